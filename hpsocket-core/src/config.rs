@@ -1,0 +1,234 @@
+//! Settings of the components, with HP-Socket's defaults, and their validation at `start`.
+//!
+//! As in HP-Socket, settings can only change while a component is stopped, and are checked
+//! when it starts: an invalid value makes `start` fail with `SE_INVALID_PARAM` and a message
+//! naming the setting.
+
+use crate::error::{Error, Result};
+use crate::types::{OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy};
+
+/// Most worker threads a server or agent may have (`MAX_WORKER_THREAD_COUNT`).
+pub const MAX_WORKER_THREAD_COUNT: u32 = 512;
+/// Most connections a server or agent may be configured for.
+pub const MAX_CONNECTION_COUNT: u32 = 5_000_000;
+/// Largest file `send_small_file` accepts (`MAX_SMALL_FILE_SIZE`).
+pub const MAX_SMALL_FILE_SIZE: u64 = 0x3F_FFFF;
+
+/// HP-Socket's default worker count: `min(2 × CPUs + 2, 512)`.
+pub fn default_worker_thread_count() -> u32 {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u32;
+    (cpus * 2 + 2).min(MAX_WORKER_THREAD_COUNT)
+}
+
+/// TCP socket settings shared by servers, agents and clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketConfig {
+    /// Address reuse on listening/connecting sockets. Default `RAP_ADDR_ONLY`.
+    pub reuse_address_policy: ReuseAddressPolicy,
+    /// Size of one receive buffer block, and `SO_RCVBUF`/`SO_SNDBUF` hint. Default 4096; ≥ 8.
+    pub socket_buffer_size: u32,
+    /// TCP keep-alive idle time in ms. Default 60 000; 0 disables keep-alive, else ≥ 1000.
+    pub keep_alive_time: u32,
+    /// TCP keep-alive probe interval in ms. Default 20 000; 0 disables keep-alive, else ≥ 1000.
+    pub keep_alive_interval: u32,
+    /// `TCP_NODELAY`. Default false.
+    pub no_delay: bool,
+}
+
+impl Default for SocketConfig {
+    fn default() -> Self {
+        SocketConfig {
+            reuse_address_policy: ReuseAddressPolicy::AddrOnly,
+            socket_buffer_size: 4096,
+            keep_alive_time: 60_000,
+            keep_alive_interval: 20_000,
+            no_delay: false,
+        }
+    }
+}
+
+impl SocketConfig {
+    fn validate(&self) -> Result<()> {
+        if self.socket_buffer_size < 8 {
+            return Err(Error::invalid_param(format!(
+                "SocketBufferSize must be at least 8, not {}",
+                self.socket_buffer_size
+            )));
+        }
+        for (name, v) in
+            [("KeepAliveTime", self.keep_alive_time), ("KeepAliveInterval", self.keep_alive_interval)]
+        {
+            if v != 0 && v < 1000 {
+                return Err(Error::invalid_param(format!(
+                    "{name} must be 0 (off) or at least 1000 ms, not {v}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Settings of a server or an agent (HP-Socket reference section 4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// I/O worker threads. Default `min(2 × CPUs + 2, 512)`; 1..=512.
+    pub worker_thread_count: u32,
+    /// Most simultaneous connections. Default 10 000; 1..=5 000 000.
+    pub max_connection_count: u32,
+    /// How long (ms) a closed connection's object stays unused. Default 20 000. Connection IDs
+    /// carry a generation, so a stale ID is refused whatever this value is.
+    pub free_socket_obj_lock_time: u32,
+    /// Cached closed-connection objects. Default 600.
+    pub free_socket_obj_pool: u32,
+    /// Connection-object cache threshold. Default 600.
+    pub free_socket_obj_hold: u32,
+    /// Cached send buffers. Default 1024.
+    pub free_buffer_obj_pool: u32,
+    /// Send-buffer cache threshold. Default 1024.
+    pub free_buffer_obj_hold: u32,
+    /// Record the time of the last receive (needed by `silence_period` and
+    /// `disconnect_silence_connections`). Default true.
+    pub mark_silence: bool,
+    /// Kept and reported; no effect on Linux. Default `SP_PACK`.
+    pub send_policy: SendPolicy,
+    /// Kept and reported; no effect on Linux. Default `OSSP_NONE`.
+    pub on_send_sync_policy: OnSendSyncPolicy,
+    /// `listen()` backlog (server). Default `SOMAXCONN`; > 0.
+    pub socket_listen_queue: u32,
+    /// Readiness events taken per poll (server; HP-Socket's Linux meaning). Default 64; > 0.
+    pub accept_socket_count: u32,
+    /// Timeout of a synchronous agent connect, ms. Default 10 000; > 0.
+    pub sync_connect_timeout: u32,
+    /// Socket settings.
+    pub socket: SocketConfig,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            worker_thread_count: default_worker_thread_count(),
+            max_connection_count: 10_000,
+            free_socket_obj_lock_time: 20_000,
+            free_socket_obj_pool: 600,
+            free_socket_obj_hold: 600,
+            free_buffer_obj_pool: 1024,
+            free_buffer_obj_hold: 1024,
+            mark_silence: true,
+            send_policy: SendPolicy::Pack,
+            on_send_sync_policy: OnSendSyncPolicy::None,
+            socket_listen_queue: libc::SOMAXCONN as u32,
+            accept_socket_count: 64,
+            sync_connect_timeout: 10_000,
+            socket: SocketConfig::default(),
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Checks every setting; the error names the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        if self.worker_thread_count == 0 || self.worker_thread_count > MAX_WORKER_THREAD_COUNT {
+            return Err(Error::invalid_param(format!(
+                "WorkerThreadCount must be 1..={MAX_WORKER_THREAD_COUNT}, not {}",
+                self.worker_thread_count
+            )));
+        }
+        if self.max_connection_count == 0 || self.max_connection_count > MAX_CONNECTION_COUNT {
+            return Err(Error::invalid_param(format!(
+                "MaxConnectionCount must be 1..={MAX_CONNECTION_COUNT}, not {}",
+                self.max_connection_count
+            )));
+        }
+        for (name, v) in [
+            ("SocketListenQueue", self.socket_listen_queue),
+            ("AcceptSocketCount", self.accept_socket_count),
+            ("SyncConnectTimeout", self.sync_connect_timeout),
+        ] {
+            if v == 0 {
+                return Err(Error::invalid_param(format!("{name} must be greater than 0")));
+            }
+        }
+        self.socket.validate()
+    }
+}
+
+/// Settings of a client (HP-Socket reference section 4.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Cached send buffers. Default 60.
+    pub free_buffer_pool_size: u32,
+    /// Send-buffer cache threshold. Default 60.
+    pub free_buffer_pool_hold: u32,
+    /// Timeout of a synchronous connect, ms. Default 10 000; > 0.
+    pub sync_connect_timeout: u32,
+    /// Socket settings.
+    pub socket: SocketConfig,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            free_buffer_pool_size: 60,
+            free_buffer_pool_hold: 60,
+            sync_connect_timeout: 10_000,
+            socket: SocketConfig::default(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Checks every setting; the error names the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        if self.sync_connect_timeout == 0 {
+            return Err(Error::invalid_param("SyncConnectTimeout must be greater than 0"));
+        }
+        self.socket.validate()
+    }
+
+    /// The engine settings a client runs on: one worker, one connection.
+    pub(crate) fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            worker_thread_count: 1,
+            max_connection_count: 1,
+            free_buffer_obj_pool: self.free_buffer_pool_size,
+            free_buffer_obj_hold: self.free_buffer_pool_hold,
+            sync_connect_timeout: self.sync_connect_timeout,
+            socket: self.socket.clone(),
+            ..EngineConfig::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_hp_socket() {
+        let c = EngineConfig::default();
+        assert_eq!(c.max_connection_count, 10_000);
+        assert_eq!(c.free_socket_obj_lock_time, 20_000);
+        assert_eq!((c.free_socket_obj_pool, c.free_socket_obj_hold), (600, 600));
+        assert_eq!((c.free_buffer_obj_pool, c.free_buffer_obj_hold), (1024, 1024));
+        assert_eq!(c.socket.socket_buffer_size, 4096);
+        assert_eq!((c.socket.keep_alive_time, c.socket.keep_alive_interval), (60_000, 20_000));
+        assert_eq!(c.accept_socket_count, 64);
+        assert!(c.mark_silence && !c.socket.no_delay);
+        assert!(c.validate().is_ok());
+        let k = ClientConfig::default();
+        assert_eq!((k.free_buffer_pool_size, k.free_buffer_pool_hold), (60, 60));
+        assert!(k.validate().is_ok());
+    }
+
+    #[test]
+    fn validation_names_the_setting() {
+        let mut c = EngineConfig { worker_thread_count: 513, ..EngineConfig::default() };
+        assert!(c.validate().unwrap_err().context().contains("WorkerThreadCount"));
+        c.worker_thread_count = 1;
+        c.socket.keep_alive_time = 999;
+        assert!(c.validate().unwrap_err().context().contains("KeepAliveTime"));
+        c.socket.keep_alive_time = 0;
+        c.socket.socket_buffer_size = 7;
+        assert!(c.validate().unwrap_err().context().contains("SocketBufferSize"));
+    }
+}

@@ -1,0 +1,107 @@
+//! One TCP connection as every thread sees it. The socket is written only by the owning
+//! worker; other threads append to the send queue and ask the owner to flush.
+
+pub(crate) mod table;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use crate::buffer::SendQueue;
+use crate::types::ConnId;
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum ConnState {
+    /// Connect in progress (agent/client) or accept not yet confirmed.
+    Connecting = 0,
+    /// Established; sends accepted.
+    Connected = 1,
+    /// A close was requested; the owner has not processed it yet.
+    Closing = 2,
+    /// Closed; `OnClose` fired or being fired.
+    Closed = 3,
+}
+
+pub(crate) struct Conn {
+    pub(crate) id: ConnId,
+    /// Index of the owning worker.
+    pub(crate) worker: usize,
+    pub(crate) stream: mio::net::TcpStream,
+    state: AtomicU8,
+    pub(crate) send_queue: Mutex<SendQueue>,
+    /// Mirror of the queue length readable without the lock.
+    pub(crate) pending: AtomicUsize,
+    /// A flush command is on its way to the owner; saves duplicate commands and wake-ups.
+    pub(crate) flush_requested: AtomicBool,
+    pub(crate) paused: AtomicBool,
+    pub(crate) extra: AtomicUsize,
+    pub(crate) created: Instant,
+    /// Milliseconds since the engine epoch at the last receive.
+    pub(crate) last_active_ms: AtomicU64,
+    pub(crate) remote_addr: SocketAddr,
+    /// The host and port given to `connect` (agent/client), for `GetRemoteHost`.
+    pub(crate) remote_host: Option<(String, u16)>,
+    /// Key of the owner's local record, set when the owner adopts the connection.
+    pub(crate) local_key: AtomicUsize,
+}
+
+pub(crate) const NO_KEY: usize = usize::MAX;
+
+impl Conn {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        id: ConnId,
+        worker: usize,
+        stream: mio::net::TcpStream,
+        state: ConnState,
+        remote_addr: SocketAddr,
+        remote_host: Option<(String, u16)>,
+        extra: usize,
+        now_ms: u64,
+    ) -> Conn {
+        Conn {
+            id,
+            worker,
+            stream,
+            state: AtomicU8::new(state as u8),
+            send_queue: Mutex::new(SendQueue::default()),
+            pending: AtomicUsize::new(0),
+            flush_requested: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
+            extra: AtomicUsize::new(extra),
+            created: Instant::now(),
+            last_active_ms: AtomicU64::new(now_ms),
+            remote_addr,
+            remote_host,
+            local_key: AtomicUsize::new(NO_KEY),
+        }
+    }
+
+    pub(crate) fn state(&self) -> ConnState {
+        match self.state.load(Ordering::Acquire) {
+            0 => ConnState::Connecting,
+            1 => ConnState::Connected,
+            2 => ConnState::Closing,
+            _ => ConnState::Closed,
+        }
+    }
+
+    pub(crate) fn set_state(&self, s: ConnState) {
+        self.state.store(s as u8, Ordering::Release);
+    }
+
+    /// Moves to `to` only from `from`; false when another thread got there first.
+    pub(crate) fn transition(&self, from: ConnState, to: ConnState) -> bool {
+        self.state
+            .compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    pub(crate) fn queue(&self) -> MutexGuard<'_, SendQueue> {
+        // Every queue update leaves it consistent before anything that can panic runs.
+        self.send_queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -1,0 +1,44 @@
+//! # hpsocket-core
+//!
+//! HP-Socket's TCP components rebuilt on a mio reactor: [`TcpServer`], [`TcpAgent`] (many
+//! outgoing connections) and [`TcpClient`] (one connection), reporting to listener traits
+//! ([`ServerListener`], [`AgentListener`], [`ClientListener`]) with HP-Socket's event
+//! sequences, result codes and defaults.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use hpsocket_core::{ConnId, HandleResult, ServerListener, TcpServer};
+//!
+//! struct Echo;
+//! impl ServerListener for Echo {
+//!     fn on_receive(&self, server: &TcpServer, id: ConnId, data: &[u8]) -> HandleResult {
+//!         match server.send(id, data) {
+//!             Ok(()) => HandleResult::Ok,
+//!             Err(_) => HandleResult::Error,
+//!         }
+//!     }
+//! }
+//!
+//! let server = TcpServer::new(Arc::new(Echo));
+//! server.start("127.0.0.1", 5555).unwrap();
+//! ```
+
+mod buffer;
+pub mod config;
+mod conn;
+mod error;
+mod listener;
+mod reactor;
+mod sock;
+mod tcp;
+mod types;
+
+pub use config::{ClientConfig, EngineConfig, SocketConfig};
+pub use error::{Error, ErrorKind, Result};
+pub use listener::{AgentListener, ClientListener, ServerListener};
+pub use reactor::events::set_close_error_code;
+pub use tcp::{ConnectOptions, TcpAgent, TcpClient, TcpServer};
+pub use types::{
+    ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
+    SocketOperation,
+};

@@ -1,0 +1,149 @@
+//! The listener traits: what a component tells its user. Every method has a default body
+//! that does nothing and returns [`HandleResult::Ignore`], so a listener implements only the
+//! events it cares about.
+//!
+//! Callbacks run on the worker thread that owns the connection; one connection's callbacks
+//! never overlap. A slow callback stalls the other connections of its worker, so hand long
+//! work to another thread. Inside a callback a listener may call `send`, `disconnect`,
+//! `pause_receive`, the getters and the extra-data setters of the sender; `stop` and `wait` of
+//! a server or agent fail there with `SE_ILLEGAL_STATE` instead of deadlocking.
+//!
+//! A panic inside a callback is caught: it counts as `HR_ERROR` for that connection and the
+//! worker lives on.
+
+use std::os::fd::RawFd;
+
+use crate::tcp::{TcpAgent, TcpClient, TcpServer};
+use crate::types::{ConnId, HandleResult, SocketOperation};
+
+/// Events of a [`TcpServer`] (HP-Socket's `ITcpServerListener`).
+#[allow(unused_variables)]
+pub trait ServerListener: Send + Sync + 'static {
+    /// The listening socket is bound but not yet listening; set options on `listen_fd`.
+    /// `HR_ERROR` makes `start` fail with `SE_SOCKET_PREPARE`.
+    fn on_prepare_listen(&self, sender: &TcpServer, listen_fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// A connection was accepted. `HR_ERROR` rejects it: the socket is closed, no `on_close`.
+    fn on_accept(&self, sender: &TcpServer, conn_id: ConnId, fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The connection is ready for data. `HR_ERROR` closes it.
+    fn on_handshake(&self, sender: &TcpServer, conn_id: ConnId) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// `data` was written to the socket; the result is ignored. When a send is written
+    /// straight from a callback, this fires inside that `send` call, on the same thread.
+    fn on_send(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Bytes arrived (PUSH model). `data` is valid only during the call. `HR_ERROR` closes
+    /// the connection with `(SO_RECEIVE, ECANCELED)`.
+    fn on_receive(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// PULL model: `total` bytes are now buffered for the connection.
+    fn on_pull_receive(&self, sender: &TcpServer, conn_id: ConnId, total: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The connection closed: `(SO_CLOSE, 0)` for a normal close, else the failing operation
+    /// and an `errno`. Fired exactly once per handshaken or accepted connection; the
+    /// connection's extra data is still readable here.
+    fn on_close(
+        &self,
+        sender: &TcpServer,
+        conn_id: ConnId,
+        operation: SocketOperation,
+        error_code: i32,
+    ) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The server stopped; the last event it sends.
+    fn on_shutdown(&self, sender: &TcpServer) -> HandleResult {
+        HandleResult::Ignore
+    }
+}
+
+/// Events of a [`TcpAgent`] (HP-Socket's `ITcpAgentListener`).
+#[allow(unused_variables)]
+pub trait AgentListener: Send + Sync + 'static {
+    /// The socket exists and is bound, `connect()` not yet called. `HR_ERROR` aborts the connect.
+    fn on_prepare_connect(&self, sender: &TcpAgent, conn_id: ConnId, fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The TCP connection is established. `HR_ERROR` fails a synchronous `connect` or closes
+    /// an asynchronous one.
+    fn on_connect(&self, sender: &TcpAgent, conn_id: ConnId) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The connection is ready for data. `HR_ERROR` closes it.
+    fn on_handshake(&self, sender: &TcpAgent, conn_id: ConnId) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_send`].
+    fn on_send(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_receive`].
+    fn on_receive(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_pull_receive`].
+    fn on_pull_receive(&self, sender: &TcpAgent, conn_id: ConnId, total: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_close`]; a failed asynchronous connect reports `SO_CONNECT`.
+    fn on_close(
+        &self,
+        sender: &TcpAgent,
+        conn_id: ConnId,
+        operation: SocketOperation,
+        error_code: i32,
+    ) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The agent stopped; the last event it sends.
+    fn on_shutdown(&self, sender: &TcpAgent) -> HandleResult {
+        HandleResult::Ignore
+    }
+}
+
+/// Events of a [`TcpClient`] (HP-Socket's `ITcpClientListener`; a client has no shutdown
+/// event).
+#[allow(unused_variables)]
+pub trait ClientListener: Send + Sync + 'static {
+    /// See [`AgentListener::on_prepare_connect`]; `HR_ERROR` makes `start` fail.
+    fn on_prepare_connect(&self, sender: &TcpClient, conn_id: ConnId, fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`AgentListener::on_connect`].
+    fn on_connect(&self, sender: &TcpClient, conn_id: ConnId) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`AgentListener::on_handshake`].
+    fn on_handshake(&self, sender: &TcpClient, conn_id: ConnId) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_send`].
+    fn on_send(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_receive`].
+    fn on_receive(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`ServerListener::on_pull_receive`].
+    fn on_pull_receive(&self, sender: &TcpClient, conn_id: ConnId, total: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// See [`AgentListener::on_close`].
+    fn on_close(
+        &self,
+        sender: &TcpClient,
+        conn_id: ConnId,
+        operation: SocketOperation,
+        error_code: i32,
+    ) -> HandleResult {
+        HandleResult::Ignore
+    }
+}

@@ -1,0 +1,53 @@
+//! The one event interface the reactor calls, whatever the component. Each component adapts
+//! its own listener trait to it (see `tcp::{server, agent, client}`).
+
+use std::cell::Cell;
+use std::os::fd::RawFd;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::types::{ConnId, HandleResult, SocketOperation};
+
+pub(crate) trait Events: Send + Sync {
+    fn prepare_listen(&self, _fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    fn accept(&self, _id: ConnId, _fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    fn prepare_connect(&self, _id: ConnId, _fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    fn connect(&self, _id: ConnId) -> HandleResult {
+        HandleResult::Ignore
+    }
+    fn handshake(&self, id: ConnId) -> HandleResult;
+    fn send(&self, id: ConnId, data: &[u8]);
+    fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult;
+    fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult;
+    fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32);
+    fn shutdown(&self) {}
+}
+
+thread_local! {
+    static CLOSE_CODE: Cell<i32> = const { Cell::new(0) };
+}
+
+/// Sets the error code reported by `OnClose` when the callback now running returns
+/// `HR_ERROR` (HP-Socket reads `errno` there; the default is `ECANCELED`).
+pub fn set_close_error_code(code: i32) {
+    CLOSE_CODE.with(|c| c.set(code));
+}
+
+/// Runs one listener callback: resets the close code, turns a panic into `HR_ERROR`, and
+/// returns the result with the code `OnClose` should report if it is an error.
+pub(crate) fn guarded(f: impl FnOnce() -> HandleResult) -> (HandleResult, i32) {
+    CLOSE_CODE.with(|c| c.set(0));
+    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or(HandleResult::Error);
+    let code = CLOSE_CODE.with(|c| c.replace(0));
+    (result, if code != 0 { code } else { libc::ECANCELED })
+}
+
+/// Runs a callback whose result does not matter, keeping a panic inside it.
+pub(crate) fn guarded_unit(f: impl FnOnce()) {
+    let _ = catch_unwind(AssertUnwindSafe(f));
+}

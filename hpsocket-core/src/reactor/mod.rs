@@ -1,0 +1,243 @@
+//! The engine under every TCP component: N worker threads, each owning one `mio::Poll` and
+//! the connections assigned to it round-robin; a connection table shared by all threads; the
+//! start/stop life cycle. Servers, agents and clients are thin layers over it.
+
+pub(crate) mod events;
+mod ops;
+mod start;
+mod worker;
+
+pub(crate) use start::StartParams;
+
+use std::cell::RefCell;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Sender;
+
+use crate::buffer::BufferPool;
+use crate::config::EngineConfig;
+use crate::conn::table::ConnTable;
+use crate::conn::Conn;
+use crate::error::{Error, Result};
+use crate::types::{ServiceState, SocketOperation};
+use events::Events;
+
+pub(crate) use ops::ConnectOptions;
+
+/// Which component an engine serves; it decides names in messages and a few behaviours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Server,
+    Agent,
+    Client,
+}
+
+impl Role {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Role::Server => "TcpServer",
+            Role::Agent => "TcpAgent",
+            Role::Client => "TcpClient",
+        }
+    }
+
+    /// The operation `OnClose` reports when `OnHandShake` returns `HR_ERROR`.
+    fn handshake_operation(self) -> SocketOperation {
+        match self {
+            Role::Server => SocketOperation::Accept,
+            Role::Agent | Role::Client => SocketOperation::Connect,
+        }
+    }
+}
+
+/// What a worker is asked to do by other threads (or by itself, from inside a callback).
+pub(crate) enum Command {
+    /// Take ownership of a new connection.
+    Adopt(Arc<Conn>, Adoption),
+    /// The connection's send queue has data.
+    Flush(Arc<Conn>),
+    /// Close the connection and fire `OnClose(operation, code)`.
+    Close(Arc<Conn>, SocketOperation, i32),
+    /// Receiving was un-paused.
+    Resume(Arc<Conn>),
+    /// Close everything and exit.
+    Stop,
+}
+
+/// How a connection reaches its worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Adoption {
+    /// Accepted by a server: fire `OnAccept`, then `OnHandShake`.
+    Accepted,
+    /// Asynchronous connect in progress: wait for writability, then `OnConnect`.
+    Connecting,
+    /// Synchronous connect done (`OnConnect` already fired on the caller): `OnHandShake`.
+    Connected,
+}
+
+struct WorkerHandle {
+    commands: Sender<Command>,
+    waker: mio::Waker,
+    /// A wake-up is on its way: later commands need not wake the worker again.
+    wake_pending: AtomicBool,
+}
+
+/// Everything that exists only while the engine runs.
+pub(crate) struct Running {
+    shared: Arc<Shared>,
+    config: EngineConfig,
+    table: ConnTable,
+    workers: Box<[WorkerHandle]>,
+    events: Arc<dyn Events>,
+    next_worker: AtomicUsize,
+    pool: BufferPool,
+    epoch: Instant,
+    listen_addr: Option<std::net::SocketAddr>,
+    /// Agent: local address every connect binds to unless told otherwise.
+    bind_addr: Option<IpAddr>,
+    async_connect: bool,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    live_workers: AtomicUsize,
+    /// The stop was started from a worker: the last worker out finishes it.
+    detached_stop: AtomicBool,
+}
+
+/// The part of an engine that outlives runs.
+pub(crate) struct Shared {
+    uid: u64,
+    role: Role,
+    state: AtomicU8,
+    config: Mutex<EngineConfig>,
+    run: Mutex<Option<Arc<Running>>>,
+    stopped: Condvar,
+    stopped_lock: Mutex<()>,
+}
+
+/// A server, agent or client engine; cheap to clone (all clones are the same engine).
+#[derive(Clone)]
+pub(crate) struct Engine {
+    shared: Arc<Shared>,
+}
+
+thread_local! {
+    /// Set on worker threads: the run they serve and their index.
+    static WORKER: RefCell<Option<(Arc<Running>, usize)>> = const { RefCell::new(None) };
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Engine {
+    pub(crate) fn new(role: Role, config: EngineConfig) -> Engine {
+        static NEXT_UID: AtomicU64 = AtomicU64::new(1);
+        Engine {
+            shared: Arc::new(Shared {
+                uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+                role,
+                state: AtomicU8::new(ServiceState::Stopped as u8),
+                config: Mutex::new(config),
+                run: Mutex::new(None),
+                stopped: Condvar::new(),
+                stopped_lock: Mutex::new(()),
+            }),
+        }
+    }
+
+    pub(crate) fn role(&self) -> Role {
+        self.shared.role
+    }
+
+    pub(crate) fn state(&self) -> ServiceState {
+        ServiceState::from_u8(self.shared.state.load(Ordering::Acquire))
+    }
+
+    pub(crate) fn config(&self) -> EngineConfig {
+        lock(&self.shared.config).clone()
+    }
+
+    /// Changes settings; only while stopped, as in HP-Socket.
+    pub(crate) fn update_config(&self, f: impl FnOnce(&mut EngineConfig)) -> Result<()> {
+        let mut c = lock(&self.shared.config);
+        if self.state() != ServiceState::Stopped {
+            return Err(Error::illegal_state(format!(
+                "{}: settings can only change while stopped",
+                self.role().name()
+            )));
+        }
+        f(&mut c);
+        Ok(())
+    }
+
+    /// True on one of this engine's own worker threads (that is, inside its callbacks).
+    pub(crate) fn in_own_worker(&self) -> bool {
+        WORKER.with_borrow(|w| matches!(w, Some((run, _)) if run.shared.uid == self.shared.uid))
+    }
+
+    /// Runs `f` with the current run and, on a worker of this engine, that worker's index.
+    /// Worker threads use their own reference, so the common path takes no shared lock.
+    fn with_run<R>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Running, Option<usize>) -> Result<R>,
+    ) -> Result<R> {
+        let mut f = Some(f);
+        let fast = WORKER.with_borrow(|w| match (w, f.take()) {
+            (Some((run, index)), Some(f)) if run.shared.uid == self.shared.uid => {
+                Ok(f(run, Some(*index)))
+            }
+            (_, f) => Err(f),
+        });
+        match fast {
+            Ok(result) => result,
+            Err(Some(f)) => {
+                let run = lock(&self.shared.run).clone();
+                match run {
+                    Some(run) => f(&run, None),
+                    None => Err(Error::illegal_state(format!(
+                        "{}::{what}: the component is not started",
+                        self.role().name()
+                    ))),
+                }
+            }
+            Err(None) => unreachable!("the closure is only taken by the fast path"),
+        }
+    }
+
+    /// Blocks until the engine is stopped, or `timeout` passes; true when stopped.
+    pub(crate) fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
+        if self.in_own_worker() {
+            return Err(Error::illegal_state(format!(
+                "{}::wait called from one of its own callbacks: it would wait for itself",
+                self.role().name()
+            )));
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut guard = lock(&self.shared.stopped_lock);
+        loop {
+            if self.state() == ServiceState::Stopped {
+                return Ok(true);
+            }
+            match deadline {
+                None => guard = self.shared.stopped.wait(guard).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return Ok(false);
+                    }
+                    guard = self
+                        .shared
+                        .stopped
+                        .wait_timeout(guard, d - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+    }
+}
+

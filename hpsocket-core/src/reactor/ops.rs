@@ -1,0 +1,434 @@
+//! Operations on connections, callable from any thread: send, disconnect, pause, queries,
+//! and the agent/client connect.
+
+use std::io::IoSlice;
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use socket2::SockRef;
+
+use super::events::guarded;
+use super::{Adoption, Command, Engine, Running};
+use crate::conn::{Conn, ConnState, NO_KEY};
+use crate::error::{Error, ErrorKind, Result};
+use crate::sock;
+use crate::types::{ConnId, ServiceState, SocketOperation};
+
+/// Options of one agent connect (HP-Socket's `Connect*` variants).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ConnectOptions {
+    pub(crate) extra: usize,
+    pub(crate) local_address: Option<String>,
+    pub(crate) local_port: u16,
+}
+
+/// Most slices one gather-write hands the kernel.
+pub(super) const MAX_IOV: usize = 64;
+
+impl Running {
+    /// Hands `command` to worker `index`, waking it unless the caller is that worker (which
+    /// drains its commands before it polls again). False when the worker is gone.
+    pub(super) fn post(&self, index: usize, command: Command, me: Option<usize>) -> bool {
+        let worker = &self.workers[index];
+        if worker.commands.send(command).is_err() {
+            return false;
+        }
+        if me != Some(index) && !worker.wake_pending.swap(true, Ordering::AcqRel) {
+            let _ = worker.waker.wake();
+        }
+        true
+    }
+
+    pub(super) fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    fn conn(&self, what: &str, id: ConnId) -> Result<Arc<Conn>> {
+        self.table.get(id).ok_or_else(|| Error::not_found(what, id))
+    }
+
+    fn live_conn(&self, what: &str, id: ConnId) -> Result<Arc<Conn>> {
+        let conn = self.conn(what, id)?;
+        match conn.state() {
+            ConnState::Connected => Ok(conn),
+            ConnState::Connecting => Err(Error::new(
+                ErrorKind::InvalidParam,
+                libc::ENOTCONN,
+                format!("{what}: connection {id} is not connected yet"),
+            )),
+            ConnState::Closing | ConnState::Closed => Err(Error::not_found(what, id)),
+        }
+    }
+
+    /// Queues or writes `bufs` in order as one send.
+    pub(super) fn send(&self, id: ConnId, bufs: &[&[u8]], me: Option<usize>) -> Result<()> {
+        let conn = self.live_conn("Send", id)?;
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 {
+            return Ok(());
+        }
+        let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        let mut queue = conn.queue();
+        if owner && queue.is_empty() {
+            // Straight to the socket: nobody else writes it, and nothing is queued ahead.
+            let mut iov = [IoSlice::new(&[]); MAX_IOV];
+            let n_iov = bufs.len().min(MAX_IOV);
+            for (slot, b) in iov.iter_mut().zip(bufs.iter()) {
+                *slot = IoSlice::new(b);
+            }
+            let written = match sock::send_vectored(&conn.stream, &iov[..n_iov]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+                Err(e) => {
+                    drop(queue);
+                    let code = sock::errno(&e);
+                    self.request_close(&conn, SocketOperation::Send, code, me);
+                    return Err(Error::new(
+                        ErrorKind::DataSend,
+                        code,
+                        format!("Send: writing to connection {id}: {e}"),
+                    ));
+                }
+            };
+            let mut skip = written;
+            for b in bufs {
+                if skip >= b.len() {
+                    skip -= b.len();
+                } else {
+                    queue.push(&b[skip..], &self.pool);
+                    skip = 0;
+                }
+            }
+            conn.pending.store(queue.len(), Ordering::Release);
+            drop(queue);
+            if written > 0 {
+                self.report_sent(id, bufs, written);
+            }
+            return Ok(());
+        }
+        for b in bufs {
+            queue.push(b, &self.pool);
+        }
+        conn.pending.store(queue.len(), Ordering::Release);
+        drop(queue);
+        if !conn.flush_requested.swap(true, Ordering::AcqRel) {
+            self.post(conn.worker, Command::Flush(conn.clone()), me);
+        }
+        Ok(())
+    }
+
+    /// `OnSend` for the first `written` bytes of `bufs`.
+    fn report_sent(&self, id: ConnId, bufs: &[&[u8]], mut written: usize) {
+        for b in bufs {
+            if written == 0 {
+                break;
+            }
+            let n = written.min(b.len());
+            if n > 0 {
+                let part = &b[..n];
+                super::events::guarded_unit(|| self.events.send(id, part));
+            }
+            written -= n;
+        }
+    }
+
+    /// Asks the owner to close `conn`; the first request wins.
+    pub(super) fn request_close(
+        &self,
+        conn: &Arc<Conn>,
+        operation: SocketOperation,
+        code: i32,
+        me: Option<usize>,
+    ) -> bool {
+        let claimed = conn.transition(ConnState::Connected, ConnState::Closing)
+            || conn.transition(ConnState::Connecting, ConnState::Closing);
+        if claimed {
+            self.post(conn.worker, Command::Close(conn.clone(), operation, code), me);
+        }
+        claimed
+    }
+}
+
+impl Engine {
+    fn name(&self) -> &'static str {
+        self.role().name()
+    }
+
+    pub(crate) fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
+        self.with_run("send", |run, me| run.send(id, bufs, me))
+    }
+
+    pub(crate) fn disconnect(&self, id: ConnId) -> Result<()> {
+        self.with_run("disconnect", |run, me| {
+            let conn = run.conn("Disconnect", id)?;
+            match conn.state() {
+                ConnState::Closed => Err(Error::not_found("Disconnect", id)),
+                // Already on its way out: asking again is not an error.
+                ConnState::Closing => Ok(()),
+                _ => {
+                    run.request_close(&conn, SocketOperation::Close, 0, me);
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    /// Disconnects every connection for which `older(conn, now_ms)` holds.
+    fn disconnect_where(&self, what: &str, older: impl Fn(&Conn, u64) -> bool) -> Result<()> {
+        self.with_run(what, |run, me| {
+            let now = run.now_ms();
+            for conn in run.table.all() {
+                if older(&conn, now) {
+                    run.request_close(&conn, SocketOperation::Close, 0, me);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn disconnect_long_connections(&self, period: Duration) -> Result<()> {
+        self.disconnect_where("disconnect_long_connections", |c, _| c.created.elapsed() >= period)
+    }
+
+    pub(crate) fn disconnect_silence_connections(&self, period: Duration) -> Result<()> {
+        if !self.config().mark_silence {
+            return Err(Error::illegal_state(format!(
+                "{}::disconnect_silence_connections needs MarkSilence on",
+                self.name()
+            )));
+        }
+        let period = period.as_millis() as u64;
+        self.disconnect_where("disconnect_silence_connections", |c, now| {
+            now.saturating_sub(c.last_active_ms.load(Ordering::Relaxed)) >= period
+        })
+    }
+
+    pub(crate) fn pause_receive(&self, id: ConnId, pause: bool) -> Result<()> {
+        self.with_run("pause_receive", |run, me| {
+            let conn = run.live_conn("PauseReceive", id)?;
+            if conn.paused.swap(pause, Ordering::AcqRel) && !pause {
+                run.post(conn.worker, Command::Resume(conn.clone()), me);
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn is_pause_receive(&self, id: ConnId) -> Result<bool> {
+        self.with_conn("is_pause_receive", id, |c| Ok(c.paused.load(Ordering::Acquire)))
+    }
+
+    pub(crate) fn is_connected(&self, id: ConnId) -> bool {
+        self.with_conn("is_connected", id, |c| Ok(c.state() == ConnState::Connected))
+            .unwrap_or(false)
+    }
+
+    fn with_conn<R>(&self, what: &str, id: ConnId, f: impl FnOnce(&Conn) -> Result<R>) -> Result<R> {
+        self.with_run(what, |run, _| f(&*run.conn(what, id)?))
+    }
+
+    pub(crate) fn set_connection_extra(&self, id: ConnId, extra: usize) -> Result<()> {
+        self.with_conn("set_connection_extra", id, |c| {
+            c.extra.store(extra, Ordering::Release);
+            Ok(())
+        })
+    }
+
+    pub(crate) fn connection_extra(&self, id: ConnId) -> Result<usize> {
+        self.with_conn("connection_extra", id, |c| Ok(c.extra.load(Ordering::Acquire)))
+    }
+
+    pub(crate) fn connection_count(&self) -> usize {
+        self.with_run("connection_count", |run, _| Ok(run.table.count())).unwrap_or(0)
+    }
+
+    pub(crate) fn all_connection_ids(&self) -> Vec<ConnId> {
+        self.with_run("all_connection_ids", |run, _| {
+            Ok(run
+                .table
+                .all()
+                .iter()
+                .filter(|c| c.state() != ConnState::Closed)
+                .map(|c| c.id)
+                .collect())
+        })
+        .unwrap_or_default()
+    }
+
+    pub(crate) fn connect_period(&self, id: ConnId) -> Result<Duration> {
+        self.with_conn("connect_period", id, |c| Ok(c.created.elapsed()))
+    }
+
+    pub(crate) fn silence_period(&self, id: ConnId) -> Result<Duration> {
+        let name = self.name();
+        self.with_run("silence_period", |run, _| {
+            if !run.config.mark_silence {
+                return Err(Error::illegal_state(format!("{name}::silence_period needs MarkSilence on")));
+            }
+            let c = run.conn("GetSilencePeriod", id)?;
+            let idle = run.now_ms().saturating_sub(c.last_active_ms.load(Ordering::Relaxed));
+            Ok(Duration::from_millis(idle))
+        })
+    }
+
+    pub(crate) fn local_address(&self, id: ConnId) -> Result<SocketAddr> {
+        self.with_conn("local_address", id, |c| {
+            c.stream.local_addr().map_err(|e| Error::os(ErrorKind::Network, &e, "GetLocalAddress"))
+        })
+    }
+
+    pub(crate) fn remote_address(&self, id: ConnId) -> Result<SocketAddr> {
+        self.with_conn("remote_address", id, |c| Ok(c.remote_addr))
+    }
+
+    pub(crate) fn remote_host(&self, id: ConnId) -> Result<(String, u16)> {
+        self.with_conn("remote_host", id, |c| {
+            Ok(c.remote_host.clone().unwrap_or_else(|| (c.remote_addr.ip().to_string(), c.remote_addr.port())))
+        })
+    }
+
+    pub(crate) fn pending_data_length(&self, id: ConnId) -> Result<usize> {
+        self.with_conn("pending_data_length", id, |c| Ok(c.pending.load(Ordering::Acquire)))
+    }
+
+    pub(crate) fn listen_address(&self) -> Result<SocketAddr> {
+        self.with_run("listen_address", |run, _| {
+            run.listen_addr.ok_or_else(|| Error::illegal_state("no listening socket"))
+        })
+    }
+
+    /// The one connection of a client engine, if any.
+    pub(crate) fn first_connection(&self) -> Option<ConnId> {
+        self.all_connection_ids().first().copied()
+    }
+
+    /// Opens a connection (agent `Connect`, client `Start`). Synchronous connects block this
+    /// thread until connected or `SyncConnectTimeout`, and fire `OnPrepareConnect` and
+    /// `OnConnect` on it; asynchronous ones return at once and report the outcome through
+    /// the owning worker (`OnConnect`, or `OnClose(SO_CONNECT, errno)`).
+    pub(crate) fn connect(&self, remote: &str, port: u16, options: &ConnectOptions) -> Result<ConnId> {
+        let name = self.name();
+        self.with_run("connect", |run, me| {
+            if self.state() != ServiceState::Started && self.state() != ServiceState::Starting {
+                return Err(Error::illegal_state(format!("{name}::connect: the component is not started")));
+            }
+            let (addr_part, host_part) = sock::split_host(remote);
+            let target = sock::resolve(addr_part, port).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidParam,
+                    sock::errno(&e),
+                    format!("{name}::connect: cannot resolve {addr_part:?}: {e}"),
+                )
+            })?;
+            let id = run.table.reserve().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidParam,
+                    libc::ENOSR,
+                    format!("{name}::connect: MaxConnectionCount ({}) reached", run.table.capacity()),
+                )
+            })?;
+            let result = run.open(id, target, (host_part, port), options, me);
+            if result.is_err() {
+                run.table.release(id);
+            }
+            result.map(|()| id)
+        })
+    }
+}
+
+impl Running {
+    fn open(
+        &self,
+        id: ConnId,
+        target: SocketAddr,
+        (host, port): (&str, u16),
+        options: &ConnectOptions,
+        me: Option<usize>,
+    ) -> Result<()> {
+        let name = self.shared.role.name();
+        let cfg = &self.config.socket;
+        let socket = sock::new_socket(target, cfg.reuse_address_policy)
+            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+        let local_ip = match options.local_address.as_deref().filter(|a| !a.trim().is_empty()) {
+            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
+                Error::new(ErrorKind::SocketBind, sock::errno(&e), format!("{name}: local address {a:?}: {e}"))
+            })?),
+            None => self.bind_addr,
+        };
+        if local_ip.is_some() || options.local_port != 0 {
+            let ip = local_ip.unwrap_or(match target {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
+            });
+            let local = SocketAddr::new(ip, options.local_port);
+            socket
+                .bind(&local.into())
+                .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}")))?;
+        }
+        let (prepared, _) = guarded(|| self.events.prepare_connect(id, socket.as_raw_fd()));
+        if prepared.is_error() {
+            return Err(Error::new(
+                ErrorKind::SocketPrepare,
+                libc::ECANCELED,
+                format!("{name}: OnPrepareConnect returned HR_ERROR"),
+            ));
+        }
+        let connect_error = |e: std::io::Error| {
+            Error::new(
+                ErrorKind::ConnectServer,
+                sock::errno(&e),
+                format!("{name}: connect to {target}: {e}"),
+            )
+        };
+        if self.async_connect {
+            socket.set_nonblocking(true).map_err(connect_error)?;
+            match socket.connect(&target.into()) {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+                Err(e) => return Err(connect_error(e)),
+            }
+        } else {
+            let timeout = Duration::from_millis(self.config.sync_connect_timeout.into());
+            socket.connect_timeout(&target.into(), timeout).map_err(connect_error)?;
+            socket.set_nonblocking(true).map_err(connect_error)?;
+        }
+        sock::configure_stream(SockRef::from(&socket), cfg)
+            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket options")))?;
+
+        let std_stream: std::net::TcpStream = socket.into();
+        let worker = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len();
+        let state = if self.async_connect { ConnState::Connecting } else { ConnState::Connected };
+        let conn = Arc::new(Conn::new(
+            id,
+            worker,
+            mio::net::TcpStream::from_std(std_stream),
+            state,
+            target,
+            Some((host.to_string(), port)),
+            options.extra,
+            self.now_ms(),
+        ));
+        self.table.fill(conn.clone());
+        let adoption = if self.async_connect {
+            Adoption::Connecting
+        } else {
+            let (result, code) = guarded(|| self.events.connect(id));
+            if result.is_error() {
+                conn.set_state(ConnState::Closed);
+                return Err(Error::new(
+                    ErrorKind::ConnectServer,
+                    code,
+                    format!("{name}: OnConnect returned HR_ERROR"),
+                ));
+            }
+            Adoption::Connected
+        };
+        if !self.post(worker, Command::Adopt(conn.clone(), adoption), me) {
+            conn.set_state(ConnState::Closed);
+            return Err(Error::illegal_state(format!("{name}: the component is stopping")));
+        }
+        Ok(())
+    }
+}

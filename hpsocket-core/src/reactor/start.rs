@@ -1,0 +1,267 @@
+//! Starting and stopping an engine: the `SS_*` state machine, worker threads, and the order
+//! of the final events (every `OnClose`, then `OnShutdown`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::events::{guarded, guarded_unit, Events};
+use super::worker::Worker;
+use super::{lock, Command, Engine, Running, Shared, WorkerHandle};
+use crate::buffer::BufferPool;
+use crate::config::EngineConfig;
+use crate::conn::table::ConnTable;
+use crate::error::{Error, ErrorKind, Result};
+use crate::sock;
+use crate::types::ServiceState;
+
+/// Token of each worker's waker.
+pub(super) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX - 1);
+/// Token of the listening socket (worker 0 of a server).
+pub(super) const LISTENER_TOKEN: mio::Token = mio::Token(usize::MAX - 2);
+
+/// What `start` needs beyond the settings.
+pub(crate) struct StartParams {
+    pub(crate) events: Arc<dyn Events>,
+    /// Server: address and port to listen on.
+    pub(crate) listen: Option<(String, u16)>,
+    /// Agent/client: local address connects bind to.
+    pub(crate) bind_addr: Option<IpAddr>,
+    pub(crate) async_connect: bool,
+}
+
+impl Shared {
+    pub(super) fn set_state(&self, s: ServiceState) {
+        let _g = lock(&self.stopped_lock);
+        self.state.store(s as u8, Ordering::Release);
+        if s == ServiceState::Stopped {
+            self.stopped.notify_all();
+        }
+    }
+
+    fn transition(&self, from: ServiceState, to: ServiceState) -> bool {
+        let _g = lock(&self.stopped_lock);
+        self.state
+            .compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+}
+
+impl Engine {
+    pub(crate) fn start(&self, params: StartParams) -> Result<()> {
+        let name = self.role().name();
+        if !self.shared.transition(ServiceState::Stopped, ServiceState::Starting) {
+            return Err(Error::illegal_state(format!(
+                "{name}::start: the component is {:?}, not stopped",
+                self.state()
+            )));
+        }
+        match self.start_workers(params) {
+            Ok(()) => {
+                self.shared.set_state(ServiceState::Started);
+                Ok(())
+            }
+            Err(e) => {
+                *lock(&self.shared.run) = None;
+                self.shared.set_state(ServiceState::Stopped);
+                Err(e)
+            }
+        }
+    }
+
+    fn start_workers(&self, params: StartParams) -> Result<()> {
+        let config = self.config();
+        config.validate()?;
+        let name = self.role().name();
+        let count = config.worker_thread_count as usize;
+
+        let mut polls = Vec::with_capacity(count);
+        let mut handles = Vec::with_capacity(count);
+        let mut receivers = Vec::with_capacity(count);
+        for _ in 0..count {
+            let poll = mio::Poll::new()
+                .map_err(|e| Error::os(ErrorKind::CpCreate, &e, format!("{name}: epoll_create")))?;
+            let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)
+                .map_err(|e| Error::os(ErrorKind::CpCreate, &e, format!("{name}: eventfd")))?;
+            let (tx, rx) = crossbeam_channel::unbounded();
+            polls.push(poll);
+            receivers.push(rx);
+            handles.push(WorkerHandle { commands: tx, waker, wake_pending: AtomicBool::new(false) });
+        }
+
+        let mut listener = None;
+        let mut listen_addr = None;
+        if let Some((address, port)) = &params.listen {
+            let mut l = listen(name, address, *port, &config, params.events.as_ref())?;
+            listen_addr = l.local_addr().ok();
+            polls[0]
+                .registry()
+                .register(&mut l, LISTENER_TOKEN, mio::Interest::READABLE)
+                .map_err(|e| Error::os(ErrorKind::SocketAttachToCp, &e, format!("{name}: register listener")))?;
+            listener = Some(l);
+        }
+
+        let run = Arc::new(Running {
+            shared: self.shared.clone(),
+            table: ConnTable::new(config.max_connection_count),
+            workers: handles.into_boxed_slice(),
+            events: params.events,
+            next_worker: AtomicUsize::new(0),
+            pool: BufferPool::new(
+                config.free_buffer_obj_pool,
+                config.socket.socket_buffer_size as usize,
+            ),
+            epoch: Instant::now(),
+            listen_addr,
+            bind_addr: params.bind_addr,
+            async_connect: params.async_connect,
+            threads: Mutex::new(Vec::with_capacity(count)),
+            live_workers: AtomicUsize::new(count),
+            detached_stop: AtomicBool::new(false),
+            config,
+        });
+        *lock(&self.shared.run) = Some(run.clone());
+
+        for (index, (poll, rx)) in polls.into_iter().zip(receivers).enumerate() {
+            let worker = Worker::new(index, run.clone(), poll, rx, listener.take());
+            let spawned = std::thread::Builder::new()
+                .name(format!("hp-worker-{index}"))
+                .spawn(move || worker.run());
+            match spawned {
+                Ok(handle) => lock(&run.threads).push(handle),
+                Err(e) => {
+                    // Workers that did start exit on Stop; the ones never spawned count as gone.
+                    run.live_workers.fetch_sub(count - index, Ordering::AcqRel);
+                    for i in 0..index {
+                        run.post(i, Command::Stop, None);
+                    }
+                    for t in lock(&run.threads).drain(..) {
+                        let _ = t.join();
+                    }
+                    return Err(Error::os(
+                        ErrorKind::WorkerThreadCreate,
+                        &e,
+                        format!("{name}: spawning worker {index}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops the engine: closes every connection (each gets `OnClose`), joins the workers,
+    /// then fires `OnShutdown`. From one of the engine's own callbacks a client stops in the
+    /// background (HP-Socket's behaviour); servers and agents refuse with `SE_ILLEGAL_STATE`.
+    pub(crate) fn stop(&self) -> Result<()> {
+        let name = self.role().name();
+        if self.in_own_worker() {
+            if self.role() == super::Role::Client {
+                if let Some(run) = lock(&self.shared.run).clone() {
+                    run.begin_detached_stop();
+                    return Ok(());
+                }
+            }
+            return Err(Error::illegal_state(format!(
+                "{name}::stop called from one of its own callbacks: it would wait for itself; \
+                 call it from another thread"
+            )));
+        }
+        if !self.shared.transition(ServiceState::Started, ServiceState::Stopping) {
+            let state = self.state();
+            if state != ServiceState::Stopped {
+                // Starting or stopping elsewhere: as HP-Socket, wait for the end, then refuse.
+                let _ = self.wait(None);
+            }
+            return Err(Error::illegal_state(format!(
+                "{name}::stop: the component is {state:?}, not started"
+            )));
+        }
+        let Some(run) = lock(&self.shared.run).clone() else {
+            self.shared.set_state(ServiceState::Stopped);
+            return Ok(());
+        };
+        for i in 0..run.workers.len() {
+            run.post(i, Command::Stop, None);
+        }
+        let threads: Vec<_> = lock(&run.threads).drain(..).collect();
+        for t in threads {
+            let _ = t.join();
+        }
+        // A detached stop that raced with this one may already have finished the job.
+        if lock(&self.shared.run).is_some() {
+            run.finish_stop();
+        }
+        Ok(())
+    }
+}
+
+impl Running {
+    /// Starts a stop from a worker thread (client closing itself); the last worker to exit
+    /// completes it.
+    pub(super) fn begin_detached_stop(&self) {
+        if self.shared.transition(ServiceState::Started, ServiceState::Stopping) {
+            self.detached_stop.store(true, Ordering::Release);
+            for i in 0..self.workers.len() {
+                self.post(i, Command::Stop, None);
+            }
+        }
+    }
+
+    /// Called by each worker as it exits.
+    pub(super) fn worker_exited(&self) {
+        if self.live_workers.fetch_sub(1, Ordering::AcqRel) == 1
+            && self.detached_stop.load(Ordering::Acquire)
+        {
+            // Nobody joins detached workers; drop the handles so the threads are reaped.
+            lock(&self.threads).clear();
+            self.finish_stop();
+        }
+    }
+
+    /// The end of every stop: `OnShutdown`, then `SS_STOPPED`.
+    fn finish_stop(&self) {
+        if lock(&self.shared.run).take().is_none() {
+            return;
+        }
+        let events = self.events.clone();
+        guarded_unit(|| events.shutdown());
+        self.shared.set_state(ServiceState::Stopped);
+    }
+}
+
+/// Creates, binds, prepares (`OnPrepareListen`) and listens on the server socket.
+fn listen(
+    name: &str,
+    address: &str,
+    port: u16,
+    config: &EngineConfig,
+    events: &dyn Events,
+) -> Result<mio::net::TcpListener> {
+    let ip = sock::parse_bind_address(address).map_err(|e| {
+        Error::new(ErrorKind::SocketCreate, libc::EINVAL, format!("{name}::start: {e}"))
+    })?;
+    let addr = SocketAddr::new(ip, port);
+    let socket = sock::new_socket(addr, config.socket.reuse_address_policy)
+        .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+    socket
+        .bind(&addr.into())
+        .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
+    let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
+    if result.is_error() {
+        return Err(Error::new(
+            ErrorKind::SocketPrepare,
+            libc::ECANCELED,
+            format!("{name}: OnPrepareListen returned HR_ERROR"),
+        ));
+    }
+    let backlog = config.socket_listen_queue.min(i32::MAX as u32) as i32;
+    socket
+        .listen(backlog)
+        .map_err(|e| Error::os(ErrorKind::SocketListen, &e, format!("{name}: listen on {addr}")))?;
+    socket
+        .set_nonblocking(true)
+        .map_err(|e| Error::os(ErrorKind::SocketListen, &e, format!("{name}: listen on {addr}")))?;
+    Ok(mio::net::TcpListener::from_std(socket.into()))
+}

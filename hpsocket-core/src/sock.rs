@@ -1,0 +1,116 @@
+//! Socket plumbing on top of `socket2`: addresses, options, and sends that never raise
+//! `SIGPIPE` (a C program linking the library keeps the default SIGPIPE action).
+
+use std::io::{self, IoSlice};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use socket2::{Domain, SockRef, Socket, TcpKeepalive, Type};
+
+use crate::config::SocketConfig;
+use crate::types::ReuseAddressPolicy;
+
+/// Keep-alive probes before a peer is declared dead (HP-Socket uses 5 on Linux).
+const KEEPALIVE_PROBES: u32 = 5;
+
+/// A bind address: empty means IPv4 any (HP-Socket's rule); otherwise an IP literal or a host
+/// name resolved to its first address.
+pub(crate) fn parse_bind_address(address: &str) -> io::Result<IpAddr> {
+    let address = address.trim();
+    if address.is_empty() {
+        return Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    }
+    resolve(address, 0).map(|a| a.ip())
+}
+
+/// Resolves `host` (IP literal, `[v6]` literal or host name) with `port`.
+pub(crate) fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
+    let bare = host.trim().trim_start_matches('[').trim_end_matches(']');
+    if bare.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "empty address"));
+    }
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    (bare, port).to_socket_addrs()?.next().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::NotFound, format!("host name {bare:?} has no address"))
+    })
+}
+
+/// Splits HP-Socket's `"address^hostname"` form: connect to `address`, report `hostname`.
+pub(crate) fn split_host(remote: &str) -> (&str, &str) {
+    match remote.split_once('^') {
+        Some((addr, host)) if !host.is_empty() => (addr, host),
+        Some((addr, _)) => (addr, addr),
+        None => (remote, remote),
+    }
+}
+
+/// A new TCP socket for `addr`'s family with the reuse policy applied.
+pub(crate) fn new_socket(addr: SocketAddr, policy: ReuseAddressPolicy) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM.cloexec(), None)?;
+    if policy != ReuseAddressPolicy::None {
+        socket.set_reuse_address(true)?;
+    }
+    if policy == ReuseAddressPolicy::AddrAndPort {
+        socket.set_reuse_port(true)?;
+    }
+    Ok(socket)
+}
+
+/// Applies `TCP_NODELAY` and keep-alive to a connected socket.
+pub(crate) fn configure_stream(socket: SockRef<'_>, config: &SocketConfig) -> io::Result<()> {
+    if config.no_delay {
+        socket.set_nodelay(true)?;
+    }
+    if config.keep_alive_time > 0 && config.keep_alive_interval > 0 {
+        let keepalive = TcpKeepalive::new()
+            .with_time(Duration::from_millis(config.keep_alive_time.into()))
+            .with_interval(Duration::from_millis(config.keep_alive_interval.into()))
+            .with_retries(KEEPALIVE_PROBES);
+        socket.set_tcp_keepalive(&keepalive)?;
+    }
+    Ok(())
+}
+
+/// Gather-writes `bufs` without raising `SIGPIPE`.
+pub(crate) fn send_vectored(stream: &mio::net::TcpStream, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    let socket = SockRef::from(stream);
+    loop {
+        let result = if bufs.len() == 1 {
+            socket.send_with_flags(&bufs[0], libc::MSG_NOSIGNAL)
+        } else {
+            socket.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+        };
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// The `errno` of an I/O error (EIO when it has none).
+pub(crate) fn errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(match e.kind() {
+        io::ErrorKind::TimedOut => libc::ETIMEDOUT,
+        io::ErrorKind::WouldBlock => libc::EAGAIN,
+        io::ErrorKind::NotFound => libc::ENOENT,
+        io::ErrorKind::InvalidInput => libc::EINVAL,
+        _ => libc::EIO,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse_bind_address("").unwrap(), IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        assert_eq!(parse_bind_address("::").unwrap().to_string(), "::");
+        assert_eq!(resolve("[::1]", 80).unwrap().to_string(), "[::1]:80");
+        assert_eq!(split_host("127.0.0.1^example.org"), ("127.0.0.1", "example.org"));
+        assert_eq!(split_host("localhost"), ("localhost", "localhost"));
+        assert!(resolve("", 1).is_err());
+    }
+}

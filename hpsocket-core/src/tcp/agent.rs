@@ -1,0 +1,109 @@
+//! [`TcpAgent`]: many outgoing connections on shared workers (HP-Socket's `ITcpAgent`).
+
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::EngineConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::listener::AgentListener;
+use crate::reactor::events::Events;
+use crate::reactor::{self, Engine, Role, StartParams};
+use crate::sock;
+use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
+
+/// Options of one [`TcpAgent::connect_with`] (HP-Socket's `ConnectWith*` variants).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectOptions {
+    /// Extra data attached before the first callback of the connection.
+    pub extra: usize,
+    /// Local address to bind (overrides the agent's start address).
+    pub local_address: Option<String>,
+    /// Local port to bind (0: any).
+    pub local_port: u16,
+}
+
+/// A TCP agent: a client of many connections. Cheap to clone; see [`crate::TcpServer`].
+#[derive(Clone)]
+pub struct TcpAgent {
+    engine: Engine,
+    listener: Arc<dyn AgentListener>,
+}
+
+impl TcpAgent {
+    /// A stopped agent reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn AgentListener>) -> TcpAgent {
+        TcpAgent { engine: Engine::new(Role::Agent, EngineConfig::default()), listener }
+    }
+
+    /// Starts the workers. `bind_address` (None or empty: any) is the local address of every
+    /// connect; `async_connect` chooses whether `connect` returns at once (outcome through
+    /// `on_connect` or `on_close(SO_CONNECT, errno)`) or blocks until connected or
+    /// `sync_connect_timeout`.
+    pub fn start(&self, bind_address: Option<&str>, async_connect: bool) -> Result<()> {
+        let bind_addr = match bind_address.map(str::trim).filter(|a| !a.is_empty()) {
+            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
+                Error::new(ErrorKind::SocketBind, sock::errno(&e), format!("TcpAgent::start: bind address {a:?}: {e}"))
+            })?),
+            None => None,
+        };
+        let events = Arc::new(AgentEvents { listener: self.listener.clone(), sender: self.clone() });
+        self.engine.start(StartParams { events, listen: None, bind_addr, async_connect })
+    }
+
+    /// Connects to `remote` (IP, host name, or HP-Socket's `"address^hostname"`) and `port`.
+    pub fn connect(&self, remote: &str, port: u16) -> Result<ConnId> {
+        self.connect_with(remote, port, &ConnectOptions::default())
+    }
+
+    /// Connects with extra data and/or a local address and port.
+    pub fn connect_with(&self, remote: &str, port: u16, options: &ConnectOptions) -> Result<ConnId> {
+        let options = reactor::ConnectOptions {
+            extra: options.extra,
+            local_address: options.local_address.clone(),
+            local_port: options.local_port,
+        };
+        self.engine.connect(remote, port, &options)
+    }
+
+    /// The host and port given to `connect` (the `hostname` of `"address^hostname"`).
+    pub fn remote_host(&self, conn_id: ConnId) -> Result<(String, u16)> {
+        self.engine.remote_host(conn_id)
+    }
+}
+
+super::connection_ops!(TcpAgent);
+
+struct AgentEvents {
+    listener: Arc<dyn AgentListener>,
+    sender: TcpAgent,
+}
+
+impl Events for AgentEvents {
+    fn prepare_connect(&self, id: ConnId, fd: RawFd) -> HandleResult {
+        self.listener.on_prepare_connect(&self.sender, id, fd)
+    }
+    fn connect(&self, id: ConnId) -> HandleResult {
+        self.listener.on_connect(&self.sender, id)
+    }
+    fn handshake(&self, id: ConnId) -> HandleResult {
+        self.listener.on_handshake(&self.sender, id)
+    }
+    fn send(&self, id: ConnId, data: &[u8]) {
+        self.listener.on_send(&self.sender, id, data);
+    }
+    fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult {
+        self.listener.on_receive(&self.sender, id, data)
+    }
+    fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult {
+        self.listener.on_pull_receive(&self.sender, id, total)
+    }
+    fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
+        self.listener.on_close(&self.sender, id, operation, error_code);
+    }
+    fn shutdown(&self) {
+        self.listener.on_shutdown(&self.sender);
+    }
+}
+

@@ -1,0 +1,245 @@
+//! [`TcpClient`]: one connection on its own worker thread (HP-Socket's `ITcpClient`).
+
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::config::ClientConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::listener::ClientListener;
+use crate::reactor::events::Events;
+use crate::reactor::{ConnectOptions, Engine, Role, StartParams};
+use crate::sock;
+use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
+
+/// Client connection IDs come from one process-wide counter (HP-Socket's
+/// `GenerateConnectionID`), starting at 1.
+static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A TCP client: one connection. Cheap to clone; see [`crate::TcpServer`]. When its
+/// connection closes (either side), the client stops by itself after `on_close`.
+#[derive(Clone)]
+pub struct TcpClient {
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
+    engine: Engine,
+    listener: Arc<dyn ClientListener>,
+    config: Mutex<ClientConfig>,
+    /// The ID callbacks and `connection_id` report.
+    conn_id: AtomicU64,
+    extra: AtomicUsize,
+}
+
+impl TcpClient {
+    /// A stopped client reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ClientListener>) -> TcpClient {
+        let config = ClientConfig::default();
+        TcpClient {
+            inner: Arc::new(ClientInner {
+                engine: Engine::new(Role::Client, config.engine_config()),
+                listener,
+                config: Mutex::new(config),
+                conn_id: AtomicU64::new(0),
+                extra: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// Connects to `remote` (IP, host name or `"address^hostname"`) and `port`. With
+    /// `async_connect` false this blocks until connected (or `sync_connect_timeout`) and
+    /// fails if the connect does.
+    pub fn start(&self, remote: &str, port: u16, async_connect: bool) -> Result<()> {
+        self.start_with(remote, port, async_connect, None, 0)
+    }
+
+    /// Like `start`, binding the local side to `bind_address` and/or `local_port` first.
+    pub fn start_with(
+        &self,
+        remote: &str,
+        port: u16,
+        async_connect: bool,
+        bind_address: Option<&str>,
+        local_port: u16,
+    ) -> Result<()> {
+        let config = self.config();
+        config.validate()?;
+        let bind_addr = match bind_address.map(str::trim).filter(|a| !a.is_empty()) {
+            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
+                Error::new(ErrorKind::SocketBind, sock::errno(&e), format!("TcpClient::start: bind address {a:?}: {e}"))
+            })?),
+            None => None,
+        };
+        let engine = &self.inner.engine;
+        engine.update_config(|c| *c = config.engine_config())?;
+        self.inner.conn_id.store(NEXT_CLIENT_ID.fetch_add(1, Ordering::Relaxed), Ordering::Release);
+        let events = Arc::new(ClientEvents { sender: self.clone() });
+        engine.start(StartParams { events, listen: None, bind_addr, async_connect })?;
+        let options = ConnectOptions { extra: 0, local_address: None, local_port };
+        if let Err(e) = engine.connect(remote, port, &options) {
+            let _ = engine.stop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn engine_conn(&self) -> Result<ConnId> {
+        self.inner
+            .engine
+            .first_connection()
+            .ok_or_else(|| Error::new(ErrorKind::IllegalState, libc::ENOTCONN, "TcpClient: not connected"))
+    }
+
+    /// Sends `data` (copied or written before this returns; empty sends succeed).
+    pub fn send(&self, data: &[u8]) -> Result<()> {
+        self.inner.engine.send(self.engine_conn()?, &[data])
+    }
+
+    /// Sends several buffers in order as one send.
+    pub fn send_packets(&self, buffers: &[&[u8]]) -> Result<()> {
+        self.inner.engine.send(self.engine_conn()?, buffers)
+    }
+
+    /// Sends `head`, the file and `tail` as one send (file at most 4 MiB − 1).
+    pub fn send_small_file(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        head: Option<&[u8]>,
+        tail: Option<&[u8]>,
+    ) -> Result<()> {
+        let body = crate::tcp::read_small_file(path.as_ref())?;
+        self.inner.engine.send(self.engine_conn()?, &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])])
+    }
+
+    /// Stops (`true`) or resumes (`false`) reading.
+    pub fn pause_receive(&self, pause: bool) -> Result<()> {
+        self.inner.engine.pause_receive(self.engine_conn()?, pause)
+    }
+
+    /// Whether reading is paused.
+    pub fn is_pause_receive(&self) -> Result<bool> {
+        self.inner.engine.is_pause_receive(self.engine_conn()?)
+    }
+
+    /// Whether the connection is established.
+    pub fn is_connected(&self) -> bool {
+        self.engine_conn().map(|id| self.inner.engine.is_connected(id)).unwrap_or(false)
+    }
+
+    /// The ID of the current (or last) connection; 0 before the first start.
+    pub fn connection_id(&self) -> ConnId {
+        self.inner.conn_id.load(Ordering::Acquire)
+    }
+
+    /// Attaches an opaque value to the client (never dereferenced by the library).
+    pub fn set_extra(&self, extra: usize) {
+        self.inner.extra.store(extra, Ordering::Release);
+    }
+
+    /// The value set with `set_extra`.
+    pub fn extra(&self) -> usize {
+        self.inner.extra.load(Ordering::Acquire)
+    }
+
+    /// The local address of the connection.
+    pub fn local_address(&self) -> Result<SocketAddr> {
+        self.inner.engine.local_address(self.engine_conn()?)
+    }
+
+    /// The host and port given to `start`.
+    pub fn remote_host(&self) -> Result<(String, u16)> {
+        self.inner.engine.remote_host(self.engine_conn()?)
+    }
+
+    /// The connection's peer address.
+    pub fn remote_address(&self) -> Result<SocketAddr> {
+        self.inner.engine.remote_address(self.engine_conn()?)
+    }
+
+    /// Bytes accepted by `send` and not yet written.
+    pub fn pending_data_length(&self) -> Result<usize> {
+        self.inner.engine.pending_data_length(self.engine_conn()?)
+    }
+
+    /// Closes the connection (`on_close(SO_CLOSE, 0)`) and stops. Allowed inside the
+    /// client's own callbacks, where it finishes in the background.
+    pub fn stop(&self) -> Result<()> {
+        self.inner.engine.stop()
+    }
+
+    /// Waits until stopped, at most `timeout` (`None`: for ever); true when stopped.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
+        self.inner.engine.wait(timeout)
+    }
+
+    /// `SS_STARTING`, `SS_STARTED`, `SS_STOPPING` or `SS_STOPPED`.
+    pub fn state(&self) -> ServiceState {
+        self.inner.engine.state()
+    }
+
+    /// True while starting or started.
+    pub fn has_started(&self) -> bool {
+        matches!(self.state(), ServiceState::Starting | ServiceState::Started)
+    }
+
+    /// False: plain TCP.
+    pub fn is_secure(&self) -> bool {
+        false
+    }
+
+    /// The settings.
+    pub fn config(&self) -> ClientConfig {
+        self.inner.config.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes settings; only while stopped (`SE_ILLEGAL_STATE` otherwise).
+    pub fn update_config(&self, f: impl FnOnce(&mut ClientConfig)) -> Result<()> {
+        let mut c = self.inner.config.lock().unwrap_or_else(|e| e.into_inner());
+        if self.state() != ServiceState::Stopped {
+            return Err(Error::illegal_state("TcpClient: settings can only change while stopped"));
+        }
+        f(&mut c);
+        Ok(())
+    }
+}
+
+/// Adapts the client listener; every engine connection is reported with the client's ID.
+struct ClientEvents {
+    sender: TcpClient,
+}
+
+impl ClientEvents {
+    fn id(&self) -> ConnId {
+        self.sender.connection_id()
+    }
+    fn listener(&self) -> &dyn ClientListener {
+        self.sender.inner.listener.as_ref()
+    }
+}
+
+impl Events for ClientEvents {
+    fn prepare_connect(&self, _id: ConnId, fd: RawFd) -> HandleResult {
+        self.listener().on_prepare_connect(&self.sender, self.id(), fd)
+    }
+    fn connect(&self, _id: ConnId) -> HandleResult {
+        self.listener().on_connect(&self.sender, self.id())
+    }
+    fn handshake(&self, _id: ConnId) -> HandleResult {
+        self.listener().on_handshake(&self.sender, self.id())
+    }
+    fn send(&self, _id: ConnId, data: &[u8]) {
+        self.listener().on_send(&self.sender, self.id(), data);
+    }
+    fn receive(&self, _id: ConnId, data: &[u8]) -> HandleResult {
+        self.listener().on_receive(&self.sender, self.id(), data)
+    }
+    fn pull_receive(&self, _id: ConnId, total: usize) -> HandleResult {
+        self.listener().on_pull_receive(&self.sender, self.id(), total)
+    }
+    fn close(&self, _id: ConnId, operation: SocketOperation, error_code: i32) {
+        self.listener().on_close(&self.sender, self.id(), operation, error_code);
+    }
+}

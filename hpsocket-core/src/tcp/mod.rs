@@ -1,0 +1,191 @@
+//! The TCP components: [`TcpServer`], [`TcpAgent`] and [`TcpClient`] (PUSH model).
+
+mod agent;
+mod client;
+mod server;
+
+pub use agent::{ConnectOptions, TcpAgent};
+pub use client::TcpClient;
+pub use server::TcpServer;
+
+/// Connection-level operations shared by servers and agents, delegating to the engine.
+macro_rules! connection_ops {
+    ($ty:ident) => {
+        impl $ty {
+            /// Sends `data` on a connection. The bytes are copied or written before this
+            /// returns; an empty send does nothing and succeeds.
+            pub fn send(&self, conn_id: ConnId, data: &[u8]) -> Result<()> {
+                self.engine.send(conn_id, &[data])
+            }
+
+            /// Sends several buffers in order as one send (a gather write).
+            pub fn send_packets(&self, conn_id: ConnId, buffers: &[&[u8]]) -> Result<()> {
+                self.engine.send(conn_id, buffers)
+            }
+
+            /// Sends `head`, the file's content and `tail` as one send. The file must be at
+            /// most 4 MiB − 1 (`MAX_SMALL_FILE_SIZE`).
+            pub fn send_small_file(
+                &self,
+                conn_id: ConnId,
+                path: impl AsRef<std::path::Path>,
+                head: Option<&[u8]>,
+                tail: Option<&[u8]>,
+            ) -> Result<()> {
+                let body = crate::tcp::read_small_file(path.as_ref())?;
+                self.engine.send(conn_id, &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])])
+            }
+
+            /// Closes a connection. `OnClose(SO_CLOSE, 0)` follows on its worker thread, after
+            /// this returns. (`force` is accepted for HP-Socket compatibility: since HP-Socket
+            /// 5.4.2 every disconnect is forced.)
+            pub fn disconnect(&self, conn_id: ConnId, force: bool) -> Result<()> {
+                let _ = force;
+                self.engine.disconnect(conn_id)
+            }
+
+            /// Disconnects every connection older than `period`.
+            pub fn disconnect_long_connections(&self, period: Duration, force: bool) -> Result<()> {
+                let _ = force;
+                self.engine.disconnect_long_connections(period)
+            }
+
+            /// Disconnects every connection that received nothing for `period` (needs
+            /// `mark_silence`).
+            pub fn disconnect_silence_connections(&self, period: Duration, force: bool) -> Result<()> {
+                let _ = force;
+                self.engine.disconnect_silence_connections(period)
+            }
+
+            /// Stops (`true`) or resumes (`false`) reading a connection.
+            pub fn pause_receive(&self, conn_id: ConnId, pause: bool) -> Result<()> {
+                self.engine.pause_receive(conn_id, pause)
+            }
+
+            /// Whether reading is paused.
+            pub fn is_pause_receive(&self, conn_id: ConnId) -> Result<bool> {
+                self.engine.is_pause_receive(conn_id)
+            }
+
+            /// Whether the connection exists and is established.
+            pub fn is_connected(&self, conn_id: ConnId) -> bool {
+                self.engine.is_connected(conn_id)
+            }
+
+            /// Attaches an opaque value to a connection (never dereferenced by the library);
+            /// readable until the end of `on_close`.
+            pub fn set_connection_extra(&self, conn_id: ConnId, extra: usize) -> Result<()> {
+                self.engine.set_connection_extra(conn_id, extra)
+            }
+
+            /// The value attached with `set_connection_extra` (0 if none).
+            pub fn connection_extra(&self, conn_id: ConnId) -> Result<usize> {
+                self.engine.connection_extra(conn_id)
+            }
+
+            /// Number of connections.
+            pub fn connection_count(&self) -> usize {
+                self.engine.connection_count()
+            }
+
+            /// IDs of every connection.
+            pub fn all_connection_ids(&self) -> Vec<ConnId> {
+                self.engine.all_connection_ids()
+            }
+
+            /// Time since the connection was accepted or its connect started.
+            pub fn connect_period(&self, conn_id: ConnId) -> Result<Duration> {
+                self.engine.connect_period(conn_id)
+            }
+
+            /// Time since the connection last received data (needs `mark_silence`).
+            pub fn silence_period(&self, conn_id: ConnId) -> Result<Duration> {
+                self.engine.silence_period(conn_id)
+            }
+
+            /// The connection's local address.
+            pub fn local_address(&self, conn_id: ConnId) -> Result<SocketAddr> {
+                self.engine.local_address(conn_id)
+            }
+
+            /// The connection's peer address.
+            pub fn remote_address(&self, conn_id: ConnId) -> Result<SocketAddr> {
+                self.engine.remote_address(conn_id)
+            }
+
+            /// Bytes accepted by `send` and not yet written to the socket.
+            pub fn pending_data_length(&self, conn_id: ConnId) -> Result<usize> {
+                self.engine.pending_data_length(conn_id)
+            }
+
+            /// Stops: every connection closes (each gets `on_close`), then `on_shutdown`.
+            /// Fails with `SE_ILLEGAL_STATE` when not started, or when called from one of
+            /// this component's own callbacks (it would wait for itself).
+            pub fn stop(&self) -> Result<()> {
+                self.engine.stop()
+            }
+
+            /// Waits until stopped, at most `timeout` (`None`: for ever); true when stopped.
+            pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
+                self.engine.wait(timeout)
+            }
+
+            /// `SS_STARTING`, `SS_STARTED`, `SS_STOPPING` or `SS_STOPPED`.
+            pub fn state(&self) -> ServiceState {
+                self.engine.state()
+            }
+
+            /// True while starting or started.
+            pub fn has_started(&self) -> bool {
+                matches!(self.state(), ServiceState::Starting | ServiceState::Started)
+            }
+
+            /// False: plain TCP.
+            pub fn is_secure(&self) -> bool {
+                false
+            }
+
+            /// The settings.
+            pub fn config(&self) -> EngineConfig {
+                self.engine.config()
+            }
+
+            /// Changes settings; only while stopped (`SE_ILLEGAL_STATE` otherwise). Values
+            /// are checked by `start`.
+            pub fn update_config(&self, f: impl FnOnce(&mut EngineConfig)) -> Result<()> {
+                self.engine.update_config(f)
+            }
+        }
+    };
+}
+pub(crate) use connection_ops;
+
+/// Reads a file for `send_small_file`, refusing empty paths and files over the limit.
+pub(crate) fn read_small_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
+    use crate::error::{Error, ErrorKind};
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Error::os(ErrorKind::InvalidParam, &e, format!("SendSmallFile: {}", path.display()))
+    })?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidParam,
+            libc::EBADF,
+            format!("SendSmallFile: {} is not a regular file", path.display()),
+        ));
+    }
+    if meta.len() == 0 || meta.len() > crate::config::MAX_SMALL_FILE_SIZE {
+        return Err(Error::new(
+            ErrorKind::InvalidParam,
+            libc::EFBIG,
+            format!(
+                "SendSmallFile: {} is {} bytes; it must be 1..={} bytes",
+                path.display(),
+                meta.len(),
+                crate::config::MAX_SMALL_FILE_SIZE
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| {
+        Error::os(ErrorKind::InvalidParam, &e, format!("SendSmallFile: {}", path.display()))
+    })
+}

@@ -1,0 +1,79 @@
+//! [`TcpServer`]: listens and owns many connections (HP-Socket's `ITcpServer`).
+
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::EngineConfig;
+use crate::error::Result;
+use crate::listener::ServerListener;
+use crate::reactor::events::Events;
+use crate::reactor::{Engine, Role, StartParams};
+use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
+
+/// A TCP server. Cheap to clone: clones are handles to the same server, and every callback
+/// receives one as its `sender`. Dropping handles does not stop it; call [`TcpServer::stop`].
+#[derive(Clone)]
+pub struct TcpServer {
+    engine: Engine,
+    listener: Arc<dyn ServerListener>,
+}
+
+impl TcpServer {
+    /// A stopped server reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ServerListener>) -> TcpServer {
+        TcpServer { engine: Engine::new(Role::Server, EngineConfig::default()), listener }
+    }
+
+    /// Binds and listens on `address` (empty: IPv4 any; `"::"` for IPv6) and `port` (0: any
+    /// free port, see [`TcpServer::listen_address`]), then starts the workers.
+    pub fn start(&self, address: &str, port: u16) -> Result<()> {
+        let events = Arc::new(ServerEvents { listener: self.listener.clone(), sender: self.clone() });
+        self.engine.start(StartParams {
+            events,
+            listen: Some((address.to_string(), port)),
+            bind_addr: None,
+            async_connect: true,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn listen_address(&self) -> Result<SocketAddr> {
+        self.engine.listen_address()
+    }
+}
+
+super::connection_ops!(TcpServer);
+
+struct ServerEvents {
+    listener: Arc<dyn ServerListener>,
+    sender: TcpServer,
+}
+
+impl Events for ServerEvents {
+    fn prepare_listen(&self, fd: RawFd) -> HandleResult {
+        self.listener.on_prepare_listen(&self.sender, fd)
+    }
+    fn accept(&self, id: ConnId, fd: RawFd) -> HandleResult {
+        self.listener.on_accept(&self.sender, id, fd)
+    }
+    fn handshake(&self, id: ConnId) -> HandleResult {
+        self.listener.on_handshake(&self.sender, id)
+    }
+    fn send(&self, id: ConnId, data: &[u8]) {
+        self.listener.on_send(&self.sender, id, data);
+    }
+    fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult {
+        self.listener.on_receive(&self.sender, id, data)
+    }
+    fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult {
+        self.listener.on_pull_receive(&self.sender, id, total)
+    }
+    fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
+        self.listener.on_close(&self.sender, id, operation, error_code);
+    }
+    fn shutdown(&self) {
+        self.listener.on_shutdown(&self.sender);
+    }
+}
