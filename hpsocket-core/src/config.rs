@@ -5,6 +5,7 @@
 //! naming the setting.
 
 use crate::error::{Error, Result};
+use crate::model::PackConfig;
 use crate::types::{OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy};
 
 /// Most worker threads a server or agent may have (`MAX_WORKER_THREAD_COUNT`).
@@ -33,6 +34,19 @@ pub struct SocketConfig {
     pub keep_alive_interval: u32,
     /// `TCP_NODELAY`. Default false.
     pub no_delay: bool,
+    /// Extension (`HPX_`): most bytes one connection may have queued and unsent; a send that
+    /// would pass it fails with `ENOBUFS` and leaves the connection usable. 0 (default):
+    /// unbounded, as in HP-Socket.
+    pub max_send_queue_bytes: u32,
+    /// Extension: after a send was refused for a full queue, `on_send_drained` fires once the
+    /// queue is down to this many bytes. Default 0; must be below `max_send_queue_bytes`.
+    pub send_queue_low_watermark: u32,
+    /// Extension: milliseconds an asynchronous connect may take before it fails with
+    /// `OnClose(SO_CONNECT, ETIMEDOUT)`. 0 (default): the operating system's timeout.
+    pub connect_timeout: u32,
+    /// Extension: sends also count as activity for silence (`silence_period`,
+    /// `disconnect_silence_connections`). Default false: only receives, as in HP-Socket.
+    pub silence_counts_send: bool,
 }
 
 impl Default for SocketConfig {
@@ -43,6 +57,10 @@ impl Default for SocketConfig {
             keep_alive_time: 60_000,
             keep_alive_interval: 20_000,
             no_delay: false,
+            max_send_queue_bytes: 0,
+            send_queue_low_watermark: 0,
+            connect_timeout: 0,
+            silence_counts_send: false,
         }
     }
 }
@@ -63,6 +81,14 @@ impl SocketConfig {
                     "{name} must be 0 (off) or at least 1000 ms, not {v}"
                 )));
             }
+        }
+        if self.max_send_queue_bytes != 0
+            && self.send_queue_low_watermark >= self.max_send_queue_bytes
+        {
+            return Err(Error::invalid_param(format!(
+                "SendQueueLowWatermark ({}) must be below MaxSendQueueBytes ({})",
+                self.send_queue_low_watermark, self.max_send_queue_bytes
+            )));
         }
         Ok(())
     }
@@ -101,6 +127,8 @@ pub struct EngineConfig {
     pub sync_connect_timeout: u32,
     /// Socket settings.
     pub socket: SocketConfig,
+    /// PACK settings (used by PACK components).
+    pub pack: PackConfig,
 }
 
 impl Default for EngineConfig {
@@ -120,6 +148,7 @@ impl Default for EngineConfig {
             accept_socket_count: 64,
             sync_connect_timeout: 10_000,
             socket: SocketConfig::default(),
+            pack: PackConfig::default(),
         }
     }
 }
@@ -163,6 +192,8 @@ pub struct ClientConfig {
     pub sync_connect_timeout: u32,
     /// Socket settings.
     pub socket: SocketConfig,
+    /// PACK settings (used by PACK clients).
+    pub pack: PackConfig,
 }
 
 impl Default for ClientConfig {
@@ -172,6 +203,7 @@ impl Default for ClientConfig {
             free_buffer_pool_hold: 60,
             sync_connect_timeout: 10_000,
             socket: SocketConfig::default(),
+            pack: PackConfig::default(),
         }
     }
 }
@@ -194,6 +226,7 @@ impl ClientConfig {
             free_buffer_obj_hold: self.free_buffer_pool_hold,
             sync_connect_timeout: self.sync_connect_timeout,
             socket: self.socket.clone(),
+            pack: self.pack,
             ..EngineConfig::default()
         }
     }

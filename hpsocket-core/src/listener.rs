@@ -42,6 +42,12 @@ pub trait ServerListener: Send + Sync + 'static {
     fn on_receive(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Extension (`HPX_`): a send was refused because the connection's send queue was full
+    /// (`max_send_queue_bytes`), and the queue is now down to the low watermark; `pending`
+    /// bytes remain queued. Fired once per refusal episode; the result is ignored.
+    fn on_send_drained(&self, sender: &TcpServer, conn_id: ConnId, pending: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
     /// PULL model: `total` bytes are now buffered for the connection.
     fn on_pull_receive(&self, sender: &TcpServer, conn_id: ConnId, total: usize) -> HandleResult {
         HandleResult::Ignore
@@ -88,6 +94,12 @@ pub trait AgentListener: Send + Sync + 'static {
     fn on_receive(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Extension (`HPX_`): a send was refused because the connection's send queue was full
+    /// (`max_send_queue_bytes`), and the queue is now down to the low watermark; `pending`
+    /// bytes remain queued. Fired once per refusal episode; the result is ignored.
+    fn on_send_drained(&self, sender: &TcpAgent, conn_id: ConnId, pending: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
     /// See [`ServerListener::on_pull_receive`].
     fn on_pull_receive(&self, sender: &TcpAgent, conn_id: ConnId, total: usize) -> HandleResult {
         HandleResult::Ignore
@@ -130,6 +142,12 @@ pub trait ClientListener: Send + Sync + 'static {
     }
     /// See [`ServerListener::on_receive`].
     fn on_receive(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Extension (`HPX_`): a send was refused because the connection's send queue was full
+    /// (`max_send_queue_bytes`), and the queue is now down to the low watermark; `pending`
+    /// bytes remain queued. Fired once per refusal episode; the result is ignored.
+    fn on_send_drained(&self, sender: &TcpClient, conn_id: ConnId, pending: usize) -> HandleResult {
         HandleResult::Ignore
     }
     /// See [`ServerListener::on_pull_receive`].

@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::buffer::SendQueue;
+use crate::model::pull::PullBuffer;
 use crate::types::ConnId;
 
 /// Where a connection is in its life.
@@ -46,6 +47,10 @@ pub(crate) struct Conn {
     pub(crate) remote_host: Option<(String, u16)>,
     /// Key of the owner's local record, set when the owner adopts the connection.
     pub(crate) local_key: AtomicUsize,
+    /// PULL model: received bytes waiting for `fetch`.
+    pub(crate) pull: Mutex<PullBuffer>,
+    /// A send was refused for a full queue; `on_send_drained` is owed.
+    pub(crate) send_refused: AtomicBool,
 }
 
 pub(crate) const NO_KEY: usize = usize::MAX;
@@ -77,6 +82,8 @@ impl Conn {
             remote_addr,
             remote_host,
             local_key: AtomicUsize::new(NO_KEY),
+            pull: Mutex::new(PullBuffer::default()),
+            send_refused: AtomicBool::new(false),
         }
     }
 
@@ -98,6 +105,11 @@ impl Conn {
         self.state
             .compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
+    }
+
+    pub(crate) fn pull_buffer(&self) -> MutexGuard<'_, PullBuffer> {
+        // Buffer updates are single calls that cannot leave it half-changed.
+        self.pull.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn queue(&self) -> MutexGuard<'_, SendQueue> {

@@ -24,6 +24,7 @@ pub(crate) trait Events: Send + Sync {
     fn send(&self, id: ConnId, data: &[u8]);
     fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult;
     fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult;
+    fn send_drained(&self, _id: ConnId, _pending: usize) {}
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32);
     fn shutdown(&self) {}
 }

@@ -23,6 +23,7 @@ use crate::config::EngineConfig;
 use crate::conn::table::ConnTable;
 use crate::conn::Conn;
 use crate::error::{Error, Result};
+use crate::model::ReceiveModel;
 use crate::types::{ServiceState, SocketOperation};
 use events::Events;
 
@@ -110,6 +111,7 @@ pub(crate) struct Running {
 pub(crate) struct Shared {
     uid: u64,
     role: Role,
+    model: ReceiveModel,
     state: AtomicU8,
     config: Mutex<EngineConfig>,
     run: Mutex<Option<Arc<Running>>>,
@@ -133,12 +135,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
-    pub(crate) fn new(role: Role, config: EngineConfig) -> Engine {
+    pub(crate) fn new(role: Role, model: ReceiveModel, config: EngineConfig) -> Engine {
         static NEXT_UID: AtomicU64 = AtomicU64::new(1);
         Engine {
             shared: Arc::new(Shared {
                 uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
                 role,
+                model,
                 state: AtomicU8::new(ServiceState::Stopped as u8),
                 config: Mutex::new(config),
                 run: Mutex::new(None),
@@ -150,6 +153,10 @@ impl Engine {
 
     pub(crate) fn role(&self) -> Role {
         self.shared.role
+    }
+
+    pub(crate) fn model(&self) -> ReceiveModel {
+        self.shared.model
     }
 
     pub(crate) fn state(&self) -> ServiceState {

@@ -14,6 +14,7 @@ use super::events::guarded;
 use super::{Adoption, Command, Engine, Running};
 use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::{FetchResult, ReceiveModel};
 use crate::sock;
 use crate::types::{ConnId, ServiceState, SocketOperation};
 
@@ -63,23 +64,51 @@ impl Running {
         }
     }
 
-    /// Queues or writes `bufs` in order as one send.
+    /// Queues or writes `bufs` in order as one send (one frame in PACK).
     pub(super) fn send(&self, id: ConnId, bufs: &[&[u8]], me: Option<usize>) -> Result<()> {
         let conn = self.live_conn("Send", id)?;
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        if total == 0 {
-            return Ok(());
-        }
+        let body: usize = bufs.iter().map(|b| b.len()).sum();
+        let header = match self.shared.model {
+            ReceiveModel::Pack => Some(self.config.pack.header(body).map_err(|code| {
+                Error::new(
+                    ErrorKind::InvalidParam,
+                    code,
+                    format!(
+                        "Send: a PACK send must be 1..={} bytes, not {body}",
+                        self.config.pack.max_pack_size
+                    ),
+                )
+            })?),
+            _ if body == 0 => return Ok(()),
+            _ => None,
+        };
+        let parts = || header.iter().map(|h| &h[..]).chain(bufs.iter().copied());
+        let total = body + header.map_or(0, |h| h.len());
         let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         let mut queue = conn.queue();
+        let cap = self.config.socket.max_send_queue_bytes as usize;
+        if cap != 0 && !queue.is_empty() && queue.len() + total > cap {
+            conn.send_refused.store(true, Ordering::Release);
+            return Err(Error::new(
+                ErrorKind::DataSend,
+                libc::ENOBUFS,
+                format!(
+                    "Send: connection {id} has {} bytes queued; {total} more would pass \
+                     MaxSendQueueBytes ({cap})",
+                    queue.len()
+                ),
+            ));
+        }
+        let mut written = 0;
         if owner && queue.is_empty() {
             // Straight to the socket: nobody else writes it, and nothing is queued ahead.
             let mut iov = [IoSlice::new(&[]); MAX_IOV];
-            let n_iov = bufs.len().min(MAX_IOV);
-            for (slot, b) in iov.iter_mut().zip(bufs.iter()) {
-                *slot = IoSlice::new(b);
+            let mut n_iov = 0;
+            for (slot, part) in iov.iter_mut().zip(parts()) {
+                *slot = IoSlice::new(part);
+                n_iov += 1;
             }
-            let written = match sock::send_vectored(&conn.stream, &iov[..n_iov]) {
+            written = match sock::send_vectored(&conn.stream, &iov[..n_iov]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
                 Err(e) => {
@@ -93,43 +122,41 @@ impl Running {
                     ));
                 }
             };
-            let mut skip = written;
-            for b in bufs {
-                if skip >= b.len() {
-                    skip -= b.len();
-                } else {
-                    queue.push(&b[skip..], &self.pool);
-                    skip = 0;
-                }
-            }
-            conn.pending.store(queue.len(), Ordering::Release);
-            drop(queue);
-            if written > 0 {
-                self.report_sent(id, bufs, written);
-            }
-            return Ok(());
         }
-        for b in bufs {
-            queue.push(b, &self.pool);
+        let mut skip = written;
+        for part in parts() {
+            if skip >= part.len() {
+                skip -= part.len();
+            } else {
+                queue.push(&part[skip..], &self.pool);
+                skip = 0;
+            }
         }
         conn.pending.store(queue.len(), Ordering::Release);
+        let queued = !queue.is_empty();
         drop(queue);
-        if !conn.flush_requested.swap(true, Ordering::AcqRel) {
+        if written > 0 {
+            if self.config.socket.silence_counts_send {
+                conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+            }
+            self.report_sent(id, parts(), written);
+        }
+        if queued && !owner && !conn.flush_requested.swap(true, Ordering::AcqRel) {
             self.post(conn.worker, Command::Flush(conn.clone()), me);
         }
         Ok(())
     }
 
-    /// `OnSend` for the first `written` bytes of `bufs`.
-    fn report_sent(&self, id: ConnId, bufs: &[&[u8]], mut written: usize) {
-        for b in bufs {
+    /// `OnSend` for the first `written` bytes of `parts`.
+    fn report_sent<'a>(&self, id: ConnId, parts: impl Iterator<Item = &'a [u8]>, mut written: usize) {
+        for part in parts {
             if written == 0 {
                 break;
             }
-            let n = written.min(b.len());
+            let n = written.min(part.len());
             if n > 0 {
-                let part = &b[..n];
-                super::events::guarded_unit(|| self.events.send(id, part));
+                let sent = &part[..n];
+                super::events::guarded_unit(|| self.events.send(id, sent));
             }
             written -= n;
         }
@@ -214,6 +241,22 @@ impl Engine {
             }
             Ok(())
         })
+    }
+
+    /// PULL `fetch` (`peek_only` false) and `peek`.
+    pub(crate) fn fetch(&self, id: ConnId, out: &mut [u8], peek_only: bool) -> FetchResult {
+        if self.model() != ReceiveModel::Pull {
+            return FetchResult::DataNotFound;
+        }
+        let result = self.with_run("fetch", |run, _| {
+            let Some(conn) = run.table.get(id) else { return Ok(FetchResult::DataNotFound) };
+            if conn.state() == ConnState::Closed {
+                return Ok(FetchResult::DataNotFound);
+            }
+            let mut buffer = conn.pull_buffer();
+            Ok(if peek_only { buffer.peek(out) } else { buffer.fetch(out) })
+        });
+        result.unwrap_or(FetchResult::DataNotFound)
     }
 
     pub(crate) fn is_pause_receive(&self, id: ConnId) -> Result<bool> {

@@ -75,6 +75,9 @@ impl Engine {
         let config = self.config();
         config.validate()?;
         let name = self.role().name();
+        if self.model() == crate::model::ReceiveModel::Pack {
+            config.pack.validate().map_err(|m| Error::invalid_param(format!("{name}: {m}")))?;
+        }
         let count = config.worker_thread_count as usize;
 
         let mut polls = Vec::with_capacity(count);

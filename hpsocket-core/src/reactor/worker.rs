@@ -1,8 +1,11 @@
 //! One I/O worker: its `mio::Poll`, the connections it owns, and the loop that turns
 //! readiness into callbacks.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::io::{self, IoSlice, Read};
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -17,6 +20,9 @@ use super::ops::MAX_IOV;
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
 use super::{Adoption, Command, Role, Running, WORKER};
 use crate::conn::{Conn, ConnState, NO_KEY};
+use crate::model::pack::PackDecoder;
+use crate::model::ReceiveModel;
+use crate::types::ConnId;
 use crate::sock;
 use crate::types::SocketOperation;
 
@@ -36,6 +42,8 @@ struct Local {
     read_closed: bool,
     /// Data may be waiting while receiving is paused.
     read_blocked: bool,
+    /// PACK model: bytes of frames not yet delivered.
+    pack: PackDecoder,
 }
 
 pub(super) struct Worker {
@@ -48,6 +56,8 @@ pub(super) struct Worker {
     read_buf: Box<[u8]>,
     /// Connections with more to read after their turn ran out, or un-paused.
     ready: VecDeque<(usize, u64)>,
+    /// Deadlines of asynchronous connects (`connect_timeout`), soonest first.
+    timers: BinaryHeap<Reverse<(Instant, usize, ConnId)>>,
     stopping: bool,
 }
 
@@ -68,6 +78,7 @@ impl Worker {
             locals: Slab::new(),
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
             ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
             stopping: false,
         }
     }
@@ -78,9 +89,9 @@ impl Worker {
         let mut events = MioEvents::with_capacity(capacity);
         while !self.stopping {
             let timeout = if self.ready.is_empty() && self.commands.is_empty() {
-                None
+                self.timers.peek().map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
             } else {
-                Some(std::time::Duration::ZERO)
+                Some(Duration::ZERO)
             };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
@@ -99,6 +110,7 @@ impl Worker {
             }
             self.drain_commands();
             self.read_ready();
+            self.expire_timers();
         }
         self.shut_down();
         WORKER.with_borrow_mut(|w| *w = None);
@@ -191,6 +203,7 @@ impl Worker {
             connecting: how == Adoption::Connecting,
             read_closed: false,
             read_blocked: false,
+            pack: PackDecoder::default(),
         });
         conn.local_key.store(key, Ordering::Release);
         if how == Adoption::Accepted {
@@ -220,8 +233,30 @@ impl Worker {
             self.close(key, SocketOperation::Close, 0);
             return;
         }
-        if how != Adoption::Connecting {
+        if how == Adoption::Connecting {
+            let timeout = self.run.config.socket.connect_timeout;
+            if timeout > 0 {
+                let at = Instant::now() + Duration::from_millis(timeout.into());
+                self.timers.push(Reverse((at, key, id)));
+            }
+        } else {
             self.handshake(key);
+        }
+    }
+
+    /// Fails asynchronous connects that passed `connect_timeout`.
+    fn expire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(Reverse((at, key, id))) = self.timers.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let still_connecting =
+                self.locals.get(key).is_some_and(|l| l.conn.id == id && l.connecting);
+            if still_connecting {
+                self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
+            }
         }
     }
 
@@ -312,11 +347,8 @@ impl Worker {
                     if self.run.config.mark_silence {
                         conn.last_active_ms.store(self.run.now_ms(), Ordering::Relaxed);
                     }
-                    let data = &self.read_buf[..n];
-                    let events = &self.run.events;
-                    let (result, code) = guarded(|| events.receive(id, data));
-                    if result.is_error() {
-                        self.close(key, SocketOperation::Receive, code);
+                    if let Err((op, code)) = self.deliver(key, n) {
+                        self.close(key, op, code);
                         return;
                     }
                     // A short read took everything there was; new data brings a new event.
@@ -335,17 +367,44 @@ impl Worker {
         self.ready.push_back((key, id));
     }
 
-    /// Reads for connections whose turn ran out or that were un-paused.
+    /// Hands the `n` bytes just read into the read buffer to the receive model.
+    fn deliver(&mut self, key: usize, n: usize) -> Result<(), (SocketOperation, i32)> {
+        let Worker { locals, read_buf, run, .. } = self;
+        let local = &mut locals[key];
+        let id = local.conn.id;
+        let data = &read_buf[..n];
+        let events = &run.events;
+        let (result, code) = match run.shared.model {
+            ReceiveModel::Push => guarded(|| events.receive(id, data)),
+            ReceiveModel::Pull => {
+                let total = local.conn.pull_buffer().append(data);
+                guarded(|| events.pull_receive(id, total))
+            }
+            ReceiveModel::Pack => return deliver_frames(local, data, run),
+        };
+        if result.is_error() {
+            return Err((SocketOperation::Receive, code));
+        }
+        Ok(())
+    }
+
+    /// Reads for connections whose turn ran out or that were un-paused; PACK first delivers
+    /// the frames it holds.
     fn read_ready(&mut self) {
         for _ in 0..self.ready.len() {
             let Some((key, id)) = self.ready.pop_front() else { break };
-            match self.locals.get_mut(key) {
-                Some(local) if local.conn.id == id && !local.connecting => {
-                    local.read_blocked = false;
-                    self.read(key);
-                }
-                _ => {}
+            let Some(local) = self.locals.get_mut(key) else { continue };
+            if local.conn.id != id || local.connecting {
+                continue;
             }
+            local.read_blocked = false;
+            if self.run.shared.model == ReceiveModel::Pack {
+                if let Err((op, code)) = deliver_frames(local, &[], &self.run) {
+                    self.close(key, op, code);
+                    continue;
+                }
+            }
+            self.read(key);
         }
     }
 
@@ -365,11 +424,20 @@ impl Worker {
             match sock::send_vectored(&conn.stream, &iov[..count]) {
                 Ok(n) => {
                     queue.advance(n, &mut done);
-                    conn.pending.store(queue.len(), Ordering::Release);
+                    let pending = queue.len();
+                    conn.pending.store(pending, Ordering::Release);
                     drop(queue);
+                    if self.run.config.socket.silence_counts_send {
+                        conn.last_active_ms.store(self.run.now_ms(), Ordering::Relaxed);
+                    }
                     for block in done.drain(..) {
                         guarded_unit(|| self.run.events.send(conn.id, &block));
                         self.run.pool.put(block);
+                    }
+                    if pending <= self.run.config.socket.send_queue_low_watermark as usize
+                        && conn.send_refused.swap(false, Ordering::AcqRel)
+                    {
+                        guarded_unit(|| self.run.events.send_drained(conn.id, pending));
                     }
                     if n < offered {
                         return; // socket full: the next writable event continues
@@ -407,6 +475,7 @@ impl Worker {
             conn.queue().clear(&self.run.pool);
         }
         conn.pending.store(0, Ordering::Release);
+        conn.pull_buffer().clear();
         let _ = conn.stream.shutdown(std::net::Shutdown::Both);
         if local.close_owed {
             let events = &self.run.events;
@@ -431,6 +500,35 @@ impl Worker {
             let op = if self.locals[key].connecting { SocketOperation::Connect } else { SocketOperation::Close };
             let code = if op == SocketOperation::Connect { libc::ECANCELED } else { 0 };
             self.close(key, op, code);
+        }
+    }
+}
+
+/// PACK: feeds `data` (possibly empty, to drain what is buffered) to the connection's
+/// decoder and delivers whole frames, stopping at a frame boundary when receiving is paused
+/// or the connection is closing.
+fn deliver_frames(local: &mut Local, data: &[u8], run: &Running) -> Result<(), (SocketOperation, i32)> {
+    let conn = &local.conn;
+    let id = conn.id;
+    let mut failed = None;
+    let parsed = local.pack.feed(data, &run.config.pack, |body| {
+        if conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected {
+            return ControlFlow::Break(());
+        }
+        let (result, code) = guarded(|| run.events.receive(id, body));
+        if result.is_error() {
+            failed = Some(code);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    match (parsed, failed) {
+        (Err(code), _) | (Ok(()), Some(code)) => Err((SocketOperation::Receive, code)),
+        (Ok(()), None) => {
+            if conn.paused.load(Ordering::Acquire) {
+                local.read_blocked = true;
+            }
+            Ok(())
         }
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::config::EngineConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::listener::AgentListener;
+use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{self, Engine, Role, StartParams};
 use crate::sock;
@@ -32,9 +33,15 @@ pub struct TcpAgent {
 }
 
 impl TcpAgent {
-    /// A stopped agent reporting to `listener`, with HP-Socket's default settings.
+    /// A stopped PUSH agent reporting to `listener`, with HP-Socket's default settings.
     pub fn new(listener: Arc<dyn AgentListener>) -> TcpAgent {
-        TcpAgent { engine: Engine::new(Role::Agent, EngineConfig::default()), listener }
+        TcpAgent::with_model(listener, ReceiveModel::Push)
+    }
+
+    /// A stopped agent of the given receive model (HP-Socket's `TcpAgent`, `TcpPullAgent`,
+    /// `TcpPackAgent`).
+    pub fn with_model(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {
+        TcpAgent { engine: Engine::new(Role::Agent, model, EngineConfig::default()), listener }
     }
 
     /// Starts the workers. `bind_address` (None or empty: any) is the local address of every
@@ -98,6 +105,9 @@ impl Events for AgentEvents {
     }
     fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult {
         self.listener.on_pull_receive(&self.sender, id, total)
+    }
+    fn send_drained(&self, id: ConnId, pending: usize) {
+        self.listener.on_send_drained(&self.sender, id, pending);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
         self.listener.on_close(&self.sender, id, operation, error_code);

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::listener::ClientListener;
+use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{ConnectOptions, Engine, Role, StartParams};
 use crate::sock;
@@ -35,12 +36,18 @@ struct ClientInner {
 }
 
 impl TcpClient {
-    /// A stopped client reporting to `listener`, with HP-Socket's default settings.
+    /// A stopped PUSH client reporting to `listener`, with HP-Socket's default settings.
     pub fn new(listener: Arc<dyn ClientListener>) -> TcpClient {
+        TcpClient::with_model(listener, ReceiveModel::Push)
+    }
+
+    /// A stopped client of the given receive model (HP-Socket's `TcpClient`,
+    /// `TcpPullClient`, `TcpPackClient`).
+    pub fn with_model(listener: Arc<dyn ClientListener>, model: ReceiveModel) -> TcpClient {
         let config = ClientConfig::default();
         TcpClient {
             inner: Arc::new(ClientInner {
-                engine: Engine::new(Role::Client, config.engine_config()),
+                engine: Engine::new(Role::Client, model, config.engine_config()),
                 listener,
                 config: Mutex::new(config),
                 conn_id: AtomicU64::new(0),
@@ -112,6 +119,28 @@ impl TcpClient {
     ) -> Result<()> {
         let body = crate::tcp::read_small_file(path.as_ref())?;
         self.inner.engine.send(self.engine_conn()?, &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])])
+    }
+
+    /// The receive model, fixed at creation.
+    pub fn model(&self) -> ReceiveModel {
+        self.inner.engine.model()
+    }
+
+    /// PULL model: copies and removes the first `buf.len()` buffered bytes (see
+    /// [`crate::TcpServer::fetch`]).
+    pub fn fetch(&self, buf: &mut [u8]) -> FetchResult {
+        match self.engine_conn() {
+            Ok(id) => self.inner.engine.fetch(id, buf, false),
+            Err(_) => FetchResult::DataNotFound,
+        }
+    }
+
+    /// PULL model: copies the first `buf.len()` buffered bytes, leaving them buffered.
+    pub fn peek(&self, buf: &mut [u8]) -> FetchResult {
+        match self.engine_conn() {
+            Ok(id) => self.inner.engine.fetch(id, buf, true),
+            Err(_) => FetchResult::DataNotFound,
+        }
     }
 
     /// Stops (`true`) or resumes (`false`) reading.
@@ -238,6 +267,9 @@ impl Events for ClientEvents {
     }
     fn pull_receive(&self, _id: ConnId, total: usize) -> HandleResult {
         self.listener().on_pull_receive(&self.sender, self.id(), total)
+    }
+    fn send_drained(&self, _id: ConnId, pending: usize) {
+        self.listener().on_send_drained(&self.sender, self.id(), pending);
     }
     fn close(&self, _id: ConnId, operation: SocketOperation, error_code: i32) {
         self.listener().on_close(&self.sender, self.id(), operation, error_code);

@@ -13,7 +13,9 @@ macro_rules! connection_ops {
     ($ty:ident) => {
         impl $ty {
             /// Sends `data` on a connection. The bytes are copied or written before this
-            /// returns; an empty send does nothing and succeeds.
+            /// returns. PUSH/PULL: an empty send does nothing and succeeds. PACK: the data
+            /// goes out as one frame; an empty or oversize send fails with `EMSGSIZE` and
+            /// sends nothing.
             pub fn send(&self, conn_id: ConnId, data: &[u8]) -> Result<()> {
                 self.engine.send(conn_id, &[data])
             }
@@ -42,6 +44,23 @@ macro_rules! connection_ops {
             pub fn disconnect(&self, conn_id: ConnId, force: bool) -> Result<()> {
                 let _ = force;
                 self.engine.disconnect(conn_id)
+            }
+
+            /// The receive model, fixed at creation.
+            pub fn model(&self) -> ReceiveModel {
+                self.engine.model()
+            }
+
+            /// PULL model: copies the first `buf.len()` buffered bytes into `buf` and removes
+            /// them. `FR_LENGTH_TOO_LONG` (nothing copied) when fewer are buffered,
+            /// `FR_DATA_NOT_FOUND` for an unknown or closed connection or a non-PULL component.
+            pub fn fetch(&self, conn_id: ConnId, buf: &mut [u8]) -> FetchResult {
+                self.engine.fetch(conn_id, buf, false)
+            }
+
+            /// PULL model: like `fetch`, leaving the bytes buffered.
+            pub fn peek(&self, conn_id: ConnId, buf: &mut [u8]) -> FetchResult {
+                self.engine.fetch(conn_id, buf, true)
             }
 
             /// Disconnects every connection older than `period`.

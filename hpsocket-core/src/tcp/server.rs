@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::config::EngineConfig;
 use crate::error::Result;
 use crate::listener::ServerListener;
+use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{Engine, Role, StartParams};
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
@@ -21,9 +22,15 @@ pub struct TcpServer {
 }
 
 impl TcpServer {
-    /// A stopped server reporting to `listener`, with HP-Socket's default settings.
+    /// A stopped PUSH server reporting to `listener`, with HP-Socket's default settings.
     pub fn new(listener: Arc<dyn ServerListener>) -> TcpServer {
-        TcpServer { engine: Engine::new(Role::Server, EngineConfig::default()), listener }
+        TcpServer::with_model(listener, ReceiveModel::Push)
+    }
+
+    /// A stopped server of the given receive model (HP-Socket's `TcpServer`,
+    /// `TcpPullServer`, `TcpPackServer`).
+    pub fn with_model(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {
+        TcpServer { engine: Engine::new(Role::Server, model, EngineConfig::default()), listener }
     }
 
     /// Binds and listens on `address` (empty: IPv4 any; `"::"` for IPv6) and `port` (0: any
@@ -69,6 +76,9 @@ impl Events for ServerEvents {
     }
     fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult {
         self.listener.on_pull_receive(&self.sender, id, total)
+    }
+    fn send_drained(&self, id: ConnId, pending: usize) {
+        self.listener.on_send_drained(&self.sender, id, pending);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
         self.listener.on_close(&self.sender, id, operation, error_code);
