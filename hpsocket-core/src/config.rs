@@ -44,7 +44,7 @@ pub struct SocketConfig {
     /// Extension: milliseconds an asynchronous connect may take before it fails with
     /// `OnClose(SO_CONNECT, ETIMEDOUT)`. 0 (default): the operating system's timeout.
     pub connect_timeout: u32,
-    /// Extension: sends also count as activity for silence (`silence_period`,
+    /// Extension: accepted sends also count as activity for silence (`silence_period`,
     /// `disconnect_silence_connections`). Default false: only receives, as in HP-Socket.
     pub silence_counts_send: bool,
 }

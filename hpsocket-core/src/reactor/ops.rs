@@ -135,10 +135,10 @@ impl Running {
         conn.pending.store(queue.len(), Ordering::Release);
         let queued = !queue.is_empty();
         drop(queue);
+        if self.config.socket.silence_counts_send {
+            conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+        }
         if written > 0 {
-            if self.config.socket.silence_counts_send {
-                conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
-            }
             self.report_sent(id, parts(), written);
         }
         if queued && !owner && !conn.flush_requested.swap(true, Ordering::AcqRel) {

@@ -427,9 +427,6 @@ impl Worker {
                     let pending = queue.len();
                     conn.pending.store(pending, Ordering::Release);
                     drop(queue);
-                    if self.run.config.socket.silence_counts_send {
-                        conn.last_active_ms.store(self.run.now_ms(), Ordering::Relaxed);
-                    }
                     for block in done.drain(..) {
                         guarded_unit(|| self.run.events.send(conn.id, &block));
                         self.run.pool.put(block);
