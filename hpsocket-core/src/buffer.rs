@@ -23,7 +23,11 @@ impl BufferPool {
     /// A pool keeping at most `size` buffers of at least `block` bytes each.
     pub(crate) fn new(size: u32, block: usize) -> BufferPool {
         let (give, take) = crossbeam_channel::bounded(size.max(1) as usize);
-        BufferPool { give, take, block: block.max(MIN_BLOCK) }
+        BufferPool {
+            give,
+            take,
+            block: block.max(MIN_BLOCK),
+        }
     }
 
     /// An empty buffer with room for at least `len` bytes.
@@ -66,7 +70,9 @@ impl SendQueue {
             return;
         }
         match self.blocks.back_mut() {
-            Some(back) if back.capacity() - back.len() >= data.len() => back.extend_from_slice(data),
+            Some(back) if back.capacity() - back.len() >= data.len() => {
+                back.extend_from_slice(data)
+            }
             _ => {
                 let mut block = pool.get(data.len());
                 block.extend_from_slice(data);
@@ -91,7 +97,9 @@ impl SendQueue {
     pub(crate) fn advance(&mut self, mut n: usize, done: &mut Vec<Vec<u8>>) {
         self.len -= n;
         while n > 0 {
-            let Some(front) = self.blocks.front() else { break };
+            let Some(front) = self.blocks.front() else {
+                break;
+            };
             let left = front.len() - self.head_offset;
             if n >= left {
                 n -= left;
@@ -143,6 +151,9 @@ mod tests {
             pool.put(b);
         }
         let b = pool.get(1);
-        assert!(b.is_empty() && b.capacity() >= MIN_BLOCK, "pooled buffer comes back empty");
+        assert!(
+            b.is_empty() && b.capacity() >= MIN_BLOCK,
+            "pooled buffer comes back empty"
+        );
     }
 }

@@ -17,7 +17,9 @@ pub const MAX_SMALL_FILE_SIZE: u64 = 0x3F_FFFF;
 
 /// HP-Socket's default worker count: `min(2 × CPUs + 2, 512)`.
 pub fn default_worker_thread_count() -> u32 {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u32;
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1) as u32;
     (cpus * 2 + 2).min(MAX_WORKER_THREAD_COUNT)
 }
 
@@ -73,9 +75,10 @@ impl SocketConfig {
                 self.socket_buffer_size
             )));
         }
-        for (name, v) in
-            [("KeepAliveTime", self.keep_alive_time), ("KeepAliveInterval", self.keep_alive_interval)]
-        {
+        for (name, v) in [
+            ("KeepAliveTime", self.keep_alive_time),
+            ("KeepAliveInterval", self.keep_alive_interval),
+        ] {
             if v != 0 && v < 1000 {
                 return Err(Error::invalid_param(format!(
                     "{name} must be 0 (off) or at least 1000 ms, not {v}"
@@ -174,7 +177,9 @@ impl EngineConfig {
             ("SyncConnectTimeout", self.sync_connect_timeout),
         ] {
             if v == 0 {
-                return Err(Error::invalid_param(format!("{name} must be greater than 0")));
+                return Err(Error::invalid_param(format!(
+                    "{name} must be greater than 0"
+                )));
             }
         }
         self.socket.validate()
@@ -212,7 +217,9 @@ impl ClientConfig {
     /// Checks every setting; the error names the first bad one.
     pub fn validate(&self) -> Result<()> {
         if self.sync_connect_timeout == 0 {
-            return Err(Error::invalid_param("SyncConnectTimeout must be greater than 0"));
+            return Err(Error::invalid_param(
+                "SyncConnectTimeout must be greater than 0",
+            ));
         }
         self.socket.validate()
     }
@@ -242,9 +249,15 @@ mod tests {
         assert_eq!(c.max_connection_count, 10_000);
         assert_eq!(c.free_socket_obj_lock_time, 20_000);
         assert_eq!((c.free_socket_obj_pool, c.free_socket_obj_hold), (600, 600));
-        assert_eq!((c.free_buffer_obj_pool, c.free_buffer_obj_hold), (1024, 1024));
+        assert_eq!(
+            (c.free_buffer_obj_pool, c.free_buffer_obj_hold),
+            (1024, 1024)
+        );
         assert_eq!(c.socket.socket_buffer_size, 4096);
-        assert_eq!((c.socket.keep_alive_time, c.socket.keep_alive_interval), (60_000, 20_000));
+        assert_eq!(
+            (c.socket.keep_alive_time, c.socket.keep_alive_interval),
+            (60_000, 20_000)
+        );
         assert_eq!(c.accept_socket_count, 64);
         assert!(c.mark_silence && !c.socket.no_delay);
         assert!(c.validate().is_ok());
@@ -255,13 +268,28 @@ mod tests {
 
     #[test]
     fn validation_names_the_setting() {
-        let mut c = EngineConfig { worker_thread_count: 513, ..EngineConfig::default() };
-        assert!(c.validate().unwrap_err().context().contains("WorkerThreadCount"));
+        let mut c = EngineConfig {
+            worker_thread_count: 513,
+            ..EngineConfig::default()
+        };
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .context()
+            .contains("WorkerThreadCount"));
         c.worker_thread_count = 1;
         c.socket.keep_alive_time = 999;
-        assert!(c.validate().unwrap_err().context().contains("KeepAliveTime"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .context()
+            .contains("KeepAliveTime"));
         c.socket.keep_alive_time = 0;
         c.socket.socket_buffer_size = 7;
-        assert!(c.validate().unwrap_err().context().contains("SocketBufferSize"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .context()
+            .contains("SocketBufferSize"));
     }
 }

@@ -105,7 +105,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error of `kind` with `errno` and a readable context.
     pub fn new(kind: ErrorKind, errno: i32, context: impl Into<String>) -> Error {
-        Error { kind, errno, context: context.into() }
+        Error {
+            kind,
+            errno,
+            context: context.into(),
+        }
     }
 
     /// `SE_INVALID_PARAM` with `EINVAL`.
@@ -130,7 +134,11 @@ impl Error {
 
     /// An OS error during `context`, reported as `kind`.
     pub fn os(kind: ErrorKind, err: &io::Error, context: impl fmt::Display) -> Error {
-        Error::new(kind, err.raw_os_error().unwrap_or(libc::EIO), format!("{context}: {err}"))
+        Error::new(
+            kind,
+            err.raw_os_error().unwrap_or(libc::EIO),
+            format!("{context}: {err}"),
+        )
     }
 
     /// HP-Socket's error code.

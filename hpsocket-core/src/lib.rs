@@ -37,8 +37,8 @@ mod types;
 pub use config::{ClientConfig, EngineConfig, SocketConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use listener::{AgentListener, ClientListener, ServerListener};
-pub use model::{FetchResult, PackConfig, ReceiveModel};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
+pub use model::{FetchResult, PackConfig, ReceiveModel};
 pub use reactor::events::set_close_error_code;
 pub use tcp::{ConnectOptions, TcpAgent, TcpClient, TcpServer};
 pub use types::{

@@ -33,7 +33,10 @@ pub(crate) fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
         return Ok(SocketAddr::new(ip, port));
     }
     (bare, port).to_socket_addrs()?.next().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::NotFound, format!("host name {bare:?} has no address"))
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("host name {bare:?} has no address"),
+        )
     })
 }
 
@@ -74,7 +77,10 @@ pub(crate) fn configure_stream(socket: SockRef<'_>, config: &SocketConfig) -> io
 }
 
 /// Gather-writes `bufs` without raising `SIGPIPE`.
-pub(crate) fn send_vectored(stream: &mio::net::TcpStream, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+pub(crate) fn send_vectored(
+    stream: &mio::net::TcpStream,
+    bufs: &[IoSlice<'_>],
+) -> io::Result<usize> {
     let socket = SockRef::from(stream);
     loop {
         let result = if bufs.len() == 1 {
@@ -106,10 +112,16 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(parse_bind_address("").unwrap(), IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        assert_eq!(
+            parse_bind_address("").unwrap(),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        );
         assert_eq!(parse_bind_address("::").unwrap().to_string(), "::");
         assert_eq!(resolve("[::1]", 80).unwrap().to_string(), "[::1]:80");
-        assert_eq!(split_host("127.0.0.1^example.org"), ("127.0.0.1", "example.org"));
+        assert_eq!(
+            split_host("127.0.0.1^example.org"),
+            ("127.0.0.1", "example.org")
+        );
         assert_eq!(split_host("localhost"), ("localhost", "localhost"));
         assert!(resolve("", 1).is_err());
     }

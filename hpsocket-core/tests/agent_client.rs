@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hpsocket_core::{
-    AgentListener, ClientListener, ConnId, ConnectOptions, ErrorKind, HandleResult,
-    ServerListener, ServiceState, SocketOperation, TcpAgent, TcpClient, TcpServer,
+    AgentListener, ClientListener, ConnId, ConnectOptions, ErrorKind, HandleResult, ServerListener,
+    ServiceState, SocketOperation, TcpAgent, TcpClient, TcpServer,
 };
 use util::{Ev, Log};
 
@@ -26,7 +26,9 @@ impl ServerListener for Echo {
 
 fn echo_server(workers: u32) -> (TcpServer, SocketAddr) {
     let server = TcpServer::new(Arc::new(Echo));
-    server.update_config(|c| c.worker_thread_count = workers).unwrap();
+    server
+        .update_config(|c| c.worker_thread_count = workers)
+        .unwrap();
     server.start("127.0.0.1", 0).unwrap();
     let addr = server.listen_address().unwrap();
     (server, addr)
@@ -34,7 +36,11 @@ fn echo_server(workers: u32) -> (TcpServer, SocketAddr) {
 
 /// A port nobody listens on (bound then released).
 fn dead_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[derive(Default)]
@@ -66,7 +72,12 @@ impl AgentListener for AgentRec {
         HandleResult::Ok
     }
     fn on_receive(&self, _: &TcpAgent, id: ConnId, data: &[u8]) -> HandleResult {
-        self.received.lock().unwrap().entry(id).or_default().extend_from_slice(data);
+        self.received
+            .lock()
+            .unwrap()
+            .entry(id)
+            .or_default()
+            .extend_from_slice(data);
         self.log.push(Ev::Receive(id, data.len()));
         HandleResult::Ok
     }
@@ -93,14 +104,28 @@ fn agent(async_connect: bool) -> (Arc<AgentRec>, TcpAgent) {
 fn async_agent_event_order_and_echo() {
     let (server, addr) = echo_server(2);
     let (rec, agent) = agent(true);
-    let opts = ConnectOptions { extra: 7, ..ConnectOptions::default() };
-    let id = agent.connect_with(&format!("127.0.0.1^example.test"), addr.port(), &opts).unwrap();
-    assert_eq!(agent.connection_extra(id).unwrap(), 7, "extra attached before callbacks");
-    rec.log.wait_for("handshake", |e| e.contains(&Ev::HandShake(id)));
-    assert_eq!(agent.remote_host(id).unwrap(), ("example.test".to_string(), addr.port()));
+    let opts = ConnectOptions {
+        extra: 7,
+        ..ConnectOptions::default()
+    };
+    let id = agent
+        .connect_with("127.0.0.1^example.test", addr.port(), &opts)
+        .unwrap();
+    assert_eq!(
+        agent.connection_extra(id).unwrap(),
+        7,
+        "extra attached before callbacks"
+    );
+    rec.log
+        .wait_for("handshake", |e| e.contains(&Ev::HandShake(id)));
+    assert_eq!(
+        agent.remote_host(id).unwrap(),
+        ("example.test".to_string(), addr.port())
+    );
     assert_eq!(agent.remote_address(id).unwrap(), addr);
     agent.send(id, b"ping").unwrap();
-    rec.log.wait_for("echo", |e| e.iter().any(|e| matches!(e, Ev::Receive(_, _))));
+    rec.log
+        .wait_for("echo", |e| e.iter().any(|e| matches!(e, Ev::Receive(_, _))));
     assert_eq!(rec.received.lock().unwrap()[&id], b"ping");
     agent.stop().unwrap();
     assert_eq!(
@@ -122,7 +147,10 @@ fn async_connect_refused_reports_so_connect() {
     let (rec, agent) = agent(true);
     let id = agent.connect("127.0.0.1", dead_port()).unwrap();
     let ev = rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert!(ev.contains(&Ev::Close(id, SocketOperation::Connect, libc::ECONNREFUSED)), "{ev:?}");
+    assert!(
+        ev.contains(&Ev::Close(id, SocketOperation::Connect, libc::ECONNREFUSED)),
+        "{ev:?}"
+    );
     assert!(!ev.contains(&Ev::Connect(id)));
     agent.stop().unwrap();
 }
@@ -143,14 +171,20 @@ fn sync_connect_runs_connect_before_returning() {
     let (server, addr) = echo_server(1);
     let (rec, agent) = agent(false);
     let id = agent.connect("localhost", addr.port()).unwrap();
-    assert!(rec.log.snapshot().contains(&Ev::Connect(id)), "OnConnect fired before Connect returned");
+    assert!(
+        rec.log.snapshot().contains(&Ev::Connect(id)),
+        "OnConnect fired before Connect returned"
+    );
     assert!(agent.is_connected(id));
     *rec.fail_connect.lock().unwrap() = true;
     let err = agent.connect("127.0.0.1", addr.port()).unwrap_err();
     assert_eq!(err.errno(), libc::ECANCELED);
     *rec.fail_connect.lock().unwrap() = false;
     *rec.fail_prepare.lock().unwrap() = true;
-    assert_eq!(agent.connect("127.0.0.1", addr.port()).unwrap_err().kind(), ErrorKind::SocketPrepare);
+    assert_eq!(
+        agent.connect("127.0.0.1", addr.port()).unwrap_err().kind(),
+        ErrorKind::SocketPrepare
+    );
     agent.stop().unwrap();
     server.stop().unwrap();
 }
@@ -162,7 +196,10 @@ fn async_connect_error_in_on_connect_closes() {
     *rec.fail_connect.lock().unwrap() = true;
     let id = agent.connect("127.0.0.1", addr.port()).unwrap();
     let ev = rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert!(ev.contains(&Ev::Close(id, SocketOperation::Connect, libc::ECANCELED)), "{ev:?}");
+    assert!(
+        ev.contains(&Ev::Close(id, SocketOperation::Connect, libc::ECANCELED)),
+        "{ev:?}"
+    );
     agent.stop().unwrap();
     server.stop().unwrap();
 }
@@ -172,9 +209,16 @@ fn connect_with_local_port_and_address() {
     let (server, addr) = echo_server(1);
     let (rec, agent) = agent(false);
     let port = dead_port();
-    let opts = ConnectOptions { local_address: Some("127.0.0.1".into()), local_port: port, extra: 0 };
+    let opts = ConnectOptions {
+        local_address: Some("127.0.0.1".into()),
+        local_port: port,
+        extra: 0,
+    };
     let id = agent.connect_with("127.0.0.1", addr.port(), &opts).unwrap();
-    assert_eq!(agent.local_address(id).unwrap(), SocketAddr::from(([127, 0, 0, 1], port)));
+    assert_eq!(
+        agent.local_address(id).unwrap(),
+        SocketAddr::from(([127, 0, 0, 1], port))
+    );
     agent.stop().unwrap();
     server.stop().unwrap();
     let _ = rec;
@@ -192,7 +236,8 @@ fn ipv6_loopback() {
     let (rec, agent) = agent(false);
     let id = agent.connect("::1", port).unwrap();
     agent.send(id, b"six").unwrap();
-    rec.log.wait_for("echo", |e| e.iter().any(|e| matches!(e, Ev::Receive(..))));
+    rec.log
+        .wait_for("echo", |e| e.iter().any(|e| matches!(e, Ev::Receive(..))));
     agent.stop().unwrap();
     server.stop().unwrap();
 }
@@ -201,7 +246,9 @@ fn ipv6_loopback() {
 fn send_from_other_threads_while_closing() {
     let (server, addr) = echo_server(2);
     let (rec, agent) = agent(false);
-    let ids: Vec<ConnId> = (0..8).map(|_| agent.connect("127.0.0.1", addr.port()).unwrap()).collect();
+    let ids: Vec<ConnId> = (0..8)
+        .map(|_| agent.connect("127.0.0.1", addr.port()).unwrap())
+        .collect();
     let errors = Arc::new(AtomicUsize::new(0));
     std::thread::scope(|s| {
         for &id in &ids {
@@ -219,7 +266,9 @@ fn send_from_other_threads_while_closing() {
             agent.disconnect(id, true).unwrap();
         }
     });
-    rec.log.wait_for("8 closes", |e| e.iter().filter(|e| util::is_close(e)).count() == 8);
+    rec.log.wait_for("8 closes", |e| {
+        e.iter().filter(|e| util::is_close(e)).count() == 8
+    });
     for &id in &ids {
         assert!(agent.send(id, b"x").is_err());
     }
@@ -267,8 +316,12 @@ fn client_echo_and_stop() {
     assert!(id > 0);
     assert!(client.is_connected());
     client.send(b"hi there").unwrap();
-    rec.log.wait_for("echo", |e| e.iter().any(|e| matches!(e, Ev::Receive(..))));
-    assert_eq!(client.remote_host().unwrap(), ("127.0.0.1".to_string(), addr.port()));
+    rec.log
+        .wait_for("echo", |e| e.iter().any(|e| matches!(e, Ev::Receive(..))));
+    assert_eq!(
+        client.remote_host().unwrap(),
+        ("127.0.0.1".to_string(), addr.port())
+    );
     client.stop().unwrap();
     assert_eq!(client.state(), ServiceState::Stopped);
     let ev = rec.log.snapshot();
@@ -277,7 +330,9 @@ fn client_echo_and_stop() {
     // A client can start again; it gets a new ID.
     client.start("127.0.0.1", addr.port(), true).unwrap();
     assert!(client.connection_id() > id);
-    rec.log.wait_for("second handshake", |e| e.contains(&Ev::HandShake(client.connection_id())));
+    rec.log.wait_for("second handshake", |e| {
+        e.contains(&Ev::HandShake(client.connection_id()))
+    });
     client.stop().unwrap();
     server.stop().unwrap();
 }
@@ -285,11 +340,17 @@ fn client_echo_and_stop() {
 #[test]
 fn client_stops_itself_from_its_callback_and_when_peer_closes() {
     let (server, addr) = echo_server(1);
-    let rec = Arc::new(ClientRec { stop_in_receive: Mutex::new(true), ..ClientRec::default() });
+    let rec = Arc::new(ClientRec {
+        stop_in_receive: Mutex::new(true),
+        ..ClientRec::default()
+    });
     let client = TcpClient::new(rec.clone());
     client.start("127.0.0.1", addr.port(), false).unwrap();
     client.send(b"bye").unwrap();
-    assert!(client.wait(Some(util::DEADLINE)).unwrap(), "stop from callback completes");
+    assert!(
+        client.wait(Some(util::DEADLINE)).unwrap(),
+        "stop from callback completes"
+    );
     assert_eq!(rec.log.count(util::is_close), 1);
 
     // Peer closes: the client stops by itself after on_close.
@@ -312,7 +373,10 @@ fn client_sync_start_refused() {
     client.start("127.0.0.1", dead_port(), true).unwrap();
     assert!(client.wait(Some(util::DEADLINE)).unwrap());
     let ev = rec.log.snapshot();
-    assert!(matches!(ev.last(), Some(Ev::Close(_, SocketOperation::Connect, code)) if *code == libc::ECONNREFUSED), "{ev:?}");
+    assert!(
+        matches!(ev.last(), Some(Ev::Close(_, SocketOperation::Connect, code)) if *code == libc::ECONNREFUSED),
+        "{ev:?}"
+    );
 }
 
 /// Bulk echo: `conns` agent connections each send `per_conn` bytes in chunks and verify the
@@ -339,7 +403,9 @@ fn bulk_echo(conns: usize, per_conn: usize, chunk: usize) {
     }
     let (server, addr) = echo_server(2);
     server.stop().unwrap();
-    server.update_config(|c| c.max_connection_count = conns as u32 + 10).unwrap();
+    server
+        .update_config(|c| c.max_connection_count = conns as u32 + 10)
+        .unwrap();
     server.start("127.0.0.1", addr.port()).unwrap();
     let bulk = Arc::new(Bulk {
         sums: Mutex::new(vec![(util::FNV_START, 0); conns]),
@@ -355,9 +421,13 @@ fn bulk_echo(conns: usize, per_conn: usize, chunk: usize) {
         })
         .unwrap();
     agent.start(None, false).unwrap();
-    let ids: Vec<ConnId> = (0..conns).map(|_| agent.connect("127.0.0.1", addr.port()).unwrap()).collect();
+    let ids: Vec<ConnId> = (0..conns)
+        .map(|_| agent.connect("127.0.0.1", addr.port()).unwrap())
+        .collect();
     assert_eq!(ids, (1..=conns as u64).collect::<Vec<_>>());
-    let payloads: Vec<Vec<u8>> = (0..conns).map(|i| util::pattern(i as u64, per_conn)).collect();
+    let payloads: Vec<Vec<u8>> = (0..conns)
+        .map(|i| util::pattern(i as u64, per_conn))
+        .collect();
     std::thread::scope(|s| {
         for half in [0, 1] {
             let agent = &agent;
@@ -376,7 +446,12 @@ fn bulk_echo(conns: usize, per_conn: usize, chunk: usize) {
     util::eventually("all echoes", || bulk.done.load(Ordering::Acquire) == conns);
     let sums = bulk.sums.lock().unwrap();
     for (i, p) in payloads.iter().enumerate() {
-        assert_eq!(sums[i], (util::fnv(p, util::FNV_START), per_conn), "connection {}", i + 1);
+        assert_eq!(
+            sums[i],
+            (util::fnv(p, util::FNV_START), per_conn),
+            "connection {}",
+            i + 1
+        );
     }
     drop(sums);
     agent.stop().unwrap();

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hpsocket_core::{
-    AgentListener, ClientListener, ConnId, FetchResult, HandleResult, ReceiveModel,
-    ServerListener, SocketOperation, TcpAgent, TcpClient, TcpServer,
+    AgentListener, ClientListener, ConnId, FetchResult, HandleResult, ReceiveModel, ServerListener,
+    SocketOperation, TcpAgent, TcpClient, TcpServer,
 };
 use util::{Ev, Log};
 
@@ -82,7 +82,10 @@ fn peer(addr: SocketAddr) -> TcpStream {
 
 #[test]
 fn pack_sizes_one_and_max_round_trip_byte_for_byte() {
-    let rec = Arc::new(PackRec { echo: true, ..PackRec::default() });
+    let rec = Arc::new(PackRec {
+        echo: true,
+        ..PackRec::default()
+    });
     let (server, addr) = pack_server(rec.clone(), 0x7FF, 0x169);
     let mut p = peer(addr);
     for len in [1usize, 0x7FF, 2, 1000] {
@@ -106,7 +109,11 @@ fn pack_violations_close_with_errno() {
     let cases: [(&str, Vec<u8>, i32); 3] = [
         ("flag mismatch", encode(0x16A, b"x"), libc::EBADMSG),
         ("length 0", encode(0x169, b""), libc::EMSGSIZE),
-        ("over MaxPackSize", encode(0x169, &[7u8; 0x800])[..4].to_vec(), libc::EMSGSIZE),
+        (
+            "over MaxPackSize",
+            encode(0x169, &[7u8; 0x800])[..4].to_vec(),
+            libc::EMSGSIZE,
+        ),
     ];
     for (what, bytes, code) in cases {
         let rec = Arc::new(PackRec::default());
@@ -114,9 +121,17 @@ fn pack_violations_close_with_errno() {
         let mut p = peer(addr);
         p.write_all(&bytes).unwrap();
         let ev = rec.log.wait_for(what, |e| e.iter().any(util::is_close));
-        assert_eq!(ev, vec![Ev::Close(1, SocketOperation::Receive, code)], "{what}");
+        assert_eq!(
+            ev,
+            vec![Ev::Close(1, SocketOperation::Receive, code)],
+            "{what}"
+        );
         let mut buf = [0u8; 1];
-        assert_eq!(p.read(&mut buf).unwrap_or(0), 0, "{what}: connection closed");
+        assert_eq!(
+            p.read(&mut buf).unwrap_or(0),
+            0,
+            "{what}: connection closed"
+        );
         server.stop().unwrap();
     }
 }
@@ -145,7 +160,10 @@ fn pack_dribbled_one_byte_per_write() {
 
 #[test]
 fn pack_pause_stops_at_frame_boundary_and_resumes_from_buffer() {
-    let rec = Arc::new(PackRec { pause_after_first: true, ..PackRec::default() });
+    let rec = Arc::new(PackRec {
+        pause_after_first: true,
+        ..PackRec::default()
+    });
     let (server, addr) = pack_server(rec.clone(), 0x40000, 0);
     let mut p = peer(addr);
     let mut wire = Vec::new();
@@ -208,7 +226,10 @@ fn sixty_four_connections_ten_thousand_frames_each() {
     }
     const CONNS: usize = 64;
     const FRAMES: usize = 10_000;
-    let rec = Arc::new(PackRec { echo: true, ..PackRec::default() });
+    let rec = Arc::new(PackRec {
+        echo: true,
+        ..PackRec::default()
+    });
     // Keep the echo server's log small: it records every frame.
     let echo = Arc::new(EchoPack);
     let server = TcpServer::with_model(echo, ReceiveModel::Pack);
@@ -224,7 +245,9 @@ fn sixty_four_connections_ten_thousand_frames_each() {
     let agent = TcpAgent::with_model(counter.clone(), ReceiveModel::Pack);
     agent.update_config(|c| c.worker_thread_count = 2).unwrap();
     agent.start(None, false).unwrap();
-    let ids: Vec<ConnId> = (0..CONNS).map(|_| agent.connect("127.0.0.1", port).unwrap()).collect();
+    let ids: Vec<ConnId> = (0..CONNS)
+        .map(|_| agent.connect("127.0.0.1", port).unwrap())
+        .collect();
     let mut expected = vec![util::FNV_START; CONNS];
     let mut rng = 0x9E3779B97F4A7C15u64;
     let source = util::pattern(99, 4096);
@@ -245,7 +268,9 @@ fn sixty_four_connections_ten_thousand_frames_each() {
     for (i, off, len) in plan {
         agent.send(ids[i], &source[off..off + len]).unwrap();
     }
-    util::eventually("all frames echoed", || counter.done.load(Ordering::Acquire) == CONNS);
+    util::eventually("all frames echoed", || {
+        counter.done.load(Ordering::Acquire) == CONNS
+    });
     let sums = counter.sums.lock().unwrap();
     for i in 0..CONNS {
         assert_eq!(sums[i], (expected[i], FRAMES), "connection {}", i + 1);
@@ -350,7 +375,9 @@ fn pull_header_then_body_fetch_loop() {
     server.start("127.0.0.1", 0).unwrap();
     let mut p = peer(server.listen_address().unwrap());
     let mut wire = Vec::new();
-    let bodies: Vec<Vec<u8>> = (0..200).map(|i| util::pattern(i, (i * 37 % 3000) as usize + 1)).collect();
+    let bodies: Vec<Vec<u8>> = (0..200)
+        .map(|i| util::pattern(i, (i * 37 % 3000) as usize + 1))
+        .collect();
     for b in &bodies {
         wire.extend((b.len() as u32).to_le_bytes());
         wire.extend(b);
@@ -359,12 +386,21 @@ fn pull_header_then_body_fetch_loop() {
     for chunk in wire.chunks(777) {
         p.write_all(chunk).unwrap();
     }
-    util::eventually("all bodies", || rec.bodies.lock().unwrap().len() == bodies.len());
+    util::eventually("all bodies", || {
+        rec.bodies.lock().unwrap().len() == bodies.len()
+    });
     assert_eq!(*rec.bodies.lock().unwrap(), bodies);
-    assert_eq!(server.fetch(12345, &mut [0u8; 1]), FetchResult::DataNotFound);
+    assert_eq!(
+        server.fetch(12345, &mut [0u8; 1]),
+        FetchResult::DataNotFound
+    );
     drop(p);
     rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert_eq!(server.fetch(1, &mut [0u8; 1]), FetchResult::DataNotFound, "closed connection");
+    assert_eq!(
+        server.fetch(1, &mut [0u8; 1]),
+        FetchResult::DataNotFound,
+        "closed connection"
+    );
     server.stop().unwrap();
     // Fetch on a push server finds nothing.
     let push = TcpServer::new(Arc::new(EchoPack));
@@ -418,7 +454,10 @@ fn bounded_send_queue_refuses_then_drains() {
         got += p.read(&mut buf).unwrap();
     }
     let ev = rec.log.wait_for("drained", |e| !e.is_empty());
-    assert!(matches!(ev[0], Ev::Send(i, n) if i == id && n <= 64 * 1024), "{ev:?}");
+    assert!(
+        matches!(ev[0], Ev::Send(i, n) if i == id && n <= 64 * 1024),
+        "{ev:?}"
+    );
     server.send(id, b"more").unwrap();
     server.stop().unwrap();
 }
@@ -427,7 +466,9 @@ fn bounded_send_queue_refuses_then_drains() {
 fn async_connect_timeout_against_full_backlog() {
     // A listener that never accepts, with its backlog filled: further SYNs go unanswered.
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into()).unwrap();
+    socket
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
     socket.listen(0).unwrap();
     let addr: SocketAddr = socket.local_addr().unwrap().as_socket().unwrap();
     let mut fillers = Vec::new();
@@ -442,7 +483,13 @@ fn async_connect_timeout_against_full_backlog() {
         log: Log,
     }
     impl AgentListener for A {
-        fn on_close(&self, _: &TcpAgent, id: ConnId, op: SocketOperation, code: i32) -> HandleResult {
+        fn on_close(
+            &self,
+            _: &TcpAgent,
+            id: ConnId,
+            op: SocketOperation,
+            code: i32,
+        ) -> HandleResult {
             self.log.push(Ev::Close(id, op, code));
             HandleResult::Ok
         }
@@ -458,7 +505,10 @@ fn async_connect_timeout_against_full_backlog() {
     agent.start(None, true).unwrap();
     let id = agent.connect("127.0.0.1", addr.port()).unwrap();
     let ev = rec.log.wait_for("timeout", |e| !e.is_empty());
-    assert_eq!(ev, vec![Ev::Close(id, SocketOperation::Connect, libc::ETIMEDOUT)]);
+    assert_eq!(
+        ev,
+        vec![Ev::Close(id, SocketOperation::Connect, libc::ETIMEDOUT)]
+    );
     agent.stop().unwrap();
     drop(fillers);
 }
@@ -484,9 +534,15 @@ fn silence_can_count_sends() {
         p.read_exact(&mut b).unwrap();
         let silence = server.silence_period(id).unwrap();
         if counts_send {
-            assert!(silence < Duration::from_millis(55), "send counted: {silence:?}");
+            assert!(
+                silence < Duration::from_millis(55),
+                "send counted: {silence:?}"
+            );
         } else {
-            assert!(silence >= Duration::from_millis(60), "only receives count: {silence:?}");
+            assert!(
+                silence >= Duration::from_millis(60),
+                "only receives count: {silence:?}"
+            );
         }
         server.stop().unwrap();
     }

@@ -106,7 +106,10 @@ impl ServerListener for Rec {
 }
 
 fn server(mode: Mode) -> (Arc<Rec>, TcpServer, SocketAddr) {
-    let rec = Arc::new(Rec { mode: Mutex::new(mode), ..Rec::default() });
+    let rec = Arc::new(Rec {
+        mode: Mutex::new(mode),
+        ..Rec::default()
+    });
     let server = TcpServer::new(rec.clone());
     server.update_config(|c| c.worker_thread_count = 2).unwrap();
     server.start("127.0.0.1", 0).unwrap();
@@ -149,7 +152,10 @@ fn event_order_echo_and_shutdown() {
 
 #[test]
 fn prepare_listen_error_fails_start() {
-    let rec = Arc::new(Rec { mode: Mutex::new(Mode::FailPrepareListen), ..Rec::default() });
+    let rec = Arc::new(Rec {
+        mode: Mutex::new(Mode::FailPrepareListen),
+        ..Rec::default()
+    });
     let server = TcpServer::new(rec.clone());
     let err = server.start("127.0.0.1", 0).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SocketPrepare);
@@ -161,8 +167,13 @@ fn rejected_accept_closes_without_on_close() {
     let (rec, server, addr) = server(Mode::RejectAccept);
     let mut p = peer(addr);
     let mut buf = [0u8; 1];
-    assert_eq!(p.read(&mut buf).unwrap_or(0), 0, "rejected socket is closed");
-    rec.log.wait_for("accept", |e| e.iter().any(|e| matches!(e, Ev::Accept(_))));
+    assert_eq!(
+        p.read(&mut buf).unwrap_or(0),
+        0,
+        "rejected socket is closed"
+    );
+    rec.log
+        .wait_for("accept", |e| e.iter().any(|e| matches!(e, Ev::Accept(_))));
     server.stop().unwrap();
     assert_eq!(rec.log.count(util::is_close), 0);
     assert_eq!(rec.log.count(|e| matches!(e, Ev::HandShake(_))), 0);
@@ -173,7 +184,10 @@ fn handshake_error_closes_with_accept_operation() {
     let (rec, server, addr) = server(Mode::FailHandShake);
     let _p = peer(addr);
     let ev = rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert!(ev.contains(&Ev::Close(1, SocketOperation::Accept, libc::ECANCELED)), "{ev:?}");
+    assert!(
+        ev.contains(&Ev::Close(1, SocketOperation::Accept, libc::ECANCELED)),
+        "{ev:?}"
+    );
     server.stop().unwrap();
 }
 
@@ -183,7 +197,10 @@ fn receive_error_closes_with_ecanceled() {
     let mut p = peer(addr);
     p.write_all(b"x").unwrap();
     let ev = rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert!(ev.contains(&Ev::Close(1, SocketOperation::Receive, libc::ECANCELED)), "{ev:?}");
+    assert!(
+        ev.contains(&Ev::Close(1, SocketOperation::Receive, libc::ECANCELED)),
+        "{ev:?}"
+    );
     let mut buf = [0u8; 1];
     assert_eq!(p.read(&mut buf).unwrap_or(0), 0);
     server.stop().unwrap();
@@ -195,7 +212,10 @@ fn close_code_set_by_listener_is_reported() {
     let mut p = peer(addr);
     p.write_all(b"x").unwrap();
     let ev = rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert!(ev.contains(&Ev::Close(1, SocketOperation::Receive, libc::EPROTO)), "{ev:?}");
+    assert!(
+        ev.contains(&Ev::Close(1, SocketOperation::Receive, libc::EPROTO)),
+        "{ev:?}"
+    );
     server.stop().unwrap();
 }
 
@@ -226,7 +246,10 @@ fn send_and_disconnect_inside_receive() {
     p.read_to_end(&mut got).unwrap();
     assert_eq!(got, b"bye", "data sent before Disconnect still arrives");
     let ev = rec.log.wait_for("close", |e| e.iter().any(util::is_close));
-    assert!(ev.contains(&Ev::Close(1, SocketOperation::Close, 0)), "{ev:?}");
+    assert!(
+        ev.contains(&Ev::Close(1, SocketOperation::Close, 0)),
+        "{ev:?}"
+    );
     server.stop().unwrap();
 }
 
@@ -237,8 +260,11 @@ fn stop_inside_callback_is_illegal_state_not_a_hang() {
     p.write_all(b"x").unwrap();
     let mut buf = [0u8; 1];
     p.read_exact(&mut buf).unwrap();
-    assert_eq!(*rec.stop_result.lock().unwrap(), Some(ErrorKind::IllegalState));
-    assert_eq!(server.wait(Some(Duration::ZERO)).unwrap(), false);
+    assert_eq!(
+        *rec.stop_result.lock().unwrap(),
+        Some(ErrorKind::IllegalState)
+    );
+    assert!(!server.wait(Some(Duration::ZERO)).unwrap());
     server.stop().unwrap();
 }
 
@@ -267,8 +293,16 @@ fn stop_with_live_connections_closes_each_then_shuts_down() {
 #[test]
 fn restart_after_stop() {
     let (rec, server, addr) = server(Mode::Echo);
-    assert_eq!(server.start("127.0.0.1", 0).unwrap_err().kind(), ErrorKind::IllegalState);
-    assert!(server.update_config(|c| c.max_connection_count = 5).is_err(), "running");
+    assert_eq!(
+        server.start("127.0.0.1", 0).unwrap_err().kind(),
+        ErrorKind::IllegalState
+    );
+    assert!(
+        server
+            .update_config(|c| c.max_connection_count = 5)
+            .is_err(),
+        "running"
+    );
     server.stop().unwrap();
     assert!(server.wait(Some(Duration::ZERO)).unwrap());
     server.start("127.0.0.1", addr.port()).unwrap();

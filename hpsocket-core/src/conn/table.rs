@@ -33,7 +33,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl ConnTable {
     pub(crate) fn new(capacity: u32) -> ConnTable {
         let slots = (0..capacity)
-            .map(|_| Mutex::new(Slot { generation: 0, conn: None, reserved: false }))
+            .map(|_| {
+                Mutex::new(Slot {
+                    generation: 0,
+                    conn: None,
+                    reserved: false,
+                })
+            })
             .collect();
         ConnTable {
             slots,
@@ -79,7 +85,9 @@ impl ConnTable {
 
     /// Frees the slot of `id` (reserved or filled); the next connection in it gets a new ID.
     pub(crate) fn release(&self, id: ConnId) {
-        let Some((slot, generation)) = self.decode(id) else { return };
+        let Some((slot, generation)) = self.decode(id) else {
+            return;
+        };
         {
             let mut s = lock(&self.slots[slot]);
             if !s.reserved || s.generation != generation {

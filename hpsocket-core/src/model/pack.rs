@@ -24,7 +24,10 @@ pub struct PackConfig {
 
 impl Default for PackConfig {
     fn default() -> Self {
-        PackConfig { max_pack_size: 0x40000, pack_header_flag: 0 }
+        PackConfig {
+            max_pack_size: 0x40000,
+            pack_header_flag: 0,
+        }
     }
 }
 
@@ -178,7 +181,10 @@ mod tests {
 
     #[test]
     fn header_layout_matches_hp_socket() {
-        let cfg = PackConfig { max_pack_size: 0x7FF, pack_header_flag: 0x169 };
+        let cfg = PackConfig {
+            max_pack_size: 0x7FF,
+            pack_header_flag: 0x169,
+        };
         // 0x169 << 22 | 5 = 0x5A40_0005, little-endian on the wire.
         assert_eq!(cfg.header(5).unwrap(), [0x05, 0x00, 0x40, 0x5A]);
         assert_eq!(cfg.header(0), Err(libc::EMSGSIZE));
@@ -189,10 +195,29 @@ mod tests {
     #[test]
     fn limits_are_validated() {
         assert!(PackConfig::default().validate().is_ok());
-        assert!(PackConfig { max_pack_size: 0, ..Default::default() }.validate().is_err());
-        assert!(PackConfig { max_pack_size: 0x40_0000, ..Default::default() }.validate().is_err());
-        assert!(PackConfig { max_pack_size: 0x3F_FFFF, ..Default::default() }.validate().is_ok());
-        let e = PackConfig { pack_header_flag: 0x400, ..Default::default() }.validate();
+        assert!(PackConfig {
+            max_pack_size: 0,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+        assert!(PackConfig {
+            max_pack_size: 0x40_0000,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+        assert!(PackConfig {
+            max_pack_size: 0x3F_FFFF,
+            ..Default::default()
+        }
+        .validate()
+        .is_ok());
+        let e = PackConfig {
+            pack_header_flag: 0x400,
+            ..Default::default()
+        }
+        .validate();
         assert!(e.unwrap_err().contains("PackHeaderFlag"));
     }
 
@@ -220,20 +245,45 @@ mod tests {
 
     #[test]
     fn violations_give_errno() {
-        let flagged = PackConfig { max_pack_size: 100, pack_header_flag: 0x169 };
-        let other = PackConfig { max_pack_size: 100, pack_header_flag: 0x16A };
+        let flagged = PackConfig {
+            max_pack_size: 100,
+            pack_header_flag: 0x169,
+        };
+        let other = PackConfig {
+            max_pack_size: 100,
+            pack_header_flag: 0x16A,
+        };
         let mut d = PackDecoder::default();
-        assert_eq!(collect(&mut d, &flagged, &frame(&other, b"x")), Err(libc::EBADMSG));
+        assert_eq!(
+            collect(&mut d, &flagged, &frame(&other, b"x")),
+            Err(libc::EBADMSG)
+        );
         let mut d = PackDecoder::default();
-        assert_eq!(collect(&mut d, &flagged, &[0, 0, 0x40, 0x5A]), Err(libc::EMSGSIZE), "length 0");
-        let big = PackConfig { max_pack_size: 101, pack_header_flag: 0x169 };
+        assert_eq!(
+            collect(&mut d, &flagged, &[0, 0, 0x40, 0x5A]),
+            Err(libc::EMSGSIZE),
+            "length 0"
+        );
+        let big = PackConfig {
+            max_pack_size: 101,
+            pack_header_flag: 0x169,
+        };
         let mut d = PackDecoder::default();
         // Refused as soon as the header arrives, before the body.
-        assert_eq!(collect(&mut d, &flagged, &big.header(101).unwrap()), Err(libc::EMSGSIZE));
+        assert_eq!(
+            collect(&mut d, &flagged, &big.header(101).unwrap()),
+            Err(libc::EMSGSIZE)
+        );
         // Flag 0 does not check incoming flags.
-        let any = PackConfig { max_pack_size: 100, pack_header_flag: 0 };
+        let any = PackConfig {
+            max_pack_size: 100,
+            pack_header_flag: 0,
+        };
         let mut d = PackDecoder::default();
-        assert_eq!(collect(&mut d, &any, &frame(&other, b"ok")).unwrap(), vec![b"ok".to_vec()]);
+        assert_eq!(
+            collect(&mut d, &any, &frame(&other, b"ok")).unwrap(),
+            vec![b"ok".to_vec()]
+        );
     }
 
     #[test]

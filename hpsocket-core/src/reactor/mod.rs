@@ -230,7 +230,13 @@ impl Engine {
                 return Ok(true);
             }
             match deadline {
-                None => guard = self.shared.stopped.wait(guard).unwrap_or_else(|e| e.into_inner()),
+                None => {
+                    guard = self
+                        .shared
+                        .stopped
+                        .wait(guard)
+                        .unwrap_or_else(|e| e.into_inner())
+                }
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
@@ -247,4 +253,3 @@ impl Engine {
         }
     }
 }
-

@@ -148,7 +148,12 @@ impl Running {
     }
 
     /// `OnSend` for the first `written` bytes of `parts`.
-    fn report_sent<'a>(&self, id: ConnId, parts: impl Iterator<Item = &'a [u8]>, mut written: usize) {
+    fn report_sent<'a>(
+        &self,
+        id: ConnId,
+        parts: impl Iterator<Item = &'a [u8]>,
+        mut written: usize,
+    ) {
         for part in parts {
             if written == 0 {
                 break;
@@ -173,7 +178,11 @@ impl Running {
         let claimed = conn.transition(ConnState::Connected, ConnState::Closing)
             || conn.transition(ConnState::Connecting, ConnState::Closing);
         if claimed {
-            self.post(conn.worker, Command::Close(conn.clone(), operation, code), me);
+            self.post(
+                conn.worker,
+                Command::Close(conn.clone(), operation, code),
+                me,
+            );
         }
         claimed
     }
@@ -217,7 +226,9 @@ impl Engine {
     }
 
     pub(crate) fn disconnect_long_connections(&self, period: Duration) -> Result<()> {
-        self.disconnect_where("disconnect_long_connections", |c, _| c.created.elapsed() >= period)
+        self.disconnect_where("disconnect_long_connections", |c, _| {
+            c.created.elapsed() >= period
+        })
     }
 
     pub(crate) fn disconnect_silence_connections(&self, period: Duration) -> Result<()> {
@@ -249,26 +260,43 @@ impl Engine {
             return FetchResult::DataNotFound;
         }
         let result = self.with_run("fetch", |run, _| {
-            let Some(conn) = run.table.get(id) else { return Ok(FetchResult::DataNotFound) };
+            let Some(conn) = run.table.get(id) else {
+                return Ok(FetchResult::DataNotFound);
+            };
             if conn.state() == ConnState::Closed {
                 return Ok(FetchResult::DataNotFound);
             }
             let mut buffer = conn.pull_buffer();
-            Ok(if peek_only { buffer.peek(out) } else { buffer.fetch(out) })
+            Ok(if peek_only {
+                buffer.peek(out)
+            } else {
+                buffer.fetch(out)
+            })
         });
         result.unwrap_or(FetchResult::DataNotFound)
     }
 
     pub(crate) fn is_pause_receive(&self, id: ConnId) -> Result<bool> {
-        self.with_conn("is_pause_receive", id, |c| Ok(c.paused.load(Ordering::Acquire)))
+        self.with_conn("is_pause_receive", id, |c| {
+            Ok(c.paused.load(Ordering::Acquire))
+        })
     }
 
     pub(crate) fn is_connected(&self, id: ConnId) -> bool {
-        self.with_conn("is_connected", id, |c| Ok(c.state() == ConnState::Connected))
-            .unwrap_or(false)
+        self.with_conn(
+            "is_connected",
+            id,
+            |c| Ok(c.state() == ConnState::Connected),
+        )
+        .unwrap_or(false)
     }
 
-    fn with_conn<R>(&self, what: &str, id: ConnId, f: impl FnOnce(&Conn) -> Result<R>) -> Result<R> {
+    fn with_conn<R>(
+        &self,
+        what: &str,
+        id: ConnId,
+        f: impl FnOnce(&Conn) -> Result<R>,
+    ) -> Result<R> {
         self.with_run(what, |run, _| f(&*run.conn(what, id)?))
     }
 
@@ -280,11 +308,14 @@ impl Engine {
     }
 
     pub(crate) fn connection_extra(&self, id: ConnId) -> Result<usize> {
-        self.with_conn("connection_extra", id, |c| Ok(c.extra.load(Ordering::Acquire)))
+        self.with_conn("connection_extra", id, |c| {
+            Ok(c.extra.load(Ordering::Acquire))
+        })
     }
 
     pub(crate) fn connection_count(&self) -> usize {
-        self.with_run("connection_count", |run, _| Ok(run.table.count())).unwrap_or(0)
+        self.with_run("connection_count", |run, _| Ok(run.table.count()))
+            .unwrap_or(0)
     }
 
     pub(crate) fn all_connection_ids(&self) -> Vec<ConnId> {
@@ -308,17 +339,23 @@ impl Engine {
         let name = self.name();
         self.with_run("silence_period", |run, _| {
             if !run.config.mark_silence {
-                return Err(Error::illegal_state(format!("{name}::silence_period needs MarkSilence on")));
+                return Err(Error::illegal_state(format!(
+                    "{name}::silence_period needs MarkSilence on"
+                )));
             }
             let c = run.conn("GetSilencePeriod", id)?;
-            let idle = run.now_ms().saturating_sub(c.last_active_ms.load(Ordering::Relaxed));
+            let idle = run
+                .now_ms()
+                .saturating_sub(c.last_active_ms.load(Ordering::Relaxed));
             Ok(Duration::from_millis(idle))
         })
     }
 
     pub(crate) fn local_address(&self, id: ConnId) -> Result<SocketAddr> {
         self.with_conn("local_address", id, |c| {
-            c.stream.local_addr().map_err(|e| Error::os(ErrorKind::Network, &e, "GetLocalAddress"))
+            c.stream
+                .local_addr()
+                .map_err(|e| Error::os(ErrorKind::Network, &e, "GetLocalAddress"))
         })
     }
 
@@ -328,17 +365,22 @@ impl Engine {
 
     pub(crate) fn remote_host(&self, id: ConnId) -> Result<(String, u16)> {
         self.with_conn("remote_host", id, |c| {
-            Ok(c.remote_host.clone().unwrap_or_else(|| (c.remote_addr.ip().to_string(), c.remote_addr.port())))
+            Ok(c.remote_host
+                .clone()
+                .unwrap_or_else(|| (c.remote_addr.ip().to_string(), c.remote_addr.port())))
         })
     }
 
     pub(crate) fn pending_data_length(&self, id: ConnId) -> Result<usize> {
-        self.with_conn("pending_data_length", id, |c| Ok(c.pending.load(Ordering::Acquire)))
+        self.with_conn("pending_data_length", id, |c| {
+            Ok(c.pending.load(Ordering::Acquire))
+        })
     }
 
     pub(crate) fn listen_address(&self) -> Result<SocketAddr> {
         self.with_run("listen_address", |run, _| {
-            run.listen_addr.ok_or_else(|| Error::illegal_state("no listening socket"))
+            run.listen_addr
+                .ok_or_else(|| Error::illegal_state("no listening socket"))
         })
     }
 
@@ -351,11 +393,18 @@ impl Engine {
     /// thread until connected or `SyncConnectTimeout`, and fire `OnPrepareConnect` and
     /// `OnConnect` on it; asynchronous ones return at once and report the outcome through
     /// the owning worker (`OnConnect`, or `OnClose(SO_CONNECT, errno)`).
-    pub(crate) fn connect(&self, remote: &str, port: u16, options: &ConnectOptions) -> Result<ConnId> {
+    pub(crate) fn connect(
+        &self,
+        remote: &str,
+        port: u16,
+        options: &ConnectOptions,
+    ) -> Result<ConnId> {
         let name = self.name();
         self.with_run("connect", |run, me| {
             if self.state() != ServiceState::Started && self.state() != ServiceState::Starting {
-                return Err(Error::illegal_state(format!("{name}::connect: the component is not started")));
+                return Err(Error::illegal_state(format!(
+                    "{name}::connect: the component is not started"
+                )));
             }
             let (addr_part, host_part) = sock::split_host(remote);
             let target = sock::resolve(addr_part, port).map_err(|e| {
@@ -369,7 +418,10 @@ impl Engine {
                 Error::new(
                     ErrorKind::InvalidParam,
                     libc::ENOSR,
-                    format!("{name}::connect: MaxConnectionCount ({}) reached", run.table.capacity()),
+                    format!(
+                        "{name}::connect: MaxConnectionCount ({}) reached",
+                        run.table.capacity()
+                    ),
                 )
             })?;
             let result = run.open(id, target, (host_part, port), options, me);
@@ -394,9 +446,17 @@ impl Running {
         let cfg = &self.config.socket;
         let socket = sock::new_socket(target, cfg.reuse_address_policy)
             .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
-        let local_ip = match options.local_address.as_deref().filter(|a| !a.trim().is_empty()) {
+        let local_ip = match options
+            .local_address
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+        {
             Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(ErrorKind::SocketBind, sock::errno(&e), format!("{name}: local address {a:?}: {e}"))
+                Error::new(
+                    ErrorKind::SocketBind,
+                    sock::errno(&e),
+                    format!("{name}: local address {a:?}: {e}"),
+                )
             })?),
             None => self.bind_addr,
         };
@@ -406,9 +466,9 @@ impl Running {
                 SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
             });
             let local = SocketAddr::new(ip, options.local_port);
-            socket
-                .bind(&local.into())
-                .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}")))?;
+            socket.bind(&local.into()).map_err(|e| {
+                Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}"))
+            })?;
         }
         let (prepared, _) = guarded(|| self.events.prepare_connect(id, socket.as_raw_fd()));
         if prepared.is_error() {
@@ -434,15 +494,26 @@ impl Running {
             }
         } else {
             let timeout = Duration::from_millis(self.config.sync_connect_timeout.into());
-            socket.connect_timeout(&target.into(), timeout).map_err(connect_error)?;
+            socket
+                .connect_timeout(&target.into(), timeout)
+                .map_err(connect_error)?;
             socket.set_nonblocking(true).map_err(connect_error)?;
         }
-        sock::configure_stream(SockRef::from(&socket), cfg)
-            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket options")))?;
+        sock::configure_stream(SockRef::from(&socket), cfg).map_err(|e| {
+            Error::os(
+                ErrorKind::SocketCreate,
+                &e,
+                format!("{name}: socket options"),
+            )
+        })?;
 
         let std_stream: std::net::TcpStream = socket.into();
         let worker = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len();
-        let state = if self.async_connect { ConnState::Connecting } else { ConnState::Connected };
+        let state = if self.async_connect {
+            ConnState::Connecting
+        } else {
+            ConnState::Connected
+        };
         let conn = Arc::new(Conn::new(
             id,
             worker,
@@ -470,7 +541,9 @@ impl Running {
         };
         if !self.post(worker, Command::Adopt(conn.clone(), adoption), me) {
             conn.set_state(ConnState::Closed);
-            return Err(Error::illegal_state(format!("{name}: the component is stopping")));
+            return Err(Error::illegal_state(format!(
+                "{name}: the component is stopping"
+            )));
         }
         Ok(())
     }

@@ -52,7 +52,10 @@ impl Shared {
 impl Engine {
     pub(crate) fn start(&self, params: StartParams) -> Result<()> {
         let name = self.role().name();
-        if !self.shared.transition(ServiceState::Stopped, ServiceState::Starting) {
+        if !self
+            .shared
+            .transition(ServiceState::Stopped, ServiceState::Starting)
+        {
             return Err(Error::illegal_state(format!(
                 "{name}::start: the component is {:?}, not stopped",
                 self.state()
@@ -76,7 +79,10 @@ impl Engine {
         config.validate()?;
         let name = self.role().name();
         if self.model() == crate::model::ReceiveModel::Pack {
-            config.pack.validate().map_err(|m| Error::invalid_param(format!("{name}: {m}")))?;
+            config
+                .pack
+                .validate()
+                .map_err(|m| Error::invalid_param(format!("{name}: {m}")))?;
         }
         let count = config.worker_thread_count as usize;
 
@@ -91,7 +97,11 @@ impl Engine {
             let (tx, rx) = crossbeam_channel::unbounded();
             polls.push(poll);
             receivers.push(rx);
-            handles.push(WorkerHandle { commands: tx, waker, wake_pending: AtomicBool::new(false) });
+            handles.push(WorkerHandle {
+                commands: tx,
+                waker,
+                wake_pending: AtomicBool::new(false),
+            });
         }
 
         let mut listener = None;
@@ -102,7 +112,13 @@ impl Engine {
             polls[0]
                 .registry()
                 .register(&mut l, LISTENER_TOKEN, mio::Interest::READABLE)
-                .map_err(|e| Error::os(ErrorKind::SocketAttachToCp, &e, format!("{name}: register listener")))?;
+                .map_err(|e| {
+                    Error::os(
+                        ErrorKind::SocketAttachToCp,
+                        &e,
+                        format!("{name}: register listener"),
+                    )
+                })?;
             listener = Some(l);
         }
 
@@ -171,7 +187,10 @@ impl Engine {
                  call it from another thread"
             )));
         }
-        if !self.shared.transition(ServiceState::Started, ServiceState::Stopping) {
+        if !self
+            .shared
+            .transition(ServiceState::Started, ServiceState::Stopping)
+        {
             let state = self.state();
             if state != ServiceState::Stopped {
                 // Starting or stopping elsewhere: as HP-Socket, wait for the end, then refuse.
@@ -204,7 +223,10 @@ impl Running {
     /// Starts a stop from a worker thread (client closing itself); the last worker to exit
     /// completes it.
     pub(super) fn begin_detached_stop(&self) {
-        if self.shared.transition(ServiceState::Started, ServiceState::Stopping) {
+        if self
+            .shared
+            .transition(ServiceState::Started, ServiceState::Stopping)
+        {
             self.detached_stop.store(true, Ordering::Release);
             for i in 0..self.workers.len() {
                 self.post(i, Command::Stop, None);
@@ -243,7 +265,11 @@ fn listen(
     events: &dyn Events,
 ) -> Result<mio::net::TcpListener> {
     let ip = sock::parse_bind_address(address).map_err(|e| {
-        Error::new(ErrorKind::SocketCreate, libc::EINVAL, format!("{name}::start: {e}"))
+        Error::new(
+            ErrorKind::SocketCreate,
+            libc::EINVAL,
+            format!("{name}::start: {e}"),
+        )
     })?;
     let addr = SocketAddr::new(ip, port);
     let socket = sock::new_socket(addr, config.socket.reuse_address_policy)
@@ -260,11 +286,19 @@ fn listen(
         ));
     }
     let backlog = config.socket_listen_queue.min(i32::MAX as u32) as i32;
-    socket
-        .listen(backlog)
-        .map_err(|e| Error::os(ErrorKind::SocketListen, &e, format!("{name}: listen on {addr}")))?;
-    socket
-        .set_nonblocking(true)
-        .map_err(|e| Error::os(ErrorKind::SocketListen, &e, format!("{name}: listen on {addr}")))?;
+    socket.listen(backlog).map_err(|e| {
+        Error::os(
+            ErrorKind::SocketListen,
+            &e,
+            format!("{name}: listen on {addr}"),
+        )
+    })?;
+    socket.set_nonblocking(true).map_err(|e| {
+        Error::os(
+            ErrorKind::SocketListen,
+            &e,
+            format!("{name}: listen on {addr}"),
+        )
+    })?;
     Ok(mio::net::TcpListener::from_std(socket.into()))
 }

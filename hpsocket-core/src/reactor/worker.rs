@@ -5,10 +5,10 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::io::{self, IoSlice, Read};
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use mio::{Events as MioEvents, Interest, Poll, Token};
@@ -22,8 +22,8 @@ use super::{Adoption, Command, Role, Running, WORKER};
 use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::model::pack::PackDecoder;
 use crate::model::ReceiveModel;
-use crate::types::ConnId;
 use crate::sock;
+use crate::types::ConnId;
 use crate::types::SocketOperation;
 
 /// Size of the per-worker read buffer: one read takes up to this much.
@@ -89,7 +89,9 @@ impl Worker {
         let mut events = MioEvents::with_capacity(capacity);
         while !self.stopping {
             let timeout = if self.ready.is_empty() && self.commands.is_empty() {
-                self.timers.peek().map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
+                self.timers
+                    .peek()
+                    .map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
             } else {
                 Some(Duration::ZERO)
             };
@@ -102,7 +104,9 @@ impl Worker {
             for event in events.iter() {
                 match event.token() {
                     WAKER_TOKEN => {
-                        self.run.workers[self.index].wake_pending.store(false, Ordering::Release);
+                        self.run.workers[self.index]
+                            .wake_pending
+                            .store(false, Ordering::Release);
                     }
                     LISTENER_TOKEN => self.accept(),
                     Token(key) => self.conn_event(key, event),
@@ -154,7 +158,9 @@ impl Worker {
 
     fn accept(&mut self) {
         loop {
-            let Some(listener) = &self.listener else { return };
+            let Some(listener) = &self.listener else {
+                return;
+            };
             let (stream, peer) = match listener.accept() {
                 Ok(pair) => pair,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -170,7 +176,8 @@ impl Worker {
                 // MaxConnectionCount reached: refuse (the socket closes on drop).
                 continue;
             };
-            let worker = self.run.next_worker.fetch_add(1, Ordering::Relaxed) % self.run.workers.len();
+            let worker =
+                self.run.next_worker.fetch_add(1, Ordering::Relaxed) % self.run.workers.len();
             let conn = Arc::new(Conn::new(
                 id,
                 worker,
@@ -184,7 +191,11 @@ impl Worker {
             self.run.table.fill(conn.clone());
             if worker == self.index {
                 self.adopt(conn, Adoption::Accepted);
-            } else if !self.run.post(worker, Command::Adopt(conn.clone(), Adoption::Accepted), Some(self.index)) {
+            } else if !self.run.post(
+                worker,
+                Command::Adopt(conn.clone(), Adoption::Accepted),
+                Some(self.index),
+            ) {
                 self.run.table.release(id);
             }
         }
@@ -223,7 +234,11 @@ impl Worker {
             Interest::READABLE | Interest::WRITABLE,
         );
         if let Err(e) = registered {
-            let op = if how == Adoption::Accepted { SocketOperation::Accept } else { SocketOperation::Connect };
+            let op = if how == Adoption::Accepted {
+                SocketOperation::Accept
+            } else {
+                SocketOperation::Connect
+            };
             self.close(key, op, sock::errno(&e));
             return;
         }
@@ -252,8 +267,10 @@ impl Worker {
                 break;
             }
             self.timers.pop();
-            let still_connecting =
-                self.locals.get(key).is_some_and(|l| l.conn.id == id && l.connecting);
+            let still_connecting = self
+                .locals
+                .get(key)
+                .is_some_and(|l| l.conn.id == id && l.connecting);
             if still_connecting {
                 self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
             }
@@ -271,7 +288,9 @@ impl Worker {
     }
 
     fn conn_event(&mut self, key: usize, event: &mio::event::Event) {
-        let Some(local) = self.locals.get_mut(key) else { return };
+        let Some(local) = self.locals.get_mut(key) else {
+            return;
+        };
         if event.is_read_closed() {
             local.read_closed = true;
         }
@@ -345,7 +364,8 @@ impl Worker {
                 }
                 Ok(n) => {
                     if self.run.config.mark_silence {
-                        conn.last_active_ms.store(self.run.now_ms(), Ordering::Relaxed);
+                        conn.last_active_ms
+                            .store(self.run.now_ms(), Ordering::Relaxed);
                     }
                     if let Err((op, code)) = self.deliver(key, n) {
                         self.close(key, op, code);
@@ -369,7 +389,12 @@ impl Worker {
 
     /// Hands the `n` bytes just read into the read buffer to the receive model.
     fn deliver(&mut self, key: usize, n: usize) -> Result<(), (SocketOperation, i32)> {
-        let Worker { locals, read_buf, run, .. } = self;
+        let Worker {
+            locals,
+            read_buf,
+            run,
+            ..
+        } = self;
         let local = &mut locals[key];
         let id = local.conn.id;
         let data = &read_buf[..n];
@@ -392,8 +417,12 @@ impl Worker {
     /// the frames it holds.
     fn read_ready(&mut self) {
         for _ in 0..self.ready.len() {
-            let Some((key, id)) = self.ready.pop_front() else { break };
-            let Some(local) = self.locals.get_mut(key) else { continue };
+            let Some((key, id)) = self.ready.pop_front() else {
+                break;
+            };
+            let Some(local) = self.locals.get_mut(key) else {
+                continue;
+            };
             if local.conn.id != id || local.connecting {
                 continue;
             }
@@ -452,12 +481,17 @@ impl Worker {
 
     /// Closes the connection at `key` and fires `OnClose` if it is owed.
     fn close(&mut self, key: usize, operation: SocketOperation, code: i32) {
-        let Some(local) = self.locals.try_remove(key) else { return };
+        let Some(local) = self.locals.try_remove(key) else {
+            return;
+        };
         let conn = local.conn;
         conn.set_state(ConnState::Closed);
         conn.local_key.store(NO_KEY, Ordering::Release);
         if local.registered {
-            let _ = self.poll.registry().deregister(&mut SourceRef(&conn.stream));
+            let _ = self
+                .poll
+                .registry()
+                .deregister(&mut SourceRef(&conn.stream));
         }
         if operation == SocketOperation::Close && !local.connecting {
             // A requested close still sends what was accepted, if the socket takes it now.
@@ -494,8 +528,16 @@ impl Worker {
         self.drain_commands();
         let keys: Vec<usize> = self.locals.iter().map(|(k, _)| k).collect();
         for key in keys {
-            let op = if self.locals[key].connecting { SocketOperation::Connect } else { SocketOperation::Close };
-            let code = if op == SocketOperation::Connect { libc::ECANCELED } else { 0 };
+            let op = if self.locals[key].connecting {
+                SocketOperation::Connect
+            } else {
+                SocketOperation::Close
+            };
+            let code = if op == SocketOperation::Connect {
+                libc::ECANCELED
+            } else {
+                0
+            };
             self.close(key, op, code);
         }
     }
@@ -504,7 +546,11 @@ impl Worker {
 /// PACK: feeds `data` (possibly empty, to drain what is buffered) to the connection's
 /// decoder and delivers whole frames, stopping at a frame boundary when receiving is paused
 /// or the connection is closing.
-fn deliver_frames(local: &mut Local, data: &[u8], run: &Running) -> Result<(), (SocketOperation, i32)> {
+fn deliver_frames(
+    local: &mut Local,
+    data: &[u8],
+    run: &Running,
+) -> Result<(), (SocketOperation, i32)> {
     let conn = &local.conn;
     let id = conn.id;
     let mut failed = None;
@@ -535,10 +581,20 @@ fn deliver_frames(local: &mut Local, data: &[u8], run: &Running) -> Result<(), (
 struct SourceRef<'a>(&'a mio::net::TcpStream);
 
 impl mio::event::Source for SourceRef<'_> {
-    fn register(&mut self, registry: &mio::Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &mio::Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
     }
-    fn reregister(&mut self, registry: &mio::Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &mio::Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
     }
     fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {

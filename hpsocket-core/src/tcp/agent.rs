@@ -41,7 +41,10 @@ impl TcpAgent {
     /// A stopped agent of the given receive model (HP-Socket's `TcpAgent`, `TcpPullAgent`,
     /// `TcpPackAgent`).
     pub fn with_model(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {
-        TcpAgent { engine: Engine::new(Role::Agent, model, EngineConfig::default()), listener }
+        TcpAgent {
+            engine: Engine::new(Role::Agent, model, EngineConfig::default()),
+            listener,
+        }
     }
 
     /// Starts the workers. `bind_address` (None or empty: any) is the local address of every
@@ -51,12 +54,24 @@ impl TcpAgent {
     pub fn start(&self, bind_address: Option<&str>, async_connect: bool) -> Result<()> {
         let bind_addr = match bind_address.map(str::trim).filter(|a| !a.is_empty()) {
             Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(ErrorKind::SocketBind, sock::errno(&e), format!("TcpAgent::start: bind address {a:?}: {e}"))
+                Error::new(
+                    ErrorKind::SocketBind,
+                    sock::errno(&e),
+                    format!("TcpAgent::start: bind address {a:?}: {e}"),
+                )
             })?),
             None => None,
         };
-        let events = Arc::new(AgentEvents { listener: self.listener.clone(), sender: self.clone() });
-        self.engine.start(StartParams { events, listen: None, bind_addr, async_connect })
+        let events = Arc::new(AgentEvents {
+            listener: self.listener.clone(),
+            sender: self.clone(),
+        });
+        self.engine.start(StartParams {
+            events,
+            listen: None,
+            bind_addr,
+            async_connect,
+        })
     }
 
     /// Connects to `remote` (IP, host name, or HP-Socket's `"address^hostname"`) and `port`.
@@ -65,7 +80,12 @@ impl TcpAgent {
     }
 
     /// Connects with extra data and/or a local address and port.
-    pub fn connect_with(&self, remote: &str, port: u16, options: &ConnectOptions) -> Result<ConnId> {
+    pub fn connect_with(
+        &self,
+        remote: &str,
+        port: u16,
+        options: &ConnectOptions,
+    ) -> Result<ConnId> {
         let options = reactor::ConnectOptions {
             extra: options.extra,
             local_address: options.local_address.clone(),
@@ -110,10 +130,10 @@ impl Events for AgentEvents {
         self.listener.on_send_drained(&self.sender, id, pending);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
-        self.listener.on_close(&self.sender, id, operation, error_code);
+        self.listener
+            .on_close(&self.sender, id, operation, error_code);
     }
     fn shutdown(&self) {
         self.listener.on_shutdown(&self.sender);
     }
 }
-

@@ -32,6 +32,8 @@ struct ClientInner {
     config: Mutex<ClientConfig>,
     /// The ID callbacks and `connection_id` report.
     conn_id: AtomicU64,
+    /// The engine's ID of the current connection (0 until `connect` returned).
+    engine_id: AtomicU64,
     extra: AtomicUsize,
 }
 
@@ -51,6 +53,7 @@ impl TcpClient {
                 listener,
                 config: Mutex::new(config),
                 conn_id: AtomicU64::new(0),
+                engine_id: AtomicU64::new(0),
                 extra: AtomicUsize::new(0),
             }),
         }
@@ -76,28 +79,61 @@ impl TcpClient {
         config.validate()?;
         let bind_addr = match bind_address.map(str::trim).filter(|a| !a.is_empty()) {
             Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(ErrorKind::SocketBind, sock::errno(&e), format!("TcpClient::start: bind address {a:?}: {e}"))
+                Error::new(
+                    ErrorKind::SocketBind,
+                    sock::errno(&e),
+                    format!("TcpClient::start: bind address {a:?}: {e}"),
+                )
             })?),
             None => None,
         };
         let engine = &self.inner.engine;
         engine.update_config(|c| *c = config.engine_config())?;
-        self.inner.conn_id.store(NEXT_CLIENT_ID.fetch_add(1, Ordering::Relaxed), Ordering::Release);
-        let events = Arc::new(ClientEvents { sender: self.clone() });
-        engine.start(StartParams { events, listen: None, bind_addr, async_connect })?;
-        let options = ConnectOptions { extra: 0, local_address: None, local_port };
-        if let Err(e) = engine.connect(remote, port, &options) {
-            let _ = engine.stop();
-            return Err(e);
+        self.inner.conn_id.store(
+            NEXT_CLIENT_ID.fetch_add(1, Ordering::Relaxed),
+            Ordering::Release,
+        );
+        self.inner.engine_id.store(0, Ordering::Release);
+        let events = Arc::new(ClientEvents {
+            sender: self.clone(),
+        });
+        engine.start(StartParams {
+            events,
+            listen: None,
+            bind_addr,
+            async_connect,
+        })?;
+        let options = ConnectOptions {
+            extra: 0,
+            local_address: None,
+            local_port,
+        };
+        match engine.connect(remote, port, &options) {
+            Ok(id) => {
+                self.inner.engine_id.store(id, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                let _ = engine.stop();
+                Err(e)
+            }
         }
-        Ok(())
     }
 
+    /// The engine's ID of the connection. Callbacks can run before `connect` returned the
+    /// ID; they find it in the table.
     fn engine_conn(&self) -> Result<ConnId> {
-        self.inner
-            .engine
-            .first_connection()
-            .ok_or_else(|| Error::new(ErrorKind::IllegalState, libc::ENOTCONN, "TcpClient: not connected"))
+        match self.inner.engine_id.load(Ordering::Acquire) {
+            0 => self.inner.engine.first_connection(),
+            id => Some(id),
+        }
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::IllegalState,
+                libc::ENOTCONN,
+                "TcpClient: not connected",
+            )
+        })
     }
 
     /// Sends `data` (copied or written before this returns; empty sends succeed).
@@ -118,7 +154,10 @@ impl TcpClient {
         tail: Option<&[u8]>,
     ) -> Result<()> {
         let body = crate::tcp::read_small_file(path.as_ref())?;
-        self.inner.engine.send(self.engine_conn()?, &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])])
+        self.inner.engine.send(
+            self.engine_conn()?,
+            &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])],
+        )
     }
 
     /// The receive model, fixed at creation.
@@ -155,7 +194,9 @@ impl TcpClient {
 
     /// Whether the connection is established.
     pub fn is_connected(&self) -> bool {
-        self.engine_conn().map(|id| self.inner.engine.is_connected(id)).unwrap_or(false)
+        self.engine_conn()
+            .map(|id| self.inner.engine.is_connected(id))
+            .unwrap_or(false)
     }
 
     /// The ID of the current (or last) connection; 0 before the first start.
@@ -221,14 +262,20 @@ impl TcpClient {
 
     /// The settings.
     pub fn config(&self) -> ClientConfig {
-        self.inner.config.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .config
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Changes settings; only while stopped (`SE_ILLEGAL_STATE` otherwise).
     pub fn update_config(&self, f: impl FnOnce(&mut ClientConfig)) -> Result<()> {
         let mut c = self.inner.config.lock().unwrap_or_else(|e| e.into_inner());
         if self.state() != ServiceState::Stopped {
-            return Err(Error::illegal_state("TcpClient: settings can only change while stopped"));
+            return Err(Error::illegal_state(
+                "TcpClient: settings can only change while stopped",
+            ));
         }
         f(&mut c);
         Ok(())
@@ -251,7 +298,8 @@ impl ClientEvents {
 
 impl Events for ClientEvents {
     fn prepare_connect(&self, _id: ConnId, fd: RawFd) -> HandleResult {
-        self.listener().on_prepare_connect(&self.sender, self.id(), fd)
+        self.listener()
+            .on_prepare_connect(&self.sender, self.id(), fd)
     }
     fn connect(&self, _id: ConnId) -> HandleResult {
         self.listener().on_connect(&self.sender, self.id())
@@ -266,12 +314,15 @@ impl Events for ClientEvents {
         self.listener().on_receive(&self.sender, self.id(), data)
     }
     fn pull_receive(&self, _id: ConnId, total: usize) -> HandleResult {
-        self.listener().on_pull_receive(&self.sender, self.id(), total)
+        self.listener()
+            .on_pull_receive(&self.sender, self.id(), total)
     }
     fn send_drained(&self, _id: ConnId, pending: usize) {
-        self.listener().on_send_drained(&self.sender, self.id(), pending);
+        self.listener()
+            .on_send_drained(&self.sender, self.id(), pending);
     }
     fn close(&self, _id: ConnId, operation: SocketOperation, error_code: i32) {
-        self.listener().on_close(&self.sender, self.id(), operation, error_code);
+        self.listener()
+            .on_close(&self.sender, self.id(), operation, error_code);
     }
 }

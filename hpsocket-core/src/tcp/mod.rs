@@ -35,7 +35,8 @@ macro_rules! connection_ops {
                 tail: Option<&[u8]>,
             ) -> Result<()> {
                 let body = crate::tcp::read_small_file(path.as_ref())?;
-                self.engine.send(conn_id, &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])])
+                self.engine
+                    .send(conn_id, &[head.unwrap_or(&[]), &body, tail.unwrap_or(&[])])
             }
 
             /// Closes a connection. `OnClose(SO_CLOSE, 0)` follows on its worker thread, after
@@ -71,7 +72,11 @@ macro_rules! connection_ops {
 
             /// Disconnects every connection that received nothing for `period` (needs
             /// `mark_silence`).
-            pub fn disconnect_silence_connections(&self, period: Duration, force: bool) -> Result<()> {
+            pub fn disconnect_silence_connections(
+                &self,
+                period: Duration,
+                force: bool,
+            ) -> Result<()> {
                 let _ = force;
                 self.engine.disconnect_silence_connections(period)
             }
@@ -183,7 +188,11 @@ pub(crate) use connection_ops;
 pub(crate) fn read_small_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
     use crate::error::{Error, ErrorKind};
     let meta = std::fs::metadata(path).map_err(|e| {
-        Error::os(ErrorKind::InvalidParam, &e, format!("SendSmallFile: {}", path.display()))
+        Error::os(
+            ErrorKind::InvalidParam,
+            &e,
+            format!("SendSmallFile: {}", path.display()),
+        )
     })?;
     if !meta.is_file() {
         return Err(Error::new(
@@ -205,6 +214,10 @@ pub(crate) fn read_small_file(path: &std::path::Path) -> crate::Result<Vec<u8>> 
         ));
     }
     std::fs::read(path).map_err(|e| {
-        Error::os(ErrorKind::InvalidParam, &e, format!("SendSmallFile: {}", path.display()))
+        Error::os(
+            ErrorKind::InvalidParam,
+            &e,
+            format!("SendSmallFile: {}", path.display()),
+        )
     })
 }

@@ -30,13 +30,19 @@ impl TcpServer {
     /// A stopped server of the given receive model (HP-Socket's `TcpServer`,
     /// `TcpPullServer`, `TcpPackServer`).
     pub fn with_model(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {
-        TcpServer { engine: Engine::new(Role::Server, model, EngineConfig::default()), listener }
+        TcpServer {
+            engine: Engine::new(Role::Server, model, EngineConfig::default()),
+            listener,
+        }
     }
 
     /// Binds and listens on `address` (empty: IPv4 any; `"::"` for IPv6) and `port` (0: any
     /// free port, see [`TcpServer::listen_address`]), then starts the workers.
     pub fn start(&self, address: &str, port: u16) -> Result<()> {
-        let events = Arc::new(ServerEvents { listener: self.listener.clone(), sender: self.clone() });
+        let events = Arc::new(ServerEvents {
+            listener: self.listener.clone(),
+            sender: self.clone(),
+        });
         self.engine.start(StartParams {
             events,
             listen: Some((address.to_string(), port)),
@@ -81,7 +87,8 @@ impl Events for ServerEvents {
         self.listener.on_send_drained(&self.sender, id, pending);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
-        self.listener.on_close(&self.sender, id, operation, error_code);
+        self.listener
+            .on_close(&self.sender, id, operation, error_code);
     }
     fn shutdown(&self) {
         self.listener.on_shutdown(&self.sender);

@@ -51,13 +51,22 @@ impl Log {
                 return g.clone();
             }
             let now = Instant::now();
-            assert!(now < deadline, "timed out waiting for {what}; events: {:?}", *g);
+            assert!(
+                now < deadline,
+                "timed out waiting for {what}; events: {:?}",
+                *g
+            );
             g = self.changed.wait_timeout(g, deadline - now).unwrap().0;
         }
     }
 
     pub fn count(&self, pred: impl Fn(&Ev) -> bool) -> usize {
-        self.events.lock().unwrap().iter().filter(|e| pred(e)).count()
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| pred(e))
+            .count()
     }
 }
 
@@ -87,7 +96,9 @@ pub const FNV_START: u64 = 0xcbf29ce484222325;
 
 /// Deterministic pseudo-random bytes for connection `seed`.
 pub fn pattern(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;
