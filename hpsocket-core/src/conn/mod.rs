@@ -6,7 +6,6 @@ pub(crate) mod table;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
 
 use crate::buffer::SendQueue;
 use crate::model::pull::PullBuffer;
@@ -39,16 +38,19 @@ pub(crate) struct Conn {
     pub(crate) flush_requested: AtomicBool,
     pub(crate) paused: AtomicBool,
     pub(crate) extra: AtomicUsize,
-    pub(crate) created: Instant,
+    /// Milliseconds since the engine epoch when the connection was accepted or its connect
+    /// started.
+    pub(crate) created_ms: u64,
     /// Milliseconds since the engine epoch at the last receive.
     pub(crate) last_active_ms: AtomicU64,
     pub(crate) remote_addr: SocketAddr,
-    /// The host and port given to `connect` (agent/client), for `GetRemoteHost`.
-    pub(crate) remote_host: Option<(String, u16)>,
+    /// The host and port given to `connect` (agent/client), for `GetRemoteHost`; boxed so a
+    /// server's connections do not pay for it.
+    pub(crate) remote_host: Option<Box<(String, u16)>>,
     /// Key of the owner's local record, set when the owner adopts the connection.
     pub(crate) local_key: AtomicUsize,
-    /// PULL model: received bytes waiting for `fetch`.
-    pub(crate) pull: Mutex<PullBuffer>,
+    /// PULL model: received bytes waiting for `fetch` (absent in other models).
+    pull: Option<Box<Mutex<PullBuffer>>>,
     /// A send was refused for a full queue; `on_send_drained` is owed.
     pub(crate) send_refused: AtomicBool,
 }
@@ -66,6 +68,7 @@ impl Conn {
         remote_host: Option<(String, u16)>,
         extra: usize,
         now_ms: u64,
+        pull: bool,
     ) -> Conn {
         Conn {
             id,
@@ -77,12 +80,12 @@ impl Conn {
             flush_requested: AtomicBool::new(false),
             paused: AtomicBool::new(false),
             extra: AtomicUsize::new(extra),
-            created: Instant::now(),
+            created_ms: now_ms,
             last_active_ms: AtomicU64::new(now_ms),
             remote_addr,
-            remote_host,
+            remote_host: remote_host.map(Box::new),
             local_key: AtomicUsize::new(NO_KEY),
-            pull: Mutex::new(PullBuffer::default()),
+            pull: pull.then(Box::default),
             send_refused: AtomicBool::new(false),
         }
     }
@@ -107,9 +110,12 @@ impl Conn {
             .is_ok()
     }
 
-    pub(crate) fn pull_buffer(&self) -> MutexGuard<'_, PullBuffer> {
+    /// The PULL buffer; `None` outside the PULL model.
+    pub(crate) fn pull_buffer(&self) -> Option<MutexGuard<'_, PullBuffer>> {
         // Buffer updates are single calls that cannot leave it half-changed.
-        self.pull.lock().unwrap_or_else(|e| e.into_inner())
+        self.pull
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub(crate) fn queue(&self) -> MutexGuard<'_, SendQueue> {

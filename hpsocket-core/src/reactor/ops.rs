@@ -226,8 +226,9 @@ impl Engine {
     }
 
     pub(crate) fn disconnect_long_connections(&self, period: Duration) -> Result<()> {
-        self.disconnect_where("disconnect_long_connections", |c, _| {
-            c.created.elapsed() >= period
+        let period = period.as_millis() as u64;
+        self.disconnect_where("disconnect_long_connections", |c, now| {
+            now.saturating_sub(c.created_ms) >= period
         })
     }
 
@@ -266,7 +267,9 @@ impl Engine {
             if conn.state() == ConnState::Closed {
                 return Ok(FetchResult::DataNotFound);
             }
-            let mut buffer = conn.pull_buffer();
+            let Some(mut buffer) = conn.pull_buffer() else {
+                return Ok(FetchResult::DataNotFound);
+            };
             Ok(if peek_only {
                 buffer.peek(out)
             } else {
@@ -332,7 +335,12 @@ impl Engine {
     }
 
     pub(crate) fn connect_period(&self, id: ConnId) -> Result<Duration> {
-        self.with_conn("connect_period", id, |c| Ok(c.created.elapsed()))
+        self.with_run("connect_period", |run, _| {
+            let c = run.conn("GetConnectPeriod", id)?;
+            Ok(Duration::from_millis(
+                run.now_ms().saturating_sub(c.created_ms),
+            ))
+        })
     }
 
     pub(crate) fn silence_period(&self, id: ConnId) -> Result<Duration> {
@@ -366,7 +374,8 @@ impl Engine {
     pub(crate) fn remote_host(&self, id: ConnId) -> Result<(String, u16)> {
         self.with_conn("remote_host", id, |c| {
             Ok(c.remote_host
-                .clone()
+                .as_deref()
+                .cloned()
                 .unwrap_or_else(|| (c.remote_addr.ip().to_string(), c.remote_addr.port())))
         })
     }
@@ -523,6 +532,7 @@ impl Running {
             Some((host.to_string(), port)),
             options.extra,
             self.now_ms(),
+            self.shared.model == ReceiveModel::Pull,
         ));
         self.table.fill(conn.clone());
         let adoption = if self.async_connect {

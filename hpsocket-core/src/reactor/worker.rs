@@ -42,8 +42,8 @@ struct Local {
     read_closed: bool,
     /// Data may be waiting while receiving is paused.
     read_blocked: bool,
-    /// PACK model: bytes of frames not yet delivered.
-    pack: PackDecoder,
+    /// PACK model: bytes of frames not yet delivered (created on first use).
+    pack: Option<Box<PackDecoder>>,
 }
 
 pub(super) struct Worker {
@@ -187,6 +187,7 @@ impl Worker {
                 None,
                 0,
                 self.run.now_ms(),
+                self.run.shared.model == ReceiveModel::Pull,
             ));
             self.run.table.fill(conn.clone());
             if worker == self.index {
@@ -214,7 +215,7 @@ impl Worker {
             connecting: how == Adoption::Connecting,
             read_closed: false,
             read_blocked: false,
-            pack: PackDecoder::default(),
+            pack: None,
         });
         conn.local_key.store(key, Ordering::Release);
         if how == Adoption::Accepted {
@@ -402,7 +403,7 @@ impl Worker {
         let (result, code) = match run.shared.model {
             ReceiveModel::Push => guarded(|| events.receive(id, data)),
             ReceiveModel::Pull => {
-                let total = local.conn.pull_buffer().append(data);
+                let total = local.conn.pull_buffer().map_or(0, |mut b| b.append(data));
                 guarded(|| events.pull_receive(id, total))
             }
             ReceiveModel::Pack => return deliver_frames(local, data, run),
@@ -506,7 +507,9 @@ impl Worker {
             conn.queue().clear(&self.run.pool);
         }
         conn.pending.store(0, Ordering::Release);
-        conn.pull_buffer().clear();
+        if let Some(mut b) = conn.pull_buffer() {
+            b.clear();
+        }
         let _ = conn.stream.shutdown(std::net::Shutdown::Both);
         if local.close_owed {
             let events = &self.run.events;
@@ -554,17 +557,20 @@ fn deliver_frames(
     let conn = &local.conn;
     let id = conn.id;
     let mut failed = None;
-    let parsed = local.pack.feed(data, &run.config.pack, |body| {
-        if conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected {
-            return ControlFlow::Break(());
-        }
-        let (result, code) = guarded(|| run.events.receive(id, body));
-        if result.is_error() {
-            failed = Some(code);
-            return ControlFlow::Break(());
-        }
-        ControlFlow::Continue(())
-    });
+    let parsed = local
+        .pack
+        .get_or_insert_with(Box::default)
+        .feed(data, &run.config.pack, |body| {
+            if conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected {
+                return ControlFlow::Break(());
+            }
+            let (result, code) = guarded(|| run.events.receive(id, body));
+            if result.is_error() {
+                failed = Some(code);
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        });
     match (parsed, failed) {
         (Err(code), _) | (Ok(()), Some(code)) => Err((SocketOperation::Receive, code)),
         (Ok(()), None) => {
