@@ -1,0 +1,269 @@
+//! Handles: what C holds instead of pointers. A handle is a 64-bit token
+//!
+//! ```text
+//!   63..56  56..48  48..24      24..0
+//!   MAGIC   kind    generation  slot
+//! ```
+//!
+//! looked up in one process-wide table. The magic byte makes every real pointer (user space
+//! addresses have 0x00 there) and most garbage fail at once; the kind must match the object in
+//! the slot; the generation changes each time a slot is freed, so a destroyed object's handle
+//! never reaches a newer object. A lookup clones an `Arc` of the object, so an object outlives
+//! every call that found it, even when another thread destroys it meanwhile.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::last_error::FfiError;
+use crate::object::Object;
+use crate::types::HP_Object;
+
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("hpsocket-ffi handles are 64-bit tokens: build for a 64-bit target");
+
+const MAGIC: u64 = 0xA5;
+const SLOT_BITS: u32 = 24;
+const GEN_BITS: u32 = 24;
+const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
+const GEN_MASK: u64 = (1 << GEN_BITS) - 1;
+/// Most objects alive at once.
+const MAX_SLOTS: usize = 1 << SLOT_BITS;
+
+/// What a handle stands for. The values are part of the token, so never reorder them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+#[allow(clippy::enum_variant_names)] // UDP, HTTP and SSL kinds come later
+pub(crate) enum Kind {
+    TcpServer = 1,
+    TcpAgent = 2,
+    TcpClient = 3,
+    TcpServerListener = 4,
+    TcpAgentListener = 5,
+    TcpClientListener = 6,
+}
+
+impl Kind {
+    fn from_u8(v: u8) -> Option<Kind> {
+        Some(match v {
+            1 => Kind::TcpServer,
+            2 => Kind::TcpAgent,
+            3 => Kind::TcpClient,
+            4 => Kind::TcpServerListener,
+            5 => Kind::TcpAgentListener,
+            6 => Kind::TcpClientListener,
+            _ => return None,
+        })
+    }
+
+    /// The name used in error messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::TcpServer => "HP_TcpServer",
+            Kind::TcpAgent => "HP_TcpAgent",
+            Kind::TcpClient => "HP_TcpClient",
+            Kind::TcpServerListener => "HP_TcpServerListener",
+            Kind::TcpAgentListener => "HP_TcpAgentListener",
+            Kind::TcpClientListener => "HP_TcpClientListener",
+        }
+    }
+}
+
+/// A handle's numeric value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Handle(u64);
+
+impl Handle {
+    fn new(kind: Kind, generation: u32, slot: usize) -> Handle {
+        Handle(
+            (MAGIC << 56)
+                | (u64::from(kind as u8) << 48)
+                | ((u64::from(generation) & GEN_MASK) << SLOT_BITS)
+                | (slot as u64 & SLOT_MASK),
+        )
+    }
+
+    /// The value C sees. The token is an integer in pointer clothing; it is never
+    /// dereferenced, so it carries no provenance.
+    pub(crate) fn as_ptr(self) -> HP_Object {
+        self.0 as usize as HP_Object
+    }
+
+    pub(crate) fn value(self) -> u64 {
+        self.0
+    }
+
+    fn from_ptr(p: HP_Object) -> Handle {
+        Handle(p as usize as u64)
+    }
+
+    fn decode(self) -> Option<(Kind, u32, usize)> {
+        if self.0 >> 56 != MAGIC {
+            return None;
+        }
+        let kind = Kind::from_u8(((self.0 >> 48) & 0xFF) as u8)?;
+        let generation = ((self.0 >> SLOT_BITS) & GEN_MASK) as u32;
+        Some((kind, generation, (self.0 & SLOT_MASK) as usize))
+    }
+}
+
+enum Entry {
+    Free,
+    /// Taken by an object being built (its handle is known, the object not yet).
+    Reserved,
+    Live(Arc<Object>),
+}
+
+struct Slot {
+    generation: u32,
+    entry: Entry,
+}
+
+struct Registry {
+    slots: Vec<Slot>,
+    /// Free slots, oldest first, so a slot (and its generation) is reused as late as possible.
+    free: VecDeque<usize>,
+}
+
+static REGISTRY: RwLock<Registry> = RwLock::new(Registry {
+    slots: Vec::new(),
+    free: VecDeque::new(),
+});
+
+// A panic while the registry is locked cannot leave it half-updated (every change is one
+// assignment), so a poisoned lock is still sound to use.
+fn read() -> RwLockReadGuard<'static, Registry> {
+    REGISTRY.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write() -> RwLockWriteGuard<'static, Registry> {
+    REGISTRY.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A slot taken for an object under construction; released again if dropped unfilled.
+pub(crate) struct Reservation {
+    handle: Handle,
+    slot: usize,
+    filled: bool,
+}
+
+impl Reservation {
+    pub(crate) fn handle(&self) -> Handle {
+        self.handle
+    }
+
+    /// Publishes the object: from now on its handle resolves.
+    pub(crate) fn fill(mut self, object: Arc<Object>) {
+        let mut reg = write();
+        reg.slots[self.slot].entry = Entry::Live(object);
+        self.filled = true;
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.filled {
+            let _ = release_slot(&mut write(), self.slot);
+        }
+    }
+}
+
+/// Takes a slot for a new object of `kind`.
+pub(crate) fn reserve(kind: Kind) -> Result<Reservation, FfiError> {
+    let mut reg = write();
+    let slot = match reg.free.pop_front() {
+        Some(slot) => slot,
+        None if reg.slots.len() < MAX_SLOTS => {
+            reg.slots.push(Slot {
+                generation: 0,
+                entry: Entry::Free,
+            });
+            reg.slots.len() - 1
+        }
+        None => {
+            return Err(FfiError::new(
+                crate::types::SE_INVALID_PARAM,
+                libc::ENOMEM,
+                format!("too many objects alive (at most {MAX_SLOTS})"),
+            ))
+        }
+    };
+    reg.slots[slot].entry = Entry::Reserved;
+    let handle = Handle::new(kind, reg.slots[slot].generation, slot);
+    Ok(Reservation {
+        handle,
+        slot,
+        filled: false,
+    })
+}
+
+/// Frees `slot` and returns what it held, to be dropped after the lock is released.
+fn release_slot(reg: &mut Registry, slot: usize) -> Entry {
+    let s = &mut reg.slots[slot];
+    let old = std::mem::replace(&mut s.entry, Entry::Free);
+    s.generation = (s.generation.wrapping_add(1)) & GEN_MASK as u32;
+    reg.free.push_back(slot);
+    old
+}
+
+/// Why a handle did not resolve, as a sentence.
+fn invalid(p: HP_Object, why: &str) -> FfiError {
+    if p.is_null() {
+        FfiError::invalid("the handle is NULL")
+    } else {
+        FfiError::invalid(format!("{:#x} {why}", p as usize))
+    }
+}
+
+/// The object behind `p`, whatever its kind.
+pub(crate) fn resolve(p: HP_Object) -> Result<Arc<Object>, FfiError> {
+    let Some((kind, generation, slot)) = Handle::from_ptr(p).decode() else {
+        return Err(invalid(p, "is not a handle of this library"));
+    };
+    let reg = read();
+    match reg.slots.get(slot) {
+        Some(Slot {
+            generation: g,
+            entry: Entry::Live(object),
+        }) if *g == generation && object.kind() == kind => Ok(object.clone()),
+        Some(_) => Err(invalid(p, "was destroyed (a stale handle)")),
+        None => Err(invalid(p, "is not a handle of this library")),
+    }
+}
+
+/// Removes the object of `handle` from the table: its handle is stale from now on. False when
+/// it was already gone.
+pub(crate) fn remove(handle: Handle) -> bool {
+    let Some((_, generation, slot)) = handle.decode() else {
+        return false;
+    };
+    let old = {
+        let mut reg = write();
+        let live = matches!(
+            reg.slots.get(slot),
+            Some(Slot { generation: g, entry: Entry::Live(_) }) if *g == generation
+        );
+        if !live {
+            return false;
+        }
+        release_slot(&mut reg, slot)
+    };
+    drop(old);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_reject_garbage() {
+        let h = Handle::new(Kind::TcpAgent, 0xABCDEF, 0x123456);
+        assert_eq!(h.decode(), Some((Kind::TcpAgent, 0xABCDEF, 0x123456)));
+        let stack_value = 5u8;
+        assert!(Handle::from_ptr(&stack_value as *const u8 as HP_Object)
+            .decode()
+            .is_none());
+        assert!(Handle(u64::MAX).decode().is_none());
+        assert!(Handle((MAGIC << 56) | (0x7F << 48)).decode().is_none());
+    }
+}

@@ -1,0 +1,134 @@
+//! Last errors, HP-Socket's way: a code (`En_HP_SocketError`) and a readable description per
+//! object, plus the same pair per thread for every failure (including those with no valid
+//! object), plus `errno` for `SYS_GetLastError`.
+//!
+//! Description strings handed to C live in a thread-local buffer: a pointer returned by any
+//! `*_GetLastErrorDesc` stays valid until the next such call on the same thread.
+
+use std::cell::RefCell;
+use std::ffi::{c_int, CString};
+use std::sync::Arc;
+
+use hpsocket_core::ErrorKind;
+
+use crate::object::Object;
+use crate::types::{En_HP_SocketError, LPCTSTR, SE_ILLEGAL_STATE, SE_INVALID_PARAM, SE_OK};
+
+/// A failure on its way to the caller: what to report, and on which object if any.
+pub(crate) struct FfiError {
+    pub(crate) code: En_HP_SocketError,
+    pub(crate) errno: c_int,
+    pub(crate) message: String,
+    pub(crate) target: Option<Arc<Object>>,
+}
+
+/// `Result` of the bodies run by the boundary.
+pub(crate) type Result<T> = std::result::Result<T, FfiError>;
+
+impl FfiError {
+    pub(crate) fn new(code: En_HP_SocketError, errno: c_int, message: impl Into<String>) -> Self {
+        FfiError {
+            code,
+            errno,
+            message: message.into(),
+            target: None,
+        }
+    }
+
+    /// `SE_INVALID_PARAM` with `EINVAL`.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        FfiError::new(SE_INVALID_PARAM, libc::EINVAL, message)
+    }
+
+    /// `SE_ILLEGAL_STATE` with `EPERM`.
+    pub(crate) fn illegal_state(message: impl Into<String>) -> Self {
+        FfiError::new(SE_ILLEGAL_STATE, libc::EPERM, message)
+    }
+
+    /// Records the error on `object` too (unless it already names one).
+    pub(crate) fn on(mut self, object: &Arc<Object>) -> Self {
+        if self.target.is_none() {
+            self.target = Some(object.clone());
+        }
+        self
+    }
+}
+
+impl From<hpsocket_core::Error> for FfiError {
+    fn from(e: hpsocket_core::Error) -> Self {
+        FfiError::new(e.kind() as En_HP_SocketError, e.errno(), e.context())
+    }
+}
+
+/// One recorded failure.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorRecord {
+    pub(crate) code: En_HP_SocketError,
+    pub(crate) description: String,
+}
+
+impl Default for ErrorRecord {
+    fn default() -> Self {
+        ErrorRecord {
+            code: SE_OK,
+            description: description_of(SE_OK).to_string(),
+        }
+    }
+}
+
+thread_local! {
+    /// The last failure of any call on this thread.
+    static THREAD_ERROR: RefCell<ErrorRecord> = RefCell::new(ErrorRecord::default());
+    /// Backing store of the strings `*_GetLastErrorDesc` return on this thread.
+    static DESC_BUFFER: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// Records a failure of `function`: on its object (if any), on this thread, and in `errno`.
+pub(crate) fn record(function: &str, error: FfiError) {
+    let description = format!("{function}: {}", error.message);
+    let record = ErrorRecord {
+        code: error.code,
+        description,
+    };
+    if let Some(object) = &error.target {
+        object.set_last_error(record.clone());
+    }
+    THREAD_ERROR.with(|t| *t.borrow_mut() = record);
+    set_errno(error.errno);
+}
+
+/// The last failure recorded on this thread.
+pub(crate) fn thread_error() -> ErrorRecord {
+    THREAD_ERROR.with(|t| t.borrow().clone())
+}
+
+/// Copies `text` into this thread's description buffer and returns a pointer to it, valid
+/// until the next call on this thread. Interior NULs (never produced by the library) are cut.
+pub(crate) fn desc_ptr(text: &str) -> LPCTSTR {
+    let bytes: Vec<u8> = text.bytes().take_while(|b| *b != 0).collect();
+    let c = CString::new(bytes).unwrap_or_default();
+    DESC_BUFFER.with(|d| {
+        let mut d = d.borrow_mut();
+        *d = c;
+        d.as_ptr()
+    })
+}
+
+/// HP-Socket's text for an error code (`HP_GetSocketErrorDesc`).
+pub(crate) fn description_of(code: En_HP_SocketError) -> &'static str {
+    ErrorKind::from_code(code)
+        .map(ErrorKind::description)
+        .unwrap_or("UNKNOWN ERROR")
+}
+
+/// Sets this thread's `errno`.
+pub(crate) fn set_errno(code: c_int) {
+    // SAFETY: `__errno_location` returns the calling thread's errno slot, always valid.
+    unsafe { *libc::__errno_location() = code }
+}
+
+/// This thread's `errno`.
+pub(crate) fn errno() -> c_int {
+    // SAFETY: as in `set_errno`.
+    unsafe { *libc::__errno_location() }
+}

@@ -1,0 +1,333 @@
+//! What a handle stands for: a component (server, agent, client) or a listener, with its last
+//! error and the extension's user data; lookups by shape (`HP_Server_*` accepts any
+//! server-shaped object, and so on); and the destroy sequence.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use hpsocket_core::{ServiceState, TcpAgent, TcpClient, TcpServer};
+
+use crate::handle::{self, Handle, Kind, Reservation};
+use crate::last_error::{ErrorRecord, FfiError, Result};
+use crate::listener::{self, AgentCallbacks, ClientCallbacks, ServerCallbacks};
+use crate::types::{HPX_FN_FreeUserData, HP_Object, PVOID};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every update under these locks is a single assignment: a poisoned lock is still sound.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The extension's user data: an opaque pointer and the function that frees it.
+struct UserData {
+    /// The pointer as an integer: the library never dereferences it.
+    data: usize,
+    free: HPX_FN_FreeUserData,
+}
+
+impl UserData {
+    fn release(self) {
+        if let Some(free) = self.free {
+            // SAFETY: `free` was given with `data` by `HPX_Object_SetUserData`, whose contract is
+            // that `free(data)` may be called once; `take`-ing the data ensures it is called once.
+            unsafe { free(self.data as PVOID) }
+        }
+    }
+}
+
+/// The user data slot; closed once the object's destroy has freed it.
+#[derive(Default)]
+struct UserSlot {
+    data: Option<UserData>,
+    closed: bool,
+}
+
+/// One object of the library.
+pub(crate) struct Object {
+    handle: Handle,
+    kind: Kind,
+    last_error: Mutex<ErrorRecord>,
+    user_data: Mutex<UserSlot>,
+    pub(crate) body: Body,
+}
+
+/// The object itself.
+pub(crate) enum Body {
+    Server(Component<TcpServer>),
+    Agent(Component<TcpAgent>),
+    Client(Component<TcpClient>),
+    ServerListener(Arc<ServerCallbacks>),
+    AgentListener(Arc<AgentCallbacks>),
+    ClientListener(Arc<ClientCallbacks>),
+}
+
+impl Object {
+    /// Builds the object for `reservation` and publishes its handle.
+    pub(crate) fn publish(reservation: Reservation, kind: Kind, body: Body) -> HP_Object {
+        let handle = reservation.handle();
+        let object = Arc::new(Object {
+            handle,
+            kind,
+            last_error: Mutex::new(ErrorRecord::default()),
+            user_data: Mutex::new(UserSlot::default()),
+            body,
+        });
+        reservation.fill(object);
+        handle.as_ptr()
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub(crate) fn handle(&self) -> Handle {
+        self.handle
+    }
+
+    pub(crate) fn set_last_error(&self, record: ErrorRecord) {
+        *lock(&self.last_error) = record;
+    }
+
+    pub(crate) fn last_error(&self) -> ErrorRecord {
+        lock(&self.last_error).clone()
+    }
+
+    /// Replaces the user data; the previous data, if any, is freed now (outside the lock, so
+    /// its free function may call back into the library). False once the object's destroy
+    /// has freed its data: the new data is then not taken.
+    pub(crate) fn set_user_data(&self, data: PVOID, free: HPX_FN_FreeUserData) -> bool {
+        let new = (!data.is_null() || free.is_some()).then_some(UserData {
+            data: data as usize,
+            free,
+        });
+        let old = {
+            let mut slot = lock(&self.user_data);
+            if slot.closed {
+                return false;
+            }
+            std::mem::replace(&mut slot.data, new)
+        };
+        if let Some(old) = old {
+            old.release();
+        }
+        true
+    }
+
+    pub(crate) fn user_data(&self) -> PVOID {
+        lock(&self.user_data)
+            .data
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |u| u.data as PVOID)
+    }
+
+    /// Frees the user data for good (the destroy sequence).
+    fn free_user_data(&self) {
+        let taken = {
+            let mut slot = lock(&self.user_data);
+            slot.closed = true;
+            slot.data.take()
+        };
+        if let Some(data) = taken {
+            data.release();
+        }
+    }
+
+    /// The names of the shapes, for messages.
+    fn describe(&self) -> String {
+        format!("{:#x} is an {}", self.handle.value(), self.kind.name())
+    }
+}
+
+/// The families of `HP_<Scope>_*` functions, each accepting any object of its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Server,
+    Agent,
+    Client,
+    /// `HP_TcpServer_*`: TCP servers only.
+    TcpServer,
+    TcpAgent,
+    TcpClient,
+}
+
+impl Shape {
+    fn wanted(self) -> &'static str {
+        match self {
+            Shape::Server => "a server",
+            Shape::Agent => "an agent",
+            Shape::Client => "a client",
+            Shape::TcpServer => "a TCP server",
+            Shape::TcpAgent => "a TCP agent",
+            Shape::TcpClient => "a TCP client",
+        }
+    }
+}
+
+/// A wrong-kind error. It goes to the thread only: the object named is not the one the
+/// caller meant, so its own last error is left alone.
+fn wrong_shape(object: &Object, wanted: &str) -> FfiError {
+    FfiError::invalid(format!("handle {}, not {wanted}", object.describe()))
+}
+
+/// Runs `f` on the server-shaped object `p`; its errors are recorded on the object too.
+pub(crate) fn with_server<T>(
+    shape: Shape,
+    p: HP_Object,
+    f: impl FnOnce(&Arc<Object>, &Component<TcpServer>) -> Result<T>,
+) -> Result<T> {
+    let object = handle::resolve(p)?;
+    match &object.body {
+        Body::Server(c) if matches!(shape, Shape::Server | Shape::TcpServer) => {
+            f(&object, c).map_err(|e| e.on(&object))
+        }
+        _ => Err(wrong_shape(&object, shape.wanted())),
+    }
+}
+
+/// Runs `f` on the agent-shaped object `p`.
+pub(crate) fn with_agent<T>(
+    shape: Shape,
+    p: HP_Object,
+    f: impl FnOnce(&Arc<Object>, &Component<TcpAgent>) -> Result<T>,
+) -> Result<T> {
+    let object = handle::resolve(p)?;
+    match &object.body {
+        Body::Agent(c) if matches!(shape, Shape::Agent | Shape::TcpAgent) => {
+            f(&object, c).map_err(|e| e.on(&object))
+        }
+        _ => Err(wrong_shape(&object, shape.wanted())),
+    }
+}
+
+/// Runs `f` on the client-shaped object `p`.
+pub(crate) fn with_client<T>(
+    shape: Shape,
+    p: HP_Object,
+    f: impl FnOnce(&Arc<Object>, &Component<TcpClient>) -> Result<T>,
+) -> Result<T> {
+    let object = handle::resolve(p)?;
+    match &object.body {
+        Body::Client(c) if matches!(shape, Shape::Client | Shape::TcpClient) => {
+            f(&object, c).map_err(|e| e.on(&object))
+        }
+        _ => Err(wrong_shape(&object, shape.wanted())),
+    }
+}
+
+/// Runs `f` on any object.
+pub(crate) fn with_object<T>(p: HP_Object, f: impl FnOnce(&Arc<Object>) -> Result<T>) -> Result<T> {
+    let object = handle::resolve(p)?;
+    f(&object).map_err(|e| e.on(&object))
+}
+
+/// Refuses an operation that would wait for the component's own callbacks to end.
+pub(crate) fn refuse_in_own_callback(object: &Object, what: &str) -> Result<()> {
+    if listener::in_callback_of(object.handle()) {
+        return Err(FfiError::illegal_state(format!(
+            "{what} called from one of the component's own callbacks would wait for itself; \
+             call it from another thread"
+        )));
+    }
+    Ok(())
+}
+
+/// What the destroy sequence needs of a component.
+pub(crate) trait Lifecycle {
+    fn state(&self) -> ServiceState;
+    fn stop(&self) -> hpsocket_core::Result<()>;
+    fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool>;
+}
+
+macro_rules! lifecycle {
+    ($($ty:ty),*) => {$(
+        impl Lifecycle for $ty {
+            fn state(&self) -> ServiceState {
+                <$ty>::state(self)
+            }
+            fn stop(&self) -> hpsocket_core::Result<()> {
+                <$ty>::stop(self)
+            }
+            fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool> {
+                <$ty>::wait(self, timeout)
+            }
+        }
+    )*};
+}
+lifecycle!(TcpServer, TcpAgent, TcpClient);
+
+/// A component and the lock that orders its `Start` against its `Destroy`.
+pub(crate) struct Component<C> {
+    pub(crate) inner: C,
+    /// True once destroyed. Held by `Start` while it runs and by `Destroy` while it stops the
+    /// component, so a start racing a destroy either finishes before it or is refused.
+    destroyed: Mutex<bool>,
+}
+
+impl<C: Lifecycle> Component<C> {
+    pub(crate) fn new(inner: C) -> Self {
+        Component {
+            inner,
+            destroyed: Mutex::new(false),
+        }
+    }
+
+    /// Runs a start of the component.
+    pub(crate) fn start(
+        &self,
+        object: &Object,
+        start: impl FnOnce(&C) -> hpsocket_core::Result<()>,
+    ) -> Result<()> {
+        if listener::in_callback_of(object.handle()) {
+            return Err(FfiError::illegal_state(
+                "called from one of the component's own callbacks; start it from another thread",
+            ));
+        }
+        let destroyed = lock(&self.destroyed);
+        if *destroyed {
+            return Err(FfiError::illegal_state("the component is being destroyed"));
+        }
+        start(&self.inner)?;
+        Ok(())
+    }
+
+    /// Stops the component for good before it is destroyed; false when another destroy of
+    /// the same object already did.
+    fn shut_down(&self, object: &Object) -> Result<bool> {
+        refuse_in_own_callback(object, "Destroy")?;
+        let mut destroyed = lock(&self.destroyed);
+        if *destroyed {
+            return Ok(false);
+        }
+        *destroyed = true;
+        if self.inner.state() != ServiceState::Stopped {
+            // Stopping elsewhere already is fine: the wait below covers it.
+            let _ = self.inner.stop();
+            let _ = self.inner.wait(None);
+        }
+        Ok(true)
+    }
+}
+
+/// Destroys the object `p` of kind `kind`: NULL is ignored; a component is stopped first
+/// (every callback has returned when this returns); the handle goes stale; the user data is
+/// freed. Wrong kinds and stale handles are errors and change nothing.
+pub(crate) fn destroy(p: HP_Object, kind: Kind) -> Result<()> {
+    if p.is_null() {
+        return Ok(());
+    }
+    let object = handle::resolve(p)?;
+    if object.kind() != kind {
+        return Err(wrong_shape(&object, kind.name()));
+    }
+    let first = match &object.body {
+        Body::Server(c) => c.shut_down(&object),
+        Body::Agent(c) => c.shut_down(&object),
+        Body::Client(c) => c.shut_down(&object),
+        Body::ServerListener(_) | Body::AgentListener(_) | Body::ClientListener(_) => Ok(true),
+    }
+    .map_err(|e| e.on(&object))?;
+    if first {
+        handle::remove(object.handle());
+    }
+    object.free_user_data();
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! HP-Socket's C types, with the Linux meanings of `GlobalDef.h`/`HPTypeDef.h`: integer
+//! typedefs, handle aliases (every handle is a `void*`), enum types as `int` plus their values as
+//! constants, `WSABUF`, and the callback typedefs.
+//!
+//! Enums cross the ABI as plain `int`: a value from C is parsed (`TryFrom`) and an unknown one
+//! is refused, never transmuted.
+
+#![allow(non_camel_case_types)]
+
+use std::ffi::{c_char, c_int, c_uchar, c_uint, c_ulong, c_ushort, c_void};
+
+/// `int`; `TRUE` is 1, `FALSE` 0, and every non-zero value passed in counts as true.
+pub type BOOL = c_int;
+/// `unsigned char`.
+pub type BYTE = c_uchar;
+/// `unsigned short`.
+pub type USHORT = c_ushort;
+/// `unsigned int`.
+pub type UINT = c_uint;
+/// `unsigned int` (32 bits on Linux, as in HP-Socket).
+pub type DWORD = c_uint;
+/// `unsigned long`: a socket descriptor or an address in callbacks.
+pub type UINT_PTR = c_ulong;
+/// `char`: text is UTF-8.
+pub type TCHAR = c_char;
+/// A NUL-terminated UTF-8 string the library only reads (and copies).
+pub type LPCTSTR = *const TCHAR;
+/// A NUL-terminated byte string the library only reads.
+pub type LPCSTR = *const c_char;
+/// `void*`.
+pub type PVOID = *mut c_void;
+/// A connection ID: `unsigned long`, never 0 for a real connection.
+pub type HP_CONNID = c_ulong;
+/// HP-Socket's other name for [`HP_CONNID`].
+pub type CONNID = HP_CONNID;
+
+/// One buffer of a gather send (`HP_*_SendPackets`) or a head/tail of `SendSmallFile`.
+/// `len` comes first, as in HP-Socket for Linux.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct WSABUF {
+    /// Number of bytes at `buf`.
+    pub len: UINT,
+    /// The bytes; may be NULL when `len` is 0.
+    pub buf: *mut BYTE,
+}
+/// Pointer to a [`WSABUF`].
+pub type LPWSABUF = *mut WSABUF;
+/// Pointer to a [`WSABUF`].
+pub type PWSABUF = *mut WSABUF;
+
+/// `TRUE` (defined with a guard in `HPSocket4C.h`, not here, so it cannot clash).
+pub(crate) const TRUE: BOOL = 1;
+/// `FALSE`.
+pub(crate) const FALSE: BOOL = 0;
+
+/// Any object of the library. A handle is an opaque token checked on every call (kind,
+/// slot, generation), never a pointer to dereference.
+pub type HP_Object = *mut c_void;
+/// Any server-shaped component.
+pub type HP_Server = HP_Object;
+/// Any agent-shaped component.
+pub type HP_Agent = HP_Object;
+/// Any client-shaped component.
+pub type HP_Client = HP_Object;
+/// A TCP server (PUSH model).
+pub type HP_TcpServer = HP_Object;
+/// A TCP agent (PUSH model).
+pub type HP_TcpAgent = HP_Object;
+/// A TCP client (PUSH model).
+pub type HP_TcpClient = HP_Object;
+/// Any listener object.
+pub type HP_Listener = HP_Object;
+/// A listener holding `HP_FN_Server_*` callbacks.
+pub type HP_ServerListener = HP_Object;
+/// A listener holding `HP_FN_Agent_*` callbacks.
+pub type HP_AgentListener = HP_Object;
+/// A listener holding `HP_FN_Client_*` callbacks.
+pub type HP_ClientListener = HP_Object;
+/// The listener of a TCP server.
+pub type HP_TcpServerListener = HP_Object;
+/// The listener of a TCP agent.
+pub type HP_TcpAgentListener = HP_Object;
+/// The listener of a TCP client.
+pub type HP_TcpClientListener = HP_Object;
+
+/// `En_HP_ServiceState`: a component's life-cycle state.
+pub type En_HP_ServiceState = c_int;
+pub const SS_STARTING: En_HP_ServiceState = 0;
+pub const SS_STARTED: En_HP_ServiceState = 1;
+pub const SS_STOPPING: En_HP_ServiceState = 2;
+pub const SS_STOPPED: En_HP_ServiceState = 3;
+
+/// `En_HP_SocketOperation`: the operation that failed when a connection closed.
+pub type En_HP_SocketOperation = c_int;
+pub const SO_UNKNOWN: En_HP_SocketOperation = 0;
+pub const SO_ACCEPT: En_HP_SocketOperation = 1;
+pub const SO_CONNECT: En_HP_SocketOperation = 2;
+pub const SO_SEND: En_HP_SocketOperation = 3;
+pub const SO_RECEIVE: En_HP_SocketOperation = 4;
+pub const SO_CLOSE: En_HP_SocketOperation = 5;
+
+/// `En_HP_HandleResult`: what a callback tells the component. Only `HR_ERROR` stops
+/// anything; every other value means "go on".
+pub type En_HP_HandleResult = c_int;
+pub const HR_OK: En_HP_HandleResult = 0;
+pub const HR_IGNORE: En_HP_HandleResult = 1;
+pub const HR_ERROR: En_HP_HandleResult = 2;
+
+/// `En_HP_SendPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
+pub type En_HP_SendPolicy = c_int;
+pub const SP_PACK: En_HP_SendPolicy = 0;
+pub const SP_SAFE: En_HP_SendPolicy = 1;
+pub const SP_DIRECT: En_HP_SendPolicy = 2;
+
+/// `En_HP_OnSendSyncPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
+pub type En_HP_OnSendSyncPolicy = c_int;
+pub const OSSP_NONE: En_HP_OnSendSyncPolicy = 0;
+pub const OSSP_CLOSE: En_HP_OnSendSyncPolicy = 1;
+pub const OSSP_RECEIVE: En_HP_OnSendSyncPolicy = 2;
+
+/// `En_HP_ReuseAddressPolicy`: `SO_REUSEADDR` / `SO_REUSEPORT` on listening and connecting
+/// sockets.
+pub type En_HP_ReuseAddressPolicy = c_int;
+pub const RAP_NONE: En_HP_ReuseAddressPolicy = 0;
+pub const RAP_ADDR_ONLY: En_HP_ReuseAddressPolicy = 1;
+pub const RAP_ADDR_AND_PORT: En_HP_ReuseAddressPolicy = 2;
+
+/// `En_HP_SocketError`: the code of `*_GetLastError` (see `HP_GetSocketErrorDesc`).
+pub type En_HP_SocketError = c_int;
+pub const SE_OK: En_HP_SocketError = 0;
+pub const SE_ILLEGAL_STATE: En_HP_SocketError = 1;
+pub const SE_INVALID_PARAM: En_HP_SocketError = 2;
+pub const SE_SOCKET_CREATE: En_HP_SocketError = 3;
+pub const SE_SOCKET_BIND: En_HP_SocketError = 4;
+pub const SE_SOCKET_PREPARE: En_HP_SocketError = 5;
+pub const SE_SOCKET_LISTEN: En_HP_SocketError = 6;
+pub const SE_CP_CREATE: En_HP_SocketError = 7;
+pub const SE_WORKER_THREAD_CREATE: En_HP_SocketError = 8;
+pub const SE_DETECT_THREAD_CREATE: En_HP_SocketError = 9;
+pub const SE_SOCKE_ATTACH_TO_CP: En_HP_SocketError = 10;
+pub const SE_CONNECT_SERVER: En_HP_SocketError = 11;
+pub const SE_NETWORK: En_HP_SocketError = 12;
+pub const SE_DATA_PROC: En_HP_SocketError = 13;
+pub const SE_DATA_SEND: En_HP_SocketError = 14;
+pub const SE_SSL_ENV_NOT_READY: En_HP_SocketError = 101;
+
+/// HP-Socket's version this library mirrors: 6.0.1 build 3.
+pub const HP_VERSION_MAJOR: DWORD = 6;
+pub const HP_VERSION_MINOR: DWORD = 0;
+pub const HP_VERSION_REVISE: DWORD = 1;
+pub const HP_VERSION_BUILD: DWORD = 3;
+
+/// Server: the listening socket is bound, not yet listening (set options on `soListen`).
+/// `HR_ERROR` makes `HP_Server_Start` fail with `SE_SOCKET_PREPARE`.
+pub type HP_FN_Server_OnPrepareListen =
+    Option<unsafe extern "C" fn(pSender: HP_Server, soListen: UINT_PTR) -> En_HP_HandleResult>;
+/// Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.
+pub type HP_FN_Server_OnAccept = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        pClient: UINT_PTR,
+    ) -> En_HP_HandleResult,
+>;
+/// Server: the connection is ready for data. `HR_ERROR` closes it.
+pub type HP_FN_Server_OnHandShake =
+    Option<unsafe extern "C" fn(pSender: HP_Server, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+/// Server: `iLength` bytes were written to the socket; the result is ignored.
+pub type HP_FN_Server_OnSend = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the
+/// connection.
+pub type HP_FN_Server_OnReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Server, PULL model: `iLength` bytes are buffered for the connection.
+pub type HP_FN_Server_OnPullReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Server: the connection closed (`SO_CLOSE`, 0 for a normal close); the result is ignored.
+pub type HP_FN_Server_OnClose = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        enOperation: En_HP_SocketOperation,
+        iErrorCode: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Server: the server stopped; the last event it sends. The result is ignored.
+pub type HP_FN_Server_OnShutdown =
+    Option<unsafe extern "C" fn(pSender: HP_Server) -> En_HP_HandleResult>;
+
+/// Agent: the socket exists, `connect()` not called yet. `HR_ERROR` aborts the connect.
+pub type HP_FN_Agent_OnPrepareConnect = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        socket: UINT_PTR,
+    ) -> En_HP_HandleResult,
+>;
+/// Agent: the TCP connection is established. `HR_ERROR` fails a synchronous connect or closes
+/// an asynchronous one.
+pub type HP_FN_Agent_OnConnect =
+    Option<unsafe extern "C" fn(pSender: HP_Agent, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+/// Agent: the connection is ready for data. `HR_ERROR` closes it.
+pub type HP_FN_Agent_OnHandShake =
+    Option<unsafe extern "C" fn(pSender: HP_Agent, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+/// Agent: bytes were written to the socket; the result is ignored.
+pub type HP_FN_Agent_OnSend = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Agent: bytes arrived; `pData` is valid only during the call.
+pub type HP_FN_Agent_OnReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Agent, PULL model: `iLength` bytes are buffered for the connection.
+pub type HP_FN_Agent_OnPullReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Agent: the connection closed; a failed asynchronous connect reports `SO_CONNECT`.
+pub type HP_FN_Agent_OnClose = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        enOperation: En_HP_SocketOperation,
+        iErrorCode: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Agent: the agent stopped; the last event it sends.
+pub type HP_FN_Agent_OnShutdown =
+    Option<unsafe extern "C" fn(pSender: HP_Agent) -> En_HP_HandleResult>;
+
+/// Client: the socket exists, `connect()` not called yet. `HR_ERROR` makes the start fail.
+pub type HP_FN_Client_OnPrepareConnect = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        socket: UINT_PTR,
+    ) -> En_HP_HandleResult,
+>;
+/// Client: the TCP connection is established.
+pub type HP_FN_Client_OnConnect =
+    Option<unsafe extern "C" fn(pSender: HP_Client, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+/// Client: the connection is ready for data.
+pub type HP_FN_Client_OnHandShake =
+    Option<unsafe extern "C" fn(pSender: HP_Client, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+/// Client: bytes were written to the socket; the result is ignored.
+pub type HP_FN_Client_OnSend = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Client: bytes arrived; `pData` is valid only during the call.
+pub type HP_FN_Client_OnReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Client, PULL model: `iLength` bytes are buffered.
+pub type HP_FN_Client_OnPullReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Client: the connection closed; the client then stops by itself.
+pub type HP_FN_Client_OnClose = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        enOperation: En_HP_SocketOperation,
+        iErrorCode: c_int,
+    ) -> En_HP_HandleResult,
+>;
+
+/// Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
+pub type HPX_FN_FreeUserData = Option<unsafe extern "C" fn(pData: PVOID)>;
+
+/// `BOOL` from a Rust `bool`.
+pub(crate) fn to_bool(b: bool) -> BOOL {
+    if b {
+        TRUE
+    } else {
+        FALSE
+    }
+}
+
+/// A connection ID from C as the core's type (`unsigned long` is 64 bits on Linux targets).
+#[allow(clippy::unnecessary_cast)]
+pub(crate) fn conn_id(id: HP_CONNID) -> hpsocket_core::ConnId {
+    id as hpsocket_core::ConnId
+}
+
+/// A core connection ID as C's type.
+#[allow(clippy::unnecessary_cast)]
+pub(crate) fn c_conn_id(id: hpsocket_core::ConnId) -> HP_CONNID {
+    id as HP_CONNID
+}
+
+/// A size or duration clamped into a `DWORD`.
+pub(crate) fn dword<T: TryInto<DWORD>>(v: T) -> DWORD {
+    v.try_into().unwrap_or(DWORD::MAX)
+}
+
+/// A size clamped into an `int`.
+pub(crate) fn c_len(v: usize) -> c_int {
+    c_int::try_from(v).unwrap_or(c_int::MAX)
+}
