@@ -49,10 +49,11 @@ pub type LPWSABUF = *mut WSABUF;
 /// Pointer to a [`WSABUF`].
 pub type PWSABUF = *mut WSABUF;
 
-/// `TRUE` (defined with a guard in `HPSocket4C.h`, not here, so it cannot clash).
-pub(crate) const TRUE: BOOL = 1;
-/// `FALSE`.
-pub(crate) const FALSE: BOOL = 0;
+/// `TRUE`. Left out of `hpsocket.h` (`HPSocket4C.h` defines it with a guard, so it cannot
+/// clash with a program's own definition).
+pub const TRUE: BOOL = 1;
+/// `FALSE` (see [`TRUE`]).
+pub const FALSE: BOOL = 0;
 
 /// Any object of the library. A handle is an opaque token checked on every call (kind,
 /// slot, generation), never a pointer to dereference.
