@@ -1,0 +1,118 @@
+# Benchmark targets, included by the root Makefile (`include bench/bench.mk`).
+#
+#   make bench        builds the harness and every peer, downloads HP-Socket 5.2.2 from PyPI
+#                     (HPSocket==0.9.3) and matplotlib into bench/.peers/, runs cells T1 T2 C1
+#                     C2 C3 A1 P1 (about 10 minutes), prints the tables, writes
+#                     bench/RESULTS.md and bench/charts/*.png
+#   make bench-smoke  one repetition of T1 at 100 connections and T2 at 1000; prints figures,
+#                     never fails on a figure (CI)
+#
+# Variables: BENCH_ARGS (extra bench/run.py options, e.g. BENCH_ARGS="--cells T2 --reps 1"),
+# BENCH_PYTHON (the interpreter that runs pip and the orchestrator).
+# Every path is relative to the directory make runs in (the repository root).
+
+BENCH_DIR := bench
+BENCH_PEERS := $(BENCH_DIR)/.peers
+BENCH_CBIN := $(BENCH_PEERS)/build
+BENCH_HP522 := $(BENCH_PEERS)/hpsocket-5.2.2
+BENCH_VENV := $(BENCH_PEERS)/venv
+BENCH_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+BENCH_RELEASE := $(BENCH_TARGET)/release
+BENCH_PYTHON ?= python3
+BENCH_CARGO ?= $(or $(CARGO),cargo)
+BENCH_CC ?= $(or $(CC),cc)
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -I$(BENCH_DIR)/c
+BENCH_ARGS ?=
+
+.PHONY: bench bench-smoke bench-deps bench-build bench-rust bench-ffi bench-hp522 \
+        bench-cpeers bench-venv bench-charts
+
+bench: bench-deps bench-build bench-venv
+	@echo "bench: loadavg $$(cat /proc/loadavg)  (full run: about 10 minutes)"
+	$(BENCH_PYTHON) $(BENCH_DIR)/run.py $(BENCH_ARGS)
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-charts
+
+bench-smoke: bench-build
+	$(BENCH_PYTHON) $(BENCH_DIR)/run.py --smoke $(BENCH_ARGS)
+
+# The optional peers' libraries (Debian's -dev packages), installed when missing and we are root;
+# without them those peers are left out, nothing fails.
+BENCH_DEB := libuv1-dev libevent-dev pkg-config
+
+bench-deps:
+	@missing=""; for p in $(BENCH_DEB); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "bench: installing$$missing"; \
+	  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq \
+	    && apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+	    || echo "bench: could not install$$missing: those peers are left out"; \
+	fi
+
+bench-build: bench-rust bench-ffi bench-hp522
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-cpeers
+
+# Release builds of our crates only (the workspace release profile has lto, codegen-units=1).
+bench-rust:
+	$(BENCH_CARGO) build --release -p hpsocket-bench
+
+# The C ABI library for the "hpsocket (C ABI)" row; left out (with a note) until it exists.
+bench-ffi:
+	@if [ -f hpsocket-ffi/Cargo.toml ] && [ -f include/HPSocket4C.h ]; then \
+	  $(BENCH_CARGO) build --release -p hpsocket-ffi; \
+	else echo "bench: hpsocket-ffi or include/HPSocket4C.h missing: the C ABI row is left out"; fi
+
+# HP-Socket 5.2.2, the prebuilt Linux library inside PyPI's HPSocket==0.9.3 wheel. Downloaded,
+# never committed (bench/.gitignore). Its soname is libhpsocket4c.so.
+bench-hp522: $(BENCH_HP522)/libhpsocket4c.so
+
+$(BENCH_HP522)/libhpsocket4c.so:
+	@mkdir -p $(BENCH_PEERS)/download $(BENCH_HP522)
+	@if $(BENCH_PYTHON) -m pip download --quiet --no-deps --disable-pip-version-check \
+	      HPSocket==0.9.3 -d $(BENCH_PEERS)/download; then \
+	  $(BENCH_PYTHON) -c "import glob, sys, zipfile; \
+	    w = zipfile.ZipFile(glob.glob('$(BENCH_PEERS)/download/HPSocket-0.9.3-*.whl')[0]); \
+	    open('$(BENCH_HP522)/libhpsocket4c_amd64_64.so', 'wb').write( \
+	      w.read('HPSocket/libhpsocket4c_amd64_64.so'))" \
+	  && ln -sf libhpsocket4c_amd64_64.so $@; \
+	else echo "bench: could not download HPSocket==0.9.3: the HP-Socket rows are left out"; fi
+
+# C peers: each is built when what it needs is there, and left out with a note otherwise.
+bench-cpeers:
+	@mkdir -p $(BENCH_CBIN)
+	@if [ -f $(BENCH_HP522)/libhpsocket4c.so ]; then \
+	  for p in echo agent; do \
+	    $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/hp522_$$p $(BENCH_DIR)/c/hp_$$p.c \
+	      -L$(BENCH_HP522) -Wl,-rpath,$(abspath $(BENCH_HP522)) -lhpsocket4c -pthread || exit 1; \
+	  done; fi
+	@if [ -f $(BENCH_RELEASE)/libhpsocket.so ] && [ -f include/HPSocket4C.h ]; then \
+	  models=""; grep -q Create_HP_TcpPackServer include/HPSocket4C.h || models=-DHPS_NO_MODELS; \
+	  for p in echo agent; do \
+	    $(BENCH_CC) $(BENCH_CFLAGS) -DHPS_OWN_HEADER $$models -Iinclude -o $(BENCH_CBIN)/hps_c_$$p \
+	      $(BENCH_DIR)/c/hp_$$p.c -L$(BENCH_RELEASE) -Wl,-rpath,$(BENCH_RELEASE) -lhpsocket \
+	      -pthread || exit 1; \
+	  done; else rm -f $(BENCH_CBIN)/hps_c_echo $(BENCH_CBIN)/hps_c_agent; fi
+	@if pkg-config --exists libuv 2>/dev/null; then \
+	  $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/uv_echo $(BENCH_DIR)/c/uv_echo.c \
+	    $$(pkg-config --cflags --libs libuv) || exit 1; \
+	else echo "bench: libuv1-dev not installed: the libuv peer is left out"; fi
+	@if pkg-config --exists libevent 2>/dev/null; then \
+	  $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/ev_echo $(BENCH_DIR)/c/ev_echo.c \
+	    $$(pkg-config --cflags --libs libevent) || exit 1; \
+	else echo "bench: libevent-dev not installed: the libevent peer is left out"; fi
+
+# matplotlib from PyPI for the charts, in a private venv (the system Python stays untouched).
+bench-venv: $(BENCH_VENV)/.ok
+
+$(BENCH_VENV)/.ok:
+	@if $(BENCH_PYTHON) -m venv $(BENCH_VENV) \
+	    && $(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check matplotlib; then \
+	  touch $@; else echo "bench: matplotlib unavailable: charts are skipped"; fi
+
+bench-charts:
+	@if [ -x $(BENCH_VENV)/bin/python ] && [ -f $(BENCH_DIR)/out/summary.json ]; then \
+	  $(BENCH_VENV)/bin/python $(BENCH_DIR)/chart.py $(BENCH_DIR)/out/summary.json \
+	    $(BENCH_DIR)/charts; \
+	else echo "bench: no matplotlib or no summary: charts skipped"; fi

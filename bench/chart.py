@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""One PNG per cell family from bench/out/summary.json (written by run.py).
+
+    chart.py [summary.json] [out-dir]      defaults: bench/out/summary.json, bench/charts
+
+Grouped bars, one group per load, one bar per server or client; the error bar is the
+half-range of the repetitions. Needs matplotlib (bench.mk installs it into bench/.peers/venv).
+"""
+
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on build machines
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from report import LABEL, ORDER  # noqa: E402
+
+FAMILIES = [
+    ("T1", "T1: pingpong 16 KiB (MiB/s)", [("T1", "mib_s")]),
+    ("T2", "T2: pingpong 64 B (messages/s)", [("T2", "msgs_s")]),
+    ("C", "C1/C2: open 10k connections; C3: churn (connections/s)",
+     [("C1", "conns_s"), ("C2", "conns_s"), ("C3", "conns_s")]),
+    ("A1", "A1: client side against bare mio (16 KiB: MiB/s; 64 B: messages/s)",
+     [("A1", None)]),
+    ("P1", "P1: receive models (16 KiB: MiB/s; 64 B: messages/s)", [("P1", None)]),
+]
+WHO_ORDER = ORDER + ["loadgen", "hps-agent", "hps-c-agent", "hp522-agent", "hps:push",
+                     "hps:pull", "hps:pack", "hp522:pull", "hp522:pack"]
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "out", "summary.json")
+    dst = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "charts")
+    with open(src) as f:
+        data = json.load(f)
+    os.makedirs(dst, exist_ok=True)
+    cells = data["cells"]
+    written = []
+    for name, title, parts in FAMILIES:
+        panels = []
+        for cell, metric in parts:
+            rows = [c for c in cells if c["cell"] == cell]
+            for load in dict.fromkeys(c["load"] for c in rows):
+                m = metric or ("mib_s" if load.startswith("16KiB") else "msgs_s")
+                group = {c["who"]: c[m] for c in rows if c["load"] == load and m in c}
+                panels.append((f"{cell} {load}", m, group))
+        if not panels:
+            continue
+        fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels) + 1.5, 4.2),
+                                 squeeze=False)
+        for ax, (label, metric, group) in zip(axes[0], panels):
+            whos = [w for w in WHO_ORDER if w in group] + sorted(set(group) - set(WHO_ORDER))
+            vals = [group[w][0] or 0 for w in whos]
+            errs = [group[w][1] or 0 for w in whos]
+            colors = ["tab:red" if w.startswith("hps") else "tab:gray" for w in whos]
+            ax.bar(range(len(whos)), vals, yerr=errs, color=colors, capsize=3)
+            ax.set_xticks(range(len(whos)))
+            ax.set_xticklabels([LABEL.get(w, w) for w in whos], rotation=60, ha="right",
+                               fontsize=7)
+            ax.set_title(label, fontsize=9)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.set_ylabel({"mib_s": "MiB/s", "msgs_s": "messages/s",
+                           "conns_s": "connections/s"}.get(metric, metric), fontsize=8)
+        fig.suptitle(f"{title}; {data['head']['date']}, loadavg {data['head']['loadavg_before']}",
+                     fontsize=9)
+        fig.tight_layout()
+        path = os.path.join(dst, f"{name}.png")
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    for p in written:
+        print(f"chart: wrote {os.path.relpath(p, os.path.dirname(HERE))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Renders the benchmark summary as Markdown (bench/RESULTS.md) and judges the bar.
+
+The bar (from the issue; measured, never asserted): on every T1 cell with 10 or more
+connections and every T2 cell, each hpsocket server >= 0.95x the bare mio loop and >= 1.0x
+tokio; C1 >= 60,000 connections/s and <= 256 bytes of server memory per idle connection; C2
+no listen overflows; A1 hpsocket's agent >= 0.95x the project's load generator.
+"""
+
+ORDER = ["hps", "hps-c", "mio", "tokio", "hp522", "libuv", "libevent"]
+LABEL = {"hps": "hpsocket (Rust)", "hps-c": "hpsocket (C ABI)", "mio": "bare mio",
+         "tokio": "tokio", "hp522": "HP-Socket 5.2.2", "libuv": "libuv", "libevent": "libevent",
+         "loadgen": "loadgen (mio)", "hps-agent": "hpsocket TcpAgent (Rust)",
+         "hps-c-agent": "hpsocket TcpAgent (C ABI)", "hp522-agent": "HP-Socket 5.2.2 TcpAgent",
+         "hps:push": "hpsocket PUSH", "hps:pull": "hpsocket PULL", "hps:pack": "hpsocket PACK",
+         "hp522:pull": "HP-Socket PULL", "hp522:pack": "HP-Socket PACK"}
+UNDER_TEST = ["hps", "hps-c"]
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return "–"
+    if digits is not None:
+        return f"{v:.{digits}f}"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def cell_text(s, metric):
+    if not s or metric not in s or s[metric][0] is None:
+        return "–"
+    m, hr = s[metric]
+    return f"{fmt(m)} ± {fmt(hr)}"
+
+
+def ratio(summary, cell, load, a, b, metric):
+    sa, sb = summary.get((cell, load, a)), summary.get((cell, load, b))
+    if not sa or not sb or metric not in sa or metric not in sb:
+        return None
+    x, y = sa[metric][0], sb[metric][0]
+    if x is None or not y:
+        return None
+    return x / y
+
+
+def loads_of(summary, cell):
+    seen = []
+    for (c, load, _) in summary:
+        if c == cell and load not in seen:
+            seen.append(load)
+    return seen
+
+
+def whos_of(summary, cell, order):
+    present = {w for (c, _, w) in summary if c == cell}
+    return [w for w in order if w in present] + sorted(present - set(order))
+
+
+def table(headers, rows):
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def throughput_family(summary, cell, metric, cpu_metric, unit, cpu_unit, below):
+    """T1/T2: a throughput table with ratios and the bar, then the per-server-CPU table."""
+    loads = loads_of(summary, cell)
+    whos = whos_of(summary, cell, ORDER)
+    if not loads:
+        return ""
+    ratio_cols = []
+    for u in [w for w in UNDER_TEST if w in whos]:
+        for peer in ["mio", "tokio", "hp522"]:
+            if peer in whos:
+                ratio_cols.append((u, peer))
+    headers = ["load"] + [LABEL.get(w, w) for w in whos] + [
+        f"{'hps' if u == 'hps' else 'hps-C'}/{p}" for u, p in ratio_cols] + ["bar"]
+    rows = []
+    for load in loads:
+        row = [load] + [cell_text(summary.get((cell, load, w)), metric) for w in whos]
+        row += [fmt(ratio(summary, cell, load, u, p, metric), 2) for u, p in ratio_cols]
+        conns = int(load.split("x")[-1])
+        judged = cell == "T2" or conns >= 10
+        verdict = "n/a (1 conn)" if not judged else "met"
+        if judged:
+            misses = []
+            for u in [w for w in UNDER_TEST if w in whos]:
+                for peer, need in [("mio", 0.95), ("tokio", 1.0)]:
+                    r = ratio(summary, cell, load, u, peer, metric)
+                    if r is not None and r < need:
+                        misses.append(f"{LABEL[u]} {r:.2f}x {peer} (< {need})")
+            if misses:
+                verdict = "**below**"
+                below.append(f"{cell} {load}: " + "; ".join(misses))
+        rows.append(row + [verdict])
+    text = f"{unit}, median ± half-range.\n\n" + table(headers, rows)
+    cpu_headers = ["load"] + [LABEL.get(w, w) for w in whos] + ["hps/mio", "hps/tokio"]
+    cpu_rows = []
+    for load in loads:
+        r = [load] + [cell_text(summary.get((cell, load, w)), cpu_metric) for w in whos]
+        r += [fmt(ratio(summary, cell, load, "hps", p, cpu_metric), 2) for p in ["mio", "tokio"]]
+        cpu_rows.append(r)
+    text += f"\n\n{cpu_unit} (server utime+stime from /proc; on loopback the sender's CPU also " \
+            "runs the receiver's TCP input, so this charges each server part of the client's " \
+            "receive path, equally for all).\n\n" + table(cpu_headers, cpu_rows)
+    return text
+
+
+def conn_family(summary, below):
+    parts = []
+    for cell, title in [("C1", "C1: open 10,000 connections, 64 connects in flight, 8 B echo "
+                               "each, then idle"),
+                        ("C2", "C2: the same with 1,000 connects in flight")]:
+        loads = loads_of(summary, cell)
+        if not loads:
+            continue
+        load = loads[0]
+        whos = whos_of(summary, cell, ORDER)
+        rows = []
+        for w in whos:
+            s = summary[(cell, load, w)]
+            verdict = ""
+            if w in UNDER_TEST:
+                misses = []
+                if cell == "C1":
+                    cs, bpc = s["conns_s"][0], s["bytes_per_conn"][0]
+                    if cs is not None and cs < 60000:
+                        misses.append(f"{cs:,.0f} conn/s < 60,000")
+                    if bpc is not None and bpc > 256:
+                        misses.append(f"{bpc:,.0f} B/idle conn > 256")
+                else:
+                    ov = s["listen_overflows"][0]
+                    if ov:
+                        misses.append(f"{ov:.0f} listen overflows")
+                verdict = "**below**" if misses else "met"
+                if misses:
+                    below.append(f"{cell} {LABEL[w]}: " + "; ".join(misses))
+            rows.append([LABEL.get(w, w), cell_text(s, "conns_s"), cell_text(s, "bytes_per_conn"),
+                         cell_text(s, "listen_overflows"), cell_text(s, "listen_drops"),
+                         cell_text(s, "errors"), verdict])
+        parts.append(f"**{title}.** Connections/s from the first connect to the last echo; "
+                     "server RSS growth (VmRSS after − before) / connections; `TcpExtListen"
+                     "Overflows`/`ListenDrops` deltas (as nstat reports them).\n\n" + table(
+                         ["server", "connections/s", "B per idle conn", "listen overflows",
+                          "listen drops", "failed connects", "bar"], rows))
+    loads = loads_of(summary, "C3")
+    if loads:
+        rows = []
+        for w in whos_of(summary, "C3", ORDER):
+            s = summary[("C3", loads[0], w)]
+            rows.append([LABEL.get(w, w), cell_text(s, "conns_s"), cell_text(s, "conns_cpu"),
+                         cell_text(s, "errors")])
+        parts.append("**C3: churn** (connect, 8 B echo, close with SO_LINGER 0; 64 slots).\n\n" +
+                     table(["server", "connections/s", "per server-CPU-second", "errors"], rows))
+    return "\n\n".join(parts)
+
+
+def a1_family(summary, below):
+    loads = loads_of(summary, "A1")
+    if not loads:
+        return ""
+    whos = whos_of(summary, "A1", ["loadgen", "hps-agent", "hps-c-agent", "hp522-agent"])
+    rows, cpu_rows = [], []
+    for load in loads:
+        metric = "mib_s" if load.startswith("16KiB") else "msgs_s"
+        row = [f"{load} ({'MiB/s' if metric == 'mib_s' else 'msg/s'})"]
+        row += [cell_text(summary.get(("A1", load, w)), metric) for w in whos]
+        rl = ratio(summary, "A1", load, "hps-agent", "loadgen", metric)
+        rh = ratio(summary, "A1", load, "hps-agent", "hp522-agent", metric)
+        verdict = "met" if rl is None or rl >= 0.95 else "**below**"
+        if rl is not None and rl < 0.95:
+            below.append(f"A1 {load}: hpsocket TcpAgent {rl:.2f}x the load generator (< 0.95)")
+        rows.append(row + [fmt(rl, 2), fmt(rh, 2), verdict])
+        cpu_rows.append([load] + [cell_text(summary.get(("A1", load, w)), "msgs_client_cpu")
+                                  for w in whos])
+    text = "Client on CPU 1, bare mio echo server on CPU 0.\n\n" + table(
+        ["load"] + [LABEL.get(w, w) for w in whos] + ["agent/loadgen", "agent/HP-Socket agent",
+                                                      "bar"], rows)
+    text += "\n\nMessages per client-CPU-second:\n\n" + table(
+        ["load"] + [LABEL.get(w, w) for w in whos], cpu_rows)
+    return text
+
+
+def p1_family(summary):
+    loads = loads_of(summary, "P1")
+    if not loads:
+        return ""
+    whos = whos_of(summary, "P1", ["hps:push", "hps:pull", "hps:pack", "hp522:pull",
+                                   "hp522:pack"])
+    rows, cpu_rows = [], []
+    for load in loads:
+        metric = "mib_s" if load.startswith("16KiB") else "msgs_s"
+        row = [f"{load} ({'MiB/s' if metric == 'mib_s' else 'msg/s'})"]
+        row += [cell_text(summary.get(("P1", load, w)), metric) for w in whos]
+        row += [fmt(ratio(summary, "P1", load, a, b, metric), 2) for a, b in [
+            ("hps:pack", "hps:push"), ("hps:pull", "hps:push"), ("hps:pack", "hp522:pack"),
+            ("hps:pull", "hp522:pull")]]
+        rows.append(row)
+        cpu_rows.append([load] + [cell_text(summary.get(("P1", load, w)), "msgs_cpu")
+                                  for w in whos])
+    text = table(["load"] + [LABEL.get(w, w) for w in whos] + [
+        "PACK/PUSH", "PULL/PUSH", "PACK/HP PACK", "PULL/HP PULL"], rows)
+    text += "\n\nMessages per server-CPU-second:\n\n" + table(
+        ["load"] + [LABEL.get(w, w) for w in whos], cpu_rows)
+    return text
+
+
+def render(head, summary, servers, smoke=False):
+    m, v = head["machine"], head["versions"]
+    below = []
+    out = ["# hpsocket benchmark results" + (" (smoke)" if smoke else ""), "",
+           "Generated by `make bench` (`bench/run.py`); protocol in the project's bench.md. "
+           "Ratios compare figures measured in the same run; absolute numbers move with the "
+           "machine's load (see loadavg).", "",
+           f"- date: {head['date']}; elapsed {head.get('elapsed_s', '?')} s",
+           f"- machine: kernel {m['kernel']}, {m['cpu']} x {m['cpus']} CPUs, "
+           f"nofile {m['nofile']}, somaxconn {m['somaxconn']}",
+           f"- /proc/loadavg before: `{head['loadavg_before']}`, after: "
+           f"`{head.get('loadavg_after', '?')}` (2 shared cores: other builds add noise)",
+           "- topology: each server started fresh per run, pinned to CPU 0 with one worker / "
+           "event-loop thread; the client pinned to CPU 1, one thread; TCP_NODELAY both sides; "
+           "loopback; release builds (lto, codegen-units=1); "
+           f"{head['args']['reps']} repetitions interleaved across servers (order rotated), "
+           f"{head['args']['warmup']} s warm-up + {head['args']['secs']} s measured per run",
+           "- versions: " + "; ".join(f"{k} {val}" for k, val in v.items() if val)]
+    if head.get("missing"):
+        out.append(f"- not built, left out: {', '.join(head['missing'])}")
+    out.append("- the servers: hpsocket (Rust) = `bench/src/bin/hps_echo.rs` on hpsocket-core; "
+               "hpsocket (C ABI) = `bench/c/hp_echo.c` with our `include/HPSocket4C.h` and "
+               "`libhpsocket.so`; HP-Socket 5.2.2 = the same C file against "
+               "`libhpsocket4c_amd64_64.so` from PyPI `HPSocket==0.9.3` (5.2.2 defaults: 4 KiB "
+               "socket buffer); bare mio, tokio (current_thread), libuv, libevent = "
+               "`bench/src/bin/*.rs`, `bench/c/*.c`, all with 64 KiB reads")
+    sections = [
+        ("T1: pingpong, 16 KiB messages", throughput_family(
+            summary, "T1", "mib_s", "mib_cpu", "MiB/s", "MiB per server-CPU-second", below)),
+        ("T2: pingpong, 64 B messages", throughput_family(
+            summary, "T2", "msgs_s", "msgs_cpu", "Messages/s", "Messages per server-CPU-second",
+            below)),
+        ("C1, C2, C3: connections", conn_family(summary, below)),
+        ("A1: hpsocket's TcpAgent as the client", a1_family(summary, below)),
+        ("P1: receive models (PUSH, PULL, PACK)", p1_family(summary)),
+    ]
+    for title, body in sections:
+        if body:
+            out += ["", f"## {title}", "", body]
+    if not smoke:
+        out += ["", "## Not yet measured", "",
+                "- S1 (TLS echo), H1 (HTTP/1.1), L1 (bindings' echo servers): the harness runs "
+                "them once the features land (SSL, HTTP in the core; the bindings' echo "
+                "servers)."]
+    out += ["", "## Below the bar", ""]
+    out += [f"- {b}" for b in below] if below else ["- none"]
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""hpsocket's benchmark orchestrator (see /work/shared/docs/bench.md for the protocol).
+
+Starts each server fresh per run pinned to CPU 0 (one worker / event-loop thread), the load
+generator pinned to CPU 1, repeats every cell `--reps` times interleaved across servers, and
+reports median and half-range, with ratios against the peers measured in the same run.
+
+    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1]
+
+Writes bench/out/raw.jsonl and bench/out/summary.json (ignored), and, for a full run,
+bench/RESULTS.md; `chart.py` turns summary.json into one PNG per cell family. Exits 0 whatever
+the figures say (the bar is reported, never asserted); exits non-zero only when the harness
+itself cannot run (a server under test that does not start, a client that prints nothing).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BIN = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
+PEERS = os.path.join(HERE, ".peers")
+CBIN = os.path.join(PEERS, "build")
+OUT = os.path.join(HERE, "out")
+
+SERVER_CPU, CLIENT_CPU = "0", "1"
+LIVE = []  # every process started and not yet reaped, killed by PID on the way out
+
+
+# ---- process plumbing ---------------------------------------------------------------------
+
+def pinned(cpu, argv):
+    return ["taskset", "-c", cpu] + argv
+
+
+def kill(proc):
+    """Ends one process we started, by its PID: TERM, then KILL after a grace period."""
+    if proc.poll() is None:
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=3)
+        except ProcessLookupError:
+            pass
+    if proc in LIVE:
+        LIVE.remove(proc)
+
+
+def kill_all(*_):
+    for p in list(LIVE):
+        kill(p)
+    if _:
+        sys.exit(130)
+
+
+class Server:
+    """A server process pinned to CPU 0; `addr` is what it announced."""
+
+    def __init__(self, name, argv, env=None):
+        os.makedirs(OUT, exist_ok=True)
+        self.log = os.path.join(OUT, "server.log")
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(pinned(SERVER_CPU, argv), stdout=log, stderr=log,
+                                         stdin=subprocess.DEVNULL, env=env)
+        LIVE.append(self.proc)
+        self.name = name
+        self.addr = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            with open(self.log) as f:
+                m = re.search(r"^listening (\S+)$", f.read(), re.M)
+            if m:
+                self.addr = m.group(1)
+                break
+            time.sleep(0.02)
+        if self.addr is None:
+            kill(self.proc)
+            with open(self.log) as f:
+                raise RuntimeError(f"server {name} did not start: {f.read()[-500:]}")
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self):
+        kill(self.proc)
+
+
+def client(argv, limit):
+    """Runs a client pinned to CPU 1 for at most `limit` seconds; returns its JSON line."""
+    proc = subprocess.Popen(pinned(CLIENT_CPU, argv), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    LIVE.append(proc)
+    try:
+        out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        kill(proc)
+        raise RuntimeError(f"client timed out after {limit}s: {argv[0]}")
+    finally:
+        if proc in LIVE:
+            LIVE.remove(proc)
+    lines = [l for l in out.splitlines() if l.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"client printed no result: {' '.join(argv)}\n{err[-500:]}")
+    return json.loads(lines[-1])
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+# ---- what is available ----------------------------------------------------------------------
+
+def have(path):
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def server_table():
+    """name -> (label, argv builder taking a model); only what is built."""
+    s = {}
+    if have(f"{BIN}/hps_echo"):
+        s["hps"] = ("hpsocket (Rust)", lambda m="push": [f"{BIN}/hps_echo", "--model", m])
+    if have(f"{CBIN}/hps_c_echo"):
+        s["hps-c"] = ("hpsocket (C ABI)", lambda m="push": [f"{CBIN}/hps_c_echo", "0", m])
+    if have(f"{BIN}/mio_echo"):
+        s["mio"] = ("bare mio", lambda m="push": [f"{BIN}/mio_echo"])
+    if have(f"{BIN}/tokio_echo"):
+        s["tokio"] = ("tokio", lambda m="push": [f"{BIN}/tokio_echo"])
+    if have(f"{CBIN}/hp522_echo"):
+        s["hp522"] = ("HP-Socket 5.2.2", lambda m="push": [f"{CBIN}/hp522_echo", "0", m])
+    if have(f"{CBIN}/uv_echo"):
+        s["libuv"] = ("libuv", lambda m="push": [f"{CBIN}/uv_echo"])
+    if have(f"{CBIN}/ev_echo"):
+        s["libevent"] = ("libevent", lambda m="push": [f"{CBIN}/ev_echo"])
+    return s
+
+
+CORE = ["hps", "hps-c", "mio", "tokio", "hp522"]
+OPTIONAL = ["libuv", "libevent"]
+
+
+def versions():
+    v = {}
+
+    def run(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    for key, prog in [("HP-Socket", "hp522_echo"), ("hpsocket C ABI (HP_GetHPSocketVersion)",
+                                                    "hps_c_echo"),
+                      ("libuv", "uv_echo"), ("libevent", "ev_echo")]:
+        if have(f"{CBIN}/{prog}"):
+            v[key] = run([f"{CBIN}/{prog}", "--version"])
+    try:
+        with open(os.path.join(ROOT, "Cargo.lock")) as f:
+            lock = f.read()
+        for crate in ["tokio", "mio"]:
+            found = re.findall(r'name = "%s"\nversion = "([^"]+)"' % crate, lock)
+            if found:
+                v[crate] = ", ".join(sorted(set(found)))
+    except OSError:
+        pass
+    v["rustc"] = run(["rustc", "--version"])
+    v["gcc"] = run(["gcc", "-dumpfullversion"])
+    v["hpsocket commit"] = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    return v
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"kernel": platform.release(), "cpu": cpu, "cpus": os.cpu_count(),
+            "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+            "somaxconn": open("/proc/sys/net/core/somaxconn").read().strip()}
+
+
+# ---- cells ----------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.servers = server_table()
+        self.raw = open(os.path.join(OUT, "raw.jsonl"), "a")
+        self.results = []  # dicts: cell, load, who, metric values per rep
+        self.notes = []
+
+    def record(self, cell, load, who, rep, r):
+        r = dict(r, cell=cell, load=load, who=who, rep=rep, loadavg=loadavg())
+        self.raw.write(json.dumps(r) + "\n")
+        self.raw.flush()
+        self.results.append(r)
+        return r
+
+    def say(self, cell, load, who, r, keys):
+        shown = "  ".join(f"{k}={r.get(k, float('nan')):.6g}" for k in keys)
+        print(f"  {cell:3} {load:14} {who:10} {shown}", flush=True)
+
+    def present(self, names):
+        return [n for n in names if n in self.servers]
+
+    def pingpong_cell(self, cell, load, conns, size, who, model="push", pack=False, client=None):
+        """One repetition of pingpong against each server in `who` (order as given)."""
+        a = self.args
+        for rep in range(a.reps):
+            order = who[rep % len(who):] + who[:rep % len(who)]  # interleave, rotate
+            for name in order:
+                srv = Server(name, self.servers[name][1](model))
+                try:
+                    argv = [f"{BIN}/loadgen", "pingpong", "--addr", srv.addr, "--conns",
+                            str(conns), "--size", str(size), "--warmup", str(a.warmup),
+                            "--duration", str(a.secs), "--server-pid", str(srv.pid)]
+                    if pack:
+                        argv.append("--pack")
+                    r = run_client(argv, a)
+                finally:
+                    srv.stop()
+                r = self.record(cell, load, name if not model_tag(model) else
+                                f"{name}:{model}", rep, r)
+                self.say(cell, load, r["who"], r, ["mib_s", "msgs_s", "server_cpu_s", "errors"])
+
+    def t1(self, smoke):
+        counts = [100] if smoke else [1, 10, 100, 1000]
+        for n in counts:
+            who = self.present(CORE + (OPTIONAL if n == 100 else []))
+            self.pingpong_cell("T1", f"16KiB x {n}", n, 16384, who)
+
+    def t2(self, smoke):
+        counts = [1000] if smoke else [100, 1000]
+        for n in counts:
+            who = self.present(CORE + (OPTIONAL if n == 1000 else []))
+            self.pingpong_cell("T2", f"64B x {n}", n, 64, who)
+
+    def hold_cell(self, cell, inflight):
+        who = self.present(CORE)
+        for rep in range(self.args.reps):
+            order = who[rep % len(who):] + who[:rep % len(who)]
+            for name in order:
+                srv = Server(name, self.servers[name][1]())
+                time.sleep(0.1)  # let the server settle before its baseline RSS is read
+                try:
+                    r = run_client([f"{BIN}/loadgen", "hold", "--addr", srv.addr, "--conns",
+                                    "10000", "--inflight", str(inflight), "--msg", "8",
+                                    "--server-pid", str(srv.pid)], self.args)
+                finally:
+                    srv.stop()
+                r = self.record(cell, f"10k, {inflight} in flight", name, rep, r)
+                self.say(cell, r["load"], name, r,
+                         ["conns_s", "bytes_per_conn", "listen_overflows", "errors"])
+                time.sleep(0.3)
+
+    def c3(self):
+        who = self.present(CORE)
+        a = self.args
+        for rep in range(a.reps):
+            order = who[rep % len(who):] + who[:rep % len(who)]
+            for name in order:
+                srv = Server(name, self.servers[name][1]())
+                try:
+                    r = run_client([f"{BIN}/loadgen", "churn", "--addr", srv.addr, "--slots",
+                                    "64", "--msg", "8", "--warmup", str(a.warmup), "--duration",
+                                    str(a.secs), "--server-pid", str(srv.pid)], a)
+                finally:
+                    srv.stop()
+                r = self.record("C3", "churn, 64 slots", name, rep, r)
+                self.say("C3", r["load"], name, r, ["conns_s", "server_cpu_s", "errors"])
+
+    def a1(self):
+        a = self.args
+        clients = {"loadgen": f"{BIN}/loadgen", "hps-agent": f"{BIN}/hps_agent",
+                   "hps-c-agent": f"{CBIN}/hps_c_agent", "hp522-agent": f"{CBIN}/hp522_agent"}
+        clients = {k: v for k, v in clients.items() if have(v)}
+        who = list(clients)
+        for size, conns in [(16384, 100), (64, 1000)]:
+            load = f"{'16KiB' if size > 64 else '64B'} x {conns}"
+            for rep in range(a.reps):
+                order = who[rep % len(who):] + who[:rep % len(who)]
+                for name in order:
+                    srv = Server("mio", self.servers["mio"][1]())
+                    host, port = srv.addr.rsplit(":", 1)
+                    try:
+                        prog = clients[name]
+                        if name in ("loadgen",):
+                            argv = [prog, "pingpong", "--addr", srv.addr]
+                        elif name == "hps-agent":
+                            argv = [prog, "--addr", srv.addr]
+                        if name in ("loadgen", "hps-agent"):
+                            argv += ["--conns", str(conns), "--size", str(size), "--warmup",
+                                     str(a.warmup), "--duration", str(a.secs), "--server-pid",
+                                     str(srv.pid)]
+                        else:
+                            argv = [prog, host, port, str(conns), str(size), str(a.warmup),
+                                    str(a.secs), str(srv.pid)]
+                        r = run_client(argv, a)
+                    finally:
+                        srv.stop()
+                    r = self.record("A1", load, name, rep, r)
+                    self.say("A1", load, name, r, ["mib_s", "msgs_s", "client_cpu_s", "errors"])
+
+    def p1(self):
+        who = [("hps", "push"), ("hps", "pull"), ("hps", "pack"), ("hp522", "pull"),
+               ("hp522", "pack")]
+        who = [w for w in who if w[0] in self.servers]
+        a = self.args
+        for size, conns in [(64, 1000), (16384, 100)]:
+            load = f"{'16KiB' if size > 64 else '64B'} x {conns}"
+            for rep in range(a.reps):
+                order = who[rep % len(who):] + who[:rep % len(who)]
+                for name, model in order:
+                    srv = Server(name, self.servers[name][1](model))
+                    try:
+                        argv = [f"{BIN}/loadgen", "pingpong", "--addr", srv.addr, "--conns",
+                                str(conns), "--size", str(size), "--warmup", str(a.warmup),
+                                "--duration", str(a.secs), "--server-pid", str(srv.pid)]
+                        if model == "pack":
+                            argv.append("--pack")
+                        r = run_client(argv, a)
+                    finally:
+                        srv.stop()
+                    r = self.record("P1", load, f"{name}:{model}", rep, r)
+                    self.say("P1", load, r["who"], r, ["mib_s", "msgs_s", "server_cpu_s", "errors"])
+
+
+def model_tag(model):
+    return model != "push"
+
+
+def run_client(argv, a):
+    return client(argv, a.secs + a.warmup + 45)
+
+
+# ---- summary --------------------------------------------------------------------------------
+
+def med_hr(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None
+    return statistics.median(values), (max(values) - min(values)) / 2
+
+
+def per_cpu(r, key):
+    """Throughput per server-CPU-second (the multi-worker-neutral figure)."""
+    cpu = r.get("server_cpu_s") or 0
+    return r[key] * r["secs"] / cpu if cpu > 0 else None
+
+
+def summarize(results):
+    """(cell, load, who) -> {metric: (median, half_range)}."""
+    groups = {}
+    for r in results:
+        groups.setdefault((r["cell"], r["load"], r["who"]), []).append(r)
+    out = {}
+    for key, rs in groups.items():
+        m = {}
+        for metric in ["mib_s", "msgs_s", "conns_s", "bytes_per_conn", "listen_overflows",
+                       "listen_drops", "errors", "client_cpu_s", "server_cpu_s"]:
+            if metric in rs[0]:
+                m[metric] = med_hr([r.get(metric) for r in rs])
+        if "mib_s" in rs[0]:
+            m["mib_cpu"] = med_hr([per_cpu(r, "mib_s") for r in rs])
+            m["msgs_cpu"] = med_hr([per_cpu(r, "msgs_s") for r in rs])
+            m["msgs_client_cpu"] = med_hr(
+                [r["msgs_s"] * r["secs"] / r["client_cpu_s"] if r.get("client_cpu_s") else None
+                 for r in rs])
+        if "conns_s" in rs[0] and "server_cpu_s" in rs[0]:
+            m["conns_cpu"] = med_hr([r["conns_s"] * r["secs"] / r["server_cpu_s"]
+                                     if r.get("server_cpu_s") else None for r in rs])
+        m["loadavg"] = med_hr([float(r["loadavg"]) for r in rs])
+        m["reps"] = (len(rs), 0)
+        out[key] = m
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="one repetition of T1@100 and T2@1000")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--secs", type=float, default=2.5, help="measured seconds per run")
+    ap.add_argument("--warmup", type=float, default=0.5)
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1")
+    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    a = ap.parse_args()
+    a.secs = min(max(a.secs, 0.5), 30.0)
+    a.warmup = min(max(a.warmup, 0.0), 5.0)
+    a.reps = min(max(a.reps, 1), 9)
+    if a.smoke:
+        a.reps, a.cells = 1, "T1,T2"
+
+    signal.signal(signal.SIGTERM, kill_all)
+    signal.signal(signal.SIGINT, kill_all)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    global SERVER_CPU, CLIENT_CPU
+    if (os.cpu_count() or 1) < 2:
+        SERVER_CPU = CLIENT_CPU = "0"
+    os.makedirs(OUT, exist_ok=True)
+    open(os.path.join(OUT, "raw.jsonl"), "w").close()
+
+    b = Bench(a)
+    missing = [n for n in CORE if n not in b.servers]
+    for n in ["hps", "mio", "tokio"]:
+        if n not in b.servers:
+            sys.exit(f"bench: {n} is not built (run through `make bench`)")
+    head = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine(), "versions": versions(), "loadavg_before": open(
+                "/proc/loadavg").read().strip(), "missing": missing, "args": vars(a)}
+    print(f"bench: {head['date']}  kernel {head['machine']['kernel']}  "
+          f"{head['machine']['cpu']} x{head['machine']['cpus']}  loadavg {head['loadavg_before']}")
+    if missing:
+        print(f"bench: not built, left out: {', '.join(missing)}")
+    t0 = time.monotonic()
+    cells = a.cells.split(",")
+    try:
+        if "T1" in cells:
+            b.t1(a.smoke)
+        if "T2" in cells:
+            b.t2(a.smoke)
+        if "C1" in cells:
+            b.hold_cell("C1", 64)
+        if "C2" in cells:
+            b.hold_cell("C2", 1000)
+        if "C3" in cells:
+            b.c3()
+        if "A1" in cells:
+            b.a1()
+        if "P1" in cells:
+            b.p1()
+    finally:
+        kill_all()
+    head["loadavg_after"] = open("/proc/loadavg").read().strip()
+    head["elapsed_s"] = round(time.monotonic() - t0)
+    summary = summarize(b.results)
+    with open(os.path.join(OUT, "summary.json"), "w") as f:
+        json.dump({"head": head, "cells": [{"cell": k[0], "load": k[1], "who": k[2], **{
+            m: list(v) for m, v in s.items()}} for k, s in summary.items()]}, f, indent=1)
+    import report  # beside this file
+    text = report.render(head, summary, b.servers, smoke=a.smoke)
+    print()
+    print(text)
+    if not a.smoke:
+        with open(a.results, "w") as f:
+            f.write(text)
+        print(f"bench: wrote {os.path.relpath(a.results, ROOT)} in {head['elapsed_s']} s")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, HERE)
+    main()
