@@ -55,9 +55,9 @@ pub unsafe extern "C" fn HP_Agent_Start(
     bAsyncConnect: BOOL,
 ) -> BOOL {
     boundary::call("HP_Agent_Start", FALSE, || {
-        // SAFETY: the caller passes NULL or a NUL-terminated string (docs/abi.md).
-        let address = unsafe { args::opt_str(lpszBindAddress, "lpszBindAddress") }?;
         object::with_agent(AGENT, pAgent, |o, c| {
+            // SAFETY: the caller passes NULL or a NUL-terminated string (docs/abi.md).
+            let address = unsafe { args::opt_str(lpszBindAddress, "lpszBindAddress") }?;
             c.start(o, |a| {
                 a.start(address.as_deref(), args::flag(bAsyncConnect))
             })?;
@@ -83,16 +83,16 @@ unsafe fn connect(
         // SAFETY: non-NULL and writable per this function's contract.
         unsafe { std::ptr::write_unaligned(id_out, 0) };
     }
-    // SAFETY: per this function's contract.
-    let remote = unsafe { args::req_str(remote, "lpszRemoteAddress") }?;
-    // SAFETY: per this function's contract.
-    let local_address = unsafe { args::opt_str(local, "lpszLocalAddress") }?;
-    let options = ConnectOptions {
-        extra: extra as usize,
-        local_address,
-        local_port,
-    };
     let id = object::with_agent(AGENT, agent, |_, c| {
+        // SAFETY: per this function's contract.
+        let remote = unsafe { args::req_str(remote, "lpszRemoteAddress") }?;
+        // SAFETY: per this function's contract.
+        let local_address = unsafe { args::opt_str(local, "lpszLocalAddress") }?;
+        let options = ConnectOptions {
+            extra: extra as usize,
+            local_address,
+            local_port,
+        };
         Ok(c.inner.connect_with(&remote, port, &options)?)
     })?;
     if !id_out.is_null() {
@@ -307,9 +307,11 @@ pub unsafe extern "C" fn HP_Agent_Send(
     iLength: c_int,
 ) -> BOOL {
     boundary::call("HP_Agent_Send", FALSE, || {
-        // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (docs/abi.md).
-        let data = unsafe { args::bytes(pBuffer, iLength, "pBuffer") }?;
-        engine::send(AGENT, pAgent, dwConnID, &[data])
+        engine::with(AGENT, pAgent, |_, e| {
+            // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (docs/abi.md).
+            let data = unsafe { args::bytes(pBuffer, iLength, "pBuffer") }?;
+            engine::send(e, dwConnID, &[data])
+        })
     })
 }
 
@@ -323,9 +325,11 @@ pub unsafe extern "C" fn HP_Agent_SendPart(
     iOffset: c_int,
 ) -> BOOL {
     boundary::call("HP_Agent_SendPart", FALSE, || {
-        // SAFETY: the caller passes `iLength` readable bytes at `pBuffer + iOffset` (docs/abi.md).
-        let data = unsafe { args::part(pBuffer, iLength, iOffset, "pBuffer") }?;
-        engine::send(AGENT, pAgent, dwConnID, &[data])
+        engine::with(AGENT, pAgent, |_, e| {
+            // SAFETY: the caller passes `iLength` readable bytes at `pBuffer + iOffset` (docs/abi.md).
+            let data = unsafe { args::part(pBuffer, iLength, iOffset, "pBuffer") }?;
+            engine::send(e, dwConnID, &[data])
+        })
     })
 }
 
@@ -338,9 +342,11 @@ pub unsafe extern "C" fn HP_Agent_SendPackets(
     iCount: c_int,
 ) -> BOOL {
     boundary::call("HP_Agent_SendPackets", FALSE, || {
-        // SAFETY: the caller passes `iCount` WSABUFs describing readable bytes (docs/abi.md).
-        let bufs = unsafe { args::wsabufs(pBuffers, iCount) }?;
-        engine::send(AGENT, pAgent, dwConnID, &bufs)
+        engine::with(AGENT, pAgent, |_, e| {
+            // SAFETY: the caller passes `iCount` WSABUFs describing readable bytes (docs/abi.md).
+            let bufs = unsafe { args::wsabufs(pBuffers, iCount) }?;
+            engine::send(e, dwConnID, &bufs)
+        })
     })
 }
 

@@ -68,11 +68,11 @@ unsafe fn start(
     bind: LPCTSTR,
     local_port: USHORT,
 ) -> Result<BOOL> {
-    // SAFETY: per this function's contract.
-    let remote = unsafe { args::req_str(remote, "lpszRemoteAddress") }?;
-    // SAFETY: per this function's contract.
-    let bind = unsafe { args::opt_str(bind, "lpszBindAddress") }?;
     object::with_client(CLIENT, client, |o, c| {
+        // SAFETY: per this function's contract.
+        let remote = unsafe { args::req_str(remote, "lpszRemoteAddress") }?;
+        // SAFETY: per this function's contract.
+        let bind = unsafe { args::opt_str(bind, "lpszBindAddress") }?;
         c.start(o, |k| {
             k.start_with(
                 &remote,
@@ -206,9 +206,9 @@ pub unsafe extern "C" fn HP_Client_Send(
     iLength: c_int,
 ) -> BOOL {
     boundary::call("HP_Client_Send", FALSE, || {
-        // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (docs/abi.md).
-        let data = unsafe { args::bytes(pBuffer, iLength, "pBuffer") }?;
         object::with_client(CLIENT, pClient, |_, c| {
+            // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (docs/abi.md).
+            let data = unsafe { args::bytes(pBuffer, iLength, "pBuffer") }?;
             c.inner.send(data)?;
             Ok(TRUE)
         })
@@ -224,9 +224,9 @@ pub unsafe extern "C" fn HP_Client_SendPart(
     iOffset: c_int,
 ) -> BOOL {
     boundary::call("HP_Client_SendPart", FALSE, || {
-        // SAFETY: the caller passes `iLength` readable bytes at `pBuffer + iOffset` (docs/abi.md).
-        let data = unsafe { args::part(pBuffer, iLength, iOffset, "pBuffer") }?;
         object::with_client(CLIENT, pClient, |_, c| {
+            // SAFETY: the caller passes `iLength` readable bytes at `pBuffer + iOffset` (docs/abi.md).
+            let data = unsafe { args::part(pBuffer, iLength, iOffset, "pBuffer") }?;
             c.inner.send(data)?;
             Ok(TRUE)
         })
@@ -241,9 +241,9 @@ pub unsafe extern "C" fn HP_Client_SendPackets(
     iCount: c_int,
 ) -> BOOL {
     boundary::call("HP_Client_SendPackets", FALSE, || {
-        // SAFETY: the caller passes `iCount` WSABUFs describing readable bytes (docs/abi.md).
-        let bufs = unsafe { args::wsabufs(pBuffers, iCount) }?;
         object::with_client(CLIENT, pClient, |_, c| {
+            // SAFETY: the caller passes `iCount` WSABUFs describing readable bytes (docs/abi.md).
+            let bufs = unsafe { args::wsabufs(pBuffers, iCount) }?;
             c.inner.send_packets(&bufs)?;
             Ok(TRUE)
         })
@@ -377,8 +377,8 @@ pub unsafe extern "C" fn HP_Client_GetPendingDataLength(
     piPending: *mut c_int,
 ) -> BOOL {
     boundary::call("HP_Client_GetPendingDataLength", FALSE, || {
-        let out = args::out(piPending, "piPending")?;
         object::with_client(CLIENT, pClient, |_, c| {
+            let out = args::out(piPending, "piPending")?;
             let n = c.inner.pending_data_length()?;
             // SAFETY: the caller passes a writable `int*` (docs/abi.md).
             unsafe { out.set(c_len(n)) };
@@ -391,8 +391,8 @@ pub unsafe extern "C" fn HP_Client_GetPendingDataLength(
 #[no_mangle]
 pub unsafe extern "C" fn HP_Client_IsPauseReceive(pClient: HP_Client, pbPaused: *mut BOOL) -> BOOL {
     boundary::call("HP_Client_IsPauseReceive", FALSE, || {
-        let out = args::out(pbPaused, "pbPaused")?;
         object::with_client(CLIENT, pClient, |_, c| {
+            let out = args::out(pbPaused, "pbPaused")?;
             let paused = c.inner.is_pause_receive()?;
             // SAFETY: the caller passes a writable `BOOL*` (docs/abi.md).
             unsafe { out.set(to_bool(paused)) };

@@ -174,25 +174,10 @@ pub(crate) fn wait(shape: Shape, p: HP_Object, ms: DWORD) -> Result<BOOL> {
     })
 }
 
-pub(crate) fn send(shape: Shape, p: HP_Object, id: HP_CONNID, bufs: &[&[u8]]) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        e.send(conn_id(id), bufs)?;
-        Ok(TRUE)
-    })
-}
-
-pub(crate) fn send_small_file(
-    shape: Shape,
-    p: HP_Object,
-    id: HP_CONNID,
-    file: &str,
-    head: Option<&[u8]>,
-    tail: Option<&[u8]>,
-) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        e.send_small_file(conn_id(id), Path::new(file), head, tail)?;
-        Ok(TRUE)
-    })
+/// Sends `bufs` on a connection of `e`.
+pub(crate) fn send(e: &dyn EngineOps, id: HP_CONNID, bufs: &[&[u8]]) -> Result<BOOL> {
+    e.send(conn_id(id), bufs)?;
+    Ok(TRUE)
 }
 
 pub(crate) fn pause_receive(
@@ -253,8 +238,8 @@ pub(crate) unsafe fn get_connection_extra(
     id: HP_CONNID,
     out: *mut PVOID,
 ) -> Result<BOOL> {
-    let out = args::out(out, "ppExtra")?;
     with(shape, p, |_, e| {
+        let out = args::out(out, "ppExtra")?;
         let extra = e.connection_extra(conn_id(id))?;
         // SAFETY: writable per this function's contract.
         unsafe { out.set(extra as PVOID) };
@@ -295,8 +280,8 @@ pub(crate) unsafe fn pending_data_length(
     id: HP_CONNID,
     out: *mut c_int,
 ) -> Result<BOOL> {
-    let out = args::out(out, "piPending")?;
     with(shape, p, |_, e| {
+        let out = args::out(out, "piPending")?;
         let n = e.pending_data_length(conn_id(id))?;
         // SAFETY: writable per this function's contract.
         unsafe { out.set(c_len(n)) };
@@ -312,8 +297,8 @@ pub(crate) unsafe fn is_pause_receive(
     id: HP_CONNID,
     out: *mut BOOL,
 ) -> Result<BOOL> {
-    let out = args::out(out, "pbPaused")?;
     with(shape, p, |_, e| {
+        let out = args::out(out, "pbPaused")?;
         let paused = e.is_pause_receive(conn_id(id))?;
         // SAFETY: writable per this function's contract.
         unsafe { out.set(to_bool(paused)) };
@@ -341,8 +326,8 @@ pub(crate) unsafe fn all_connection_ids(
     ids: *mut HP_CONNID,
     count: *mut DWORD,
 ) -> Result<BOOL> {
-    let count = args::out(count, "pdwCount")?;
     with(shape, p, |_, e| {
+        let count = args::out(count, "pdwCount")?;
         let live = e.all_connection_ids();
         // SAFETY: readable and writable per this function's contract.
         let room = unsafe { count.get() } as usize;
@@ -383,8 +368,8 @@ pub(crate) unsafe fn connect_period(
     id: HP_CONNID,
     out: *mut DWORD,
 ) -> Result<BOOL> {
-    let out = args::out(out, "pdwPeriod")?;
     with(shape, p, |_, e| {
+        let out = args::out(out, "pdwPeriod")?;
         let d = e.connect_period(conn_id(id))?;
         // SAFETY: writable per this function's contract.
         unsafe { out.set(millis(d)) };
@@ -400,8 +385,8 @@ pub(crate) unsafe fn silence_period(
     id: HP_CONNID,
     out: *mut DWORD,
 ) -> Result<BOOL> {
-    let out = args::out(out, "pdwPeriod")?;
     with(shape, p, |_, e| {
+        let out = args::out(out, "pdwPeriod")?;
         let d = e.silence_period(conn_id(id))?;
         // SAFETY: writable per this function's contract.
         unsafe { out.set(millis(d)) };

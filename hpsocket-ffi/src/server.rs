@@ -53,10 +53,10 @@ pub unsafe extern "C" fn HP_Server_Start(
     usPort: USHORT,
 ) -> BOOL {
     boundary::call("HP_Server_Start", FALSE, || {
-        // SAFETY: the caller passes NULL or a NUL-terminated string (docs/abi.md).
-        let address =
-            unsafe { args::opt_str(lpszBindAddress, "lpszBindAddress") }?.unwrap_or_default();
         object::with_server(SERVER, pServer, |o, c| {
+            // SAFETY: the caller passes NULL or a NUL-terminated string (docs/abi.md).
+            let address =
+                unsafe { args::opt_str(lpszBindAddress, "lpszBindAddress") }?.unwrap_or_default();
             c.start(o, |s| s.start(&address, usPort))?;
             Ok(TRUE)
         })
@@ -118,9 +118,11 @@ pub unsafe extern "C" fn HP_Server_Send(
     iLength: c_int,
 ) -> BOOL {
     boundary::call("HP_Server_Send", FALSE, || {
-        // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (docs/abi.md).
-        let data = unsafe { args::bytes(pBuffer, iLength, "pBuffer") }?;
-        engine::send(SERVER, pServer, dwConnID, &[data])
+        engine::with(SERVER, pServer, |_, e| {
+            // SAFETY: the caller passes `iLength` readable bytes at `pBuffer` (docs/abi.md).
+            let data = unsafe { args::bytes(pBuffer, iLength, "pBuffer") }?;
+            engine::send(e, dwConnID, &[data])
+        })
     })
 }
 
@@ -134,9 +136,11 @@ pub unsafe extern "C" fn HP_Server_SendPart(
     iOffset: c_int,
 ) -> BOOL {
     boundary::call("HP_Server_SendPart", FALSE, || {
-        // SAFETY: the caller passes `iLength` readable bytes at `pBuffer + iOffset` (docs/abi.md).
-        let data = unsafe { args::part(pBuffer, iLength, iOffset, "pBuffer") }?;
-        engine::send(SERVER, pServer, dwConnID, &[data])
+        engine::with(SERVER, pServer, |_, e| {
+            // SAFETY: the caller passes `iLength` readable bytes at `pBuffer + iOffset` (docs/abi.md).
+            let data = unsafe { args::part(pBuffer, iLength, iOffset, "pBuffer") }?;
+            engine::send(e, dwConnID, &[data])
+        })
     })
 }
 
@@ -149,9 +153,11 @@ pub unsafe extern "C" fn HP_Server_SendPackets(
     iCount: c_int,
 ) -> BOOL {
     boundary::call("HP_Server_SendPackets", FALSE, || {
-        // SAFETY: the caller passes `iCount` WSABUFs describing readable bytes (docs/abi.md).
-        let bufs = unsafe { args::wsabufs(pBuffers, iCount) }?;
-        engine::send(SERVER, pServer, dwConnID, &bufs)
+        engine::with(SERVER, pServer, |_, e| {
+            // SAFETY: the caller passes `iCount` WSABUFs describing readable bytes (docs/abi.md).
+            let bufs = unsafe { args::wsabufs(pBuffers, iCount) }?;
+            engine::send(e, dwConnID, &bufs)
+        })
     })
 }
 

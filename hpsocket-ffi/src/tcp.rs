@@ -2,6 +2,8 @@
 //! `HP_TcpClient_*`. Settings change only while the component is stopped (otherwise the call
 //! is ignored and the last error says why); values are checked by `Start`.
 
+use std::path::Path;
+
 use crate::args;
 use crate::boundary;
 use crate::client;
@@ -47,9 +49,12 @@ pub unsafe extern "C" fn HP_TcpServer_SendSmallFile(
     pTail: LPWSABUF,
 ) -> BOOL {
     boundary::call("HP_TcpServer_SendSmallFile", FALSE, || {
-        // SAFETY: the caller passes a NUL-terminated name and NULL or valid WSABUFs (docs/abi.md).
-        let f = unsafe { small_file(lpszFileName, pHead, pTail) }?;
-        engine::send_small_file(TCP_SERVER, pServer, dwConnID, &f.file, f.head, f.tail)
+        engine::with(TCP_SERVER, pServer, |_, e| {
+            // SAFETY: the caller passes a NUL-terminated name and NULL or valid WSABUFs (docs/abi.md).
+            let f = unsafe { small_file(lpszFileName, pHead, pTail) }?;
+            e.send_small_file(conn_id(dwConnID), Path::new(&f.file), f.head, f.tail)?;
+            Ok(TRUE)
+        })
     })
 }
 
@@ -64,9 +69,12 @@ pub unsafe extern "C" fn HP_TcpAgent_SendSmallFile(
     pTail: LPWSABUF,
 ) -> BOOL {
     boundary::call("HP_TcpAgent_SendSmallFile", FALSE, || {
-        // SAFETY: the caller passes a NUL-terminated name and NULL or valid WSABUFs (docs/abi.md).
-        let f = unsafe { small_file(lpszFileName, pHead, pTail) }?;
-        engine::send_small_file(TCP_AGENT, pAgent, dwConnID, &f.file, f.head, f.tail)
+        engine::with(TCP_AGENT, pAgent, |_, e| {
+            // SAFETY: the caller passes a NUL-terminated name and NULL or valid WSABUFs (docs/abi.md).
+            let f = unsafe { small_file(lpszFileName, pHead, pTail) }?;
+            e.send_small_file(conn_id(dwConnID), Path::new(&f.file), f.head, f.tail)?;
+            Ok(TRUE)
+        })
     })
 }
 
@@ -80,11 +88,11 @@ pub unsafe extern "C" fn HP_TcpClient_SendSmallFile(
     pTail: LPWSABUF,
 ) -> BOOL {
     boundary::call("HP_TcpClient_SendSmallFile", FALSE, || {
-        // SAFETY: the caller passes a NUL-terminated name and NULL or valid WSABUFs (docs/abi.md).
-        let f = unsafe { small_file(lpszFileName, pHead, pTail) }?;
         object::with_client(TCP_CLIENT, pClient, |_, c| {
+            // SAFETY: the caller passes a NUL-terminated name and NULL or valid WSABUFs (docs/abi.md).
+            let f = unsafe { small_file(lpszFileName, pHead, pTail) }?;
             c.inner
-                .send_small_file(std::path::Path::new(&f.file), f.head, f.tail)?;
+                .send_small_file(Path::new(&f.file), f.head, f.tail)?;
             Ok(TRUE)
         })
     })

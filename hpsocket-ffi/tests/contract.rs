@@ -1464,3 +1464,193 @@ fn echo_through_c_callbacks_with_checksums() {
     );
     assert_eq!(HP_Client_GetState(client.client), SS_STOPPED);
 }
+
+// ---------------------------------------------------------------------------------------
+// More of the surface
+
+#[test]
+fn a_handle_used_while_another_thread_destroys_it_never_misbehaves() {
+    let listener = Create_HP_TcpServerListener();
+    for _ in 0..20 {
+        let server = Create_HP_TcpServer(listener) as usize;
+        let users: Vec<_> = (0..3)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..2000 {
+                        if HP_Server_GetWorkerThreadCount(server as HP_Server) == 0 {
+                            assert_eq!(HPX_GetLastError(), SE_INVALID_PARAM);
+                            assert!(text(HPX_GetLastErrorDesc()).contains("destroyed"));
+                        }
+                    }
+                })
+            })
+            .collect();
+        Destroy_HP_TcpServer(server as HP_Server);
+        for u in users {
+            u.join().expect("user thread");
+        }
+        assert_eq!(HP_Server_GetWorkerThreadCount(server as HP_Server), 0);
+    }
+    // Objects created on several threads at once all get distinct, working handles.
+    let makers: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(|| {
+                (0..100)
+                    .map(|_| Create_HP_TcpClientListener() as usize)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut all: Vec<usize> = makers
+        .into_iter()
+        .flat_map(|m| m.join().expect("maker"))
+        .collect();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n);
+    for l in all {
+        let k = Create_HP_TcpClient(l as HP_Object);
+        assert!(!k.is_null(), "{:?}", last());
+        Destroy_HP_TcpClient(k);
+        Destroy_HP_TcpClientListener(l as HP_Object);
+    }
+    Destroy_HP_TcpServerListener(listener);
+}
+
+#[test]
+fn agent_connect_variants() {
+    let server = Server::new();
+    let port = start_server(server.server);
+    let agent = Agent::started(true);
+    let a = agent.agent;
+    let remote = c("127.0.0.1");
+    let local = c("127.0.0.1");
+    let mut id: HP_CONNID = 5;
+
+    // SAFETY: NULL remote address: refused before any read.
+    let r = unsafe { HP_Agent_Connect(a, std::ptr::null(), port, &mut id) };
+    assert_eq!((r, id), (FALSE, 0));
+    assert_last(
+        SE_INVALID_PARAM,
+        &["HP_Agent_Connect", "lpszRemoteAddress is NULL"],
+    );
+    assert_eq!(HP_Agent_GetLastError(a), SE_INVALID_PARAM);
+
+    // SAFETY: valid strings; a NULL ID pointer is allowed.
+    let r = unsafe {
+        HP_Agent_ConnectWithLocalAddress(
+            a,
+            remote.as_ptr(),
+            port,
+            std::ptr::null_mut(),
+            local.as_ptr(),
+        )
+    };
+    assert_eq!(r, TRUE, "{:?}", last());
+    // SAFETY: valid strings and out-param.
+    let r = unsafe { HP_Agent_ConnectWithLocalPort(a, remote.as_ptr(), port, &mut id, 0) };
+    assert_eq!(r, TRUE, "{:?}", last());
+    // SAFETY: as above.
+    let r = unsafe {
+        HP_Agent_ConnectWithExtraAndLocalPort(a, remote.as_ptr(), port, &mut id, ptr(7), 0)
+    };
+    assert_eq!(r, TRUE, "{:?}", last());
+    let mut extra: PVOID = std::ptr::null_mut();
+    // SAFETY: a valid out-param.
+    let r = unsafe { HP_Agent_GetConnectionExtra(a, id, &mut extra) };
+    assert_eq!(r, TRUE);
+    assert_eq!(extra, ptr(7));
+    // SAFETY: as above.
+    let r = unsafe {
+        HP_Agent_ConnectWithExtraAndLocalAddressPort(
+            a,
+            remote.as_ptr(),
+            port,
+            &mut id,
+            ptr(8),
+            0,
+            local.as_ptr(),
+        )
+    };
+    assert_eq!(r, TRUE, "{:?}", last());
+    let mut buf = [0 as c_char; 64];
+    let mut len: c_int = 64;
+    let mut lport: USHORT = 0;
+    // SAFETY: `buf` holds 64 chars.
+    let r = unsafe { HP_Agent_GetLocalAddress(a, id, buf.as_mut_ptr(), &mut len, &mut lport) };
+    assert_eq!(r, TRUE);
+    assert_eq!(text(buf.as_ptr()), "127.0.0.1");
+    assert_eq!(HP_Agent_GetConnectionCount(a), 4);
+
+    // A refused connect reports SE_CONNECT_SERVER and the OS errno.
+    HP_Server_Stop(server.server);
+    // SAFETY: valid strings and out-param.
+    let r = unsafe { HP_Agent_Connect(a, remote.as_ptr(), port, &mut id) };
+    assert_eq!((r, id), (FALSE, 0));
+    assert_eq!(HP_Agent_GetLastError(a), SE_CONNECT_SERVER);
+    assert_eq!(SYS_GetLastError() as i32, libc::ECONNREFUSED);
+}
+
+#[test]
+fn long_and_silent_connections_are_disconnected() {
+    let server = Server::new();
+    let s = server.server;
+    let port = start_server(s);
+    let agent = Agent::started(true);
+    let ids: Vec<_> = (0..2).map(|_| connect(agent.agent, port)).collect();
+    for _ in &ids {
+        server
+            .rec
+            .wait_for("handshake", |e| matches!(e, Ev::HandShake(_)));
+    }
+    let mut count: DWORD = 4;
+    let mut accepted = [0 as HP_CONNID; 4];
+    // SAFETY: room for 4 IDs.
+    let r = unsafe { HP_Server_GetAllConnectionIDs(s, accepted.as_mut_ptr(), &mut count) };
+    assert_eq!(r, TRUE);
+    let mut silence: DWORD = DWORD::MAX;
+    // SAFETY: a valid out-param.
+    let r = unsafe { HP_Server_GetSilencePeriod(s, accepted[0], &mut silence) };
+    assert_eq!(r, TRUE);
+    assert!(silence < 60_000);
+
+    // Nothing is that old or that silent yet.
+    assert_eq!(
+        HP_Server_DisconnectLongConnections(s, 3_600_000, TRUE),
+        TRUE
+    );
+    assert_eq!(
+        HP_Server_DisconnectSilenceConnections(s, 3_600_000, TRUE),
+        TRUE
+    );
+    assert_eq!(HP_Server_GetConnectionCount(s), 2);
+    // Everything is at least 0 ms old.
+    assert_eq!(HP_Server_DisconnectLongConnections(s, 0, FALSE), TRUE);
+    for _ in 0..2 {
+        server
+            .rec
+            .wait_for("OnClose", |e| matches!(e, Ev::Close(_, SO_CLOSE, 0)));
+    }
+    for id in &ids {
+        agent.rec.wait_for(
+            "agent OnClose",
+            |e| matches!(e, Ev::Close(i, ..) if i == id),
+        );
+    }
+
+    // Without MarkSilence the silence functions refuse.
+    assert_eq!(HP_Agent_Stop(agent.agent), TRUE);
+    HP_Agent_SetMarkSilence(agent.agent, FALSE);
+    // SAFETY: NULL bind address.
+    let r = unsafe { HP_Agent_Start(agent.agent, std::ptr::null(), FALSE) };
+    assert_eq!(r, TRUE);
+    assert_eq!(
+        HP_Agent_DisconnectSilenceConnections(agent.agent, 0, TRUE),
+        FALSE
+    );
+    assert_last(
+        SE_ILLEGAL_STATE,
+        &["HP_Agent_DisconnectSilenceConnections", "MarkSilence"],
+    );
+}
