@@ -1106,9 +1106,53 @@ fn callbacks_set_after_start_take_effect() {
     rec.wait_for("OnHandShake set while running", |e| {
         matches!(e, Ev::HandShake(_))
     });
-    HP_Set_FN_Server_OnHandShake(listener, None);
-    Destroy_HP_TcpServer(server);
+
+    // The listener may go before its server: the server keeps the callbacks it has.
     Destroy_HP_TcpServerListener(listener);
+    HP_Set_FN_Server_OnHandShake(listener, None);
+    assert_last(
+        SE_INVALID_PARAM,
+        &["HP_Set_FN_Server_OnHandShake", "destroyed"],
+    );
+    connect(agent.agent, port);
+    rec.wait_for("OnHandShake after the listener's destroy", |e| {
+        matches!(e, Ev::HandShake(_))
+    });
+    Destroy_HP_TcpServer(server);
+}
+
+#[test]
+fn client_calls_before_start_fail_cleanly() {
+    let client = Client::new();
+    let k = client.client;
+    let byte = 1u8;
+    assert_eq!(HP_Client_GetState(k), SS_STOPPED);
+    assert_eq!(HP_Client_GetConnectionID(k), 0);
+    assert_eq!(HP_Client_IsConnected(k), FALSE);
+    // SAFETY: one readable byte.
+    let r = unsafe { HP_Client_Send(k, &byte, 1) };
+    assert_eq!(r, FALSE);
+    assert_eq!(HP_Client_GetLastError(k), SE_ILLEGAL_STATE);
+    assert!(text(HP_Client_GetLastErrorDesc(k)).contains("HP_Client_Send"));
+    assert_eq!(HP_Client_Stop(k), FALSE);
+    assert_last(SE_ILLEGAL_STATE, &["HP_Client_Stop"]);
+    assert_eq!(HP_Client_Wait(k, 0), TRUE, "nothing to wait for");
+    let mut pending: c_int = 0;
+    // SAFETY: a valid out-param.
+    let r = unsafe { HP_Client_GetPendingDataLength(k, &mut pending) };
+    assert_eq!(r, FALSE);
+    // SAFETY: a NULL out-param is refused and recorded on the client.
+    let r = unsafe { HP_Client_IsPauseReceive(k, std::ptr::null_mut()) };
+    assert_eq!(r, FALSE);
+    assert_eq!(HP_Client_GetLastError(k), SE_INVALID_PARAM);
+    assert_last(
+        SE_INVALID_PARAM,
+        &["HP_Client_IsPauseReceive", "pbPaused is NULL"],
+    );
+    // SAFETY: a NULL remote address is refused.
+    let r = unsafe { HP_Client_Start(k, std::ptr::null(), 1, TRUE) };
+    assert_eq!(r, FALSE);
+    assert_last(SE_INVALID_PARAM, &["HP_Client_Start", "lpszRemoteAddress"]);
 }
 
 // ---------------------------------------------------------------------------------------

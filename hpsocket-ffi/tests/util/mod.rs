@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ffi::{c_char, c_int, CStr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -69,6 +69,8 @@ pub enum Ev {
 pub struct Rec {
     tx: Mutex<mpsc::Sender<Ev>>,
     rx: Mutex<mpsc::Receiver<Ev>>,
+    /// Events received while waiting for others, oldest first: no event is ever lost.
+    pending: Mutex<VecDeque<Ev>>,
     pub received: Mutex<HashMap<HP_CONNID, Vec<u8>>>,
     pub expected: Mutex<HashMap<HP_CONNID, usize>>,
     /// Set by the free function: callbacks check it to prove none runs after it.
@@ -84,6 +86,7 @@ impl Rec {
         Arc::new(Rec {
             tx: Mutex::new(tx),
             rx: Mutex::new(rx),
+            pending: Mutex::default(),
             received: Mutex::default(),
             expected: Mutex::default(),
             freed: AtomicUsize::new(0),
@@ -99,24 +102,36 @@ impl Rec {
         let _ = self.tx.lock().unwrap().send(ev);
     }
 
-    /// The next event matching `pred`, skipping others, within the deadline.
+    /// The oldest event matching `pred`, within the deadline. Events that do not match stay
+    /// queued for later waits, so the order in which unrelated events arrive does not matter.
     #[track_caller]
     pub fn wait_for(&self, what: &str, mut pred: impl FnMut(&Ev) -> bool) -> Ev {
+        {
+            let mut pending = self.pending.lock().unwrap();
+            if let Some(i) = pending.iter().position(&mut pred) {
+                return pending.remove(i).expect("index found above");
+            }
+        }
         let end = Instant::now() + DEADLINE;
         let rx = self.rx.lock().unwrap();
         loop {
             let left = end.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(ev) if pred(&ev) => return ev,
-                Ok(_) => {}
-                Err(_) => panic!("timed out waiting for {what}"),
+                Ok(ev) => self.pending.lock().unwrap().push_back(ev),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; unmatched: {:?}",
+                    self.pending.lock().unwrap()
+                ),
             }
         }
     }
 
-    /// Events that arrived so far, without waiting.
+    /// Every event not yet waited for, oldest first, without waiting.
     pub fn drain(&self) -> Vec<Ev> {
-        self.rx.lock().unwrap().try_iter().collect()
+        let mut events: Vec<Ev> = self.pending.lock().unwrap().drain(..).collect();
+        events.extend(self.rx.lock().unwrap().try_iter());
+        events
     }
 
     /// Appends received bytes; reports `Done` once the expected count is reached.
