@@ -1,0 +1,103 @@
+"""hpsocket: HP-Socket's TCP components, rebuilt in Rust.
+
+Components (each a context manager; settings are keyword arguments and properties with
+HP-Socket's names and defaults):
+
+* :class:`TcpServer`, :class:`TcpPullServer`, :class:`TcpPackServer` -- listen and accept;
+* :class:`TcpAgent`, :class:`TcpPullAgent`, :class:`TcpPackAgent` -- many outgoing connections;
+* :class:`TcpClient`, :class:`TcpPullClient`, :class:`TcpPackClient` -- one connection.
+
+Events go to a listener object; subclass :class:`TcpServerListener`,
+:class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants) and
+override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
+error ``code`` (:class:`SocketError`), its ``text`` and the ``errno``.
+
+A minimal echo server::
+
+    import hpsocket
+
+    class Echo(hpsocket.TcpServerListener):
+        def on_receive(self, sender, conn_id, data):
+            sender.send(conn_id, data)
+
+    with hpsocket.TcpServer(Echo()) as server:
+        server.start("127.0.0.1", 5555)
+        server.wait()
+
+Threads and lifetimes: listener methods run on worker threads that take the GIL only for
+them; ``start``, ``stop``, ``wait``, a synchronous connect and ``send_small_file`` release
+the GIL. Data given to a listener is a new ``bytes`` object that may be kept; the ``fd``
+passed to ``on_prepare_listen``/``on_accept``/``on_prepare_connect`` is valid only during
+that call. A running component stays alive without Python references until it stops; at
+interpreter exit every running component is stopped.
+"""
+
+from ._listeners import (
+    TcpAgentListener,
+    TcpClientListener,
+    TcpPackAgentListener,
+    TcpPackClientListener,
+    TcpPackServerListener,
+    TcpPullAgentListener,
+    TcpPullClientListener,
+    TcpPullServerListener,
+    TcpServerListener,
+)
+from ._native import (
+    PACK_FLAG_MAX,
+    PACK_HEADER_LEN,
+    PACK_LENGTH_MASK,
+    FetchResult,
+    HandleResult,
+    HPSocketError,
+    OnSendSyncPolicy,
+    ReceiveModel,
+    ReuseAddressPolicy,
+    SendPolicy,
+    ServiceState,
+    SocketError,
+    SocketOperation,
+    TcpAgent,
+    TcpClient,
+    TcpPackAgent,
+    TcpPackClient,
+    TcpPackServer,
+    TcpPullAgent,
+    TcpPullClient,
+    TcpPullServer,
+    TcpServer,
+)
+
+__all__ = [
+    "PACK_FLAG_MAX",
+    "PACK_HEADER_LEN",
+    "PACK_LENGTH_MASK",
+    "FetchResult",
+    "HandleResult",
+    "HPSocketError",
+    "OnSendSyncPolicy",
+    "ReceiveModel",
+    "ReuseAddressPolicy",
+    "SendPolicy",
+    "ServiceState",
+    "SocketError",
+    "SocketOperation",
+    "TcpAgent",
+    "TcpAgentListener",
+    "TcpClient",
+    "TcpClientListener",
+    "TcpPackAgent",
+    "TcpPackAgentListener",
+    "TcpPackClient",
+    "TcpPackClientListener",
+    "TcpPackServer",
+    "TcpPackServerListener",
+    "TcpPullAgent",
+    "TcpPullAgentListener",
+    "TcpPullClient",
+    "TcpPullClientListener",
+    "TcpPullServer",
+    "TcpPullServerListener",
+    "TcpServer",
+    "TcpServerListener",
+]

@@ -1,0 +1,210 @@
+"""Listener base classes: subclass one and override the events you need.
+
+A method that is not overridden costs nothing: the component sees that the handler is not
+set and never takes the GIL for that event. Each method may return a :class:`HandleResult`
+(or an ``int``) or ``None`` (the same as ``HandleResult.OK``); only ``HandleResult.ERROR``
+changes anything, as described per method. An exception raised by a method is reported
+through :func:`sys.unraisablehook` and counts as ``HandleResult.ERROR`` (for events whose
+result matters, that closes the connection); the worker thread goes on.
+
+Methods run on the component's worker threads; one connection's events never overlap. The
+``sender`` argument is the component itself.
+
+Lifetimes: ``data`` arguments are new ``bytes`` objects that you may keep. The ``fd``
+arguments of ``on_prepare_listen``, ``on_accept`` and ``on_prepare_connect`` are the
+component's own sockets and are valid only during the call: set options on them
+(``socket.socket(fileno=os.dup(fd))``, or ``socket.fromfd``), never close them. A connection
+ID becomes stale once ``on_close`` has returned.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Optional, TypeVar, Union
+
+if TYPE_CHECKING:
+    from ._native import (
+        HandleResult,
+        SocketOperation,
+        TcpAgent,
+        TcpClient,
+        TcpServer,
+    )
+
+    Result = Optional[Union[HandleResult, int]]
+
+__all__ = [
+    "TcpServerListener",
+    "TcpPullServerListener",
+    "TcpPackServerListener",
+    "TcpAgentListener",
+    "TcpPullAgentListener",
+    "TcpPackAgentListener",
+    "TcpClientListener",
+    "TcpPullClientListener",
+    "TcpPackClientListener",
+]
+
+_F = TypeVar("_F", bound=Callable[..., object])
+
+
+def _unset(method: _F) -> _F:
+    """Marks a base-class method as "handler not set"."""
+    method._hpsocket_default = True  # type: ignore[attr-defined]
+    return method
+
+
+class TcpServerListener:
+    """Events of a :class:`TcpServer` (HP-Socket's ``ITcpServerListener``)."""
+
+    @_unset
+    def on_prepare_listen(self, sender: TcpServer, fd: int) -> Result:
+        """The listening socket is bound, not yet listening. ``ERROR`` makes ``start`` fail
+        with ``SocketError.SOCKET_PREPARE``."""
+
+    @_unset
+    def on_accept(self, sender: TcpServer, conn_id: int, fd: int) -> Result:
+        """A connection was accepted. ``ERROR`` rejects it (closed, no ``on_close``)."""
+
+    @_unset
+    def on_handshake(self, sender: TcpServer, conn_id: int) -> Result:
+        """The connection is ready for data. ``ERROR`` closes it."""
+
+    @_unset
+    def on_send(self, sender: TcpServer, conn_id: int, data: bytes) -> Result:
+        """``data`` was written to the socket (the result is ignored). When a send from a
+        callback is written at once, this runs inside that ``send`` call."""
+
+    @_unset
+    def on_receive(self, sender: TcpServer, conn_id: int, data: bytes) -> Result:
+        """Bytes arrived (PUSH), or one whole frame body (PACK). ``ERROR`` closes the
+        connection with ``(SocketOperation.RECEIVE, ECANCELED)``."""
+
+    @_unset
+    def on_send_drained(self, sender: TcpServer, conn_id: int, pending: int) -> Result:
+        """Extension: after a send was refused for a full queue (``max_send_queue_bytes``),
+        the queue is down to ``send_queue_low_watermark``; ``pending`` bytes remain."""
+
+    @_unset
+    def on_close(
+        self, sender: TcpServer, conn_id: int, operation: SocketOperation, error_code: int
+    ) -> Result:
+        """The connection closed: ``(CLOSE, 0)`` normally, else the failing operation and an
+        ``errno``. Once per accepted connection; ``get_connection_extra`` still works here."""
+
+    @_unset
+    def on_shutdown(self, sender: TcpServer) -> Result:
+        """The server stopped; its last event."""
+
+
+class TcpPullServerListener(TcpServerListener):
+    """Events of a :class:`TcpPullServer`: ``on_receive`` gets the number of bytes buffered."""
+
+    @_unset
+    def on_receive(self, sender: TcpServer, conn_id: int, length: int) -> Result:  # type: ignore[override]
+        """``length`` bytes are now buffered for the connection; take them with
+        ``sender.fetch(conn_id, n)`` / ``sender.peek(conn_id, n)``. ``ERROR`` closes it."""
+
+
+class TcpPackServerListener(TcpServerListener):
+    """Events of a :class:`TcpPackServer`: ``on_receive`` gets one whole frame body."""
+
+
+class TcpAgentListener:
+    """Events of a :class:`TcpAgent` (HP-Socket's ``ITcpAgentListener``)."""
+
+    @_unset
+    def on_prepare_connect(self, sender: TcpAgent, conn_id: int, fd: int) -> Result:
+        """The socket exists and is bound, ``connect()`` not yet called. ``ERROR`` aborts the
+        connect."""
+
+    @_unset
+    def on_connect(self, sender: TcpAgent, conn_id: int) -> Result:
+        """The TCP connection is established. ``ERROR`` fails a synchronous connect or closes
+        an asynchronous one."""
+
+    @_unset
+    def on_handshake(self, sender: TcpAgent, conn_id: int) -> Result:
+        """The connection is ready for data. ``ERROR`` closes it."""
+
+    @_unset
+    def on_send(self, sender: TcpAgent, conn_id: int, data: bytes) -> Result:
+        """See :meth:`TcpServerListener.on_send`."""
+
+    @_unset
+    def on_receive(self, sender: TcpAgent, conn_id: int, data: bytes) -> Result:
+        """See :meth:`TcpServerListener.on_receive`."""
+
+    @_unset
+    def on_send_drained(self, sender: TcpAgent, conn_id: int, pending: int) -> Result:
+        """See :meth:`TcpServerListener.on_send_drained`."""
+
+    @_unset
+    def on_close(
+        self, sender: TcpAgent, conn_id: int, operation: SocketOperation, error_code: int
+    ) -> Result:
+        """See :meth:`TcpServerListener.on_close`; a failed asynchronous connect reports
+        ``SocketOperation.CONNECT``."""
+
+    @_unset
+    def on_shutdown(self, sender: TcpAgent) -> Result:
+        """The agent stopped; its last event."""
+
+
+class TcpPullAgentListener(TcpAgentListener):
+    """Events of a :class:`TcpPullAgent`: ``on_receive`` gets the number of bytes buffered."""
+
+    @_unset
+    def on_receive(self, sender: TcpAgent, conn_id: int, length: int) -> Result:  # type: ignore[override]
+        """See :meth:`TcpPullServerListener.on_receive`."""
+
+
+class TcpPackAgentListener(TcpAgentListener):
+    """Events of a :class:`TcpPackAgent`: ``on_receive`` gets one whole frame body."""
+
+
+class TcpClientListener:
+    """Events of a :class:`TcpClient` (HP-Socket's ``ITcpClientListener``; no shutdown event:
+    a client stops by itself after ``on_close``)."""
+
+    @_unset
+    def on_prepare_connect(self, sender: TcpClient, conn_id: int, fd: int) -> Result:
+        """See :meth:`TcpAgentListener.on_prepare_connect`; ``ERROR`` makes ``start`` fail."""
+
+    @_unset
+    def on_connect(self, sender: TcpClient, conn_id: int) -> Result:
+        """See :meth:`TcpAgentListener.on_connect`."""
+
+    @_unset
+    def on_handshake(self, sender: TcpClient, conn_id: int) -> Result:
+        """The connection is ready for data. ``ERROR`` closes it."""
+
+    @_unset
+    def on_send(self, sender: TcpClient, conn_id: int, data: bytes) -> Result:
+        """See :meth:`TcpServerListener.on_send`."""
+
+    @_unset
+    def on_receive(self, sender: TcpClient, conn_id: int, data: bytes) -> Result:
+        """See :meth:`TcpServerListener.on_receive`."""
+
+    @_unset
+    def on_send_drained(self, sender: TcpClient, conn_id: int, pending: int) -> Result:
+        """See :meth:`TcpServerListener.on_send_drained`."""
+
+    @_unset
+    def on_close(
+        self, sender: TcpClient, conn_id: int, operation: SocketOperation, error_code: int
+    ) -> Result:
+        """See :meth:`TcpAgentListener.on_close`; the client stops after it."""
+
+
+class TcpPullClientListener(TcpClientListener):
+    """Events of a :class:`TcpPullClient`: ``on_receive`` gets the number of bytes buffered."""
+
+    @_unset
+    def on_receive(self, sender: TcpClient, conn_id: int, length: int) -> Result:  # type: ignore[override]
+        """``length`` bytes are buffered; take them with ``sender.fetch(n)`` /
+        ``sender.peek(n)``. ``ERROR`` closes the connection."""
+
+
+class TcpPackClientListener(TcpClientListener):
+    """Events of a :class:`TcpPackClient`: ``on_receive`` gets one whole frame body."""

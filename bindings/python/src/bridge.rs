@@ -1,0 +1,537 @@
+//! The bridge between a component's core listener (called on worker threads) and its Python
+//! listener object.
+//!
+//! One [`Bridge`] per component holds every Python object the Rust side keeps: the listener,
+//! its bound handler methods, the component's own Python object while it runs (the `sender`
+//! of callbacks), and per-connection extra objects. The Python component object traverses and
+//! clears it for the garbage collector.
+//!
+//! Rules that keep it deadlock-free:
+//! - `state` is locked only briefly and never while waiting for the GIL or running Python code
+//!   (a `Py` that may be the last reference is dropped after the lock is released);
+//! - `__traverse__` only `try_lock`s it;
+//! - an event whose handler is not set costs one atomic load: no GIL, no allocation.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+use hpsocket_core::{ConnId, HandleResult, ReceiveModel, SocketOperation};
+use pyo3::exceptions::PyTypeError;
+use pyo3::gc::PyVisit;
+use pyo3::prelude::*;
+use pyo3::PyTraverseError;
+
+use crate::enums::{self, E};
+use crate::runtime::{self, Stopper};
+
+/// Which kind of component a bridge serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Server,
+    Agent,
+    Client,
+}
+
+/// Listener events, as bits of [`Bridge::mask`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ev {
+    PrepareListen = 0,
+    PrepareConnect,
+    Accept,
+    Connect,
+    Handshake,
+    Send,
+    Receive,
+    SendDrained,
+    Close,
+    Shutdown,
+}
+
+const EVENTS: [Ev; 10] = [
+    Ev::PrepareListen,
+    Ev::PrepareConnect,
+    Ev::Accept,
+    Ev::Connect,
+    Ev::Handshake,
+    Ev::Send,
+    Ev::Receive,
+    Ev::SendDrained,
+    Ev::Close,
+    Ev::Shutdown,
+];
+
+impl Ev {
+    /// The listener method's name.
+    pub(crate) fn method(self) -> &'static str {
+        match self {
+            Ev::PrepareListen => "on_prepare_listen",
+            Ev::PrepareConnect => "on_prepare_connect",
+            Ev::Accept => "on_accept",
+            Ev::Connect => "on_connect",
+            Ev::Handshake => "on_handshake",
+            Ev::Send => "on_send",
+            Ev::Receive => "on_receive",
+            Ev::SendDrained => "on_send_drained",
+            Ev::Close => "on_close",
+            Ev::Shutdown => "on_shutdown",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << self as u32
+    }
+
+    fn applies_to(self, role: Role) -> bool {
+        match self {
+            Ev::PrepareListen | Ev::Accept => role == Role::Server,
+            Ev::PrepareConnect | Ev::Connect => role != Role::Server,
+            Ev::Shutdown => role != Role::Client,
+            _ => true,
+        }
+    }
+}
+
+/// Marks a listener base-class method that does nothing: such a handler counts as not set.
+const DEFAULT_MARK: &str = "_hpsocket_default";
+
+#[derive(Default)]
+struct State {
+    listener: Option<Py<PyAny>>,
+    handlers: [Option<Py<PyAny>>; EVENTS.len()],
+    /// The component's Python object, from `start` to the end of the run: callbacks get it
+    /// as `sender`, and it keeps a running component alive without a Python reference.
+    owner: Option<Py<PyAny>>,
+    /// Counts runs, so a late `stop` does not end a newer run.
+    run: u64,
+    /// Objects attached with `set_connection_extra` (or `connect(extra=...)` once adopted).
+    extras: HashMap<ConnId, Py<PyAny>>,
+    /// `connect(extra=...)` objects, by the token stored as the core connection extra,
+    /// until the connection ID is known.
+    pending: HashMap<usize, Py<PyAny>>,
+    /// A client's `extra`.
+    client_extra: Option<Py<PyAny>>,
+}
+
+/// Everything in a [`State`] that holds Python references, taken out to be dropped unlocked.
+type Taken = Vec<Py<PyAny>>;
+
+pub(crate) struct Bridge {
+    pub(crate) role: Role,
+    pub(crate) model: ReceiveModel,
+    /// Unique per component (registry key).
+    pub(crate) uid: u64,
+    /// Bits of the events whose handler is set.
+    mask: AtomicU32,
+    /// Number of entries in `extras` and `pending`: zero means closes need no cleanup.
+    extras_live: AtomicUsize,
+    state: Mutex<State>,
+}
+
+impl Bridge {
+    pub(crate) fn new(role: Role, model: ReceiveModel) -> Bridge {
+        static NEXT_UID: AtomicU64 = AtomicU64::new(1);
+        Bridge {
+            role,
+            model,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            mask: AtomicU32::new(0),
+            extras_live: AtomicUsize::new(0),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    // ----- listener -------------------------------------------------------------------------
+
+    /// Sets the listener (None: no events) and resolves its handlers.
+    pub(crate) fn set_listener(&self, listener: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+        let handlers = match &listener {
+            Some(l) => self.resolve(l)?,
+            None => Default::default(),
+        };
+        let old = {
+            let mut st = self.lock();
+            let old_listener = std::mem::replace(&mut st.listener, listener.map(Bound::unbind));
+            let old_handlers = std::mem::replace(&mut st.handlers, handlers.0);
+            self.mask.store(handlers.1, Ordering::Release);
+            (old_listener, old_handlers)
+        };
+        drop(old);
+        Ok(())
+    }
+
+    /// Looks the handlers up again (the listener's class may have changed since).
+    pub(crate) fn refresh(&self, py: Python<'_>) -> PyResult<()> {
+        let listener = self.listener(py);
+        self.set_listener(listener.map(|l| l.into_bound(py)))
+    }
+
+    pub(crate) fn listener(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.lock().listener.as_ref().map(|l| l.clone_ref(py))
+    }
+
+    /// The bound method for each event the listener really implements, and their bits.
+    #[allow(clippy::type_complexity)]
+    fn resolve(
+        &self,
+        listener: &Bound<'_, PyAny>,
+    ) -> PyResult<([Option<Py<PyAny>>; EVENTS.len()], u32)> {
+        let mut handlers: [Option<Py<PyAny>>; EVENTS.len()] = Default::default();
+        let mut mask = 0;
+        for ev in EVENTS {
+            if !ev.applies_to(self.role) {
+                continue;
+            }
+            let Ok(method) = listener.getattr(ev.method()) else {
+                continue;
+            };
+            if method.is_none() {
+                continue;
+            }
+            if let Ok(mark) = method.getattr(DEFAULT_MARK) {
+                if mark.is_truthy()? {
+                    continue;
+                }
+            }
+            if !method.is_callable() {
+                return Err(PyTypeError::new_err(format!(
+                    "listener attribute {:?} must be callable, not {}",
+                    ev.method(),
+                    method.get_type().name()?
+                )));
+            }
+            handlers[ev as usize] = Some(method.unbind());
+            mask |= ev.bit();
+        }
+        Ok((handlers, mask))
+    }
+
+    // ----- runs -----------------------------------------------------------------------------
+
+    /// Marks the start of a run: `owner` becomes the callbacks' `sender`, and the component is
+    /// registered for the exit handler. False if a run is already on (`stopped` says whether
+    /// the core is stopped: an owner left from a run that ended unseen is replaced).
+    pub(crate) fn begin_run(
+        &self,
+        owner: Py<PyAny>,
+        stopper: Stopper,
+        stopped: bool,
+    ) -> Option<u64> {
+        let (run, old) = {
+            let mut st = self.lock();
+            if st.owner.is_some() && !stopped {
+                return None;
+            }
+            st.run += 1;
+            (st.run, st.owner.replace(owner))
+        };
+        drop(old);
+        runtime::register(self.uid, stopper);
+        Some(run)
+    }
+
+    /// The current run's number.
+    pub(crate) fn run_number(&self) -> u64 {
+        self.lock().run
+    }
+
+    /// Ends a run (only `run` if given): drops the owner and the per-connection objects.
+    pub(crate) fn end_run(&self, run: Option<u64>) {
+        let taken: Taken = {
+            let mut st = self.lock();
+            if run.is_some_and(|r| r != st.run) || st.owner.is_none() {
+                return;
+            }
+            let mut taken: Taken = st.owner.take().into_iter().collect();
+            taken.extend(st.extras.drain().map(|(_, v)| v));
+            taken.extend(st.pending.drain().map(|(_, v)| v));
+            self.extras_live.store(0, Ordering::Release);
+            taken
+        };
+        let stopper = runtime::unregister(self.uid);
+        drop(stopper);
+        drop(taken);
+    }
+
+    // ----- callbacks --------------------------------------------------------------------------
+
+    fn wants(&self, ev: Ev) -> bool {
+        self.mask.load(Ordering::Acquire) & ev.bit() != 0 && !runtime::python_gone()
+    }
+
+    /// The handler of `ev` and the sender to pass it.
+    fn handler<'py>(
+        &self,
+        py: Python<'py>,
+        ev: Ev,
+    ) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let (handler, owner) = {
+            let st = self.lock();
+            let handler = st.handlers[ev as usize].as_ref()?.clone_ref(py);
+            (handler, st.owner.as_ref().map(|o| o.clone_ref(py)))
+        };
+        let owner = match owner {
+            Some(o) => o.into_bound(py),
+            None => py.None().into_bound(py),
+        };
+        Some((handler.into_bound(py), owner))
+    }
+
+    /// Runs the handler of an event whose result matters. Unset: `HR_IGNORE` at the cost of
+    /// one atomic load. An exception (or a result that is not a `HandleResult`, an `int` or
+    /// `None`) goes to `sys.unraisablehook` and counts as `HR_ERROR`.
+    pub(crate) fn dispatch<F>(&self, ev: Ev, call: F) -> HandleResult
+    where
+        F: for<'py> FnOnce(&Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    {
+        if !self.wants(ev) {
+            return HandleResult::Ignore;
+        }
+        Python::try_attach(|py| {
+            let Some((handler, sender)) = self.handler(py, ev) else {
+                return HandleResult::Ignore;
+            };
+            match call(&handler, sender).and_then(|v| handle_result(&v)) {
+                Ok(result) => result,
+                Err(e) => {
+                    e.write_unraisable(py, Some(&handler));
+                    HandleResult::Error
+                }
+            }
+        })
+        .unwrap_or(HandleResult::Ignore)
+    }
+
+    /// Runs the handler of an event whose result is ignored.
+    pub(crate) fn notify<F>(&self, ev: Ev, call: F)
+    where
+        F: for<'py> FnOnce(&Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    {
+        if !self.wants(ev) {
+            return;
+        }
+        Python::try_attach(|py| self.notify_attached(py, ev, call));
+    }
+
+    fn notify_attached<F>(&self, py: Python<'_>, ev: Ev, call: F)
+    where
+        F: for<'py> FnOnce(&Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    {
+        if let Some((handler, sender)) = self.handler(py, ev) {
+            if let Err(e) = call(&handler, sender) {
+                e.write_unraisable(py, Some(&handler));
+            }
+        }
+    }
+
+    /// `on_close`: the handler, then the connection's extra objects are dropped; for a client
+    /// (`ends_run`) the run ends too, since a client stops when its connection closes.
+    /// `token` reads the core connection extra (a pending `connect(extra=...)` token).
+    pub(crate) fn close(
+        &self,
+        id: ConnId,
+        operation: SocketOperation,
+        code: i32,
+        token: impl FnOnce() -> usize,
+        ends_run: bool,
+    ) {
+        let call = self.wants(Ev::Close);
+        let extras = self.extras_live.load(Ordering::Acquire) > 0;
+        if !(call || extras || ends_run) || runtime::python_gone() {
+            return;
+        }
+        let token = if extras { token() } else { 0 };
+        Python::try_attach(|py| {
+            if call {
+                self.notify_attached(py, Ev::Close, |h, sender| {
+                    let op = enums::member(h.py(), E::SocketOperation, operation as i32);
+                    h.call1((sender, id, op, code))
+                });
+            }
+            if extras {
+                self.forget_connection(id, token);
+            }
+            if ends_run {
+                self.end_run(None);
+            }
+        });
+    }
+
+    /// `on_shutdown`, the last event of a server or agent run: the handler, then the run ends.
+    pub(crate) fn shutdown(&self) {
+        if runtime::python_gone() {
+            return;
+        }
+        let call = self.wants(Ev::Shutdown);
+        Python::try_attach(|py| {
+            if call {
+                self.notify_attached(py, Ev::Shutdown, |h, sender| h.call1((sender,)));
+            }
+            self.end_run(None);
+        });
+    }
+
+    // ----- per-connection objects -------------------------------------------------------------
+
+    fn count_extras(&self, st: &State) {
+        self.extras_live
+            .store(st.extras.len() + st.pending.len(), Ordering::Release);
+    }
+
+    /// Attaches `value` to a connection (None: detaches).
+    pub(crate) fn set_extra(&self, id: ConnId, value: Option<Py<PyAny>>) {
+        let old = {
+            let mut st = self.lock();
+            let old = match value {
+                Some(v) => st.extras.insert(id, v),
+                None => st.extras.remove(&id),
+            };
+            self.count_extras(&st);
+            old
+        };
+        drop(old);
+    }
+
+    /// The object attached to a connection; `token` reads the core connection extra, to adopt
+    /// an object given to `connect(extra=...)`.
+    pub(crate) fn get_extra(&self, py: Python<'_>, id: ConnId, token: usize) -> Option<Py<PyAny>> {
+        let mut st = self.lock();
+        if let Some(v) = st.extras.get(&id) {
+            return Some(v.clone_ref(py));
+        }
+        let v = st.pending.remove(&token)?;
+        let out = v.clone_ref(py);
+        st.extras.insert(id, v);
+        self.count_extras(&st);
+        Some(out)
+    }
+
+    /// Keeps `value` until the connection being made gets its ID; returns the token to store
+    /// as the core connection extra.
+    pub(crate) fn add_pending(&self, value: Py<PyAny>) -> usize {
+        static NEXT_TOKEN: AtomicUsize = AtomicUsize::new(1);
+        let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed).max(1);
+        let mut st = self.lock();
+        st.pending.insert(token, value);
+        self.count_extras(&st);
+        token
+    }
+
+    /// After `connect` returned: files the pending object under the connection ID (unless the
+    /// connection already closed, or failed: then it is dropped).
+    pub(crate) fn settle_pending(&self, token: usize, id: Option<ConnId>, alive: bool) {
+        let old = {
+            let mut st = self.lock();
+            let old = st.pending.remove(&token);
+            let old = match (old, id) {
+                (Some(v), Some(id)) if alive => st.extras.insert(id, v),
+                (v, _) => v,
+            };
+            self.count_extras(&st);
+            old
+        };
+        drop(old);
+    }
+
+    fn forget_connection(&self, id: ConnId, token: usize) {
+        let old = {
+            let mut st = self.lock();
+            let a = st.extras.remove(&id);
+            let b = if token != 0 {
+                st.pending.remove(&token)
+            } else {
+                None
+            };
+            self.count_extras(&st);
+            (a, b)
+        };
+        drop(old);
+    }
+
+    pub(crate) fn client_extra(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.lock().client_extra.as_ref().map(|v| v.clone_ref(py))
+    }
+
+    pub(crate) fn set_client_extra(&self, value: Option<Py<PyAny>>) {
+        let old = std::mem::replace(&mut self.lock().client_extra, value);
+        drop(old);
+    }
+
+    // ----- garbage collector --------------------------------------------------------------------
+
+    /// Visits every Python object held, unless the component runs: a running component is
+    /// referenced by its worker threads, so it and what it holds are alive whatever Python
+    /// code references. (Not visiting an edge only makes the collector more conservative.)
+    pub(crate) fn traverse(
+        &self,
+        visit: &PyVisit<'_>,
+        running: bool,
+    ) -> Result<(), PyTraverseError> {
+        if running {
+            return Ok(());
+        }
+        let st = match self.state.try_lock() {
+            Ok(st) => st,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => return Ok(()),
+        };
+        visit.call(&st.listener)?;
+        for h in &st.handlers {
+            visit.call(h)?;
+        }
+        visit.call(&st.owner)?;
+        for v in st.extras.values() {
+            visit.call(v)?;
+        }
+        for v in st.pending.values() {
+            visit.call(v)?;
+        }
+        visit.call(&st.client_extra)?;
+        Ok(())
+    }
+
+    /// Drops every Python object held (the collector breaking a cycle); a running component
+    /// keeps its owner and listener.
+    pub(crate) fn clear(&self, running: bool) {
+        if running {
+            return;
+        }
+        let taken: Taken = {
+            let mut st = self.lock();
+            self.mask.store(0, Ordering::Release);
+            let mut taken: Taken = Vec::new();
+            taken.extend(st.listener.take());
+            taken.extend(st.handlers.iter_mut().filter_map(Option::take));
+            taken.extend(st.owner.take());
+            taken.extend(st.extras.drain().map(|(_, v)| v));
+            taken.extend(st.pending.drain().map(|(_, v)| v));
+            taken.extend(st.client_extra.take());
+            self.extras_live.store(0, Ordering::Release);
+            taken
+        };
+        let stopper = runtime::unregister(self.uid);
+        drop(stopper);
+        drop(taken);
+    }
+}
+
+/// A handler's return value: None is `HR_OK`; any int (a `HandleResult` member included)
+/// follows HP-Socket (only `HR_ERROR` is an error).
+fn handle_result(value: &Bound<'_, PyAny>) -> PyResult<HandleResult> {
+    if value.is_none() {
+        return Ok(HandleResult::Ok);
+    }
+    match value.extract::<i64>() {
+        Ok(code) => Ok(HandleResult::from_code(
+            code.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
+        )),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "a listener method must return a HandleResult or None, not {}",
+            value.get_type().name()?
+        ))),
+    }
+}

@@ -1,0 +1,71 @@
+//! `HPSocketError`, and the conversion of the core's errors and of bad arguments into it.
+
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+use crate::enums::{self, E};
+
+pyo3::create_exception!(
+    hpsocket,
+    HPSocketError,
+    PyException,
+    "A failed hpsocket operation.\n\n\
+     Attributes:\n\
+     \x20   code (SocketError): HP-Socket's error code, e.g. ``SocketError.INVALID_PARAM``.\n\
+     \x20   text (str): HP-Socket's description of the code (``HP_GetSocketErrorDesc``).\n\
+     \x20   errno (int): the operating-system error number that goes with it (0 if none).\n\
+     \x20   context (str): what failed, naming the bad parameter or state.\n\n\
+     ``str(error)`` is ``\"<context> (<text>)\"``."
+);
+
+/// An `HPSocketError` with its attributes set.
+pub(crate) fn hp_error(
+    py: Python<'_>,
+    kind: hpsocket_core::ErrorKind,
+    errno: i32,
+    context: &str,
+) -> PyErr {
+    let text = kind.description();
+    let build = || -> PyResult<PyErr> {
+        let err = py
+            .get_type::<HPSocketError>()
+            .call1((format!("{context} ({text})"),))?;
+        err.setattr("code", enums::member(py, E::SocketError, kind as i32))?;
+        err.setattr("text", text)?;
+        err.setattr("errno", errno)?;
+        err.setattr("context", context)?;
+        Ok(PyErr::from_value(err))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// `SE_INVALID_PARAM` with `EINVAL`, for an argument out of range.
+pub(crate) fn invalid_param(py: Python<'_>, context: &str) -> PyErr {
+    hp_error(
+        py,
+        hpsocket_core::ErrorKind::InvalidParam,
+        libc::EINVAL,
+        context,
+    )
+}
+
+/// `SE_ILLEGAL_STATE` with `EPERM`.
+pub(crate) fn illegal_state(py: Python<'_>, context: &str) -> PyErr {
+    hp_error(
+        py,
+        hpsocket_core::ErrorKind::IllegalState,
+        libc::EPERM,
+        context,
+    )
+}
+
+/// Turns a core result into a Python one.
+pub(crate) trait OrRaise<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for hpsocket_core::Result<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| hp_error(py, e.kind(), e.errno(), e.context()))
+    }
+}
