@@ -46,6 +46,12 @@ pub struct SocketConfig {
     /// Extension: milliseconds an asynchronous connect may take before it fails with
     /// `OnClose(SO_CONNECT, ETIMEDOUT)`. 0 (default): the operating system's timeout.
     pub connect_timeout: u32,
+    /// SSL components: start the TLS handshake by itself after connect/accept. Default true;
+    /// false lets the application speak plaintext first, then call `start_ssl_handshake`.
+    pub ssl_auto_handshake: bool,
+    /// Extension: milliseconds a TLS handshake may take before the connection closes with
+    /// `ETIMEDOUT`, so a stalled peer cannot hold it forever. Default 30 000; 0: no limit.
+    pub ssl_handshake_timeout: u32,
     /// Extension: accepted sends also count as activity for silence (`silence_period`,
     /// `disconnect_silence_connections`). Default false: only receives, as in HP-Socket.
     pub silence_counts_send: bool,
@@ -62,6 +68,8 @@ impl Default for SocketConfig {
             max_send_queue_bytes: 0,
             send_queue_low_watermark: 0,
             connect_timeout: 0,
+            ssl_auto_handshake: true,
+            ssl_handshake_timeout: 30_000,
             silence_counts_send: false,
         }
     }

@@ -31,6 +31,7 @@ mod listener;
 mod model;
 mod reactor;
 mod sock;
+mod ssl;
 mod tcp;
 mod types;
 
@@ -39,7 +40,13 @@ pub use error::{Error, ErrorKind, Result};
 pub use listener::{AgentListener, ClientListener, ServerListener};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
 pub use model::{FetchResult, PackConfig, ReceiveModel};
+/// The OpenSSL bindings the SSL functions hand out (`with_ssl_session`).
+pub use openssl;
 pub use reactor::events::set_close_error_code;
+pub use ssl::{
+    Pem, ServerNameCallback, SslSetup, SSL_VM_CLIENT_ONCE, SSL_VM_FAIL_IF_NO_PEER_CERT,
+    SSL_VM_NONE, SSL_VM_PEER,
+};
 pub use tcp::{ConnectOptions, TcpAgent, TcpClient, TcpServer};
 pub use types::{
     ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,

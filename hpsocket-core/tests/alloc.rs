@@ -66,7 +66,10 @@ fn allocations_per_message(model: ReceiveModel) -> f64 {
     server.update_config(|c| c.worker_thread_count = 1).unwrap();
     server.start("127.0.0.1", 0).unwrap();
     let port = server.listen_address().unwrap().port();
-    let pong = Arc::new(Pong { received: AtomicUsize::new(0), limit: MESSAGES });
+    let pong = Arc::new(Pong {
+        received: AtomicUsize::new(0),
+        limit: MESSAGES,
+    });
     let agent = TcpAgent::with_model(pong.clone(), model);
     agent.update_config(|c| c.worker_thread_count = 1).unwrap();
     agent.start(None, false).unwrap();
@@ -77,7 +80,9 @@ fn allocations_per_message(model: ReceiveModel) -> f64 {
         pong.received.store(0, Ordering::Release);
         let before = ALLOCS.load(Ordering::Relaxed);
         agent.send(id, &[7u8; 64]).unwrap();
-        util::eventually("pingpong run", || pong.received.load(Ordering::Acquire) >= MESSAGES);
+        util::eventually("pingpong run", || {
+            pong.received.load(Ordering::Acquire) >= MESSAGES
+        });
         counted = ALLOCS.load(Ordering::Relaxed) - before;
     }
     agent.stop().unwrap();
@@ -90,6 +95,9 @@ fn push_and_pack_echo_allocate_nothing_per_message() {
     for model in [ReceiveModel::Push, ReceiveModel::Pack] {
         let per_message = allocations_per_message(model);
         eprintln!("{model:?}: {per_message:.4} allocations per message");
-        assert!(per_message < 0.05, "{model:?}: {per_message} allocations per message");
+        assert!(
+            per_message < 0.05,
+            "{model:?}: {per_message} allocations per message"
+        );
     }
 }

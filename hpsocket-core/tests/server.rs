@@ -350,3 +350,40 @@ fn queries_and_stale_ids() {
     assert_ne!(server.all_connection_ids()[0], id);
     server.stop().unwrap();
 }
+
+/// Callbacks that run on the caller's thread (`OnPrepareListen` inside `start`, `OnShutdown`
+/// inside `stop`) must refuse a re-entrant stop/wait/start too, not hang.
+#[test]
+fn reentrant_calls_from_caller_thread_callbacks_are_refused() {
+    #[derive(Default)]
+    struct Reentrant {
+        results: Mutex<Vec<(&'static str, Option<ErrorKind>)>>,
+    }
+    impl ServerListener for Reentrant {
+        fn on_prepare_listen(&self, s: &TcpServer, _: RawFd) -> HandleResult {
+            let mut r = self.results.lock().unwrap();
+            r.push(("stop in prepare_listen", s.stop().err().map(|e| e.kind())));
+            r.push((
+                "start in prepare_listen",
+                s.start("127.0.0.1", 0).err().map(|e| e.kind()),
+            ));
+            HandleResult::Ok
+        }
+        fn on_shutdown(&self, s: &TcpServer) -> HandleResult {
+            let mut r = self.results.lock().unwrap();
+            r.push(("stop in shutdown", s.stop().err().map(|e| e.kind())));
+            r.push(("wait in shutdown", s.wait(None).err().map(|e| e.kind())));
+            HandleResult::Ok
+        }
+    }
+    let rec = Arc::new(Reentrant::default());
+    let server = TcpServer::new(rec.clone());
+    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    server.stop().unwrap();
+    let results = rec.results.lock().unwrap();
+    assert_eq!(results.len(), 4);
+    for (what, kind) in results.iter() {
+        assert_eq!(*kind, Some(ErrorKind::IllegalState), "{what}");
+    }
+}

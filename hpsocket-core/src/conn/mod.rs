@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::buffer::SendQueue;
 use crate::model::pull::PullBuffer;
+use crate::ssl::session::TlsSession;
 use crate::types::ConnId;
 
 /// Where a connection is in its life.
@@ -53,6 +54,8 @@ pub(crate) struct Conn {
     pull: Option<Box<Mutex<PullBuffer>>>,
     /// A send was refused for a full queue; `on_send_drained` is owed.
     pub(crate) send_refused: AtomicBool,
+    /// SSL components: the connection's TLS session.
+    pub(crate) tls: Option<Box<Mutex<TlsSession>>>,
 }
 
 pub(crate) const NO_KEY: usize = usize::MAX;
@@ -69,6 +72,7 @@ impl Conn {
         extra: usize,
         now_ms: u64,
         pull: bool,
+        tls: Option<TlsSession>,
     ) -> Conn {
         Conn {
             id,
@@ -87,6 +91,7 @@ impl Conn {
             local_key: AtomicUsize::new(NO_KEY),
             pull: pull.then(Box::default),
             send_refused: AtomicBool::new(false),
+            tls: tls.map(|t| Box::new(Mutex::new(t))),
         }
     }
 

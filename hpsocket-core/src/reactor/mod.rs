@@ -5,6 +5,7 @@
 pub(crate) mod events;
 mod ops;
 mod start;
+mod tls;
 mod worker;
 
 pub(crate) use start::StartParams;
@@ -24,6 +25,7 @@ use crate::conn::table::ConnTable;
 use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::model::ReceiveModel;
+use crate::ssl::context::SslContexts;
 use crate::types::{ServiceState, SocketOperation};
 use events::Events;
 
@@ -65,6 +67,8 @@ pub(crate) enum Command {
     Close(Arc<Conn>, SocketOperation, i32),
     /// Receiving was un-paused.
     Resume(Arc<Conn>),
+    /// Manual TLS handshake started: send what the session produced.
+    StartTls(Arc<Conn>),
     /// Close everything and exit.
     Stop,
 }
@@ -112,6 +116,11 @@ pub(crate) struct Shared {
     uid: u64,
     role: Role,
     model: ReceiveModel,
+    /// An SSL component: connections run TLS with `ssl`.
+    secure: bool,
+    ssl: Mutex<Option<Arc<SslContexts>>>,
+    /// The last failure worth reporting that no call returned (a failed TLS handshake…).
+    last_error: Mutex<Option<Error>>,
     state: AtomicU8,
     config: Mutex<EngineConfig>,
     run: Mutex<Option<Arc<Running>>>,
@@ -128,6 +137,26 @@ pub(crate) struct Engine {
 thread_local! {
     /// Set on worker threads: the run they serve and their index.
     static WORKER: RefCell<Option<(Arc<Running>, usize)>> = const { RefCell::new(None) };
+    /// Engines whose callbacks run on this (non-worker) thread right now: `OnPrepareListen`
+    /// inside `start`, `OnPrepareConnect`/synchronous `OnConnect` inside `connect`,
+    /// `OnShutdown` inside `stop`.
+    static CALLING: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs a callback of engine `uid` on the calling thread, marked so that a re-entrant
+/// `stop`/`wait`/`start` of the same engine is refused instead of waiting for itself.
+pub(super) fn marked<R>(uid: u64, f: impl FnOnce() -> R) -> R {
+    struct Unmark;
+    impl Drop for Unmark {
+        fn drop(&mut self) {
+            CALLING.with_borrow_mut(|c| {
+                c.pop();
+            });
+        }
+    }
+    CALLING.with_borrow_mut(|c| c.push(uid));
+    let _unmark = Unmark;
+    f()
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -135,13 +164,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
-    pub(crate) fn new(role: Role, model: ReceiveModel, config: EngineConfig) -> Engine {
+    pub(crate) fn new(
+        role: Role,
+        model: ReceiveModel,
+        secure: bool,
+        config: EngineConfig,
+    ) -> Engine {
         static NEXT_UID: AtomicU64 = AtomicU64::new(1);
         Engine {
             shared: Arc::new(Shared {
                 uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
                 role,
                 model,
+                secure,
+                ssl: Mutex::new(None),
+                last_error: Mutex::new(None),
                 state: AtomicU8::new(ServiceState::Stopped as u8),
                 config: Mutex::new(config),
                 run: Mutex::new(None),
@@ -157,6 +194,15 @@ impl Engine {
 
     pub(crate) fn model(&self) -> ReceiveModel {
         self.shared.model
+    }
+
+    pub(crate) fn is_secure(&self) -> bool {
+        self.shared.secure
+    }
+
+    /// The last connection-level failure no call returned (a TLS handshake that failed…).
+    pub(crate) fn last_error(&self) -> Option<Error> {
+        lock(&self.shared.last_error).clone()
     }
 
     pub(crate) fn state(&self) -> ServiceState {
@@ -180,9 +226,12 @@ impl Engine {
         Ok(())
     }
 
-    /// True on one of this engine's own worker threads (that is, inside its callbacks).
-    pub(crate) fn in_own_worker(&self) -> bool {
-        WORKER.with_borrow(|w| matches!(w, Some((run, _)) if run.shared.uid == self.shared.uid))
+    /// True inside one of this engine's callbacks: on its own worker threads, or on a thread
+    /// that runs one of its callbacks right now.
+    pub(crate) fn in_own_callback(&self) -> bool {
+        let uid = self.shared.uid;
+        WORKER.with_borrow(|w| matches!(w, Some((run, _)) if run.shared.uid == uid))
+            || CALLING.with_borrow(|c| c.contains(&uid))
     }
 
     /// Runs `f` with the current run and, on a worker of this engine, that worker's index.
@@ -217,7 +266,7 @@ impl Engine {
 
     /// Blocks until the engine is stopped, or `timeout` passes; true when stopped.
     pub(crate) fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
-        if self.in_own_worker() {
+        if self.in_own_callback() {
             return Err(Error::illegal_state(format!(
                 "{}::wait called from one of its own callbacks: it would wait for itself",
                 self.role().name()

@@ -11,11 +11,13 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::events::guarded;
+use super::tls::tls_lock;
 use super::{Adoption, Command, Engine, Running};
 use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::sock;
+use crate::ssl::session::TlsState;
 use crate::types::{ConnId, ServiceState, SocketOperation};
 
 /// Options of one agent connect (HP-Socket's `Connect*` variants).
@@ -64,7 +66,7 @@ impl Running {
         }
     }
 
-    /// Queues or writes `bufs` in order as one send (one frame in PACK).
+    /// Queues or writes `bufs` in order as one send (one frame in PACK, encrypted on SSL).
     pub(super) fn send(&self, id: ConnId, bufs: &[&[u8]], me: Option<usize>) -> Result<()> {
         let conn = self.live_conn("Send", id)?;
         let body: usize = bufs.iter().map(|b| b.len()).sum();
@@ -84,21 +86,71 @@ impl Running {
         };
         let parts = || header.iter().map(|h| &h[..]).chain(bufs.iter().copied());
         let total = body + header.map_or(0, |h| h.len());
+        self.check_queue_cap(&conn, total)?;
+        if self.config.socket.silence_counts_send {
+            conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+        }
+        let Some(tls) = conn.tls.as_deref() else {
+            return self.send_parts(&conn, parts, me, true);
+        };
+        let mut session = tls_lock(tls);
+        match session.state() {
+            TlsState::Plain => self.send_parts(&conn, parts, me, true),
+            TlsState::Handshaking => Err(Error::new(
+                ErrorKind::InvalidParam,
+                libc::ENOTCONN,
+                format!("Send: the TLS handshake of connection {id} is not complete"),
+            )),
+            TlsState::Established => {
+                session.encrypt(parts()).map_err(|f| {
+                    Error::new(ErrorKind::DataSend, f.code, format!("Send: {}", f.message))
+                })?;
+                let records = session.take_output();
+                let sent = self.send_parts(&conn, || std::iter::once(&records[..]), me, false);
+                session.restore_output(records);
+                drop(session);
+                if sent.is_ok() {
+                    // SSL components report the plaintext once it is encrypted and queued.
+                    self.report_sent(id, parts(), total);
+                }
+                sent
+            }
+        }
+    }
+
+    /// Extension: refuses a send that would pass `max_send_queue_bytes` (a send into an empty
+    /// queue always goes, so one large message is never refused for ever).
+    fn check_queue_cap(&self, conn: &Conn, total: usize) -> Result<()> {
+        let cap = self.config.socket.max_send_queue_bytes as usize;
+        let pending = conn.pending.load(Ordering::Acquire);
+        if cap == 0 || pending == 0 || pending + total <= cap {
+            return Ok(());
+        }
+        conn.send_refused.store(true, Ordering::Release);
+        Err(Error::new(
+            ErrorKind::DataSend,
+            libc::ENOBUFS,
+            format!(
+                "Send: connection {} has {pending} bytes queued; {total} more would pass \
+                 MaxSendQueueBytes ({cap})",
+                conn.id
+            ),
+        ))
+    }
+
+    /// Writes `parts` straight to the socket when this is the owner and nothing is queued,
+    /// queues the rest, and asks the owner to flush. `report`: fire `OnSend` for bytes
+    /// written here.
+    fn send_parts<'a, I: Iterator<Item = &'a [u8]>>(
+        &self,
+        conn: &Arc<Conn>,
+        parts: impl Fn() -> I,
+        me: Option<usize>,
+        report: bool,
+    ) -> Result<()> {
+        let id = conn.id;
         let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         let mut queue = conn.queue();
-        let cap = self.config.socket.max_send_queue_bytes as usize;
-        if cap != 0 && !queue.is_empty() && queue.len() + total > cap {
-            conn.send_refused.store(true, Ordering::Release);
-            return Err(Error::new(
-                ErrorKind::DataSend,
-                libc::ENOBUFS,
-                format!(
-                    "Send: connection {id} has {} bytes queued; {total} more would pass \
-                     MaxSendQueueBytes ({cap})",
-                    queue.len()
-                ),
-            ));
-        }
         let mut written = 0;
         if owner && queue.is_empty() {
             // Straight to the socket: nobody else writes it, and nothing is queued ahead.
@@ -114,7 +166,7 @@ impl Running {
                 Err(e) => {
                     drop(queue);
                     let code = sock::errno(&e);
-                    self.request_close(&conn, SocketOperation::Send, code, me);
+                    self.request_close(conn, SocketOperation::Send, code, me);
                     return Err(Error::new(
                         ErrorKind::DataSend,
                         code,
@@ -135,10 +187,7 @@ impl Running {
         conn.pending.store(queue.len(), Ordering::Release);
         let queued = !queue.is_empty();
         drop(queue);
-        if self.config.socket.silence_counts_send {
-            conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
-        }
-        if written > 0 {
+        if report && written > 0 {
             self.report_sent(id, parts(), written);
         }
         if queued && !owner && !conn.flush_requested.swap(true, Ordering::AcqRel) {
@@ -479,7 +528,10 @@ impl Running {
                 Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}"))
             })?;
         }
-        let (prepared, _) = guarded(|| self.events.prepare_connect(id, socket.as_raw_fd()));
+        let uid = self.shared.uid;
+        let (prepared, _) = super::marked(uid, || {
+            guarded(|| self.events.prepare_connect(id, socket.as_raw_fd()))
+        });
         if prepared.is_error() {
             return Err(Error::new(
                 ErrorKind::SocketPrepare,
@@ -516,6 +568,13 @@ impl Running {
             )
         })?;
 
+        let tls = self.new_tls(Some(host)).map_err(|f| {
+            Error::new(
+                ErrorKind::SslEnvNotReady,
+                f.code,
+                format!("{name}: {}", f.message),
+            )
+        })?;
         let std_stream: std::net::TcpStream = socket.into();
         let worker = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len();
         let state = if self.async_connect {
@@ -533,12 +592,13 @@ impl Running {
             options.extra,
             self.now_ms(),
             self.shared.model == ReceiveModel::Pull,
+            tls,
         ));
         self.table.fill(conn.clone());
         let adoption = if self.async_connect {
             Adoption::Connecting
         } else {
-            let (result, code) = guarded(|| self.events.connect(id));
+            let (result, code) = super::marked(uid, || guarded(|| self.events.connect(id)));
             if result.is_error() {
                 conn.set_state(ConnState::Closed);
                 return Err(Error::new(

@@ -77,6 +77,7 @@ impl Engine {
     fn start_workers(&self, params: StartParams) -> Result<()> {
         let config = self.config();
         config.validate()?;
+        self.check_ssl_ready()?;
         let name = self.role().name();
         if self.model() == crate::model::ReceiveModel::Pack {
             config
@@ -107,7 +108,10 @@ impl Engine {
         let mut listener = None;
         let mut listen_addr = None;
         if let Some((address, port)) = &params.listen {
-            let mut l = listen(name, address, *port, &config, params.events.as_ref())?;
+            let events = params.events.as_ref();
+            let mut l = super::marked(self.shared.uid, || {
+                listen(name, address, *port, &config, events)
+            })?;
             listen_addr = l.local_addr().ok();
             polls[0]
                 .registry()
@@ -175,7 +179,7 @@ impl Engine {
     /// background (HP-Socket's behaviour); servers and agents refuse with `SE_ILLEGAL_STATE`.
     pub(crate) fn stop(&self) -> Result<()> {
         let name = self.role().name();
-        if self.in_own_worker() {
+        if self.in_own_callback() {
             if self.role() == super::Role::Client {
                 if let Some(run) = lock(&self.shared.run).clone() {
                     run.begin_detached_stop();
@@ -251,7 +255,7 @@ impl Running {
             return;
         }
         let events = self.events.clone();
-        guarded_unit(|| events.shutdown());
+        super::marked(self.shared.uid, || guarded_unit(|| events.shutdown()));
         self.shared.set_state(ServiceState::Stopped);
     }
 }

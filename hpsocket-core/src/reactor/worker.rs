@@ -18,11 +18,14 @@ use socket2::SockRef;
 use super::events::{guarded, guarded_unit};
 use super::ops::MAX_IOV;
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
+use super::tls::tls_lock;
 use super::{Adoption, Command, Role, Running, WORKER};
 use crate::conn::{Conn, ConnState, NO_KEY};
+use crate::error::ErrorKind;
 use crate::model::pack::PackDecoder;
 use crate::model::ReceiveModel;
 use crate::sock;
+use crate::ssl::session::{Plain, TlsState};
 use crate::types::ConnId;
 use crate::types::SocketOperation;
 
@@ -30,6 +33,15 @@ use crate::types::SocketOperation;
 const READ_BUFFER: usize = 64 * 1024;
 /// Reads of one connection per turn before the others get theirs.
 const READS_PER_TURN: usize = 16;
+
+/// What a timer guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Deadline {
+    /// `connect_timeout` of an asynchronous connect.
+    Connect,
+    /// `ssl_handshake_timeout`.
+    TlsHandshake,
+}
 
 /// What the worker alone knows about a connection it owns.
 struct Local {
@@ -56,8 +68,8 @@ pub(super) struct Worker {
     read_buf: Box<[u8]>,
     /// Connections with more to read after their turn ran out, or un-paused.
     ready: VecDeque<(usize, u64)>,
-    /// Deadlines of asynchronous connects (`connect_timeout`), soonest first.
-    timers: BinaryHeap<Reverse<(Instant, usize, ConnId)>>,
+    /// Deadlines (asynchronous connects, TLS handshakes), soonest first.
+    timers: BinaryHeap<Reverse<(Instant, usize, ConnId, Deadline)>>,
     stopping: bool,
 }
 
@@ -91,7 +103,7 @@ impl Worker {
             let timeout = if self.ready.is_empty() && self.commands.is_empty() {
                 self.timers
                     .peek()
-                    .map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
+                    .map(|Reverse((at, ..))| at.saturating_duration_since(Instant::now()))
             } else {
                 Some(Duration::ZERO)
             };
@@ -142,6 +154,11 @@ impl Worker {
                         self.ready.push_back((key, conn.id));
                     }
                 }
+                Command::StartTls(conn) => {
+                    if let Some(key) = self.key_of(&conn) {
+                        self.start_tls(key);
+                    }
+                }
                 Command::Stop => self.stopping = true,
             }
         }
@@ -172,6 +189,17 @@ impl Worker {
                 continue;
             }
             let _ = sock::configure_stream(SockRef::from(&stream), &self.run.config.socket);
+            let tls = match self.run.new_tls(None) {
+                Ok(tls) => tls,
+                Err(f) => {
+                    self.run.report(
+                        ErrorKind::SslEnvNotReady,
+                        f.code,
+                        format!("accept: {}", f.message),
+                    );
+                    continue;
+                }
+            };
             let Some(id) = self.run.table.reserve() else {
                 // MaxConnectionCount reached: refuse (the socket closes on drop).
                 continue;
@@ -188,6 +216,7 @@ impl Worker {
                 0,
                 self.run.now_ms(),
                 self.run.shared.model == ReceiveModel::Pull,
+                tls,
             ));
             self.run.table.fill(conn.clone());
             if worker == self.index {
@@ -250,35 +279,78 @@ impl Worker {
             return;
         }
         if how == Adoption::Connecting {
-            let timeout = self.run.config.socket.connect_timeout;
-            if timeout > 0 {
-                let at = Instant::now() + Duration::from_millis(timeout.into());
-                self.timers.push(Reverse((at, key, id)));
-            }
+            self.arm(
+                key,
+                id,
+                Deadline::Connect,
+                self.run.config.socket.connect_timeout,
+            );
         } else {
-            self.handshake(key);
+            self.established(key);
         }
     }
 
-    /// Fails asynchronous connects that passed `connect_timeout`.
+    fn arm(&mut self, key: usize, id: ConnId, what: Deadline, ms: u32) {
+        if ms > 0 {
+            let at = Instant::now() + Duration::from_millis(ms.into());
+            self.timers.push(Reverse((at, key, id, what)));
+        }
+    }
+
+    /// Fails connects and TLS handshakes that passed their deadline.
     fn expire_timers(&mut self) {
         let now = Instant::now();
-        while let Some(Reverse((at, key, id))) = self.timers.peek().copied() {
+        while let Some(Reverse((at, key, id, what))) = self.timers.peek().copied() {
             if at > now {
                 break;
             }
             self.timers.pop();
-            let still_connecting = self
-                .locals
-                .get(key)
-                .is_some_and(|l| l.conn.id == id && l.connecting);
-            if still_connecting {
-                self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
+            let Some(local) = self.locals.get(key).filter(|l| l.conn.id == id) else {
+                continue;
+            };
+            match what {
+                Deadline::Connect if local.connecting => {
+                    self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
+                }
+                Deadline::TlsHandshake if tls_state(&local.conn) == Some(TlsState::Handshaking) => {
+                    self.run.report(
+                        ErrorKind::Network,
+                        libc::ETIMEDOUT,
+                        format!("TLS handshake of connection {id} timed out"),
+                    );
+                    self.close(key, SocketOperation::Receive, libc::ETIMEDOUT);
+                }
+                _ => {}
             }
         }
     }
 
-    fn handshake(&mut self, key: usize) {
+    /// The TCP connection is up: plain connections are ready (`OnHandShake`); TLS ones start
+    /// their handshake unless it is manual.
+    fn established(&mut self, key: usize) {
+        match tls_state(&self.locals[key].conn) {
+            None => self.handshake_done(key),
+            Some(TlsState::Plain) => self.flush(key),
+            Some(_) => self.start_tls(key),
+        }
+    }
+
+    /// Starts (or continues) a TLS handshake: arms its deadline and sends what it produced.
+    fn start_tls(&mut self, key: usize) {
+        let id = self.locals[key].conn.id;
+        self.arm(
+            key,
+            id,
+            Deadline::TlsHandshake,
+            self.run.config.socket.ssl_handshake_timeout,
+        );
+        if let Err((op, code)) = self.tls_receive(key, None) {
+            self.close(key, op, code);
+        }
+    }
+
+    /// `OnHandShake`: the connection is ready for data.
+    fn handshake_done(&mut self, key: usize) {
         let id = self.locals[key].conn.id;
         let (result, code) = guarded(|| self.run.events.handshake(id));
         if result.is_error() {
@@ -286,6 +358,83 @@ impl Worker {
             return;
         }
         self.flush(key);
+    }
+
+    /// TLS: feeds `fresh` ciphertext bytes from the read buffer (none: only advance), drives
+    /// the handshake, and hands decrypted plaintext to the receive model. Callbacks run with
+    /// the session unlocked, so they may send.
+    fn tls_receive(
+        &mut self,
+        key: usize,
+        fresh: Option<usize>,
+    ) -> Result<(), (SocketOperation, i32)> {
+        let conn = self.locals[key].conn.clone();
+        let Some(tls) = conn.tls.as_deref() else {
+            return Ok(());
+        };
+        let mut session = tls_lock(tls);
+        if let Some(n) = fresh {
+            session.feed(&self.read_buf[..n]);
+        }
+        if session.state() == TlsState::Handshaking {
+            let progress = session.handshake();
+            self.run.queue_tls_output(&conn, &mut session);
+            drop(session);
+            self.flush(key);
+            match progress {
+                Err(f) => {
+                    self.run.report(
+                        ErrorKind::Network,
+                        f.code,
+                        format!("connection {}: {}", conn.id, f.message),
+                    );
+                    return Err((SocketOperation::Receive, f.code));
+                }
+                Ok(false) => return Ok(()),
+                Ok(true) => {
+                    if !self.locals.contains(key) {
+                        return Ok(());
+                    }
+                    self.handshake_done(key);
+                }
+            }
+        } else {
+            drop(session);
+        }
+        loop {
+            if !self
+                .locals
+                .get(key)
+                .is_some_and(|l| Arc::ptr_eq(&l.conn, &conn))
+                || conn.state() != ConnState::Connected
+            {
+                return Ok(());
+            }
+            if conn.paused.load(Ordering::Acquire) {
+                self.locals[key].read_blocked = true;
+                return Ok(());
+            }
+            let mut session = tls_lock(tls);
+            let plain = session.read_plain(&mut self.read_buf);
+            let queued = self.run.queue_tls_output(&conn, &mut session);
+            drop(session);
+            if queued {
+                self.flush(key);
+            }
+            match plain {
+                Ok(Plain::Data(m)) => self.deliver(key, m)?,
+                Ok(Plain::NeedInput) => return Ok(()),
+                Ok(Plain::Closed) => return Err((SocketOperation::Close, 0)),
+                Err(f) => {
+                    self.run.report(
+                        ErrorKind::Network,
+                        f.code,
+                        format!("connection {}: {}", conn.id, f.message),
+                    );
+                    return Err((SocketOperation::Receive, f.code));
+                }
+            }
+        }
     }
 
     fn conn_event(&mut self, key: usize, event: &mio::event::Event) {
@@ -344,7 +493,7 @@ impl Worker {
             self.close(key, SocketOperation::Connect, code);
             return;
         }
-        self.handshake(key);
+        self.established(key);
     }
 
     fn read(&mut self, key: usize) {
@@ -368,8 +517,15 @@ impl Worker {
                         conn.last_active_ms
                             .store(self.run.now_ms(), Ordering::Relaxed);
                     }
-                    if let Err((op, code)) = self.deliver(key, n) {
+                    let received = match tls_state(&conn) {
+                        Some(TlsState::Plain) | None => self.deliver(key, n),
+                        Some(_) => self.tls_receive(key, Some(n)),
+                    };
+                    if let Err((op, code)) = received {
                         self.close(key, op, code);
+                        return;
+                    }
+                    if !self.locals.contains(key) {
                         return;
                     }
                     // A short read took everything there was; new data brings a new event.
@@ -428,6 +584,19 @@ impl Worker {
                 continue;
             }
             local.read_blocked = false;
+            if matches!(tls_state(&local.conn), Some(TlsState::Established)) {
+                // Plaintext may wait inside the session since the pause.
+                if let Err((op, code)) = self.tls_receive(key, None) {
+                    self.close(key, op, code);
+                    continue;
+                }
+                if !self.locals.contains(key) {
+                    continue;
+                }
+            }
+            let Some(local) = self.locals.get_mut(key) else {
+                continue;
+            };
             if self.run.shared.model == ReceiveModel::Pack {
                 if let Err((op, code)) = deliver_frames(local, &[], &self.run) {
                     self.close(key, op, code);
@@ -458,7 +627,10 @@ impl Worker {
                     conn.pending.store(pending, Ordering::Release);
                     drop(queue);
                     for block in done.drain(..) {
-                        guarded_unit(|| self.run.events.send(conn.id, &block));
+                        // SSL components reported the plaintext when it was sent.
+                        if conn.tls.is_none() {
+                            guarded_unit(|| self.run.events.send(conn.id, &block));
+                        }
                         self.run.pool.put(block);
                     }
                     if pending <= self.run.config.socket.send_queue_low_watermark as usize
@@ -495,7 +667,13 @@ impl Worker {
                 .deregister(&mut SourceRef(&conn.stream));
         }
         if operation == SocketOperation::Close && !local.connecting {
-            // A requested close still sends what was accepted, if the socket takes it now.
+            // A requested close still sends what was accepted, if the socket takes it now,
+            // and a TLS session says goodbye with close_notify.
+            if let Some(tls) = conn.tls.as_deref() {
+                let mut session = tls_lock(tls);
+                session.close_notify();
+                self.run.queue_tls_output(&conn, &mut session);
+            }
             let mut queue = conn.queue();
             let mut iov = [IoSlice::new(&[]); MAX_IOV];
             let count = queue.fill_slices(&mut iov);
@@ -544,6 +722,11 @@ impl Worker {
             self.close(key, op, code);
         }
     }
+}
+
+/// The TLS state of a connection of an SSL component.
+fn tls_state(conn: &Conn) -> Option<TlsState> {
+    conn.tls.as_deref().map(|t| tls_lock(t).state())
 }
 
 /// PACK: feeds `data` (possibly empty, to drain what is buffered) to the connection's

@@ -12,6 +12,7 @@ use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{self, Engine, Role, StartParams};
 use crate::sock;
+use crate::ssl::SslSetup;
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
 
 /// Options of one [`TcpAgent::connect_with`] (HP-Socket's `ConnectWith*` variants).
@@ -42,9 +43,24 @@ impl TcpAgent {
     /// `TcpPackAgent`).
     pub fn with_model(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {
         TcpAgent {
-            engine: Engine::new(Role::Agent, model, EngineConfig::default()),
+            engine: Engine::new(Role::Agent, model, false, EngineConfig::default()),
             listener,
         }
+    }
+
+    /// A stopped SSL agent (HP-Socket's `SSLAgent`, `SSLPullAgent`, `SSLPackAgent`): call
+    /// [`TcpAgent::setup_ssl_context`] before `start`.
+    pub fn new_ssl(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {
+        TcpAgent {
+            engine: Engine::new(Role::Agent, model, true, EngineConfig::default()),
+            listener,
+        }
+    }
+
+    /// SSL: builds the TLS context (optional client certificate, verify mode, CAs). Allowed
+    /// while running (an extension): new connections use the new context.
+    pub fn setup_ssl_context(&self, setup: &SslSetup) -> Result<()> {
+        self.engine.setup_ssl_context(setup, None)
     }
 
     /// Starts the workers. `bind_address` (None or empty: any) is the local address of every

@@ -13,6 +13,7 @@ use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{ConnectOptions, Engine, Role, StartParams};
 use crate::sock;
+use crate::ssl::SslSetup;
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
 
 /// Client connection IDs come from one process-wide counter (HP-Socket's
@@ -46,10 +47,20 @@ impl TcpClient {
     /// A stopped client of the given receive model (HP-Socket's `TcpClient`,
     /// `TcpPullClient`, `TcpPackClient`).
     pub fn with_model(listener: Arc<dyn ClientListener>, model: ReceiveModel) -> TcpClient {
+        TcpClient::build(listener, model, false)
+    }
+
+    /// A stopped SSL client (HP-Socket's `SSLClient`, `SSLPullClient`, `SSLPackClient`):
+    /// call [`TcpClient::setup_ssl_context`] before `start`.
+    pub fn new_ssl(listener: Arc<dyn ClientListener>, model: ReceiveModel) -> TcpClient {
+        TcpClient::build(listener, model, true)
+    }
+
+    fn build(listener: Arc<dyn ClientListener>, model: ReceiveModel, secure: bool) -> TcpClient {
         let config = ClientConfig::default();
         TcpClient {
             inner: Arc::new(ClientInner {
-                engine: Engine::new(Role::Client, model, config.engine_config()),
+                engine: Engine::new(Role::Client, model, secure, config.engine_config()),
                 listener,
                 config: Mutex::new(config),
                 conn_id: AtomicU64::new(0),
@@ -255,9 +266,42 @@ impl TcpClient {
         matches!(self.state(), ServiceState::Starting | ServiceState::Started)
     }
 
-    /// False: plain TCP.
+    /// True for SSL clients.
     pub fn is_secure(&self) -> bool {
-        false
+        self.inner.engine.is_secure()
+    }
+
+    /// The last failure that no call returned, such as a failed TLS handshake.
+    pub fn last_error(&self) -> Option<Error> {
+        self.inner.engine.last_error()
+    }
+
+    /// SSL: builds the TLS context (optional client certificate, verify mode, CAs).
+    pub fn setup_ssl_context(&self, setup: &SslSetup) -> Result<()> {
+        self.inner.engine.setup_ssl_context(setup, None)
+    }
+
+    /// SSL: forgets the TLS context.
+    pub fn cleanup_ssl_context(&self) {
+        self.inner.engine.cleanup_ssl_context()
+    }
+
+    /// SSL with `ssl_auto_handshake` off: starts TLS after a plaintext phase.
+    pub fn start_ssl_handshake(&self) -> Result<()> {
+        self.inner.engine.start_ssl_handshake(self.engine_conn()?)
+    }
+
+    /// SSL: runs `f` on the connection's OpenSSL session.
+    pub fn with_ssl_session<R>(&self, f: impl FnOnce(&openssl::ssl::SslRef) -> R) -> Result<R> {
+        self.inner.engine.with_ssl_session(self.engine_conn()?, f)
+    }
+
+    /// SSL: runs `f` on the default OpenSSL context.
+    pub fn with_ssl_context<R>(
+        &self,
+        f: impl FnOnce(&openssl::ssl::SslContextRef) -> R,
+    ) -> Result<R> {
+        self.inner.engine.with_ssl_context(f)
     }
 
     /// The settings.

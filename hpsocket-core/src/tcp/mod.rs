@@ -164,9 +164,43 @@ macro_rules! connection_ops {
                 matches!(self.state(), ServiceState::Starting | ServiceState::Started)
             }
 
-            /// False: plain TCP.
+            /// True for SSL components.
             pub fn is_secure(&self) -> bool {
-                false
+                self.engine.is_secure()
+            }
+
+            /// The last failure that no call returned, such as a failed TLS handshake (its
+            /// `OnClose` carries only an errno; this names the cause).
+            pub fn last_error(&self) -> Option<crate::Error> {
+                self.engine.last_error()
+            }
+
+            /// SSL components: forgets the TLS context (connections keep their sessions).
+            pub fn cleanup_ssl_context(&self) {
+                self.engine.cleanup_ssl_context()
+            }
+
+            /// SSL components with `ssl_auto_handshake` off: starts TLS on a connection
+            /// after its plaintext phase. `on_handshake` follows when it completes.
+            pub fn start_ssl_handshake(&self, conn_id: ConnId) -> Result<()> {
+                self.engine.start_ssl_handshake(conn_id)
+            }
+
+            /// SSL components: runs `f` on a connection's OpenSSL session.
+            pub fn with_ssl_session<R>(
+                &self,
+                conn_id: ConnId,
+                f: impl FnOnce(&openssl::ssl::SslRef) -> R,
+            ) -> Result<R> {
+                self.engine.with_ssl_session(conn_id, f)
+            }
+
+            /// SSL components: runs `f` on the default OpenSSL context.
+            pub fn with_ssl_context<R>(
+                &self,
+                f: impl FnOnce(&openssl::ssl::SslContextRef) -> R,
+            ) -> Result<R> {
+                self.engine.with_ssl_context(f)
             }
 
             /// The settings.

@@ -11,6 +11,7 @@ use crate::listener::ServerListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{Engine, Role, StartParams};
+use crate::ssl::{ServerNameCallback, SslSetup};
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
 
 /// A TCP server. Cheap to clone: clones are handles to the same server, and every callback
@@ -31,9 +32,47 @@ impl TcpServer {
     /// `TcpPullServer`, `TcpPackServer`).
     pub fn with_model(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {
         TcpServer {
-            engine: Engine::new(Role::Server, model, EngineConfig::default()),
+            engine: Engine::new(Role::Server, model, false, EngineConfig::default()),
             listener,
         }
+    }
+
+    /// A stopped SSL server (HP-Socket's `SSLServer`, `SSLPullServer`, `SSLPackServer`):
+    /// call [`TcpServer::setup_ssl_context`] before `start`.
+    pub fn new_ssl(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {
+        TcpServer {
+            engine: Engine::new(Role::Server, model, true, EngineConfig::default()),
+            listener,
+        }
+    }
+
+    /// SSL: builds the TLS context (certificate, key, verify mode, CAs). `server_name`
+    /// picks a certificate per requested SNI name (0 default, > 0 an `add_ssl_context`
+    /// index, < 0 abort); `None` uses the names bound with `bind_ssl_server_name`. Allowed
+    /// while running (an extension): new connections get the new context, which reloads a
+    /// certificate without a restart.
+    pub fn setup_ssl_context(
+        &self,
+        setup: &SslSetup,
+        server_name: Option<ServerNameCallback>,
+    ) -> Result<()> {
+        self.engine.setup_ssl_context(setup, server_name)
+    }
+
+    /// SSL: adds a certificate for SNI; returns its index (1, 2, …).
+    pub fn add_ssl_context(&self, setup: &SslSetup) -> Result<usize> {
+        self.engine.add_ssl_context(setup)
+    }
+
+    /// SSL: serves the context `index` to clients asking for `server_name`
+    /// (`*.example.org` matches one label).
+    pub fn bind_ssl_server_name(&self, server_name: &str, index: usize) -> Result<()> {
+        self.engine.bind_ssl_server_name(server_name, index)
+    }
+
+    /// SSL: what the default SNI resolver picks for `server_name` (the bound index, or 0).
+    pub fn default_server_name_index(&self, server_name: &str) -> i32 {
+        self.engine.default_server_name_index(server_name)
     }
 
     /// Binds and listens on `address` (empty: IPv4 any; `"::"` for IPv6) and `port` (0: any

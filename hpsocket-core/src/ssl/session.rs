@@ -1,0 +1,239 @@
+//! One connection's TLS state, sans-IO: ciphertext goes in with `feed`, plaintext comes out of
+//! `read_plain`; `encrypt` turns plaintext into records collected in the output, which the
+//! reactor moves to the send queue. OpenSSL never touches the socket.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use openssl::error::ErrorStack;
+use openssl::ssl::{ErrorCode, Ssl, SslStream};
+use openssl::x509::X509VerifyResult;
+
+use super::context::{Side, SslContexts};
+
+/// Memory "socket" under OpenSSL: bytes received and not yet read, and records produced and
+/// not yet sent.
+#[derive(Default)]
+pub(crate) struct MemIo {
+    input: Vec<u8>,
+    read_pos: usize,
+    output: Vec<u8>,
+}
+
+impl Read for MemIo {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = &self.input[self.read_pos..];
+        if available.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.read_pos += n;
+        if self.read_pos == self.input.len() {
+            self.input.clear();
+            self.read_pos = 0;
+        }
+        Ok(n)
+    }
+}
+
+impl Write for MemIo {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.output.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Where a session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TlsState {
+    /// Manual handshake not started yet: bytes pass through as plaintext.
+    Plain,
+    Handshaking,
+    Established,
+}
+
+/// Why TLS failed: an errno for `OnClose` and a sentence for the last error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TlsFailure {
+    pub(crate) code: i32,
+    pub(crate) message: String,
+}
+
+/// What `read_plain` found.
+pub(crate) enum Plain {
+    /// `n` bytes of plaintext.
+    Data(usize),
+    /// Nothing more until more ciphertext arrives.
+    NeedInput,
+    /// The peer sent close_notify.
+    Closed,
+}
+
+pub(crate) struct TlsSession {
+    stream: SslStream<MemIo>,
+    state: TlsState,
+}
+
+/// X509_V_ERR_CERT_HAS_EXPIRED.
+const CERT_HAS_EXPIRED: i32 = 10;
+
+impl TlsSession {
+    /// A session for one connection; `host` is the SNI name a client sends.
+    pub(crate) fn new(
+        contexts: &Arc<SslContexts>,
+        host: Option<&str>,
+        auto: bool,
+    ) -> Result<TlsSession, TlsFailure> {
+        let setup = |e: ErrorStack| TlsFailure {
+            code: libc::EPROTO,
+            message: format!("TLS session: {e}"),
+        };
+        let mut ssl = Ssl::new(&contexts.default).map_err(setup)?;
+        match contexts.side {
+            Side::Server => ssl.set_accept_state(),
+            Side::Client => {
+                if let Some(host) = host.filter(|h| h.parse::<std::net::IpAddr>().is_err()) {
+                    ssl.set_hostname(host).map_err(setup)?;
+                }
+                ssl.set_connect_state();
+            }
+        }
+        let stream = SslStream::new(ssl, MemIo::default()).map_err(setup)?;
+        let mut session = TlsSession {
+            stream,
+            state: TlsState::Plain,
+        };
+        if auto {
+            session.start();
+        }
+        Ok(session)
+    }
+
+    pub(crate) fn state(&self) -> TlsState {
+        self.state
+    }
+
+    /// Begins the handshake (a client queues its hello).
+    pub(crate) fn start(&mut self) {
+        if self.state == TlsState::Plain {
+            self.state = TlsState::Handshaking;
+        }
+    }
+
+    /// Ciphertext received from the peer.
+    pub(crate) fn feed(&mut self, ciphertext: &[u8]) {
+        self.stream.get_mut().input.extend_from_slice(ciphertext);
+    }
+
+    /// Drives the handshake with what was fed; true once it completed (now or before).
+    pub(crate) fn handshake(&mut self) -> Result<bool, TlsFailure> {
+        match self.state {
+            TlsState::Established => return Ok(true),
+            TlsState::Plain => return Ok(false),
+            TlsState::Handshaking => {}
+        }
+        match self.stream.do_handshake() {
+            Ok(()) => {
+                self.state = TlsState::Established;
+                Ok(true)
+            }
+            Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => Ok(false),
+            Err(e) => Err(self.failure("TLS handshake failed", &e)),
+        }
+    }
+
+    /// Decrypts into `out`.
+    pub(crate) fn read_plain(&mut self, out: &mut [u8]) -> Result<Plain, TlsFailure> {
+        match self.stream.ssl_read(out) {
+            Ok(0) => Ok(Plain::NeedInput),
+            Ok(n) => Ok(Plain::Data(n)),
+            Err(e) if e.code() == ErrorCode::ZERO_RETURN => Ok(Plain::Closed),
+            Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => {
+                Ok(Plain::NeedInput)
+            }
+            Err(e) => Err(self.failure("TLS read failed", &e)),
+        }
+    }
+
+    /// Encrypts `parts` in order into records in the output.
+    pub(crate) fn encrypt<'a>(
+        &mut self,
+        parts: impl Iterator<Item = &'a [u8]>,
+    ) -> Result<(), TlsFailure> {
+        for part in parts.filter(|p| !p.is_empty()) {
+            let mut done = 0;
+            while done < part.len() {
+                match self.stream.ssl_write(&part[done..]) {
+                    Ok(n) => done += n,
+                    Err(e) => return Err(self.failure("TLS write failed", &e)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a close_notify alert.
+    pub(crate) fn close_notify(&mut self) {
+        if self.state == TlsState::Established {
+            let _ = self.stream.shutdown();
+        }
+    }
+
+    /// Records produced and not yet sent.
+    pub(crate) fn output(&self) -> &[u8] {
+        &self.stream.get_ref().output
+    }
+
+    pub(crate) fn clear_output(&mut self) {
+        self.stream.get_mut().output.clear();
+    }
+
+    /// Takes the records produced; give the vector back with `restore_output` to keep its
+    /// capacity (no allocation per send).
+    pub(crate) fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.stream.get_mut().output)
+    }
+
+    pub(crate) fn restore_output(&mut self, mut records: Vec<u8>) {
+        let out = &mut self.stream.get_mut().output;
+        if out.is_empty() {
+            records.clear();
+            *out = records;
+        }
+    }
+
+    /// The OpenSSL session, for `GetSSLSessionInfo`.
+    pub fn ssl(&self) -> &openssl::ssl::SslRef {
+        self.stream.ssl()
+    }
+
+    fn failure(&self, what: &str, e: &openssl::ssl::Error) -> TlsFailure {
+        let verify = self.stream.ssl().verify_result();
+        if verify != X509VerifyResult::OK {
+            let code = if verify.as_raw() == CERT_HAS_EXPIRED {
+                libc::EKEYEXPIRED
+            } else {
+                libc::EKEYREJECTED
+            };
+            return TlsFailure {
+                code,
+                message: format!(
+                    "{what}: certificate verify failed: {}",
+                    verify.error_string()
+                ),
+            };
+        }
+        let detail = match e.ssl_error() {
+            Some(stack) => stack.to_string(),
+            None => e.to_string(),
+        };
+        TlsFailure {
+            code: libc::EPROTO,
+            message: format!("{what}: {detail}"),
+        }
+    }
+}

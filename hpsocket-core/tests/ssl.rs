@@ -1,0 +1,613 @@
+//! SSL components on real sockets: echo through TLS, OpenSSL's own s_client/s_server as
+//! peers, mutual TLS, SNI, certificate failures with readable causes, PACK and PULL over TLS,
+//! a manual handshake after plaintext, and many concurrent TLS connections.
+
+#[path = "util/certs.rs"]
+mod certs;
+mod util;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use hpsocket_core::{
+    AgentListener, ClientListener, ConnId, ErrorKind, FetchResult, HandleResult, Pem, ReceiveModel,
+    ServerListener, SocketOperation, SslSetup, TcpAgent, TcpClient, TcpServer,
+    SSL_VM_FAIL_IF_NO_PEER_CERT, SSL_VM_PEER,
+};
+use util::{Ev, Log};
+
+fn server_setup(pki: &certs::Pki, id: &certs::Issued, verify: i32) -> SslSetup {
+    SslSetup {
+        verify_mode: verify,
+        certificate: Some(Pem::Memory(id.cert_pem.clone())),
+        private_key: Some(Pem::Memory(id.key_pem.clone())),
+        ca: Some(Pem::Memory(pki.ca.cert_pem.clone())),
+        ..SslSetup::default()
+    }
+}
+
+fn client_setup(ca: &certs::Issued, identity: Option<&certs::Issued>) -> SslSetup {
+    SslSetup {
+        verify_mode: SSL_VM_PEER,
+        certificate: identity.map(|i| Pem::Memory(i.cert_pem.clone())),
+        private_key: identity.map(|i| Pem::Memory(i.key_pem.clone())),
+        ca: Some(Pem::Memory(ca.cert_pem.clone())),
+        ..SslSetup::default()
+    }
+}
+
+#[derive(Default)]
+struct Rec {
+    log: Log,
+    manual: bool,
+}
+
+impl ServerListener for Rec {
+    fn on_handshake(&self, _: &TcpServer, id: ConnId) -> HandleResult {
+        self.log.push(Ev::HandShake(id));
+        HandleResult::Ok
+    }
+    fn on_receive(&self, s: &TcpServer, id: ConnId, data: &[u8]) -> HandleResult {
+        self.log.push(Ev::Receive(id, data.len()));
+        if self.manual && data == b"STARTTLS\n" {
+            s.send(id, b"GO\n").unwrap();
+            s.start_ssl_handshake(id).unwrap();
+            return HandleResult::Ok;
+        }
+        match s.send(id, data) {
+            Ok(()) => HandleResult::Ok,
+            Err(_) => HandleResult::Error,
+        }
+    }
+    fn on_pull_receive(&self, s: &TcpServer, id: ConnId, total: usize) -> HandleResult {
+        let mut buf = vec![0u8; total];
+        assert_eq!(s.fetch(id, &mut buf), FetchResult::Ok);
+        s.send(id, &buf).unwrap();
+        HandleResult::Ok
+    }
+    fn on_close(&self, _: &TcpServer, id: ConnId, op: SocketOperation, code: i32) -> HandleResult {
+        self.log.push(Ev::Close(id, op, code));
+        HandleResult::Ok
+    }
+}
+
+fn tls_server(setup: &SslSetup, model: ReceiveModel, rec: Arc<Rec>) -> (TcpServer, u16) {
+    let server = TcpServer::new_ssl(rec, model);
+    server
+        .update_config(|c| {
+            c.worker_thread_count = 2;
+            c.socket.ssl_auto_handshake = true;
+        })
+        .unwrap();
+    server.setup_ssl_context(setup, None).unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    (server, port)
+}
+
+#[derive(Default)]
+struct ClientRec {
+    log: Log,
+    got: Mutex<Vec<u8>>,
+}
+
+impl ClientListener for ClientRec {
+    fn on_handshake(&self, _: &TcpClient, id: ConnId) -> HandleResult {
+        self.log.push(Ev::HandShake(id));
+        HandleResult::Ok
+    }
+    fn on_receive(&self, _: &TcpClient, id: ConnId, data: &[u8]) -> HandleResult {
+        self.got.lock().unwrap().extend_from_slice(data);
+        self.log.push(Ev::Receive(id, data.len()));
+        HandleResult::Ok
+    }
+    fn on_close(&self, _: &TcpClient, id: ConnId, op: SocketOperation, code: i32) -> HandleResult {
+        self.log.push(Ev::Close(id, op, code));
+        HandleResult::Ok
+    }
+}
+
+fn tls_client(setup: &SslSetup, model: ReceiveModel) -> (TcpClient, Arc<ClientRec>) {
+    let rec = Arc::new(ClientRec::default());
+    let client = TcpClient::new_ssl(rec.clone(), model);
+    client.setup_ssl_context(setup).unwrap();
+    (client, rec)
+}
+
+fn has_handshake(e: &[Ev]) -> bool {
+    e.iter().any(|e| matches!(e, Ev::HandShake(_)))
+}
+
+#[test]
+fn start_without_context_is_ssl_env_not_ready() {
+    let server = TcpServer::new_ssl(Arc::new(Rec::default()), ReceiveModel::Push);
+    assert!(server.is_secure());
+    let e = server.start("127.0.0.1", 0).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SslEnvNotReady);
+    let plain = TcpServer::new(Arc::new(Rec::default()));
+    assert!(plain.setup_ssl_context(&SslSetup::default(), None).is_err());
+}
+
+#[test]
+fn echo_through_tls_with_verification() {
+    let pki = certs::pki();
+    let rec = Arc::new(Rec::default());
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        rec.clone(),
+    );
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client.start("localhost", port, false).unwrap();
+    crec.log.wait_for("client handshake", has_handshake);
+    let payload = util::pattern(1, 200_000);
+    client.send(&payload).unwrap();
+    util::eventually("echo", || crec.got.lock().unwrap().len() == payload.len());
+    assert_eq!(*crec.got.lock().unwrap(), payload);
+    let version = client
+        .with_ssl_session(|s| s.version_str().to_string())
+        .unwrap();
+    assert!(version == "TLSv1.3" || version == "TLSv1.2", "{version}");
+    client.stop().unwrap();
+    rec.log
+        .wait_for("server close", |e| e.iter().any(util::is_close));
+    server.stop().unwrap();
+}
+
+#[test]
+fn openssl_s_client_against_our_server() {
+    let pki = certs::pki();
+    let dir = tempdir("s_client");
+    std::fs::write(dir.join("ca.pem"), &pki.ca.cert_pem).unwrap();
+    let rec = Arc::new(Rec::default());
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        rec.clone(),
+    );
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-quiet",
+            "-verify_return_error",
+        ])
+        .args([
+            "-CAfile",
+            dir.join("ca.pem").to_str().unwrap(),
+            "-servername",
+            "localhost",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_client");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"hello through s_client\n").unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "hello through s_client\n");
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    server.stop().unwrap();
+}
+
+#[test]
+fn our_client_against_openssl_s_server() {
+    let pki = certs::pki();
+    let dir = tempdir("s_server");
+    std::fs::write(dir.join("cert.pem"), &pki.server.cert_pem).unwrap();
+    std::fs::write(dir.join("key.pem"), &pki.server.key_pem).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-quiet",
+        ])
+        .args(["-cert", dir.join("cert.pem").to_str().unwrap()])
+        .args(["-key", dir.join("key.pem").to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    // Wait until it listens (s_server shrugs off the probe and accepts the next one).
+    util::eventually("s_server listening", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client.start("127.0.0.1^localhost", port, false).unwrap();
+    crec.log.wait_for("handshake", has_handshake);
+    client.send(b"to s_server\n").unwrap();
+    let mut line = String::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "to s_server\n");
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"from s_server\n")
+        .unwrap();
+    util::eventually("reply", || {
+        crec.got.lock().unwrap().ends_with(b"from s_server\n")
+    });
+    client.stop().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn tempdir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hpsocket-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn mutual_tls_requires_a_client_certificate() {
+    let pki = certs::pki();
+    let verify = SSL_VM_PEER | SSL_VM_FAIL_IF_NO_PEER_CERT;
+    let rec = Arc::new(Rec::default());
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, verify),
+        ReceiveModel::Push,
+        rec.clone(),
+    );
+    // Without a certificate: refused, and the server says why.
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client.start("127.0.0.1", port, false).unwrap();
+    let ev = rec
+        .log
+        .wait_for("server close", |e| e.iter().any(util::is_close));
+    assert!(!has_handshake(&ev), "{ev:?}");
+    let err = server.last_error().expect("server records the cause");
+    assert!(err.context().contains("certificate"), "{err}");
+    // With TLS 1.3 the client finishes its side before the server checks its certificate,
+    // so it may see OnHandShake; either way the server's alert closes it with an error.
+    let ev = crec
+        .log
+        .wait_for("client close", |e| e.iter().any(util::is_close));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Ev::Close(_, SocketOperation::Receive, c) if *c != 0)),
+        "{ev:?}"
+    );
+    let _ = client.wait(Some(util::DEADLINE));
+    // With one: accepted.
+    let (client, crec) = tls_client(
+        &client_setup(&pki.ca, Some(&pki.client)),
+        ReceiveModel::Push,
+    );
+    client.start("127.0.0.1", port, false).unwrap();
+    crec.log.wait_for("handshake", has_handshake);
+    let subject = rec.log.wait_for("server handshake", has_handshake);
+    assert!(has_handshake(&subject));
+    let id = server.all_connection_ids()[0];
+    let peer_cn = server
+        .with_ssl_session(id, |s| {
+            s.peer_certificate().and_then(|c| {
+                c.subject_name()
+                    .entries()
+                    .next()
+                    .map(|e| e.data().as_slice().to_vec())
+            })
+        })
+        .unwrap();
+    assert_eq!(peer_cn.as_deref(), Some(&b"test client"[..]));
+    client.stop().unwrap();
+    server.stop().unwrap();
+}
+
+#[test]
+fn sni_serves_the_certificate_asked_for() {
+    let pki = certs::pki();
+    let rec = Arc::new(Rec::default());
+    let server = TcpServer::new_ssl(rec.clone(), ReceiveModel::Push);
+    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    server
+        .setup_ssl_context(&server_setup(&pki, &pki.server, 0), None)
+        .unwrap();
+    let b = server
+        .add_ssl_context(&server_setup(&pki, &pki.server_b, 0))
+        .unwrap();
+    assert_eq!(b, 1);
+    server.bind_ssl_server_name("*.example.test", b).unwrap();
+    assert_eq!(server.default_server_name_index("b.example.test"), 1);
+    assert_eq!(server.default_server_name_index("localhost"), 0);
+    assert!(server.bind_ssl_server_name("x", 9).is_err());
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    for (name, want) in [
+        ("b.example.test", "b.example.test"),
+        ("localhost", "localhost"),
+    ] {
+        let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+        client
+            .start(&format!("127.0.0.1^{name}"), port, false)
+            .unwrap();
+        crec.log.wait_for("handshake", has_handshake);
+        let cn = client
+            .with_ssl_session(|s| {
+                s.peer_certificate().and_then(|c| {
+                    c.subject_name()
+                        .entries()
+                        .next()
+                        .map(|e| String::from_utf8_lossy(e.data().as_slice()).into_owned())
+                })
+            })
+            .unwrap();
+        assert_eq!(cn.as_deref(), Some(want), "SNI {name}");
+        client.stop().unwrap();
+    }
+    server.stop().unwrap();
+
+    // A callback returning a negative index aborts the handshake.
+    let server = TcpServer::new_ssl(Arc::new(Rec::default()), ReceiveModel::Push);
+    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    let refuse: hpsocket_core::ServerNameCallback =
+        Arc::new(|name: &str| if name == "evil.test" { -1 } else { 0 });
+    server
+        .setup_ssl_context(&server_setup(&pki, &pki.server, 0), Some(refuse))
+        .unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client.start("127.0.0.1^evil.test", port, false).unwrap();
+    let ev = crec
+        .log
+        .wait_for("refused", |e| e.iter().any(util::is_close));
+    assert!(!has_handshake(&ev), "{ev:?}");
+    server.stop().unwrap();
+}
+
+#[test]
+fn certificate_failures_have_their_own_causes() {
+    let pki = certs::pki();
+    // Unknown CA: the client does not trust the server's issuer.
+    let rec = Arc::new(Rec::default());
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        rec.clone(),
+    );
+    let (client, crec) = tls_client(&client_setup(&pki.other_ca, None), ReceiveModel::Push);
+    client.start("127.0.0.1", port, false).unwrap();
+    let ev = crec.log.wait_for("close", |e| e.iter().any(util::is_close));
+    assert!(
+        ev.iter().any(
+            |e| matches!(e, Ev::Close(_, SocketOperation::Receive, c) if *c == libc::EKEYREJECTED)
+        ),
+        "{ev:?}"
+    );
+    let err = client.last_error().unwrap();
+    assert!(err.context().contains("certificate verify failed"), "{err}");
+    server.stop().unwrap();
+
+    // Expired server certificate.
+    let rec = Arc::new(Rec::default());
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.expired, 0),
+        ReceiveModel::Push,
+        rec,
+    );
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client.start("127.0.0.1", port, false).unwrap();
+    let ev = crec.log.wait_for("close", |e| e.iter().any(util::is_close));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Ev::Close(_, _, c) if *c == libc::EKEYEXPIRED)),
+        "{ev:?}"
+    );
+    assert!(client.last_error().unwrap().context().contains("expired"));
+    server.stop().unwrap();
+
+    // Wrong key password: the setup itself fails and says so.
+    let server = TcpServer::new_ssl(Arc::new(Rec::default()), ReceiveModel::Push);
+    let mut setup = server_setup(&pki, &pki.server, 0);
+    setup.private_key = Some(Pem::Memory(certs::encrypted_key(&pki.server, "right")));
+    setup.key_password = Some("wrong".into());
+    let e = server.setup_ssl_context(&setup, None).unwrap_err();
+    assert!(e.context().contains("wrong password"), "{e}");
+    setup.key_password = Some("right".into());
+    server.setup_ssl_context(&setup, None).unwrap();
+}
+
+#[test]
+fn pack_and_pull_over_tls() {
+    let pki = certs::pki();
+    // PACK: frames of MaxPackSize through TLS records.
+    let rec = Arc::new(Rec::default());
+    let server = TcpServer::new_ssl(rec, ReceiveModel::Pack);
+    server
+        .update_config(|c| {
+            c.worker_thread_count = 1;
+            c.pack.max_pack_size = 0x7FF;
+            c.pack.pack_header_flag = 0x169;
+        })
+        .unwrap();
+    server
+        .setup_ssl_context(&server_setup(&pki, &pki.server, 0), None)
+        .unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    #[derive(Default)]
+    struct Frames(Mutex<Vec<Vec<u8>>>);
+    impl ClientListener for Frames {
+        fn on_receive(&self, _: &TcpClient, _: ConnId, d: &[u8]) -> HandleResult {
+            self.0.lock().unwrap().push(d.to_vec());
+            HandleResult::Ok
+        }
+    }
+    let frames = Arc::new(Frames::default());
+    let client = TcpClient::new_ssl(frames.clone(), ReceiveModel::Pack);
+    client
+        .update_config(|c| {
+            c.pack.max_pack_size = 0x7FF;
+            c.pack.pack_header_flag = 0x169;
+        })
+        .unwrap();
+    client
+        .setup_ssl_context(&client_setup(&pki.ca, None))
+        .unwrap();
+    client.start("127.0.0.1", port, false).unwrap();
+    util::eventually("tls up", || client.send(&[1]).is_ok());
+    let bodies: Vec<Vec<u8>> = (0..300)
+        .map(|i| util::pattern(i, 1 + (i as usize * 97) % 0x7FF))
+        .collect();
+    for b in &bodies {
+        client.send(b).unwrap();
+    }
+    client.send(&vec![9u8; 0x7FF]).unwrap();
+    assert_eq!(
+        client.send(&vec![9u8; 0x800]).unwrap_err().errno(),
+        libc::EMSGSIZE
+    );
+    util::eventually("frames", || {
+        frames.0.lock().unwrap().len() == bodies.len() + 2
+    });
+    let got = frames.0.lock().unwrap();
+    assert_eq!(got[1..=bodies.len()], bodies[..]);
+    drop(got);
+    client.stop().unwrap();
+    server.stop().unwrap();
+
+    // PULL: the server fetches whatever arrived and echoes it.
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Pull,
+        Arc::new(Rec::default()),
+    );
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client.start("127.0.0.1", port, false).unwrap();
+    crec.log.wait_for("handshake", has_handshake);
+    let payload = util::pattern(7, 100_000);
+    client.send(&payload).unwrap();
+    util::eventually("pull echo", || {
+        crec.got.lock().unwrap().len() == payload.len()
+    });
+    assert_eq!(*crec.got.lock().unwrap(), payload);
+    client.stop().unwrap();
+    server.stop().unwrap();
+}
+
+#[test]
+fn manual_handshake_after_plaintext() {
+    let pki = certs::pki();
+    let rec = Arc::new(Rec {
+        manual: true,
+        ..Rec::default()
+    });
+    let server = TcpServer::new_ssl(rec.clone(), ReceiveModel::Push);
+    server
+        .update_config(|c| {
+            c.worker_thread_count = 1;
+            c.socket.ssl_auto_handshake = false;
+        })
+        .unwrap();
+    server
+        .setup_ssl_context(&server_setup(&pki, &pki.server, 0), None)
+        .unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+
+    let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client
+        .update_config(|c| c.socket.ssl_auto_handshake = false)
+        .unwrap();
+    client.start("127.0.0.1", port, false).unwrap();
+    // Plaintext first: the server answers GO and switches to TLS.
+    client.send(b"STARTTLS\n").unwrap();
+    util::eventually("GO", || crec.got.lock().unwrap().as_slice() == b"GO\n");
+    assert!(
+        !has_handshake(&rec.log.snapshot()),
+        "no OnHandShake before TLS"
+    );
+    client.start_ssl_handshake().unwrap();
+    crec.log.wait_for("client handshake", has_handshake);
+    rec.log.wait_for("server handshake", has_handshake);
+    crec.got.lock().unwrap().clear();
+    client.send(b"secret").unwrap();
+    util::eventually("echo", || crec.got.lock().unwrap().as_slice() == b"secret");
+    client.stop().unwrap();
+    server.stop().unwrap();
+}
+
+#[test]
+fn five_hundred_tls_connections_echo() {
+    let pki = certs::pki();
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        Arc::new(Rec::default()),
+    );
+    struct Sum {
+        bytes: Mutex<Vec<(u64, usize)>>,
+        done: AtomicUsize,
+        per: usize,
+        ready: AtomicUsize,
+    }
+    impl AgentListener for Sum {
+        fn on_handshake(&self, _: &TcpAgent, _: ConnId) -> HandleResult {
+            self.ready.fetch_add(1, Ordering::Release);
+            HandleResult::Ok
+        }
+        fn on_receive(&self, _: &TcpAgent, id: ConnId, d: &[u8]) -> HandleResult {
+            let mut b = self.bytes.lock().unwrap();
+            let (h, n) = &mut b[id as usize - 1];
+            *h = util::fnv(d, *h);
+            *n += d.len();
+            if *n == self.per {
+                self.done.fetch_add(1, Ordering::Release);
+            }
+            HandleResult::Ok
+        }
+    }
+    const N: usize = 500;
+    const PER: usize = 20_000;
+    let sum = Arc::new(Sum {
+        bytes: Mutex::new(vec![(util::FNV_START, 0); N]),
+        done: AtomicUsize::new(0),
+        per: PER,
+        ready: AtomicUsize::new(0),
+    });
+    let agent = TcpAgent::new_ssl(sum.clone(), ReceiveModel::Push);
+    agent.update_config(|c| c.worker_thread_count = 2).unwrap();
+    agent
+        .setup_ssl_context(&client_setup(&pki.ca, None))
+        .unwrap();
+    agent.start(None, true).unwrap();
+    let ids: Vec<ConnId> = (0..N)
+        .map(|_| agent.connect("127.0.0.1", port).unwrap())
+        .collect();
+    util::eventually("500 handshakes", || sum.ready.load(Ordering::Acquire) == N);
+    for (i, id) in ids.iter().enumerate() {
+        agent.send(*id, &util::pattern(i as u64, PER)).unwrap();
+    }
+    util::eventually("500 echoes", || sum.done.load(Ordering::Acquire) == N);
+    let b = sum.bytes.lock().unwrap();
+    for i in 0..N {
+        assert_eq!(
+            b[i],
+            (
+                util::fnv(&util::pattern(i as u64, PER), util::FNV_START),
+                PER
+            )
+        );
+    }
+    drop(b);
+    agent.stop().unwrap();
+    server.stop().unwrap();
+}
