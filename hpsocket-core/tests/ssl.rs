@@ -273,7 +273,7 @@ fn mutual_tls_requires_a_client_certificate() {
         .log
         .wait_for("server close", |e| e.iter().any(util::is_close));
     assert!(!has_handshake(&ev), "{ev:?}");
-    let err = server.last_error().expect("server records the cause");
+    let (_, err) = server.last_error().expect("server records the cause");
     assert!(err.context().contains("certificate"), "{err}");
     // With TLS 1.3 the client finishes its side before the server checks its certificate,
     // so it may see OnHandShake; either way the server's alert closes it with an error.
@@ -392,7 +392,7 @@ fn certificate_failures_have_their_own_causes() {
         ),
         "{ev:?}"
     );
-    let err = client.last_error().unwrap();
+    let (_, err) = client.last_error().unwrap();
     assert!(err.context().contains("certificate verify failed"), "{err}");
     server.stop().unwrap();
 
@@ -411,7 +411,7 @@ fn certificate_failures_have_their_own_causes() {
             .any(|e| matches!(e, Ev::Close(_, _, c) if *c == libc::EKEYEXPIRED)),
         "{ev:?}"
     );
-    assert!(client.last_error().unwrap().context().contains("expired"));
+    assert!(client.last_error().unwrap().1.context().contains("expired"));
     server.stop().unwrap();
 
     // Wrong key password: the setup itself fails and says so.

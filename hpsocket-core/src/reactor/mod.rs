@@ -119,8 +119,9 @@ pub(crate) struct Shared {
     /// An SSL component: connections run TLS with `ssl`.
     secure: bool,
     ssl: Mutex<Option<Arc<SslContexts>>>,
-    /// The last failure worth reporting that no call returned (a failed TLS handshake…).
-    last_error: Mutex<Option<Error>>,
+    /// The last failure worth reporting that no call returned (a failed TLS handshake…),
+    /// numbered so a binding can tell a new one from one it has seen.
+    last_error: Mutex<Option<(u64, Error)>>,
     state: AtomicU8,
     config: Mutex<EngineConfig>,
     run: Mutex<Option<Arc<Running>>>,
@@ -200,8 +201,9 @@ impl Engine {
         self.shared.secure
     }
 
-    /// The last connection-level failure no call returned (a TLS handshake that failed…).
-    pub(crate) fn last_error(&self) -> Option<Error> {
+    /// The last connection-level failure no call returned (a TLS handshake that failed…),
+    /// with its sequence number (1, 2, … per engine).
+    pub(crate) fn last_error(&self) -> Option<(u64, Error)> {
         lock(&self.shared.last_error).clone()
     }
 

@@ -169,7 +169,9 @@ impl Running {
 
     /// Records a failure no call returns, for `GetLastError`/`GetLastErrorDesc`.
     pub(super) fn report(&self, kind: ErrorKind, code: i32, message: String) {
-        *lock(&self.shared.last_error) = Some(Error::new(kind, code, message));
+        let mut last = lock(&self.shared.last_error);
+        let seq = last.as_ref().map_or(1, |(n, _)| n + 1);
+        *last = Some((seq, Error::new(kind, code, message)));
     }
 
     /// Moves what the session produced into the send queue, in order (called with the

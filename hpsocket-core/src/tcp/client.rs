@@ -271,8 +271,9 @@ impl TcpClient {
         self.inner.engine.is_secure()
     }
 
-    /// The last failure that no call returned, such as a failed TLS handshake.
-    pub fn last_error(&self) -> Option<Error> {
+    /// The last failure that no call returned, such as a failed TLS handshake, with its
+    /// sequence number.
+    pub fn last_error(&self) -> Option<(u64, Error)> {
         self.inner.engine.last_error()
     }
 

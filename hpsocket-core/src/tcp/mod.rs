@@ -170,8 +170,9 @@ macro_rules! connection_ops {
             }
 
             /// The last failure that no call returned, such as a failed TLS handshake (its
-            /// `OnClose` carries only an errno; this names the cause).
-            pub fn last_error(&self) -> Option<crate::Error> {
+            /// `OnClose` carries only an errno; this names the cause), with its sequence
+            /// number (1, 2, …) so a caller can tell a new failure from one it has seen.
+            pub fn last_error(&self) -> Option<(u64, crate::Error)> {
                 self.engine.last_error()
             }
 
