@@ -57,7 +57,10 @@ class EchoListener(hpsocket.TcpServerListener):
             self.accepted += 1
 
     def on_receive(self, sender, conn_id, data):
-        sender.send(conn_id, data)
+        try:
+            sender.send(conn_id, data)
+        except hpsocket.HPSocketError:  # the peer went away meanwhile
+            return hpsocket.HandleResult.ERROR
 
     def on_close(self, sender, conn_id, operation, error_code):
         with self.lock:

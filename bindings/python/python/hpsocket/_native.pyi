@@ -1,0 +1,253 @@
+"""Type stubs of ``hpsocket._native``, the Rust extension module (see the package docs)."""
+
+from __future__ import annotations
+
+import os
+from enum import IntEnum
+from types import TracebackType
+from typing import Any, Iterable, Optional, Tuple, Type, TypeVar, Union
+
+_Buffer = Union[bytes, bytearray, memoryview]
+_PathLike = Union[str, "os.PathLike[str]"]
+_Address = Tuple[str, int]
+_Self = TypeVar("_Self")
+
+PACK_HEADER_LEN: int
+PACK_LENGTH_MASK: int
+PACK_FLAG_MAX: int
+
+class SocketError(IntEnum):
+    """HP-Socket's error codes (``En_HP_SocketError``)."""
+
+    OK = 0
+    ILLEGAL_STATE = 1
+    INVALID_PARAM = 2
+    SOCKET_CREATE = 3
+    SOCKET_BIND = 4
+    SOCKET_PREPARE = 5
+    SOCKET_LISTEN = 6
+    CP_CREATE = 7
+    WORKER_THREAD_CREATE = 8
+    DETECT_THREAD_CREATE = 9
+    SOCKET_ATTACH_TO_CP = 10
+    CONNECT_SERVER = 11
+    NETWORK = 12
+    DATA_PROC = 13
+    DATA_SEND = 14
+    SSL_ENV_NOT_READY = 101
+
+class SocketOperation(IntEnum):
+    """The operation that failed when a connection closed."""
+
+    UNKNOWN = 0
+    ACCEPT = 1
+    CONNECT = 2
+    SEND = 3
+    RECEIVE = 4
+    CLOSE = 5
+
+class HandleResult(IntEnum):
+    """What a listener method returns; ``None`` counts as ``OK``."""
+
+    OK = 0
+    IGNORE = 1
+    ERROR = 2
+
+class FetchResult(IntEnum):
+    """Result of ``fetch``/``peek``."""
+
+    OK = 0
+    LENGTH_TOO_LONG = 1
+    DATA_NOT_FOUND = 2
+
+class ServiceState(IntEnum):
+    STARTING = 0
+    STARTED = 1
+    STOPPING = 2
+    STOPPED = 3
+
+class ReuseAddressPolicy(IntEnum):
+    NONE = 0
+    ADDR_ONLY = 1
+    ADDR_AND_PORT = 2
+
+class SendPolicy(IntEnum):
+    PACK = 0
+    SAFE = 1
+    DIRECT = 2
+
+class OnSendSyncPolicy(IntEnum):
+    NONE = 0
+    CLOSE = 1
+    RECEIVE = 2
+
+class ReceiveModel(IntEnum):
+    PUSH = 0
+    PULL = 1
+    PACK = 2
+
+class HPSocketError(Exception):
+    """A failed operation: HP-Socket's ``code`` and ``text``, the ``errno``, and ``context``."""
+
+    code: SocketError
+    text: str
+    errno: int
+    context: str
+
+class _Component:
+    """What every component has (not a runtime class)."""
+
+    # -- socket settings (keyword arguments of the constructor too) --
+    reuse_address_policy: ReuseAddressPolicy
+    socket_buffer_size: int
+    keep_alive_time: int
+    keep_alive_interval: int
+    no_delay: bool
+    max_send_queue_bytes: int
+    send_queue_low_watermark: int
+    connect_timeout: int
+    silence_counts_send: bool
+    def stop(self) -> None: ...
+    def wait(self, timeout: Optional[float] = None) -> bool: ...
+    @property
+    def state(self) -> ServiceState: ...
+    @property
+    def has_started(self) -> bool: ...
+    @property
+    def is_secure(self) -> bool: ...
+    @property
+    def model(self) -> ReceiveModel: ...
+    @property
+    def listener(self) -> Any: ...
+    def __enter__(self: _Self) -> _Self: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> bool: ...
+
+class _Engine(_Component):
+    """What servers and agents share (not a runtime class)."""
+
+    worker_thread_count: int
+    max_connection_count: int
+    free_socket_obj_lock_time: int
+    free_socket_obj_pool: int
+    free_socket_obj_hold: int
+    free_buffer_obj_pool: int
+    free_buffer_obj_hold: int
+    mark_silence: bool
+    send_policy: SendPolicy
+    on_send_sync_policy: OnSendSyncPolicy
+    def send(self, conn_id: int, data: _Buffer) -> None: ...
+    def send_packets(self, conn_id: int, buffers: Iterable[_Buffer]) -> None: ...
+    def send_small_file(
+        self,
+        conn_id: int,
+        path: _PathLike,
+        head: Optional[_Buffer] = None,
+        tail: Optional[_Buffer] = None,
+    ) -> None: ...
+    def disconnect(self, conn_id: int, force: bool = True) -> None: ...
+    def disconnect_long_connections(self, period: int, force: bool = True) -> None: ...
+    def disconnect_silence_connections(self, period: int, force: bool = True) -> None: ...
+    def pause_receive(self, conn_id: int, pause: bool = True) -> None: ...
+    def is_pause_receive(self, conn_id: int) -> bool: ...
+    def is_connected(self, conn_id: int) -> bool: ...
+    def set_connection_extra(self, conn_id: int, extra: Any) -> None: ...
+    def get_connection_extra(self, conn_id: int) -> Any: ...
+    @property
+    def connection_count(self) -> int: ...
+    def all_connection_ids(self) -> list[int]: ...
+    def connect_period(self, conn_id: int) -> int: ...
+    def silence_period(self, conn_id: int) -> int: ...
+    def local_address(self, conn_id: int) -> _Address: ...
+    def remote_address(self, conn_id: int) -> _Address: ...
+    def pending_data_length(self, conn_id: int) -> int: ...
+
+class TcpServer(_Engine):
+    """A TCP server (PUSH model)."""
+
+    socket_listen_queue: int
+    accept_socket_count: int
+    def __init__(self, listener: Any = None, **settings: Any) -> None: ...
+    def start(self, address: str, port: int) -> None: ...
+    def listen_address(self) -> _Address: ...
+
+class TcpPullServer(TcpServer):
+    """A PULL server: ``on_receive`` reports the buffered length; take data with ``fetch``."""
+
+    def fetch(self, conn_id: int, length: int) -> Tuple[FetchResult, bytes]: ...
+    def peek(self, conn_id: int, length: int) -> Tuple[FetchResult, bytes]: ...
+
+class TcpPackServer(TcpServer):
+    """A PACK server: whole frames in and out."""
+
+    max_pack_size: int
+    pack_header_flag: int
+
+class TcpAgent(_Engine):
+    """A TCP agent: many outgoing connections (PUSH model)."""
+
+    sync_connect_timeout: int
+    def __init__(self, listener: Any = None, **settings: Any) -> None: ...
+    def start(self, bind_address: Optional[str] = None, async_connect: bool = True) -> None: ...
+    def connect(
+        self,
+        remote_address: str,
+        port: int,
+        *,
+        extra: Any = None,
+        local_address: Optional[str] = None,
+        local_port: Optional[int] = None,
+    ) -> int: ...
+    def remote_host(self, conn_id: int) -> _Address: ...
+
+class TcpPullAgent(TcpAgent):
+    def fetch(self, conn_id: int, length: int) -> Tuple[FetchResult, bytes]: ...
+    def peek(self, conn_id: int, length: int) -> Tuple[FetchResult, bytes]: ...
+
+class TcpPackAgent(TcpAgent):
+    max_pack_size: int
+    pack_header_flag: int
+
+class TcpClient(_Component):
+    """A TCP client: one connection (PUSH model)."""
+
+    free_buffer_pool_size: int
+    free_buffer_pool_hold: int
+    sync_connect_timeout: int
+    extra: Any
+    def __init__(self, listener: Any = None, **settings: Any) -> None: ...
+    def start(
+        self,
+        remote_address: str,
+        port: int,
+        async_connect: bool = True,
+        bind_address: Optional[str] = None,
+        local_port: Optional[int] = None,
+    ) -> None: ...
+    def send(self, data: _Buffer) -> None: ...
+    def send_packets(self, buffers: Iterable[_Buffer]) -> None: ...
+    def send_small_file(
+        self, path: _PathLike, head: Optional[_Buffer] = None, tail: Optional[_Buffer] = None
+    ) -> None: ...
+    def pause_receive(self, pause: bool = True) -> None: ...
+    def is_pause_receive(self) -> bool: ...
+    @property
+    def is_connected(self) -> bool: ...
+    @property
+    def connection_id(self) -> int: ...
+    def local_address(self) -> _Address: ...
+    def remote_address(self) -> _Address: ...
+    def remote_host(self) -> _Address: ...
+    def pending_data_length(self) -> int: ...
+
+class TcpPullClient(TcpClient):
+    def fetch(self, length: int) -> Tuple[FetchResult, bytes]: ...
+    def peek(self, length: int) -> Tuple[FetchResult, bytes]: ...
+
+class TcpPackClient(TcpClient):
+    max_pack_size: int
+    pack_header_flag: int

@@ -1,0 +1,205 @@
+"""Errors: HPSocketError with HP-Socket's code and text, or TypeError; never a crash."""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+import pytest
+
+import hpsocket
+from conftest import HOST, wait_until
+
+SocketError = hpsocket.SocketError
+
+
+def test_error_type_and_attributes():
+    server = hpsocket.TcpServer()
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        server.stop()
+    err = e.value
+    assert isinstance(err, Exception)
+    assert err.code is SocketError.ILLEGAL_STATE
+    assert err.text == "Illegal State"
+    assert err.errno == errno.EPERM
+    assert err.context in str(err) and "(Illegal State)" in str(err)
+    assert hpsocket.HPSocketError.__module__ == "hpsocket"
+
+
+@pytest.mark.parametrize("address", ["999.1.1.1", "not an address", "1.2.3.4.5"])
+def test_bad_address(address):
+    server = hpsocket.TcpServer()
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        server.start(address, 0)
+    assert e.value.code in (SocketError.SOCKET_CREATE, SocketError.SOCKET_BIND)
+    assert server.state == hpsocket.ServiceState.STOPPED
+    # a failed start leaves the server usable
+    server.start(HOST, 0)
+    server.stop()
+
+
+def test_client_bad_address_and_refused():
+    client = hpsocket.TcpClient()
+    with pytest.raises(hpsocket.HPSocketError):
+        client.start("no-such-host.invalid", 80, async_connect=False)
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        client.start(HOST, port, async_connect=False)
+    assert e.value.code == SocketError.CONNECT_SERVER
+    assert e.value.errno == errno.ECONNREFUSED
+    assert client.state == hpsocket.ServiceState.STOPPED
+
+
+def test_port_in_use(echo_server):
+    _, port, _ = echo_server
+    other = hpsocket.TcpServer()
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        other.start(HOST, port)
+    assert e.value.code == SocketError.SOCKET_BIND
+    assert e.value.errno == errno.EADDRINUSE
+
+
+def test_stale_connection_id(echo_server):
+    server, port, _ = echo_server
+    with socket.create_connection((HOST, port)):
+        assert wait_until(lambda: server.connection_count == 1)
+        (cid,) = server.all_connection_ids()
+    assert wait_until(lambda: server.connection_count == 0)
+    for call in (
+        lambda: server.send(cid, b"x"),
+        lambda: server.disconnect(cid),
+        lambda: server.pause_receive(cid),
+        lambda: server.remote_address(cid),
+        lambda: server.get_connection_extra(cid),
+        lambda: server.set_connection_extra(cid, 1),
+        lambda: server.connect_period(cid),
+        lambda: server.send(-1, b"x"),
+        lambda: server.send(2**80, b"x"),
+    ):
+        with pytest.raises(hpsocket.HPSocketError) as e:
+            call()
+        assert e.value.code == SocketError.INVALID_PARAM
+    assert server.is_connected(cid) is False
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.start(HOST, "80"),
+        lambda s: s.start(5, 0),
+        lambda s: s.send("1", b"x"),
+        lambda s: s.send(1.0, b"x"),
+        lambda s: s.send(1, "text"),
+        lambda s: s.send(1, 5),
+        lambda s: s.send(1, None),
+        lambda s: s.send_packets(1, [b"a", "b"]),
+        lambda s: s.send_packets(1, 7),
+        lambda s: s.disconnect(None),
+        lambda s: s.wait("1"),
+        lambda s: setattr(s, "worker_thread_count", "4"),
+        lambda s: setattr(s, "no_delay", 1),
+        lambda s: hpsocket.TcpServer(no_such_setting=1),
+        lambda s: hpsocket.TcpServer(worker_thread_count=2.5),
+        lambda s: hpsocket.TcpServer(object(), 1),
+    ],
+)
+def test_wrong_types_raise_type_error(call):
+    server = hpsocket.TcpServer()
+    with pytest.raises(TypeError):
+        call(server)
+
+
+def test_out_of_range_values():
+    server = hpsocket.TcpServer()
+    for call in (
+        lambda: server.start(HOST, 70000),
+        lambda: server.start(HOST, -1),
+        lambda: setattr(server, "worker_thread_count", -1),
+        lambda: setattr(server, "worker_thread_count", 2**40),
+        lambda: setattr(server, "reuse_address_policy", 9),
+        lambda: server.disconnect_long_connections(-5),
+    ):
+        with pytest.raises(hpsocket.HPSocketError) as e:
+            call()
+        assert e.value.code == SocketError.INVALID_PARAM
+    with pytest.raises(ValueError):
+        server.wait(-1)
+
+
+def test_settings_defaults_validation_and_state():
+    server = hpsocket.TcpServer()
+    assert server.max_connection_count == 10000
+    assert server.socket_buffer_size == 4096
+    assert server.keep_alive_time == 60000
+    assert server.keep_alive_interval == 20000
+    assert server.free_socket_obj_pool == 600
+    assert server.accept_socket_count == 64
+    assert server.mark_silence is True and server.no_delay is False
+    assert server.reuse_address_policy is hpsocket.ReuseAddressPolicy.ADDR_ONLY
+    assert server.send_policy is hpsocket.SendPolicy.PACK
+    assert 1 <= server.worker_thread_count <= 512
+    client = hpsocket.TcpClient(sync_connect_timeout=3000, no_delay=True)
+    assert (client.free_buffer_pool_size, client.sync_connect_timeout, client.no_delay) == (
+        60,
+        3000,
+        True,
+    )
+    agent = hpsocket.TcpAgent(reuse_address_policy=hpsocket.ReuseAddressPolicy.NONE)
+    assert agent.reuse_address_policy is hpsocket.ReuseAddressPolicy.NONE
+    assert agent.sync_connect_timeout == 10000
+    # validated by start, naming the setting
+    bad = hpsocket.TcpServer(worker_thread_count=0)
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        bad.start(HOST, 0)
+    assert e.value.code == SocketError.INVALID_PARAM and "WorkerThreadCount" in str(e.value)
+    # settings change only while stopped
+    server.start(HOST, 0)
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        server.max_connection_count = 5
+    assert e.value.code == SocketError.ILLEGAL_STATE
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        server.start(HOST, 0)
+    assert e.value.code == SocketError.ILLEGAL_STATE
+    server.stop()
+    server.max_connection_count = 5
+    assert server.max_connection_count == 5
+
+
+def test_stop_and_wait_from_own_callback_fail(unraisable):
+    seen = []
+
+    class Selfish(hpsocket.TcpServerListener):
+        def on_receive(self, sender, conn_id, data):
+            for call in (sender.stop, sender.wait):
+                try:
+                    call()
+                except hpsocket.HPSocketError as e:
+                    seen.append(e.code)
+            sender.send(conn_id, data)
+
+    with hpsocket.TcpServer(Selfish()) as server:
+        server.start(HOST, 0)
+        with socket.create_connection(server.listen_address(), timeout=5) as s:
+            s.sendall(b"x")
+            assert s.recv(1) == b"x"
+    assert seen == [SocketError.ILLEGAL_STATE, SocketError.ILLEGAL_STATE]
+    assert unraisable.items == []
+
+
+def test_listener_attribute_not_callable():
+    class Broken:
+        on_receive = 5
+
+    with pytest.raises(TypeError):
+        hpsocket.TcpServer(Broken())
+
+
+def test_client_not_connected_errors():
+    client = hpsocket.TcpPullClient()
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        client.send(b"x")
+    assert e.value.code == SocketError.ILLEGAL_STATE
+    assert client.fetch(1) == (hpsocket.FetchResult.DATA_NOT_FOUND, b"")
+    assert client.connection_id == 0 and client.is_connected is False
