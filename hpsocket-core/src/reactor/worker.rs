@@ -41,7 +41,13 @@ enum Deadline {
     Connect,
     /// `ssl_handshake_timeout`.
     TlsHandshake,
+    /// Accepting again after running out of descriptors.
+    AcceptRetry,
 }
+
+/// How long the listener rests after `accept` ran out of descriptors (or memory): the
+/// backlog raises no new edge by itself, so the worker retries on a timer.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 /// What the worker alone knows about a connection it owns.
 struct Local {
@@ -182,7 +188,31 @@ impl Worker {
                 Ok(pair) => pair,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of descriptors or a connection reset before accept: drop and go on later.
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+                    ) =>
+                {
+                    self.run.report(
+                        ErrorKind::Network,
+                        sock::errno(&e),
+                        format!("accept: {e}; retrying"),
+                    );
+                    let at = Instant::now() + ACCEPT_RETRY;
+                    self.timers
+                        .push(Reverse((at, usize::MAX, 0, Deadline::AcceptRetry)));
+                    return;
+                }
+                // A connection reset or refused by policy before it was accepted: next one.
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::ECONNABORTED | libc::EPROTO | libc::EPERM)
+                    ) =>
+                {
+                    continue
+                }
                 Err(_) => return,
             };
             if self.stopping {
@@ -305,6 +335,10 @@ impl Worker {
                 break;
             }
             self.timers.pop();
+            if what == Deadline::AcceptRetry {
+                self.accept();
+                continue;
+            }
             let Some(local) = self.locals.get(key).filter(|l| l.conn.id == id) else {
                 continue;
             };
