@@ -44,11 +44,12 @@ struct PackRec {
 
 impl ServerListener for PackRec {
     fn on_receive(&self, s: &TcpServer, id: ConnId, data: &[u8]) -> HandleResult {
-        self.frames.lock().unwrap().push(data.to_vec());
-        self.log.push(Ev::Receive(id, data.len()));
+        // Pause before logging: the test reads the pause state once it sees the frame.
         if self.pause_after_first {
             s.pause_receive(id, true).unwrap();
         }
+        self.frames.lock().unwrap().push(data.to_vec());
+        self.log.push(Ev::Receive(id, data.len()));
         if self.echo {
             s.send(id, data).unwrap();
         }
