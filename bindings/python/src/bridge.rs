@@ -104,6 +104,8 @@ struct State {
     owner: Option<Py<PyAny>>,
     /// Counts runs, so a late `stop` does not end a newer run.
     run: u64,
+    /// Between `begin_run` and `start_done`: another start is refused.
+    starting: bool,
     /// Objects attached with `set_connection_extra` (or `connect(extra=...)` once adopted).
     extras: HashMap<ConnId, Py<PyAny>>,
     /// `connect(extra=...)` objects, by the token stored as the core connection extra,
@@ -213,8 +215,9 @@ impl Bridge {
     // ----- runs -----------------------------------------------------------------------------
 
     /// Marks the start of a run: `owner` becomes the callbacks' `sender`, and the component is
-    /// registered for the exit handler. False if a run is already on (`stopped` says whether
-    /// the core is stopped: an owner left from a run that ended unseen is replaced).
+    /// registered for the exit handler. None if a run is already on or being started
+    /// (`stopped` says whether the core is stopped: an owner left from a run whose end went
+    /// unseen is replaced). [`Bridge::start_done`] must follow.
     pub(crate) fn begin_run(
         &self,
         owner: Py<PyAny>,
@@ -223,15 +226,24 @@ impl Bridge {
     ) -> Option<u64> {
         let (run, old) = {
             let mut st = self.lock();
-            if st.owner.is_some() && !stopped {
+            if st.starting || (st.owner.is_some() && !stopped) {
                 return None;
             }
             st.run += 1;
+            st.starting = true;
             (st.run, st.owner.replace(owner))
         };
         drop(old);
         runtime::register(self.uid, stopper);
         Some(run)
+    }
+
+    /// The core's `start` for `run` returned.
+    pub(crate) fn start_done(&self, run: u64) {
+        let mut st = self.lock();
+        if st.run == run {
+            st.starting = false;
+        }
     }
 
     /// The current run's number.

@@ -49,8 +49,11 @@ pub(crate) fn begin(
     bridge: &Bridge,
 ) -> PyResult<u64> {
     runtime::check_open(py)?;
-    bridge.refresh(py)?;
     let stopped = core.state() == ServiceState::Stopped;
+    if stopped {
+        // Workers are not running: the handlers can be looked up again safely.
+        bridge.refresh(py)?;
+    }
     bridge
         .begin_run(owner.clone().unbind(), core.stopper(), stopped)
         .ok_or_else(|| illegal_state(py, "start: the component is already started"))
@@ -63,6 +66,7 @@ pub(crate) fn started(
     run: u64,
     result: hpsocket_core::Result<()>,
 ) -> PyResult<()> {
+    bridge.start_done(run);
     if result.is_err() {
         bridge.end_run(Some(run));
     }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import hpsocket
@@ -119,4 +121,50 @@ def test_connection_queries_and_extras(echo_server):
         server.set_connection_extra(cid, state)
         server.disconnect(cid)
         assert s.recv(10) == b""
+    assert wait_until(lambda: server.connection_count == 0)
+
+
+def test_bounded_send_queue_and_drained_event():
+    drained = []
+
+    class Watch(hpsocket.TcpServerListener):
+        def on_send_drained(self, sender, conn_id, pending):
+            drained.append((conn_id, pending))
+
+    server = hpsocket.TcpServer(
+        Watch(), max_send_queue_bytes=256 * 1024, send_queue_low_watermark=1024
+    )
+    with server:
+        server.start(HOST, 0)
+        with socket.create_connection(server.listen_address(), timeout=10) as s:
+            assert wait_until(lambda: server.connection_count == 1)
+            (cid,) = server.all_connection_ids()
+            chunk = b"z" * 16384
+            sent = 0
+            for _ in range(10_000):  # the peer does not read: the queue fills up
+                try:
+                    server.send(cid, chunk)
+                    sent += len(chunk)
+                except hpsocket.HPSocketError as e:
+                    assert e.errno == errno.ENOBUFS
+                    break
+            else:
+                raise AssertionError("the send queue never filled")
+            assert server.is_connected(cid)
+            assert server.pending_data_length(cid) > 0
+            assert recv_exact(s, sent) == b"z" * sent
+            assert wait_until(lambda: drained)
+            assert drained[0][0] == cid and drained[0][1] <= 1024
+
+
+def test_disconnect_silence_and_long_connections(echo_server):
+    server, port, listener = echo_server
+    with socket.create_connection((HOST, port)) as a, socket.create_connection((HOST, port)) as b:
+        assert wait_until(lambda: server.connection_count == 2)
+        server.disconnect_silence_connections(60_000)  # nobody silent that long
+        server.disconnect_long_connections(60_000)
+        assert server.connection_count == 2
+        time.sleep(0.05)
+        server.disconnect_silence_connections(10)
+        assert a.recv(1) == b"" and b.recv(1) == b""
     assert wait_until(lambda: server.connection_count == 0)
