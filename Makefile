@@ -1,0 +1,138 @@
+# hpsocket: top-level entry points. `make demo` and `make test` work on a fresh Debian machine
+# (as root, they install what is missing first: see `deps`).
+#
+#   make build       cargo build --workspace (debug)
+#   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
+#   make test        everything: test-rust, test-c (more test-<part> targets join as parts land)
+#   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
+#   make examples    build the C examples in examples/c
+#   make fmt-check   cargo fmt --check
+#   make clippy      cargo clippy, warnings are errors
+#   make clean       remove build output
+#
+# Variables: CARGO, CC, DEMO_ARGS (extra perf_demo options, e.g. DEMO_ARGS="-a -t 2"),
+# C_TESTS (run only these, e.g. C_TESTS="test_echo valgrind_test_echo").
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# rustup installs cargo here; a fresh login shell may not have it on PATH yet.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+DEBUG_DIR := $(TARGET_DIR)/debug
+RELEASE_DIR := $(TARGET_DIR)/release
+C_OUT := $(TARGET_DIR)/c
+
+HEADERS := $(wildcard include/*.h)
+C_WARN := -std=c11 -Wall -Wextra -Werror
+C_TEST_SRCS := $(wildcard tests/c/test_*.c)
+C_TEST_BINS := $(patsubst tests/c/%.c,$(C_OUT)/tests/%,$(C_TEST_SRCS))
+EXAMPLES := echo_server echo_client echo_agent perf_demo
+EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
+DEMO_BIN := $(C_OUT)/release/perf_demo
+
+# Debian packages `demo` and `test` need; installed by `deps` only when missing.
+DEB_PACKAGES := build-essential pkg-config libssl-dev valgrind
+
+.PHONY: all build build-ffi build-release deps demo test test-rust test-c c-programs examples \
+        fmt-check clippy clean
+
+all: build
+
+# ---- dependencies --------------------------------------------------------------------------
+
+deps:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+	  for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
+	      || missing="$$missing $$p"; \
+	  done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "deps: missing Debian packages:$$missing (install them, or run make as root)"; exit 1; \
+	  fi; \
+	  echo "deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@if ! command -v $(CARGO) >/dev/null; then \
+	  if command -v rustup >/dev/null; then \
+	    echo "deps: cargo missing, installing the stable toolchain with rustup"; \
+	    rustup toolchain install stable --profile minimal && rustup default stable; \
+	  else \
+	    echo "deps: cargo not found; install Rust (https://rustup.rs) and retry"; exit 1; \
+	  fi; \
+	fi
+
+# ---- build ---------------------------------------------------------------------------------
+
+build:
+	$(CARGO) build --workspace
+
+# Only the C library (and the core it needs), for the C tests and examples.
+build-ffi:
+	$(CARGO) build -p hpsocket-ffi
+
+build-release:
+	$(CARGO) build --release -p hpsocket-ffi
+
+# Test and example programs link the debug library and find it through their rpath.
+$(C_OUT)/tests/%: tests/c/%.c tests/c/test.h $(HEADERS) $(DEBUG_DIR)/libhpsocket.so
+	@mkdir -p $(@D)
+	$(CC) $(C_WARN) -g -O1 -Iinclude -Itests/c -o $@ $< \
+	  -L$(DEBUG_DIR) -Wl,-rpath,$(DEBUG_DIR) -lhpsocket -pthread
+
+$(C_OUT)/tests/examples/%: examples/c/%.c $(HEADERS) $(DEBUG_DIR)/libhpsocket.so
+	@mkdir -p $(@D)
+	$(CC) $(C_WARN) -g -O1 -Iinclude -o $@ $< \
+	  -L$(DEBUG_DIR) -Wl,-rpath,$(DEBUG_DIR) -lhpsocket -pthread
+
+$(DEMO_BIN): examples/c/perf_demo.c $(HEADERS) $(RELEASE_DIR)/libhpsocket.so
+	@mkdir -p $(@D)
+	$(CC) $(C_WARN) -O2 -g -Iinclude -o $@ $< \
+	  -L$(RELEASE_DIR) -Wl,-rpath,$(RELEASE_DIR) -lhpsocket -pthread
+
+# The library files come from cargo (build-ffi, build-release); the C programs are rebuilt when
+# a library file is newer. Sub-makes give the order: cargo first, then the C programs.
+c-programs: $(C_TEST_BINS) $(EXAMPLE_BINS)
+
+examples: build-ffi
+	$(MAKE) --no-print-directory $(EXAMPLE_BINS)
+
+# ---- demo ----------------------------------------------------------------------------------
+
+demo: deps
+	$(MAKE) --no-print-directory build-release
+	$(MAKE) --no-print-directory $(DEMO_BIN)
+	@echo "running: perf_demo $(DEMO_ARGS)  (100 connections x 100 rounds x 5000 B, every byte verified)"
+	@timeout -k 5 180 $(DEMO_BIN) $(DEMO_ARGS)
+
+# ---- tests ---------------------------------------------------------------------------------
+# `test` runs every part; a part's target is test-<part> (test-python, test-java, ... join here).
+
+test: deps
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory test-c
+
+test-rust:
+	$(CARGO) test --workspace
+
+test-c: build-ffi
+	$(MAKE) --no-print-directory c-programs
+	tests/c/run.sh $(C_OUT)/tests $(C_TESTS)
+
+# ---- checks --------------------------------------------------------------------------------
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -rf $(C_OUT)
