@@ -211,7 +211,9 @@ class Bench:
         return r
 
     def say(self, cell, load, who, r, keys):
-        shown = "  ".join(f"{k}={r.get(k, float('nan')):.6g}" for k in keys)
+        def show(v):
+            return f"{v:.6g}" if isinstance(v, (int, float)) else str(v)
+        shown = "  ".join(f"{k}={show(r.get(k))}" for k in keys)
         print(f"  {cell:3} {load:14} {who:10} {shown}", flush=True)
 
     def present(self, names):

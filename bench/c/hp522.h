@@ -71,6 +71,7 @@ void HP_Set_FN_Server_OnReceive(HP_ServerListener, HP_FN_Server_OnReceive);
 void HP_Set_FN_Server_OnPullReceive(HP_ServerListener, HP_FN_Server_OnPullReceive);
 void HP_Server_SetWorkerThreadCount(HP_Server, DWORD);
 void HP_Server_SetMaxConnectionCount(HP_Server, DWORD);
+void HP_TcpServer_SetSocketListenQueue(HP_TcpServer, DWORD);
 BOOL HP_Server_Start(HP_Server, LPCTSTR, USHORT);
 BOOL HP_Server_GetListenAddress(HP_Server, TCHAR[], int *, USHORT *);
 BOOL HP_Server_Send(HP_Server, HP_CONNID, const BYTE *, int);

@@ -27,6 +27,7 @@
 #define HAVE_MODELS 1
 #endif
 
+#ifndef HPS_OWN_HEADER
 static En_HP_HandleResult OnAccept(HP_Server s, HP_CONNID id, UINT_PTR sock)
 {
     /* 5.2.2 has no SetNoDelay; the accepted socket is the third argument. */
@@ -36,6 +37,7 @@ static En_HP_HandleResult OnAccept(HP_Server s, HP_CONNID id, UINT_PTR sock)
     setsockopt((int)sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return HR_OK;
 }
+#endif
 
 static En_HP_HandleResult OnReceive(HP_Server s, HP_CONNID id, const BYTE *data, int len)
 {
@@ -96,7 +98,13 @@ int main(int argc, char **argv)
         HP_Set_FN_Server_OnReceive(listener, OnReceive);
         server = Create_HP_TcpServer(listener);
     }
+#ifdef HPS_OWN_HEADER
+    HP_TcpServer_SetNoDelay(server, TRUE); /* what a 6.x program does */
+#else
     HP_Set_FN_Server_OnAccept(listener, OnAccept);
+#endif
+    /* The protocol's backlog for every server (5.2.2's compiled-in default may be 128). */
+    HP_TcpServer_SetSocketListenQueue(server, SOMAXCONN);
     HP_Server_SetWorkerThreadCount(server, workers);
     HP_Server_SetMaxConnectionCount(server, max_conns);
     if (!HP_Server_Start(server, "127.0.0.1", port)) {

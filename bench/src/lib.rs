@@ -13,6 +13,11 @@ use std::time::Duration;
 /// itself even when driven by hand with a typo.
 pub const MAX_PHASE: Duration = Duration::from_secs(120);
 
+/// The listen backlog of the peer servers. The kernel caps it at `net.core.somaxconn`, so this
+/// is the machine's SOMAXCONN (the protocol's backlog); the libc crate's `SOMAXCONN` constant
+/// is the historical 128 and mio's and tokio's `bind` use 1024.
+pub const LISTEN_BACKLOG: i32 = 65535;
+
 /// `--key value` and bare `--flag` arguments.
 pub struct Args {
     values: HashMap<String, String>,
@@ -122,8 +127,30 @@ fn clock_ticks() -> f64 {
     }
 }
 
-/// User + system CPU seconds of process `pid` (all threads), from `/proc/<pid>/stat`.
+/// CPU seconds of process `pid`, all its threads: the scheduler's nanosecond run time from
+/// `/proc/<pid>/task/*/schedstat` (tick-sampled utime+stime would be 10 ms coarse, too coarse
+/// for sub-second phases), falling back to utime+stime from `/proc/<pid>/stat`.
 pub fn proc_cpu_secs(pid: u32) -> Option<f64> {
+    if pid == 0 {
+        return None;
+    }
+    schedstat_secs(pid).or_else(|| stat_cpu_secs(pid))
+}
+
+fn schedstat_secs(pid: u32) -> Option<f64> {
+    let mut ns: u64 = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        // A thread may end between the listing and the read: it no longer counts.
+        if let Ok(text) = std::fs::read_to_string(path) {
+            ns += text.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+    }
+    Some(ns as f64 / 1e9)
+}
+
+/// utime + stime of `pid` (all threads), in seconds.
+fn stat_cpu_secs(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces and parentheses: fields count from the last ')'.
     let rest = &stat[stat.rfind(')')? + 2..];

@@ -69,13 +69,15 @@ struct Gen {
     first: Vec<u8>,
     c: Counters,
     connecting: usize,
-    /// Connections that finished their echo and were closed at once (churn).
+    /// pingpong: write back everything read. hold/churn: only count the echo.
+    echo: bool,
+    /// churn: close each connection as soon as its echo is back.
     close_after_echo: bool,
     msg_len: usize,
 }
 
 impl Gen {
-    fn new(addr: SocketAddr, first: Vec<u8>, close_after_echo: bool) -> Gen {
+    fn new(addr: SocketAddr, first: Vec<u8>, echo: bool, close_after_echo: bool) -> Gen {
         Gen {
             poll: Poll::new().unwrap_or_else(|e| die(&format!("epoll: {e}"))),
             conns: Vec::new(),
@@ -86,6 +88,7 @@ impl Gen {
             first,
             c: Counters::default(),
             connecting: 0,
+            echo,
             close_after_echo,
         }
     }
@@ -192,11 +195,8 @@ impl Gen {
             Ok(None) => {}
             _ => return self.fail(key),
         }
-        match conn.stream.peer_addr() {
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
-            Err(_) => return self.fail(key),
-        }
+        // On Linux a connecting socket reports writable only once the connect is done, and
+        // SO_ERROR says how it went: no getpeername round trip per connection.
         conn.connected = true;
         self.connecting -= 1;
         conn.out.extend_from_slice(&self.first);
@@ -204,7 +204,7 @@ impl Gen {
     }
 
     fn on_readable(&mut self, key: usize) {
-        let echo = !self.close_after_echo && self.msg_len > 0;
+        let echo = self.echo;
         loop {
             let Some(conn) = self.conns[key].as_mut() else {
                 return;
@@ -218,7 +218,7 @@ impl Gen {
             };
             self.c.bytes += n as u64;
             conn.got += n;
-            if echo && !conn.done {
+            if echo {
                 // pingpong: write straight back; keep what the socket refuses.
                 if conn.out.is_empty() {
                     match conn.stream.write(&self.buf[..n]) {
@@ -283,7 +283,7 @@ fn pingpong(args: &Args, addr: SocketAddr) {
     if size == 0 || (pack && size > 0x3F_FFFF) {
         die("--size must be 1.. (and below 4 MiB with --pack)");
     }
-    let mut g = Gen::new(addr, message(size, pack), false);
+    let mut g = Gen::new(addr, message(size, pack), true, false);
     let mut events = Events::with_capacity(1024);
     let t0 = Instant::now();
     let mut started = 0;
@@ -345,12 +345,11 @@ fn hold(args: &Args, addr: SocketAddr) {
     let msg: usize = args.num("msg", 8).max(1);
     let server_pid: u32 = args.num("server-pid", 0);
     let settle = args.secs("settle", 0.3);
-    let mut g = Gen::new(addr, message(msg, false), false);
-    // hold only counts the echo; it never writes back.
-    g.msg_len = msg;
+    let mut g = Gen::new(addr, message(msg, false), false, false);
     let mut events = Events::with_capacity(1024);
     let rss0 = proc_rss_bytes(server_pid).unwrap_or(0);
     let (over0, drop0) = listen_counters();
+    let (cpu0, scpu0) = (self_cpu_secs(), proc_cpu_secs(server_pid).unwrap_or(0.0));
     let t0 = Instant::now();
     let mut started = 0u64;
     let mut last_done = t0;
@@ -376,6 +375,7 @@ fn hold(args: &Args, addr: SocketAddr) {
     }
     let secs = last_done.duration_since(t0).as_secs_f64();
     let done = g.c.completed;
+    let (cpu1, scpu1) = (self_cpu_secs(), proc_cpu_secs(server_pid).unwrap_or(0.0));
     // Let the server finish whatever it does lazily before its memory is read.
     let until = Instant::now() + settle;
     while Instant::now() < until {
@@ -398,6 +398,8 @@ fn hold(args: &Args, addr: SocketAddr) {
         )
         .num("listen_overflows", over1.saturating_sub(over0) as f64)
         .num("listen_drops", drop1.saturating_sub(drop0) as f64)
+        .num("server_cpu_s", scpu1 - scpu0)
+        .num("client_cpu_s", cpu1 - cpu0)
         .num("errors", g.c.errors as f64)
         .print();
     g.close_all();
@@ -409,7 +411,7 @@ fn churn(args: &Args, addr: SocketAddr) {
     let warmup = args.secs("warmup", 0.5);
     let duration = args.secs("duration", 3.0);
     let server_pid: u32 = args.num("server-pid", 0);
-    let mut g = Gen::new(addr, message(msg, false), true);
+    let mut g = Gen::new(addr, message(msg, false), false, true);
     let mut events = Events::with_capacity(1024);
     let refill = |g: &mut Gen| {
         // Bounded: at most `slots` connects per turn.

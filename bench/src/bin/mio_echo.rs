@@ -15,14 +15,14 @@ const LISTENER: Token = Token(usize::MAX);
 struct Conn {
     stream: TcpStream,
     out: Vec<u8>,
+    /// A readable edge came and the socket has not been read dry since.
+    readable: bool,
 }
 
 fn main() {
     let args = Args::parse("mio_echo [--port 0]");
     raise_nofile();
-    let addr = format!("127.0.0.1:{}", args.num::<u16>("port", 0));
-    let mut listener = TcpListener::bind(addr.parse().unwrap_or_else(|_| die("bad address")))
-        .unwrap_or_else(|e| die(&format!("bind: {e}")));
+    let mut listener = TcpListener::from_std(listen(args.num("port", 0)));
     let mut poll = Poll::new().unwrap_or_else(|e| die(&format!("epoll: {e}")));
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)
@@ -59,6 +59,7 @@ fn main() {
                         conns[key] = Some(Conn {
                             stream,
                             out: Vec::new(),
+                            readable: false,
                         });
                     } else {
                         free.push(key);
@@ -70,6 +71,7 @@ fn main() {
             let Some(c) = conns.get_mut(key).and_then(Option::as_mut) else {
                 continue;
             };
+            c.readable |= ev.is_readable() || ev.is_read_closed();
             if serve(c, &mut buf).is_err() {
                 let mut c = conns[key].take().expect("checked above");
                 let _ = poll.registry().deregister(&mut c.stream);
@@ -79,8 +81,25 @@ fn main() {
     }
 }
 
-/// Flushes what is owed, then echoes until the socket has nothing more (or refuses writes).
-/// An error (or end of stream) means the connection is done.
+/// A non-blocking listener on 127.0.0.1 with the protocol's backlog, SOMAXCONN (mio's own
+/// `bind` uses 1024, and the libc crate's `SOMAXCONN` is the old 128).
+fn listen(port: u16) -> std::net::TcpListener {
+    use socket2::{Domain, Socket, Type};
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None)
+        .unwrap_or_else(|e| die(&format!("socket: {e}")));
+    let _ = s.set_reuse_address(true);
+    s.bind(&addr.into())
+        .unwrap_or_else(|e| die(&format!("bind: {e}")));
+    s.listen(hpsocket_bench::LISTEN_BACKLOG)
+        .unwrap_or_else(|e| die(&format!("listen: {e}")));
+    s.set_nonblocking(true)
+        .unwrap_or_else(|e| die(&format!("nonblocking: {e}")));
+    s.into()
+}
+
+/// Flushes what is owed, then (when readable) echoes until the socket has nothing more or
+/// refuses writes. An error (or end of stream) means the connection is done.
 fn serve(c: &mut Conn, buf: &mut [u8]) -> io::Result<()> {
     while !c.out.is_empty() {
         match c.stream.write(&c.out) {
@@ -89,11 +108,18 @@ fn serve(c: &mut Conn, buf: &mut [u8]) -> io::Result<()> {
             Err(e) => return Err(e),
         }
     }
+    // Only read after a readable edge (not on the first writable-only event of a connection).
+    if !c.readable {
+        return Ok(());
+    }
     loop {
         let n = match c.stream.read(buf) {
             Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                c.readable = false;
+                return Ok(());
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
@@ -109,6 +135,7 @@ fn serve(c: &mut Conn, buf: &mut [u8]) -> io::Result<()> {
         }
         // A short read took everything; the next bytes bring a new edge.
         if n < buf.len() {
+            c.readable = false;
             return Ok(());
         }
     }

@@ -5,7 +5,7 @@
 
 use hpsocket_bench::{announce, die, raise_nofile, Args};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpSocket, TcpStream};
 
 fn main() {
     let args = Args::parse("tokio_echo [--port 0]");
@@ -15,10 +15,15 @@ fn main() {
         .build()
         .unwrap_or_else(|e| die(&format!("runtime: {e}")));
     rt.block_on(async move {
-        let addr = format!("127.0.0.1:{}", args.num::<u16>("port", 0));
-        let listener = TcpListener::bind(&addr)
-            .await
-            .unwrap_or_else(|e| die(&format!("bind: {e}")));
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.num::<u16>("port", 0)));
+        // The protocol's backlog (tokio's `TcpListener::bind` uses 1024).
+        let listener = TcpSocket::new_v4()
+            .and_then(|s| {
+                s.set_reuseaddr(true)?;
+                s.bind(addr)?;
+                s.listen(hpsocket_bench::LISTEN_BACKLOG as u32)
+            })
+            .unwrap_or_else(|e| die(&format!("listen: {e}")));
         announce(
             listener
                 .local_addr()
