@@ -146,9 +146,9 @@ typedef HP_Object HP_Client;
 typedef void (*HPX_FN_FreeUserData)(PVOID pData);
 
 /*
- The listener of a TCP server.
+ Any server-shaped component.
  */
-typedef HP_Object HP_TcpServerListener;
+typedef HP_Object HP_Server;
 
 /*
  A listener holding `HP_FN_Server_*` callbacks.
@@ -162,9 +162,36 @@ typedef HP_Object HP_ServerListener;
 typedef int En_HP_HandleResult;
 
 /*
- Any server-shaped component.
+ Extension: a send was refused because the connection's send queue was full
+ (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark;
+ `iPending` bytes remain queued. Once per refusal; the result is ignored.
  */
-typedef HP_Object HP_Server;
+typedef En_HP_HandleResult (*HPX_FN_Server_OnSendDrained)(HP_Server pSender, HP_CONNID dwConnID, int iPending);
+
+/*
+ A listener holding `HP_FN_Agent_*` callbacks.
+ */
+typedef HP_Object HP_AgentListener;
+
+/*
+ Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
+ */
+typedef En_HP_HandleResult (*HPX_FN_Agent_OnSendDrained)(HP_Agent pSender, HP_CONNID dwConnID, int iPending);
+
+/*
+ A listener holding `HP_FN_Client_*` callbacks.
+ */
+typedef HP_Object HP_ClientListener;
+
+/*
+ Extension: the client form of [`HPX_FN_Server_OnSendDrained`].
+ */
+typedef En_HP_HandleResult (*HPX_FN_Client_OnSendDrained)(HP_Client pSender, HP_CONNID dwConnID, int iPending);
+
+/*
+ The listener of a TCP server.
+ */
+typedef HP_Object HP_TcpServerListener;
 
 /*
  `unsigned long`: a socket descriptor or an address in callbacks.
@@ -219,11 +246,6 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server pSender, HP_CONNID 
 typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server pSender);
 
 /*
- A listener holding `HP_FN_Agent_*` callbacks.
- */
-typedef HP_Object HP_AgentListener;
-
-/*
  Agent: the socket exists, `connect()` not called yet. `HR_ERROR` aborts the connect.
  */
 typedef En_HP_HandleResult (*HP_FN_Agent_OnPrepareConnect)(HP_Agent pSender, HP_CONNID dwConnID, UINT_PTR socket);
@@ -265,11 +287,6 @@ typedef En_HP_HandleResult (*HP_FN_Agent_OnClose)(HP_Agent pSender, HP_CONNID dw
 typedef En_HP_HandleResult (*HP_FN_Agent_OnShutdown)(HP_Agent pSender);
 
 /*
- A listener holding `HP_FN_Client_*` callbacks.
- */
-typedef HP_Object HP_ClientListener;
-
-/*
  Client: the socket exists, `connect()` not called yet. `HR_ERROR` makes the start fail.
  */
 typedef En_HP_HandleResult (*HP_FN_Client_OnPrepareConnect)(HP_Client pSender, HP_CONNID dwConnID, UINT_PTR socket);
@@ -305,9 +322,132 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client pSender, HP_C
 typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
 
 /*
+ A TCP PACK server.
+ */
+typedef HP_Object HP_TcpPackServer;
+
+/*
+ A TCP PACK agent.
+ */
+typedef HP_Object HP_TcpPackAgent;
+
+/*
+ A TCP PACK client.
+ */
+typedef HP_Object HP_TcpPackClient;
+
+/*
+ The listener of a TCP PACK server: a server listener.
+ */
+typedef HP_Object HP_TcpPackServerListener;
+
+/*
+ The listener of a TCP PACK agent: an agent listener.
+ */
+typedef HP_Object HP_TcpPackAgentListener;
+
+/*
+ The listener of a TCP PACK client: a client listener.
+ */
+typedef HP_Object HP_TcpPackClientListener;
+
+/*
+ A TCP PULL server.
+ */
+typedef HP_Object HP_TcpPullServer;
+
+/*
+ The listener of a TCP PULL server: a server listener.
+ */
+typedef HP_Object HP_TcpPullServerListener;
+
+/*
+ A TCP PULL agent.
+ */
+typedef HP_Object HP_TcpPullAgent;
+
+/*
+ The listener of a TCP PULL agent: an agent listener.
+ */
+typedef HP_Object HP_TcpPullAgentListener;
+
+/*
+ A TCP PULL client.
+ */
+typedef HP_Object HP_TcpPullClient;
+
+/*
+ The listener of a TCP PULL client: a client listener.
+ */
+typedef HP_Object HP_TcpPullClientListener;
+
+/*
+ `En_HP_FetchResult`: the result of a PULL `Fetch` or `Peek`.
+ */
+typedef int En_HP_FetchResult;
+
+/*
  A TCP server (PUSH model).
  */
 typedef HP_Object HP_TcpServer;
+
+/*
+ An SSL server (PUSH model).
+ */
+typedef HP_Object HP_SSLServer;
+
+/*
+ An SSL agent (PUSH model).
+ */
+typedef HP_Object HP_SSLAgent;
+
+/*
+ An SSL client (PUSH model).
+ */
+typedef HP_Object HP_SSLClient;
+
+/*
+ An SSL PULL server.
+ */
+typedef HP_Object HP_SSLPullServer;
+
+/*
+ An SSL PULL agent.
+ */
+typedef HP_Object HP_SSLPullAgent;
+
+/*
+ An SSL PULL client.
+ */
+typedef HP_Object HP_SSLPullClient;
+
+/*
+ An SSL PACK server.
+ */
+typedef HP_Object HP_SSLPackServer;
+
+/*
+ An SSL PACK agent.
+ */
+typedef HP_Object HP_SSLPackAgent;
+
+/*
+ An SSL PACK client.
+ */
+typedef HP_Object HP_SSLPackClient;
+
+/*
+ A thread ID (`pthread_t`), as `HP_SSL_RemoveThreadLocalState` takes it.
+ */
+typedef unsigned long THR_ID;
+
+/*
+ SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext`
+ is the SSL server's handle. Returns 0 for the default certificate, a positive index from
+ `HP_SSLServer_AddSSLContext`, or a negative value to abort the handshake. Runs on a
+ worker thread, during the handshake.
+ */
+typedef int (*HP_Fn_SNI_ServerNameCallback)(LPCTSTR lpszServerName, PVOID pContext);
 
 /*
  A NUL-terminated byte string the library only reads.
@@ -315,9 +455,25 @@ typedef HP_Object HP_TcpServer;
 typedef const char *LPCSTR;
 
 /*
+ `En_HP_SSLSessionInfo`: what `*_GetSSLSessionInfo` returns in `*lppInfo` (OpenSSL's
+ objects, borrowed: never free them). Items 0-3 describe the connection's `SSL_CTX`.
+ */
+typedef int En_HP_SSLSessionInfo;
+
+/*
  Pointer to a [`WSABUF`].
  */
 typedef struct WSABUF *LPWSABUF;
+
+/*
+ `En_HP_SSLSessionMode`: which side of TLS a session plays.
+ */
+typedef int En_HP_SSLSessionMode;
+
+/*
+ `En_HP_SSLVerifyMode`: bit flags of `iVerifyMode` (OpenSSL's `SSL_VERIFY_*` values).
+ */
+typedef int En_HP_SSLVerifyMode;
 
 /*
  Any listener object.
@@ -333,6 +489,51 @@ typedef struct WSABUF *PWSABUF;
  HP-Socket's other name for [`HP_CONNID`].
  */
 typedef HP_CONNID CONNID;
+
+/*
+ Any PULL component (server or agent).
+ */
+typedef HP_Object HP_PullSocket;
+
+/*
+ A PULL client.
+ */
+typedef HP_Object HP_PullClient;
+
+/*
+ Any PACK component (server or agent).
+ */
+typedef HP_Object HP_PackSocket;
+
+/*
+ A PACK client.
+ */
+typedef HP_Object HP_PackClient;
+
+/*
+ The listener of a PULL server or agent (the same object as a server or agent listener).
+ */
+typedef HP_Object HP_PullSocketListener;
+
+/*
+ The listener of a PULL client (the same object as a client listener).
+ */
+typedef HP_Object HP_PullClientListener;
+
+/*
+ The listener of a PACK server or agent (the same object as a server or agent listener).
+ */
+typedef HP_Object HP_PackSocketListener;
+
+/*
+ The listener of a PACK client (the same object as a client listener).
+ */
+typedef HP_Object HP_PackClientListener;
+
+/*
+ HP-Socket's other name for [`HP_Fn_SNI_ServerNameCallback`].
+ */
+typedef HP_Fn_SNI_ServerNameCallback Fn_SNI_ServerNameCallback;
 
 #define SS_STARTING 0
 
@@ -359,6 +560,21 @@ typedef HP_CONNID CONNID;
 #define HR_IGNORE 1
 
 #define HR_ERROR 2
+
+/*
+ The buffer was filled.
+ */
+#define FR_OK 0
+
+/*
+ Fewer bytes are buffered than asked for; nothing was copied.
+ */
+#define FR_LENGTH_TOO_LONG 1
+
+/*
+ Unknown or closed connection, or not a PULL component (the last error says which).
+ */
+#define FR_DATA_NOT_FOUND 2
 
 #define SP_PACK 0
 
@@ -409,6 +625,103 @@ typedef HP_CONNID CONNID;
 #define SE_DATA_SEND 14
 
 #define SE_SSL_ENV_NOT_READY 101
+
+#define SSL_SM_CLIENT 0
+
+#define SSL_SM_SERVER 1
+
+#define SSL_VM_NONE 0
+
+#define SSL_VM_PEER 1
+
+#define SSL_VM_FAIL_IF_NO_PEER_CERT 2
+
+#define SSL_VM_CLIENT_ONCE 4
+
+#define SSL_SSI_MIN 0
+
+/*
+ `SSL_CTX*`
+ */
+#define SSL_SSI_CTX 0
+
+/*
+ `const SSL_METHOD*` of the context
+ */
+#define SSL_SSI_CTX_METHOD 1
+
+/*
+ `STACK_OF(SSL_CIPHER)*` of the context
+ */
+#define SSL_SSI_CTX_CIPHERS 2
+
+/*
+ `X509_STORE*` of the context
+ */
+#define SSL_SSI_CTX_CERT_STORE 3
+
+/*
+ `int` (stored in the pointer: read it as `(int)(intptr_t)info`): `TLSEXT_NAMETYPE_host_name`
+ (0) or -1 when no server name was sent
+ */
+#define SSL_SSI_SERVER_NAME_TYPE 4
+
+/*
+ `const char*`: the SNI server name (NULL if none)
+ */
+#define SSL_SSI_SERVER_NAME 5
+
+/*
+ `const char*`: the protocol version, e.g. `"TLSv1.3"`
+ */
+#define SSL_SSI_VERSION 6
+
+/*
+ `const SSL_METHOD*` of the session
+ */
+#define SSL_SSI_METHOD 7
+
+/*
+ `X509*`: the certificate this side presented
+ */
+#define SSL_SSI_CERT 8
+
+/*
+ `EVP_PKEY*`: this side's private key
+ */
+#define SSL_SSI_PKEY 9
+
+/*
+ `const SSL_CIPHER*`: the negotiated cipher (name: `SSL_CIPHER_get_name`)
+ */
+#define SSL_SSI_CURRENT_CIPHER 10
+
+/*
+ `STACK_OF(SSL_CIPHER)*`: the ciphers this session allows
+ */
+#define SSL_SSI_CIPHERS 11
+
+/*
+ `STACK_OF(SSL_CIPHER)*`: the ciphers the client offered (servers)
+ */
+#define SSL_SSI_CLIENT_CIPHERS 12
+
+/*
+ `X509*`: the peer's certificate (NULL if none)
+ */
+#define SSL_SSI_PEER_CERT 13
+
+/*
+ `STACK_OF(X509)*`: the peer's certificate chain
+ */
+#define SSL_SSI_PEER_CERT_CHAIN 14
+
+/*
+ `STACK_OF(X509)*`: the verified chain
+ */
+#define SSL_SSI_VERIFIED_CHAIN 15
+
+#define SSL_SSI_MAX 15
 
 /*
  HP-Socket's version this library mirrors: 6.0.1 build 3.
@@ -921,6 +1234,164 @@ En_HP_SocketError HPX_GetLastError(void);
 LPCTSTR HPX_GetLastErrorDesc(void);
 
 /*
+ Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as
+ in HP-Socket). A send that would pass it fails (`SE_DATA_SEND`, `errno` `ENOBUFS`) and
+ leaves the connection usable; a send into an empty queue always goes. Ignored (last error
+ set) while not stopped.
+ */
+void HPX_Server_SetMaxSendQueueBytes(HP_Server pServer, DWORD dwMaxBytes);
+
+/*
+ The send queue bound (0: unbounded).
+ */
+DWORD HPX_Server_GetMaxSendQueueBytes(HP_Server pServer);
+
+/*
+ Sets the low watermark (default 0; must be below the bound, checked by Start): after a
+ send was refused for a full queue, `OnSendDrained` fires once the queue is down to this
+ many bytes. Ignored (last error set) while not stopped.
+ */
+void HPX_Server_SetSendQueueLowWatermark(HP_Server pServer, DWORD dwBytes);
+
+/*
+ The low watermark.
+ */
+DWORD HPX_Server_GetSendQueueLowWatermark(HP_Server pServer);
+
+/*
+ See `HPX_Server_SetMaxSendQueueBytes`.
+ */
+void HPX_Agent_SetMaxSendQueueBytes(HP_Agent pAgent, DWORD dwMaxBytes);
+
+/*
+ The send queue bound (0: unbounded).
+ */
+DWORD HPX_Agent_GetMaxSendQueueBytes(HP_Agent pAgent);
+
+/*
+ See `HPX_Server_SetSendQueueLowWatermark`.
+ */
+void HPX_Agent_SetSendQueueLowWatermark(HP_Agent pAgent, DWORD dwBytes);
+
+/*
+ The low watermark.
+ */
+DWORD HPX_Agent_GetSendQueueLowWatermark(HP_Agent pAgent);
+
+/*
+ See `HPX_Server_SetMaxSendQueueBytes`.
+ */
+void HPX_Client_SetMaxSendQueueBytes(HP_Client pClient, DWORD dwMaxBytes);
+
+/*
+ The send queue bound (0: unbounded).
+ */
+DWORD HPX_Client_GetMaxSendQueueBytes(HP_Client pClient);
+
+/*
+ See `HPX_Server_SetSendQueueLowWatermark`.
+ */
+void HPX_Client_SetSendQueueLowWatermark(HP_Client pClient, DWORD dwBytes);
+
+/*
+ The low watermark.
+ */
+DWORD HPX_Client_GetSendQueueLowWatermark(HP_Client pClient);
+
+/*
+ Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused
+ for a full queue and the queue is now down to the low watermark. Runs on the connection's
+ worker; the result is ignored.
+ */
+void HPX_Set_FN_Server_OnSendDrained(HP_ServerListener pListener, HPX_FN_Server_OnSendDrained fn_);
+
+/*
+ The agent form of `HPX_Set_FN_Server_OnSendDrained`.
+ */
+void HPX_Set_FN_Agent_OnSendDrained(HP_AgentListener pListener, HPX_FN_Agent_OnSendDrained fn_);
+
+/*
+ The client form of `HPX_Set_FN_Server_OnSendDrained`.
+ */
+void HPX_Set_FN_Client_OnSendDrained(HP_ClientListener pListener, HPX_FN_Client_OnSendDrained fn_);
+
+/*
+ Sets how many ms an asynchronous connect may take before it fails with
+ `OnClose(SO_CONNECT, ETIMEDOUT)` (default 0: the operating system's timeout). Ignored
+ (last error set) while not stopped.
+ */
+void HPX_Agent_SetConnectTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
+
+/*
+ The asynchronous connect timeout in ms (0: the system's).
+ */
+DWORD HPX_Agent_GetConnectTimeout(HP_Agent pAgent);
+
+/*
+ See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).
+ */
+void HPX_Client_SetConnectTimeout(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ The asynchronous connect timeout in ms (0: the system's).
+ */
+DWORD HPX_Client_GetConnectTimeout(HP_Client pClient);
+
+/*
+ Sets whether accepted sends also count as activity for `GetSilencePeriod` and
+ `DisconnectSilenceConnections` (default FALSE: only receives, as in HP-Socket). Ignored
+ (last error set) while not stopped.
+ */
+void HPX_Server_SetSilenceCountsSend(HP_Server pServer, BOOL bCounts);
+
+/*
+ Whether sends count as activity for silence.
+ */
+BOOL HPX_Server_IsSilenceCountsSend(HP_Server pServer);
+
+/*
+ See `HPX_Server_SetSilenceCountsSend`.
+ */
+void HPX_Agent_SetSilenceCountsSend(HP_Agent pAgent, BOOL bCounts);
+
+/*
+ Whether sends count as activity for silence.
+ */
+BOOL HPX_Agent_IsSilenceCountsSend(HP_Agent pAgent);
+
+/*
+ SSL components: sets how many ms a TLS handshake may take before the connection closes
+ with `ETIMEDOUT` (default 30000; 0: no limit), so a stalled peer cannot hold a connection
+ for ever. No effect on plain TCP components. Ignored (last error set) while not stopped.
+ */
+void HPX_Server_SetSSLHandShakeTimeout(HP_Server pServer, DWORD dwMilliseconds);
+
+/*
+ The TLS handshake timeout in ms (0: none).
+ */
+DWORD HPX_Server_GetSSLHandShakeTimeout(HP_Server pServer);
+
+/*
+ See `HPX_Server_SetSSLHandShakeTimeout`.
+ */
+void HPX_Agent_SetSSLHandShakeTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
+
+/*
+ The TLS handshake timeout in ms (0: none).
+ */
+DWORD HPX_Agent_GetSSLHandShakeTimeout(HP_Agent pAgent);
+
+/*
+ See `HPX_Server_SetSSLHandShakeTimeout`.
+ */
+void HPX_Client_SetSSLHandShakeTimeout(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ The TLS handshake timeout in ms (0: none).
+ */
+DWORD HPX_Client_GetSSLHandShakeTimeout(HP_Client pClient);
+
+/*
  Creates a TCP server listener with no callback set.
  */
 HP_TcpServerListener Create_HP_TcpServerListener(void);
@@ -1088,6 +1559,224 @@ void HP_Set_FN_Client_OnPullReceive(HP_ClientListener pListener, HP_FN_Client_On
  also while a component using the listener runs.
  */
 void HP_Set_FN_Client_OnClose(HP_ClientListener pListener, HP_FN_Client_OnClose fn_);
+
+/*
+ Creates a TCP PACK server reporting to `pListener`, a server listener. NULL on failure;
+ the reason is in `HPX_GetLastError`.
+ */
+HP_TcpPackServer Create_HP_TcpPackServer(HP_TcpServerListener pListener);
+
+/*
+ Creates a TCP PACK agent reporting to `pListener`, an agent listener.
+ */
+HP_TcpPackAgent Create_HP_TcpPackAgent(HP_TcpAgentListener pListener);
+
+/*
+ Creates a TCP PACK client reporting to `pListener`, a client listener.
+ */
+HP_TcpPackClient Create_HP_TcpPackClient(HP_TcpClientListener pListener);
+
+/*
+ Destroys a TCP PACK server (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_TcpPackServer(HP_TcpPackServer pServer);
+
+/*
+ Destroys a TCP PACK agent (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_TcpPackAgent(HP_TcpPackAgent pAgent);
+
+/*
+ Destroys a TCP PACK client (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_TcpPackClient(HP_TcpPackClient pClient);
+
+/*
+ Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
+ */
+HP_TcpPackServerListener Create_HP_TcpPackServerListener(void);
+
+/*
+ Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).
+ */
+HP_TcpPackAgentListener Create_HP_TcpPackAgentListener(void);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_TcpPackClientListener Create_HP_TcpPackClientListener(void);
+
+/*
+ Destroys a server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPackServerListener(HP_TcpPackServerListener pListener);
+
+/*
+ Destroys an agent listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPackAgentListener(HP_TcpPackAgentListener pListener);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPackClientListener(HP_TcpPackClientListener pListener);
+
+/*
+ Sets the largest message body, sent or received (default 0x40000; valid 1..=0x3FFFFF,
+ checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_TcpPackServer_SetMaxPackSize(HP_TcpPackServer pServer, DWORD dwMaxPackSize);
+
+/*
+ Sets the header flag (top 10 bits of every header; default 0 = incoming flags not
+ checked; valid 0..=0x3FF, checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_TcpPackServer_SetPackHeaderFlag(HP_TcpPackServer pServer, USHORT usPackHeaderFlag);
+
+/*
+ The largest message body (0 for an invalid handle).
+ */
+DWORD HP_TcpPackServer_GetMaxPackSize(HP_TcpPackServer pServer);
+
+/*
+ The header flag (0 for an invalid handle).
+ */
+USHORT HP_TcpPackServer_GetPackHeaderFlag(HP_TcpPackServer pServer);
+
+/*
+ See `HP_TcpPackServer_SetMaxPackSize`.
+ */
+void HP_TcpPackAgent_SetMaxPackSize(HP_TcpPackAgent pAgent, DWORD dwMaxPackSize);
+
+/*
+ See `HP_TcpPackServer_SetPackHeaderFlag`.
+ */
+void HP_TcpPackAgent_SetPackHeaderFlag(HP_TcpPackAgent pAgent, USHORT usPackHeaderFlag);
+
+/*
+ The largest message body.
+ */
+DWORD HP_TcpPackAgent_GetMaxPackSize(HP_TcpPackAgent pAgent);
+
+/*
+ The header flag.
+ */
+USHORT HP_TcpPackAgent_GetPackHeaderFlag(HP_TcpPackAgent pAgent);
+
+/*
+ See `HP_TcpPackServer_SetMaxPackSize`.
+ */
+void HP_TcpPackClient_SetMaxPackSize(HP_TcpPackClient pClient, DWORD dwMaxPackSize);
+
+/*
+ See `HP_TcpPackServer_SetPackHeaderFlag`.
+ */
+void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient pClient, USHORT usPackHeaderFlag);
+
+/*
+ The largest message body.
+ */
+DWORD HP_TcpPackClient_GetMaxPackSize(HP_TcpPackClient pClient);
+
+/*
+ The header flag.
+ */
+USHORT HP_TcpPackClient_GetPackHeaderFlag(HP_TcpPackClient pClient);
+
+/*
+ Creates a TCP PULL server reporting to `pListener`, a server listener (set its
+ `OnPullReceive`). NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_TcpPullServer Create_HP_TcpPullServer(HP_TcpPullServerListener pListener);
+
+/*
+ Creates a TCP PULL agent reporting to `pListener`, an agent listener.
+ */
+HP_TcpPullAgent Create_HP_TcpPullAgent(HP_TcpPullAgentListener pListener);
+
+/*
+ Creates a TCP PULL client reporting to `pListener`, a client listener.
+ */
+HP_TcpPullClient Create_HP_TcpPullClient(HP_TcpPullClientListener pListener);
+
+/*
+ Destroys a TCP PULL server (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_TcpPullServer(HP_TcpPullServer pServer);
+
+/*
+ Destroys a TCP PULL agent (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_TcpPullAgent(HP_TcpPullAgent pAgent);
+
+/*
+ Destroys a TCP PULL client (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_TcpPullClient(HP_TcpPullClient pClient);
+
+/*
+ Creates a server listener (the same object `Create_HP_TcpServerListener` makes; it fits
+ any server).
+ */
+HP_TcpPullServerListener Create_HP_TcpPullServerListener(void);
+
+/*
+ Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).
+ */
+HP_TcpPullAgentListener Create_HP_TcpPullAgentListener(void);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_TcpPullClientListener Create_HP_TcpPullClientListener(void);
+
+/*
+ Destroys a server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPullServerListener(HP_TcpPullServerListener pListener);
+
+/*
+ Destroys an agent listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPullAgentListener(HP_TcpPullAgentListener pListener);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPullClientListener(HP_TcpPullClientListener pListener);
+
+/*
+ Copies the first `iLength` buffered bytes of a connection into `pData` and removes them.
+ `FR_LENGTH_TOO_LONG` (nothing copied) when fewer are buffered; `FR_DATA_NOT_FOUND` for an
+ unknown or closed connection or a handle that is not a PULL server (the last error says
+ which). Any thread, also inside `OnPullReceive`.
+ */
+En_HP_FetchResult HP_TcpPullServer_Fetch(HP_TcpPullServer pServer, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ Like `HP_TcpPullServer_Fetch`, leaving the bytes buffered.
+ */
+En_HP_FetchResult HP_TcpPullServer_Peek(HP_TcpPullServer pServer, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Fetch` for a connection of a PULL agent.
+ */
+En_HP_FetchResult HP_TcpPullAgent_Fetch(HP_TcpPullAgent pAgent, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Peek` for a connection of a PULL agent.
+ */
+En_HP_FetchResult HP_TcpPullAgent_Peek(HP_TcpPullAgent pAgent, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Fetch` for the connection of a PULL client.
+ */
+En_HP_FetchResult HP_TcpPullClient_Fetch(HP_TcpPullClient pClient, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Peek` for the connection of a PULL client.
+ */
+En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient, BYTE *pData, int iLength);
 
 /*
  Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on
@@ -1363,6 +2052,317 @@ DWORD HP_Server_GetWorkerThreadCount(HP_Server pServer);
  Whether the last receive time is recorded.
  */
 BOOL HP_Server_IsMarkSilence(HP_Server pServer);
+
+extern const void *SSL_CTX_get_ssl_method(const void *ctx);
+
+extern void *SSL_CTX_get_ciphers(const void *ctx);
+
+extern void *SSL_CTX_get_cert_store(const void *ctx);
+
+extern int SSL_get_servername_type(const void *ssl);
+
+extern const char *SSL_get_servername(const void *ssl, int name_type);
+
+extern const char *SSL_get_version(const void *ssl);
+
+extern const void *SSL_get_ssl_method(const void *ssl);
+
+extern void *SSL_get_ciphers(const void *ssl);
+
+extern void *SSL_get_client_ciphers(const void *ssl);
+
+extern void *SSL_get0_verified_chain(const void *ssl);
+
+/*
+ Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call
+ `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLServer Create_HP_SSLServer(HP_TcpServerListener pListener);
+
+/*
+ Destroys an SSL server (PUSH model): stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_SSLServer(HP_SSLServer pServer);
+
+/*
+ Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call
+ `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLAgent Create_HP_SSLAgent(HP_TcpAgentListener pListener);
+
+/*
+ Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_SSLAgent(HP_SSLAgent pAgent);
+
+/*
+ Creates an SSL client (PUSH model) reporting to `pListener`, a client listener. Call
+ `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLClient Create_HP_SSLClient(HP_TcpClientListener pListener);
+
+/*
+ Destroys an SSL client (PUSH model): stops it first if it runs (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_SSLClient(HP_SSLClient pClient);
+
+/*
+ Creates an SSL PULL server reporting to `pListener`, a server listener. Call
+ `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPullServer Create_HP_SSLPullServer(HP_TcpPullServerListener pListener);
+
+/*
+ Destroys an SSL PULL server: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_SSLPullServer(HP_SSLPullServer pServer);
+
+/*
+ Creates an SSL PULL agent reporting to `pListener`, an agent listener. Call
+ `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPullAgent Create_HP_SSLPullAgent(HP_TcpPullAgentListener pListener);
+
+/*
+ Destroys an SSL PULL agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_SSLPullAgent(HP_SSLPullAgent pAgent);
+
+/*
+ Creates an SSL PULL client reporting to `pListener`, a client listener. Call
+ `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPullClient Create_HP_SSLPullClient(HP_TcpPullClientListener pListener);
+
+/*
+ Destroys an SSL PULL client: stops it first if it runs (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_SSLPullClient(HP_SSLPullClient pClient);
+
+/*
+ Creates an SSL PACK server reporting to `pListener`, a server listener. Call
+ `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPackServer Create_HP_SSLPackServer(HP_TcpServerListener pListener);
+
+/*
+ Destroys an SSL PACK server: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_SSLPackServer(HP_SSLPackServer pServer);
+
+/*
+ Creates an SSL PACK agent reporting to `pListener`, an agent listener. Call
+ `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPackAgent Create_HP_SSLPackAgent(HP_TcpAgentListener pListener);
+
+/*
+ Destroys an SSL PACK agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_SSLPackAgent(HP_SSLPackAgent pAgent);
+
+/*
+ Creates an SSL PACK client reporting to `pListener`, a client listener. Call
+ `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPackClient Create_HP_SSLPackClient(HP_TcpClientListener pListener);
+
+/*
+ Destroys an SSL PACK client: stops it first if it runs (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_SSLPackClient(HP_SSLPackClient pClient);
+
+/*
+ The built-in SNI resolver: the index bound to `lpszServerName` with
+ `HP_SSLServer_BindSSLServerName` on the SSL server `pContext` (its handle), or 0 (the
+ default certificate) when none is bound or on failure. An SNI callback may call it to fall
+ back on the bound names.
+ */
+int HP_SSL_DefaultServerNameCallback(LPCTSTR lpszServerName, PVOID pContext);
+
+/*
+ Does nothing: OpenSSL 1.1 and later free their per-thread state by themselves, so no
+ thread ever needs this call (kept for HP-Socket programs that make it).
+ */
+void HP_SSL_RemoveThreadLocalState(THR_ID dwThreadID);
+
+/*
+ Builds the server's TLS context from PEM files: its certificate (chain) and private key
+ (required), the key's password (NULL or empty: none), trusted CAs (a file or a hashed
+ directory; needed to verify client certificates) and `iVerifyMode` (`SSL_VM_*` bits).
+ `fnServerNameCallback` picks a certificate per SNI name (NULL: the names bound with
+ `BindSSLServerName`). Uses the cipher list of `SetSSLCipherList`. Must precede Start
+ (Start fails with `SE_SSL_ENV_NOT_READY` otherwise); allowed while running (new
+ connections get the new context).
+ */
+BOOL HP_SSLServer_SetupSSLContext(HP_SSLServer pServer, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
+
+/*
+ `HP_SSLServer_SetupSSLContext` with PEM text instead of file names.
+ */
+BOOL HP_SSLServer_SetupSSLContextByMemory(HP_SSLServer pServer, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
+
+/*
+ Adds a certificate for SNI (after `SetupSSLContext`); returns its index (1, 2, ...) for
+ the SNI callback and `BindSSLServerName`, or -1 on failure.
+ */
+int HP_SSLServer_AddSSLContext(HP_SSLServer pServer, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
+
+/*
+ `HP_SSLServer_AddSSLContext` with PEM text.
+ */
+int HP_SSLServer_AddSSLContextByMemory(HP_SSLServer pServer, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
+
+/*
+ Serves the certificate `iContextIndex` (0: the default one) to clients asking for
+ `lpszServerName` (case-insensitive; `*.example.org` matches one label), when no SNI
+ callback was given (or the callback calls `HP_SSL_DefaultServerNameCallback`).
+ */
+BOOL HP_SSLServer_BindSSLServerName(HP_SSLServer pServer, LPCTSTR lpszServerName, int iContextIndex);
+
+/*
+ Forgets the TLS contexts (connections keep their sessions); call before a new setup.
+ */
+void HP_SSLServer_CleanupSSLContext(HP_SSLServer pServer);
+
+/*
+ With automatic handshakes off: starts TLS on a connection after its plaintext phase;
+ `OnHandShake` follows when it completes.
+ */
+BOOL HP_SSLServer_StartSSLHandShake(HP_SSLServer pServer, HP_CONNID dwConnID);
+
+/*
+ Whether TLS starts by itself on every connection (default TRUE). FALSE lets the
+ application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set)
+ while not stopped.
+ */
+void HP_SSLServer_SetSSLAutoHandShake(HP_SSLServer pServer, BOOL bAutoHandShake);
+
+/*
+ Whether TLS starts by itself.
+ */
+BOOL HP_SSLServer_IsSSLAutoHandShake(HP_SSLServer pServer);
+
+/*
+ Sets the OpenSSL cipher list (TLS 1.2 and older; NULL or empty: OpenSSL's default) used
+ by the next `SetupSSLContext`/`AddSSLContext`. An invalid list makes that setup fail.
+ */
+void HP_SSLServer_SetSSLCipherList(HP_SSLServer pServer, LPCTSTR lpszCipherList);
+
+/*
+ The cipher list (`"DEFAULT"` when none was set; `""` for an invalid handle). The text
+ belongs to the component and stays valid until it is destroyed.
+ */
+LPCTSTR HP_SSLServer_GetSSLCipherList(HP_SSLServer pServer);
+
+/*
+ Writes an OpenSSL object or value of a connection's TLS session to `*lppInfo` (type per
+ `En_HP_SSLSessionInfo`; borrowed, never free it). FALSE for an unknown item, an unknown
+ connection or one without a session. Do not call it from the SNI callback.
+ */
+BOOL HP_SSLServer_GetSSLSessionInfo(HP_SSLServer pServer, HP_CONNID dwConnID, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
+
+/*
+ Builds the agent's TLS context: an optional client certificate and key (NULL or empty:
+ none), the key's password, trusted CAs (a file or a hashed directory; needed with
+ `SSL_VM_PEER` to verify servers) and `iVerifyMode`. Must precede Start.
+ */
+BOOL HP_SSLAgent_SetupSSLContext(HP_SSLAgent pAgent, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
+
+/*
+ `HP_SSLAgent_SetupSSLContext` with PEM text.
+ */
+BOOL HP_SSLAgent_SetupSSLContextByMemory(HP_SSLAgent pAgent, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
+
+/*
+ Forgets the TLS context (connections keep their sessions).
+ */
+void HP_SSLAgent_CleanupSSLContext(HP_SSLAgent pAgent);
+
+/*
+ See `HP_SSLServer_StartSSLHandShake`.
+ */
+BOOL HP_SSLAgent_StartSSLHandShake(HP_SSLAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ See `HP_SSLServer_SetSSLAutoHandShake`.
+ */
+void HP_SSLAgent_SetSSLAutoHandShake(HP_SSLAgent pAgent, BOOL bAutoHandShake);
+
+/*
+ Whether TLS starts by itself.
+ */
+BOOL HP_SSLAgent_IsSSLAutoHandShake(HP_SSLAgent pAgent);
+
+/*
+ See `HP_SSLServer_SetSSLCipherList`.
+ */
+void HP_SSLAgent_SetSSLCipherList(HP_SSLAgent pAgent, LPCTSTR lpszCipherList);
+
+/*
+ See `HP_SSLServer_GetSSLCipherList`.
+ */
+LPCTSTR HP_SSLAgent_GetSSLCipherList(HP_SSLAgent pAgent);
+
+/*
+ See `HP_SSLServer_GetSSLSessionInfo`.
+ */
+BOOL HP_SSLAgent_GetSSLSessionInfo(HP_SSLAgent pAgent, HP_CONNID dwConnID, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
+
+/*
+ See `HP_SSLAgent_SetupSSLContext`.
+ */
+BOOL HP_SSLClient_SetupSSLContext(HP_SSLClient pClient, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
+
+/*
+ `HP_SSLClient_SetupSSLContext` with PEM text.
+ */
+BOOL HP_SSLClient_SetupSSLContextByMemory(HP_SSLClient pClient, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
+
+/*
+ Forgets the TLS context.
+ */
+void HP_SSLClient_CleanupSSLContext(HP_SSLClient pClient);
+
+/*
+ With automatic handshakes off: starts TLS after the plaintext phase.
+ */
+BOOL HP_SSLClient_StartSSLHandShake(HP_SSLClient pClient);
+
+/*
+ See `HP_SSLServer_SetSSLAutoHandShake`.
+ */
+void HP_SSLClient_SetSSLAutoHandShake(HP_SSLClient pClient, BOOL bAutoHandShake);
+
+/*
+ Whether TLS starts by itself.
+ */
+BOOL HP_SSLClient_IsSSLAutoHandShake(HP_SSLClient pClient);
+
+/*
+ See `HP_SSLServer_SetSSLCipherList`.
+ */
+void HP_SSLClient_SetSSLCipherList(HP_SSLClient pClient, LPCTSTR lpszCipherList);
+
+/*
+ See `HP_SSLServer_GetSSLCipherList`.
+ */
+LPCTSTR HP_SSLClient_GetSSLCipherList(HP_SSLClient pClient);
+
+/*
+ `HP_SSLServer_GetSSLSessionInfo` for the client's connection (context items work
+ without one: they then describe the client's context).
+ */
+BOOL HP_SSLClient_GetSSLSessionInfo(HP_SSLClient pClient, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
 
 /*
  HP-Socket's version this library mirrors, `major << 24 | minor << 16 | revise << 8 |

@@ -5,7 +5,7 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use hpsocket_core::{ConnectOptions, TcpAgent};
+use hpsocket_core::{ConnectOptions, ReceiveModel, TcpAgent};
 
 use crate::args;
 use crate::boundary;
@@ -18,21 +18,43 @@ use crate::types::*;
 
 const AGENT: Shape = Shape::Agent;
 
+/// Creates a agent of `kind` (receive model and TLS) reporting to `listener`, a agent
+/// listener: the body of every `Create_HP_*Agent`.
+pub(crate) fn create(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_AgentListener,
+    model: ReceiveModel,
+    secure: bool,
+) -> HP_Object {
+    boundary::call(function, std::ptr::null_mut(), || {
+        let callbacks = listener::agent_callbacks(listener)?;
+        let reservation = handle::reserve(kind)?;
+        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
+        let inner = if secure {
+            TcpAgent::new_ssl(adapter, model)
+        } else {
+            TcpAgent::with_model(adapter, model)
+        };
+        Ok(Object::publish(
+            reservation,
+            kind,
+            Body::Agent(Component::new(inner)),
+        ))
+    })
+}
+
 /// Creates a TCP agent (PUSH model) reporting to `pListener`, a TCP agent listener. NULL on
 /// failure (an invalid listener); the reason is in `HPX_GetLastError`.
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpAgent(pListener: HP_TcpAgentListener) -> HP_TcpAgent {
-    boundary::call("Create_HP_TcpAgent", std::ptr::null_mut(), || {
-        let callbacks = listener::agent_callbacks(pListener)?;
-        let reservation = handle::reserve(Kind::TcpAgent)?;
-        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
-        let agent = Component::new(TcpAgent::new(adapter));
-        Ok(Object::publish(
-            reservation,
-            Kind::TcpAgent,
-            Body::Agent(agent),
-        ))
-    })
+    create(
+        "Create_HP_TcpAgent",
+        Kind::TcpAgent,
+        pListener,
+        ReceiveModel::Push,
+        false,
+    )
 }
 
 /// Destroys a TCP agent: stops it first if it runs (every callback has returned when this

@@ -54,6 +54,27 @@ pub(crate) unsafe fn bytes<'a>(p: *const BYTE, len: c_int, name: &str) -> Result
     Ok(unsafe { std::slice::from_raw_parts(p, n) })
 }
 
+/// `len` writable bytes at `p`, borrowed for the call (a `Fetch`/`Peek` buffer). `len == 0`
+/// accepts NULL; a negative `len` or a NULL `p` with bytes to write is an error.
+///
+/// # Safety
+/// When `len > 0` and `p` is not NULL, `p` points to `len` writable bytes that nothing else
+/// reads or writes during the call.
+pub(crate) unsafe fn bytes_mut<'a>(p: *mut BYTE, len: c_int, name: &str) -> Result<&'a mut [u8]> {
+    let n = usize::try_from(len)
+        .map_err(|_| FfiError::invalid(format!("the length of {name} is negative ({len})")))?;
+    if n == 0 {
+        return Ok(&mut []);
+    }
+    if p.is_null() {
+        return Err(FfiError::invalid(format!(
+            "{name} is NULL but its length is {n}"
+        )));
+    }
+    // SAFETY: non-NULL, `n` writable bytes, not aliased, per this function's contract.
+    Ok(unsafe { std::slice::from_raw_parts_mut(p, n) })
+}
+
 /// `HP_*_SendPart`: the `len` bytes at `p + offset`.
 ///
 /// # Safety

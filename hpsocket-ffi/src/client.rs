@@ -5,7 +5,7 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use hpsocket_core::{ClientConfig, TcpClient};
+use hpsocket_core::{ClientConfig, ReceiveModel, TcpClient};
 
 use crate::args;
 use crate::boundary;
@@ -28,21 +28,43 @@ pub(crate) fn get<T>(shape: Shape, p: HP_Client, f: impl FnOnce(&ClientConfig) -
     object::with_client(shape, p, |_, c| Ok(f(&c.inner.config())))
 }
 
+/// Creates a client of `kind` (receive model and TLS) reporting to `listener`, a client
+/// listener: the body of every `Create_HP_*Client`.
+pub(crate) fn create(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_ClientListener,
+    model: ReceiveModel,
+    secure: bool,
+) -> HP_Object {
+    boundary::call(function, std::ptr::null_mut(), || {
+        let callbacks = listener::client_callbacks(listener)?;
+        let reservation = handle::reserve(kind)?;
+        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
+        let inner = if secure {
+            TcpClient::new_ssl(adapter, model)
+        } else {
+            TcpClient::with_model(adapter, model)
+        };
+        Ok(Object::publish(
+            reservation,
+            kind,
+            Body::Client(Component::new(inner)),
+        ))
+    })
+}
+
 /// Creates a TCP client (PUSH model) reporting to `pListener`, a TCP client listener. NULL on
 /// failure (an invalid listener); the reason is in `HPX_GetLastError`.
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpClient(pListener: HP_TcpClientListener) -> HP_TcpClient {
-    boundary::call("Create_HP_TcpClient", std::ptr::null_mut(), || {
-        let callbacks = listener::client_callbacks(pListener)?;
-        let reservation = handle::reserve(Kind::TcpClient)?;
-        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
-        let client = Component::new(TcpClient::new(adapter));
-        Ok(Object::publish(
-            reservation,
-            Kind::TcpClient,
-            Body::Client(client),
-        ))
-    })
+    create(
+        "Create_HP_TcpClient",
+        Kind::TcpClient,
+        pListener,
+        ReceiveModel::Push,
+        false,
+    )
 }
 
 /// Destroys a TCP client: stops it first if it runs (every callback has returned when this

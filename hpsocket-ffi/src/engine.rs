@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hpsocket_core::{
-    ConnId, EngineConfig, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState, TcpAgent,
-    TcpServer,
+    ConnId, EngineConfig, FetchResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy,
+    ServiceState, TcpAgent, TcpServer,
 };
 
 use crate::args;
 use crate::last_error::{desc_ptr, FfiError, Result};
-use crate::object::{self, Lifecycle, Object, Shape};
+use crate::object::{self, Family, Lifecycle, Object, Shape};
 use crate::types::*;
 
 /// The connection operations and settings of a server or agent.
@@ -46,6 +46,7 @@ pub(crate) trait EngineOps: Lifecycle {
     fn is_secure(&self) -> bool;
     fn config(&self) -> EngineConfig;
     fn update_config(&self, f: &mut dyn FnMut(&mut EngineConfig)) -> hpsocket_core::Result<()>;
+    fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult;
 }
 
 macro_rules! engine_ops {
@@ -120,6 +121,13 @@ macro_rules! engine_ops {
             ) -> hpsocket_core::Result<()> {
                 <$ty>::update_config(self, |c| f(c))
             }
+            fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult {
+                if peek {
+                    <$ty>::peek(self, id, buf)
+                } else {
+                    <$ty>::fetch(self, id, buf)
+                }
+            }
         }
     )*};
 }
@@ -131,9 +139,12 @@ pub(crate) fn with<T>(
     p: HP_Object,
     f: impl FnOnce(&Arc<Object>, &dyn EngineOps) -> Result<T>,
 ) -> Result<T> {
-    match shape {
-        Shape::Server | Shape::TcpServer => object::with_server(shape, p, |o, c| f(o, &c.inner)),
-        _ => object::with_agent(shape, p, |o, c| f(o, &c.inner)),
+    match shape.family() {
+        Family::Server => object::with_server(shape, p, |o, c| f(o, &c.inner)),
+        Family::Agent => object::with_agent(shape, p, |o, c| f(o, &c.inner)),
+        Family::Client => Err(FfiError::invalid(
+            "internal: a client shape given to a server/agent function",
+        )),
     }
 }
 

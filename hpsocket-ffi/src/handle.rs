@@ -32,14 +32,30 @@ const MAX_SLOTS: usize = 1 << SLOT_BITS;
 /// What a handle stands for. The values are part of the token, so never reorder them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-#[allow(clippy::enum_variant_names)] // UDP, HTTP and SSL kinds come later
 pub(crate) enum Kind {
     TcpServer = 1,
     TcpAgent = 2,
     TcpClient = 3,
+    /// The listener of every TCP server (PUSH, PULL, PACK, SSL): `Create_HP_TcpServerListener`,
+    /// `Create_HP_TcpPullServerListener` and `Create_HP_TcpPackServerListener` all make one.
     TcpServerListener = 4,
     TcpAgentListener = 5,
     TcpClientListener = 6,
+    TcpPullServer = 7,
+    TcpPullAgent = 8,
+    TcpPullClient = 9,
+    TcpPackServer = 10,
+    TcpPackAgent = 11,
+    TcpPackClient = 12,
+    SslServer = 13,
+    SslAgent = 14,
+    SslClient = 15,
+    SslPullServer = 16,
+    SslPullAgent = 17,
+    SslPullClient = 18,
+    SslPackServer = 19,
+    SslPackAgent = 20,
+    SslPackClient = 21,
 }
 
 impl Kind {
@@ -51,6 +67,21 @@ impl Kind {
             4 => Kind::TcpServerListener,
             5 => Kind::TcpAgentListener,
             6 => Kind::TcpClientListener,
+            7 => Kind::TcpPullServer,
+            8 => Kind::TcpPullAgent,
+            9 => Kind::TcpPullClient,
+            10 => Kind::TcpPackServer,
+            11 => Kind::TcpPackAgent,
+            12 => Kind::TcpPackClient,
+            13 => Kind::SslServer,
+            14 => Kind::SslAgent,
+            15 => Kind::SslClient,
+            16 => Kind::SslPullServer,
+            17 => Kind::SslPullAgent,
+            18 => Kind::SslPullClient,
+            19 => Kind::SslPackServer,
+            20 => Kind::SslPackAgent,
+            21 => Kind::SslPackClient,
             _ => return None,
         })
     }
@@ -64,6 +95,21 @@ impl Kind {
             Kind::TcpServerListener => "HP_TcpServerListener",
             Kind::TcpAgentListener => "HP_TcpAgentListener",
             Kind::TcpClientListener => "HP_TcpClientListener",
+            Kind::TcpPullServer => "HP_TcpPullServer",
+            Kind::TcpPullAgent => "HP_TcpPullAgent",
+            Kind::TcpPullClient => "HP_TcpPullClient",
+            Kind::TcpPackServer => "HP_TcpPackServer",
+            Kind::TcpPackAgent => "HP_TcpPackAgent",
+            Kind::TcpPackClient => "HP_TcpPackClient",
+            Kind::SslServer => "HP_SSLServer",
+            Kind::SslAgent => "HP_SSLAgent",
+            Kind::SslClient => "HP_SSLClient",
+            Kind::SslPullServer => "HP_SSLPullServer",
+            Kind::SslPullAgent => "HP_SSLPullAgent",
+            Kind::SslPullClient => "HP_SSLPullClient",
+            Kind::SslPackServer => "HP_SSLPackServer",
+            Kind::SslPackAgent => "HP_SSLPackAgent",
+            Kind::SslPackClient => "HP_SSLPackClient",
         }
     }
 }

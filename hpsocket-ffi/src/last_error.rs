@@ -65,6 +65,9 @@ impl From<hpsocket_core::Error> for FfiError {
 pub(crate) struct ErrorRecord {
     pub(crate) code: En_HP_SocketError,
     pub(crate) description: String,
+    /// The sequence number of the core's last connection-level error when this was recorded
+    /// (0: none yet), so a later core error (a failed TLS handshake) is known to be newer.
+    pub(crate) core_seq: u64,
 }
 
 impl Default for ErrorRecord {
@@ -72,6 +75,7 @@ impl Default for ErrorRecord {
         ErrorRecord {
             code: SE_OK,
             description: description_of(SE_OK).to_string(),
+            core_seq: 0,
         }
     }
 }
@@ -89,6 +93,7 @@ pub(crate) fn record(function: &str, error: FfiError) {
     let record = ErrorRecord {
         code: error.code,
         description,
+        core_seq: 0,
     };
     if let Some(object) = &error.target {
         object.set_last_error(record.clone());

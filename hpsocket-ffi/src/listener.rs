@@ -39,10 +39,10 @@ pub(crate) fn in_callback_of(handle: Handle) -> bool {
 }
 
 /// Marks a callback of `handle` as running on this thread until dropped.
-struct Active(u64);
+pub(crate) struct Active(u64);
 
 impl Active {
-    fn enter(handle: Handle) -> Active {
+    pub(crate) fn enter(handle: Handle) -> Active {
         ACTIVE.with(|a| a.borrow_mut().push(handle.value()));
         Active(handle.value())
     }
@@ -130,6 +130,7 @@ callbacks!(
         send / set_send: HP_FN_Server_OnSend,
         receive / set_receive: HP_FN_Server_OnReceive,
         pull_receive / set_pull_receive: HP_FN_Server_OnPullReceive,
+        send_drained / set_send_drained: HPX_FN_Server_OnSendDrained,
         close / set_close: HP_FN_Server_OnClose,
         shutdown / set_shutdown: HP_FN_Server_OnShutdown,
     }
@@ -144,6 +145,7 @@ callbacks!(
         send / set_send: HP_FN_Agent_OnSend,
         receive / set_receive: HP_FN_Agent_OnReceive,
         pull_receive / set_pull_receive: HP_FN_Agent_OnPullReceive,
+        send_drained / set_send_drained: HPX_FN_Agent_OnSendDrained,
         close / set_close: HP_FN_Agent_OnClose,
         shutdown / set_shutdown: HP_FN_Agent_OnShutdown,
     }
@@ -158,6 +160,7 @@ callbacks!(
         send / set_send: HP_FN_Client_OnSend,
         receive / set_receive: HP_FN_Client_OnReceive,
         pull_receive / set_pull_receive: HP_FN_Client_OnPullReceive,
+        send_drained / set_send_drained: HPX_FN_Client_OnSendDrained,
         close / set_close: HP_FN_Client_OnClose,
     }
 );
@@ -218,6 +221,17 @@ macro_rules! connection_events {
             invoke(self.sender, |s| unsafe {
                 f(s, c_conn_id(id), c_len(total))
             })
+        }
+
+        fn on_send_drained(&self, _: &$sender_ty, id: ConnId, pending: usize) -> HandleResult {
+            let Some(f) = self.callbacks.send_drained() else {
+                return HandleResult::Ignore;
+            };
+            // SAFETY: as above.
+            invoke(self.sender, |s| unsafe {
+                f(s, c_conn_id(id), c_len(pending))
+            });
+            HandleResult::Ignore
         }
 
         fn on_close(
@@ -356,7 +370,11 @@ pub(crate) fn client_callbacks(p: HP_ClientListener) -> Result<Arc<ClientCallbac
     })
 }
 
-fn create_listener(function: &'static str, kind: Kind, body: impl FnOnce() -> Body) -> *mut c_void {
+pub(crate) fn create_listener(
+    function: &'static str,
+    kind: Kind,
+    body: impl FnOnce() -> Body,
+) -> *mut c_void {
     boundary::call(function, std::ptr::null_mut(), || {
         let reservation = handle::reserve(kind)?;
         Ok(Object::publish(reservation, kind, body()))

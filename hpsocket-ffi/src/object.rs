@@ -2,10 +2,11 @@
 //! error and the extension's user data; lookups by shape (`HP_Server_*` accepts any
 //! server-shaped object, and so on); and the destroy sequence.
 
+use std::ffi::CString;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use hpsocket_core::{ServiceState, TcpAgent, TcpClient, TcpServer};
+use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer};
 
 use crate::handle::{self, Handle, Kind, Reservation};
 use crate::last_error::{ErrorRecord, FfiError, Result};
@@ -83,12 +84,35 @@ impl Object {
         self.handle
     }
 
-    pub(crate) fn set_last_error(&self, record: ErrorRecord) {
+    /// Records a failure of a call on this object, noting which core error it follows.
+    pub(crate) fn set_last_error(&self, mut record: ErrorRecord) {
+        record.core_seq = self.core_last_error().map_or(0, |(seq, _)| seq);
         *lock(&self.last_error) = record;
     }
 
+    /// The object's last error: the last failed call on it, or the core's last
+    /// connection-level failure (a TLS handshake that failed, a timeout...) when that one
+    /// happened later.
     pub(crate) fn last_error(&self) -> ErrorRecord {
-        lock(&self.last_error).clone()
+        let own = lock(&self.last_error).clone();
+        match self.core_last_error() {
+            Some((seq, e)) if seq > own.core_seq => ErrorRecord {
+                code: e.kind() as crate::types::En_HP_SocketError,
+                description: e.context().to_string(),
+                core_seq: seq,
+            },
+            _ => own,
+        }
+    }
+
+    /// The component's numbered last error as the core reports it.
+    fn core_last_error(&self) -> Option<(u64, hpsocket_core::Error)> {
+        match &self.body {
+            Body::Server(c) => c.inner.last_error(),
+            Body::Agent(c) => c.inner.last_error(),
+            Body::Client(c) => c.inner.last_error(),
+            Body::ServerListener(_) | Body::AgentListener(_) | Body::ClientListener(_) => None,
+        }
     }
 
     /// Replaces the user data; the previous data, if any, is freed now (outside the lock, so
@@ -143,13 +167,54 @@ pub(crate) enum Shape {
     Server,
     Agent,
     Client,
-    /// `HP_TcpServer_*`: TCP servers only.
+    /// `HP_TcpServer_*`: TCP servers (every server of this library is one: PUSH, PULL, PACK,
+    /// SSL).
     TcpServer,
     TcpAgent,
     TcpClient,
+    /// `HP_TcpPullServer_*`: PULL servers, TCP or SSL.
+    PullServer,
+    PullAgent,
+    PullClient,
+    /// `HP_TcpPackServer_*`: PACK servers, TCP or SSL.
+    PackServer,
+    PackAgent,
+    PackClient,
+    /// `HP_SSLServer_*`: SSL servers of any receive model.
+    SslServer,
+    SslAgent,
+    SslClient,
+}
+
+/// The component families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Server,
+    Agent,
+    Client,
 }
 
 impl Shape {
+    pub(crate) fn family(self) -> Family {
+        use Shape::*;
+        match self {
+            Server | TcpServer | PullServer | PackServer | SslServer => Family::Server,
+            Agent | TcpAgent | PullAgent | PackAgent | SslAgent => Family::Agent,
+            Client | TcpClient | PullClient | PackClient | SslClient => Family::Client,
+        }
+    }
+
+    /// Whether a component of this family with `model` and `secure` fits the shape.
+    fn accepts(self, model: ReceiveModel, secure: bool) -> bool {
+        use Shape::*;
+        match self {
+            Server | Agent | Client | TcpServer | TcpAgent | TcpClient => true,
+            PullServer | PullAgent | PullClient => model == ReceiveModel::Pull,
+            PackServer | PackAgent | PackClient => model == ReceiveModel::Pack,
+            SslServer | SslAgent | SslClient => secure,
+        }
+    }
+
     fn wanted(self) -> &'static str {
         match self {
             Shape::Server => "a server",
@@ -158,6 +223,15 @@ impl Shape {
             Shape::TcpServer => "a TCP server",
             Shape::TcpAgent => "a TCP agent",
             Shape::TcpClient => "a TCP client",
+            Shape::PullServer => "a PULL server",
+            Shape::PullAgent => "a PULL agent",
+            Shape::PullClient => "a PULL client",
+            Shape::PackServer => "a PACK server",
+            Shape::PackAgent => "a PACK agent",
+            Shape::PackClient => "a PACK client",
+            Shape::SslServer => "an SSL server",
+            Shape::SslAgent => "an SSL agent",
+            Shape::SslClient => "an SSL client",
         }
     }
 }
@@ -176,7 +250,10 @@ pub(crate) fn with_server<T>(
 ) -> Result<T> {
     let object = handle::resolve(p)?;
     match &object.body {
-        Body::Server(c) if matches!(shape, Shape::Server | Shape::TcpServer) => {
+        Body::Server(c)
+            if shape.family() == Family::Server
+                && shape.accepts(c.inner.model(), c.inner.is_secure()) =>
+        {
             f(&object, c).map_err(|e| e.on(&object))
         }
         _ => Err(wrong_shape(&object, shape.wanted())),
@@ -191,7 +268,10 @@ pub(crate) fn with_agent<T>(
 ) -> Result<T> {
     let object = handle::resolve(p)?;
     match &object.body {
-        Body::Agent(c) if matches!(shape, Shape::Agent | Shape::TcpAgent) => {
+        Body::Agent(c)
+            if shape.family() == Family::Agent
+                && shape.accepts(c.inner.model(), c.inner.is_secure()) =>
+        {
             f(&object, c).map_err(|e| e.on(&object))
         }
         _ => Err(wrong_shape(&object, shape.wanted())),
@@ -206,7 +286,10 @@ pub(crate) fn with_client<T>(
 ) -> Result<T> {
     let object = handle::resolve(p)?;
     match &object.body {
-        Body::Client(c) if matches!(shape, Shape::Client | Shape::TcpClient) => {
+        Body::Client(c)
+            if shape.family() == Family::Client
+                && shape.accepts(c.inner.model(), c.inner.is_secure()) =>
+        {
             f(&object, c).map_err(|e| e.on(&object))
         }
         _ => Err(wrong_shape(&object, shape.wanted())),
@@ -254,12 +337,58 @@ macro_rules! lifecycle {
 }
 lifecycle!(TcpServer, TcpAgent, TcpClient);
 
+/// The cipher list an SSL component keeps for C (`SetSSLCipherList`): handed to the core
+/// at the next `SetupSSLContext`/`AddSSLContext`. Every text handed out by
+/// `GetSSLCipherList` stays allocated until the component is destroyed, so a pointer
+/// returned earlier never dangles.
+#[derive(Default)]
+pub(crate) struct CipherList {
+    texts: Vec<CString>,
+    current: Option<usize>,
+}
+
+impl CipherList {
+    /// Sets the list (`None` or empty: OpenSSL's default).
+    pub(crate) fn set(&mut self, list: Option<String>) {
+        self.current = match list.filter(|l| !l.trim().is_empty()) {
+            None => None,
+            Some(l) => {
+                let c = CString::new(l).unwrap_or_default();
+                Some(match self.texts.iter().position(|t| *t == c) {
+                    Some(i) => i,
+                    None => {
+                        self.texts.push(c);
+                        self.texts.len() - 1
+                    }
+                })
+            }
+        };
+    }
+
+    /// The list for `SslSetup` (`None`: OpenSSL's default).
+    pub(crate) fn get(&self) -> Option<String> {
+        self.current
+            .map(|i| self.texts[i].to_string_lossy().into_owned())
+    }
+
+    /// The list for C: valid until the component is destroyed; `"DEFAULT"` (OpenSSL's
+    /// name for its default list) when none was set.
+    pub(crate) fn as_ptr(&self) -> *const std::ffi::c_char {
+        match self.current {
+            Some(i) => self.texts[i].as_ptr(),
+            None => b"DEFAULT\0".as_ptr().cast(),
+        }
+    }
+}
+
 /// A component and the lock that orders its `Start` against its `Destroy`.
 pub(crate) struct Component<C> {
     pub(crate) inner: C,
     /// True once destroyed. Held by `Start` while it runs and by `Destroy` while it stops the
     /// component, so a start racing a destroy either finishes before it or is refused.
     destroyed: Mutex<bool>,
+    /// SSL components: the cipher list of `SetSSLCipherList`.
+    ciphers: Mutex<CipherList>,
 }
 
 impl<C: Lifecycle> Component<C> {
@@ -267,7 +396,13 @@ impl<C: Lifecycle> Component<C> {
         Component {
             inner,
             destroyed: Mutex::new(false),
+            ciphers: Mutex::new(CipherList::default()),
         }
+    }
+
+    /// The cipher list kept for the next SSL setup.
+    pub(crate) fn ciphers(&self) -> MutexGuard<'_, CipherList> {
+        lock(&self.ciphers)
     }
 
     /// Runs a start of the component.

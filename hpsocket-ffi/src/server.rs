@@ -5,7 +5,7 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use hpsocket_core::TcpServer;
+use hpsocket_core::{ReceiveModel, TcpServer};
 
 use crate::args;
 use crate::boundary;
@@ -17,21 +17,43 @@ use crate::types::*;
 
 const SERVER: Shape = Shape::Server;
 
+/// Creates a server of `kind` (receive model and TLS) reporting to `listener`, a server
+/// listener: the body of every `Create_HP_*Server`.
+pub(crate) fn create(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_ServerListener,
+    model: ReceiveModel,
+    secure: bool,
+) -> HP_Object {
+    boundary::call(function, std::ptr::null_mut(), || {
+        let callbacks = listener::server_callbacks(listener)?;
+        let reservation = handle::reserve(kind)?;
+        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
+        let inner = if secure {
+            TcpServer::new_ssl(adapter, model)
+        } else {
+            TcpServer::with_model(adapter, model)
+        };
+        Ok(Object::publish(
+            reservation,
+            kind,
+            Body::Server(Component::new(inner)),
+        ))
+    })
+}
+
 /// Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on
 /// failure (an invalid listener); the reason is in `HPX_GetLastError`.
 #[no_mangle]
 pub extern "C" fn Create_HP_TcpServer(pListener: HP_TcpServerListener) -> HP_TcpServer {
-    boundary::call("Create_HP_TcpServer", std::ptr::null_mut(), || {
-        let callbacks = listener::server_callbacks(pListener)?;
-        let reservation = handle::reserve(Kind::TcpServer)?;
-        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
-        let server = Component::new(TcpServer::new(adapter));
-        Ok(Object::publish(
-            reservation,
-            Kind::TcpServer,
-            Body::Server(server),
-        ))
-    })
+    create(
+        "Create_HP_TcpServer",
+        Kind::TcpServer,
+        pListener,
+        ReceiveModel::Push,
+        false,
+    )
 }
 
 /// Destroys a TCP server: stops it first if it runs (every callback has returned when this

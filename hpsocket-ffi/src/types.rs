@@ -33,6 +33,8 @@ pub type PVOID = *mut c_void;
 pub type HP_CONNID = c_ulong;
 /// HP-Socket's other name for [`HP_CONNID`].
 pub type CONNID = HP_CONNID;
+/// A thread ID (`pthread_t`), as `HP_SSL_RemoveThreadLocalState` takes it.
+pub type THR_ID = c_ulong;
 
 /// One buffer of a gather send (`HP_*_SendPackets`) or a head/tail of `SendSmallFile`.
 /// `len` comes first, as in HP-Socket for Linux.
@@ -85,6 +87,66 @@ pub type HP_TcpAgentListener = HP_Object;
 /// The listener of a TCP client.
 pub type HP_TcpClientListener = HP_Object;
 
+/// Any PULL component (server or agent).
+pub type HP_PullSocket = HP_Object;
+/// A PULL client.
+pub type HP_PullClient = HP_Object;
+/// A TCP PULL server.
+pub type HP_TcpPullServer = HP_Object;
+/// A TCP PULL agent.
+pub type HP_TcpPullAgent = HP_Object;
+/// A TCP PULL client.
+pub type HP_TcpPullClient = HP_Object;
+/// Any PACK component (server or agent).
+pub type HP_PackSocket = HP_Object;
+/// A PACK client.
+pub type HP_PackClient = HP_Object;
+/// A TCP PACK server.
+pub type HP_TcpPackServer = HP_Object;
+/// A TCP PACK agent.
+pub type HP_TcpPackAgent = HP_Object;
+/// A TCP PACK client.
+pub type HP_TcpPackClient = HP_Object;
+/// The listener of a PULL server or agent (the same object as a server or agent listener).
+pub type HP_PullSocketListener = HP_Object;
+/// The listener of a PULL client (the same object as a client listener).
+pub type HP_PullClientListener = HP_Object;
+/// The listener of a TCP PULL server: a server listener.
+pub type HP_TcpPullServerListener = HP_Object;
+/// The listener of a TCP PULL agent: an agent listener.
+pub type HP_TcpPullAgentListener = HP_Object;
+/// The listener of a TCP PULL client: a client listener.
+pub type HP_TcpPullClientListener = HP_Object;
+/// The listener of a PACK server or agent (the same object as a server or agent listener).
+pub type HP_PackSocketListener = HP_Object;
+/// The listener of a PACK client (the same object as a client listener).
+pub type HP_PackClientListener = HP_Object;
+/// The listener of a TCP PACK server: a server listener.
+pub type HP_TcpPackServerListener = HP_Object;
+/// The listener of a TCP PACK agent: an agent listener.
+pub type HP_TcpPackAgentListener = HP_Object;
+/// The listener of a TCP PACK client: a client listener.
+pub type HP_TcpPackClientListener = HP_Object;
+
+/// An SSL server (PUSH model).
+pub type HP_SSLServer = HP_Object;
+/// An SSL agent (PUSH model).
+pub type HP_SSLAgent = HP_Object;
+/// An SSL client (PUSH model).
+pub type HP_SSLClient = HP_Object;
+/// An SSL PULL server.
+pub type HP_SSLPullServer = HP_Object;
+/// An SSL PULL agent.
+pub type HP_SSLPullAgent = HP_Object;
+/// An SSL PULL client.
+pub type HP_SSLPullClient = HP_Object;
+/// An SSL PACK server.
+pub type HP_SSLPackServer = HP_Object;
+/// An SSL PACK agent.
+pub type HP_SSLPackAgent = HP_Object;
+/// An SSL PACK client.
+pub type HP_SSLPackClient = HP_Object;
+
 /// `En_HP_ServiceState`: a component's life-cycle state.
 pub type En_HP_ServiceState = c_int;
 pub const SS_STARTING: En_HP_ServiceState = 0;
@@ -107,6 +169,15 @@ pub type En_HP_HandleResult = c_int;
 pub const HR_OK: En_HP_HandleResult = 0;
 pub const HR_IGNORE: En_HP_HandleResult = 1;
 pub const HR_ERROR: En_HP_HandleResult = 2;
+
+/// `En_HP_FetchResult`: the result of a PULL `Fetch` or `Peek`.
+pub type En_HP_FetchResult = c_int;
+/// The buffer was filled.
+pub const FR_OK: En_HP_FetchResult = 0;
+/// Fewer bytes are buffered than asked for; nothing was copied.
+pub const FR_LENGTH_TOO_LONG: En_HP_FetchResult = 1;
+/// Unknown or closed connection, or not a PULL component (the last error says which).
+pub const FR_DATA_NOT_FOUND: En_HP_FetchResult = 2;
 
 /// `En_HP_SendPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
 pub type En_HP_SendPolicy = c_int;
@@ -145,6 +216,66 @@ pub const SE_NETWORK: En_HP_SocketError = 12;
 pub const SE_DATA_PROC: En_HP_SocketError = 13;
 pub const SE_DATA_SEND: En_HP_SocketError = 14;
 pub const SE_SSL_ENV_NOT_READY: En_HP_SocketError = 101;
+
+/// `En_HP_SSLSessionMode`: which side of TLS a session plays.
+pub type En_HP_SSLSessionMode = c_int;
+pub const SSL_SM_CLIENT: En_HP_SSLSessionMode = 0;
+pub const SSL_SM_SERVER: En_HP_SSLSessionMode = 1;
+
+/// `En_HP_SSLVerifyMode`: bit flags of `iVerifyMode` (OpenSSL's `SSL_VERIFY_*` values).
+pub type En_HP_SSLVerifyMode = c_int;
+pub const SSL_VM_NONE: En_HP_SSLVerifyMode = 0x00;
+pub const SSL_VM_PEER: En_HP_SSLVerifyMode = 0x01;
+pub const SSL_VM_FAIL_IF_NO_PEER_CERT: En_HP_SSLVerifyMode = 0x02;
+pub const SSL_VM_CLIENT_ONCE: En_HP_SSLVerifyMode = 0x04;
+
+/// `En_HP_SSLSessionInfo`: what `*_GetSSLSessionInfo` returns in `*lppInfo` (OpenSSL's
+/// objects, borrowed: never free them). Items 0-3 describe the connection's `SSL_CTX`.
+pub type En_HP_SSLSessionInfo = c_int;
+pub const SSL_SSI_MIN: En_HP_SSLSessionInfo = 0;
+/// `SSL_CTX*`
+pub const SSL_SSI_CTX: En_HP_SSLSessionInfo = 0;
+/// `const SSL_METHOD*` of the context
+pub const SSL_SSI_CTX_METHOD: En_HP_SSLSessionInfo = 1;
+/// `STACK_OF(SSL_CIPHER)*` of the context
+pub const SSL_SSI_CTX_CIPHERS: En_HP_SSLSessionInfo = 2;
+/// `X509_STORE*` of the context
+pub const SSL_SSI_CTX_CERT_STORE: En_HP_SSLSessionInfo = 3;
+/// `int` (stored in the pointer: read it as `(int)(intptr_t)info`): `TLSEXT_NAMETYPE_host_name`
+/// (0) or -1 when no server name was sent
+pub const SSL_SSI_SERVER_NAME_TYPE: En_HP_SSLSessionInfo = 4;
+/// `const char*`: the SNI server name (NULL if none)
+pub const SSL_SSI_SERVER_NAME: En_HP_SSLSessionInfo = 5;
+/// `const char*`: the protocol version, e.g. `"TLSv1.3"`
+pub const SSL_SSI_VERSION: En_HP_SSLSessionInfo = 6;
+/// `const SSL_METHOD*` of the session
+pub const SSL_SSI_METHOD: En_HP_SSLSessionInfo = 7;
+/// `X509*`: the certificate this side presented
+pub const SSL_SSI_CERT: En_HP_SSLSessionInfo = 8;
+/// `EVP_PKEY*`: this side's private key
+pub const SSL_SSI_PKEY: En_HP_SSLSessionInfo = 9;
+/// `const SSL_CIPHER*`: the negotiated cipher (name: `SSL_CIPHER_get_name`)
+pub const SSL_SSI_CURRENT_CIPHER: En_HP_SSLSessionInfo = 10;
+/// `STACK_OF(SSL_CIPHER)*`: the ciphers this session allows
+pub const SSL_SSI_CIPHERS: En_HP_SSLSessionInfo = 11;
+/// `STACK_OF(SSL_CIPHER)*`: the ciphers the client offered (servers)
+pub const SSL_SSI_CLIENT_CIPHERS: En_HP_SSLSessionInfo = 12;
+/// `X509*`: the peer's certificate (NULL if none)
+pub const SSL_SSI_PEER_CERT: En_HP_SSLSessionInfo = 13;
+/// `STACK_OF(X509)*`: the peer's certificate chain
+pub const SSL_SSI_PEER_CERT_CHAIN: En_HP_SSLSessionInfo = 14;
+/// `STACK_OF(X509)*`: the verified chain
+pub const SSL_SSI_VERIFIED_CHAIN: En_HP_SSLSessionInfo = 15;
+pub const SSL_SSI_MAX: En_HP_SSLSessionInfo = 15;
+
+/// SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext`
+/// is the SSL server's handle. Returns 0 for the default certificate, a positive index from
+/// `HP_SSLServer_AddSSLContext`, or a negative value to abort the handshake. Runs on a
+/// worker thread, during the handshake.
+pub type HP_Fn_SNI_ServerNameCallback =
+    Option<unsafe extern "C" fn(lpszServerName: LPCTSTR, pContext: PVOID) -> c_int>;
+/// HP-Socket's other name for [`HP_Fn_SNI_ServerNameCallback`].
+pub type Fn_SNI_ServerNameCallback = HP_Fn_SNI_ServerNameCallback;
 
 /// HP-Socket's version this library mirrors: 6.0.1 build 3.
 pub const HP_VERSION_MAJOR: DWORD = 6;
@@ -308,6 +439,33 @@ pub type HP_FN_Client_OnClose = Option<
         dwConnID: HP_CONNID,
         enOperation: En_HP_SocketOperation,
         iErrorCode: c_int,
+    ) -> En_HP_HandleResult,
+>;
+
+/// Extension: a send was refused because the connection's send queue was full
+/// (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark;
+/// `iPending` bytes remain queued. Once per refusal; the result is ignored.
+pub type HPX_FN_Server_OnSendDrained = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        iPending: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
+pub type HPX_FN_Agent_OnSendDrained = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        iPending: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Extension: the client form of [`HPX_FN_Server_OnSendDrained`].
+pub type HPX_FN_Client_OnSendDrained = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        iPending: c_int,
     ) -> En_HP_HandleResult,
 >;
 
