@@ -38,11 +38,16 @@ impl PyTcpAgent {
         model: ReceiveModel,
         kwargs: Option<&Bound<'_, PyDict>>,
         class: &str,
+        secure: bool,
     ) -> PyResult<Self> {
-        let bridge = Arc::new(Bridge::new(Role::Agent, model));
+        let bridge = Arc::new(Bridge::new(Role::Agent, model, secure));
         bridge.set_listener(listener)?;
-        let core =
-            hpsocket_core::TcpAgent::with_model(Arc::new(AgentEvents(bridge.clone())), model);
+        let events = Arc::new(AgentEvents(bridge.clone()));
+        let core = if secure {
+            hpsocket_core::TcpAgent::new_ssl(events, model)
+        } else {
+            hpsocket_core::TcpAgent::with_model(events, model)
+        };
         let this = PyTcpAgent { core, bridge };
         settings::apply_kwargs(&this, py, kwargs, class)?;
         Ok(this)
@@ -67,7 +72,14 @@ impl PyTcpAgent {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        Self::create(py, listener, ReceiveModel::Push, settings, "TcpAgent")
+        Self::create(
+            py,
+            listener,
+            ReceiveModel::Push,
+            settings,
+            "TcpAgent",
+            false,
+        )
     }
 
     /// Starts the workers. ``bind_address`` (None: any) is the local address of every
@@ -140,7 +152,14 @@ impl PyTcpPullAgent {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let base = PyTcpAgent::create(py, listener, ReceiveModel::Pull, settings, "TcpPullAgent")?;
+        let base = PyTcpAgent::create(
+            py,
+            listener,
+            ReceiveModel::Pull,
+            settings,
+            "TcpPullAgent",
+            false,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(PyTcpPullAgent {}))
     }
 
@@ -180,7 +199,14 @@ impl PyTcpPackAgent {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let base = PyTcpAgent::create(py, listener, ReceiveModel::Pack, settings, "TcpPackAgent")?;
+        let base = PyTcpAgent::create(
+            py,
+            listener,
+            ReceiveModel::Pack,
+            settings,
+            "TcpPackAgent",
+            false,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(PyTcpPackAgent {}))
     }
 }

@@ -113,6 +113,8 @@ struct State {
     pending: HashMap<usize, Py<PyAny>>,
     /// A client's `extra`.
     client_extra: Option<Py<PyAny>>,
+    /// An SSL server's `server_name_callback`.
+    sni: Option<Py<PyAny>>,
 }
 
 /// Everything in a [`State`] that holds Python references, taken out to be dropped unlocked.
@@ -121,6 +123,8 @@ type Taken = Vec<Py<PyAny>>;
 pub(crate) struct Bridge {
     pub(crate) role: Role,
     pub(crate) model: ReceiveModel,
+    /// An SSL component.
+    pub(crate) secure: bool,
     /// Unique per component (registry key).
     pub(crate) uid: u64,
     /// Bits of the events whose handler is set.
@@ -131,11 +135,12 @@ pub(crate) struct Bridge {
 }
 
 impl Bridge {
-    pub(crate) fn new(role: Role, model: ReceiveModel) -> Bridge {
+    pub(crate) fn new(role: Role, model: ReceiveModel, secure: bool) -> Bridge {
         static NEXT_UID: AtomicU64 = AtomicU64::new(1);
         Bridge {
             role,
             model,
+            secure,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             mask: AtomicU32::new(0),
             extras_live: AtomicUsize::new(0),
@@ -473,6 +478,37 @@ impl Bridge {
         drop(old);
     }
 
+    // ----- SSL server names ------------------------------------------------------------------
+
+    /// Sets (or clears) the Python SNI callback.
+    pub(crate) fn set_server_name_callback(&self, callback: Option<Py<PyAny>>) {
+        let old = std::mem::replace(&mut self.lock().sni, callback);
+        drop(old);
+    }
+
+    /// The core's SNI callback: runs the Python one on the worker doing the handshake. Its
+    /// result is the context index (0 default, > 0 from `add_ssl_context`, < 0 abort); an
+    /// exception (or a result that is not an int) is reported and aborts the handshake.
+    pub(crate) fn server_name(&self, name: &str) -> i32 {
+        if runtime::python_gone() {
+            return -1;
+        }
+        Python::try_attach(|py| {
+            let Some(callback) = self.lock().sni.as_ref().map(|c| c.clone_ref(py)) else {
+                return 0;
+            };
+            let callback = callback.into_bound(py);
+            match callback.call1((name,)).and_then(|v| v.extract::<i32>()) {
+                Ok(index) => index,
+                Err(e) => {
+                    e.write_unraisable(py, Some(&callback));
+                    -1
+                }
+            }
+        })
+        .unwrap_or(-1)
+    }
+
     // ----- garbage collector --------------------------------------------------------------------
 
     /// Visits every Python object held, unless the component runs: a running component is
@@ -503,6 +539,7 @@ impl Bridge {
             visit.call(v)?;
         }
         visit.call(&st.client_extra)?;
+        visit.call(&st.sni)?;
         Ok(())
     }
 
@@ -522,6 +559,7 @@ impl Bridge {
             taken.extend(st.extras.drain().map(|(_, v)| v));
             taken.extend(st.pending.drain().map(|(_, v)| v));
             taken.extend(st.client_extra.take());
+            taken.extend(st.sni.take());
             self.extras_live.store(0, Ordering::Release);
             taken
         };

@@ -38,11 +38,16 @@ impl PyTcpClient {
         model: ReceiveModel,
         kwargs: Option<&Bound<'_, PyDict>>,
         class: &str,
+        secure: bool,
     ) -> PyResult<Self> {
-        let bridge = Arc::new(Bridge::new(Role::Client, model));
+        let bridge = Arc::new(Bridge::new(Role::Client, model, secure));
         bridge.set_listener(listener)?;
-        let core =
-            hpsocket_core::TcpClient::with_model(Arc::new(ClientEvents(bridge.clone())), model);
+        let events = Arc::new(ClientEvents(bridge.clone()));
+        let core = if secure {
+            hpsocket_core::TcpClient::new_ssl(events, model)
+        } else {
+            hpsocket_core::TcpClient::with_model(events, model)
+        };
         let this = PyTcpClient { core, bridge };
         settings::apply_kwargs(&this, py, kwargs, class)?;
         Ok(this)
@@ -67,7 +72,14 @@ impl PyTcpClient {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        Self::create(py, listener, ReceiveModel::Push, settings, "TcpClient")
+        Self::create(
+            py,
+            listener,
+            ReceiveModel::Push,
+            settings,
+            "TcpClient",
+            false,
+        )
     }
 
     /// Connects to ``remote_address`` (IP, host name or ``"address^hostname"``) and ``port``.
@@ -193,6 +205,11 @@ impl PyTcpClient {
         self.core.pending_data_length().or_raise(py)
     }
 
+    /// The last failure that no call returned (see ``TcpServer.last_error``), or None.
+    fn last_error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        crate::errors::last_error(py, self.core.last_error())
+    }
+
     /// Closes the connection (``on_close(CLOSE, 0)``) and stops, with the GIL released.
     /// Allowed inside the client's own callbacks, where it finishes in the background.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
@@ -276,8 +293,14 @@ impl PyTcpPullClient {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let base =
-            PyTcpClient::create(py, listener, ReceiveModel::Pull, settings, "TcpPullClient")?;
+        let base = PyTcpClient::create(
+            py,
+            listener,
+            ReceiveModel::Pull,
+            settings,
+            "TcpPullClient",
+            false,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(PyTcpPullClient {}))
     }
 
@@ -317,8 +340,14 @@ impl PyTcpPackClient {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let base =
-            PyTcpClient::create(py, listener, ReceiveModel::Pack, settings, "TcpPackClient")?;
+        let base = PyTcpClient::create(
+            py,
+            listener,
+            ReceiveModel::Pack,
+            settings,
+            "TcpPackClient",
+            false,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(PyTcpPackClient {}))
     }
 }

@@ -344,6 +344,13 @@ macro_rules! engine_methods {
                 self.core.pending_data_length(conn_id.0).or_raise(py)
             }
 
+            /// The last failure that no call returned -- such as a failed TLS handshake, whose
+            /// ``on_close`` carries only an ``errno`` -- as an ``HPSocketError`` with a
+            /// ``sequence`` number (1, 2, ...) to tell a new one from one seen before; or None.
+            fn last_error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+                $crate::errors::last_error(py, self.core.last_error())
+            }
+
             /// Stops: every connection closes (each gets ``on_close``), then ``on_shutdown``.
             /// Blocks, with the GIL released, until done. Raises ``HPSocketError``
             /// (``ILLEGAL_STATE``) when not started, or when called from one of this

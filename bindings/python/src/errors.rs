@@ -18,6 +18,24 @@ pyo3::create_exception!(
      ``str(error)`` is ``\"<context> (<text>)\"``."
 );
 
+/// An `HPSocketError` instance with its attributes set.
+pub(crate) fn error_value<'py>(
+    py: Python<'py>,
+    kind: hpsocket_core::ErrorKind,
+    errno: i32,
+    context: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = kind.description();
+    let err = py
+        .get_type::<HPSocketError>()
+        .call1((format!("{context} ({text})"),))?;
+    err.setattr("code", enums::member(py, E::SocketError, kind as i32))?;
+    err.setattr("text", text)?;
+    err.setattr("errno", errno)?;
+    err.setattr("context", context)?;
+    Ok(err)
+}
+
 /// An `HPSocketError` with its attributes set.
 pub(crate) fn hp_error(
     py: Python<'_>,
@@ -25,18 +43,24 @@ pub(crate) fn hp_error(
     errno: i32,
     context: &str,
 ) -> PyErr {
-    let text = kind.description();
-    let build = || -> PyResult<PyErr> {
-        let err = py
-            .get_type::<HPSocketError>()
-            .call1((format!("{context} ({text})"),))?;
-        err.setattr("code", enums::member(py, E::SocketError, kind as i32))?;
-        err.setattr("text", text)?;
-        err.setattr("errno", errno)?;
-        err.setattr("context", context)?;
-        Ok(PyErr::from_value(err))
+    match error_value(py, kind, errno, context) {
+        Ok(err) => PyErr::from_value(err),
+        Err(e) => e,
+    }
+}
+
+/// A component's `last_error()`: the numbered failure no call returned, as an
+/// `HPSocketError` with a `sequence` attribute.
+pub(crate) fn last_error(
+    py: Python<'_>,
+    last: Option<(u64, hpsocket_core::Error)>,
+) -> PyResult<Option<Bound<'_, PyAny>>> {
+    let Some((sequence, e)) = last else {
+        return Ok(None);
     };
-    build().unwrap_or_else(|e| e)
+    let err = error_value(py, e.kind(), e.errno(), e.context())?;
+    err.setattr("sequence", sequence)?;
+    Ok(Some(err))
 }
 
 /// `SE_INVALID_PARAM` with `EINVAL`, for an argument out of range.

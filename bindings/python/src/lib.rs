@@ -18,6 +18,7 @@ mod events;
 mod runtime;
 mod server;
 mod settings;
+mod ssl;
 
 use pyo3::prelude::*;
 
@@ -35,6 +36,22 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyTcpClient>()?;
     m.add_class::<client::PyTcpPullClient>()?;
     m.add_class::<client::PyTcpPackClient>()?;
+    m.add_class::<ssl::PySslServer>()?;
+    m.add_class::<ssl::PySslPullServer>()?;
+    m.add_class::<ssl::PySslPackServer>()?;
+    m.add_class::<ssl::PySslAgent>()?;
+    m.add_class::<ssl::PySslPullAgent>()?;
+    m.add_class::<ssl::PySslPackAgent>()?;
+    m.add_class::<ssl::PySslClient>()?;
+    m.add_class::<ssl::PySslPullClient>()?;
+    m.add_class::<ssl::PySslPackClient>()?;
+    m.add("SSL_VM_NONE", hpsocket_core::SSL_VM_NONE)?;
+    m.add("SSL_VM_PEER", hpsocket_core::SSL_VM_PEER)?;
+    m.add(
+        "SSL_VM_FAIL_IF_NO_PEER_CERT",
+        hpsocket_core::SSL_VM_FAIL_IF_NO_PEER_CERT,
+    )?;
+    m.add("SSL_VM_CLIENT_ONCE", hpsocket_core::SSL_VM_CLIENT_ONCE)?;
     m.add("PACK_HEADER_LEN", hpsocket_core::PACK_HEADER_LEN)?;
     m.add("PACK_LENGTH_MASK", hpsocket_core::PACK_LENGTH_MASK)?;
     m.add("PACK_FLAG_MAX", hpsocket_core::PACK_FLAG_MAX)?;

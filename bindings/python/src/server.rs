@@ -39,11 +39,16 @@ impl PyTcpServer {
         model: ReceiveModel,
         kwargs: Option<&Bound<'_, PyDict>>,
         class: &str,
+        secure: bool,
     ) -> PyResult<Self> {
-        let bridge = Arc::new(Bridge::new(Role::Server, model));
+        let bridge = Arc::new(Bridge::new(Role::Server, model, secure));
         bridge.set_listener(listener)?;
-        let core =
-            hpsocket_core::TcpServer::with_model(Arc::new(ServerEvents(bridge.clone())), model);
+        let events = Arc::new(ServerEvents(bridge.clone()));
+        let core = if secure {
+            hpsocket_core::TcpServer::new_ssl(events, model)
+        } else {
+            hpsocket_core::TcpServer::with_model(events, model)
+        };
         let this = PyTcpServer { core, bridge };
         settings::apply_kwargs(&this, py, kwargs, class)?;
         Ok(this)
@@ -70,7 +75,14 @@ impl PyTcpServer {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        Self::create(py, listener, ReceiveModel::Push, settings, "TcpServer")
+        Self::create(
+            py,
+            listener,
+            ReceiveModel::Push,
+            settings,
+            "TcpServer",
+            false,
+        )
     }
 
     /// Binds and listens on ``address`` (``""``: IPv4 any; ``"::"`` for IPv6) and ``port``
@@ -107,8 +119,14 @@ impl PyTcpPullServer {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let base =
-            PyTcpServer::create(py, listener, ReceiveModel::Pull, settings, "TcpPullServer")?;
+        let base = PyTcpServer::create(
+            py,
+            listener,
+            ReceiveModel::Pull,
+            settings,
+            "TcpPullServer",
+            false,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(PyTcpPullServer {}))
     }
 
@@ -152,8 +170,14 @@ impl PyTcpPackServer {
         listener: Option<Bound<'_, PyAny>>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let base =
-            PyTcpServer::create(py, listener, ReceiveModel::Pack, settings, "TcpPackServer")?;
+        let base = PyTcpServer::create(
+            py,
+            listener,
+            ReceiveModel::Pack,
+            settings,
+            "TcpPackServer",
+            false,
+        )?;
         Ok(PyClassInitializer::from(base).add_subclass(PyTcpPackServer {}))
     }
 }

@@ -49,9 +49,11 @@ pub(crate) const CLIENT: &[&str] = &[
 ];
 /// Settings of PACK components (`PackConfig`).
 pub(crate) const PACK: &[&str] = &["max_pack_size", "pack_header_flag"];
+/// Settings of SSL components.
+pub(crate) const SSL: &[&str] = &["ssl_auto_handshake", "ssl_handshake_timeout"];
 
-/// Whether a component of `role` and `model` has the setting `name`.
-pub(crate) fn has_setting(role: Role, model: ReceiveModel, name: &str) -> bool {
+/// Whether a component of `role`, `model` and `secure` has the setting `name`.
+pub(crate) fn has_setting(role: Role, model: ReceiveModel, secure: bool, name: &str) -> bool {
     let own: &[&[&str]] = match role {
         Role::Server => &[SOCKET, ENGINE, SERVER],
         Role::Agent => &[SOCKET, ENGINE, AGENT],
@@ -59,6 +61,7 @@ pub(crate) fn has_setting(role: Role, model: ReceiveModel, name: &str) -> bool {
     };
     own.iter().any(|list| list.contains(&name))
         || (model == ReceiveModel::Pack && PACK.contains(&name))
+        || (secure && SSL.contains(&name))
 }
 
 /// One setting, borrowed from a configuration.
@@ -93,6 +96,8 @@ fn socket_field<'a>(c: &'a mut SocketConfig, name: &str) -> Option<Field<'a>> {
         "send_queue_low_watermark" => Field::U32(&mut c.send_queue_low_watermark),
         "connect_timeout" => Field::U32(&mut c.connect_timeout),
         "silence_counts_send" => Field::Bool(&mut c.silence_counts_send),
+        "ssl_auto_handshake" => Field::Bool(&mut c.ssl_auto_handshake),
+        "ssl_handshake_timeout" => Field::U32(&mut c.ssl_handshake_timeout),
         _ => return None,
     })
 }
@@ -194,7 +199,7 @@ pub(crate) fn no_such_setting(name: &str) -> PyErr {
 
 /// Reading and writing settings by name; implemented by every component class.
 pub(crate) trait Configurable {
-    fn role_model(&self) -> (Role, ReceiveModel);
+    fn role_model(&self) -> (Role, ReceiveModel, bool);
     fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>>;
     fn write(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()>;
 }
@@ -203,8 +208,8 @@ pub(crate) trait Configurable {
 macro_rules! impl_configurable {
     ($cls:ty, $field:path) => {
         impl $crate::settings::Configurable for $cls {
-            fn role_model(&self) -> ($crate::bridge::Role, hpsocket_core::ReceiveModel) {
-                (self.bridge.role, self.bridge.model)
+            fn role_model(&self) -> ($crate::bridge::Role, hpsocket_core::ReceiveModel, bool) {
+                (self.bridge.role, self.bridge.model, self.bridge.secure)
             }
             fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
                 let mut c = self.core.config();
@@ -241,10 +246,10 @@ pub(crate) fn apply_kwargs(
     let Some(kwargs) = kwargs else {
         return Ok(());
     };
-    let (role, model) = target.role_model();
+    let (role, model, secure) = target.role_model();
     for (key, value) in kwargs.iter() {
         let name: String = key.extract()?;
-        if !has_setting(role, model, &name) {
+        if !has_setting(role, model, secure, &name) {
             return Err(PyTypeError::new_err(format!(
                 "{class}() got an unexpected keyword argument '{name}'"
             )));
@@ -388,3 +393,49 @@ macro_rules! pack_properties {
     };
 }
 pub(crate) use pack_properties;
+
+/// The SSL settings, on the SSL classes; `$base` is the class that holds the component.
+macro_rules! ssl_properties {
+    ($cls:ty, $base:ty) => {
+        #[pyo3::pymethods]
+        impl $cls {
+            /// Start the TLS handshake by itself after connect/accept. Default True; False
+            /// lets the application speak plaintext first, then call
+            /// ``start_ssl_handshake``.
+            #[getter]
+            fn ssl_auto_handshake<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                let base = slf.as_any().cast::<$base>()?.get();
+                $crate::settings::Configurable::read(base, slf.py(), "ssl_auto_handshake")
+            }
+            #[setter]
+            fn set_ssl_auto_handshake(
+                slf: &Bound<'_, Self>,
+                value: &Bound<'_, PyAny>,
+            ) -> PyResult<()> {
+                let base = slf.as_any().cast::<$base>()?.get();
+                $crate::settings::Configurable::write(base, slf.py(), "ssl_auto_handshake", value)
+            }
+            /// Extension: ms a TLS handshake may take before the connection closes with
+            /// ETIMEDOUT. Default 30000; 0: no limit.
+            #[getter]
+            fn ssl_handshake_timeout<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                let base = slf.as_any().cast::<$base>()?.get();
+                $crate::settings::Configurable::read(base, slf.py(), "ssl_handshake_timeout")
+            }
+            #[setter]
+            fn set_ssl_handshake_timeout(
+                slf: &Bound<'_, Self>,
+                value: &Bound<'_, PyAny>,
+            ) -> PyResult<()> {
+                let base = slf.as_any().cast::<$base>()?.get();
+                $crate::settings::Configurable::write(
+                    base,
+                    slf.py(),
+                    "ssl_handshake_timeout",
+                    value,
+                )
+            }
+        }
+    };
+}
+pub(crate) use ssl_properties;

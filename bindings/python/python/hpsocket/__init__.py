@@ -5,7 +5,9 @@ HP-Socket's names and defaults):
 
 * :class:`TcpServer`, :class:`TcpPullServer`, :class:`TcpPackServer` -- listen and accept;
 * :class:`TcpAgent`, :class:`TcpPullAgent`, :class:`TcpPackAgent` -- many outgoing connections;
-* :class:`TcpClient`, :class:`TcpPullClient`, :class:`TcpPackClient` -- one connection.
+* :class:`TcpClient`, :class:`TcpPullClient`, :class:`TcpPackClient` -- one connection;
+* the SSL forms of all nine (:class:`SslServer`, :class:`SslPullServer`, ... :class:`SslPackClient`),
+  subclasses of the TCP ones with ``setup_ssl_context`` and the other TLS calls.
 
 Events go to a listener object; subclass :class:`TcpServerListener`,
 :class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants) and
@@ -47,6 +49,10 @@ from ._native import (
     PACK_FLAG_MAX,
     PACK_HEADER_LEN,
     PACK_LENGTH_MASK,
+    SSL_VM_CLIENT_ONCE,
+    SSL_VM_FAIL_IF_NO_PEER_CERT,
+    SSL_VM_NONE,
+    SSL_VM_PEER,
     FetchResult,
     HandleResult,
     HPSocketError,
@@ -57,6 +63,15 @@ from ._native import (
     ServiceState,
     SocketError,
     SocketOperation,
+    SslAgent,
+    SslClient,
+    SslPackAgent,
+    SslPackClient,
+    SslPackServer,
+    SslPullAgent,
+    SslPullClient,
+    SslPullServer,
+    SslServer,
     TcpAgent,
     TcpClient,
     TcpPackAgent,
@@ -72,6 +87,10 @@ __all__ = [
     "PACK_FLAG_MAX",
     "PACK_HEADER_LEN",
     "PACK_LENGTH_MASK",
+    "SSL_VM_CLIENT_ONCE",
+    "SSL_VM_FAIL_IF_NO_PEER_CERT",
+    "SSL_VM_NONE",
+    "SSL_VM_PEER",
     "FetchResult",
     "HandleResult",
     "HPSocketError",
@@ -82,6 +101,15 @@ __all__ = [
     "ServiceState",
     "SocketError",
     "SocketOperation",
+    "SslAgent",
+    "SslClient",
+    "SslPackAgent",
+    "SslPackClient",
+    "SslPackServer",
+    "SslPullAgent",
+    "SslPullClient",
+    "SslPullServer",
+    "SslServer",
     "TcpAgent",
     "TcpAgentListener",
     "TcpClient",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from enum import IntEnum
 from types import TracebackType
-from typing import Any, Iterable, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Iterable, Optional, Tuple, Type, TypeVar, Union
 
 _Buffer = Union[bytes, bytearray, memoryview]
 _PathLike = Union[str, "os.PathLike[str]"]
@@ -15,6 +15,10 @@ _Self = TypeVar("_Self")
 PACK_HEADER_LEN: int
 PACK_LENGTH_MASK: int
 PACK_FLAG_MAX: int
+SSL_VM_NONE: int
+SSL_VM_PEER: int
+SSL_VM_FAIL_IF_NO_PEER_CERT: int
+SSL_VM_CLIENT_ONCE: int
 
 class SocketError(IntEnum):
     """HP-Socket's error codes (``En_HP_SocketError``)."""
@@ -87,12 +91,14 @@ class ReceiveModel(IntEnum):
     PACK = 2
 
 class HPSocketError(Exception):
-    """A failed operation: HP-Socket's ``code`` and ``text``, the ``errno``, and ``context``."""
+    """A failed operation: HP-Socket's ``code`` and ``text``, the ``errno``, and ``context``
+    (and ``sequence``, on the errors ``last_error()`` returns)."""
 
     code: SocketError
     text: str
     errno: int
     context: str
+    sequence: int
 
 class _Component:
     """What every component has (not a runtime class)."""
@@ -107,6 +113,7 @@ class _Component:
     send_queue_low_watermark: int
     connect_timeout: int
     silence_counts_send: bool
+    def last_error(self) -> Optional[HPSocketError]: ...
     def stop(self) -> None: ...
     def wait(self, timeout: Optional[float] = None) -> bool: ...
     @property
@@ -251,3 +258,72 @@ class TcpPullClient(TcpClient):
 class TcpPackClient(TcpClient):
     max_pack_size: int
     pack_header_flag: int
+
+# -- SSL ----------------------------------------------------------------------------------
+
+_Pem = Union[str, "os.PathLike[str]", bytes]
+
+class _SslCommon:
+    """The TLS settings of SSL components (not a runtime class)."""
+
+    ssl_auto_handshake: bool
+    ssl_handshake_timeout: int
+    def setup_ssl_context(
+        self,
+        verify_mode: int = 0,
+        certificate: Optional[_Pem] = None,
+        private_key: Optional[_Pem] = None,
+        key_password: Optional[str] = None,
+        ca: Optional[_Pem] = None,
+        cipher_list: Optional[str] = None,
+    ) -> None: ...
+    def cleanup_ssl_context(self) -> None: ...
+
+class _SslServerCommon(_SslCommon):
+    def setup_ssl_context(  # type: ignore[override]
+        self,
+        verify_mode: int = 0,
+        certificate: Optional[_Pem] = None,
+        private_key: Optional[_Pem] = None,
+        key_password: Optional[str] = None,
+        ca: Optional[_Pem] = None,
+        cipher_list: Optional[str] = None,
+        *,
+        server_name_callback: Optional[Callable[[str], int]] = None,
+    ) -> None: ...
+    def add_ssl_context(
+        self,
+        verify_mode: int = 0,
+        certificate: Optional[_Pem] = None,
+        private_key: Optional[_Pem] = None,
+        key_password: Optional[str] = None,
+        ca: Optional[_Pem] = None,
+        cipher_list: Optional[str] = None,
+    ) -> int: ...
+    def bind_ssl_server_name(self, server_name: str, index: int) -> None: ...
+    def default_server_name_index(self, server_name: str) -> int: ...
+    def start_ssl_handshake(self, conn_id: int) -> None: ...
+
+class _SslAgentCommon(_SslCommon):
+    def start_ssl_handshake(self, conn_id: int) -> None: ...
+
+class _SslClientCommon(_SslCommon):
+    def start_ssl_handshake(self) -> None: ...
+
+class SslServer(TcpServer, _SslServerCommon):
+    """An SSL server: a TcpServer whose connections run TLS."""
+
+class SslPullServer(TcpPullServer, _SslServerCommon): ...
+class SslPackServer(TcpPackServer, _SslServerCommon): ...
+
+class SslAgent(TcpAgent, _SslAgentCommon):
+    """An SSL agent."""
+
+class SslPullAgent(TcpPullAgent, _SslAgentCommon): ...
+class SslPackAgent(TcpPackAgent, _SslAgentCommon): ...
+
+class SslClient(TcpClient, _SslClientCommon):
+    """An SSL client."""
+
+class SslPullClient(TcpPullClient, _SslClientCommon): ...
+class SslPackClient(TcpPackClient, _SslClientCommon): ...
