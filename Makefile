@@ -34,7 +34,8 @@ EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
 DEMO_BIN := $(C_OUT)/release/perf_demo
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
-DEB_PACKAGES := build-essential pkg-config libssl-dev valgrind
+# openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.
+DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 valgrind
 
 .PHONY: all build build-ffi build-release deps demo test test-rust test-c c-programs examples \
         fmt-check clippy clean

@@ -8,12 +8,13 @@
  * corrupted fails the run. Prints one line: bytes echoed, elapsed ms, MB/s (10^6 bytes/s).
  *
  *   perf_demo [-r both|server|client] [-a] [-H host] [-p port] [-c conns] [-e rounds]
- *             [-l length] [-t threads] [-i interval-ms] [-T deadline-s] [-M model]
+ *             [-l length] [-t threads] [-i interval-ms] [-T deadline-s] [-M model] [-N]
  *
  * Defaults: both sides in this process on 127.0.0.1 with a free port, 100 connections x 100
  * rounds x 5000 bytes, library default worker threads, no pause between rounds, 60 s deadline,
- * model push. Exit status: 0 all bytes verified; 1 a byte wrong, missing or a connection
- * lost; 2 deadline passed; 3 bad options or setup failed.
+ * model push (-M pack: HP-Socket's PACK model, each message framed and delivered whole).
+ * Exit status: 0 all bytes verified; 1 a byte wrong, missing or a connection lost; 2 deadline
+ * passed; 3 bad options or setup failed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -31,11 +32,12 @@
 #include "HPSocket4C.h"
 
 /* ---- receive models ---------------------------------------------------------------------
- * PUSH hands OnReceive bytes as they arrive. PACK (to come) frames each message; add a row
- * with its Create/Destroy functions and set its limits in model_configure(). The stream
- * check below works unchanged for both, since a pack's body is the message sent. */
+ * PUSH hands OnReceive bytes as they arrive. PACK frames each message (4-byte header) and
+ * hands OnReceive exactly one whole message, which the demo also checks. A new model is a row
+ * here plus its settings in model_configure(); the stream check works unchanged. */
 typedef struct {
     const char *name;
+    int whole_messages; /* OnReceive always gets exactly one message */
     HP_Server (*create_server)(HP_ServerListener);
     void (*destroy_server)(HP_Server);
     HP_Agent (*create_agent)(HP_AgentListener);
@@ -45,15 +47,35 @@ typedef struct {
 } model_t;
 
 static const model_t models[] = {
-    {"push", Create_HP_TcpServer, Destroy_HP_TcpServer, Create_HP_TcpAgent,
+    {"push", 0, Create_HP_TcpServer, Destroy_HP_TcpServer, Create_HP_TcpAgent,
      Destroy_HP_TcpAgent, Create_HP_TcpClient, Destroy_HP_TcpClient},
+    {"pack", 1, Create_HP_TcpPackServer, Destroy_HP_TcpPackServer, Create_HP_TcpPackAgent,
+     Destroy_HP_TcpPackAgent, Create_HP_TcpPackClient, Destroy_HP_TcpPackClient},
 };
 
-/* Per-model settings on freshly created, stopped components (none for PUSH). */
+/* PACK: the header flag both sides check (testecho-pack's) and room for one message. */
+#define PACK_HEADER_FLAG 0x169
+#define PACK_DEFAULT_MAX 0x40000
+
+/* Per-model settings on freshly created, stopped components (NULL: not this side). */
 static void model_configure(const model_t *m, HP_Server server, HP_Agent agent,
                             HP_Client client, int length)
 {
-    (void)m, (void)server, (void)agent, (void)client, (void)length;
+    if (strcmp(m->name, "pack") == 0) {
+        DWORD max = length > PACK_DEFAULT_MAX ? (DWORD)length : PACK_DEFAULT_MAX;
+        if (server) {
+            HP_TcpPackServer_SetMaxPackSize(server, max);
+            HP_TcpPackServer_SetPackHeaderFlag(server, PACK_HEADER_FLAG);
+        }
+        if (agent) {
+            HP_TcpPackAgent_SetMaxPackSize(agent, max);
+            HP_TcpPackAgent_SetPackHeaderFlag(agent, PACK_HEADER_FLAG);
+        }
+        if (client) {
+            HP_TcpPackClient_SetMaxPackSize(client, max);
+            HP_TcpPackClient_SetPackHeaderFlag(client, PACK_HEADER_FLAG);
+        }
+    }
 }
 
 /* ---- options ---------------------------------------------------------------------------- */
@@ -63,7 +85,7 @@ typedef struct {
     int use_agent;
     const char *host;
     int port;
-    int conns, rounds, length, threads, interval_ms, deadline_s;
+    int conns, rounds, length, threads, interval_ms, deadline_s, no_delay;
     const model_t *model;
 } options_t;
 
@@ -72,7 +94,7 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: perf_demo [-r both|server|client] [-a] [-H host] [-p port] [-c conns]\n"
             "                 [-e rounds] [-l length] [-t threads] [-i interval-ms]\n"
-            "                 [-T deadline-s] [-M push]\n"
+            "                 [-T deadline-s] [-M push|pack] [-N]\n"
             "  -r  which side(s) to run (default both, in this process)\n"
             "  -a  one TcpAgent with all connections instead of one TcpClient each\n"
             "  -H  server address for the client side (default 127.0.0.1)\n"
@@ -80,7 +102,8 @@ static void usage(FILE *to)
             "  -c  connections (100)   -e  rounds (100)   -l  bytes per message (5000)\n"
             "  -t  worker threads of server and agent (library default: 2 x CPUs + 2)\n"
             "  -i  pause between rounds in ms (0)   -T  deadline in seconds (60)\n"
-            "  -M  receive model (push)\n");
+            "  -M  receive model: push (bytes as they come) or pack (framed messages) (push)\n"
+            "  -N  TCP_NODELAY on every socket (default off, as in HP-Socket)\n");
 }
 
 static int parse_int(const char *s, int min, int max, const char *what)
@@ -96,9 +119,9 @@ static int parse_int(const char *s, int min, int max, const char *what)
 
 static options_t parse_options(int argc, char **argv)
 {
-    options_t o = {ROLE_BOTH, 0, "127.0.0.1", -1, 100, 100, 5000, 0, 0, 60, &models[0]};
+    options_t o = {ROLE_BOTH, 0, "127.0.0.1", -1, 100, 100, 5000, 0, 0, 60, 0, &models[0]};
     int opt;
-    while ((opt = getopt(argc, argv, "r:aH:p:c:e:l:t:i:T:M:h")) != -1) {
+    while ((opt = getopt(argc, argv, "r:aH:p:c:e:l:t:i:T:M:Nh")) != -1) {
         switch (opt) {
         case 'r':
             if (strcmp(optarg, "both") == 0)
@@ -120,6 +143,7 @@ static options_t parse_options(int argc, char **argv)
         case 'l': o.length = parse_int(optarg, 1, 16 << 20, "-l length"); break;
         case 't': o.threads = parse_int(optarg, 1, 512, "-t threads"); break;
         case 'i': o.interval_ms = parse_int(optarg, 0, 10000, "-i interval"); break;
+        case 'N': o.no_delay = 1; break;
         case 'T': o.deadline_s = parse_int(optarg, 1, 3600, "-T deadline"); break;
         case 'M': {
             o.model = NULL;
@@ -179,6 +203,8 @@ typedef struct {
 } conn_t;
 
 static conn_t *conns;
+static int message_length; /* L; with PACK every OnReceive must carry exactly this much */
+static int whole_messages;
 static uint64_t expected_total;
 static atomic_uint_fast64_t received_total;
 static atomic_int failed;   /* 1 once anything is wrong */
@@ -215,6 +241,11 @@ static En_HP_HandleResult verify(conn_t *c, const BYTE *data, int len)
 {
     if (c == NULL) {
         fail("echo on an unknown connection");
+        return HR_ERROR;
+    }
+    if (whole_messages && len != message_length) {
+        fail("connection %d: a %d-byte pack where one %d-byte message was sent", c->index, len,
+             message_length);
         return HR_ERROR;
     }
     if (c->received + (uint64_t)len > c->expected) {
@@ -351,6 +382,7 @@ int main(int argc, char **argv)
         if (o.threads)
             HP_Server_SetWorkerThreadCount(server, (DWORD)o.threads);
         HP_Server_SetMaxConnectionCount(server, (DWORD)o.conns + 100);
+        HP_TcpServer_SetNoDelay(server, o.no_delay);
         model_configure(m, server, NULL, NULL, o.length);
         const char *bind = o.role == ROLE_BOTH ? "127.0.0.1" : "0.0.0.0";
         if (!HP_Server_Start(server, bind, port)) {
@@ -373,6 +405,8 @@ int main(int argc, char **argv)
     }
 
     make_block(o.length);
+    message_length = o.length;
+    whole_messages = m->whole_messages;
     conns = calloc((size_t)o.conns, sizeof *conns);
     if (conns == NULL)
         return 3;
@@ -395,6 +429,7 @@ int main(int argc, char **argv)
         if (o.threads)
             HP_Agent_SetWorkerThreadCount(agent, (DWORD)o.threads);
         HP_Agent_SetMaxConnectionCount(agent, (DWORD)o.conns + 100);
+        HP_TcpAgent_SetNoDelay(agent, o.no_delay);
         model_configure(m, NULL, agent, NULL, o.length);
         if (!HP_Agent_Start(agent, NULL, FALSE)) {
             fprintf(stderr, "perf_demo: agent start failed: %s\n",
@@ -417,6 +452,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < o.conns; i++) {
             clients[i] = m->create_client(cl);
             HP_Client_SetExtra(clients[i], &conns[i]);
+            HP_TcpClient_SetNoDelay(clients[i], o.no_delay);
             model_configure(m, NULL, NULL, clients[i], o.length);
             if (!HP_Client_Start(clients[i], o.host, port, FALSE)) {
                 fprintf(stderr, "perf_demo: connect %d failed: %s\n", i,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The C examples against each other: echo_server on a free loopback port, then echo_client
-# and echo_agent against it; the server must stop cleanly on SIGTERM.
+# and echo_agent against it, and small perf_demo runs; the server must stop cleanly on SIGTERM.
 #
 #   tests/c/examples.sh EXAMPLES_BIN_DIR
 set -euo pipefail
@@ -33,6 +33,13 @@ echo "echo_server on port $port"
 "$bin/echo_client" 127.0.0.1 "$port" 25
 "$bin/echo_agent" 127.0.0.1 "$port" 8
 ! "$bin/echo_client" 127.0.0.1 1 1 2>/dev/null || { echo "echo_client succeeded without a server"; exit 1; }
+
+# perf_demo, small: clients and agent, PUSH and PACK, every byte verified.
+"$bin/perf_demo" -c 8 -e 20 -l 3000 -t 2
+"$bin/perf_demo" -a -c 8 -e 20 -l 3000 -t 2
+"$bin/perf_demo" -M pack -c 8 -e 20 -l 3000 -t 2
+"$bin/perf_demo" -M pack -a -N -c 8 -e 20 -l 70000 -t 2
+! "$bin/perf_demo" -M nosuchmodel 2>/dev/null || { echo "perf_demo accepted a bad model"; exit 1; }
 
 kill -TERM "$server_pid"
 rc=0
