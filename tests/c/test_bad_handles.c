@@ -5,21 +5,35 @@
  */
 #include "test.h"
 
-/* The error a call on a bad handle leaves behind: there is no object to ask, so errno
- * (SYS_GetLastError), cleared before each call. */
-static void expect_error(const char *what)
+/*
+ * The error a failed call leaves behind. There may be no object to ask, so: errno
+ * (SYS_GetLastError, cleared before each call) and the calling thread's last error
+ * (HPX_GetLastError / HPX_GetLastErrorDesc), whose text must name the function.
+ */
+static void expect_error(const char *call, En_HP_SocketError want)
 {
+    char fn[64];
+    size_t n = strcspn(call, "(");
+    snprintf(fn, sizeof fn, "%.*s", (int)n, call);
     if (SYS_GetLastError() == 0)
-        FAILF("%s: failed but left no error", what);
+        FAILF("%s: failed but left errno 0", call);
+    if (HPX_GetLastError() != want)
+        FAILF("%s: thread error %d, expected %d", call, (int)HPX_GetLastError(), (int)want);
+    const char *desc = HPX_GetLastErrorDesc();
+    if (desc == NULL || strstr(desc, fn) == NULL)
+        FAILF("%s: error text \"%s\" does not name %s", call, desc ? desc : "(null)", fn);
 }
 
-#define EXPECT_FALSE(call)                                                                   \
+/* `call` must return FALSE (or 0 / NULL) and record `want`. */
+#define EXPECT_FAIL(want, call)                                                              \
     do {                                                                                     \
         errno = 0;                                                                           \
         if (call)                                                                            \
-            FAILF("%s returned TRUE", #call);                                                \
-        expect_error(#call);                                                                 \
+            FAILF("%s did not fail", #call);                                                 \
+        expect_error(#call, want);                                                           \
     } while (0)
+
+#define EXPECT_FALSE(call) EXPECT_FAIL(SE_INVALID_PARAM, call)
 
 /* Every server/agent/client entry point we try on a handle that is not a live one of them. */
 static void server_calls_fail(HP_Server s, const char *label)
@@ -38,7 +52,7 @@ static void server_calls_fail(HP_Server s, const char *label)
     EXPECT_FALSE(HP_Server_GetAllConnectionIDs(s, NULL, &count));
     EXPECT_FALSE(HP_Server_GetConnectionExtra(s, 1, &extra));
     EXPECT_FALSE(HP_Server_HasStarted(s));
-    CHECK_EQ(HP_Server_GetConnectionCount(s), 0);
+    EXPECT_FALSE(HP_Server_GetConnectionCount(s));
 }
 
 static void agent_calls_fail(HP_Agent a, const char *label)
@@ -49,7 +63,8 @@ static void agent_calls_fail(HP_Agent a, const char *label)
     EXPECT_FALSE(HP_Agent_Connect(a, "127.0.0.1", 9, &id));
     EXPECT_FALSE(HP_Agent_Send(a, 1, (const BYTE *)"x", 1));
     EXPECT_FALSE(HP_Agent_Stop(a));
-    CHECK_EQ(HP_Agent_GetConnectionCount(a), 0);
+    EXPECT_FALSE(HP_Agent_GetConnectionCount(a));
+    CHECK_EQ(id, 0); /* no connection ID handed out */
 }
 
 static void client_calls_fail(HP_Client c, const char *label)
@@ -59,7 +74,8 @@ static void client_calls_fail(HP_Client c, const char *label)
     EXPECT_FALSE(HP_Client_Send(c, (const BYTE *)"x", 1));
     EXPECT_FALSE(HP_Client_Stop(c));
     EXPECT_FALSE(HP_Client_IsConnected(c));
-    CHECK(HP_Client_GetExtra(c) == NULL);
+    EXPECT_FALSE(HP_Client_GetExtra(c));
+    EXPECT_FALSE(HP_Client_GetConnectionID(c));
 }
 
 int main(void)
@@ -74,7 +90,7 @@ int main(void)
     Destroy_HP_TcpServerListener(NULL);
     Destroy_HP_TcpAgentListener(NULL);
     Destroy_HP_TcpClientListener(NULL);
-    CHECK(Create_HP_TcpServer(NULL) == NULL);
+    EXPECT_FALSE(Create_HP_TcpServer(NULL));
 
     /* Destroyed, then destroyed again. */
     HP_TcpServerListener sl = Create_HP_TcpServerListener();
@@ -106,15 +122,28 @@ int main(void)
     /* Made up. */
     server_calls_fail((HP_Server)(uintptr_t)0xdeadbeefu, "made-up");
 
-    /* A live server with bad arguments. */
+    /* A listener of the wrong kind. */
+    EXPECT_FALSE(Create_HP_TcpServer(al));
+
+    /* A live server with bad arguments or in the wrong state; the server records it too. */
     fprintf(stderr, "  bad arguments on a live server\n");
-    EXPECT_FALSE(HP_Server_Send(server, 1, (const BYTE *)"x", 1)); /* not started */
+    EXPECT_FAIL(SE_ILLEGAL_STATE, HP_Server_Send(server, 1, (const BYTE *)"x", 1));
+    CHECK_EQ(HP_Server_GetLastError(server), SE_ILLEGAL_STATE);
     USHORT port = t_start_server(server);
     CHECK(port != 0);
-    EXPECT_FALSE(HP_Server_Send(server, 424242, (const BYTE *)"x", 1)); /* unknown ID */
+    errno = 0;
+    CHECK(!HP_Server_Send(server, 424242, (const BYTE *)"x", 1)); /* unknown ID */
+    CHECK(SYS_GetLastError() != 0);
     EXPECT_FALSE(HP_Server_Send(server, 424242, NULL, 5));
+    CHECK_EQ(HP_Server_GetLastError(server), SE_INVALID_PARAM);
     EXPECT_FALSE(HP_Server_GetListenAddress(server, NULL, NULL, NULL));
-    EXPECT_FALSE(HP_Server_Start(server, "127.0.0.1", 0)); /* already started */
+    TCHAR small[4];
+    int small_len = (int)sizeof small;
+    USHORT small_port = 0;
+    errno = 0;
+    CHECK(!HP_Server_GetListenAddress(server, small, &small_len, &small_port)); /* too short */
+    CHECK(small_len > (int)sizeof small); /* the length needed */
+    EXPECT_FAIL(SE_ILLEGAL_STATE, HP_Server_Start(server, "127.0.0.1", 0)); /* started */
     CHECK_EQ(HP_Server_GetLastError(server), SE_ILLEGAL_STATE);
     CHECK(HP_Server_Stop(server));
 
@@ -125,7 +154,7 @@ int main(void)
     Destroy_HP_TcpServerListener(sl);
     Destroy_HP_TcpAgentListener(al);
     Destroy_HP_TcpClientListener(cl);
-    Destroy_HP_TcpServerListener(sl);
+    Destroy_HP_TcpServerListener(sl); /* twice: destroying is idempotent */
     printf("bad handles: all calls failed cleanly\n");
     return 0;
 }
