@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use hpsocket_core::{ConnId, HandleResult, ReceiveModel, SocketOperation};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::PyTraverseError;
@@ -193,8 +193,10 @@ impl Bridge {
             if !ev.applies_to(self.role) {
                 continue;
             }
-            let Ok(method) = listener.getattr(ev.method()) else {
-                continue;
+            let method = match listener.getattr(ev.method()) {
+                Ok(method) => method,
+                Err(e) if e.is_instance_of::<PyAttributeError>(listener.py()) => continue,
+                Err(e) => return Err(e),
             };
             if method.is_none() {
                 continue;
