@@ -207,6 +207,26 @@ def p1_family(summary):
     return text
 
 
+def ir_family(summary):
+    loads = loads_of(summary, "IR")
+    if not loads:
+        return ""
+    load = loads[0]
+    mio = summary.get(("IR", load, "mio"), {}).get("ir_per_msg", (None,))[0]
+    rows = []
+    for w in whos_of(summary, "IR", ORDER):
+        s = summary[("IR", load, w)]
+        v = s["ir_per_msg"][0]
+        rows.append([LABEL.get(w, w), fmt(v, 0) if v else "–",
+                     fmt(v / mio, 1) + "x" if v and mio else "–",
+                     fmt(s.get("msgs_s", (None,))[0])])
+    return ("User-space instructions per echoed 64 B message (valgrind callgrind, the server's "
+            "whole run over the messages it echoed; T2's load, 1000 connections; kernel work "
+            "not counted). Unlike the timed figures, these do not move with the machine's "
+            "load.\n\n" + table(["server", "instructions / message", "vs bare mio",
+                                   "msg/s under callgrind"], rows))
+
+
 def render(head, summary, servers, smoke=False):
     m, v = head["machine"], head["versions"]
     below = []
@@ -242,10 +262,15 @@ def render(head, summary, servers, smoke=False):
         ("C1, C2, C3: connections", conn_family(summary, below)),
         ("A1: hpsocket's TcpAgent as the client", a1_family(summary, below)),
         ("P1: receive models (PUSH, PULL, PACK)", p1_family(summary)),
+        ("Instruction counts (callgrind)", ir_family(summary)),
     ]
+    charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1"}
     for title, body in sections:
         if body:
             out += ["", f"## {title}", "", body]
+            key = title.split(":")[0].split(",")[0]
+            if not smoke and key in charts:
+                out += ["", f"![{key}](charts/{charts[key]}.png)"]
     if not smoke:
         out += ["", "## Not yet measured", "",
                 "- S1 (TLS echo), H1 (HTTP/1.1), L1 (bindings' echo servers): the harness runs "

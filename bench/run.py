@@ -43,12 +43,12 @@ def pinned(cpu, argv):
     return ["taskset", "-c", cpu] + argv
 
 
-def kill(proc):
+def kill(proc, grace=3):
     """Ends one process we started, by its PID: TERM, then KILL after a grace period."""
     if proc.poll() is None:
         try:
             os.kill(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=3)
+            proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=3)
@@ -94,8 +94,8 @@ class Server:
     def pid(self):
         return self.proc.pid
 
-    def stop(self):
-        kill(self.proc)
+    def stop(self, grace=3):
+        kill(self.proc, grace)
 
 
 def client(argv, limit):
@@ -317,6 +317,39 @@ class Bench:
                     r = self.record("A1", load, name, rep, r)
                     self.say("A1", load, name, r, ["mib_s", "msgs_s", "client_cpu_s", "errors"])
 
+    def ir(self):
+        """User-space instructions per message (callgrind), T2's load: noise-free, unlike
+        every timed figure on a shared machine. Counts the whole server run (start-up and
+        1000 accepts included, a few percent at most) over every message it echoed."""
+        a = self.args
+        out = os.path.join(OUT, "callgrind")
+        os.makedirs(out, exist_ok=True)
+        for name in self.present(CORE + OPTIONAL):
+            cg = os.path.join(out, f"{name}.out")
+            if os.path.exists(cg):
+                os.remove(cg)
+            srv = Server(name, ["valgrind", "--tool=callgrind", "--quiet",
+                                f"--callgrind-out-file={cg}"] + self.servers[name][1]())
+            try:
+                r = run_client([f"{BIN}/loadgen", "pingpong", "--addr", srv.addr, "--conns",
+                                "1000", "--size", "64", "--warmup", "0", "--duration",
+                                str(a.secs)], a)
+            finally:
+                srv.stop(grace=20)  # callgrind writes its profile on the way out
+            total = None
+            try:
+                with open(cg) as f:
+                    for line in f:
+                        if line.startswith(("summary:", "totals:")):
+                            total = int(line.split()[1])
+            except OSError:
+                pass
+            msgs = r.get("bytes_total", 0) / 64
+            r = dict(r, ir_total=total, ir_msgs=msgs,
+                     ir_per_msg=(total / msgs) if total and msgs else None)
+            r = self.record("IR", "64B x 1000", name, 0, r)
+            self.say("IR", "64B x 1000", name, r, ["ir_per_msg", "ir_msgs"])
+
     def p1(self):
         who = [("hps", "push"), ("hps", "pull"), ("hps", "pack"), ("hp522", "pull"),
                ("hp522", "pack")]
@@ -339,6 +372,11 @@ class Bench:
                         srv.stop()
                     r = self.record("P1", load, f"{name}:{model}", rep, r)
                     self.say("P1", load, r["who"], r, ["mib_s", "msgs_s", "server_cpu_s", "errors"])
+
+
+def have_valgrind():
+    return any(os.access(os.path.join(d, "valgrind"), os.X_OK)
+               for d in os.environ.get("PATH", "").split(os.pathsep))
 
 
 def model_tag(model):
@@ -372,7 +410,8 @@ def summarize(results):
     out = {}
     for key, rs in groups.items():
         m = {}
-        for metric in ["mib_s", "msgs_s", "conns_s", "bytes_per_conn", "listen_overflows",
+        for metric in ["ir_per_msg", "mib_s", "msgs_s", "conns_s", "bytes_per_conn",
+                       "listen_overflows",
                        "listen_drops", "errors", "client_cpu_s", "server_cpu_s"]:
             if metric in rs[0]:
                 m[metric] = med_hr([r.get(metric) for r in rs])
@@ -397,7 +436,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--secs", type=float, default=2.5, help="measured seconds per run")
     ap.add_argument("--warmup", type=float, default=0.5)
-    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1")
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,IR")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     a = ap.parse_args()
     a.secs = min(max(a.secs, 0.5), 30.0)
@@ -445,6 +484,8 @@ def main():
             b.a1()
         if "P1" in cells:
             b.p1()
+        if "IR" in cells and have_valgrind():
+            b.ir()
     finally:
         kill_all()
     head["loadavg_after"] = open("/proc/loadavg").read().strip()

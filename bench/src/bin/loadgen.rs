@@ -329,6 +329,7 @@ fn pingpong(args: &Args, addr: SocketAddr) {
         .num("size", size as f64)
         .num("secs", secs)
         .num("bytes", bytes)
+        .num("bytes_total", g.c.bytes as f64)
         .num("mib_s", bytes / secs / 1048576.0)
         .num("msgs_s", bytes / msg_wire / secs)
         .num("server_cpu_s", scpu)
