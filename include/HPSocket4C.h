@@ -49,6 +49,11 @@ typedef long INT_PTR, LONG_PTR, LPARAM;
 typedef unsigned long ULONG_PTR, DWORD_PTR, WPARAM;
 typedef int FD, SOCKET;
 
+/* HP-Socket's feature macro: the SSL components are exported (see HPSocket4C-SSL.h). */
+#ifndef _SSL_SUPPORT
+#define _SSL_SUPPORT
+#endif
+
 #ifndef TRUE
 #define TRUE 1
 #endif

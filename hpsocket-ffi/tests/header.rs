@@ -2,7 +2,9 @@
 //! - `include/hpsocket.h` equals what cbindgen generates now (build.rs keeps it current; a
 //!   stale or hand-edited header fails here);
 //! - `include/HPSocket4C.h` compiles, with warnings as errors, a program written the way
-//!   HP-Socket's own C demos are, as C99, C11 and C++ (when a C compiler is installed).
+//!   HP-Socket's own C demos are, as C99, C11 and C++ (when a C compiler is installed);
+//! - `include/HPSocket4C-SSL.h` compiles an SSL, PULL and PACK program written for HP-Socket
+//!   (and one using the HPX extensions) the same way.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -122,6 +124,114 @@ int main(void)
 }
 "#;
 
+/// An HP-Socket program using the SSL, PULL and PACK components: SNI callback, session info
+/// through `LPVOID*`, Fetch/Peek results, PACK settings, and the HPX extensions.
+const SSL_PROGRAM: &str = r#"
+#include "HPSocket4C-SSL.h"
+#include <stdio.h>
+
+#ifndef _SSL_SUPPORT
+#error "_SSL_SUPPORT is defined by HP-Socket's headers"
+#endif
+
+static int __HP_CALL SNI_ServerNameCallback(LPCTSTR lpszServerName, PVOID pContext)
+{
+    return HP_SSL_DefaultServerNameCallback(lpszServerName, pContext);
+}
+
+static En_HP_HandleResult __HP_CALL OnHandShake(HP_Server pSender, HP_CONNID dwConnID)
+{
+    LPVOID pInfo = NULL;
+    LPCSTR lpszVersion = NULL;
+    int iNameType;
+    if(HP_SSLServer_GetSSLSessionInfo(pSender, dwConnID, SSL_SSI_VERSION, (LPVOID*)&lpszVersion))
+        printf("%s\n", lpszVersion);
+    if(HP_SSLServer_GetSSLSessionInfo(pSender, dwConnID, SSL_SSI_SERVER_NAME_TYPE, &pInfo))
+        iNameType = (int)(INT_PTR)pInfo;
+    else
+        iNameType = -1;
+    return iNameType < -1 ? HR_ERROR : HR_OK;
+}
+
+static En_HP_HandleResult __HP_CALL OnPullReceive(HP_Server pSender, HP_CONNID dwConnID, int iLength)
+{
+    BYTE head[4];
+    En_HP_FetchResult fr = iLength >= 4 ? HP_TcpPullServer_Peek(pSender, dwConnID, head, 4) : FR_LENGTH_TOO_LONG;
+    if(fr == FR_OK)
+        fr = HP_TcpPullServer_Fetch(pSender, dwConnID, head, 4);
+    return fr == FR_DATA_NOT_FOUND ? HR_ERROR : HR_OK;
+}
+
+static En_HP_HandleResult __HP_CALL OnSendDrained(HP_Server pSender, HP_CONNID dwConnID, int iPending)
+{
+    (void)pSender; (void)dwConnID; (void)iPending;
+    return HR_OK;
+}
+
+int main(void)
+{
+    HP_TcpServerListener listener = Create_HP_TcpServerListener();
+    HP_SSLServer server = Create_HP_SSLServer(listener);
+    HP_TcpPullServerListener plistener = Create_HP_TcpPullServerListener();
+    HP_SSLPullServer pserver = Create_HP_SSLPullServer(plistener);
+    HP_TcpPackServer pack = Create_HP_TcpPackServer(listener);
+    HP_TcpPullClientListener clistener = Create_HP_TcpPullClientListener();
+    HP_TcpPullClient pclient = Create_HP_TcpPullClient(clistener);
+    HP_SSLPackClient sclient = Create_HP_SSLPackClient(Create_HP_TcpPackClientListener());
+    HP_Fn_SNI_ServerNameCallback fnSNI = SNI_ServerNameCallback;
+    BYTE buf[16];
+    int iIndex;
+    LPCTSTR lpszCiphers;
+    LPVOID pCtx = NULL;
+
+    HP_Set_FN_Server_OnHandShake(listener, OnHandShake);
+    HP_Set_FN_Server_OnPullReceive(plistener, OnPullReceive);
+    HPX_Set_FN_Server_OnSendDrained(listener, OnSendDrained);
+
+    HP_SSLServer_SetSSLCipherList(server, _T("HIGH:!aNULL"));
+    lpszCiphers = HP_SSLServer_GetSSLCipherList(server);
+    if(!HP_SSLServer_SetupSSLContext(server, SSL_VM_NONE, _T("server.cer"), _T("server.key"), _T("pass"), _T("ca.crt"), fnSNI))
+        printf("%d %s\n", HP_Server_GetLastError(server), HP_Server_GetLastErrorDesc(server));
+    HP_SSLServer_SetupSSLContextByMemory(server, SSL_VM_PEER | SSL_VM_FAIL_IF_NO_PEER_CERT, "-----BEGIN", "-----BEGIN", NULL, NULL, NULL);
+    iIndex = HP_SSLServer_AddSSLContext(server, SSL_VM_NONE, _T("a.cer"), _T("a.key"), NULL, NULL);
+    HP_SSLServer_BindSSLServerName(server, _T("a.example.org"), iIndex);
+    HP_SSLServer_SetSSLAutoHandShake(server, TRUE);
+    (void)HP_SSLServer_IsSSLAutoHandShake(server);
+    (void)HP_SSLServer_StartSSLHandShake(server, 1);
+    (void)HP_SSLServer_GetSSLSessionInfo(server, 0, SSL_SSI_CTX, &pCtx);
+    HP_SSLServer_CleanupSSLContext(server);
+    HP_SSL_RemoveThreadLocalState(0);
+    (void)SSL_SM_CLIENT; (void)SSL_SM_SERVER; (void)SSL_VM_CLIENT_ONCE; (void)SSL_SSI_MIN; (void)SSL_SSI_MAX;
+
+    HP_SSLClient_SetupSSLContext(sclient, SSL_VM_PEER, NULL, NULL, NULL, _T("ca.crt"));
+    (void)HP_SSLClient_GetSSLSessionInfo(sclient, SSL_SSI_PEER_CERT, &pCtx);
+    HP_TcpPackClient_SetMaxPackSize(sclient, 0x7FF);
+    HP_TcpPackClient_SetPackHeaderFlag(sclient, 0x169);
+
+    HP_TcpPackServer_SetMaxPackSize(pack, 0x7FF);
+    HP_TcpPackServer_SetPackHeaderFlag(pack, 0x169);
+    printf("%u %u %s\n", (unsigned)HP_TcpPackServer_GetMaxPackSize(pack), (unsigned)HP_TcpPackServer_GetPackHeaderFlag(pack), lpszCiphers);
+    if(HP_TcpPullClient_Fetch(pclient, buf, sizeof(buf)) != FR_DATA_NOT_FOUND)
+        return 1;
+
+    HPX_Server_SetMaxSendQueueBytes(pack, 1 << 20);
+    HPX_Server_SetSendQueueLowWatermark(pack, 1 << 16);
+    HPX_Server_SetSilenceCountsSend(pack, TRUE);
+    HPX_Server_SetSSLHandShakeTimeout(server, 5000);
+    HPX_Client_SetConnectTimeout(pclient, 3000);
+
+    Destroy_HP_SSLPackClient(sclient);
+    Destroy_HP_TcpPullClient(pclient);
+    Destroy_HP_TcpPullClientListener(clistener);
+    Destroy_HP_TcpPackServer(pack);
+    Destroy_HP_SSLPullServer(pserver);
+    Destroy_HP_TcpPullServerListener(plistener);
+    Destroy_HP_SSLServer(server);
+    Destroy_HP_TcpServerListener(listener);
+    return 0;
+}
+"#;
+
 fn compiler(names: &[&str]) -> Option<String> {
     names
         .iter()
@@ -169,6 +279,27 @@ fn hpsocket4c_h_compiles_an_hp_socket_style_program() {
     match compiler(&["c++", "g++", "clang++"]) {
         Some(cxx) => compiles(&cxx, &["-std=c++11"], &cpp),
         None => eprintln!("no C++ compiler: HPSocket4C.h not compiled as C++"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hpsocket4c_ssl_h_compiles_an_hp_socket_ssl_program() {
+    let dir = scratch("compile-ssl");
+    let c = dir.join("ssl.c");
+    let cpp = dir.join("ssl.cpp");
+    std::fs::write(&c, SSL_PROGRAM).expect("write ssl.c");
+    std::fs::write(&cpp, SSL_PROGRAM).expect("write ssl.cpp");
+    match compiler(&["cc", "gcc", "clang"]) {
+        Some(cc) => {
+            compiles(&cc, &["-std=c99"], &c);
+            compiles(&cc, &["-std=c11"], &c);
+        }
+        None => eprintln!("no C compiler: HPSocket4C-SSL.h not compiled"),
+    }
+    match compiler(&["c++", "g++", "clang++"]) {
+        Some(cxx) => compiles(&cxx, &["-std=c++11"], &cpp),
+        None => eprintln!("no C++ compiler: HPSocket4C-SSL.h not compiled as C++"),
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
