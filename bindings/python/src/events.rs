@@ -24,7 +24,7 @@ pub(crate) struct AgentEvents(pub(crate) Arc<Bridge>);
 /// Client events.
 pub(crate) struct ClientEvents(pub(crate) Arc<Bridge>);
 
-/// The shared bodies; `$conn` is how the event names the connection.
+/// The events every component has; `$sender` is the core component type.
 macro_rules! common_events {
     ($sender:ty) => {
         fn on_handshake(&self, _s: &$sender, id: ConnId) -> HandleResult {

@@ -31,14 +31,24 @@ def certs(tmp_path_factory):
         subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
 
     key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    # Extensions as strict verifiers (Python 3.13's VERIFY_X509_STRICT) want them.
     run("req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650",
-        "-subj", "/CN=hpsocket test CA")
+        "-subj", "/CN=hpsocket test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     for name, cn, san in (
         ("server", "localhost", "DNS:localhost,IP:127.0.0.1"),
         ("other", "other.example", "DNS:other.example"),
         ("client", "hpsocket client", "DNS:client"),
     ):
-        (d / (name + ".ext")).write_text("subjectAltName=%s\n" % san)
+        (d / (name + ".ext")).write_text(
+            "subjectAltName=%s\n"
+            "basicConstraints=critical,CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth,clientAuth\n"
+            "subjectKeyIdentifier=hash\n"
+            "authorityKeyIdentifier=keyid,issuer\n" % san
+        )
         run("req", *key, "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn)
         run("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-out", name + ".pem", "-days", "3650", "-extfile", name + ".ext")

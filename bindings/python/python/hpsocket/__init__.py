@@ -34,6 +34,9 @@ that call. A running component stays alive without Python references until it st
 interpreter exit every running component is stopped.
 """
 
+from importlib.metadata import PackageNotFoundError as _NotFound
+from importlib.metadata import version as _version
+
 from ._listeners import (
     TcpAgentListener,
     TcpClientListener,
@@ -82,6 +85,11 @@ from ._native import (
     TcpPullServer,
     TcpServer,
 )
+
+try:
+    __version__ = _version("hpsocket")
+except _NotFound:  # imported from a source tree
+    __version__ = "0+unknown"
 
 __all__ = [
     "PACK_FLAG_MAX",
