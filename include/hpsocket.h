@@ -811,7 +811,8 @@ BOOL HP_Agent_Wait(HP_Agent pAgent, DWORD dwMilliseconds);
 
 /*
  Sends `iLength` bytes on a connection; they are copied or written before this returns.
- `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL).
+ `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
+ one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
  */
 BOOL HP_Agent_Send(HP_Agent pAgent, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength);
 
@@ -858,7 +859,7 @@ BOOL HP_Agent_SetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID pExt
 BOOL HP_Agent_GetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID *ppExtra);
 
 /*
- FALSE: plain TCP.
+ TRUE for SSL components, FALSE for plain TCP.
  */
 BOOL HP_Agent_IsSecure(HP_Agent pAgent);
 
@@ -1125,7 +1126,7 @@ void HP_Client_SetExtra(HP_Client pClient, PVOID pExtra);
 PVOID HP_Client_GetExtra(HP_Client pClient);
 
 /*
- FALSE: plain TCP.
+ TRUE for SSL components, FALSE for plain TCP.
  */
 BOOL HP_Client_IsSecure(HP_Client pClient);
 
@@ -1818,7 +1819,8 @@ BOOL HP_Server_Wait(HP_Server pServer, DWORD dwMilliseconds);
 
 /*
  Sends `iLength` bytes on a connection; they are copied or written before this returns.
- `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL).
+ `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
+ one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
  */
 BOOL HP_Server_Send(HP_Server pServer, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength);
 
@@ -1865,7 +1867,7 @@ BOOL HP_Server_SetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID p
 BOOL HP_Server_GetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID *ppExtra);
 
 /*
- FALSE: plain TCP.
+ TRUE for SSL components, FALSE for plain TCP.
  */
 BOOL HP_Server_IsSecure(HP_Server pServer);
 

@@ -320,7 +320,8 @@ pub extern "C" fn HP_Agent_Wait(pAgent: HP_Agent, dwMilliseconds: DWORD) -> BOOL
 }
 
 /// Sends `iLength` bytes on a connection; they are copied or written before this returns.
-/// `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL).
+/// `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
+/// one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
 #[no_mangle]
 pub unsafe extern "C" fn HP_Agent_Send(
     pAgent: HP_Agent,
@@ -443,7 +444,7 @@ pub unsafe extern "C" fn HP_Agent_GetConnectionExtra(
     })
 }
 
-/// FALSE: plain TCP.
+/// TRUE for SSL components, FALSE for plain TCP.
 #[no_mangle]
 pub extern "C" fn HP_Agent_IsSecure(pAgent: HP_Agent) -> BOOL {
     boundary::call("HP_Agent_IsSecure", FALSE, || {

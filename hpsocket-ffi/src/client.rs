@@ -302,7 +302,7 @@ pub extern "C" fn HP_Client_GetExtra(pClient: HP_Client) -> PVOID {
     })
 }
 
-/// FALSE: plain TCP.
+/// TRUE for SSL components, FALSE for plain TCP.
 #[no_mangle]
 pub extern "C" fn HP_Client_IsSecure(pClient: HP_Client) -> BOOL {
     boundary::call("HP_Client_IsSecure", FALSE, || {

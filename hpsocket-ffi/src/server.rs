@@ -131,7 +131,8 @@ pub extern "C" fn HP_Server_Wait(pServer: HP_Server, dwMilliseconds: DWORD) -> B
 }
 
 /// Sends `iLength` bytes on a connection; they are copied or written before this returns.
-/// `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL).
+/// `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
+/// one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
 #[no_mangle]
 pub unsafe extern "C" fn HP_Server_Send(
     pServer: HP_Server,
@@ -258,7 +259,7 @@ pub unsafe extern "C" fn HP_Server_GetConnectionExtra(
     })
 }
 
-/// FALSE: plain TCP.
+/// TRUE for SSL components, FALSE for plain TCP.
 #[no_mangle]
 pub extern "C" fn HP_Server_IsSecure(pServer: HP_Server) -> BOOL {
     boundary::call("HP_Server_IsSecure", FALSE, || {
