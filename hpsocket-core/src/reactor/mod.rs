@@ -2,6 +2,7 @@
 //! the connections assigned to it round-robin; a connection table shared by all threads; the
 //! start/stop life cycle. Servers, agents and clients are thin layers over it.
 
+mod connect;
 pub(crate) mod events;
 mod ops;
 mod start;
@@ -29,7 +30,7 @@ use crate::ssl::context::SslContexts;
 use crate::types::{ServiceState, SocketOperation};
 use events::Events;
 
-pub(crate) use ops::ConnectOptions;
+pub(crate) use connect::ConnectOptions;
 
 /// Which component an engine serves; it decides names in messages and a few behaviours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,30 +3,18 @@
 
 use std::io::IoSlice;
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use socket2::SockRef;
-
-use super::events::guarded;
 use super::tls::tls_lock;
-use super::{Adoption, Command, Engine, Running};
+use super::{Command, Engine, Running};
 use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::sock;
 use crate::ssl::session::TlsState;
-use crate::types::{ConnId, ServiceState, SocketOperation};
-
-/// Options of one agent connect (HP-Socket's `Connect*` variants).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ConnectOptions {
-    pub(crate) extra: usize,
-    pub(crate) local_address: Option<String>,
-    pub(crate) local_port: u16,
-}
+use crate::types::{ConnId, SocketOperation};
 
 /// Most slices one gather-write hands the kernel.
 pub(super) const MAX_IOV: usize = 64;
@@ -238,7 +226,7 @@ impl Running {
 }
 
 impl Engine {
-    fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         self.role().name()
     }
 
@@ -445,176 +433,5 @@ impl Engine {
     /// The one connection of a client engine, if any.
     pub(crate) fn first_connection(&self) -> Option<ConnId> {
         self.all_connection_ids().first().copied()
-    }
-
-    /// Opens a connection (agent `Connect`, client `Start`). Synchronous connects block this
-    /// thread until connected or `SyncConnectTimeout`, and fire `OnPrepareConnect` and
-    /// `OnConnect` on it; asynchronous ones return at once and report the outcome through
-    /// the owning worker (`OnConnect`, or `OnClose(SO_CONNECT, errno)`).
-    pub(crate) fn connect(
-        &self,
-        remote: &str,
-        port: u16,
-        options: &ConnectOptions,
-    ) -> Result<ConnId> {
-        let name = self.name();
-        self.with_run("connect", |run, me| {
-            if self.state() != ServiceState::Started && self.state() != ServiceState::Starting {
-                return Err(Error::illegal_state(format!(
-                    "{name}::connect: the component is not started"
-                )));
-            }
-            let (addr_part, host_part) = sock::split_host(remote);
-            let target = sock::resolve(addr_part, port).map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidParam,
-                    sock::errno(&e),
-                    format!("{name}::connect: cannot resolve {addr_part:?}: {e}"),
-                )
-            })?;
-            let id = run.table.reserve().ok_or_else(|| {
-                Error::new(
-                    ErrorKind::InvalidParam,
-                    libc::ENOSR,
-                    format!(
-                        "{name}::connect: MaxConnectionCount ({}) reached",
-                        run.table.capacity()
-                    ),
-                )
-            })?;
-            let result = run.open(id, target, (host_part, port), options, me);
-            if result.is_err() {
-                run.table.release(id);
-            }
-            result.map(|()| id)
-        })
-    }
-}
-
-impl Running {
-    fn open(
-        &self,
-        id: ConnId,
-        target: SocketAddr,
-        (host, port): (&str, u16),
-        options: &ConnectOptions,
-        me: Option<usize>,
-    ) -> Result<()> {
-        let name = self.shared.role.name();
-        let cfg = &self.config.socket;
-        let socket = sock::new_socket(target, cfg.reuse_address_policy)
-            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
-        let local_ip = match options
-            .local_address
-            .as_deref()
-            .filter(|a| !a.trim().is_empty())
-        {
-            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(
-                    ErrorKind::SocketBind,
-                    sock::errno(&e),
-                    format!("{name}: local address {a:?}: {e}"),
-                )
-            })?),
-            None => self.bind_addr,
-        };
-        if local_ip.is_some() || options.local_port != 0 {
-            let ip = local_ip.unwrap_or(match target {
-                SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
-                SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
-            });
-            let local = SocketAddr::new(ip, options.local_port);
-            socket.bind(&local.into()).map_err(|e| {
-                Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}"))
-            })?;
-        }
-        let uid = self.shared.uid;
-        let (prepared, _) = super::marked(uid, || {
-            guarded(|| self.events.prepare_connect(id, socket.as_raw_fd()))
-        });
-        if prepared.is_error() {
-            return Err(Error::new(
-                ErrorKind::SocketPrepare,
-                libc::ECANCELED,
-                format!("{name}: OnPrepareConnect returned HR_ERROR"),
-            ));
-        }
-        let connect_error = |e: std::io::Error| {
-            Error::new(
-                ErrorKind::ConnectServer,
-                sock::errno(&e),
-                format!("{name}: connect to {target}: {e}"),
-            )
-        };
-        if self.async_connect {
-            socket.set_nonblocking(true).map_err(connect_error)?;
-            match socket.connect(&target.into()) {
-                Ok(()) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-                Err(e) => return Err(connect_error(e)),
-            }
-        } else {
-            let timeout = Duration::from_millis(self.config.sync_connect_timeout.into());
-            socket
-                .connect_timeout(&target.into(), timeout)
-                .map_err(connect_error)?;
-            socket.set_nonblocking(true).map_err(connect_error)?;
-        }
-        sock::configure_stream(SockRef::from(&socket), cfg).map_err(|e| {
-            Error::os(
-                ErrorKind::SocketCreate,
-                &e,
-                format!("{name}: socket options"),
-            )
-        })?;
-
-        let tls = self.new_tls(Some(host)).map_err(|f| {
-            Error::new(
-                ErrorKind::SslEnvNotReady,
-                f.code,
-                format!("{name}: {}", f.message),
-            )
-        })?;
-        let std_stream: std::net::TcpStream = socket.into();
-        let worker = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len();
-        let state = if self.async_connect {
-            ConnState::Connecting
-        } else {
-            ConnState::Connected
-        };
-        let conn = Arc::new(Conn::new(
-            id,
-            worker,
-            mio::net::TcpStream::from_std(std_stream),
-            state,
-            target,
-            Some((host.to_string(), port)),
-            options.extra,
-            self.now_ms(),
-            self.shared.model == ReceiveModel::Pull,
-            tls,
-        ));
-        self.table.fill(conn.clone());
-        let adoption = if self.async_connect {
-            Adoption::Connecting
-        } else {
-            let (result, code) = super::marked(uid, || guarded(|| self.events.connect(id)));
-            if result.is_error() {
-                conn.set_state(ConnState::Closed);
-                return Err(Error::new(
-                    ErrorKind::ConnectServer,
-                    code,
-                    format!("{name}: OnConnect returned HR_ERROR"),
-                ));
-            }
-            Adoption::Connected
-        };
-        if !self.post(worker, Command::Adopt(conn.clone(), adoption), me) {
-            conn.set_state(ConnState::Closed);
-            return Err(Error::illegal_state(format!(
-                "{name}: the component is stopping"
-            )));
-        }
-        Ok(())
     }
 }

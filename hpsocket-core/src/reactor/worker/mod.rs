@@ -1,0 +1,586 @@
+//! One I/O worker: its `mio::Poll`, the connections it owns, and the loop that turns
+//! readiness into callbacks.
+
+mod receive;
+mod tls;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::io::{self, IoSlice};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use mio::{Events as MioEvents, Interest, Poll, Token};
+use slab::Slab;
+use socket2::SockRef;
+
+use super::events::{guarded, guarded_unit};
+use super::ops::MAX_IOV;
+use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
+use super::tls::tls_lock;
+use super::{Adoption, Command, Role, Running, WORKER};
+use crate::conn::{Conn, ConnState, NO_KEY};
+use crate::error::ErrorKind;
+use crate::model::pack::PackDecoder;
+use crate::model::ReceiveModel;
+use crate::sock;
+use crate::ssl::session::TlsState;
+use crate::types::ConnId;
+use crate::types::SocketOperation;
+use tls::tls_state;
+
+/// Size of the per-worker read buffer: one read takes up to this much.
+const READ_BUFFER: usize = 64 * 1024;
+/// Reads of one connection per turn before the others get theirs.
+pub(super) const READS_PER_TURN: usize = 16;
+
+/// What a timer guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Deadline {
+    /// `connect_timeout` of an asynchronous connect.
+    Connect,
+    /// `ssl_handshake_timeout`.
+    TlsHandshake,
+    /// Accepting again after running out of descriptors.
+    AcceptRetry,
+}
+
+/// How long the listener rests after `accept` ran out of descriptors (or memory): the
+/// backlog raises no new edge by itself, so the worker retries on a timer.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// What the worker alone knows about a connection it owns.
+pub(super) struct Local {
+    conn: Arc<Conn>,
+    registered: bool,
+    /// `OnClose` is owed: the connection was accepted or its connect started.
+    close_owed: bool,
+    connecting: bool,
+    /// The peer closed its side: read until end of stream even after short reads.
+    read_closed: bool,
+    /// Data may be waiting while receiving is paused.
+    read_blocked: bool,
+    /// PACK model: bytes of frames not yet delivered (created on first use).
+    pack: Option<Box<PackDecoder>>,
+}
+
+pub(super) struct Worker {
+    index: usize,
+    run: Arc<Running>,
+    poll: Poll,
+    commands: Receiver<Command>,
+    listener: Option<mio::net::TcpListener>,
+    locals: Slab<Local>,
+    read_buf: Box<[u8]>,
+    /// Connections with more to read after their turn ran out, or un-paused.
+    ready: VecDeque<(usize, u64)>,
+    /// Deadlines (asynchronous connects, TLS handshakes), soonest first.
+    timers: BinaryHeap<Reverse<(Instant, usize, ConnId, Deadline)>>,
+    stopping: bool,
+}
+
+impl Worker {
+    pub(super) fn new(
+        index: usize,
+        run: Arc<Running>,
+        poll: Poll,
+        commands: Receiver<Command>,
+        listener: Option<mio::net::TcpListener>,
+    ) -> Worker {
+        Worker {
+            index,
+            run,
+            poll,
+            commands,
+            listener,
+            locals: Slab::new(),
+            read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            stopping: false,
+        }
+    }
+
+    pub(super) fn run(mut self) {
+        WORKER.with_borrow_mut(|w| *w = Some((self.run.clone(), self.index)));
+        let capacity = self.run.config.accept_socket_count.max(16) as usize;
+        let mut events = MioEvents::with_capacity(capacity);
+        while !self.stopping {
+            let timeout = if self.ready.is_empty() && self.commands.is_empty() {
+                self.timers
+                    .peek()
+                    .map(|Reverse((at, ..))| at.saturating_duration_since(Instant::now()))
+            } else {
+                Some(Duration::ZERO)
+            };
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    // epoll_wait only fails on programming errors; stop rather than spin.
+                    break;
+                }
+            }
+            for event in events.iter() {
+                match event.token() {
+                    WAKER_TOKEN => {
+                        self.run.workers[self.index]
+                            .wake_pending
+                            .store(false, Ordering::Release);
+                    }
+                    LISTENER_TOKEN => self.accept(),
+                    Token(key) => self.conn_event(key, event),
+                }
+            }
+            self.drain_commands();
+            self.read_ready();
+            self.expire_timers();
+        }
+        self.shut_down();
+        WORKER.with_borrow_mut(|w| *w = None);
+        let run = self.run.clone();
+        drop(self);
+        run.worker_exited();
+    }
+
+    fn drain_commands(&mut self) {
+        while let Ok(command) = self.commands.try_recv() {
+            match command {
+                Command::Adopt(conn, how) => self.adopt(conn, how),
+                Command::Flush(conn) => {
+                    if let Some(key) = self.key_of(&conn) {
+                        self.flush(key);
+                    }
+                }
+                Command::Close(conn, op, code) => {
+                    if let Some(key) = self.key_of(&conn) {
+                        self.close(key, op, code);
+                    }
+                }
+                Command::Resume(conn) => {
+                    if let Some(key) = self.key_of(&conn) {
+                        self.ready.push_back((key, conn.id));
+                    }
+                }
+                Command::StartTls(conn) => {
+                    if let Some(key) = self.key_of(&conn) {
+                        self.start_tls(key);
+                    }
+                }
+                Command::Stop => self.stopping = true,
+            }
+        }
+    }
+
+    /// The local key of `conn`, if this worker still owns it.
+    fn key_of(&self, conn: &Arc<Conn>) -> Option<usize> {
+        let key = conn.local_key.load(Ordering::Acquire);
+        match self.locals.get(key) {
+            Some(local) if Arc::ptr_eq(&local.conn, conn) => Some(key),
+            _ => None,
+        }
+    }
+
+    fn accept(&mut self) {
+        loop {
+            let Some(listener) = &self.listener else {
+                return;
+            };
+            let (stream, peer) = match listener.accept() {
+                Ok(pair) => pair,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+                    ) =>
+                {
+                    self.run.report(
+                        ErrorKind::Network,
+                        sock::errno(&e),
+                        format!("accept: {e}; retrying"),
+                    );
+                    let at = Instant::now() + ACCEPT_RETRY;
+                    self.timers
+                        .push(Reverse((at, usize::MAX, 0, Deadline::AcceptRetry)));
+                    return;
+                }
+                // A connection reset or refused by policy before it was accepted: next one.
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::ECONNABORTED | libc::EPROTO | libc::EPERM)
+                    ) =>
+                {
+                    continue
+                }
+                Err(_) => return,
+            };
+            if self.stopping {
+                continue;
+            }
+            let _ = sock::configure_stream(SockRef::from(&stream), &self.run.config.socket);
+            let tls = match self.run.new_tls(None) {
+                Ok(tls) => tls,
+                Err(f) => {
+                    self.run.report(
+                        ErrorKind::SslEnvNotReady,
+                        f.code,
+                        format!("accept: {}", f.message),
+                    );
+                    continue;
+                }
+            };
+            let Some(id) = self.run.table.reserve() else {
+                // MaxConnectionCount reached: refuse (the socket closes on drop).
+                continue;
+            };
+            let worker =
+                self.run.next_worker.fetch_add(1, Ordering::Relaxed) % self.run.workers.len();
+            let conn = Arc::new(Conn::new(
+                id,
+                worker,
+                stream,
+                ConnState::Connecting,
+                peer,
+                None,
+                0,
+                self.run.now_ms(),
+                self.run.shared.model == ReceiveModel::Pull,
+                tls,
+            ));
+            self.run.table.fill(conn.clone());
+            if worker == self.index {
+                self.adopt(conn, Adoption::Accepted);
+            } else if !self.run.post(
+                worker,
+                Command::Adopt(conn.clone(), Adoption::Accepted),
+                Some(self.index),
+            ) {
+                self.run.table.release(id);
+            }
+        }
+    }
+
+    fn adopt(&mut self, conn: Arc<Conn>, how: Adoption) {
+        let id = conn.id;
+        if self.stopping && how == Adoption::Accepted {
+            self.run.table.release(id);
+            return;
+        }
+        let key = self.locals.insert(Local {
+            conn: conn.clone(),
+            registered: false,
+            close_owed: false,
+            connecting: how == Adoption::Connecting,
+            read_closed: false,
+            read_blocked: false,
+            pack: None,
+        });
+        conn.local_key.store(key, Ordering::Release);
+        if how == Adoption::Accepted {
+            conn.transition(ConnState::Connecting, ConnState::Connected);
+            let fd = conn.stream.as_raw_fd();
+            let (result, _) = guarded(|| self.run.events.accept(id, fd));
+            if result.is_error() {
+                // Rejected: no OnClose for a connection that was never accepted.
+                self.close(key, SocketOperation::Accept, 0);
+                return;
+            }
+        }
+        self.locals[key].close_owed = true;
+        let registered = self.poll.registry().register(
+            &mut SourceRef(&conn.stream),
+            Token(key),
+            Interest::READABLE | Interest::WRITABLE,
+        );
+        if let Err(e) = registered {
+            let op = if how == Adoption::Accepted {
+                SocketOperation::Accept
+            } else {
+                SocketOperation::Connect
+            };
+            self.close(key, op, sock::errno(&e));
+            return;
+        }
+        self.locals[key].registered = true;
+        if conn.state() == ConnState::Closing {
+            // Disconnected before this worker got it.
+            self.close(key, SocketOperation::Close, 0);
+            return;
+        }
+        if how == Adoption::Connecting {
+            self.arm(
+                key,
+                id,
+                Deadline::Connect,
+                self.run.config.socket.connect_timeout,
+            );
+        } else {
+            self.established(key);
+        }
+    }
+
+    fn arm(&mut self, key: usize, id: ConnId, what: Deadline, ms: u32) {
+        if ms > 0 {
+            let at = Instant::now() + Duration::from_millis(ms.into());
+            self.timers.push(Reverse((at, key, id, what)));
+        }
+    }
+
+    /// Fails connects and TLS handshakes that passed their deadline.
+    fn expire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(Reverse((at, key, id, what))) = self.timers.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            if what == Deadline::AcceptRetry {
+                self.accept();
+                continue;
+            }
+            let Some(local) = self.locals.get(key).filter(|l| l.conn.id == id) else {
+                continue;
+            };
+            match what {
+                Deadline::Connect if local.connecting => {
+                    self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
+                }
+                Deadline::TlsHandshake if tls_state(&local.conn) == Some(TlsState::Handshaking) => {
+                    self.run.report(
+                        ErrorKind::Network,
+                        libc::ETIMEDOUT,
+                        format!("TLS handshake of connection {id} timed out"),
+                    );
+                    self.close(key, SocketOperation::Receive, libc::ETIMEDOUT);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The TCP connection is up: plain connections are ready (`OnHandShake`); TLS ones start
+    /// their handshake unless it is manual.
+    fn established(&mut self, key: usize) {
+        match tls_state(&self.locals[key].conn) {
+            None => self.handshake_done(key),
+            Some(TlsState::Plain) => self.flush(key),
+            Some(_) => self.start_tls(key),
+        }
+    }
+
+    /// `OnHandShake`: the connection is ready for data.
+    fn handshake_done(&mut self, key: usize) {
+        let id = self.locals[key].conn.id;
+        let (result, code) = guarded(|| self.run.events.handshake(id));
+        if result.is_error() {
+            self.close(key, self.run.shared.role.handshake_operation(), code);
+            return;
+        }
+        self.flush(key);
+    }
+
+    fn conn_event(&mut self, key: usize, event: &mio::event::Event) {
+        let Some(local) = self.locals.get_mut(key) else {
+            return;
+        };
+        if event.is_read_closed() {
+            local.read_closed = true;
+        }
+        if local.connecting {
+            if event.is_writable() || event.is_error() || event.is_write_closed() {
+                self.finish_connect(key);
+            }
+            return;
+        }
+        if event.is_error() {
+            let conn = &self.locals[key].conn;
+            let code = match conn.stream.take_error() {
+                Ok(Some(e)) | Err(e) => sock::errno(&e),
+                Ok(None) => libc::EIO,
+            };
+            self.close(key, SocketOperation::Receive, code);
+            return;
+        }
+        if event.is_readable() || event.is_read_closed() {
+            self.read(key);
+        }
+        if event.is_writable() && self.locals.contains(key) {
+            self.flush(key);
+        }
+    }
+
+    fn finish_connect(&mut self, key: usize) {
+        let conn = self.locals[key].conn.clone();
+        match conn.stream.take_error() {
+            Ok(Some(e)) | Err(e) => {
+                self.close(key, SocketOperation::Connect, sock::errno(&e));
+                return;
+            }
+            Ok(None) => {}
+        }
+        match conn.stream.peer_addr() {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
+            Err(e) => {
+                self.close(key, SocketOperation::Connect, sock::errno(&e));
+                return;
+            }
+        }
+        self.locals[key].connecting = false;
+        if !conn.transition(ConnState::Connecting, ConnState::Connected) {
+            return; // a close request is queued and will report it
+        }
+        let (result, code) = guarded(|| self.run.events.connect(conn.id));
+        if result.is_error() {
+            self.close(key, SocketOperation::Connect, code);
+            return;
+        }
+        self.established(key);
+    }
+
+    /// Writes queued data until the queue is empty or the socket is full.
+    fn flush(&mut self, key: usize) {
+        let conn = self.locals[key].conn.clone();
+        conn.flush_requested.store(false, Ordering::Release);
+        let mut done = Vec::new();
+        loop {
+            let mut queue = conn.queue();
+            if queue.is_empty() {
+                return;
+            }
+            let mut iov = [IoSlice::new(&[]); MAX_IOV];
+            let count = queue.fill_slices(&mut iov);
+            let offered: usize = iov[..count].iter().map(|s| s.len()).sum();
+            match sock::send_vectored(&conn.stream, &iov[..count]) {
+                Ok(n) => {
+                    queue.advance(n, &mut done);
+                    let pending = queue.len();
+                    conn.pending.store(pending, Ordering::Release);
+                    drop(queue);
+                    for block in done.drain(..) {
+                        // SSL components reported the plaintext when it was sent.
+                        if conn.tls.is_none() {
+                            guarded_unit(|| self.run.events.send(conn.id, &block));
+                        }
+                        self.run.pool.put(block);
+                    }
+                    if pending <= self.run.config.socket.send_queue_low_watermark as usize
+                        && conn.send_refused.swap(false, Ordering::AcqRel)
+                    {
+                        guarded_unit(|| self.run.events.send_drained(conn.id, pending));
+                    }
+                    if n < offered {
+                        return; // socket full: the next writable event continues
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    drop(queue);
+                    self.close(key, SocketOperation::Send, sock::errno(&e));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Closes the connection at `key` and fires `OnClose` if it is owed.
+    fn close(&mut self, key: usize, operation: SocketOperation, code: i32) {
+        let Some(local) = self.locals.try_remove(key) else {
+            return;
+        };
+        let conn = local.conn;
+        conn.set_state(ConnState::Closed);
+        conn.local_key.store(NO_KEY, Ordering::Release);
+        if local.registered {
+            let _ = self
+                .poll
+                .registry()
+                .deregister(&mut SourceRef(&conn.stream));
+        }
+        if operation == SocketOperation::Close && !local.connecting {
+            // A requested close still sends what was accepted, if the socket takes it now,
+            // and a TLS session says goodbye with close_notify.
+            if let Some(tls) = conn.tls.as_deref() {
+                let mut session = tls_lock(tls);
+                session.close_notify();
+                self.run.queue_tls_output(&conn, &mut session);
+            }
+            let mut queue = conn.queue();
+            let mut iov = [IoSlice::new(&[]); MAX_IOV];
+            let count = queue.fill_slices(&mut iov);
+            if count > 0 {
+                let _ = sock::send_vectored(&conn.stream, &iov[..count]);
+            }
+            queue.clear(&self.run.pool);
+        } else {
+            conn.queue().clear(&self.run.pool);
+        }
+        conn.pending.store(0, Ordering::Release);
+        if let Some(mut b) = conn.pull_buffer() {
+            b.clear();
+        }
+        let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+        if local.close_owed {
+            let events = &self.run.events;
+            guarded_unit(|| events.close(conn.id, operation, code));
+        }
+        self.run.table.release(conn.id);
+        if self.run.shared.role == Role::Client && !self.stopping {
+            // A client lives for one connection: when it ends, the client stops.
+            self.run.begin_detached_stop();
+        }
+    }
+
+    /// Stop: close the listener, adopt what is still in flight, close every connection.
+    fn shut_down(&mut self) {
+        if let Some(mut l) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        self.stopping = true;
+        self.drain_commands();
+        let keys: Vec<usize> = self.locals.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            let op = if self.locals[key].connecting {
+                SocketOperation::Connect
+            } else {
+                SocketOperation::Close
+            };
+            let code = if op == SocketOperation::Connect {
+                libc::ECANCELED
+            } else {
+                0
+            };
+            self.close(key, op, code);
+        }
+    }
+}
+
+/// Lets a connection shared behind an `Arc` be (de)registered: mio wants `&mut` sources,
+/// and registering by descriptor is all it does with them.
+struct SourceRef<'a>(&'a mio::net::TcpStream);
+
+impl mio::event::Source for SourceRef<'_> {
+    fn register(
+        &mut self,
+        registry: &mio::Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
+    }
+    fn reregister(
+        &mut self,
+        registry: &mio::Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
+    }
+    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
+    }
+}

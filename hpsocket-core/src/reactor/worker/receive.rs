@@ -1,0 +1,165 @@
+//! The receive path of a worker: reading the socket, handing bytes to the receive model
+//! (PUSH, PULL, PACK), and taking turns between busy connections.
+
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::sync::atomic::Ordering;
+
+use super::tls::tls_state;
+use super::{Local, Worker, READS_PER_TURN};
+use crate::conn::ConnState;
+use crate::model::ReceiveModel;
+use crate::reactor::events::guarded;
+use crate::reactor::Running;
+use crate::sock;
+use crate::ssl::session::TlsState;
+use crate::types::SocketOperation;
+
+impl Worker {
+    pub(super) fn read(&mut self, key: usize) {
+        let conn = self.locals[key].conn.clone();
+        let id = conn.id;
+        for _ in 0..READS_PER_TURN {
+            if conn.state() != ConnState::Connected {
+                return;
+            }
+            if conn.paused.load(Ordering::Acquire) {
+                self.locals[key].read_blocked = true;
+                return;
+            }
+            match (&conn.stream).read(&mut self.read_buf) {
+                Ok(0) => {
+                    self.close(key, SocketOperation::Close, 0);
+                    return;
+                }
+                Ok(n) => {
+                    if self.run.config.mark_silence {
+                        conn.last_active_ms
+                            .store(self.run.now_ms(), Ordering::Relaxed);
+                    }
+                    let received = match tls_state(&conn) {
+                        Some(TlsState::Plain) | None => self.deliver(key, n),
+                        Some(_) => self.tls_receive(key, Some(n)),
+                    };
+                    if let Err((op, code)) = received {
+                        self.close(key, op, code);
+                        return;
+                    }
+                    if !self.locals.contains(key) {
+                        return;
+                    }
+                    // A short read took everything there was; new data brings a new event.
+                    if n < self.read_buf.len() && !self.locals[key].read_closed {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.close(key, SocketOperation::Receive, sock::errno(&e));
+                    return;
+                }
+            }
+        }
+        self.ready.push_back((key, id));
+    }
+
+    /// Hands the `n` bytes just read into the read buffer to the receive model.
+    pub(super) fn deliver(&mut self, key: usize, n: usize) -> Result<(), (SocketOperation, i32)> {
+        let Worker {
+            locals,
+            read_buf,
+            run,
+            ..
+        } = self;
+        let local = &mut locals[key];
+        let id = local.conn.id;
+        let data = &read_buf[..n];
+        let events = &run.events;
+        let (result, code) = match run.shared.model {
+            ReceiveModel::Push => guarded(|| events.receive(id, data)),
+            ReceiveModel::Pull => {
+                let total = local.conn.pull_buffer().map_or(0, |mut b| b.append(data));
+                guarded(|| events.pull_receive(id, total))
+            }
+            ReceiveModel::Pack => return deliver_frames(local, data, run),
+        };
+        if result.is_error() {
+            return Err((SocketOperation::Receive, code));
+        }
+        Ok(())
+    }
+
+    /// Reads for connections whose turn ran out or that were un-paused; PACK first delivers
+    /// the frames it holds.
+    pub(super) fn read_ready(&mut self) {
+        for _ in 0..self.ready.len() {
+            let Some((key, id)) = self.ready.pop_front() else {
+                break;
+            };
+            let Some(local) = self.locals.get_mut(key) else {
+                continue;
+            };
+            if local.conn.id != id || local.connecting {
+                continue;
+            }
+            local.read_blocked = false;
+            if matches!(tls_state(&local.conn), Some(TlsState::Established)) {
+                // Plaintext may wait inside the session since the pause.
+                if let Err((op, code)) = self.tls_receive(key, None) {
+                    self.close(key, op, code);
+                    continue;
+                }
+                if !self.locals.contains(key) {
+                    continue;
+                }
+            }
+            let Some(local) = self.locals.get_mut(key) else {
+                continue;
+            };
+            if self.run.shared.model == ReceiveModel::Pack {
+                if let Err((op, code)) = deliver_frames(local, &[], &self.run) {
+                    self.close(key, op, code);
+                    continue;
+                }
+            }
+            self.read(key);
+        }
+    }
+}
+
+/// PACK: feeds `data` (possibly empty, to drain what is buffered) to the connection's
+/// decoder and delivers whole frames, stopping at a frame boundary when receiving is paused
+/// or the connection is closing.
+fn deliver_frames(
+    local: &mut Local,
+    data: &[u8],
+    run: &Running,
+) -> Result<(), (SocketOperation, i32)> {
+    let conn = &local.conn;
+    let id = conn.id;
+    let mut failed = None;
+    let parsed = local
+        .pack
+        .get_or_insert_with(Box::default)
+        .feed(data, &run.config.pack, |body| {
+            if conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected {
+                return ControlFlow::Break(());
+            }
+            let (result, code) = guarded(|| run.events.receive(id, body));
+            if result.is_error() {
+                failed = Some(code);
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        });
+    match (parsed, failed) {
+        (Err(code), _) | (Ok(()), Some(code)) => Err((SocketOperation::Receive, code)),
+        (Ok(()), None) => {
+            if conn.paused.load(Ordering::Acquire) {
+                local.read_blocked = true;
+            }
+            Ok(())
+        }
+    }
+}
