@@ -2269,7 +2269,8 @@ LPCTSTR HP_SSLServer_GetSSLCipherList(HP_SSLServer pServer);
 /*
  Writes an OpenSSL object or value of a connection's TLS session to `*lppInfo` (type per
  `En_HP_SSLSessionInfo`; borrowed, never free it). FALSE for an unknown item, an unknown
- connection or one without a session. Do not call it from the SNI callback.
+ connection or one without a session. Inside the SNI callback only context items with
+ `dwConnID` 0 work (the session being handshaken is locked; the call is refused).
  */
 BOOL HP_SSLServer_GetSSLSessionInfo(HP_SSLServer pServer, HP_CONNID dwConnID, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
 

@@ -7,6 +7,7 @@
 //! `GetSSLSessionInfo` returns OpenSSL's own objects (`SSL_CTX*`, `X509*`, ...), borrowed
 //! exactly as HP-Socket returns them: the caller never frees them.
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::{Arc, MutexGuard};
 
@@ -220,6 +221,28 @@ impl SetupArgs {
     }
 }
 
+thread_local! {
+    /// The server whose SNI callback runs on this thread (0: none). Its connection's TLS
+    /// session is locked meanwhile, so session lookups of that server are refused instead of
+    /// waiting for themselves.
+    static IN_SNI: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Marks an SNI callback of `server` as running on this thread until dropped.
+struct InSni(u64);
+
+impl InSni {
+    fn enter(server: Handle) -> InSni {
+        InSni(IN_SNI.with(|c| c.replace(server.value())))
+    }
+}
+
+impl Drop for InSni {
+    fn drop(&mut self) {
+        IN_SNI.with(|c| c.set(self.0));
+    }
+}
+
 /// Wraps the C SNI callback for the core; `pContext` is the server's handle. The call is
 /// marked as one of the server's callbacks, so Stop/Wait/Destroy of it inside are refused.
 fn sni(f: HP_Fn_SNI_ServerNameCallback, server: Handle) -> Option<ServerNameCallback> {
@@ -227,6 +250,7 @@ fn sni(f: HP_Fn_SNI_ServerNameCallback, server: Handle) -> Option<ServerNameCall
     Some(Arc::new(move |name: &str| {
         let name = CString::new(name).unwrap_or_default();
         let _active = Active::enter(server);
+        let _sni = InSni::enter(server);
         // SAFETY: a callback the application set with the signature of its typedef; `name`
         // is a NUL-terminated string alive for the call.
         unsafe { f(name.as_ptr(), server.as_ptr()) }
@@ -390,7 +414,7 @@ unsafe fn session_info(
     let out = args::out(out, "lppInfo")?;
     // SAFETY: writable per this function's contract.
     unsafe { out.set(std::ptr::null_mut()) };
-    with_ssl(family, p, |_, c| {
+    with_ssl(family, p, |o, c| {
         if !(SSL_SSI_MIN..=SSL_SSI_MAX).contains(&info) {
             return Err(FfiError::invalid(format!(
                 "enInfo {info} is not an En_HP_SSLSessionInfo value \
@@ -399,6 +423,12 @@ unsafe fn session_info(
         }
         let mut value = std::ptr::null_mut();
         let context_only = is_context_item(info) && id == Some(0);
+        if !context_only && IN_SNI.with(Cell::get) == o.handle().value() {
+            return Err(FfiError::illegal_state(
+                "called from the server's SNI callback: the session being handshaken is \
+                 locked until the callback returns (context items with dwConnID 0 work)",
+            ));
+        }
         let from_session = if context_only {
             None
         } else {
@@ -840,7 +870,8 @@ pub extern "C" fn HP_SSLServer_GetSSLCipherList(pServer: HP_SSLServer) -> LPCTST
 
 /// Writes an OpenSSL object or value of a connection's TLS session to `*lppInfo` (type per
 /// `En_HP_SSLSessionInfo`; borrowed, never free it). FALSE for an unknown item, an unknown
-/// connection or one without a session. Do not call it from the SNI callback.
+/// connection or one without a session. Inside the SNI callback only context items with
+/// `dwConnID` 0 work (the session being handshaken is locked; the call is refused).
 #[no_mangle]
 pub unsafe extern "C" fn HP_SSLServer_GetSSLSessionInfo(
     pServer: HP_SSLServer,

@@ -495,6 +495,23 @@ extern "C" fn sni_callback(name: LPCTSTR, context: PVOID) -> c_int {
     match host.as_str() {
         "sni.example.org" => SNI_INDEX.load(Ordering::SeqCst),
         "refuse.test" => -1,
+        "probe.test" => {
+            // Session lookups of this server are refused here (the session being handshaken
+            // is locked), context items of the default context work.
+            let mut v: PVOID = std::ptr::null_mut();
+            // SAFETY: a valid out-param.
+            let session =
+                unsafe { HP_SSLServer_GetSSLSessionInfo(context, 1, SSL_SSI_VERSION, &mut v) };
+            let code = HPX_GetLastError();
+            // SAFETY: as above.
+            let ctx = unsafe { HP_SSLServer_GetSSLSessionInfo(context, 0, SSL_SSI_CTX, &mut v) };
+            let probe = format!("{session} {code} {ctx} {}", !v.is_null());
+            SNI_SEEN
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((probe, true));
+            0
+        }
         // SAFETY: the name and context the library passed in, alive for this call.
         _ => unsafe { HP_SSL_DefaultServerNameCallback(name, context) },
     }
@@ -570,6 +587,7 @@ fn sni_through_a_c_callback_and_bound_names() {
         ("sni.example.org", "sni.example.org"),
         ("x.bound.test", "sni.example.org"),
         ("localhost", "localhost"),
+        ("probe.test", "localhost"),
     ] {
         let (client, kl, crec) = ssl_client(&pki, "ca.pem");
         start_to(client, &format!("127.0.0.1^{host}"), port);
