@@ -1,8 +1,10 @@
 //! PULL and PACK components and the HPX extensions, through the C functions only, on real
 //! loopback sockets: a Fetch/Peek loop on a PULL server, client and agent; a PACK echo with
 //! HP-Socket's demo settings (flag 0x169, MaxPackSize 0x7FF), refused sends and a raw peer
-//! breaking the framing; the bounded send queue with its drained event; handle shapes.
-//! Tests wait for events with deadlines; none sleeps to synchronise.
+//! breaking the framing; the bounded send queue with its drained event; the asynchronous
+//! connect timeout; silence counting sends; handle shapes.
+//! Tests wait for events with deadlines; none sleeps to synchronise (one sleeps to let
+//! silence build up).
 
 mod util;
 
@@ -654,4 +656,132 @@ fn model_functions_check_the_shape_of_their_handle() {
     Destroy_HP_TcpServerListener(pull_listener);
     Destroy_HP_TcpPullServerListener(pull_listener);
     Destroy_HP_TcpPackClientListener(client_listener);
+}
+
+// ---------------------------------------------------------------------------------------
+// Asynchronous connect timeout
+
+extern "C" fn agent_connect(a: HP_Agent, id: HP_CONNID) -> En_HP_HandleResult {
+    if let Some(r) = rec(a) {
+        r.send(Ev::Connect(id));
+    }
+    HR_OK
+}
+
+extern "C" fn agent_close(
+    a: HP_Agent,
+    id: HP_CONNID,
+    op: En_HP_SocketOperation,
+    code: c_int,
+) -> En_HP_HandleResult {
+    if let Some(r) = rec(a) {
+        r.send(Ev::Close(id, op, code));
+    }
+    HR_OK
+}
+
+/// A listening socket with a backlog of 0 that never accepts: once one connection waits in
+/// its queue, the kernel drops further SYNs, so their connects hang.
+struct FullListener(c_int, u16);
+
+impl FullListener {
+    fn new() -> FullListener {
+        // SAFETY: plain socket calls on a descriptor this function owns; `addr` and `len`
+        // are valid locals of the sizes passed.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+            assert!(fd >= 0);
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            assert_eq!(
+                libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), len),
+                0
+            );
+            assert_eq!(libc::listen(fd, 0), 0);
+            let mut len = len;
+            assert_eq!(
+                libc::getsockname(fd, (&mut addr as *mut libc::sockaddr_in).cast(), &mut len),
+                0
+            );
+            FullListener(fd, u16::from_be(addr.sin_port))
+        }
+    }
+}
+
+impl Drop for FullListener {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor was opened by `new` and is closed once.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+#[test]
+fn async_connect_timeout_fails_a_hanging_connect_with_etimedout() {
+    let full = FullListener::new();
+    let al = Create_HP_TcpAgentListener();
+    HP_Set_FN_Agent_OnConnect(al, Some(agent_connect));
+    HP_Set_FN_Agent_OnClose(al, Some(agent_close));
+    let agent = Create_HP_TcpAgent(al);
+    let arec = Rec::new();
+    attach(agent, &arec);
+    HPX_Agent_SetConnectTimeout(agent, 300);
+    let none = c("");
+    // SAFETY: a NUL-terminated string.
+    let ok = unsafe { HP_Agent_Start(agent, none.as_ptr(), TRUE) };
+    assert_eq!(ok, TRUE);
+    // The first connection fills the queue; the second one's SYNs are dropped.
+    let first = connect(agent, full.1);
+    arec.wait_for("the first connect", |e| *e == Ev::Connect(first));
+    let started = Instant::now();
+    let second = connect(agent, full.1);
+    let ev = arec.wait_for(
+        "the second connect's close",
+        |e| matches!(e, Ev::Close(id, ..) if *id == second),
+    );
+    assert_eq!(ev, Ev::Close(second, SO_CONNECT, libc::ETIMEDOUT));
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(HP_Agent_Stop(agent), TRUE);
+    Destroy_HP_TcpAgent(agent);
+    Destroy_HP_TcpAgentListener(al);
+}
+
+#[test]
+fn silence_counts_sends_only_when_asked() {
+    for counts in [FALSE, TRUE] {
+        let sl = Create_HP_TcpServerListener();
+        HP_Set_FN_Server_OnAccept(sl, Some(record_server_accept));
+        let server = Create_HP_TcpServer(sl);
+        let srec = Rec::new();
+        attach(server, &srec);
+        HPX_Server_SetSilenceCountsSend(server, counts);
+        let port = start_server(server);
+        let _raw = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let id = match srec.wait_for("accept", |e| matches!(e, Ev::Accept(_))) {
+            Ev::Accept(id) => id,
+            _ => unreachable!(),
+        };
+        // Let silence build up (elapsed time is what is measured here), then send.
+        std::thread::sleep(Duration::from_millis(600));
+        // SAFETY: a static buffer of that length.
+        let ok = unsafe { HP_Server_Send(server, id, b"tick".as_ptr(), 4) };
+        assert_eq!(ok, TRUE);
+        let mut silent: DWORD = 0;
+        // SAFETY: a valid out-param.
+        let ok = unsafe { HP_Server_GetSilencePeriod(server, id, &mut silent) };
+        assert_eq!(ok, TRUE);
+        if counts == TRUE {
+            assert!(silent < 500, "a send resets silence: {silent} ms");
+        } else {
+            assert!(silent >= 550, "only receives reset silence: {silent} ms");
+        }
+        assert_eq!(HP_Server_Stop(server), TRUE);
+        Destroy_HP_TcpServer(server);
+        Destroy_HP_TcpServerListener(sl);
+    }
 }
