@@ -27,6 +27,9 @@ PY_SOURCE_DATE_EPOCH := 315532800
 python-build-venv: $(PY_BUILD_VENV)/.ready
 
 $(PY_BUILD_VENV)/.ready: $(PY_DIR)/python.mk
+	@$(PYTHON) -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 9)' 2>/dev/null || { \
+	  echo "python.mk: $(PYTHON) must be CPython >= 3.9 with venv and ensurepip" \
+	       "(Debian: apt-get install python3-venv)"; exit 1; }
 	rm -rf $(PY_BUILD_VENV)
 	$(PYTHON) -m venv $(PY_BUILD_VENV)
 	$(PY_BUILD_VENV)/bin/python -m pip install -q --disable-pip-version-check 'maturin>=1.9.4,<2' pytest
