@@ -141,9 +141,11 @@ fn echo_through_tls_with_verification() {
     );
     let (client, crec) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
     client.start("localhost", port, false).unwrap();
-    crec.log.wait_for("client handshake", has_handshake);
+    // Sent before the handshake completes: held, then encrypted in order.
     let payload = util::pattern(1, 200_000);
-    client.send(&payload).unwrap();
+    client.send(&payload[..1000]).unwrap();
+    crec.log.wait_for("client handshake", has_handshake);
+    client.send(&payload[1000..]).unwrap();
     util::eventually("echo", || crec.got.lock().unwrap().len() == payload.len());
     assert_eq!(*crec.got.lock().unwrap(), payload);
     let version = client

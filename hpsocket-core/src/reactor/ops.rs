@@ -84,11 +84,12 @@ impl Running {
         let mut session = tls_lock(tls);
         match session.state() {
             TlsState::Plain => self.send_parts(&conn, parts, me, true),
-            TlsState::Handshaking => Err(Error::new(
-                ErrorKind::InvalidParam,
-                libc::ENOTCONN,
-                format!("Send: the TLS handshake of connection {id} is not complete"),
-            )),
+            TlsState::Handshaking => {
+                // Held as plaintext and encrypted, in order, once the handshake completes.
+                session.hold(parts());
+                conn.pending.fetch_add(total, Ordering::AcqRel);
+                Ok(())
+            }
             TlsState::Established => {
                 session.encrypt(parts()).map_err(|f| {
                     Error::new(ErrorKind::DataSend, f.code, format!("Send: {}", f.message))

@@ -121,14 +121,16 @@ impl Engine {
         })
     }
 
-    /// Runs `f` on a connection's OpenSSL session (`GetSSLSessionInfo`).
+    /// Runs `f` on a connection's OpenSSL session (`GetSSLSessionInfo`). Refused with
+    /// `SE_ILLEGAL_STATE` from inside that session's own handshake (the SNI callback), where
+    /// the owning worker holds it.
     pub(crate) fn with_ssl_session<R>(
         &self,
         id: ConnId,
         f: impl FnOnce(&openssl::ssl::SslRef) -> R,
     ) -> Result<R> {
         self.require_secure("GetSSLSessionInfo")?;
-        self.with_run("ssl_session", |run, _| {
+        self.with_run("ssl_session", |run, me| {
             let conn = run
                 .table
                 .get(id)
@@ -137,7 +139,17 @@ impl Engine {
                 .tls
                 .as_deref()
                 .ok_or_else(|| Error::not_found("GetSSLSessionInfo", id))?;
-            let session = tls_lock(tls);
+            let session = match tls.try_lock() {
+                Ok(session) => session,
+                Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) if me == Some(conn.worker) => {
+                    return Err(Error::illegal_state(format!(
+                        "GetSSLSessionInfo: connection {id} is in its own TLS handshake \
+                         (called from the SNI callback?)"
+                    )));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => tls_lock(tls),
+            };
             Ok(f(session.ssl()))
         })
     }
@@ -182,8 +194,10 @@ impl Running {
         }
         let mut queue = conn.queue();
         queue.push(session.output(), &self.pool);
+        // Plaintext still held for the handshake counts as pending too.
+        let pending = queue.len() + session.held_len();
         conn.pending
-            .store(queue.len(), std::sync::atomic::Ordering::Release);
+            .store(pending, std::sync::atomic::Ordering::Release);
         session.clear_output();
         true
     }

@@ -76,6 +76,8 @@ pub(crate) enum Plain {
 pub(crate) struct TlsSession {
     stream: SslStream<MemIo>,
     state: TlsState,
+    /// Plaintext sent before the handshake completed, encrypted when it does.
+    held: Vec<u8>,
 }
 
 /// X509_V_ERR_CERT_HAS_EXPIRED.
@@ -106,6 +108,7 @@ impl TlsSession {
         let mut session = TlsSession {
             stream,
             state: TlsState::Plain,
+            held: Vec::new(),
         };
         if auto {
             session.start();
@@ -129,7 +132,20 @@ impl TlsSession {
         self.stream.get_mut().input.extend_from_slice(ciphertext);
     }
 
-    /// Drives the handshake with what was fed; true once it completed (now or before).
+    /// Keeps plaintext sent during the handshake.
+    pub(crate) fn hold<'a>(&mut self, parts: impl Iterator<Item = &'a [u8]>) {
+        for part in parts {
+            self.held.extend_from_slice(part);
+        }
+    }
+
+    /// Bytes held since before the handshake completed.
+    pub(crate) fn held_len(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Drives the handshake with what was fed; true once it completed (now or before). On
+    /// completion the held plaintext is encrypted into the output.
     pub(crate) fn handshake(&mut self) -> Result<bool, TlsFailure> {
         match self.state {
             TlsState::Established => return Ok(true),
@@ -139,6 +155,8 @@ impl TlsSession {
         match self.stream.do_handshake() {
             Ok(()) => {
                 self.state = TlsState::Established;
+                let held = std::mem::take(&mut self.held);
+                self.encrypt(std::iter::once(&held[..]))?;
                 Ok(true)
             }
             Err(e) if matches!(e.code(), ErrorCode::WANT_READ | ErrorCode::WANT_WRITE) => Ok(false),
