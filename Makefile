@@ -3,7 +3,9 @@
 #
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
-#   make test        everything: test-rust, test-c (more test-<part> targets join as parts land)
+#   make test        everything: test-rust, test-c, test-python (each part has its test-<part>)
+#   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
+#   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
 #   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
 #   make examples    build the C examples in examples/c
 #   make fmt-check   cargo fmt --check
@@ -35,7 +37,7 @@ DEMO_BIN := $(C_OUT)/release/perf_demo
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
 # openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.
-DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 valgrind
+DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 python3-venv valgrind
 
 .PHONY: all build build-ffi build-release deps demo test test-rust test-c c-programs examples \
         fmt-check clippy clean
@@ -118,6 +120,7 @@ demo: deps
 test: deps
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-c
+	$(MAKE) --no-print-directory test-python
 
 test-rust:
 	$(CARGO) test --workspace
@@ -136,4 +139,9 @@ clippy:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(C_OUT)
+	rm -rf $(C_OUT) dist
+
+# ---- parts with their own make files -------------------------------------------------------
+
+include bindings/python/python.mk
+include bench/bench.mk
