@@ -68,6 +68,11 @@ pub trait ServerListener: Send + Sync + 'static {
     fn on_shutdown(&self, sender: &TcpServer) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Extension: a worker thread of `sender` starts, before it runs any other callback.
+    /// Language bindings use it to prepare per-thread state (the result is ignored).
+    fn on_worker_start(&self, sender: &TcpServer, worker: usize) {}
+    /// Extension: a worker thread of `sender` exits, after its last callback.
+    fn on_worker_exit(&self, sender: &TcpServer, worker: usize) {}
 }
 
 /// Events of a [`TcpAgent`] (HP-Socket's `ITcpAgentListener`).
@@ -118,6 +123,11 @@ pub trait AgentListener: Send + Sync + 'static {
     fn on_shutdown(&self, sender: &TcpAgent) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Extension: a worker thread of `sender` starts, before it runs any other callback.
+    /// Language bindings use it to prepare per-thread state (the result is ignored).
+    fn on_worker_start(&self, sender: &TcpAgent, worker: usize) {}
+    /// Extension: a worker thread of `sender` exits, after its last callback.
+    fn on_worker_exit(&self, sender: &TcpAgent, worker: usize) {}
 }
 
 /// Events of a [`TcpClient`] (HP-Socket's `ITcpClientListener`; a client has no shutdown
@@ -164,4 +174,9 @@ pub trait ClientListener: Send + Sync + 'static {
     ) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Extension: a worker thread of `sender` starts, before it runs any other callback.
+    /// Language bindings use it to prepare per-thread state (the result is ignored).
+    fn on_worker_start(&self, sender: &TcpClient, worker: usize) {}
+    /// Extension: a worker thread of `sender` exits, after its last callback.
+    fn on_worker_exit(&self, sender: &TcpClient, worker: usize) {}
 }

@@ -387,3 +387,35 @@ fn reentrant_calls_from_caller_thread_callbacks_are_refused() {
         assert_eq!(*kind, Some(ErrorKind::IllegalState), "{what}");
     }
 }
+
+/// Extension hooks: each worker thread reports its start before any event and its exit after
+/// the last one, on that thread.
+#[test]
+fn worker_start_and_exit_hooks() {
+    #[derive(Default)]
+    struct Hooks {
+        seen: Mutex<Vec<(&'static str, usize, String)>>,
+    }
+    impl ServerListener for Hooks {
+        fn on_worker_start(&self, _: &TcpServer, worker: usize) {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            self.seen.lock().unwrap().push(("start", worker, name));
+        }
+        fn on_worker_exit(&self, _: &TcpServer, worker: usize) {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            self.seen.lock().unwrap().push(("exit", worker, name));
+        }
+    }
+    let hooks = Arc::new(Hooks::default());
+    let server = TcpServer::new(hooks.clone());
+    server.update_config(|c| c.worker_thread_count = 3).unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    server.stop().unwrap();
+    let mut seen = hooks.seen.lock().unwrap().clone();
+    seen.sort();
+    let want: Vec<_> = ["exit", "start"]
+        .iter()
+        .flat_map(|k| (0..3).map(move |i| (*k, i, format!("hp-worker-{i}"))))
+        .collect();
+    assert_eq!(seen, want);
+}

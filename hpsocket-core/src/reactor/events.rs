@@ -27,6 +27,10 @@ pub(crate) trait Events: Send + Sync {
     fn send_drained(&self, _id: ConnId, _pending: usize) {}
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32);
     fn shutdown(&self) {}
+    /// On a worker thread, before its first event.
+    fn worker_started(&self, _index: usize) {}
+    /// On a worker thread, after its last event.
+    fn worker_exiting(&self, _index: usize) {}
 }
 
 thread_local! {

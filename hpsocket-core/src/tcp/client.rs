@@ -362,6 +362,12 @@ impl Events for ClientEvents {
         self.listener()
             .on_pull_receive(&self.sender, self.id(), total)
     }
+    fn worker_started(&self, index: usize) {
+        self.listener().on_worker_start(&self.sender, index);
+    }
+    fn worker_exiting(&self, index: usize) {
+        self.listener().on_worker_exit(&self.sender, index);
+    }
     fn send_drained(&self, _id: ConnId, pending: usize) {
         self.listener()
             .on_send_drained(&self.sender, self.id(), pending);

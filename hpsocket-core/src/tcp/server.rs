@@ -132,4 +132,10 @@ impl Events for ServerEvents {
     fn shutdown(&self) {
         self.listener.on_shutdown(&self.sender);
     }
+    fn worker_started(&self, index: usize) {
+        self.listener.on_worker_start(&self.sender, index);
+    }
+    fn worker_exiting(&self, index: usize) {
+        self.listener.on_worker_exit(&self.sender, index);
+    }
 }

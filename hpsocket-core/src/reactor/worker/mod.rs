@@ -106,6 +106,8 @@ impl Worker {
 
     pub(super) fn run(mut self) {
         WORKER.with_borrow_mut(|w| *w = Some((self.run.clone(), self.index)));
+        let index = self.index;
+        guarded_unit(|| self.run.events.worker_started(index));
         let capacity = self.run.config.accept_socket_count.max(16) as usize;
         let mut events = MioEvents::with_capacity(capacity);
         while !self.stopping {
@@ -138,6 +140,7 @@ impl Worker {
             self.expire_timers();
         }
         self.shut_down();
+        guarded_unit(|| self.run.events.worker_exiting(index));
         WORKER.with_borrow_mut(|w| *w = None);
         let run = self.run.clone();
         drop(self);
