@@ -1,0 +1,813 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace HPSocket
+{
+    /// <summary>
+    /// A TCP agent (PUSH model: <see cref="OnReceive"/> hands over the bytes). The base of every
+    /// agent: <see cref="TcpPullAgent"/>, <see cref="TcpPackAgent"/> and the SSL ones.
+    /// Callbacks run on the library's worker threads (see docs/abi.md section 8); every
+    /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
+    /// and turned into <see cref="HandleResult.Error"/>.
+    /// </summary>
+    public unsafe class TcpAgent : Component
+    {
+        internal const int CbPrepareConnect = 1, CbConnect = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
+            CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
+
+        /// <summary>Creates a stopped TCP agent.</summary>
+        /// <exception cref="HPSocketException">the library refused to create it.</exception>
+        public TcpAgent() : this(Model.Push, false) { }
+
+        internal TcpAgent(Model model, bool ssl)
+            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Agent")
+        {
+            // OnClose always: it drops the connection's managed extra; OnPrepareConnect always:
+            // it attaches the extra given to Connect before the connection's first callback.
+            Hook(CbClose, l => NativeMethods.HP_Set_FN_Agent_OnClose(l, s_close));
+            Hook(CbPrepareConnect, l => NativeMethods.HP_Set_FN_Agent_OnPrepareConnect(l, s_prepareConnect));
+        }
+
+        private static SafeHandle CreateListener(Model model)
+        {
+            switch (model)
+            {
+                case Model.Pull: return NativeMethods.Create_HP_TcpPullAgentListener();
+                case Model.Pack: return NativeMethods.Create_HP_TcpPackAgentListener();
+                default: return NativeMethods.Create_HP_TcpAgentListener();
+            }
+        }
+
+        private static SafeHandle Create(Model model, bool ssl, IntPtr listener)
+        {
+            switch (model)
+            {
+                case Model.Pull: return ssl ? (SafeHandle)NativeMethods.Create_HP_SSLPullAgent(listener) : NativeMethods.Create_HP_TcpPullAgent(listener);
+                case Model.Pack: return ssl ? (SafeHandle)NativeMethods.Create_HP_SSLPackAgent(listener) : NativeMethods.Create_HP_TcpPackAgent(listener);
+                default: return ssl ? (SafeHandle)NativeMethods.Create_HP_SSLAgent(listener) : NativeMethods.Create_HP_TcpAgent(listener);
+            }
+        }
+
+        // ---- events ------------------------------------------------------------------------
+
+        private PrepareConnectEventHandler<TcpAgent> _onPrepareConnect;
+        private ConnectEventHandler<TcpAgent> _onConnect;
+        private HandShakeEventHandler<TcpAgent> _onHandShake;
+        private SendEventHandler<TcpAgent> _onSend;
+        private ReceiveEventHandler<TcpAgent> _onReceive;
+        internal PullReceiveEventHandler<TcpPullAgent> _onPullReceive;
+        private CloseEventHandler<TcpAgent> _onClose;
+        private ShutdownEventHandler<TcpAgent> _onShutdown;
+        private SendDrainedEventHandler<TcpAgent> _onSendDrained;
+
+        /// <summary>A connection's socket is made, not yet connected (on the thread calling Connect);
+        /// Error fails the Connect.</summary>
+        public event PrepareConnectEventHandler<TcpAgent> OnPrepareConnect
+        {
+            add { lock (EventLock) _onPrepareConnect += value; }
+            remove { lock (EventLock) _onPrepareConnect -= value; }
+        }
+
+        /// <summary>A connection is established (asynchronous agents: on its worker thread).</summary>
+        public event ConnectEventHandler<TcpAgent> OnConnect
+        {
+            add { lock (EventLock) _onConnect += value; Hook(CbConnect, l => NativeMethods.HP_Set_FN_Agent_OnConnect(l, s_connect)); }
+            remove { lock (EventLock) _onConnect -= value; }
+        }
+
+        /// <summary>The TLS handshake of a connection completed (SSL agents).</summary>
+        public event HandShakeEventHandler<TcpAgent> OnHandShake
+        {
+            add { lock (EventLock) _onHandShake += value; Hook(CbHandShake, l => NativeMethods.HP_Set_FN_Agent_OnHandShake(l, s_handShake)); }
+            remove { lock (EventLock) _onHandShake -= value; }
+        }
+
+        /// <summary>Bytes were sent on a connection (a copy).</summary>
+        public event SendEventHandler<TcpAgent> OnSend
+        {
+            add { lock (EventLock) _onSend += value; Hook(CbSend, l => NativeMethods.HP_Set_FN_Agent_OnSend(l, s_send)); }
+            remove { lock (EventLock) _onSend -= value; }
+        }
+
+        /// <summary>Bytes arrived (PUSH) or a whole message arrived (PACK). The array is a copy the
+        /// handler may keep. Error closes the connection.</summary>
+        public event ReceiveEventHandler<TcpAgent> OnReceive
+        {
+            add { lock (EventLock) _onReceive += value; Hook(CbReceive, l => NativeMethods.HP_Set_FN_Agent_OnReceive(l, s_receive)); }
+            remove { lock (EventLock) _onReceive -= value; }
+        }
+
+        /// <summary>A connection closed: its last callback. Its managed extra is still readable here.</summary>
+        public event CloseEventHandler<TcpAgent> OnClose
+        {
+            add { lock (EventLock) _onClose += value; }
+            remove { lock (EventLock) _onClose -= value; }
+        }
+
+        /// <summary>The agent stopped (on the thread calling Stop or Dispose).</summary>
+        public event ShutdownEventHandler<TcpAgent> OnShutdown
+        {
+            add { lock (EventLock) _onShutdown += value; Hook(CbShutdown, l => NativeMethods.HP_Set_FN_Agent_OnShutdown(l, s_shutdown)); }
+            remove { lock (EventLock) _onShutdown -= value; }
+        }
+
+        /// <summary>Extension: a full send queue (<see cref="MaxSendQueueBytes"/>) drained to its low watermark.</summary>
+        public event SendDrainedEventHandler<TcpAgent> OnSendDrained
+        {
+            add { lock (EventLock) _onSendDrained += value; Hook(CbDrained, l => NativeMethods.HPX_Set_FN_Agent_OnSendDrained(l, s_drained)); }
+            remove { lock (EventLock) _onSendDrained -= value; }
+        }
+
+        internal void HookPullReceive()
+        {
+            Hook(CbPullReceive, l => NativeMethods.HP_Set_FN_Agent_OnPullReceive(l, s_pullReceive));
+        }
+
+        // ---- trampolines: static delegates (never collected), the object found through the
+        // ---- user data; every exception caught and turned into HR_ERROR.
+
+        private static readonly NativeMethods.HP_FN_Agent_OnPrepareConnect s_prepareConnect = PrepareConnectCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnConnect s_connect = ConnectCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnHandShake s_handShake = HandShakeCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnSend s_send = SendCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnReceive s_receive = ReceiveCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnPullReceive s_pullReceive = PullReceiveCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnClose s_close = CloseCb;
+        private static readonly NativeMethods.HP_FN_Agent_OnShutdown s_shutdown = ShutdownCb;
+        private static readonly NativeMethods.HPX_FN_Agent_OnSendDrained s_drained = DrainedCb;
+
+        private const int Ignore = NativeMethods.HR_IGNORE, Error = NativeMethods.HR_ERROR;
+
+        [ThreadStatic] private static PendingExtra t_pending;
+
+        private sealed class PendingExtra
+        {
+            public TcpAgent Agent;
+            public object Extra;
+            public IntPtr ConnId;
+        }
+
+        private static int PrepareConnectCb(IntPtr sender, IntPtr connId, IntPtr socket)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                PendingExtra pending = t_pending;
+                if (pending != null && ReferenceEquals(pending.Agent, s) && pending.ConnId == IntPtr.Zero)
+                {
+                    pending.ConnId = connId;
+                    s.Extras[connId] = pending.Extra;
+                }
+                Enter(s);
+                try
+                {
+                    PrepareConnectEventHandler<TcpAgent> h = s._onPrepareConnect;
+                    return h == null ? Ignore : (int)h(s, connId, socket);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnPrepareConnect", e); return Error; }
+        }
+
+        private static int ConnectCb(IntPtr sender, IntPtr connId)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    ConnectEventHandler<TcpAgent> h = s._onConnect;
+                    return h == null ? Ignore : (int)h(s, connId);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnConnect", e); return Error; }
+        }
+
+        private static int HandShakeCb(IntPtr sender, IntPtr connId)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    HandShakeEventHandler<TcpAgent> h = s._onHandShake;
+                    return h == null ? Ignore : (int)h(s, connId);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnHandShake", e); return Error; }
+        }
+
+        private static int SendCb(IntPtr sender, IntPtr connId, IntPtr data, int length)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    SendEventHandler<TcpAgent> h = s._onSend;
+                    return h == null ? Ignore : (int)h(s, connId, Copy(data, length));
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnSend", e); return Error; }
+        }
+
+        private static int ReceiveCb(IntPtr sender, IntPtr connId, IntPtr data, int length)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    ReceiveEventHandler<TcpAgent> h = s._onReceive;
+                    return h == null ? Ignore : (int)h(s, connId, Copy(data, length));
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnReceive", e); return Error; }
+        }
+
+        private static int PullReceiveCb(IntPtr sender, IntPtr connId, int length)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                TcpPullAgent p = s as TcpPullAgent;
+                if (p == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    PullReceiveEventHandler<TcpPullAgent> h = s._onPullReceive;
+                    return h == null ? Ignore : (int)h(p, connId, length);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnPullReceive", e); return Error; }
+        }
+
+        private static int CloseCb(IntPtr sender, IntPtr connId, int operation, int errorCode)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    CloseEventHandler<TcpAgent> h = s._onClose;
+                    return h == null ? Ignore : (int)h(s, connId, (SocketOperation)operation, errorCode);
+                }
+                finally
+                {
+                    Leave(s);
+                    s.DropExtra(connId);
+                }
+            }
+            catch (Exception e) { Report(s, "OnClose", e); return Error; }
+        }
+
+        private static int ShutdownCb(IntPtr sender)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    ShutdownEventHandler<TcpAgent> h = s._onShutdown;
+                    return h == null ? Ignore : (int)h(s);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnShutdown", e); return Error; }
+        }
+
+        private static int DrainedCb(IntPtr sender, IntPtr connId, int pending)
+        {
+            TcpAgent s = null;
+            try
+            {
+                s = FromSender<TcpAgent>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    SendDrainedEventHandler<TcpAgent> h = s._onSendDrained;
+                    return h == null ? Ignore : (int)h(s, connId, pending);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnSendDrained", e); return Error; }
+        }
+
+        // ---- life cycle ----------------------------------------------------------------------
+
+        /// <summary>Starts the agent's workers. <paramref name="bindAddress"/> (null: any) is the local
+        /// address of every connect; <paramref name="asyncConnect"/> chooses whether Connect returns
+        /// at once (the outcome comes through OnConnect or OnClose) or blocks until connected.</summary>
+        public bool Start(string bindAddress = null, bool asyncConnect = true)
+        {
+            return NativeMethods.HP_Agent_Start(Handle, Utf8.Encode(bindAddress), B(asyncConnect)) != 0;
+        }
+
+        /// <summary>Connects to <paramref name="remoteAddress"/> (an IP, a host name or
+        /// "address^hostname") and <paramref name="port"/>.</summary>
+        public bool Connect(string remoteAddress, ushort port)
+        {
+            IntPtr id;
+            return Connect(remoteAddress, port, out id);
+        }
+
+        /// <summary>Connects; the new connection's ID goes to <paramref name="connId"/> (0 on failure).
+        /// <paramref name="extra"/> (managed, see <see cref="Component.GetExtra"/>) is attached before
+        /// the connection's first callback; <paramref name="localPort"/> and <paramref name="localAddress"/>
+        /// (0/null: any, or the address given to Start) bind the local side.</summary>
+        public bool Connect(string remoteAddress, ushort port, out IntPtr connId, object extra = null, ushort localPort = 0, string localAddress = null)
+        {
+            if (remoteAddress == null) throw new ArgumentNullException("remoteAddress");
+            IntPtr h = Handle;
+            PendingExtra pending = null, saved = t_pending;
+            if (extra != null) t_pending = pending = new PendingExtra { Agent = this, Extra = extra };
+            try
+            {
+                bool ok = NativeMethods.HP_Agent_ConnectWithExtraAndLocalAddressPort(h, Utf8.Encode(remoteAddress), port, out connId,
+                    IntPtr.Zero, localPort, Utf8.Encode(localAddress)) != 0;
+                if (!ok && pending != null && pending.ConnId != IntPtr.Zero && !IsConnectionAlive(pending.ConnId))
+                    DropExtra(pending.ConnId);
+                return ok;
+            }
+            finally { t_pending = saved; }
+        }
+
+        /// <summary>The host and port given to Connect (the hostname of "address^hostname").</summary>
+        public bool GetRemoteHost(IntPtr connId, out string host, out ushort port)
+        {
+            IntPtr h = Handle;
+            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Agent_GetRemoteHost(h, connId, b, ref l, out p), out host, out port);
+        }
+
+        /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. False from the
+        /// agent's own callbacks or when not started.</summary>
+        public bool Stop() { return NativeMethods.HP_Agent_Stop(Handle) != 0; }
+
+        /// <summary>Waits until stopped, at most <paramref name="milliseconds"/> (-1: for ever).</summary>
+        public bool Wait(int milliseconds = Timeout.Infinite) { return NativeMethods.HP_Agent_Wait(Handle, unchecked((uint)milliseconds)) != 0; }
+
+        /// <summary>TRUE while starting or started.</summary>
+        public bool HasStarted { get { return NativeMethods.HP_Agent_HasStarted(Handle) != 0; } }
+
+        /// <summary>The life-cycle state.</summary>
+        public ServiceState State { get { return (ServiceState)NativeMethods.HP_Agent_GetState(Handle); } }
+
+        /// <summary>True for the SSL agents.</summary>
+        public bool IsSecure { get { return NativeMethods.HP_Agent_IsSecure(Handle) != 0; } }
+
+        /// <inheritdoc/>
+        public override SocketError ErrorCode { get { return (SocketError)NativeMethods.HP_Agent_GetLastError(Handle); } }
+
+        /// <inheritdoc/>
+        public override string ErrorMessage { get { return Utf8.Decode(NativeMethods.HP_Agent_GetLastErrorDesc(Handle)); } }
+
+        // ---- sending -------------------------------------------------------------------------
+
+        /// <summary>Sends <paramref name="data"/> (may be empty: sends nothing, returns true).</summary>
+        public bool Send(IntPtr connId, byte[] data)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            IntPtr h = Handle;
+            fixed (byte* p = data) return NativeMethods.HP_Agent_Send(h, connId, p, data.Length) != 0;
+        }
+
+        /// <summary>Sends <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
+        public bool Send(IntPtr connId, byte[] data, int offset, int count)
+        {
+            CheckRange(data, offset, count);
+            IntPtr h = Handle;
+            fixed (byte* p = data) return NativeMethods.HP_Agent_Send(h, connId, count == 0 ? null : p + offset, count) != 0;
+        }
+
+        /// <summary>Sends several buffers in order as one send (a gather write).</summary>
+        public bool SendPackets(IntPtr connId, params byte[][] buffers) { return SendPackets(connId, Segments(buffers)); }
+
+        /// <summary>Sends several buffer segments in order as one send.</summary>
+        public bool SendPackets(IntPtr connId, IList<ArraySegment<byte>> buffers)
+        {
+            IntPtr h = Handle;
+            return WithPackets(buffers, (p, n) => NativeMethods.HP_Agent_SendPackets(h, connId, (WSABUF*)p, n));
+        }
+
+        /// <summary>Sends <paramref name="head"/>, a file (1 byte to 4 MiB - 1) and <paramref name="tail"/> as one send.</summary>
+        public bool SendSmallFile(IntPtr connId, string fileName, byte[] head = null, byte[] tail = null)
+        {
+            if (fileName == null) throw new ArgumentNullException("fileName");
+            IntPtr h = Handle;
+            byte[] name = Utf8.Encode(fileName);
+            return WithHeadTail(head, tail, (ph, pt) => NativeMethods.HP_TcpAgent_SendSmallFile(h, connId, name, (WSABUF*)ph, (WSABUF*)pt));
+        }
+
+        // ---- connections ---------------------------------------------------------------------
+
+        /// <summary>Closes a connection; its OnClose follows on its worker thread.</summary>
+        public bool Disconnect(IntPtr connId, bool force = true) { return NativeMethods.HP_Agent_Disconnect(Handle, connId, B(force)) != 0; }
+
+        /// <summary>Closes every connection older than <paramref name="period"/> ms.</summary>
+        public bool DisconnectLongConnections(uint period, bool force = true) { return NativeMethods.HP_Agent_DisconnectLongConnections(Handle, period, B(force)) != 0; }
+
+        /// <summary>Closes every connection silent for <paramref name="period"/> ms (needs MarkSilence).</summary>
+        public bool DisconnectSilenceConnections(uint period, bool force = true) { return NativeMethods.HP_Agent_DisconnectSilenceConnections(Handle, period, B(force)) != 0; }
+
+        /// <summary>Stops (true) or resumes (false) reading a connection.</summary>
+        public bool PauseReceive(IntPtr connId, bool pause = true) { return NativeMethods.HP_Agent_PauseReceive(Handle, connId, B(pause)) != 0; }
+
+        /// <summary>Whether reading a connection is paused.</summary>
+        public bool IsPauseReceive(IntPtr connId, out bool paused)
+        {
+            int v;
+            bool ok = NativeMethods.HP_Agent_IsPauseReceive(Handle, connId, out v) != 0;
+            paused = ok && v != 0;
+            return ok;
+        }
+
+        /// <summary>True when the connection exists and is established.</summary>
+        public bool IsConnected(IntPtr connId) { return NativeMethods.HP_Agent_IsConnected(Handle, connId) != 0; }
+
+        /// <summary>The number of connections.</summary>
+        public uint ConnectionCount { get { return NativeMethods.HP_Agent_GetConnectionCount(Handle); } }
+
+        /// <summary>The IDs of every connection (a snapshot).</summary>
+        public IntPtr[] GetAllConnectionIds()
+        {
+            IntPtr h = Handle;
+            for (int tries = 0; ; tries++)
+            {
+                uint n = 0;
+                NativeMethods.HP_Agent_GetAllConnectionIDs(h, null, ref n);
+                IntPtr[] ids = new IntPtr[n + 16];
+                uint count = (uint)ids.Length;
+                if (NativeMethods.HP_Agent_GetAllConnectionIDs(h, ids, ref count) != 0)
+                {
+                    Array.Resize(ref ids, (int)count);
+                    return ids;
+                }
+                if (tries >= 8) return new IntPtr[0];
+            }
+        }
+
+        /// <summary>Bytes accepted by Send and not yet written.</summary>
+        public bool GetPendingDataLength(IntPtr connId, out int pending) { return NativeMethods.HP_Agent_GetPendingDataLength(Handle, connId, out pending) != 0; }
+
+        /// <summary>Milliseconds since the connection was set up.</summary>
+        public bool GetConnectPeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Agent_GetConnectPeriod(Handle, connId, out milliseconds) != 0; }
+
+        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
+        public bool GetSilencePeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Agent_GetSilencePeriod(Handle, connId, out milliseconds) != 0; }
+
+        /// <summary>The connection's local address and port.</summary>
+        public bool GetLocalAddress(IntPtr connId, out string address, out ushort port)
+        {
+            IntPtr h = Handle;
+            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Agent_GetLocalAddress(h, connId, b, ref l, out p), out address, out port);
+        }
+
+        /// <summary>The connection's remote address and port.</summary>
+        public bool GetRemoteAddress(IntPtr connId, out string address, out ushort port)
+        {
+            IntPtr h = Handle;
+            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Agent_GetRemoteAddress(h, connId, b, ref l, out p), out address, out port);
+        }
+
+        /// <summary>Attaches a raw pointer to a connection (never dereferenced or freed by the library).
+        /// For managed objects use <see cref="Component.SetExtra"/>.</summary>
+        public bool SetConnectionExtra(IntPtr connId, IntPtr extra) { return NativeMethods.HP_Agent_SetConnectionExtra(Handle, connId, extra) != 0; }
+
+        /// <summary>The raw pointer attached with <see cref="SetConnectionExtra"/>.</summary>
+        public bool GetConnectionExtra(IntPtr connId, out IntPtr extra) { return NativeMethods.HP_Agent_GetConnectionExtra(Handle, connId, out extra) != 0; }
+
+        internal override bool IsConnectionAlive(IntPtr connId)
+        {
+            IntPtr x;
+            return NativeMethods.HP_Agent_GetConnectionExtra(Handle, connId, out x) != 0;
+        }
+
+        // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
+
+        /// <summary>The address reuse policy (default AddrOnly).</summary>
+        public ReuseAddressPolicy ReuseAddressPolicy
+        {
+            get { return (ReuseAddressPolicy)NativeMethods.HP_Agent_GetReuseAddressPolicy(Handle); }
+            set { NativeMethods.HP_Agent_SetReuseAddressPolicy(Handle, (int)value); Check(value, ReuseAddressPolicy, "ReuseAddressPolicy"); }
+        }
+
+        /// <summary>The send policy (no effect on Linux).</summary>
+        public SendPolicy SendPolicy
+        {
+            get { return (SendPolicy)NativeMethods.HP_Agent_GetSendPolicy(Handle); }
+            set { NativeMethods.HP_Agent_SetSendPolicy(Handle, (int)value); Check(value, SendPolicy, "SendPolicy"); }
+        }
+
+        /// <summary>The OnSend sync policy (no effect on Linux).</summary>
+        public OnSendSyncPolicy OnSendSyncPolicy
+        {
+            get { return (OnSendSyncPolicy)NativeMethods.HP_Agent_GetOnSendSyncPolicy(Handle); }
+            set { NativeMethods.HP_Agent_SetOnSendSyncPolicy(Handle, (int)value); Check(value, OnSendSyncPolicy, "OnSendSyncPolicy"); }
+        }
+
+        /// <summary>Ms a closed connection's object stays unused.</summary>
+        public uint FreeSocketObjLockTime
+        {
+            get { return NativeMethods.HP_Agent_GetFreeSocketObjLockTime(Handle); }
+            set { NativeMethods.HP_Agent_SetFreeSocketObjLockTime(Handle, value); Check(value, FreeSocketObjLockTime, "FreeSocketObjLockTime"); }
+        }
+
+        /// <summary>Cached connection objects.</summary>
+        public uint FreeSocketObjPool
+        {
+            get { return NativeMethods.HP_Agent_GetFreeSocketObjPool(Handle); }
+            set { NativeMethods.HP_Agent_SetFreeSocketObjPool(Handle, value); Check(value, FreeSocketObjPool, "FreeSocketObjPool"); }
+        }
+
+        /// <summary>Cached buffers.</summary>
+        public uint FreeBufferObjPool
+        {
+            get { return NativeMethods.HP_Agent_GetFreeBufferObjPool(Handle); }
+            set { NativeMethods.HP_Agent_SetFreeBufferObjPool(Handle, value); Check(value, FreeBufferObjPool, "FreeBufferObjPool"); }
+        }
+
+        /// <summary>Connection-object cache threshold.</summary>
+        public uint FreeSocketObjHold
+        {
+            get { return NativeMethods.HP_Agent_GetFreeSocketObjHold(Handle); }
+            set { NativeMethods.HP_Agent_SetFreeSocketObjHold(Handle, value); Check(value, FreeSocketObjHold, "FreeSocketObjHold"); }
+        }
+
+        /// <summary>Buffer cache threshold.</summary>
+        public uint FreeBufferObjHold
+        {
+            get { return NativeMethods.HP_Agent_GetFreeBufferObjHold(Handle); }
+            set { NativeMethods.HP_Agent_SetFreeBufferObjHold(Handle, value); Check(value, FreeBufferObjHold, "FreeBufferObjHold"); }
+        }
+
+        /// <summary>The most connections (default 10000; checked by Start).</summary>
+        public uint MaxConnectionCount
+        {
+            get { return NativeMethods.HP_Agent_GetMaxConnectionCount(Handle); }
+            set { NativeMethods.HP_Agent_SetMaxConnectionCount(Handle, value); Check(value, MaxConnectionCount, "MaxConnectionCount"); }
+        }
+
+        /// <summary>I/O worker threads (default 2 x CPUs + 2; checked by Start).</summary>
+        public uint WorkerThreadCount
+        {
+            get { return NativeMethods.HP_Agent_GetWorkerThreadCount(Handle); }
+            set { NativeMethods.HP_Agent_SetWorkerThreadCount(Handle, value); Check(value, WorkerThreadCount, "WorkerThreadCount"); }
+        }
+
+        /// <summary>Whether the last receive time is recorded (default true).</summary>
+        public bool MarkSilence
+        {
+            get { return NativeMethods.HP_Agent_IsMarkSilence(Handle) != 0; }
+            set { NativeMethods.HP_Agent_SetMarkSilence(Handle, B(value)); Check(value, MarkSilence, "MarkSilence"); }
+        }
+
+        /// <summary>Timeout of a synchronous connect in ms (default 10000).</summary>
+        public uint SyncConnectTimeout
+        {
+            get { return NativeMethods.HP_TcpAgent_GetSyncConnectTimeout(Handle); }
+            set { NativeMethods.HP_TcpAgent_SetSyncConnectTimeout(Handle, value); Check(value, SyncConnectTimeout, "SyncConnectTimeout"); }
+        }
+
+        /// <summary>Extension: the timeout of an asynchronous connect in ms.</summary>
+        public uint ConnectTimeout
+        {
+            get { return NativeMethods.HPX_Agent_GetConnectTimeout(Handle); }
+            set { NativeMethods.HPX_Agent_SetConnectTimeout(Handle, value); Check(value, ConnectTimeout, "ConnectTimeout"); }
+        }
+
+        /// <summary>The receive block size (default 4096).</summary>
+        public uint SocketBufferSize
+        {
+            get { return NativeMethods.HP_TcpAgent_GetSocketBufferSize(Handle); }
+            set { NativeMethods.HP_TcpAgent_SetSocketBufferSize(Handle, value); Check(value, SocketBufferSize, "SocketBufferSize"); }
+        }
+
+        /// <summary>TCP keep-alive idle time in ms (0: off).</summary>
+        public uint KeepAliveTime
+        {
+            get { return NativeMethods.HP_TcpAgent_GetKeepAliveTime(Handle); }
+            set { NativeMethods.HP_TcpAgent_SetKeepAliveTime(Handle, value); Check(value, KeepAliveTime, "KeepAliveTime"); }
+        }
+
+        /// <summary>TCP keep-alive probe interval in ms (0: off).</summary>
+        public uint KeepAliveInterval
+        {
+            get { return NativeMethods.HP_TcpAgent_GetKeepAliveInterval(Handle); }
+            set { NativeMethods.HP_TcpAgent_SetKeepAliveInterval(Handle, value); Check(value, KeepAliveInterval, "KeepAliveInterval"); }
+        }
+
+        /// <summary>TCP_NODELAY (default false).</summary>
+        public bool NoDelay
+        {
+            get { return NativeMethods.HP_TcpAgent_IsNoDelay(Handle) != 0; }
+            set { NativeMethods.HP_TcpAgent_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
+        }
+
+        /// <summary>Extension: the most bytes queued per connection before Send fails (0: no limit).</summary>
+        public uint MaxSendQueueBytes
+        {
+            get { return NativeMethods.HPX_Agent_GetMaxSendQueueBytes(Handle); }
+            set { NativeMethods.HPX_Agent_SetMaxSendQueueBytes(Handle, value); Check(value, MaxSendQueueBytes, "MaxSendQueueBytes"); }
+        }
+
+        /// <summary>Extension: the queue level at which OnSendDrained fires.</summary>
+        public uint SendQueueLowWatermark
+        {
+            get { return NativeMethods.HPX_Agent_GetSendQueueLowWatermark(Handle); }
+            set { NativeMethods.HPX_Agent_SetSendQueueLowWatermark(Handle, value); Check(value, SendQueueLowWatermark, "SendQueueLowWatermark"); }
+        }
+
+        /// <summary>Extension: whether sends count as activity for the silence period.</summary>
+        public bool SilenceCountsSend
+        {
+            get { return NativeMethods.HPX_Agent_IsSilenceCountsSend(Handle) != 0; }
+            set { NativeMethods.HPX_Agent_SetSilenceCountsSend(Handle, B(value)); Check(value, SilenceCountsSend, "SilenceCountsSend"); }
+        }
+    }
+
+    /// <summary>A TCP agent of the PULL model: <see cref="OnPullReceive"/> tells how many bytes
+    /// are buffered; the handler takes them with <see cref="Fetch(IntPtr, byte[], int, int)"/> and peeks with Peek.</summary>
+    public unsafe class TcpPullAgent : TcpAgent
+    {
+        /// <summary>Creates a stopped TCP PULL agent.</summary>
+        public TcpPullAgent() : this(false) { }
+
+        internal TcpPullAgent(bool ssl) : base(Model.Pull, ssl) { }
+
+        /// <summary>Bytes arrived: <paramref name="length"/> are buffered in all.</summary>
+        public event PullReceiveEventHandler<TcpPullAgent> OnPullReceive
+        {
+            add { lock (EventLock) _onPullReceive += value; HookPullReceive(); }
+            remove { lock (EventLock) _onPullReceive -= value; }
+        }
+
+        /// <summary>Takes exactly <paramref name="count"/> buffered bytes into <paramref name="buffer"/>
+        /// at <paramref name="offset"/>; LengthTooLong (nothing copied) when fewer are buffered.</summary>
+        public FetchResult Fetch(IntPtr connId, byte[] buffer, int offset, int count)
+        {
+            CheckRange(buffer, offset, count);
+            IntPtr h = Handle;
+            fixed (byte* p = buffer) return (FetchResult)NativeMethods.HP_TcpPullAgent_Fetch(h, connId, count == 0 ? null : p + offset, count);
+        }
+
+        /// <summary>Fills <paramref name="buffer"/> from the buffered bytes.</summary>
+        public FetchResult Fetch(IntPtr connId, byte[] buffer) { return Fetch(connId, buffer, 0, buffer == null ? 0 : buffer.Length); }
+
+        /// <summary>Copies <paramref name="count"/> buffered bytes without taking them.</summary>
+        public FetchResult Peek(IntPtr connId, byte[] buffer, int offset, int count)
+        {
+            CheckRange(buffer, offset, count);
+            IntPtr h = Handle;
+            fixed (byte* p = buffer) return (FetchResult)NativeMethods.HP_TcpPullAgent_Peek(h, connId, count == 0 ? null : p + offset, count);
+        }
+
+        /// <summary>Fills <paramref name="buffer"/> without taking the bytes.</summary>
+        public FetchResult Peek(IntPtr connId, byte[] buffer) { return Peek(connId, buffer, 0, buffer == null ? 0 : buffer.Length); }
+    }
+
+    /// <summary>A TCP agent of the PACK model: every send is framed (a 4-byte header with the
+    /// length and <see cref="PackHeaderFlag"/>) and OnReceive gets whole messages.</summary>
+    public class TcpPackAgent : TcpAgent
+    {
+        /// <summary>Creates a stopped TCP PACK agent.</summary>
+        public TcpPackAgent() : this(false) { }
+
+        internal TcpPackAgent(bool ssl) : base(Model.Pack, ssl) { }
+
+        /// <summary>The largest message (default 0x40000; at most 0x3FFFFF).</summary>
+        public uint MaxPackSize
+        {
+            get { return NativeMethods.HP_TcpPackAgent_GetMaxPackSize(Handle); }
+            set { NativeMethods.HP_TcpPackAgent_SetMaxPackSize(Handle, value); Check(value, MaxPackSize, "MaxPackSize"); }
+        }
+
+        /// <summary>The header flag both sides must agree on (0..0x3FF).</summary>
+        public ushort PackHeaderFlag
+        {
+            get { return NativeMethods.HP_TcpPackAgent_GetPackHeaderFlag(Handle); }
+            set { NativeMethods.HP_TcpPackAgent_SetPackHeaderFlag(Handle, value); Check(value, PackHeaderFlag, "PackHeaderFlag"); }
+        }
+    }
+
+    /// <summary>A TLS agent (PUSH model); set it up with <see cref="Ssl"/> before Start.</summary>
+    public class SslAgent : TcpAgent
+    {
+        /// <summary>Creates a stopped SSL agent.</summary>
+        public SslAgent() : base(Model.Push, true) { Ssl = new SslAgentContext(this); }
+
+        /// <summary>The TLS settings.</summary>
+        public SslAgentContext Ssl { get; private set; }
+    }
+
+    /// <summary>A TLS agent of the PULL model.</summary>
+    public class SslPullAgent : TcpPullAgent
+    {
+        /// <summary>Creates a stopped SSL PULL agent.</summary>
+        public SslPullAgent() : base(true) { Ssl = new SslAgentContext(this); }
+
+        /// <summary>The TLS settings.</summary>
+        public SslAgentContext Ssl { get; private set; }
+    }
+
+    /// <summary>A TLS agent of the PACK model.</summary>
+    public class SslPackAgent : TcpPackAgent
+    {
+        /// <summary>Creates a stopped SSL PACK agent.</summary>
+        public SslPackAgent() : base(true) { Ssl = new SslAgentContext(this); }
+
+        /// <summary>The TLS settings.</summary>
+        public SslAgentContext Ssl { get; private set; }
+    }
+
+    /// <summary>The TLS settings of an SSL agent (<c>HP_SSLAgent_*</c>).</summary>
+    public sealed class SslAgentContext
+    {
+        private readonly TcpAgent _s;
+
+        internal SslAgentContext(TcpAgent s) { _s = s; }
+
+        /// <summary>Builds the TLS context: an optional client certificate and key (null: none), the
+        /// key's password, trusted CAs (a file or a hashed directory; needed with Peer to verify servers).</summary>
+        public bool Setup(SslVerifyMode verifyMode, string certFile = null, string keyFile = null, string keyPassword = null, string caCertFileOrPath = null)
+        {
+            return NativeMethods.HP_SSLAgent_SetupSSLContext(_s.Handle, (int)verifyMode, Utf8.Encode(certFile), Utf8.Encode(keyFile),
+                Utf8.Encode(keyPassword), Utf8.Encode(caCertFileOrPath)) != 0;
+        }
+
+        /// <summary><see cref="Setup"/> with PEM text.</summary>
+        public bool SetupByMemory(SslVerifyMode verifyMode, string certPem = null, string keyPem = null, string keyPassword = null, string caCertPem = null)
+        {
+            return NativeMethods.HP_SSLAgent_SetupSSLContextByMemory(_s.Handle, (int)verifyMode, Utf8.Encode(certPem), Utf8.Encode(keyPem),
+                Utf8.Encode(keyPassword), Utf8.Encode(caCertPem)) != 0;
+        }
+
+        /// <summary>Forgets the TLS context.</summary>
+        public void Cleanup() { NativeMethods.HP_SSLAgent_CleanupSSLContext(_s.Handle); }
+
+        /// <summary>With automatic handshakes off: starts TLS on a connection.</summary>
+        public bool StartHandShake(IntPtr connId) { return NativeMethods.HP_SSLAgent_StartSSLHandShake(_s.Handle, connId) != 0; }
+
+        /// <summary>Whether TLS starts by itself on every connection (default true).</summary>
+        public bool AutoHandShake
+        {
+            get { return NativeMethods.HP_SSLAgent_IsSSLAutoHandShake(_s.Handle) != 0; }
+            set { NativeMethods.HP_SSLAgent_SetSSLAutoHandShake(_s.Handle, Component.B(value)); _s.Check(value, AutoHandShake, "AutoHandShake"); }
+        }
+
+        /// <summary>The OpenSSL cipher list used by the next Setup.</summary>
+        public string CipherList
+        {
+            get { return Utf8.Decode(NativeMethods.HP_SSLAgent_GetSSLCipherList(_s.Handle)); }
+            set { NativeMethods.HP_SSLAgent_SetSSLCipherList(_s.Handle, Utf8.Encode(value)); }
+        }
+
+        /// <summary>An OpenSSL object or value of a connection's session (borrowed; never free it).</summary>
+        public bool GetSessionInfo(IntPtr connId, SslSessionInfo info, out IntPtr value)
+        {
+            return NativeMethods.HP_SSLAgent_GetSSLSessionInfo(_s.Handle, connId, (int)info, out value) != 0;
+        }
+
+        /// <summary>The negotiated protocol version of a connection, e.g. "TLSv1.3" (null if none).</summary>
+        public string GetProtocolVersion(IntPtr connId)
+        {
+            IntPtr v;
+            return GetSessionInfo(connId, SslSessionInfo.Version, out v) ? Utf8.Decode(v) : null;
+        }
+
+        /// <summary>Extension: the handshake timeout in ms.</summary>
+        public uint HandShakeTimeout
+        {
+            get { return NativeMethods.HPX_Agent_GetSSLHandShakeTimeout(_s.Handle); }
+            set { NativeMethods.HPX_Agent_SetSSLHandShakeTimeout(_s.Handle, value); _s.Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+    }
+}

@@ -1,0 +1,820 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace HPSocket
+{
+    internal enum Model { Push, Pull, Pack }
+
+    /// <summary>
+    /// A TCP server (PUSH model: <see cref="OnReceive"/> hands over the bytes). The base of every
+    /// server: <see cref="TcpPullServer"/>, <see cref="TcpPackServer"/> and the SSL ones.
+    /// Callbacks run on the library's worker threads (see docs/abi.md section 8); every
+    /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
+    /// and turned into <see cref="HandleResult.Error"/>.
+    /// </summary>
+    public unsafe class TcpServer : Component
+    {
+        internal const int CbPrepareListen = 1, CbAccept = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
+            CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
+
+        /// <summary>Creates a stopped TCP server.</summary>
+        /// <exception cref="HPSocketException">the library refused to create it.</exception>
+        public TcpServer() : this(Model.Push, false) { }
+
+        internal TcpServer(Model model, bool ssl)
+            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Server")
+        {
+            // OnClose always: it drops the connection's managed extra.
+            Hook(CbClose, l => NativeMethods.HP_Set_FN_Server_OnClose(l, s_close));
+        }
+
+        private static SafeHandle CreateListener(Model model)
+        {
+            switch (model)
+            {
+                case Model.Pull: return NativeMethods.Create_HP_TcpPullServerListener();
+                case Model.Pack: return NativeMethods.Create_HP_TcpPackServerListener();
+                default: return NativeMethods.Create_HP_TcpServerListener();
+            }
+        }
+
+        private static SafeHandle Create(Model model, bool ssl, IntPtr listener)
+        {
+            switch (model)
+            {
+                case Model.Pull: return ssl ? (SafeHandle)NativeMethods.Create_HP_SSLPullServer(listener) : NativeMethods.Create_HP_TcpPullServer(listener);
+                case Model.Pack: return ssl ? (SafeHandle)NativeMethods.Create_HP_SSLPackServer(listener) : NativeMethods.Create_HP_TcpPackServer(listener);
+                default: return ssl ? (SafeHandle)NativeMethods.Create_HP_SSLServer(listener) : NativeMethods.Create_HP_TcpServer(listener);
+            }
+        }
+
+        // ---- events ------------------------------------------------------------------------
+
+        private PrepareListenEventHandler<TcpServer> _onPrepareListen;
+        private AcceptEventHandler<TcpServer> _onAccept;
+        private HandShakeEventHandler<TcpServer> _onHandShake;
+        private SendEventHandler<TcpServer> _onSend;
+        private ReceiveEventHandler<TcpServer> _onReceive;
+        internal PullReceiveEventHandler<TcpPullServer> _onPullReceive;
+        private CloseEventHandler<TcpServer> _onClose;
+        private ShutdownEventHandler<TcpServer> _onShutdown;
+        private SendDrainedEventHandler<TcpServer> _onSendDrained;
+        internal ServerNameCallback _serverName;
+
+        /// <summary>The listening socket is made (runs on the thread calling Start); Error fails Start.</summary>
+        public event PrepareListenEventHandler<TcpServer> OnPrepareListen
+        {
+            add { lock (EventLock) _onPrepareListen += value; Hook(CbPrepareListen, l => NativeMethods.HP_Set_FN_Server_OnPrepareListen(l, s_prepareListen)); }
+            remove { lock (EventLock) _onPrepareListen -= value; }
+        }
+
+        /// <summary>A connection was accepted; Error rejects it (no OnClose follows).</summary>
+        public event AcceptEventHandler<TcpServer> OnAccept
+        {
+            add { lock (EventLock) _onAccept += value; Hook(CbAccept, l => NativeMethods.HP_Set_FN_Server_OnAccept(l, s_accept)); }
+            remove { lock (EventLock) _onAccept -= value; }
+        }
+
+        /// <summary>The TLS handshake of a connection completed (SSL servers).</summary>
+        public event HandShakeEventHandler<TcpServer> OnHandShake
+        {
+            add { lock (EventLock) _onHandShake += value; Hook(CbHandShake, l => NativeMethods.HP_Set_FN_Server_OnHandShake(l, s_handShake)); }
+            remove { lock (EventLock) _onHandShake -= value; }
+        }
+
+        /// <summary>Bytes were sent on a connection (a copy).</summary>
+        public event SendEventHandler<TcpServer> OnSend
+        {
+            add { lock (EventLock) _onSend += value; Hook(CbSend, l => NativeMethods.HP_Set_FN_Server_OnSend(l, s_send)); }
+            remove { lock (EventLock) _onSend -= value; }
+        }
+
+        /// <summary>Bytes arrived (PUSH) or a whole message arrived (PACK). The array is a copy the
+        /// handler may keep. Error closes the connection.</summary>
+        public event ReceiveEventHandler<TcpServer> OnReceive
+        {
+            add { lock (EventLock) _onReceive += value; Hook(CbReceive, l => NativeMethods.HP_Set_FN_Server_OnReceive(l, s_receive)); }
+            remove { lock (EventLock) _onReceive -= value; }
+        }
+
+        /// <summary>A connection closed: its last callback. Its managed extra is still readable here.</summary>
+        public event CloseEventHandler<TcpServer> OnClose
+        {
+            add { lock (EventLock) _onClose += value; }
+            remove { lock (EventLock) _onClose -= value; }
+        }
+
+        /// <summary>The server stopped (on the thread calling Stop or Dispose).</summary>
+        public event ShutdownEventHandler<TcpServer> OnShutdown
+        {
+            add { lock (EventLock) _onShutdown += value; Hook(CbShutdown, l => NativeMethods.HP_Set_FN_Server_OnShutdown(l, s_shutdown)); }
+            remove { lock (EventLock) _onShutdown -= value; }
+        }
+
+        /// <summary>Extension: a full send queue (<see cref="MaxSendQueueBytes"/>) drained to its low watermark.</summary>
+        public event SendDrainedEventHandler<TcpServer> OnSendDrained
+        {
+            add { lock (EventLock) _onSendDrained += value; Hook(CbDrained, l => NativeMethods.HPX_Set_FN_Server_OnSendDrained(l, s_drained)); }
+            remove { lock (EventLock) _onSendDrained -= value; }
+        }
+
+        internal void HookPullReceive()
+        {
+            Hook(CbPullReceive, l => NativeMethods.HP_Set_FN_Server_OnPullReceive(l, s_pullReceive));
+        }
+
+        // ---- trampolines: static delegates (never collected), the object found through the
+        // ---- user data; every exception caught and turned into HR_ERROR.
+
+        private static readonly NativeMethods.HP_FN_Server_OnPrepareListen s_prepareListen = PrepareListenCb;
+        private static readonly NativeMethods.HP_FN_Server_OnAccept s_accept = AcceptCb;
+        private static readonly NativeMethods.HP_FN_Server_OnHandShake s_handShake = HandShakeCb;
+        private static readonly NativeMethods.HP_FN_Server_OnSend s_send = SendCb;
+        private static readonly NativeMethods.HP_FN_Server_OnReceive s_receive = ReceiveCb;
+        private static readonly NativeMethods.HP_FN_Server_OnPullReceive s_pullReceive = PullReceiveCb;
+        private static readonly NativeMethods.HP_FN_Server_OnClose s_close = CloseCb;
+        private static readonly NativeMethods.HP_FN_Server_OnShutdown s_shutdown = ShutdownCb;
+        private static readonly NativeMethods.HPX_FN_Server_OnSendDrained s_drained = DrainedCb;
+        internal static readonly NativeMethods.HP_Fn_SNI_ServerNameCallback s_serverName = ServerNameCb;
+
+        private const int Ignore = NativeMethods.HR_IGNORE, Error = NativeMethods.HR_ERROR;
+
+        private static int PrepareListenCb(IntPtr sender, IntPtr soListen)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    PrepareListenEventHandler<TcpServer> h = s._onPrepareListen;
+                    return h == null ? Ignore : (int)h(s, soListen);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnPrepareListen", e); return Error; }
+        }
+
+        private static int AcceptCb(IntPtr sender, IntPtr connId, IntPtr client)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    AcceptEventHandler<TcpServer> h = s._onAccept;
+                    int r = h == null ? Ignore : (int)h(s, connId, client);
+                    if (r == Error) s.DropExtra(connId); // rejected: no OnClose follows
+                    return r;
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e)
+            {
+                Report(s, "OnAccept", e);
+                if (s != null) s.DropExtra(connId);
+                return Error;
+            }
+        }
+
+        private static int HandShakeCb(IntPtr sender, IntPtr connId)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    HandShakeEventHandler<TcpServer> h = s._onHandShake;
+                    return h == null ? Ignore : (int)h(s, connId);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnHandShake", e); return Error; }
+        }
+
+        private static int SendCb(IntPtr sender, IntPtr connId, IntPtr data, int length)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    SendEventHandler<TcpServer> h = s._onSend;
+                    return h == null ? Ignore : (int)h(s, connId, Copy(data, length));
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnSend", e); return Error; }
+        }
+
+        private static int ReceiveCb(IntPtr sender, IntPtr connId, IntPtr data, int length)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    ReceiveEventHandler<TcpServer> h = s._onReceive;
+                    return h == null ? Ignore : (int)h(s, connId, Copy(data, length));
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnReceive", e); return Error; }
+        }
+
+        private static int PullReceiveCb(IntPtr sender, IntPtr connId, int length)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                TcpPullServer p = s as TcpPullServer;
+                if (p == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    PullReceiveEventHandler<TcpPullServer> h = s._onPullReceive;
+                    return h == null ? Ignore : (int)h(p, connId, length);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnPullReceive", e); return Error; }
+        }
+
+        private static int CloseCb(IntPtr sender, IntPtr connId, int operation, int errorCode)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    CloseEventHandler<TcpServer> h = s._onClose;
+                    return h == null ? Ignore : (int)h(s, connId, (SocketOperation)operation, errorCode);
+                }
+                finally
+                {
+                    Leave(s);
+                    s.DropExtra(connId);
+                }
+            }
+            catch (Exception e) { Report(s, "OnClose", e); return Error; }
+        }
+
+        private static int ShutdownCb(IntPtr sender)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    ShutdownEventHandler<TcpServer> h = s._onShutdown;
+                    return h == null ? Ignore : (int)h(s);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnShutdown", e); return Error; }
+        }
+
+        private static int DrainedCb(IntPtr sender, IntPtr connId, int pending)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(sender);
+                if (s == null) return Ignore;
+                Enter(s);
+                try
+                {
+                    SendDrainedEventHandler<TcpServer> h = s._onSendDrained;
+                    return h == null ? Ignore : (int)h(s, connId, pending);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnSendDrained", e); return Error; }
+        }
+
+        private static int ServerNameCb(IntPtr name, IntPtr context)
+        {
+            TcpServer s = null;
+            try
+            {
+                s = FromSender<TcpServer>(context);
+                if (s == null) return 0;
+                ServerNameCallback f = s._serverName;
+                if (f == null) return NativeMethods.HP_SSL_DefaultServerNameCallback(Utf8.Encode(Utf8.Decode(name)), context);
+                Enter(s);
+                try { return f(Utf8.Decode(name)); }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "ServerNameCallback", e); return -1; }
+        }
+
+        // ---- life cycle ----------------------------------------------------------------------
+
+        /// <summary>Starts listening on <paramref name="bindAddress"/> (null: IPv4 any) and
+        /// <paramref name="port"/> (0: any free port, see <see cref="GetListenAddress"/>).</summary>
+        public bool Start(string bindAddress, ushort port) { return NativeMethods.HP_Server_Start(Handle, Utf8.Encode(bindAddress), port) != 0; }
+
+        /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. False from the
+        /// server's own callbacks or when not started.</summary>
+        public bool Stop() { return NativeMethods.HP_Server_Stop(Handle) != 0; }
+
+        /// <summary>Waits until stopped, at most <paramref name="milliseconds"/> (-1: for ever).</summary>
+        public bool Wait(int milliseconds = Timeout.Infinite) { return NativeMethods.HP_Server_Wait(Handle, unchecked((uint)milliseconds)) != 0; }
+
+        /// <summary>TRUE while starting or started.</summary>
+        public bool HasStarted { get { return NativeMethods.HP_Server_HasStarted(Handle) != 0; } }
+
+        /// <summary>The life-cycle state.</summary>
+        public ServiceState State { get { return (ServiceState)NativeMethods.HP_Server_GetState(Handle); } }
+
+        /// <summary>True for the SSL servers.</summary>
+        public bool IsSecure { get { return NativeMethods.HP_Server_IsSecure(Handle) != 0; } }
+
+        /// <inheritdoc/>
+        public override SocketError ErrorCode { get { return (SocketError)NativeMethods.HP_Server_GetLastError(Handle); } }
+
+        /// <inheritdoc/>
+        public override string ErrorMessage { get { return Utf8.Decode(NativeMethods.HP_Server_GetLastErrorDesc(Handle)); } }
+
+        /// <summary>The address and port the server listens on.</summary>
+        public bool GetListenAddress(out string address, out ushort port)
+        {
+            IntPtr h = Handle;
+            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetListenAddress(h, b, ref l, out p), out address, out port);
+        }
+
+        // ---- sending -------------------------------------------------------------------------
+
+        /// <summary>Sends <paramref name="data"/> (may be empty: sends nothing, returns true).</summary>
+        public bool Send(IntPtr connId, byte[] data)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            IntPtr h = Handle;
+            fixed (byte* p = data) return NativeMethods.HP_Server_Send(h, connId, p, data.Length) != 0;
+        }
+
+        /// <summary>Sends <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
+        public bool Send(IntPtr connId, byte[] data, int offset, int count)
+        {
+            CheckRange(data, offset, count);
+            IntPtr h = Handle;
+            fixed (byte* p = data) return NativeMethods.HP_Server_Send(h, connId, count == 0 ? null : p + offset, count) != 0;
+        }
+
+        /// <summary>Sends several buffers in order as one send (a gather write).</summary>
+        public bool SendPackets(IntPtr connId, params byte[][] buffers) { return SendPackets(connId, Segments(buffers)); }
+
+        /// <summary>Sends several buffer segments in order as one send.</summary>
+        public bool SendPackets(IntPtr connId, IList<ArraySegment<byte>> buffers)
+        {
+            IntPtr h = Handle;
+            return WithPackets(buffers, (p, n) => NativeMethods.HP_Server_SendPackets(h, connId, (WSABUF*)p, n));
+        }
+
+        /// <summary>Sends <paramref name="head"/>, a file (1 byte to 4 MiB - 1) and <paramref name="tail"/> as one send.</summary>
+        public bool SendSmallFile(IntPtr connId, string fileName, byte[] head = null, byte[] tail = null)
+        {
+            if (fileName == null) throw new ArgumentNullException("fileName");
+            IntPtr h = Handle;
+            byte[] name = Utf8.Encode(fileName);
+            return WithHeadTail(head, tail, (ph, pt) => NativeMethods.HP_TcpServer_SendSmallFile(h, connId, name, (WSABUF*)ph, (WSABUF*)pt));
+        }
+
+        // ---- connections ---------------------------------------------------------------------
+
+        /// <summary>Closes a connection; its OnClose follows on its worker thread.</summary>
+        public bool Disconnect(IntPtr connId, bool force = true) { return NativeMethods.HP_Server_Disconnect(Handle, connId, B(force)) != 0; }
+
+        /// <summary>Closes every connection older than <paramref name="period"/> ms.</summary>
+        public bool DisconnectLongConnections(uint period, bool force = true) { return NativeMethods.HP_Server_DisconnectLongConnections(Handle, period, B(force)) != 0; }
+
+        /// <summary>Closes every connection silent for <paramref name="period"/> ms (needs MarkSilence).</summary>
+        public bool DisconnectSilenceConnections(uint period, bool force = true) { return NativeMethods.HP_Server_DisconnectSilenceConnections(Handle, period, B(force)) != 0; }
+
+        /// <summary>Stops (true) or resumes (false) reading a connection.</summary>
+        public bool PauseReceive(IntPtr connId, bool pause = true) { return NativeMethods.HP_Server_PauseReceive(Handle, connId, B(pause)) != 0; }
+
+        /// <summary>Whether reading a connection is paused.</summary>
+        public bool IsPauseReceive(IntPtr connId, out bool paused)
+        {
+            int v;
+            bool ok = NativeMethods.HP_Server_IsPauseReceive(Handle, connId, out v) != 0;
+            paused = ok && v != 0;
+            return ok;
+        }
+
+        /// <summary>True when the connection exists and is established.</summary>
+        public bool IsConnected(IntPtr connId) { return NativeMethods.HP_Server_IsConnected(Handle, connId) != 0; }
+
+        /// <summary>The number of connections.</summary>
+        public uint ConnectionCount { get { return NativeMethods.HP_Server_GetConnectionCount(Handle); } }
+
+        /// <summary>The IDs of every connection (a snapshot).</summary>
+        public IntPtr[] GetAllConnectionIds()
+        {
+            IntPtr h = Handle;
+            for (int tries = 0; ; tries++)
+            {
+                uint n = 0;
+                NativeMethods.HP_Server_GetAllConnectionIDs(h, null, ref n);
+                IntPtr[] ids = new IntPtr[n + 16];
+                uint count = (uint)ids.Length;
+                if (NativeMethods.HP_Server_GetAllConnectionIDs(h, ids, ref count) != 0)
+                {
+                    Array.Resize(ref ids, (int)count);
+                    return ids;
+                }
+                if (tries >= 8) return new IntPtr[0];
+            }
+        }
+
+        /// <summary>Bytes accepted by Send and not yet written.</summary>
+        public bool GetPendingDataLength(IntPtr connId, out int pending) { return NativeMethods.HP_Server_GetPendingDataLength(Handle, connId, out pending) != 0; }
+
+        /// <summary>Milliseconds since the connection was set up.</summary>
+        public bool GetConnectPeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Server_GetConnectPeriod(Handle, connId, out milliseconds) != 0; }
+
+        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
+        public bool GetSilencePeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Server_GetSilencePeriod(Handle, connId, out milliseconds) != 0; }
+
+        /// <summary>The connection's local address and port.</summary>
+        public bool GetLocalAddress(IntPtr connId, out string address, out ushort port)
+        {
+            IntPtr h = Handle;
+            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetLocalAddress(h, connId, b, ref l, out p), out address, out port);
+        }
+
+        /// <summary>The connection's remote address and port.</summary>
+        public bool GetRemoteAddress(IntPtr connId, out string address, out ushort port)
+        {
+            IntPtr h = Handle;
+            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetRemoteAddress(h, connId, b, ref l, out p), out address, out port);
+        }
+
+        /// <summary>Attaches a raw pointer to a connection (never dereferenced or freed by the library).
+        /// For managed objects use <see cref="Component.SetExtra"/>.</summary>
+        public bool SetConnectionExtra(IntPtr connId, IntPtr extra) { return NativeMethods.HP_Server_SetConnectionExtra(Handle, connId, extra) != 0; }
+
+        /// <summary>The raw pointer attached with <see cref="SetConnectionExtra"/>.</summary>
+        public bool GetConnectionExtra(IntPtr connId, out IntPtr extra) { return NativeMethods.HP_Server_GetConnectionExtra(Handle, connId, out extra) != 0; }
+
+        internal override bool IsConnectionAlive(IntPtr connId)
+        {
+            IntPtr x;
+            return NativeMethods.HP_Server_GetConnectionExtra(Handle, connId, out x) != 0;
+        }
+
+        // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
+
+        /// <summary>The address reuse policy (default AddrOnly).</summary>
+        public ReuseAddressPolicy ReuseAddressPolicy
+        {
+            get { return (ReuseAddressPolicy)NativeMethods.HP_Server_GetReuseAddressPolicy(Handle); }
+            set { NativeMethods.HP_Server_SetReuseAddressPolicy(Handle, (int)value); Check(value, ReuseAddressPolicy, "ReuseAddressPolicy"); }
+        }
+
+        /// <summary>The send policy (no effect on Linux).</summary>
+        public SendPolicy SendPolicy
+        {
+            get { return (SendPolicy)NativeMethods.HP_Server_GetSendPolicy(Handle); }
+            set { NativeMethods.HP_Server_SetSendPolicy(Handle, (int)value); Check(value, SendPolicy, "SendPolicy"); }
+        }
+
+        /// <summary>The OnSend sync policy (no effect on Linux).</summary>
+        public OnSendSyncPolicy OnSendSyncPolicy
+        {
+            get { return (OnSendSyncPolicy)NativeMethods.HP_Server_GetOnSendSyncPolicy(Handle); }
+            set { NativeMethods.HP_Server_SetOnSendSyncPolicy(Handle, (int)value); Check(value, OnSendSyncPolicy, "OnSendSyncPolicy"); }
+        }
+
+        /// <summary>Ms a closed connection's object stays unused.</summary>
+        public uint FreeSocketObjLockTime
+        {
+            get { return NativeMethods.HP_Server_GetFreeSocketObjLockTime(Handle); }
+            set { NativeMethods.HP_Server_SetFreeSocketObjLockTime(Handle, value); Check(value, FreeSocketObjLockTime, "FreeSocketObjLockTime"); }
+        }
+
+        /// <summary>Cached connection objects.</summary>
+        public uint FreeSocketObjPool
+        {
+            get { return NativeMethods.HP_Server_GetFreeSocketObjPool(Handle); }
+            set { NativeMethods.HP_Server_SetFreeSocketObjPool(Handle, value); Check(value, FreeSocketObjPool, "FreeSocketObjPool"); }
+        }
+
+        /// <summary>Cached buffers.</summary>
+        public uint FreeBufferObjPool
+        {
+            get { return NativeMethods.HP_Server_GetFreeBufferObjPool(Handle); }
+            set { NativeMethods.HP_Server_SetFreeBufferObjPool(Handle, value); Check(value, FreeBufferObjPool, "FreeBufferObjPool"); }
+        }
+
+        /// <summary>Connection-object cache threshold.</summary>
+        public uint FreeSocketObjHold
+        {
+            get { return NativeMethods.HP_Server_GetFreeSocketObjHold(Handle); }
+            set { NativeMethods.HP_Server_SetFreeSocketObjHold(Handle, value); Check(value, FreeSocketObjHold, "FreeSocketObjHold"); }
+        }
+
+        /// <summary>Buffer cache threshold.</summary>
+        public uint FreeBufferObjHold
+        {
+            get { return NativeMethods.HP_Server_GetFreeBufferObjHold(Handle); }
+            set { NativeMethods.HP_Server_SetFreeBufferObjHold(Handle, value); Check(value, FreeBufferObjHold, "FreeBufferObjHold"); }
+        }
+
+        /// <summary>The most connections (default 10000; checked by Start).</summary>
+        public uint MaxConnectionCount
+        {
+            get { return NativeMethods.HP_Server_GetMaxConnectionCount(Handle); }
+            set { NativeMethods.HP_Server_SetMaxConnectionCount(Handle, value); Check(value, MaxConnectionCount, "MaxConnectionCount"); }
+        }
+
+        /// <summary>I/O worker threads (default 2 x CPUs + 2; checked by Start).</summary>
+        public uint WorkerThreadCount
+        {
+            get { return NativeMethods.HP_Server_GetWorkerThreadCount(Handle); }
+            set { NativeMethods.HP_Server_SetWorkerThreadCount(Handle, value); Check(value, WorkerThreadCount, "WorkerThreadCount"); }
+        }
+
+        /// <summary>Whether the last receive time is recorded (default true).</summary>
+        public bool MarkSilence
+        {
+            get { return NativeMethods.HP_Server_IsMarkSilence(Handle) != 0; }
+            set { NativeMethods.HP_Server_SetMarkSilence(Handle, B(value)); Check(value, MarkSilence, "MarkSilence"); }
+        }
+
+        /// <summary>The listen() backlog (default SOMAXCONN).</summary>
+        public uint SocketListenQueue
+        {
+            get { return NativeMethods.HP_TcpServer_GetSocketListenQueue(Handle); }
+            set { NativeMethods.HP_TcpServer_SetSocketListenQueue(Handle, value); Check(value, SocketListenQueue, "SocketListenQueue"); }
+        }
+
+        /// <summary>Readiness events taken per poll (default 64).</summary>
+        public uint AcceptSocketCount
+        {
+            get { return NativeMethods.HP_TcpServer_GetAcceptSocketCount(Handle); }
+            set { NativeMethods.HP_TcpServer_SetAcceptSocketCount(Handle, value); Check(value, AcceptSocketCount, "AcceptSocketCount"); }
+        }
+
+        /// <summary>The receive block size (default 4096).</summary>
+        public uint SocketBufferSize
+        {
+            get { return NativeMethods.HP_TcpServer_GetSocketBufferSize(Handle); }
+            set { NativeMethods.HP_TcpServer_SetSocketBufferSize(Handle, value); Check(value, SocketBufferSize, "SocketBufferSize"); }
+        }
+
+        /// <summary>TCP keep-alive idle time in ms (0: off).</summary>
+        public uint KeepAliveTime
+        {
+            get { return NativeMethods.HP_TcpServer_GetKeepAliveTime(Handle); }
+            set { NativeMethods.HP_TcpServer_SetKeepAliveTime(Handle, value); Check(value, KeepAliveTime, "KeepAliveTime"); }
+        }
+
+        /// <summary>TCP keep-alive probe interval in ms (0: off).</summary>
+        public uint KeepAliveInterval
+        {
+            get { return NativeMethods.HP_TcpServer_GetKeepAliveInterval(Handle); }
+            set { NativeMethods.HP_TcpServer_SetKeepAliveInterval(Handle, value); Check(value, KeepAliveInterval, "KeepAliveInterval"); }
+        }
+
+        /// <summary>TCP_NODELAY (default false).</summary>
+        public bool NoDelay
+        {
+            get { return NativeMethods.HP_TcpServer_IsNoDelay(Handle) != 0; }
+            set { NativeMethods.HP_TcpServer_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
+        }
+
+        /// <summary>Extension: the most bytes queued per connection before Send fails (0: no limit).</summary>
+        public uint MaxSendQueueBytes
+        {
+            get { return NativeMethods.HPX_Server_GetMaxSendQueueBytes(Handle); }
+            set { NativeMethods.HPX_Server_SetMaxSendQueueBytes(Handle, value); Check(value, MaxSendQueueBytes, "MaxSendQueueBytes"); }
+        }
+
+        /// <summary>Extension: the queue level at which OnSendDrained fires.</summary>
+        public uint SendQueueLowWatermark
+        {
+            get { return NativeMethods.HPX_Server_GetSendQueueLowWatermark(Handle); }
+            set { NativeMethods.HPX_Server_SetSendQueueLowWatermark(Handle, value); Check(value, SendQueueLowWatermark, "SendQueueLowWatermark"); }
+        }
+
+        /// <summary>Extension: whether sends count as activity for the silence period.</summary>
+        public bool SilenceCountsSend
+        {
+            get { return NativeMethods.HPX_Server_IsSilenceCountsSend(Handle) != 0; }
+            set { NativeMethods.HPX_Server_SetSilenceCountsSend(Handle, B(value)); Check(value, SilenceCountsSend, "SilenceCountsSend"); }
+        }
+    }
+
+    /// <summary>A TCP server of the PULL model: <see cref="OnPullReceive"/> tells how many bytes
+    /// are buffered; the handler takes them with <see cref="Fetch(IntPtr, byte[], int, int)"/> and peeks with Peek.</summary>
+    public unsafe class TcpPullServer : TcpServer
+    {
+        /// <summary>Creates a stopped TCP PULL server.</summary>
+        public TcpPullServer() : this(false) { }
+
+        internal TcpPullServer(bool ssl) : base(Model.Pull, ssl) { }
+
+        /// <summary>Bytes arrived: <paramref name="length"/> are buffered in all.</summary>
+        public event PullReceiveEventHandler<TcpPullServer> OnPullReceive
+        {
+            add { lock (EventLock) _onPullReceive += value; HookPullReceive(); }
+            remove { lock (EventLock) _onPullReceive -= value; }
+        }
+
+        /// <summary>Takes exactly <paramref name="count"/> buffered bytes into <paramref name="buffer"/>
+        /// at <paramref name="offset"/>; LengthTooLong (nothing copied) when fewer are buffered.</summary>
+        public FetchResult Fetch(IntPtr connId, byte[] buffer, int offset, int count)
+        {
+            CheckRange(buffer, offset, count);
+            IntPtr h = Handle;
+            fixed (byte* p = buffer) return (FetchResult)NativeMethods.HP_TcpPullServer_Fetch(h, connId, count == 0 ? null : p + offset, count);
+        }
+
+        /// <summary>Fills <paramref name="buffer"/> from the buffered bytes.</summary>
+        public FetchResult Fetch(IntPtr connId, byte[] buffer) { return Fetch(connId, buffer, 0, buffer == null ? 0 : buffer.Length); }
+
+        /// <summary>Copies <paramref name="count"/> buffered bytes without taking them.</summary>
+        public FetchResult Peek(IntPtr connId, byte[] buffer, int offset, int count)
+        {
+            CheckRange(buffer, offset, count);
+            IntPtr h = Handle;
+            fixed (byte* p = buffer) return (FetchResult)NativeMethods.HP_TcpPullServer_Peek(h, connId, count == 0 ? null : p + offset, count);
+        }
+
+        /// <summary>Fills <paramref name="buffer"/> without taking the bytes.</summary>
+        public FetchResult Peek(IntPtr connId, byte[] buffer) { return Peek(connId, buffer, 0, buffer == null ? 0 : buffer.Length); }
+    }
+
+    /// <summary>A TCP server of the PACK model: every send is framed (a 4-byte header with the
+    /// length and <see cref="PackHeaderFlag"/>) and OnReceive gets whole messages.</summary>
+    public class TcpPackServer : TcpServer
+    {
+        /// <summary>Creates a stopped TCP PACK server.</summary>
+        public TcpPackServer() : this(false) { }
+
+        internal TcpPackServer(bool ssl) : base(Model.Pack, ssl) { }
+
+        /// <summary>The largest message (default 0x40000; at most 0x3FFFFF).</summary>
+        public uint MaxPackSize
+        {
+            get { return NativeMethods.HP_TcpPackServer_GetMaxPackSize(Handle); }
+            set { NativeMethods.HP_TcpPackServer_SetMaxPackSize(Handle, value); Check(value, MaxPackSize, "MaxPackSize"); }
+        }
+
+        /// <summary>The header flag both sides must agree on (0..0x3FF).</summary>
+        public ushort PackHeaderFlag
+        {
+            get { return NativeMethods.HP_TcpPackServer_GetPackHeaderFlag(Handle); }
+            set { NativeMethods.HP_TcpPackServer_SetPackHeaderFlag(Handle, value); Check(value, PackHeaderFlag, "PackHeaderFlag"); }
+        }
+    }
+
+    /// <summary>A TLS server (PUSH model); set it up with <see cref="Ssl"/> before Start.</summary>
+    public class SslServer : TcpServer
+    {
+        /// <summary>Creates a stopped SSL server.</summary>
+        public SslServer() : base(Model.Push, true) { Ssl = new SslServerContext(this); }
+
+        /// <summary>The TLS settings.</summary>
+        public SslServerContext Ssl { get; private set; }
+    }
+
+    /// <summary>A TLS server of the PULL model.</summary>
+    public class SslPullServer : TcpPullServer
+    {
+        /// <summary>Creates a stopped SSL PULL server.</summary>
+        public SslPullServer() : base(true) { Ssl = new SslServerContext(this); }
+
+        /// <summary>The TLS settings.</summary>
+        public SslServerContext Ssl { get; private set; }
+    }
+
+    /// <summary>A TLS server of the PACK model.</summary>
+    public class SslPackServer : TcpPackServer
+    {
+        /// <summary>Creates a stopped SSL PACK server.</summary>
+        public SslPackServer() : base(true) { Ssl = new SslServerContext(this); }
+
+        /// <summary>The TLS settings.</summary>
+        public SslServerContext Ssl { get; private set; }
+    }
+
+    /// <summary>The TLS settings of an SSL server (<c>HP_SSLServer_*</c>).</summary>
+    public sealed class SslServerContext
+    {
+        private readonly TcpServer _s;
+
+        internal SslServerContext(TcpServer s) { _s = s; }
+
+        /// <summary>Builds the TLS context from PEM files: the certificate (chain) and key (required),
+        /// the key's password, trusted CAs (a file or a hashed directory). <paramref name="serverNameCallback"/>
+        /// picks a certificate per SNI name (null: the names bound with <see cref="BindServerName"/>).</summary>
+        public bool Setup(SslVerifyMode verifyMode, string certFile, string keyFile, string keyPassword = null,
+            string caCertFileOrPath = null, ServerNameCallback serverNameCallback = null)
+        {
+            _s._serverName = serverNameCallback;
+            return NativeMethods.HP_SSLServer_SetupSSLContext(_s.Handle, (int)verifyMode, Utf8.Encode(certFile), Utf8.Encode(keyFile),
+                Utf8.Encode(keyPassword), Utf8.Encode(caCertFileOrPath), serverNameCallback == null ? null : TcpServer.s_serverName) != 0;
+        }
+
+        /// <summary><see cref="Setup"/> with PEM text instead of file names.</summary>
+        public bool SetupByMemory(SslVerifyMode verifyMode, string certPem, string keyPem, string keyPassword = null,
+            string caCertPem = null, ServerNameCallback serverNameCallback = null)
+        {
+            _s._serverName = serverNameCallback;
+            return NativeMethods.HP_SSLServer_SetupSSLContextByMemory(_s.Handle, (int)verifyMode, Utf8.Encode(certPem), Utf8.Encode(keyPem),
+                Utf8.Encode(keyPassword), Utf8.Encode(caCertPem), serverNameCallback == null ? null : TcpServer.s_serverName) != 0;
+        }
+
+        /// <summary>Adds a certificate for SNI; its index (1, 2, ...) or -1.</summary>
+        public int AddContext(SslVerifyMode verifyMode, string certFile, string keyFile, string keyPassword = null, string caCertFileOrPath = null)
+        {
+            return NativeMethods.HP_SSLServer_AddSSLContext(_s.Handle, (int)verifyMode, Utf8.Encode(certFile), Utf8.Encode(keyFile),
+                Utf8.Encode(keyPassword), Utf8.Encode(caCertFileOrPath));
+        }
+
+        /// <summary><see cref="AddContext"/> with PEM text.</summary>
+        public int AddContextByMemory(SslVerifyMode verifyMode, string certPem, string keyPem, string keyPassword = null, string caCertPem = null)
+        {
+            return NativeMethods.HP_SSLServer_AddSSLContextByMemory(_s.Handle, (int)verifyMode, Utf8.Encode(certPem), Utf8.Encode(keyPem),
+                Utf8.Encode(keyPassword), Utf8.Encode(caCertPem));
+        }
+
+        /// <summary>Serves certificate <paramref name="contextIndex"/> to clients asking for <paramref name="serverName"/>.</summary>
+        public bool BindServerName(string serverName, int contextIndex)
+        {
+            return NativeMethods.HP_SSLServer_BindSSLServerName(_s.Handle, Utf8.Encode(serverName), contextIndex) != 0;
+        }
+
+        /// <summary>The index bound to <paramref name="serverName"/> (0: the default certificate).</summary>
+        public int DefaultServerName(string serverName)
+        {
+            return NativeMethods.HP_SSL_DefaultServerNameCallback(Utf8.Encode(serverName), _s.Handle);
+        }
+
+        /// <summary>Forgets the TLS contexts.</summary>
+        public void Cleanup() { NativeMethods.HP_SSLServer_CleanupSSLContext(_s.Handle); }
+
+        /// <summary>With automatic handshakes off: starts TLS on a connection.</summary>
+        public bool StartHandShake(IntPtr connId) { return NativeMethods.HP_SSLServer_StartSSLHandShake(_s.Handle, connId) != 0; }
+
+        /// <summary>Whether TLS starts by itself on every connection (default true).</summary>
+        public bool AutoHandShake
+        {
+            get { return NativeMethods.HP_SSLServer_IsSSLAutoHandShake(_s.Handle) != 0; }
+            set { NativeMethods.HP_SSLServer_SetSSLAutoHandShake(_s.Handle, Component.B(value)); _s.Check(value, AutoHandShake, "AutoHandShake"); }
+        }
+
+        /// <summary>The OpenSSL cipher list used by the next Setup/AddContext.</summary>
+        public string CipherList
+        {
+            get { return Utf8.Decode(NativeMethods.HP_SSLServer_GetSSLCipherList(_s.Handle)); }
+            set { NativeMethods.HP_SSLServer_SetSSLCipherList(_s.Handle, Utf8.Encode(value)); }
+        }
+
+        /// <summary>An OpenSSL object or value of a connection's session (borrowed; never free it).</summary>
+        public bool GetSessionInfo(IntPtr connId, SslSessionInfo info, out IntPtr value)
+        {
+            return NativeMethods.HP_SSLServer_GetSSLSessionInfo(_s.Handle, connId, (int)info, out value) != 0;
+        }
+
+        /// <summary>The negotiated protocol version of a connection, e.g. "TLSv1.3" (null if none).</summary>
+        public string GetProtocolVersion(IntPtr connId)
+        {
+            IntPtr v;
+            return GetSessionInfo(connId, SslSessionInfo.Version, out v) ? Utf8.Decode(v) : null;
+        }
+
+        /// <summary>Extension: the handshake timeout in ms.</summary>
+        public uint HandShakeTimeout
+        {
+            get { return NativeMethods.HPX_Server_GetSSLHandShakeTimeout(_s.Handle); }
+            set { NativeMethods.HPX_Server_SetSSLHandShakeTimeout(_s.Handle, value); _s.Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+    }
+}
