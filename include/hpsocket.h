@@ -879,9 +879,10 @@ En_HP_ServiceState HP_Agent_GetState(HP_Agent pAgent);
 En_HP_SocketError HP_Agent_GetLastError(HP_Agent pAgent);
 
 /*
- The description of the agent's last failure. The text stays valid until the next
- `*_GetLastErrorDesc` call on this thread; never NULL (an invalid handle gives the text of
- that failure).
+ The description of the agent's last failure; never NULL. The text is owned by the agent:
+ it stays valid until the agent is destroyed or has handed out four other descriptions
+ (calls on other objects and threads do not affect it). An invalid handle gives the text of
+ that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
  */
 LPCTSTR HP_Agent_GetLastErrorDesc(HP_Agent pAgent);
 
@@ -1079,8 +1080,10 @@ BOOL HP_Client_StartWithBindAddress(HP_Client pClient, LPCTSTR lpszRemoteAddress
 BOOL HP_Client_StartWithBindAddressAndLocalPort(HP_Client pClient, LPCTSTR lpszRemoteAddress, USHORT usPort, BOOL bAsyncConnect, LPCTSTR lpszBindAddress, USHORT usLocalPort);
 
 /*
- The description of the client's last failure; valid until the next `*_GetLastErrorDesc`
- call on this thread, never NULL.
+ The description of the client's last failure; never NULL. The text is owned by the client:
+ it stays valid until the client is destroyed or has handed out four other descriptions
+ (calls on other objects and threads do not affect it). An invalid handle gives the text of
+ that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
  */
 LPCTSTR HP_Client_GetLastErrorDesc(HP_Client pClient);
 
@@ -1230,7 +1233,9 @@ En_HP_SocketError HPX_GetLastError(void);
 
 /*
  The description of the thread's last failure, naming the function and the bad parameter
- or state. Valid until the next `*_GetLastErrorDesc` call on this thread; never NULL.
+ or state; never NULL. The text is owned by the calling thread: valid until four other
+ thread descriptions were handed out on it (or it exits); object descriptions
+ (`HP_Server_GetLastErrorDesc`, ...) do not affect it.
  */
 LPCTSTR HPX_GetLastErrorDesc(void);
 
@@ -1887,9 +1892,10 @@ En_HP_ServiceState HP_Server_GetState(HP_Server pServer);
 En_HP_SocketError HP_Server_GetLastError(HP_Server pServer);
 
 /*
- The description of the server's last failure. The text stays valid until the next
- `*_GetLastErrorDesc` call on this thread; never NULL (an invalid handle gives the text of
- that failure).
+ The description of the server's last failure; never NULL. The text is owned by the server:
+ it stays valid until the server is destroyed or has handed out four other descriptions
+ (calls on other objects and threads do not affect it). An invalid handle gives the text of
+ that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
  */
 LPCTSTR HP_Server_GetLastErrorDesc(HP_Server pServer);
 

@@ -476,9 +476,10 @@ pub extern "C" fn HP_Agent_GetLastError(pAgent: HP_Agent) -> En_HP_SocketError {
     })
 }
 
-/// The description of the agent's last failure. The text stays valid until the next
-/// `*_GetLastErrorDesc` call on this thread; never NULL (an invalid handle gives the text of
-/// that failure).
+/// The description of the agent's last failure; never NULL. The text is owned by the agent:
+/// it stays valid until the agent is destroyed or has handed out four other descriptions
+/// (calls on other objects and threads do not affect it). An invalid handle gives the text of
+/// that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
 #[no_mangle]
 pub extern "C" fn HP_Agent_GetLastErrorDesc(pAgent: HP_Agent) -> LPCTSTR {
     boundary::desc_call("HP_Agent_GetLastErrorDesc", || {

@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::last_error::{desc_ptr, record, thread_error, FfiError, Result};
+use crate::last_error::{record, thread_desc_ptr, thread_error, FfiError, Result};
 use crate::types::{LPCTSTR, SE_DATA_PROC};
 
 /// Runs the body of the C function `function`; on failure or panic returns `default`.
@@ -37,7 +37,7 @@ pub(crate) fn desc_call(function: &'static str, body: impl FnOnce() -> Result<LP
         return text;
     }
     call(function, std::ptr::null(), || {
-        Ok(desc_ptr(&thread_error().description))
+        Ok(thread_desc_ptr(&thread_error().description))
     })
 }
 

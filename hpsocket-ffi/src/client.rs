@@ -11,7 +11,7 @@ use crate::args;
 use crate::boundary;
 use crate::engine;
 use crate::handle::{self, Kind};
-use crate::last_error::{desc_ptr, Result};
+use crate::last_error::Result;
 use crate::listener::{self, Adapter};
 use crate::object::{self, Body, Component, Object, Shape};
 use crate::types::*;
@@ -182,14 +182,14 @@ pub unsafe extern "C" fn HP_Client_StartWithBindAddressAndLocalPort(
     })
 }
 
-/// The description of the client's last failure; valid until the next `*_GetLastErrorDesc`
-/// call on this thread, never NULL.
+/// The description of the client's last failure; never NULL. The text is owned by the client:
+/// it stays valid until the client is destroyed or has handed out four other descriptions
+/// (calls on other objects and threads do not affect it). An invalid handle gives the text of
+/// that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
 #[no_mangle]
 pub extern "C" fn HP_Client_GetLastErrorDesc(pClient: HP_Client) -> LPCTSTR {
     boundary::desc_call("HP_Client_GetLastErrorDesc", || {
-        object::with_client(CLIENT, pClient, |o, _| {
-            Ok(desc_ptr(&o.last_error().description))
-        })
+        object::with_client(CLIENT, pClient, |o, _| Ok(o.last_error_desc()))
     })
 }
 

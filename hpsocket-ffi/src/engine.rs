@@ -14,7 +14,7 @@ use hpsocket_core::{
 };
 
 use crate::args;
-use crate::last_error::{desc_ptr, FfiError, Result};
+use crate::last_error::{FfiError, Result};
 use crate::object::{self, Family, Lifecycle, Object, Shape};
 use crate::types::*;
 
@@ -280,7 +280,7 @@ pub(crate) fn last_error(shape: Shape, p: HP_Object) -> Result<En_HP_SocketError
 }
 
 pub(crate) fn last_error_desc(shape: Shape, p: HP_Object) -> Result<LPCTSTR> {
-    with(shape, p, |o, _| Ok(desc_ptr(&o.last_error().description)))
+    with(shape, p, |o, _| Ok(o.last_error_desc()))
 }
 
 /// # Safety

@@ -11,7 +11,7 @@ use crate::args;
 use crate::boundary;
 use crate::client;
 use crate::engine;
-use crate::last_error::{desc_ptr, thread_error, FfiError};
+use crate::last_error::{thread_desc_ptr, thread_error, FfiError};
 use crate::listener;
 use crate::object::{self, Shape};
 use crate::types::*;
@@ -55,11 +55,13 @@ pub extern "C" fn HPX_GetLastError() -> En_HP_SocketError {
 }
 
 /// The description of the thread's last failure, naming the function and the bad parameter
-/// or state. Valid until the next `*_GetLastErrorDesc` call on this thread; never NULL.
+/// or state; never NULL. The text is owned by the calling thread: valid until four other
+/// thread descriptions were handed out on it (or it exits); object descriptions
+/// (`HP_Server_GetLastErrorDesc`, ...) do not affect it.
 #[no_mangle]
 pub extern "C" fn HPX_GetLastErrorDesc() -> LPCTSTR {
     boundary::desc_call("HPX_GetLastErrorDesc", || {
-        Ok(desc_ptr(&thread_error().description))
+        Ok(thread_desc_ptr(&thread_error().description))
     })
 }
 

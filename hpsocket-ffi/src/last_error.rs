@@ -2,10 +2,14 @@
 //! object, plus the same pair per thread for every failure (including those with no valid
 //! object), plus `errno` for `SYS_GetLastError`.
 //!
-//! Description strings handed to C live in a thread-local buffer: a pointer returned by any
-//! `*_GetLastErrorDesc` stays valid until the next such call on the same thread.
+//! Description strings handed to C live where HP-Socket keeps them: an object's description
+//! (`HP_Server_GetLastErrorDesc` and the like) in the object itself, in a small ring
+//! ([`DescRing`]) of its last few distinct texts, so a pointer outlives later calls on other
+//! objects and threads; the thread's description (`HPX_GetLastErrorDesc`, and the text a
+//! `*_GetLastErrorDesc` returns for an invalid handle) in a thread-local ring of the same kind.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::ffi::{c_int, CString};
 use std::sync::Arc;
 
@@ -83,8 +87,9 @@ impl Default for ErrorRecord {
 thread_local! {
     /// The last failure of any call on this thread.
     static THREAD_ERROR: RefCell<ErrorRecord> = RefCell::new(ErrorRecord::default());
-    /// Backing store of the strings `*_GetLastErrorDesc` return on this thread.
-    static DESC_BUFFER: RefCell<CString> = RefCell::new(CString::default());
+    /// Backing store of the thread's descriptions (`HPX_GetLastErrorDesc`, and the text of a
+    /// failed `*_GetLastErrorDesc`).
+    static THREAD_DESCS: RefCell<DescRing> = RefCell::new(DescRing::default());
 }
 
 /// Records a failure of `function`: on its object (if any), on this thread, and in `errno`.
@@ -107,16 +112,47 @@ pub(crate) fn thread_error() -> ErrorRecord {
     THREAD_ERROR.with(|t| t.borrow().clone())
 }
 
-/// Copies `text` into this thread's description buffer and returns a pointer to it, valid
-/// until the next call on this thread. Interior NULs (never produced by the library) are cut.
-pub(crate) fn desc_ptr(text: &str) -> LPCTSTR {
-    let bytes: Vec<u8> = text.bytes().take_while(|b| *b != 0).collect();
-    let c = CString::new(bytes).unwrap_or_default();
-    DESC_BUFFER.with(|d| {
-        let mut d = d.borrow_mut();
-        *d = c;
-        d.as_ptr()
-    })
+/// How many distinct description texts a [`DescRing`] keeps alive.
+pub(crate) const DESC_RING_LEN: usize = 4;
+
+/// The description strings handed to C by one owner (an object, or a thread): its last
+/// [`DESC_RING_LEN`] distinct texts, most recently handed out last. Asking again for a text
+/// that is still kept returns the same pointer (and makes it the newest), so reading the same
+/// last error repeatedly never invalidates an earlier pointer; a new text evicts the oldest.
+/// A pointer therefore stays valid until `DESC_RING_LEN` other texts were handed out by the
+/// same owner after it, or the owner goes away.
+#[derive(Default)]
+pub(crate) struct DescRing {
+    texts: VecDeque<CString>,
+}
+
+impl DescRing {
+    /// A NUL-terminated copy of `text` owned by the ring. Interior NULs (never produced by
+    /// the library) cut the text.
+    pub(crate) fn ptr(&mut self, text: &str) -> LPCTSTR {
+        let bytes: Vec<u8> = text.bytes().take_while(|b| *b != 0).collect();
+        let kept = match self
+            .texts
+            .iter()
+            .position(|t| t.as_bytes() == bytes.as_slice())
+        {
+            // Moving a CString moves its handle, not its heap buffer: the pointer stays valid.
+            Some(i) => self.texts.remove(i),
+            None => None,
+        };
+        let entry = kept.unwrap_or_else(|| CString::new(bytes).unwrap_or_default());
+        if self.texts.len() >= DESC_RING_LEN {
+            self.texts.pop_front();
+        }
+        self.texts.push_back(entry);
+        self.texts.back().map_or(std::ptr::null(), |t| t.as_ptr())
+    }
+}
+
+/// `text` as a description owned by this thread's ring (see [`DescRing`]): valid until
+/// [`DESC_RING_LEN`] other thread descriptions were handed out on this thread, or it exits.
+pub(crate) fn thread_desc_ptr(text: &str) -> LPCTSTR {
+    THREAD_DESCS.with(|d| d.borrow_mut().ptr(text))
 }
 
 /// HP-Socket's text for an error code (`HP_GetSocketErrorDesc`).

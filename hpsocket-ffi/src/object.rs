@@ -9,9 +9,9 @@ use std::time::Duration;
 use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer};
 
 use crate::handle::{self, Handle, Kind, Reservation};
-use crate::last_error::{ErrorRecord, FfiError, Result};
+use crate::last_error::{DescRing, ErrorRecord, FfiError, Result};
 use crate::listener::{self, AgentCallbacks, ClientCallbacks, ServerCallbacks};
-use crate::types::{HPX_FN_FreeUserData, HP_Object, PVOID};
+use crate::types::{HPX_FN_FreeUserData, HP_Object, LPCTSTR, PVOID};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every update under these locks is a single assignment: a poisoned lock is still sound.
@@ -47,6 +47,8 @@ pub(crate) struct Object {
     handle: Handle,
     kind: Kind,
     last_error: Mutex<ErrorRecord>,
+    /// The description strings `*_GetLastErrorDesc` handed out for this object.
+    descriptions: Mutex<DescRing>,
     user_data: Mutex<UserSlot>,
     pub(crate) body: Body,
 }
@@ -69,6 +71,7 @@ impl Object {
             handle,
             kind,
             last_error: Mutex::new(ErrorRecord::default()),
+            descriptions: Mutex::new(DescRing::default()),
             user_data: Mutex::new(UserSlot::default()),
             body,
         });
@@ -103,6 +106,14 @@ impl Object {
             },
             _ => own,
         }
+    }
+
+    /// The description of [`Object::last_error`] for C, owned by the object: valid until the
+    /// object is destroyed, or until it has handed out `DESC_RING_LEN` other descriptions
+    /// (so at least three later failures of the object).
+    pub(crate) fn last_error_desc(&self) -> LPCTSTR {
+        let text = self.last_error().description;
+        lock(&self.descriptions).ptr(&text)
     }
 
     /// The component's numbered last error as the core reports it.

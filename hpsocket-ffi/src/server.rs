@@ -291,9 +291,10 @@ pub extern "C" fn HP_Server_GetLastError(pServer: HP_Server) -> En_HP_SocketErro
     })
 }
 
-/// The description of the server's last failure. The text stays valid until the next
-/// `*_GetLastErrorDesc` call on this thread; never NULL (an invalid handle gives the text of
-/// that failure).
+/// The description of the server's last failure; never NULL. The text is owned by the server:
+/// it stays valid until the server is destroyed or has handed out four other descriptions
+/// (calls on other objects and threads do not affect it). An invalid handle gives the text of
+/// that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
 #[no_mangle]
 pub extern "C" fn HP_Server_GetLastErrorDesc(pServer: HP_Server) -> LPCTSTR {
     boundary::desc_call("HP_Server_GetLastErrorDesc", || {

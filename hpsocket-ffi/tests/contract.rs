@@ -1285,9 +1285,10 @@ fn errno_and_descriptions_are_readable() {
         "{desc}"
     );
 
-    // The description pointer stays valid until the next *_GetLastErrorDesc on this thread.
+    // The description pointer is owned by the object: other calls and failures leave it.
     let p = HP_Server_GetLastErrorDesc(s);
     let _ = HP_Server_GetState(std::ptr::null_mut());
+    let _ = HP_Server_GetLastErrorDesc(std::ptr::null_mut());
     assert_eq!(text(p), desc);
 
     // Argument errors name the parameter.
@@ -1338,6 +1339,66 @@ fn errno_and_descriptions_are_readable() {
     };
     assert_eq!(r, FALSE);
     assert_eq!(SYS_GetLastError() as i32, libc::ENOENT);
+}
+
+/// Descriptions live with their owner, as in HP-Socket: two objects' descriptions read one
+/// after the other are both valid; re-reading returns the same pointer; a failure on another
+/// thread does not free a pointer already handed out; the thread's description is separate.
+#[test]
+fn descriptions_of_two_objects_are_valid_together() {
+    let a = Server::new();
+    let b = Server::new();
+    HP_Server_SetReuseAddressPolicy(a.server, 91);
+    HP_Server_SetReuseAddressPolicy(b.server, 92);
+    let da = HP_Server_GetLastErrorDesc(a.server);
+    let db = HP_Server_GetLastErrorDesc(b.server);
+    let dx = HPX_GetLastErrorDesc();
+    assert!(text(da).contains("enReusePolicy 91"), "{}", text(da));
+    assert!(text(db).contains("enReusePolicy 92"), "{}", text(db));
+    assert_eq!(text(dx), text(db));
+    // Reading the same description again hands out the same string.
+    assert_eq!(HP_Server_GetLastErrorDesc(a.server), da);
+    assert_eq!(HPX_GetLastErrorDesc(), dx);
+
+    // A new failure of `a` on another thread: `da` stays readable, the new text is current,
+    // and that thread's description pointer outlives the thread's later calls.
+    let (sa, sb) = (a.server as usize, b.server as usize);
+    std::thread::spawn(move || {
+        let (a, b) = (sa as HP_Server, sb as HP_Server);
+        HP_Server_SetReuseAddressPolicy(a, 93);
+        let mine = HP_Server_GetLastErrorDesc(a);
+        let other = HP_Server_GetLastErrorDesc(b);
+        assert!(text(mine).contains("enReusePolicy 93"), "{}", text(mine));
+        assert!(text(other).contains("enReusePolicy 92"), "{}", text(other));
+    })
+    .join()
+    .expect("the other thread's checks");
+    assert!(text(da).contains("enReusePolicy 91"), "{}", text(da));
+    assert!(text(db).contains("enReusePolicy 92"), "{}", text(db));
+    let da2 = HP_Server_GetLastErrorDesc(a.server);
+    assert!(text(da2).contains("enReusePolicy 93"), "{}", text(da2));
+    // The thread's own description is untouched by the other thread and by object reads.
+    assert_eq!(text(dx), text(db));
+    assert!(text(HPX_GetLastErrorDesc()).contains("enReusePolicy 92"));
+
+    // An invalid handle: the text of that failure, owned by the thread; HPX_GetLastErrorDesc
+    // then hands out the same string, and object descriptions leave it alone.
+    let dn = HP_Server_GetLastErrorDesc(std::ptr::null_mut());
+    assert!(text(dn).contains("NULL"), "{}", text(dn));
+    assert_eq!(HPX_GetLastErrorDesc(), dn);
+    let _ = HP_Server_GetLastErrorDesc(a.server);
+    let _ = HP_Server_GetLastErrorDesc(b.server);
+    assert!(text(dn).contains("NULL"), "{}", text(dn));
+    assert!(text(da).contains("enReusePolicy 91"), "{}", text(da));
+
+    // Up to three later failures of the same object keep an earlier pointer alive.
+    for policy in [94, 95] {
+        HP_Server_SetReuseAddressPolicy(a.server, policy);
+        let now = HP_Server_GetLastErrorDesc(a.server);
+        assert!(text(now).contains(&format!("enReusePolicy {policy}")));
+    }
+    assert!(text(da).contains("enReusePolicy 91"), "{}", text(da));
+    assert!(text(da2).contains("enReusePolicy 93"), "{}", text(da2));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the C tests built in BIN_DIR (by `make test-c`), each in its own process under a
-# timeout; the echo test runs once more under valgrind with definite leaks as errors; the
-# examples run against each other. Prints one line per test and then "N passed, N failed";
+# timeout; the echo and description tests run once more under valgrind (invalid reads and
+# definite leaks are errors); the examples run against each other. Prints one line per test and then "N passed, N failed";
 # exits non-zero if any failed.
 #
 #   tests/c/run.sh BIN_DIR [NAME...]     (names select tests, e.g. test_echo valgrind)
@@ -66,13 +66,16 @@ for t in "${tests[@]}"; do
     run "$(basename "$t")" timeout -k 5 "$per_test_timeout" "$t"
 done
 
-if command -v valgrind >/dev/null; then
-    run valgrind_test_echo timeout -k 5 "$valgrind_timeout" \
-        valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
-        --show-leak-kinds=definite --num-callers=30 "$bin/test_echo"
-else
-    run valgrind_test_echo sh -c 'echo "valgrind is not installed (make deps)"; exit 1'
-fi
+# Under valgrind: invalid reads (e.g. of a freed description string) and definite leaks fail.
+for t in test_echo test_last_error_desc; do
+    if command -v valgrind >/dev/null; then
+        run "valgrind_$t" timeout -k 5 "$valgrind_timeout" \
+            valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+            --show-leak-kinds=definite --num-callers=30 "$bin/$t"
+    else
+        run "valgrind_$t" sh -c 'echo "valgrind is not installed (make deps)"; exit 1'
+    fi
+done
 
 run examples timeout -k 5 "$per_test_timeout" "$here/examples.sh" "$bin/examples"
 
