@@ -76,6 +76,34 @@ pub(crate) fn configure_stream(socket: SockRef<'_>, config: &SocketConfig) -> io
     Ok(())
 }
 
+/// Most slices one gather-write hands the kernel. Queue blocks are 16 KiB or more, so 16
+/// slices fill a socket buffer; the array is small enough that setting it up costs nothing.
+pub(crate) const MAX_IOV: usize = 16;
+
+/// Writes the non-empty `parts` in order with one system call (a plain `send` for the common
+/// single part, else a gather write of up to `MAX_IOV` parts); returns the bytes written.
+pub(crate) fn send_parts<'a>(
+    stream: &mio::net::TcpStream,
+    parts: impl Iterator<Item = &'a [u8]>,
+) -> io::Result<usize> {
+    let mut parts = parts.filter(|p| !p.is_empty());
+    let Some(first) = parts.next() else {
+        return Ok(0);
+    };
+    let Some(second) = parts.next() else {
+        return send_vectored(stream, &[IoSlice::new(first)]);
+    };
+    let mut iov = [IoSlice::new(&[]); MAX_IOV];
+    iov[0] = IoSlice::new(first);
+    iov[1] = IoSlice::new(second);
+    let mut n = 2;
+    for (slot, part) in iov[2..].iter_mut().zip(parts) {
+        *slot = IoSlice::new(part);
+        n += 1;
+    }
+    send_vectored(stream, &iov[..n])
+}
+
 /// Gather-writes `bufs` without raising `SIGPIPE`.
 pub(crate) fn send_vectored(
     stream: &mio::net::TcpStream,

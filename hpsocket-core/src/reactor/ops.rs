@@ -1,7 +1,6 @@
 //! Operations on connections, callable from any thread: send, disconnect, pause, queries,
 //! and the agent/client connect.
 
-use std::io::IoSlice;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -15,9 +14,6 @@ use crate::model::{FetchResult, ReceiveModel};
 use crate::sock;
 use crate::ssl::session::TlsState;
 use crate::types::{ConnId, SocketOperation};
-
-/// Most slices one gather-write hands the kernel.
-pub(super) const MAX_IOV: usize = 64;
 
 impl Running {
     /// Hands `command` to worker `index`, waking it unless the caller is that worker (which
@@ -143,13 +139,7 @@ impl Running {
         let mut written = 0;
         if owner && queue.is_empty() {
             // Straight to the socket: nobody else writes it, and nothing is queued ahead.
-            let mut iov = [IoSlice::new(&[]); MAX_IOV];
-            let mut n_iov = 0;
-            for (slot, part) in iov.iter_mut().zip(parts()) {
-                *slot = IoSlice::new(part);
-                n_iov += 1;
-            }
-            written = match sock::send_vectored(&conn.stream, &iov[..n_iov]) {
+            written = match sock::send_parts(&conn.stream, parts()) {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
                 Err(e) => {

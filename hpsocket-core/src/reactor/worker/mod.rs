@@ -18,7 +18,6 @@ use slab::Slab;
 use socket2::SockRef;
 
 use super::events::{guarded, guarded_unit};
-use super::ops::MAX_IOV;
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
 use super::tls::tls_lock;
 use super::{Adoption, Command, Role, Running, WORKER};
@@ -26,7 +25,7 @@ use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::error::ErrorKind;
 use crate::model::pack::PackDecoder;
 use crate::model::ReceiveModel;
-use crate::sock;
+use crate::sock::{self, MAX_IOV};
 use crate::ssl::session::TlsState;
 use crate::types::ConnId;
 use crate::types::SocketOperation;
@@ -77,6 +76,8 @@ pub(super) struct Worker {
     read_buf: Box<[u8]>,
     /// Connections with more to read after their turn ran out, or un-paused.
     ready: VecDeque<(usize, u64)>,
+    /// Milliseconds since the engine epoch, read once per turn of the loop (silence marks).
+    now_ms: u64,
     /// Deadlines (asynchronous connects, TLS handshakes), soonest first.
     timers: BinaryHeap<Reverse<(Instant, usize, ConnId, Deadline)>>,
     stopping: bool,
@@ -99,6 +100,7 @@ impl Worker {
             locals: Slab::new(),
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
             ready: VecDeque::new(),
+            now_ms: 0,
             timers: BinaryHeap::new(),
             stopping: false,
         }
@@ -123,6 +125,9 @@ impl Worker {
                     // epoll_wait only fails on programming errors; stop rather than spin.
                     break;
                 }
+            }
+            if self.run.config.mark_silence {
+                self.now_ms = self.run.now_ms();
             }
             for event in events.iter() {
                 match event.token() {

@@ -34,8 +34,7 @@ impl Worker {
                 }
                 Ok(n) => {
                     if self.run.config.mark_silence {
-                        conn.last_active_ms
-                            .store(self.run.now_ms(), Ordering::Relaxed);
+                        conn.last_active_ms.store(self.now_ms, Ordering::Relaxed);
                     }
                     let received = match tls_state(&conn) {
                         Some(TlsState::Plain) | None => self.deliver(key, n),
