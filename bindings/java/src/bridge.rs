@@ -1,0 +1,221 @@
+//! [`Bridge`]: the core's listener for every Java component. It forwards each event the
+//! Java listener overrides to `Component.dispatch` (see `org.hpsocket.Component`), keeping
+//! only a weak reference to the Java object, and pins that object (a strong global ref) while
+//! the component runs, so a running component is never collected and a stopped, forgotten one
+//! is (its `Cleaner` then frees the native side).
+
+use std::os::fd::RawFd;
+use std::sync::{Arc, Mutex};
+
+use hpsocket_core::{
+    AgentListener, ClientListener, ConnId, HandleResult, ServerListener, SocketOperation, TcpAgent,
+    TcpClient, TcpServer,
+};
+use jni::objects::{GlobalRef, WeakRef};
+
+use crate::jvm;
+
+// Event numbers shared with org.hpsocket.Component (EV_*); bit `1 << n` of the mask says the
+// Java listener overrides that event.
+pub(crate) const EV_PREPARE: i32 = 0;
+pub(crate) const EV_ACCEPT: i32 = 1;
+pub(crate) const EV_CONNECT: i32 = 2;
+pub(crate) const EV_HANDSHAKE: i32 = 3;
+pub(crate) const EV_SEND: i32 = 4;
+pub(crate) const EV_RECEIVE: i32 = 5;
+pub(crate) const EV_PULL_RECEIVE: i32 = 6;
+pub(crate) const EV_SEND_DRAINED: i32 = 7;
+pub(crate) const EV_CLOSE: i32 = 8;
+pub(crate) const EV_SHUTDOWN: i32 = 9;
+
+/// The Java component's side of the core listener traits.
+pub(crate) struct Bridge {
+    target: WeakRef,
+    mask: u32,
+    is_client: bool,
+    /// A strong ref to the Java component while it runs.
+    pin: Mutex<Option<GlobalRef>>,
+}
+
+impl Bridge {
+    pub(crate) fn new(target: WeakRef, mask: u32, is_client: bool) -> Bridge {
+        Bridge {
+            target,
+            mask,
+            is_client,
+            pin: Mutex::new(None),
+        }
+    }
+
+    /// Identity used to tell "inside one of my callbacks".
+    pub(crate) fn key(self: &Arc<Self>) -> usize {
+        Arc::as_ptr(self) as usize
+    }
+
+    pub(crate) fn pin(&self, strong: GlobalRef) {
+        *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = Some(strong);
+    }
+
+    /// A strong ref to the Java component (`None` once it was collected).
+    pub(crate) fn target_global(
+        &self,
+        env: &jni::JNIEnv,
+    ) -> jni::errors::Result<Option<GlobalRef>> {
+        self.target.upgrade_global(env)
+    }
+
+    pub(crate) fn unpin(&self) {
+        let old = self.pin.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(old);
+    }
+
+    fn wants(&self, event: i32) -> bool {
+        self.mask & (1 << event) != 0
+    }
+
+    fn call(&self, event: i32, conn: ConnId, arg: i64, data: Option<&[u8]>) -> HandleResult {
+        if !self.wants(event) {
+            return HandleResult::Ignore;
+        }
+        let key = self as *const Bridge as usize;
+        let code = jvm::calling(key, || jvm::dispatch(&self.target, event, conn, arg, data));
+        HandleResult::from_code(code)
+    }
+
+    fn close(&self, conn: ConnId, operation: SocketOperation, error_code: i32) {
+        let arg = ((operation as i64) << 32) | (error_code as u32 as i64);
+        // Always dispatched: the Java side drops the connection's attachment there.
+        let key = self as *const Bridge as usize;
+        jvm::calling(key, || {
+            jvm::dispatch(&self.target, EV_CLOSE, conn, arg, None);
+        });
+        if self.is_client {
+            // A client's close is its last event: it stops by itself after it.
+            self.unpin();
+        }
+    }
+
+    fn shutdown(&self) {
+        let key = self as *const Bridge as usize;
+        jvm::calling(key, || {
+            jvm::dispatch(&self.target, EV_SHUTDOWN, 0, 0, None);
+        });
+        self.unpin();
+    }
+
+    /// The SNI decision for `name`, from the Java component's server-name callback.
+    pub(crate) fn server_name(&self, name: &str) -> i32 {
+        let key = self as *const Bridge as usize;
+        jvm::calling(key, || jvm::dispatch_server_name(&self.target, name))
+    }
+}
+
+impl ServerListener for Bridge {
+    fn on_prepare_listen(&self, _: &TcpServer, listen_fd: RawFd) -> HandleResult {
+        self.call(EV_PREPARE, 0, listen_fd as i64, None)
+    }
+    fn on_accept(&self, _: &TcpServer, conn_id: ConnId, fd: RawFd) -> HandleResult {
+        self.call(EV_ACCEPT, conn_id, fd as i64, None)
+    }
+    fn on_handshake(&self, _: &TcpServer, conn_id: ConnId) -> HandleResult {
+        self.call(EV_HANDSHAKE, conn_id, 0, None)
+    }
+    fn on_send(&self, _: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        self.call(EV_SEND, conn_id, 0, Some(data))
+    }
+    fn on_receive(&self, _: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        self.call(EV_RECEIVE, conn_id, 0, Some(data))
+    }
+    fn on_send_drained(&self, _: &TcpServer, conn_id: ConnId, pending: usize) -> HandleResult {
+        self.call(EV_SEND_DRAINED, conn_id, pending as i64, None)
+    }
+    fn on_pull_receive(&self, _: &TcpServer, conn_id: ConnId, total: usize) -> HandleResult {
+        self.call(EV_PULL_RECEIVE, conn_id, total as i64, None)
+    }
+    fn on_close(
+        &self,
+        _: &TcpServer,
+        conn_id: ConnId,
+        operation: SocketOperation,
+        error_code: i32,
+    ) -> HandleResult {
+        self.close(conn_id, operation, error_code);
+        HandleResult::Ignore
+    }
+    fn on_shutdown(&self, _: &TcpServer) -> HandleResult {
+        self.shutdown();
+        HandleResult::Ignore
+    }
+}
+
+impl AgentListener for Bridge {
+    fn on_prepare_connect(&self, _: &TcpAgent, conn_id: ConnId, fd: RawFd) -> HandleResult {
+        self.call(EV_PREPARE, conn_id, fd as i64, None)
+    }
+    fn on_connect(&self, _: &TcpAgent, conn_id: ConnId) -> HandleResult {
+        self.call(EV_CONNECT, conn_id, 0, None)
+    }
+    fn on_handshake(&self, _: &TcpAgent, conn_id: ConnId) -> HandleResult {
+        self.call(EV_HANDSHAKE, conn_id, 0, None)
+    }
+    fn on_send(&self, _: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        self.call(EV_SEND, conn_id, 0, Some(data))
+    }
+    fn on_receive(&self, _: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        self.call(EV_RECEIVE, conn_id, 0, Some(data))
+    }
+    fn on_send_drained(&self, _: &TcpAgent, conn_id: ConnId, pending: usize) -> HandleResult {
+        self.call(EV_SEND_DRAINED, conn_id, pending as i64, None)
+    }
+    fn on_pull_receive(&self, _: &TcpAgent, conn_id: ConnId, total: usize) -> HandleResult {
+        self.call(EV_PULL_RECEIVE, conn_id, total as i64, None)
+    }
+    fn on_close(
+        &self,
+        _: &TcpAgent,
+        conn_id: ConnId,
+        operation: SocketOperation,
+        error_code: i32,
+    ) -> HandleResult {
+        self.close(conn_id, operation, error_code);
+        HandleResult::Ignore
+    }
+    fn on_shutdown(&self, _: &TcpAgent) -> HandleResult {
+        self.shutdown();
+        HandleResult::Ignore
+    }
+}
+
+impl ClientListener for Bridge {
+    fn on_prepare_connect(&self, _: &TcpClient, conn_id: ConnId, fd: RawFd) -> HandleResult {
+        self.call(EV_PREPARE, conn_id, fd as i64, None)
+    }
+    fn on_connect(&self, _: &TcpClient, conn_id: ConnId) -> HandleResult {
+        self.call(EV_CONNECT, conn_id, 0, None)
+    }
+    fn on_handshake(&self, _: &TcpClient, conn_id: ConnId) -> HandleResult {
+        self.call(EV_HANDSHAKE, conn_id, 0, None)
+    }
+    fn on_send(&self, _: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        self.call(EV_SEND, conn_id, 0, Some(data))
+    }
+    fn on_receive(&self, _: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        self.call(EV_RECEIVE, conn_id, 0, Some(data))
+    }
+    fn on_send_drained(&self, _: &TcpClient, conn_id: ConnId, pending: usize) -> HandleResult {
+        self.call(EV_SEND_DRAINED, conn_id, pending as i64, None)
+    }
+    fn on_pull_receive(&self, _: &TcpClient, conn_id: ConnId, total: usize) -> HandleResult {
+        self.call(EV_PULL_RECEIVE, conn_id, total as i64, None)
+    }
+    fn on_close(
+        &self,
+        _: &TcpClient,
+        conn_id: ConnId,
+        operation: SocketOperation,
+        error_code: i32,
+    ) -> HandleResult {
+        self.close(conn_id, operation, error_code);
+        HandleResult::Ignore
+    }
+}

@@ -1,0 +1,157 @@
+package org.hpsocket;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Events of an agent ({@link TcpAgent} and its Pull, Pack and SSL variants; HP-Socket's
+ * {@code ITcpAgentListener}). Every method has a default that does nothing and returns
+ * {@link HandleResult#IGNORE}, so a listener overrides only what it needs; events it does not
+ * override are never sent up from native code.
+ *
+ * <p>Callbacks run on the agent's worker threads; one connection's callbacks never overlap.
+ * Inside a callback a listener may use the sender's connection methods ({@code send},
+ * {@code disconnect}, {@code fetch}, ...); {@code stop()} and {@code await()} throw there
+ * (they would wait for themselves), {@code close()} finishes in the background. A callback
+ * that throws counts as {@link HandleResult#ERROR}; see {@link Component}.
+ *
+ * <p><b>Buffers</b>: the {@link ByteBuffer} given to {@link #onReceive(TcpAgent, long,
+ * ByteBuffer)} and {@link #onSend} is valid only during the call: it is the worker's reusable
+ * buffer and the next callback overwrites it. Copy what you keep (the {@code byte[]} variant of
+ * {@code onReceive} is such a copy).
+ *
+ * @param <A> the agent type the callbacks receive as their sender
+ */
+public interface AgentListener<A extends TcpAgent> {
+    /**
+     * The socket exists (and is bound), {@code connect()} is not called yet.
+     * {@link HandleResult#ERROR} aborts the connect.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @param fd     its socket's file descriptor
+     * @return the handle result
+     */
+    default HandleResult onPrepareConnect(A agent, long connId, int fd) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * The TCP connection is established. {@link HandleResult#ERROR} fails a synchronous
+     * {@code connect} or closes an asynchronous one.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @return the handle result
+     */
+    default HandleResult onConnect(A agent, long connId) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * The connection is ready for data (after the TLS handshake for SSL agents).
+     * {@link HandleResult#ERROR} closes it.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @return the handle result
+     */
+    default HandleResult onHandshake(A agent, long connId) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * Data was written to the socket. The result is ignored. When a send is written
+     * straight from a callback, this fires inside that {@code send} call.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @param data   the bytes written; valid only during the call
+     * @return ignored
+     */
+    default HandleResult onSend(A agent, long connId, ByteBuffer data) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * Data arrived (PUSH agents: as read; PACK agents: one whole message). The default
+     * copies the bytes and calls {@link #onReceive(TcpAgent, long, byte[])}.
+     * {@link HandleResult#ERROR} closes the connection with {@code (RECEIVE, ECANCELED)}.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @param data   the bytes, from its position to its limit; valid only during the call
+     *               (the worker reuses the buffer), so copy what you keep
+     * @return the handle result
+     */
+    default HandleResult onReceive(A agent, long connId, ByteBuffer data) {
+        byte[] copy = new byte[data.remaining()];
+        data.get(copy);
+        return onReceive(agent, connId, copy);
+    }
+
+    /**
+     * Data arrived, as an array the listener owns. Called by the default
+     * {@link #onReceive(TcpAgent, long, ByteBuffer)}; override one of the two.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @param data   a copy of the bytes
+     * @return the handle result
+     */
+    default HandleResult onReceive(A agent, long connId, byte[] data) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * PULL agents: {@code length} bytes are now buffered for the connection; take them with
+     * {@code fetch}/{@code peek}.
+     *
+     * @param agent  the sender
+     * @param connId the connection
+     * @param length total bytes buffered
+     * @return the handle result ({@link HandleResult#ERROR} closes the connection)
+     */
+    default HandleResult onPullReceive(A agent, long connId, int length) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * A send was refused because the connection's send queue was full
+     * ({@link Component#setMaxSendQueueBytes}), and the queue is now down to the low
+     * watermark. Fired once per refusal episode; the result is ignored.
+     *
+     * @param agent   the sender
+     * @param connId  the connection
+     * @param pending bytes still queued
+     * @return ignored
+     */
+    default HandleResult onSendDrained(A agent, long connId, long pending) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * The connection closed: {@code (CLOSE, 0)} for a normal close, else the failing operation
+     * and an {@code errno}. Fired once per connection (a failed asynchronous connect reports
+     * {@link SocketOperation#CONNECT}); its attachment is still
+     * readable here. The result is ignored.
+     *
+     * @param agent     the sender
+     * @param connId    the connection
+     * @param operation what failed, {@link SocketOperation#CLOSE} for a normal close
+     * @param errorCode the {@code errno}, 0 for a normal close
+     * @return ignored
+     */
+    default HandleResult onClose(A agent, long connId, SocketOperation operation, int errorCode) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
+     * The agent stopped; the last event it sends. The result is ignored.
+     *
+     * @param agent  the sender
+     * @return ignored
+     */
+    default HandleResult onShutdown(A agent) {
+        return HandleResult.IGNORE;
+    }
+}

@@ -1,0 +1,781 @@
+package org.hpsocket;
+
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What every component has: its life cycle ({@code start}, {@link #stop()}, {@link #await},
+ * {@link #close()}), the socket settings and the last asynchronous error.
+ *
+ * <h2>Threads</h2>
+ * Every method may be called from any thread. Listener callbacks run on the component's
+ * native worker threads, which attach to the JVM once, as daemon threads named
+ * {@code hpsocket-hp-worker-N}, and stay attached; one connection's callbacks never overlap.
+ * A slow callback stalls the other connections of its worker, so hand long work to an
+ * executor.
+ *
+ * <h2>Exceptions in listeners</h2>
+ * A listener method that throws counts as {@link HandleResult#ERROR} for that connection
+ * (which closes it, with {@code onClose(RECEIVE, ECANCELED)} for a receive callback). The
+ * exception goes to the worker thread's uncaught exception handler (by default
+ * {@link Thread#getDefaultUncaughtExceptionHandler()}, else printed to {@code System.err}),
+ * and the worker goes on.
+ *
+ * <h2>Resources</h2>
+ * Components are {@link AutoCloseable}: {@link #close()} stops the component and makes it
+ * unusable. A running component is never garbage-collected (like a running thread); a stopped
+ * one that nobody references is, and a {@link Cleaner} then frees its native side, so a
+ * forgotten {@code close()} leaks nothing.
+ *
+ * <h2>Settings</h2>
+ * Setters only work while the component is stopped (they throw {@link HPSocketException}
+ * with {@link SocketError#ILLEGAL_STATE} otherwise); values are checked by {@code start}.
+ */
+public abstract class Component implements AutoCloseable {
+    static final int ROLE_SERVER = 0;
+    static final int ROLE_AGENT = 1;
+    static final int ROLE_CLIENT = 2;
+
+    static final int MODEL_PUSH = 0;
+    static final int MODEL_PULL = 1;
+    static final int MODEL_PACK = 2;
+
+    // Events, as native code numbers them (bridge.rs EV_*).
+    static final int EV_PREPARE = 0;
+    static final int EV_ACCEPT = 1;
+    static final int EV_CONNECT = 2;
+    static final int EV_HANDSHAKE = 3;
+    static final int EV_SEND = 4;
+    static final int EV_RECEIVE = 5;
+    static final int EV_PULL_RECEIVE = 6;
+    static final int EV_SEND_DRAINED = 7;
+    static final int EV_CLOSE = 8;
+    static final int EV_SHUTDOWN = 9;
+
+    // Setting keys (settings.rs).
+    static final int S_WORKER_THREAD_COUNT = 0;
+    static final int S_MAX_CONNECTION_COUNT = 1;
+    static final int S_FREE_SOCKET_OBJ_LOCK_TIME = 2;
+    static final int S_FREE_SOCKET_OBJ_POOL = 3;
+    static final int S_FREE_SOCKET_OBJ_HOLD = 4;
+    static final int S_FREE_BUFFER_OBJ_POOL = 5;
+    static final int S_FREE_BUFFER_OBJ_HOLD = 6;
+    static final int S_MARK_SILENCE = 7;
+    static final int S_SOCKET_LISTEN_QUEUE = 10;
+    static final int S_ACCEPT_SOCKET_COUNT = 11;
+    static final int S_SYNC_CONNECT_TIMEOUT = 12;
+    static final int S_REUSE_ADDRESS_POLICY = 20;
+    static final int S_SOCKET_BUFFER_SIZE = 21;
+    static final int S_KEEP_ALIVE_TIME = 22;
+    static final int S_KEEP_ALIVE_INTERVAL = 23;
+    static final int S_NO_DELAY = 24;
+    static final int S_MAX_SEND_QUEUE_BYTES = 25;
+    static final int S_SEND_QUEUE_LOW_WATERMARK = 26;
+    static final int S_CONNECT_TIMEOUT = 27;
+    static final int S_SSL_AUTO_HANDSHAKE = 28;
+    static final int S_SSL_HANDSHAKE_TIMEOUT = 29;
+    static final int S_SILENCE_COUNTS_SEND = 30;
+    static final int S_MAX_PACK_SIZE = 40;
+    static final int S_PACK_HEADER_FLAG = 41;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** The native handle; valid until the Cleaner runs, which needs this object unreachable. */
+    final long handle;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ConcurrentHashMap<Long, Object> attachments = new ConcurrentHashMap<>();
+
+    /** Frees the native side; must not reference the component. */
+    private static final class Destroy implements Runnable {
+        private final long handle;
+
+        Destroy(long handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            Native.destroy(handle);
+        }
+    }
+
+    Component(int role, int model, boolean ssl, int eventMask) {
+        this.handle = Native.create(role, model, ssl, this, eventMask);
+        CLEANER.register(this, new Destroy(handle));
+    }
+
+    // ---- dispatch (called by native code on worker threads) ----
+
+    /**
+     * Called by native code for each event the listener overrides (and every close and
+     * shutdown); returns the {@link HandleResult} code. Never throws: a listener exception is
+     * reported and counts as {@code HR_ERROR}.
+     */
+    final int dispatch(int event, long connId, long arg, ByteBuffer data) {
+        try {
+            if (data != null) {
+                data.clear().limit((int) arg);
+                data.order(ByteOrder.BIG_ENDIAN);
+            }
+            HandleResult r = deliver(event, connId, arg, data);
+            return r == null ? 0 : r.code();
+        } catch (Throwable t) {
+            Native.reportException(t);
+            return HandleResult.ERROR.code();
+        } finally {
+            if (event == EV_CLOSE) {
+                attachments.remove(connId);
+            } else if (event == EV_SHUTDOWN) {
+                attachments.clear();
+            }
+        }
+    }
+
+    /** The SNI decision of an SSL server (see {@code SslServer}); called by native code. */
+    int dispatchServerName(String name) {
+        return 0;
+    }
+
+    /** Hands one event to the listener. */
+    abstract HandleResult deliver(int event, long connId, long arg, ByteBuffer data);
+
+    /** Whether {@code listener}'s class overrides {@code iface}'s default method. */
+    static boolean overrides(Object listener, Class<?> iface, String name, Class<?>... params) {
+        try {
+            Method m = listener.getClass().getMethod(name, params);
+            return m.getDeclaringClass() != iface;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    static int bit(boolean on, int event) {
+        return on ? 1 << event : 0;
+    }
+
+    // ---- life cycle ----
+
+    void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+        }
+    }
+
+    /**
+     * Stops the component: every connection closes (each gets {@code onClose}), then a server
+     * or agent gets {@code onShutdown}. Returns once stopped.
+     *
+     * <p>From one of the component's own callbacks a server or agent cannot wait for itself:
+     * there this throws {@link HPSocketException} ({@link SocketError#ILLEGAL_STATE}); use
+     * {@link #close()}, which finishes in the background. A client may stop itself from its
+     * callbacks (the stop then completes in the background).
+     *
+     * @throws HPSocketException {@link SocketError#ILLEGAL_STATE} when not started, or from
+     *                           one of a server's or agent's own callbacks
+     */
+    public void stop() {
+        try {
+            Native.stop(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Waits until the component has stopped.
+     *
+     * @param timeout how long to wait at most
+     * @param unit    the unit of {@code timeout}
+     * @return true if stopped, false on timeout
+     * @throws HPSocketException {@link SocketError#ILLEGAL_STATE} from the component's own
+     *                           callbacks (it would wait for itself)
+     */
+    public boolean await(long timeout, TimeUnit unit) {
+        try {
+            return Native.await(handle, Math.max(0, unit.toMillis(timeout)));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Waits until the component has stopped, however long it takes.
+     *
+     * @throws HPSocketException {@link SocketError#ILLEGAL_STATE} from the component's own
+     *                           callbacks
+     */
+    public void await() {
+        try {
+            Native.await(handle, -1);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Stops the component if it runs and makes it unusable ({@code start} then throws
+     * {@link IllegalStateException}). Idempotent. Called from one of the component's own
+     * callbacks, it returns at once and the stop finishes on a helper thread (the remaining
+     * {@code onClose}/{@code onShutdown} events still arrive); elsewhere it returns once
+     * stopped.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Native.close(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * The life-cycle state.
+     *
+     * @return {@link ServiceState#STARTING}, {@code STARTED}, {@code STOPPING} or {@code STOPPED}
+     */
+    public ServiceState getState() {
+        try {
+            return ServiceState.of(Native.state(handle));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Whether the component is starting or started.
+     *
+     * @return true while starting or started
+     */
+    public boolean hasStarted() {
+        ServiceState s = getState();
+        return s == ServiceState.STARTING || s == ServiceState.STARTED;
+    }
+
+    /**
+     * Whether this is an SSL component.
+     *
+     * @return true for the {@code Ssl*} classes
+     */
+    public boolean isSecure() {
+        try {
+            return Native.isSecure(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The last failure that no call returned, such as a failed TLS handshake (its
+     * {@code onClose} carries only an errno; this names the cause).
+     *
+     * @return the failure as an exception (not thrown), or null if none
+     */
+    public HPSocketException getLastError() {
+        try {
+            return Native.lastError(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Inside a listener callback that returns {@link HandleResult#ERROR} (or throws), sets the
+     * error code the connection's {@code onClose} reports (default {@code ECANCELED}). Has
+     * effect only on the thread running the callback, for that callback.
+     *
+     * @param errno the error code to report
+     */
+    public static void setCloseErrorCode(int errno) {
+        Native.setCloseErrorCode(errno);
+    }
+
+    // ---- attachments ----
+
+    void attach(long connId, Object value) {
+        if (value == null) {
+            attachments.remove(connId);
+        } else {
+            attachments.put(connId, value);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T attachment(long connId) {
+        return (T) attachments.get(connId);
+    }
+
+    // ---- settings ----
+
+    long getSetting(int key) {
+        try {
+            return Native.getSetting(handle, key);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    void setSetting(int key, long value) {
+        try {
+            Native.setSetting(handle, key, value);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    static long nonNegative(String name, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + v);
+        }
+        return v;
+    }
+
+    /**
+     * Size of one receive block and the {@code SO_RCVBUF}/{@code SO_SNDBUF} hint. Default 4096.
+     *
+     * @return bytes
+     */
+    public int getSocketBufferSize() {
+        return (int) getSetting(S_SOCKET_BUFFER_SIZE);
+    }
+
+    /**
+     * Sets the receive block size (at least 8).
+     *
+     * @param bytes the size
+     */
+    public void setSocketBufferSize(int bytes) {
+        setSetting(S_SOCKET_BUFFER_SIZE, nonNegative("socketBufferSize", bytes));
+    }
+
+    /**
+     * TCP keep-alive idle time. Default 60 000 ms; 0 disables keep-alive.
+     *
+     * @return milliseconds
+     */
+    public int getKeepAliveTime() {
+        return (int) getSetting(S_KEEP_ALIVE_TIME);
+    }
+
+    /**
+     * Sets the keep-alive idle time (0, or at least 1000 ms).
+     *
+     * @param millis milliseconds
+     */
+    public void setKeepAliveTime(int millis) {
+        setSetting(S_KEEP_ALIVE_TIME, nonNegative("keepAliveTime", millis));
+    }
+
+    /**
+     * TCP keep-alive probe interval. Default 20 000 ms; 0 disables keep-alive.
+     *
+     * @return milliseconds
+     */
+    public int getKeepAliveInterval() {
+        return (int) getSetting(S_KEEP_ALIVE_INTERVAL);
+    }
+
+    /**
+     * Sets the keep-alive probe interval (0, or at least 1000 ms).
+     *
+     * @param millis milliseconds
+     */
+    public void setKeepAliveInterval(int millis) {
+        setSetting(S_KEEP_ALIVE_INTERVAL, nonNegative("keepAliveInterval", millis));
+    }
+
+    /**
+     * Whether {@code TCP_NODELAY} is set on connections. Default false.
+     *
+     * @return the flag
+     */
+    public boolean isNoDelay() {
+        return getSetting(S_NO_DELAY) != 0;
+    }
+
+    /**
+     * Sets {@code TCP_NODELAY} for new connections.
+     *
+     * @param noDelay the flag
+     */
+    public void setNoDelay(boolean noDelay) {
+        setSetting(S_NO_DELAY, noDelay ? 1 : 0);
+    }
+
+    /**
+     * Address reuse policy. Default {@link ReuseAddressPolicy#ADDR_ONLY}.
+     *
+     * @return the policy
+     */
+    public ReuseAddressPolicy getReuseAddressPolicy() {
+        return ReuseAddressPolicy.of(getSetting(S_REUSE_ADDRESS_POLICY));
+    }
+
+    /**
+     * Sets the address reuse policy.
+     *
+     * @param policy the policy
+     */
+    public void setReuseAddressPolicy(ReuseAddressPolicy policy) {
+        setSetting(S_REUSE_ADDRESS_POLICY, Objects.requireNonNull(policy).ordinal());
+    }
+
+    /**
+     * Most bytes one connection may have queued and unsent (an extension); a send that would
+     * pass it fails with {@code ENOBUFS} and the connection stays usable. 0 (default):
+     * unbounded.
+     *
+     * @return bytes
+     */
+    public long getMaxSendQueueBytes() {
+        return getSetting(S_MAX_SEND_QUEUE_BYTES);
+    }
+
+    /**
+     * Sets the send queue bound (0: unbounded).
+     *
+     * @param bytes the bound
+     */
+    public void setMaxSendQueueBytes(long bytes) {
+        setSetting(S_MAX_SEND_QUEUE_BYTES, nonNegative("maxSendQueueBytes", bytes));
+    }
+
+    /**
+     * After a send was refused for a full queue, {@code onSendDrained} fires once the queue is
+     * down to this many bytes. Default 0.
+     *
+     * @return bytes
+     */
+    public long getSendQueueLowWatermark() {
+        return getSetting(S_SEND_QUEUE_LOW_WATERMARK);
+    }
+
+    /**
+     * Sets the low watermark (below {@link #getMaxSendQueueBytes()}).
+     *
+     * @param bytes the watermark
+     */
+    public void setSendQueueLowWatermark(long bytes) {
+        setSetting(S_SEND_QUEUE_LOW_WATERMARK, nonNegative("sendQueueLowWatermark", bytes));
+    }
+
+    /**
+     * Milliseconds an asynchronous connect may take before it fails with
+     * {@code onClose(CONNECT, ETIMEDOUT)}. 0 (default): the operating system's timeout.
+     *
+     * @return milliseconds
+     */
+    public int getConnectTimeout() {
+        return (int) getSetting(S_CONNECT_TIMEOUT);
+    }
+
+    /**
+     * Sets the asynchronous connect timeout.
+     *
+     * @param millis milliseconds, 0 for the system's
+     */
+    public void setConnectTimeout(int millis) {
+        setSetting(S_CONNECT_TIMEOUT, nonNegative("connectTimeout", millis));
+    }
+
+    /**
+     * SSL components: whether the TLS handshake starts by itself after connect/accept.
+     * Default true.
+     *
+     * @return the flag
+     */
+    public boolean isSslAutoHandshake() {
+        return getSetting(S_SSL_AUTO_HANDSHAKE) != 0;
+    }
+
+    /**
+     * SSL components: false lets the application speak plaintext first, then call
+     * {@code startSslHandshake}.
+     *
+     * @param auto the flag
+     */
+    public void setSslAutoHandshake(boolean auto) {
+        setSetting(S_SSL_AUTO_HANDSHAKE, auto ? 1 : 0);
+    }
+
+    /**
+     * SSL components: milliseconds a TLS handshake may take. Default 30 000; 0: no limit.
+     *
+     * @return milliseconds
+     */
+    public int getSslHandshakeTimeout() {
+        return (int) getSetting(S_SSL_HANDSHAKE_TIMEOUT);
+    }
+
+    /**
+     * Sets the TLS handshake timeout.
+     *
+     * @param millis milliseconds, 0 for none
+     */
+    public void setSslHandshakeTimeout(int millis) {
+        setSetting(S_SSL_HANDSHAKE_TIMEOUT, nonNegative("sslHandshakeTimeout", millis));
+    }
+
+    /**
+     * Timeout of a synchronous connect. Default 10 000 ms.
+     *
+     * @return milliseconds
+     */
+    public int getSyncConnectTimeout() {
+        return (int) getSetting(S_SYNC_CONNECT_TIMEOUT);
+    }
+
+    /**
+     * Sets the synchronous connect timeout (greater than 0).
+     *
+     * @param millis milliseconds
+     */
+    public void setSyncConnectTimeout(int millis) {
+        setSetting(S_SYNC_CONNECT_TIMEOUT, nonNegative("syncConnectTimeout", millis));
+    }
+
+    // ---- helpers shared by the subclasses ----
+
+    void send0(long connId, byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        try {
+            Native.send(handle, connId, data, offset, length);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    void send0(long connId, ByteBuffer data) {
+        int pos = data.position();
+        int len = data.remaining();
+        try {
+            if (data.isDirect()) {
+                Native.sendDirect(handle, connId, data, pos, len);
+            } else if (data.hasArray()) {
+                Native.send(handle, connId, data.array(), data.arrayOffset() + pos, len);
+            } else {
+                byte[] copy = new byte[len];
+                data.duplicate().get(copy);
+                Native.send(handle, connId, copy, 0, len);
+            }
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        data.position(pos + len);
+    }
+
+    void sendPackets0(long connId, ByteBuffer[] buffers) {
+        byte[][] arrays = new byte[buffers.length][];
+        int[] offs = new int[buffers.length];
+        int[] lens = new int[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            ByteBuffer b = buffers[i];
+            lens[i] = b.remaining();
+            if (b.hasArray()) {
+                arrays[i] = b.array();
+                offs[i] = b.arrayOffset() + b.position();
+            } else {
+                arrays[i] = new byte[lens[i]];
+                b.duplicate().get(arrays[i]);
+            }
+        }
+        try {
+            Native.sendPackets(handle, connId, arrays, offs, lens);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        for (ByteBuffer b : buffers) {
+            b.position(b.limit());
+        }
+    }
+
+    void sendSmallFile0(long connId, Path file, byte[] head, byte[] tail) {
+        try {
+            Native.sendSmallFile(handle, connId, file.toString(), head, tail);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    FetchResult fetch0(long connId, byte[] dst, int offset, int length, boolean peek) {
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        try {
+            return FetchResult.of(Native.fetch(handle, connId, dst, offset, length, peek));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    FetchResult fetch0(long connId, ByteBuffer dst, boolean peek) {
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        int pos = dst.position();
+        int len = dst.remaining();
+        FetchResult r;
+        try {
+            if (dst.isDirect()) {
+                r = FetchResult.of(Native.fetchDirect(handle, connId, dst, pos, len, peek));
+            } else {
+                r = FetchResult.of(Native.fetch(handle, connId, dst.array(),
+                        dst.arrayOffset() + pos, len, peek));
+            }
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        if (r == FetchResult.OK) {
+            dst.position(pos + len);
+        }
+        return r;
+    }
+
+    InetSocketAddress address0(long connId, int which) {
+        byte[] raw;
+        try {
+            raw = Native.address(handle, connId, which);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        return decodeAddress(raw);
+    }
+
+    static InetSocketAddress decodeAddress(byte[] raw) {
+        int n = raw.length - 2;
+        byte[] ip = java.util.Arrays.copyOf(raw, n);
+        int port = ((raw[n] & 0xff) << 8) | (raw[n + 1] & 0xff);
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    InetSocketAddress remoteHost0(long connId) {
+        String s;
+        try {
+            s = Native.remoteHost(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        int colon = s.indexOf(':');
+        return InetSocketAddress.createUnresolved(s.substring(colon + 1),
+                Integer.parseInt(s.substring(0, colon)));
+    }
+
+    void pauseReceive0(long connId, boolean pause) {
+        try {
+            Native.pauseReceive(handle, connId, pause);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    boolean isPauseReceive0(long connId) {
+        try {
+            return Native.isPauseReceive(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    boolean isConnected0(long connId) {
+        try {
+            return Native.isConnected(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    long pendingDataLength0(long connId) {
+        try {
+            return Native.pendingDataLength(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    // ---- SSL (public in the Ssl* classes) ----
+
+    void setupSsl0(SslConfig c, boolean sniCallback) {
+        Objects.requireNonNull(c, "config");
+        try {
+            Native.setupSsl(handle, c.verifyMode(), c.certificate(), c.privateKey(),
+                    c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask(), sniCallback);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    int addSslContext0(SslConfig c) {
+        Objects.requireNonNull(c, "config");
+        try {
+            return Native.addSslContext(handle, c.verifyMode(), c.certificate(), c.privateKey(),
+                    c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    void bindSslServerName0(String name, int index) {
+        try {
+            Native.bindSslServerName(handle, Objects.requireNonNull(name), index);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    void cleanupSsl0() {
+        try {
+            Native.cleanupSsl(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    void startSslHandshake0(long connId) {
+        try {
+            Native.startSslHandshake(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    SslSession sslSession0(long connId) {
+        String[] info;
+        byte[] der;
+        try {
+            info = Native.sslInfo(handle, connId);
+            der = Native.sslPeerCertificate(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        return new SslSession(info[0], info[1], der);
+    }
+
+    static long millis(Duration d) {
+        return Math.max(0, d.toMillis());
+    }
+}

@@ -1,0 +1,150 @@
+package org.hpsocket;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * The native methods of {@code libhpsocket_jni.so} and how the library is found.
+ *
+ * <p>Loading order: the system property {@value #LIBRARY_PATH_PROPERTY} (an absolute path to
+ * the library), else the copy packed in the jar ({@value #RESOURCE}, extracted to a temporary
+ * file), else {@code System.loadLibrary("hpsocket_jni")} from {@code java.library.path}.
+ */
+final class Native {
+    /** System property naming the native library file to load instead of the jar's copy. */
+    static final String LIBRARY_PATH_PROPERTY = "org.hpsocket.library.path";
+    /** Where the jar keeps the linux-x86_64 library. */
+    static final String RESOURCE = "/org/hpsocket/native/linux-x86_64/libhpsocket_jni.so";
+
+    /** How the library was found: a path, or "java.library.path". */
+    static final String LOADED_FROM;
+
+    static {
+        LOADED_FROM = load();
+        initIds();
+    }
+
+    private Native() {}
+
+    private static String load() {
+        String override = System.getProperty(LIBRARY_PATH_PROPERTY);
+        if (override != null && !override.isEmpty()) {
+            System.load(Path.of(override).toAbsolutePath().toString());
+            return override;
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        boolean supported = os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+        if (supported) {
+            try (InputStream in = Native.class.getResourceAsStream(RESOURCE)) {
+                if (in != null) {
+                    Path file = Files.createTempFile("libhpsocket_jni-", ".so");
+                    try {
+                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                        System.load(file.toString());
+                    } finally {
+                        // Linux keeps a loaded library mapped after its file is gone.
+                        Files.deleteIfExists(file);
+                    }
+                    return "jar:" + RESOURCE;
+                }
+            } catch (IOException e) {
+                UnsatisfiedLinkError err = new UnsatisfiedLinkError(
+                        "hpsocket: cannot extract " + RESOURCE + ": " + e);
+                err.initCause(e);
+                throw err;
+            }
+        }
+        try {
+            System.loadLibrary("hpsocket_jni");
+            return "java.library.path";
+        } catch (UnsatisfiedLinkError e) {
+            UnsatisfiedLinkError err = new UnsatisfiedLinkError("hpsocket: no native library for "
+                    + os + "-" + arch + " in the jar and none on java.library.path; set -D"
+                    + LIBRARY_PATH_PROPERTY + "=/path/to/libhpsocket_jni.so (" + e.getMessage() + ")");
+            err.initCause(e);
+            throw err;
+        }
+    }
+
+    /**
+     * Reports an exception that escaped a listener: to the current thread's uncaught exception
+     * handler (by default {@link Thread#getDefaultUncaughtExceptionHandler()}, else printed to
+     * {@code System.err}). Called from Java dispatch and from native code.
+     */
+    static void reportException(Throwable t) {
+        Thread thread = Thread.currentThread();
+        try {
+            Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
+            if (handler != null) {
+                handler.uncaughtException(thread, t);
+                return;
+            }
+        } catch (Throwable ignored) {
+            // The handler failed too; fall through to the plain report.
+        }
+        System.err.println("hpsocket: exception in listener on thread \"" + thread.getName() + "\":");
+        t.printStackTrace();
+    }
+
+    // ---- life cycle ----
+    private static native void initIds();
+    static native long create(int role, int model, boolean ssl, Component component, int eventMask);
+    static native void destroy(long h);
+    static native void serverStart(long h, String address, int port);
+    static native void agentStart(long h, String bindAddress, boolean asyncConnect);
+    static native long agentConnect(long h, String host, int port, String localAddress, int localPort);
+    static native void clientStart(long h, String host, int port, boolean asyncConnect,
+            String bindAddress, int localPort);
+    static native void stop(long h);
+    static native boolean await(long h, long timeoutMillis);
+    static native void close(long h);
+    static native int state(long h);
+    static native boolean isSecure(long h);
+    static native HPSocketException lastError(long h);
+    static native void setCloseErrorCode(int code);
+
+    // ---- settings ----
+    static native long getSetting(long h, int key);
+    static native void setSetting(long h, int key, long value);
+
+    // ---- data ----
+    static native void send(long h, long conn, byte[] data, int off, int len);
+    static native void sendDirect(long h, long conn, ByteBuffer data, int off, int len);
+    static native void sendPackets(long h, long conn, byte[][] arrays, int[] offs, int[] lens);
+    static native void sendSmallFile(long h, long conn, String path, byte[] head, byte[] tail);
+    static native int fetch(long h, long conn, byte[] dst, int off, int len, boolean peek);
+    static native int fetchDirect(long h, long conn, ByteBuffer dst, int off, int len, boolean peek);
+
+    // ---- connections ----
+    static native void disconnect(long h, long conn);
+    static native void pauseReceive(long h, long conn, boolean pause);
+    static native boolean isPauseReceive(long h, long conn);
+    static native boolean isConnected(long h, long conn);
+    static native int connectionCount(long h);
+    static native long[] connectionIds(long h);
+    static native long connectionId(long h);
+    static native long period(long h, long conn, boolean silence);
+    static native void disconnectOlder(long h, long periodMillis, boolean silence);
+    /** which: 0 local, 1 remote, 2 listen; IP bytes then the port (big-endian). */
+    static native byte[] address(long h, long conn, int which);
+    /** "port:host" as given to connect. */
+    static native String remoteHost(long h, long conn);
+    static native long pendingDataLength(long h, long conn);
+
+    // ---- SSL ----
+    static native void setupSsl(long h, int verify, String cert, String key, String password,
+            String ca, String ciphers, int memory, boolean sniCallback);
+    static native int addSslContext(long h, int verify, String cert, String key, String password,
+            String ca, String ciphers, int memory);
+    static native void bindSslServerName(long h, String name, int index);
+    static native void cleanupSsl(long h);
+    static native void startSslHandshake(long h, long conn);
+    static native String[] sslInfo(long h, long conn);
+    static native byte[] sslPeerCertificate(long h, long conn);
+}
