@@ -416,7 +416,11 @@ impl Worker {
         if event.is_readable() || event.is_read_closed() {
             self.read(key);
         }
-        if event.is_writable() && self.locals.contains(key) {
+        // Edge-triggered sockets report writability with most events; only a queue with
+        // something in it needs the lock and the write.
+        if event.is_writable()
+            && self.locals.get(key).is_some_and(|l| l.conn.pending.load(Ordering::Acquire) > 0)
+        {
             self.flush(key);
         }
     }
