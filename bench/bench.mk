@@ -24,7 +24,7 @@ BENCH_CC ?= $(or $(CC),cc)
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -I$(BENCH_DIR)/c
 BENCH_ARGS ?=
 
-.PHONY: bench bench-smoke bench-deps bench-build bench-rust bench-ffi bench-hp522 \
+.PHONY: bench bench-smoke bench-deps bench-build bench-rust bench-hp522 \
         bench-cpeers bench-venv bench-charts
 
 bench: bench-deps bench-build bench-venv
@@ -51,18 +51,20 @@ bench-deps:
 	    || echo "bench: could not install$$missing: those peers are left out"; \
 	fi
 
-bench-build: bench-rust bench-ffi bench-hp522
+bench-build: bench-rust bench-hp522
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-cpeers
 
-# Release builds of our crates only (the workspace release profile has lto, codegen-units=1).
+# Release builds of our crates only (the workspace release profile has lto, codegen-units=1),
+# in one cargo run so that the Rust servers and libhpsocket.so (the C ABI row) are built from
+# the same core sources. The C ABI library is left out (with a note) until it exists.
 bench-rust:
-	$(BENCH_CARGO) build --release -p hpsocket-bench
-
-# The C ABI library for the "hpsocket (C ABI)" row; left out (with a note) until it exists.
-bench-ffi:
 	@if [ -f hpsocket-ffi/Cargo.toml ] && [ -f include/HPSocket4C.h ]; then \
-	  $(BENCH_CARGO) build --release -p hpsocket-ffi; \
-	else echo "bench: hpsocket-ffi or include/HPSocket4C.h missing: the C ABI row is left out"; fi
+	  echo "$(BENCH_CARGO) build --release -p hpsocket-bench -p hpsocket-ffi"; \
+	  $(BENCH_CARGO) build --release -p hpsocket-bench -p hpsocket-ffi; \
+	else \
+	  echo "bench: hpsocket-ffi or include/HPSocket4C.h missing: the C ABI row is left out"; \
+	  $(BENCH_CARGO) build --release -p hpsocket-bench; \
+	fi
 
 # HP-Socket 5.2.2, the prebuilt Linux library inside PyPI's HPSocket==0.9.3 wheel. Downloaded,
 # never committed (bench/.gitignore). Its soname is libhpsocket4c.so.

@@ -73,6 +73,8 @@ struct Gen {
     echo: bool,
     /// churn: close each connection as soon as its echo is back.
     close_after_echo: bool,
+    /// pingpong `--rounds`: bytes after which a connection stops echoing and closes (0: never).
+    round_limit: usize,
     msg_len: usize,
 }
 
@@ -90,6 +92,7 @@ impl Gen {
             connecting: 0,
             echo,
             close_after_echo,
+            round_limit: 0,
         }
     }
 
@@ -218,6 +221,11 @@ impl Gen {
             };
             self.c.bytes += n as u64;
             conn.got += n;
+            if echo && self.round_limit > 0 && conn.got >= self.round_limit {
+                // pingpong --rounds: this connection has done its share.
+                self.c.completed += 1;
+                return self.close(key);
+            }
             if echo {
                 // pingpong: write straight back; keep what the socket refuses.
                 if conn.out.is_empty() {
@@ -285,6 +293,10 @@ fn pingpong(args: &Args, addr: SocketAddr) {
     }
     let mut g = Gen::new(addr, message(size, pack), true, false);
     let mut events = Events::with_capacity(1024);
+    let rounds: usize = args.num("rounds", 0);
+    if rounds > 0 {
+        return pingpong_rounds(g, &mut events, conns, inflight, rounds, size, pack);
+    }
     let t0 = Instant::now();
     let mut started = 0;
     while g.live() < conns || g.connecting > 0 {
@@ -336,6 +348,46 @@ fn pingpong(args: &Args, addr: SocketAddr) {
         .num("client_cpu_s", self_cpu_secs() - cpu0)
         .num("errors", (g.c.errors - e0) as f64)
         .num("setup_errors", e0 as f64)
+        .print();
+    g.close_all();
+}
+
+/// pingpong `--rounds K`: every connection echoes `K` round trips, then closes. A fixed
+/// amount of work instead of a fixed time, for instruction counts (two runs with different
+/// `K` cancel out the set-up and tear-down).
+fn pingpong_rounds(
+    mut g: Gen,
+    events: &mut Events,
+    conns: usize,
+    inflight: usize,
+    rounds: usize,
+    size: usize,
+    pack: bool,
+) {
+    let wire = size + if pack { 4 } else { 0 };
+    g.round_limit = rounds * wire;
+    let t0 = Instant::now();
+    let deadline = t0 + Duration::from_secs(120);
+    let mut started = 0;
+    while (g.c.completed + g.c.errors) < conns as u64 && Instant::now() < deadline {
+        while started < conns && g.connecting < inflight {
+            started += 1;
+            if !g.connect() {
+                break;
+            }
+        }
+        g.turn(events, TICK);
+    }
+    JsonLine::new()
+        .str("mode", "rounds")
+        .num("conns", conns as f64)
+        .num("rounds", rounds as f64)
+        .num("size", size as f64)
+        .num("secs", t0.elapsed().as_secs_f64())
+        .num("bytes_total", g.c.bytes as f64)
+        .num("msgs", (g.c.bytes / wire as u64) as f64)
+        .num("completed", g.c.completed as f64)
+        .num("errors", g.c.errors as f64)
         .print();
     g.close_all();
 }
