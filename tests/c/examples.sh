@@ -1,51 +1,91 @@
 #!/usr/bin/env bash
-# The C examples against each other: echo_server on a free loopback port, then echo_client
-# and echo_agent against it, and small perf_demo runs; the server must stop cleanly on SIGTERM.
+# The C examples against each other, on loopback with free ports: the PUSH echo server with
+# echo_client and echo_agent; small perf_demo runs; the PACK echo (testecho-pack's flag and
+# size, a client with the wrong flag cut off, HP-Socket's defaults); the PULL echo; the SSL
+# echo with certificates made here by the openssl CLI (mutual TLS, a client without a
+# certificate and one trusting another CA refused). Every server must stop cleanly on SIGTERM
+# and report what it echoed.
 #
 #   tests/c/examples.sh EXAMPLES_BIN_DIR
 set -euo pipefail
 
 bin=${1:?usage: examples.sh EXAMPLES_BIN_DIR}
-out=$(mktemp)
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-    rm -f "$out"
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+trap 'cleanup_servers; rm -rf "$work"' EXIT
+
+fail() {
+    echo "FAILED: $*"
+    [ -n "$server_log" ] && [ -f "$server_log" ] && sed 's/^/    server| /' "$server_log"
+    exit 1
 }
-trap cleanup EXIT
 
-"$bin/echo_server" 0 127.0.0.1 >"$out" 2>&1 &
-server_pid=$!
-
-# Poll (with a deadline) for the line that names the port.
-port=
-for _ in $(seq 1 500); do
-    port=$(sed -n 's/^echo_server: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$out")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out"; echo "echo_server exited early"; exit 1; }
-    sleep 0.02
-done
-[ -n "$port" ] || { cat "$out"; echo "echo_server did not report its port"; exit 1; }
-echo "echo_server on port $port"
-
+# ---- PUSH ----------------------------------------------------------------------------------
+start_server echo_server "$bin/echo_server" 0 127.0.0.1
 "$bin/echo_client" 127.0.0.1 "$port" 25
 "$bin/echo_agent" 127.0.0.1 "$port" 8
-! "$bin/echo_client" 127.0.0.1 1 1 2>/dev/null || { echo "echo_client succeeded without a server"; exit 1; }
+! "$bin/echo_client" 127.0.0.1 1 1 2>/dev/null || fail "echo_client succeeded without a server"
+stop_server || fail "echo_server"
+grep -q '^echo_server: stopping$' "$server_log" || fail "echo_server did not say it stopped"
 
 # perf_demo, small: clients and agent, PUSH and PACK, every byte verified.
 "$bin/perf_demo" -c 8 -e 20 -l 3000 -t 2
 "$bin/perf_demo" -a -c 8 -e 20 -l 3000 -t 2
 "$bin/perf_demo" -M pack -c 8 -e 20 -l 3000 -t 2
 "$bin/perf_demo" -M pack -a -N -c 8 -e 20 -l 70000 -t 2
-! "$bin/perf_demo" -M nosuchmodel 2>/dev/null || { echo "perf_demo accepted a bad model"; exit 1; }
+! "$bin/perf_demo" -M nosuchmodel 2>/dev/null || fail "perf_demo accepted a bad model"
 
-kill -TERM "$server_pid"
-rc=0
-wait "$server_pid" || rc=$?
-server_pid=
-cat "$out"
-[ "$rc" -eq 0 ] || { echo "echo_server exited with $rc"; exit 1; }
-grep -q '^echo_server: stopping$' "$out"
+# ---- PACK ----------------------------------------------------------------------------------
+start_server pack_echo_server "$bin/pack_echo_server" 0 127.0.0.1
+"$bin/pack_echo_client" 127.0.0.1 "$port" 2000 || fail "pack_echo_client 0x169/0x7FF"
+# The wrong header flag: the server closes the connection (EBADMSG), the client fails.
+if "$bin/pack_echo_client" 127.0.0.1 "$port" 10 0x16A; then
+    fail "pack_echo_client with flag 0x16A was served by a 0x169 server"
+fi
+stop_server || fail "pack_echo_server"
+grep -q 'stopping: 2 connections, 2000 messages echoed' "$server_log" ||
+    fail "pack_echo_server's count"
+grep -q 'closed: operation 4, error 74' "$server_log" ||
+    fail "pack_echo_server did not close the wrong flag with SO_RECEIVE/EBADMSG"
+
+# HP-Socket's defaults: flag 0 (not checked), max pack size 0x40000.
+start_server pack_echo_server_defaults "$bin/pack_echo_server" 0 127.0.0.1 0 0x40000
+"$bin/pack_echo_client" 127.0.0.1 "$port" 500 0 0x40000 || fail "pack_echo_client 0/0x40000"
+stop_server || fail "pack_echo_server (defaults)"
+grep -q 'stopping: 1 connections, 500 messages echoed' "$server_log" ||
+    fail "pack_echo_server's count (defaults)"
+
+# ---- PULL ----------------------------------------------------------------------------------
+start_server pull_echo_server "$bin/pull_echo_server" 0 127.0.0.1
+"$bin/pull_echo_client" 127.0.0.1 "$port" 2000 || fail "pull_echo_client"
+"$bin/pull_echo_client" 127.0.0.1 "$port" 1 || fail "pull_echo_client, one package"
+stop_server || fail "pull_echo_server"
+grep -q 'stopping: 2001 packages echoed' "$server_log" || fail "pull_echo_server's count"
+
+# ---- SSL -----------------------------------------------------------------------------------
+pki=$work/pki
+make_pki "$pki" || fail "openssl could not make the test certificates"
+start_server ssl_echo_server "$bin/ssl_echo_server" "$pki/server.crt" "$pki/server.key" \
+    "$pki/ca.crt" 0 127.0.0.1
+"$bin/ssl_echo_client" "$pki/ca.crt" 127.0.0.1 "$port" 20 "$pki/client.crt" "$pki/client.key" ||
+    fail "ssl_echo_client (mutual TLS)"
+if "$bin/ssl_echo_client" "$pki/ca.crt" 127.0.0.1 "$port" 3; then
+    fail "ssl_echo_client without a certificate was served by a server that requires one"
+fi
+if "$bin/ssl_echo_client" "$pki/other-ca.crt" 127.0.0.1 "$port" 3 "$pki/client.crt" \
+    "$pki/client.key"; then
+    fail "ssl_echo_client accepted a server its CA did not sign"
+fi
+stop_server || fail "ssl_echo_server"
+grep -q 'TLS handshake done (TLSv1\.[23])' "$server_log" || fail "ssl_echo_server's handshake"
+grep -q '^ssl_echo_server: stopping$' "$server_log" || fail "ssl_echo_server did not stop"
+
+# Without client certificates: any client trusting the CA is served.
+start_server ssl_echo_server_plain "$bin/ssl_echo_server" "$pki/server.crt" "$pki/server.key" \
+    - 0 127.0.0.1
+"$bin/ssl_echo_client" "$pki/ca.crt" localhost "$port" 20 || fail "ssl_echo_client (server auth)"
+stop_server || fail "ssl_echo_server (no client certificates)"
+
 echo "examples: ok"
