@@ -262,6 +262,12 @@ fn start_with(env: &mut JNIEnv, sh: &Shell, f: impl FnOnce() -> Result<(), Error
     Ok(r?)
 }
 
+/// Native components not yet freed (tests use it to see the Cleaner at work).
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_liveHandles(_env: JNIEnv, _: JClass) -> jlong {
+    shell::LIVE.load(std::sync::atomic::Ordering::Relaxed) as jlong
+}
+
 #[no_mangle]
 pub extern "system" fn Java_org_hpsocket_Native_serverStart(
     mut env: JNIEnv,

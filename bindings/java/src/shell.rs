@@ -4,6 +4,7 @@
 //! be using the handle then.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,9 @@ use hpsocket_core::{Error, ReceiveModel, TcpAgent, TcpClient, TcpServer};
 use jni::sys::jlong;
 
 use crate::bridge::Bridge;
+
+/// Handles created and not yet destroyed (`Native.liveHandles`, for the leak tests).
+pub(crate) static LIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// The core component behind a handle.
 #[derive(Clone)]
@@ -46,6 +50,7 @@ impl Shell {
     }
 
     pub(crate) fn into_handle(self) -> jlong {
+        LIVE.fetch_add(1, Ordering::Relaxed);
         Box::into_raw(Box::new(self)) as jlong
     }
 
@@ -68,6 +73,8 @@ impl Shell {
         let shell = unsafe { Box::from_raw(handle as *mut Shell) };
         shell.core.stop_and_wait();
         shell.bridge.unpin();
+        drop(shell);
+        LIVE.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -96,6 +96,8 @@ final class Native {
     private static native void initIds();
     static native long create(int role, int model, boolean ssl, Component component, int eventMask);
     static native void destroy(long h);
+    /** Native components created and not yet freed. */
+    static native long liveHandles();
     static native void serverStart(long h, String address, int port);
     static native void agentStart(long h, String bindAddress, boolean asyncConnect);
     static native long agentConnect(long h, String host, int port, String localAddress, int localPort);
