@@ -3,17 +3,20 @@
 #
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
-#   make test        everything: test-rust, test-c, test-python (each part has its test-<part>)
+#   make test        everything: test-rust, test-c, test-interop, test-python (each part has its
+#                    test-<part>)
 #   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
 #   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
 #   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
+#   make test-interop the PACK/PULL examples against HP-Socket 5.2.2 (from PyPI), both ways
 #   make examples    build the C examples in examples/c
 #   make fmt-check   cargo fmt --check
 #   make clippy      cargo clippy, warnings are errors
 #   make clean       remove build output
 #
 # Variables: CARGO, CC, DEMO_ARGS (extra perf_demo options, e.g. DEMO_ARGS="-a -t 2"),
-# C_TESTS (run only these, e.g. C_TESTS="test_echo valgrind_test_echo").
+# C_TESTS (run only these, e.g. C_TESTS="test_echo valgrind_test_echo"), INTEROP_TESTS (only
+# these pairs of tests/interop/run.sh).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -35,12 +38,18 @@ EXAMPLES := echo_server echo_client echo_agent perf_demo pack_echo_server pack_e
             pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client
 EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
 DEMO_BIN := $(C_OUT)/release/perf_demo
+INTEROP_DIR := $(TARGET_DIR)/interop
+HP522_DIR := $(INTEROP_DIR)/hpsocket-5.2.2
+HP522_LIB := $(HP522_DIR)/libhpsocket4c.so
+HP522_HEADERS := bench/c/hp522.h tests/interop/hp522_ext.h tests/interop/hp522-include/HPSocket4C.h
+HP522_BINS := $(addprefix $(INTEROP_DIR)/hp522/,pack_echo_server pack_echo_client \
+              pull_echo_server pull_echo_client)
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
 # openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.
 DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 python3-venv valgrind
 
-.PHONY: all build build-ffi build-release deps demo test test-rust test-c c-programs examples \
+.PHONY: all build build-ffi build-release deps demo test test-rust test-c test-interop c-programs examples \
         fmt-check clippy clean
 
 all: build
@@ -121,6 +130,7 @@ demo: deps
 test: deps
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-c
+	$(MAKE) --no-print-directory test-interop
 	$(MAKE) --no-print-directory test-python
 
 test-rust:
@@ -129,6 +139,25 @@ test-rust:
 test-c: build-ffi
 	$(MAKE) --no-print-directory c-programs
 	tests/c/run.sh $(C_OUT)/tests $(C_TESTS)
+
+# Interop with HP-Socket 5.2.2 itself (tests/interop/run.sh): the PACK and PULL examples built
+# a second time against its prebuilt library (PyPI's HPSocket==0.9.3, fetched into
+# $(INTEROP_DIR); fails loudly without PyPI) and paired with ours both ways.
+test-interop: build-ffi
+	$(MAKE) --no-print-directory $(EXAMPLE_BINS)
+	@$(MAKE) --no-print-directory $(HP522_BINS) \
+	  || echo "test-interop: building against HP-Socket 5.2.2 failed (above); run.sh fails below"
+	tests/interop/run.sh $(C_OUT)/tests/examples $(INTEROP_DIR)/hp522 $(INTEROP_TESTS)
+
+$(HP522_LIB): tests/interop/fetch_hp522.sh
+	tests/interop/fetch_hp522.sh $(HP522_DIR)
+
+# 5.2.2's declarations: bench/c/hp522.h plus tests/interop/hp522_ext.h, reached through
+# tests/interop/hp522-include/HPSocket4C.h. No -Wno-* is needed.
+$(INTEROP_DIR)/hp522/%: examples/c/%.c $(HP522_HEADERS) $(HP522_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(C_WARN) -g -O1 -Itests/interop/hp522-include -Itests/interop -Ibench/c -o $@ $< \
+	  -L$(HP522_DIR) -Wl,-rpath,$(HP522_DIR) -lhpsocket4c -pthread
 
 # ---- checks --------------------------------------------------------------------------------
 

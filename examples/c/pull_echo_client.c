@@ -10,7 +10,7 @@
  * Exit status: 0 every package verified, 1 a package wrong or the connection lost, 2 no
  * answer within 30 seconds.
  *
- * The same source builds against HP-Socket 5.2.2 (tests/interop).
+ * The same source builds against HP-Socket 5.2.2 (tests/interop), which has no SetNoDelay.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -138,6 +138,15 @@ static En_HP_HandleResult OnPullReceive(HP_Client sender, HP_CONNID id, int leng
     return HR_OK;
 }
 
+static En_HP_HandleResult OnPrepareConnect(HP_Client sender, HP_CONNID id, UINT_PTR sock)
+{
+    (void)sender, (void)id, (void)sock;
+#ifdef HP_SOCKET_5_2_2
+    SYS_SSO_NoDelay((SOCKET)sock, TRUE); /* 5.2.2: no SetNoDelay, set it on the socket */
+#endif
+    return HR_OK;
+}
+
 static En_HP_HandleResult OnClose(HP_Client sender, HP_CONNID id, En_HP_SocketOperation op,
                                   int err)
 {
@@ -158,9 +167,13 @@ int main(int argc, char **argv)
     packages = (unsigned)(argc > 3 ? strtoul(argv[3], NULL, 0) : 1000);
 
     HP_TcpPullClientListener listener = Create_HP_TcpPullClientListener();
+    HP_Set_FN_Client_OnPrepareConnect(listener, OnPrepareConnect);
     HP_Set_FN_Client_OnPullReceive(listener, OnPullReceive);
     HP_Set_FN_Client_OnClose(listener, OnClose);
     client = Create_HP_TcpPullClient(listener);
+#ifndef HP_SOCKET_5_2_2
+    HP_TcpClient_SetNoDelay(client, TRUE); /* small packages: no Nagle / delayed-ACK stalls */
+#endif
 
     int status = 1;
     if (!HP_Client_Start(client, host, port, FALSE)) { /* FALSE: connect synchronously */

@@ -9,7 +9,7 @@
  * Prints the address it listens on; stops cleanly on Ctrl+C or SIGTERM and prints how many
  * packages it echoed.
  *
- * The same source builds against HP-Socket 5.2.2 (tests/interop).
+ * The same source builds against HP-Socket 5.2.2 (tests/interop), which has no SetNoDelay.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -44,6 +44,9 @@ static unsigned long echoed;
 static En_HP_HandleResult OnAccept(HP_Server sender, HP_CONNID id, UINT_PTR sock)
 {
     (void)sock;
+#ifdef HP_SOCKET_5_2_2
+    SYS_SSO_NoDelay((SOCKET)sock, TRUE); /* 5.2.2: no SetNoDelay, set it on the socket */
+#endif
     TPkgInfo *info = malloc(sizeof *info);
     if (info == NULL)
         return HR_ERROR;
@@ -125,6 +128,11 @@ int main(int argc, char **argv)
     HP_Set_FN_Server_OnPullReceive(listener, OnPullReceive);
     HP_Set_FN_Server_OnClose(listener, OnClose);
     HP_TcpPullServer server = Create_HP_TcpPullServer(listener);
+#ifndef HP_SOCKET_5_2_2
+    /* Each package goes back as two sends (header, body): with Nagle on, the body can wait
+     * ~40 ms for the ACK of the header, which the client delays. */
+    HP_TcpServer_SetNoDelay(server, TRUE);
+#endif
 
     if (!HP_Server_Start(server, bind, port)) {
         fprintf(stderr, "pull_echo_server: start failed: %s\n",

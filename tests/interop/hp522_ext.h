@@ -1,0 +1,81 @@
+/*
+ * HP-Socket 5.2.2 declarations the examples need beyond bench/c/hp522.h (which declares what
+ * the bench peers call), taken from 5.2.2's HPSocket4C.h (the signatures are also in the
+ * HPSocket==0.9.3 wheel's HPSocketAPI.py). With these, examples/c/{pack,pull}_echo_*.c build
+ * unchanged against 5.2.2's libhpsocket4c (tests/interop, through hp522-include/HPSocket4C.h).
+ *
+ * 5.2.2 on Linux: BOOL is int, DWORD 32-bit, handles void*, enums int-sized, as in 6.x.
+ * It has no SetNoDelay (6.x): HP_SOCKET_5_2_2 tells the examples to set TCP_NODELAY on the
+ * socket with SYS_SSO_NoDelay instead.
+ */
+#ifndef TESTS_INTEROP_HP522_EXT_H
+#define TESTS_INTEROP_HP522_EXT_H
+
+#include "hp522.h"
+
+#define HP_SOCKET_5_2_2 1
+
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+
+typedef void *PVOID;
+typedef int SOCKET;
+
+typedef HP_Object HP_Client;
+typedef HP_Object HP_TcpClient;
+typedef HP_Object HP_TcpPullClient;
+typedef HP_Object HP_TcpPackClient;
+typedef HP_Object HP_ClientListener;
+typedef HP_Object HP_TcpClientListener;
+typedef HP_Object HP_TcpPullClientListener;
+typedef HP_Object HP_TcpPackClientListener;
+
+typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server, HP_CONNID, En_HP_SocketOperation,
+                                                   int);
+typedef En_HP_HandleResult (*HP_FN_Client_OnPrepareConnect)(HP_Client, HP_CONNID, UINT_PTR);
+typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client, HP_CONNID, const BYTE *, int);
+typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client, HP_CONNID, int);
+typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client, HP_CONNID, En_HP_SocketOperation,
+                                                   int);
+
+/* Servers. */
+void Destroy_HP_TcpPullServer(HP_TcpPullServer);
+void Destroy_HP_TcpPackServer(HP_TcpPackServer);
+void Destroy_HP_TcpPullServerListener(HP_TcpPullServerListener);
+void Destroy_HP_TcpPackServerListener(HP_TcpPackServerListener);
+void HP_Set_FN_Server_OnClose(HP_ServerListener, HP_FN_Server_OnClose);
+BOOL HP_Server_Stop(HP_Server);
+BOOL HP_Server_SetConnectionExtra(HP_Server, HP_CONNID, PVOID);
+BOOL HP_Server_GetConnectionExtra(HP_Server, HP_CONNID, PVOID *);
+void HP_TcpPackServer_SetMaxPackSize(HP_TcpPackServer, DWORD);
+void HP_TcpPackServer_SetPackHeaderFlag(HP_TcpPackServer, USHORT);
+
+/* Clients. */
+HP_TcpPullClientListener Create_HP_TcpPullClientListener(void);
+HP_TcpPackClientListener Create_HP_TcpPackClientListener(void);
+HP_TcpPullClient Create_HP_TcpPullClient(HP_TcpPullClientListener);
+HP_TcpPackClient Create_HP_TcpPackClient(HP_TcpClientListener);
+void Destroy_HP_TcpPullClient(HP_TcpPullClient);
+void Destroy_HP_TcpPackClient(HP_TcpPackClient);
+void Destroy_HP_TcpPullClientListener(HP_TcpPullClientListener);
+void Destroy_HP_TcpPackClientListener(HP_TcpPackClientListener);
+void HP_Set_FN_Client_OnPrepareConnect(HP_ClientListener, HP_FN_Client_OnPrepareConnect);
+void HP_Set_FN_Client_OnReceive(HP_ClientListener, HP_FN_Client_OnReceive);
+void HP_Set_FN_Client_OnPullReceive(HP_ClientListener, HP_FN_Client_OnPullReceive);
+void HP_Set_FN_Client_OnClose(HP_ClientListener, HP_FN_Client_OnClose);
+BOOL HP_Client_Start(HP_Client, LPCTSTR, USHORT, BOOL);
+BOOL HP_Client_Stop(HP_Client);
+BOOL HP_Client_Send(HP_Client, const BYTE *, int);
+LPCTSTR HP_Client_GetLastErrorDesc(HP_Client);
+En_HP_FetchResult HP_TcpPullClient_Fetch(HP_TcpPullClient, BYTE *, int);
+void HP_TcpPackClient_SetMaxPackSize(HP_TcpPackClient, DWORD);
+void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient, USHORT);
+
+/* Helpers. */
+int SYS_SSO_NoDelay(SOCKET, BOOL);
+
+#endif /* TESTS_INTEROP_HP522_EXT_H */
