@@ -1,7 +1,8 @@
 //! The SSL components through the C functions only, on real loopback sockets, with PEM files
 //! made at test time: echo between an SSL server and SSL client/agent, `GetSSLSessionInfo`
 //! items, SNI through a C callback and bound names, a manual handshake after plaintext,
-//! SSL PACK/PULL, and failures whose cause `GetLastErrorDesc` names inside `OnClose`.
+//! SSL PACK/PULL, sends held during the handshake, and failures whose cause
+//! `GetLastErrorDesc` names inside `OnClose`.
 //! Tests wait for events with deadlines; none sleeps to synchronise.
 
 mod util;
@@ -868,5 +869,81 @@ fn ssl_pack_server_and_ssl_pull_client() {
     Destroy_HP_SSLPullClient(client);
     Destroy_HP_SSLPackServer(server);
     Destroy_HP_TcpPullClientListener(kl);
+    Destroy_HP_TcpServerListener(sl);
+}
+
+/// Sends made while the TLS handshake runs are held as plaintext (counted as pending and
+/// against the send-queue bound, never written unencrypted), then encrypted and sent in
+/// order, ahead of later sends, once it completes.
+#[test]
+fn sends_during_the_handshake_are_held_then_sent_in_order() {
+    let pki = Pki::new("held");
+
+    // A peer that accepts TCP and never answers the ClientHello: the handshake cannot end,
+    // so what the client sends stays held, deterministically.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let (client, kl, _) = ssl_client(&pki, "ca.pem");
+    HPX_Client_SetMaxSendQueueBytes(client, 100);
+    start_to(client, "127.0.0.1", port);
+    let marker = b"HELD-PLAINTEXT-1";
+    // SAFETY: a static buffer of that length.
+    let ok = unsafe { HP_Client_Send(client, marker.as_ptr(), marker.len() as c_int) };
+    assert_eq!(ok, TRUE, "{}", text(HP_Client_GetLastErrorDesc(client)));
+    let mut pending: c_int = -1;
+    // SAFETY: a valid out-param.
+    let ok = unsafe { HP_Client_GetPendingDataLength(client, &mut pending) };
+    assert_eq!(ok, TRUE);
+    assert!(pending >= marker.len() as c_int, "pending {pending}");
+    // The held bytes count against the bound: 16 + 90 > 100 is refused.
+    let big = [b'x'; 90];
+    // SAFETY: a buffer of that length.
+    assert_eq!(unsafe { HP_Client_Send(client, big.as_ptr(), 90) }, FALSE);
+    assert_eq!(HP_Client_GetLastError(client), SE_DATA_SEND);
+    assert_eq!(SYS_GetLastError() as i32, libc::ENOBUFS);
+    // What reached the wire is the ClientHello (a TLS handshake record), not the plaintext.
+    let (mut raw, _) = silent.accept().expect("accept");
+    raw.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut head = [0u8; 5];
+    raw.read_exact(&mut head).expect("a TLS record header");
+    assert_eq!(head[0], 0x16, "a TLS handshake record first, got {head:?}");
+    let mut record = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+    raw.read_exact(&mut record).expect("the ClientHello");
+    assert!(!record.windows(marker.len()).any(|w| w == marker));
+    Destroy_HP_SSLClient(client);
+    Destroy_HP_TcpClientListener(kl);
+    drop(raw);
+
+    // A real server: three sends right after the synchronous connect (during the
+    // handshake), one after OnHandShake; the echo is all four, in order.
+    let (server, sl, _) = ssl_server(Create_HP_SSLServer);
+    setup_server_files(server, &pki, "server.pem", "server.key", None);
+    let port = start_server(server);
+    let (client, kl, crec) = ssl_client(&pki, "ca.pem");
+    let parts = [pattern(1, 10), pattern(2, 70_000), pattern(3, 1)];
+    let last_part = pattern(4, 5000);
+    let mut all: Vec<u8> = parts.concat();
+    all.extend_from_slice(&last_part);
+    start_to(client, "127.0.0.1", port);
+    let id = HP_Client_GetConnectionID(client);
+    crec.expected.lock().unwrap().insert(id, all.len());
+    for part in &parts {
+        // SAFETY: a buffer of that length.
+        let ok = unsafe { HP_Client_Send(client, part.as_ptr(), part.len() as c_int) };
+        assert_eq!(ok, TRUE, "{}", text(HP_Client_GetLastErrorDesc(client)));
+    }
+    handshake_id(&crec, "client handshake");
+    // SAFETY: a buffer of that length.
+    let ok = unsafe { HP_Client_Send(client, last_part.as_ptr(), last_part.len() as c_int) };
+    assert_eq!(ok, TRUE, "{}", text(HP_Client_GetLastErrorDesc(client)));
+    crec.wait_for("the whole echo", |e| matches!(e, Ev::Done(_)));
+    assert!(
+        crec.received.lock().unwrap().get(&id) == Some(&all),
+        "the echo differs from what was sent"
+    );
+    Destroy_HP_SSLClient(client);
+    Destroy_HP_TcpClientListener(kl);
+    assert_eq!(HP_Server_Stop(server), TRUE);
+    Destroy_HP_SSLServer(server);
     Destroy_HP_TcpServerListener(sl);
 }
