@@ -1,0 +1,357 @@
+/*
+ * The misuse matrix: every exported function x {NULL handle, destroyed handle, wrong-kind
+ * handle, stale connection ID, out-of-range enum, NULL buffer with non-zero length, negative
+ * length}, where the misuse applies, returns its documented default and records the documented
+ * error (docs/abi.md sections 2-6: code on the thread, errno, a text naming the function).
+ *
+ * The cases are generated from include/hpsocket.h by gen_matrix.py (matrix.inc, built by
+ * hardening.mk); this file provides the fixtures: for every kind of object a live one, a
+ * destroyed one, a started one with a live and a stale connection ID, and closed clients.
+ * Every case is checked and counted; the program lists each deviation and ends with
+ * "N passed, N failed".
+ */
+#include "hard.h"
+#include "pki.h"
+
+enum Kind {
+    K_SERVER, K_AGENT, K_CLIENT,
+    K_PULL_SERVER, K_PULL_AGENT, K_PULL_CLIENT,
+    K_PACK_SERVER, K_PACK_AGENT, K_PACK_CLIENT,
+    K_SSL_SERVER, K_SSL_AGENT, K_SSL_CLIENT,
+    K_SSL_PULL_SERVER, K_SSL_PULL_AGENT, K_SSL_PULL_CLIENT,
+    K_SSL_PACK_SERVER, K_SSL_PACK_AGENT, K_SSL_PACK_CLIENT,
+    K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER,
+    K_COUNT
+};
+
+typedef HP_Object (*creator_fn)(HP_Object);
+typedef void (*destroyer_fn)(HP_Object);
+
+static const struct {
+    const char *name;
+    creator_fn create;
+    destroyer_fn destroy;
+} kinds[K_SERVER_LISTENER] = {
+    {"TcpServer", Create_HP_TcpServer, Destroy_HP_TcpServer},
+    {"TcpAgent", Create_HP_TcpAgent, Destroy_HP_TcpAgent},
+    {"TcpClient", Create_HP_TcpClient, Destroy_HP_TcpClient},
+    {"TcpPullServer", Create_HP_TcpPullServer, Destroy_HP_TcpPullServer},
+    {"TcpPullAgent", Create_HP_TcpPullAgent, Destroy_HP_TcpPullAgent},
+    {"TcpPullClient", Create_HP_TcpPullClient, Destroy_HP_TcpPullClient},
+    {"TcpPackServer", Create_HP_TcpPackServer, Destroy_HP_TcpPackServer},
+    {"TcpPackAgent", Create_HP_TcpPackAgent, Destroy_HP_TcpPackAgent},
+    {"TcpPackClient", Create_HP_TcpPackClient, Destroy_HP_TcpPackClient},
+    {"SSLServer", Create_HP_SSLServer, Destroy_HP_SSLServer},
+    {"SSLAgent", Create_HP_SSLAgent, Destroy_HP_SSLAgent},
+    {"SSLClient", Create_HP_SSLClient, Destroy_HP_SSLClient},
+    {"SSLPullServer", Create_HP_SSLPullServer, Destroy_HP_SSLPullServer},
+    {"SSLPullAgent", Create_HP_SSLPullAgent, Destroy_HP_SSLPullAgent},
+    {"SSLPullClient", Create_HP_SSLPullClient, Destroy_HP_SSLPullClient},
+    {"SSLPackServer", Create_HP_SSLPackServer, Destroy_HP_SSLPackServer},
+    {"SSLPackAgent", Create_HP_SSLPackAgent, Destroy_HP_SSLPackAgent},
+    {"SSLPackClient", Create_HP_SSLPackClient, Destroy_HP_SSLPackClient},
+};
+
+static int role_of(int k) { return k >= K_SERVER_LISTENER ? k - K_SERVER_LISTENER : k % 3; }
+static int is_ssl(int k) { return k >= K_SSL_SERVER && k < K_SERVER_LISTENER; }
+
+static HP_Object listeners[3];
+static HP_Object live[K_COUNT], dead[K_COUNT], started[K_COUNT], closed[K_COUNT];
+static HP_CONNID live_ids[K_COUNT], stale_ids[K_COUNT];
+static int raw_fds[K_COUNT];
+static HP_Server helper_plain, helper_ssl;
+static USHORT port_plain, port_ssl;
+static char cert_file[256], key_file[256], small_file[256];
+
+static HP_Object listener(int role)
+{
+    if (!listeners[role]) {
+        listeners[role] = role == 0   ? Create_HP_TcpServerListener()
+                          : role == 1 ? Create_HP_TcpAgentListener()
+                                      : Create_HP_TcpClientListener();
+        CHECK(listeners[role] != NULL);
+    }
+    return listeners[role];
+}
+
+static HP_Object create(int k)
+{
+    if (k >= K_SERVER_LISTENER) {
+        HP_Object l = k == K_SERVER_LISTENER  ? Create_HP_TcpServerListener()
+                      : k == K_AGENT_LISTENER ? Create_HP_TcpAgentListener()
+                                              : Create_HP_TcpClientListener();
+        CHECK(l != NULL);
+        return l;
+    }
+    HP_Object o = kinds[k].create(listener(role_of(k)));
+    if (!o)
+        FAILF("Create_HP_%s: %s", kinds[k].name, HPX_GetLastErrorDesc());
+    if (is_ssl(k)) {
+        BOOL ok;
+        if (role_of(k) == 0)
+            ok = HP_SSLServer_SetupSSLContextByMemory(o, SSL_VM_NONE, TEST_CERT, TEST_KEY, NULL,
+                                                      NULL, NULL);
+        else if (role_of(k) == 1)
+            ok = HP_SSLAgent_SetupSSLContextByMemory(o, SSL_VM_NONE, NULL, NULL, NULL, NULL);
+        else
+            ok = HP_SSLClient_SetupSSLContextByMemory(o, SSL_VM_NONE, NULL, NULL, NULL, NULL);
+        if (!ok)
+            FAILF("SetupSSLContextByMemory(%s): %s", kinds[k].name, HPX_GetLastErrorDesc());
+    }
+    return o;
+}
+
+static void destroy(int k, HP_Object o)
+{
+    if (k == K_SERVER_LISTENER)
+        Destroy_HP_TcpServerListener(o);
+    else if (k == K_AGENT_LISTENER)
+        Destroy_HP_TcpAgentListener(o);
+    else if (k == K_CLIENT_LISTENER)
+        Destroy_HP_TcpClientListener(o);
+    else
+        kinds[k].destroy(o);
+}
+
+static HP_Object live_of(int k)
+{
+    if (!live[k])
+        live[k] = create(k);
+    return live[k];
+}
+
+static HP_Object dead_of(int k)
+{
+    if (!dead[k]) {
+        dead[k] = create(k);
+        destroy(k, dead[k]);
+    }
+    return dead[k];
+}
+
+static HP_CONNID server_conn_other_than(HP_Server s, HP_CONNID not_this)
+{
+    HP_CONNID ids[8];
+    DWORD n = 8;
+    CHECK(HP_Server_GetAllConnectionIDs(s, ids, &n));
+    for (DWORD i = 0; i < n; i++)
+        if (ids[i] != not_this)
+            return ids[i];
+    FAILF("no connection found");
+}
+
+/* A started component of kind k with a live connection (live_ids) and a closed one (stale_ids). */
+static HP_Object started_of(int k)
+{
+    if (started[k])
+        return started[k];
+    HP_Object o = create(k);
+    int role = role_of(k);
+    if (role == 0) {
+        USHORT port = t_start_server(o);
+        raw_fds[k] = t_connect_raw(port);
+        CHECK(raw_fds[k] >= 0);
+        POLL_FOR(HP_Server_GetConnectionCount(o) == 1);
+        live_ids[k] = server_conn_other_than(o, 0);
+        int fd2 = t_connect_raw(port);
+        CHECK(fd2 >= 0);
+        POLL_FOR(HP_Server_GetConnectionCount(o) == 2);
+        stale_ids[k] = server_conn_other_than(o, live_ids[k]);
+        close(fd2);
+        POLL_FOR(HP_Server_GetConnectionCount(o) == 1);
+    } else if (role == 1) {
+        USHORT port = is_ssl(k) ? port_ssl : port_plain;
+        CHECK(HP_Agent_Start(o, NULL, FALSE));
+        CHECK(HP_Agent_Connect(o, "127.0.0.1", port, &live_ids[k]));
+        CHECK(HP_Agent_Connect(o, "127.0.0.1", port, &stale_ids[k]));
+        CHECK(HP_Agent_Disconnect(o, stale_ids[k], TRUE));
+        POLL_FOR(HP_Agent_GetConnectionCount(o) == 1);
+        POLL_FOR(HP_Agent_IsConnected(o, live_ids[k]));
+    } else {
+        USHORT port = is_ssl(k) ? port_ssl : port_plain;
+        if (!HP_Client_Start(o, "127.0.0.1", port, FALSE))
+            FAILF("HP_Client_Start(%s): %s", kinds[k].name, HP_Client_GetLastErrorDesc(o));
+        POLL_FOR(HP_Client_IsConnected(o));
+        live_ids[k] = HP_Client_GetConnectionID(o);
+    }
+    started[k] = o;
+    return o;
+}
+
+/* A client whose connection closed: started, connected, stopped. */
+static HP_Object closed_of(int k)
+{
+    if (!closed[k]) {
+        HP_Object o = create(k);
+        USHORT port = is_ssl(k) ? port_ssl : port_plain;
+        CHECK(HP_Client_Start(o, "127.0.0.1", port, FALSE));
+        CHECK(HP_Client_Stop(o));
+        CHECK(HP_Client_Wait(o, 10000));
+        closed[k] = o;
+    }
+    return closed[k];
+}
+
+static HP_CONNID live_id(int k)
+{
+    if (k < K_SERVER_LISTENER)
+        started_of(k);
+    return live_ids[k];
+}
+
+static HP_CONNID stale_id(int k)
+{
+    started_of(k);
+    return stale_ids[k];
+}
+
+/* ---- the arguments every case resets ---------------------------------------------------- */
+static BYTE buf[64] = "misuse!";
+static BYTE out[64];
+static struct WSABUF wsabufs[2], bad_wsabufs[2];
+static TCHAR text[64];
+static int text_len, ival;
+static USHORT port;
+static HP_CONNID cid, ids[16];
+static DWORD count, dval;
+static BOOL bval;
+static PVOID pv;
+static int freed;
+
+static void count_free(PVOID p)
+{
+    (void)p;
+    __atomic_add_fetch(&freed, 1, __ATOMIC_SEQ_CST);
+}
+
+#define PORT port_plain
+
+/* Every case starts from right arguments and a thread error that names no function under
+ * test, so a call that fails without recording its own error is caught. */
+#define RESET()                                                                              \
+    do {                                                                                     \
+        wsabufs[0].len = 3, wsabufs[0].buf = buf;                                            \
+        wsabufs[1].len = 4, wsabufs[1].buf = buf + 3;                                        \
+        bad_wsabufs[0].len = 4, bad_wsabufs[0].buf = NULL;                                   \
+        bad_wsabufs[1].len = 4, bad_wsabufs[1].buf = NULL;                                   \
+        text_len = (int)sizeof text;                                                         \
+        port = 0, cid = 99, count = 16, ival = 0, dval = 0, bval = 0, pv = NULL;             \
+        (void)HPX_Object_GetUserData(NULL); /* records "HPX_Object_GetUserData: ..." */      \
+    } while (0)
+
+static const char *errno_name(int e)
+{
+    switch (e) {
+    case 0: return "0";
+    case EINVAL: return "EINVAL";
+    case EBADSLT: return "EBADSLT";
+    case ENOBUFS: return "ENOBUFS";
+    case EPERM: return "EPERM";
+    case ENOTCONN: return "ENOTCONN";
+    case EMSGSIZE: return "EMSGSIZE";
+    case ENOENT: return "ENOENT";
+    default: return strerror(e);
+    }
+}
+
+static int cases_total;
+
+/*
+ * One case's verdict. want_code / want_errno -1: any (want_errno -1 with a code: non-zero).
+ * check_code 0: only the return value is checked (documented as not recording).
+ */
+static void verdict(const char *fn, const char *cat, int ret_ok, const char *ret_want,
+                    int want_code, int want_errno, int got_errno, int check_code)
+{
+    char why[512] = "";
+    int code = (int)HPX_GetLastError();
+    const char *desc = HPX_GetLastErrorDesc();
+    cases_total++;
+    if (!ret_ok)
+        snprintf(why, sizeof why, "returned other than the documented default (%s)", ret_want);
+    else if (check_code && want_code != -1 && code != want_code)
+        snprintf(why, sizeof why, "thread error %d, documented %d (\"%s\")", code, want_code,
+                 desc ? desc : "(null)");
+    else if (check_code && want_errno != -1 && got_errno != want_errno)
+        snprintf(why, sizeof why, "errno %s, documented %s (\"%s\")", errno_name(got_errno),
+                 errno_name(want_errno), desc ? desc : "(null)");
+    else if (check_code && want_code != -1 && got_errno == 0)
+        snprintf(why, sizeof why, "errno left 0");
+    else if (check_code && want_code != -1 && (desc == NULL || strstr(desc, fn) == NULL))
+        snprintf(why, sizeof why, "error text \"%s\" does not name the function",
+                 desc ? desc : "(null)");
+    EXPECT(why[0] == 0, "%s [%s]: %s", fn, cat, why);
+}
+
+#define VERDICT(fn, cat, ok, want, code, err, got, check)                                    \
+    verdict(fn, cat, (ok), want, code, err, got, check)
+
+#define CHECK_ALIVE(fn, h)                                                                   \
+    EXPECT(HPX_Object_SetUserData(h, NULL, NULL), "%s: a refused destroy killed the object", \
+           fn)
+#define CHECK_SAME(fn, cond) EXPECT(cond, "%s: %s does not hold after the refused call", fn, #cond)
+#define CHECK_NO_FREE(fn)                                                                    \
+    EXPECT(freed == 0, "%s: the free function ran for a refused SetUserData", fn)
+
+#include "matrix.inc"
+
+static En_HP_HandleResult helper_receive(HP_Server s, HP_CONNID id, const BYTE *d, int n)
+{
+    (void)s, (void)id, (void)d, (void)n;
+    return HR_OK;
+}
+
+static void write_file(char *path, size_t cap, const char *dir, const char *name,
+                       const char *content)
+{
+    snprintf(path, cap, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs(content, f);
+    fclose(f);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/hpsocket-misuse-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    write_file(cert_file, sizeof cert_file, dir, "cert.pem", TEST_CERT);
+    write_file(key_file, sizeof key_file, dir, "key.pem", TEST_KEY);
+    write_file(small_file, sizeof small_file, dir, "small.txt", "a small file\n");
+
+    /* Peers for the agents and clients: a plain and a TLS server (not part of the matrix). */
+    HP_TcpServerListener hl = Create_HP_TcpServerListener();
+    HP_Set_FN_Server_OnReceive(hl, helper_receive);
+    helper_plain = Create_HP_TcpServer(hl);
+    helper_ssl = Create_HP_SSLServer(hl);
+    CHECK(HP_SSLServer_SetupSSLContextByMemory(helper_ssl, SSL_VM_NONE, TEST_CERT, TEST_KEY, NULL,
+                                               NULL, NULL));
+    port_plain = t_start_server(helper_plain);
+    port_ssl = t_start_server(helper_ssl);
+
+    run_matrix();
+
+    /* Nothing may have been freed by a refused SetUserData, and every case was run. */
+    printf("misuse matrix: %d exported functions, %d cases\n", MATRIX_FUNCTIONS, cases_total);
+
+    for (int k = 0; k < K_COUNT; k++) {
+        if (raw_fds[k] > 0)
+            close(raw_fds[k]);
+        if (started[k])
+            destroy(k, started[k]);
+        if (closed[k])
+            destroy(k, closed[k]);
+        if (live[k])
+            destroy(k, live[k]);
+    }
+    Destroy_HP_TcpServer(helper_plain);
+    Destroy_HP_SSLServer(helper_ssl);
+    Destroy_HP_TcpServerListener(hl);
+    for (int r = 0; r < 3; r++)
+        Destroy_HP_TcpServerListener(listeners[r]);
+    unlink(cert_file);
+    unlink(key_file);
+    unlink(small_file);
+    rmdir(dir);
+    return t_finish("misuse matrix");
+}
