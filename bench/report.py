@@ -151,14 +151,18 @@ def conn_family(summary, below):
                 verdict = "**below**" if misses else "met"
                 if misses:
                     below.append(f"{cell} {LABEL[w]}: " + "; ".join(misses))
-            rows.append([LABEL.get(w, w), cell_text(s, "conns_s"), cell_text(s, "bytes_per_conn"),
+            rows.append([LABEL.get(w, w), cell_text(s, "conns_s"), cell_text(s, "conns_cpu"),
+                         cell_text(s, "client_busy"), cell_text(s, "bytes_per_conn"),
                          cell_text(s, "listen_overflows"), cell_text(s, "listen_drops"),
                          cell_text(s, "errors"), verdict])
-        parts.append(f"**{title}.** Connections/s from the first connect to the last echo; "
-                     "server RSS growth (VmRSS after − before) / connections; `TcpExtListen"
-                     "Overflows`/`ListenDrops` deltas (as nstat reports them).\n\n" + table(
-                         ["server", "connections/s", "B per idle conn", "listen overflows",
-                          "listen drops", "failed connects", "bar"], rows))
+        parts.append(f"**{title}.** Connections/s from the first connect to the last echo; the "
+                     "same per server-CPU-second; the client's CPU use over the phase (near 1.0: "
+                     "the one client core is the limit, not the server); server RSS growth "
+                     "(VmRSS after − before) / connections; `TcpExtListenOverflows`/"
+                     "`ListenDrops` deltas (as nstat reports them).\n\n" + table(
+                         ["server", "connections/s", "per server-CPU-s", "client CPU use",
+                          "B per idle conn", "listen overflows", "listen drops",
+                          "failed connects", "bar"], rows))
     loads = loads_of(summary, "C3")
     if loads:
         rows = []
@@ -240,6 +244,15 @@ def ir_family(summary):
                 ["server", "instructions / message", "vs bare mio"], rows))
 
 
+def loadavg_note(summary, cells):
+    vals = [s["loadavg"][0] for (c, _, _), s in summary.items()
+            if c in cells and s.get("loadavg", (None,))[0] is not None]
+    if not vals:
+        return ""
+    return f"\n\n1-minute loadavg while these ran: {min(vals):.2f} to {max(vals):.2f} " \
+           f"(2 cores; above 2, other work was competing for them)."
+
+
 def render(head, summary, smoke=False):
     m, v = head["machine"], head["versions"]
     below = []
@@ -256,7 +269,9 @@ def render(head, summary, smoke=False):
            "event-loop thread; the client pinned to CPU 1, one thread; TCP_NODELAY both sides; "
            "loopback; release builds (lto, codegen-units=1); "
            f"{head['args']['reps']} repetitions interleaved across servers (order rotated), "
-           f"{head['args']['warmup']} s warm-up + {head['args']['secs']} s measured per run",
+           f"{head['args']['warmup']} s warm-up + {head['args']['secs']} s measured per run"
+           + (f"; servers and clients at nice {head['args']['nice']}"
+              if head['args'].get('nice') else ""),
            "- versions: " + "; ".join(f"{k} {val}" for k, val in v.items() if val)]
     if head.get("missing"):
         out.append(f"- not built, left out: {', '.join(head['missing'])}")
@@ -278,10 +293,13 @@ def render(head, summary, smoke=False):
         ("Instruction counts (callgrind)", ir_family(summary)),
     ]
     charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1"}
+    families = {"T1": ["T1"], "T2": ["T2"], "C1": ["C1", "C2", "C3"], "A1": ["A1"],
+                "P1": ["P1"]}
     for title, body in sections:
         if body:
-            out += ["", f"## {title}", "", body]
             key = title.split(":")[0].split(",")[0]
+            body += loadavg_note(summary, families.get(key, []))
+            out += ["", f"## {title}", "", body]
             if not smoke and key in charts:
                 out += ["", f"![{key}](charts/{charts[key]}.png)"]
     if not smoke:
