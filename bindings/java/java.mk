@@ -11,9 +11,9 @@
 #
 # Variables: JAVA_BUILD (auto: Maven, falling back to javac + Debian's JUnit 5 when Maven
 # cannot reach its repository; maven; javac), MVN (default mvn), MVN_ARGS (extra Maven
-# arguments, e.g. MVN_ARGS=-Dtest=EchoTest), JUNIT_ARGS (javac path: extra console launcher
-# arguments, e.g. JUNIT_ARGS="--select-class org.hpsocket.EchoTest"), JAVA_DEMO_ARGS (e.g.
-# JAVA_DEMO_ARGS="-a -M pack").
+# arguments, e.g. MVN_ARGS=-Dtest=EchoTest), JUNIT_ARGS (javac path: the console launcher's
+# test selection instead of --scan-class-path, e.g. "--select-class org.hpsocket.EchoTest"),
+# JAVA_DEMO_ARGS (e.g. JAVA_DEMO_ARGS="-a -M pack -w 3").
 #
 # Needs a JDK 17+ (java, javac, jar) and, for the Maven build, Maven 3.6+.
 

@@ -27,10 +27,12 @@ import org.hpsocket.TcpServer;
  *
  * <pre>
  *   java -cp dist/hpsocket-0.1.0.jar examples/java/PerfDemo.java [-a] [-c conns] [-e rounds]
- *        [-l length] [-t threads] [-M push|pack] [-N] [-T deadline-s]
+ *        [-l length] [-t threads] [-M push|pack] [-N] [-T deadline-s] [-w warmups]
  * </pre>
  *
  * Defaults: 100 connections x 100 rounds x 5000 bytes, library default worker threads, PUSH.
+ * {@code -w N} first runs the whole procedure N times untimed (JIT warm-up; each pass prints
+ * its line, marked "warm-up"), then the measured pass.
  * Exit status: 0 all bytes verified; 1 a byte wrong or a connection lost; 2 deadline passed.
  */
 public final class PerfDemo {
@@ -41,6 +43,13 @@ public final class PerfDemo {
     private static final AtomicLong RECEIVED = new AtomicLong();
     private static final AtomicBoolean FAILED = new AtomicBoolean();
     private static final AtomicBoolean STOPPING = new AtomicBoolean();
+    private static boolean useAgent;
+    private static boolean noDelay;
+    private static int conns = 100;
+    private static int rounds = 100;
+    private static int threads;
+    private static int deadline = 60;
+    private static int warmups;
     private static final Object DONE = new Object();
     private static volatile long expectedTotal;
     private static volatile long lastByteNanos;
@@ -106,12 +115,6 @@ public final class PerfDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean useAgent = false;
-        boolean noDelay = false;
-        int conns = 100;
-        int rounds = 100;
-        int threads = 0;
-        int deadline = 60;
         length = 5000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -123,6 +126,7 @@ public final class PerfDemo {
                 case "-t" -> threads = Integer.parseInt(args[++i]);
                 case "-T" -> deadline = Integer.parseInt(args[++i]);
                 case "-M" -> pack = args[++i].equals("pack");
+                case "-w" -> warmups = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: PerfDemo [-a] [-c conns] [-e rounds] [-l length] [-t threads] [-M push|pack] [-N] [-T s]");
                     System.exit(3);
@@ -131,7 +135,15 @@ public final class PerfDemo {
         }
         new Random(1).nextBytes(BLOCK);
         System.arraycopy(BLOCK, 0, BLOCK, PERIOD, PERIOD);
+        for (int pass = 0; pass <= warmups; pass++) {
+            run(pass < warmups ? " (warm-up " + (pass + 1) + ")" : "");
+        }
+    }
+
+    private static void run(String label) throws Exception {
         expectedTotal = (long) conns * rounds * length;
+        RECEIVED.set(0);
+        STOPPING.set(false);
 
         ServerListener<TcpServer> echo = new ServerListener<>() {
             @Override
@@ -229,8 +241,8 @@ public final class PerfDemo {
         double ms = (lastByteNanos - start) / 1e6;
         int workers = useAgent ? agent.getWorkerThreadCount() : server.getWorkerThreadCount();
         System.out.printf("perf_demo(java): %s %s x%d, %d rounds x %d B, %d workers: %d bytes echoed and "
-                + "verified in %.0f ms, %.1f MB/s%n", pack ? "pack" : "push", useAgent ? "agent" : "clients",
-                conns, rounds, length, workers, got, ms, got / 1e3 / ms);
+                + "verified in %.0f ms, %.1f MB/s%s%n", pack ? "pack" : "push", useAgent ? "agent" : "clients",
+                conns, rounds, length, workers, got, ms, got / 1e3 / ms, label);
         STOPPING.set(true);
         if (agent != null) {
             agent.close();

@@ -117,8 +117,8 @@ javac_build() {
     # shellcheck disable=SC2086
     java "-Dhpsocket.test.jar=$jar" "-Dhpsocket.test.classes=$tests" \
         -jar "$junit_dir/junit-platform-console-standalone.jar" \
-        --class-path "$jar:$tests" --scan-class-path --disable-banner --disable-ansi-colors \
-        --details=tree --reports-dir="$b/reports" ${JUNIT_ARGS:-} || rc=$?
+        --class-path "$jar:$tests" ${JUNIT_ARGS:---scan-class-path} --disable-banner --disable-ansi-colors \
+        --details=tree --reports-dir="$b/reports" || rc=$?
     summary "$b/reports" || rc=${rc/#0/1}
     return "$rc"
 }
