@@ -116,6 +116,7 @@ javac_build() {
     local rc=0
     # shellcheck disable=SC2086
     java "-Dhpsocket.test.jar=$jar" "-Dhpsocket.test.classes=$tests" \
+        "-Dhpsocket.test.examples=$root/examples/java" \
         -jar "$junit_dir/junit-platform-console-standalone.jar" \
         --class-path "$jar:$tests" ${JUNIT_ARGS:---scan-class-path} --disable-banner --disable-ansi-colors \
         --details=tree --reports-dir="$b/reports" || rc=$?
