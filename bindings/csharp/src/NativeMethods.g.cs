@@ -22,7 +22,7 @@ namespace HPSocket
     /// <summary>
     /// The C ABI of libhpsocket (include/hpsocket.h), one DllImport per function. Strings passed
     /// in are NUL-terminated UTF-8 byte arrays (<see cref="Utf8.Encode"/>); strings returned
-    /// are pointers to read with <see cref="Utf8.Decode"/>. See docs/abi.md for the contract.
+    /// are pointers to read with <see cref="Utf8.Decode(IntPtr)"/>. See docs/abi.md for the contract.
     /// </summary>
     [SuppressUnmanagedCodeSecurity]
     public static unsafe class NativeMethods
@@ -332,7 +332,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_GetLastError(IntPtr pAgent);
 
-        /// <summary>The description of the agent's last failure. The text stays valid until the next `*_GetLastErrorDesc` call on this thread; never NULL (an invalid handle gives the text of that failure).</summary>
+        /// <summary>The description of the agent's last failure; never NULL. The text is owned by the agent: it stays valid until the agent is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HP_Agent_GetLastErrorDesc(IntPtr pAgent);
 
@@ -480,7 +480,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Client_StartWithBindAddressAndLocalPort(IntPtr pClient, byte[] lpszRemoteAddress, ushort usPort, int bAsyncConnect, byte[] lpszBindAddress, ushort usLocalPort);
 
-        /// <summary>The description of the client's last failure; valid until the next `*_GetLastErrorDesc` call on this thread, never NULL.</summary>
+        /// <summary>The description of the client's last failure; never NULL. The text is owned by the client: it stays valid until the client is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HP_Client_GetLastErrorDesc(IntPtr pClient);
 
@@ -592,7 +592,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_GetLastError();
 
-        /// <summary>The description of the thread's last failure, naming the function and the bad parameter or state. Valid until the next `*_GetLastErrorDesc` call on this thread; never NULL.</summary>
+        /// <summary>The description of the thread's last failure, naming the function and the bad parameter or state; never NULL. The text is owned by the calling thread: valid until four other thread descriptions were handed out on it (or it exits); object descriptions (`HP_Server_GetLastErrorDesc`, ...) do not affect it.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HPX_GetLastErrorDesc();
 
@@ -1072,7 +1072,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Server_GetLastError(IntPtr pServer);
 
-        /// <summary>The description of the server's last failure. The text stays valid until the next `*_GetLastErrorDesc` call on this thread; never NULL (an invalid handle gives the text of that failure).</summary>
+        /// <summary>The description of the server's last failure; never NULL. The text is owned by the server: it stays valid until the server is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HP_Server_GetLastErrorDesc(IntPtr pServer);
 

@@ -225,7 +225,7 @@ def generate(header_text, header_name):
     w("    /// <summary>")
     w("    /// The C ABI of libhpsocket (include/hpsocket.h), one DllImport per function. Strings passed")
     w("    /// in are NUL-terminated UTF-8 byte arrays (<see cref=\"Utf8.Encode\"/>); strings returned")
-    w("    /// are pointers to read with <see cref=\"Utf8.Decode\"/>. See docs/abi.md for the contract.")
+    w("    /// are pointers to read with <see cref=\"Utf8.Decode(IntPtr)\"/>. See docs/abi.md for the contract.")
     w("    /// </summary>")
     w("    [SuppressUnmanagedCodeSecurity]")
     w("    public static unsafe class NativeMethods")
