@@ -52,8 +52,14 @@ impl Bridge {
         Arc::as_ptr(self) as usize
     }
 
-    pub(crate) fn pin(&self, strong: GlobalRef) {
-        *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = Some(strong);
+    /// Pins the component unless it is pinned already; true when this call pinned it.
+    pub(crate) fn pin(&self, strong: GlobalRef) -> bool {
+        let mut pin = self.pin.lock().unwrap_or_else(|e| e.into_inner());
+        if pin.is_some() {
+            return false;
+        }
+        *pin = Some(strong);
+        true
     }
 
     /// A strong ref to the Java component (`None` once it was collected).

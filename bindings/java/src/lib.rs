@@ -251,13 +251,12 @@ fn start_with(env: &mut JNIEnv, sh: &Shell, f: impl FnOnce() -> Result<(), Error
         .bridge
         .target_global(env)?
         .ok_or_else(|| Fail::Arg("component collected".into()))?;
-    sh.bridge.pin(strong);
+    // Already pinned means already running (or starting): the start fails below and must
+    // not release the running component's pin.
+    let pinned_here = sh.bridge.pin(strong);
     let r = f();
-    if r.is_err() || sh.core.state() == ServiceState::Stopped {
-        // Failed, or a client whose connection already closed again.
-        if r.is_err() {
-            sh.bridge.unpin();
-        }
+    if r.is_err() && pinned_here {
+        sh.bridge.unpin();
     }
     Ok(r?)
 }

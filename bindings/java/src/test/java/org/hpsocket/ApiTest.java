@@ -153,6 +153,27 @@ class ApiTest {
         }
     }
 
+    /** A failed second start must not let the running server be collected. */
+    @Test
+    void failedRestartKeepsTheRunningServerAlive() throws Exception {
+        int port;
+        java.lang.ref.WeakReference<TcpServer> weak;
+        {
+            TcpServer s = TestSupport.echoServer(new TcpServer(TestSupport.echo()));
+            port = TestSupport.port(s);
+            assertThrows(HPSocketException.class, () -> s.start(TestSupport.HOST, 0));
+            weak = new java.lang.ref.WeakReference<>(s);
+        }
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        ListenerExceptionTest.assertEcho(port, "still running");
+        TcpServer s = weak.get();
+        assertTrue(s != null, "a running server is not collected");
+        s.close();
+    }
+
     /** Components that are never closed are freed once unreachable. */
     @Test
     void forgottenComponentsAreFreedByTheCleaner() throws Exception {
