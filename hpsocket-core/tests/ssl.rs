@@ -613,3 +613,156 @@ fn five_hundred_tls_connections_echo() {
     agent.stop().unwrap();
     server.stop().unwrap();
 }
+
+/// Python's `ssl` module as the client of our SSL server, verifying our certificate.
+#[test]
+fn python_ssl_client_against_our_server() {
+    let pki = certs::pki();
+    let dir = tempdir("py_client");
+    std::fs::write(dir.join("ca.pem"), &pki.ca.cert_pem).unwrap();
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        Arc::new(Rec::default()),
+    );
+    let script = format!(
+        r#"
+import socket, ssl
+ctx = ssl.create_default_context(cafile={ca:?})
+with socket.create_connection(("127.0.0.1", {port}), timeout=20) as raw:
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        payload = bytes(range(256)) * 40
+        s.sendall(payload)
+        got = b""
+        while len(got) < len(payload):
+            got += s.recv(65536)
+        assert got == payload, "echo differs"
+        print("ok", s.version())
+"#,
+        ca = dir.join("ca.pem").to_str().unwrap()
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with("ok TLSv1."),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.stop().unwrap();
+}
+
+/// Our SSL client against a server made with Python's `ssl` module, which requires and checks
+/// our client certificate.
+#[test]
+fn our_client_against_python_ssl_server() {
+    let pki = certs::pki();
+    let dir = tempdir("py_server");
+    for (name, text) in [
+        ("ca.pem", &pki.ca.cert_pem),
+        ("cert.pem", &pki.server.cert_pem),
+        ("key.pem", &pki.server.key_pem),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let script = format!(
+        r#"
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain({cert:?}, {key:?})
+ctx.load_verify_locations({ca:?})
+ctx.verify_mode = ssl.CERT_REQUIRED
+srv = socket.create_server(("127.0.0.1", 0))
+srv.settimeout(20)
+print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept()
+with ctx.wrap_socket(conn, server_side=True) as s:
+    peer = dict(x[0] for x in s.getpeercert()["subject"])["commonName"]
+    data = s.recv(65536)
+    s.sendall(b"python saw " + peer.encode() + b": " + data)
+"#,
+        cert = dir.join("cert.pem").to_str().unwrap(),
+        key = dir.join("key.pem").to_str().unwrap(),
+        ca = dir.join("ca.pem").to_str().unwrap(),
+    );
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().parse().expect("port from the python server");
+    let (client, crec) = tls_client(
+        &client_setup(&pki.ca, Some(&pki.client)),
+        ReceiveModel::Push,
+    );
+    client.start("127.0.0.1^localhost", port, false).unwrap();
+    crec.log.wait_for("handshake", has_handshake);
+    client.send(b"hello").unwrap();
+    util::eventually("reply", || crec.got.lock().unwrap().ends_with(b"hello"));
+    assert_eq!(*crec.got.lock().unwrap(), b"python saw test client: hello");
+    let _ = client.stop();
+    assert!(child.wait().unwrap().success());
+}
+
+/// curl speaks HTTPS to a tiny HTTP responder running on our SSL server.
+#[test]
+fn curl_over_our_ssl_server() {
+    struct Http;
+    impl ServerListener for Http {
+        fn on_receive(&self, s: &TcpServer, id: ConnId, data: &[u8]) -> HandleResult {
+            // Requests from curl arrive whole here (small, one TLS record).
+            if data.windows(4).any(|w| w == b"\r\n\r\n") {
+                let line = data.split(|b| *b == b'\r').next().unwrap_or_default();
+                let body = format!("you asked: {}\n", String::from_utf8_lossy(line));
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                s.send(id, response.as_bytes()).unwrap();
+                s.disconnect(id, true).unwrap();
+            }
+            HandleResult::Ok
+        }
+    }
+    let pki = certs::pki();
+    let dir = tempdir("curl");
+    std::fs::write(dir.join("ca.pem"), &pki.ca.cert_pem).unwrap();
+    let server = TcpServer::new_ssl(Arc::new(Http), ReceiveModel::Push);
+    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    server
+        .setup_ssl_context(&server_setup(&pki, &pki.server, 0), None)
+        .unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "20",
+            "--cacert",
+            dir.join("ca.pem").to_str().unwrap(),
+        ])
+        .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+        .arg(format!("https://localhost:{port}/hello?x=1"))
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "you asked: GET /hello?x=1 HTTP/1.1\n"
+    );
+    server.stop().unwrap();
+}

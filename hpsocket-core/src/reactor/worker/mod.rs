@@ -419,7 +419,10 @@ impl Worker {
         // Edge-triggered sockets report writability with most events; only a queue with
         // something in it needs the lock and the write.
         if event.is_writable()
-            && self.locals.get(key).is_some_and(|l| l.conn.pending.load(Ordering::Acquire) > 0)
+            && self
+                .locals
+                .get(key)
+                .is_some_and(|l| l.conn.pending.load(Ordering::Acquire) > 0)
         {
             self.flush(key);
         }
