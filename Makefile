@@ -47,7 +47,8 @@ HP522_BINS := $(addprefix $(INTEROP_DIR)/hp522/,pack_echo_server pack_echo_clien
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
 # openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.
-DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 python3-venv valgrind
+DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 python3-venv valgrind \
+                default-jdk-headless maven curl
 
 .PHONY: all build build-ffi build-release deps demo test test-rust test-c test-interop c-programs examples \
         fmt-check clippy clean
@@ -132,6 +133,7 @@ test: deps
 	$(MAKE) --no-print-directory test-c
 	$(MAKE) --no-print-directory test-interop
 	$(MAKE) --no-print-directory test-python
+	$(MAKE) --no-print-directory test-java
 
 test-rust:
 	$(CARGO) test --workspace
@@ -175,3 +177,4 @@ clean:
 
 include bindings/python/python.mk
 include bench/bench.mk
+include bindings/java/java.mk
