@@ -161,7 +161,7 @@ static void slow_peer(HP_TcpServerListener sl)
     WAIT_FOR(s_closes == 1);
     CHECK(HP_Server_DisconnectLongConnections(s, 200, TRUE));
     WAIT_FOR(s_closes == 2);
-    EXPECT(HP_Server_GetConnectionCount(s) == 0, "the slow peer is still connected");
+    POLL_FOR(HP_Server_GetConnectionCount(s) == 0); /* the slot is freed after OnClose */
     loris_stop = 1;
     pthread_join(th, NULL);
     close(loris);

@@ -55,6 +55,7 @@ static int child(const struct setting *s)
 {
     struct rlimit lim = {8ull << 30, 8ull << 30};
     setrlimit(RLIMIT_AS, &lim);
+    setenv("RUST_BACKTRACE", "0", 1);
     static BYTE data[64 * 1024];
     memset(data, 'x', sizeof data);
     /* A peer for agents and clients (made in the child: no library threads cross a fork). */
