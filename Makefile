@@ -3,8 +3,8 @@
 #
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
-#   make test        everything: test-rust, test-c, test-interop, test-python (each part has its
-#                    test-<part>)
+#   make test        everything: test-rust, test-c, test-interop, test-python, test-java (each
+#                    part has its own test-<part> target)
 #   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
 #   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
 #   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
