@@ -129,7 +129,6 @@ fn fits(kind: Kind, fam: Fam) -> bool {
 struct Pick {
     h: HP_Object,
     bad: bool,
-    role: Option<Role>,
 }
 
 struct State {
@@ -211,11 +210,7 @@ impl State {
             }
         };
         let bad = !alive || !kind.is_some_and(|k| fits(k, fam));
-        let role = match kind {
-            Some(Kind::Component(r, ..)) => Some(r),
-            _ => None,
-        };
-        Pick { h, bad, role }
+        Pick { h, bad }
     }
 
     fn conn_id(&self, r: &mut In) -> HP_CONNID {
