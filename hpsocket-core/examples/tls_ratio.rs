@@ -53,11 +53,16 @@ fn identity() -> (String, String) {
     b.set_subject_name(&name).unwrap();
     b.set_issuer_name(&name).unwrap();
     b.set_pubkey(&key).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(1).unwrap()).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+        .unwrap();
     b.sign(&key, MessageDigest::sha256()).unwrap();
     let cert = String::from_utf8(b.build().to_pem().unwrap()).unwrap();
-    (cert, String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap())
+    (
+        cert,
+        String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap(),
+    )
 }
 
 /// Runs the load; returns MB/s of echoed bytes.
@@ -66,7 +71,10 @@ fn run(tls: Option<&(String, String)>, conns: usize, rounds: usize, size: usize)
         Some(_) => TcpServer::new_ssl(Arc::new(Echo), ReceiveModel::Push),
         None => TcpServer::new(Arc::new(Echo)),
     };
-    let count = Arc::new(Count { bytes: AtomicUsize::new(0), ready: AtomicUsize::new(0) });
+    let count = Arc::new(Count {
+        bytes: AtomicUsize::new(0),
+        ready: AtomicUsize::new(0),
+    });
     let agent = match tls {
         Some(_) => TcpAgent::new_ssl(count.clone(), ReceiveModel::Push),
         None => TcpAgent::new(count.clone()),
@@ -85,7 +93,9 @@ fn run(tls: Option<&(String, String)>, conns: usize, rounds: usize, size: usize)
     server.start("127.0.0.1", 0).unwrap();
     let port = server.listen_address().unwrap().port();
     agent.start(None, false).unwrap();
-    let ids: Vec<ConnId> = (0..conns).map(|_| agent.connect("127.0.0.1", port).unwrap()).collect();
+    let ids: Vec<ConnId> = (0..conns)
+        .map(|_| agent.connect("127.0.0.1", port).unwrap())
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
     while count.ready.load(Ordering::Acquire) < conns {
         assert!(Instant::now() < deadline, "handshakes did not complete");
@@ -109,14 +119,23 @@ fn run(tls: Option<&(String, String)>, conns: usize, rounds: usize, size: usize)
         std::thread::yield_now();
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(count.bytes.load(Ordering::Acquire), expected, "every byte echoed");
+    assert_eq!(
+        count.bytes.load(Ordering::Acquire),
+        expected,
+        "every byte echoed"
+    );
     agent.stop().unwrap();
     server.stop().unwrap();
     expected as f64 / secs / 1e6
 }
 
 fn main() {
-    let arg = |i: usize, d: usize| std::env::args().nth(i).and_then(|a| a.parse().ok()).unwrap_or(d);
+    let arg = |i: usize, d: usize| {
+        std::env::args()
+            .nth(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(d)
+    };
     let (conns, rounds, size) = (arg(1, 100), arg(2, 100), arg(3, 5000));
     let id = identity();
     // Interleave the two kinds three times; report medians.

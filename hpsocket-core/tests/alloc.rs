@@ -60,10 +60,15 @@ impl AgentListener for Pong {
     }
 }
 
-fn allocations_per_message(model: ReceiveModel) -> f64 {
+fn allocations_per_message(model: ReceiveModel, no_delay: bool) -> f64 {
     const MESSAGES: usize = 10_000;
     let server = TcpServer::with_model(Arc::new(Echo), model);
-    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    server
+        .update_config(|c| {
+            c.worker_thread_count = 1;
+            c.socket.no_delay = no_delay;
+        })
+        .unwrap();
     server.start("127.0.0.1", 0).unwrap();
     let port = server.listen_address().unwrap().port();
     let pong = Arc::new(Pong {
@@ -71,7 +76,12 @@ fn allocations_per_message(model: ReceiveModel) -> f64 {
         limit: MESSAGES,
     });
     let agent = TcpAgent::with_model(pong.clone(), model);
-    agent.update_config(|c| c.worker_thread_count = 1).unwrap();
+    agent
+        .update_config(|c| {
+            c.worker_thread_count = 1;
+            c.socket.no_delay = no_delay;
+        })
+        .unwrap();
     agent.start(None, false).unwrap();
     let id = agent.connect("127.0.0.1", port).unwrap();
     // A first pingpong run warms the pools; the second, identical one is counted.
@@ -92,12 +102,16 @@ fn allocations_per_message(model: ReceiveModel) -> f64 {
 
 #[test]
 fn push_and_pack_echo_allocate_nothing_per_message() {
-    for model in [ReceiveModel::Push, ReceiveModel::Pack] {
-        let per_message = allocations_per_message(model);
-        eprintln!("{model:?}: {per_message:.4} allocations per message");
-        assert!(
-            per_message < 0.05,
-            "{model:?}: {per_message} allocations per message"
-        );
+    // Nagle on: sends inside callbacks are queued and flushed after them; TCP_NODELAY: they
+    // are written straight from the callback. Neither allocates.
+    for no_delay in [false, true] {
+        for model in [ReceiveModel::Push, ReceiveModel::Pack] {
+            let per_message = allocations_per_message(model, no_delay);
+            eprintln!("{model:?} no_delay={no_delay}: {per_message:.4} allocations per message");
+            assert!(
+                per_message < 0.05,
+                "{model:?}: {per_message} allocations per message"
+            );
+        }
     }
 }

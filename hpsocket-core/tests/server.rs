@@ -419,3 +419,55 @@ fn worker_start_and_exit_hooks() {
         .collect();
     assert_eq!(seen, want);
 }
+
+/// Extension: `begin_stop` from inside a callback returns at once; the stop completes on the
+/// workers (every `on_close`, then `on_shutdown`) and `wait` sees it.
+#[test]
+fn begin_stop_from_a_callback() {
+    #[derive(Default)]
+    struct Stopper {
+        log: Log,
+        in_callback: Mutex<Option<bool>>,
+    }
+    impl ServerListener for Stopper {
+        fn on_receive(&self, s: &TcpServer, _: ConnId, _: &[u8]) -> HandleResult {
+            *self.in_callback.lock().unwrap() = Some(s.in_callback());
+            s.begin_stop().unwrap();
+            HandleResult::Ok
+        }
+        fn on_close(
+            &self,
+            _: &TcpServer,
+            id: ConnId,
+            op: SocketOperation,
+            code: i32,
+        ) -> HandleResult {
+            self.log.push(Ev::Close(id, op, code));
+            HandleResult::Ok
+        }
+        fn on_shutdown(&self, _: &TcpServer) -> HandleResult {
+            self.log.push(Ev::Shutdown);
+            HandleResult::Ok
+        }
+    }
+    let rec = Arc::new(Stopper::default());
+    let server = TcpServer::new(rec.clone());
+    server.update_config(|c| c.worker_thread_count = 2).unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    assert!(!server.in_callback());
+    let mut p = peer(server.listen_address().unwrap());
+    p.write_all(b"stop please").unwrap();
+    assert!(
+        server.wait(Some(util::DEADLINE)).unwrap(),
+        "the stop completes"
+    );
+    assert_eq!(*rec.in_callback.lock().unwrap(), Some(true));
+    assert_eq!(
+        rec.log.snapshot(),
+        vec![Ev::Close(1, SocketOperation::Close, 0), Ev::Shutdown]
+    );
+    assert!(server.begin_stop().is_err(), "not started any more");
+    // It can start again.
+    server.start("127.0.0.1", 0).unwrap();
+    server.stop().unwrap();
+}

@@ -137,7 +137,11 @@ impl Running {
         let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         let mut queue = conn.queue();
         let mut written = 0;
-        if owner && queue.is_empty() {
+        // With Nagle on (HP-Socket's default), sends made inside a callback are coalesced and
+        // written once it returns: written one by one, a reply sent as several small pieces
+        // would wait on the peer's delayed ACK. With TCP_NODELAY they go straight out.
+        let direct = owner && self.config.socket.no_delay;
+        if direct && queue.is_empty() {
             // Straight to the socket: nobody else writes it, and nothing is queued ahead.
             written = match sock::send_parts(&conn.stream, parts()) {
                 Ok(n) => n,
@@ -169,8 +173,12 @@ impl Running {
         if report && written > 0 {
             self.report_sent(id, parts(), written);
         }
-        if queued && !owner && !conn.flush_requested.swap(true, Ordering::AcqRel) {
-            self.post(conn.worker, Command::Flush(conn.clone()), me);
+        if queued && !conn.flush_requested.swap(true, Ordering::AcqRel) {
+            if owner {
+                super::worker::defer_flush(conn.clone());
+            } else {
+                self.post(conn.worker, Command::Flush(conn.clone()), me);
+            }
         }
         Ok(())
     }

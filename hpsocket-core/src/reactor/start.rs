@@ -223,6 +223,26 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Starts a stop without waiting for it (an extension): callable from anywhere,
+    /// including the engine's own callbacks. The workers close every connection and the last
+    /// one out fires `OnShutdown`; `wait` blocks until it is done.
+    pub(crate) fn begin_stop(&self) -> Result<()> {
+        let run = lock(&self.shared.run).clone();
+        match run {
+            Some(run) if self.state() == ServiceState::Started => {
+                run.begin_detached_stop();
+                Ok(())
+            }
+            _ => Err(Error::illegal_state(format!(
+                "{}::begin_stop: the component is {:?}, not started",
+                self.role().name(),
+                self.state()
+            ))),
+        }
+    }
+}
+
 impl Running {
     /// Starts a stop from a worker thread (client closing itself); the last worker to exit
     /// completes it.

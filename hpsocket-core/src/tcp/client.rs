@@ -256,6 +256,16 @@ impl TcpClient {
         self.inner.engine.wait(timeout)
     }
 
+    /// Extension: starts a stop and returns at once (see [`crate::TcpServer::begin_stop`]).
+    pub fn begin_stop(&self) -> Result<()> {
+        self.inner.engine.begin_stop()
+    }
+
+    /// True inside one of this client's callbacks on the current thread.
+    pub fn in_callback(&self) -> bool {
+        self.inner.engine.in_own_callback()
+    }
+
     /// `SS_STARTING`, `SS_STARTED`, `SS_STOPPING` or `SS_STOPPED`.
     pub fn state(&self) -> ServiceState {
         self.inner.engine.state()

@@ -154,6 +154,19 @@ macro_rules! connection_ops {
                 self.engine.wait(timeout)
             }
 
+            /// Extension: starts a stop and returns at once, even inside this component's
+            /// own callbacks. Every connection still gets `on_close` and the last worker fires
+            /// `on_shutdown`; [`Self::wait`] (from another thread) blocks until it is done.
+            pub fn begin_stop(&self) -> Result<()> {
+                self.engine.begin_stop()
+            }
+
+            /// True inside one of this component's callbacks on the current thread (where
+            /// `stop` and `wait` are refused).
+            pub fn in_callback(&self) -> bool {
+                self.engine.in_own_callback()
+            }
+
             /// `SS_STARTING`, `SS_STARTED`, `SS_STOPPING` or `SS_STOPPED`.
             pub fn state(&self) -> ServiceState {
                 self.engine.state()

@@ -4,6 +4,7 @@
 mod receive;
 mod tls;
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::io::{self, IoSlice};
@@ -66,6 +67,17 @@ pub(super) struct Local {
     pack: Option<Box<PackDecoder>>,
 }
 
+thread_local! {
+    /// Connections of this worker with sends queued inside the callback now running; the
+    /// worker writes them when it returns.
+    static DEFERRED: RefCell<Vec<Arc<Conn>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Asks the current worker to flush `conn` once the running callback returns.
+pub(in crate::reactor) fn defer_flush(conn: Arc<Conn>) {
+    DEFERRED.with_borrow_mut(|d| d.push(conn));
+}
+
 pub(super) struct Worker {
     index: usize,
     run: Arc<Running>,
@@ -76,6 +88,8 @@ pub(super) struct Worker {
     read_buf: Box<[u8]>,
     /// Connections with more to read after their turn ran out, or un-paused.
     ready: VecDeque<(usize, u64)>,
+    /// Blocks written by the flush in progress, on their way back to the pool.
+    written_blocks: Vec<Vec<u8>>,
     /// Milliseconds since the engine epoch, read once per turn of the loop (silence marks).
     now_ms: u64,
     /// Deadlines (asynchronous connects, TLS handshakes), soonest first.
@@ -100,6 +114,7 @@ impl Worker {
             locals: Slab::new(),
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
             ready: VecDeque::new(),
+            written_blocks: Vec::new(),
             now_ms: 0,
             timers: BinaryHeap::new(),
             stopping: false,
@@ -139,10 +154,14 @@ impl Worker {
                     LISTENER_TOKEN => self.accept(),
                     Token(key) => self.conn_event(key, event),
                 }
+                self.flush_deferred();
             }
             self.drain_commands();
+            self.flush_deferred();
             self.read_ready();
+            self.flush_deferred();
             self.expire_timers();
+            self.flush_deferred();
         }
         self.shut_down();
         guarded_unit(|| self.run.events.worker_exiting(index));
@@ -177,6 +196,20 @@ impl Worker {
                     }
                 }
                 Command::Stop => self.stopping = true,
+            }
+        }
+    }
+
+    /// Writes what callbacks queued on this worker's connections.
+    fn flush_deferred(&mut self) {
+        loop {
+            let Some(conn) = DEFERRED.with_borrow_mut(|d| d.pop()) else {
+                return;
+            };
+            if let Some(key) = self.key_of(&conn) {
+                self.flush(key);
+            } else {
+                conn.flush_requested.store(false, Ordering::Release);
             }
         }
     }
@@ -459,9 +492,16 @@ impl Worker {
 
     /// Writes queued data until the queue is empty or the socket is full.
     fn flush(&mut self, key: usize) {
+        // The list of written blocks is kept between calls: no allocation per flush.
+        let mut done = std::mem::take(&mut self.written_blocks);
+        self.flush_with(key, &mut done);
+        done.clear();
+        self.written_blocks = done;
+    }
+
+    fn flush_with(&mut self, key: usize, done: &mut Vec<Vec<u8>>) {
         let conn = self.locals[key].conn.clone();
         conn.flush_requested.store(false, Ordering::Release);
-        let mut done = Vec::new();
         loop {
             let mut queue = conn.queue();
             if queue.is_empty() {
@@ -472,7 +512,7 @@ impl Worker {
             let offered: usize = iov[..count].iter().map(|s| s.len()).sum();
             match sock::send_vectored(&conn.stream, &iov[..count]) {
                 Ok(n) => {
-                    queue.advance(n, &mut done);
+                    queue.advance(n, done);
                     let pending = queue.len();
                     conn.pending.store(pending, Ordering::Release);
                     drop(queue);
@@ -552,6 +592,7 @@ impl Worker {
 
     /// Stop: close the listener, adopt what is still in flight, close every connection.
     fn shut_down(&mut self) {
+        self.flush_deferred();
         if let Some(mut l) = self.listener.take() {
             let _ = self.poll.registry().deregister(&mut l);
         }
