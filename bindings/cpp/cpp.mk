@@ -1,0 +1,55 @@
+# The C++ wrapper's targets; included by the root Makefile:
+#
+#   include bindings/cpp/cpp.mk
+#
+#   make deps-cpp    Debian packages the C++ targets need (g++, cmake, libgtest-dev, openssl),
+#                    installed only when missing
+#   make test-cpp    builds target/debug/libhpsocket.so, configures bindings/cpp/tests with cmake
+#                    in target/cpp/build, builds the GoogleTest suite twice (plain, and under
+#                    AddressSanitizer + UndefinedBehaviorSanitizer) and examples/cpp/echo.cpp,
+#                    and runs them through ctest (each suite prints "N passed, N failed")
+#   make cpp-header-check
+#                    compiles hpsocket.hpp alone with -Wall -Wextra -Werror -pedantic (also part
+#                    of test-cpp)
+#
+# Variables: CXX, CMAKE, CPP_TESTS (a gtest filter, e.g. CPP_TESTS='Pack.*'),
+# CPP_JOBS (parallel compile jobs; default 2).
+
+CPP_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+CPP_ROOT := $(abspath $(CPP_DIR)/../..)
+CPP_TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CPP_ROOT)/target)
+CPP_BUILD := $(CPP_TARGET_DIR)/cpp/build
+CPP_TESTS ?=
+CPP_JOBS ?= 2
+CMAKE ?= cmake
+CARGO ?= cargo
+CPP_DEB_PACKAGES := g++ cmake libgtest-dev openssl
+
+.PHONY: deps-cpp test-cpp cpp-header-check
+
+deps-cpp:
+	@missing=""; \
+	for p in $(CPP_DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "deps-cpp: missing Debian packages:$$missing (install them, or run make as root)"; exit 1; fi; \
+	  echo "deps-cpp: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+cpp-header-check:
+	@mkdir -p $(CPP_TARGET_DIR)/cpp
+	printf '#include <hpsocket.hpp>\nint main() { return hpsocket::version() != 0 ? 0 : 1; }\n' > $(CPP_TARGET_DIR)/cpp/header_check.cpp
+	$(or $(CXX),c++) -std=c++17 -Wall -Wextra -Werror -pedantic -I$(CPP_ROOT)/include -I$(CPP_DIR)/include \
+	  -c $(CPP_TARGET_DIR)/cpp/header_check.cpp -o $(CPP_TARGET_DIR)/cpp/header_check.o
+
+test-cpp: deps-cpp
+	$(CARGO) build -p hpsocket-ffi
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) cpp-header-check
+	$(CMAKE) -S $(CPP_DIR)/tests -B $(CPP_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  -DHPSOCKET_ROOT=$(CPP_ROOT) -DHPSOCKET_LIB_DIR=$(CPP_TARGET_DIR)/debug >/dev/null
+	$(CMAKE) --build $(CPP_BUILD) -j $(CPP_JOBS)
+	cd $(CPP_BUILD) && $(if $(CPP_TESTS),GTEST_FILTER='$(CPP_TESTS)') timeout -k 10 1200 \
+	  ctest --output-on-failure --verbose
