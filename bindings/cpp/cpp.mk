@@ -2,15 +2,15 @@
 #
 #   include bindings/cpp/cpp.mk
 #
-#   make deps-cpp    Debian packages the C++ targets need (g++, cmake, libgtest-dev, openssl),
+#   make deps-cpp    Debian packages the C++ targets need (g++, cmake, libgtest-dev, openssl, libssl-dev),
 #                    installed only when missing
 #   make test-cpp    builds target/debug/libhpsocket.so, configures bindings/cpp/tests with cmake
 #                    in target/cpp/build, builds the GoogleTest suite twice (plain, and under
 #                    AddressSanitizer + UndefinedBehaviorSanitizer) and examples/cpp/echo.cpp,
 #                    and runs them through ctest (each suite prints "N passed, N failed")
 #   make cpp-header-check
-#                    compiles hpsocket.hpp alone with -Wall -Wextra -Werror -pedantic (also part
-#                    of test-cpp)
+#                    compiles hpsocket.hpp alone and next to <openssl/ssl.h> with -Wall -Wextra
+#                    -Werror -pedantic (also part of test-cpp)
 #
 # Variables: CXX, CMAKE, CPP_TESTS (a gtest filter, e.g. CPP_TESTS='Pack.*'),
 # CPP_JOBS (parallel compile jobs; default 2).
@@ -23,7 +23,7 @@ CPP_TESTS ?=
 CPP_JOBS ?= 2
 CMAKE ?= cmake
 CARGO ?= cargo
-CPP_DEB_PACKAGES := g++ cmake libgtest-dev openssl
+CPP_DEB_PACKAGES := g++ cmake libgtest-dev openssl libssl-dev
 
 .PHONY: deps-cpp test-cpp cpp-header-check
 
@@ -39,11 +39,17 @@ deps-cpp:
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# The header alone, then with <openssl/ssl.h> before and after it (include/hpsocket.h declares
+# OpenSSL functions with other types; hpsocket.hpp hides them).
 cpp-header-check:
 	@mkdir -p $(CPP_TARGET_DIR)/cpp
 	printf '#include <hpsocket.hpp>\nint main() { return hpsocket::version() != 0 ? 0 : 1; }\n' > $(CPP_TARGET_DIR)/cpp/header_check.cpp
-	$(or $(CXX),c++) -std=c++17 -Wall -Wextra -Werror -pedantic -I$(CPP_ROOT)/include -I$(CPP_DIR)/include \
-	  -c $(CPP_TARGET_DIR)/cpp/header_check.cpp -o $(CPP_TARGET_DIR)/cpp/header_check.o
+	printf '#include <openssl/ssl.h>\n#include <hpsocket.hpp>\nint f() { return SSL_get_servername_type(nullptr); }\n' > $(CPP_TARGET_DIR)/cpp/header_check_ssl1.cpp
+	printf '#include <hpsocket.hpp>\n#include <openssl/ssl.h>\nint f() { return SSL_get_servername_type(nullptr); }\n' > $(CPP_TARGET_DIR)/cpp/header_check_ssl2.cpp
+	for f in header_check header_check_ssl1 header_check_ssl2; do \
+	  $(or $(CXX),c++) -std=c++17 -Wall -Wextra -Werror -pedantic -I$(CPP_ROOT)/include -I$(CPP_DIR)/include \
+	    -c $(CPP_TARGET_DIR)/cpp/$$f.cpp -o $(CPP_TARGET_DIR)/cpp/$$f.o || exit 1; \
+	done
 
 test-cpp: deps-cpp
 	$(CARGO) build -p hpsocket-ffi

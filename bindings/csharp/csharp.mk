@@ -2,7 +2,8 @@
 #
 #   include bindings/csharp/csharp.mk
 #
-#   make deps-csharp     Debian packages the C# targets need (mono-mcs, mono-runtime, zip, unzip),
+#   make deps-csharp     Debian packages the C# targets need (mono-mcs, mono-runtime, zip, unzip,
+#                        openssl for the TLS test's certificates),
 #                        installed only when missing
 #   make csharp          target/csharp/HPSocket.dll (+ .xml docs) from bindings/csharp/src
 #   make test-csharp     the console test runner on Mono against target/debug/libhpsocket.so
@@ -35,7 +36,7 @@ CS_TESTS ?=
 MCS ?= mcs
 MONO ?= mono
 CARGO ?= cargo
-CS_DEB_PACKAGES := mono-mcs mono-runtime zip unzip
+CS_DEB_PACKAGES := mono-mcs mono-runtime zip unzip openssl
 # mcs: C# 7.2, unsafe code for pinned buffers, warnings are errors (1591: undocumented enum members).
 CS_MCS_FLAGS := -langversion:7.2 -unsafe -optimize+ -debug -warnaserror+ -nowarn:1591
 # Fixed zip timestamps: the same inputs give the same package.

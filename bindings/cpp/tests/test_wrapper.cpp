@@ -4,6 +4,8 @@
 // is bounded; no sleeps to synchronise.
 #include "test_util.hpp"
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -962,6 +964,11 @@ TEST(Ssl, EchoPushPackPullAndSni) {
         ASSERT_TRUE(client.Start("127.0.0.1^localhost", port, false)) << client.last_error().message;
         ASSERT_TRUE(shaken.wait());
         EXPECT_EQ(client.GetSSLVersion().rfind("TLSv1", 0), 0u) << client.GetSSLVersion();
+        // The session's OpenSSL objects, used with OpenSSL's own API (both headers included).
+        void* cipher = nullptr;
+        ASSERT_TRUE(client.GetSSLSessionInfo(SSL_SSI_CURRENT_CIPHER, cipher));
+        ASSERT_NE(cipher, nullptr);
+        EXPECT_NE(std::string(SSL_CIPHER_get_name(static_cast<const SSL_CIPHER*>(cipher))), "");
         std::vector<BYTE> m;
         {
             std::lock_guard<std::mutex> g(st.mu);
