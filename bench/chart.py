@@ -21,14 +21,20 @@ sys.path.insert(0, HERE)
 from report import LABEL, ORDER  # noqa: E402
 
 FAMILIES = [
-    ("T1", "T1: pingpong 16 KiB (MiB/s)", [("T1", "mib_s")]),
-    ("T2", "T2: pingpong 64 B (messages/s)", [("T2", "msgs_s")]),
-    ("C", "C1/C2: open 10k connections; C3: churn (connections/s)",
-     [("C1", "conns_s"), ("C2", "conns_s"), ("C3", "conns_s")]),
+    ("T1", "T1: pingpong 16 KiB (top: MiB/s; bottom: MiB per server-CPU-second)",
+     [("T1", "mib_s"), ("T1", "mib_cpu")]),
+    ("T2", "T2: pingpong 64 B (top: messages/s; bottom: per server-CPU-second)",
+     [("T2", "msgs_s"), ("T2", "msgs_cpu")]),
+    ("C", "C1/C2: open 10k connections; C3: churn (top: connections/s; bottom: per "
+     "server-CPU-second)", [("C1", "conns_s"), ("C2", "conns_s"), ("C3", "conns_s"),
+                           ("C1", "conns_cpu"), ("C2", "conns_cpu"), ("C3", "conns_cpu")]),
     ("A1", "A1: client side against bare mio (16 KiB: MiB/s; 64 B: messages/s)",
      [("A1", None)]),
     ("P1", "P1: receive models (16 KiB: MiB/s; 64 B: messages/s)", [("P1", None)]),
 ]
+UNITS = {"mib_s": "MiB/s", "msgs_s": "messages/s", "conns_s": "connections/s",
+         "mib_cpu": "MiB per server-CPU-s", "msgs_cpu": "messages per server-CPU-s",
+         "conns_cpu": "connections per server-CPU-s"}
 WHO_ORDER = ORDER + ["loadgen", "hps-agent", "hps-c-agent", "hp522-agent", "hps:push",
                      "hps:pull", "hps:pack", "hp522:pull", "hp522:pack"]
 
@@ -42,31 +48,39 @@ def main():
     cells = data["cells"]
     written = []
     for name, title, parts in FAMILIES:
-        panels = []
+        rows = {}  # metric -> panels, one figure row per metric
         for cell, metric in parts:
-            rows = [c for c in cells if c["cell"] == cell]
-            for load in dict.fromkeys(c["load"] for c in rows):
+            cell_rows = [c for c in cells if c["cell"] == cell]
+            for load in dict.fromkeys(c["load"] for c in cell_rows):
                 m = metric or ("mib_s" if load.startswith("16KiB") else "msgs_s")
-                group = {c["who"]: c[m] for c in rows if c["load"] == load and m in c}
-                panels.append((f"{cell} {load}", m, group))
-        if not panels:
+                group = {c["who"]: c[m] for c in cell_rows if c["load"] == load and m in c}
+                if group:
+                    rows.setdefault(metric, []).append((f"{cell} {load}", m, group))
+        if not rows:
             continue
-        fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels) + 1.5, 4.2),
+        ncols = max(len(p) for p in rows.values())
+        fig, axes = plt.subplots(len(rows), ncols, figsize=(3.2 * ncols + 1.5, 4.2 * len(rows)),
                                  squeeze=False)
-        for ax, (label, metric, group) in zip(axes[0], panels):
-            whos = [w for w in WHO_ORDER if w in group] + sorted(set(group) - set(WHO_ORDER))
-            vals = [group[w][0] or 0 for w in whos]
-            errs = [group[w][1] or 0 for w in whos]
-            colors = ["tab:red" if w.startswith("hps") else "tab:gray" for w in whos]
-            ax.bar(range(len(whos)), vals, yerr=errs, color=colors, capsize=3)
-            ax.set_xticks(range(len(whos)))
-            ax.set_xticklabels([LABEL.get(w, w) for w in whos], rotation=60, ha="right",
-                               fontsize=7)
-            ax.set_title(label, fontsize=9)
-            ax.tick_params(axis="y", labelsize=7)
-            ax.set_ylabel({"mib_s": "MiB/s", "msgs_s": "messages/s",
-                           "conns_s": "connections/s"}.get(metric, metric), fontsize=8)
-        fig.suptitle(f"{title}; {data['head']['date']}, loadavg {data['head']['loadavg_before']}",
+        for r, panels in enumerate(rows.values()):
+            for c in range(ncols):
+                ax = axes[r][c]
+                if c >= len(panels):
+                    ax.axis("off")
+                    continue
+                label, metric, group = panels[c]
+                whos = [w for w in WHO_ORDER if w in group] + sorted(set(group) - set(WHO_ORDER))
+                vals = [group[w][0] or 0 for w in whos]
+                errs = [group[w][1] or 0 for w in whos]
+                colors = ["tab:red" if w.startswith("hps") else "tab:gray" for w in whos]
+                ax.bar(range(len(whos)), vals, yerr=errs, color=colors, capsize=3)
+                ax.set_xticks(range(len(whos)))
+                ax.set_xticklabels([LABEL.get(w, w) for w in whos], rotation=60, ha="right",
+                                   fontsize=7)
+                ax.set_ylim(bottom=0)  # a half-range larger than the median stays on the chart
+                ax.set_title(label, fontsize=9)
+                ax.tick_params(axis="y", labelsize=7)
+                ax.set_ylabel(UNITS.get(metric, metric), fontsize=8)
+        fig.suptitle(f"{title}\n{data['head']['date']}, loadavg {data['head']['loadavg_before']}",
                      fontsize=9)
         fig.tight_layout()
         path = os.path.join(dst, f"{name}.png")
