@@ -58,9 +58,11 @@ deps-csharp:
 
 csharp: $(CS_OUT)/HPSocket.dll
 
-$(CS_OUT)/HPSocket.dll: $(CS_SRCS) $(CS_DIR)/csharp.mk
+$(CS_OUT)/HPSocket.dll: $(CS_SRCS) $(CS_DIR)/csharp.mk $(CS_ROOT)/Cargo.toml
 	@mkdir -p $(@D)
-	$(MCS) $(CS_MCS_FLAGS) -target:library -out:$@ -doc:$(CS_OUT)/HPSocket.xml $(CS_SRCS)
+	printf '[assembly: System.Reflection.AssemblyVersion("%s.0")]\n[assembly: System.Reflection.AssemblyInformationalVersion("%s")]\n[assembly: System.Reflection.AssemblyTitle("HPSocket: C# binding of hpsocket (HP-Socket rebuilt in Rust)")]\n' \
+	  '$(CS_VERSION)' '$(CS_VERSION)' > $(CS_OUT)/AssemblyInfo.g.cs
+	$(MCS) $(CS_MCS_FLAGS) -target:library -out:$@ -doc:$(CS_OUT)/HPSocket.xml $(CS_SRCS) $(CS_OUT)/AssemblyInfo.g.cs
 
 $(CS_OUT)/tests/HPSocket.Tests.exe: $(CS_OUT)/HPSocket.dll $(CS_TEST_SRCS)
 	@mkdir -p $(@D)
