@@ -467,3 +467,53 @@ fn thousand_connections_each_echo_one_mib() {
 fn few_connections_small_chunks() {
     bulk_echo(4, 200_000, 1000);
 }
+
+/// A peer that closes right after accepting: the connect completes and the FIN arrives on the
+/// same readiness edge. Every connection must still get its `on_close` (once).
+#[test]
+fn async_connect_then_immediate_peer_close_reports_on_close() {
+    struct Reject;
+    impl ServerListener for Reject {
+        fn on_accept(&self, _: &TcpServer, _: ConnId, _: RawFd) -> HandleResult {
+            HandleResult::Error
+        }
+    }
+    let server = TcpServer::new(Arc::new(Reject));
+    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    let (rec, agent) = agent(true);
+    const N: usize = 200;
+    let ids: Vec<ConnId> = (0..N)
+        .map(|_| agent.connect("127.0.0.1", port).unwrap())
+        .collect();
+    rec.log.wait_for("every on_close", |e| {
+        e.iter().filter(|e| util::is_close(e)).count() == N
+    });
+    for id in ids {
+        assert_eq!(
+            rec.log.count(|e| matches!(e, Ev::Close(i, ..) if *i == id)),
+            1,
+            "conn {id}"
+        );
+    }
+    agent.stop().unwrap();
+    server.stop().unwrap();
+
+    // The same with clients, which stop by themselves after on_close.
+    let server = TcpServer::new(Arc::new(Reject));
+    server.update_config(|c| c.worker_thread_count = 1).unwrap();
+    server.start("127.0.0.1", 0).unwrap();
+    let port = server.listen_address().unwrap().port();
+    for _ in 0..30 {
+        let rec = Arc::new(ClientRec::default());
+        let client = TcpClient::new(rec.clone());
+        client.start("127.0.0.1", port, true).unwrap();
+        assert!(
+            client.wait(Some(util::DEADLINE)).unwrap(),
+            "client stopped after the close"
+        );
+        assert_eq!(rec.log.count(util::is_close), 1);
+    }
+    server.stop().unwrap();
+}

@@ -435,7 +435,12 @@ impl Worker {
             if event.is_writable() || event.is_error() || event.is_write_closed() {
                 self.finish_connect(key);
             }
-            return;
+            // The same edge may also carry data or the peer's FIN (a server that closes at
+            // once): with edge triggering it will not be reported again, so read it now.
+            match self.locals.get(key) {
+                Some(l) if !l.connecting && l.conn.state() == ConnState::Connected => {}
+                _ => return,
+            }
         }
         if event.is_error() {
             let conn = &self.locals[key].conn;
