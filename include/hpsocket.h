@@ -2061,26 +2061,6 @@ DWORD HP_Server_GetWorkerThreadCount(HP_Server pServer);
  */
 BOOL HP_Server_IsMarkSilence(HP_Server pServer);
 
-extern const void *SSL_CTX_get_ssl_method(const void *ctx);
-
-extern void *SSL_CTX_get_ciphers(const void *ctx);
-
-extern void *SSL_CTX_get_cert_store(const void *ctx);
-
-extern int SSL_get_servername_type(const void *ssl);
-
-extern const char *SSL_get_servername(const void *ssl, int name_type);
-
-extern const char *SSL_get_version(const void *ssl);
-
-extern const void *SSL_get_ssl_method(const void *ssl);
-
-extern void *SSL_get_ciphers(const void *ssl);
-
-extern void *SSL_get_client_ciphers(const void *ssl);
-
-extern void *SSL_get0_verified_chain(const void *ssl);
-
 /*
  Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call
  `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
