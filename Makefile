@@ -3,8 +3,9 @@
 #
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
-#   make test        everything: test-rust, test-c, test-interop, test-python, test-java (each
-#                    part has its own test-<part> target)
+#   make test        everything: test-rust, test-c, test-interop, test-python, test-java,
+#                    test-csharp, test-cpp (each part has its own test-<part> target)
+#   make nupkg       the C# package in dist/; make jar: the Java jar
 #   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
 #   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
 #   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
@@ -134,6 +135,8 @@ test: deps
 	$(MAKE) --no-print-directory test-interop
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-java
+	$(MAKE) --no-print-directory test-csharp
+	$(MAKE) --no-print-directory test-cpp
 
 test-rust:
 	$(CARGO) test --workspace
@@ -178,3 +181,5 @@ clean:
 include bindings/python/python.mk
 include bench/bench.mk
 include bindings/java/java.mk
+include bindings/csharp/csharp.mk
+include bindings/cpp/cpp.mk
