@@ -319,6 +319,28 @@ class Bench:
                     r = self.record("A1", load, name, rep, r)
                     self.say("A1", load, name, r, ["mib_s", "msgs_s", "client_cpu_s", "errors"])
 
+    def s1(self):
+        """TLS echo as a ratio to plain TCP on the same load: hps_echo with and without
+        `--tls`, driven by hpsocket's own TcpAgent (the one project client that speaks TLS)."""
+        a = self.args
+        who = ["plain", "tls"]
+        for size, conns in [(16384, 100), (64, 1000)]:
+            load = f"{'16KiB' if size > 64 else '64B'} x {conns}"
+            for rep in range(a.reps):
+                order = who[rep % 2:] + who[:rep % 2]
+                for name in order:
+                    tls = ["--tls"] if name == "tls" else []
+                    srv = Server(name, self.servers["hps"][1]() + tls)
+                    try:
+                        r = run_client([f"{BIN}/hps_agent", "--addr", srv.addr, "--conns",
+                                        str(conns), "--size", str(size), "--warmup",
+                                        str(a.warmup), "--duration", str(a.secs),
+                                        "--server-pid", str(srv.pid)] + tls, a)
+                    finally:
+                        srv.stop()
+                    r = self.record("S1", load, name, rep, r)
+                    self.say("S1", load, name, r, ["mib_s", "msgs_s", "server_cpu_s", "errors"])
+
     def ir(self):
         """User-space instructions per message (callgrind) on T2's load (64 B, 1000
         connections): noise-free, unlike every timed figure on a shared machine. Two runs per
@@ -452,7 +474,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--secs", type=float, default=2.5, help="measured seconds per run")
     ap.add_argument("--warmup", type=float, default=0.5)
-    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,IR")
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--nice", type=int, default=0,
                     help="run servers and clients at this nice value (e.g. -10, as root) so "
@@ -509,6 +531,8 @@ def main():
             b.a1()
         if "P1" in cells:
             b.p1()
+        if "S1" in cells and have(f"{BIN}/hps_agent"):
+            b.s1()
         if "IR" in cells and have_valgrind():
             b.ir()
     finally:

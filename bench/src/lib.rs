@@ -245,6 +245,34 @@ pub fn announce(addr: SocketAddr) {
     let _ = std::io::stdout().flush();
 }
 
+/// A throw-away self-signed certificate and its key (PEM) for the TLS cell, made at start-up so
+/// that nothing secret is ever committed.
+pub fn self_signed() -> (String, String) {
+    use hpsocket_core::openssl::x509::{X509NameBuilder, X509};
+    use hpsocket_core::openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa};
+    let made = (|| -> Result<(String, String), hpsocket_core::openssl::error::ErrorStack> {
+        let key = PKey::from_rsa(Rsa::generate(2048)?)?;
+        let mut name = X509NameBuilder::new()?;
+        name.append_entry_by_text("CN", "localhost")?;
+        let name = name.build();
+        let mut b = X509::builder()?;
+        b.set_version(2)?;
+        b.set_subject_name(&name)?;
+        b.set_issuer_name(&name)?;
+        b.set_pubkey(&key)?;
+        b.set_not_before(&*Asn1Time::days_from_now(0)?)?;
+        b.set_not_after(&*Asn1Time::days_from_now(1)?)?;
+        b.sign(&key, MessageDigest::sha256())?;
+        let cert = b.build().to_pem()?;
+        let key = key.private_key_to_pem_pkcs8()?;
+        Ok((
+            String::from_utf8_lossy(&cert).into_owned(),
+            String::from_utf8_lossy(&key).into_owned(),
+        ))
+    })();
+    made.unwrap_or_else(|e| die(&format!("self-signed certificate: {e}")))
+}
+
 /// HP-Socket's PACK header for a body of `len` bytes with flag 0 (`len` below 4 MiB).
 pub fn pack_header(len: usize) -> [u8; 4] {
     (len as u32 & 0x3F_FFFF).to_le_bytes()

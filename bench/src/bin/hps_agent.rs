@@ -1,7 +1,8 @@
 //! hpsocket's `TcpAgent` as the load generator (cell A1): the same pingpong as
 //! `loadgen pingpong`, driven through the agent's callbacks on one worker thread.
 //!
-//! `hps_agent --addr 127.0.0.1:P --conns N --size S [--warmup s] [--duration s] [--server-pid P]`
+//! `hps_agent --addr 127.0.0.1:P --conns N --size S [--warmup s] [--duration s] [--server-pid P]
+//! [--tls]` (`--tls`: the agent speaks TLS, for cell S1)
 //! prints one JSON line.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -11,7 +12,9 @@ use std::time::{Duration, Instant};
 use hpsocket_bench::{
     die, loopback_addr, proc_cpu_secs, raise_nofile, self_cpu_secs, Args, JsonLine,
 };
-use hpsocket_core::{AgentListener, ConnId, HandleResult, SocketOperation, TcpAgent};
+use hpsocket_core::{
+    AgentListener, ConnId, HandleResult, ReceiveModel, SocketOperation, SslSetup, TcpAgent,
+};
 
 struct Pingpong {
     first: Vec<u8>,
@@ -21,7 +24,9 @@ struct Pingpong {
 }
 
 impl AgentListener for Pingpong {
-    fn on_connect(&self, agent: &TcpAgent, id: ConnId) -> HandleResult {
+    // The handshake event follows the connect at once in plain TCP and the TLS handshake with
+    // `--tls`: the first message goes out when the connection can carry it either way.
+    fn on_handshake(&self, agent: &TcpAgent, id: ConnId) -> HandleResult {
         self.connected.fetch_add(1, Ordering::Relaxed);
         match agent.send(id, &self.first) {
             Ok(()) => HandleResult::Ok,
@@ -59,7 +64,16 @@ fn main() {
         bytes: AtomicU64::new(0),
         errors: AtomicU64::new(0),
     });
-    let agent = TcpAgent::new(pp.clone());
+    let agent = if args.flag("tls") {
+        let agent = TcpAgent::new_ssl(pp.clone(), ReceiveModel::Push);
+        // No verification: the server's certificate is self-signed for the run.
+        agent
+            .setup_ssl_context(&SslSetup::default())
+            .unwrap_or_else(|e| die(&format!("TLS setup: {e}")));
+        agent
+    } else {
+        TcpAgent::new(pp.clone())
+    };
     agent
         .update_config(|c| {
             c.worker_thread_count = 1;

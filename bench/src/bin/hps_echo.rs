@@ -1,14 +1,16 @@
 //! The hpsocket server under test, written on the core as a user would: a `TcpServer` whose
 //! listener echoes what it receives, in the PUSH, PULL or PACK receive model.
 //!
-//! `hps_echo [--port 0] [--model push|pull|pack] [--workers 1] [--max-conns 20000]`
+//! `hps_echo [--port 0] [--model push|pull|pack] [--workers 1] [--max-conns 20000] [--tls]`
 //! prints `listening <addr>`, runs until killed.
 
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use hpsocket_bench::{announce, die, raise_nofile, Args};
-use hpsocket_core::{ConnId, FetchResult, HandleResult, ReceiveModel, ServerListener, TcpServer};
+use hpsocket_bench::{announce, die, raise_nofile, self_signed, Args};
+use hpsocket_core::{
+    ConnId, FetchResult, HandleResult, Pem, ReceiveModel, ServerListener, SslSetup, TcpServer,
+};
 
 struct Echo;
 
@@ -45,7 +47,22 @@ fn main() {
         "pack" => ReceiveModel::Pack,
         m => die(&format!("unknown model {m:?}")),
     };
-    let server = TcpServer::with_model(Arc::new(Echo), model);
+    let server = if args.flag("tls") {
+        // S1: the same echo over TLS, with a certificate made for this run.
+        let server = TcpServer::new_ssl(Arc::new(Echo), model);
+        let (cert, key) = self_signed();
+        let setup = SslSetup {
+            certificate: Some(Pem::Memory(cert)),
+            private_key: Some(Pem::Memory(key)),
+            ..SslSetup::default()
+        };
+        server
+            .setup_ssl_context(&setup, None)
+            .unwrap_or_else(|e| die(&format!("TLS setup: {e}")));
+        server
+    } else {
+        TcpServer::with_model(Arc::new(Echo), model)
+    };
     let workers: u32 = args.num("workers", 1);
     let max_conns: u32 = args.num("max-conns", 20_000);
     server
