@@ -11,6 +11,10 @@ use crossbeam_channel::{Receiver, Sender};
 const MAX_POOLED_CAPACITY: usize = 1 << 20;
 /// Smallest block a queue allocates: small sends coalesce into it.
 const MIN_BLOCK: usize = 16 * 1024;
+/// Largest block size a queue starts a block with (a bigger send still gets one block).
+const MAX_BLOCK: usize = 256 * 1024;
+/// Most buffers a pool keeps, whatever the setting: a cache, not a reservation.
+const MAX_POOLED: usize = 1 << 16;
 
 /// A bounded pool of empty `Vec<u8>` keeping their capacity (HP-Socket's buffer-object pool).
 pub(crate) struct BufferPool {
@@ -22,11 +26,11 @@ pub(crate) struct BufferPool {
 impl BufferPool {
     /// A pool keeping at most `size` buffers of at least `block` bytes each.
     pub(crate) fn new(size: u32, block: usize) -> BufferPool {
-        let (give, take) = crossbeam_channel::bounded(size.max(1) as usize);
+        let (give, take) = crossbeam_channel::bounded((size as usize).clamp(1, MAX_POOLED));
         BufferPool {
             give,
             take,
-            block: block.max(MIN_BLOCK),
+            block: block.clamp(MIN_BLOCK, MAX_BLOCK),
         }
     }
 

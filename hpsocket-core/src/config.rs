@@ -12,6 +12,14 @@ use crate::types::{OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy};
 pub const MAX_WORKER_THREAD_COUNT: u32 = 512;
 /// Most connections a server or agent may be configured for.
 pub const MAX_CONNECTION_COUNT: u32 = 5_000_000;
+/// Largest `SocketBufferSize`: a block of the send queue is at least this big.
+pub const MAX_SOCKET_BUFFER_SIZE: u32 = 64 << 20;
+/// Largest buffer pool (`FreeBufferObjPool`/`Hold`, client `FreeBufferPool*`): more cached
+/// blocks than this would only pin memory.
+pub const MAX_BUFFER_POOL: u32 = 1 << 20;
+/// Largest `AcceptSocketCount` (readiness events taken per poll).
+pub const MAX_ACCEPT_SOCKET_COUNT: u32 = 1 << 16;
+
 /// Largest file `send_small_file` accepts (`MAX_SMALL_FILE_SIZE`).
 pub const MAX_SMALL_FILE_SIZE: u64 = 0x3F_FFFF;
 
@@ -77,9 +85,9 @@ impl Default for SocketConfig {
 
 impl SocketConfig {
     fn validate(&self) -> Result<()> {
-        if self.socket_buffer_size < 8 {
+        if !(8..=MAX_SOCKET_BUFFER_SIZE).contains(&self.socket_buffer_size) {
             return Err(Error::invalid_param(format!(
-                "SocketBufferSize must be at least 8, not {}",
+                "SocketBufferSize must be 8..={MAX_SOCKET_BUFFER_SIZE}, not {}",
                 self.socket_buffer_size
             )));
         }
@@ -245,6 +253,15 @@ impl ClientConfig {
             ..EngineConfig::default()
         }
     }
+}
+
+fn check_pool(name: &str, v: u32) -> Result<()> {
+    if v > MAX_BUFFER_POOL {
+        return Err(Error::invalid_param(format!(
+            "{name} must be at most {MAX_BUFFER_POOL}, not {v}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
