@@ -198,6 +198,14 @@ impl EngineConfig {
                 )));
             }
         }
+        if self.accept_socket_count > MAX_ACCEPT_SOCKET_COUNT {
+            return Err(Error::invalid_param(format!(
+                "AcceptSocketCount must be 1..={MAX_ACCEPT_SOCKET_COUNT}, not {}",
+                self.accept_socket_count
+            )));
+        }
+        check_pool("FreeBufferObjPool", self.free_buffer_obj_pool)?;
+        check_pool("FreeBufferObjHold", self.free_buffer_obj_hold)?;
         self.socket.validate()
     }
 }
@@ -237,6 +245,8 @@ impl ClientConfig {
                 "SyncConnectTimeout must be greater than 0",
             ));
         }
+        check_pool("FreeBufferPoolSize", self.free_buffer_pool_size)?;
+        check_pool("FreeBufferPoolHold", self.free_buffer_pool_hold)?;
         self.socket.validate()
     }
 
@@ -316,5 +326,28 @@ mod tests {
             .unwrap_err()
             .context()
             .contains("SocketBufferSize"));
+    }
+
+    #[test]
+    fn huge_values_are_refused_up_front() {
+        // Refused by `start` instead of attempting the allocations they imply.
+        let refused = |f: fn(&mut EngineConfig)| {
+            let mut c = EngineConfig::default();
+            f(&mut c);
+            c.validate().unwrap_err().context().to_string()
+        };
+        assert!(refused(|c| c.socket.socket_buffer_size = u32::MAX).contains("SocketBufferSize"));
+        assert!(refused(|c| c.free_buffer_obj_pool = u32::MAX).contains("FreeBufferObjPool"));
+        assert!(refused(|c| c.free_buffer_obj_hold = u32::MAX).contains("FreeBufferObjHold"));
+        assert!(refused(|c| c.accept_socket_count = u32::MAX).contains("AcceptSocketCount"));
+        let k = ClientConfig {
+            free_buffer_pool_size: u32::MAX,
+            ..ClientConfig::default()
+        };
+        assert!(k
+            .validate()
+            .unwrap_err()
+            .context()
+            .contains("FreeBufferPoolSize"));
     }
 }
