@@ -4,7 +4,8 @@
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
 #   make test        everything: test-rust, test-c, test-interop, test-python, test-java,
-#                    test-csharp, test-cpp (each part has its own test-<part> target)
+#                    test-csharp, test-cpp, test-misuse, soak-smoke, fuzz-smoke (each part
+#                    has its own target; `make fuzz` and `make soak` are the long runs)
 #   make nupkg       the C# package in dist/; make jar: the Java jar
 #   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
 #   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
@@ -137,6 +138,9 @@ test: deps
 	$(MAKE) --no-print-directory test-java
 	$(MAKE) --no-print-directory test-csharp
 	$(MAKE) --no-print-directory test-cpp
+	$(MAKE) --no-print-directory test-misuse
+	$(MAKE) --no-print-directory soak-smoke
+	$(MAKE) --no-print-directory fuzz-smoke
 
 test-rust:
 	$(CARGO) test --workspace
@@ -183,3 +187,4 @@ include bench/bench.mk
 include bindings/java/java.mk
 include bindings/csharp/csharp.mk
 include bindings/cpp/cpp.mk
+include hardening.mk
