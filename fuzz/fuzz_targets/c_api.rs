@@ -350,17 +350,10 @@ fn destroyer_of(kind: Kind) -> Destroyer {
 
 const MAX_OBJECTS: usize = 24;
 
-/// Known bug (reported; tests/misuse/test_setting_limits.c fails until it is fixed): Start
-/// allocates FreeBufferObjPool / FreeBufferPoolSize and AcceptSocketCount slots up front, so a
-/// huge value aborts the process on allocation failure instead of being refused. Until the core
-/// caps or validates them, the fuzzer keeps them small so it can look for other bugs; build
-/// with `--cfg hpsocket_fuzz_huge_settings` (RUSTFLAGS) to fuzz the full range again.
+/// Pool-sized settings go in unchanged: huge values must be refused by Start with
+/// `SE_INVALID_PARAM` (they once aborted the process on allocation failure).
 fn pool_size(v: u32) -> u32 {
-    if cfg!(hpsocket_fuzz_huge_settings) {
-        v
-    } else {
-        v % 65_537
-    }
+    v
 }
 
 #[allow(unused_unsafe)]
