@@ -301,6 +301,15 @@ fn listen(
     socket
         .bind(&addr.into())
         .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
+    // Set on the listener once, inherited by every accepted socket (saves five system calls
+    // per accept).
+    sock::configure_stream(socket2::SockRef::from(&socket), &config.socket).map_err(|e| {
+        Error::os(
+            ErrorKind::SocketCreate,
+            &e,
+            format!("{name}: socket options"),
+        )
+    })?;
     let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
     if result.is_error() {
         return Err(Error::new(

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use mio::{Events as MioEvents, Interest, Poll, Token};
 use slab::Slab;
-use socket2::SockRef;
 
 use super::events::{guarded, guarded_unit};
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
@@ -262,7 +261,7 @@ impl Worker {
             if self.stopping {
                 continue;
             }
-            let _ = sock::configure_stream(SockRef::from(&stream), &self.run.config.socket);
+            // TCP_NODELAY and keep-alive were set on the listener: accepted sockets inherit them.
             let tls = match self.run.new_tls(None) {
                 Ok(tls) => tls,
                 Err(f) => {
@@ -583,12 +582,17 @@ impl Worker {
         if let Some(mut b) = conn.pull_buffer() {
             b.clear();
         }
-        let _ = conn.stream.shutdown(std::net::Shutdown::Both);
         if local.close_owed {
             let events = &self.run.events;
             guarded_unit(|| events.close(conn.id, operation, code));
         }
         self.run.table.release(conn.id);
+        // Usually this is the last reference and dropping it closes the socket; when another
+        // thread still holds the connection for a moment, shut it down now so the peer sees
+        // the close at once.
+        if Arc::strong_count(&conn) > 1 {
+            let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+        }
         if self.run.shared.role == Role::Client && !self.stopping {
             // A client lives for one connection: when it ends, the client stops.
             self.run.begin_detached_stop();
