@@ -2,7 +2,7 @@
 #
 #   make bench        builds the harness and every peer, downloads HP-Socket 5.2.2 from PyPI
 #                     (HPSocket==0.9.3) and matplotlib into bench/.peers/, runs cells T1 T2 C1
-#                     C2 C3 A1 P1 (about 10 minutes), prints the tables, writes
+#                     C2 C3 A1 P1 S1 IR L1 (about 12 minutes), prints the tables, writes
 #                     bench/RESULTS.md and bench/charts/*.png
 #   make bench-smoke  one repetition of T1 at 100 connections and T2 at 1000; prints figures,
 #                     never fails on a figure (CI)
@@ -25,9 +25,9 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -I$(BENCH_DIR)/c
 BENCH_ARGS ?=
 
 .PHONY: bench bench-smoke bench-deps bench-build bench-rust bench-hp522 \
-        bench-cpeers bench-venv bench-charts
+        bench-cpeers bench-venv bench-charts bench-l1
 
-bench: bench-deps bench-build bench-venv
+bench: bench-deps bench-build bench-venv bench-l1
 	@echo "bench: loadavg $$(cat /proc/loadavg)  (full run: about 10 minutes)"
 	$(BENCH_PYTHON) $(BENCH_DIR)/run.py $(BENCH_ARGS)
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-charts
@@ -118,3 +118,30 @@ bench-charts:
 	  $(BENCH_VENV)/bin/python $(BENCH_DIR)/chart.py $(BENCH_DIR)/out/summary.json \
 	    $(BENCH_DIR)/charts; \
 	else echo "bench: no matplotlib or no summary: charts skipped"; fi
+
+# L1 peers (the bindings' echo servers), each language left out with a note when its package
+# (from `make wheel` / `make jar` in dist/) or toolchain is missing. Python: a venv in
+# .peers/l1venv with the hpsocket wheel and uvloop from PyPI; Java: bench/java/*.java compiled
+# against the jar into .peers/java. The dist/ packages are used as they are: rebuild them
+# (`make wheel jar`) after changing a binding.
+BENCH_L1_VENV := $(BENCH_PEERS)/l1venv
+BENCH_L1_JAVA := $(BENCH_PEERS)/java
+
+bench-l1:
+	@whl=$$(ls dist/hpsocket-*.whl 2>/dev/null | tail -1); \
+	if [ -n "$$whl" ]; then \
+	  { [ -x $(BENCH_L1_VENV)/bin/python ] || $(BENCH_PYTHON) -m venv $(BENCH_L1_VENV); } \
+	  && $(BENCH_L1_VENV)/bin/pip install --quiet --disable-pip-version-check \
+	       --force-reinstall --no-deps "$$whl" \
+	  && $(BENCH_L1_VENV)/bin/pip install --quiet --disable-pip-version-check uvloop \
+	  || { echo "bench: L1 Python venv failed: the Python row is left out"; \
+	       rm -rf $(BENCH_L1_VENV); }; \
+	else echo "bench: no dist/hpsocket-*.whl (make wheel): the L1 Python row is left out"; fi
+	@jar=$$(ls dist/hpsocket-*.jar 2>/dev/null | tail -1); \
+	if [ -n "$$jar" ] && command -v javac >/dev/null; then \
+	  mkdir -p $(BENCH_L1_JAVA)/classes && cp "$$jar" $(BENCH_L1_JAVA)/hpsocket.jar \
+	  && javac -d $(BENCH_L1_JAVA)/classes -cp $(BENCH_L1_JAVA)/hpsocket.jar \
+	       $(BENCH_DIR)/java/*.java \
+	  || { echo "bench: L1 Java build failed: the Java row is left out"; \
+	       rm -rf $(BENCH_L1_JAVA)/classes; }; \
+	else echo "bench: no dist/hpsocket-*.jar (make jar) or no javac: the L1 Java row is left out"; fi

@@ -282,6 +282,73 @@ def ir_family(summary):
                 ["server", "instructions / message", "vs bare mio"], rows))
 
 
+L1_GROUPS = [("Python", "py-hps", ["py-asyncio", "py-uvloop"]),
+             ("Java", "java-hps", ["java-nio"]),
+             ("C#", "cs-hps", ["cs-sockets"])]
+L1_LABEL = {"py-hps": "hpsocket (Python)", "py-asyncio": "asyncio", "py-uvloop": "uvloop",
+            "java-hps": "hpsocket (Java)", "java-nio": "java.nio Selector",
+            "cs-hps": "hpsocket (C#)", "cs-sockets": "System.Net.Sockets"}
+
+
+def l1_family(summary):
+    """L1: each binding's echo server against its language's idiomatic peers, T2's load."""
+    loads = loads_of(summary, "L1")
+    if not loads:
+        return ""
+    parts = []
+    for lang, ours, peers in L1_GROUPS:
+        whos = [w for w in [ours] + peers if any(k[0] == "L1" and k[2] == w for k in summary)]
+        if ours not in whos:
+            continue
+        peers = [p for p in peers if p in whos]
+        headers = (["load"] + [L1_LABEL[w] + " msg/s" for w in whos]
+                   + [f"hps/{L1_LABEL[p]}" for p in peers]
+                   + [L1_LABEL[w] + " msg/CPU-s" for w in whos]
+                   + [f"hps/{L1_LABEL[p]} per CPU-s" for p in peers])
+        rows = []
+        for load in loads:
+            row = [load] + [cell_text(summary.get(("L1", load, w)), "msgs_s") for w in whos]
+            row += [fmt(ratio(summary, "L1", load, ours, p, "msgs_s"), 2) for p in peers]
+            row += [cell_text(summary.get(("L1", load, w)), "msgs_cpu") for w in whos]
+            row += [fmt(ratio(summary, "L1", load, ours, p, "msgs_cpu"), 2) for p in peers]
+            rows.append(row)
+        parts.append(f"**{lang}**\n\n" + table(headers, rows))
+    return ("64 B pingpong (T2's load), messages/s and messages per server-CPU-second, median "
+            "± half-range; each server pinned to CPU 0, the load generator to CPU 1. Servers: "
+            "`bench/python/hps_echo.py` (the hpsocket wheel, one worker thread), "
+            "`bench/python/asyncio_echo.py` (asyncio Protocol; `--uvloop` for uvloop), "
+            "`bench/java/*.java`, `bench/csharp/*.cs`. Ratios > 1: hpsocket's binding is "
+            "faster.\n\n" + "\n\n".join(parts))
+
+
+def l1_section(head, summary):
+    """The L1 section alone, headed by the run's date and loadavg (for an L1-only run)."""
+    body = l1_family(summary)
+    if not body:
+        return ""
+    return (f"## L1: the bindings' echo servers\n\nRun {head['date']}, "
+            f"loadavg before `{head['loadavg_before']}`, after "
+            f"`{head.get('loadavg_after', '?')}`, {head['args']['reps']} repetition(s), "
+            f"{head['args']['warmup']} s warm-up + {head['args']['secs']} s measured; "
+            "versions: " + "; ".join(f"{k} {v}" for k, v in head["versions"].items()
+                                     if "L1" in k and v) + ".\n\n" + body
+            + loadavg_note(summary, ["L1"]) + "\n")
+
+
+def splice_section(text, section, key):
+    """Replaces the `## <key>...` section of a report (up to the next `## `) with `section`,
+    or inserts it before `## Not yet measured` / at the end when there is none."""
+    lines = text.split("\n")
+    start = next((i for i, l in enumerate(lines) if l.startswith(f"## {key}:")), None)
+    if start is None:
+        at = next((i for i, l in enumerate(lines) if l.startswith("## Not yet measured")),
+                  len(lines))
+        return "\n".join(lines[:at] + section.rstrip("\n").split("\n") + [""] + lines[at:])
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+               len(lines))
+    return "\n".join(lines[:start] + section.rstrip("\n").split("\n") + [""] + lines[end:])
+
+
 def loadavg_note(summary, cells):
     vals = [s["loadavg"][0] for (c, _, _), s in summary.items()
             if c in cells and s.get("loadavg", (None,))[0] is not None]
@@ -330,10 +397,11 @@ def render(head, summary, smoke=False):
         ("P1: receive models (PUSH, PULL, PACK)", p1_family(summary)),
         ("S1: TLS echo against plain TCP", s1_family(summary)),
         ("Instruction counts (callgrind)", ir_family(summary)),
+        ("L1: the bindings' echo servers", l1_family(summary)),
     ]
     charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1"}
     families = {"T1": ["T1"], "T2": ["T2"], "C1": ["C1", "C2", "C3"], "A1": ["A1"],
-                "P1": ["P1"], "S1": ["S1"]}
+                "P1": ["P1"], "S1": ["S1"], "L1": ["L1"]}
     for title, body in sections:
         if body:
             key = title.split(":")[0].split(",")[0]
@@ -343,8 +411,7 @@ def render(head, summary, smoke=False):
                 out += ["", f"![{key}](charts/{charts[key]}.png)"]
     if not smoke:
         out += ["", "## Not yet measured", "",
-                "- H1 (HTTP/1.1) and L1 (the bindings' echo servers): the harness gains them "
-                "once HTTP lands in the core and the bindings ship echo servers."]
+                "- H1 (HTTP/1.1): the harness gains it once HTTP lands in the core."]
     out += ["", "## Below the bar", ""]
     out += [f"- {b}" for b in below] if below else ["- none"]
     out.append("")

@@ -5,7 +5,9 @@ Starts each server fresh per run pinned to CPU 0 (one worker / event-loop thread
 generator pinned to CPU 1, repeats every cell `--reps` times interleaved across servers, and
 reports median and half-range, with ratios against the peers measured in the same run.
 
-    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1]
+    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1]
+
+`--cells L1` alone rewrites only the L1 section of RESULTS.md.
 
 Writes bench/out/raw.jsonl and bench/out/summary.json (ignored), and, for a full run,
 bench/RESULTS.md; `chart.py` turns summary.json into one PNG per cell family. Exits 0 whatever
@@ -147,10 +149,42 @@ def server_table():
         s["libuv"] = ("libuv", lambda m="push": [f"{CBIN}/uv_echo"])
     if have(f"{CBIN}/ev_echo"):
         s["libevent"] = ("libevent", lambda m="push": [f"{CBIN}/ev_echo"])
+    for _, servers in l1_groups():
+        for name, label, argv in servers:
+            s[name] = (label, lambda m="push", argv=argv: argv)
     return s
 
 
 CORE = ["hps", "hps-c", "mio", "tokio", "hp522"]
+
+# L1: each binding's echo server against the idiomatic peer of its language, on T2's load.
+# (group, [(name, label, argv)]): a group runs only when all of its servers can run.
+L1_VENV = os.path.join(PEERS, "l1venv", "bin", "python")
+L1_JAVA = os.path.join(PEERS, "java")
+L1_CS = os.path.join(PEERS, "csharp")
+
+
+def l1_groups():
+    py = [L1_VENV, "-X", "faulthandler"]
+    groups = [
+        ("Python", [("py-hps", "hpsocket (Python)", py + [f"{HERE}/python/hps_echo.py"]),
+                    ("py-asyncio", "asyncio", py + [f"{HERE}/python/asyncio_echo.py"]),
+                    ("py-uvloop", "uvloop", py + [f"{HERE}/python/asyncio_echo.py",
+                                                  "--uvloop"])],
+         have(L1_VENV)),
+        ("Java", [("java-hps", "hpsocket (Java)", ["java", "-Xss512k", "-cp",
+                   f"{L1_JAVA}/hpsocket.jar:{L1_JAVA}/classes", "HpsEcho"]),
+                  ("java-nio", "java.nio Selector", ["java", "-cp", f"{L1_JAVA}/classes",
+                                                     "NioEcho"])],
+         os.path.isfile(f"{L1_JAVA}/classes/NioEcho.class")
+         and os.path.isfile(f"{L1_JAVA}/classes/HpsEcho.class")),
+        ("C#", [("cs-hps", "hpsocket (C#, Mono)", ["mono", "--gc=sgen", f"{L1_CS}/HpsEcho.exe"]),
+                ("cs-sockets", "System.Net.Sockets (Mono)", ["mono", "--gc=sgen",
+                                                             f"{L1_CS}/SocketsEcho.exe"])],
+         os.path.isfile(f"{L1_CS}/HpsEcho.exe") and os.path.isfile(f"{L1_CS}/SocketsEcho.exe")),
+    ]
+    return [(g, servers) for g, servers, ok in groups if ok]
+
 OPTIONAL = ["libuv", "libevent"]
 
 
@@ -177,6 +211,15 @@ def versions():
                 v[crate] = ", ".join(sorted(set(found)))
     except OSError:
         pass
+    if have(L1_VENV):
+        v["python (L1)"] = run([L1_VENV, "-c", "import sys, uvloop; print(sys.version.split()[0], "
+                                "'uvloop', uvloop.__version__)"])
+    if os.path.isfile(f"{L1_JAVA}/classes/NioEcho.class"):
+        jv = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+        v["java (L1)"] = jv.splitlines()[0] if jv else ""
+    if os.path.isfile(f"{L1_CS}/SocketsEcho.exe"):
+        v["mono (L1)"] = run(["mono", "--version"]).splitlines()[0] if run(
+            ["mono", "--version"]) else ""
     v["rustc"] = run(["rustc", "--version"])
     v["gcc"] = run(["gcc", "-dumpfullversion"])
     v["hpsocket commit"] = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
@@ -252,6 +295,18 @@ class Bench:
         for n in counts:
             who = self.present(CORE + (OPTIONAL if n == 1000 else []))
             self.pingpong_cell("T2", f"64B x {n}", n, 64, who)
+
+    def l1(self, smoke):
+        """Each binding's echo server against its language's idiomatic peer, on T2's load
+        (64 B pingpong at 100 and 1000 connections), interleaved within each language."""
+        groups = l1_groups()
+        if not groups:
+            self.notes.append("L1: no binding peers built (make bench-l1)")
+            print("bench: L1: no binding peers built, left out", flush=True)
+        for _, servers in groups:
+            who = [name for name, _, _ in servers]
+            for n in ([1000] if smoke else [100, 1000]):
+                self.pingpong_cell("L1", f"64B x {n}", n, 64, who)
 
     def hold_cell(self, cell, inflight):
         who = self.present(CORE)
@@ -474,7 +529,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--secs", type=float, default=2.5, help="measured seconds per run")
     ap.add_argument("--warmup", type=float, default=0.5)
-    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR")
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--nice", type=int, default=0,
                     help="run servers and clients at this nice value (e.g. -10, as root) so "
@@ -535,6 +590,8 @@ def main():
             b.s1()
         if "IR" in cells and have_valgrind():
             b.ir()
+        if "L1" in cells:
+            b.l1(a.smoke)
     finally:
         kill_all()
     head["loadavg_after"] = open("/proc/loadavg").read().strip()
@@ -554,7 +611,13 @@ def publish(head, results, a):
     text = report.render(head, summary, smoke=a.smoke)
     print()
     print(text)
-    if not a.smoke:
+    if not a.smoke and set(a.cells.split(",")) == {"L1"} and os.path.isfile(a.results):
+        # an L1-only run replaces the L1 section of the existing report, nothing else
+        with open(a.results) as f:
+            old = f.read()
+        with open(a.results, "w") as f:
+            f.write(report.splice_section(old, report.l1_section(head, summary), "L1"))
+    elif not a.smoke:
         with open(a.results, "w") as f:
             f.write(text)
         print(f"bench: wrote {os.path.relpath(a.results, ROOT)} in {head['elapsed_s']} s")
@@ -572,6 +635,7 @@ def render_only(a):
     if head is None:
         sys.exit(f"bench: {a.render} has no header line (an interrupted run?)")
     a.smoke = head["args"].get("smoke", False)
+    a.cells = head["args"].get("cells", a.cells)
     publish(head, results, a)
 
 
