@@ -317,7 +317,7 @@ def l1_family(summary):
             "± half-range; each server pinned to CPU 0, the load generator to CPU 1. Servers: "
             "`bench/python/hps_echo.py` (the hpsocket wheel, one worker thread), "
             "`bench/python/asyncio_echo.py` (asyncio Protocol; `--uvloop` for uvloop), "
-            "`bench/java/*.java`, `bench/csharp/*.cs`. Ratios > 1: hpsocket's binding is "
+            "`bench/java/*.java` (C#: not written yet). Ratios > 1: hpsocket's binding is "
             "faster.\n\n" + "\n\n".join(parts))
 
 
