@@ -37,6 +37,11 @@ pub trait ServerListener: Send + Sync + 'static {
     fn on_send(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Whether `on_send` should be called at all. Returning false skips its dispatch on
+    /// every send (bindings answer false while no handler is set). Default true.
+    fn wants_on_send(&self) -> bool {
+        true
+    }
     /// Bytes arrived (PUSH model). `data` is valid only during the call. `HR_ERROR` closes
     /// the connection with `(SO_RECEIVE, ECANCELED)`.
     fn on_receive(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
@@ -95,6 +100,11 @@ pub trait AgentListener: Send + Sync + 'static {
     fn on_send(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Whether `on_send` should be called at all. Returning false skips its dispatch on
+    /// every send (bindings answer false while no handler is set). Default true.
+    fn wants_on_send(&self) -> bool {
+        true
+    }
     /// See [`ServerListener::on_receive`].
     fn on_receive(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
         HandleResult::Ignore
@@ -149,6 +159,11 @@ pub trait ClientListener: Send + Sync + 'static {
     /// See [`ServerListener::on_send`].
     fn on_send(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
         HandleResult::Ignore
+    }
+    /// Whether `on_send` should be called at all. Returning false skips its dispatch on
+    /// every send (bindings answer false while no handler is set). Default true.
+    fn wants_on_send(&self) -> bool {
+        true
     }
     /// See [`ServerListener::on_receive`].
     fn on_receive(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {

@@ -532,3 +532,51 @@ fn accepted_sockets_carry_the_configured_options() {
     assert_eq!((idle, interval), (7, 3), "seconds");
     server.stop().unwrap();
 }
+
+/// `on_send` reports what was written (Nagle on: after the callback; TCP_NODELAY: from the
+/// direct write); a listener answering `wants_on_send() == false` is never asked.
+#[test]
+fn on_send_reports_written_bytes_unless_unwanted() {
+    struct Sends {
+        wanted: bool,
+        bytes: Mutex<usize>,
+    }
+    impl ServerListener for Sends {
+        fn on_receive(&self, s: &TcpServer, id: ConnId, data: &[u8]) -> HandleResult {
+            s.send(id, data).unwrap();
+            HandleResult::Ok
+        }
+        fn on_send(&self, _: &TcpServer, _: ConnId, data: &[u8]) -> HandleResult {
+            *self.bytes.lock().unwrap() += data.len();
+            HandleResult::Ok
+        }
+        fn wants_on_send(&self) -> bool {
+            self.wanted
+        }
+    }
+    for (wanted, no_delay) in [(true, false), (true, true), (false, false), (false, true)] {
+        let rec = Arc::new(Sends {
+            wanted,
+            bytes: Mutex::new(0),
+        });
+        let server = TcpServer::new(rec.clone());
+        server
+            .update_config(|c| {
+                c.worker_thread_count = 1;
+                c.socket.no_delay = no_delay;
+            })
+            .unwrap();
+        server.start("127.0.0.1", 0).unwrap();
+        let mut p = peer(server.listen_address().unwrap());
+        p.write_all(b"twelve bytes").unwrap();
+        let mut buf = [0u8; 12];
+        p.read_exact(&mut buf).unwrap();
+        server.stop().unwrap(); // joins the workers: every on_send has run
+        let expected = if wanted { 12 } else { 0 };
+        assert_eq!(
+            *rec.bytes.lock().unwrap(),
+            expected,
+            "wanted {wanted}, no_delay {no_delay}"
+        );
+    }
+}

@@ -201,6 +201,11 @@ macro_rules! connection_events {
             HandleResult::Ignore
         }
 
+        fn wants_on_send(&self) -> bool {
+            // Without an OnSend callback the core skips the dispatch on every send.
+            self.callbacks.send().is_some()
+        }
+
         fn on_receive(&self, _: &$sender_ty, id: ConnId, data: &[u8]) -> HandleResult {
             let Some(f) = self.callbacks.receive() else {
                 return HandleResult::Ignore;

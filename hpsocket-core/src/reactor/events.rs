@@ -22,6 +22,10 @@ pub(crate) trait Events: Send + Sync {
     }
     fn handshake(&self, id: ConnId) -> HandleResult;
     fn send(&self, id: ConnId, data: &[u8]);
+    /// False when `send` would do nothing, so the reactor can skip it.
+    fn wants_send(&self) -> bool {
+        true
+    }
     fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult;
     fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult;
     fn send_drained(&self, _id: ConnId, _pending: usize) {}

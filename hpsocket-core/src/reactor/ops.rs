@@ -94,7 +94,7 @@ impl Running {
                 let sent = self.send_parts(&conn, || std::iter::once(&records[..]), me, false);
                 session.restore_output(records);
                 drop(session);
-                if sent.is_ok() {
+                if sent.is_ok() && self.events.wants_send() {
                     // SSL components report the plaintext once it is encrypted and queued.
                     self.report_sent(id, parts(), total);
                 }
@@ -170,7 +170,7 @@ impl Running {
         conn.pending.store(queue.len(), Ordering::Release);
         let queued = !queue.is_empty();
         drop(queue);
-        if report && written > 0 {
+        if report && written > 0 && self.events.wants_send() {
             self.report_sent(id, parts(), written);
         }
         if queued && !conn.flush_requested.swap(true, Ordering::AcqRel) {

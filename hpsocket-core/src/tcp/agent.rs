@@ -136,6 +136,9 @@ impl Events for AgentEvents {
     fn send(&self, id: ConnId, data: &[u8]) {
         self.listener.on_send(&self.sender, id, data);
     }
+    fn wants_send(&self) -> bool {
+        self.listener.wants_on_send()
+    }
     fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult {
         self.listener.on_receive(&self.sender, id, data)
     }

@@ -365,6 +365,9 @@ impl Events for ClientEvents {
     fn send(&self, _id: ConnId, data: &[u8]) {
         self.listener().on_send(&self.sender, self.id(), data);
     }
+    fn wants_send(&self) -> bool {
+        self.listener().wants_on_send()
+    }
     fn receive(&self, _id: ConnId, data: &[u8]) -> HandleResult {
         self.listener().on_receive(&self.sender, self.id(), data)
     }

@@ -520,9 +520,10 @@ impl Worker {
                     let pending = queue.len();
                     conn.pending.store(pending, Ordering::Release);
                     drop(queue);
+                    // SSL components reported the plaintext when it was sent.
+                    let report = conn.tls.is_none() && self.run.events.wants_send();
                     for block in done.drain(..) {
-                        // SSL components reported the plaintext when it was sent.
-                        if conn.tls.is_none() {
+                        if report {
                             guarded_unit(|| self.run.events.send(conn.id, &block));
                         }
                         self.run.pool.put(block);
