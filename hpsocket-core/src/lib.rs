@@ -32,6 +32,7 @@ mod model;
 mod reactor;
 mod sock;
 mod ssl;
+mod sync;
 mod tcp;
 mod types;
 

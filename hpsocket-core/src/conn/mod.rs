@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::buffer::SendQueue;
 use crate::model::pull::PullBuffer;
 use crate::ssl::session::TlsSession;
+use crate::sync::lock;
 use crate::types::ConnId;
 
 /// Where a connection is in its life.
@@ -118,13 +119,11 @@ impl Conn {
     /// The PULL buffer; `None` outside the PULL model.
     pub(crate) fn pull_buffer(&self) -> Option<MutexGuard<'_, PullBuffer>> {
         // Buffer updates are single calls that cannot leave it half-changed.
-        self.pull
-            .as_ref()
-            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()))
+        self.pull.as_ref().map(|m| lock(m))
     }
 
     pub(crate) fn queue(&self) -> MutexGuard<'_, SendQueue> {
         // Every queue update leaves it consistent before anything that can panic runs.
-        self.send_queue.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.send_queue)
     }
 }

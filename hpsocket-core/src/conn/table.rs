@@ -5,9 +5,10 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use super::Conn;
+use crate::sync::lock;
 use crate::types::ConnId;
 
 struct Slot {
@@ -22,12 +23,6 @@ pub(crate) struct ConnTable {
     /// Free slots, oldest first, so a slot is reused as late as possible.
     free: Mutex<VecDeque<u32>>,
     count: AtomicUsize,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding a table lock cannot leave a slot half-written (every update is a
-    // single assignment), so a poisoned lock is still usable.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl ConnTable {

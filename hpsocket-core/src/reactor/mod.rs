@@ -14,7 +14,7 @@ pub(crate) use start::StartParams;
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,7 @@ use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::model::ReceiveModel;
 use crate::ssl::context::SslContexts;
+use crate::sync::lock;
 use crate::types::{ServiceState, SocketOperation};
 use events::Events;
 
@@ -159,10 +160,6 @@ pub(super) fn marked<R>(uid: u64, f: impl FnOnce() -> R) -> R {
     CALLING.with_borrow_mut(|c| c.push(uid));
     let _unmark = Unmark;
     f()
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Engine {

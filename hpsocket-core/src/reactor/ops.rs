@@ -6,13 +6,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::tls::tls_lock;
 use super::{Command, Engine, Running};
 use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::sock;
 use crate::ssl::session::TlsState;
+use crate::sync::lock;
 use crate::types::{ConnId, SocketOperation};
 
 impl Running {
@@ -77,7 +77,7 @@ impl Running {
         let Some(tls) = conn.tls.as_deref() else {
             return self.send_parts(&conn, parts, me, true);
         };
-        let mut session = tls_lock(tls);
+        let mut session = lock(tls);
         match session.state() {
             TlsState::Plain => self.send_parts(&conn, parts, me, true),
             TlsState::Handshaking => {

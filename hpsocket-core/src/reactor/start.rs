@@ -9,12 +9,13 @@ use std::time::Instant;
 
 use super::events::{guarded, guarded_unit, Events};
 use super::worker::Worker;
-use super::{lock, Command, Engine, Running, Shared, WorkerHandle};
+use super::{Command, Engine, Running, Shared, WorkerHandle};
 use crate::buffer::BufferPool;
 use crate::config::EngineConfig;
 use crate::conn::table::ConnTable;
 use crate::error::{Error, ErrorKind, Result};
 use crate::sock;
+use crate::sync::lock;
 use crate::types::ServiceState;
 
 /// Token of each worker's waker.

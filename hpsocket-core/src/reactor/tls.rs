@@ -1,19 +1,15 @@
 //! TLS for the engine: context management (`SetupSSLContext` and friends), session creation,
 //! manual handshakes, and the session lookups `GetSSLSessionInfo` needs.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use super::{lock, Command, Engine, Role, Running};
+use super::{Command, Engine, Role, Running};
 use crate::conn::Conn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ssl::context::{ServerNameCallback, Side, SslContexts, SslSetup};
 use crate::ssl::session::{TlsFailure, TlsSession, TlsState};
+use crate::sync::lock;
 use crate::types::ConnId;
-
-pub(crate) fn tls_lock(m: &Mutex<TlsSession>) -> MutexGuard<'_, TlsSession> {
-    // A session is only changed by OpenSSL calls that leave it consistent or failed.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 impl Engine {
     fn side(&self) -> Side {
@@ -108,7 +104,7 @@ impl Engine {
                 .tls
                 .as_deref()
                 .ok_or_else(|| Error::not_found("StartSSLHandShake", id))?;
-            let mut session = tls_lock(tls);
+            let mut session = lock(tls);
             if session.state() != TlsState::Plain {
                 return Err(Error::illegal_state(format!(
                     "StartSSLHandShake: the handshake of connection {id} already started"
@@ -148,7 +144,7 @@ impl Engine {
                          (called from the SNI callback?)"
                     )));
                 }
-                Err(std::sync::TryLockError::WouldBlock) => tls_lock(tls),
+                Err(std::sync::TryLockError::WouldBlock) => lock(tls),
             };
             Ok(f(session.ssl()))
         })

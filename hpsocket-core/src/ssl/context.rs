@@ -11,6 +11,7 @@ use openssl::ssl::{
 use openssl::x509::X509;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::sync::lock;
 
 /// `SSL_VM_NONE`: no peer verification.
 pub const SSL_VM_NONE: i32 = 0x00;
@@ -194,10 +195,6 @@ pub(crate) fn build_context(
         });
     }
     Ok(b.build())
-}
-
-fn lock(sni: &Mutex<SniTable>) -> std::sync::MutexGuard<'_, SniTable> {
-    sni.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Picks the context for a client's requested name: `Ok(None)` keeps the default. The user

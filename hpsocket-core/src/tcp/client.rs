@@ -14,6 +14,7 @@ use crate::reactor::events::Events;
 use crate::reactor::{ConnectOptions, Engine, Role, StartParams};
 use crate::sock;
 use crate::ssl::SslSetup;
+use crate::sync::lock;
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
 
 /// Client connection IDs come from one process-wide counter (HP-Socket's
@@ -317,16 +318,12 @@ impl TcpClient {
 
     /// The settings.
     pub fn config(&self) -> ClientConfig {
-        self.inner
-            .config
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.inner.config).clone()
     }
 
     /// Changes settings; only while stopped (`SE_ILLEGAL_STATE` otherwise).
     pub fn update_config(&self, f: impl FnOnce(&mut ClientConfig)) -> Result<()> {
-        let mut c = self.inner.config.lock().unwrap_or_else(|e| e.into_inner());
+        let mut c = lock(&self.inner.config);
         if self.state() != ServiceState::Stopped {
             return Err(Error::illegal_state(
                 "TcpClient: settings can only change while stopped",

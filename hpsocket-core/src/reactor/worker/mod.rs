@@ -19,7 +19,6 @@ use slab::Slab;
 
 use super::events::{guarded, guarded_unit};
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
-use super::tls::tls_lock;
 use super::{Adoption, Command, Role, Running, WORKER};
 use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::error::ErrorKind;
@@ -27,6 +26,7 @@ use crate::model::pack::PackDecoder;
 use crate::model::ReceiveModel;
 use crate::sock::{self, MAX_IOV};
 use crate::ssl::session::TlsState;
+use crate::sync::lock;
 use crate::types::ConnId;
 use crate::types::SocketOperation;
 use tls::tls_state;
@@ -565,7 +565,7 @@ impl Worker {
             // A requested close still sends what was accepted, if the socket takes it now,
             // and a TLS session says goodbye with close_notify.
             if let Some(tls) = conn.tls.as_deref() {
-                let mut session = tls_lock(tls);
+                let mut session = lock(tls);
                 session.close_notify();
                 self.run.queue_tls_output(&conn, &mut session);
             }

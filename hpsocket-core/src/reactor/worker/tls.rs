@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::{Deadline, Worker};
 use crate::conn::{Conn, ConnState};
 use crate::error::ErrorKind;
-use crate::reactor::tls::tls_lock;
 use crate::ssl::session::{Plain, TlsState};
+use crate::sync::lock;
 use crate::types::SocketOperation;
 
 impl Worker {
@@ -38,7 +38,7 @@ impl Worker {
         let Some(tls) = conn.tls.as_deref() else {
             return Ok(());
         };
-        let mut session = tls_lock(tls);
+        let mut session = lock(tls);
         if let Some(n) = fresh {
             session.feed(&self.read_buf[..n]);
         }
@@ -80,7 +80,7 @@ impl Worker {
                 self.locals[key].read_blocked = true;
                 return Ok(());
             }
-            let mut session = tls_lock(tls);
+            let mut session = lock(tls);
             let plain = session.read_plain(&mut self.read_buf);
             let queued = self.run.queue_tls_output(&conn, &mut session);
             drop(session);
@@ -106,5 +106,5 @@ impl Worker {
 
 /// The TLS state of a connection of an SSL component.
 pub(super) fn tls_state(conn: &Conn) -> Option<TlsState> {
-    conn.tls.as_deref().map(|t| tls_lock(t).state())
+    conn.tls.as_deref().map(|t| lock(t).state())
 }
