@@ -23,6 +23,26 @@ pub(crate) fn parse_bind_address(address: &str) -> io::Result<IpAddr> {
     resolve(address, 0).map(|a| a.ip())
 }
 
+/// An optional local address to bind (agent and client start, per-connect local address):
+/// `None`, empty or blank means none. A bad one fails with `SE_SOCKET_BIND` and the message
+/// "`{who}: {what} "address": cause`".
+pub(crate) fn local_address(
+    who: &str,
+    what: &str,
+    address: Option<&str>,
+) -> crate::Result<Option<IpAddr>> {
+    let Some(a) = address.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    parse_bind_address(a).map(Some).map_err(|e| {
+        crate::Error::new(
+            crate::ErrorKind::SocketBind,
+            errno(&e),
+            format!("{who}: {what} {a:?}: {e}"),
+        )
+    })
+}
+
 /// Resolves `host` (IP literal, `[v6]` literal or host name) with `port`.
 pub(crate) fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
     let bare = host.trim().trim_start_matches('[').trim_end_matches(']');

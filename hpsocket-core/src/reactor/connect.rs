@@ -83,20 +83,9 @@ impl Running {
         let cfg = &self.config.socket;
         let socket = sock::new_socket(target, cfg.reuse_address_policy)
             .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
-        let local_ip = match options
-            .local_address
-            .as_deref()
-            .filter(|a| !a.trim().is_empty())
-        {
-            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(
-                    ErrorKind::SocketBind,
-                    sock::errno(&e),
-                    format!("{name}: local address {a:?}: {e}"),
-                )
-            })?),
-            None => self.bind_addr,
-        };
+        let local_ip =
+            sock::local_address(name, "local address", options.local_address.as_deref())?
+                .or(self.bind_addr);
         if local_ip.is_some() || options.local_port != 0 {
             let ip = local_ip.unwrap_or(match target {
                 SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::EngineConfig;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::listener::AgentListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
@@ -68,16 +68,7 @@ impl TcpAgent {
     /// `on_connect` or `on_close(SO_CONNECT, errno)`) or blocks until connected or
     /// `sync_connect_timeout`.
     pub fn start(&self, bind_address: Option<&str>, async_connect: bool) -> Result<()> {
-        let bind_addr = match bind_address.map(str::trim).filter(|a| !a.is_empty()) {
-            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(
-                    ErrorKind::SocketBind,
-                    sock::errno(&e),
-                    format!("TcpAgent::start: bind address {a:?}: {e}"),
-                )
-            })?),
-            None => None,
-        };
+        let bind_addr = sock::local_address("TcpAgent::start", "bind address", bind_address)?;
         let events = Arc::new(AgentEvents {
             listener: self.listener.clone(),
             sender: self.clone(),

@@ -89,16 +89,7 @@ impl TcpClient {
     ) -> Result<()> {
         let config = self.config();
         config.validate()?;
-        let bind_addr = match bind_address.map(str::trim).filter(|a| !a.is_empty()) {
-            Some(a) => Some(sock::parse_bind_address(a).map_err(|e| {
-                Error::new(
-                    ErrorKind::SocketBind,
-                    sock::errno(&e),
-                    format!("TcpClient::start: bind address {a:?}: {e}"),
-                )
-            })?),
-            None => None,
-        };
+        let bind_addr = sock::local_address("TcpClient::start", "bind address", bind_address)?;
         let engine = &self.inner.engine;
         engine.update_config(|c| *c = config.engine_config())?;
         self.inner.conn_id.store(
