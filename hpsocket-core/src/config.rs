@@ -63,6 +63,10 @@ pub struct SocketConfig {
     /// Extension: accepted sends also count as activity for silence (`silence_period`,
     /// `disconnect_silence_connections`). Default false: only receives, as in HP-Socket.
     pub silence_counts_send: bool,
+    /// Extension: when the peer closes its side while the answer is still queued, the
+    /// connection keeps writing it; a drain that writes nothing for this many milliseconds
+    /// fails with `OnClose(SO_SEND, ETIMEDOUT)`. Default 30 000; at least 1.
+    pub half_close_drain_timeout: u32,
 }
 
 impl Default for SocketConfig {
@@ -79,6 +83,7 @@ impl Default for SocketConfig {
             ssl_auto_handshake: true,
             ssl_handshake_timeout: 30_000,
             silence_counts_send: false,
+            half_close_drain_timeout: 30_000,
         }
     }
 }
@@ -100,6 +105,11 @@ impl SocketConfig {
                     "{name} must be 0 (off) or at least 1000 ms, not {v}"
                 )));
             }
+        }
+        if self.half_close_drain_timeout == 0 {
+            return Err(Error::invalid_param(
+                "HalfCloseDrainTimeout must be at least 1 ms",
+            ));
         }
         if self.max_send_queue_bytes != 0
             && self.send_queue_low_watermark >= self.max_send_queue_bytes

@@ -3,6 +3,7 @@
 
 use std::io::{self, IoSlice};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::os::fd::AsFd;
 use std::time::Duration;
 
 use socket2::{Domain, SockRef, Socket, TcpKeepalive, Type};
@@ -41,6 +42,18 @@ pub(crate) fn local_address(
             format!("{who}: {what} {a:?}: {e}"),
         )
     })
+}
+
+/// A connect to a local port nobody listens on can reach the connecting socket itself:
+/// Linux completes a TCP simultaneous open when the ephemeral port it picks is the
+/// destination port, which gets likelier the more ports are in use. Nothing listens there,
+/// so such a connect counts as refused (Go's net package treats it the same way).
+pub(crate) fn is_self_connect(stream: &impl AsFd, peer: SocketAddr) -> bool {
+    SockRef::from(stream)
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .is_some_and(|local| local == peer)
 }
 
 /// Resolves `host` (IP literal, `[v6]` literal or host name) with `port`.

@@ -1,125 +1,204 @@
-//! The connection table: a fixed array of slots sized `MaxConnectionCount`, with a generation
-//! per slot. A connection ID is `slot + generation × capacity + 1` (HP-Socket's scheme), so
-//! the first IDs are 1, 2, 3…, lookup is O(1), and an ID whose slot has been reused by a newer
-//! connection no longer matches.
+//! The connection table: up to `MaxConnectionCount` slots with a generation per slot. A
+//! connection ID is `slot + generation × capacity + 1` (HP-Socket's scheme), so the first IDs
+//! are 1, 2, 3…, lookup is O(1), and an ID whose slot has been reused by a newer connection no
+//! longer matches.
+//!
+//! Memory and walks scale with the connections that exist, not with the capacity: slots are
+//! allocated in chunks the first time they are needed, and the live connections are kept in
+//! a dense set of their own, which `count` and `ids` read under one lock so the two always
+//! agree (HP-Socket's `GetConnectionCount` and `GetAllConnectionIDs`).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use slab::Slab;
 
 use super::Conn;
 use crate::sync::lock;
 use crate::types::ConnId;
 
+/// Slots allocated at a time: a table of 1,000,000 costs a few KiB until it fills.
+const CHUNK: usize = 1024;
+
 struct Slot {
     generation: u64,
     conn: Option<Arc<Conn>>,
-    /// Reserved by a connect in progress: the ID exists, the connection object not yet.
-    reserved: bool,
+    /// Reserved by a connection that exists (or whose connect is starting); its key in the
+    /// live set while reserved.
+    live_key: Option<usize>,
 }
 
+/// A connection in the live set: listed from the moment its ID is reserved until its slot
+/// is released after `OnClose`, as HP-Socket lists a closing connection inside `OnClose`.
+struct Live {
+    id: ConnId,
+    conn: Option<Arc<Conn>>,
+}
+
+/// Which slots are free: those never used yet come first, then freed ones, oldest first, so
+/// a slot is reused as late as possible.
+struct FreeSlots {
+    next_unused: usize,
+    freed: VecDeque<u32>,
+}
+
+/// `CHUNK` slots, allocated together the first time one of them is needed.
+type Chunk = OnceLock<Box<[Mutex<Slot>]>>;
+
 pub(crate) struct ConnTable {
-    slots: Box<[Mutex<Slot>]>,
-    /// Free slots, oldest first, so a slot is reused as late as possible.
-    free: Mutex<VecDeque<u32>>,
-    count: AtomicUsize,
+    capacity: usize,
+    chunks: Box<[Chunk]>,
+    free: Mutex<FreeSlots>,
+    live: Mutex<Slab<Live>>,
 }
 
 impl ConnTable {
     pub(crate) fn new(capacity: u32) -> ConnTable {
-        let slots = (0..capacity)
-            .map(|_| {
-                Mutex::new(Slot {
-                    generation: 0,
-                    conn: None,
-                    reserved: false,
-                })
-            })
-            .collect();
+        let capacity = capacity as usize;
         ConnTable {
-            slots,
-            free: Mutex::new((0..capacity).collect()),
-            count: AtomicUsize::new(0),
+            capacity,
+            chunks: (0..capacity.div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
+            free: Mutex::new(FreeSlots {
+                next_unused: 0,
+                freed: VecDeque::new(),
+            }),
+            live: Mutex::new(Slab::new()),
         }
     }
 
     pub(crate) fn capacity(&self) -> usize {
-        self.slots.len()
+        self.capacity
     }
 
     fn decode(&self, id: ConnId) -> Option<(usize, u64)> {
-        let cap = self.slots.len() as u64;
-        if id == 0 {
+        let cap = self.capacity as u64;
+        if id == 0 || cap == 0 {
             return None;
         }
         Some((((id - 1) % cap) as usize, (id - 1) / cap))
     }
 
     fn encode(&self, slot: usize, generation: u64) -> ConnId {
-        generation * self.slots.len() as u64 + slot as u64 + 1
+        generation * self.capacity as u64 + slot as u64 + 1
+    }
+
+    /// The slot, if its chunk was ever allocated.
+    fn slot(&self, slot: usize) -> Option<&Mutex<Slot>> {
+        self.chunks
+            .get(slot / CHUNK)?
+            .get()
+            .map(|c| &c[slot % CHUNK])
+    }
+
+    /// The slot, allocating its chunk on first use.
+    fn slot_or_alloc(&self, slot: usize) -> &Mutex<Slot> {
+        let start = slot - slot % CHUNK;
+        let chunk = self.chunks[slot / CHUNK].get_or_init(|| {
+            let len = CHUNK.min(self.capacity - start);
+            (0..len)
+                .map(|_| {
+                    Mutex::new(Slot {
+                        generation: 0,
+                        conn: None,
+                        live_key: None,
+                    })
+                })
+                .collect()
+        });
+        &chunk[slot % CHUNK]
     }
 
     /// Reserves a slot and returns the ID it will carry, or `None` when the table is full.
+    /// The ID is listed and counted from now on.
     pub(crate) fn reserve(&self) -> Option<ConnId> {
-        let slot = lock(&self.free).pop_front()? as usize;
-        let mut s = lock(&self.slots[slot]);
-        s.reserved = true;
-        self.count.fetch_add(1, Ordering::Relaxed);
-        Some(self.encode(slot, s.generation))
+        let slot = {
+            let mut free = lock(&self.free);
+            if free.next_unused < self.capacity {
+                free.next_unused += 1;
+                free.next_unused - 1
+            } else {
+                free.freed.pop_front()? as usize
+            }
+        };
+        // Lock order everywhere: slot, then live set.
+        let mut s = lock(self.slot_or_alloc(slot));
+        let id = self.encode(slot, s.generation);
+        s.live_key = Some(lock(&self.live).insert(Live { id, conn: None }));
+        Some(id)
     }
 
     /// Puts the connection into the slot reserved for its ID.
     pub(crate) fn fill(&self, conn: Arc<Conn>) {
-        if let Some((slot, generation)) = self.decode(conn.id) {
-            let mut s = lock(&self.slots[slot]);
-            if s.reserved && s.generation == generation {
-                s.conn = Some(conn);
-            }
+        let Some((slot, generation)) = self.decode(conn.id) else {
+            return;
+        };
+        let Some(slot) = self.slot(slot) else {
+            return;
+        };
+        let mut s = lock(slot);
+        let Some(key) = s.live_key.filter(|_| s.generation == generation) else {
+            return;
+        };
+        if let Some(live) = lock(&self.live).get_mut(key) {
+            live.conn = Some(conn.clone());
         }
+        s.conn = Some(conn);
     }
 
     /// Frees the slot of `id` (reserved or filled); the next connection in it gets a new ID.
     pub(crate) fn release(&self, id: ConnId) {
-        let Some((slot, generation)) = self.decode(id) else {
+        let Some((index, generation)) = self.decode(id) else {
+            return;
+        };
+        let Some(slot) = self.slot(index) else {
             return;
         };
         {
-            let mut s = lock(&self.slots[slot]);
-            if !s.reserved || s.generation != generation {
+            let mut s = lock(slot);
+            if s.generation != generation {
                 return;
             }
-            s.reserved = false;
+            let Some(key) = s.live_key.take() else {
+                return;
+            };
+            lock(&self.live).remove(key);
             s.conn = None;
             s.generation += 1;
         }
-        self.count.fetch_sub(1, Ordering::Relaxed);
-        lock(&self.free).push_back(slot as u32);
+        lock(&self.free).freed.push_back(index as u32);
     }
 
     /// The live connection with this ID.
     pub(crate) fn get(&self, id: ConnId) -> Option<Arc<Conn>> {
         let (slot, generation) = self.decode(id)?;
-        let s = lock(self.slots.get(slot)?);
+        let s = lock(self.slot(slot)?);
         if s.generation != generation {
             return None;
         }
         s.conn.clone()
     }
 
-    /// Number of reserved or live connections.
+    /// Number of listed connections (reserved or live): always the length of `ids`.
     pub(crate) fn count(&self) -> usize {
-        self.count.load(Ordering::Relaxed)
+        lock(&self.live).len()
+    }
+
+    /// The IDs of every listed connection, in slot order as HP-Socket lists them.
+    pub(crate) fn ids(&self) -> Vec<ConnId> {
+        let mut ids: Vec<ConnId> = lock(&self.live).iter().map(|(_, l)| l.id).collect();
+        let cap = self.capacity as u64;
+        ids.sort_unstable_by_key(|id| (id - 1) % cap);
+        ids
     }
 
     /// Every connection object in the table.
     pub(crate) fn all(&self) -> Vec<Arc<Conn>> {
-        let mut out = Vec::with_capacity(self.count());
-        for slot in self.slots.iter() {
-            if let Some(c) = &lock(slot).conn {
-                out.push(c.clone());
-            }
-        }
-        out
+        lock(&self.live)
+            .iter()
+            .filter_map(|(_, l)| l.conn.clone())
+            .collect()
     }
 }
 
@@ -137,12 +216,54 @@ mod tests {
         assert_eq!(t.reserve(), None, "table of 3 is full");
         t.release(a);
         assert_eq!(t.count(), 2);
+        assert_eq!(t.ids(), vec![2, 3]);
         let d = t.reserve().unwrap();
         assert_eq!(d, 4, "slot 0 in its second generation");
         assert_eq!(t.decode(d), Some((0, 1)));
         t.release(a); // stale release is a no-op
         assert_eq!(t.count(), 3);
+        assert_eq!(t.ids(), vec![4, 2, 3], "slot order");
         assert!(t.get(a).is_none());
         assert!(t.get(0).is_none());
+    }
+
+    #[test]
+    fn freed_slots_are_reused_after_unused_ones_oldest_first() {
+        let t = ConnTable::new(4);
+        let a = t.reserve().unwrap();
+        let b = t.reserve().unwrap();
+        t.release(b);
+        t.release(a);
+        assert_eq!(t.reserve(), Some(3), "never-used slot 2 first");
+        assert_eq!(t.reserve(), Some(4));
+        assert_eq!(t.reserve(), Some(6), "then slot 1, freed first");
+        assert_eq!(t.reserve(), Some(5), "then slot 0");
+        assert_eq!(t.reserve(), None);
+    }
+
+    #[test]
+    fn a_huge_table_allocates_only_the_chunks_it_uses() {
+        let t = ConnTable::new(5_000_000);
+        let ids: Vec<ConnId> = (0..100).map(|_| t.reserve().unwrap()).collect();
+        let allocated = t.chunks.iter().filter(|c| c.get().is_some()).count();
+        assert_eq!(allocated, 1);
+        assert_eq!(t.count(), 100);
+        assert_eq!(t.ids(), ids);
+        for id in &ids {
+            t.release(*id);
+        }
+        assert_eq!(t.count(), 0);
+        assert!(t.ids().is_empty());
+    }
+
+    #[test]
+    fn the_last_chunk_is_cut_to_the_capacity() {
+        let t = ConnTable::new(CHUNK as u32 + 3);
+        for _ in 0..CHUNK + 3 {
+            t.reserve().unwrap();
+        }
+        assert_eq!(t.reserve(), None);
+        assert_eq!(t.chunks[1].get().map(|c| c.len()), Some(3));
+        assert_eq!(t.count(), CHUNK + 3);
     }
 }

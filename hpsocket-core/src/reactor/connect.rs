@@ -126,6 +126,11 @@ impl Running {
             socket
                 .connect_timeout(&target.into(), timeout)
                 .map_err(connect_error)?;
+            if sock::is_self_connect(&socket, target) {
+                return Err(connect_error(std::io::Error::from_raw_os_error(
+                    libc::ECONNREFUSED,
+                )));
+            }
             socket.set_nonblocking(true).map_err(connect_error)?;
         }
         sock::configure_stream(SockRef::from(&socket), cfg).map_err(|e| {

@@ -70,16 +70,21 @@ impl Running {
         };
         let parts = || header.iter().map(|h| &h[..]).chain(bufs.iter().copied());
         let total = body + header.map_or(0, |h| h.len());
-        self.check_queue_cap(&conn, total)?;
         if self.config.socket.silence_counts_send {
             conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
         }
         let Some(tls) = conn.tls.as_deref() else {
-            return self.send_parts(&conn, parts, me, true);
+            return self.send_parts(&conn, parts, me, Some(total));
         };
         let mut session = lock(tls);
-        match session.state() {
-            TlsState::Plain => self.send_parts(&conn, parts, me, true),
+        let state = session.state();
+        if state != TlsState::Plain {
+            // Every byte an SSL connection queues is added under its session lock, so the
+            // pending count read here can only shrink until the bytes below are added.
+            self.check_queue_cap(&conn, conn.pending.load(Ordering::Acquire), total)?;
+        }
+        match state {
+            TlsState::Plain => self.send_parts(&conn, parts, me, Some(total)),
             TlsState::Handshaking => {
                 // Held as plaintext and encrypted, in order, once the handshake completes.
                 session.hold(parts());
@@ -91,7 +96,7 @@ impl Running {
                     Error::new(ErrorKind::DataSend, f.code, format!("Send: {}", f.message))
                 })?;
                 let records = session.take_output();
-                let sent = self.send_parts(&conn, || std::iter::once(&records[..]), me, false);
+                let sent = self.send_parts(&conn, || std::iter::once(&records[..]), me, None);
                 session.restore_output(records);
                 drop(session);
                 if sent.is_ok() && self.events.wants_send() {
@@ -103,11 +108,12 @@ impl Running {
         }
     }
 
-    /// Extension: refuses a send that would pass `max_send_queue_bytes` (a send into an empty
-    /// queue always goes, so one large message is never refused for ever).
-    fn check_queue_cap(&self, conn: &Conn, total: usize) -> Result<()> {
+    /// Extension: refuses a send of `total` bytes onto `pending` queued ones that would pass
+    /// `max_send_queue_bytes` (a send into an empty queue always goes, so one large message is
+    /// never refused for ever). Callers hold the lock that serialises additions to the queue,
+    /// so concurrent senders cannot pass the cap together.
+    fn check_queue_cap(&self, conn: &Conn, pending: usize, total: usize) -> Result<()> {
         let cap = self.config.socket.max_send_queue_bytes as usize;
-        let pending = conn.pending.load(Ordering::Acquire);
         if cap == 0 || pending == 0 || pending + total <= cap {
             return Ok(());
         }
@@ -124,18 +130,23 @@ impl Running {
     }
 
     /// Writes `parts` straight to the socket when this is the owner and nothing is queued,
-    /// queues the rest, and asks the owner to flush. `report`: fire `OnSend` for bytes
-    /// written here.
+    /// queues the rest, and asks the owner to flush. `plain`: the send is application bytes
+    /// (not TLS records) of this many bytes: check the queue cap under the queue lock and fire
+    /// `OnSend` for bytes written here.
     fn send_parts<'a, I: Iterator<Item = &'a [u8]>>(
         &self,
         conn: &Arc<Conn>,
         parts: impl Fn() -> I,
         me: Option<usize>,
-        report: bool,
+        plain: Option<usize>,
     ) -> Result<()> {
         let id = conn.id;
         let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         let mut queue = conn.queue();
+        if let Some(total) = plain {
+            self.check_queue_cap(conn, queue.len(), total)?;
+        }
+        let report = plain.is_some();
         let mut written = 0;
         // With Nagle on (HP-Socket's default), sends made inside a callback are coalesced and
         // written once it returns: written one by one, a reply sent as several small pieces
@@ -300,9 +311,8 @@ impl Engine {
             let Some(conn) = run.table.get(id) else {
                 return Ok(FetchResult::DataNotFound);
             };
-            if conn.state() == ConnState::Closed {
-                return Ok(FetchResult::DataNotFound);
-            }
+            // A closed connection stays fetchable until its `OnClose` returns (the buffer is
+            // cleared then, and the ID released).
             let Some(mut buffer) = conn.pull_buffer() else {
                 return Ok(FetchResult::DataNotFound);
             };
@@ -358,16 +368,10 @@ impl Engine {
     }
 
     pub(crate) fn all_connection_ids(&self) -> Vec<ConnId> {
-        self.with_run("all_connection_ids", |run, _| {
-            Ok(run
-                .table
-                .all()
-                .iter()
-                .filter(|c| c.state() != ConnState::Closed)
-                .map(|c| c.id)
-                .collect())
-        })
-        .unwrap_or_default()
+        // Taken with the count from one list: a connection is listed from its accept or
+        // connect until its `OnClose` returns, as in HP-Socket.
+        self.with_run("all_connection_ids", |run, _| Ok(run.table.ids()))
+            .unwrap_or_default()
     }
 
     pub(crate) fn connect_period(&self, id: ConnId) -> Result<Duration> {

@@ -1,6 +1,7 @@
 //! One I/O worker: its `mio::Poll`, the connections it owns, and the loop that turns
 //! readiness into callbacks.
 
+mod close;
 mod receive;
 mod tls;
 
@@ -19,16 +20,16 @@ use slab::Slab;
 
 use super::events::{guarded, guarded_unit};
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
-use super::{Adoption, Command, Role, Running, WORKER};
-use crate::conn::{Conn, ConnState, NO_KEY};
+use super::{Adoption, Command, Running, WORKER};
+use crate::conn::{Conn, ConnState};
 use crate::error::ErrorKind;
 use crate::model::pack::PackDecoder;
 use crate::model::ReceiveModel;
 use crate::sock::{self, MAX_IOV};
 use crate::ssl::session::TlsState;
-use crate::sync::lock;
 use crate::types::ConnId;
 use crate::types::SocketOperation;
+use close::Drain;
 use tls::tls_state;
 
 /// Size of the per-worker read buffer: one read takes up to this much.
@@ -45,6 +46,8 @@ pub(super) enum Deadline {
     TlsHandshake,
     /// Accepting again after running out of descriptors.
     AcceptRetry,
+    /// A drain after the peer's close made no progress for `half_close_drain_timeout`.
+    Drain,
 }
 
 /// How long the listener rests after `accept` ran out of descriptors (or memory): the
@@ -64,6 +67,9 @@ pub(super) struct Local {
     read_blocked: bool,
     /// PACK model: bytes of frames not yet delivered (created on first use).
     pack: Option<Box<PackDecoder>>,
+    /// The peer closed its side and the queue still holds the answer: the connection is
+    /// `Closing` and stays open for writing until the queue drains (see `close.rs`).
+    draining: Option<Drain>,
 }
 
 thread_local! {
@@ -318,6 +324,7 @@ impl Worker {
             read_closed: false,
             read_blocked: false,
             pack: None,
+            draining: None,
         });
         conn.local_key.store(key, Ordering::Release);
         if how == Adoption::Accepted {
@@ -389,6 +396,7 @@ impl Worker {
                 Deadline::Connect if local.connecting => {
                     self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
                 }
+                Deadline::Drain if local.draining.is_some() => self.drain_deadline(key),
                 Deadline::TlsHandshake if tls_state(&local.conn) == Some(TlsState::Handshaking) => {
                     self.run.report(
                         ErrorKind::Network,
@@ -447,7 +455,7 @@ impl Worker {
                 Ok(Some(e)) | Err(e) => sock::errno(&e),
                 Ok(None) => libc::EIO,
             };
-            self.close(key, SocketOperation::Receive, code);
+            self.close(key, close::error_event_operation(event), code);
             return;
         }
         if event.is_readable() || event.is_read_closed() {
@@ -475,6 +483,10 @@ impl Worker {
             Ok(None) => {}
         }
         match conn.stream.peer_addr() {
+            Ok(peer) if sock::is_self_connect(&conn.stream, peer) => {
+                self.close(key, SocketOperation::Connect, libc::ECONNREFUSED);
+                return;
+            }
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
             Err(e) => {
@@ -498,24 +510,30 @@ impl Worker {
     fn flush(&mut self, key: usize) {
         // The list of written blocks is kept between calls: no allocation per flush.
         let mut done = std::mem::take(&mut self.written_blocks);
-        self.flush_with(key, &mut done);
+        let wrote = self.flush_with(key, &mut done);
         done.clear();
         self.written_blocks = done;
+        if self.locals.get(key).is_some_and(|l| l.draining.is_some()) {
+            self.drain_progress(key, wrote);
+        }
     }
 
-    fn flush_with(&mut self, key: usize, done: &mut Vec<Vec<u8>>) {
+    /// Writes the queue of the connection at `key`; true if anything was written.
+    fn flush_with(&mut self, key: usize, done: &mut Vec<Vec<u8>>) -> bool {
         let conn = self.locals[key].conn.clone();
         conn.flush_requested.store(false, Ordering::Release);
+        let mut wrote = false;
         loop {
             let mut queue = conn.queue();
             if queue.is_empty() {
-                return;
+                return wrote;
             }
             let mut iov = [IoSlice::new(&[]); MAX_IOV];
             let count = queue.fill_slices(&mut iov);
             let offered: usize = iov[..count].iter().map(|s| s.len()).sum();
             match sock::send_vectored(&conn.stream, &iov[..count]) {
                 Ok(n) => {
+                    wrote |= n > 0;
                     queue.advance(n, done);
                     let pending = queue.len();
                     conn.pending.store(pending, Ordering::Release);
@@ -534,93 +552,16 @@ impl Worker {
                         guarded_unit(|| self.run.events.send_drained(conn.id, pending));
                     }
                     if n < offered {
-                        return; // socket full: the next writable event continues
+                        return wrote; // socket full: the next writable event continues
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return wrote,
                 Err(e) => {
                     drop(queue);
                     self.close(key, SocketOperation::Send, sock::errno(&e));
-                    return;
+                    return wrote;
                 }
             }
-        }
-    }
-
-    /// Closes the connection at `key` and fires `OnClose` if it is owed.
-    fn close(&mut self, key: usize, operation: SocketOperation, code: i32) {
-        let Some(local) = self.locals.try_remove(key) else {
-            return;
-        };
-        let conn = local.conn;
-        conn.set_state(ConnState::Closed);
-        conn.local_key.store(NO_KEY, Ordering::Release);
-        if local.registered {
-            let _ = self
-                .poll
-                .registry()
-                .deregister(&mut SourceRef(&conn.stream));
-        }
-        if operation == SocketOperation::Close && !local.connecting {
-            // A requested close still sends what was accepted, if the socket takes it now,
-            // and a TLS session says goodbye with close_notify.
-            if let Some(tls) = conn.tls.as_deref() {
-                let mut session = lock(tls);
-                session.close_notify();
-                self.run.queue_tls_output(&conn, &mut session);
-            }
-            let mut queue = conn.queue();
-            let mut iov = [IoSlice::new(&[]); MAX_IOV];
-            let count = queue.fill_slices(&mut iov);
-            if count > 0 {
-                let _ = sock::send_vectored(&conn.stream, &iov[..count]);
-            }
-            queue.clear(&self.run.pool);
-        } else {
-            conn.queue().clear(&self.run.pool);
-        }
-        conn.pending.store(0, Ordering::Release);
-        if let Some(mut b) = conn.pull_buffer() {
-            b.clear();
-        }
-        if local.close_owed {
-            let events = &self.run.events;
-            guarded_unit(|| events.close(conn.id, operation, code));
-        }
-        self.run.table.release(conn.id);
-        // Usually this is the last reference and dropping it closes the socket; when another
-        // thread still holds the connection for a moment, shut it down now so the peer sees
-        // the close at once.
-        if Arc::strong_count(&conn) > 1 {
-            let _ = conn.stream.shutdown(std::net::Shutdown::Both);
-        }
-        if self.run.shared.role == Role::Client && !self.stopping {
-            // A client lives for one connection: when it ends, the client stops.
-            self.run.begin_detached_stop();
-        }
-    }
-
-    /// Stop: close the listener, adopt what is still in flight, close every connection.
-    fn shut_down(&mut self) {
-        self.flush_deferred();
-        if let Some(mut l) = self.listener.take() {
-            let _ = self.poll.registry().deregister(&mut l);
-        }
-        self.stopping = true;
-        self.drain_commands();
-        let keys: Vec<usize> = self.locals.iter().map(|(k, _)| k).collect();
-        for key in keys {
-            let op = if self.locals[key].connecting {
-                SocketOperation::Connect
-            } else {
-                SocketOperation::Close
-            };
-            let code = if op == SocketOperation::Connect {
-                libc::ECANCELED
-            } else {
-                0
-            };
-            self.close(key, op, code);
         }
     }
 }

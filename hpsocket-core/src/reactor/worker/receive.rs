@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 
+use super::close::read_error_operation;
 use super::tls::tls_state;
 use super::{Local, Worker, READS_PER_TURN};
 use crate::conn::ConnState;
@@ -29,7 +30,7 @@ impl Worker {
             }
             match (&conn.stream).read(&mut self.read_buf) {
                 Ok(0) => {
-                    self.close(key, SocketOperation::Close, 0);
+                    self.receive_ended(key, (SocketOperation::Close, 0));
                     return;
                 }
                 Ok(n) => {
@@ -40,8 +41,8 @@ impl Worker {
                         Some(TlsState::Plain) | None => self.deliver(key, n),
                         Some(_) => self.tls_receive(key, Some(n)),
                     };
-                    if let Err((op, code)) = received {
-                        self.close(key, op, code);
+                    if let Err(ended) = received {
+                        self.receive_ended(key, ended);
                         return;
                     }
                     if !self.locals.contains(key) {
@@ -55,7 +56,8 @@ impl Worker {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.close(key, SocketOperation::Receive, sock::errno(&e));
+                    let code = sock::errno(&e);
+                    self.close(key, read_error_operation(code), code);
                     return;
                 }
             }
@@ -105,8 +107,8 @@ impl Worker {
             local.read_blocked = false;
             if matches!(tls_state(&local.conn), Some(TlsState::Established)) {
                 // Plaintext may wait inside the session since the pause.
-                if let Err((op, code)) = self.tls_receive(key, None) {
-                    self.close(key, op, code);
+                if let Err(ended) = self.tls_receive(key, None) {
+                    self.receive_ended(key, ended);
                     continue;
                 }
                 if !self.locals.contains(key) {
@@ -117,8 +119,8 @@ impl Worker {
                 continue;
             };
             if self.run.shared.model == ReceiveModel::Pack {
-                if let Err((op, code)) = deliver_frames(local, &[], &self.run) {
-                    self.close(key, op, code);
+                if let Err(ended) = deliver_frames(local, &[], &self.run) {
+                    self.receive_ended(key, ended);
                     continue;
                 }
             }

@@ -21,8 +21,8 @@ impl Worker {
             Deadline::TlsHandshake,
             self.run.config.socket.ssl_handshake_timeout,
         );
-        if let Err((op, code)) = self.tls_receive(key, None) {
-            self.close(key, op, code);
+        if let Err(ended) = self.tls_receive(key, None) {
+            self.receive_ended(key, ended);
         }
     }
 

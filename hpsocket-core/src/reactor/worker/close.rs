@@ -1,0 +1,225 @@
+//! How a worker ends connections: the close itself (`OnClose` exactly once, then the slot is
+//! released), the drain after the peer's half-close, which `OnClose` operation each way of
+//! ending reports, and the stop of the whole worker.
+//!
+//! What `OnClose` reports, as HP-Socket's Linux sources do:
+//!
+//! | how the connection ended | operation, code |
+//! |---|---|
+//! | the peer closed (FIN, or TLS close_notify), once the answer drained | `SO_CLOSE`, 0 |
+//! | the peer reset it | `SO_CLOSE`, `ECONNRESET` |
+//! | `Disconnect`, `Disconnect*Connections`, `Stop` | `SO_CLOSE`, 0 |
+//! | a callback returned `HR_ERROR` | `SO_RECEIVE` (`OnHandShake`: `SO_ACCEPT`/`SO_CONNECT`), its code |
+//! | a read or a write failed | `SO_RECEIVE` / `SO_SEND`, errno |
+//! | a connect failed or timed out | `SO_CONNECT`, errno |
+//! | the answer to a half-closed peer stalled | `SO_SEND`, `ETIMEDOUT` |
+
+use std::io::IoSlice;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::tls::tls_state;
+use super::{Deadline, SourceRef, Worker};
+use crate::conn::{ConnState, NO_KEY};
+use crate::error::ErrorKind;
+use crate::reactor::events::guarded_unit;
+use crate::reactor::Role;
+use crate::sock::{self, MAX_IOV};
+use crate::ssl::session::TlsState;
+use crate::sync::lock;
+use crate::types::SocketOperation;
+
+/// A connection writing its last answer after the peer closed its side.
+pub(super) struct Drain {
+    /// When the drain last wrote something; it fails once this is older than the timeout.
+    last_progress: Instant,
+}
+
+/// The `OnClose` operation for a socket error reported with a readiness event, as
+/// HP-Socket's dispatcher decides it: a hang-up (a reset) is a close, otherwise the
+/// direction that was ready.
+pub(super) fn error_event_operation(event: &mio::event::Event) -> SocketOperation {
+    if event.is_read_closed() || event.is_write_closed() {
+        SocketOperation::Close
+    } else if event.is_readable() {
+        SocketOperation::Receive
+    } else {
+        SocketOperation::Send
+    }
+}
+
+/// The `OnClose` operation for a failed read: a reset is the peer closing, as HP-Socket
+/// reports it; anything else is a receive error.
+pub(super) fn read_error_operation(code: i32) -> SocketOperation {
+    if code == libc::ECONNRESET {
+        SocketOperation::Close
+    } else {
+        SocketOperation::Receive
+    }
+}
+
+impl Worker {
+    /// The receive path ended the connection with `(operation, code)`. `(SO_CLOSE, 0)` from
+    /// there is the peer's own close (end of stream, or TLS close_notify): the answer the
+    /// application queued still goes out first.
+    pub(super) fn receive_ended(&mut self, key: usize, (operation, code): (SocketOperation, i32)) {
+        if operation == SocketOperation::Close && code == 0 {
+            self.peer_closed(key);
+        } else {
+            self.close(key, operation, code);
+        }
+    }
+
+    /// The peer closed its side. What the application already sent, including the answer
+    /// its callbacks just queued, is still written: the connection turns `Closing` (no new
+    /// sends) and stays open for writing until its queue drains, the peer resets, or the drain
+    /// makes no progress for `half_close_drain_timeout`. Then `OnClose` fires, once.
+    fn peer_closed(&mut self, key: usize) {
+        // Sends made inside this read's callbacks may still wait for the end of the turn.
+        self.flush(key);
+        let Some(local) = self.locals.get_mut(key) else {
+            return; // the write failed and closed it
+        };
+        let conn = local.conn.clone();
+        let can_drain = matches!(
+            tls_state(&conn),
+            None | Some(TlsState::Plain | TlsState::Established)
+        );
+        if conn.pending.load(Ordering::Acquire) == 0
+            || !can_drain
+            || !conn.transition(ConnState::Connected, ConnState::Closing)
+        {
+            self.close(key, SocketOperation::Close, 0);
+            return;
+        }
+        local.draining = Some(Drain {
+            last_progress: Instant::now(),
+        });
+        let id = conn.id;
+        let timeout = self.run.config.socket.half_close_drain_timeout;
+        self.arm(key, id, Deadline::Drain, timeout);
+    }
+
+    /// After a flush of a draining connection: note progress, and close once all is written.
+    pub(super) fn drain_progress(&mut self, key: usize, wrote: bool) {
+        let Some(local) = self.locals.get_mut(key) else {
+            return;
+        };
+        if local.conn.pending.load(Ordering::Acquire) == 0 {
+            self.close(key, SocketOperation::Close, 0);
+        } else if let (true, Some(drain)) = (wrote, local.draining.as_mut()) {
+            drain.last_progress = Instant::now();
+        }
+    }
+
+    /// The drain deadline passed: fail the connection if nothing was written since, or wait
+    /// for the rest of the timeout counted from the last write.
+    pub(super) fn drain_deadline(&mut self, key: usize) {
+        let Some(local) = self.locals.get(key) else {
+            return;
+        };
+        let Some(drain) = &local.draining else {
+            return;
+        };
+        let timeout = Duration::from_millis(self.run.config.socket.half_close_drain_timeout.into());
+        let idle = drain.last_progress.elapsed();
+        if idle < timeout {
+            let id = local.conn.id;
+            let rest = (timeout - idle).as_millis().max(1) as u32;
+            self.arm(key, id, Deadline::Drain, rest);
+            return;
+        }
+        let conn = local.conn.clone();
+        self.run.report(
+            ErrorKind::DataSend,
+            libc::ETIMEDOUT,
+            format!(
+                "connection {}: the peer closed its side and has not read the last {} bytes of \
+                 the answer for {} ms",
+                conn.id,
+                conn.pending.load(Ordering::Acquire),
+                timeout.as_millis()
+            ),
+        );
+        self.close(key, SocketOperation::Send, libc::ETIMEDOUT);
+    }
+
+    /// Closes the connection at `key` and fires `OnClose` if it is owed.
+    pub(super) fn close(&mut self, key: usize, operation: SocketOperation, code: i32) {
+        let Some(local) = self.locals.try_remove(key) else {
+            return;
+        };
+        let conn = local.conn;
+        conn.set_state(ConnState::Closed);
+        conn.local_key.store(NO_KEY, Ordering::Release);
+        if local.registered {
+            let _ = self
+                .poll
+                .registry()
+                .deregister(&mut SourceRef(&conn.stream));
+        }
+        if operation == SocketOperation::Close && !local.connecting {
+            // A requested close still sends what was accepted, if the socket takes it now,
+            // and a TLS session says goodbye with close_notify.
+            if let Some(tls) = conn.tls.as_deref() {
+                let mut session = lock(tls);
+                session.close_notify();
+                self.run.queue_tls_output(&conn, &mut session);
+            }
+            let mut queue = conn.queue();
+            let mut iov = [IoSlice::new(&[]); MAX_IOV];
+            let count = queue.fill_slices(&mut iov);
+            if count > 0 {
+                let _ = sock::send_vectored(&conn.stream, &iov[..count]);
+            }
+            queue.clear(&self.run.pool);
+        } else {
+            conn.queue().clear(&self.run.pool);
+        }
+        conn.pending.store(0, Ordering::Release);
+        if local.close_owed {
+            let events = &self.run.events;
+            guarded_unit(|| events.close(conn.id, operation, code));
+        }
+        // PULL: what the peer sent last stays fetchable inside `OnClose`, as in HP-Socket.
+        if let Some(mut b) = conn.pull_buffer() {
+            b.clear();
+        }
+        self.run.table.release(conn.id);
+        // Usually this is the last reference and dropping it closes the socket; when another
+        // thread still holds the connection for a moment, shut it down now so the peer sees
+        // the close at once.
+        if Arc::strong_count(&conn) > 1 {
+            let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+        }
+        if self.run.shared.role == Role::Client && !self.stopping {
+            // A client lives for one connection: when it ends, the client stops.
+            self.run.begin_detached_stop();
+        }
+    }
+
+    /// Stop: close the listener, adopt what is still in flight, close every connection.
+    pub(super) fn shut_down(&mut self) {
+        self.flush_deferred();
+        if let Some(mut l) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        self.stopping = true;
+        self.drain_commands();
+        let keys: Vec<usize> = self.locals.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            let op = if self.locals[key].connecting {
+                SocketOperation::Connect
+            } else {
+                SocketOperation::Close
+            };
+            let code = if op == SocketOperation::Connect {
+                libc::ECANCELED
+            } else {
+                0
+            };
+            self.close(key, op, code);
+        }
+    }
+}
