@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use openssl::pkey::PKey;
 use openssl::ssl::{
-    NameType, SniError, SslContext, SslContextBuilder, SslMethod, SslVerifyMode, SslVersion,
+    NameType, SniError, SslContext, SslContextBuilder, SslMethod, SslOptions, SslVerifyMode,
+    SslVersion,
 };
 use openssl::x509::X509;
 
@@ -95,6 +96,11 @@ pub(crate) fn build_context(
     let mut b = SslContextBuilder::new(method).map_err(|e| ssl_error("SSL context", e))?;
     b.set_min_proto_version(Some(SslVersion::TLS1_2))
         .map_err(|e| ssl_error("TLS version", e))?;
+    // TLS 1.2 renegotiation is refused both ways (a no_renegotiation alert): it is how the
+    // CVE-2009-3555 prefix injection and handshake-flooding CPU attacks work, the sessions
+    // never need it, and TLS 1.3 dropped it. OpenSSL 3 servers refuse it already; this makes
+    // the rule the same for clients and older OpenSSL.
+    b.set_options(SslOptions::NO_RENEGOTIATION);
     let mut verify = SslVerifyMode::NONE;
     if setup.verify_mode & SSL_VM_PEER != 0 {
         verify |= SslVerifyMode::PEER;
