@@ -4,6 +4,8 @@
 //! PULL bytes stay fetchable inside `OnClose`, concurrent senders cannot pass the send-queue
 //! cap, and a connect that reaches itself counts as refused.
 
+#[path = "util/certs.rs"]
+mod certs;
 mod util;
 
 use std::io::{Read, Write};
@@ -14,9 +16,10 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
 use hpsocket_core::{
-    AgentListener, ClientListener, ConnId, ConnectOptions, FetchResult, HandleResult, ReceiveModel,
-    ServerListener, SocketOperation, TcpAgent, TcpClient, TcpServer,
+    AgentListener, ClientListener, ConnId, ConnectOptions, FetchResult, HandleResult, Pem,
+    ReceiveModel, ServerListener, SocketOperation, SslSetup, TcpAgent, TcpClient, TcpServer,
 };
+use openssl::ssl::{ErrorCode, SslConnector, SslMethod, SslVerifyMode};
 use util::{Ev, Log};
 
 /// PUSH answer: more than loopback's send and receive buffers hold together (about 10 MB at
@@ -227,6 +230,49 @@ fn agent_and_client_answers_to_half_closed_peer_are_sent_in_full() {
         let (mut peer, _) = listener.accept().unwrap();
         ask_and_half_close(&mut peer, &rec.answered, model);
         assert_eq!(wait_close(&rec.log), (SocketOperation::Close, 0));
+        assert_eq!(closes(&rec.log).len(), 1);
+    }
+}
+
+#[test]
+fn tls_answer_to_half_closed_peer_is_sent_in_full() {
+    let pki = certs::pki();
+    // with_notify: the peer says close_notify before its FIN; without: only the FIN.
+    for with_notify in [false, true] {
+        let rec = answerer(ReceiveModel::Push);
+        let server = TcpServer::new_ssl(rec.clone(), ReceiveModel::Push);
+        let setup = SslSetup {
+            certificate: Some(Pem::Memory(pki.server.cert_pem.clone())),
+            private_key: Some(Pem::Memory(pki.server.key_pem.clone())),
+            ..SslSetup::default()
+        };
+        server.setup_ssl_context(&setup, None).unwrap();
+        server.start("127.0.0.1", 0).unwrap();
+        let tcp = TcpStream::connect(server.listen_address().unwrap()).unwrap();
+        tcp.set_read_timeout(Some(util::DEADLINE)).unwrap();
+        let mut connector = SslConnector::builder(SslMethod::tls_client()).unwrap();
+        connector.set_verify(SslVerifyMode::NONE);
+        let mut tls = connector.build().connect("localhost", tcp).unwrap();
+        tls.write_all(b"ASK!").unwrap();
+        if with_notify {
+            tls.shutdown().unwrap();
+        }
+        tls.get_ref().shutdown(Shutdown::Write).unwrap();
+        util::eventually("answer queued", || rec.answered.load(Ordering::Acquire));
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match tls.ssl_read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.code() == ErrorCode::ZERO_RETURN => break,
+                Err(e) => panic!("reading the answer: {e}"),
+            }
+        }
+        assert_eq!(got.len(), PUSH_ANSWER, "with close_notify: {with_notify}");
+        assert!(got == util::pattern(7, PUSH_ANSWER));
+        assert_eq!(wait_close(&rec.log), (SocketOperation::Close, 0));
+        server.stop().unwrap();
         assert_eq!(closes(&rec.log).len(), 1);
     }
 }
