@@ -6,6 +6,7 @@ mod connect;
 pub(crate) mod events;
 mod ops;
 mod start;
+mod timer;
 mod tls;
 mod worker;
 

@@ -150,6 +150,9 @@ impl Worker {
         let Some(local) = self.locals.try_remove(key) else {
             return;
         };
+        if let Some(deadline) = local.deadline {
+            self.timers.cancel(deadline);
+        }
         let conn = local.conn;
         conn.set_state(ConnState::Closed);
         conn.local_key.store(NO_KEY, Ordering::Release);

@@ -6,8 +6,7 @@ mod receive;
 mod tls;
 
 use std::cell::RefCell;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
@@ -20,6 +19,7 @@ use slab::Slab;
 
 use super::events::{guarded, guarded_unit};
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
+use super::timer::{TimerKey, TimerWheel};
 use super::{Adoption, Command, Running, WORKER};
 use crate::conn::{Conn, ConnState};
 use crate::error::ErrorKind;
@@ -70,6 +70,8 @@ pub(super) struct Local {
     /// The peer closed its side and the queue still holds the answer: the connection is
     /// `Closing` and stays open for writing until the queue drains (see `close.rs`).
     draining: Option<Drain>,
+    /// The deadline the connection waits on, if any (see `Worker::arm`).
+    deadline: Option<TimerKey>,
 }
 
 thread_local! {
@@ -97,8 +99,10 @@ pub(super) struct Worker {
     written_blocks: Vec<Vec<u8>>,
     /// Milliseconds since the engine epoch, read once per turn of the loop (silence marks).
     now_ms: u64,
-    /// Deadlines (asynchronous connects, TLS handshakes), soonest first.
-    timers: BinaryHeap<Reverse<(Instant, usize, ConnId, Deadline)>>,
+    /// Deadlines of connections (connects, TLS handshakes, drains) and of the listener.
+    timers: TimerWheel<(usize, ConnId, Deadline)>,
+    /// Deadlines being fired, kept between turns so expiring allocates nothing.
+    due: Vec<(usize, ConnId, Deadline)>,
     stopping: bool,
 }
 
@@ -121,7 +125,8 @@ impl Worker {
             ready: VecDeque::new(),
             written_blocks: Vec::new(),
             now_ms: 0,
-            timers: BinaryHeap::new(),
+            timers: TimerWheel::new(Instant::now()),
+            due: Vec::new(),
             stopping: false,
         }
     }
@@ -134,9 +139,7 @@ impl Worker {
         let mut events = MioEvents::with_capacity(capacity);
         while !self.stopping {
             let timeout = if self.ready.is_empty() && self.commands.is_empty() {
-                self.timers
-                    .peek()
-                    .map(|Reverse((at, ..))| at.saturating_duration_since(Instant::now()))
+                self.timers.next_timeout(Instant::now())
             } else {
                 Some(Duration::ZERO)
             };
@@ -249,8 +252,7 @@ impl Worker {
                         format!("accept: {e}; retrying"),
                     );
                     let at = Instant::now() + ACCEPT_RETRY;
-                    self.timers
-                        .push(Reverse((at, usize::MAX, 0, Deadline::AcceptRetry)));
+                    self.timers.arm(at, (usize::MAX, 0, Deadline::AcceptRetry));
                     return;
                 }
                 // A connection reset or refused by policy before it was accepted: next one.
@@ -325,6 +327,7 @@ impl Worker {
             read_blocked: false,
             pack: None,
             draining: None,
+            deadline: None,
         });
         conn.local_key.store(key, Ordering::Release);
         if how == Adoption::Accepted {
@@ -370,28 +373,32 @@ impl Worker {
         }
     }
 
+    /// Arms the connection's deadline `what` in `ms` (0: none), replacing the one it had: a
+    /// connection waits for one thing at a time (its connect, then its TLS handshake, then
+    /// the drain of its last answer).
     fn arm(&mut self, key: usize, id: ConnId, what: Deadline, ms: u32) {
+        if let Some(old) = self.locals[key].deadline.take() {
+            self.timers.cancel(old);
+        }
         if ms > 0 {
             let at = Instant::now() + Duration::from_millis(ms.into());
-            self.timers.push(Reverse((at, key, id, what)));
+            self.locals[key].deadline = Some(self.timers.arm(at, (key, id, what)));
         }
     }
 
-    /// Fails connects and TLS handshakes that passed their deadline.
+    /// Fails connects, TLS handshakes and drains that passed their deadline.
     fn expire_timers(&mut self) {
-        let now = Instant::now();
-        while let Some(Reverse((at, key, id, what))) = self.timers.peek().copied() {
-            if at > now {
-                break;
-            }
-            self.timers.pop();
+        let mut due = std::mem::take(&mut self.due);
+        self.timers.expire(Instant::now(), |t| due.push(t));
+        for (key, id, what) in due.drain(..) {
             if what == Deadline::AcceptRetry {
                 self.accept();
                 continue;
             }
-            let Some(local) = self.locals.get(key).filter(|l| l.conn.id == id) else {
+            let Some(local) = self.locals.get_mut(key).filter(|l| l.conn.id == id) else {
                 continue;
             };
+            local.deadline = None;
             match what {
                 Deadline::Connect if local.connecting => {
                     self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
@@ -408,6 +415,7 @@ impl Worker {
                 _ => {}
             }
         }
+        self.due = due;
     }
 
     /// The TCP connection is up: plain connections are ready (`OnHandShake`); TLS ones start
