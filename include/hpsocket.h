@@ -25,9 +25,9 @@
 typedef void *HP_Object;
 
 /*
- A TCP agent (PUSH model).
+ An SSL agent (PUSH model).
  */
-typedef HP_Object HP_TcpAgent;
+typedef HP_Object HP_SSLAgent;
 
 /*
  The listener of a TCP agent.
@@ -35,14 +35,154 @@ typedef HP_Object HP_TcpAgent;
 typedef HP_Object HP_TcpAgentListener;
 
 /*
- `int`; `TRUE` is 1, `FALSE` 0, and every non-zero value passed in counts as true.
+ An SSL client (PUSH model).
  */
-typedef int BOOL;
+typedef HP_Object HP_SSLClient;
+
+/*
+ The listener of a TCP client.
+ */
+typedef HP_Object HP_TcpClientListener;
+
+/*
+ An SSL PACK agent.
+ */
+typedef HP_Object HP_SSLPackAgent;
+
+/*
+ An SSL PACK client.
+ */
+typedef HP_Object HP_SSLPackClient;
+
+/*
+ An SSL PACK server.
+ */
+typedef HP_Object HP_SSLPackServer;
+
+/*
+ The listener of a TCP server.
+ */
+typedef HP_Object HP_TcpServerListener;
+
+/*
+ An SSL PULL agent.
+ */
+typedef HP_Object HP_SSLPullAgent;
+
+/*
+ The listener of a TCP PULL agent: an agent listener.
+ */
+typedef HP_Object HP_TcpPullAgentListener;
+
+/*
+ An SSL PULL client.
+ */
+typedef HP_Object HP_SSLPullClient;
+
+/*
+ The listener of a TCP PULL client: a client listener.
+ */
+typedef HP_Object HP_TcpPullClientListener;
+
+/*
+ An SSL PULL server.
+ */
+typedef HP_Object HP_SSLPullServer;
+
+/*
+ The listener of a TCP PULL server: a server listener.
+ */
+typedef HP_Object HP_TcpPullServerListener;
+
+/*
+ An SSL server (PUSH model).
+ */
+typedef HP_Object HP_SSLServer;
+
+/*
+ A TCP agent (PUSH model).
+ */
+typedef HP_Object HP_TcpAgent;
+
+/*
+ A TCP client (PUSH model).
+ */
+typedef HP_Object HP_TcpClient;
+
+/*
+ A TCP PACK agent.
+ */
+typedef HP_Object HP_TcpPackAgent;
+
+/*
+ The listener of a TCP PACK agent: an agent listener.
+ */
+typedef HP_Object HP_TcpPackAgentListener;
+
+/*
+ A TCP PACK client.
+ */
+typedef HP_Object HP_TcpPackClient;
+
+/*
+ The listener of a TCP PACK client: a client listener.
+ */
+typedef HP_Object HP_TcpPackClientListener;
+
+/*
+ A TCP PACK server.
+ */
+typedef HP_Object HP_TcpPackServer;
+
+/*
+ The listener of a TCP PACK server: a server listener.
+ */
+typedef HP_Object HP_TcpPackServerListener;
+
+/*
+ A TCP PULL agent.
+ */
+typedef HP_Object HP_TcpPullAgent;
+
+/*
+ A TCP PULL client.
+ */
+typedef HP_Object HP_TcpPullClient;
+
+/*
+ A TCP PULL server.
+ */
+typedef HP_Object HP_TcpPullServer;
+
+/*
+ A TCP server (PUSH model).
+ */
+typedef HP_Object HP_TcpServer;
+
+/*
+ `unsigned int` (32 bits on Linux, as in HP-Socket).
+ */
+typedef unsigned int DWORD;
 
 /*
  Any agent-shaped component.
  */
 typedef HP_Object HP_Agent;
+
+/*
+ `int`; `TRUE` is 1, `FALSE` 0, and every non-zero value passed in counts as true.
+ */
+typedef int BOOL;
+
+/*
+ Any client-shaped component.
+ */
+typedef HP_Object HP_Client;
+
+/*
+ `En_HP_SocketError`: the code of `*_GetLastError` (see `HP_GetSocketErrorDesc`).
+ */
+typedef int En_HP_SocketError;
 
 /*
  `char`: text is UTF-8.
@@ -55,9 +195,30 @@ typedef char TCHAR;
 typedef const TCHAR *LPCTSTR;
 
 /*
- `unsigned short`.
+ `void*`.
  */
-typedef unsigned short USHORT;
+typedef void *PVOID;
+
+/*
+ Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
+ */
+typedef void (*HPX_FN_FreeUserData)(PVOID pData);
+
+/*
+ Any server-shaped component.
+ */
+typedef HP_Object HP_Server;
+
+/*
+ A listener holding `HP_FN_Agent_*` callbacks.
+ */
+typedef HP_Object HP_AgentListener;
+
+/*
+ `En_HP_HandleResult`: what a callback tells the component. Only `HR_ERROR` stops
+ anything; every other value means "go on".
+ */
+typedef int En_HP_HandleResult;
 
 /*
  A connection ID: `unsigned long`, never 0 for a real connection.
@@ -65,14 +226,57 @@ typedef unsigned short USHORT;
 typedef unsigned long HP_CONNID;
 
 /*
- `void*`.
+ Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
  */
-typedef void *PVOID;
+typedef En_HP_HandleResult (*HPX_FN_Agent_OnSendDrained)(HP_Agent pSender, HP_CONNID dwConnID, int iPending);
 
 /*
- `unsigned int` (32 bits on Linux, as in HP-Socket).
+ A listener holding `HP_FN_Client_*` callbacks.
  */
-typedef unsigned int DWORD;
+typedef HP_Object HP_ClientListener;
+
+/*
+ Extension: the client form of [`HPX_FN_Server_OnSendDrained`].
+ */
+typedef En_HP_HandleResult (*HPX_FN_Client_OnSendDrained)(HP_Client pSender, HP_CONNID dwConnID, int iPending);
+
+/*
+ A listener holding `HP_FN_Server_*` callbacks.
+ */
+typedef HP_Object HP_ServerListener;
+
+/*
+ Extension: a send was refused because the connection's send queue was full
+ (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark;
+ `iPending` bytes remain queued. Once per refusal; the result is ignored.
+ */
+typedef En_HP_HandleResult (*HPX_FN_Server_OnSendDrained)(HP_Server pSender, HP_CONNID dwConnID, int iPending);
+
+/*
+ `unsigned short`.
+ */
+typedef unsigned short USHORT;
+
+/*
+ `En_HP_OnSendSyncPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
+ */
+typedef int En_HP_OnSendSyncPolicy;
+
+/*
+ `En_HP_ReuseAddressPolicy`: `SO_REUSEADDR` / `SO_REUSEPORT` on listening and connecting
+ sockets.
+ */
+typedef int En_HP_ReuseAddressPolicy;
+
+/*
+ `En_HP_SendPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
+ */
+typedef int En_HP_SendPolicy;
+
+/*
+ `En_HP_ServiceState`: a component's life-cycle state.
+ */
+typedef int En_HP_ServiceState;
 
 /*
  `unsigned char`.
@@ -100,135 +304,28 @@ typedef struct WSABUF {
 } WSABUF;
 
 /*
- `En_HP_ServiceState`: a component's life-cycle state.
+ `En_HP_SSLSessionInfo`: what `*_GetSSLSessionInfo` returns in `*lppInfo` (OpenSSL's
+ objects, borrowed: never free them). Items 0-3 describe the connection's `SSL_CTX`.
  */
-typedef int En_HP_ServiceState;
+typedef int En_HP_SSLSessionInfo;
 
 /*
- `En_HP_SocketError`: the code of `*_GetLastError` (see `HP_GetSocketErrorDesc`).
+ A NUL-terminated byte string the library only reads.
  */
-typedef int En_HP_SocketError;
+typedef const char *LPCSTR;
 
 /*
- `En_HP_ReuseAddressPolicy`: `SO_REUSEADDR` / `SO_REUSEPORT` on listening and connecting
- sockets.
+ SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext`
+ is the SSL server's handle. Returns 0 for the default certificate, a positive index from
+ `HP_SSLServer_AddSSLContext`, or a negative value to abort the handshake. Runs on a
+ worker thread, during the handshake.
  */
-typedef int En_HP_ReuseAddressPolicy;
+typedef int (*HP_Fn_SNI_ServerNameCallback)(LPCTSTR lpszServerName, PVOID pContext);
 
 /*
- `En_HP_SendPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
+ A thread ID (`pthread_t`), as `HP_SSL_RemoveThreadLocalState` takes it.
  */
-typedef int En_HP_SendPolicy;
-
-/*
- `En_HP_OnSendSyncPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
- */
-typedef int En_HP_OnSendSyncPolicy;
-
-/*
- A TCP client (PUSH model).
- */
-typedef HP_Object HP_TcpClient;
-
-/*
- The listener of a TCP client.
- */
-typedef HP_Object HP_TcpClientListener;
-
-/*
- Any client-shaped component.
- */
-typedef HP_Object HP_Client;
-
-/*
- Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
- */
-typedef void (*HPX_FN_FreeUserData)(PVOID pData);
-
-/*
- Any server-shaped component.
- */
-typedef HP_Object HP_Server;
-
-/*
- A listener holding `HP_FN_Server_*` callbacks.
- */
-typedef HP_Object HP_ServerListener;
-
-/*
- `En_HP_HandleResult`: what a callback tells the component. Only `HR_ERROR` stops
- anything; every other value means "go on".
- */
-typedef int En_HP_HandleResult;
-
-/*
- Extension: a send was refused because the connection's send queue was full
- (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark;
- `iPending` bytes remain queued. Once per refusal; the result is ignored.
- */
-typedef En_HP_HandleResult (*HPX_FN_Server_OnSendDrained)(HP_Server pSender, HP_CONNID dwConnID, int iPending);
-
-/*
- A listener holding `HP_FN_Agent_*` callbacks.
- */
-typedef HP_Object HP_AgentListener;
-
-/*
- Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
- */
-typedef En_HP_HandleResult (*HPX_FN_Agent_OnSendDrained)(HP_Agent pSender, HP_CONNID dwConnID, int iPending);
-
-/*
- A listener holding `HP_FN_Client_*` callbacks.
- */
-typedef HP_Object HP_ClientListener;
-
-/*
- Extension: the client form of [`HPX_FN_Server_OnSendDrained`].
- */
-typedef En_HP_HandleResult (*HPX_FN_Client_OnSendDrained)(HP_Client pSender, HP_CONNID dwConnID, int iPending);
-
-/*
- The listener of a TCP server.
- */
-typedef HP_Object HP_TcpServerListener;
-
-/*
- `unsigned long`: a socket descriptor or an address in callbacks.
- */
-typedef unsigned long UINT_PTR;
-
-/*
- Server: the listening socket is bound, not yet listening (set options on `soListen`).
- `HR_ERROR` makes `HP_Server_Start` fail with `SE_SOCKET_PREPARE`.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnPrepareListen)(HP_Server pSender, UINT_PTR soListen);
-
-/*
- Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnAccept)(HP_Server pSender, HP_CONNID dwConnID, UINT_PTR pClient);
-
-/*
- Server: the connection is ready for data. `HR_ERROR` closes it.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server pSender, HP_CONNID dwConnID);
-
-/*
- Server: `iLength` bytes were written to the socket; the result is ignored.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
-
-/*
- Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the
- connection.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnReceive)(HP_Server pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
-
-/*
- Server, PULL model: `iLength` bytes are buffered for the connection.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_CONNID dwConnID, int iLength);
+typedef unsigned long THR_ID;
 
 /*
  `En_HP_SocketOperation`: the operation that failed when a connection closed.
@@ -236,19 +333,9 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_C
 typedef int En_HP_SocketOperation;
 
 /*
- Server: the connection closed (`SO_CLOSE`, 0 for a normal close); the result is ignored.
+ Agent: the connection closed; a failed asynchronous connect reports `SO_CONNECT`.
  */
-typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
-
-/*
- Server: the server stopped; the last event it sends. The result is ignored.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server pSender);
-
-/*
- Agent: the socket exists, `connect()` not called yet. `HR_ERROR` aborts the connect.
- */
-typedef En_HP_HandleResult (*HP_FN_Agent_OnPrepareConnect)(HP_Agent pSender, HP_CONNID dwConnID, UINT_PTR socket);
+typedef En_HP_HandleResult (*HP_FN_Agent_OnClose)(HP_Agent pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
 
 /*
  Agent: the TCP connection is established. `HR_ERROR` fails a synchronous connect or closes
@@ -262,14 +349,14 @@ typedef En_HP_HandleResult (*HP_FN_Agent_OnConnect)(HP_Agent pSender, HP_CONNID 
 typedef En_HP_HandleResult (*HP_FN_Agent_OnHandShake)(HP_Agent pSender, HP_CONNID dwConnID);
 
 /*
- Agent: bytes were written to the socket; the result is ignored.
+ `unsigned long`: a socket descriptor or an address in callbacks.
  */
-typedef En_HP_HandleResult (*HP_FN_Agent_OnSend)(HP_Agent pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
+typedef unsigned long UINT_PTR;
 
 /*
- Agent: bytes arrived; `pData` is valid only during the call.
+ Agent: the socket exists, `connect()` not called yet. `HR_ERROR` aborts the connect.
  */
-typedef En_HP_HandleResult (*HP_FN_Agent_OnReceive)(HP_Agent pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
+typedef En_HP_HandleResult (*HP_FN_Agent_OnPrepareConnect)(HP_Agent pSender, HP_CONNID dwConnID, UINT_PTR socket);
 
 /*
  Agent, PULL model: `iLength` bytes are buffered for the connection.
@@ -277,9 +364,14 @@ typedef En_HP_HandleResult (*HP_FN_Agent_OnReceive)(HP_Agent pSender, HP_CONNID 
 typedef En_HP_HandleResult (*HP_FN_Agent_OnPullReceive)(HP_Agent pSender, HP_CONNID dwConnID, int iLength);
 
 /*
- Agent: the connection closed; a failed asynchronous connect reports `SO_CONNECT`.
+ Agent: bytes arrived; `pData` is valid only during the call.
  */
-typedef En_HP_HandleResult (*HP_FN_Agent_OnClose)(HP_Agent pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
+typedef En_HP_HandleResult (*HP_FN_Agent_OnReceive)(HP_Agent pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
+
+/*
+ Agent: bytes were written to the socket; the result is ignored.
+ */
+typedef En_HP_HandleResult (*HP_FN_Agent_OnSend)(HP_Agent pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
 /*
  Agent: the agent stopped; the last event it sends.
@@ -287,9 +379,9 @@ typedef En_HP_HandleResult (*HP_FN_Agent_OnClose)(HP_Agent pSender, HP_CONNID dw
 typedef En_HP_HandleResult (*HP_FN_Agent_OnShutdown)(HP_Agent pSender);
 
 /*
- Client: the socket exists, `connect()` not called yet. `HR_ERROR` makes the start fail.
+ Client: the connection closed; the client then stops by itself.
  */
-typedef En_HP_HandleResult (*HP_FN_Client_OnPrepareConnect)(HP_Client pSender, HP_CONNID dwConnID, UINT_PTR socket);
+typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
 
 /*
  Client: the TCP connection is established.
@@ -302,14 +394,9 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnConnect)(HP_Client pSender, HP_CONNI
 typedef En_HP_HandleResult (*HP_FN_Client_OnHandShake)(HP_Client pSender, HP_CONNID dwConnID);
 
 /*
- Client: bytes were written to the socket; the result is ignored.
+ Client: the socket exists, `connect()` not called yet. `HR_ERROR` makes the start fail.
  */
-typedef En_HP_HandleResult (*HP_FN_Client_OnSend)(HP_Client pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
-
-/*
- Client: bytes arrived; `pData` is valid only during the call.
- */
-typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
+typedef En_HP_HandleResult (*HP_FN_Client_OnPrepareConnect)(HP_Client pSender, HP_CONNID dwConnID, UINT_PTR socket);
 
 /*
  Client, PULL model: `iLength` bytes are buffered.
@@ -317,153 +404,66 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client pSender, HP_CONNI
 typedef En_HP_HandleResult (*HP_FN_Client_OnPullReceive)(HP_Client pSender, HP_CONNID dwConnID, int iLength);
 
 /*
- Client: the connection closed; the client then stops by itself.
+ Client: bytes arrived; `pData` is valid only during the call.
  */
-typedef En_HP_HandleResult (*HP_FN_Client_OnClose)(HP_Client pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
+typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
 /*
- A TCP PACK server.
+ Client: bytes were written to the socket; the result is ignored.
  */
-typedef HP_Object HP_TcpPackServer;
+typedef En_HP_HandleResult (*HP_FN_Client_OnSend)(HP_Client pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
 /*
- A TCP PACK agent.
+ Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.
  */
-typedef HP_Object HP_TcpPackAgent;
+typedef En_HP_HandleResult (*HP_FN_Server_OnAccept)(HP_Server pSender, HP_CONNID dwConnID, UINT_PTR pClient);
 
 /*
- A TCP PACK client.
+ Server: the connection closed (`SO_CLOSE`, 0 for a normal close); the result is ignored.
  */
-typedef HP_Object HP_TcpPackClient;
+typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
 
 /*
- The listener of a TCP PACK server: a server listener.
+ Server: the connection is ready for data. `HR_ERROR` closes it.
  */
-typedef HP_Object HP_TcpPackServerListener;
+typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server pSender, HP_CONNID dwConnID);
 
 /*
- The listener of a TCP PACK agent: an agent listener.
+ Server: the listening socket is bound, not yet listening (set options on `soListen`).
+ `HR_ERROR` makes `HP_Server_Start` fail with `SE_SOCKET_PREPARE`.
  */
-typedef HP_Object HP_TcpPackAgentListener;
+typedef En_HP_HandleResult (*HP_FN_Server_OnPrepareListen)(HP_Server pSender, UINT_PTR soListen);
 
 /*
- The listener of a TCP PACK client: a client listener.
+ Server, PULL model: `iLength` bytes are buffered for the connection.
  */
-typedef HP_Object HP_TcpPackClientListener;
+typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_CONNID dwConnID, int iLength);
 
 /*
- A TCP PULL server.
+ Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the
+ connection.
  */
-typedef HP_Object HP_TcpPullServer;
+typedef En_HP_HandleResult (*HP_FN_Server_OnReceive)(HP_Server pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
 /*
- The listener of a TCP PULL server: a server listener.
+ Server: `iLength` bytes were written to the socket; the result is ignored.
  */
-typedef HP_Object HP_TcpPullServerListener;
+typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
 /*
- A TCP PULL agent.
+ Server: the server stopped; the last event it sends. The result is ignored.
  */
-typedef HP_Object HP_TcpPullAgent;
-
-/*
- The listener of a TCP PULL agent: an agent listener.
- */
-typedef HP_Object HP_TcpPullAgentListener;
-
-/*
- A TCP PULL client.
- */
-typedef HP_Object HP_TcpPullClient;
-
-/*
- The listener of a TCP PULL client: a client listener.
- */
-typedef HP_Object HP_TcpPullClientListener;
-
-/*
- `En_HP_FetchResult`: the result of a PULL `Fetch` or `Peek`.
- */
-typedef int En_HP_FetchResult;
-
-/*
- A TCP server (PUSH model).
- */
-typedef HP_Object HP_TcpServer;
-
-/*
- An SSL server (PUSH model).
- */
-typedef HP_Object HP_SSLServer;
-
-/*
- An SSL agent (PUSH model).
- */
-typedef HP_Object HP_SSLAgent;
-
-/*
- An SSL client (PUSH model).
- */
-typedef HP_Object HP_SSLClient;
-
-/*
- An SSL PULL server.
- */
-typedef HP_Object HP_SSLPullServer;
-
-/*
- An SSL PULL agent.
- */
-typedef HP_Object HP_SSLPullAgent;
-
-/*
- An SSL PULL client.
- */
-typedef HP_Object HP_SSLPullClient;
-
-/*
- An SSL PACK server.
- */
-typedef HP_Object HP_SSLPackServer;
-
-/*
- An SSL PACK agent.
- */
-typedef HP_Object HP_SSLPackAgent;
-
-/*
- An SSL PACK client.
- */
-typedef HP_Object HP_SSLPackClient;
-
-/*
- A thread ID (`pthread_t`), as `HP_SSL_RemoveThreadLocalState` takes it.
- */
-typedef unsigned long THR_ID;
-
-/*
- SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext`
- is the SSL server's handle. Returns 0 for the default certificate, a positive index from
- `HP_SSLServer_AddSSLContext`, or a negative value to abort the handshake. Runs on a
- worker thread, during the handshake.
- */
-typedef int (*HP_Fn_SNI_ServerNameCallback)(LPCTSTR lpszServerName, PVOID pContext);
-
-/*
- A NUL-terminated byte string the library only reads.
- */
-typedef const char *LPCSTR;
-
-/*
- `En_HP_SSLSessionInfo`: what `*_GetSSLSessionInfo` returns in `*lppInfo` (OpenSSL's
- objects, borrowed: never free them). Items 0-3 describe the connection's `SSL_CTX`.
- */
-typedef int En_HP_SSLSessionInfo;
+typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server pSender);
 
 /*
  Pointer to a [`WSABUF`].
  */
 typedef struct WSABUF *LPWSABUF;
+
+/*
+ `En_HP_FetchResult`: the result of a PULL `Fetch` or `Peek`.
+ */
+typedef int En_HP_FetchResult;
 
 /*
  `En_HP_SSLSessionMode`: which side of TLS a session plays.
@@ -739,10 +739,208 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call
+ `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLAgent Create_HP_SSLAgent(HP_TcpAgentListener pListener);
+
+/*
+ Creates an SSL client (PUSH model) reporting to `pListener`, a client listener. Call
+ `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLClient Create_HP_SSLClient(HP_TcpClientListener pListener);
+
+/*
+ Creates an SSL PACK agent reporting to `pListener`, an agent listener. Call
+ `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPackAgent Create_HP_SSLPackAgent(HP_TcpAgentListener pListener);
+
+/*
+ Creates an SSL PACK client reporting to `pListener`, a client listener. Call
+ `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPackClient Create_HP_SSLPackClient(HP_TcpClientListener pListener);
+
+/*
+ Creates an SSL PACK server reporting to `pListener`, a server listener. Call
+ `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPackServer Create_HP_SSLPackServer(HP_TcpServerListener pListener);
+
+/*
+ Creates an SSL PULL agent reporting to `pListener`, an agent listener. Call
+ `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPullAgent Create_HP_SSLPullAgent(HP_TcpPullAgentListener pListener);
+
+/*
+ Creates an SSL PULL client reporting to `pListener`, a client listener. Call
+ `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPullClient Create_HP_SSLPullClient(HP_TcpPullClientListener pListener);
+
+/*
+ Creates an SSL PULL server reporting to `pListener`, a server listener. Call
+ `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLPullServer Create_HP_SSLPullServer(HP_TcpPullServerListener pListener);
+
+/*
+ Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call
+ `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_SSLServer Create_HP_SSLServer(HP_TcpServerListener pListener);
+
+/*
  Creates a TCP agent (PUSH model) reporting to `pListener`, a TCP agent listener. NULL on
  failure (an invalid listener); the reason is in `HPX_GetLastError`.
  */
 HP_TcpAgent Create_HP_TcpAgent(HP_TcpAgentListener pListener);
+
+/*
+ Creates a TCP agent listener with no callback set.
+ */
+HP_TcpAgentListener Create_HP_TcpAgentListener(void);
+
+/*
+ Creates a TCP client (PUSH model) reporting to `pListener`, a TCP client listener. NULL on
+ failure (an invalid listener); the reason is in `HPX_GetLastError`.
+ */
+HP_TcpClient Create_HP_TcpClient(HP_TcpClientListener pListener);
+
+/*
+ Creates a TCP client listener with no callback set.
+ */
+HP_TcpClientListener Create_HP_TcpClientListener(void);
+
+/*
+ Creates a TCP PACK agent reporting to `pListener`, an agent listener.
+ */
+HP_TcpPackAgent Create_HP_TcpPackAgent(HP_TcpAgentListener pListener);
+
+/*
+ Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).
+ */
+HP_TcpPackAgentListener Create_HP_TcpPackAgentListener(void);
+
+/*
+ Creates a TCP PACK client reporting to `pListener`, a client listener.
+ */
+HP_TcpPackClient Create_HP_TcpPackClient(HP_TcpClientListener pListener);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_TcpPackClientListener Create_HP_TcpPackClientListener(void);
+
+/*
+ Creates a TCP PACK server reporting to `pListener`, a server listener. NULL on failure;
+ the reason is in `HPX_GetLastError`.
+ */
+HP_TcpPackServer Create_HP_TcpPackServer(HP_TcpServerListener pListener);
+
+/*
+ Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
+ */
+HP_TcpPackServerListener Create_HP_TcpPackServerListener(void);
+
+/*
+ Creates a TCP PULL agent reporting to `pListener`, an agent listener.
+ */
+HP_TcpPullAgent Create_HP_TcpPullAgent(HP_TcpPullAgentListener pListener);
+
+/*
+ Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).
+ */
+HP_TcpPullAgentListener Create_HP_TcpPullAgentListener(void);
+
+/*
+ Creates a TCP PULL client reporting to `pListener`, a client listener.
+ */
+HP_TcpPullClient Create_HP_TcpPullClient(HP_TcpPullClientListener pListener);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_TcpPullClientListener Create_HP_TcpPullClientListener(void);
+
+/*
+ Creates a TCP PULL server reporting to `pListener`, a server listener (set its
+ `OnPullReceive`). NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_TcpPullServer Create_HP_TcpPullServer(HP_TcpPullServerListener pListener);
+
+/*
+ Creates a server listener (the same object `Create_HP_TcpServerListener` makes; it fits
+ any server).
+ */
+HP_TcpPullServerListener Create_HP_TcpPullServerListener(void);
+
+/*
+ Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on
+ failure (an invalid listener); the reason is in `HPX_GetLastError`.
+ */
+HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
+
+/*
+ Creates a TCP server listener with no callback set.
+ */
+HP_TcpServerListener Create_HP_TcpServerListener(void);
+
+/*
+ Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_SSLAgent(HP_SSLAgent pAgent);
+
+/*
+ Destroys an SSL client (PUSH model): stops it first if it runs (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_SSLClient(HP_SSLClient pClient);
+
+/*
+ Destroys an SSL PACK agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_SSLPackAgent(HP_SSLPackAgent pAgent);
+
+/*
+ Destroys an SSL PACK client: stops it first if it runs (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_SSLPackClient(HP_SSLPackClient pClient);
+
+/*
+ Destroys an SSL PACK server: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_SSLPackServer(HP_SSLPackServer pServer);
+
+/*
+ Destroys an SSL PULL agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_SSLPullAgent(HP_SSLPullAgent pAgent);
+
+/*
+ Destroys an SSL PULL client: stops it first if it runs (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_SSLPullClient(HP_SSLPullClient pClient);
+
+/*
+ Destroys an SSL PULL server: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_SSLPullServer(HP_SSLPullServer pServer);
+
+/*
+ Destroys an SSL server (PUSH model): stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_SSLServer(HP_SSLServer pServer);
 
 /*
  Destroys a TCP agent: stops it first if it runs (every callback has returned when this
@@ -752,11 +950,282 @@ HP_TcpAgent Create_HP_TcpAgent(HP_TcpAgentListener pListener);
 void Destroy_HP_TcpAgent(HP_TcpAgent pAgent);
 
 /*
- Starts the agent's workers. `lpszBindAddress` (NULL or empty: any) is the local address of
- every connect; `bAsyncConnect` chooses whether `Connect` returns at once (the outcome comes
- through `OnConnect` or `OnClose(SO_CONNECT, errno)`) or blocks until connected.
+ Destroys a TCP agent listener (see `Destroy_HP_TcpServerListener`).
  */
-BOOL HP_Agent_Start(HP_Agent pAgent, LPCTSTR lpszBindAddress, BOOL bAsyncConnect);
+void Destroy_HP_TcpAgentListener(HP_TcpAgentListener pListener);
+
+/*
+ Destroys a TCP client: stops it first if it runs (every callback has returned when this
+ returns), then frees its user data. NULL and already destroyed handles are ignored; from
+ one of the client's own callbacks it is refused (`SE_ILLEGAL_STATE`; `HP_Client_Stop` is
+ allowed there).
+ */
+void Destroy_HP_TcpClient(HP_TcpClient pClient);
+
+/*
+ Destroys a TCP client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpClientListener(HP_TcpClientListener pListener);
+
+/*
+ Destroys a TCP PACK agent (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_TcpPackAgent(HP_TcpPackAgent pAgent);
+
+/*
+ Destroys an agent listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPackAgentListener(HP_TcpPackAgentListener pListener);
+
+/*
+ Destroys a TCP PACK client (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_TcpPackClient(HP_TcpPackClient pClient);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPackClientListener(HP_TcpPackClientListener pListener);
+
+/*
+ Destroys a TCP PACK server (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_TcpPackServer(HP_TcpPackServer pServer);
+
+/*
+ Destroys a server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPackServerListener(HP_TcpPackServerListener pListener);
+
+/*
+ Destroys a TCP PULL agent (see `Destroy_HP_TcpAgent`).
+ */
+void Destroy_HP_TcpPullAgent(HP_TcpPullAgent pAgent);
+
+/*
+ Destroys an agent listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPullAgentListener(HP_TcpPullAgentListener pListener);
+
+/*
+ Destroys a TCP PULL client (see `Destroy_HP_TcpClient`).
+ */
+void Destroy_HP_TcpPullClient(HP_TcpPullClient pClient);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPullClientListener(HP_TcpPullClientListener pListener);
+
+/*
+ Destroys a TCP PULL server (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_TcpPullServer(HP_TcpPullServer pServer);
+
+/*
+ Destroys a server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_TcpPullServerListener(HP_TcpPullServerListener pListener);
+
+/*
+ Destroys a TCP server: stops it first if it runs (every callback has returned when this
+ returns), then frees its user data. NULL and already destroyed handles are ignored; from
+ one of the server's own callbacks it is refused (`SE_ILLEGAL_STATE`).
+ */
+void Destroy_HP_TcpServer(HP_TcpServer pServer);
+
+/*
+ Destroys a TCP server listener. NULL is ignored; a component created with it keeps its
+ callbacks (but they can no longer be changed).
+ */
+void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
+
+/*
+ The asynchronous connect timeout in ms (0: the system's).
+ */
+DWORD HPX_Agent_GetConnectTimeout(HP_Agent pAgent);
+
+/*
+ The send queue bound (0: unbounded).
+ */
+DWORD HPX_Agent_GetMaxSendQueueBytes(HP_Agent pAgent);
+
+/*
+ The TLS handshake timeout in ms (0: none).
+ */
+DWORD HPX_Agent_GetSSLHandShakeTimeout(HP_Agent pAgent);
+
+/*
+ The low watermark.
+ */
+DWORD HPX_Agent_GetSendQueueLowWatermark(HP_Agent pAgent);
+
+/*
+ Whether sends count as activity for silence.
+ */
+BOOL HPX_Agent_IsSilenceCountsSend(HP_Agent pAgent);
+
+/*
+ Sets how many ms an asynchronous connect may take before it fails with
+ `OnClose(SO_CONNECT, ETIMEDOUT)` (default 0: the operating system's timeout). Ignored
+ (last error set) while not stopped.
+ */
+void HPX_Agent_SetConnectTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
+
+/*
+ See `HPX_Server_SetMaxSendQueueBytes`.
+ */
+void HPX_Agent_SetMaxSendQueueBytes(HP_Agent pAgent, DWORD dwMaxBytes);
+
+/*
+ See `HPX_Server_SetSSLHandShakeTimeout`.
+ */
+void HPX_Agent_SetSSLHandShakeTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
+
+/*
+ See `HPX_Server_SetSendQueueLowWatermark`.
+ */
+void HPX_Agent_SetSendQueueLowWatermark(HP_Agent pAgent, DWORD dwBytes);
+
+/*
+ See `HPX_Server_SetSilenceCountsSend`.
+ */
+void HPX_Agent_SetSilenceCountsSend(HP_Agent pAgent, BOOL bCounts);
+
+/*
+ The asynchronous connect timeout in ms (0: the system's).
+ */
+DWORD HPX_Client_GetConnectTimeout(HP_Client pClient);
+
+/*
+ The send queue bound (0: unbounded).
+ */
+DWORD HPX_Client_GetMaxSendQueueBytes(HP_Client pClient);
+
+/*
+ The TLS handshake timeout in ms (0: none).
+ */
+DWORD HPX_Client_GetSSLHandShakeTimeout(HP_Client pClient);
+
+/*
+ The low watermark.
+ */
+DWORD HPX_Client_GetSendQueueLowWatermark(HP_Client pClient);
+
+/*
+ See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).
+ */
+void HPX_Client_SetConnectTimeout(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ See `HPX_Server_SetMaxSendQueueBytes`.
+ */
+void HPX_Client_SetMaxSendQueueBytes(HP_Client pClient, DWORD dwMaxBytes);
+
+/*
+ See `HPX_Server_SetSSLHandShakeTimeout`.
+ */
+void HPX_Client_SetSSLHandShakeTimeout(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ See `HPX_Server_SetSendQueueLowWatermark`.
+ */
+void HPX_Client_SetSendQueueLowWatermark(HP_Client pClient, DWORD dwBytes);
+
+/*
+ The code of the last failure of any call of this library on this thread (`SE_OK` if
+ none), including failures that had no valid object to record them on.
+ */
+En_HP_SocketError HPX_GetLastError(void);
+
+/*
+ The description of the thread's last failure, naming the function and the bad parameter
+ or state; never NULL. The text is owned by the calling thread: valid until four other
+ thread descriptions were handed out on it (or it exits); object descriptions
+ (`HP_Server_GetLastErrorDesc`, ...) do not affect it.
+ */
+LPCTSTR HPX_GetLastErrorDesc(void);
+
+/*
+ The data attached with `HPX_Object_SetUserData` (NULL if none or for an invalid handle).
+ Callable from any thread and inside callbacks (`pSender` is the component's handle).
+ */
+PVOID HPX_Object_GetUserData(HP_Object pObject);
+
+/*
+ Attaches `pData` to any object (component or listener), replacing what was attached
+ before; the previous data's `fnFree` (if any) runs now, on this thread. `fnFree(pData)`
+ (may be NULL) runs exactly once: when the data is replaced, or when the object is
+ destroyed, after its last callback has returned. FALSE for an invalid or destroyed
+ object, in which case `fnFree` is not called and the caller keeps `pData`.
+ */
+BOOL HPX_Object_SetUserData(HP_Object pObject, PVOID pData, HPX_FN_FreeUserData fnFree);
+
+/*
+ The send queue bound (0: unbounded).
+ */
+DWORD HPX_Server_GetMaxSendQueueBytes(HP_Server pServer);
+
+/*
+ The TLS handshake timeout in ms (0: none).
+ */
+DWORD HPX_Server_GetSSLHandShakeTimeout(HP_Server pServer);
+
+/*
+ The low watermark.
+ */
+DWORD HPX_Server_GetSendQueueLowWatermark(HP_Server pServer);
+
+/*
+ Whether sends count as activity for silence.
+ */
+BOOL HPX_Server_IsSilenceCountsSend(HP_Server pServer);
+
+/*
+ Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as
+ in HP-Socket). A send that would pass it fails (`SE_DATA_SEND`, `errno` `ENOBUFS`) and
+ leaves the connection usable; a send into an empty queue always goes. Ignored (last error
+ set) while not stopped.
+ */
+void HPX_Server_SetMaxSendQueueBytes(HP_Server pServer, DWORD dwMaxBytes);
+
+/*
+ SSL components: sets how many ms a TLS handshake may take before the connection closes
+ with `ETIMEDOUT` (default 30000; 0: no limit), so a stalled peer cannot hold a connection
+ for ever. No effect on plain TCP components. Ignored (last error set) while not stopped.
+ */
+void HPX_Server_SetSSLHandShakeTimeout(HP_Server pServer, DWORD dwMilliseconds);
+
+/*
+ Sets the low watermark (default 0; must be below the bound, checked by Start): after a
+ send was refused for a full queue, `OnSendDrained` fires once the queue is down to this
+ many bytes. Ignored (last error set) while not stopped.
+ */
+void HPX_Server_SetSendQueueLowWatermark(HP_Server pServer, DWORD dwBytes);
+
+/*
+ Sets whether accepted sends also count as activity for `GetSilencePeriod` and
+ `DisconnectSilenceConnections` (default FALSE: only receives, as in HP-Socket). Ignored
+ (last error set) while not stopped.
+ */
+void HPX_Server_SetSilenceCountsSend(HP_Server pServer, BOOL bCounts);
+
+/*
+ The agent form of `HPX_Set_FN_Server_OnSendDrained`.
+ */
+void HPX_Set_FN_Agent_OnSendDrained(HP_AgentListener pListener, HPX_FN_Agent_OnSendDrained fn_);
+
+/*
+ The client form of `HPX_Set_FN_Server_OnSendDrained`.
+ */
+void HPX_Set_FN_Client_OnSendDrained(HP_ClientListener pListener, HPX_FN_Client_OnSendDrained fn_);
+
+/*
+ Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused
+ for a full queue and the queue is now down to the low watermark. Runs on the connection's
+ worker; the result is ignored.
+ */
+void HPX_Set_FN_Server_OnSendDrained(HP_ServerListener pListener, HPX_FN_Server_OnSendDrained fn_);
 
 /*
  Connects to `lpszRemoteAddress` (an IP, a host name, or `"address^hostname"`) and `usPort`;
@@ -771,14 +1240,9 @@ BOOL HP_Agent_Connect(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort,
 BOOL HP_Agent_ConnectWithExtra(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, PVOID pExtra);
 
 /*
- `HP_Agent_Connect` from local port `usLocalPort` (0: any).
+ `HP_Agent_Connect` with extra data, a local port and a local address.
  */
-BOOL HP_Agent_ConnectWithLocalPort(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, USHORT usLocalPort);
-
-/*
- `HP_Agent_Connect` from local address `lpszLocalAddress` (NULL: the one given to Start).
- */
-BOOL HP_Agent_ConnectWithLocalAddress(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, LPCTSTR lpszLocalAddress);
+BOOL HP_Agent_ConnectWithExtraAndLocalAddressPort(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, PVOID pExtra, USHORT usLocalPort, LPCTSTR lpszLocalAddress);
 
 /*
  `HP_Agent_Connect` with extra data and a local port.
@@ -786,50 +1250,14 @@ BOOL HP_Agent_ConnectWithLocalAddress(HP_Agent pAgent, LPCTSTR lpszRemoteAddress
 BOOL HP_Agent_ConnectWithExtraAndLocalPort(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, PVOID pExtra, USHORT usLocalPort);
 
 /*
- `HP_Agent_Connect` with extra data, a local port and a local address.
+ `HP_Agent_Connect` from local address `lpszLocalAddress` (NULL: the one given to Start).
  */
-BOOL HP_Agent_ConnectWithExtraAndLocalAddressPort(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, PVOID pExtra, USHORT usLocalPort, LPCTSTR lpszLocalAddress);
+BOOL HP_Agent_ConnectWithLocalAddress(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, LPCTSTR lpszLocalAddress);
 
 /*
- The host and port given to `Connect` (the `hostname` of `"address^hostname"`), with the
- buffer convention of `HP_Agent_GetLocalAddress`.
+ `HP_Agent_Connect` from local port `usLocalPort` (0: any).
  */
-BOOL HP_Agent_GetRemoteHost(HP_Agent pAgent, HP_CONNID dwConnID, TCHAR *lpszHost, int *piHostLen, USHORT *pusPort);
-
-/*
- Stops the agent: every connection closes (each gets `OnClose`), then `OnShutdown`.
- FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own
- callbacks (it would wait for itself).
- */
-BOOL HP_Agent_Stop(HP_Agent pAgent);
-
-/*
- Waits until the agent is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`:
- for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.
- */
-BOOL HP_Agent_Wait(HP_Agent pAgent, DWORD dwMilliseconds);
-
-/*
- Sends `iLength` bytes on a connection; they are copied or written before this returns.
- `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
- one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
- */
-BOOL HP_Agent_Send(HP_Agent pAgent, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength);
-
-/*
- Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` >= 0).
- */
-BOOL HP_Agent_SendPart(HP_Agent pAgent, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength, int iOffset);
-
-/*
- Sends `iCount` buffers in order as one send (a gather write).
- */
-BOOL HP_Agent_SendPackets(HP_Agent pAgent, HP_CONNID dwConnID, const struct WSABUF *pBuffers, int iCount);
-
-/*
- Stops (`TRUE`) or resumes (`FALSE`) reading a connection.
- */
-BOOL HP_Agent_PauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL bPause);
+BOOL HP_Agent_ConnectWithLocalPort(HP_Agent pAgent, LPCTSTR lpszRemoteAddress, USHORT usPort, HP_CONNID *pdwConnID, USHORT usLocalPort);
 
 /*
  Closes a connection; its `OnClose(SO_CLOSE, 0)` follows on its worker thread, after this
@@ -848,10 +1276,20 @@ BOOL HP_Agent_DisconnectLongConnections(HP_Agent pAgent, DWORD dwPeriod, BOOL bF
 BOOL HP_Agent_DisconnectSilenceConnections(HP_Agent pAgent, DWORD dwPeriod, BOOL bForce);
 
 /*
- Attaches an opaque pointer to a connection; the library never dereferences or frees it.
- Readable until the end of the connection's `OnClose`.
+ Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return
+ it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).
  */
-BOOL HP_Agent_SetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID pExtra);
+BOOL HP_Agent_GetAllConnectionIDs(HP_Agent pAgent, HP_CONNID *pIDs, DWORD *pdwCount);
+
+/*
+ Milliseconds since the connection was set up, into `*pdwPeriod`.
+ */
+BOOL HP_Agent_GetConnectPeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
+
+/*
+ The number of connections.
+ */
+DWORD HP_Agent_GetConnectionCount(HP_Agent pAgent);
 
 /*
  Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.
@@ -859,19 +1297,29 @@ BOOL HP_Agent_SetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID pExt
 BOOL HP_Agent_GetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID *ppExtra);
 
 /*
- TRUE for SSL components, FALSE for plain TCP.
+ The buffer cache threshold.
  */
-BOOL HP_Agent_IsSecure(HP_Agent pAgent);
+DWORD HP_Agent_GetFreeBufferObjHold(HP_Agent pAgent);
 
 /*
- TRUE while starting or started.
+ The cached buffers.
  */
-BOOL HP_Agent_HasStarted(HP_Agent pAgent);
+DWORD HP_Agent_GetFreeBufferObjPool(HP_Agent pAgent);
 
 /*
- The life-cycle state (`SS_STOPPED` for an invalid handle).
+ The connection-object cache threshold.
  */
-En_HP_ServiceState HP_Agent_GetState(HP_Agent pAgent);
+DWORD HP_Agent_GetFreeSocketObjHold(HP_Agent pAgent);
+
+/*
+ The ms a closed connection's object stays unused.
+ */
+DWORD HP_Agent_GetFreeSocketObjLockTime(HP_Agent pAgent);
+
+/*
+ The cached connection objects.
+ */
+DWORD HP_Agent_GetFreeSocketObjPool(HP_Agent pAgent);
 
 /*
  The code of the agent's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.
@@ -887,35 +1335,47 @@ En_HP_SocketError HP_Agent_GetLastError(HP_Agent pAgent);
 LPCTSTR HP_Agent_GetLastErrorDesc(HP_Agent pAgent);
 
 /*
+ The connection's local IP address and port. On entry `*piAddressLen` is the size of
+ `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
+ */
+BOOL HP_Agent_GetLocalAddress(HP_Agent pAgent, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ The most connections.
+ */
+DWORD HP_Agent_GetMaxConnectionCount(HP_Agent pAgent);
+
+/*
+ The `OnSend` sync policy.
+ */
+En_HP_OnSendSyncPolicy HP_Agent_GetOnSendSyncPolicy(HP_Agent pAgent);
+
+/*
  Bytes accepted by `Send` and not yet written, into `*piPending`.
  */
 BOOL HP_Agent_GetPendingDataLength(HP_Agent pAgent, HP_CONNID dwConnID, int *piPending);
 
 /*
- Whether reading the connection is paused, into `*pbPaused`.
+ The connection's remote IP address and port. On entry `*piAddressLen` is the size of
+ `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
  */
-BOOL HP_Agent_IsPauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL *pbPaused);
+BOOL HP_Agent_GetRemoteAddress(HP_Agent pAgent, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
 
 /*
- TRUE when the connection exists and is established.
+ The host and port given to `Connect` (the `hostname` of `"address^hostname"`), with the
+ buffer convention of `HP_Agent_GetLocalAddress`.
  */
-BOOL HP_Agent_IsConnected(HP_Agent pAgent, HP_CONNID dwConnID);
+BOOL HP_Agent_GetRemoteHost(HP_Agent pAgent, HP_CONNID dwConnID, TCHAR *lpszHost, int *piHostLen, USHORT *pusPort);
 
 /*
- The number of connections.
+ The address reuse policy.
  */
-DWORD HP_Agent_GetConnectionCount(HP_Agent pAgent);
+En_HP_ReuseAddressPolicy HP_Agent_GetReuseAddressPolicy(HP_Agent pAgent);
 
 /*
- Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return
- it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).
+ The send policy.
  */
-BOOL HP_Agent_GetAllConnectionIDs(HP_Agent pAgent, HP_CONNID *pIDs, DWORD *pdwCount);
-
-/*
- Milliseconds since the connection was set up, into `*pdwPeriod`.
- */
-BOOL HP_Agent_GetConnectPeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
+En_HP_SendPolicy HP_Agent_GetSendPolicy(HP_Agent pAgent);
 
 /*
  Milliseconds since the connection last received data (needs MarkSilence).
@@ -923,16 +1383,109 @@ BOOL HP_Agent_GetConnectPeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPe
 BOOL HP_Agent_GetSilencePeriod(HP_Agent pAgent, HP_CONNID dwConnID, DWORD *pdwPeriod);
 
 /*
- The connection's local IP address and port. On entry `*piAddressLen` is the size of
- `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
+ The life-cycle state (`SS_STOPPED` for an invalid handle).
  */
-BOOL HP_Agent_GetLocalAddress(HP_Agent pAgent, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+En_HP_ServiceState HP_Agent_GetState(HP_Agent pAgent);
 
 /*
- The connection's remote IP address and port. On entry `*piAddressLen` is the size of
- `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
+ The I/O worker threads.
  */
-BOOL HP_Agent_GetRemoteAddress(HP_Agent pAgent, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+DWORD HP_Agent_GetWorkerThreadCount(HP_Agent pAgent);
+
+/*
+ TRUE while starting or started.
+ */
+BOOL HP_Agent_HasStarted(HP_Agent pAgent);
+
+/*
+ TRUE when the connection exists and is established.
+ */
+BOOL HP_Agent_IsConnected(HP_Agent pAgent, HP_CONNID dwConnID);
+
+/*
+ Whether the last receive time is recorded.
+ */
+BOOL HP_Agent_IsMarkSilence(HP_Agent pAgent);
+
+/*
+ Whether reading the connection is paused, into `*pbPaused`.
+ */
+BOOL HP_Agent_IsPauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL *pbPaused);
+
+/*
+ TRUE for SSL components, FALSE for plain TCP.
+ */
+BOOL HP_Agent_IsSecure(HP_Agent pAgent);
+
+/*
+ Stops (`TRUE`) or resumes (`FALSE`) reading a connection.
+ */
+BOOL HP_Agent_PauseReceive(HP_Agent pAgent, HP_CONNID dwConnID, BOOL bPause);
+
+/*
+ Sends `iLength` bytes on a connection; they are copied or written before this returns.
+ `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
+ one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
+ */
+BOOL HP_Agent_Send(HP_Agent pAgent, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength);
+
+/*
+ Sends `iCount` buffers in order as one send (a gather write).
+ */
+BOOL HP_Agent_SendPackets(HP_Agent pAgent, HP_CONNID dwConnID, const struct WSABUF *pBuffers, int iCount);
+
+/*
+ Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` >= 0).
+ */
+BOOL HP_Agent_SendPart(HP_Agent pAgent, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength, int iOffset);
+
+/*
+ Attaches an opaque pointer to a connection; the library never dereferences or frees it.
+ Readable until the end of the connection's `OnClose`.
+ */
+BOOL HP_Agent_SetConnectionExtra(HP_Agent pAgent, HP_CONNID dwConnID, PVOID pExtra);
+
+/*
+ Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
+ */
+void HP_Agent_SetFreeBufferObjHold(HP_Agent pAgent, DWORD dwFreeBufferObjHold);
+
+/*
+ Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
+ */
+void HP_Agent_SetFreeBufferObjPool(HP_Agent pAgent, DWORD dwFreeBufferObjPool);
+
+/*
+ Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
+ */
+void HP_Agent_SetFreeSocketObjHold(HP_Agent pAgent, DWORD dwFreeSocketObjHold);
+
+/*
+ Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
+ */
+void HP_Agent_SetFreeSocketObjLockTime(HP_Agent pAgent, DWORD dwFreeSocketObjLockTime);
+
+/*
+ Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
+ */
+void HP_Agent_SetFreeSocketObjPool(HP_Agent pAgent, DWORD dwFreeSocketObjPool);
+
+/*
+ Sets whether the last receive time is recorded (default TRUE; needed by
+ `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
+ */
+void HP_Agent_SetMarkSilence(HP_Agent pAgent, BOOL bMarkSilence);
+
+/*
+ Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_Agent_SetMaxConnectionCount(HP_Agent pAgent, DWORD dwMaxConnectionCount);
+
+/*
+ Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+ Both leave the setting unchanged and set the last error.
+ */
+void HP_Agent_SetOnSendSyncPolicy(HP_Agent pAgent, En_HP_OnSendSyncPolicy enSyncPolicy);
 
 /*
  Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
@@ -947,120 +1500,149 @@ void HP_Agent_SetReuseAddressPolicy(HP_Agent pAgent, En_HP_ReuseAddressPolicy en
 void HP_Agent_SetSendPolicy(HP_Agent pAgent, En_HP_SendPolicy enSendPolicy);
 
 /*
- Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
- Both leave the setting unchanged and set the last error.
- */
-void HP_Agent_SetOnSendSyncPolicy(HP_Agent pAgent, En_HP_OnSendSyncPolicy enSyncPolicy);
-
-/*
- Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
- */
-void HP_Agent_SetFreeSocketObjLockTime(HP_Agent pAgent, DWORD dwFreeSocketObjLockTime);
-
-/*
- Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
- */
-void HP_Agent_SetFreeSocketObjPool(HP_Agent pAgent, DWORD dwFreeSocketObjPool);
-
-/*
- Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
- */
-void HP_Agent_SetFreeBufferObjPool(HP_Agent pAgent, DWORD dwFreeBufferObjPool);
-
-/*
- Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
- */
-void HP_Agent_SetFreeSocketObjHold(HP_Agent pAgent, DWORD dwFreeSocketObjHold);
-
-/*
- Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
- */
-void HP_Agent_SetFreeBufferObjHold(HP_Agent pAgent, DWORD dwFreeBufferObjHold);
-
-/*
- Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
- */
-void HP_Agent_SetMaxConnectionCount(HP_Agent pAgent, DWORD dwMaxConnectionCount);
-
-/*
  Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
  */
 void HP_Agent_SetWorkerThreadCount(HP_Agent pAgent, DWORD dwWorkerThreadCount);
 
 /*
- Sets whether the last receive time is recorded (default TRUE; needed by
- `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
+ Starts the agent's workers. `lpszBindAddress` (NULL or empty: any) is the local address of
+ every connect; `bAsyncConnect` chooses whether `Connect` returns at once (the outcome comes
+ through `OnConnect` or `OnClose(SO_CONNECT, errno)`) or blocks until connected.
  */
-void HP_Agent_SetMarkSilence(HP_Agent pAgent, BOOL bMarkSilence);
+BOOL HP_Agent_Start(HP_Agent pAgent, LPCTSTR lpszBindAddress, BOOL bAsyncConnect);
 
 /*
- The address reuse policy.
+ Stops the agent: every connection closes (each gets `OnClose`), then `OnShutdown`.
+ FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own
+ callbacks (it would wait for itself).
  */
-En_HP_ReuseAddressPolicy HP_Agent_GetReuseAddressPolicy(HP_Agent pAgent);
+BOOL HP_Agent_Stop(HP_Agent pAgent);
 
 /*
- The send policy.
+ Waits until the agent is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`:
+ for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.
  */
-En_HP_SendPolicy HP_Agent_GetSendPolicy(HP_Agent pAgent);
+BOOL HP_Agent_Wait(HP_Agent pAgent, DWORD dwMilliseconds);
 
 /*
- The `OnSend` sync policy.
+ The ID of the current (or last) connection; 0 before the first start.
  */
-En_HP_OnSendSyncPolicy HP_Agent_GetOnSendSyncPolicy(HP_Agent pAgent);
+HP_CONNID HP_Client_GetConnectionID(HP_Client pClient);
 
 /*
- The ms a closed connection's object stays unused.
+ The pointer set with `HP_Client_SetExtra` (NULL if none or for an invalid handle).
  */
-DWORD HP_Agent_GetFreeSocketObjLockTime(HP_Agent pAgent);
-
-/*
- The cached connection objects.
- */
-DWORD HP_Agent_GetFreeSocketObjPool(HP_Agent pAgent);
-
-/*
- The cached buffers.
- */
-DWORD HP_Agent_GetFreeBufferObjPool(HP_Agent pAgent);
-
-/*
- The connection-object cache threshold.
- */
-DWORD HP_Agent_GetFreeSocketObjHold(HP_Agent pAgent);
+PVOID HP_Client_GetExtra(HP_Client pClient);
 
 /*
  The buffer cache threshold.
  */
-DWORD HP_Agent_GetFreeBufferObjHold(HP_Agent pAgent);
+DWORD HP_Client_GetFreeBufferPoolHold(HP_Client pClient);
 
 /*
- The most connections.
+ The number of cached buffers.
  */
-DWORD HP_Agent_GetMaxConnectionCount(HP_Agent pAgent);
+DWORD HP_Client_GetFreeBufferPoolSize(HP_Client pClient);
 
 /*
- The I/O worker threads.
+ The code of the client's last failure (`SE_OK` if none).
  */
-DWORD HP_Agent_GetWorkerThreadCount(HP_Agent pAgent);
+En_HP_SocketError HP_Client_GetLastError(HP_Client pClient);
 
 /*
- Whether the last receive time is recorded.
+ The description of the client's last failure; never NULL. The text is owned by the client:
+ it stays valid until the client is destroyed or has handed out four other descriptions
+ (calls on other objects and threads do not affect it). An invalid handle gives the text of
+ that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
  */
-BOOL HP_Agent_IsMarkSilence(HP_Agent pAgent);
+LPCTSTR HP_Client_GetLastErrorDesc(HP_Client pClient);
 
 /*
- Creates a TCP client (PUSH model) reporting to `pListener`, a TCP client listener. NULL on
- failure (an invalid listener); the reason is in `HPX_GetLastError`.
+ The local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in
+ chars; on return the length needed including the NUL (FALSE when too short).
  */
-HP_TcpClient Create_HP_TcpClient(HP_TcpClientListener pListener);
+BOOL HP_Client_GetLocalAddress(HP_Client pClient, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
 
 /*
- Destroys a TCP client: stops it first if it runs (every callback has returned when this
- returns), then frees its user data. NULL and already destroyed handles are ignored; from
- one of the client's own callbacks it is refused (`SE_ILLEGAL_STATE`; `HP_Client_Stop` is
- allowed there).
+ Bytes accepted by `Send` and not yet written, into `*piPending`.
  */
-void Destroy_HP_TcpClient(HP_TcpClient pClient);
+BOOL HP_Client_GetPendingDataLength(HP_Client pClient, int *piPending);
+
+/*
+ The host and port given to `Start`, with the buffer convention of `GetLocalAddress`.
+ */
+BOOL HP_Client_GetRemoteHost(HP_Client pClient, TCHAR *lpszHost, int *piHostLen, USHORT *pusPort);
+
+/*
+ The address reuse policy.
+ */
+En_HP_ReuseAddressPolicy HP_Client_GetReuseAddressPolicy(HP_Client pClient);
+
+/*
+ The life-cycle state (`SS_STOPPED` for an invalid handle).
+ */
+En_HP_ServiceState HP_Client_GetState(HP_Client pClient);
+
+/*
+ TRUE while starting or started.
+ */
+BOOL HP_Client_HasStarted(HP_Client pClient);
+
+/*
+ TRUE when the connection is established.
+ */
+BOOL HP_Client_IsConnected(HP_Client pClient);
+
+/*
+ Whether reading is paused, into `*pbPaused`.
+ */
+BOOL HP_Client_IsPauseReceive(HP_Client pClient, BOOL *pbPaused);
+
+/*
+ TRUE for SSL components, FALSE for plain TCP.
+ */
+BOOL HP_Client_IsSecure(HP_Client pClient);
+
+/*
+ Stops (`TRUE`) or resumes (`FALSE`) reading.
+ */
+BOOL HP_Client_PauseReceive(HP_Client pClient, BOOL bPause);
+
+/*
+ Sends `iLength` bytes; they are copied or written before this returns.
+ */
+BOOL HP_Client_Send(HP_Client pClient, const BYTE *pBuffer, int iLength);
+
+/*
+ Sends `iCount` buffers in order as one send.
+ */
+BOOL HP_Client_SendPackets(HP_Client pClient, const struct WSABUF *pBuffers, int iCount);
+
+/*
+ Sends the `iLength` bytes at `pBuffer + iOffset`.
+ */
+BOOL HP_Client_SendPart(HP_Client pClient, const BYTE *pBuffer, int iLength, int iOffset);
+
+/*
+ Attaches an opaque pointer to the client (never dereferenced or freed by the library).
+ */
+void HP_Client_SetExtra(HP_Client pClient, PVOID pExtra);
+
+/*
+ Sets the buffer cache threshold (default 60). Ignored while not stopped.
+ */
+void HP_Client_SetFreeBufferPoolHold(HP_Client pClient, DWORD dwFreeBufferPoolHold);
+
+/*
+ Sets the number of cached buffers (default 60). Ignored while not stopped.
+ */
+void HP_Client_SetFreeBufferPoolSize(HP_Client pClient, DWORD dwFreeBufferPoolSize);
+
+/*
+ Sets the address reuse policy (`RAP_*`). Ignored while not stopped; an unknown value is
+ refused. Both leave the setting unchanged and set the last error.
+ */
+void HP_Client_SetReuseAddressPolicy(HP_Client pClient, En_HP_ReuseAddressPolicy enReusePolicy);
 
 /*
  Starts the client and connects to `lpszRemoteAddress` (an IP, a host name or
@@ -1080,14 +1662,6 @@ BOOL HP_Client_StartWithBindAddress(HP_Client pClient, LPCTSTR lpszRemoteAddress
 BOOL HP_Client_StartWithBindAddressAndLocalPort(HP_Client pClient, LPCTSTR lpszRemoteAddress, USHORT usPort, BOOL bAsyncConnect, LPCTSTR lpszBindAddress, USHORT usLocalPort);
 
 /*
- The description of the client's last failure; never NULL. The text is owned by the client:
- it stays valid until the client is destroyed or has handed out four other descriptions
- (calls on other objects and threads do not affect it). An invalid handle gives the text of
- that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
- */
-LPCTSTR HP_Client_GetLastErrorDesc(HP_Client pClient);
-
-/*
  Closes the connection (`OnClose(SO_CLOSE, 0)`) and stops. Allowed inside the client's own
  callbacks, where the stop finishes in the background.
  */
@@ -1099,1105 +1673,109 @@ BOOL HP_Client_Stop(HP_Client pClient);
 BOOL HP_Client_Wait(HP_Client pClient, DWORD dwMilliseconds);
 
 /*
- Sends `iLength` bytes; they are copied or written before this returns.
+ HP-Socket's version this library mirrors, `major << 24 | minor << 16 | revise << 8 |
+ build` (6.0.1 build 3).
  */
-BOOL HP_Client_Send(HP_Client pClient, const BYTE *pBuffer, int iLength);
+DWORD HP_GetHPSocketVersion(void);
 
 /*
- Sends the `iLength` bytes at `pBuffer + iOffset`.
+ HP-Socket's description of an error code (`"UNKNOWN ERROR"` for an unknown one). The
+ string is static: it stays valid for the life of the process.
  */
-BOOL HP_Client_SendPart(HP_Client pClient, const BYTE *pBuffer, int iLength, int iOffset);
+LPCTSTR HP_GetSocketErrorDesc(En_HP_SocketError enCode);
 
 /*
- Sends `iCount` buffers in order as one send.
+ Forgets the TLS context (connections keep their sessions).
  */
-BOOL HP_Client_SendPackets(HP_Client pClient, const struct WSABUF *pBuffers, int iCount);
+void HP_SSLAgent_CleanupSSLContext(HP_SSLAgent pAgent);
 
 /*
- Stops (`TRUE`) or resumes (`FALSE`) reading.
+ See `HP_SSLServer_GetSSLCipherList`.
  */
-BOOL HP_Client_PauseReceive(HP_Client pClient, BOOL bPause);
+LPCTSTR HP_SSLAgent_GetSSLCipherList(HP_SSLAgent pAgent);
 
 /*
- Attaches an opaque pointer to the client (never dereferenced or freed by the library).
+ See `HP_SSLServer_GetSSLSessionInfo`.
  */
-void HP_Client_SetExtra(HP_Client pClient, PVOID pExtra);
+BOOL HP_SSLAgent_GetSSLSessionInfo(HP_SSLAgent pAgent, HP_CONNID dwConnID, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
 
 /*
- The pointer set with `HP_Client_SetExtra` (NULL if none or for an invalid handle).
+ Whether TLS starts by itself.
  */
-PVOID HP_Client_GetExtra(HP_Client pClient);
+BOOL HP_SSLAgent_IsSSLAutoHandShake(HP_SSLAgent pAgent);
 
 /*
- TRUE for SSL components, FALSE for plain TCP.
+ See `HP_SSLServer_SetSSLAutoHandShake`.
  */
-BOOL HP_Client_IsSecure(HP_Client pClient);
+void HP_SSLAgent_SetSSLAutoHandShake(HP_SSLAgent pAgent, BOOL bAutoHandShake);
 
 /*
- TRUE while starting or started.
+ See `HP_SSLServer_SetSSLCipherList`.
  */
-BOOL HP_Client_HasStarted(HP_Client pClient);
+void HP_SSLAgent_SetSSLCipherList(HP_SSLAgent pAgent, LPCTSTR lpszCipherList);
 
 /*
- The life-cycle state (`SS_STOPPED` for an invalid handle).
+ Builds the agent's TLS context: an optional client certificate and key (NULL or empty:
+ none), the key's password, trusted CAs (a file or a hashed directory; needed with
+ `SSL_VM_PEER` to verify servers) and `iVerifyMode`. Must precede Start.
  */
-En_HP_ServiceState HP_Client_GetState(HP_Client pClient);
+BOOL HP_SSLAgent_SetupSSLContext(HP_SSLAgent pAgent, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
 
 /*
- The code of the client's last failure (`SE_OK` if none).
+ `HP_SSLAgent_SetupSSLContext` with PEM text.
  */
-En_HP_SocketError HP_Client_GetLastError(HP_Client pClient);
+BOOL HP_SSLAgent_SetupSSLContextByMemory(HP_SSLAgent pAgent, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
 
 /*
- The ID of the current (or last) connection; 0 before the first start.
+ See `HP_SSLServer_StartSSLHandShake`.
  */
-HP_CONNID HP_Client_GetConnectionID(HP_Client pClient);
+BOOL HP_SSLAgent_StartSSLHandShake(HP_SSLAgent pAgent, HP_CONNID dwConnID);
 
 /*
- The local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in
- chars; on return the length needed including the NUL (FALSE when too short).
+ Forgets the TLS context.
  */
-BOOL HP_Client_GetLocalAddress(HP_Client pClient, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+void HP_SSLClient_CleanupSSLContext(HP_SSLClient pClient);
 
 /*
- The host and port given to `Start`, with the buffer convention of `GetLocalAddress`.
+ See `HP_SSLServer_GetSSLCipherList`.
  */
-BOOL HP_Client_GetRemoteHost(HP_Client pClient, TCHAR *lpszHost, int *piHostLen, USHORT *pusPort);
+LPCTSTR HP_SSLClient_GetSSLCipherList(HP_SSLClient pClient);
 
 /*
- Bytes accepted by `Send` and not yet written, into `*piPending`.
+ `HP_SSLServer_GetSSLSessionInfo` for the client's connection (context items work
+ without one: they then describe the client's context).
  */
-BOOL HP_Client_GetPendingDataLength(HP_Client pClient, int *piPending);
+BOOL HP_SSLClient_GetSSLSessionInfo(HP_SSLClient pClient, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
 
 /*
- Whether reading is paused, into `*pbPaused`.
+ Whether TLS starts by itself.
  */
-BOOL HP_Client_IsPauseReceive(HP_Client pClient, BOOL *pbPaused);
+BOOL HP_SSLClient_IsSSLAutoHandShake(HP_SSLClient pClient);
 
 /*
- TRUE when the connection is established.
+ See `HP_SSLServer_SetSSLAutoHandShake`.
  */
-BOOL HP_Client_IsConnected(HP_Client pClient);
+void HP_SSLClient_SetSSLAutoHandShake(HP_SSLClient pClient, BOOL bAutoHandShake);
 
 /*
- Sets the address reuse policy (`RAP_*`). Ignored while not stopped; an unknown value is
- refused. Both leave the setting unchanged and set the last error.
+ See `HP_SSLServer_SetSSLCipherList`.
  */
-void HP_Client_SetReuseAddressPolicy(HP_Client pClient, En_HP_ReuseAddressPolicy enReusePolicy);
+void HP_SSLClient_SetSSLCipherList(HP_SSLClient pClient, LPCTSTR lpszCipherList);
 
 /*
- Sets the number of cached buffers (default 60). Ignored while not stopped.
+ See `HP_SSLAgent_SetupSSLContext`.
  */
-void HP_Client_SetFreeBufferPoolSize(HP_Client pClient, DWORD dwFreeBufferPoolSize);
+BOOL HP_SSLClient_SetupSSLContext(HP_SSLClient pClient, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
 
 /*
- Sets the buffer cache threshold (default 60). Ignored while not stopped.
+ `HP_SSLClient_SetupSSLContext` with PEM text.
  */
-void HP_Client_SetFreeBufferPoolHold(HP_Client pClient, DWORD dwFreeBufferPoolHold);
+BOOL HP_SSLClient_SetupSSLContextByMemory(HP_SSLClient pClient, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
 
 /*
- The address reuse policy.
+ With automatic handshakes off: starts TLS after the plaintext phase.
  */
-En_HP_ReuseAddressPolicy HP_Client_GetReuseAddressPolicy(HP_Client pClient);
-
-/*
- The number of cached buffers.
- */
-DWORD HP_Client_GetFreeBufferPoolSize(HP_Client pClient);
-
-/*
- The buffer cache threshold.
- */
-DWORD HP_Client_GetFreeBufferPoolHold(HP_Client pClient);
-
-/*
- Attaches `pData` to any object (component or listener), replacing what was attached
- before; the previous data's `fnFree` (if any) runs now, on this thread. `fnFree(pData)`
- (may be NULL) runs exactly once: when the data is replaced, or when the object is
- destroyed, after its last callback has returned. FALSE for an invalid or destroyed
- object, in which case `fnFree` is not called and the caller keeps `pData`.
- */
-BOOL HPX_Object_SetUserData(HP_Object pObject, PVOID pData, HPX_FN_FreeUserData fnFree);
-
-/*
- The data attached with `HPX_Object_SetUserData` (NULL if none or for an invalid handle).
- Callable from any thread and inside callbacks (`pSender` is the component's handle).
- */
-PVOID HPX_Object_GetUserData(HP_Object pObject);
-
-/*
- The code of the last failure of any call of this library on this thread (`SE_OK` if
- none), including failures that had no valid object to record them on.
- */
-En_HP_SocketError HPX_GetLastError(void);
-
-/*
- The description of the thread's last failure, naming the function and the bad parameter
- or state; never NULL. The text is owned by the calling thread: valid until four other
- thread descriptions were handed out on it (or it exits); object descriptions
- (`HP_Server_GetLastErrorDesc`, ...) do not affect it.
- */
-LPCTSTR HPX_GetLastErrorDesc(void);
-
-/*
- Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as
- in HP-Socket). A send that would pass it fails (`SE_DATA_SEND`, `errno` `ENOBUFS`) and
- leaves the connection usable; a send into an empty queue always goes. Ignored (last error
- set) while not stopped.
- */
-void HPX_Server_SetMaxSendQueueBytes(HP_Server pServer, DWORD dwMaxBytes);
-
-/*
- The send queue bound (0: unbounded).
- */
-DWORD HPX_Server_GetMaxSendQueueBytes(HP_Server pServer);
-
-/*
- Sets the low watermark (default 0; must be below the bound, checked by Start): after a
- send was refused for a full queue, `OnSendDrained` fires once the queue is down to this
- many bytes. Ignored (last error set) while not stopped.
- */
-void HPX_Server_SetSendQueueLowWatermark(HP_Server pServer, DWORD dwBytes);
-
-/*
- The low watermark.
- */
-DWORD HPX_Server_GetSendQueueLowWatermark(HP_Server pServer);
-
-/*
- See `HPX_Server_SetMaxSendQueueBytes`.
- */
-void HPX_Agent_SetMaxSendQueueBytes(HP_Agent pAgent, DWORD dwMaxBytes);
-
-/*
- The send queue bound (0: unbounded).
- */
-DWORD HPX_Agent_GetMaxSendQueueBytes(HP_Agent pAgent);
-
-/*
- See `HPX_Server_SetSendQueueLowWatermark`.
- */
-void HPX_Agent_SetSendQueueLowWatermark(HP_Agent pAgent, DWORD dwBytes);
-
-/*
- The low watermark.
- */
-DWORD HPX_Agent_GetSendQueueLowWatermark(HP_Agent pAgent);
-
-/*
- See `HPX_Server_SetMaxSendQueueBytes`.
- */
-void HPX_Client_SetMaxSendQueueBytes(HP_Client pClient, DWORD dwMaxBytes);
-
-/*
- The send queue bound (0: unbounded).
- */
-DWORD HPX_Client_GetMaxSendQueueBytes(HP_Client pClient);
-
-/*
- See `HPX_Server_SetSendQueueLowWatermark`.
- */
-void HPX_Client_SetSendQueueLowWatermark(HP_Client pClient, DWORD dwBytes);
-
-/*
- The low watermark.
- */
-DWORD HPX_Client_GetSendQueueLowWatermark(HP_Client pClient);
-
-/*
- Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused
- for a full queue and the queue is now down to the low watermark. Runs on the connection's
- worker; the result is ignored.
- */
-void HPX_Set_FN_Server_OnSendDrained(HP_ServerListener pListener, HPX_FN_Server_OnSendDrained fn_);
-
-/*
- The agent form of `HPX_Set_FN_Server_OnSendDrained`.
- */
-void HPX_Set_FN_Agent_OnSendDrained(HP_AgentListener pListener, HPX_FN_Agent_OnSendDrained fn_);
-
-/*
- The client form of `HPX_Set_FN_Server_OnSendDrained`.
- */
-void HPX_Set_FN_Client_OnSendDrained(HP_ClientListener pListener, HPX_FN_Client_OnSendDrained fn_);
-
-/*
- Sets how many ms an asynchronous connect may take before it fails with
- `OnClose(SO_CONNECT, ETIMEDOUT)` (default 0: the operating system's timeout). Ignored
- (last error set) while not stopped.
- */
-void HPX_Agent_SetConnectTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
-
-/*
- The asynchronous connect timeout in ms (0: the system's).
- */
-DWORD HPX_Agent_GetConnectTimeout(HP_Agent pAgent);
-
-/*
- See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).
- */
-void HPX_Client_SetConnectTimeout(HP_Client pClient, DWORD dwMilliseconds);
-
-/*
- The asynchronous connect timeout in ms (0: the system's).
- */
-DWORD HPX_Client_GetConnectTimeout(HP_Client pClient);
-
-/*
- Sets whether accepted sends also count as activity for `GetSilencePeriod` and
- `DisconnectSilenceConnections` (default FALSE: only receives, as in HP-Socket). Ignored
- (last error set) while not stopped.
- */
-void HPX_Server_SetSilenceCountsSend(HP_Server pServer, BOOL bCounts);
-
-/*
- Whether sends count as activity for silence.
- */
-BOOL HPX_Server_IsSilenceCountsSend(HP_Server pServer);
-
-/*
- See `HPX_Server_SetSilenceCountsSend`.
- */
-void HPX_Agent_SetSilenceCountsSend(HP_Agent pAgent, BOOL bCounts);
-
-/*
- Whether sends count as activity for silence.
- */
-BOOL HPX_Agent_IsSilenceCountsSend(HP_Agent pAgent);
-
-/*
- SSL components: sets how many ms a TLS handshake may take before the connection closes
- with `ETIMEDOUT` (default 30000; 0: no limit), so a stalled peer cannot hold a connection
- for ever. No effect on plain TCP components. Ignored (last error set) while not stopped.
- */
-void HPX_Server_SetSSLHandShakeTimeout(HP_Server pServer, DWORD dwMilliseconds);
-
-/*
- The TLS handshake timeout in ms (0: none).
- */
-DWORD HPX_Server_GetSSLHandShakeTimeout(HP_Server pServer);
-
-/*
- See `HPX_Server_SetSSLHandShakeTimeout`.
- */
-void HPX_Agent_SetSSLHandShakeTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
-
-/*
- The TLS handshake timeout in ms (0: none).
- */
-DWORD HPX_Agent_GetSSLHandShakeTimeout(HP_Agent pAgent);
-
-/*
- See `HPX_Server_SetSSLHandShakeTimeout`.
- */
-void HPX_Client_SetSSLHandShakeTimeout(HP_Client pClient, DWORD dwMilliseconds);
-
-/*
- The TLS handshake timeout in ms (0: none).
- */
-DWORD HPX_Client_GetSSLHandShakeTimeout(HP_Client pClient);
-
-/*
- Creates a TCP server listener with no callback set.
- */
-HP_TcpServerListener Create_HP_TcpServerListener(void);
-
-/*
- Creates a TCP agent listener with no callback set.
- */
-HP_TcpAgentListener Create_HP_TcpAgentListener(void);
-
-/*
- Creates a TCP client listener with no callback set.
- */
-HP_TcpClientListener Create_HP_TcpClientListener(void);
-
-/*
- Destroys a TCP server listener. NULL is ignored; a component created with it keeps its
- callbacks (but they can no longer be changed).
- */
-void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
-
-/*
- Destroys a TCP agent listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpAgentListener(HP_TcpAgentListener pListener);
-
-/*
- Destroys a TCP client listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpClientListener(HP_TcpClientListener pListener);
-
-/*
- Sets the server listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnPrepareListen(HP_ServerListener pListener, HP_FN_Server_OnPrepareListen fn_);
-
-/*
- Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnAccept(HP_ServerListener pListener, HP_FN_Server_OnAccept fn_);
-
-/*
- Sets the server listener's `OnHandShake` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnHandShake(HP_ServerListener pListener, HP_FN_Server_OnHandShake fn_);
-
-/*
- Sets the server listener's `OnSend` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnSend(HP_ServerListener pListener, HP_FN_Server_OnSend fn_);
-
-/*
- Sets the server listener's `OnReceive` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnReceive(HP_ServerListener pListener, HP_FN_Server_OnReceive fn_);
-
-/*
- Sets the server listener's `OnPullReceive` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnPullReceive(HP_ServerListener pListener, HP_FN_Server_OnPullReceive fn_);
-
-/*
- Sets the server listener's `OnClose` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnClose(HP_ServerListener pListener, HP_FN_Server_OnClose fn_);
-
-/*
- Sets the server listener's `OnShutdown` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Server_OnShutdown(HP_ServerListener pListener, HP_FN_Server_OnShutdown fn_);
-
-/*
- Sets the agent listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnPrepareConnect(HP_AgentListener pListener, HP_FN_Agent_OnPrepareConnect fn_);
-
-/*
- Sets the agent listener's `OnConnect` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnConnect(HP_AgentListener pListener, HP_FN_Agent_OnConnect fn_);
-
-/*
- Sets the agent listener's `OnHandShake` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnHandShake(HP_AgentListener pListener, HP_FN_Agent_OnHandShake fn_);
-
-/*
- Sets the agent listener's `OnSend` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnSend(HP_AgentListener pListener, HP_FN_Agent_OnSend fn_);
-
-/*
- Sets the agent listener's `OnReceive` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnReceive(HP_AgentListener pListener, HP_FN_Agent_OnReceive fn_);
-
-/*
- Sets the agent listener's `OnPullReceive` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnPullReceive(HP_AgentListener pListener, HP_FN_Agent_OnPullReceive fn_);
-
-/*
- Sets the agent listener's `OnClose` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnClose(HP_AgentListener pListener, HP_FN_Agent_OnClose fn_);
-
-/*
- Sets the agent listener's `OnShutdown` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Agent_OnShutdown(HP_AgentListener pListener, HP_FN_Agent_OnShutdown fn_);
-
-/*
- Sets the client listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnPrepareConnect(HP_ClientListener pListener, HP_FN_Client_OnPrepareConnect fn_);
-
-/*
- Sets the client listener's `OnConnect` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnConnect(HP_ClientListener pListener, HP_FN_Client_OnConnect fn_);
-
-/*
- Sets the client listener's `OnHandShake` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnHandShake(HP_ClientListener pListener, HP_FN_Client_OnHandShake fn_);
-
-/*
- Sets the client listener's `OnSend` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnSend(HP_ClientListener pListener, HP_FN_Client_OnSend fn_);
-
-/*
- Sets the client listener's `OnReceive` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnReceive(HP_ClientListener pListener, HP_FN_Client_OnReceive fn_);
-
-/*
- Sets the client listener's `OnPullReceive` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnPullReceive(HP_ClientListener pListener, HP_FN_Client_OnPullReceive fn_);
-
-/*
- Sets the client listener's `OnClose` callback (NULL clears it). Allowed at any time,
- also while a component using the listener runs.
- */
-void HP_Set_FN_Client_OnClose(HP_ClientListener pListener, HP_FN_Client_OnClose fn_);
-
-/*
- Creates a TCP PACK server reporting to `pListener`, a server listener. NULL on failure;
- the reason is in `HPX_GetLastError`.
- */
-HP_TcpPackServer Create_HP_TcpPackServer(HP_TcpServerListener pListener);
-
-/*
- Creates a TCP PACK agent reporting to `pListener`, an agent listener.
- */
-HP_TcpPackAgent Create_HP_TcpPackAgent(HP_TcpAgentListener pListener);
-
-/*
- Creates a TCP PACK client reporting to `pListener`, a client listener.
- */
-HP_TcpPackClient Create_HP_TcpPackClient(HP_TcpClientListener pListener);
-
-/*
- Destroys a TCP PACK server (see `Destroy_HP_TcpServer`).
- */
-void Destroy_HP_TcpPackServer(HP_TcpPackServer pServer);
-
-/*
- Destroys a TCP PACK agent (see `Destroy_HP_TcpAgent`).
- */
-void Destroy_HP_TcpPackAgent(HP_TcpPackAgent pAgent);
-
-/*
- Destroys a TCP PACK client (see `Destroy_HP_TcpClient`).
- */
-void Destroy_HP_TcpPackClient(HP_TcpPackClient pClient);
-
-/*
- Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
- */
-HP_TcpPackServerListener Create_HP_TcpPackServerListener(void);
-
-/*
- Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).
- */
-HP_TcpPackAgentListener Create_HP_TcpPackAgentListener(void);
-
-/*
- Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
- */
-HP_TcpPackClientListener Create_HP_TcpPackClientListener(void);
-
-/*
- Destroys a server listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpPackServerListener(HP_TcpPackServerListener pListener);
-
-/*
- Destroys an agent listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpPackAgentListener(HP_TcpPackAgentListener pListener);
-
-/*
- Destroys a client listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpPackClientListener(HP_TcpPackClientListener pListener);
-
-/*
- Sets the largest message body, sent or received (default 0x40000; valid 1..=0x3FFFFF,
- checked by Start). Ignored (last error set) while not stopped.
- */
-void HP_TcpPackServer_SetMaxPackSize(HP_TcpPackServer pServer, DWORD dwMaxPackSize);
-
-/*
- Sets the header flag (top 10 bits of every header; default 0 = incoming flags not
- checked; valid 0..=0x3FF, checked by Start). Ignored (last error set) while not stopped.
- */
-void HP_TcpPackServer_SetPackHeaderFlag(HP_TcpPackServer pServer, USHORT usPackHeaderFlag);
-
-/*
- The largest message body (0 for an invalid handle).
- */
-DWORD HP_TcpPackServer_GetMaxPackSize(HP_TcpPackServer pServer);
-
-/*
- The header flag (0 for an invalid handle).
- */
-USHORT HP_TcpPackServer_GetPackHeaderFlag(HP_TcpPackServer pServer);
-
-/*
- See `HP_TcpPackServer_SetMaxPackSize`.
- */
-void HP_TcpPackAgent_SetMaxPackSize(HP_TcpPackAgent pAgent, DWORD dwMaxPackSize);
-
-/*
- See `HP_TcpPackServer_SetPackHeaderFlag`.
- */
-void HP_TcpPackAgent_SetPackHeaderFlag(HP_TcpPackAgent pAgent, USHORT usPackHeaderFlag);
-
-/*
- The largest message body.
- */
-DWORD HP_TcpPackAgent_GetMaxPackSize(HP_TcpPackAgent pAgent);
-
-/*
- The header flag.
- */
-USHORT HP_TcpPackAgent_GetPackHeaderFlag(HP_TcpPackAgent pAgent);
-
-/*
- See `HP_TcpPackServer_SetMaxPackSize`.
- */
-void HP_TcpPackClient_SetMaxPackSize(HP_TcpPackClient pClient, DWORD dwMaxPackSize);
-
-/*
- See `HP_TcpPackServer_SetPackHeaderFlag`.
- */
-void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient pClient, USHORT usPackHeaderFlag);
-
-/*
- The largest message body.
- */
-DWORD HP_TcpPackClient_GetMaxPackSize(HP_TcpPackClient pClient);
-
-/*
- The header flag.
- */
-USHORT HP_TcpPackClient_GetPackHeaderFlag(HP_TcpPackClient pClient);
-
-/*
- Creates a TCP PULL server reporting to `pListener`, a server listener (set its
- `OnPullReceive`). NULL on failure; the reason is in `HPX_GetLastError`.
- */
-HP_TcpPullServer Create_HP_TcpPullServer(HP_TcpPullServerListener pListener);
-
-/*
- Creates a TCP PULL agent reporting to `pListener`, an agent listener.
- */
-HP_TcpPullAgent Create_HP_TcpPullAgent(HP_TcpPullAgentListener pListener);
-
-/*
- Creates a TCP PULL client reporting to `pListener`, a client listener.
- */
-HP_TcpPullClient Create_HP_TcpPullClient(HP_TcpPullClientListener pListener);
-
-/*
- Destroys a TCP PULL server (see `Destroy_HP_TcpServer`).
- */
-void Destroy_HP_TcpPullServer(HP_TcpPullServer pServer);
-
-/*
- Destroys a TCP PULL agent (see `Destroy_HP_TcpAgent`).
- */
-void Destroy_HP_TcpPullAgent(HP_TcpPullAgent pAgent);
-
-/*
- Destroys a TCP PULL client (see `Destroy_HP_TcpClient`).
- */
-void Destroy_HP_TcpPullClient(HP_TcpPullClient pClient);
-
-/*
- Creates a server listener (the same object `Create_HP_TcpServerListener` makes; it fits
- any server).
- */
-HP_TcpPullServerListener Create_HP_TcpPullServerListener(void);
-
-/*
- Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).
- */
-HP_TcpPullAgentListener Create_HP_TcpPullAgentListener(void);
-
-/*
- Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
- */
-HP_TcpPullClientListener Create_HP_TcpPullClientListener(void);
-
-/*
- Destroys a server listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpPullServerListener(HP_TcpPullServerListener pListener);
-
-/*
- Destroys an agent listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpPullAgentListener(HP_TcpPullAgentListener pListener);
-
-/*
- Destroys a client listener (see `Destroy_HP_TcpServerListener`).
- */
-void Destroy_HP_TcpPullClientListener(HP_TcpPullClientListener pListener);
-
-/*
- Copies the first `iLength` buffered bytes of a connection into `pData` and removes them.
- `FR_LENGTH_TOO_LONG` (nothing copied) when fewer are buffered; `FR_DATA_NOT_FOUND` for an
- unknown or closed connection or a handle that is not a PULL server (the last error says
- which). Any thread, also inside `OnPullReceive`.
- */
-En_HP_FetchResult HP_TcpPullServer_Fetch(HP_TcpPullServer pServer, HP_CONNID dwConnID, BYTE *pData, int iLength);
-
-/*
- Like `HP_TcpPullServer_Fetch`, leaving the bytes buffered.
- */
-En_HP_FetchResult HP_TcpPullServer_Peek(HP_TcpPullServer pServer, HP_CONNID dwConnID, BYTE *pData, int iLength);
-
-/*
- `HP_TcpPullServer_Fetch` for a connection of a PULL agent.
- */
-En_HP_FetchResult HP_TcpPullAgent_Fetch(HP_TcpPullAgent pAgent, HP_CONNID dwConnID, BYTE *pData, int iLength);
-
-/*
- `HP_TcpPullServer_Peek` for a connection of a PULL agent.
- */
-En_HP_FetchResult HP_TcpPullAgent_Peek(HP_TcpPullAgent pAgent, HP_CONNID dwConnID, BYTE *pData, int iLength);
-
-/*
- `HP_TcpPullServer_Fetch` for the connection of a PULL client.
- */
-En_HP_FetchResult HP_TcpPullClient_Fetch(HP_TcpPullClient pClient, BYTE *pData, int iLength);
-
-/*
- `HP_TcpPullServer_Peek` for the connection of a PULL client.
- */
-En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient, BYTE *pData, int iLength);
-
-/*
- Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on
- failure (an invalid listener); the reason is in `HPX_GetLastError`.
- */
-HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
-
-/*
- Destroys a TCP server: stops it first if it runs (every callback has returned when this
- returns), then frees its user data. NULL and already destroyed handles are ignored; from
- one of the server's own callbacks it is refused (`SE_ILLEGAL_STATE`).
- */
-void Destroy_HP_TcpServer(HP_TcpServer pServer);
-
-/*
- Starts the server: binds and listens on `lpszBindAddress` (NULL or empty: IPv4 any, `"::"`
- for IPv6) and `usPort` (0: any free port; see `HP_Server_GetListenAddress`).
- */
-BOOL HP_Server_Start(HP_Server pServer, LPCTSTR lpszBindAddress, USHORT usPort);
-
-/*
- The address and port the server listens on (see `HP_Server_GetLocalAddress` for the
- buffer convention).
- */
-BOOL HP_Server_GetListenAddress(HP_Server pServer, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
-
-/*
- Stops the server: every connection closes (each gets `OnClose`), then `OnShutdown`.
- FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own
- callbacks (it would wait for itself).
- */
-BOOL HP_Server_Stop(HP_Server pServer);
-
-/*
- Waits until the server is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`:
- for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.
- */
-BOOL HP_Server_Wait(HP_Server pServer, DWORD dwMilliseconds);
-
-/*
- Sends `iLength` bytes on a connection; they are copied or written before this returns.
- `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
- one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
- */
-BOOL HP_Server_Send(HP_Server pServer, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength);
-
-/*
- Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` >= 0).
- */
-BOOL HP_Server_SendPart(HP_Server pServer, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength, int iOffset);
-
-/*
- Sends `iCount` buffers in order as one send (a gather write).
- */
-BOOL HP_Server_SendPackets(HP_Server pServer, HP_CONNID dwConnID, const struct WSABUF *pBuffers, int iCount);
-
-/*
- Stops (`TRUE`) or resumes (`FALSE`) reading a connection.
- */
-BOOL HP_Server_PauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL bPause);
-
-/*
- Closes a connection; its `OnClose(SO_CLOSE, 0)` follows on its worker thread, after this
- returns. Every disconnect is forced (as in HP-Socket since 5.4.2).
- */
-BOOL HP_Server_Disconnect(HP_Server pServer, HP_CONNID dwConnID, BOOL bForce);
-
-/*
- Closes every connection older than `dwPeriod` ms.
- */
-BOOL HP_Server_DisconnectLongConnections(HP_Server pServer, DWORD dwPeriod, BOOL bForce);
-
-/*
- Closes every connection that received nothing for `dwPeriod` ms (needs MarkSilence).
- */
-BOOL HP_Server_DisconnectSilenceConnections(HP_Server pServer, DWORD dwPeriod, BOOL bForce);
-
-/*
- Attaches an opaque pointer to a connection; the library never dereferences or frees it.
- Readable until the end of the connection's `OnClose`.
- */
-BOOL HP_Server_SetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID pExtra);
-
-/*
- Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.
- */
-BOOL HP_Server_GetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID *ppExtra);
-
-/*
- TRUE for SSL components, FALSE for plain TCP.
- */
-BOOL HP_Server_IsSecure(HP_Server pServer);
-
-/*
- TRUE while starting or started.
- */
-BOOL HP_Server_HasStarted(HP_Server pServer);
-
-/*
- The life-cycle state (`SS_STOPPED` for an invalid handle).
- */
-En_HP_ServiceState HP_Server_GetState(HP_Server pServer);
-
-/*
- The code of the server's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.
- */
-En_HP_SocketError HP_Server_GetLastError(HP_Server pServer);
-
-/*
- The description of the server's last failure; never NULL. The text is owned by the server:
- it stays valid until the server is destroyed or has handed out four other descriptions
- (calls on other objects and threads do not affect it). An invalid handle gives the text of
- that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
- */
-LPCTSTR HP_Server_GetLastErrorDesc(HP_Server pServer);
-
-/*
- Bytes accepted by `Send` and not yet written, into `*piPending`.
- */
-BOOL HP_Server_GetPendingDataLength(HP_Server pServer, HP_CONNID dwConnID, int *piPending);
-
-/*
- Whether reading the connection is paused, into `*pbPaused`.
- */
-BOOL HP_Server_IsPauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL *pbPaused);
-
-/*
- TRUE when the connection exists and is established.
- */
-BOOL HP_Server_IsConnected(HP_Server pServer, HP_CONNID dwConnID);
-
-/*
- The number of connections.
- */
-DWORD HP_Server_GetConnectionCount(HP_Server pServer);
-
-/*
- Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return
- it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).
- */
-BOOL HP_Server_GetAllConnectionIDs(HP_Server pServer, HP_CONNID *pIDs, DWORD *pdwCount);
-
-/*
- Milliseconds since the connection was set up, into `*pdwPeriod`.
- */
-BOOL HP_Server_GetConnectPeriod(HP_Server pServer, HP_CONNID dwConnID, DWORD *pdwPeriod);
-
-/*
- Milliseconds since the connection last received data (needs MarkSilence).
- */
-BOOL HP_Server_GetSilencePeriod(HP_Server pServer, HP_CONNID dwConnID, DWORD *pdwPeriod);
-
-/*
- The connection's local IP address and port. On entry `*piAddressLen` is the size of
- `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
- */
-BOOL HP_Server_GetLocalAddress(HP_Server pServer, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
-
-/*
- The connection's remote IP address and port. On entry `*piAddressLen` is the size of
- `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
- */
-BOOL HP_Server_GetRemoteAddress(HP_Server pServer, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
-
-/*
- Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
- Both leave the setting unchanged and set the last error.
- */
-void HP_Server_SetReuseAddressPolicy(HP_Server pServer, En_HP_ReuseAddressPolicy enReusePolicy);
-
-/*
- Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
- Both leave the setting unchanged and set the last error.
- */
-void HP_Server_SetSendPolicy(HP_Server pServer, En_HP_SendPolicy enSendPolicy);
-
-/*
- Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
- Both leave the setting unchanged and set the last error.
- */
-void HP_Server_SetOnSendSyncPolicy(HP_Server pServer, En_HP_OnSendSyncPolicy enSyncPolicy);
-
-/*
- Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetFreeSocketObjLockTime(HP_Server pServer, DWORD dwFreeSocketObjLockTime);
-
-/*
- Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetFreeSocketObjPool(HP_Server pServer, DWORD dwFreeSocketObjPool);
-
-/*
- Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetFreeBufferObjPool(HP_Server pServer, DWORD dwFreeBufferObjPool);
-
-/*
- Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetFreeSocketObjHold(HP_Server pServer, DWORD dwFreeSocketObjHold);
-
-/*
- Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetFreeBufferObjHold(HP_Server pServer, DWORD dwFreeBufferObjHold);
-
-/*
- Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetMaxConnectionCount(HP_Server pServer, DWORD dwMaxConnectionCount);
-
-/*
- Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
- */
-void HP_Server_SetWorkerThreadCount(HP_Server pServer, DWORD dwWorkerThreadCount);
-
-/*
- Sets whether the last receive time is recorded (default TRUE; needed by
- `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
- */
-void HP_Server_SetMarkSilence(HP_Server pServer, BOOL bMarkSilence);
-
-/*
- The address reuse policy.
- */
-En_HP_ReuseAddressPolicy HP_Server_GetReuseAddressPolicy(HP_Server pServer);
-
-/*
- The send policy.
- */
-En_HP_SendPolicy HP_Server_GetSendPolicy(HP_Server pServer);
-
-/*
- The `OnSend` sync policy.
- */
-En_HP_OnSendSyncPolicy HP_Server_GetOnSendSyncPolicy(HP_Server pServer);
-
-/*
- The ms a closed connection's object stays unused.
- */
-DWORD HP_Server_GetFreeSocketObjLockTime(HP_Server pServer);
-
-/*
- The cached connection objects.
- */
-DWORD HP_Server_GetFreeSocketObjPool(HP_Server pServer);
-
-/*
- The cached buffers.
- */
-DWORD HP_Server_GetFreeBufferObjPool(HP_Server pServer);
-
-/*
- The connection-object cache threshold.
- */
-DWORD HP_Server_GetFreeSocketObjHold(HP_Server pServer);
-
-/*
- The buffer cache threshold.
- */
-DWORD HP_Server_GetFreeBufferObjHold(HP_Server pServer);
-
-/*
- The most connections.
- */
-DWORD HP_Server_GetMaxConnectionCount(HP_Server pServer);
-
-/*
- The I/O worker threads.
- */
-DWORD HP_Server_GetWorkerThreadCount(HP_Server pServer);
-
-/*
- Whether the last receive time is recorded.
- */
-BOOL HP_Server_IsMarkSilence(HP_Server pServer);
-
-/*
- Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call
- `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLServer Create_HP_SSLServer(HP_TcpServerListener pListener);
-
-/*
- Destroys an SSL server (PUSH model): stops it first if it runs (see `Destroy_HP_TcpServer`).
- */
-void Destroy_HP_SSLServer(HP_SSLServer pServer);
-
-/*
- Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call
- `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLAgent Create_HP_SSLAgent(HP_TcpAgentListener pListener);
-
-/*
- Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).
- */
-void Destroy_HP_SSLAgent(HP_SSLAgent pAgent);
-
-/*
- Creates an SSL client (PUSH model) reporting to `pListener`, a client listener. Call
- `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLClient Create_HP_SSLClient(HP_TcpClientListener pListener);
-
-/*
- Destroys an SSL client (PUSH model): stops it first if it runs (see `Destroy_HP_TcpClient`).
- */
-void Destroy_HP_SSLClient(HP_SSLClient pClient);
-
-/*
- Creates an SSL PULL server reporting to `pListener`, a server listener. Call
- `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLPullServer Create_HP_SSLPullServer(HP_TcpPullServerListener pListener);
-
-/*
- Destroys an SSL PULL server: stops it first if it runs (see `Destroy_HP_TcpServer`).
- */
-void Destroy_HP_SSLPullServer(HP_SSLPullServer pServer);
-
-/*
- Creates an SSL PULL agent reporting to `pListener`, an agent listener. Call
- `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLPullAgent Create_HP_SSLPullAgent(HP_TcpPullAgentListener pListener);
-
-/*
- Destroys an SSL PULL agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).
- */
-void Destroy_HP_SSLPullAgent(HP_SSLPullAgent pAgent);
-
-/*
- Creates an SSL PULL client reporting to `pListener`, a client listener. Call
- `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLPullClient Create_HP_SSLPullClient(HP_TcpPullClientListener pListener);
-
-/*
- Destroys an SSL PULL client: stops it first if it runs (see `Destroy_HP_TcpClient`).
- */
-void Destroy_HP_SSLPullClient(HP_SSLPullClient pClient);
-
-/*
- Creates an SSL PACK server reporting to `pListener`, a server listener. Call
- `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLPackServer Create_HP_SSLPackServer(HP_TcpServerListener pListener);
-
-/*
- Destroys an SSL PACK server: stops it first if it runs (see `Destroy_HP_TcpServer`).
- */
-void Destroy_HP_SSLPackServer(HP_SSLPackServer pServer);
-
-/*
- Creates an SSL PACK agent reporting to `pListener`, an agent listener. Call
- `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLPackAgent Create_HP_SSLPackAgent(HP_TcpAgentListener pListener);
-
-/*
- Destroys an SSL PACK agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).
- */
-void Destroy_HP_SSLPackAgent(HP_SSLPackAgent pAgent);
-
-/*
- Creates an SSL PACK client reporting to `pListener`, a client listener. Call
- `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in
- `HPX_GetLastError`.
- */
-HP_SSLPackClient Create_HP_SSLPackClient(HP_TcpClientListener pListener);
-
-/*
- Destroys an SSL PACK client: stops it first if it runs (see `Destroy_HP_TcpClient`).
- */
-void Destroy_HP_SSLPackClient(HP_SSLPackClient pClient);
-
-/*
- The built-in SNI resolver: the index bound to `lpszServerName` with
- `HP_SSLServer_BindSSLServerName` on the SSL server `pContext` (its handle), or 0 (the
- default certificate) when none is bound or on failure. An SNI callback may call it to fall
- back on the bound names.
- */
-int HP_SSL_DefaultServerNameCallback(LPCTSTR lpszServerName, PVOID pContext);
-
-/*
- Does nothing: OpenSSL 1.1 and later free their per-thread state by themselves, so no
- thread ever needs this call (kept for HP-Socket programs that make it).
- */
-void HP_SSL_RemoveThreadLocalState(THR_ID dwThreadID);
-
-/*
- Builds the server's TLS context from PEM files: its certificate (chain) and private key
- (required), the key's password (NULL or empty: none), trusted CAs (a file or a hashed
- directory; needed to verify client certificates) and `iVerifyMode` (`SSL_VM_*` bits).
- `fnServerNameCallback` picks a certificate per SNI name (NULL: the names bound with
- `BindSSLServerName`). Uses the cipher list of `SetSSLCipherList`. Must precede Start
- (Start fails with `SE_SSL_ENV_NOT_READY` otherwise); allowed while running (new
- connections get the new context).
- */
-BOOL HP_SSLServer_SetupSSLContext(HP_SSLServer pServer, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
-
-/*
- `HP_SSLServer_SetupSSLContext` with PEM text instead of file names.
- */
-BOOL HP_SSLServer_SetupSSLContextByMemory(HP_SSLServer pServer, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
+BOOL HP_SSLClient_StartSSLHandShake(HP_SSLClient pClient);
 
 /*
  Adds a certificate for SNI (after `SetupSSLContext`); returns its index (1, 2, ...) for
@@ -2223,30 +1801,6 @@ BOOL HP_SSLServer_BindSSLServerName(HP_SSLServer pServer, LPCTSTR lpszServerName
 void HP_SSLServer_CleanupSSLContext(HP_SSLServer pServer);
 
 /*
- With automatic handshakes off: starts TLS on a connection after its plaintext phase;
- `OnHandShake` follows when it completes.
- */
-BOOL HP_SSLServer_StartSSLHandShake(HP_SSLServer pServer, HP_CONNID dwConnID);
-
-/*
- Whether TLS starts by itself on every connection (default TRUE). FALSE lets the
- application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set)
- while not stopped.
- */
-void HP_SSLServer_SetSSLAutoHandShake(HP_SSLServer pServer, BOOL bAutoHandShake);
-
-/*
- Whether TLS starts by itself.
- */
-BOOL HP_SSLServer_IsSSLAutoHandShake(HP_SSLServer pServer);
-
-/*
- Sets the OpenSSL cipher list (TLS 1.2 and older; NULL or empty: OpenSSL's default) used
- by the next `SetupSSLContext`/`AddSSLContext`. An invalid list makes that setup fail.
- */
-void HP_SSLServer_SetSSLCipherList(HP_SSLServer pServer, LPCTSTR lpszCipherList);
-
-/*
  The cipher list (`"DEFAULT"` when none was set; `""` for an invalid handle). The text
  belongs to the component and stays valid until it is destroyed.
  */
@@ -2261,109 +1815,733 @@ LPCTSTR HP_SSLServer_GetSSLCipherList(HP_SSLServer pServer);
 BOOL HP_SSLServer_GetSSLSessionInfo(HP_SSLServer pServer, HP_CONNID dwConnID, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
 
 /*
- Builds the agent's TLS context: an optional client certificate and key (NULL or empty:
- none), the key's password, trusted CAs (a file or a hashed directory; needed with
- `SSL_VM_PEER` to verify servers) and `iVerifyMode`. Must precede Start.
- */
-BOOL HP_SSLAgent_SetupSSLContext(HP_SSLAgent pAgent, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
-
-/*
- `HP_SSLAgent_SetupSSLContext` with PEM text.
- */
-BOOL HP_SSLAgent_SetupSSLContextByMemory(HP_SSLAgent pAgent, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
-
-/*
- Forgets the TLS context (connections keep their sessions).
- */
-void HP_SSLAgent_CleanupSSLContext(HP_SSLAgent pAgent);
-
-/*
- See `HP_SSLServer_StartSSLHandShake`.
- */
-BOOL HP_SSLAgent_StartSSLHandShake(HP_SSLAgent pAgent, HP_CONNID dwConnID);
-
-/*
- See `HP_SSLServer_SetSSLAutoHandShake`.
- */
-void HP_SSLAgent_SetSSLAutoHandShake(HP_SSLAgent pAgent, BOOL bAutoHandShake);
-
-/*
  Whether TLS starts by itself.
  */
-BOOL HP_SSLAgent_IsSSLAutoHandShake(HP_SSLAgent pAgent);
+BOOL HP_SSLServer_IsSSLAutoHandShake(HP_SSLServer pServer);
 
 /*
- See `HP_SSLServer_SetSSLCipherList`.
+ Whether TLS starts by itself on every connection (default TRUE). FALSE lets the
+ application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set)
+ while not stopped.
  */
-void HP_SSLAgent_SetSSLCipherList(HP_SSLAgent pAgent, LPCTSTR lpszCipherList);
+void HP_SSLServer_SetSSLAutoHandShake(HP_SSLServer pServer, BOOL bAutoHandShake);
 
 /*
- See `HP_SSLServer_GetSSLCipherList`.
+ Sets the OpenSSL cipher list (TLS 1.2 and older; NULL or empty: OpenSSL's default) used
+ by the next `SetupSSLContext`/`AddSSLContext`. An invalid list makes that setup fail.
  */
-LPCTSTR HP_SSLAgent_GetSSLCipherList(HP_SSLAgent pAgent);
+void HP_SSLServer_SetSSLCipherList(HP_SSLServer pServer, LPCTSTR lpszCipherList);
 
 /*
- See `HP_SSLServer_GetSSLSessionInfo`.
+ Builds the server's TLS context from PEM files: its certificate (chain) and private key
+ (required), the key's password (NULL or empty: none), trusted CAs (a file or a hashed
+ directory; needed to verify client certificates) and `iVerifyMode` (`SSL_VM_*` bits).
+ `fnServerNameCallback` picks a certificate per SNI name (NULL: the names bound with
+ `BindSSLServerName`). Uses the cipher list of `SetSSLCipherList`. Must precede Start
+ (Start fails with `SE_SSL_ENV_NOT_READY` otherwise); allowed while running (new
+ connections get the new context).
  */
-BOOL HP_SSLAgent_GetSSLSessionInfo(HP_SSLAgent pAgent, HP_CONNID dwConnID, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
+BOOL HP_SSLServer_SetupSSLContext(HP_SSLServer pServer, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
 
 /*
- See `HP_SSLAgent_SetupSSLContext`.
+ `HP_SSLServer_SetupSSLContext` with PEM text instead of file names.
  */
-BOOL HP_SSLClient_SetupSSLContext(HP_SSLClient pClient, int iVerifyMode, LPCTSTR lpszPemCertFile, LPCTSTR lpszPemKeyFile, LPCTSTR lpszKeyPassword, LPCTSTR lpszCAPemCertFileOrPath);
+BOOL HP_SSLServer_SetupSSLContextByMemory(HP_SSLServer pServer, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
 
 /*
- `HP_SSLClient_SetupSSLContext` with PEM text.
+ With automatic handshakes off: starts TLS on a connection after its plaintext phase;
+ `OnHandShake` follows when it completes.
  */
-BOOL HP_SSLClient_SetupSSLContextByMemory(HP_SSLClient pClient, int iVerifyMode, LPCSTR lpszPemCert, LPCSTR lpszPemKey, LPCSTR lpszKeyPassword, LPCSTR lpszCAPemCert);
+BOOL HP_SSLServer_StartSSLHandShake(HP_SSLServer pServer, HP_CONNID dwConnID);
 
 /*
- Forgets the TLS context.
+ The built-in SNI resolver: the index bound to `lpszServerName` with
+ `HP_SSLServer_BindSSLServerName` on the SSL server `pContext` (its handle), or 0 (the
+ default certificate) when none is bound or on failure. An SNI callback may call it to fall
+ back on the bound names.
  */
-void HP_SSLClient_CleanupSSLContext(HP_SSLClient pClient);
+int HP_SSL_DefaultServerNameCallback(LPCTSTR lpszServerName, PVOID pContext);
 
 /*
- With automatic handshakes off: starts TLS after the plaintext phase.
+ Does nothing: OpenSSL 1.1 and later free their per-thread state by themselves, so no
+ thread ever needs this call (kept for HP-Socket programs that make it).
  */
-BOOL HP_SSLClient_StartSSLHandShake(HP_SSLClient pClient);
+void HP_SSL_RemoveThreadLocalState(THR_ID dwThreadID);
 
 /*
- See `HP_SSLServer_SetSSLAutoHandShake`.
+ Closes a connection; its `OnClose(SO_CLOSE, 0)` follows on its worker thread, after this
+ returns. Every disconnect is forced (as in HP-Socket since 5.4.2).
  */
-void HP_SSLClient_SetSSLAutoHandShake(HP_SSLClient pClient, BOOL bAutoHandShake);
+BOOL HP_Server_Disconnect(HP_Server pServer, HP_CONNID dwConnID, BOOL bForce);
 
 /*
- Whether TLS starts by itself.
+ Closes every connection older than `dwPeriod` ms.
  */
-BOOL HP_SSLClient_IsSSLAutoHandShake(HP_SSLClient pClient);
+BOOL HP_Server_DisconnectLongConnections(HP_Server pServer, DWORD dwPeriod, BOOL bForce);
 
 /*
- See `HP_SSLServer_SetSSLCipherList`.
+ Closes every connection that received nothing for `dwPeriod` ms (needs MarkSilence).
  */
-void HP_SSLClient_SetSSLCipherList(HP_SSLClient pClient, LPCTSTR lpszCipherList);
+BOOL HP_Server_DisconnectSilenceConnections(HP_Server pServer, DWORD dwPeriod, BOOL bForce);
 
 /*
- See `HP_SSLServer_GetSSLCipherList`.
+ Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return
+ it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).
  */
-LPCTSTR HP_SSLClient_GetSSLCipherList(HP_SSLClient pClient);
+BOOL HP_Server_GetAllConnectionIDs(HP_Server pServer, HP_CONNID *pIDs, DWORD *pdwCount);
 
 /*
- `HP_SSLServer_GetSSLSessionInfo` for the client's connection (context items work
- without one: they then describe the client's context).
+ Milliseconds since the connection was set up, into `*pdwPeriod`.
  */
-BOOL HP_SSLClient_GetSSLSessionInfo(HP_SSLClient pClient, En_HP_SSLSessionInfo enInfo, PVOID *lppInfo);
+BOOL HP_Server_GetConnectPeriod(HP_Server pServer, HP_CONNID dwConnID, DWORD *pdwPeriod);
 
 /*
- HP-Socket's version this library mirrors, `major << 24 | minor << 16 | revise << 8 |
- build` (6.0.1 build 3).
+ The number of connections.
  */
-DWORD HP_GetHPSocketVersion(void);
+DWORD HP_Server_GetConnectionCount(HP_Server pServer);
 
 /*
- HP-Socket's description of an error code (`"UNKNOWN ERROR"` for an unknown one). The
- string is static: it stays valid for the life of the process.
+ Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.
  */
-LPCTSTR HP_GetSocketErrorDesc(En_HP_SocketError enCode);
+BOOL HP_Server_GetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID *ppExtra);
+
+/*
+ The buffer cache threshold.
+ */
+DWORD HP_Server_GetFreeBufferObjHold(HP_Server pServer);
+
+/*
+ The cached buffers.
+ */
+DWORD HP_Server_GetFreeBufferObjPool(HP_Server pServer);
+
+/*
+ The connection-object cache threshold.
+ */
+DWORD HP_Server_GetFreeSocketObjHold(HP_Server pServer);
+
+/*
+ The ms a closed connection's object stays unused.
+ */
+DWORD HP_Server_GetFreeSocketObjLockTime(HP_Server pServer);
+
+/*
+ The cached connection objects.
+ */
+DWORD HP_Server_GetFreeSocketObjPool(HP_Server pServer);
+
+/*
+ The code of the server's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.
+ */
+En_HP_SocketError HP_Server_GetLastError(HP_Server pServer);
+
+/*
+ The description of the server's last failure; never NULL. The text is owned by the server:
+ it stays valid until the server is destroyed or has handed out four other descriptions
+ (calls on other objects and threads do not affect it). An invalid handle gives the text of
+ that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).
+ */
+LPCTSTR HP_Server_GetLastErrorDesc(HP_Server pServer);
+
+/*
+ The address and port the server listens on (see `HP_Server_GetLocalAddress` for the
+ buffer convention).
+ */
+BOOL HP_Server_GetListenAddress(HP_Server pServer, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ The connection's local IP address and port. On entry `*piAddressLen` is the size of
+ `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
+ */
+BOOL HP_Server_GetLocalAddress(HP_Server pServer, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ The most connections.
+ */
+DWORD HP_Server_GetMaxConnectionCount(HP_Server pServer);
+
+/*
+ The `OnSend` sync policy.
+ */
+En_HP_OnSendSyncPolicy HP_Server_GetOnSendSyncPolicy(HP_Server pServer);
+
+/*
+ Bytes accepted by `Send` and not yet written, into `*piPending`.
+ */
+BOOL HP_Server_GetPendingDataLength(HP_Server pServer, HP_CONNID dwConnID, int *piPending);
+
+/*
+ The connection's remote IP address and port. On entry `*piAddressLen` is the size of
+ `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).
+ */
+BOOL HP_Server_GetRemoteAddress(HP_Server pServer, HP_CONNID dwConnID, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ The address reuse policy.
+ */
+En_HP_ReuseAddressPolicy HP_Server_GetReuseAddressPolicy(HP_Server pServer);
+
+/*
+ The send policy.
+ */
+En_HP_SendPolicy HP_Server_GetSendPolicy(HP_Server pServer);
+
+/*
+ Milliseconds since the connection last received data (needs MarkSilence).
+ */
+BOOL HP_Server_GetSilencePeriod(HP_Server pServer, HP_CONNID dwConnID, DWORD *pdwPeriod);
+
+/*
+ The life-cycle state (`SS_STOPPED` for an invalid handle).
+ */
+En_HP_ServiceState HP_Server_GetState(HP_Server pServer);
+
+/*
+ The I/O worker threads.
+ */
+DWORD HP_Server_GetWorkerThreadCount(HP_Server pServer);
+
+/*
+ TRUE while starting or started.
+ */
+BOOL HP_Server_HasStarted(HP_Server pServer);
+
+/*
+ TRUE when the connection exists and is established.
+ */
+BOOL HP_Server_IsConnected(HP_Server pServer, HP_CONNID dwConnID);
+
+/*
+ Whether the last receive time is recorded.
+ */
+BOOL HP_Server_IsMarkSilence(HP_Server pServer);
+
+/*
+ Whether reading the connection is paused, into `*pbPaused`.
+ */
+BOOL HP_Server_IsPauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL *pbPaused);
+
+/*
+ TRUE for SSL components, FALSE for plain TCP.
+ */
+BOOL HP_Server_IsSecure(HP_Server pServer);
+
+/*
+ Stops (`TRUE`) or resumes (`FALSE`) reading a connection.
+ */
+BOOL HP_Server_PauseReceive(HP_Server pServer, HP_CONNID dwConnID, BOOL bPause);
+
+/*
+ Sends `iLength` bytes on a connection; they are copied or written before this returns.
+ `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send
+ one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).
+ */
+BOOL HP_Server_Send(HP_Server pServer, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength);
+
+/*
+ Sends `iCount` buffers in order as one send (a gather write).
+ */
+BOOL HP_Server_SendPackets(HP_Server pServer, HP_CONNID dwConnID, const struct WSABUF *pBuffers, int iCount);
+
+/*
+ Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` >= 0).
+ */
+BOOL HP_Server_SendPart(HP_Server pServer, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength, int iOffset);
+
+/*
+ Attaches an opaque pointer to a connection; the library never dereferences or frees it.
+ Readable until the end of the connection's `OnClose`.
+ */
+BOOL HP_Server_SetConnectionExtra(HP_Server pServer, HP_CONNID dwConnID, PVOID pExtra);
+
+/*
+ Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetFreeBufferObjHold(HP_Server pServer, DWORD dwFreeBufferObjHold);
+
+/*
+ Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetFreeBufferObjPool(HP_Server pServer, DWORD dwFreeBufferObjPool);
+
+/*
+ Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetFreeSocketObjHold(HP_Server pServer, DWORD dwFreeSocketObjHold);
+
+/*
+ Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetFreeSocketObjLockTime(HP_Server pServer, DWORD dwFreeSocketObjLockTime);
+
+/*
+ Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetFreeSocketObjPool(HP_Server pServer, DWORD dwFreeSocketObjPool);
+
+/*
+ Sets whether the last receive time is recorded (default TRUE; needed by
+ `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
+ */
+void HP_Server_SetMarkSilence(HP_Server pServer, BOOL bMarkSilence);
+
+/*
+ Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetMaxConnectionCount(HP_Server pServer, DWORD dwMaxConnectionCount);
+
+/*
+ Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+ Both leave the setting unchanged and set the last error.
+ */
+void HP_Server_SetOnSendSyncPolicy(HP_Server pServer, En_HP_OnSendSyncPolicy enSyncPolicy);
+
+/*
+ Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
+ Both leave the setting unchanged and set the last error.
+ */
+void HP_Server_SetReuseAddressPolicy(HP_Server pServer, En_HP_ReuseAddressPolicy enReusePolicy);
+
+/*
+ Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+ Both leave the setting unchanged and set the last error.
+ */
+void HP_Server_SetSendPolicy(HP_Server pServer, En_HP_SendPolicy enSendPolicy);
+
+/*
+ Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_Server_SetWorkerThreadCount(HP_Server pServer, DWORD dwWorkerThreadCount);
+
+/*
+ Starts the server: binds and listens on `lpszBindAddress` (NULL or empty: IPv4 any, `"::"`
+ for IPv6) and `usPort` (0: any free port; see `HP_Server_GetListenAddress`).
+ */
+BOOL HP_Server_Start(HP_Server pServer, LPCTSTR lpszBindAddress, USHORT usPort);
+
+/*
+ Stops the server: every connection closes (each gets `OnClose`), then `OnShutdown`.
+ FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own
+ callbacks (it would wait for itself).
+ */
+BOOL HP_Server_Stop(HP_Server pServer);
+
+/*
+ Waits until the server is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`:
+ for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.
+ */
+BOOL HP_Server_Wait(HP_Server pServer, DWORD dwMilliseconds);
+
+/*
+ Sets the agent listener's `OnClose` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnClose(HP_AgentListener pListener, HP_FN_Agent_OnClose fn_);
+
+/*
+ Sets the agent listener's `OnConnect` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnConnect(HP_AgentListener pListener, HP_FN_Agent_OnConnect fn_);
+
+/*
+ Sets the agent listener's `OnHandShake` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnHandShake(HP_AgentListener pListener, HP_FN_Agent_OnHandShake fn_);
+
+/*
+ Sets the agent listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnPrepareConnect(HP_AgentListener pListener, HP_FN_Agent_OnPrepareConnect fn_);
+
+/*
+ Sets the agent listener's `OnPullReceive` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnPullReceive(HP_AgentListener pListener, HP_FN_Agent_OnPullReceive fn_);
+
+/*
+ Sets the agent listener's `OnReceive` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnReceive(HP_AgentListener pListener, HP_FN_Agent_OnReceive fn_);
+
+/*
+ Sets the agent listener's `OnSend` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnSend(HP_AgentListener pListener, HP_FN_Agent_OnSend fn_);
+
+/*
+ Sets the agent listener's `OnShutdown` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Agent_OnShutdown(HP_AgentListener pListener, HP_FN_Agent_OnShutdown fn_);
+
+/*
+ Sets the client listener's `OnClose` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnClose(HP_ClientListener pListener, HP_FN_Client_OnClose fn_);
+
+/*
+ Sets the client listener's `OnConnect` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnConnect(HP_ClientListener pListener, HP_FN_Client_OnConnect fn_);
+
+/*
+ Sets the client listener's `OnHandShake` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnHandShake(HP_ClientListener pListener, HP_FN_Client_OnHandShake fn_);
+
+/*
+ Sets the client listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnPrepareConnect(HP_ClientListener pListener, HP_FN_Client_OnPrepareConnect fn_);
+
+/*
+ Sets the client listener's `OnPullReceive` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnPullReceive(HP_ClientListener pListener, HP_FN_Client_OnPullReceive fn_);
+
+/*
+ Sets the client listener's `OnReceive` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnReceive(HP_ClientListener pListener, HP_FN_Client_OnReceive fn_);
+
+/*
+ Sets the client listener's `OnSend` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Client_OnSend(HP_ClientListener pListener, HP_FN_Client_OnSend fn_);
+
+/*
+ Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnAccept(HP_ServerListener pListener, HP_FN_Server_OnAccept fn_);
+
+/*
+ Sets the server listener's `OnClose` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnClose(HP_ServerListener pListener, HP_FN_Server_OnClose fn_);
+
+/*
+ Sets the server listener's `OnHandShake` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnHandShake(HP_ServerListener pListener, HP_FN_Server_OnHandShake fn_);
+
+/*
+ Sets the server listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnPrepareListen(HP_ServerListener pListener, HP_FN_Server_OnPrepareListen fn_);
+
+/*
+ Sets the server listener's `OnPullReceive` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnPullReceive(HP_ServerListener pListener, HP_FN_Server_OnPullReceive fn_);
+
+/*
+ Sets the server listener's `OnReceive` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnReceive(HP_ServerListener pListener, HP_FN_Server_OnReceive fn_);
+
+/*
+ Sets the server listener's `OnSend` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnSend(HP_ServerListener pListener, HP_FN_Server_OnSend fn_);
+
+/*
+ Sets the server listener's `OnShutdown` callback (NULL clears it). Allowed at any time,
+ also while a component using the listener runs.
+ */
+void HP_Set_FN_Server_OnShutdown(HP_ServerListener pListener, HP_FN_Server_OnShutdown fn_);
+
+/*
+ Returns the TCP keep-alive probe interval in ms.
+ */
+DWORD HP_TcpAgent_GetKeepAliveInterval(HP_TcpAgent pAgent);
+
+/*
+ Returns the TCP keep-alive idle time in ms.
+ */
+DWORD HP_TcpAgent_GetKeepAliveTime(HP_TcpAgent pAgent);
+
+/*
+ Returns the receive block size.
+ */
+DWORD HP_TcpAgent_GetSocketBufferSize(HP_TcpAgent pAgent);
+
+/*
+ Returns the timeout of a synchronous connect in ms.
+ */
+DWORD HP_TcpAgent_GetSyncConnectTimeout(HP_TcpAgent pAgent);
+
+/*
+ Whether `TCP_NODELAY` is set.
+ */
+BOOL HP_TcpAgent_IsNoDelay(HP_TcpAgent pAgent);
+
+/*
+ Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail`
+ as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP agent.
+ */
+BOOL HP_TcpAgent_SendSmallFile(HP_Agent pAgent, HP_CONNID dwConnID, LPCTSTR lpszFileName, LPWSABUF pHead, LPWSABUF pTail);
+
+/*
+ Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.
+ */
+void HP_TcpAgent_SetKeepAliveInterval(HP_TcpAgent pAgent, DWORD dwKeepAliveInterval);
+
+/*
+ Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.
+ */
+void HP_TcpAgent_SetKeepAliveTime(HP_TcpAgent pAgent, DWORD dwKeepAliveTime);
+
+/*
+ Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.
+ */
+void HP_TcpAgent_SetNoDelay(HP_TcpAgent pAgent, BOOL bNoDelay);
+
+/*
+ Sets the receive block size (default 4096, at least 8). Ignored while not stopped.
+ */
+void HP_TcpAgent_SetSocketBufferSize(HP_TcpAgent pAgent, DWORD dwSocketBufferSize);
+
+/*
+ Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.
+ */
+void HP_TcpAgent_SetSyncConnectTimeout(HP_TcpAgent pAgent, DWORD dwSyncConnectTimeout);
+
+/*
+ Returns the TCP keep-alive probe interval in ms.
+ */
+DWORD HP_TcpClient_GetKeepAliveInterval(HP_TcpClient pClient);
+
+/*
+ Returns the TCP keep-alive idle time in ms.
+ */
+DWORD HP_TcpClient_GetKeepAliveTime(HP_TcpClient pClient);
+
+/*
+ Returns the receive block size.
+ */
+DWORD HP_TcpClient_GetSocketBufferSize(HP_TcpClient pClient);
+
+/*
+ Returns the timeout of a synchronous connect in ms.
+ */
+DWORD HP_TcpClient_GetSyncConnectTimeout(HP_TcpClient pClient);
+
+/*
+ Whether `TCP_NODELAY` is set.
+ */
+BOOL HP_TcpClient_IsNoDelay(HP_TcpClient pClient);
+
+/*
+ Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail`
+ as one send. `pHead` and `pTail` may be NULL. On a TCP client.
+ */
+BOOL HP_TcpClient_SendSmallFile(HP_Client pClient, LPCTSTR lpszFileName, LPWSABUF pHead, LPWSABUF pTail);
+
+/*
+ Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.
+ */
+void HP_TcpClient_SetKeepAliveInterval(HP_TcpClient pClient, DWORD dwKeepAliveInterval);
+
+/*
+ Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.
+ */
+void HP_TcpClient_SetKeepAliveTime(HP_TcpClient pClient, DWORD dwKeepAliveTime);
+
+/*
+ Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.
+ */
+void HP_TcpClient_SetNoDelay(HP_TcpClient pClient, BOOL bNoDelay);
+
+/*
+ Sets the receive block size (default 4096, at least 8). Ignored while not stopped.
+ */
+void HP_TcpClient_SetSocketBufferSize(HP_TcpClient pClient, DWORD dwSocketBufferSize);
+
+/*
+ Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.
+ */
+void HP_TcpClient_SetSyncConnectTimeout(HP_TcpClient pClient, DWORD dwSyncConnectTimeout);
+
+/*
+ The largest message body.
+ */
+DWORD HP_TcpPackAgent_GetMaxPackSize(HP_TcpPackAgent pAgent);
+
+/*
+ The header flag.
+ */
+USHORT HP_TcpPackAgent_GetPackHeaderFlag(HP_TcpPackAgent pAgent);
+
+/*
+ See `HP_TcpPackServer_SetMaxPackSize`.
+ */
+void HP_TcpPackAgent_SetMaxPackSize(HP_TcpPackAgent pAgent, DWORD dwMaxPackSize);
+
+/*
+ See `HP_TcpPackServer_SetPackHeaderFlag`.
+ */
+void HP_TcpPackAgent_SetPackHeaderFlag(HP_TcpPackAgent pAgent, USHORT usPackHeaderFlag);
+
+/*
+ The largest message body.
+ */
+DWORD HP_TcpPackClient_GetMaxPackSize(HP_TcpPackClient pClient);
+
+/*
+ The header flag.
+ */
+USHORT HP_TcpPackClient_GetPackHeaderFlag(HP_TcpPackClient pClient);
+
+/*
+ See `HP_TcpPackServer_SetMaxPackSize`.
+ */
+void HP_TcpPackClient_SetMaxPackSize(HP_TcpPackClient pClient, DWORD dwMaxPackSize);
+
+/*
+ See `HP_TcpPackServer_SetPackHeaderFlag`.
+ */
+void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient pClient, USHORT usPackHeaderFlag);
+
+/*
+ The largest message body (0 for an invalid handle).
+ */
+DWORD HP_TcpPackServer_GetMaxPackSize(HP_TcpPackServer pServer);
+
+/*
+ The header flag (0 for an invalid handle).
+ */
+USHORT HP_TcpPackServer_GetPackHeaderFlag(HP_TcpPackServer pServer);
+
+/*
+ Sets the largest message body, sent or received (default 0x40000; valid 1..=0x3FFFFF,
+ checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_TcpPackServer_SetMaxPackSize(HP_TcpPackServer pServer, DWORD dwMaxPackSize);
+
+/*
+ Sets the header flag (top 10 bits of every header; default 0 = incoming flags not
+ checked; valid 0..=0x3FF, checked by Start). Ignored (last error set) while not stopped.
+ */
+void HP_TcpPackServer_SetPackHeaderFlag(HP_TcpPackServer pServer, USHORT usPackHeaderFlag);
+
+/*
+ `HP_TcpPullServer_Fetch` for a connection of a PULL agent.
+ */
+En_HP_FetchResult HP_TcpPullAgent_Fetch(HP_TcpPullAgent pAgent, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Peek` for a connection of a PULL agent.
+ */
+En_HP_FetchResult HP_TcpPullAgent_Peek(HP_TcpPullAgent pAgent, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Fetch` for the connection of a PULL client.
+ */
+En_HP_FetchResult HP_TcpPullClient_Fetch(HP_TcpPullClient pClient, BYTE *pData, int iLength);
+
+/*
+ `HP_TcpPullServer_Peek` for the connection of a PULL client.
+ */
+En_HP_FetchResult HP_TcpPullClient_Peek(HP_TcpPullClient pClient, BYTE *pData, int iLength);
+
+/*
+ Copies the first `iLength` buffered bytes of a connection into `pData` and removes them.
+ `FR_LENGTH_TOO_LONG` (nothing copied) when fewer are buffered; `FR_DATA_NOT_FOUND` for an
+ unknown or closed connection or a handle that is not a PULL server (the last error says
+ which). Any thread, also inside `OnPullReceive`.
+ */
+En_HP_FetchResult HP_TcpPullServer_Fetch(HP_TcpPullServer pServer, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ Like `HP_TcpPullServer_Fetch`, leaving the bytes buffered.
+ */
+En_HP_FetchResult HP_TcpPullServer_Peek(HP_TcpPullServer pServer, HP_CONNID dwConnID, BYTE *pData, int iLength);
+
+/*
+ Returns readiness events taken per poll.
+ */
+DWORD HP_TcpServer_GetAcceptSocketCount(HP_TcpServer pServer);
+
+/*
+ Returns the TCP keep-alive probe interval in ms.
+ */
+DWORD HP_TcpServer_GetKeepAliveInterval(HP_TcpServer pServer);
+
+/*
+ Returns the TCP keep-alive idle time in ms.
+ */
+DWORD HP_TcpServer_GetKeepAliveTime(HP_TcpServer pServer);
+
+/*
+ Returns the receive block size.
+ */
+DWORD HP_TcpServer_GetSocketBufferSize(HP_TcpServer pServer);
+
+/*
+ Returns the `listen()` backlog.
+ */
+DWORD HP_TcpServer_GetSocketListenQueue(HP_TcpServer pServer);
+
+/*
+ Whether `TCP_NODELAY` is set.
+ */
+BOOL HP_TcpServer_IsNoDelay(HP_TcpServer pServer);
+
+/*
+ Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail`
+ as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP server.
+ */
+BOOL HP_TcpServer_SendSmallFile(HP_Server pServer, HP_CONNID dwConnID, LPCTSTR lpszFileName, LPWSABUF pHead, LPWSABUF pTail);
+
+/*
+ Sets readiness events taken per poll (default 64). Ignored while not stopped.
+ */
+void HP_TcpServer_SetAcceptSocketCount(HP_TcpServer pServer, DWORD dwAcceptSocketCount);
+
+/*
+ Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.
+ */
+void HP_TcpServer_SetKeepAliveInterval(HP_TcpServer pServer, DWORD dwKeepAliveInterval);
+
+/*
+ Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.
+ */
+void HP_TcpServer_SetKeepAliveTime(HP_TcpServer pServer, DWORD dwKeepAliveTime);
+
+/*
+ Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.
+ */
+void HP_TcpServer_SetNoDelay(HP_TcpServer pServer, BOOL bNoDelay);
+
+/*
+ Sets the receive block size (default 4096, at least 8). Ignored while not stopped.
+ */
+void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwSocketBufferSize);
+
+/*
+ Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.
+ */
+void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwSocketListenQueue);
 
 /*
  This thread's `errno`: the system error of the last failed call (every failing function of
@@ -2376,184 +2554,6 @@ DWORD SYS_GetLastError(void);
  next `SYS_GetLastErrorStr` call on this thread; `errno` is left unchanged.
  */
 LPCSTR SYS_GetLastErrorStr(void);
-
-/*
- Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail`
- as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP server.
- */
-BOOL HP_TcpServer_SendSmallFile(HP_Server pServer, HP_CONNID dwConnID, LPCTSTR lpszFileName, LPWSABUF pHead, LPWSABUF pTail);
-
-/*
- Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail`
- as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP agent.
- */
-BOOL HP_TcpAgent_SendSmallFile(HP_Agent pAgent, HP_CONNID dwConnID, LPCTSTR lpszFileName, LPWSABUF pHead, LPWSABUF pTail);
-
-/*
- Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail`
- as one send. `pHead` and `pTail` may be NULL. On a TCP client.
- */
-BOOL HP_TcpClient_SendSmallFile(HP_Client pClient, LPCTSTR lpszFileName, LPWSABUF pHead, LPWSABUF pTail);
-
-/*
- Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.
- */
-void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwSocketListenQueue);
-
-/*
- Sets readiness events taken per poll (default 64). Ignored while not stopped.
- */
-void HP_TcpServer_SetAcceptSocketCount(HP_TcpServer pServer, DWORD dwAcceptSocketCount);
-
-/*
- Sets the receive block size (default 4096, at least 8). Ignored while not stopped.
- */
-void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwSocketBufferSize);
-
-/*
- Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.
- */
-void HP_TcpServer_SetKeepAliveTime(HP_TcpServer pServer, DWORD dwKeepAliveTime);
-
-/*
- Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.
- */
-void HP_TcpServer_SetKeepAliveInterval(HP_TcpServer pServer, DWORD dwKeepAliveInterval);
-
-/*
- Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.
- */
-void HP_TcpServer_SetNoDelay(HP_TcpServer pServer, BOOL bNoDelay);
-
-/*
- Returns the `listen()` backlog.
- */
-DWORD HP_TcpServer_GetSocketListenQueue(HP_TcpServer pServer);
-
-/*
- Returns readiness events taken per poll.
- */
-DWORD HP_TcpServer_GetAcceptSocketCount(HP_TcpServer pServer);
-
-/*
- Returns the receive block size.
- */
-DWORD HP_TcpServer_GetSocketBufferSize(HP_TcpServer pServer);
-
-/*
- Returns the TCP keep-alive idle time in ms.
- */
-DWORD HP_TcpServer_GetKeepAliveTime(HP_TcpServer pServer);
-
-/*
- Returns the TCP keep-alive probe interval in ms.
- */
-DWORD HP_TcpServer_GetKeepAliveInterval(HP_TcpServer pServer);
-
-/*
- Whether `TCP_NODELAY` is set.
- */
-BOOL HP_TcpServer_IsNoDelay(HP_TcpServer pServer);
-
-/*
- Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.
- */
-void HP_TcpAgent_SetSyncConnectTimeout(HP_TcpAgent pAgent, DWORD dwSyncConnectTimeout);
-
-/*
- Sets the receive block size (default 4096, at least 8). Ignored while not stopped.
- */
-void HP_TcpAgent_SetSocketBufferSize(HP_TcpAgent pAgent, DWORD dwSocketBufferSize);
-
-/*
- Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.
- */
-void HP_TcpAgent_SetKeepAliveTime(HP_TcpAgent pAgent, DWORD dwKeepAliveTime);
-
-/*
- Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.
- */
-void HP_TcpAgent_SetKeepAliveInterval(HP_TcpAgent pAgent, DWORD dwKeepAliveInterval);
-
-/*
- Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.
- */
-void HP_TcpAgent_SetNoDelay(HP_TcpAgent pAgent, BOOL bNoDelay);
-
-/*
- Returns the timeout of a synchronous connect in ms.
- */
-DWORD HP_TcpAgent_GetSyncConnectTimeout(HP_TcpAgent pAgent);
-
-/*
- Returns the receive block size.
- */
-DWORD HP_TcpAgent_GetSocketBufferSize(HP_TcpAgent pAgent);
-
-/*
- Returns the TCP keep-alive idle time in ms.
- */
-DWORD HP_TcpAgent_GetKeepAliveTime(HP_TcpAgent pAgent);
-
-/*
- Returns the TCP keep-alive probe interval in ms.
- */
-DWORD HP_TcpAgent_GetKeepAliveInterval(HP_TcpAgent pAgent);
-
-/*
- Whether `TCP_NODELAY` is set.
- */
-BOOL HP_TcpAgent_IsNoDelay(HP_TcpAgent pAgent);
-
-/*
- Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.
- */
-void HP_TcpClient_SetSyncConnectTimeout(HP_TcpClient pClient, DWORD dwSyncConnectTimeout);
-
-/*
- Sets the receive block size (default 4096, at least 8). Ignored while not stopped.
- */
-void HP_TcpClient_SetSocketBufferSize(HP_TcpClient pClient, DWORD dwSocketBufferSize);
-
-/*
- Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.
- */
-void HP_TcpClient_SetKeepAliveTime(HP_TcpClient pClient, DWORD dwKeepAliveTime);
-
-/*
- Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.
- */
-void HP_TcpClient_SetKeepAliveInterval(HP_TcpClient pClient, DWORD dwKeepAliveInterval);
-
-/*
- Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.
- */
-void HP_TcpClient_SetNoDelay(HP_TcpClient pClient, BOOL bNoDelay);
-
-/*
- Returns the timeout of a synchronous connect in ms.
- */
-DWORD HP_TcpClient_GetSyncConnectTimeout(HP_TcpClient pClient);
-
-/*
- Returns the receive block size.
- */
-DWORD HP_TcpClient_GetSocketBufferSize(HP_TcpClient pClient);
-
-/*
- Returns the TCP keep-alive idle time in ms.
- */
-DWORD HP_TcpClient_GetKeepAliveTime(HP_TcpClient pClient);
-
-/*
- Returns the TCP keep-alive probe interval in ms.
- */
-DWORD HP_TcpClient_GetKeepAliveInterval(HP_TcpClient pClient);
-
-/*
- Whether `TCP_NODELAY` is set.
- */
-BOOL HP_TcpClient_IsNoDelay(HP_TcpClient pClient);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -124,10 +124,6 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate void HPX_FN_FreeUserData(IntPtr pData);
 
-        /// <summary>Extension: a send was refused because the connection's send queue was full (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark; `iPending` bytes remain queued. Once per refusal; the result is ignored.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HPX_FN_Server_OnSendDrained(IntPtr pSender, IntPtr dwConnID, int iPending);
-
         /// <summary>Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HPX_FN_Agent_OnSendDrained(IntPtr pSender, IntPtr dwConnID, int iPending);
@@ -136,41 +132,17 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HPX_FN_Client_OnSendDrained(IntPtr pSender, IntPtr dwConnID, int iPending);
 
-        /// <summary>Server: the listening socket is bound, not yet listening (set options on `soListen`). `HR_ERROR` makes `HP_Server_Start` fail with `SE_SOCKET_PREPARE`.</summary>
+        /// <summary>Extension: a send was refused because the connection's send queue was full (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark; `iPending` bytes remain queued. Once per refusal; the result is ignored.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnPrepareListen(IntPtr pSender, IntPtr soListen);
+        public delegate int HPX_FN_Server_OnSendDrained(IntPtr pSender, IntPtr dwConnID, int iPending);
 
-        /// <summary>Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.</summary>
+        /// <summary>SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext` is the SSL server's handle. Returns 0 for the default certificate, a positive index from `HP_SSLServer_AddSSLContext`, or a negative value to abort the handshake. Runs on a worker thread, during the handshake.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnAccept(IntPtr pSender, IntPtr dwConnID, IntPtr pClient);
+        public delegate int HP_Fn_SNI_ServerNameCallback(IntPtr lpszServerName, IntPtr pContext);
 
-        /// <summary>Server: the connection is ready for data. `HR_ERROR` closes it.</summary>
+        /// <summary>Agent: the connection closed; a failed asynchronous connect reports `SO_CONNECT`.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnHandShake(IntPtr pSender, IntPtr dwConnID);
-
-        /// <summary>Server: `iLength` bytes were written to the socket; the result is ignored.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
-
-        /// <summary>Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the connection.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
-
-        /// <summary>Server, PULL model: `iLength` bytes are buffered for the connection.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
-
-        /// <summary>Server: the connection closed (`SO_CLOSE`, 0 for a normal close); the result is ignored.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnClose(IntPtr pSender, IntPtr dwConnID, int enOperation, int iErrorCode);
-
-        /// <summary>Server: the server stopped; the last event it sends. The result is ignored.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnShutdown(IntPtr pSender);
-
-        /// <summary>Agent: the socket exists, `connect()` not called yet. `HR_ERROR` aborts the connect.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Agent_OnPrepareConnect(IntPtr pSender, IntPtr dwConnID, IntPtr socket);
+        public delegate int HP_FN_Agent_OnClose(IntPtr pSender, IntPtr dwConnID, int enOperation, int iErrorCode);
 
         /// <summary>Agent: the TCP connection is established. `HR_ERROR` fails a synchronous connect or closes an asynchronous one.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -180,29 +152,29 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Agent_OnHandShake(IntPtr pSender, IntPtr dwConnID);
 
-        /// <summary>Agent: bytes were written to the socket; the result is ignored.</summary>
+        /// <summary>Agent: the socket exists, `connect()` not called yet. `HR_ERROR` aborts the connect.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Agent_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
-
-        /// <summary>Agent: bytes arrived; `pData` is valid only during the call.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Agent_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+        public delegate int HP_FN_Agent_OnPrepareConnect(IntPtr pSender, IntPtr dwConnID, IntPtr socket);
 
         /// <summary>Agent, PULL model: `iLength` bytes are buffered for the connection.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Agent_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
 
-        /// <summary>Agent: the connection closed; a failed asynchronous connect reports `SO_CONNECT`.</summary>
+        /// <summary>Agent: bytes arrived; `pData` is valid only during the call.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Agent_OnClose(IntPtr pSender, IntPtr dwConnID, int enOperation, int iErrorCode);
+        public delegate int HP_FN_Agent_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>Agent: bytes were written to the socket; the result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Agent_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
 
         /// <summary>Agent: the agent stopped; the last event it sends.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Agent_OnShutdown(IntPtr pSender);
 
-        /// <summary>Client: the socket exists, `connect()` not called yet. `HR_ERROR` makes the start fail.</summary>
+        /// <summary>Client: the connection closed; the client then stops by itself.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Client_OnPrepareConnect(IntPtr pSender, IntPtr dwConnID, IntPtr socket);
+        public delegate int HP_FN_Client_OnClose(IntPtr pSender, IntPtr dwConnID, int enOperation, int iErrorCode);
 
         /// <summary>Client: the TCP connection is established.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -212,37 +184,401 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Client_OnHandShake(IntPtr pSender, IntPtr dwConnID);
 
-        /// <summary>Client: bytes were written to the socket; the result is ignored.</summary>
+        /// <summary>Client: the socket exists, `connect()` not called yet. `HR_ERROR` makes the start fail.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Client_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
-
-        /// <summary>Client: bytes arrived; `pData` is valid only during the call.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Client_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+        public delegate int HP_FN_Client_OnPrepareConnect(IntPtr pSender, IntPtr dwConnID, IntPtr socket);
 
         /// <summary>Client, PULL model: `iLength` bytes are buffered.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Client_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
 
-        /// <summary>Client: the connection closed; the client then stops by itself.</summary>
+        /// <summary>Client: bytes arrived; `pData` is valid only during the call.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Client_OnClose(IntPtr pSender, IntPtr dwConnID, int enOperation, int iErrorCode);
+        public delegate int HP_FN_Client_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
 
-        /// <summary>SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext` is the SSL server's handle. Returns 0 for the default certificate, a positive index from `HP_SSLServer_AddSSLContext`, or a negative value to abort the handshake. Runs on a worker thread, during the handshake.</summary>
+        /// <summary>Client: bytes were written to the socket; the result is ignored.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_Fn_SNI_ServerNameCallback(IntPtr lpszServerName, IntPtr pContext);
+        public delegate int HP_FN_Client_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnAccept(IntPtr pSender, IntPtr dwConnID, IntPtr pClient);
+
+        /// <summary>Server: the connection closed (`SO_CLOSE`, 0 for a normal close); the result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnClose(IntPtr pSender, IntPtr dwConnID, int enOperation, int iErrorCode);
+
+        /// <summary>Server: the connection is ready for data. `HR_ERROR` closes it.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnHandShake(IntPtr pSender, IntPtr dwConnID);
+
+        /// <summary>Server: the listening socket is bound, not yet listening (set options on `soListen`). `HR_ERROR` makes `HP_Server_Start` fail with `SE_SOCKET_PREPARE`.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnPrepareListen(IntPtr pSender, IntPtr soListen);
+
+        /// <summary>Server, PULL model: `iLength` bytes are buffered for the connection.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
+
+        /// <summary>Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the connection.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>Server: `iLength` bytes were written to the socket; the result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>Server: the server stopped; the last event it sends. The result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnShutdown(IntPtr pSender);
+
+        /// <summary>Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLAgentHandle Create_HP_SSLAgent(IntPtr pListener);
+
+        /// <summary>Creates an SSL client (PUSH model) reporting to `pListener`, a client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLClientHandle Create_HP_SSLClient(IntPtr pListener);
+
+        /// <summary>Creates an SSL PACK agent reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLPackAgentHandle Create_HP_SSLPackAgent(IntPtr pListener);
+
+        /// <summary>Creates an SSL PACK client reporting to `pListener`, a client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLPackClientHandle Create_HP_SSLPackClient(IntPtr pListener);
+
+        /// <summary>Creates an SSL PACK server reporting to `pListener`, a server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLPackServerHandle Create_HP_SSLPackServer(IntPtr pListener);
+
+        /// <summary>Creates an SSL PULL agent reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLPullAgentHandle Create_HP_SSLPullAgent(IntPtr pListener);
+
+        /// <summary>Creates an SSL PULL client reporting to `pListener`, a client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLPullClientHandle Create_HP_SSLPullClient(IntPtr pListener);
+
+        /// <summary>Creates an SSL PULL server reporting to `pListener`, a server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLPullServerHandle Create_HP_SSLPullServer(IntPtr pListener);
+
+        /// <summary>Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern SSLServerHandle Create_HP_SSLServer(IntPtr pListener);
 
         /// <summary>Creates a TCP agent (PUSH model) reporting to `pListener`, a TCP agent listener. NULL on failure (an invalid listener); the reason is in `HPX_GetLastError`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern TcpAgentHandle Create_HP_TcpAgent(IntPtr pListener);
 
+        /// <summary>Creates a TCP agent listener with no callback set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpAgentListenerHandle Create_HP_TcpAgentListener();
+
+        /// <summary>Creates a TCP client (PUSH model) reporting to `pListener`, a TCP client listener. NULL on failure (an invalid listener); the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpClientHandle Create_HP_TcpClient(IntPtr pListener);
+
+        /// <summary>Creates a TCP client listener with no callback set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpClientListenerHandle Create_HP_TcpClientListener();
+
+        /// <summary>Creates a TCP PACK agent reporting to `pListener`, an agent listener.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPackAgentHandle Create_HP_TcpPackAgent(IntPtr pListener);
+
+        /// <summary>Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPackAgentListenerHandle Create_HP_TcpPackAgentListener();
+
+        /// <summary>Creates a TCP PACK client reporting to `pListener`, a client listener.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPackClientHandle Create_HP_TcpPackClient(IntPtr pListener);
+
+        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPackClientListenerHandle Create_HP_TcpPackClientListener();
+
+        /// <summary>Creates a TCP PACK server reporting to `pListener`, a server listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPackServerHandle Create_HP_TcpPackServer(IntPtr pListener);
+
+        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPackServerListenerHandle Create_HP_TcpPackServerListener();
+
+        /// <summary>Creates a TCP PULL agent reporting to `pListener`, an agent listener.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPullAgentHandle Create_HP_TcpPullAgent(IntPtr pListener);
+
+        /// <summary>Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPullAgentListenerHandle Create_HP_TcpPullAgentListener();
+
+        /// <summary>Creates a TCP PULL client reporting to `pListener`, a client listener.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPullClientHandle Create_HP_TcpPullClient(IntPtr pListener);
+
+        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPullClientListenerHandle Create_HP_TcpPullClientListener();
+
+        /// <summary>Creates a TCP PULL server reporting to `pListener`, a server listener (set its `OnPullReceive`). NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPullServerHandle Create_HP_TcpPullServer(IntPtr pListener);
+
+        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes; it fits any server).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpPullServerListenerHandle Create_HP_TcpPullServerListener();
+
+        /// <summary>Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on failure (an invalid listener); the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpServerHandle Create_HP_TcpServer(IntPtr pListener);
+
+        /// <summary>Creates a TCP server listener with no callback set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern TcpServerListenerHandle Create_HP_TcpServerListener();
+
+        /// <summary>Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an SSL client (PUSH model): stops it first if it runs (see `Destroy_HP_TcpClient`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLClient(IntPtr pClient);
+
+        /// <summary>Destroys an SSL PACK agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLPackAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an SSL PACK client: stops it first if it runs (see `Destroy_HP_TcpClient`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLPackClient(IntPtr pClient);
+
+        /// <summary>Destroys an SSL PACK server: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLPackServer(IntPtr pServer);
+
+        /// <summary>Destroys an SSL PULL agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLPullAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an SSL PULL client: stops it first if it runs (see `Destroy_HP_TcpClient`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLPullClient(IntPtr pClient);
+
+        /// <summary>Destroys an SSL PULL server: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLPullServer(IntPtr pServer);
+
+        /// <summary>Destroys an SSL server (PUSH model): stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SSLServer(IntPtr pServer);
+
         /// <summary>Destroys a TCP agent: stops it first if it runs (every callback has returned when this returns), then frees its user data. NULL and already destroyed handles are ignored; from one of the agent's own callbacks it is refused (`SE_ILLEGAL_STATE`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_TcpAgent(IntPtr pAgent);
 
-        /// <summary>Starts the agent's workers. `lpszBindAddress` (NULL or empty: any) is the local address of every connect; `bAsyncConnect` chooses whether `Connect` returns at once (the outcome comes through `OnConnect` or `OnClose(SO_CONNECT, errno)`) or blocks until connected.</summary>
+        /// <summary>Destroys a TCP agent listener (see `Destroy_HP_TcpServerListener`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_Start(IntPtr pAgent, byte[] lpszBindAddress, int bAsyncConnect);
+        public static extern void Destroy_HP_TcpAgentListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP client: stops it first if it runs (every callback has returned when this returns), then frees its user data. NULL and already destroyed handles are ignored; from one of the client's own callbacks it is refused (`SE_ILLEGAL_STATE`; `HP_Client_Stop` is allowed there).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpClient(IntPtr pClient);
+
+        /// <summary>Destroys a TCP client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP PACK agent (see `Destroy_HP_TcpAgent`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPackAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an agent listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPackAgentListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP PACK client (see `Destroy_HP_TcpClient`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPackClient(IntPtr pClient);
+
+        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPackClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP PACK server (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPackServer(IntPtr pServer);
+
+        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPackServerListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP PULL agent (see `Destroy_HP_TcpAgent`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPullAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an agent listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPullAgentListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP PULL client (see `Destroy_HP_TcpClient`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPullClient(IntPtr pClient);
+
+        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPullClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP PULL server (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPullServer(IntPtr pServer);
+
+        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpPullServerListener(IntPtr pListener);
+
+        /// <summary>Destroys a TCP server: stops it first if it runs (every callback has returned when this returns), then frees its user data. NULL and already destroyed handles are ignored; from one of the server's own callbacks it is refused (`SE_ILLEGAL_STATE`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpServer(IntPtr pServer);
+
+        /// <summary>Destroys a TCP server listener. NULL is ignored; a component created with it keeps its callbacks (but they can no longer be changed).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_TcpServerListener(IntPtr pListener);
+
+        /// <summary>The asynchronous connect timeout in ms (0: the system's).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Agent_GetConnectTimeout(IntPtr pAgent);
+
+        /// <summary>The send queue bound (0: unbounded).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Agent_GetMaxSendQueueBytes(IntPtr pAgent);
+
+        /// <summary>The TLS handshake timeout in ms (0: none).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Agent_GetSSLHandShakeTimeout(IntPtr pAgent);
+
+        /// <summary>The low watermark.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Agent_GetSendQueueLowWatermark(IntPtr pAgent);
+
+        /// <summary>Whether sends count as activity for silence.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_Agent_IsSilenceCountsSend(IntPtr pAgent);
+
+        /// <summary>Sets how many ms an asynchronous connect may take before it fails with `OnClose(SO_CONNECT, ETIMEDOUT)` (default 0: the operating system's timeout). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetConnectTimeout(IntPtr pAgent, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Server_SetMaxSendQueueBytes`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetMaxSendQueueBytes(IntPtr pAgent, uint dwMaxBytes);
+
+        /// <summary>See `HPX_Server_SetSSLHandShakeTimeout`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetSSLHandShakeTimeout(IntPtr pAgent, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Server_SetSendQueueLowWatermark`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetSendQueueLowWatermark(IntPtr pAgent, uint dwBytes);
+
+        /// <summary>See `HPX_Server_SetSilenceCountsSend`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetSilenceCountsSend(IntPtr pAgent, int bCounts);
+
+        /// <summary>The asynchronous connect timeout in ms (0: the system's).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Client_GetConnectTimeout(IntPtr pClient);
+
+        /// <summary>The send queue bound (0: unbounded).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Client_GetMaxSendQueueBytes(IntPtr pClient);
+
+        /// <summary>The TLS handshake timeout in ms (0: none).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Client_GetSSLHandShakeTimeout(IntPtr pClient);
+
+        /// <summary>The low watermark.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Client_GetSendQueueLowWatermark(IntPtr pClient);
+
+        /// <summary>See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Client_SetConnectTimeout(IntPtr pClient, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Server_SetMaxSendQueueBytes`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Client_SetMaxSendQueueBytes(IntPtr pClient, uint dwMaxBytes);
+
+        /// <summary>See `HPX_Server_SetSSLHandShakeTimeout`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Client_SetSSLHandShakeTimeout(IntPtr pClient, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Server_SetSendQueueLowWatermark`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Client_SetSendQueueLowWatermark(IntPtr pClient, uint dwBytes);
+
+        /// <summary>The code of the last failure of any call of this library on this thread (`SE_OK` if none), including failures that had no valid object to record them on.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_GetLastError();
+
+        /// <summary>The description of the thread's last failure, naming the function and the bad parameter or state; never NULL. The text is owned by the calling thread: valid until four other thread descriptions were handed out on it (or it exits); object descriptions (`HP_Server_GetLastErrorDesc`, ...) do not affect it.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HPX_GetLastErrorDesc();
+
+        /// <summary>The data attached with `HPX_Object_SetUserData` (NULL if none or for an invalid handle). Callable from any thread and inside callbacks (`pSender` is the component's handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HPX_Object_GetUserData(IntPtr pObject);
+
+        /// <summary>Attaches `pData` to any object (component or listener), replacing what was attached before; the previous data's `fnFree` (if any) runs now, on this thread. `fnFree(pData)` (may be NULL) runs exactly once: when the data is replaced, or when the object is destroyed, after its last callback has returned. FALSE for an invalid or destroyed object, in which case `fnFree` is not called and the caller keeps `pData`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_Object_SetUserData(IntPtr pObject, IntPtr pData, HPX_FN_FreeUserData fnFree);
+
+        /// <summary>The send queue bound (0: unbounded).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Server_GetMaxSendQueueBytes(IntPtr pServer);
+
+        /// <summary>The TLS handshake timeout in ms (0: none).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Server_GetSSLHandShakeTimeout(IntPtr pServer);
+
+        /// <summary>The low watermark.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Server_GetSendQueueLowWatermark(IntPtr pServer);
+
+        /// <summary>Whether sends count as activity for silence.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_Server_IsSilenceCountsSend(IntPtr pServer);
+
+        /// <summary>Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as in HP-Socket). A send that would pass it fails (`SE_DATA_SEND`, `errno` `ENOBUFS`) and leaves the connection usable; a send into an empty queue always goes. Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Server_SetMaxSendQueueBytes(IntPtr pServer, uint dwMaxBytes);
+
+        /// <summary>SSL components: sets how many ms a TLS handshake may take before the connection closes with `ETIMEDOUT` (default 30000; 0: no limit), so a stalled peer cannot hold a connection for ever. No effect on plain TCP components. Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Server_SetSSLHandShakeTimeout(IntPtr pServer, uint dwMilliseconds);
+
+        /// <summary>Sets the low watermark (default 0; must be below the bound, checked by Start): after a send was refused for a full queue, `OnSendDrained` fires once the queue is down to this many bytes. Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Server_SetSendQueueLowWatermark(IntPtr pServer, uint dwBytes);
+
+        /// <summary>Sets whether accepted sends also count as activity for `GetSilencePeriod` and `DisconnectSilenceConnections` (default FALSE: only receives, as in HP-Socket). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Server_SetSilenceCountsSend(IntPtr pServer, int bCounts);
+
+        /// <summary>The agent form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_Agent_OnSendDrained(IntPtr pListener, HPX_FN_Agent_OnSendDrained fn_);
+
+        /// <summary>The client form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_Client_OnSendDrained(IntPtr pListener, HPX_FN_Client_OnSendDrained fn_);
+
+        /// <summary>Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused for a full queue and the queue is now down to the low watermark. Runs on the connection's worker; the result is ignored.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_Server_OnSendDrained(IntPtr pListener, HPX_FN_Server_OnSendDrained fn_);
 
         /// <summary>Connects to `lpszRemoteAddress` (an IP, a host name, or `"address^hostname"`) and `usPort`; the new connection ID goes to `*pdwConnID` (may be NULL). A synchronous agent blocks until connected or `SyncConnectTimeout`; an asynchronous one returns at once.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -252,49 +588,21 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_ConnectWithExtra(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, IntPtr pExtra);
 
-        /// <summary>`HP_Agent_Connect` from local port `usLocalPort` (0: any).</summary>
+        /// <summary>`HP_Agent_Connect` with extra data, a local port and a local address.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_ConnectWithLocalPort(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, ushort usLocalPort);
-
-        /// <summary>`HP_Agent_Connect` from local address `lpszLocalAddress` (NULL: the one given to Start).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_ConnectWithLocalAddress(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, byte[] lpszLocalAddress);
+        public static extern int HP_Agent_ConnectWithExtraAndLocalAddressPort(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, IntPtr pExtra, ushort usLocalPort, byte[] lpszLocalAddress);
 
         /// <summary>`HP_Agent_Connect` with extra data and a local port.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_ConnectWithExtraAndLocalPort(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, IntPtr pExtra, ushort usLocalPort);
 
-        /// <summary>`HP_Agent_Connect` with extra data, a local port and a local address.</summary>
+        /// <summary>`HP_Agent_Connect` from local address `lpszLocalAddress` (NULL: the one given to Start).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_ConnectWithExtraAndLocalAddressPort(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, IntPtr pExtra, ushort usLocalPort, byte[] lpszLocalAddress);
+        public static extern int HP_Agent_ConnectWithLocalAddress(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, byte[] lpszLocalAddress);
 
-        /// <summary>The host and port given to `Connect` (the `hostname` of `"address^hostname"`), with the buffer convention of `HP_Agent_GetLocalAddress`.</summary>
+        /// <summary>`HP_Agent_Connect` from local port `usLocalPort` (0: any).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetRemoteHost(IntPtr pAgent, IntPtr dwConnID, byte[] lpszHost, ref int piHostLen, out ushort pusPort);
-
-        /// <summary>Stops the agent: every connection closes (each gets `OnClose`), then `OnShutdown`. FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own callbacks (it would wait for itself).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_Stop(IntPtr pAgent);
-
-        /// <summary>Waits until the agent is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`: for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_Wait(IntPtr pAgent, uint dwMilliseconds);
-
-        /// <summary>Sends `iLength` bytes on a connection; they are copied or written before this returns. `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_Send(IntPtr pAgent, IntPtr dwConnID, byte* pBuffer, int iLength);
-
-        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` &gt;= 0).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_SendPart(IntPtr pAgent, IntPtr dwConnID, byte* pBuffer, int iLength, int iOffset);
-
-        /// <summary>Sends `iCount` buffers in order as one send (a gather write).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_SendPackets(IntPtr pAgent, IntPtr dwConnID, WSABUF* pBuffers, int iCount);
-
-        /// <summary>Stops (`TRUE`) or resumes (`FALSE`) reading a connection.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_PauseReceive(IntPtr pAgent, IntPtr dwConnID, int bPause);
+        public static extern int HP_Agent_ConnectWithLocalPort(IntPtr pAgent, byte[] lpszRemoteAddress, ushort usPort, out IntPtr pdwConnID, ushort usLocalPort);
 
         /// <summary>Closes a connection; its `OnClose(SO_CLOSE, 0)` follows on its worker thread, after this returns. Every disconnect is forced (as in HP-Socket since 5.4.2).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -308,50 +616,6 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_DisconnectSilenceConnections(IntPtr pAgent, uint dwPeriod, int bForce);
 
-        /// <summary>Attaches an opaque pointer to a connection; the library never dereferences or frees it. Readable until the end of the connection's `OnClose`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_SetConnectionExtra(IntPtr pAgent, IntPtr dwConnID, IntPtr pExtra);
-
-        /// <summary>Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetConnectionExtra(IntPtr pAgent, IntPtr dwConnID, out IntPtr ppExtra);
-
-        /// <summary>TRUE for SSL components, FALSE for plain TCP.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_IsSecure(IntPtr pAgent);
-
-        /// <summary>TRUE while starting or started.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_HasStarted(IntPtr pAgent);
-
-        /// <summary>The life-cycle state (`SS_STOPPED` for an invalid handle).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetState(IntPtr pAgent);
-
-        /// <summary>The code of the agent's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetLastError(IntPtr pAgent);
-
-        /// <summary>The description of the agent's last failure; never NULL. The text is owned by the agent: it stays valid until the agent is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_Agent_GetLastErrorDesc(IntPtr pAgent);
-
-        /// <summary>Bytes accepted by `Send` and not yet written, into `*piPending`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetPendingDataLength(IntPtr pAgent, IntPtr dwConnID, out int piPending);
-
-        /// <summary>Whether reading the connection is paused, into `*pbPaused`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_IsPauseReceive(IntPtr pAgent, IntPtr dwConnID, out int pbPaused);
-
-        /// <summary>TRUE when the connection exists and is established.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_IsConnected(IntPtr pAgent, IntPtr dwConnID);
-
-        /// <summary>The number of connections.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Agent_GetConnectionCount(IntPtr pAgent);
-
         /// <summary>Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_GetAllConnectionIDs(IntPtr pAgent, IntPtr[] pIDs, ref uint pdwCount);
@@ -360,81 +624,17 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_GetConnectPeriod(IntPtr pAgent, IntPtr dwConnID, out uint pdwPeriod);
 
-        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
+        /// <summary>The number of connections.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetSilencePeriod(IntPtr pAgent, IntPtr dwConnID, out uint pdwPeriod);
+        public static extern uint HP_Agent_GetConnectionCount(IntPtr pAgent);
 
-        /// <summary>The connection's local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        /// <summary>Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetLocalAddress(IntPtr pAgent, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+        public static extern int HP_Agent_GetConnectionExtra(IntPtr pAgent, IntPtr dwConnID, out IntPtr ppExtra);
 
-        /// <summary>The connection's remote IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        /// <summary>The buffer cache threshold.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetRemoteAddress(IntPtr pAgent, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
-
-        /// <summary>Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetReuseAddressPolicy(IntPtr pAgent, int enReusePolicy);
-
-        /// <summary>Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetSendPolicy(IntPtr pAgent, int enSendPolicy);
-
-        /// <summary>Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetOnSendSyncPolicy(IntPtr pAgent, int enSyncPolicy);
-
-        /// <summary>Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetFreeSocketObjLockTime(IntPtr pAgent, uint dwFreeSocketObjLockTime);
-
-        /// <summary>Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetFreeSocketObjPool(IntPtr pAgent, uint dwFreeSocketObjPool);
-
-        /// <summary>Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetFreeBufferObjPool(IntPtr pAgent, uint dwFreeBufferObjPool);
-
-        /// <summary>Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetFreeSocketObjHold(IntPtr pAgent, uint dwFreeSocketObjHold);
-
-        /// <summary>Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetFreeBufferObjHold(IntPtr pAgent, uint dwFreeBufferObjHold);
-
-        /// <summary>Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetMaxConnectionCount(IntPtr pAgent, uint dwMaxConnectionCount);
-
-        /// <summary>Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetWorkerThreadCount(IntPtr pAgent, uint dwWorkerThreadCount);
-
-        /// <summary>Sets whether the last receive time is recorded (default TRUE; needed by `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Agent_SetMarkSilence(IntPtr pAgent, int bMarkSilence);
-
-        /// <summary>The address reuse policy.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetReuseAddressPolicy(IntPtr pAgent);
-
-        /// <summary>The send policy.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetSendPolicy(IntPtr pAgent);
-
-        /// <summary>The `OnSend` sync policy.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Agent_GetOnSendSyncPolicy(IntPtr pAgent);
-
-        /// <summary>The ms a closed connection's object stays unused.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Agent_GetFreeSocketObjLockTime(IntPtr pAgent);
-
-        /// <summary>The cached connection objects.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Agent_GetFreeSocketObjPool(IntPtr pAgent);
+        public static extern uint HP_Agent_GetFreeBufferObjHold(IntPtr pAgent);
 
         /// <summary>The cached buffers.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -444,29 +644,253 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HP_Agent_GetFreeSocketObjHold(IntPtr pAgent);
 
-        /// <summary>The buffer cache threshold.</summary>
+        /// <summary>The ms a closed connection's object stays unused.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Agent_GetFreeBufferObjHold(IntPtr pAgent);
+        public static extern uint HP_Agent_GetFreeSocketObjLockTime(IntPtr pAgent);
+
+        /// <summary>The cached connection objects.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Agent_GetFreeSocketObjPool(IntPtr pAgent);
+
+        /// <summary>The code of the agent's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetLastError(IntPtr pAgent);
+
+        /// <summary>The description of the agent's last failure; never NULL. The text is owned by the agent: it stays valid until the agent is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_Agent_GetLastErrorDesc(IntPtr pAgent);
+
+        /// <summary>The connection's local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetLocalAddress(IntPtr pAgent, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
 
         /// <summary>The most connections.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HP_Agent_GetMaxConnectionCount(IntPtr pAgent);
 
+        /// <summary>The `OnSend` sync policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetOnSendSyncPolicy(IntPtr pAgent);
+
+        /// <summary>Bytes accepted by `Send` and not yet written, into `*piPending`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetPendingDataLength(IntPtr pAgent, IntPtr dwConnID, out int piPending);
+
+        /// <summary>The connection's remote IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetRemoteAddress(IntPtr pAgent, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>The host and port given to `Connect` (the `hostname` of `"address^hostname"`), with the buffer convention of `HP_Agent_GetLocalAddress`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetRemoteHost(IntPtr pAgent, IntPtr dwConnID, byte[] lpszHost, ref int piHostLen, out ushort pusPort);
+
+        /// <summary>The address reuse policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetReuseAddressPolicy(IntPtr pAgent);
+
+        /// <summary>The send policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetSendPolicy(IntPtr pAgent);
+
+        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetSilencePeriod(IntPtr pAgent, IntPtr dwConnID, out uint pdwPeriod);
+
+        /// <summary>The life-cycle state (`SS_STOPPED` for an invalid handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_GetState(IntPtr pAgent);
+
         /// <summary>The I/O worker threads.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HP_Agent_GetWorkerThreadCount(IntPtr pAgent);
+
+        /// <summary>TRUE while starting or started.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_HasStarted(IntPtr pAgent);
+
+        /// <summary>TRUE when the connection exists and is established.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_IsConnected(IntPtr pAgent, IntPtr dwConnID);
 
         /// <summary>Whether the last receive time is recorded.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Agent_IsMarkSilence(IntPtr pAgent);
 
-        /// <summary>Creates a TCP client (PUSH model) reporting to `pListener`, a TCP client listener. NULL on failure (an invalid listener); the reason is in `HPX_GetLastError`.</summary>
+        /// <summary>Whether reading the connection is paused, into `*pbPaused`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpClientHandle Create_HP_TcpClient(IntPtr pListener);
+        public static extern int HP_Agent_IsPauseReceive(IntPtr pAgent, IntPtr dwConnID, out int pbPaused);
 
-        /// <summary>Destroys a TCP client: stops it first if it runs (every callback has returned when this returns), then frees its user data. NULL and already destroyed handles are ignored; from one of the client's own callbacks it is refused (`SE_ILLEGAL_STATE`; `HP_Client_Stop` is allowed there).</summary>
+        /// <summary>TRUE for SSL components, FALSE for plain TCP.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpClient(IntPtr pClient);
+        public static extern int HP_Agent_IsSecure(IntPtr pAgent);
+
+        /// <summary>Stops (`TRUE`) or resumes (`FALSE`) reading a connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_PauseReceive(IntPtr pAgent, IntPtr dwConnID, int bPause);
+
+        /// <summary>Sends `iLength` bytes on a connection; they are copied or written before this returns. `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_Send(IntPtr pAgent, IntPtr dwConnID, byte* pBuffer, int iLength);
+
+        /// <summary>Sends `iCount` buffers in order as one send (a gather write).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_SendPackets(IntPtr pAgent, IntPtr dwConnID, WSABUF* pBuffers, int iCount);
+
+        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` &gt;= 0).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_SendPart(IntPtr pAgent, IntPtr dwConnID, byte* pBuffer, int iLength, int iOffset);
+
+        /// <summary>Attaches an opaque pointer to a connection; the library never dereferences or frees it. Readable until the end of the connection's `OnClose`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_SetConnectionExtra(IntPtr pAgent, IntPtr dwConnID, IntPtr pExtra);
+
+        /// <summary>Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetFreeBufferObjHold(IntPtr pAgent, uint dwFreeBufferObjHold);
+
+        /// <summary>Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetFreeBufferObjPool(IntPtr pAgent, uint dwFreeBufferObjPool);
+
+        /// <summary>Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetFreeSocketObjHold(IntPtr pAgent, uint dwFreeSocketObjHold);
+
+        /// <summary>Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetFreeSocketObjLockTime(IntPtr pAgent, uint dwFreeSocketObjLockTime);
+
+        /// <summary>Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetFreeSocketObjPool(IntPtr pAgent, uint dwFreeSocketObjPool);
+
+        /// <summary>Sets whether the last receive time is recorded (default TRUE; needed by `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetMarkSilence(IntPtr pAgent, int bMarkSilence);
+
+        /// <summary>Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetMaxConnectionCount(IntPtr pAgent, uint dwMaxConnectionCount);
+
+        /// <summary>Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetOnSendSyncPolicy(IntPtr pAgent, int enSyncPolicy);
+
+        /// <summary>Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetReuseAddressPolicy(IntPtr pAgent, int enReusePolicy);
+
+        /// <summary>Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetSendPolicy(IntPtr pAgent, int enSendPolicy);
+
+        /// <summary>Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Agent_SetWorkerThreadCount(IntPtr pAgent, uint dwWorkerThreadCount);
+
+        /// <summary>Starts the agent's workers. `lpszBindAddress` (NULL or empty: any) is the local address of every connect; `bAsyncConnect` chooses whether `Connect` returns at once (the outcome comes through `OnConnect` or `OnClose(SO_CONNECT, errno)`) or blocks until connected.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_Start(IntPtr pAgent, byte[] lpszBindAddress, int bAsyncConnect);
+
+        /// <summary>Stops the agent: every connection closes (each gets `OnClose`), then `OnShutdown`. FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own callbacks (it would wait for itself).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_Stop(IntPtr pAgent);
+
+        /// <summary>Waits until the agent is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`: for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Agent_Wait(IntPtr pAgent, uint dwMilliseconds);
+
+        /// <summary>The ID of the current (or last) connection; 0 before the first start.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_Client_GetConnectionID(IntPtr pClient);
+
+        /// <summary>The pointer set with `HP_Client_SetExtra` (NULL if none or for an invalid handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_Client_GetExtra(IntPtr pClient);
+
+        /// <summary>The buffer cache threshold.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Client_GetFreeBufferPoolHold(IntPtr pClient);
+
+        /// <summary>The number of cached buffers.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Client_GetFreeBufferPoolSize(IntPtr pClient);
+
+        /// <summary>The code of the client's last failure (`SE_OK` if none).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_GetLastError(IntPtr pClient);
+
+        /// <summary>The description of the client's last failure; never NULL. The text is owned by the client: it stays valid until the client is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_Client_GetLastErrorDesc(IntPtr pClient);
+
+        /// <summary>The local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_GetLocalAddress(IntPtr pClient, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>Bytes accepted by `Send` and not yet written, into `*piPending`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_GetPendingDataLength(IntPtr pClient, out int piPending);
+
+        /// <summary>The host and port given to `Start`, with the buffer convention of `GetLocalAddress`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_GetRemoteHost(IntPtr pClient, byte[] lpszHost, ref int piHostLen, out ushort pusPort);
+
+        /// <summary>The address reuse policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_GetReuseAddressPolicy(IntPtr pClient);
+
+        /// <summary>The life-cycle state (`SS_STOPPED` for an invalid handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_GetState(IntPtr pClient);
+
+        /// <summary>TRUE while starting or started.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_HasStarted(IntPtr pClient);
+
+        /// <summary>TRUE when the connection is established.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_IsConnected(IntPtr pClient);
+
+        /// <summary>Whether reading is paused, into `*pbPaused`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_IsPauseReceive(IntPtr pClient, out int pbPaused);
+
+        /// <summary>TRUE for SSL components, FALSE for plain TCP.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_IsSecure(IntPtr pClient);
+
+        /// <summary>Stops (`TRUE`) or resumes (`FALSE`) reading.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_PauseReceive(IntPtr pClient, int bPause);
+
+        /// <summary>Sends `iLength` bytes; they are copied or written before this returns.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_Send(IntPtr pClient, byte* pBuffer, int iLength);
+
+        /// <summary>Sends `iCount` buffers in order as one send.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_SendPackets(IntPtr pClient, WSABUF* pBuffers, int iCount);
+
+        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Client_SendPart(IntPtr pClient, byte* pBuffer, int iLength, int iOffset);
+
+        /// <summary>Attaches an opaque pointer to the client (never dereferenced or freed by the library).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Client_SetExtra(IntPtr pClient, IntPtr pExtra);
+
+        /// <summary>Sets the buffer cache threshold (default 60). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Client_SetFreeBufferPoolHold(IntPtr pClient, uint dwFreeBufferPoolHold);
+
+        /// <summary>Sets the number of cached buffers (default 60). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Client_SetFreeBufferPoolSize(IntPtr pClient, uint dwFreeBufferPoolSize);
+
+        /// <summary>Sets the address reuse policy (`RAP_*`). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Client_SetReuseAddressPolicy(IntPtr pClient, int enReusePolicy);
 
         /// <summary>Starts the client and connects to `lpszRemoteAddress` (an IP, a host name or `"address^hostname"`) and `usPort`. With `bAsyncConnect` FALSE it blocks until connected (or `SyncConnectTimeout`) and fails if the connect does.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -480,10 +904,6 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Client_StartWithBindAddressAndLocalPort(IntPtr pClient, byte[] lpszRemoteAddress, ushort usPort, int bAsyncConnect, byte[] lpszBindAddress, ushort usLocalPort);
 
-        /// <summary>The description of the client's last failure; never NULL. The text is owned by the client: it stays valid until the client is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_Client_GetLastErrorDesc(IntPtr pClient);
-
         /// <summary>Closes the connection (`OnClose(SO_CLOSE, 0)`) and stops. Allowed inside the client's own callbacks, where the stop finishes in the background.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Client_Stop(IntPtr pClient);
@@ -492,801 +912,85 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Client_Wait(IntPtr pClient, uint dwMilliseconds);
 
-        /// <summary>Sends `iLength` bytes; they are copied or written before this returns.</summary>
+        /// <summary>HP-Socket's version this library mirrors, `major &lt;&lt; 24 | minor &lt;&lt; 16 | revise &lt;&lt; 8 | build` (6.0.1 build 3).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_Send(IntPtr pClient, byte* pBuffer, int iLength);
+        public static extern uint HP_GetHPSocketVersion();
 
-        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset`.</summary>
+        /// <summary>HP-Socket's description of an error code (`"UNKNOWN ERROR"` for an unknown one). The string is static: it stays valid for the life of the process.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_SendPart(IntPtr pClient, byte* pBuffer, int iLength, int iOffset);
+        public static extern IntPtr HP_GetSocketErrorDesc(int enCode);
 
-        /// <summary>Sends `iCount` buffers in order as one send.</summary>
+        /// <summary>Forgets the TLS context (connections keep their sessions).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_SendPackets(IntPtr pClient, WSABUF* pBuffers, int iCount);
+        public static extern void HP_SSLAgent_CleanupSSLContext(IntPtr pAgent);
 
-        /// <summary>Stops (`TRUE`) or resumes (`FALSE`) reading.</summary>
+        /// <summary>See `HP_SSLServer_GetSSLCipherList`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_PauseReceive(IntPtr pClient, int bPause);
+        public static extern IntPtr HP_SSLAgent_GetSSLCipherList(IntPtr pAgent);
 
-        /// <summary>Attaches an opaque pointer to the client (never dereferenced or freed by the library).</summary>
+        /// <summary>See `HP_SSLServer_GetSSLSessionInfo`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Client_SetExtra(IntPtr pClient, IntPtr pExtra);
+        public static extern int HP_SSLAgent_GetSSLSessionInfo(IntPtr pAgent, IntPtr dwConnID, int enInfo, out IntPtr lppInfo);
 
-        /// <summary>The pointer set with `HP_Client_SetExtra` (NULL if none or for an invalid handle).</summary>
+        /// <summary>Whether TLS starts by itself.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_Client_GetExtra(IntPtr pClient);
+        public static extern int HP_SSLAgent_IsSSLAutoHandShake(IntPtr pAgent);
 
-        /// <summary>TRUE for SSL components, FALSE for plain TCP.</summary>
+        /// <summary>See `HP_SSLServer_SetSSLAutoHandShake`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_IsSecure(IntPtr pClient);
+        public static extern void HP_SSLAgent_SetSSLAutoHandShake(IntPtr pAgent, int bAutoHandShake);
 
-        /// <summary>TRUE while starting or started.</summary>
+        /// <summary>See `HP_SSLServer_SetSSLCipherList`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_HasStarted(IntPtr pClient);
+        public static extern void HP_SSLAgent_SetSSLCipherList(IntPtr pAgent, byte[] lpszCipherList);
 
-        /// <summary>The life-cycle state (`SS_STOPPED` for an invalid handle).</summary>
+        /// <summary>Builds the agent's TLS context: an optional client certificate and key (NULL or empty: none), the key's password, trusted CAs (a file or a hashed directory; needed with `SSL_VM_PEER` to verify servers) and `iVerifyMode`. Must precede Start.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_GetState(IntPtr pClient);
+        public static extern int HP_SSLAgent_SetupSSLContext(IntPtr pAgent, int iVerifyMode, byte[] lpszPemCertFile, byte[] lpszPemKeyFile, byte[] lpszKeyPassword, byte[] lpszCAPemCertFileOrPath);
 
-        /// <summary>The code of the client's last failure (`SE_OK` if none).</summary>
+        /// <summary>`HP_SSLAgent_SetupSSLContext` with PEM text.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_GetLastError(IntPtr pClient);
+        public static extern int HP_SSLAgent_SetupSSLContextByMemory(IntPtr pAgent, int iVerifyMode, byte[] lpszPemCert, byte[] lpszPemKey, byte[] lpszKeyPassword, byte[] lpszCAPemCert);
 
-        /// <summary>The ID of the current (or last) connection; 0 before the first start.</summary>
+        /// <summary>See `HP_SSLServer_StartSSLHandShake`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_Client_GetConnectionID(IntPtr pClient);
+        public static extern int HP_SSLAgent_StartSSLHandShake(IntPtr pAgent, IntPtr dwConnID);
 
-        /// <summary>The local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        /// <summary>Forgets the TLS context.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_GetLocalAddress(IntPtr pClient, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+        public static extern void HP_SSLClient_CleanupSSLContext(IntPtr pClient);
 
-        /// <summary>The host and port given to `Start`, with the buffer convention of `GetLocalAddress`.</summary>
+        /// <summary>See `HP_SSLServer_GetSSLCipherList`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_GetRemoteHost(IntPtr pClient, byte[] lpszHost, ref int piHostLen, out ushort pusPort);
+        public static extern IntPtr HP_SSLClient_GetSSLCipherList(IntPtr pClient);
 
-        /// <summary>Bytes accepted by `Send` and not yet written, into `*piPending`.</summary>
+        /// <summary>`HP_SSLServer_GetSSLSessionInfo` for the client's connection (context items work without one: they then describe the client's context).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_GetPendingDataLength(IntPtr pClient, out int piPending);
+        public static extern int HP_SSLClient_GetSSLSessionInfo(IntPtr pClient, int enInfo, out IntPtr lppInfo);
 
-        /// <summary>Whether reading is paused, into `*pbPaused`.</summary>
+        /// <summary>Whether TLS starts by itself.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_IsPauseReceive(IntPtr pClient, out int pbPaused);
+        public static extern int HP_SSLClient_IsSSLAutoHandShake(IntPtr pClient);
 
-        /// <summary>TRUE when the connection is established.</summary>
+        /// <summary>See `HP_SSLServer_SetSSLAutoHandShake`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_IsConnected(IntPtr pClient);
+        public static extern void HP_SSLClient_SetSSLAutoHandShake(IntPtr pClient, int bAutoHandShake);
 
-        /// <summary>Sets the address reuse policy (`RAP_*`). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        /// <summary>See `HP_SSLServer_SetSSLCipherList`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Client_SetReuseAddressPolicy(IntPtr pClient, int enReusePolicy);
+        public static extern void HP_SSLClient_SetSSLCipherList(IntPtr pClient, byte[] lpszCipherList);
 
-        /// <summary>Sets the number of cached buffers (default 60). Ignored while not stopped.</summary>
+        /// <summary>See `HP_SSLAgent_SetupSSLContext`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Client_SetFreeBufferPoolSize(IntPtr pClient, uint dwFreeBufferPoolSize);
+        public static extern int HP_SSLClient_SetupSSLContext(IntPtr pClient, int iVerifyMode, byte[] lpszPemCertFile, byte[] lpszPemKeyFile, byte[] lpszKeyPassword, byte[] lpszCAPemCertFileOrPath);
 
-        /// <summary>Sets the buffer cache threshold (default 60). Ignored while not stopped.</summary>
+        /// <summary>`HP_SSLClient_SetupSSLContext` with PEM text.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Client_SetFreeBufferPoolHold(IntPtr pClient, uint dwFreeBufferPoolHold);
+        public static extern int HP_SSLClient_SetupSSLContextByMemory(IntPtr pClient, int iVerifyMode, byte[] lpszPemCert, byte[] lpszPemKey, byte[] lpszKeyPassword, byte[] lpszCAPemCert);
 
-        /// <summary>The address reuse policy.</summary>
+        /// <summary>With automatic handshakes off: starts TLS after the plaintext phase.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Client_GetReuseAddressPolicy(IntPtr pClient);
-
-        /// <summary>The number of cached buffers.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Client_GetFreeBufferPoolSize(IntPtr pClient);
-
-        /// <summary>The buffer cache threshold.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Client_GetFreeBufferPoolHold(IntPtr pClient);
-
-        /// <summary>Attaches `pData` to any object (component or listener), replacing what was attached before; the previous data's `fnFree` (if any) runs now, on this thread. `fnFree(pData)` (may be NULL) runs exactly once: when the data is replaced, or when the object is destroyed, after its last callback has returned. FALSE for an invalid or destroyed object, in which case `fnFree` is not called and the caller keeps `pData`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HPX_Object_SetUserData(IntPtr pObject, IntPtr pData, HPX_FN_FreeUserData fnFree);
-
-        /// <summary>The data attached with `HPX_Object_SetUserData` (NULL if none or for an invalid handle). Callable from any thread and inside callbacks (`pSender` is the component's handle).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HPX_Object_GetUserData(IntPtr pObject);
-
-        /// <summary>The code of the last failure of any call of this library on this thread (`SE_OK` if none), including failures that had no valid object to record them on.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HPX_GetLastError();
-
-        /// <summary>The description of the thread's last failure, naming the function and the bad parameter or state; never NULL. The text is owned by the calling thread: valid until four other thread descriptions were handed out on it (or it exits); object descriptions (`HP_Server_GetLastErrorDesc`, ...) do not affect it.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HPX_GetLastErrorDesc();
-
-        /// <summary>Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as in HP-Socket). A send that would pass it fails (`SE_DATA_SEND`, `errno` `ENOBUFS`) and leaves the connection usable; a send into an empty queue always goes. Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Server_SetMaxSendQueueBytes(IntPtr pServer, uint dwMaxBytes);
-
-        /// <summary>The send queue bound (0: unbounded).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Server_GetMaxSendQueueBytes(IntPtr pServer);
-
-        /// <summary>Sets the low watermark (default 0; must be below the bound, checked by Start): after a send was refused for a full queue, `OnSendDrained` fires once the queue is down to this many bytes. Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Server_SetSendQueueLowWatermark(IntPtr pServer, uint dwBytes);
-
-        /// <summary>The low watermark.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Server_GetSendQueueLowWatermark(IntPtr pServer);
-
-        /// <summary>See `HPX_Server_SetMaxSendQueueBytes`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Agent_SetMaxSendQueueBytes(IntPtr pAgent, uint dwMaxBytes);
-
-        /// <summary>The send queue bound (0: unbounded).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Agent_GetMaxSendQueueBytes(IntPtr pAgent);
-
-        /// <summary>See `HPX_Server_SetSendQueueLowWatermark`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Agent_SetSendQueueLowWatermark(IntPtr pAgent, uint dwBytes);
-
-        /// <summary>The low watermark.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Agent_GetSendQueueLowWatermark(IntPtr pAgent);
-
-        /// <summary>See `HPX_Server_SetMaxSendQueueBytes`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Client_SetMaxSendQueueBytes(IntPtr pClient, uint dwMaxBytes);
-
-        /// <summary>The send queue bound (0: unbounded).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Client_GetMaxSendQueueBytes(IntPtr pClient);
-
-        /// <summary>See `HPX_Server_SetSendQueueLowWatermark`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Client_SetSendQueueLowWatermark(IntPtr pClient, uint dwBytes);
-
-        /// <summary>The low watermark.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Client_GetSendQueueLowWatermark(IntPtr pClient);
-
-        /// <summary>Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused for a full queue and the queue is now down to the low watermark. Runs on the connection's worker; the result is ignored.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Set_FN_Server_OnSendDrained(IntPtr pListener, HPX_FN_Server_OnSendDrained fn_);
-
-        /// <summary>The agent form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Set_FN_Agent_OnSendDrained(IntPtr pListener, HPX_FN_Agent_OnSendDrained fn_);
-
-        /// <summary>The client form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Set_FN_Client_OnSendDrained(IntPtr pListener, HPX_FN_Client_OnSendDrained fn_);
-
-        /// <summary>Sets how many ms an asynchronous connect may take before it fails with `OnClose(SO_CONNECT, ETIMEDOUT)` (default 0: the operating system's timeout). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Agent_SetConnectTimeout(IntPtr pAgent, uint dwMilliseconds);
-
-        /// <summary>The asynchronous connect timeout in ms (0: the system's).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Agent_GetConnectTimeout(IntPtr pAgent);
-
-        /// <summary>See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Client_SetConnectTimeout(IntPtr pClient, uint dwMilliseconds);
-
-        /// <summary>The asynchronous connect timeout in ms (0: the system's).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Client_GetConnectTimeout(IntPtr pClient);
-
-        /// <summary>Sets whether accepted sends also count as activity for `GetSilencePeriod` and `DisconnectSilenceConnections` (default FALSE: only receives, as in HP-Socket). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Server_SetSilenceCountsSend(IntPtr pServer, int bCounts);
-
-        /// <summary>Whether sends count as activity for silence.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HPX_Server_IsSilenceCountsSend(IntPtr pServer);
-
-        /// <summary>See `HPX_Server_SetSilenceCountsSend`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Agent_SetSilenceCountsSend(IntPtr pAgent, int bCounts);
-
-        /// <summary>Whether sends count as activity for silence.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HPX_Agent_IsSilenceCountsSend(IntPtr pAgent);
-
-        /// <summary>SSL components: sets how many ms a TLS handshake may take before the connection closes with `ETIMEDOUT` (default 30000; 0: no limit), so a stalled peer cannot hold a connection for ever. No effect on plain TCP components. Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Server_SetSSLHandShakeTimeout(IntPtr pServer, uint dwMilliseconds);
-
-        /// <summary>The TLS handshake timeout in ms (0: none).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Server_GetSSLHandShakeTimeout(IntPtr pServer);
-
-        /// <summary>See `HPX_Server_SetSSLHandShakeTimeout`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Agent_SetSSLHandShakeTimeout(IntPtr pAgent, uint dwMilliseconds);
-
-        /// <summary>The TLS handshake timeout in ms (0: none).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Agent_GetSSLHandShakeTimeout(IntPtr pAgent);
-
-        /// <summary>See `HPX_Server_SetSSLHandShakeTimeout`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HPX_Client_SetSSLHandShakeTimeout(IntPtr pClient, uint dwMilliseconds);
-
-        /// <summary>The TLS handshake timeout in ms (0: none).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HPX_Client_GetSSLHandShakeTimeout(IntPtr pClient);
-
-        /// <summary>Creates a TCP server listener with no callback set.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpServerListenerHandle Create_HP_TcpServerListener();
-
-        /// <summary>Creates a TCP agent listener with no callback set.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpAgentListenerHandle Create_HP_TcpAgentListener();
-
-        /// <summary>Creates a TCP client listener with no callback set.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpClientListenerHandle Create_HP_TcpClientListener();
-
-        /// <summary>Destroys a TCP server listener. NULL is ignored; a component created with it keeps its callbacks (but they can no longer be changed).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpServerListener(IntPtr pListener);
-
-        /// <summary>Destroys a TCP agent listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpAgentListener(IntPtr pListener);
-
-        /// <summary>Destroys a TCP client listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpClientListener(IntPtr pListener);
-
-        /// <summary>Sets the server listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnPrepareListen(IntPtr pListener, HP_FN_Server_OnPrepareListen fn_);
-
-        /// <summary>Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnAccept(IntPtr pListener, HP_FN_Server_OnAccept fn_);
-
-        /// <summary>Sets the server listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnHandShake(IntPtr pListener, HP_FN_Server_OnHandShake fn_);
-
-        /// <summary>Sets the server listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnSend(IntPtr pListener, HP_FN_Server_OnSend fn_);
-
-        /// <summary>Sets the server listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnReceive(IntPtr pListener, HP_FN_Server_OnReceive fn_);
-
-        /// <summary>Sets the server listener's `OnPullReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnPullReceive(IntPtr pListener, HP_FN_Server_OnPullReceive fn_);
-
-        /// <summary>Sets the server listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnClose(IntPtr pListener, HP_FN_Server_OnClose fn_);
-
-        /// <summary>Sets the server listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Server_OnShutdown(IntPtr pListener, HP_FN_Server_OnShutdown fn_);
-
-        /// <summary>Sets the agent listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnPrepareConnect(IntPtr pListener, HP_FN_Agent_OnPrepareConnect fn_);
-
-        /// <summary>Sets the agent listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnConnect(IntPtr pListener, HP_FN_Agent_OnConnect fn_);
-
-        /// <summary>Sets the agent listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnHandShake(IntPtr pListener, HP_FN_Agent_OnHandShake fn_);
-
-        /// <summary>Sets the agent listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnSend(IntPtr pListener, HP_FN_Agent_OnSend fn_);
-
-        /// <summary>Sets the agent listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnReceive(IntPtr pListener, HP_FN_Agent_OnReceive fn_);
-
-        /// <summary>Sets the agent listener's `OnPullReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnPullReceive(IntPtr pListener, HP_FN_Agent_OnPullReceive fn_);
-
-        /// <summary>Sets the agent listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnClose(IntPtr pListener, HP_FN_Agent_OnClose fn_);
-
-        /// <summary>Sets the agent listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Agent_OnShutdown(IntPtr pListener, HP_FN_Agent_OnShutdown fn_);
-
-        /// <summary>Sets the client listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnPrepareConnect(IntPtr pListener, HP_FN_Client_OnPrepareConnect fn_);
-
-        /// <summary>Sets the client listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnConnect(IntPtr pListener, HP_FN_Client_OnConnect fn_);
-
-        /// <summary>Sets the client listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnHandShake(IntPtr pListener, HP_FN_Client_OnHandShake fn_);
-
-        /// <summary>Sets the client listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnSend(IntPtr pListener, HP_FN_Client_OnSend fn_);
-
-        /// <summary>Sets the client listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnReceive(IntPtr pListener, HP_FN_Client_OnReceive fn_);
-
-        /// <summary>Sets the client listener's `OnPullReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnPullReceive(IntPtr pListener, HP_FN_Client_OnPullReceive fn_);
-
-        /// <summary>Sets the client listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Set_FN_Client_OnClose(IntPtr pListener, HP_FN_Client_OnClose fn_);
-
-        /// <summary>Creates a TCP PACK server reporting to `pListener`, a server listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPackServerHandle Create_HP_TcpPackServer(IntPtr pListener);
-
-        /// <summary>Creates a TCP PACK agent reporting to `pListener`, an agent listener.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPackAgentHandle Create_HP_TcpPackAgent(IntPtr pListener);
-
-        /// <summary>Creates a TCP PACK client reporting to `pListener`, a client listener.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPackClientHandle Create_HP_TcpPackClient(IntPtr pListener);
-
-        /// <summary>Destroys a TCP PACK server (see `Destroy_HP_TcpServer`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPackServer(IntPtr pServer);
-
-        /// <summary>Destroys a TCP PACK agent (see `Destroy_HP_TcpAgent`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPackAgent(IntPtr pAgent);
-
-        /// <summary>Destroys a TCP PACK client (see `Destroy_HP_TcpClient`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPackClient(IntPtr pClient);
-
-        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPackServerListenerHandle Create_HP_TcpPackServerListener();
-
-        /// <summary>Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPackAgentListenerHandle Create_HP_TcpPackAgentListener();
-
-        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPackClientListenerHandle Create_HP_TcpPackClientListener();
-
-        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPackServerListener(IntPtr pListener);
-
-        /// <summary>Destroys an agent listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPackAgentListener(IntPtr pListener);
-
-        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPackClientListener(IntPtr pListener);
-
-        /// <summary>Sets the largest message body, sent or received (default 0x40000; valid 1..=0x3FFFFF, checked by Start). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpPackServer_SetMaxPackSize(IntPtr pServer, uint dwMaxPackSize);
-
-        /// <summary>Sets the header flag (top 10 bits of every header; default 0 = incoming flags not checked; valid 0..=0x3FF, checked by Start). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpPackServer_SetPackHeaderFlag(IntPtr pServer, ushort usPackHeaderFlag);
-
-        /// <summary>The largest message body (0 for an invalid handle).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpPackServer_GetMaxPackSize(IntPtr pServer);
-
-        /// <summary>The header flag (0 for an invalid handle).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern ushort HP_TcpPackServer_GetPackHeaderFlag(IntPtr pServer);
-
-        /// <summary>See `HP_TcpPackServer_SetMaxPackSize`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpPackAgent_SetMaxPackSize(IntPtr pAgent, uint dwMaxPackSize);
-
-        /// <summary>See `HP_TcpPackServer_SetPackHeaderFlag`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpPackAgent_SetPackHeaderFlag(IntPtr pAgent, ushort usPackHeaderFlag);
-
-        /// <summary>The largest message body.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpPackAgent_GetMaxPackSize(IntPtr pAgent);
-
-        /// <summary>The header flag.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern ushort HP_TcpPackAgent_GetPackHeaderFlag(IntPtr pAgent);
-
-        /// <summary>See `HP_TcpPackServer_SetMaxPackSize`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpPackClient_SetMaxPackSize(IntPtr pClient, uint dwMaxPackSize);
-
-        /// <summary>See `HP_TcpPackServer_SetPackHeaderFlag`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpPackClient_SetPackHeaderFlag(IntPtr pClient, ushort usPackHeaderFlag);
-
-        /// <summary>The largest message body.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpPackClient_GetMaxPackSize(IntPtr pClient);
-
-        /// <summary>The header flag.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern ushort HP_TcpPackClient_GetPackHeaderFlag(IntPtr pClient);
-
-        /// <summary>Creates a TCP PULL server reporting to `pListener`, a server listener (set its `OnPullReceive`). NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPullServerHandle Create_HP_TcpPullServer(IntPtr pListener);
-
-        /// <summary>Creates a TCP PULL agent reporting to `pListener`, an agent listener.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPullAgentHandle Create_HP_TcpPullAgent(IntPtr pListener);
-
-        /// <summary>Creates a TCP PULL client reporting to `pListener`, a client listener.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPullClientHandle Create_HP_TcpPullClient(IntPtr pListener);
-
-        /// <summary>Destroys a TCP PULL server (see `Destroy_HP_TcpServer`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPullServer(IntPtr pServer);
-
-        /// <summary>Destroys a TCP PULL agent (see `Destroy_HP_TcpAgent`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPullAgent(IntPtr pAgent);
-
-        /// <summary>Destroys a TCP PULL client (see `Destroy_HP_TcpClient`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPullClient(IntPtr pClient);
-
-        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes; it fits any server).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPullServerListenerHandle Create_HP_TcpPullServerListener();
-
-        /// <summary>Creates an agent listener (the same object `Create_HP_TcpAgentListener` makes).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPullAgentListenerHandle Create_HP_TcpPullAgentListener();
-
-        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpPullClientListenerHandle Create_HP_TcpPullClientListener();
-
-        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPullServerListener(IntPtr pListener);
-
-        /// <summary>Destroys an agent listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPullAgentListener(IntPtr pListener);
-
-        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpPullClientListener(IntPtr pListener);
-
-        /// <summary>Copies the first `iLength` buffered bytes of a connection into `pData` and removes them. `FR_LENGTH_TOO_LONG` (nothing copied) when fewer are buffered; `FR_DATA_NOT_FOUND` for an unknown or closed connection or a handle that is not a PULL server (the last error says which). Any thread, also inside `OnPullReceive`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpPullServer_Fetch(IntPtr pServer, IntPtr dwConnID, byte* pData, int iLength);
-
-        /// <summary>Like `HP_TcpPullServer_Fetch`, leaving the bytes buffered.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpPullServer_Peek(IntPtr pServer, IntPtr dwConnID, byte* pData, int iLength);
-
-        /// <summary>`HP_TcpPullServer_Fetch` for a connection of a PULL agent.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpPullAgent_Fetch(IntPtr pAgent, IntPtr dwConnID, byte* pData, int iLength);
-
-        /// <summary>`HP_TcpPullServer_Peek` for a connection of a PULL agent.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpPullAgent_Peek(IntPtr pAgent, IntPtr dwConnID, byte* pData, int iLength);
-
-        /// <summary>`HP_TcpPullServer_Fetch` for the connection of a PULL client.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpPullClient_Fetch(IntPtr pClient, byte* pData, int iLength);
-
-        /// <summary>`HP_TcpPullServer_Peek` for the connection of a PULL client.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpPullClient_Peek(IntPtr pClient, byte* pData, int iLength);
-
-        /// <summary>Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on failure (an invalid listener); the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern TcpServerHandle Create_HP_TcpServer(IntPtr pListener);
-
-        /// <summary>Destroys a TCP server: stops it first if it runs (every callback has returned when this returns), then frees its user data. NULL and already destroyed handles are ignored; from one of the server's own callbacks it is refused (`SE_ILLEGAL_STATE`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_TcpServer(IntPtr pServer);
-
-        /// <summary>Starts the server: binds and listens on `lpszBindAddress` (NULL or empty: IPv4 any, `"::"` for IPv6) and `usPort` (0: any free port; see `HP_Server_GetListenAddress`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_Start(IntPtr pServer, byte[] lpszBindAddress, ushort usPort);
-
-        /// <summary>The address and port the server listens on (see `HP_Server_GetLocalAddress` for the buffer convention).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetListenAddress(IntPtr pServer, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
-
-        /// <summary>Stops the server: every connection closes (each gets `OnClose`), then `OnShutdown`. FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own callbacks (it would wait for itself).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_Stop(IntPtr pServer);
-
-        /// <summary>Waits until the server is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`: for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_Wait(IntPtr pServer, uint dwMilliseconds);
-
-        /// <summary>Sends `iLength` bytes on a connection; they are copied or written before this returns. `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_Send(IntPtr pServer, IntPtr dwConnID, byte* pBuffer, int iLength);
-
-        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` &gt;= 0).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_SendPart(IntPtr pServer, IntPtr dwConnID, byte* pBuffer, int iLength, int iOffset);
-
-        /// <summary>Sends `iCount` buffers in order as one send (a gather write).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_SendPackets(IntPtr pServer, IntPtr dwConnID, WSABUF* pBuffers, int iCount);
-
-        /// <summary>Stops (`TRUE`) or resumes (`FALSE`) reading a connection.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_PauseReceive(IntPtr pServer, IntPtr dwConnID, int bPause);
-
-        /// <summary>Closes a connection; its `OnClose(SO_CLOSE, 0)` follows on its worker thread, after this returns. Every disconnect is forced (as in HP-Socket since 5.4.2).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_Disconnect(IntPtr pServer, IntPtr dwConnID, int bForce);
-
-        /// <summary>Closes every connection older than `dwPeriod` ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_DisconnectLongConnections(IntPtr pServer, uint dwPeriod, int bForce);
-
-        /// <summary>Closes every connection that received nothing for `dwPeriod` ms (needs MarkSilence).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_DisconnectSilenceConnections(IntPtr pServer, uint dwPeriod, int bForce);
-
-        /// <summary>Attaches an opaque pointer to a connection; the library never dereferences or frees it. Readable until the end of the connection's `OnClose`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_SetConnectionExtra(IntPtr pServer, IntPtr dwConnID, IntPtr pExtra);
-
-        /// <summary>Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetConnectionExtra(IntPtr pServer, IntPtr dwConnID, out IntPtr ppExtra);
-
-        /// <summary>TRUE for SSL components, FALSE for plain TCP.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_IsSecure(IntPtr pServer);
-
-        /// <summary>TRUE while starting or started.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_HasStarted(IntPtr pServer);
-
-        /// <summary>The life-cycle state (`SS_STOPPED` for an invalid handle).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetState(IntPtr pServer);
-
-        /// <summary>The code of the server's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetLastError(IntPtr pServer);
-
-        /// <summary>The description of the server's last failure; never NULL. The text is owned by the server: it stays valid until the server is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_Server_GetLastErrorDesc(IntPtr pServer);
-
-        /// <summary>Bytes accepted by `Send` and not yet written, into `*piPending`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetPendingDataLength(IntPtr pServer, IntPtr dwConnID, out int piPending);
-
-        /// <summary>Whether reading the connection is paused, into `*pbPaused`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_IsPauseReceive(IntPtr pServer, IntPtr dwConnID, out int pbPaused);
-
-        /// <summary>TRUE when the connection exists and is established.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_IsConnected(IntPtr pServer, IntPtr dwConnID);
-
-        /// <summary>The number of connections.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetConnectionCount(IntPtr pServer);
-
-        /// <summary>Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetAllConnectionIDs(IntPtr pServer, IntPtr[] pIDs, ref uint pdwCount);
-
-        /// <summary>Milliseconds since the connection was set up, into `*pdwPeriod`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetConnectPeriod(IntPtr pServer, IntPtr dwConnID, out uint pdwPeriod);
-
-        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetSilencePeriod(IntPtr pServer, IntPtr dwConnID, out uint pdwPeriod);
-
-        /// <summary>The connection's local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetLocalAddress(IntPtr pServer, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
-
-        /// <summary>The connection's remote IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetRemoteAddress(IntPtr pServer, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
-
-        /// <summary>Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetReuseAddressPolicy(IntPtr pServer, int enReusePolicy);
-
-        /// <summary>Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetSendPolicy(IntPtr pServer, int enSendPolicy);
-
-        /// <summary>Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetOnSendSyncPolicy(IntPtr pServer, int enSyncPolicy);
-
-        /// <summary>Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetFreeSocketObjLockTime(IntPtr pServer, uint dwFreeSocketObjLockTime);
-
-        /// <summary>Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetFreeSocketObjPool(IntPtr pServer, uint dwFreeSocketObjPool);
-
-        /// <summary>Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetFreeBufferObjPool(IntPtr pServer, uint dwFreeBufferObjPool);
-
-        /// <summary>Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetFreeSocketObjHold(IntPtr pServer, uint dwFreeSocketObjHold);
-
-        /// <summary>Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetFreeBufferObjHold(IntPtr pServer, uint dwFreeBufferObjHold);
-
-        /// <summary>Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetMaxConnectionCount(IntPtr pServer, uint dwMaxConnectionCount);
-
-        /// <summary>Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetWorkerThreadCount(IntPtr pServer, uint dwWorkerThreadCount);
-
-        /// <summary>Sets whether the last receive time is recorded (default TRUE; needed by `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_Server_SetMarkSilence(IntPtr pServer, int bMarkSilence);
-
-        /// <summary>The address reuse policy.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetReuseAddressPolicy(IntPtr pServer);
-
-        /// <summary>The send policy.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetSendPolicy(IntPtr pServer);
-
-        /// <summary>The `OnSend` sync policy.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_GetOnSendSyncPolicy(IntPtr pServer);
-
-        /// <summary>The ms a closed connection's object stays unused.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetFreeSocketObjLockTime(IntPtr pServer);
-
-        /// <summary>The cached connection objects.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetFreeSocketObjPool(IntPtr pServer);
-
-        /// <summary>The cached buffers.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetFreeBufferObjPool(IntPtr pServer);
-
-        /// <summary>The connection-object cache threshold.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetFreeSocketObjHold(IntPtr pServer);
-
-        /// <summary>The buffer cache threshold.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetFreeBufferObjHold(IntPtr pServer);
-
-        /// <summary>The most connections.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetMaxConnectionCount(IntPtr pServer);
-
-        /// <summary>The I/O worker threads.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_Server_GetWorkerThreadCount(IntPtr pServer);
-
-        /// <summary>Whether the last receive time is recorded.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_Server_IsMarkSilence(IntPtr pServer);
-
-        /// <summary>Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLServerHandle Create_HP_SSLServer(IntPtr pListener);
-
-        /// <summary>Destroys an SSL server (PUSH model): stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLServer(IntPtr pServer);
-
-        /// <summary>Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLAgentHandle Create_HP_SSLAgent(IntPtr pListener);
-
-        /// <summary>Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLAgent(IntPtr pAgent);
-
-        /// <summary>Creates an SSL client (PUSH model) reporting to `pListener`, a client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLClientHandle Create_HP_SSLClient(IntPtr pListener);
-
-        /// <summary>Destroys an SSL client (PUSH model): stops it first if it runs (see `Destroy_HP_TcpClient`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLClient(IntPtr pClient);
-
-        /// <summary>Creates an SSL PULL server reporting to `pListener`, a server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLPullServerHandle Create_HP_SSLPullServer(IntPtr pListener);
-
-        /// <summary>Destroys an SSL PULL server: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLPullServer(IntPtr pServer);
-
-        /// <summary>Creates an SSL PULL agent reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLPullAgentHandle Create_HP_SSLPullAgent(IntPtr pListener);
-
-        /// <summary>Destroys an SSL PULL agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLPullAgent(IntPtr pAgent);
-
-        /// <summary>Creates an SSL PULL client reporting to `pListener`, a client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLPullClientHandle Create_HP_SSLPullClient(IntPtr pListener);
-
-        /// <summary>Destroys an SSL PULL client: stops it first if it runs (see `Destroy_HP_TcpClient`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLPullClient(IntPtr pClient);
-
-        /// <summary>Creates an SSL PACK server reporting to `pListener`, a server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLPackServerHandle Create_HP_SSLPackServer(IntPtr pListener);
-
-        /// <summary>Destroys an SSL PACK server: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLPackServer(IntPtr pServer);
-
-        /// <summary>Creates an SSL PACK agent reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLPackAgentHandle Create_HP_SSLPackAgent(IntPtr pListener);
-
-        /// <summary>Destroys an SSL PACK agent: stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLPackAgent(IntPtr pAgent);
-
-        /// <summary>Creates an SSL PACK client reporting to `pListener`, a client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern SSLPackClientHandle Create_HP_SSLPackClient(IntPtr pListener);
-
-        /// <summary>Destroys an SSL PACK client: stops it first if it runs (see `Destroy_HP_TcpClient`).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void Destroy_HP_SSLPackClient(IntPtr pClient);
-
-        /// <summary>The built-in SNI resolver: the index bound to `lpszServerName` with `HP_SSLServer_BindSSLServerName` on the SSL server `pContext` (its handle), or 0 (the default certificate) when none is bound or on failure. An SNI callback may call it to fall back on the bound names.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSL_DefaultServerNameCallback(byte[] lpszServerName, IntPtr pContext);
-
-        /// <summary>Does nothing: OpenSSL 1.1 and later free their per-thread state by themselves, so no thread ever needs this call (kept for HP-Socket programs that make it).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSL_RemoveThreadLocalState(IntPtr dwThreadID);
-
-        /// <summary>Builds the server's TLS context from PEM files: its certificate (chain) and private key (required), the key's password (NULL or empty: none), trusted CAs (a file or a hashed directory; needed to verify client certificates) and `iVerifyMode` (`SSL_VM_*` bits). `fnServerNameCallback` picks a certificate per SNI name (NULL: the names bound with `BindSSLServerName`). Uses the cipher list of `SetSSLCipherList`. Must precede Start (Start fails with `SE_SSL_ENV_NOT_READY` otherwise); allowed while running (new connections get the new context).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLServer_SetupSSLContext(IntPtr pServer, int iVerifyMode, byte[] lpszPemCertFile, byte[] lpszPemKeyFile, byte[] lpszKeyPassword, byte[] lpszCAPemCertFileOrPath, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
-
-        /// <summary>`HP_SSLServer_SetupSSLContext` with PEM text instead of file names.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLServer_SetupSSLContextByMemory(IntPtr pServer, int iVerifyMode, byte[] lpszPemCert, byte[] lpszPemKey, byte[] lpszKeyPassword, byte[] lpszCAPemCert, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
+        public static extern int HP_SSLClient_StartSSLHandShake(IntPtr pClient);
 
         /// <summary>Adds a certificate for SNI (after `SetupSSLContext`); returns its index (1, 2, ...) for the SNI callback and `BindSSLServerName`, or -1 on failure.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1304,22 +1008,6 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_SSLServer_CleanupSSLContext(IntPtr pServer);
 
-        /// <summary>With automatic handshakes off: starts TLS on a connection after its plaintext phase; `OnHandShake` follows when it completes.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLServer_StartSSLHandShake(IntPtr pServer, IntPtr dwConnID);
-
-        /// <summary>Whether TLS starts by itself on every connection (default TRUE). FALSE lets the application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set) while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLServer_SetSSLAutoHandShake(IntPtr pServer, int bAutoHandShake);
-
-        /// <summary>Whether TLS starts by itself.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLServer_IsSSLAutoHandShake(IntPtr pServer);
-
-        /// <summary>Sets the OpenSSL cipher list (TLS 1.2 and older; NULL or empty: OpenSSL's default) used by the next `SetupSSLContext`/`AddSSLContext`. An invalid list makes that setup fail.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLServer_SetSSLCipherList(IntPtr pServer, byte[] lpszCipherList);
-
         /// <summary>The cipher list (`"DEFAULT"` when none was set; `""` for an invalid handle). The text belongs to the component and stays valid until it is destroyed.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HP_SSLServer_GetSSLCipherList(IntPtr pServer);
@@ -1328,85 +1016,537 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_SSLServer_GetSSLSessionInfo(IntPtr pServer, IntPtr dwConnID, int enInfo, out IntPtr lppInfo);
 
-        /// <summary>Builds the agent's TLS context: an optional client certificate and key (NULL or empty: none), the key's password, trusted CAs (a file or a hashed directory; needed with `SSL_VM_PEER` to verify servers) and `iVerifyMode`. Must precede Start.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLAgent_SetupSSLContext(IntPtr pAgent, int iVerifyMode, byte[] lpszPemCertFile, byte[] lpszPemKeyFile, byte[] lpszKeyPassword, byte[] lpszCAPemCertFileOrPath);
-
-        /// <summary>`HP_SSLAgent_SetupSSLContext` with PEM text.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLAgent_SetupSSLContextByMemory(IntPtr pAgent, int iVerifyMode, byte[] lpszPemCert, byte[] lpszPemKey, byte[] lpszKeyPassword, byte[] lpszCAPemCert);
-
-        /// <summary>Forgets the TLS context (connections keep their sessions).</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLAgent_CleanupSSLContext(IntPtr pAgent);
-
-        /// <summary>See `HP_SSLServer_StartSSLHandShake`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLAgent_StartSSLHandShake(IntPtr pAgent, IntPtr dwConnID);
-
-        /// <summary>See `HP_SSLServer_SetSSLAutoHandShake`.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLAgent_SetSSLAutoHandShake(IntPtr pAgent, int bAutoHandShake);
-
         /// <summary>Whether TLS starts by itself.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLAgent_IsSSLAutoHandShake(IntPtr pAgent);
+        public static extern int HP_SSLServer_IsSSLAutoHandShake(IntPtr pServer);
 
-        /// <summary>See `HP_SSLServer_SetSSLCipherList`.</summary>
+        /// <summary>Whether TLS starts by itself on every connection (default TRUE). FALSE lets the application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set) while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLAgent_SetSSLCipherList(IntPtr pAgent, byte[] lpszCipherList);
+        public static extern void HP_SSLServer_SetSSLAutoHandShake(IntPtr pServer, int bAutoHandShake);
 
-        /// <summary>See `HP_SSLServer_GetSSLCipherList`.</summary>
+        /// <summary>Sets the OpenSSL cipher list (TLS 1.2 and older; NULL or empty: OpenSSL's default) used by the next `SetupSSLContext`/`AddSSLContext`. An invalid list makes that setup fail.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_SSLAgent_GetSSLCipherList(IntPtr pAgent);
+        public static extern void HP_SSLServer_SetSSLCipherList(IntPtr pServer, byte[] lpszCipherList);
 
-        /// <summary>See `HP_SSLServer_GetSSLSessionInfo`.</summary>
+        /// <summary>Builds the server's TLS context from PEM files: its certificate (chain) and private key (required), the key's password (NULL or empty: none), trusted CAs (a file or a hashed directory; needed to verify client certificates) and `iVerifyMode` (`SSL_VM_*` bits). `fnServerNameCallback` picks a certificate per SNI name (NULL: the names bound with `BindSSLServerName`). Uses the cipher list of `SetSSLCipherList`. Must precede Start (Start fails with `SE_SSL_ENV_NOT_READY` otherwise); allowed while running (new connections get the new context).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLAgent_GetSSLSessionInfo(IntPtr pAgent, IntPtr dwConnID, int enInfo, out IntPtr lppInfo);
+        public static extern int HP_SSLServer_SetupSSLContext(IntPtr pServer, int iVerifyMode, byte[] lpszPemCertFile, byte[] lpszPemKeyFile, byte[] lpszKeyPassword, byte[] lpszCAPemCertFileOrPath, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
 
-        /// <summary>See `HP_SSLAgent_SetupSSLContext`.</summary>
+        /// <summary>`HP_SSLServer_SetupSSLContext` with PEM text instead of file names.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLClient_SetupSSLContext(IntPtr pClient, int iVerifyMode, byte[] lpszPemCertFile, byte[] lpszPemKeyFile, byte[] lpszKeyPassword, byte[] lpszCAPemCertFileOrPath);
+        public static extern int HP_SSLServer_SetupSSLContextByMemory(IntPtr pServer, int iVerifyMode, byte[] lpszPemCert, byte[] lpszPemKey, byte[] lpszKeyPassword, byte[] lpszCAPemCert, HP_Fn_SNI_ServerNameCallback fnServerNameCallback);
 
-        /// <summary>`HP_SSLClient_SetupSSLContext` with PEM text.</summary>
+        /// <summary>With automatic handshakes off: starts TLS on a connection after its plaintext phase; `OnHandShake` follows when it completes.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLClient_SetupSSLContextByMemory(IntPtr pClient, int iVerifyMode, byte[] lpszPemCert, byte[] lpszPemKey, byte[] lpszKeyPassword, byte[] lpszCAPemCert);
+        public static extern int HP_SSLServer_StartSSLHandShake(IntPtr pServer, IntPtr dwConnID);
 
-        /// <summary>Forgets the TLS context.</summary>
+        /// <summary>The built-in SNI resolver: the index bound to `lpszServerName` with `HP_SSLServer_BindSSLServerName` on the SSL server `pContext` (its handle), or 0 (the default certificate) when none is bound or on failure. An SNI callback may call it to fall back on the bound names.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLClient_CleanupSSLContext(IntPtr pClient);
+        public static extern int HP_SSL_DefaultServerNameCallback(byte[] lpszServerName, IntPtr pContext);
 
-        /// <summary>With automatic handshakes off: starts TLS after the plaintext phase.</summary>
+        /// <summary>Does nothing: OpenSSL 1.1 and later free their per-thread state by themselves, so no thread ever needs this call (kept for HP-Socket programs that make it).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLClient_StartSSLHandShake(IntPtr pClient);
+        public static extern void HP_SSL_RemoveThreadLocalState(IntPtr dwThreadID);
 
-        /// <summary>See `HP_SSLServer_SetSSLAutoHandShake`.</summary>
+        /// <summary>Closes a connection; its `OnClose(SO_CLOSE, 0)` follows on its worker thread, after this returns. Every disconnect is forced (as in HP-Socket since 5.4.2).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLClient_SetSSLAutoHandShake(IntPtr pClient, int bAutoHandShake);
+        public static extern int HP_Server_Disconnect(IntPtr pServer, IntPtr dwConnID, int bForce);
 
-        /// <summary>Whether TLS starts by itself.</summary>
+        /// <summary>Closes every connection older than `dwPeriod` ms.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLClient_IsSSLAutoHandShake(IntPtr pClient);
+        public static extern int HP_Server_DisconnectLongConnections(IntPtr pServer, uint dwPeriod, int bForce);
 
-        /// <summary>See `HP_SSLServer_SetSSLCipherList`.</summary>
+        /// <summary>Closes every connection that received nothing for `dwPeriod` ms (needs MarkSilence).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_SSLClient_SetSSLCipherList(IntPtr pClient, byte[] lpszCipherList);
+        public static extern int HP_Server_DisconnectSilenceConnections(IntPtr pServer, uint dwPeriod, int bForce);
 
-        /// <summary>See `HP_SSLServer_GetSSLCipherList`.</summary>
+        /// <summary>Copies the IDs of every connection. On entry `*pdwCount` is the room in `pIDs`; on return it is the number of connections. NULL `pIDs` or too little room: FALSE (a count query).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_SSLClient_GetSSLCipherList(IntPtr pClient);
+        public static extern int HP_Server_GetAllConnectionIDs(IntPtr pServer, IntPtr[] pIDs, ref uint pdwCount);
 
-        /// <summary>`HP_SSLServer_GetSSLSessionInfo` for the client's connection (context items work without one: they then describe the client's context).</summary>
+        /// <summary>Milliseconds since the connection was set up, into `*pdwPeriod`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_SSLClient_GetSSLSessionInfo(IntPtr pClient, int enInfo, out IntPtr lppInfo);
+        public static extern int HP_Server_GetConnectPeriod(IntPtr pServer, IntPtr dwConnID, out uint pdwPeriod);
 
-        /// <summary>HP-Socket's version this library mirrors, `major &lt;&lt; 24 | minor &lt;&lt; 16 | revise &lt;&lt; 8 | build` (6.0.1 build 3).</summary>
+        /// <summary>The number of connections.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_GetHPSocketVersion();
+        public static extern uint HP_Server_GetConnectionCount(IntPtr pServer);
 
-        /// <summary>HP-Socket's description of an error code (`"UNKNOWN ERROR"` for an unknown one). The string is static: it stays valid for the life of the process.</summary>
+        /// <summary>Reads the pointer attached with `SetConnectionExtra` (NULL if none) into `*ppExtra`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern IntPtr HP_GetSocketErrorDesc(int enCode);
+        public static extern int HP_Server_GetConnectionExtra(IntPtr pServer, IntPtr dwConnID, out IntPtr ppExtra);
+
+        /// <summary>The buffer cache threshold.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetFreeBufferObjHold(IntPtr pServer);
+
+        /// <summary>The cached buffers.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetFreeBufferObjPool(IntPtr pServer);
+
+        /// <summary>The connection-object cache threshold.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetFreeSocketObjHold(IntPtr pServer);
+
+        /// <summary>The ms a closed connection's object stays unused.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetFreeSocketObjLockTime(IntPtr pServer);
+
+        /// <summary>The cached connection objects.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetFreeSocketObjPool(IntPtr pServer);
+
+        /// <summary>The code of the server's last failure (`SE_OK` if none); `SE_INVALID_PARAM` for an invalid handle.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetLastError(IntPtr pServer);
+
+        /// <summary>The description of the server's last failure; never NULL. The text is owned by the server: it stays valid until the server is destroyed or has handed out four other descriptions (calls on other objects and threads do not affect it). An invalid handle gives the text of that failure, owned by the calling thread (as `HPX_GetLastErrorDesc`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_Server_GetLastErrorDesc(IntPtr pServer);
+
+        /// <summary>The address and port the server listens on (see `HP_Server_GetLocalAddress` for the buffer convention).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetListenAddress(IntPtr pServer, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>The connection's local IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetLocalAddress(IntPtr pServer, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>The most connections.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetMaxConnectionCount(IntPtr pServer);
+
+        /// <summary>The `OnSend` sync policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetOnSendSyncPolicy(IntPtr pServer);
+
+        /// <summary>Bytes accepted by `Send` and not yet written, into `*piPending`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetPendingDataLength(IntPtr pServer, IntPtr dwConnID, out int piPending);
+
+        /// <summary>The connection's remote IP address and port. On entry `*piAddressLen` is the size of `lpszAddress` in chars; on return the length needed including the NUL (FALSE when too short).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetRemoteAddress(IntPtr pServer, IntPtr dwConnID, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>The address reuse policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetReuseAddressPolicy(IntPtr pServer);
+
+        /// <summary>The send policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetSendPolicy(IntPtr pServer);
+
+        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetSilencePeriod(IntPtr pServer, IntPtr dwConnID, out uint pdwPeriod);
+
+        /// <summary>The life-cycle state (`SS_STOPPED` for an invalid handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_GetState(IntPtr pServer);
+
+        /// <summary>The I/O worker threads.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_Server_GetWorkerThreadCount(IntPtr pServer);
+
+        /// <summary>TRUE while starting or started.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_HasStarted(IntPtr pServer);
+
+        /// <summary>TRUE when the connection exists and is established.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_IsConnected(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Whether the last receive time is recorded.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_IsMarkSilence(IntPtr pServer);
+
+        /// <summary>Whether reading the connection is paused, into `*pbPaused`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_IsPauseReceive(IntPtr pServer, IntPtr dwConnID, out int pbPaused);
+
+        /// <summary>TRUE for SSL components, FALSE for plain TCP.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_IsSecure(IntPtr pServer);
+
+        /// <summary>Stops (`TRUE`) or resumes (`FALSE`) reading a connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_PauseReceive(IntPtr pServer, IntPtr dwConnID, int bPause);
+
+        /// <summary>Sends `iLength` bytes on a connection; they are copied or written before this returns. `iLength` 0 sends nothing and succeeds (`pBuffer` may then be NULL). PACK components send one message per call: 0 bytes or more than MaxPackSize is refused (`EMSGSIZE`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_Send(IntPtr pServer, IntPtr dwConnID, byte* pBuffer, int iLength);
+
+        /// <summary>Sends `iCount` buffers in order as one send (a gather write).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_SendPackets(IntPtr pServer, IntPtr dwConnID, WSABUF* pBuffers, int iCount);
+
+        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset` (`iOffset` &gt;= 0).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_SendPart(IntPtr pServer, IntPtr dwConnID, byte* pBuffer, int iLength, int iOffset);
+
+        /// <summary>Attaches an opaque pointer to a connection; the library never dereferences or frees it. Readable until the end of the connection's `OnClose`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_SetConnectionExtra(IntPtr pServer, IntPtr dwConnID, IntPtr pExtra);
+
+        /// <summary>Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetFreeBufferObjHold(IntPtr pServer, uint dwFreeBufferObjHold);
+
+        /// <summary>Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetFreeBufferObjPool(IntPtr pServer, uint dwFreeBufferObjPool);
+
+        /// <summary>Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetFreeSocketObjHold(IntPtr pServer, uint dwFreeSocketObjHold);
+
+        /// <summary>Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetFreeSocketObjLockTime(IntPtr pServer, uint dwFreeSocketObjLockTime);
+
+        /// <summary>Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetFreeSocketObjPool(IntPtr pServer, uint dwFreeSocketObjPool);
+
+        /// <summary>Sets whether the last receive time is recorded (default TRUE; needed by `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetMarkSilence(IntPtr pServer, int bMarkSilence);
+
+        /// <summary>Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetMaxConnectionCount(IntPtr pServer, uint dwMaxConnectionCount);
+
+        /// <summary>Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetOnSendSyncPolicy(IntPtr pServer, int enSyncPolicy);
+
+        /// <summary>Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetReuseAddressPolicy(IntPtr pServer, int enReusePolicy);
+
+        /// <summary>Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetSendPolicy(IntPtr pServer, int enSendPolicy);
+
+        /// <summary>Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Server_SetWorkerThreadCount(IntPtr pServer, uint dwWorkerThreadCount);
+
+        /// <summary>Starts the server: binds and listens on `lpszBindAddress` (NULL or empty: IPv4 any, `"::"` for IPv6) and `usPort` (0: any free port; see `HP_Server_GetListenAddress`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_Start(IntPtr pServer, byte[] lpszBindAddress, ushort usPort);
+
+        /// <summary>Stops the server: every connection closes (each gets `OnClose`), then `OnShutdown`. FALSE with `SE_ILLEGAL_STATE` when not started, or when called from one of its own callbacks (it would wait for itself).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_Stop(IntPtr pServer);
+
+        /// <summary>Waits until the server is stopped, at most `dwMilliseconds` (`INFINITE`, i.e. `(DWORD)-1`: for ever). FALSE on timeout (`errno` `ETIMEDOUT`) or from its own callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Server_Wait(IntPtr pServer, uint dwMilliseconds);
+
+        /// <summary>Sets the agent listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnClose(IntPtr pListener, HP_FN_Agent_OnClose fn_);
+
+        /// <summary>Sets the agent listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnConnect(IntPtr pListener, HP_FN_Agent_OnConnect fn_);
+
+        /// <summary>Sets the agent listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnHandShake(IntPtr pListener, HP_FN_Agent_OnHandShake fn_);
+
+        /// <summary>Sets the agent listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnPrepareConnect(IntPtr pListener, HP_FN_Agent_OnPrepareConnect fn_);
+
+        /// <summary>Sets the agent listener's `OnPullReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnPullReceive(IntPtr pListener, HP_FN_Agent_OnPullReceive fn_);
+
+        /// <summary>Sets the agent listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnReceive(IntPtr pListener, HP_FN_Agent_OnReceive fn_);
+
+        /// <summary>Sets the agent listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnSend(IntPtr pListener, HP_FN_Agent_OnSend fn_);
+
+        /// <summary>Sets the agent listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Agent_OnShutdown(IntPtr pListener, HP_FN_Agent_OnShutdown fn_);
+
+        /// <summary>Sets the client listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnClose(IntPtr pListener, HP_FN_Client_OnClose fn_);
+
+        /// <summary>Sets the client listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnConnect(IntPtr pListener, HP_FN_Client_OnConnect fn_);
+
+        /// <summary>Sets the client listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnHandShake(IntPtr pListener, HP_FN_Client_OnHandShake fn_);
+
+        /// <summary>Sets the client listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnPrepareConnect(IntPtr pListener, HP_FN_Client_OnPrepareConnect fn_);
+
+        /// <summary>Sets the client listener's `OnPullReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnPullReceive(IntPtr pListener, HP_FN_Client_OnPullReceive fn_);
+
+        /// <summary>Sets the client listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnReceive(IntPtr pListener, HP_FN_Client_OnReceive fn_);
+
+        /// <summary>Sets the client listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Client_OnSend(IntPtr pListener, HP_FN_Client_OnSend fn_);
+
+        /// <summary>Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnAccept(IntPtr pListener, HP_FN_Server_OnAccept fn_);
+
+        /// <summary>Sets the server listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnClose(IntPtr pListener, HP_FN_Server_OnClose fn_);
+
+        /// <summary>Sets the server listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnHandShake(IntPtr pListener, HP_FN_Server_OnHandShake fn_);
+
+        /// <summary>Sets the server listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnPrepareListen(IntPtr pListener, HP_FN_Server_OnPrepareListen fn_);
+
+        /// <summary>Sets the server listener's `OnPullReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnPullReceive(IntPtr pListener, HP_FN_Server_OnPullReceive fn_);
+
+        /// <summary>Sets the server listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnReceive(IntPtr pListener, HP_FN_Server_OnReceive fn_);
+
+        /// <summary>Sets the server listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnSend(IntPtr pListener, HP_FN_Server_OnSend fn_);
+
+        /// <summary>Sets the server listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_Server_OnShutdown(IntPtr pListener, HP_FN_Server_OnShutdown fn_);
+
+        /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpAgent_GetKeepAliveInterval(IntPtr pAgent);
+
+        /// <summary>Returns the TCP keep-alive idle time in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpAgent_GetKeepAliveTime(IntPtr pAgent);
+
+        /// <summary>Returns the receive block size.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpAgent_GetSocketBufferSize(IntPtr pAgent);
+
+        /// <summary>Returns the timeout of a synchronous connect in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpAgent_GetSyncConnectTimeout(IntPtr pAgent);
+
+        /// <summary>Whether `TCP_NODELAY` is set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpAgent_IsNoDelay(IntPtr pAgent);
+
+        /// <summary>Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail` as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP agent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpAgent_SendSmallFile(IntPtr pAgent, IntPtr dwConnID, byte[] lpszFileName, WSABUF* pHead, WSABUF* pTail);
+
+        /// <summary>Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpAgent_SetKeepAliveInterval(IntPtr pAgent, uint dwKeepAliveInterval);
+
+        /// <summary>Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpAgent_SetKeepAliveTime(IntPtr pAgent, uint dwKeepAliveTime);
+
+        /// <summary>Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpAgent_SetNoDelay(IntPtr pAgent, int bNoDelay);
+
+        /// <summary>Sets the receive block size (default 4096, at least 8). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpAgent_SetSocketBufferSize(IntPtr pAgent, uint dwSocketBufferSize);
+
+        /// <summary>Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpAgent_SetSyncConnectTimeout(IntPtr pAgent, uint dwSyncConnectTimeout);
+
+        /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpClient_GetKeepAliveInterval(IntPtr pClient);
+
+        /// <summary>Returns the TCP keep-alive idle time in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpClient_GetKeepAliveTime(IntPtr pClient);
+
+        /// <summary>Returns the receive block size.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpClient_GetSocketBufferSize(IntPtr pClient);
+
+        /// <summary>Returns the timeout of a synchronous connect in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpClient_GetSyncConnectTimeout(IntPtr pClient);
+
+        /// <summary>Whether `TCP_NODELAY` is set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpClient_IsNoDelay(IntPtr pClient);
+
+        /// <summary>Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail` as one send. `pHead` and `pTail` may be NULL. On a TCP client.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpClient_SendSmallFile(IntPtr pClient, byte[] lpszFileName, WSABUF* pHead, WSABUF* pTail);
+
+        /// <summary>Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpClient_SetKeepAliveInterval(IntPtr pClient, uint dwKeepAliveInterval);
+
+        /// <summary>Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpClient_SetKeepAliveTime(IntPtr pClient, uint dwKeepAliveTime);
+
+        /// <summary>Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpClient_SetNoDelay(IntPtr pClient, int bNoDelay);
+
+        /// <summary>Sets the receive block size (default 4096, at least 8). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpClient_SetSocketBufferSize(IntPtr pClient, uint dwSocketBufferSize);
+
+        /// <summary>Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpClient_SetSyncConnectTimeout(IntPtr pClient, uint dwSyncConnectTimeout);
+
+        /// <summary>The largest message body.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpPackAgent_GetMaxPackSize(IntPtr pAgent);
+
+        /// <summary>The header flag.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_TcpPackAgent_GetPackHeaderFlag(IntPtr pAgent);
+
+        /// <summary>See `HP_TcpPackServer_SetMaxPackSize`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpPackAgent_SetMaxPackSize(IntPtr pAgent, uint dwMaxPackSize);
+
+        /// <summary>See `HP_TcpPackServer_SetPackHeaderFlag`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpPackAgent_SetPackHeaderFlag(IntPtr pAgent, ushort usPackHeaderFlag);
+
+        /// <summary>The largest message body.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpPackClient_GetMaxPackSize(IntPtr pClient);
+
+        /// <summary>The header flag.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_TcpPackClient_GetPackHeaderFlag(IntPtr pClient);
+
+        /// <summary>See `HP_TcpPackServer_SetMaxPackSize`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpPackClient_SetMaxPackSize(IntPtr pClient, uint dwMaxPackSize);
+
+        /// <summary>See `HP_TcpPackServer_SetPackHeaderFlag`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpPackClient_SetPackHeaderFlag(IntPtr pClient, ushort usPackHeaderFlag);
+
+        /// <summary>The largest message body (0 for an invalid handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpPackServer_GetMaxPackSize(IntPtr pServer);
+
+        /// <summary>The header flag (0 for an invalid handle).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_TcpPackServer_GetPackHeaderFlag(IntPtr pServer);
+
+        /// <summary>Sets the largest message body, sent or received (default 0x40000; valid 1..=0x3FFFFF, checked by Start). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpPackServer_SetMaxPackSize(IntPtr pServer, uint dwMaxPackSize);
+
+        /// <summary>Sets the header flag (top 10 bits of every header; default 0 = incoming flags not checked; valid 0..=0x3FF, checked by Start). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpPackServer_SetPackHeaderFlag(IntPtr pServer, ushort usPackHeaderFlag);
+
+        /// <summary>`HP_TcpPullServer_Fetch` for a connection of a PULL agent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpPullAgent_Fetch(IntPtr pAgent, IntPtr dwConnID, byte* pData, int iLength);
+
+        /// <summary>`HP_TcpPullServer_Peek` for a connection of a PULL agent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpPullAgent_Peek(IntPtr pAgent, IntPtr dwConnID, byte* pData, int iLength);
+
+        /// <summary>`HP_TcpPullServer_Fetch` for the connection of a PULL client.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpPullClient_Fetch(IntPtr pClient, byte* pData, int iLength);
+
+        /// <summary>`HP_TcpPullServer_Peek` for the connection of a PULL client.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpPullClient_Peek(IntPtr pClient, byte* pData, int iLength);
+
+        /// <summary>Copies the first `iLength` buffered bytes of a connection into `pData` and removes them. `FR_LENGTH_TOO_LONG` (nothing copied) when fewer are buffered; `FR_DATA_NOT_FOUND` for an unknown or closed connection or a handle that is not a PULL server (the last error says which). Any thread, also inside `OnPullReceive`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpPullServer_Fetch(IntPtr pServer, IntPtr dwConnID, byte* pData, int iLength);
+
+        /// <summary>Like `HP_TcpPullServer_Fetch`, leaving the bytes buffered.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpPullServer_Peek(IntPtr pServer, IntPtr dwConnID, byte* pData, int iLength);
+
+        /// <summary>Returns readiness events taken per poll.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpServer_GetAcceptSocketCount(IntPtr pServer);
+
+        /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpServer_GetKeepAliveInterval(IntPtr pServer);
+
+        /// <summary>Returns the TCP keep-alive idle time in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpServer_GetKeepAliveTime(IntPtr pServer);
+
+        /// <summary>Returns the receive block size.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpServer_GetSocketBufferSize(IntPtr pServer);
+
+        /// <summary>Returns the `listen()` backlog.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_TcpServer_GetSocketListenQueue(IntPtr pServer);
+
+        /// <summary>Whether `TCP_NODELAY` is set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpServer_IsNoDelay(IntPtr pServer);
+
+        /// <summary>Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail` as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP server.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_TcpServer_SendSmallFile(IntPtr pServer, IntPtr dwConnID, byte[] lpszFileName, WSABUF* pHead, WSABUF* pTail);
+
+        /// <summary>Sets readiness events taken per poll (default 64). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpServer_SetAcceptSocketCount(IntPtr pServer, uint dwAcceptSocketCount);
+
+        /// <summary>Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpServer_SetKeepAliveInterval(IntPtr pServer, uint dwKeepAliveInterval);
+
+        /// <summary>Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpServer_SetKeepAliveTime(IntPtr pServer, uint dwKeepAliveTime);
+
+        /// <summary>Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpServer_SetNoDelay(IntPtr pServer, int bNoDelay);
+
+        /// <summary>Sets the receive block size (default 4096, at least 8). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpServer_SetSocketBufferSize(IntPtr pServer, uint dwSocketBufferSize);
+
+        /// <summary>Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_TcpServer_SetSocketListenQueue(IntPtr pServer, uint dwSocketListenQueue);
 
         /// <summary>This thread's `errno`: the system error of the last failed call (every failing function of this library sets it).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1416,336 +1556,6 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr SYS_GetLastErrorStr();
 
-        /// <summary>Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail` as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP server.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpServer_SendSmallFile(IntPtr pServer, IntPtr dwConnID, byte[] lpszFileName, WSABUF* pHead, WSABUF* pTail);
-
-        /// <summary>Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail` as one send. `pHead` and `pTail` may be NULL. On a connection of a TCP agent.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpAgent_SendSmallFile(IntPtr pAgent, IntPtr dwConnID, byte[] lpszFileName, WSABUF* pHead, WSABUF* pTail);
-
-        /// <summary>Sends `pHead`, the content of the file `lpszFileName` (1 byte to 4 MiB - 1) and `pTail` as one send. `pHead` and `pTail` may be NULL. On a TCP client.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpClient_SendSmallFile(IntPtr pClient, byte[] lpszFileName, WSABUF* pHead, WSABUF* pTail);
-
-        /// <summary>Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpServer_SetSocketListenQueue(IntPtr pServer, uint dwSocketListenQueue);
-
-        /// <summary>Sets readiness events taken per poll (default 64). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpServer_SetAcceptSocketCount(IntPtr pServer, uint dwAcceptSocketCount);
-
-        /// <summary>Sets the receive block size (default 4096, at least 8). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpServer_SetSocketBufferSize(IntPtr pServer, uint dwSocketBufferSize);
-
-        /// <summary>Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpServer_SetKeepAliveTime(IntPtr pServer, uint dwKeepAliveTime);
-
-        /// <summary>Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpServer_SetKeepAliveInterval(IntPtr pServer, uint dwKeepAliveInterval);
-
-        /// <summary>Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpServer_SetNoDelay(IntPtr pServer, int bNoDelay);
-
-        /// <summary>Returns the `listen()` backlog.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpServer_GetSocketListenQueue(IntPtr pServer);
-
-        /// <summary>Returns readiness events taken per poll.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpServer_GetAcceptSocketCount(IntPtr pServer);
-
-        /// <summary>Returns the receive block size.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpServer_GetSocketBufferSize(IntPtr pServer);
-
-        /// <summary>Returns the TCP keep-alive idle time in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpServer_GetKeepAliveTime(IntPtr pServer);
-
-        /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpServer_GetKeepAliveInterval(IntPtr pServer);
-
-        /// <summary>Whether `TCP_NODELAY` is set.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpServer_IsNoDelay(IntPtr pServer);
-
-        /// <summary>Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpAgent_SetSyncConnectTimeout(IntPtr pAgent, uint dwSyncConnectTimeout);
-
-        /// <summary>Sets the receive block size (default 4096, at least 8). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpAgent_SetSocketBufferSize(IntPtr pAgent, uint dwSocketBufferSize);
-
-        /// <summary>Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpAgent_SetKeepAliveTime(IntPtr pAgent, uint dwKeepAliveTime);
-
-        /// <summary>Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpAgent_SetKeepAliveInterval(IntPtr pAgent, uint dwKeepAliveInterval);
-
-        /// <summary>Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpAgent_SetNoDelay(IntPtr pAgent, int bNoDelay);
-
-        /// <summary>Returns the timeout of a synchronous connect in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpAgent_GetSyncConnectTimeout(IntPtr pAgent);
-
-        /// <summary>Returns the receive block size.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpAgent_GetSocketBufferSize(IntPtr pAgent);
-
-        /// <summary>Returns the TCP keep-alive idle time in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpAgent_GetKeepAliveTime(IntPtr pAgent);
-
-        /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpAgent_GetKeepAliveInterval(IntPtr pAgent);
-
-        /// <summary>Whether `TCP_NODELAY` is set.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpAgent_IsNoDelay(IntPtr pAgent);
-
-        /// <summary>Sets the timeout of a synchronous connect in ms (default 10000). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpClient_SetSyncConnectTimeout(IntPtr pClient, uint dwSyncConnectTimeout);
-
-        /// <summary>Sets the receive block size (default 4096, at least 8). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpClient_SetSocketBufferSize(IntPtr pClient, uint dwSocketBufferSize);
-
-        /// <summary>Sets the TCP keep-alive idle time in ms (default 60000; 0: off). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpClient_SetKeepAliveTime(IntPtr pClient, uint dwKeepAliveTime);
-
-        /// <summary>Sets the TCP keep-alive probe interval in ms (default 20000; 0: off). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpClient_SetKeepAliveInterval(IntPtr pClient, uint dwKeepAliveInterval);
-
-        /// <summary>Sets `TCP_NODELAY` (default FALSE). Ignored while not stopped.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern void HP_TcpClient_SetNoDelay(IntPtr pClient, int bNoDelay);
-
-        /// <summary>Returns the timeout of a synchronous connect in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpClient_GetSyncConnectTimeout(IntPtr pClient);
-
-        /// <summary>Returns the receive block size.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpClient_GetSocketBufferSize(IntPtr pClient);
-
-        /// <summary>Returns the TCP keep-alive idle time in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpClient_GetKeepAliveTime(IntPtr pClient);
-
-        /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern uint HP_TcpClient_GetKeepAliveInterval(IntPtr pClient);
-
-        /// <summary>Whether `TCP_NODELAY` is set.</summary>
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        public static extern int HP_TcpClient_IsNoDelay(IntPtr pClient);
-
-    }
-
-    /// <summary>Owns an <c>HP_TcpAgent</c>; releasing it calls <c>Destroy_HP_TcpAgent</c>.</summary>
-    public sealed class TcpAgentHandle : SafeHandle
-    {
-        private TcpAgentHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpAgent</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpAgent(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpClient</c>; releasing it calls <c>Destroy_HP_TcpClient</c>.</summary>
-    public sealed class TcpClientHandle : SafeHandle
-    {
-        private TcpClientHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpClient</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpClient(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpServerListener</c>; releasing it calls <c>Destroy_HP_TcpServerListener</c>.</summary>
-    public sealed class TcpServerListenerHandle : SafeHandle
-    {
-        private TcpServerListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpServerListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServerListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpAgentListener</c>; releasing it calls <c>Destroy_HP_TcpAgentListener</c>.</summary>
-    public sealed class TcpAgentListenerHandle : SafeHandle
-    {
-        private TcpAgentListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpAgentListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpAgentListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpClientListener</c>; releasing it calls <c>Destroy_HP_TcpClientListener</c>.</summary>
-    public sealed class TcpClientListenerHandle : SafeHandle
-    {
-        private TcpClientListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpClientListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpClientListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPackServer</c>; releasing it calls <c>Destroy_HP_TcpPackServer</c>.</summary>
-    public sealed class TcpPackServerHandle : SafeHandle
-    {
-        private TcpPackServerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPackServer</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackServer(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPackAgent</c>; releasing it calls <c>Destroy_HP_TcpPackAgent</c>.</summary>
-    public sealed class TcpPackAgentHandle : SafeHandle
-    {
-        private TcpPackAgentHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPackAgent</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackAgent(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPackClient</c>; releasing it calls <c>Destroy_HP_TcpPackClient</c>.</summary>
-    public sealed class TcpPackClientHandle : SafeHandle
-    {
-        private TcpPackClientHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPackClient</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackClient(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPackServerListener</c>; releasing it calls <c>Destroy_HP_TcpPackServerListener</c>.</summary>
-    public sealed class TcpPackServerListenerHandle : SafeHandle
-    {
-        private TcpPackServerListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPackServerListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackServerListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPackAgentListener</c>; releasing it calls <c>Destroy_HP_TcpPackAgentListener</c>.</summary>
-    public sealed class TcpPackAgentListenerHandle : SafeHandle
-    {
-        private TcpPackAgentListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPackAgentListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackAgentListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPackClientListener</c>; releasing it calls <c>Destroy_HP_TcpPackClientListener</c>.</summary>
-    public sealed class TcpPackClientListenerHandle : SafeHandle
-    {
-        private TcpPackClientListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPackClientListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackClientListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPullServer</c>; releasing it calls <c>Destroy_HP_TcpPullServer</c>.</summary>
-    public sealed class TcpPullServerHandle : SafeHandle
-    {
-        private TcpPullServerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPullServer</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullServer(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPullAgent</c>; releasing it calls <c>Destroy_HP_TcpPullAgent</c>.</summary>
-    public sealed class TcpPullAgentHandle : SafeHandle
-    {
-        private TcpPullAgentHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPullAgent</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullAgent(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPullClient</c>; releasing it calls <c>Destroy_HP_TcpPullClient</c>.</summary>
-    public sealed class TcpPullClientHandle : SafeHandle
-    {
-        private TcpPullClientHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPullClient</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullClient(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPullServerListener</c>; releasing it calls <c>Destroy_HP_TcpPullServerListener</c>.</summary>
-    public sealed class TcpPullServerListenerHandle : SafeHandle
-    {
-        private TcpPullServerListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPullServerListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullServerListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPullAgentListener</c>; releasing it calls <c>Destroy_HP_TcpPullAgentListener</c>.</summary>
-    public sealed class TcpPullAgentListenerHandle : SafeHandle
-    {
-        private TcpPullAgentListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPullAgentListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullAgentListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpPullClientListener</c>; releasing it calls <c>Destroy_HP_TcpPullClientListener</c>.</summary>
-    public sealed class TcpPullClientListenerHandle : SafeHandle
-    {
-        private TcpPullClientListenerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpPullClientListener</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullClientListener(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_TcpServer</c>; releasing it calls <c>Destroy_HP_TcpServer</c>.</summary>
-    public sealed class TcpServerHandle : SafeHandle
-    {
-        private TcpServerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_TcpServer</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServer(handle); return true; }
-    }
-
-    /// <summary>Owns an <c>HP_SSLServer</c>; releasing it calls <c>Destroy_HP_SSLServer</c>.</summary>
-    public sealed class SSLServerHandle : SafeHandle
-    {
-        private SSLServerHandle() : base(IntPtr.Zero, true) { }
-        /// <summary>True for a NULL handle (a failed Create).</summary>
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_SSLServer</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLServer(handle); return true; }
     }
 
     /// <summary>Owns an <c>HP_SSLAgent</c>; releasing it calls <c>Destroy_HP_SSLAgent</c>.</summary>
@@ -1768,14 +1578,34 @@ namespace HPSocket
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLClient(handle); return true; }
     }
 
-    /// <summary>Owns an <c>HP_SSLPullServer</c>; releasing it calls <c>Destroy_HP_SSLPullServer</c>.</summary>
-    public sealed class SSLPullServerHandle : SafeHandle
+    /// <summary>Owns an <c>HP_SSLPackAgent</c>; releasing it calls <c>Destroy_HP_SSLPackAgent</c>.</summary>
+    public sealed class SSLPackAgentHandle : SafeHandle
     {
-        private SSLPullServerHandle() : base(IntPtr.Zero, true) { }
+        private SSLPackAgentHandle() : base(IntPtr.Zero, true) { }
         /// <summary>True for a NULL handle (a failed Create).</summary>
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_SSLPullServer</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPullServer(handle); return true; }
+        /// <summary>Calls <c>Destroy_HP_SSLPackAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPackAgent(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_SSLPackClient</c>; releasing it calls <c>Destroy_HP_SSLPackClient</c>.</summary>
+    public sealed class SSLPackClientHandle : SafeHandle
+    {
+        private SSLPackClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_SSLPackClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPackClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_SSLPackServer</c>; releasing it calls <c>Destroy_HP_SSLPackServer</c>.</summary>
+    public sealed class SSLPackServerHandle : SafeHandle
+    {
+        private SSLPackServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_SSLPackServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPackServer(handle); return true; }
     }
 
     /// <summary>Owns an <c>HP_SSLPullAgent</c>; releasing it calls <c>Destroy_HP_SSLPullAgent</c>.</summary>
@@ -1798,33 +1628,203 @@ namespace HPSocket
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPullClient(handle); return true; }
     }
 
-    /// <summary>Owns an <c>HP_SSLPackServer</c>; releasing it calls <c>Destroy_HP_SSLPackServer</c>.</summary>
-    public sealed class SSLPackServerHandle : SafeHandle
+    /// <summary>Owns an <c>HP_SSLPullServer</c>; releasing it calls <c>Destroy_HP_SSLPullServer</c>.</summary>
+    public sealed class SSLPullServerHandle : SafeHandle
     {
-        private SSLPackServerHandle() : base(IntPtr.Zero, true) { }
+        private SSLPullServerHandle() : base(IntPtr.Zero, true) { }
         /// <summary>True for a NULL handle (a failed Create).</summary>
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_SSLPackServer</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPackServer(handle); return true; }
+        /// <summary>Calls <c>Destroy_HP_SSLPullServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPullServer(handle); return true; }
     }
 
-    /// <summary>Owns an <c>HP_SSLPackAgent</c>; releasing it calls <c>Destroy_HP_SSLPackAgent</c>.</summary>
-    public sealed class SSLPackAgentHandle : SafeHandle
+    /// <summary>Owns an <c>HP_SSLServer</c>; releasing it calls <c>Destroy_HP_SSLServer</c>.</summary>
+    public sealed class SSLServerHandle : SafeHandle
     {
-        private SSLPackAgentHandle() : base(IntPtr.Zero, true) { }
+        private SSLServerHandle() : base(IntPtr.Zero, true) { }
         /// <summary>True for a NULL handle (a failed Create).</summary>
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_SSLPackAgent</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPackAgent(handle); return true; }
+        /// <summary>Calls <c>Destroy_HP_SSLServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLServer(handle); return true; }
     }
 
-    /// <summary>Owns an <c>HP_SSLPackClient</c>; releasing it calls <c>Destroy_HP_SSLPackClient</c>.</summary>
-    public sealed class SSLPackClientHandle : SafeHandle
+    /// <summary>Owns an <c>HP_TcpAgent</c>; releasing it calls <c>Destroy_HP_TcpAgent</c>.</summary>
+    public sealed class TcpAgentHandle : SafeHandle
     {
-        private SSLPackClientHandle() : base(IntPtr.Zero, true) { }
+        private TcpAgentHandle() : base(IntPtr.Zero, true) { }
         /// <summary>True for a NULL handle (a failed Create).</summary>
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-        /// <summary>Calls <c>Destroy_HP_SSLPackClient</c>.</summary>
-        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_SSLPackClient(handle); return true; }
+        /// <summary>Calls <c>Destroy_HP_TcpAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpAgent(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpAgentListener</c>; releasing it calls <c>Destroy_HP_TcpAgentListener</c>.</summary>
+    public sealed class TcpAgentListenerHandle : SafeHandle
+    {
+        private TcpAgentListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpAgentListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpAgentListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpClient</c>; releasing it calls <c>Destroy_HP_TcpClient</c>.</summary>
+    public sealed class TcpClientHandle : SafeHandle
+    {
+        private TcpClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpClientListener</c>; releasing it calls <c>Destroy_HP_TcpClientListener</c>.</summary>
+    public sealed class TcpClientListenerHandle : SafeHandle
+    {
+        private TcpClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPackAgent</c>; releasing it calls <c>Destroy_HP_TcpPackAgent</c>.</summary>
+    public sealed class TcpPackAgentHandle : SafeHandle
+    {
+        private TcpPackAgentHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPackAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackAgent(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPackAgentListener</c>; releasing it calls <c>Destroy_HP_TcpPackAgentListener</c>.</summary>
+    public sealed class TcpPackAgentListenerHandle : SafeHandle
+    {
+        private TcpPackAgentListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPackAgentListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackAgentListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPackClient</c>; releasing it calls <c>Destroy_HP_TcpPackClient</c>.</summary>
+    public sealed class TcpPackClientHandle : SafeHandle
+    {
+        private TcpPackClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPackClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPackClientListener</c>; releasing it calls <c>Destroy_HP_TcpPackClientListener</c>.</summary>
+    public sealed class TcpPackClientListenerHandle : SafeHandle
+    {
+        private TcpPackClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPackClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPackServer</c>; releasing it calls <c>Destroy_HP_TcpPackServer</c>.</summary>
+    public sealed class TcpPackServerHandle : SafeHandle
+    {
+        private TcpPackServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPackServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPackServerListener</c>; releasing it calls <c>Destroy_HP_TcpPackServerListener</c>.</summary>
+    public sealed class TcpPackServerListenerHandle : SafeHandle
+    {
+        private TcpPackServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPackServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPackServerListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPullAgent</c>; releasing it calls <c>Destroy_HP_TcpPullAgent</c>.</summary>
+    public sealed class TcpPullAgentHandle : SafeHandle
+    {
+        private TcpPullAgentHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPullAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullAgent(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPullAgentListener</c>; releasing it calls <c>Destroy_HP_TcpPullAgentListener</c>.</summary>
+    public sealed class TcpPullAgentListenerHandle : SafeHandle
+    {
+        private TcpPullAgentListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPullAgentListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullAgentListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPullClient</c>; releasing it calls <c>Destroy_HP_TcpPullClient</c>.</summary>
+    public sealed class TcpPullClientHandle : SafeHandle
+    {
+        private TcpPullClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPullClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPullClientListener</c>; releasing it calls <c>Destroy_HP_TcpPullClientListener</c>.</summary>
+    public sealed class TcpPullClientListenerHandle : SafeHandle
+    {
+        private TcpPullClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPullClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPullServer</c>; releasing it calls <c>Destroy_HP_TcpPullServer</c>.</summary>
+    public sealed class TcpPullServerHandle : SafeHandle
+    {
+        private TcpPullServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPullServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpPullServerListener</c>; releasing it calls <c>Destroy_HP_TcpPullServerListener</c>.</summary>
+    public sealed class TcpPullServerListenerHandle : SafeHandle
+    {
+        private TcpPullServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpPullServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpPullServerListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpServer</c>; releasing it calls <c>Destroy_HP_TcpServer</c>.</summary>
+    public sealed class TcpServerHandle : SafeHandle
+    {
+        private TcpServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_TcpServerListener</c>; releasing it calls <c>Destroy_HP_TcpServerListener</c>.</summary>
+    public sealed class TcpServerListenerHandle : SafeHandle
+    {
+        private TcpServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_TcpServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServerListener(handle); return true; }
     }
 }
