@@ -12,6 +12,8 @@
 #   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
 #   make test-interop the PACK/PULL examples against HP-Socket 5.2.2 (from PyPI), both ways
 #   make examples    build the C examples in examples/c
+#   make ffi-gen     regenerate hpsocket-ffi/src/generated from the tables in hpsocket-ffi/api
+#                    (test-rust fails while they are stale)
 #   make fmt-check   cargo fmt --check
 #   make clippy      cargo clippy, warnings are errors
 #   make clean       remove build output
@@ -53,7 +55,7 @@ DEB_PACKAGES := build-essential pkg-config libssl-dev openssl python3 python3-ve
                 default-jdk-headless maven curl
 
 .PHONY: all build build-ffi build-release deps demo test test-rust test-c test-interop c-programs examples \
-        fmt-check clippy clean
+        ffi-gen fmt-check clippy clean
 
 all: build
 
@@ -169,6 +171,9 @@ $(INTEROP_DIR)/hp522/%: examples/c/%.c $(HP522_HEADERS) $(HP522_LIB)
 	  -L$(HP522_DIR) -Wl,-rpath,$(HP522_DIR) -lhpsocket4c -pthread
 
 # ---- checks --------------------------------------------------------------------------------
+
+ffi-gen:
+	$(CARGO) run -q -p ffi-gen
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
