@@ -10,16 +10,6 @@ use crate::boundary;
 use crate::last_error::{description_of, errno, set_errno};
 use crate::types::*;
 
-/// HP-Socket's version this library mirrors, `major << 24 | minor << 16 | revise << 8 |
-/// build` (6.0.1 build 3).
-#[no_mangle]
-pub extern "C" fn HP_GetHPSocketVersion() -> DWORD {
-    (HP_VERSION_MAJOR << 24)
-        | (HP_VERSION_MINOR << 16)
-        | (HP_VERSION_REVISE << 8)
-        | HP_VERSION_BUILD
-}
-
 /// The static texts of the `SE_*` codes, plus the text of unknown codes (last).
 fn descriptions() -> &'static [(En_HP_SocketError, CString)] {
     static TABLE: OnceLock<Vec<(En_HP_SocketError, CString)>> = OnceLock::new();
@@ -32,32 +22,28 @@ fn descriptions() -> &'static [(En_HP_SocketError, CString)] {
     })
 }
 
-/// HP-Socket's description of an error code (`"UNKNOWN ERROR"` for an unknown one). The
-/// string is static: it stays valid for the life of the process.
-#[no_mangle]
-pub extern "C" fn HP_GetSocketErrorDesc(enCode: En_HP_SocketError) -> LPCTSTR {
-    boundary::call("HP_GetSocketErrorDesc", std::ptr::null(), || {
-        let table = descriptions();
-        let entry = table.iter().find(|(c, _)| *c == enCode).or(table.last());
-        Ok(entry.map_or(std::ptr::null(), |(_, text)| text.as_ptr()))
-    })
-}
-
-/// This thread's `errno`: the system error of the last failed call (every failing function of
-/// this library sets it).
-#[no_mangle]
-pub extern "C" fn SYS_GetLastError() -> DWORD {
-    errno() as DWORD
-}
-
 thread_local! {
     static STRERROR: RefCell<[c_char; 256]> = const { RefCell::new([0; 256]) };
 }
 
-/// The system's text for this thread's `errno` (`strerror`). The string stays valid until the
-/// next `SYS_GetLastErrorStr` call on this thread; `errno` is left unchanged.
-#[no_mangle]
-pub extern "C" fn SYS_GetLastErrorStr() -> LPCSTR {
+fn p_or_empty(p: LPCSTR) -> LPCSTR {
+    if p.is_null() {
+        b"\0".as_ptr().cast()
+    } else {
+        p
+    }
+}
+
+/// `HP_GetSocketErrorDesc`: the static text of `code`.
+pub(crate) fn socket_error_desc(code: En_HP_SocketError) -> crate::last_error::Result<LPCTSTR> {
+    let table = descriptions();
+    let entry = table.iter().find(|(c, _)| *c == code).or(table.last());
+    Ok(entry.map_or(std::ptr::null(), |(_, text)| text.as_ptr()))
+}
+
+/// `SYS_GetLastErrorStr`: `strerror` of this thread's `errno` into a per-thread buffer,
+/// leaving `errno` unchanged; never NULL.
+pub(crate) fn last_error_str() -> LPCSTR {
     let code = errno();
     let p = boundary::call("SYS_GetLastErrorStr", std::ptr::null(), || {
         let p = STRERROR.with(|b| {
@@ -78,12 +64,4 @@ pub extern "C" fn SYS_GetLastErrorStr() -> LPCSTR {
     });
     set_errno(code);
     p_or_empty(p)
-}
-
-fn p_or_empty(p: LPCSTR) -> LPCSTR {
-    if p.is_null() {
-        b"\0".as_ptr().cast()
-    } else {
-        p
-    }
 }

@@ -2,6 +2,18 @@
 //! module per table. Generated: edit the tables, then run `cargo run -p ffi-gen`.
 
 #[rustfmt::skip]
-pub mod pack;
+mod ext;
+#[rustfmt::skip]
+mod pack;
+#[rustfmt::skip]
+mod pull;
+#[rustfmt::skip]
+mod sys;
+#[rustfmt::skip]
+mod tcp;
 
+pub use ext::*;
 pub use pack::*;
+pub use pull::*;
+pub use sys::*;
+pub use tcp::*;

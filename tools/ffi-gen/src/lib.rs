@@ -20,6 +20,9 @@ use table::{Function, Table, Wrap};
 /// Longest signature written on one line, as rustfmt would.
 const MAX_WIDTH: usize = 100;
 
+/// The connection parameter, which families without `conn` drop.
+const CONN_PARAM: &str = "dwConnID:";
+
 /// A file the generator writes.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Output {
@@ -77,7 +80,7 @@ fn module_index(modules: &[String]) -> String {
          //! module per table. Generated: edit the tables, then run `cargo run -p ffi-gen`.\n\n",
     );
     for m in modules {
-        let _ = writeln!(s, "#[rustfmt::skip]\npub mod {m};");
+        let _ = writeln!(s, "#[rustfmt::skip]\nmod {m};");
     }
     s.push('\n');
     for m in modules {
@@ -87,7 +90,10 @@ fn module_index(modules: &[String]) -> String {
 }
 
 fn module(source: &str, table: &Table) -> Result<String, String> {
-    let mut s = format!("//! {}\n", table.about.trim());
+    let mut s = String::new();
+    for line in table.about.trim().lines() {
+        let _ = writeln!(s, "//! {line}");
+    }
     s.push_str("//!\n//! ");
     s.push_str(header(source).trim_start_matches("// "));
     s.push('\n');
@@ -97,7 +103,8 @@ fn module(source: &str, table: &Table) -> Result<String, String> {
     for f in &table.fns {
         if f.families.is_empty() {
             s.push('\n');
-            s.push_str(&function(f, None, &f.name, &f.doc, &f.body)?);
+            let params: Vec<&str> = f.params.iter().map(String::as_str).collect();
+            s.push_str(&function(f, None, &params, &f.name, &f.doc, &f.body)?);
             continue;
         }
         let first = &f.families[0];
@@ -123,7 +130,20 @@ fn module(source: &str, table: &Table) -> Result<String, String> {
             let doc = substitute(&doc, &name, &vars);
             let body = substitute(body, &name, &vars);
             s.push('\n');
-            s.push_str(&function(f, Some(&spec.handle), &name, &doc, &body)?);
+            let params: Vec<&str> = f
+                .params
+                .iter()
+                .map(String::as_str)
+                .filter(|p| spec.conn || !p.starts_with(CONN_PARAM))
+                .collect();
+            s.push_str(&function(
+                f,
+                Some(&spec.handle),
+                &params,
+                &name,
+                &doc,
+                &body,
+            )?);
         }
     }
     Ok(s)
@@ -151,6 +171,7 @@ fn substitute(text: &str, name: &str, vars: &BTreeMap<String, String>) -> String
 fn function(
     f: &Function,
     handle: Option<&str>,
+    params: &[&str],
     name: &str,
     doc: &str,
     body: &str,
@@ -169,10 +190,7 @@ fn function(
         }
     }
     s.push_str("#[no_mangle]\n");
-    let params: Vec<&str> = handle
-        .into_iter()
-        .chain(f.params.iter().map(String::as_str))
-        .collect();
+    let params: Vec<&str> = handle.into_iter().chain(params.iter().copied()).collect();
     let ret = f
         .returns
         .as_deref()

@@ -10,7 +10,7 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
-    /// One line saying what the functions are; it heads the generated module.
+    /// What the functions are; it heads the generated module.
     pub about: String,
     /// Paths the bodies name, each written as a `use` line.
     #[serde(default)]
@@ -36,6 +36,14 @@ pub struct Family {
     /// Words the rows' bodies and docs use as `$name`, e.g. `shape = "Shape::PackServer"`.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// Whether the family's functions name a connection: a client has one, so its functions
+    /// drop the `dwConnID` parameter the rows list.
+    #[serde(default = "yes")]
+    pub conn: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// How a body is run.
