@@ -21,28 +21,25 @@
 // copies of it.
 #![allow(clippy::missing_safety_doc)]
 
+mod agent;
 mod args;
 mod boundary;
+mod client;
 mod engine;
 mod handle;
 mod last_error;
 mod object;
 mod pull;
+mod server;
 mod sys;
 mod tcp;
 
-pub mod agent;
-pub mod client;
 pub mod generated;
 pub mod listener;
-pub mod server;
 pub mod ssl;
 pub mod types;
 
-pub use agent::*;
-pub use client::*;
 pub use generated::*;
 pub use listener::*;
-pub use server::*;
 pub use ssl::*;
 pub use types::*;

@@ -2,6 +2,8 @@
 //! module per table. Generated: edit the tables, then run `cargo run -p ffi-gen`.
 
 #[rustfmt::skip]
+mod component;
+#[rustfmt::skip]
 mod ext;
 #[rustfmt::skip]
 mod pack;
@@ -12,6 +14,7 @@ mod sys;
 #[rustfmt::skip]
 mod tcp;
 
+pub use component::*;
 pub use ext::*;
 pub use pack::*;
 pub use pull::*;
