@@ -31,15 +31,14 @@ mod last_error;
 mod object;
 mod pull;
 mod server;
+mod ssl;
 mod sys;
 mod tcp;
 
 pub mod generated;
 pub mod listener;
-pub mod ssl;
 pub mod types;
 
 pub use generated::*;
 pub use listener::*;
-pub use ssl::*;
 pub use types::*;

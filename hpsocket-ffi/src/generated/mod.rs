@@ -10,6 +10,8 @@ mod pack;
 #[rustfmt::skip]
 mod pull;
 #[rustfmt::skip]
+mod ssl;
+#[rustfmt::skip]
 mod sys;
 #[rustfmt::skip]
 mod tcp;
@@ -18,5 +20,6 @@ pub use component::*;
 pub use ext::*;
 pub use pack::*;
 pub use pull::*;
+pub use ssl::*;
 pub use sys::*;
 pub use tcp::*;
