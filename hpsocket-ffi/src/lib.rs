@@ -28,6 +28,7 @@ mod client;
 mod engine;
 mod handle;
 mod last_error;
+mod listener;
 mod object;
 mod pull;
 mod server;
@@ -36,9 +37,7 @@ mod sys;
 mod tcp;
 
 pub mod generated;
-pub mod listener;
 pub mod types;
 
 pub use generated::*;
-pub use listener::*;
 pub use types::*;

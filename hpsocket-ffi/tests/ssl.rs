@@ -899,8 +899,10 @@ fn sends_during_the_handshake_are_held_then_sent_in_order() {
     let big = [b'x'; 90];
     // SAFETY: a buffer of that length.
     assert_eq!(unsafe { HP_Client_Send(client, big.as_ptr(), 90) }, FALSE);
-    assert_eq!(HP_Client_GetLastError(client), SE_DATA_SEND);
+    // errno first: it belongs to the failed call, and any later call may change it (a
+    // contended lock's futex wait sets EAGAIN).
     assert_eq!(SYS_GetLastError() as i32, libc::ENOBUFS);
+    assert_eq!(HP_Client_GetLastError(client), SE_DATA_SEND);
     // What reached the wire is the ClientHello (a TLS handshake record), not the plaintext.
     let (mut raw, _) = silent.accept().expect("accept");
     raw.set_read_timeout(Some(DEADLINE)).unwrap();

@@ -6,6 +6,8 @@ mod component;
 #[rustfmt::skip]
 mod ext;
 #[rustfmt::skip]
+mod listener;
+#[rustfmt::skip]
 mod pack;
 #[rustfmt::skip]
 mod pull;
@@ -18,6 +20,7 @@ mod tcp;
 
 pub use component::*;
 pub use ext::*;
+pub use listener::*;
 pub use pack::*;
 pub use pull::*;
 pub use ssl::*;

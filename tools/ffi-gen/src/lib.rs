@@ -130,12 +130,13 @@ fn module(source: &str, table: &Table) -> Result<String, String> {
             let doc = substitute(&doc, &name, &vars);
             let body = substitute(body, &name, &vars);
             s.push('\n');
-            let params: Vec<&str> = f
+            let params: Vec<String> = f
                 .params
                 .iter()
-                .map(String::as_str)
                 .filter(|p| spec.conn || !p.starts_with(CONN_PARAM))
+                .map(|p| substitute(p, &name, &vars))
                 .collect();
+            let params: Vec<&str> = params.iter().map(String::as_str).collect();
             s.push_str(&function(
                 f,
                 Some(&spec.handle),
