@@ -1046,6 +1046,11 @@ void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
 DWORD HPX_Agent_GetConnectTimeout(HP_Agent pAgent);
 
 /*
+ The half-close drain timeout in ms.
+ */
+DWORD HPX_Agent_GetHalfCloseDrainTimeout(HP_Agent pAgent);
+
+/*
  The send queue bound (0: unbounded).
  */
 DWORD HPX_Agent_GetMaxSendQueueBytes(HP_Agent pAgent);
@@ -1073,6 +1078,11 @@ BOOL HPX_Agent_IsSilenceCountsSend(HP_Agent pAgent);
 void HPX_Agent_SetConnectTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
 
 /*
+ See `HPX_Server_SetHalfCloseDrainTimeout`.
+ */
+void HPX_Agent_SetHalfCloseDrainTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
+
+/*
  See `HPX_Server_SetMaxSendQueueBytes`.
  */
 void HPX_Agent_SetMaxSendQueueBytes(HP_Agent pAgent, DWORD dwMaxBytes);
@@ -1098,6 +1108,11 @@ void HPX_Agent_SetSilenceCountsSend(HP_Agent pAgent, BOOL bCounts);
 DWORD HPX_Client_GetConnectTimeout(HP_Client pClient);
 
 /*
+ The half-close drain timeout in ms.
+ */
+DWORD HPX_Client_GetHalfCloseDrainTimeout(HP_Client pClient);
+
+/*
  The send queue bound (0: unbounded).
  */
 DWORD HPX_Client_GetMaxSendQueueBytes(HP_Client pClient);
@@ -1116,6 +1131,11 @@ DWORD HPX_Client_GetSendQueueLowWatermark(HP_Client pClient);
  See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).
  */
 void HPX_Client_SetConnectTimeout(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ See `HPX_Server_SetHalfCloseDrainTimeout`.
+ */
+void HPX_Client_SetHalfCloseDrainTimeout(HP_Client pClient, DWORD dwMilliseconds);
 
 /*
  See `HPX_Server_SetMaxSendQueueBytes`.
@@ -1162,6 +1182,11 @@ PVOID HPX_Object_GetUserData(HP_Object pObject);
 BOOL HPX_Object_SetUserData(HP_Object pObject, PVOID pData, HPX_FN_FreeUserData fnFree);
 
 /*
+ The half-close drain timeout in ms.
+ */
+DWORD HPX_Server_GetHalfCloseDrainTimeout(HP_Server pServer);
+
+/*
  The send queue bound (0: unbounded).
  */
 DWORD HPX_Server_GetMaxSendQueueBytes(HP_Server pServer);
@@ -1180,6 +1205,13 @@ DWORD HPX_Server_GetSendQueueLowWatermark(HP_Server pServer);
  Whether sends count as activity for silence.
  */
 BOOL HPX_Server_IsSilenceCountsSend(HP_Server pServer);
+
+/*
+ Sets how many ms the answer to a peer that closed its side may go without progress before
+ the connection fails with `OnClose(SO_SEND, ETIMEDOUT)` (default 30000; at least 1, checked
+ by Start; docs/abi.md section 17). Ignored (last error set) while not stopped.
+ */
+void HPX_Server_SetHalfCloseDrainTimeout(HP_Server pServer, DWORD dwMilliseconds);
 
 /*
  Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as

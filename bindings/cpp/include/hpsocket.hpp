@@ -291,6 +291,7 @@ public:
     bool SetKeepAliveInterval(DWORD v) { HP_TcpServer_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
     bool SetNoDelay(bool v) { HP_TcpServer_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
     bool SetMaxSendQueueBytes(DWORD v) { HPX_Server_SetMaxSendQueueBytes(h_, v); return GetMaxSendQueueBytes() == v; }
+    bool SetHalfCloseDrainTimeout(DWORD v) { HPX_Server_SetHalfCloseDrainTimeout(h_, v); return GetHalfCloseDrainTimeout() == v; }
     bool SetSendQueueLowWatermark(DWORD v) { HPX_Server_SetSendQueueLowWatermark(h_, v); return GetSendQueueLowWatermark() == v; }
     bool SetSilenceCountsSend(bool v) { HPX_Server_SetSilenceCountsSend(h_, detail::b(v)); return IsSilenceCountsSend() == v; }
     ReuseAddressPolicy GetReuseAddressPolicy() const { return static_cast<ReuseAddressPolicy>(HP_Server_GetReuseAddressPolicy(h_)); }
@@ -311,6 +312,7 @@ public:
     DWORD GetKeepAliveInterval() const { return HP_TcpServer_GetKeepAliveInterval(h_); }
     bool IsNoDelay() const { return HP_TcpServer_IsNoDelay(h_) != 0; }
     DWORD GetMaxSendQueueBytes() const { return HPX_Server_GetMaxSendQueueBytes(h_); }
+    DWORD GetHalfCloseDrainTimeout() const { return HPX_Server_GetHalfCloseDrainTimeout(h_); }
     DWORD GetSendQueueLowWatermark() const { return HPX_Server_GetSendQueueLowWatermark(h_); }
     bool IsSilenceCountsSend() const { return HPX_Server_IsSilenceCountsSend(h_) != 0; }
 
@@ -464,6 +466,7 @@ public:
     bool SetNoDelay(bool v) { HP_TcpAgent_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
     bool SetConnectTimeout(DWORD v) { HPX_Agent_SetConnectTimeout(h_, v); return GetConnectTimeout() == v; }
     bool SetMaxSendQueueBytes(DWORD v) { HPX_Agent_SetMaxSendQueueBytes(h_, v); return GetMaxSendQueueBytes() == v; }
+    bool SetHalfCloseDrainTimeout(DWORD v) { HPX_Agent_SetHalfCloseDrainTimeout(h_, v); return GetHalfCloseDrainTimeout() == v; }
     bool SetSendQueueLowWatermark(DWORD v) { HPX_Agent_SetSendQueueLowWatermark(h_, v); return GetSendQueueLowWatermark() == v; }
     bool SetSilenceCountsSend(bool v) { HPX_Agent_SetSilenceCountsSend(h_, detail::b(v)); return IsSilenceCountsSend() == v; }
     ReuseAddressPolicy GetReuseAddressPolicy() const { return static_cast<ReuseAddressPolicy>(HP_Agent_GetReuseAddressPolicy(h_)); }
@@ -484,6 +487,7 @@ public:
     bool IsNoDelay() const { return HP_TcpAgent_IsNoDelay(h_) != 0; }
     DWORD GetConnectTimeout() const { return HPX_Agent_GetConnectTimeout(h_); }
     DWORD GetMaxSendQueueBytes() const { return HPX_Agent_GetMaxSendQueueBytes(h_); }
+    DWORD GetHalfCloseDrainTimeout() const { return HPX_Agent_GetHalfCloseDrainTimeout(h_); }
     DWORD GetSendQueueLowWatermark() const { return HPX_Agent_GetSendQueueLowWatermark(h_); }
     bool IsSilenceCountsSend() const { return HPX_Agent_IsSilenceCountsSend(h_) != 0; }
 
@@ -600,6 +604,7 @@ public:
     bool SetNoDelay(bool v) { HP_TcpClient_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
     bool SetConnectTimeout(DWORD v) { HPX_Client_SetConnectTimeout(h_, v); return GetConnectTimeout() == v; }
     bool SetMaxSendQueueBytes(DWORD v) { HPX_Client_SetMaxSendQueueBytes(h_, v); return GetMaxSendQueueBytes() == v; }
+    bool SetHalfCloseDrainTimeout(DWORD v) { HPX_Client_SetHalfCloseDrainTimeout(h_, v); return GetHalfCloseDrainTimeout() == v; }
     bool SetSendQueueLowWatermark(DWORD v) { HPX_Client_SetSendQueueLowWatermark(h_, v); return GetSendQueueLowWatermark() == v; }
     ReuseAddressPolicy GetReuseAddressPolicy() const { return static_cast<ReuseAddressPolicy>(HP_Client_GetReuseAddressPolicy(h_)); }
     DWORD GetFreeBufferPoolSize() const { return HP_Client_GetFreeBufferPoolSize(h_); }
@@ -611,6 +616,7 @@ public:
     bool IsNoDelay() const { return HP_TcpClient_IsNoDelay(h_) != 0; }
     DWORD GetConnectTimeout() const { return HPX_Client_GetConnectTimeout(h_); }
     DWORD GetMaxSendQueueBytes() const { return HPX_Client_GetMaxSendQueueBytes(h_); }
+    DWORD GetHalfCloseDrainTimeout() const { return HPX_Client_GetHalfCloseDrainTimeout(h_); }
     DWORD GetSendQueueLowWatermark() const { return HPX_Client_GetSendQueueLowWatermark(h_); }
 
 protected:

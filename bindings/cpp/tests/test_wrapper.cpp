@@ -801,6 +801,8 @@ TEST(Errors, SettingsRoundTrip) {
     EXPECT_TRUE(s.SetKeepAliveTime(1234));
     EXPECT_TRUE(s.SetSendPolicy(hpsocket::SendPolicy::Direct));
     EXPECT_TRUE(s.SetMaxSendQueueBytes(1u << 20));
+    EXPECT_EQ(s.GetHalfCloseDrainTimeout(), 30000u);
+    EXPECT_TRUE(s.SetHalfCloseDrainTimeout(250));
     EXPECT_TRUE(a.SetSyncConnectTimeout(3000));
     EXPECT_TRUE(a.SetConnectTimeout(4000));
     EXPECT_TRUE(a.SetMarkSilence(false));

@@ -639,6 +639,13 @@ namespace HPSocket
             set { NativeMethods.HPX_Agent_SetMaxSendQueueBytes(Handle, value); Check(value, MaxSendQueueBytes, "MaxSendQueueBytes"); }
         }
 
+        /// <summary>Extension: ms the answer to a peer that closed its side may go without progress before OnClose(Send, ETIMEDOUT) (default 30000).</summary>
+        public uint HalfCloseDrainTimeout
+        {
+            get { return NativeMethods.HPX_Agent_GetHalfCloseDrainTimeout(Handle); }
+            set { NativeMethods.HPX_Agent_SetHalfCloseDrainTimeout(Handle, value); Check(value, HalfCloseDrainTimeout, "HalfCloseDrainTimeout"); }
+        }
+
         /// <summary>Extension: the queue level at which OnSendDrained fires.</summary>
         public uint SendQueueLowWatermark
         {

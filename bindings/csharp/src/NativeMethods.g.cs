@@ -452,6 +452,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Agent_GetConnectTimeout(IntPtr pAgent);
 
+        /// <summary>The half-close drain timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Agent_GetHalfCloseDrainTimeout(IntPtr pAgent);
+
         /// <summary>The send queue bound (0: unbounded).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Agent_GetMaxSendQueueBytes(IntPtr pAgent);
@@ -471,6 +475,10 @@ namespace HPSocket
         /// <summary>Sets how many ms an asynchronous connect may take before it fails with `OnClose(SO_CONNECT, ETIMEDOUT)` (default 0: the operating system's timeout). Ignored (last error set) while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Agent_SetConnectTimeout(IntPtr pAgent, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Server_SetHalfCloseDrainTimeout`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetHalfCloseDrainTimeout(IntPtr pAgent, uint dwMilliseconds);
 
         /// <summary>See `HPX_Server_SetMaxSendQueueBytes`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -492,6 +500,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Client_GetConnectTimeout(IntPtr pClient);
 
+        /// <summary>The half-close drain timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Client_GetHalfCloseDrainTimeout(IntPtr pClient);
+
         /// <summary>The send queue bound (0: unbounded).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Client_GetMaxSendQueueBytes(IntPtr pClient);
@@ -507,6 +519,10 @@ namespace HPSocket
         /// <summary>See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Client_SetConnectTimeout(IntPtr pClient, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Server_SetHalfCloseDrainTimeout`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Client_SetHalfCloseDrainTimeout(IntPtr pClient, uint dwMilliseconds);
 
         /// <summary>See `HPX_Server_SetMaxSendQueueBytes`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -536,6 +552,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_Object_SetUserData(IntPtr pObject, IntPtr pData, HPX_FN_FreeUserData fnFree);
 
+        /// <summary>The half-close drain timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_Server_GetHalfCloseDrainTimeout(IntPtr pServer);
+
         /// <summary>The send queue bound (0: unbounded).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Server_GetMaxSendQueueBytes(IntPtr pServer);
@@ -551,6 +571,10 @@ namespace HPSocket
         /// <summary>Whether sends count as activity for silence.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_Server_IsSilenceCountsSend(IntPtr pServer);
+
+        /// <summary>Sets how many ms the answer to a peer that closed its side may go without progress before the connection fails with `OnClose(SO_SEND, ETIMEDOUT)` (default 30000; at least 1, checked by Start; docs/abi.md section 17). Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Server_SetHalfCloseDrainTimeout(IntPtr pServer, uint dwMilliseconds);
 
         /// <summary>Sets the most bytes one connection may have queued and unsent (default 0: unbounded, as in HP-Socket). A send that would pass it fails (`SE_DATA_SEND`, `errno` `ENOBUFS`) and leaves the connection usable; a send into an empty queue always goes. Ignored (last error set) while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -76,6 +76,8 @@ namespace HPSocket.Tests
                 s.SocketBufferSize = 8192; Assert.Equal(8192u, s.SocketBufferSize, "SocketBufferSize");
                 s.SendPolicy = SendPolicy.Direct; Assert.Equal(SendPolicy.Direct, s.SendPolicy, "SendPolicy");
                 s.MaxSendQueueBytes = 1 << 20; Assert.Equal(1u << 20, s.MaxSendQueueBytes, "MaxSendQueueBytes");
+                Assert.Equal(30000u, s.HalfCloseDrainTimeout, "HalfCloseDrainTimeout default");
+                s.HalfCloseDrainTimeout = 250; Assert.Equal(250u, s.HalfCloseDrainTimeout, "HalfCloseDrainTimeout");
                 a.SyncConnectTimeout = 3000; Assert.Equal(3000u, a.SyncConnectTimeout, "SyncConnectTimeout");
                 a.ConnectTimeout = 4000; Assert.Equal(4000u, a.ConnectTimeout, "ConnectTimeout");
                 a.MarkSilence = false; Assert.False(a.MarkSilence, "MarkSilence");

@@ -33,6 +33,7 @@ const CONNECT_TIMEOUT: i32 = 27;
 const SSL_AUTO_HANDSHAKE: i32 = 28;
 const SSL_HANDSHAKE_TIMEOUT: i32 = 29;
 const SILENCE_COUNTS_SEND: i32 = 30;
+const HALF_CLOSE_DRAIN_TIMEOUT: i32 = 31;
 const MAX_PACK_SIZE: i32 = 40;
 const PACK_HEADER_FLAG: i32 = 41;
 
@@ -58,6 +59,7 @@ fn socket_get(c: &SocketConfig, key: i32) -> Option<i64> {
         SSL_AUTO_HANDSHAKE => c.ssl_auto_handshake.into(),
         SSL_HANDSHAKE_TIMEOUT => c.ssl_handshake_timeout.into(),
         SILENCE_COUNTS_SEND => c.silence_counts_send.into(),
+        HALF_CLOSE_DRAIN_TIMEOUT => c.half_close_drain_timeout.into(),
         _ => return None,
     })
 }
@@ -78,6 +80,7 @@ fn socket_set(c: &mut SocketConfig, key: i32, v: i64) -> Result<bool, Error> {
         SSL_AUTO_HANDSHAKE => c.ssl_auto_handshake = v != 0,
         SSL_HANDSHAKE_TIMEOUT => c.ssl_handshake_timeout = u32_of(key, v)?,
         SILENCE_COUNTS_SEND => c.silence_counts_send = v != 0,
+        HALF_CLOSE_DRAIN_TIMEOUT => c.half_close_drain_timeout = u32_of(key, v)?,
         _ => return Ok(false),
     }
     Ok(true)

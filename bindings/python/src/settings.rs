@@ -26,6 +26,7 @@ pub(crate) const SOCKET: &[&str] = &[
     "send_queue_low_watermark",
     "connect_timeout",
     "silence_counts_send",
+    "half_close_drain_timeout",
 ];
 /// Settings of servers and agents (`EngineConfig`).
 pub(crate) const ENGINE: &[&str] = &[
@@ -96,6 +97,7 @@ fn socket_field<'a>(c: &'a mut SocketConfig, name: &str) -> Option<Field<'a>> {
         "send_queue_low_watermark" => Field::U32(&mut c.send_queue_low_watermark),
         "connect_timeout" => Field::U32(&mut c.connect_timeout),
         "silence_counts_send" => Field::Bool(&mut c.silence_counts_send),
+        "half_close_drain_timeout" => Field::U32(&mut c.half_close_drain_timeout),
         "ssl_auto_handshake" => Field::Bool(&mut c.ssl_auto_handshake),
         "ssl_handshake_timeout" => Field::U32(&mut c.ssl_handshake_timeout),
         _ => return None,
@@ -308,6 +310,9 @@ macro_rules! socket_properties {
                  ETIMEDOUT)``. Default 0: the operating system's timeout.",
             silence_counts_send / set_silence_counts_send =
                 "Extension: sends also count as activity for silence periods. Default False.",
+            half_close_drain_timeout / set_half_close_drain_timeout =
+                "Extension: ms the answer to a peer that closed its side may go without \
+                 progress before ``on_close(SEND, ETIMEDOUT)``. Default 30000; at least 1.",
         );
     };
 }

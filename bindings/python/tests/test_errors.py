@@ -149,6 +149,12 @@ def test_settings_defaults_validation_and_state():
     agent = hpsocket.TcpAgent(reuse_address_policy=hpsocket.ReuseAddressPolicy.NONE)
     assert agent.reuse_address_policy is hpsocket.ReuseAddressPolicy.NONE
     assert agent.sync_connect_timeout == 10000
+    assert server.half_close_drain_timeout == 30000
+    assert hpsocket.TcpClient(half_close_drain_timeout=250).half_close_drain_timeout == 250
+    drainless = hpsocket.TcpAgent(half_close_drain_timeout=0)
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        drainless.start()
+    assert "HalfCloseDrainTimeout" in str(e.value)
     # validated by start, naming the setting
     bad = hpsocket.TcpServer(worker_thread_count=0)
     with pytest.raises(hpsocket.HPSocketError) as e:

@@ -374,3 +374,59 @@ pub extern "C" fn HPX_Client_GetSSLHandShakeTimeout(pClient: HP_Client) -> DWORD
         client::get(Shape::Client, pClient, |c| c.socket.ssl_handshake_timeout)
     })
 }
+
+/// Sets how many ms the answer to a peer that closed its side may go without progress before
+/// the connection fails with `OnClose(SO_SEND, ETIMEDOUT)` (default 30000; at least 1, checked
+/// by Start; docs/abi.md section 17). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_Server_SetHalfCloseDrainTimeout(pServer: HP_Server, dwMilliseconds: DWORD) {
+    boundary::call("HPX_Server_SetHalfCloseDrainTimeout", (), || {
+        engine::set(Shape::Server, pServer, |c| {
+            c.socket.half_close_drain_timeout = dwMilliseconds
+        })
+    })
+}
+
+/// See `HPX_Server_SetHalfCloseDrainTimeout`.
+#[no_mangle]
+pub extern "C" fn HPX_Agent_SetHalfCloseDrainTimeout(pAgent: HP_Agent, dwMilliseconds: DWORD) {
+    boundary::call("HPX_Agent_SetHalfCloseDrainTimeout", (), || {
+        engine::set(Shape::Agent, pAgent, |c| {
+            c.socket.half_close_drain_timeout = dwMilliseconds
+        })
+    })
+}
+
+/// See `HPX_Server_SetHalfCloseDrainTimeout`.
+#[no_mangle]
+pub extern "C" fn HPX_Client_SetHalfCloseDrainTimeout(pClient: HP_Client, dwMilliseconds: DWORD) {
+    boundary::call("HPX_Client_SetHalfCloseDrainTimeout", (), || {
+        client::set(Shape::Client, pClient, |c| {
+            c.socket.half_close_drain_timeout = dwMilliseconds
+        })
+    })
+}
+
+/// The half-close drain timeout in ms.
+#[no_mangle]
+pub extern "C" fn HPX_Server_GetHalfCloseDrainTimeout(pServer: HP_Server) -> DWORD {
+    boundary::call("HPX_Server_GetHalfCloseDrainTimeout", 0, || {
+        engine::get(Shape::Server, pServer, |c| c.socket.half_close_drain_timeout)
+    })
+}
+
+/// The half-close drain timeout in ms.
+#[no_mangle]
+pub extern "C" fn HPX_Agent_GetHalfCloseDrainTimeout(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HPX_Agent_GetHalfCloseDrainTimeout", 0, || {
+        engine::get(Shape::Agent, pAgent, |c| c.socket.half_close_drain_timeout)
+    })
+}
+
+/// The half-close drain timeout in ms.
+#[no_mangle]
+pub extern "C" fn HPX_Client_GetHalfCloseDrainTimeout(pClient: HP_Client) -> DWORD {
+    boundary::call("HPX_Client_GetHalfCloseDrainTimeout", 0, || {
+        client::get(Shape::Client, pClient, |c| c.socket.half_close_drain_timeout)
+    })
+}

@@ -87,6 +87,7 @@ public abstract class Component implements AutoCloseable {
     static final int S_SSL_AUTO_HANDSHAKE = 28;
     static final int S_SSL_HANDSHAKE_TIMEOUT = 29;
     static final int S_SILENCE_COUNTS_SEND = 30;
+    static final int S_HALF_CLOSE_DRAIN_TIMEOUT = 31;
     static final int S_MAX_PACK_SIZE = 40;
     static final int S_PACK_HEADER_FLAG = 41;
 
@@ -499,6 +500,25 @@ public abstract class Component implements AutoCloseable {
      */
     public void setConnectTimeout(int millis) {
         setSetting(S_CONNECT_TIMEOUT, nonNegative("connectTimeout", millis));
+    }
+
+    /**
+     * Milliseconds the answer to a peer that closed its side may go without progress before
+     * the connection fails with {@code onClose(SEND, ETIMEDOUT)}. Default 30000.
+     *
+     * @return milliseconds
+     */
+    public int getHalfCloseDrainTimeout() {
+        return (int) getSetting(S_HALF_CLOSE_DRAIN_TIMEOUT);
+    }
+
+    /**
+     * Sets the half-close drain timeout (at least 1, checked by {@code start}).
+     *
+     * @param millis milliseconds
+     */
+    public void setHalfCloseDrainTimeout(int millis) {
+        setSetting(S_HALF_CLOSE_DRAIN_TIMEOUT, nonNegative("halfCloseDrainTimeout", millis));
     }
 
     /**

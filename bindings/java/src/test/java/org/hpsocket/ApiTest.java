@@ -57,6 +57,9 @@ class ApiTest {
             s.setKeepAliveTime(0);
             s.setNoDelay(true);
             s.setMaxSendQueueBytes(1 << 20);
+            assertEquals(30_000, s.getHalfCloseDrainTimeout());
+            s.setHalfCloseDrainTimeout(250);
+            assertEquals(250, s.getHalfCloseDrainTimeout());
             s.setSendQueueLowWatermark(1 << 10);
             s.setSocketListenQueue(128);
             s.setMarkSilence(false);
