@@ -30,6 +30,7 @@ mod error;
 mod listener;
 mod model;
 mod reactor;
+pub mod settings;
 mod sock;
 mod ssl;
 mod sync;

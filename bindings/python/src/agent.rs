@@ -11,7 +11,7 @@ use crate::component::{self, engine_methods};
 use crate::errors::OrRaise;
 use crate::events::AgentEvents;
 use crate::settings::{
-    self, engine_field, engine_properties, impl_configurable, pack_properties, socket_properties,
+    self, engine_properties, impl_configurable, pack_properties, socket_properties,
 };
 
 /// A TCP agent (HP-Socket's ``ITcpAgent``, PUSH model): many outgoing connections sharing
@@ -54,7 +54,7 @@ impl PyTcpAgent {
     }
 }
 
-impl_configurable!(PyTcpAgent, engine_field);
+impl_configurable!(PyTcpAgent, get_engine, set_engine);
 engine_methods!(PyTcpAgent);
 socket_properties!(PyTcpAgent);
 engine_properties!(PyTcpAgent);

@@ -11,7 +11,7 @@ use crate::bridge::{Bridge, Role};
 use crate::component;
 use crate::errors::OrRaise;
 use crate::events::ClientEvents;
-use crate::settings::{self, client_field, impl_configurable, pack_properties, socket_properties};
+use crate::settings::{self, impl_configurable, pack_properties, socket_properties};
 
 /// A TCP client (HP-Socket's ``ITcpClient``, PUSH model): one connection on its own worker
 /// thread, reported to ``listener`` (see ``TcpClientListener``). When the connection closes
@@ -54,7 +54,7 @@ impl PyTcpClient {
     }
 }
 
-impl_configurable!(PyTcpClient, client_field);
+impl_configurable!(PyTcpClient, get_client, set_client);
 socket_properties!(PyTcpClient);
 settings::settings_properties!(PyTcpClient:
     free_buffer_pool_size / set_free_buffer_pool_size = "Cached send buffers. Default 60.",

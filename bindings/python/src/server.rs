@@ -11,7 +11,7 @@ use crate::component::{self, engine_methods};
 use crate::errors::OrRaise;
 use crate::events::ServerEvents;
 use crate::settings::{
-    self, engine_field, engine_properties, impl_configurable, pack_properties, socket_properties,
+    self, engine_properties, impl_configurable, pack_properties, socket_properties,
 };
 
 /// A TCP server (HP-Socket's ``ITcpServer``, PUSH model): listens, accepts connections and
@@ -55,7 +55,7 @@ impl PyTcpServer {
     }
 }
 
-impl_configurable!(PyTcpServer, engine_field);
+impl_configurable!(PyTcpServer, get_engine, set_engine);
 engine_methods!(PyTcpServer);
 socket_properties!(PyTcpServer);
 engine_properties!(PyTcpServer);

@@ -2,10 +2,10 @@
 //! snake_case) and defaults. As in HP-Socket they can change only while a component is
 //! stopped (else `HPSocketError(ILLEGAL_STATE)`), and are validated by `start`.
 
-use hpsocket_core::config::SocketConfig;
-use hpsocket_core::{
-    ClientConfig, EngineConfig, OnSendSyncPolicy, ReceiveModel, ReuseAddressPolicy, SendPolicy,
+use hpsocket_core::settings::{
+    self as registry, ComponentRole, Setting, SettingType, SettingValue,
 };
+use hpsocket_core::ReceiveModel;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
@@ -15,188 +15,69 @@ use crate::bridge::Role;
 use crate::enums::{self, E};
 use crate::errors::invalid_param;
 
-/// Settings of every component (`SocketConfig`).
-pub(crate) const SOCKET: &[&str] = &[
-    "reuse_address_policy",
-    "socket_buffer_size",
-    "keep_alive_time",
-    "keep_alive_interval",
-    "no_delay",
-    "max_send_queue_bytes",
-    "send_queue_low_watermark",
-    "connect_timeout",
-    "silence_counts_send",
-    "half_close_drain_timeout",
-];
-/// Settings of servers and agents (`EngineConfig`).
-pub(crate) const ENGINE: &[&str] = &[
-    "worker_thread_count",
-    "max_connection_count",
-    "free_socket_obj_lock_time",
-    "free_socket_obj_pool",
-    "free_socket_obj_hold",
-    "free_buffer_obj_pool",
-    "free_buffer_obj_hold",
-    "mark_silence",
-    "send_policy",
-    "on_send_sync_policy",
-];
-pub(crate) const SERVER: &[&str] = &["socket_listen_queue", "accept_socket_count"];
-pub(crate) const AGENT: &[&str] = &["sync_connect_timeout"];
-pub(crate) const CLIENT: &[&str] = &[
-    "free_buffer_pool_size",
-    "free_buffer_pool_hold",
-    "sync_connect_timeout",
-];
-/// Settings of PACK components (`PackConfig`).
-pub(crate) const PACK: &[&str] = &["max_pack_size", "pack_header_flag"];
-/// Settings of SSL components.
-pub(crate) const SSL: &[&str] = &["ssl_auto_handshake", "ssl_handshake_timeout"];
-
-/// Whether a component of `role`, `model` and `secure` has the setting `name`.
-pub(crate) fn has_setting(role: Role, model: ReceiveModel, secure: bool, name: &str) -> bool {
-    let own: &[&[&str]] = match role {
-        Role::Server => &[SOCKET, ENGINE, SERVER],
-        Role::Agent => &[SOCKET, ENGINE, AGENT],
-        Role::Client => &[SOCKET, CLIENT],
-    };
-    own.iter().any(|list| list.contains(&name))
-        || (model == ReceiveModel::Pack && PACK.contains(&name))
-        || (secure && SSL.contains(&name))
-}
-
-/// One setting, borrowed from a configuration.
-pub(crate) enum Field<'a> {
-    U32(&'a mut u32),
-    U16(&'a mut u16),
-    Bool(&'a mut bool),
-    Reuse(&'a mut ReuseAddressPolicy),
-    Send(&'a mut SendPolicy),
-    OnSendSync(&'a mut OnSendSyncPolicy),
-}
-
-/// A parsed value for a [`Field`].
-#[derive(Clone, Copy)]
-pub(crate) enum Value {
-    U32(u32),
-    U16(u16),
-    Bool(bool),
-    Reuse(ReuseAddressPolicy),
-    Send(SendPolicy),
-    OnSendSync(OnSendSyncPolicy),
-}
-
-fn socket_field<'a>(c: &'a mut SocketConfig, name: &str) -> Option<Field<'a>> {
-    Some(match name {
-        "reuse_address_policy" => Field::Reuse(&mut c.reuse_address_policy),
-        "socket_buffer_size" => Field::U32(&mut c.socket_buffer_size),
-        "keep_alive_time" => Field::U32(&mut c.keep_alive_time),
-        "keep_alive_interval" => Field::U32(&mut c.keep_alive_interval),
-        "no_delay" => Field::Bool(&mut c.no_delay),
-        "max_send_queue_bytes" => Field::U32(&mut c.max_send_queue_bytes),
-        "send_queue_low_watermark" => Field::U32(&mut c.send_queue_low_watermark),
-        "connect_timeout" => Field::U32(&mut c.connect_timeout),
-        "silence_counts_send" => Field::Bool(&mut c.silence_counts_send),
-        "half_close_drain_timeout" => Field::U32(&mut c.half_close_drain_timeout),
-        "ssl_auto_handshake" => Field::Bool(&mut c.ssl_auto_handshake),
-        "ssl_handshake_timeout" => Field::U32(&mut c.ssl_handshake_timeout),
-        _ => return None,
-    })
-}
-
-pub(crate) fn engine_field<'a>(c: &'a mut EngineConfig, name: &str) -> Option<Field<'a>> {
-    Some(match name {
-        "worker_thread_count" => Field::U32(&mut c.worker_thread_count),
-        "max_connection_count" => Field::U32(&mut c.max_connection_count),
-        "free_socket_obj_lock_time" => Field::U32(&mut c.free_socket_obj_lock_time),
-        "free_socket_obj_pool" => Field::U32(&mut c.free_socket_obj_pool),
-        "free_socket_obj_hold" => Field::U32(&mut c.free_socket_obj_hold),
-        "free_buffer_obj_pool" => Field::U32(&mut c.free_buffer_obj_pool),
-        "free_buffer_obj_hold" => Field::U32(&mut c.free_buffer_obj_hold),
-        "mark_silence" => Field::Bool(&mut c.mark_silence),
-        "send_policy" => Field::Send(&mut c.send_policy),
-        "on_send_sync_policy" => Field::OnSendSync(&mut c.on_send_sync_policy),
-        "socket_listen_queue" => Field::U32(&mut c.socket_listen_queue),
-        "accept_socket_count" => Field::U32(&mut c.accept_socket_count),
-        "sync_connect_timeout" => Field::U32(&mut c.sync_connect_timeout),
-        "max_pack_size" => Field::U32(&mut c.pack.max_pack_size),
-        "pack_header_flag" => Field::U16(&mut c.pack.pack_header_flag),
-        _ => return socket_field(&mut c.socket, name),
-    })
-}
-
-pub(crate) fn client_field<'a>(c: &'a mut ClientConfig, name: &str) -> Option<Field<'a>> {
-    Some(match name {
-        "free_buffer_pool_size" => Field::U32(&mut c.free_buffer_pool_size),
-        "free_buffer_pool_hold" => Field::U32(&mut c.free_buffer_pool_hold),
-        "sync_connect_timeout" => Field::U32(&mut c.sync_connect_timeout),
-        "max_pack_size" => Field::U32(&mut c.pack.max_pack_size),
-        "pack_header_flag" => Field::U16(&mut c.pack.pack_header_flag),
-        _ => return socket_field(&mut c.socket, name),
-    })
-}
-
-fn policy<T: TryFrom<i32>>(
-    py: Python<'_>,
+/// The setting `name` if a component of `role`, `model` and `secure` has it. The settings
+/// and who has them are the core's registry (`hpsocket_core::settings`).
+pub(crate) fn setting_of(
+    role: Role,
+    model: ReceiveModel,
+    secure: bool,
     name: &str,
-    v: &Bound<'_, PyAny>,
-    e: &str,
-) -> PyResult<T> {
-    let code: i32 = int_arg(v, name, &format!("a {e} value"))?;
-    T::try_from(code).map_err(|_| invalid_param(py, &format!("{name}: {code} is not a {e} value")))
+) -> Option<&'static Setting> {
+    let role = match role {
+        Role::Server => ComponentRole::Server,
+        Role::Agent => ComponentRole::Agent,
+        Role::Client => ComponentRole::Client,
+    };
+    registry::find(name).filter(|s| s.applies_to(role, model, secure))
 }
 
-impl Field<'_> {
-    pub(crate) fn get<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
-        match self {
-            Field::U32(v) => PyInt::new(py, **v).into_any(),
-            Field::U16(v) => PyInt::new(py, **v).into_any(),
-            Field::Bool(v) => PyBool::new(py, **v).to_owned().into_any(),
-            Field::Reuse(v) => enums::member(py, E::ReuseAddressPolicy, **v as i32),
-            Field::Send(v) => enums::member(py, E::SendPolicy, **v as i32),
-            Field::OnSendSync(v) => enums::member(py, E::OnSendSyncPolicy, **v as i32),
-        }
+/// A setting's value as Python sees it: an int, a bool, or a member of its IntEnum.
+pub(crate) fn to_py(py: Python<'_>, v: SettingValue) -> Bound<'_, PyAny> {
+    match v {
+        SettingValue::U32(v) => PyInt::new(py, v).into_any(),
+        SettingValue::U16(v) => PyInt::new(py, v).into_any(),
+        SettingValue::Bool(v) => PyBool::new(py, v).to_owned().into_any(),
+        SettingValue::ReuseAddressPolicy(v) => enums::member(py, E::ReuseAddressPolicy, v as i32),
+        SettingValue::SendPolicy(v) => enums::member(py, E::SendPolicy, v as i32),
+        SettingValue::OnSendSyncPolicy(v) => enums::member(py, E::OnSendSyncPolicy, v as i32),
     }
+}
 
-    pub(crate) fn parse(
-        &self,
-        py: Python<'_>,
-        name: &str,
-        v: &Bound<'_, PyAny>,
-    ) -> PyResult<Value> {
-        Ok(match self {
-            Field::U32(_) => Value::U32(int_arg(v, name, "0..=4294967295")?),
-            Field::U16(_) => Value::U16(int_arg(v, name, "0..=65535")?),
-            Field::Bool(_) => {
-                if !v.is_instance_of::<PyBool>() {
-                    return Err(PyTypeError::new_err(format!(
-                        "{name} must be a bool, not {}",
-                        v.get_type().name()?
-                    )));
-                }
-                Value::Bool(v.is_truthy()?)
+/// A Python value for the setting `s`: a bool must be a bool, a number must fit its type,
+/// a policy must be one of its values.
+pub(crate) fn from_py(py: Python<'_>, s: &Setting, v: &Bound<'_, PyAny>) -> PyResult<SettingValue> {
+    let name = s.name;
+    let policy = |e: &str| -> PyResult<SettingValue> {
+        let code: i32 = int_arg(v, name, &format!("a {e} value"))?;
+        s.ty.value_from_i64(code.into())
+            .ok_or_else(|| invalid_param(py, &format!("{name}: {code} is not a {e} value")))
+    };
+    Ok(match s.ty {
+        SettingType::U32 => SettingValue::U32(int_arg(v, name, "0..=4294967295")?),
+        SettingType::U16 => SettingValue::U16(int_arg(v, name, "0..=65535")?),
+        SettingType::Bool => {
+            if !v.is_instance_of::<PyBool>() {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} must be a bool, not {}",
+                    v.get_type().name()?
+                )));
             }
-            Field::Reuse(_) => Value::Reuse(policy(py, name, v, "ReuseAddressPolicy")?),
-            Field::Send(_) => Value::Send(policy(py, name, v, "SendPolicy")?),
-            Field::OnSendSync(_) => Value::OnSendSync(policy(py, name, v, "OnSendSyncPolicy")?),
-        })
-    }
-
-    pub(crate) fn set(self, value: Value) {
-        match (self, value) {
-            (Field::U32(f), Value::U32(v)) => *f = v,
-            (Field::U16(f), Value::U16(v)) => *f = v,
-            (Field::Bool(f), Value::Bool(v)) => *f = v,
-            (Field::Reuse(f), Value::Reuse(v)) => *f = v,
-            (Field::Send(f), Value::Send(v)) => *f = v,
-            (Field::OnSendSync(f), Value::OnSendSync(v)) => *f = v,
-            _ => {}
+            SettingValue::Bool(v.is_truthy()?)
         }
-    }
+        SettingType::ReuseAddressPolicy => policy("ReuseAddressPolicy")?,
+        SettingType::SendPolicy => policy("SendPolicy")?,
+        SettingType::OnSendSyncPolicy => policy("OnSendSyncPolicy")?,
+    })
 }
 
 pub(crate) fn no_such_setting(name: &str) -> PyErr {
     PyAttributeError::new_err(format!("no setting named {name:?}"))
+}
+
+/// The setting `name` of `target`'s kind of component.
+pub(crate) fn lookup(target: &impl Configurable, name: &str) -> PyResult<&'static Setting> {
+    let (role, model, secure) = target.role_model();
+    setting_of(role, model, secure, name).ok_or_else(|| no_such_setting(name))
 }
 
 /// Reading and writing settings by name; implemented by every component class.
@@ -206,30 +87,29 @@ pub(crate) trait Configurable {
     fn write(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()>;
 }
 
-/// Implements [`Configurable`] for a class whose `core` has `config()`/`update_config()`.
+/// Implements [`Configurable`] for a class whose `core` has `config()`/`update_config()`;
+/// `$get`/`$set` are the registry's accessors for its kind of configuration (`get_engine`
+/// and `set_engine`, or `get_client` and `set_client`).
 macro_rules! impl_configurable {
-    ($cls:ty, $field:path) => {
+    ($cls:ty, $get:ident, $set:ident) => {
         impl $crate::settings::Configurable for $cls {
             fn role_model(&self) -> ($crate::bridge::Role, hpsocket_core::ReceiveModel, bool) {
                 (self.bridge.role, self.bridge.model, self.bridge.secure)
             }
             fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-                let mut c = self.core.config();
-                let f =
-                    $field(&mut c, name).ok_or_else(|| $crate::settings::no_such_setting(name))?;
-                Ok(f.get(py))
+                let s = $crate::settings::lookup(self, name)?;
+                let v = s
+                    .$get(&self.core.config())
+                    .ok_or_else(|| $crate::settings::no_such_setting(name))?;
+                Ok($crate::settings::to_py(py, v))
             }
             fn write(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
                 use $crate::errors::OrRaise;
-                let mut probe = self.core.config();
-                let f = $field(&mut probe, name)
-                    .ok_or_else(|| $crate::settings::no_such_setting(name))?;
-                let v = f.parse(py, name, value)?;
+                let s = $crate::settings::lookup(self, name)?;
+                let v = $crate::settings::from_py(py, s, value)?;
                 self.core
                     .update_config(|c| {
-                        if let Some(f) = $field(c, name) {
-                            f.set(v);
-                        }
+                        s.$set(c, v);
                     })
                     .or_raise(py)
             }
@@ -251,7 +131,7 @@ pub(crate) fn apply_kwargs(
     let (role, model, secure) = target.role_model();
     for (key, value) in kwargs.iter() {
         let name: String = key.extract()?;
-        if !has_setting(role, model, secure, &name) {
+        if setting_of(role, model, secure, &name).is_none() {
             return Err(PyTypeError::new_err(format!(
                 "{class}() got an unexpected keyword argument '{name}'"
             )));

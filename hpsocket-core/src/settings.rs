@@ -1,0 +1,451 @@
+//! Every setting of every component in one table: its names (Rust's and HP-Socket's), its
+//! type, whether it is an extension, which components have it, a doc line, and how to read and
+//! write it in an [`EngineConfig`] (servers, agents) or a [`ClientConfig`] (clients).
+//!
+//! The bindings read and write settings through this table instead of keeping their own lists,
+//! so a setting added here reaches each of them; defaults come from the configs' `Default`
+//! and validation stays in their `validate` (run by `start`).
+
+use crate::config::{ClientConfig, EngineConfig};
+use crate::types::{OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy};
+use crate::ReceiveModel;
+
+/// The type of a setting's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingType {
+    /// An unsigned 32-bit number (`DWORD`).
+    U32,
+    /// An unsigned 16-bit number (`USHORT`).
+    U16,
+    /// A flag (`BOOL`).
+    Bool,
+    /// `En_HP_ReuseAddressPolicy`.
+    ReuseAddressPolicy,
+    /// `En_HP_SendPolicy`.
+    SendPolicy,
+    /// `En_HP_OnSendSyncPolicy`.
+    OnSendSyncPolicy,
+}
+
+/// A setting's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingValue {
+    /// See [`SettingType::U32`].
+    U32(u32),
+    /// See [`SettingType::U16`].
+    U16(u16),
+    /// See [`SettingType::Bool`].
+    Bool(bool),
+    /// See [`SettingType::ReuseAddressPolicy`].
+    ReuseAddressPolicy(ReuseAddressPolicy),
+    /// See [`SettingType::SendPolicy`].
+    SendPolicy(SendPolicy),
+    /// See [`SettingType::OnSendSyncPolicy`].
+    OnSendSyncPolicy(OnSendSyncPolicy),
+}
+
+impl SettingValue {
+    /// The type of this value.
+    pub fn setting_type(self) -> SettingType {
+        match self {
+            SettingValue::U32(_) => SettingType::U32,
+            SettingValue::U16(_) => SettingType::U16,
+            SettingValue::Bool(_) => SettingType::Bool,
+            SettingValue::ReuseAddressPolicy(_) => SettingType::ReuseAddressPolicy,
+            SettingValue::SendPolicy(_) => SettingType::SendPolicy,
+            SettingValue::OnSendSyncPolicy(_) => SettingType::OnSendSyncPolicy,
+        }
+    }
+
+    /// The value as an integer: numbers as they are, flags 0/1, policies their C value.
+    pub fn as_i64(self) -> i64 {
+        match self {
+            SettingValue::U32(v) => v.into(),
+            SettingValue::U16(v) => v.into(),
+            SettingValue::Bool(v) => v.into(),
+            SettingValue::ReuseAddressPolicy(v) => v as i64,
+            SettingValue::SendPolicy(v) => v as i64,
+            SettingValue::OnSendSyncPolicy(v) => v as i64,
+        }
+    }
+}
+
+impl SettingType {
+    /// A value of this type from an integer (see [`SettingValue::as_i64`]); `None` when it is
+    /// out of range or not a value of the policy.
+    pub fn value_from_i64(self, v: i64) -> Option<SettingValue> {
+        let code = i32::try_from(v).ok();
+        Some(match self {
+            SettingType::U32 => SettingValue::U32(u32::try_from(v).ok()?),
+            SettingType::U16 => SettingValue::U16(u16::try_from(v).ok()?),
+            SettingType::Bool => SettingValue::Bool(v != 0),
+            SettingType::ReuseAddressPolicy => {
+                SettingValue::ReuseAddressPolicy(ReuseAddressPolicy::try_from(code?).ok()?)
+            }
+            SettingType::SendPolicy => SettingValue::SendPolicy(SendPolicy::try_from(code?).ok()?),
+            SettingType::OnSendSyncPolicy => {
+                SettingValue::OnSendSyncPolicy(OnSendSyncPolicy::try_from(code?).ok()?)
+            }
+        })
+    }
+}
+
+/// A kind of component, for [`Setting::applies_to`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentRole {
+    /// `TcpServer` and its PULL, PACK and SSL variants.
+    Server,
+    /// `TcpAgent` and its variants.
+    Agent,
+    /// `TcpClient` and its variants.
+    Client,
+}
+
+/// A field type a setting can have.
+trait Field: Sized + Copy {
+    fn into_value(self) -> SettingValue;
+    fn from_value(v: SettingValue) -> Option<Self>;
+}
+
+macro_rules! field {
+    ($ty:ty, $variant:ident) => {
+        impl Field for $ty {
+            fn into_value(self) -> SettingValue {
+                SettingValue::$variant(self)
+            }
+            fn from_value(v: SettingValue) -> Option<Self> {
+                match v {
+                    SettingValue::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+field!(u32, U32);
+field!(u16, U16);
+field!(bool, Bool);
+field!(ReuseAddressPolicy, ReuseAddressPolicy);
+field!(SendPolicy, SendPolicy);
+field!(OnSendSyncPolicy, OnSendSyncPolicy);
+
+/// How a setting is read and written in one kind of configuration.
+struct Access<C> {
+    get: fn(&C) -> SettingValue,
+    set: fn(&mut C, SettingValue) -> bool,
+}
+
+/// Which components have a setting.
+#[derive(Debug, Clone, Copy)]
+struct Who {
+    server: bool,
+    agent: bool,
+    client: bool,
+    /// Only PACK components.
+    pack: bool,
+    /// Only SSL components.
+    ssl: bool,
+}
+
+const ALL: Who = Who {
+    server: true,
+    agent: true,
+    client: true,
+    pack: false,
+    ssl: false,
+};
+const SERVER_AGENT: Who = Who {
+    client: false,
+    ..ALL
+};
+const SERVER: Who = Who {
+    agent: false,
+    client: false,
+    ..ALL
+};
+const AGENT_CLIENT: Who = Who {
+    server: false,
+    ..ALL
+};
+const CLIENT: Who = Who {
+    server: false,
+    agent: false,
+    ..ALL
+};
+const PACK: Who = Who { pack: true, ..ALL };
+const SSL: Who = Who { ssl: true, ..ALL };
+
+/// One setting.
+pub struct Setting {
+    /// The Rust (and Python) name, e.g. `max_send_queue_bytes`.
+    pub name: &'static str,
+    /// HP-Socket's name, as in `HP_Server_SetMaxConnectionCount`, e.g. `MaxConnectionCount`.
+    pub c_name: &'static str,
+    /// Not in HP-Socket: its C functions are `HPX_*`.
+    pub extension: bool,
+    /// The type of its value.
+    pub ty: SettingType,
+    /// What it does, its default and its range, in one sentence or two.
+    pub doc: &'static str,
+    who: Who,
+    engine: Option<Access<EngineConfig>>,
+    client: Option<Access<ClientConfig>>,
+}
+
+impl std::fmt::Debug for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setting")
+            .field("name", &self.name)
+            .field("c_name", &self.c_name)
+            .field("ty", &self.ty)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Setting {
+    /// Whether a component of this role, receive model and security has the setting.
+    pub fn applies_to(&self, role: ComponentRole, model: ReceiveModel, secure: bool) -> bool {
+        let who = self.who;
+        let by_role = match role {
+            ComponentRole::Server => who.server,
+            ComponentRole::Agent => who.agent,
+            ComponentRole::Client => who.client,
+        };
+        by_role && (!who.pack || model == ReceiveModel::Pack) && (!who.ssl || secure)
+    }
+
+    /// Its value in a server's or agent's configuration; `None` if they do not have it.
+    pub fn get_engine(&self, c: &EngineConfig) -> Option<SettingValue> {
+        self.engine.as_ref().map(|a| (a.get)(c))
+    }
+
+    /// Sets it in a server's or agent's configuration; false if they do not have it or the
+    /// value is of another type.
+    pub fn set_engine(&self, c: &mut EngineConfig, v: SettingValue) -> bool {
+        self.engine.as_ref().is_some_and(|a| (a.set)(c, v))
+    }
+
+    /// Its value in a client's configuration; `None` if clients do not have it.
+    pub fn get_client(&self, c: &ClientConfig) -> Option<SettingValue> {
+        self.client.as_ref().map(|a| (a.get)(c))
+    }
+
+    /// Sets it in a client's configuration; false if clients do not have it or the value is
+    /// of another type.
+    pub fn set_client(&self, c: &mut ClientConfig, v: SettingValue) -> bool {
+        self.client.as_ref().is_some_and(|a| (a.set)(c, v))
+    }
+}
+
+/// Reads and writes `$($path).+` of a configuration of type `$c`.
+macro_rules! access {
+    ($c:ty, $($path:ident).+) => {
+        Some(Access::<$c> {
+            get: |c| Field::into_value(c.$($path).+),
+            set: |c, v| match Field::from_value(v) {
+                Some(x) => {
+                    c.$($path).+ = x;
+                    true
+                }
+                None => false,
+            },
+        })
+    };
+}
+
+/// One row: `name, "CName", hp|hpx, Type, who, engine: path|none, client: path|none, "doc";`.
+macro_rules! settings {
+    ($( $name:ident, $c_name:literal, $ext:ident, $ty:ident, $who:ident,
+        engine: $($e:ident).+, client: $($k:ident).+, $doc:literal; )*) => {
+        /// Every setting, in the order of HP-Socket's reference (section 4) with the
+        /// extensions after each group.
+        pub static SETTINGS: &[Setting] = &[$(
+            Setting {
+                name: stringify!($name),
+                c_name: $c_name,
+                extension: settings!(@ext $ext),
+                ty: SettingType::$ty,
+                doc: $doc,
+                who: $who,
+                engine: settings!(@access EngineConfig, $($e).+),
+                client: settings!(@access ClientConfig, $($k).+),
+            },
+        )*];
+    };
+    (@ext hp) => { false };
+    (@ext hpx) => { true };
+    (@access $c:ty, none) => { None };
+    (@access $c:ty, $($path:ident).+) => { access!($c, $($path).+) };
+}
+
+settings! {
+    worker_thread_count, "WorkerThreadCount", hp, U32, SERVER_AGENT,
+        engine: worker_thread_count, client: none,
+        "I/O worker threads. Default min(2 x CPUs + 2, 512); 1..=512.";
+    max_connection_count, "MaxConnectionCount", hp, U32, SERVER_AGENT,
+        engine: max_connection_count, client: none,
+        "Most simultaneous connections. Default 10000; 1..=5000000.";
+    free_socket_obj_lock_time, "FreeSocketObjLockTime", hp, U32, SERVER_AGENT,
+        engine: free_socket_obj_lock_time, client: none,
+        "ms a closed connection's object stays unused. Default 20000.";
+    free_socket_obj_pool, "FreeSocketObjPool", hp, U32, SERVER_AGENT,
+        engine: free_socket_obj_pool, client: none,
+        "Cached closed-connection objects. Default 600.";
+    free_socket_obj_hold, "FreeSocketObjHold", hp, U32, SERVER_AGENT,
+        engine: free_socket_obj_hold, client: none,
+        "Connection-object cache threshold. Default 600.";
+    free_buffer_obj_pool, "FreeBufferObjPool", hp, U32, SERVER_AGENT,
+        engine: free_buffer_obj_pool, client: none,
+        "Cached send buffers. Default 1024; at most 1048576.";
+    free_buffer_obj_hold, "FreeBufferObjHold", hp, U32, SERVER_AGENT,
+        engine: free_buffer_obj_hold, client: none,
+        "Send-buffer cache threshold. Default 1024; at most 1048576.";
+    mark_silence, "MarkSilence", hp, Bool, SERVER_AGENT,
+        engine: mark_silence, client: none,
+        "Record the time of the last receive (silence periods). Default true.";
+    send_policy, "SendPolicy", hp, SendPolicy, SERVER_AGENT,
+        engine: send_policy, client: none,
+        "Kept and reported; no effect on Linux. Default SP_PACK.";
+    on_send_sync_policy, "OnSendSyncPolicy", hp, OnSendSyncPolicy, SERVER_AGENT,
+        engine: on_send_sync_policy, client: none,
+        "Kept and reported; no effect on Linux. Default OSSP_NONE.";
+    socket_listen_queue, "SocketListenQueue", hp, U32, SERVER,
+        engine: socket_listen_queue, client: none,
+        "listen() backlog. Default SOMAXCONN; greater than 0.";
+    accept_socket_count, "AcceptSocketCount", hp, U32, SERVER,
+        engine: accept_socket_count, client: none,
+        "Readiness events taken per poll. Default 64; 1..=65536.";
+    sync_connect_timeout, "SyncConnectTimeout", hp, U32, AGENT_CLIENT,
+        engine: sync_connect_timeout, client: sync_connect_timeout,
+        "ms a synchronous connect may take. Default 10000; greater than 0.";
+    free_buffer_pool_size, "FreeBufferPoolSize", hp, U32, CLIENT,
+        engine: none, client: free_buffer_pool_size,
+        "Cached send buffers of a client. Default 60; at most 1048576.";
+    free_buffer_pool_hold, "FreeBufferPoolHold", hp, U32, CLIENT,
+        engine: none, client: free_buffer_pool_hold,
+        "Send-buffer cache threshold of a client. Default 60; at most 1048576.";
+    reuse_address_policy, "ReuseAddressPolicy", hp, ReuseAddressPolicy, ALL,
+        engine: socket.reuse_address_policy, client: socket.reuse_address_policy,
+        "Address reuse on listening and connecting sockets. Default RAP_ADDR_ONLY.";
+    socket_buffer_size, "SocketBufferSize", hp, U32, ALL,
+        engine: socket.socket_buffer_size, client: socket.socket_buffer_size,
+        "Size of one receive buffer block, in bytes. Default 4096; 8..=64 MiB.";
+    keep_alive_time, "KeepAliveTime", hp, U32, ALL,
+        engine: socket.keep_alive_time, client: socket.keep_alive_time,
+        "TCP keep-alive idle time, ms. Default 60000; 0 disables keep-alive, else at least 1000.";
+    keep_alive_interval, "KeepAliveInterval", hp, U32, ALL,
+        engine: socket.keep_alive_interval, client: socket.keep_alive_interval,
+        "TCP keep-alive probe interval, ms. Default 20000; 0 disables keep-alive, else at least 1000.";
+    no_delay, "NoDelay", hp, Bool, ALL,
+        engine: socket.no_delay, client: socket.no_delay,
+        "TCP_NODELAY. Default false.";
+    max_send_queue_bytes, "MaxSendQueueBytes", hpx, U32, ALL,
+        engine: socket.max_send_queue_bytes, client: socket.max_send_queue_bytes,
+        "Most bytes one connection may have queued and unsent; a send that would pass it fails \
+         with ENOBUFS and the connection stays usable. Default 0: unbounded.";
+    send_queue_low_watermark, "SendQueueLowWatermark", hpx, U32, ALL,
+        engine: socket.send_queue_low_watermark, client: socket.send_queue_low_watermark,
+        "After a refused send, OnSendDrained fires once the queue is down to this many bytes. \
+         Default 0; below MaxSendQueueBytes.";
+    connect_timeout, "ConnectTimeout", hpx, U32, ALL,
+        engine: socket.connect_timeout, client: socket.connect_timeout,
+        "ms an asynchronous connect may take before OnClose(SO_CONNECT, ETIMEDOUT). Default 0: \
+         the operating system's timeout.";
+    silence_counts_send, "SilenceCountsSend", hpx, Bool, ALL,
+        engine: socket.silence_counts_send, client: socket.silence_counts_send,
+        "Sends also count as activity for silence periods. Default false.";
+    half_close_drain_timeout, "HalfCloseDrainTimeout", hpx, U32, ALL,
+        engine: socket.half_close_drain_timeout, client: socket.half_close_drain_timeout,
+        "ms the answer to a peer that closed its side may go without progress before \
+         OnClose(SO_SEND, ETIMEDOUT). Default 30000; at least 1.";
+    max_pack_size, "MaxPackSize", hp, U32, PACK,
+        engine: pack.max_pack_size, client: pack.max_pack_size,
+        "Largest message body, sent or received. Default 0x40000; 1..=0x3FFFFF.";
+    pack_header_flag, "PackHeaderFlag", hp, U16, PACK,
+        engine: pack.pack_header_flag, client: pack.pack_header_flag,
+        "Top 10 bits of every PACK header; 0 (default) does not check incoming flags; 0..=0x3FF.";
+    ssl_auto_handshake, "SSLAutoHandShake", hp, Bool, SSL,
+        engine: socket.ssl_auto_handshake, client: socket.ssl_auto_handshake,
+        "Start the TLS handshake by itself after connect/accept. Default true.";
+    ssl_handshake_timeout, "SSLHandShakeTimeout", hpx, U32, SSL,
+        engine: socket.ssl_handshake_timeout, client: socket.ssl_handshake_timeout,
+        "ms a TLS handshake may take before the connection closes with ETIMEDOUT. Default \
+         30000; 0: no limit.";
+}
+
+/// The setting named `name` (the Rust name).
+pub fn find(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_setting_reaches_a_config() {
+        for (i, s) in SETTINGS.iter().enumerate() {
+            assert!(
+                SETTINGS[..i]
+                    .iter()
+                    .all(|o| o.name != s.name && o.c_name != s.c_name),
+                "{} twice",
+                s.name
+            );
+            assert!(
+                s.engine.is_some() || s.client.is_some(),
+                "{} reaches nothing",
+                s.name
+            );
+            assert_eq!(
+                s.engine.is_some(),
+                s.who.server || s.who.agent,
+                "{}",
+                s.name
+            );
+            assert_eq!(s.client.is_some(), s.who.client, "{}", s.name);
+            assert!(!s.doc.is_empty());
+        }
+    }
+
+    #[test]
+    fn values_round_trip_through_both_configs() {
+        let mut e = EngineConfig::default();
+        let mut c = ClientConfig::default();
+        for s in SETTINGS {
+            if let Some(v) = s.get_engine(&e) {
+                assert_eq!(v.setting_type(), s.ty, "{}", s.name);
+                let other = s.ty.value_from_i64(1).expect("1 is a value of every type");
+                assert!(s.set_engine(&mut e, other), "{}", s.name);
+                assert_eq!(s.get_engine(&e), Some(other), "{}", s.name);
+                assert!(!s.set_engine(&mut e, SettingValue::U16(3)) || s.ty == SettingType::U16);
+            }
+            if let Some(v) = s.get_client(&c) {
+                assert_eq!(v.setting_type(), s.ty, "{}", s.name);
+                let other = s.ty.value_from_i64(1).unwrap();
+                assert!(s.set_client(&mut c, other), "{}", s.name);
+                assert_eq!(s.get_client(&c), Some(other), "{}", s.name);
+            }
+        }
+        assert_eq!(
+            find("half_close_drain_timeout").and_then(|s| s.get_client(&ClientConfig::default())),
+            Some(SettingValue::U32(30_000))
+        );
+    }
+
+    #[test]
+    fn who_has_what() {
+        let pack = find("max_pack_size").unwrap();
+        assert!(pack.applies_to(ComponentRole::Client, ReceiveModel::Pack, false));
+        assert!(!pack.applies_to(ComponentRole::Client, ReceiveModel::Push, true));
+        let ssl = find("ssl_auto_handshake").unwrap();
+        assert!(ssl.applies_to(ComponentRole::Server, ReceiveModel::Pull, true));
+        assert!(!ssl.applies_to(ComponentRole::Server, ReceiveModel::Pull, false));
+        let listen = find("socket_listen_queue").unwrap();
+        assert!(!listen.applies_to(ComponentRole::Agent, ReceiveModel::Push, false));
+        assert!(find("no_such_setting").is_none());
+        assert_eq!(SettingType::ReuseAddressPolicy.value_from_i64(99), None);
+        assert_eq!(SettingType::U16.value_from_i64(70_000), None);
+        assert_eq!(SettingType::U32.value_from_i64(-1), None);
+    }
+}
