@@ -248,9 +248,9 @@ pub fn announce(addr: SocketAddr) {
 /// A throw-away self-signed certificate and its key (PEM) for the TLS cell, made at start-up so
 /// that nothing secret is ever committed.
 pub fn self_signed() -> (String, String) {
-    use hpsocket_core::openssl::x509::{X509NameBuilder, X509};
-    use hpsocket_core::openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa};
-    let made = (|| -> Result<(String, String), hpsocket_core::openssl::error::ErrorStack> {
+    use openssl::x509::{X509NameBuilder, X509};
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa};
+    let made = (|| -> Result<(String, String), openssl::error::ErrorStack> {
         let key = PKey::from_rsa(Rsa::generate(2048)?)?;
         let mut name = X509NameBuilder::new()?;
         name.append_entry_by_text("CN", "localhost")?;

@@ -7,15 +7,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hpsocket_core::openssl::asn1::Asn1Time;
-use hpsocket_core::openssl::hash::MessageDigest;
-use hpsocket_core::openssl::pkey::PKey;
-use hpsocket_core::openssl::rsa::Rsa;
-use hpsocket_core::openssl::x509::{X509NameBuilder, X509};
 use hpsocket_core::{
     AgentListener, ConnId, HandleResult, Pem, ReceiveModel, ServerListener, SslSetup, TcpAgent,
     TcpServer,
 };
+use openssl::asn1::Asn1Time;
+use openssl::hash::MessageDigest;
+use openssl::pkey::PKey;
+use openssl::rsa::Rsa;
+use openssl::x509::{X509NameBuilder, X509};
 
 struct Echo;
 impl ServerListener for Echo {

@@ -23,6 +23,9 @@
 //! server.start("127.0.0.1", 5555).unwrap();
 //! ```
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 mod buffer;
 pub mod config;
 mod conn;
@@ -42,8 +45,6 @@ pub use error::{Error, ErrorKind, Result};
 pub use listener::{AgentListener, ClientListener, ServerListener};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
 pub use model::{FetchResult, PackConfig, ReceiveModel};
-/// The OpenSSL bindings the SSL functions hand out (`with_ssl_session`).
-pub use openssl;
 pub use reactor::events::set_close_error_code;
 pub use ssl::{
     Pem, ServerNameCallback, SslSetup, SSL_VM_CLIENT_ONCE, SSL_VM_FAIL_IF_NO_PEER_CERT,

@@ -12,8 +12,8 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::{Arc, MutexGuard};
 
 use foreign_types::ForeignTypeRef;
-use hpsocket_core::openssl::ssl::{SslContextRef, SslRef};
 use hpsocket_core::{ConnId, Pem, ServerNameCallback, SslSetup, TcpAgent, TcpClient, TcpServer};
+use openssl::ssl::{SslContextRef, SslRef};
 
 use crate::args;
 use crate::handle::Handle;

@@ -169,7 +169,7 @@ pub extern "system" fn Java_org_hpsocket_Native_sslInfo(
 ) -> jobjectArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
-        let info = |s: &hpsocket_core::openssl::ssl::SslRef| {
+        let info = |s: &openssl::ssl::SslRef| {
             (
                 s.version_str().to_string(),
                 s.current_cipher()
@@ -201,9 +201,7 @@ pub extern "system" fn Java_org_hpsocket_Native_sslPeerCertificate(
 ) -> jbyteArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
-        let der = |s: &hpsocket_core::openssl::ssl::SslRef| {
-            s.peer_certificate().and_then(|c| c.to_der().ok())
-        };
+        let der = |s: &openssl::ssl::SslRef| s.peer_certificate().and_then(|c| c.to_der().ok());
         let der = match &sh.core {
             Core::Server(s) => s.with_ssl_session(conn as u64, der)?,
             Core::Agent(a) => a.with_ssl_session(conn as u64, der)?,

@@ -3,8 +3,6 @@
 
 #![allow(dead_code)]
 
-use hpsocket_core::openssl;
-
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
 use openssl::hash::MessageDigest;

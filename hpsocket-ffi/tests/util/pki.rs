@@ -5,7 +5,6 @@
 use std::ffi::CString;
 use std::path::PathBuf;
 
-use hpsocket_core::openssl;
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
 use openssl::ec::{EcGroup, EcKey};
