@@ -61,6 +61,12 @@ impl<T> TimerWheel<T> {
         self.entries.len()
     }
 
+    /// No deadline is armed. (Expiring then has nothing to do; the ticks it skips are walked
+    /// by the next expiry, at most one turn of the wheel.)
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The tick of a deadline at `at`, rounded up so it never fires before its time.
     fn deadline_tick(&self, at: Instant) -> u64 {
         let nanos = at.saturating_duration_since(self.origin).as_nanos();

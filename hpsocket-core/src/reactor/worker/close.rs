@@ -96,6 +96,7 @@ impl Worker {
         local.draining = Some(Drain {
             last_progress: Instant::now(),
         });
+        self.drains += 1;
         let id = conn.id;
         let timeout = self.run.config.socket.half_close_drain_timeout;
         self.arm(key, id, Deadline::Drain, timeout);
@@ -152,6 +153,9 @@ impl Worker {
         };
         if let Some(deadline) = local.deadline {
             self.timers.cancel(deadline);
+        }
+        if local.draining.is_some() {
+            self.drains -= 1;
         }
         let conn = local.conn;
         conn.set_state(ConnState::Closed);

@@ -101,6 +101,8 @@ pub(super) struct Worker {
     now_ms: u64,
     /// Deadlines of connections (connects, TLS handshakes, drains) and of the listener.
     timers: TimerWheel<(usize, ConnId, Deadline)>,
+    /// Connections draining their last answer (so flushes of the others skip the check).
+    drains: usize,
     /// Deadlines being fired, kept between turns so expiring allocates nothing.
     due: Vec<(usize, ConnId, Deadline)>,
     stopping: bool,
@@ -126,6 +128,7 @@ impl Worker {
             written_blocks: Vec::new(),
             now_ms: 0,
             timers: TimerWheel::new(Instant::now()),
+            drains: 0,
             due: Vec::new(),
             stopping: false,
         }
@@ -388,6 +391,9 @@ impl Worker {
 
     /// Fails connects, TLS handshakes and drains that passed their deadline.
     fn expire_timers(&mut self) {
+        if self.timers.is_empty() {
+            return; // the common case: no clock read, nothing to walk
+        }
         let mut due = std::mem::take(&mut self.due);
         self.timers.expire(Instant::now(), |t| due.push(t));
         for (key, id, what) in due.drain(..) {
@@ -521,7 +527,7 @@ impl Worker {
         let wrote = self.flush_with(key, &mut done);
         done.clear();
         self.written_blocks = done;
-        if self.locals.get(key).is_some_and(|l| l.draining.is_some()) {
+        if self.drains > 0 && self.locals.get(key).is_some_and(|l| l.draining.is_some()) {
             self.drain_progress(key, wrote);
         }
     }
