@@ -138,9 +138,18 @@ pub(crate) struct Engine {
     shared: Arc<Shared>,
 }
 
+/// What a worker thread knows about itself, for calls made from its callbacks.
+pub(crate) struct WorkerThread {
+    run: Arc<Running>,
+    index: usize,
+    /// The connection whose received data the worker is handing over: a send to it from the
+    /// callback (the echo case) skips the connection table.
+    delivering: Option<Arc<Conn>>,
+}
+
 thread_local! {
-    /// Set on worker threads: the run they serve and their index.
-    static WORKER: RefCell<Option<(Arc<Running>, usize)>> = const { RefCell::new(None) };
+    /// Set on worker threads.
+    static WORKER: RefCell<Option<WorkerThread>> = const { RefCell::new(None) };
     /// Engines whose callbacks run on this (non-worker) thread right now: `OnPrepareListen`
     /// inside `start`, `OnPrepareConnect`/synchronous `OnConnect` inside `connect`,
     /// `OnShutdown` inside `stop`.
@@ -231,7 +240,7 @@ impl Engine {
     /// that runs one of its callbacks right now.
     pub(crate) fn in_own_callback(&self) -> bool {
         let uid = self.shared.uid;
-        WORKER.with_borrow(|w| matches!(w, Some((run, _)) if run.shared.uid == uid))
+        WORKER.with_borrow(|w| matches!(w, Some(t) if t.run.shared.uid == uid))
             || CALLING.with_borrow(|c| c.contains(&uid))
     }
 
@@ -242,10 +251,20 @@ impl Engine {
         what: &str,
         f: impl FnOnce(&Running, Option<usize>) -> Result<R>,
     ) -> Result<R> {
+        self.with_run_delivering(what, |run, me, _| f(run, me))
+    }
+
+    /// [`Engine::with_run`], also handing over the connection whose data this worker is
+    /// delivering, if any.
+    fn with_run_delivering<R>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Running, Option<usize>, Option<&Arc<Conn>>) -> Result<R>,
+    ) -> Result<R> {
         let mut f = Some(f);
         let fast = WORKER.with_borrow(|w| match (w, f.take()) {
-            (Some((run, index)), Some(f)) if run.shared.uid == self.shared.uid => {
-                Ok(f(run, Some(*index)))
+            (Some(t), Some(f)) if t.run.shared.uid == self.shared.uid => {
+                Ok(f(&t.run, Some(t.index), t.delivering.as_ref()))
             }
             (_, f) => Err(f),
         });
@@ -254,7 +273,7 @@ impl Engine {
             Err(Some(f)) => {
                 let run = lock(&self.shared.run).clone();
                 match run {
-                    Some(run) => f(&run, None),
+                    Some(run) => f(&run, None, None),
                     None => Err(Error::illegal_state(format!(
                         "{}::{what}: the component is not started",
                         self.role().name()

@@ -38,7 +38,12 @@ impl Running {
     }
 
     fn live_conn(&self, what: &str, id: ConnId) -> Result<Arc<Conn>> {
-        let conn = self.conn(what, id)?;
+        self.live(what, &self.conn(what, id)?).cloned()
+    }
+
+    /// `conn` if it is connected, else the error its state calls for.
+    fn live<'c>(&self, what: &str, conn: &'c Arc<Conn>) -> Result<&'c Arc<Conn>> {
+        let id = conn.id;
         match conn.state() {
             ConnState::Connected => Ok(conn),
             ConnState::Connecting => Err(Error::new(
@@ -52,7 +57,12 @@ impl Running {
 
     /// Queues or writes `bufs` in order as one send (one frame in PACK, encrypted on SSL).
     pub(super) fn send(&self, id: ConnId, bufs: &[&[u8]], me: Option<usize>) -> Result<()> {
-        let conn = self.live_conn("Send", id)?;
+        self.send_to(&self.live_conn("Send", id)?, bufs, me)
+    }
+
+    /// [`Running::send`] to a connection at hand, known to be connected.
+    pub(super) fn send_to(&self, conn: &Arc<Conn>, bufs: &[&[u8]], me: Option<usize>) -> Result<()> {
+        let id = conn.id;
         let body: usize = bufs.iter().map(|b| b.len()).sum();
         let header = match self.shared.model {
             ReceiveModel::Pack => Some(self.config.pack.header(body).map_err(|code| {
@@ -74,17 +84,17 @@ impl Running {
             conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
         }
         let Some(tls) = conn.tls.as_deref() else {
-            return self.send_parts(&conn, parts, me, Some(total));
+            return self.send_parts(conn, parts, me, Some(total));
         };
         let mut session = lock(tls);
         let state = session.state();
         if state != TlsState::Plain {
             // Every byte an SSL connection queues is added under its session lock, so the
             // pending count read here can only shrink until the bytes below are added.
-            self.check_queue_cap(&conn, conn.pending.load(Ordering::Acquire), total)?;
+            self.check_queue_cap(conn, conn.pending.load(Ordering::Acquire), total)?;
         }
         match state {
-            TlsState::Plain => self.send_parts(&conn, parts, me, Some(total)),
+            TlsState::Plain => self.send_parts(conn, parts, me, Some(total)),
             TlsState::Handshaking => {
                 // Held as plaintext and encrypted, in order, once the handshake completes.
                 session.hold(parts());
@@ -96,7 +106,7 @@ impl Running {
                     Error::new(ErrorKind::DataSend, f.code, format!("Send: {}", f.message))
                 })?;
                 let records = session.take_output();
-                let sent = self.send_parts(&conn, || std::iter::once(&records[..]), me, None);
+                let sent = self.send_parts(conn, || std::iter::once(&records[..]), me, None);
                 session.restore_output(records);
                 drop(session);
                 if sent.is_ok() && self.events.wants_send() {
@@ -241,7 +251,11 @@ impl Engine {
     }
 
     pub(crate) fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
-        self.with_run("send", |run, me| run.send(id, bufs, me))
+        self.with_run_delivering("send", |run, me, delivering| match delivering {
+            // The echo case: the connection is at hand, no table lookup.
+            Some(conn) if conn.id == id => run.send_to(run.live("Send", conn)?, bufs, me),
+            _ => run.send(id, bufs, me),
+        })
     }
 
     pub(crate) fn disconnect(&self, id: ConnId) -> Result<()> {

@@ -20,7 +20,7 @@ use slab::Slab;
 use super::events::{guarded, guarded_unit};
 use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
 use super::timer::{TimerKey, TimerWheel};
-use super::{Adoption, Command, Running, WORKER};
+use super::{Adoption, Command, Running, WorkerThread, WORKER};
 use crate::conn::{Conn, ConnState};
 use crate::error::ErrorKind;
 use crate::model::pack::PackDecoder;
@@ -135,7 +135,13 @@ impl Worker {
     }
 
     pub(super) fn run(mut self) {
-        WORKER.with_borrow_mut(|w| *w = Some((self.run.clone(), self.index)));
+        WORKER.with_borrow_mut(|w| {
+            *w = Some(WorkerThread {
+                run: self.run.clone(),
+                index: self.index,
+                delivering: None,
+            })
+        });
         let index = self.index;
         guarded_unit(|| self.run.events.worker_started(index));
         let capacity = self.run.config.accept_socket_count.max(16) as usize;

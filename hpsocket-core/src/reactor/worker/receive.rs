@@ -3,15 +3,17 @@
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::close::read_error_operation;
 use super::tls::tls_state;
+use crate::conn::Conn;
 use super::{Local, Worker, READS_PER_TURN};
 use crate::conn::ConnState;
 use crate::model::ReceiveModel;
 use crate::reactor::events::guarded;
-use crate::reactor::Running;
+use crate::reactor::{Running, WORKER};
 use crate::sock;
 use crate::ssl::session::TlsState;
 use crate::types::SocketOperation;
@@ -77,6 +79,7 @@ impl Worker {
         let id = local.conn.id;
         let data = &read_buf[..n];
         let events = &run.events;
+        let _delivering = Delivering::start(&local.conn);
         let (result, code) = match run.shared.model {
             ReceiveModel::Push => guarded(|| events.receive(id, data)),
             ReceiveModel::Pull => {
@@ -129,6 +132,35 @@ impl Worker {
     }
 }
 
+/// Publishes the connection whose data the worker hands to the application, until dropped:
+/// a send to it from the callback then needs no table lookup (see `Engine::send`).
+struct Delivering;
+
+impl Delivering {
+    fn start(conn: &Arc<Conn>) -> Delivering {
+        WORKER.with(|w| {
+            if let Ok(mut w) = w.try_borrow_mut() {
+                if let Some(t) = w.as_mut() {
+                    t.delivering = Some(conn.clone());
+                }
+            }
+        });
+        Delivering
+    }
+}
+
+impl Drop for Delivering {
+    fn drop(&mut self) {
+        WORKER.with(|w| {
+            if let Ok(mut w) = w.try_borrow_mut() {
+                if let Some(t) = w.as_mut() {
+                    t.delivering = None;
+                }
+            }
+        });
+    }
+}
+
 /// PACK: feeds `data` (possibly empty, to drain what is buffered) to the connection's
 /// decoder and delivers whole frames, stopping at a frame boundary when receiving is paused
 /// or the connection is closing.
@@ -140,6 +172,7 @@ fn deliver_frames(
     let conn = &local.conn;
     let id = conn.id;
     let mut failed = None;
+    let _delivering = Delivering::start(conn);
     let parsed = local
         .pack
         .get_or_insert_with(Box::default)
