@@ -64,12 +64,12 @@ pub(crate) unsafe fn start(
     bind: LPCTSTR,
     local_port: USHORT,
 ) -> Result<BOOL> {
-    object::with_client(CLIENT, client, |o, c| {
+    object::with_client(CLIENT, client, |_, c| {
         // SAFETY: per this function's contract.
         let remote = unsafe { args::req_str(remote, "lpszRemoteAddress") }?;
         // SAFETY: per this function's contract.
         let bind = unsafe { args::opt_str(bind, "lpszBindAddress") }?;
-        c.start(o, |k| {
+        c.start(|k| {
             k.start_with(
                 &remote,
                 port,

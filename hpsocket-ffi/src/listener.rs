@@ -11,7 +11,6 @@
 //! `Wait` and `Destroy` of that component from inside it are refused instead of waiting for
 //! themselves.
 
-use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,40 +27,8 @@ use crate::last_error::{errno, set_errno, FfiError, Result};
 use crate::object::{Body, Object};
 use crate::types::*;
 
-thread_local! {
-    /// Components whose callbacks are running on this thread, innermost last.
-    static ACTIVE: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
-}
-
-/// True while one of the callbacks of the component `handle` runs on this thread.
-pub(crate) fn in_callback_of(handle: Handle) -> bool {
-    ACTIVE.with(|a| a.borrow().contains(&handle.value()))
-}
-
-/// Marks a callback of `handle` as running on this thread until dropped.
-pub(crate) struct Active(u64);
-
-impl Active {
-    pub(crate) fn enter(handle: Handle) -> Active {
-        ACTIVE.with(|a| a.borrow_mut().push(handle.value()));
-        Active(handle.value())
-    }
-}
-
-impl Drop for Active {
-    fn drop(&mut self) {
-        ACTIVE.with(|a| {
-            let mut a = a.borrow_mut();
-            if let Some(i) = a.iter().rposition(|h| *h == self.0) {
-                a.remove(i);
-            }
-        });
-    }
-}
-
 /// Calls a C callback of the component `sender` and maps its result.
 fn invoke(sender: Handle, call: impl FnOnce(HP_Object) -> En_HP_HandleResult) -> HandleResult {
-    let _active = Active::enter(sender);
     set_errno(0);
     let code = call(sender.as_ptr());
     let error = errno();

@@ -10,7 +10,7 @@ use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer};
 
 use crate::handle::{self, Handle, Kind, Reservation};
 use crate::last_error::{DescRing, ErrorRecord, FfiError, Result};
-use crate::listener::{self, AgentCallbacks, ClientCallbacks, ServerCallbacks};
+use crate::listener::{AgentCallbacks, ClientCallbacks, ServerCallbacks};
 use crate::types::{HPX_FN_FreeUserData, HP_Object, LPCTSTR, PVOID};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -315,7 +315,13 @@ pub(crate) fn with_object<T>(p: HP_Object, f: impl FnOnce(&Arc<Object>) -> Resul
 
 /// Refuses an operation that would wait for the component's own callbacks to end.
 pub(crate) fn refuse_in_own_callback(object: &Object, what: &str) -> Result<()> {
-    if listener::in_callback_of(object.handle()) {
+    let inside = match &object.body {
+        Body::Server(c) => c.inner.in_callback(),
+        Body::Agent(c) => c.inner.in_callback(),
+        Body::Client(c) => c.inner.in_callback(),
+        _ => false,
+    };
+    if inside {
         return Err(FfiError::illegal_state(format!(
             "{what} called from one of the component's own callbacks would wait for itself; \
              call it from another thread"
@@ -329,6 +335,8 @@ pub(crate) trait Lifecycle {
     fn state(&self) -> ServiceState;
     fn stop(&self) -> hpsocket_core::Result<()>;
     fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool>;
+    /// One of the component's callbacks runs on this thread (the core keeps track).
+    fn in_callback(&self) -> bool;
 }
 
 macro_rules! lifecycle {
@@ -342,6 +350,9 @@ macro_rules! lifecycle {
             }
             fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool> {
                 <$ty>::wait(self, timeout)
+            }
+            fn in_callback(&self) -> bool {
+                <$ty>::in_callback(self)
             }
         }
     )*};
@@ -417,12 +428,8 @@ impl<C: Lifecycle> Component<C> {
     }
 
     /// Runs a start of the component.
-    pub(crate) fn start(
-        &self,
-        object: &Object,
-        start: impl FnOnce(&C) -> hpsocket_core::Result<()>,
-    ) -> Result<()> {
-        if listener::in_callback_of(object.handle()) {
+    pub(crate) fn start(&self, start: impl FnOnce(&C) -> hpsocket_core::Result<()>) -> Result<()> {
+        if self.inner.in_callback() {
             return Err(FfiError::illegal_state(
                 "called from one of the component's own callbacks; start it from another thread",
             ));

@@ -18,7 +18,6 @@ use openssl::ssl::{SslContextRef, SslRef};
 use crate::args;
 use crate::handle::Handle;
 use crate::last_error::{FfiError, Result};
-use crate::listener::Active;
 use crate::object::{self, CipherList, Component, Family, Object, Shape};
 use crate::types::*;
 
@@ -245,7 +244,6 @@ pub(crate) fn sni(f: HP_Fn_SNI_ServerNameCallback, server: Handle) -> Option<Ser
     let f = f?;
     Some(Arc::new(move |name: &str| {
         let name = CString::new(name).unwrap_or_default();
-        let _active = Active::enter(server);
         let _sni = InSni::enter(server);
         // SAFETY: a callback the application set with the signature of its typedef; `name`
         // is a NUL-terminated string alive for the call.

@@ -61,7 +61,12 @@ impl Running {
     }
 
     /// [`Running::send`] to a connection at hand, known to be connected.
-    pub(super) fn send_to(&self, conn: &Arc<Conn>, bufs: &[&[u8]], me: Option<usize>) -> Result<()> {
+    pub(super) fn send_to(
+        &self,
+        conn: &Arc<Conn>,
+        bufs: &[&[u8]],
+        me: Option<usize>,
+    ) -> Result<()> {
         let id = conn.id;
         let body: usize = bufs.iter().map(|b| b.len()).sum();
         let header = match self.shared.model {

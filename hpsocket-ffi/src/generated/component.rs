@@ -46,11 +46,11 @@ pub unsafe extern "C" fn HP_Server_Start(
     usPort: USHORT,
 ) -> BOOL {
     boundary::call("HP_Server_Start", FALSE, || {
-        object::with_server(Shape::Server, pServer, |o, c| {
+        object::with_server(Shape::Server, pServer, |_, c| {
             // SAFETY: the caller passes NULL or a NUL-terminated string (docs/abi.md).
             let address =
                 unsafe { args::opt_str(lpszBindAddress, "lpszBindAddress") }?.unwrap_or_default();
-            c.start(o, |s| s.start(&address, usPort))?;
+            c.start(|s| s.start(&address, usPort))?;
             Ok(TRUE)
         })
     })
@@ -1433,10 +1433,10 @@ pub unsafe extern "C" fn HP_Agent_Start(
     bAsyncConnect: BOOL,
 ) -> BOOL {
     boundary::call("HP_Agent_Start", FALSE, || {
-        object::with_agent(Shape::Agent, pAgent, |o, c| {
+        object::with_agent(Shape::Agent, pAgent, |_, c| {
             // SAFETY: the caller passes NULL or a NUL-terminated string (docs/abi.md).
             let address = unsafe { args::opt_str(lpszBindAddress, "lpszBindAddress") }?;
-            c.start(o, |a| {
+            c.start(|a| {
                 a.start(address.as_deref(), args::flag(bAsyncConnect))
             })?;
             Ok(TRUE)

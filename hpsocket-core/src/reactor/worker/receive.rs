@@ -3,13 +3,13 @@
 
 use std::io::{self, Read};
 use std::ops::ControlFlow;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use super::close::read_error_operation;
 use super::tls::tls_state;
-use crate::conn::Conn;
 use super::{Local, Worker, READS_PER_TURN};
+use crate::conn::Conn;
 use crate::conn::ConnState;
 use crate::model::ReceiveModel;
 use crate::reactor::events::guarded;
