@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::events::{guarded, guarded_unit, Events};
-use super::worker::Worker;
+use super::worker::{Worker, LISTENER_TOKEN, WAKER_TOKEN};
 use super::{Command, Engine, Running, Shared, WorkerHandle};
 use crate::buffer::BufferPool;
 use crate::config::EngineConfig;
@@ -17,11 +17,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::sock;
 use crate::sync::lock;
 use crate::types::ServiceState;
-
-/// Token of each worker's waker.
-pub(super) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX - 1);
-/// Token of the listening socket (worker 0 of a server).
-pub(super) const LISTENER_TOKEN: mio::Token = mio::Token(usize::MAX - 2);
 
 /// What `start` needs beyond the settings.
 pub(crate) struct StartParams {

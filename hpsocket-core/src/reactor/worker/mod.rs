@@ -18,7 +18,6 @@ use mio::{Events as MioEvents, Interest, Poll, Token};
 use slab::Slab;
 
 use super::events::{guarded, guarded_unit};
-use super::start::{LISTENER_TOKEN, WAKER_TOKEN};
 use super::timer::{TimerKey, TimerWheel};
 use super::{Adoption, Command, Running, WorkerThread, WORKER};
 use crate::conn::{Conn, ConnState};
@@ -31,6 +30,11 @@ use crate::types::ConnId;
 use crate::types::SocketOperation;
 use close::Drain;
 use tls::tls_state;
+
+/// Token of each worker's waker. Connections use their slab keys, which stay far below.
+pub(super) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
+/// Token of the listening socket (worker 0 of a server).
+pub(super) const LISTENER_TOKEN: Token = Token(usize::MAX - 2);
 
 /// Size of the per-worker read buffer: one read takes up to this much.
 const READ_BUFFER: usize = 64 * 1024;
