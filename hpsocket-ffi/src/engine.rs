@@ -43,7 +43,6 @@ pub(crate) trait EngineOps: Lifecycle {
     fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
     fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
     fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize>;
-    fn is_secure(&self) -> bool;
     fn config(&self) -> EngineConfig;
     fn update_config(&self, f: &mut dyn FnMut(&mut EngineConfig)) -> hpsocket_core::Result<()>;
     fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult;
@@ -108,9 +107,6 @@ macro_rules! engine_ops {
             }
             fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize> {
                 <$ty>::pending_data_length(self, id)
-            }
-            fn is_secure(&self) -> bool {
-                <$ty>::is_secure(self)
             }
             fn config(&self) -> EngineConfig {
                 <$ty>::config(self)
@@ -256,31 +252,6 @@ pub(crate) unsafe fn get_connection_extra(
         unsafe { out.set(extra as PVOID) };
         Ok(TRUE)
     })
-}
-
-pub(crate) fn is_secure(shape: Shape, p: HP_Object) -> Result<BOOL> {
-    with(shape, p, |_, e| Ok(to_bool(e.is_secure())))
-}
-
-pub(crate) fn has_started(shape: Shape, p: HP_Object) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        Ok(to_bool(matches!(
-            e.state(),
-            ServiceState::Starting | ServiceState::Started
-        )))
-    })
-}
-
-pub(crate) fn state(shape: Shape, p: HP_Object) -> Result<En_HP_ServiceState> {
-    with(shape, p, |_, e| Ok(e.state() as En_HP_ServiceState))
-}
-
-pub(crate) fn last_error(shape: Shape, p: HP_Object) -> Result<En_HP_SocketError> {
-    with(shape, p, |o, _| Ok(o.last_error().code))
-}
-
-pub(crate) fn last_error_desc(shape: Shape, p: HP_Object) -> Result<LPCTSTR> {
-    with(shape, p, |o, _| Ok(o.last_error_desc()))
 }
 
 /// # Safety

@@ -28,6 +28,7 @@ mod client;
 mod engine;
 mod handle;
 mod last_error;
+mod lifecycle;
 mod listener;
 mod object;
 mod pull;

@@ -253,6 +253,20 @@ fn wrong_shape(object: &Object, wanted: &str) -> FfiError {
     FfiError::invalid(format!("handle {}, not {wanted}", object.describe()))
 }
 
+/// Runs `f` on the component `p` of `shape`'s family, whatever that family is: the
+/// operations every component has (state, last error, ...).
+pub(crate) fn with_component<T>(
+    shape: Shape,
+    p: HP_Object,
+    f: impl FnOnce(&Arc<Object>, &dyn Lifecycle) -> Result<T>,
+) -> Result<T> {
+    match shape.family() {
+        Family::Server => with_server(shape, p, |o, c| f(o, &c.inner)),
+        Family::Agent => with_agent(shape, p, |o, c| f(o, &c.inner)),
+        Family::Client => with_client(shape, p, |o, c| f(o, &c.inner)),
+    }
+}
+
 /// Runs `f` on the server-shaped object `p`; its errors are recorded on the object too.
 pub(crate) fn with_server<T>(
     shape: Shape,
@@ -337,6 +351,8 @@ pub(crate) trait Lifecycle {
     fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool>;
     /// One of the component's callbacks runs on this thread (the core keeps track).
     fn in_callback(&self) -> bool;
+    /// An SSL component.
+    fn is_secure(&self) -> bool;
 }
 
 macro_rules! lifecycle {
@@ -353,6 +369,9 @@ macro_rules! lifecycle {
             }
             fn in_callback(&self) -> bool {
                 <$ty>::in_callback(self)
+            }
+            fn is_secure(&self) -> bool {
+                <$ty>::is_secure(self)
             }
         }
     )*};
