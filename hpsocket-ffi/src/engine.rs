@@ -20,7 +20,6 @@ use crate::types::*;
 
 /// The connection operations and settings of a server or agent.
 pub(crate) trait EngineOps: Lifecycle {
-    fn send(&self, id: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()>;
     fn send_small_file(
         &self,
         id: ConnId,
@@ -31,18 +30,13 @@ pub(crate) trait EngineOps: Lifecycle {
     fn disconnect(&self, id: ConnId, force: bool) -> hpsocket_core::Result<()>;
     fn disconnect_long(&self, period: Duration, force: bool) -> hpsocket_core::Result<()>;
     fn disconnect_silence(&self, period: Duration, force: bool) -> hpsocket_core::Result<()>;
-    fn pause_receive(&self, id: ConnId, pause: bool) -> hpsocket_core::Result<()>;
-    fn is_pause_receive(&self, id: ConnId) -> hpsocket_core::Result<bool>;
-    fn is_connected(&self, id: ConnId) -> bool;
     fn set_connection_extra(&self, id: ConnId, extra: usize) -> hpsocket_core::Result<()>;
     fn connection_extra(&self, id: ConnId) -> hpsocket_core::Result<usize>;
     fn connection_count(&self) -> usize;
     fn all_connection_ids(&self) -> Vec<ConnId>;
     fn connect_period(&self, id: ConnId) -> hpsocket_core::Result<Duration>;
     fn silence_period(&self, id: ConnId) -> hpsocket_core::Result<Duration>;
-    fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
     fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
-    fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize>;
     fn config(&self) -> EngineConfig;
     fn update_config(&self, f: &mut dyn FnMut(&mut EngineConfig)) -> hpsocket_core::Result<()>;
     fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult;
@@ -51,9 +45,6 @@ pub(crate) trait EngineOps: Lifecycle {
 macro_rules! engine_ops {
     ($($ty:ty),*) => {$(
         impl EngineOps for $ty {
-            fn send(&self, id: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()> {
-                self.send_packets(id, bufs)
-            }
             fn send_small_file(
                 &self,
                 id: ConnId,
@@ -71,15 +62,6 @@ macro_rules! engine_ops {
             }
             fn disconnect_silence(&self, period: Duration, force: bool) -> hpsocket_core::Result<()> {
                 self.disconnect_silence_connections(period, force)
-            }
-            fn pause_receive(&self, id: ConnId, pause: bool) -> hpsocket_core::Result<()> {
-                <$ty>::pause_receive(self, id, pause)
-            }
-            fn is_pause_receive(&self, id: ConnId) -> hpsocket_core::Result<bool> {
-                <$ty>::is_pause_receive(self, id)
-            }
-            fn is_connected(&self, id: ConnId) -> bool {
-                <$ty>::is_connected(self, id)
             }
             fn set_connection_extra(&self, id: ConnId, extra: usize) -> hpsocket_core::Result<()> {
                 <$ty>::set_connection_extra(self, id, extra)
@@ -99,14 +81,8 @@ macro_rules! engine_ops {
             fn silence_period(&self, id: ConnId) -> hpsocket_core::Result<Duration> {
                 <$ty>::silence_period(self, id)
             }
-            fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
-                <$ty>::local_address(self, id)
-            }
             fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
                 <$ty>::remote_address(self, id)
-            }
-            fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize> {
-                <$ty>::pending_data_length(self, id)
             }
             fn config(&self) -> EngineConfig {
                 <$ty>::config(self)
@@ -181,24 +157,6 @@ pub(crate) fn wait(shape: Shape, p: HP_Object, ms: DWORD) -> Result<BOOL> {
     })
 }
 
-/// Sends `bufs` on a connection of `e`.
-pub(crate) fn send(e: &dyn EngineOps, id: HP_CONNID, bufs: &[&[u8]]) -> Result<BOOL> {
-    e.send(conn_id(id), bufs)?;
-    Ok(TRUE)
-}
-
-pub(crate) fn pause_receive(
-    shape: Shape,
-    p: HP_Object,
-    id: HP_CONNID,
-    pause: BOOL,
-) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        e.pause_receive(conn_id(id), args::flag(pause))?;
-        Ok(TRUE)
-    })
-}
-
 pub(crate) fn disconnect(shape: Shape, p: HP_Object, id: HP_CONNID, force: BOOL) -> Result<BOOL> {
     with(shape, p, |_, e| {
         e.disconnect(conn_id(id), args::flag(force))?;
@@ -252,44 +210,6 @@ pub(crate) unsafe fn get_connection_extra(
         unsafe { out.set(extra as PVOID) };
         Ok(TRUE)
     })
-}
-
-/// # Safety
-/// `out` is NULL or writable for an `int`.
-pub(crate) unsafe fn pending_data_length(
-    shape: Shape,
-    p: HP_Object,
-    id: HP_CONNID,
-    out: *mut c_int,
-) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        let out = args::out(out, "piPending")?;
-        let n = e.pending_data_length(conn_id(id))?;
-        // SAFETY: writable per this function's contract.
-        unsafe { out.set(c_len(n)) };
-        Ok(TRUE)
-    })
-}
-
-/// # Safety
-/// `out` is NULL or writable for a `BOOL`.
-pub(crate) unsafe fn is_pause_receive(
-    shape: Shape,
-    p: HP_Object,
-    id: HP_CONNID,
-    out: *mut BOOL,
-) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        let out = args::out(out, "pbPaused")?;
-        let paused = e.is_pause_receive(conn_id(id))?;
-        // SAFETY: writable per this function's contract.
-        unsafe { out.set(to_bool(paused)) };
-        Ok(TRUE)
-    })
-}
-
-pub(crate) fn is_connected(shape: Shape, p: HP_Object, id: HP_CONNID) -> Result<BOOL> {
-    with(shape, p, |_, e| Ok(to_bool(e.is_connected(conn_id(id)))))
 }
 
 pub(crate) fn connection_count(shape: Shape, p: HP_Object) -> Result<DWORD> {
@@ -376,29 +296,20 @@ pub(crate) unsafe fn silence_period(
     })
 }
 
-/// Which address of a connection.
-#[derive(Clone, Copy)]
-pub(crate) enum Side {
-    Local,
-    Remote,
-}
-
+/// `GetRemoteAddress` of a connection.
+///
 /// # Safety
 /// As [`args::address_out`].
-pub(crate) unsafe fn address(
+pub(crate) unsafe fn remote_address(
     shape: Shape,
     p: HP_Object,
     id: HP_CONNID,
-    side: Side,
     buf: *mut TCHAR,
     len: *mut c_int,
     port: *mut USHORT,
 ) -> Result<BOOL> {
     with(shape, p, |_, e| {
-        let addr = match side {
-            Side::Local => e.local_address(conn_id(id))?,
-            Side::Remote => e.remote_address(conn_id(id))?,
-        };
+        let addr = e.remote_address(conn_id(id))?;
         // SAFETY: the caller's buffers per this function's contract.
         unsafe {
             args::address_out(

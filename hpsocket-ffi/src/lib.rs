@@ -25,6 +25,7 @@ mod agent;
 mod args;
 mod boundary;
 mod client;
+mod connection;
 mod engine;
 mod handle;
 mod last_error;

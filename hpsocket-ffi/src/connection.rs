@@ -1,0 +1,221 @@
+//! The operations on a component's connections that every family has: sending, pausing,
+//! and the per-connection queries. Servers and agents address a connection by its ID; a client
+//! has one connection and ignores the ID (its C functions have none: the tables pass 0).
+
+use std::ffi::c_int;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hpsocket_core::{ConnId, TcpAgent, TcpClient, TcpServer};
+
+use crate::args;
+use crate::last_error::Result;
+use crate::object::{self, Family, Object, Shape};
+use crate::types::*;
+
+/// What the functions here need of a component.
+pub(crate) trait Connections {
+    fn send(&self, id: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()>;
+    fn pause_receive(&self, id: ConnId, pause: bool) -> hpsocket_core::Result<()>;
+    fn is_pause_receive(&self, id: ConnId) -> hpsocket_core::Result<bool>;
+    fn is_connected(&self, id: ConnId) -> bool;
+    fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize>;
+    fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
+}
+
+macro_rules! by_id {
+    ($($ty:ty),*) => {$(
+        impl Connections for $ty {
+            fn send(&self, id: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()> {
+                self.send_packets(id, bufs)
+            }
+            fn pause_receive(&self, id: ConnId, pause: bool) -> hpsocket_core::Result<()> {
+                <$ty>::pause_receive(self, id, pause)
+            }
+            fn is_pause_receive(&self, id: ConnId) -> hpsocket_core::Result<bool> {
+                <$ty>::is_pause_receive(self, id)
+            }
+            fn is_connected(&self, id: ConnId) -> bool {
+                <$ty>::is_connected(self, id)
+            }
+            fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize> {
+                <$ty>::pending_data_length(self, id)
+            }
+            fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
+                <$ty>::local_address(self, id)
+            }
+        }
+    )*};
+}
+by_id!(TcpServer, TcpAgent);
+
+impl Connections for TcpClient {
+    fn send(&self, _: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()> {
+        self.send_packets(bufs)
+    }
+    fn pause_receive(&self, _: ConnId, pause: bool) -> hpsocket_core::Result<()> {
+        TcpClient::pause_receive(self, pause)
+    }
+    fn is_pause_receive(&self, _: ConnId) -> hpsocket_core::Result<bool> {
+        TcpClient::is_pause_receive(self)
+    }
+    fn is_connected(&self, _: ConnId) -> bool {
+        TcpClient::is_connected(self)
+    }
+    fn pending_data_length(&self, _: ConnId) -> hpsocket_core::Result<usize> {
+        TcpClient::pending_data_length(self)
+    }
+    fn local_address(&self, _: ConnId) -> hpsocket_core::Result<SocketAddr> {
+        TcpClient::local_address(self)
+    }
+}
+
+/// Runs `f` on the component `p` of `shape`'s family.
+fn with<T>(
+    shape: Shape,
+    p: HP_Object,
+    f: impl FnOnce(&Arc<Object>, &dyn Connections) -> Result<T>,
+) -> Result<T> {
+    match shape.family() {
+        Family::Server => object::with_server(shape, p, |o, c| f(o, &c.inner)),
+        Family::Agent => object::with_agent(shape, p, |o, c| f(o, &c.inner)),
+        Family::Client => object::with_client(shape, p, |o, c| f(o, &c.inner)),
+    }
+}
+
+/// `Send`: `len` bytes at `data`.
+///
+/// # Safety
+/// `data` is NULL or readable for `len` bytes.
+pub(crate) unsafe fn send(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    data: *const BYTE,
+    len: c_int,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let data = unsafe { args::bytes(data, len, "pBuffer") }?;
+        c.send(conn_id(id), &[data])?;
+        Ok(TRUE)
+    })
+}
+
+/// `SendPart`: `len` bytes at `data + offset`.
+///
+/// # Safety
+/// `data` is NULL or readable for `offset + len` bytes.
+pub(crate) unsafe fn send_part(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    data: *const BYTE,
+    len: c_int,
+    offset: c_int,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let data = unsafe { args::part(data, len, offset, "pBuffer") }?;
+        c.send(conn_id(id), &[data])?;
+        Ok(TRUE)
+    })
+}
+
+/// `SendPackets`: `count` buffers as one send.
+///
+/// # Safety
+/// `bufs` is NULL or points to `count` `WSABUF`s describing readable bytes.
+pub(crate) unsafe fn send_packets(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    bufs: *const WSABUF,
+    count: c_int,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let bufs = unsafe { args::wsabufs(bufs, count) }?;
+        c.send(conn_id(id), &bufs)?;
+        Ok(TRUE)
+    })
+}
+
+pub(crate) fn pause_receive(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    pause: BOOL,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        c.pause_receive(conn_id(id), args::flag(pause))?;
+        Ok(TRUE)
+    })
+}
+
+/// # Safety
+/// `out` is NULL or writable for a `BOOL`.
+pub(crate) unsafe fn is_pause_receive(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    out: *mut BOOL,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        let out = args::out(out, "pbPaused")?;
+        let paused = c.is_pause_receive(conn_id(id))?;
+        // SAFETY: writable per this function's contract.
+        unsafe { out.set(to_bool(paused)) };
+        Ok(TRUE)
+    })
+}
+
+pub(crate) fn is_connected(shape: Shape, p: HP_Object, id: HP_CONNID) -> Result<BOOL> {
+    with(shape, p, |_, c| Ok(to_bool(c.is_connected(conn_id(id)))))
+}
+
+/// # Safety
+/// `out` is NULL or writable for an `int`.
+pub(crate) unsafe fn pending_data_length(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    out: *mut c_int,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        let out = args::out(out, "piPending")?;
+        let n = c.pending_data_length(conn_id(id))?;
+        // SAFETY: writable per this function's contract.
+        unsafe { out.set(c_len(n)) };
+        Ok(TRUE)
+    })
+}
+
+/// `GetLocalAddress`.
+///
+/// # Safety
+/// As [`args::address_out`].
+pub(crate) unsafe fn local_address(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    buf: *mut TCHAR,
+    len: *mut c_int,
+    port: *mut USHORT,
+) -> Result<BOOL> {
+    with(shape, p, |_, c| {
+        let addr = c.local_address(conn_id(id))?;
+        // SAFETY: the caller's buffers per this function's contract.
+        unsafe {
+            args::address_out(
+                &addr.ip().to_string(),
+                addr.port(),
+                buf,
+                len,
+                port,
+                "lpszAddress",
+            )
+        }?;
+        Ok(TRUE)
+    })
+}
