@@ -21,6 +21,7 @@ pub(crate) trait Connections {
     fn is_connected(&self, id: ConnId) -> bool;
     fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize>;
     fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
+    fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
 }
 
 macro_rules! by_id {
@@ -43,6 +44,9 @@ macro_rules! by_id {
             }
             fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
                 <$ty>::local_address(self, id)
+            }
+            fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
+                <$ty>::remote_address(self, id)
             }
         }
     )*};
@@ -67,6 +71,9 @@ impl Connections for TcpClient {
     }
     fn local_address(&self, _: ConnId) -> hpsocket_core::Result<SocketAddr> {
         TcpClient::local_address(self)
+    }
+    fn remote_address(&self, _: ConnId) -> hpsocket_core::Result<SocketAddr> {
+        TcpClient::remote_address(self)
     }
 }
 
@@ -191,20 +198,31 @@ pub(crate) unsafe fn pending_data_length(
     })
 }
 
-/// `GetLocalAddress`.
+/// Which address of a connection.
+#[derive(Clone, Copy)]
+pub(crate) enum Side {
+    Local,
+    Remote,
+}
+
+/// `GetLocalAddress` and `GetRemoteAddress`.
 ///
 /// # Safety
 /// As [`args::address_out`].
-pub(crate) unsafe fn local_address(
+pub(crate) unsafe fn address(
     shape: Shape,
     p: HP_Object,
     id: HP_CONNID,
+    side: Side,
     buf: *mut TCHAR,
     len: *mut c_int,
     port: *mut USHORT,
 ) -> Result<BOOL> {
     with(shape, p, |_, c| {
-        let addr = c.local_address(conn_id(id))?;
+        let addr = match side {
+            Side::Local => c.local_address(conn_id(id))?,
+            Side::Remote => c.remote_address(conn_id(id))?,
+        };
         // SAFETY: the caller's buffers per this function's contract.
         unsafe {
             args::address_out(

@@ -2,8 +2,6 @@
 //! so each C function of either family is a thin wrapper over one function here, which works
 //! on any server- or agent-shaped handle through [`EngineOps`].
 
-use std::ffi::c_int;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +34,6 @@ pub(crate) trait EngineOps: Lifecycle {
     fn all_connection_ids(&self) -> Vec<ConnId>;
     fn connect_period(&self, id: ConnId) -> hpsocket_core::Result<Duration>;
     fn silence_period(&self, id: ConnId) -> hpsocket_core::Result<Duration>;
-    fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
     fn config(&self) -> EngineConfig;
     fn update_config(&self, f: &mut dyn FnMut(&mut EngineConfig)) -> hpsocket_core::Result<()>;
     fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult;
@@ -80,9 +77,6 @@ macro_rules! engine_ops {
             }
             fn silence_period(&self, id: ConnId) -> hpsocket_core::Result<Duration> {
                 <$ty>::silence_period(self, id)
-            }
-            fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
-                <$ty>::remote_address(self, id)
             }
             fn config(&self) -> EngineConfig {
                 <$ty>::config(self)
@@ -292,35 +286,6 @@ pub(crate) unsafe fn silence_period(
         let d = e.silence_period(conn_id(id))?;
         // SAFETY: writable per this function's contract.
         unsafe { out.set(millis(d)) };
-        Ok(TRUE)
-    })
-}
-
-/// `GetRemoteAddress` of a connection.
-///
-/// # Safety
-/// As [`args::address_out`].
-pub(crate) unsafe fn remote_address(
-    shape: Shape,
-    p: HP_Object,
-    id: HP_CONNID,
-    buf: *mut TCHAR,
-    len: *mut c_int,
-    port: *mut USHORT,
-) -> Result<BOOL> {
-    with(shape, p, |_, e| {
-        let addr = e.remote_address(conn_id(id))?;
-        // SAFETY: the caller's buffers per this function's contract.
-        unsafe {
-            args::address_out(
-                &addr.ip().to_string(),
-                addr.port(),
-                buf,
-                len,
-                port,
-                "lpszAddress",
-            )
-        }?;
         Ok(TRUE)
     })
 }
