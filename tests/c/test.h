@@ -22,6 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include "HPSocket4C.h"
 
 /* Longest any single wait may take; the runner's timeout is a second line of defence. */
@@ -221,6 +226,74 @@ static inline int t_count_events(const char *want)
         if (strcmp(t_events[i], want) == 0)
             n++;
     return n;
+}
+
+/* ---- raw TCP sockets on 127.0.0.1 (the peer a test plays itself) ---- */
+
+/* 127.0.0.1:port. */
+static inline struct sockaddr_in t_loopback(USHORT port)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin.sin_port = htons(port);
+    return sin;
+}
+
+/*
+ * A TCP socket. rcvbuf > 0 sets SO_RCVBUF; timeout_s > 0 sets SO_RCVTIMEO, so that a stuck
+ * recv or accept fails instead of hanging the test. 0 leaves the option alone.
+ */
+static inline int t_socket(int rcvbuf, int timeout_s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fd >= 0);
+    if (rcvbuf > 0)
+        CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) == 0);
+    if (timeout_s > 0) {
+        struct timeval tv = {timeout_s, 0};
+        CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+    }
+    return fd;
+}
+
+/* Binds `fd` to 127.0.0.1 on an ephemeral port; returns the port. */
+static inline USHORT t_bind(int fd)
+{
+    struct sockaddr_in sin = t_loopback(0);
+    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+    socklen_t len = sizeof sin;
+    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+    return ntohs(sin.sin_port);
+}
+
+/* A listening socket on 127.0.0.1 (port in *port); rcvbuf, timeout_s as for t_socket. */
+static inline int t_listen(USHORT *port, int backlog, int rcvbuf, int timeout_s)
+{
+    int fd = t_socket(rcvbuf, timeout_s); /* accepted sockets inherit the options */
+    *port = t_bind(fd);
+    CHECK(listen(fd, backlog) == 0);
+    return fd;
+}
+
+/* A socket connected to 127.0.0.1:port; rcvbuf, timeout_s as for t_socket. */
+static inline int t_connect(USHORT port, int rcvbuf, int timeout_s)
+{
+    int fd = t_socket(rcvbuf, timeout_s);
+    struct sockaddr_in sin = t_loopback(port);
+    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0)
+        FAILF("connect to 127.0.0.1:%u: %s", port, strerror(errno));
+    return fd;
+}
+
+/* The next connection on listening socket `lfd`. */
+static inline int t_accept(int lfd)
+{
+    int fd = accept(lfd, NULL, NULL);
+    if (fd < 0)
+        FAILF("accept: %s", strerror(errno));
+    return fd;
 }
 
 #endif

@@ -17,10 +17,7 @@
 #define T_WAIT_MS 20000
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 
 #define RECONNECTS 300
 #define RESET_CONNS 2000
@@ -90,27 +87,13 @@ static void reset_counts(int reconnects)
     t_unlock();
 }
 
-static struct sockaddr_in loopback(USHORT port)
-{
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    return sin;
-}
-
 /* A port nobody listens on: bind port 0, note the port, close. */
 static USHORT closed_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in sin = loopback(0);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+    int fd = t_socket(0, 0);
+    USHORT port = t_bind(fd);
     close(fd);
-    return ntohs(sin.sin_port);
+    return port;
 }
 
 /* ---- ephemeral-port pressure ---- */
@@ -120,13 +103,8 @@ static int idle_fds[2 * IDLE_CONNS];
 
 static int connect_pair(USHORT port, int *server_side)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in sin = loopback(port);
-    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0)
-        FAILF("pressure connect: %s", strerror(errno));
-    *server_side = accept(lfd, NULL, NULL);
-    CHECK(*server_side >= 0);
+    int fd = t_connect(port, 0, 0);
+    *server_side = t_accept(lfd);
     return fd;
 }
 
@@ -145,14 +123,7 @@ static void make_pressure(void)
     CHECK(idle > 0);
 
     USHORT port;
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(lfd >= 0);
-    struct sockaddr_in sin = loopback(0);
-    CHECK(bind(lfd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    CHECK(listen(lfd, 128) == 0);
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(lfd, (struct sockaddr *)&sin, &len) == 0);
-    port = ntohs(sin.sin_port);
+    lfd = t_listen(&port, 128, 0, 0);
 
     for (int i = 0; i < RESET_CONNS; i++) {
         int srv;

@@ -15,11 +15,6 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #define MAX_CLOSES 32
 
 static struct {
@@ -122,26 +117,13 @@ static void expect_close(const char *what, int who, HP_CONNID id, int op, int er
     t_unlock();
 }
 
-static struct sockaddr_in loopback(USHORT port)
-{
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    return sin;
-}
-
 /* A raw client connection, returned once the server has accepted it. */
 static int connect_accepted(USHORT port, HP_CONNID *id)
 {
     t_lock();
     int before = naccept;
     t_unlock();
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in sin = loopback(port);
-    CHECK(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+    int fd = t_connect(port, 0, 0);
     WAIT_FOR(naccept == before + 1);
     t_lock();
     *id = last_accept;
@@ -155,24 +137,6 @@ static void reset_close(int fd)
     struct linger lg = {1, 0};
     CHECK(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
     CHECK(close(fd) == 0);
-}
-
-/* A bound socket: listening (backlog) or not (its port refuses connections). */
-static int bound_socket(USHORT *port, int do_listen)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in sin = loopback(0);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    if (do_listen) {
-        struct timeval tv = {10, 0}; /* accept gives up instead of hanging the test */
-        CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-        CHECK(listen(fd, 8) == 0);
-    }
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
 }
 
 static void server_cases(void)
@@ -229,22 +193,21 @@ static void agent_cases(void)
     HP_CONNID id;
     USHORT port;
 
-    int refusing = bound_socket(&port, 0);
+    int refusing = t_socket(0, 0); /* bound, not listening: its port refuses connections */
+    port = t_bind(refusing);
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
     expect_close("agent: connect refused", 1, id, SO_CONNECT, ECONNREFUSED);
     close(refusing);
 
-    int lfd = bound_socket(&port, 1);
+    int lfd = t_listen(&port, 8, 0, 10); /* accept gives up after 10 s instead of hanging */
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
-    int fd = accept(lfd, NULL, NULL);
-    CHECK(fd >= 0);
+    int fd = t_accept(lfd);
     WAIT_FOR(nconnect == 1);
     CHECK(close(fd) == 0);
     expect_close("agent: peer closes", 1, id, SO_CLOSE, 0);
 
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
-    fd = accept(lfd, NULL, NULL);
-    CHECK(fd >= 0);
+    fd = t_accept(lfd);
     WAIT_FOR(nconnect == 2);
     reset_close(fd);
     expect_close("agent: peer resets", 1, id, SO_CLOSE, ECONNRESET);

@@ -6,9 +6,6 @@
  */
 #include "test.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 static int closes, connects;
 static HP_CONNID close_id;
 static En_HP_SocketOperation close_op;
@@ -36,26 +33,11 @@ static En_HP_HandleResult a_close(HP_Agent a, HP_CONNID id, En_HP_SocketOperatio
     return HR_OK;
 }
 
-/* A bound, non-listening socket: its port refuses connections and nobody else can take it. */
-static int refusing_port(USHORT *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
-
 int main(void)
 {
-    USHORT port;
-    int fd = refusing_port(&port);
+    /* A bound, non-listening socket: its port refuses connections and nobody else can take it. */
+    int fd = t_socket(0, 0);
+    USHORT port = t_bind(fd);
 
     HP_TcpAgentListener al = Create_HP_TcpAgentListener();
     HP_Set_FN_Agent_OnConnect(al, a_connect);

@@ -14,11 +14,6 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #define CYCLES 300
 #define MW_CYCLES 1000
 #define ROOM 64
@@ -83,40 +78,6 @@ static En_HP_HandleResult a_close(HP_Agent a, HP_CONNID id, En_HP_SocketOperatio
     return HR_OK;
 }
 
-static struct sockaddr_in loopback(USHORT port)
-{
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    return sin;
-}
-
-static int raw_connect(USHORT port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in sin = loopback(port);
-    CHECK(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    return fd;
-}
-
-static int raw_listen(USHORT *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct timeval tv = {10, 0}; /* accept gives up instead of hanging the test */
-    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-    struct sockaddr_in sin = loopback(0);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    CHECK(listen(fd, 16) == 0);
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
-
 static HP_CONNID other_id(HP_Server s, HP_CONNID not_this)
 {
     HP_CONNID ids[ROOM];
@@ -138,11 +99,11 @@ static void server_one_worker(void)
     HP_Server_SetWorkerThreadCount(s, 1);
     USHORT port = t_start_server(s);
 
-    int keep = raw_connect(port); /* the long-lived connection */
+    int keep = t_connect(port, 0, 0); /* the long-lived connection */
     WAIT_FOR(opens == 1);
     HP_CONNID keep_id = other_id(s, 0);
     for (int i = 1; i <= CYCLES; i++) {
-        int fd = raw_connect(port);
+        int fd = t_connect(port, 0, 0);
         WAIT_FOR(opens == i + 1);
         if (i % 2) {
             close(fd);
@@ -165,7 +126,7 @@ static void agent_one_worker(void)
 {
     opens = closes = 0;
     USHORT port;
-    int lfd = raw_listen(&port);
+    int lfd = t_listen(&port, 16, 0, 10); /* accept gives up after 10 s instead of hanging */
     HP_TcpAgentListener al = Create_HP_TcpAgentListener();
     HP_Set_FN_Agent_OnConnect(al, a_connect);
     HP_Set_FN_Agent_OnClose(al, a_close);
@@ -175,14 +136,12 @@ static void agent_one_worker(void)
 
     HP_CONNID keep_id = 0;
     CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &keep_id));
-    int keep = accept(lfd, NULL, NULL);
-    CHECK(keep >= 0);
+    int keep = t_accept(lfd);
     WAIT_FOR(opens == 1);
     for (int i = 1; i <= CYCLES; i++) {
         HP_CONNID id = 0;
         CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
-        int fd = accept(lfd, NULL, NULL);
-        CHECK(fd >= 0);
+        int fd = t_accept(lfd);
         WAIT_FOR(opens == i + 1);
         if (i % 2)
             close(fd);
@@ -219,7 +178,7 @@ static void server_four_workers(void)
     for (int i = 0; i < MW_CYCLES; i++) {
         HP_CONNID ids[ROOM];
         DWORD n = ROOM;
-        int fd = raw_connect(port);
+        int fd = t_connect(port, 0, 0);
         spin_for_count(s, 1);
         CHECK(HP_Server_GetAllConnectionIDs(s, ids, &n));
         if (n != 1)

@@ -12,11 +12,6 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #define ROUNDS 5
 #define CHUNK (64 * 1024)
 #define PUSH_ANSWER (8 * 1024 * 1024)
@@ -162,47 +157,9 @@ static En_HP_HandleResult c_close(HP_Client c, HP_CONNID id, En_HP_SocketOperati
 
 /* ---- the raw peer ---- */
 
-static void small_buffers(int fd)
-{
-    int rcv = 64 * 1024;
-    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv) == 0);
-    struct timeval tv = {10, 0}; /* a stuck read fails the test instead of hanging it */
-    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-}
-
-static struct sockaddr_in loopback(USHORT port)
-{
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    return sin;
-}
-
-static int raw_connect(USHORT port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    small_buffers(fd);
-    struct sockaddr_in sin = loopback(port);
-    CHECK(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    return fd;
-}
-
-static int raw_listen(USHORT *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    small_buffers(fd); /* accepted sockets inherit it */
-    struct sockaddr_in sin = loopback(0);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    CHECK(listen(fd, 8) == 0);
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
+/* Its socket: a small receive buffer (64 KiB), and a stuck read fails the test after 10 s. */
+#define PEER_RCVBUF (64 * 1024)
+#define PEER_TIMEOUT_S 10
 
 static void write_all(int fd, const void *p, size_t n)
 {
@@ -308,7 +265,7 @@ static void server_rounds(int pack)
     g_sender = server;
     for (unsigned r = 1; r <= ROUNDS; r++) {
         begin_round(pack ? K_PACK_SERVER : K_SERVER, r);
-        int fd = raw_connect(port);
+        int fd = t_connect(port, PEER_RCVBUF, PEER_TIMEOUT_S);
         request_and_read(fd, pack, pack ? PACK_ANSWER : PUSH_ANSWER);
         expect_one_close();
     }
@@ -324,7 +281,7 @@ static void server_rounds(int pack)
 static void agent_rounds(void)
 {
     USHORT port;
-    int lfd = raw_listen(&port);
+    int lfd = t_listen(&port, 8, PEER_RCVBUF, PEER_TIMEOUT_S);
     HP_TcpAgentListener al = Create_HP_TcpAgentListener();
     HP_Set_FN_Agent_OnPrepareConnect(al, a_prepare);
     HP_Set_FN_Agent_OnReceive(al, a_receive);
@@ -339,8 +296,7 @@ static void agent_rounds(void)
         t_lock();
         g_conn = id;
         t_unlock();
-        int fd = accept(lfd, NULL, NULL);
-        CHECK(fd >= 0);
+        int fd = t_accept(lfd);
         request_and_read(fd, 0, PUSH_ANSWER);
         expect_one_close();
     }
@@ -354,7 +310,7 @@ static void agent_rounds(void)
 static void client_rounds(void)
 {
     USHORT port;
-    int lfd = raw_listen(&port);
+    int lfd = t_listen(&port, 8, PEER_RCVBUF, PEER_TIMEOUT_S);
     HP_TcpClientListener cl = Create_HP_TcpClientListener();
     HP_Set_FN_Client_OnPrepareConnect(cl, c_prepare);
     HP_Set_FN_Client_OnReceive(cl, c_receive);
@@ -367,8 +323,7 @@ static void client_rounds(void)
         t_lock();
         g_conn = HP_Client_GetConnectionID(client);
         t_unlock();
-        int fd = accept(lfd, NULL, NULL);
-        CHECK(fd >= 0);
+        int fd = t_accept(lfd);
         request_and_read(fd, 0, PUSH_ANSWER);
         expect_one_close();
         POLL_FOR(HP_Client_GetState(client) == SS_STOPPED);

@@ -7,10 +7,6 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #define ANSWER (16 * 1024 * 1024)
 #define PIECE (64 * 1024)
 
@@ -38,18 +34,6 @@ static En_HP_HandleResult __HP_CALL on_close(HP_Server s, HP_CONNID id, En_HP_So
     t_notify();
     t_unlock();
     return HR_OK;
-}
-
-static int connect_raw(USHORT port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    return fd;
 }
 
 static void settings_of_every_family(void)
@@ -91,7 +75,7 @@ int main(void)
     CHECK_EQ(HPX_Server_GetHalfCloseDrainTimeout(s), 200);
     USHORT port = t_start_server(s);
 
-    int fd = connect_raw(port);
+    int fd = t_connect(port, 0, 0);
     CHECK(send(fd, "ASK!", 4, 0) == 4);
     CHECK(shutdown(fd, SHUT_WR) == 0);
     /* The peer never reads: once the socket buffers are full the drain stalls. */

@@ -8,11 +8,6 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #define N 1000
 #define ROUNDS 3
 
@@ -121,31 +116,6 @@ static En_HP_HandleResult c_close(HP_Client c, HP_CONNID id, En_HP_SocketOperati
     return HR_OK;
 }
 
-static struct sockaddr_in loopback(USHORT port)
-{
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    return sin;
-}
-
-static int raw_listen(USHORT *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct timeval tv = {10, 0}; /* accept gives up instead of hanging the test */
-    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-    struct sockaddr_in sin = loopback(0);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-    CHECK(listen(fd, 8) == 0);
-    socklen_t len = sizeof sin;
-    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-    *port = ntohs(sin.sin_port);
-    return fd;
-}
-
 static void begin_round(enum kind k, unsigned seed)
 {
     t_lock();
@@ -186,11 +156,7 @@ static void server_rounds(void)
     USHORT port = t_start_server(s);
     for (unsigned r = 1; r <= ROUNDS; r++) {
         begin_round(K_SERVER, r);
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        CHECK(fd >= 0);
-        struct sockaddr_in sin = loopback(port);
-        CHECK(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-        send_close_and_check(fd);
+        send_close_and_check(t_connect(port, 0, 0));
     }
     CHECK(HP_Server_Stop(s));
     Destroy_HP_TcpPullServer(s);
@@ -200,7 +166,7 @@ static void server_rounds(void)
 static void agent_rounds(void)
 {
     USHORT port;
-    int lfd = raw_listen(&port);
+    int lfd = t_listen(&port, 8, 0, 10); /* accept gives up after 10 s instead of hanging */
     HP_TcpPullAgentListener al = Create_HP_TcpPullAgentListener();
     HP_Set_FN_Agent_OnPullReceive(al, a_pull);
     HP_Set_FN_Agent_OnClose(al, a_close);
@@ -210,9 +176,7 @@ static void agent_rounds(void)
         begin_round(K_AGENT, r);
         HP_CONNID id = 0;
         CHECK(HP_Agent_Connect(a, "127.0.0.1", port, &id));
-        int fd = accept(lfd, NULL, NULL);
-        CHECK(fd >= 0);
-        send_close_and_check(fd);
+        send_close_and_check(t_accept(lfd));
     }
     CHECK(HP_Agent_Stop(a));
     Destroy_HP_TcpPullAgent(a);
@@ -223,7 +187,7 @@ static void agent_rounds(void)
 static void client_rounds(void)
 {
     USHORT port;
-    int lfd = raw_listen(&port);
+    int lfd = t_listen(&port, 8, 0, 10); /* accept gives up after 10 s instead of hanging */
     HP_TcpPullClientListener cl = Create_HP_TcpPullClientListener();
     HP_Set_FN_Client_OnPullReceive(cl, c_pull);
     HP_Set_FN_Client_OnClose(cl, c_close);
@@ -231,9 +195,7 @@ static void client_rounds(void)
         begin_round(K_CLIENT, r);
         HP_TcpPullClient c = Create_HP_TcpPullClient(cl);
         CHECK(HP_Client_Start(c, "127.0.0.1", port, FALSE));
-        int fd = accept(lfd, NULL, NULL);
-        CHECK(fd >= 0);
-        send_close_and_check(fd);
+        send_close_and_check(t_accept(lfd));
         POLL_FOR(HP_Client_GetState(c) == SS_STOPPED);
         Destroy_HP_TcpPullClient(c);
     }

@@ -8,10 +8,6 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #define BOUND (1 << 20)
 #define THREADS 16
 #define REFUSALS 200
@@ -84,16 +80,7 @@ int main(void)
         g_accepted = 0;
 
         /* The peer: a small receive buffer, and it never reads. */
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        CHECK(fd >= 0);
-        int rcv = 4096;
-        CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv) == 0);
-        struct sockaddr_in sin;
-        memset(&sin, 0, sizeof sin);
-        sin.sin_family = AF_INET;
-        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        sin.sin_port = htons(port);
-        CHECK(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+        int fd = t_connect(port, 4096, 0);
         WAIT_FOR(g_conn != 0);
 
         pthread_t th[THREADS];
