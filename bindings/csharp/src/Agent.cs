@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using System.Threading;
 
 namespace HPSocket
 {
@@ -12,7 +10,7 @@ namespace HPSocket
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
     /// </summary>
-    public unsafe class TcpAgent : Component
+    public class TcpAgent : MultiConnectionComponent
     {
         internal const int CbPrepareConnect = 1, CbConnect = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
             CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
@@ -22,7 +20,7 @@ namespace HPSocket
         public TcpAgent() : this(Model.Push, false) { }
 
         internal TcpAgent(Model model, bool ssl)
-            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Agent")
+            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Agent", Natives.Agent)
         {
             // OnClose always: it drops the connection's managed extra; OnPrepareConnect always:
             // it attaches the extra given to Connect before the connection's first callback.
@@ -113,7 +111,7 @@ namespace HPSocket
             remove { lock (EventLock) _onShutdown -= value; }
         }
 
-        /// <summary>Extension: a full send queue (<see cref="MaxSendQueueBytes"/>) drained to its low watermark.</summary>
+        /// <summary>Extension: a full send queue (<see cref="MultiConnectionComponent.MaxSendQueueBytes"/>) drained to its low watermark.</summary>
         public event SendDrainedEventHandler<TcpAgent> OnSendDrained
         {
             add { lock (EventLock) _onSendDrained += value; Hook(CbDrained, l => NativeMethods.HPX_Set_FN_Agent_OnSendDrained(l, s_drained)); }
@@ -372,223 +370,10 @@ namespace HPSocket
         /// agent's own callbacks or when not started.</summary>
         public bool Stop() { return NativeMethods.HP_Agent_Stop(Handle) != 0; }
 
-        /// <summary>Waits until stopped, at most <paramref name="milliseconds"/> (-1: for ever).</summary>
-        public bool Wait(int milliseconds = Timeout.Infinite) { return NativeMethods.HP_Agent_Wait(Handle, unchecked((uint)milliseconds)) != 0; }
-
-        /// <summary>TRUE while starting or started.</summary>
-        public bool HasStarted { get { return NativeMethods.HP_Agent_HasStarted(Handle) != 0; } }
-
-        /// <summary>The life-cycle state.</summary>
-        public ServiceState State { get { return (ServiceState)NativeMethods.HP_Agent_GetState(Handle); } }
-
         /// <summary>True for the SSL agents.</summary>
         public bool IsSecure { get { return NativeMethods.HP_Agent_IsSecure(Handle) != 0; } }
 
-        /// <inheritdoc/>
-        public override SocketError ErrorCode { get { return (SocketError)NativeMethods.HP_Agent_GetLastError(Handle); } }
-
-        /// <inheritdoc/>
-        public override string ErrorMessage { get { return Utf8.Decode(NativeMethods.HP_Agent_GetLastErrorDesc(Handle)); } }
-
-        // ---- sending -------------------------------------------------------------------------
-
-        /// <summary>Sends <paramref name="data"/> (may be empty: sends nothing, returns true).</summary>
-        public bool Send(IntPtr connId, byte[] data)
-        {
-            if (data == null) throw new ArgumentNullException("data");
-            IntPtr h = Handle;
-            fixed (byte* p = data) return NativeMethods.HP_Agent_Send(h, connId, p, data.Length) != 0;
-        }
-
-        /// <summary>Sends <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
-        public bool Send(IntPtr connId, byte[] data, int offset, int count)
-        {
-            CheckRange(data, offset, count);
-            IntPtr h = Handle;
-            fixed (byte* p = data) return NativeMethods.HP_Agent_Send(h, connId, count == 0 ? null : p + offset, count) != 0;
-        }
-
-        /// <summary>Sends several buffers in order as one send (a gather write).</summary>
-        public bool SendPackets(IntPtr connId, params byte[][] buffers) { return SendPackets(connId, Segments(buffers)); }
-
-        /// <summary>Sends several buffer segments in order as one send.</summary>
-        public bool SendPackets(IntPtr connId, IList<ArraySegment<byte>> buffers)
-        {
-            IntPtr h = Handle;
-            return WithPackets(buffers, (p, n) => NativeMethods.HP_Agent_SendPackets(h, connId, (WSABUF*)p, n));
-        }
-
-        /// <summary>Sends <paramref name="head"/>, a file (1 byte to 4 MiB - 1) and <paramref name="tail"/> as one send.</summary>
-        public bool SendSmallFile(IntPtr connId, string fileName, byte[] head = null, byte[] tail = null)
-        {
-            if (fileName == null) throw new ArgumentNullException("fileName");
-            IntPtr h = Handle;
-            byte[] name = Utf8.Encode(fileName);
-            return WithHeadTail(head, tail, (ph, pt) => NativeMethods.HP_TcpAgent_SendSmallFile(h, connId, name, (WSABUF*)ph, (WSABUF*)pt));
-        }
-
-        // ---- connections ---------------------------------------------------------------------
-
-        /// <summary>Closes a connection; its OnClose follows on its worker thread.</summary>
-        public bool Disconnect(IntPtr connId, bool force = true) { return NativeMethods.HP_Agent_Disconnect(Handle, connId, B(force)) != 0; }
-
-        /// <summary>Closes every connection older than <paramref name="period"/> ms.</summary>
-        public bool DisconnectLongConnections(uint period, bool force = true) { return NativeMethods.HP_Agent_DisconnectLongConnections(Handle, period, B(force)) != 0; }
-
-        /// <summary>Closes every connection silent for <paramref name="period"/> ms (needs MarkSilence).</summary>
-        public bool DisconnectSilenceConnections(uint period, bool force = true) { return NativeMethods.HP_Agent_DisconnectSilenceConnections(Handle, period, B(force)) != 0; }
-
-        /// <summary>Stops (true) or resumes (false) reading a connection.</summary>
-        public bool PauseReceive(IntPtr connId, bool pause = true) { return NativeMethods.HP_Agent_PauseReceive(Handle, connId, B(pause)) != 0; }
-
-        /// <summary>Whether reading a connection is paused.</summary>
-        public bool IsPauseReceive(IntPtr connId, out bool paused)
-        {
-            int v;
-            bool ok = NativeMethods.HP_Agent_IsPauseReceive(Handle, connId, out v) != 0;
-            paused = ok && v != 0;
-            return ok;
-        }
-
-        /// <summary>True when the connection exists and is established.</summary>
-        public bool IsConnected(IntPtr connId) { return NativeMethods.HP_Agent_IsConnected(Handle, connId) != 0; }
-
-        /// <summary>The number of connections.</summary>
-        public uint ConnectionCount { get { return NativeMethods.HP_Agent_GetConnectionCount(Handle); } }
-
-        /// <summary>The IDs of every connection (a snapshot).</summary>
-        public IntPtr[] GetAllConnectionIds()
-        {
-            IntPtr h = Handle;
-            for (int tries = 0; ; tries++)
-            {
-                uint n = 0;
-                NativeMethods.HP_Agent_GetAllConnectionIDs(h, null, ref n);
-                IntPtr[] ids = new IntPtr[n + 16];
-                uint count = (uint)ids.Length;
-                if (NativeMethods.HP_Agent_GetAllConnectionIDs(h, ids, ref count) != 0)
-                {
-                    Array.Resize(ref ids, (int)count);
-                    return ids;
-                }
-                if (tries >= 8) return new IntPtr[0];
-            }
-        }
-
-        /// <summary>Bytes accepted by Send and not yet written.</summary>
-        public bool GetPendingDataLength(IntPtr connId, out int pending) { return NativeMethods.HP_Agent_GetPendingDataLength(Handle, connId, out pending) != 0; }
-
-        /// <summary>Milliseconds since the connection was set up.</summary>
-        public bool GetConnectPeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Agent_GetConnectPeriod(Handle, connId, out milliseconds) != 0; }
-
-        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
-        public bool GetSilencePeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Agent_GetSilencePeriod(Handle, connId, out milliseconds) != 0; }
-
-        /// <summary>The connection's local address and port.</summary>
-        public bool GetLocalAddress(IntPtr connId, out string address, out ushort port)
-        {
-            IntPtr h = Handle;
-            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Agent_GetLocalAddress(h, connId, b, ref l, out p), out address, out port);
-        }
-
-        /// <summary>The connection's remote address and port.</summary>
-        public bool GetRemoteAddress(IntPtr connId, out string address, out ushort port)
-        {
-            IntPtr h = Handle;
-            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Agent_GetRemoteAddress(h, connId, b, ref l, out p), out address, out port);
-        }
-
-        /// <summary>Attaches a raw pointer to a connection (never dereferenced or freed by the library).
-        /// For managed objects use <see cref="Component.SetExtra"/>.</summary>
-        public bool SetConnectionExtra(IntPtr connId, IntPtr extra) { return NativeMethods.HP_Agent_SetConnectionExtra(Handle, connId, extra) != 0; }
-
-        /// <summary>The raw pointer attached with <see cref="SetConnectionExtra"/>.</summary>
-        public bool GetConnectionExtra(IntPtr connId, out IntPtr extra) { return NativeMethods.HP_Agent_GetConnectionExtra(Handle, connId, out extra) != 0; }
-
-        internal override bool IsConnectionAlive(IntPtr connId)
-        {
-            IntPtr x;
-            return NativeMethods.HP_Agent_GetConnectionExtra(Handle, connId, out x) != 0;
-        }
-
         // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
-
-        /// <summary>The address reuse policy (default AddrOnly).</summary>
-        public ReuseAddressPolicy ReuseAddressPolicy
-        {
-            get { return (ReuseAddressPolicy)NativeMethods.HP_Agent_GetReuseAddressPolicy(Handle); }
-            set { NativeMethods.HP_Agent_SetReuseAddressPolicy(Handle, (int)value); Check(value, ReuseAddressPolicy, "ReuseAddressPolicy"); }
-        }
-
-        /// <summary>The send policy (no effect on Linux).</summary>
-        public SendPolicy SendPolicy
-        {
-            get { return (SendPolicy)NativeMethods.HP_Agent_GetSendPolicy(Handle); }
-            set { NativeMethods.HP_Agent_SetSendPolicy(Handle, (int)value); Check(value, SendPolicy, "SendPolicy"); }
-        }
-
-        /// <summary>The OnSend sync policy (no effect on Linux).</summary>
-        public OnSendSyncPolicy OnSendSyncPolicy
-        {
-            get { return (OnSendSyncPolicy)NativeMethods.HP_Agent_GetOnSendSyncPolicy(Handle); }
-            set { NativeMethods.HP_Agent_SetOnSendSyncPolicy(Handle, (int)value); Check(value, OnSendSyncPolicy, "OnSendSyncPolicy"); }
-        }
-
-        /// <summary>Ms a closed connection's object stays unused.</summary>
-        public uint FreeSocketObjLockTime
-        {
-            get { return NativeMethods.HP_Agent_GetFreeSocketObjLockTime(Handle); }
-            set { NativeMethods.HP_Agent_SetFreeSocketObjLockTime(Handle, value); Check(value, FreeSocketObjLockTime, "FreeSocketObjLockTime"); }
-        }
-
-        /// <summary>Cached connection objects.</summary>
-        public uint FreeSocketObjPool
-        {
-            get { return NativeMethods.HP_Agent_GetFreeSocketObjPool(Handle); }
-            set { NativeMethods.HP_Agent_SetFreeSocketObjPool(Handle, value); Check(value, FreeSocketObjPool, "FreeSocketObjPool"); }
-        }
-
-        /// <summary>Cached buffers.</summary>
-        public uint FreeBufferObjPool
-        {
-            get { return NativeMethods.HP_Agent_GetFreeBufferObjPool(Handle); }
-            set { NativeMethods.HP_Agent_SetFreeBufferObjPool(Handle, value); Check(value, FreeBufferObjPool, "FreeBufferObjPool"); }
-        }
-
-        /// <summary>Connection-object cache threshold.</summary>
-        public uint FreeSocketObjHold
-        {
-            get { return NativeMethods.HP_Agent_GetFreeSocketObjHold(Handle); }
-            set { NativeMethods.HP_Agent_SetFreeSocketObjHold(Handle, value); Check(value, FreeSocketObjHold, "FreeSocketObjHold"); }
-        }
-
-        /// <summary>Buffer cache threshold.</summary>
-        public uint FreeBufferObjHold
-        {
-            get { return NativeMethods.HP_Agent_GetFreeBufferObjHold(Handle); }
-            set { NativeMethods.HP_Agent_SetFreeBufferObjHold(Handle, value); Check(value, FreeBufferObjHold, "FreeBufferObjHold"); }
-        }
-
-        /// <summary>The most connections (default 10000; checked by Start).</summary>
-        public uint MaxConnectionCount
-        {
-            get { return NativeMethods.HP_Agent_GetMaxConnectionCount(Handle); }
-            set { NativeMethods.HP_Agent_SetMaxConnectionCount(Handle, value); Check(value, MaxConnectionCount, "MaxConnectionCount"); }
-        }
-
-        /// <summary>I/O worker threads (default 2 x CPUs + 2; checked by Start).</summary>
-        public uint WorkerThreadCount
-        {
-            get { return NativeMethods.HP_Agent_GetWorkerThreadCount(Handle); }
-            set { NativeMethods.HP_Agent_SetWorkerThreadCount(Handle, value); Check(value, WorkerThreadCount, "WorkerThreadCount"); }
-        }
-
-        /// <summary>Whether the last receive time is recorded (default true).</summary>
-        public bool MarkSilence
-        {
-            get { return NativeMethods.HP_Agent_IsMarkSilence(Handle) != 0; }
-            set { NativeMethods.HP_Agent_SetMarkSilence(Handle, B(value)); Check(value, MarkSilence, "MarkSilence"); }
-        }
 
         /// <summary>Timeout of a synchronous connect in ms (default 10000).</summary>
         public uint SyncConnectTimeout
@@ -602,62 +387,6 @@ namespace HPSocket
         {
             get { return NativeMethods.HPX_Agent_GetConnectTimeout(Handle); }
             set { NativeMethods.HPX_Agent_SetConnectTimeout(Handle, value); Check(value, ConnectTimeout, "ConnectTimeout"); }
-        }
-
-        /// <summary>The receive block size (default 4096).</summary>
-        public uint SocketBufferSize
-        {
-            get { return NativeMethods.HP_TcpAgent_GetSocketBufferSize(Handle); }
-            set { NativeMethods.HP_TcpAgent_SetSocketBufferSize(Handle, value); Check(value, SocketBufferSize, "SocketBufferSize"); }
-        }
-
-        /// <summary>TCP keep-alive idle time in ms (0: off).</summary>
-        public uint KeepAliveTime
-        {
-            get { return NativeMethods.HP_TcpAgent_GetKeepAliveTime(Handle); }
-            set { NativeMethods.HP_TcpAgent_SetKeepAliveTime(Handle, value); Check(value, KeepAliveTime, "KeepAliveTime"); }
-        }
-
-        /// <summary>TCP keep-alive probe interval in ms (0: off).</summary>
-        public uint KeepAliveInterval
-        {
-            get { return NativeMethods.HP_TcpAgent_GetKeepAliveInterval(Handle); }
-            set { NativeMethods.HP_TcpAgent_SetKeepAliveInterval(Handle, value); Check(value, KeepAliveInterval, "KeepAliveInterval"); }
-        }
-
-        /// <summary>TCP_NODELAY (default false).</summary>
-        public bool NoDelay
-        {
-            get { return NativeMethods.HP_TcpAgent_IsNoDelay(Handle) != 0; }
-            set { NativeMethods.HP_TcpAgent_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
-        }
-
-        /// <summary>Extension: the most bytes queued per connection before Send fails (0: no limit).</summary>
-        public uint MaxSendQueueBytes
-        {
-            get { return NativeMethods.HPX_Agent_GetMaxSendQueueBytes(Handle); }
-            set { NativeMethods.HPX_Agent_SetMaxSendQueueBytes(Handle, value); Check(value, MaxSendQueueBytes, "MaxSendQueueBytes"); }
-        }
-
-        /// <summary>Extension: ms the answer to a peer that closed its side may go without progress before OnClose(Send, ETIMEDOUT) (default 30000).</summary>
-        public uint HalfCloseDrainTimeout
-        {
-            get { return NativeMethods.HPX_Agent_GetHalfCloseDrainTimeout(Handle); }
-            set { NativeMethods.HPX_Agent_SetHalfCloseDrainTimeout(Handle, value); Check(value, HalfCloseDrainTimeout, "HalfCloseDrainTimeout"); }
-        }
-
-        /// <summary>Extension: the queue level at which OnSendDrained fires.</summary>
-        public uint SendQueueLowWatermark
-        {
-            get { return NativeMethods.HPX_Agent_GetSendQueueLowWatermark(Handle); }
-            set { NativeMethods.HPX_Agent_SetSendQueueLowWatermark(Handle, value); Check(value, SendQueueLowWatermark, "SendQueueLowWatermark"); }
-        }
-
-        /// <summary>Extension: whether sends count as activity for the silence period.</summary>
-        public bool SilenceCountsSend
-        {
-            get { return NativeMethods.HPX_Agent_IsSilenceCountsSend(Handle) != 0; }
-            set { NativeMethods.HPX_Agent_SetSilenceCountsSend(Handle, B(value)); Check(value, SilenceCountsSend, "SilenceCountsSend"); }
         }
     }
 

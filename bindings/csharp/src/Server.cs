@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using System.Threading;
 
 namespace HPSocket
 {
@@ -14,7 +12,7 @@ namespace HPSocket
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
     /// </summary>
-    public unsafe class TcpServer : Component
+    public class TcpServer : MultiConnectionComponent
     {
         internal const int CbPrepareListen = 1, CbAccept = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
             CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
@@ -24,7 +22,7 @@ namespace HPSocket
         public TcpServer() : this(Model.Push, false) { }
 
         internal TcpServer(Model model, bool ssl)
-            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Server")
+            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Server", Natives.Server)
         {
             // OnClose always: it drops the connection's managed extra.
             Hook(CbClose, l => NativeMethods.HP_Set_FN_Server_OnClose(l, s_close));
@@ -113,7 +111,7 @@ namespace HPSocket
             remove { lock (EventLock) _onShutdown -= value; }
         }
 
-        /// <summary>Extension: a full send queue (<see cref="MaxSendQueueBytes"/>) drained to its low watermark.</summary>
+        /// <summary>Extension: a full send queue (<see cref="MultiConnectionComponent.MaxSendQueueBytes"/>) drained to its low watermark.</summary>
         public event SendDrainedEventHandler<TcpServer> OnSendDrained
         {
             add { lock (EventLock) _onSendDrained += value; Hook(CbDrained, l => NativeMethods.HPX_Set_FN_Server_OnSendDrained(l, s_drained)); }
@@ -341,23 +339,8 @@ namespace HPSocket
         /// server's own callbacks or when not started.</summary>
         public bool Stop() { return NativeMethods.HP_Server_Stop(Handle) != 0; }
 
-        /// <summary>Waits until stopped, at most <paramref name="milliseconds"/> (-1: for ever).</summary>
-        public bool Wait(int milliseconds = Timeout.Infinite) { return NativeMethods.HP_Server_Wait(Handle, unchecked((uint)milliseconds)) != 0; }
-
-        /// <summary>TRUE while starting or started.</summary>
-        public bool HasStarted { get { return NativeMethods.HP_Server_HasStarted(Handle) != 0; } }
-
-        /// <summary>The life-cycle state.</summary>
-        public ServiceState State { get { return (ServiceState)NativeMethods.HP_Server_GetState(Handle); } }
-
         /// <summary>True for the SSL servers.</summary>
         public bool IsSecure { get { return NativeMethods.HP_Server_IsSecure(Handle) != 0; } }
-
-        /// <inheritdoc/>
-        public override SocketError ErrorCode { get { return (SocketError)NativeMethods.HP_Server_GetLastError(Handle); } }
-
-        /// <inheritdoc/>
-        public override string ErrorMessage { get { return Utf8.Decode(NativeMethods.HP_Server_GetLastErrorDesc(Handle)); } }
 
         /// <summary>The address and port the server listens on.</summary>
         public bool GetListenAddress(out string address, out ushort port)
@@ -366,205 +349,7 @@ namespace HPSocket
             return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetListenAddress(h, b, ref l, out p), out address, out port);
         }
 
-        // ---- sending -------------------------------------------------------------------------
-
-        /// <summary>Sends <paramref name="data"/> (may be empty: sends nothing, returns true).</summary>
-        public bool Send(IntPtr connId, byte[] data)
-        {
-            if (data == null) throw new ArgumentNullException("data");
-            IntPtr h = Handle;
-            fixed (byte* p = data) return NativeMethods.HP_Server_Send(h, connId, p, data.Length) != 0;
-        }
-
-        /// <summary>Sends <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
-        public bool Send(IntPtr connId, byte[] data, int offset, int count)
-        {
-            CheckRange(data, offset, count);
-            IntPtr h = Handle;
-            fixed (byte* p = data) return NativeMethods.HP_Server_Send(h, connId, count == 0 ? null : p + offset, count) != 0;
-        }
-
-        /// <summary>Sends several buffers in order as one send (a gather write).</summary>
-        public bool SendPackets(IntPtr connId, params byte[][] buffers) { return SendPackets(connId, Segments(buffers)); }
-
-        /// <summary>Sends several buffer segments in order as one send.</summary>
-        public bool SendPackets(IntPtr connId, IList<ArraySegment<byte>> buffers)
-        {
-            IntPtr h = Handle;
-            return WithPackets(buffers, (p, n) => NativeMethods.HP_Server_SendPackets(h, connId, (WSABUF*)p, n));
-        }
-
-        /// <summary>Sends <paramref name="head"/>, a file (1 byte to 4 MiB - 1) and <paramref name="tail"/> as one send.</summary>
-        public bool SendSmallFile(IntPtr connId, string fileName, byte[] head = null, byte[] tail = null)
-        {
-            if (fileName == null) throw new ArgumentNullException("fileName");
-            IntPtr h = Handle;
-            byte[] name = Utf8.Encode(fileName);
-            return WithHeadTail(head, tail, (ph, pt) => NativeMethods.HP_TcpServer_SendSmallFile(h, connId, name, (WSABUF*)ph, (WSABUF*)pt));
-        }
-
-        // ---- connections ---------------------------------------------------------------------
-
-        /// <summary>Closes a connection; its OnClose follows on its worker thread.</summary>
-        public bool Disconnect(IntPtr connId, bool force = true) { return NativeMethods.HP_Server_Disconnect(Handle, connId, B(force)) != 0; }
-
-        /// <summary>Closes every connection older than <paramref name="period"/> ms.</summary>
-        public bool DisconnectLongConnections(uint period, bool force = true) { return NativeMethods.HP_Server_DisconnectLongConnections(Handle, period, B(force)) != 0; }
-
-        /// <summary>Closes every connection silent for <paramref name="period"/> ms (needs MarkSilence).</summary>
-        public bool DisconnectSilenceConnections(uint period, bool force = true) { return NativeMethods.HP_Server_DisconnectSilenceConnections(Handle, period, B(force)) != 0; }
-
-        /// <summary>Stops (true) or resumes (false) reading a connection.</summary>
-        public bool PauseReceive(IntPtr connId, bool pause = true) { return NativeMethods.HP_Server_PauseReceive(Handle, connId, B(pause)) != 0; }
-
-        /// <summary>Whether reading a connection is paused.</summary>
-        public bool IsPauseReceive(IntPtr connId, out bool paused)
-        {
-            int v;
-            bool ok = NativeMethods.HP_Server_IsPauseReceive(Handle, connId, out v) != 0;
-            paused = ok && v != 0;
-            return ok;
-        }
-
-        /// <summary>True when the connection exists and is established.</summary>
-        public bool IsConnected(IntPtr connId) { return NativeMethods.HP_Server_IsConnected(Handle, connId) != 0; }
-
-        /// <summary>The number of connections.</summary>
-        public uint ConnectionCount { get { return NativeMethods.HP_Server_GetConnectionCount(Handle); } }
-
-        /// <summary>The IDs of every connection (a snapshot).</summary>
-        public IntPtr[] GetAllConnectionIds()
-        {
-            IntPtr h = Handle;
-            for (int tries = 0; ; tries++)
-            {
-                uint n = 0;
-                NativeMethods.HP_Server_GetAllConnectionIDs(h, null, ref n);
-                IntPtr[] ids = new IntPtr[n + 16];
-                uint count = (uint)ids.Length;
-                if (NativeMethods.HP_Server_GetAllConnectionIDs(h, ids, ref count) != 0)
-                {
-                    Array.Resize(ref ids, (int)count);
-                    return ids;
-                }
-                if (tries >= 8) return new IntPtr[0];
-            }
-        }
-
-        /// <summary>Bytes accepted by Send and not yet written.</summary>
-        public bool GetPendingDataLength(IntPtr connId, out int pending) { return NativeMethods.HP_Server_GetPendingDataLength(Handle, connId, out pending) != 0; }
-
-        /// <summary>Milliseconds since the connection was set up.</summary>
-        public bool GetConnectPeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Server_GetConnectPeriod(Handle, connId, out milliseconds) != 0; }
-
-        /// <summary>Milliseconds since the connection last received data (needs MarkSilence).</summary>
-        public bool GetSilencePeriod(IntPtr connId, out uint milliseconds) { return NativeMethods.HP_Server_GetSilencePeriod(Handle, connId, out milliseconds) != 0; }
-
-        /// <summary>The connection's local address and port.</summary>
-        public bool GetLocalAddress(IntPtr connId, out string address, out ushort port)
-        {
-            IntPtr h = Handle;
-            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetLocalAddress(h, connId, b, ref l, out p), out address, out port);
-        }
-
-        /// <summary>The connection's remote address and port.</summary>
-        public bool GetRemoteAddress(IntPtr connId, out string address, out ushort port)
-        {
-            IntPtr h = Handle;
-            return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetRemoteAddress(h, connId, b, ref l, out p), out address, out port);
-        }
-
-        /// <summary>Attaches a raw pointer to a connection (never dereferenced or freed by the library).
-        /// For managed objects use <see cref="Component.SetExtra"/>.</summary>
-        public bool SetConnectionExtra(IntPtr connId, IntPtr extra) { return NativeMethods.HP_Server_SetConnectionExtra(Handle, connId, extra) != 0; }
-
-        /// <summary>The raw pointer attached with <see cref="SetConnectionExtra"/>.</summary>
-        public bool GetConnectionExtra(IntPtr connId, out IntPtr extra) { return NativeMethods.HP_Server_GetConnectionExtra(Handle, connId, out extra) != 0; }
-
-        internal override bool IsConnectionAlive(IntPtr connId)
-        {
-            IntPtr x;
-            return NativeMethods.HP_Server_GetConnectionExtra(Handle, connId, out x) != 0;
-        }
-
         // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
-
-        /// <summary>The address reuse policy (default AddrOnly).</summary>
-        public ReuseAddressPolicy ReuseAddressPolicy
-        {
-            get { return (ReuseAddressPolicy)NativeMethods.HP_Server_GetReuseAddressPolicy(Handle); }
-            set { NativeMethods.HP_Server_SetReuseAddressPolicy(Handle, (int)value); Check(value, ReuseAddressPolicy, "ReuseAddressPolicy"); }
-        }
-
-        /// <summary>The send policy (no effect on Linux).</summary>
-        public SendPolicy SendPolicy
-        {
-            get { return (SendPolicy)NativeMethods.HP_Server_GetSendPolicy(Handle); }
-            set { NativeMethods.HP_Server_SetSendPolicy(Handle, (int)value); Check(value, SendPolicy, "SendPolicy"); }
-        }
-
-        /// <summary>The OnSend sync policy (no effect on Linux).</summary>
-        public OnSendSyncPolicy OnSendSyncPolicy
-        {
-            get { return (OnSendSyncPolicy)NativeMethods.HP_Server_GetOnSendSyncPolicy(Handle); }
-            set { NativeMethods.HP_Server_SetOnSendSyncPolicy(Handle, (int)value); Check(value, OnSendSyncPolicy, "OnSendSyncPolicy"); }
-        }
-
-        /// <summary>Ms a closed connection's object stays unused.</summary>
-        public uint FreeSocketObjLockTime
-        {
-            get { return NativeMethods.HP_Server_GetFreeSocketObjLockTime(Handle); }
-            set { NativeMethods.HP_Server_SetFreeSocketObjLockTime(Handle, value); Check(value, FreeSocketObjLockTime, "FreeSocketObjLockTime"); }
-        }
-
-        /// <summary>Cached connection objects.</summary>
-        public uint FreeSocketObjPool
-        {
-            get { return NativeMethods.HP_Server_GetFreeSocketObjPool(Handle); }
-            set { NativeMethods.HP_Server_SetFreeSocketObjPool(Handle, value); Check(value, FreeSocketObjPool, "FreeSocketObjPool"); }
-        }
-
-        /// <summary>Cached buffers.</summary>
-        public uint FreeBufferObjPool
-        {
-            get { return NativeMethods.HP_Server_GetFreeBufferObjPool(Handle); }
-            set { NativeMethods.HP_Server_SetFreeBufferObjPool(Handle, value); Check(value, FreeBufferObjPool, "FreeBufferObjPool"); }
-        }
-
-        /// <summary>Connection-object cache threshold.</summary>
-        public uint FreeSocketObjHold
-        {
-            get { return NativeMethods.HP_Server_GetFreeSocketObjHold(Handle); }
-            set { NativeMethods.HP_Server_SetFreeSocketObjHold(Handle, value); Check(value, FreeSocketObjHold, "FreeSocketObjHold"); }
-        }
-
-        /// <summary>Buffer cache threshold.</summary>
-        public uint FreeBufferObjHold
-        {
-            get { return NativeMethods.HP_Server_GetFreeBufferObjHold(Handle); }
-            set { NativeMethods.HP_Server_SetFreeBufferObjHold(Handle, value); Check(value, FreeBufferObjHold, "FreeBufferObjHold"); }
-        }
-
-        /// <summary>The most connections (default 10000; checked by Start).</summary>
-        public uint MaxConnectionCount
-        {
-            get { return NativeMethods.HP_Server_GetMaxConnectionCount(Handle); }
-            set { NativeMethods.HP_Server_SetMaxConnectionCount(Handle, value); Check(value, MaxConnectionCount, "MaxConnectionCount"); }
-        }
-
-        /// <summary>I/O worker threads (default 2 x CPUs + 2; checked by Start).</summary>
-        public uint WorkerThreadCount
-        {
-            get { return NativeMethods.HP_Server_GetWorkerThreadCount(Handle); }
-            set { NativeMethods.HP_Server_SetWorkerThreadCount(Handle, value); Check(value, WorkerThreadCount, "WorkerThreadCount"); }
-        }
-
-        /// <summary>Whether the last receive time is recorded (default true).</summary>
-        public bool MarkSilence
-        {
-            get { return NativeMethods.HP_Server_IsMarkSilence(Handle) != 0; }
-            set { NativeMethods.HP_Server_SetMarkSilence(Handle, B(value)); Check(value, MarkSilence, "MarkSilence"); }
-        }
 
         /// <summary>The listen() backlog (default SOMAXCONN).</summary>
         public uint SocketListenQueue
@@ -578,62 +363,6 @@ namespace HPSocket
         {
             get { return NativeMethods.HP_TcpServer_GetAcceptSocketCount(Handle); }
             set { NativeMethods.HP_TcpServer_SetAcceptSocketCount(Handle, value); Check(value, AcceptSocketCount, "AcceptSocketCount"); }
-        }
-
-        /// <summary>The receive block size (default 4096).</summary>
-        public uint SocketBufferSize
-        {
-            get { return NativeMethods.HP_TcpServer_GetSocketBufferSize(Handle); }
-            set { NativeMethods.HP_TcpServer_SetSocketBufferSize(Handle, value); Check(value, SocketBufferSize, "SocketBufferSize"); }
-        }
-
-        /// <summary>TCP keep-alive idle time in ms (0: off).</summary>
-        public uint KeepAliveTime
-        {
-            get { return NativeMethods.HP_TcpServer_GetKeepAliveTime(Handle); }
-            set { NativeMethods.HP_TcpServer_SetKeepAliveTime(Handle, value); Check(value, KeepAliveTime, "KeepAliveTime"); }
-        }
-
-        /// <summary>TCP keep-alive probe interval in ms (0: off).</summary>
-        public uint KeepAliveInterval
-        {
-            get { return NativeMethods.HP_TcpServer_GetKeepAliveInterval(Handle); }
-            set { NativeMethods.HP_TcpServer_SetKeepAliveInterval(Handle, value); Check(value, KeepAliveInterval, "KeepAliveInterval"); }
-        }
-
-        /// <summary>TCP_NODELAY (default false).</summary>
-        public bool NoDelay
-        {
-            get { return NativeMethods.HP_TcpServer_IsNoDelay(Handle) != 0; }
-            set { NativeMethods.HP_TcpServer_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
-        }
-
-        /// <summary>Extension: the most bytes queued per connection before Send fails (0: no limit).</summary>
-        public uint MaxSendQueueBytes
-        {
-            get { return NativeMethods.HPX_Server_GetMaxSendQueueBytes(Handle); }
-            set { NativeMethods.HPX_Server_SetMaxSendQueueBytes(Handle, value); Check(value, MaxSendQueueBytes, "MaxSendQueueBytes"); }
-        }
-
-        /// <summary>Extension: ms the answer to a peer that closed its side may go without progress before OnClose(Send, ETIMEDOUT) (default 30000).</summary>
-        public uint HalfCloseDrainTimeout
-        {
-            get { return NativeMethods.HPX_Server_GetHalfCloseDrainTimeout(Handle); }
-            set { NativeMethods.HPX_Server_SetHalfCloseDrainTimeout(Handle, value); Check(value, HalfCloseDrainTimeout, "HalfCloseDrainTimeout"); }
-        }
-
-        /// <summary>Extension: the queue level at which OnSendDrained fires.</summary>
-        public uint SendQueueLowWatermark
-        {
-            get { return NativeMethods.HPX_Server_GetSendQueueLowWatermark(Handle); }
-            set { NativeMethods.HPX_Server_SetSendQueueLowWatermark(Handle, value); Check(value, SendQueueLowWatermark, "SendQueueLowWatermark"); }
-        }
-
-        /// <summary>Extension: whether sends count as activity for the silence period.</summary>
-        public bool SilenceCountsSend
-        {
-            get { return NativeMethods.HPX_Server_IsSilenceCountsSend(Handle) != 0; }
-            set { NativeMethods.HPX_Server_SetSilenceCountsSend(Handle, B(value)); Check(value, SilenceCountsSend, "SilenceCountsSend"); }
         }
     }
 
