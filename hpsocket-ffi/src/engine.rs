@@ -1,6 +1,7 @@
-//! What `HP_Server_*` and `HP_Agent_*` share: both families drive a many-connection engine,
-//! so each C function of either family is a thin wrapper over one function here, which works
-//! on any server- or agent-shaped handle through [`EngineOps`].
+//! What only servers and agents have (`HP_Server_*`, `HP_Agent_*`): many connections named by
+//! their IDs (disconnecting, counting and listing them, extras, periods) and the settings of
+//! an engine. Each function works on any server- or agent-shaped handle through
+//! [`EngineOps`]; what clients share with them is in `connection.rs` and `lifecycle.rs`.
 
 use std::path::Path;
 use std::sync::Arc;
