@@ -30,6 +30,7 @@ mod buffer;
 pub mod config;
 mod conn;
 mod error;
+pub mod event;
 mod listener;
 mod model;
 mod reactor;
@@ -42,6 +43,7 @@ mod types;
 
 pub use config::{ClientConfig, EngineConfig, SocketConfig};
 pub use error::{Error, ErrorKind, Result};
+pub use event::{Event, EventAdapter, EventHandler, EventMask};
 pub use listener::{AgentListener, ClientListener, ServerListener};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
 pub use model::{FetchResult, PackConfig, ReceiveModel};

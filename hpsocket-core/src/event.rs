@@ -1,0 +1,217 @@
+//! The event seam: everything a component tells its user as one [`Event`] enum, received by
+//! one [`EventHandler`] whatever the component. Bindings (C, Python, Java) implement it once
+//! for every family and hand it to a component through [`EventAdapter`], which implements
+//! the typed listener traits ([`ServerListener`], [`AgentListener`], [`ClientListener`]) that
+//! Rust users implement directly. The adapter is generic, so the handler is called without
+//! another dynamic dispatch.
+
+use std::os::fd::RawFd;
+
+use crate::listener::{AgentListener, ClientListener, ServerListener};
+use crate::tcp::{TcpAgent, TcpClient, TcpServer};
+use crate::types::{ConnId, HandleResult, SocketOperation};
+
+/// One event of a component, as the listener traits name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// Server: the listening socket is bound, not yet listening (`OnPrepareListen`).
+    PrepareListen {
+        /// The listening socket.
+        fd: RawFd,
+    },
+    /// Server: a connection was accepted (`OnAccept`); `HR_ERROR` rejects it.
+    Accept {
+        /// The new connection.
+        conn: ConnId,
+        /// Its socket.
+        fd: RawFd,
+    },
+    /// Agent, client: a connect is about to start (`OnPrepareConnect`).
+    PrepareConnect {
+        /// The connection.
+        conn: ConnId,
+        /// Its socket.
+        fd: RawFd,
+    },
+    /// Agent, client: the connect completed (`OnConnect`).
+    Connect {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// The connection is ready for data (`OnHandShake`).
+    HandShake {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// Bytes were written (`OnSend`); the result is ignored.
+    Send {
+        /// The connection.
+        conn: ConnId,
+        /// What was written, valid during the call.
+        data: &'a [u8],
+    },
+    /// Bytes or a whole PACK message arrived (`OnReceive`).
+    Receive {
+        /// The connection.
+        conn: ConnId,
+        /// What arrived, valid during the call.
+        data: &'a [u8],
+    },
+    /// PULL: this many bytes are buffered now (`OnPullReceive`).
+    PullReceive {
+        /// The connection.
+        conn: ConnId,
+        /// Bytes buffered in all.
+        total: usize,
+    },
+    /// Extension: a full send queue drained to its low watermark (`OnSendDrained`).
+    SendDrained {
+        /// The connection.
+        conn: ConnId,
+        /// Bytes still queued.
+        pending: usize,
+    },
+    /// The connection closed (`OnClose`); the result is ignored.
+    Close {
+        /// The connection.
+        conn: ConnId,
+        /// What was going on.
+        operation: SocketOperation,
+        /// 0 for a normal close, else an `errno`.
+        error: i32,
+    },
+    /// Server, agent: the component stopped (`OnShutdown`).
+    Shutdown,
+    /// A worker thread starts (before its first event); the result is ignored.
+    WorkerStart {
+        /// Its index.
+        index: usize,
+    },
+    /// A worker thread ends (after its last event); the result is ignored.
+    WorkerExit {
+        /// Its index.
+        index: usize,
+    },
+}
+
+/// A set of events, for [`EventHandler::wanted`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMask(u32);
+
+impl EventMask {
+    /// Nothing.
+    pub const NONE: EventMask = EventMask(0);
+    /// [`Event::Send`], whose dispatch the reactor skips on every send when it is not wanted.
+    pub const SEND: EventMask = EventMask(1);
+    /// Every event.
+    pub const ALL: EventMask = EventMask(u32::MAX);
+
+    /// Whether every event of `other` is in this set.
+    pub fn contains(self, other: EventMask) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for EventMask {
+    type Output = EventMask;
+    fn bitor(self, other: EventMask) -> EventMask {
+        EventMask(self.0 | other.0)
+    }
+}
+
+/// Receives every event of a component (see the module's documentation).
+pub trait EventHandler: Send + Sync + 'static {
+    /// The events worth dispatching; asked again before each costly one (today: `Send`), so
+    /// the answer may change while the component runs. Default: all.
+    fn wanted(&self) -> EventMask {
+        EventMask::ALL
+    }
+    /// One event. The result matters where the listener traits say so (`HR_ERROR` rejects an
+    /// accept, fails a prepare, closes a connection); elsewhere it is ignored.
+    fn on_event(&self, event: Event<'_>) -> HandleResult;
+}
+
+/// Delivers a component's events to the handler it holds: give `Arc::new(EventAdapter(h))`
+/// to `TcpServer`, `TcpAgent` or `TcpClient` as their listener.
+pub struct EventAdapter<H>(pub H);
+
+/// The listener methods every family has, mapped onto events.
+macro_rules! connection_events {
+    ($sender:ty) => {
+        fn on_handshake(&self, _: &$sender, conn: ConnId) -> HandleResult {
+            self.0.on_event(Event::HandShake { conn })
+        }
+        fn on_send(&self, _: &$sender, conn: ConnId, data: &[u8]) -> HandleResult {
+            self.0.on_event(Event::Send { conn, data })
+        }
+        fn wants_on_send(&self) -> bool {
+            self.0.wanted().contains(EventMask::SEND)
+        }
+        fn on_receive(&self, _: &$sender, conn: ConnId, data: &[u8]) -> HandleResult {
+            self.0.on_event(Event::Receive { conn, data })
+        }
+        fn on_send_drained(&self, _: &$sender, conn: ConnId, pending: usize) -> HandleResult {
+            self.0.on_event(Event::SendDrained { conn, pending })
+        }
+        fn on_pull_receive(&self, _: &$sender, conn: ConnId, total: usize) -> HandleResult {
+            self.0.on_event(Event::PullReceive { conn, total })
+        }
+        fn on_close(
+            &self,
+            _: &$sender,
+            conn: ConnId,
+            operation: SocketOperation,
+            error: i32,
+        ) -> HandleResult {
+            self.0.on_event(Event::Close {
+                conn,
+                operation,
+                error,
+            })
+        }
+        fn on_worker_start(&self, _: &$sender, index: usize) {
+            self.0.on_event(Event::WorkerStart { index });
+        }
+        fn on_worker_exit(&self, _: &$sender, index: usize) {
+            self.0.on_event(Event::WorkerExit { index });
+        }
+    };
+}
+
+/// The connect events of agents and clients.
+macro_rules! connect_events {
+    ($sender:ty) => {
+        fn on_prepare_connect(&self, _: &$sender, conn: ConnId, fd: RawFd) -> HandleResult {
+            self.0.on_event(Event::PrepareConnect { conn, fd })
+        }
+        fn on_connect(&self, _: &$sender, conn: ConnId) -> HandleResult {
+            self.0.on_event(Event::Connect { conn })
+        }
+    };
+}
+
+impl<H: EventHandler> ServerListener for EventAdapter<H> {
+    fn on_prepare_listen(&self, _: &TcpServer, fd: RawFd) -> HandleResult {
+        self.0.on_event(Event::PrepareListen { fd })
+    }
+    fn on_accept(&self, _: &TcpServer, conn: ConnId, fd: RawFd) -> HandleResult {
+        self.0.on_event(Event::Accept { conn, fd })
+    }
+    fn on_shutdown(&self, _: &TcpServer) -> HandleResult {
+        self.0.on_event(Event::Shutdown)
+    }
+    connection_events!(TcpServer);
+}
+
+impl<H: EventHandler> AgentListener for EventAdapter<H> {
+    connect_events!(TcpAgent);
+    fn on_shutdown(&self, _: &TcpAgent) -> HandleResult {
+        self.0.on_event(Event::Shutdown)
+    }
+    connection_events!(TcpAgent);
+}
+
+impl<H: EventHandler> ClientListener for EventAdapter<H> {
+    connect_events!(TcpClient);
+    connection_events!(TcpClient);
+}
