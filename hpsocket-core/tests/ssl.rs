@@ -766,3 +766,26 @@ fn curl_over_our_ssl_server() {
     );
     server.stop().unwrap();
 }
+
+#[test]
+fn plaintext_held_for_the_handshake_stays_counted_after_the_hello_is_written() {
+    // A peer that accepts TCP and never answers: the handshake cannot end.
+    let pki = certs::pki();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let (client, _) = tls_client(&client_setup(&pki.ca, None), ReceiveModel::Push);
+    client
+        .update_config(|c| c.socket.max_send_queue_bytes = 100)
+        .unwrap();
+    client.start("127.0.0.1", port, false).unwrap();
+    // Sent at once, most likely before the worker has even written the ClientHello.
+    client.send(b"HELD-PLAINTEXT-1").unwrap();
+    let (mut raw, _) = silent.accept().unwrap();
+    let mut head = [0u8; 5];
+    std::io::Read::read_exact(&mut raw, &mut head).unwrap();
+    assert_eq!(head[0], 0x16, "a TLS handshake record");
+    // The hello is written (the queue is empty again); the held bytes still count.
+    assert!(client.pending_data_length().unwrap() >= 16);
+    assert!(client.send(&[b'x'; 90]).is_err(), "16 held + 90 > 100");
+    client.stop().unwrap();
+}

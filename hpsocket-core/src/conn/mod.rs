@@ -36,6 +36,10 @@ pub(crate) struct Conn {
     pub(crate) send_queue: Mutex<SendQueue>,
     /// Mirror of the queue length readable without the lock.
     pub(crate) pending: AtomicUsize,
+    /// SSL: plaintext sent during the handshake, held in the session until it completes
+    /// (changed under the session lock). It counts as pending, but only the session can
+    /// send it, so it is kept apart from the queue's mirror, which flushes overwrite.
+    pub(crate) held: AtomicUsize,
     /// A flush command is on its way to the owner; saves duplicate commands and wake-ups.
     pub(crate) flush_requested: AtomicBool,
     pub(crate) paused: AtomicBool,
@@ -82,6 +86,7 @@ impl Conn {
             state: AtomicU8::new(state as u8),
             send_queue: Mutex::new(SendQueue::default()),
             pending: AtomicUsize::new(0),
+            held: AtomicUsize::new(0),
             flush_requested: AtomicBool::new(false),
             paused: AtomicBool::new(false),
             extra: AtomicUsize::new(extra),
@@ -120,6 +125,11 @@ impl Conn {
     pub(crate) fn pull_buffer(&self) -> Option<MutexGuard<'_, PullBuffer>> {
         // Buffer updates are single calls that cannot leave it half-changed.
         self.pull.as_ref().map(|m| lock(m))
+    }
+
+    /// Bytes accepted by `send` and not yet written: the queue and any held plaintext.
+    pub(crate) fn unsent(&self) -> usize {
+        self.pending.load(Ordering::Acquire) + self.held.load(Ordering::Acquire)
     }
 
     pub(crate) fn queue(&self) -> MutexGuard<'_, SendQueue> {

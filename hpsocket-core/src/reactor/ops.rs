@@ -96,14 +96,14 @@ impl Running {
         if state != TlsState::Plain {
             // Every byte an SSL connection queues is added under its session lock, so the
             // pending count read here can only shrink until the bytes below are added.
-            self.check_queue_cap(conn, conn.pending.load(Ordering::Acquire), total)?;
+            self.check_queue_cap(conn, conn.unsent(), total)?;
         }
         match state {
             TlsState::Plain => self.send_parts(conn, parts, me, Some(total)),
             TlsState::Handshaking => {
                 // Held as plaintext and encrypted, in order, once the handshake completes.
                 session.hold(parts());
-                conn.pending.fetch_add(total, Ordering::AcqRel);
+                conn.held.fetch_add(total, Ordering::AcqRel);
                 Ok(())
             }
             TlsState::Established => {
@@ -440,9 +440,7 @@ impl Engine {
     }
 
     pub(crate) fn pending_data_length(&self, id: ConnId) -> Result<usize> {
-        self.with_conn("pending_data_length", id, |c| {
-            Ok(c.pending.load(Ordering::Acquire))
-        })
+        self.with_conn("pending_data_length", id, |c| Ok(c.unsent()))
     }
 
     pub(crate) fn listen_address(&self) -> Result<SocketAddr> {

@@ -190,10 +190,11 @@ impl Running {
         }
         let mut queue = conn.queue();
         queue.push(session.output(), &self.pool);
-        // Plaintext still held for the handshake counts as pending too.
-        let pending = queue.len() + session.held_len();
         conn.pending
-            .store(pending, std::sync::atomic::Ordering::Release);
+            .store(queue.len(), std::sync::atomic::Ordering::Release);
+        // Held plaintext was encrypted into the output once the handshake completed.
+        conn.held
+            .store(session.held_len(), std::sync::atomic::Ordering::Release);
         session.clear_output();
         true
     }

@@ -185,6 +185,7 @@ impl Worker {
             conn.queue().clear(&self.run.pool);
         }
         conn.pending.store(0, Ordering::Release);
+        conn.held.store(0, Ordering::Release);
         if local.close_owed {
             let events = &self.run.events;
             guarded_unit(|| events.close(conn.id, operation, code));
