@@ -2,8 +2,6 @@
 //! functions, which accept any agent-shaped handle. The connection operations are shared with
 //! the server family in `engine.rs`.
 
-use std::sync::Arc;
-
 use hpsocket_core::{ConnectOptions, ReceiveModel, TcpAgent};
 
 use crate::args;
@@ -28,7 +26,7 @@ pub(crate) fn create(
     boundary::call(function, std::ptr::null_mut(), || {
         let callbacks = listener::agent_callbacks(listener)?;
         let reservation = handle::reserve(kind)?;
-        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
+        let adapter = Adapter::listener(callbacks, reservation.handle());
         let inner = if secure {
             TcpAgent::new_ssl(adapter, model)
         } else {

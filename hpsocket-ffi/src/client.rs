@@ -2,8 +2,6 @@
 //! functions, which accept any client-shaped handle. A client owns one connection on its own
 //! worker thread and stops by itself when that connection closes.
 
-use std::sync::Arc;
-
 use hpsocket_core::{ClientConfig, ReceiveModel, TcpClient};
 
 use crate::args;
@@ -38,7 +36,7 @@ pub(crate) fn create(
     boundary::call(function, std::ptr::null_mut(), || {
         let callbacks = listener::client_callbacks(listener)?;
         let reservation = handle::reserve(kind)?;
-        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
+        let adapter = Adapter::listener(callbacks, reservation.handle());
         let inner = if secure {
             TcpClient::new_ssl(adapter, model)
         } else {

@@ -16,10 +16,7 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use hpsocket_core::{
-    AgentListener, ClientListener, ConnId, HandleResult, ServerListener, SocketOperation, TcpAgent,
-    TcpClient, TcpServer,
-};
+use hpsocket_core::{Event, EventAdapter, EventHandler, EventMask, HandleResult, SocketOperation};
 
 use crate::boundary;
 use crate::handle::{self, Handle, Kind};
@@ -89,10 +86,14 @@ macro_rules! callbacks {
 }
 
 callbacks!(
-    /// The callbacks of a server listener (`HP_Set_FN_Server_*`).
-    ServerCallbacks {
+    /// The callbacks of a listener (`HP_Set_FN_{Server,Agent,Client}_*`). One table serves
+    /// every family: the typedefs of an event are the same C type in each (the sender is an
+    /// opaque handle); the events a family lacks are never set on its listener.
+    Callbacks {
         prepare_listen / set_prepare_listen: HP_FN_Server_OnPrepareListen,
         accept / set_accept: HP_FN_Server_OnAccept,
+        prepare_connect / set_prepare_connect: HP_FN_Agent_OnPrepareConnect,
+        connect / set_connect: HP_FN_Agent_OnConnect,
         handshake / set_handshake: HP_FN_Server_OnHandShake,
         send / set_send: HP_FN_Server_OnSend,
         receive / set_receive: HP_FN_Server_OnReceive,
@@ -103,204 +104,117 @@ callbacks!(
     }
 );
 
-callbacks!(
-    /// The callbacks of an agent listener (`HP_Set_FN_Agent_*`).
-    AgentCallbacks {
-        prepare_connect / set_prepare_connect: HP_FN_Agent_OnPrepareConnect,
-        connect / set_connect: HP_FN_Agent_OnConnect,
-        handshake / set_handshake: HP_FN_Agent_OnHandShake,
-        send / set_send: HP_FN_Agent_OnSend,
-        receive / set_receive: HP_FN_Agent_OnReceive,
-        pull_receive / set_pull_receive: HP_FN_Agent_OnPullReceive,
-        send_drained / set_send_drained: HPX_FN_Agent_OnSendDrained,
-        close / set_close: HP_FN_Agent_OnClose,
-        shutdown / set_shutdown: HP_FN_Agent_OnShutdown,
-    }
-);
-
-callbacks!(
-    /// The callbacks of a client listener (`HP_Set_FN_Client_*`).
-    ClientCallbacks {
-        prepare_connect / set_prepare_connect: HP_FN_Client_OnPrepareConnect,
-        connect / set_connect: HP_FN_Client_OnConnect,
-        handshake / set_handshake: HP_FN_Client_OnHandShake,
-        send / set_send: HP_FN_Client_OnSend,
-        receive / set_receive: HP_FN_Client_OnReceive,
-        pull_receive / set_pull_receive: HP_FN_Client_OnPullReceive,
-        send_drained / set_send_drained: HPX_FN_Client_OnSendDrained,
-        close / set_close: HP_FN_Client_OnClose,
-    }
-);
-
-/// Adapts a C listener to a core listener trait, for the component `sender`.
-pub(crate) struct Adapter<C> {
-    callbacks: Arc<C>,
+/// Delivers a component's events to the C callbacks of its listener, for the component
+/// `sender`: the core's event seam, implemented once for every family.
+pub(crate) struct Adapter {
+    callbacks: Arc<Callbacks>,
     sender: Handle,
 }
 
-impl<C> Adapter<C> {
-    pub(crate) fn new(callbacks: Arc<C>, sender: Handle) -> Self {
-        Adapter { callbacks, sender }
+impl Adapter {
+    /// The listener of a new component (`TcpServer::with_model(..)` and the like).
+    pub(crate) fn listener(
+        callbacks: Arc<Callbacks>,
+        sender: Handle,
+    ) -> Arc<EventAdapter<Adapter>> {
+        Arc::new(EventAdapter(Adapter { callbacks, sender }))
     }
 }
 
-/// The callbacks every family shares: connection events keyed by a connection ID.
-macro_rules! connection_events {
-    ($sender_ty:ty) => {
-        fn on_handshake(&self, _: &$sender_ty, id: ConnId) -> HandleResult {
-            let Some(f) = self.callbacks.handshake() else {
-                return HandleResult::Ignore;
-            };
-            // SAFETY: a callback set by the application with the signature of its typedef.
-            invoke(self.sender, |s| unsafe { f(s, c_conn_id(id)) })
+impl EventHandler for Adapter {
+    fn wanted(&self) -> EventMask {
+        // Without an OnSend callback the core skips the dispatch on every send.
+        if self.callbacks.send().is_some() {
+            EventMask::ALL
+        } else {
+            EventMask::NONE
         }
+    }
 
-        fn on_send(&self, _: &$sender_ty, id: ConnId, data: &[u8]) -> HandleResult {
-            let Some(f) = self.callbacks.send() else {
-                return HandleResult::Ignore;
-            };
-            for_pieces(data, |d| {
-                // SAFETY: as above; `d` is readable for the call.
-                invoke(self.sender, |s| unsafe {
-                    f(s, c_conn_id(id), d.as_ptr(), c_len(d.len()))
-                })
-            });
-            HandleResult::Ignore
+    fn on_event(&self, event: Event<'_>) -> HandleResult {
+        let c = &self.callbacks;
+        let sender = self.sender;
+        match event {
+            Event::PrepareListen { fd } => match c.prepare_listen() {
+                // SAFETY: the application set this callback with its typedef's signature.
+                Some(f) => invoke(sender, |s| unsafe { f(s, fd_arg(fd)) }),
+                None => HandleResult::Ignore,
+            },
+            Event::Accept { conn, fd } => match c.accept() {
+                // SAFETY: the application set this callback with its typedef's signature.
+                Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn), fd_arg(fd)) }),
+                None => HandleResult::Ignore,
+            },
+            Event::PrepareConnect { conn, fd } => match c.prepare_connect() {
+                // SAFETY: the application set this callback with its typedef's signature.
+                Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn), fd_arg(fd)) }),
+                None => HandleResult::Ignore,
+            },
+            Event::Connect { conn } => match c.connect() {
+                // SAFETY: the application set this callback with its typedef's signature.
+                Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn)) }),
+                None => HandleResult::Ignore,
+            },
+            Event::HandShake { conn } => match c.handshake() {
+                // SAFETY: the application set this callback with its typedef's signature.
+                Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn)) }),
+                None => HandleResult::Ignore,
+            },
+            Event::Send { conn, data } => {
+                if let Some(f) = c.send() {
+                    for_pieces(data, |d| {
+                        // SAFETY: the application set this callback with its typedef's signature.
+                        invoke(sender, |s| unsafe {
+                            f(s, c_conn_id(conn), d.as_ptr(), c_len(d.len()))
+                        })
+                    });
+                }
+                HandleResult::Ignore
+            }
+            Event::Receive { conn, data } => match c.receive() {
+                Some(f) => for_pieces(data, |d| {
+                    // SAFETY: the application set this callback with its typedef's signature.
+                    invoke(sender, |s| unsafe {
+                        f(s, c_conn_id(conn), d.as_ptr(), c_len(d.len()))
+                    })
+                }),
+                None => HandleResult::Ignore,
+            },
+            Event::PullReceive { conn, total } => match c.pull_receive() {
+                // SAFETY: the application set this callback with its typedef's signature.
+                Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn), c_len(total)) }),
+                None => HandleResult::Ignore,
+            },
+            Event::SendDrained { conn, pending } => {
+                if let Some(f) = c.send_drained() {
+                    // SAFETY: the application set this callback with its typedef's signature.
+                    invoke(sender, |s| unsafe { f(s, c_conn_id(conn), c_len(pending)) });
+                }
+                HandleResult::Ignore
+            }
+            Event::Close {
+                conn,
+                operation,
+                error,
+            } => {
+                if let Some(f) = c.close() {
+                    // SAFETY: the application set this callback with its typedef's signature.
+                    invoke(sender, |s| unsafe {
+                        f(s, c_conn_id(conn), op_arg(operation), error)
+                    });
+                }
+                HandleResult::Ignore
+            }
+            Event::Shutdown => {
+                if let Some(f) = c.shutdown() {
+                    // SAFETY: the application set this callback with its typedef's signature.
+                    invoke(sender, |s| unsafe { f(s) });
+                }
+                HandleResult::Ignore
+            }
+            Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
         }
-
-        fn wants_on_send(&self) -> bool {
-            // Without an OnSend callback the core skips the dispatch on every send.
-            self.callbacks.send().is_some()
-        }
-
-        fn on_receive(&self, _: &$sender_ty, id: ConnId, data: &[u8]) -> HandleResult {
-            let Some(f) = self.callbacks.receive() else {
-                return HandleResult::Ignore;
-            };
-            for_pieces(data, |d| {
-                // SAFETY: as above; `d` is readable for the call.
-                invoke(self.sender, |s| unsafe {
-                    f(s, c_conn_id(id), d.as_ptr(), c_len(d.len()))
-                })
-            })
-        }
-
-        fn on_pull_receive(&self, _: &$sender_ty, id: ConnId, total: usize) -> HandleResult {
-            let Some(f) = self.callbacks.pull_receive() else {
-                return HandleResult::Ignore;
-            };
-            // SAFETY: as above.
-            invoke(self.sender, |s| unsafe {
-                f(s, c_conn_id(id), c_len(total))
-            })
-        }
-
-        fn on_send_drained(&self, _: &$sender_ty, id: ConnId, pending: usize) -> HandleResult {
-            let Some(f) = self.callbacks.send_drained() else {
-                return HandleResult::Ignore;
-            };
-            // SAFETY: as above.
-            invoke(self.sender, |s| unsafe {
-                f(s, c_conn_id(id), c_len(pending))
-            });
-            HandleResult::Ignore
-        }
-
-        fn on_close(
-            &self,
-            _: &$sender_ty,
-            id: ConnId,
-            op: SocketOperation,
-            code: i32,
-        ) -> HandleResult {
-            let Some(f) = self.callbacks.close() else {
-                return HandleResult::Ignore;
-            };
-            // SAFETY: as above.
-            invoke(self.sender, |s| unsafe {
-                f(s, c_conn_id(id), op_arg(op), code)
-            });
-            HandleResult::Ignore
-        }
-    };
-}
-
-impl ServerListener for Adapter<ServerCallbacks> {
-    fn on_prepare_listen(&self, _: &TcpServer, fd: RawFd) -> HandleResult {
-        let Some(f) = self.callbacks.prepare_listen() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: a callback set by the application with the signature of its typedef.
-        invoke(self.sender, |s| unsafe { f(s, fd_arg(fd)) })
     }
-
-    fn on_accept(&self, _: &TcpServer, id: ConnId, fd: RawFd) -> HandleResult {
-        let Some(f) = self.callbacks.accept() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: as above.
-        invoke(self.sender, |s| unsafe { f(s, c_conn_id(id), fd_arg(fd)) })
-    }
-
-    connection_events!(TcpServer);
-
-    fn on_shutdown(&self, _: &TcpServer) -> HandleResult {
-        let Some(f) = self.callbacks.shutdown() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: as above.
-        invoke(self.sender, |s| unsafe { f(s) });
-        HandleResult::Ignore
-    }
-}
-
-impl AgentListener for Adapter<AgentCallbacks> {
-    fn on_prepare_connect(&self, _: &TcpAgent, id: ConnId, fd: RawFd) -> HandleResult {
-        let Some(f) = self.callbacks.prepare_connect() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: a callback set by the application with the signature of its typedef.
-        invoke(self.sender, |s| unsafe { f(s, c_conn_id(id), fd_arg(fd)) })
-    }
-
-    fn on_connect(&self, _: &TcpAgent, id: ConnId) -> HandleResult {
-        let Some(f) = self.callbacks.connect() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: as above.
-        invoke(self.sender, |s| unsafe { f(s, c_conn_id(id)) })
-    }
-
-    connection_events!(TcpAgent);
-
-    fn on_shutdown(&self, _: &TcpAgent) -> HandleResult {
-        let Some(f) = self.callbacks.shutdown() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: as above.
-        invoke(self.sender, |s| unsafe { f(s) });
-        HandleResult::Ignore
-    }
-}
-
-impl ClientListener for Adapter<ClientCallbacks> {
-    fn on_prepare_connect(&self, _: &TcpClient, id: ConnId, fd: RawFd) -> HandleResult {
-        let Some(f) = self.callbacks.prepare_connect() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: a callback set by the application with the signature of its typedef.
-        invoke(self.sender, |s| unsafe { f(s, c_conn_id(id), fd_arg(fd)) })
-    }
-
-    fn on_connect(&self, _: &TcpClient, id: ConnId) -> HandleResult {
-        let Some(f) = self.callbacks.connect() else {
-            return HandleResult::Ignore;
-        };
-        // SAFETY: as above.
-        invoke(self.sender, |s| unsafe { f(s, c_conn_id(id)) })
-    }
-
-    connection_events!(TcpClient);
 }
 
 /// The callback table of the listener `p`, which must be of `kind`.
@@ -321,21 +235,21 @@ fn callbacks_of<T>(
     }
 }
 
-pub(crate) fn server_callbacks(p: HP_ServerListener) -> Result<Arc<ServerCallbacks>> {
+pub(crate) fn server_callbacks(p: HP_ServerListener) -> Result<Arc<Callbacks>> {
     callbacks_of(p, Kind::TcpServerListener, |b| match b {
         Body::ServerListener(c) => Some(c),
         _ => None,
     })
 }
 
-pub(crate) fn agent_callbacks(p: HP_AgentListener) -> Result<Arc<AgentCallbacks>> {
+pub(crate) fn agent_callbacks(p: HP_AgentListener) -> Result<Arc<Callbacks>> {
     callbacks_of(p, Kind::TcpAgentListener, |b| match b {
         Body::AgentListener(c) => Some(c),
         _ => None,
     })
 }
 
-pub(crate) fn client_callbacks(p: HP_ClientListener) -> Result<Arc<ClientCallbacks>> {
+pub(crate) fn client_callbacks(p: HP_ClientListener) -> Result<Arc<Callbacks>> {
     callbacks_of(p, Kind::TcpClientListener, |b| match b {
         Body::ClientListener(c) => Some(c),
         _ => None,

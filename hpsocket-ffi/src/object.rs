@@ -10,7 +10,7 @@ use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer};
 
 use crate::handle::{self, Handle, Kind, Reservation};
 use crate::last_error::{DescRing, ErrorRecord, FfiError, Result};
-use crate::listener::{AgentCallbacks, ClientCallbacks, ServerCallbacks};
+use crate::listener::Callbacks;
 use crate::types::{HPX_FN_FreeUserData, HP_Object, LPCTSTR, PVOID};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -58,9 +58,9 @@ pub(crate) enum Body {
     Server(Component<TcpServer>),
     Agent(Component<TcpAgent>),
     Client(Component<TcpClient>),
-    ServerListener(Arc<ServerCallbacks>),
-    AgentListener(Arc<AgentCallbacks>),
-    ClientListener(Arc<ClientCallbacks>),
+    ServerListener(Arc<Callbacks>),
+    AgentListener(Arc<Callbacks>),
+    ClientListener(Arc<Callbacks>),
 }
 
 impl Object {

@@ -2,8 +2,6 @@
 //! functions, which accept any server-shaped handle. The connection operations are shared with
 //! the agent family in `engine.rs`.
 
-use std::sync::Arc;
-
 use hpsocket_core::{ReceiveModel, TcpServer};
 
 use crate::boundary;
@@ -24,7 +22,7 @@ pub(crate) fn create(
     boundary::call(function, std::ptr::null_mut(), || {
         let callbacks = listener::server_callbacks(listener)?;
         let reservation = handle::reserve(kind)?;
-        let adapter = Arc::new(Adapter::new(callbacks, reservation.handle()));
+        let adapter = Adapter::listener(callbacks, reservation.handle());
         let inner = if secure {
             TcpServer::new_ssl(adapter, model)
         } else {
