@@ -1,16 +1,13 @@
-//! [`Bridge`]: the core's listener for every Java component. It forwards each event the
-//! Java listener overrides to `Component.dispatch` (see `org.hpsocket.Component`), keeping
-//! only a weak reference to the Java object, and pins that object (a strong global ref) while
-//! the component runs, so a running component is never collected and a stopped, forgotten one
-//! is (its `Cleaner` then frees the native side).
+//! [`Bridge`]: the native side of every Java component, and [`JavaEvents`], the core's
+//! event handler over it (one for every family). Each event the Java listener overrides goes
+//! to `Component.dispatch` (see `org.hpsocket.Component`). The bridge keeps only a weak
+//! reference to the Java object, and pins that object (a strong global ref) while the
+//! component runs, so a running component is never collected and a stopped, forgotten one is
+//! (its `Cleaner` then frees the native side).
 
-use std::os::fd::RawFd;
 use std::sync::{Arc, Mutex};
 
-use hpsocket_core::{
-    AgentListener, ClientListener, ConnId, HandleResult, ServerListener, SocketOperation, TcpAgent,
-    TcpClient, TcpServer,
-};
+use hpsocket_core::{ConnId, Event, EventHandler, EventMask, HandleResult, SocketOperation};
 use jni::objects::{GlobalRef, WeakRef};
 
 use crate::jvm;
@@ -116,112 +113,45 @@ impl Bridge {
     }
 }
 
-impl ServerListener for Bridge {
-    fn on_prepare_listen(&self, _: &TcpServer, listen_fd: RawFd) -> HandleResult {
-        self.call(EV_PREPARE, 0, listen_fd as i64, None)
-    }
-    fn on_accept(&self, _: &TcpServer, conn_id: ConnId, fd: RawFd) -> HandleResult {
-        self.call(EV_ACCEPT, conn_id, fd as i64, None)
-    }
-    fn on_handshake(&self, _: &TcpServer, conn_id: ConnId) -> HandleResult {
-        self.call(EV_HANDSHAKE, conn_id, 0, None)
-    }
-    fn on_send(&self, _: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
-        self.call(EV_SEND, conn_id, 0, Some(data))
-    }
-    fn on_receive(&self, _: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
-        self.call(EV_RECEIVE, conn_id, 0, Some(data))
-    }
-    fn on_send_drained(&self, _: &TcpServer, conn_id: ConnId, pending: usize) -> HandleResult {
-        self.call(EV_SEND_DRAINED, conn_id, pending as i64, None)
-    }
-    fn on_pull_receive(&self, _: &TcpServer, conn_id: ConnId, total: usize) -> HandleResult {
-        self.call(EV_PULL_RECEIVE, conn_id, total as i64, None)
-    }
-    fn on_close(
-        &self,
-        _: &TcpServer,
-        conn_id: ConnId,
-        operation: SocketOperation,
-        error_code: i32,
-    ) -> HandleResult {
-        self.close(conn_id, operation, error_code);
-        HandleResult::Ignore
-    }
-    fn on_shutdown(&self, _: &TcpServer) -> HandleResult {
-        self.shutdown();
-        HandleResult::Ignore
-    }
-}
+/// The core's event seam over a [`Bridge`]: one handler for every family.
+pub(crate) struct JavaEvents(pub(crate) Arc<Bridge>);
 
-impl AgentListener for Bridge {
-    fn on_prepare_connect(&self, _: &TcpAgent, conn_id: ConnId, fd: RawFd) -> HandleResult {
-        self.call(EV_PREPARE, conn_id, fd as i64, None)
+impl EventHandler for JavaEvents {
+    fn wanted(&self) -> EventMask {
+        if self.0.wants(EV_SEND) {
+            EventMask::ALL
+        } else {
+            EventMask::NONE
+        }
     }
-    fn on_connect(&self, _: &TcpAgent, conn_id: ConnId) -> HandleResult {
-        self.call(EV_CONNECT, conn_id, 0, None)
-    }
-    fn on_handshake(&self, _: &TcpAgent, conn_id: ConnId) -> HandleResult {
-        self.call(EV_HANDSHAKE, conn_id, 0, None)
-    }
-    fn on_send(&self, _: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
-        self.call(EV_SEND, conn_id, 0, Some(data))
-    }
-    fn on_receive(&self, _: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
-        self.call(EV_RECEIVE, conn_id, 0, Some(data))
-    }
-    fn on_send_drained(&self, _: &TcpAgent, conn_id: ConnId, pending: usize) -> HandleResult {
-        self.call(EV_SEND_DRAINED, conn_id, pending as i64, None)
-    }
-    fn on_pull_receive(&self, _: &TcpAgent, conn_id: ConnId, total: usize) -> HandleResult {
-        self.call(EV_PULL_RECEIVE, conn_id, total as i64, None)
-    }
-    fn on_close(
-        &self,
-        _: &TcpAgent,
-        conn_id: ConnId,
-        operation: SocketOperation,
-        error_code: i32,
-    ) -> HandleResult {
-        self.close(conn_id, operation, error_code);
-        HandleResult::Ignore
-    }
-    fn on_shutdown(&self, _: &TcpAgent) -> HandleResult {
-        self.shutdown();
-        HandleResult::Ignore
-    }
-}
 
-impl ClientListener for Bridge {
-    fn on_prepare_connect(&self, _: &TcpClient, conn_id: ConnId, fd: RawFd) -> HandleResult {
-        self.call(EV_PREPARE, conn_id, fd as i64, None)
-    }
-    fn on_connect(&self, _: &TcpClient, conn_id: ConnId) -> HandleResult {
-        self.call(EV_CONNECT, conn_id, 0, None)
-    }
-    fn on_handshake(&self, _: &TcpClient, conn_id: ConnId) -> HandleResult {
-        self.call(EV_HANDSHAKE, conn_id, 0, None)
-    }
-    fn on_send(&self, _: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
-        self.call(EV_SEND, conn_id, 0, Some(data))
-    }
-    fn on_receive(&self, _: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
-        self.call(EV_RECEIVE, conn_id, 0, Some(data))
-    }
-    fn on_send_drained(&self, _: &TcpClient, conn_id: ConnId, pending: usize) -> HandleResult {
-        self.call(EV_SEND_DRAINED, conn_id, pending as i64, None)
-    }
-    fn on_pull_receive(&self, _: &TcpClient, conn_id: ConnId, total: usize) -> HandleResult {
-        self.call(EV_PULL_RECEIVE, conn_id, total as i64, None)
-    }
-    fn on_close(
-        &self,
-        _: &TcpClient,
-        conn_id: ConnId,
-        operation: SocketOperation,
-        error_code: i32,
-    ) -> HandleResult {
-        self.close(conn_id, operation, error_code);
-        HandleResult::Ignore
+    fn on_event(&self, event: Event<'_>) -> HandleResult {
+        let b = &self.0;
+        match event {
+            Event::PrepareListen { fd } => b.call(EV_PREPARE, 0, fd as i64, None),
+            Event::Accept { conn, fd } => b.call(EV_ACCEPT, conn, fd as i64, None),
+            Event::PrepareConnect { conn, fd } => b.call(EV_PREPARE, conn, fd as i64, None),
+            Event::Connect { conn } => b.call(EV_CONNECT, conn, 0, None),
+            Event::HandShake { conn } => b.call(EV_HANDSHAKE, conn, 0, None),
+            Event::Send { conn, data } => b.call(EV_SEND, conn, 0, Some(data)),
+            Event::Receive { conn, data } => b.call(EV_RECEIVE, conn, 0, Some(data)),
+            Event::PullReceive { conn, total } => b.call(EV_PULL_RECEIVE, conn, total as i64, None),
+            Event::SendDrained { conn, pending } => {
+                b.call(EV_SEND_DRAINED, conn, pending as i64, None)
+            }
+            Event::Close {
+                conn,
+                operation,
+                error,
+            } => {
+                b.close(conn, operation, error);
+                HandleResult::Ignore
+            }
+            Event::Shutdown => {
+                b.shutdown();
+                HandleResult::Ignore
+            }
+            Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
+        }
     }
 }

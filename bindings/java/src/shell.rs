@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hpsocket_core::{Error, ReceiveModel, TcpAgent, TcpClient, TcpServer};
+use hpsocket_core::{Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer};
 use jni::sys::jlong;
 
-use crate::bridge::Bridge;
+use crate::bridge::{Bridge, JavaEvents};
 
 /// Handles created and not yet destroyed (`Native.liveHandles`, for the leak tests).
 pub(crate) static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -37,13 +37,15 @@ impl Shell {
             2 => ReceiveModel::Pack,
             _ => return None,
         };
+        // One handler type serves every family (the core's event seam).
+        let events = || Arc::new(EventAdapter(JavaEvents(bridge.clone())));
         let core = match (role, ssl) {
-            (0, false) => Core::Server(TcpServer::with_model(bridge.clone(), model)),
-            (0, true) => Core::Server(TcpServer::new_ssl(bridge.clone(), model)),
-            (1, false) => Core::Agent(TcpAgent::with_model(bridge.clone(), model)),
-            (1, true) => Core::Agent(TcpAgent::new_ssl(bridge.clone(), model)),
-            (2, false) => Core::Client(TcpClient::with_model(bridge.clone(), model)),
-            (2, true) => Core::Client(TcpClient::new_ssl(bridge.clone(), model)),
+            (0, false) => Core::Server(TcpServer::with_model(events(), model)),
+            (0, true) => Core::Server(TcpServer::new_ssl(events(), model)),
+            (1, false) => Core::Agent(TcpAgent::with_model(events(), model)),
+            (1, true) => Core::Agent(TcpAgent::new_ssl(events(), model)),
+            (2, false) => Core::Client(TcpClient::with_model(events(), model)),
+            (2, true) => Core::Client(TcpClient::new_ssl(events(), model)),
             _ => return None,
         };
         Some(Shell { core, bridge })
