@@ -79,6 +79,8 @@ pub enum Event<'a> {
         operation: SocketOperation,
         /// 0 for a normal close, else an `errno`.
         error: i32,
+        /// The connection's extra data (a client's: its own), still set: the place to free it.
+        extra: usize,
     },
     /// Server, agent: the component stopped (`OnShutdown`).
     Shutdown,
@@ -158,7 +160,7 @@ macro_rules! connection_events {
         }
         fn on_close(
             &self,
-            _: &$sender,
+            sender: &$sender,
             conn: ConnId,
             operation: SocketOperation,
             error: i32,
@@ -167,6 +169,7 @@ macro_rules! connection_events {
                 conn,
                 operation,
                 error,
+                extra: extra_of(sender, conn),
             })
         }
         fn on_worker_start(&self, _: &$sender, index: usize) {
@@ -188,6 +191,33 @@ macro_rules! connect_events {
             self.0.on_event(Event::Connect { conn })
         }
     };
+}
+
+/// The extra data of a closing connection.
+trait ExtraOf {
+    fn extra_of(&self, conn: ConnId) -> usize;
+}
+
+impl ExtraOf for TcpServer {
+    fn extra_of(&self, conn: ConnId) -> usize {
+        self.connection_extra(conn).unwrap_or(0)
+    }
+}
+
+impl ExtraOf for TcpAgent {
+    fn extra_of(&self, conn: ConnId) -> usize {
+        self.connection_extra(conn).unwrap_or(0)
+    }
+}
+
+impl ExtraOf for TcpClient {
+    fn extra_of(&self, _: ConnId) -> usize {
+        self.extra()
+    }
+}
+
+fn extra_of(sender: &impl ExtraOf, conn: ConnId) -> usize {
+    sender.extra_of(conn)
 }
 
 impl<H: EventHandler> ServerListener for EventAdapter<H> {

@@ -196,6 +196,7 @@ impl EventHandler for Adapter {
                 conn,
                 operation,
                 error,
+                ..
             } => {
                 if let Some(f) = c.close() {
                     // SAFETY: the application set this callback with its typedef's signature.

@@ -143,6 +143,7 @@ impl EventHandler for JavaEvents {
                 conn,
                 operation,
                 error,
+                ..
             } => {
                 b.close(conn, operation, error);
                 HandleResult::Ignore

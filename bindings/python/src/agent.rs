@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use hpsocket_core::{ConnectOptions, ReceiveModel};
+use hpsocket_core::{ConnectOptions, EventAdapter, ReceiveModel};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::bridge::{Bridge, Role};
 use crate::component::{self, engine_methods};
 use crate::errors::OrRaise;
-use crate::events::AgentEvents;
+use crate::events::PyEvents;
 use crate::settings::{
     self, engine_properties, impl_configurable, pack_properties, socket_properties,
 };
@@ -42,7 +42,10 @@ impl PyTcpAgent {
     ) -> PyResult<Self> {
         let bridge = Arc::new(Bridge::new(Role::Agent, model, secure));
         bridge.set_listener(listener)?;
-        let events = Arc::new(AgentEvents(bridge.clone()));
+        let events = Arc::new(EventAdapter(PyEvents {
+            bridge: bridge.clone(),
+            client: false,
+        }));
         let core = if secure {
             hpsocket_core::TcpAgent::new_ssl(events, model)
         } else {

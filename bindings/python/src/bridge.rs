@@ -278,7 +278,7 @@ impl Bridge {
 
     // ----- callbacks --------------------------------------------------------------------------
 
-    fn wants(&self, ev: Ev) -> bool {
+    pub(crate) fn wants(&self, ev: Ev) -> bool {
         self.mask.load(Ordering::Acquire) & ev.bit() != 0 && !runtime::python_gone()
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use hpsocket_core::{ReceiveModel, ServiceState};
+use hpsocket_core::{EventAdapter, ReceiveModel, ServiceState};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
@@ -10,7 +10,7 @@ use crate::args;
 use crate::bridge::{Bridge, Role};
 use crate::component;
 use crate::errors::OrRaise;
-use crate::events::ClientEvents;
+use crate::events::PyEvents;
 use crate::settings::{self, impl_configurable, pack_properties, socket_properties};
 
 /// A TCP client (HP-Socket's ``ITcpClient``, PUSH model): one connection on its own worker
@@ -42,7 +42,10 @@ impl PyTcpClient {
     ) -> PyResult<Self> {
         let bridge = Arc::new(Bridge::new(Role::Client, model, secure));
         bridge.set_listener(listener)?;
-        let events = Arc::new(ClientEvents(bridge.clone()));
+        let events = Arc::new(EventAdapter(PyEvents {
+            bridge: bridge.clone(),
+            client: true,
+        }));
         let core = if secure {
             hpsocket_core::TcpClient::new_ssl(events, model)
         } else {

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use hpsocket_core::ReceiveModel;
+use hpsocket_core::{EventAdapter, ReceiveModel};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::bridge::{Bridge, Role};
 use crate::component::{self, engine_methods};
 use crate::errors::OrRaise;
-use crate::events::ServerEvents;
+use crate::events::PyEvents;
 use crate::settings::{
     self, engine_properties, impl_configurable, pack_properties, socket_properties,
 };
@@ -43,7 +43,10 @@ impl PyTcpServer {
     ) -> PyResult<Self> {
         let bridge = Arc::new(Bridge::new(Role::Server, model, secure));
         bridge.set_listener(listener)?;
-        let events = Arc::new(ServerEvents(bridge.clone()));
+        let events = Arc::new(EventAdapter(PyEvents {
+            bridge: bridge.clone(),
+            client: false,
+        }));
         let core = if secure {
             hpsocket_core::TcpServer::new_ssl(events, model)
         } else {
