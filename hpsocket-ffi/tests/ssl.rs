@@ -886,6 +886,31 @@ fn sends_during_the_handshake_are_held_then_sent_in_order() {
     let (client, kl, _) = ssl_client(&pki, "ca.pem");
     HPX_Client_SetMaxSendQueueBytes(client, 100);
     start_to(client, "127.0.0.1", port);
+    // What reaches the wire first is the ClientHello (a TLS handshake record). It is larger
+    // than the bound, so wait until it has left the queue: a send onto a non-empty queue
+    // that would pass the bound is refused, whatever the queue holds.
+    let (mut raw, _) = silent.accept().expect("accept");
+    raw.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut head = [0u8; 5];
+    raw.read_exact(&mut head).expect("a TLS record header");
+    assert_eq!(head[0], 0x16, "a TLS handshake record first, got {head:?}");
+    let mut record = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+    raw.read_exact(&mut record).expect("the ClientHello");
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let mut queued: c_int = -1;
+        // SAFETY: a valid out-param.
+        let ok = unsafe { HP_Client_GetPendingDataLength(client, &mut queued) };
+        assert_eq!(ok, TRUE);
+        if queued == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hello stays queued"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
     let marker = b"HELD-PLAINTEXT-1";
     // SAFETY: a static buffer of that length.
     let ok = unsafe { HP_Client_Send(client, marker.as_ptr(), marker.len() as c_int) };
@@ -903,15 +928,21 @@ fn sends_during_the_handshake_are_held_then_sent_in_order() {
     // contended lock's futex wait sets EAGAIN).
     assert_eq!(SYS_GetLastError() as i32, libc::ENOBUFS);
     assert_eq!(HP_Client_GetLastError(client), SE_DATA_SEND);
-    // What reached the wire is the ClientHello (a TLS handshake record), not the plaintext.
-    let (mut raw, _) = silent.accept().expect("accept");
-    raw.set_read_timeout(Some(DEADLINE)).unwrap();
-    let mut head = [0u8; 5];
-    raw.read_exact(&mut head).expect("a TLS record header");
-    assert_eq!(head[0], 0x16, "a TLS handshake record first, got {head:?}");
-    let mut record = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
-    raw.read_exact(&mut record).expect("the ClientHello");
-    assert!(!record.windows(marker.len()).any(|w| w == marker));
+    // The held plaintext never reaches the wire while the handshake has not completed.
+    raw.set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let mut more = [0u8; 64];
+    match raw.read(&mut more) {
+        Ok(0) => {}
+        Ok(n) => panic!("{n} more bytes on the wire during the handshake"),
+        Err(e) => assert!(
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "{e}"
+        ),
+    }
     Destroy_HP_SSLClient(client);
     Destroy_HP_TcpClientListener(kl);
     drop(raw);
