@@ -33,6 +33,7 @@ mod error;
 pub mod event;
 mod listener;
 mod model;
+pub mod ops;
 mod reactor;
 pub mod settings;
 mod sock;

@@ -3,82 +3,17 @@
 //! has one connection and ignores the ID (its C functions have none: the tables pass 0).
 
 use std::ffi::c_int;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hpsocket_core::{ConnId, TcpAgent, TcpClient, TcpServer};
+use hpsocket_core::ops::Connections;
 
 use crate::args;
 use crate::last_error::Result;
 use crate::object::{self, Family, Object, Shape};
 use crate::types::*;
 
-/// What the functions here need of a component.
-pub(crate) trait Connections {
-    fn send(&self, id: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()>;
-    fn pause_receive(&self, id: ConnId, pause: bool) -> hpsocket_core::Result<()>;
-    fn is_pause_receive(&self, id: ConnId) -> hpsocket_core::Result<bool>;
-    fn is_connected(&self, id: ConnId) -> bool;
-    fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize>;
-    fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
-    fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr>;
-}
-
-macro_rules! by_id {
-    ($($ty:ty),*) => {$(
-        impl Connections for $ty {
-            fn send(&self, id: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()> {
-                self.send_packets(id, bufs)
-            }
-            fn pause_receive(&self, id: ConnId, pause: bool) -> hpsocket_core::Result<()> {
-                <$ty>::pause_receive(self, id, pause)
-            }
-            fn is_pause_receive(&self, id: ConnId) -> hpsocket_core::Result<bool> {
-                <$ty>::is_pause_receive(self, id)
-            }
-            fn is_connected(&self, id: ConnId) -> bool {
-                <$ty>::is_connected(self, id)
-            }
-            fn pending_data_length(&self, id: ConnId) -> hpsocket_core::Result<usize> {
-                <$ty>::pending_data_length(self, id)
-            }
-            fn local_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
-                <$ty>::local_address(self, id)
-            }
-            fn remote_address(&self, id: ConnId) -> hpsocket_core::Result<SocketAddr> {
-                <$ty>::remote_address(self, id)
-            }
-        }
-    )*};
-}
-by_id!(TcpServer, TcpAgent);
-
-impl Connections for TcpClient {
-    fn send(&self, _: ConnId, bufs: &[&[u8]]) -> hpsocket_core::Result<()> {
-        self.send_packets(bufs)
-    }
-    fn pause_receive(&self, _: ConnId, pause: bool) -> hpsocket_core::Result<()> {
-        TcpClient::pause_receive(self, pause)
-    }
-    fn is_pause_receive(&self, _: ConnId) -> hpsocket_core::Result<bool> {
-        TcpClient::is_pause_receive(self)
-    }
-    fn is_connected(&self, _: ConnId) -> bool {
-        TcpClient::is_connected(self)
-    }
-    fn pending_data_length(&self, _: ConnId) -> hpsocket_core::Result<usize> {
-        TcpClient::pending_data_length(self)
-    }
-    fn local_address(&self, _: ConnId) -> hpsocket_core::Result<SocketAddr> {
-        TcpClient::local_address(self)
-    }
-    fn remote_address(&self, _: ConnId) -> hpsocket_core::Result<SocketAddr> {
-        TcpClient::remote_address(self)
-    }
-}
-
 /// Runs `f` on the component `p` of `shape`'s family.
-fn with<T>(
+pub(crate) fn with<T>(
     shape: Shape,
     p: HP_Object,
     f: impl FnOnce(&Arc<Object>, &dyn Connections) -> Result<T>,
@@ -104,7 +39,7 @@ pub(crate) unsafe fn send(
     with(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let data = unsafe { args::bytes(data, len, "pBuffer") }?;
-        c.send(conn_id(id), &[data])?;
+        c.send_packets(conn_id(id), &[data])?;
         Ok(TRUE)
     })
 }
@@ -124,7 +59,7 @@ pub(crate) unsafe fn send_part(
     with(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let data = unsafe { args::part(data, len, offset, "pBuffer") }?;
-        c.send(conn_id(id), &[data])?;
+        c.send_packets(conn_id(id), &[data])?;
         Ok(TRUE)
     })
 }
@@ -143,7 +78,7 @@ pub(crate) unsafe fn send_packets(
     with(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let bufs = unsafe { args::wsabufs(bufs, count) }?;
-        c.send(conn_id(id), &bufs)?;
+        c.send_packets(conn_id(id), &bufs)?;
         Ok(TRUE)
     })
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hpsocket_core::{
-    ConnId, EngineConfig, FetchResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy,
-    ServiceState, TcpAgent, TcpServer,
+    ConnId, EngineConfig, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState, TcpAgent,
+    TcpServer,
 };
 
 use crate::args;
@@ -37,7 +37,6 @@ pub(crate) trait EngineOps: Lifecycle {
     fn silence_period(&self, id: ConnId) -> hpsocket_core::Result<Duration>;
     fn config(&self) -> EngineConfig;
     fn update_config(&self, f: &mut dyn FnMut(&mut EngineConfig)) -> hpsocket_core::Result<()>;
-    fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult;
 }
 
 macro_rules! engine_ops {
@@ -87,13 +86,6 @@ macro_rules! engine_ops {
                 f: &mut dyn FnMut(&mut EngineConfig),
             ) -> hpsocket_core::Result<()> {
                 <$ty>::update_config(self, |c| f(c))
-            }
-            fn fetch(&self, id: ConnId, buf: &mut [u8], peek: bool) -> FetchResult {
-                if peek {
-                    <$ty>::peek(self, id, buf)
-                } else {
-                    <$ty>::fetch(self, id, buf)
-                }
             }
         }
     )*};

@@ -4,7 +4,6 @@
 
 use std::ffi::CString;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer};
 
@@ -344,39 +343,9 @@ pub(crate) fn refuse_in_own_callback(object: &Object, what: &str) -> Result<()> 
     Ok(())
 }
 
-/// What the destroy sequence needs of a component.
-pub(crate) trait Lifecycle {
-    fn state(&self) -> ServiceState;
-    fn stop(&self) -> hpsocket_core::Result<()>;
-    fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool>;
-    /// One of the component's callbacks runs on this thread (the core keeps track).
-    fn in_callback(&self) -> bool;
-    /// An SSL component.
-    fn is_secure(&self) -> bool;
-}
-
-macro_rules! lifecycle {
-    ($($ty:ty),*) => {$(
-        impl Lifecycle for $ty {
-            fn state(&self) -> ServiceState {
-                <$ty>::state(self)
-            }
-            fn stop(&self) -> hpsocket_core::Result<()> {
-                <$ty>::stop(self)
-            }
-            fn wait(&self, timeout: Option<Duration>) -> hpsocket_core::Result<bool> {
-                <$ty>::wait(self, timeout)
-            }
-            fn in_callback(&self) -> bool {
-                <$ty>::in_callback(self)
-            }
-            fn is_secure(&self) -> bool {
-                <$ty>::is_secure(self)
-            }
-        }
-    )*};
-}
-lifecycle!(TcpServer, TcpAgent, TcpClient);
+/// What every component has (the core's trait): the destroy sequence and the generic
+/// operations need nothing else.
+pub(crate) use hpsocket_core::ops::Lifecycle;
 
 /// The cipher list an SSL component keeps for C (`SetSSLCipherList`): handed to the core
 /// at the next `SetupSSLContext`/`AddSSLContext`. Every text handed out by

@@ -9,9 +9,9 @@ use std::ffi::c_int;
 use hpsocket_core::FetchResult;
 
 use crate::args;
-use crate::engine;
+use crate::connection;
 use crate::last_error::{FfiError, Result};
-use crate::object::{self, Shape};
+use crate::object::{Family, Shape};
 use crate::types::*;
 
 /// A core fetch result as C's; an unknown or closed connection is a failure (recorded, and
@@ -28,7 +28,7 @@ fn result(r: FetchResult, what: &str) -> Result<En_HP_FetchResult> {
     }
 }
 
-/// `Fetch`/`Peek` of a PULL server or agent.
+/// `Fetch`/`Peek` of any PULL component (a client ignores `id`).
 ///
 /// # Safety
 /// `data` is NULL or writable for `len` bytes.
@@ -40,34 +40,13 @@ pub(crate) unsafe fn fetch(
     len: c_int,
     peek: bool,
 ) -> Result<En_HP_FetchResult> {
-    engine::with(shape, p, |_, e| {
+    connection::with(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let buf = unsafe { args::bytes_mut(data, len, "pData") }?;
-        result(
-            e.fetch(conn_id(id), buf, peek),
-            &format!("connection id {id}"),
-        )
-    })
-}
-
-/// `Fetch`/`Peek` of a PULL client.
-///
-/// # Safety
-/// `data` is NULL or writable for `len` bytes.
-pub(crate) unsafe fn fetch_client(
-    p: HP_Object,
-    data: *mut BYTE,
-    len: c_int,
-    peek: bool,
-) -> Result<En_HP_FetchResult> {
-    object::with_client(Shape::PullClient, p, |_, c| {
-        // SAFETY: per this function's contract.
-        let buf = unsafe { args::bytes_mut(data, len, "pData") }?;
-        let r = if peek {
-            c.inner.peek(buf)
-        } else {
-            c.inner.fetch(buf)
+        let what = match shape.family() {
+            Family::Client => "the client's connection".to_string(),
+            _ => format!("connection id {id}"),
         };
-        result(r, "the client's connection")
+        result(c.fetch_or_peek(conn_id(id), buf, peek), &what)
     })
 }

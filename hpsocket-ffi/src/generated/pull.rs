@@ -9,7 +9,7 @@ use crate::boundary;
 use crate::handle::Kind;
 use crate::listener;
 use crate::object::{self, Body, Shape};
-use crate::pull::{fetch, fetch_client};
+use crate::pull::fetch;
 use crate::types::*;
 use crate::{agent, client, server};
 
@@ -169,7 +169,7 @@ pub unsafe extern "C" fn HP_TcpPullClient_Fetch(
 ) -> En_HP_FetchResult {
     boundary::call("HP_TcpPullClient_Fetch", FR_DATA_NOT_FOUND, || {
         // SAFETY: the caller passes `iLength` writable bytes at `pData` (docs/abi.md).
-        unsafe { fetch_client(pClient, pData, iLength, false) }
+        unsafe { fetch(Shape::PullClient, pClient, 0, pData, iLength, false) }
     })
 }
 
@@ -210,6 +210,6 @@ pub unsafe extern "C" fn HP_TcpPullClient_Peek(
 ) -> En_HP_FetchResult {
     boundary::call("HP_TcpPullClient_Peek", FR_DATA_NOT_FOUND, || {
         // SAFETY: the caller passes `iLength` writable bytes at `pData` (docs/abi.md).
-        unsafe { fetch_client(pClient, pData, iLength, true) }
+        unsafe { fetch(Shape::PullClient, pClient, 0, pData, iLength, true) }
     })
 }
