@@ -3,27 +3,11 @@
 //! has one connection and ignores the ID (its C functions have none: the tables pass 0).
 
 use std::ffi::c_int;
-use std::sync::Arc;
-
-use hpsocket_core::ops::Connections;
 
 use crate::args;
 use crate::last_error::Result;
-use crate::object::{self, Family, Object, Shape};
+use crate::object::{self, Shape};
 use crate::types::*;
-
-/// Runs `f` on the component `p` of `shape`'s family.
-pub(crate) fn with<T>(
-    shape: Shape,
-    p: HP_Object,
-    f: impl FnOnce(&Arc<Object>, &dyn Connections) -> Result<T>,
-) -> Result<T> {
-    match shape.family() {
-        Family::Server => object::with_server(shape, p, |o, c| f(o, &c.inner)),
-        Family::Agent => object::with_agent(shape, p, |o, c| f(o, &c.inner)),
-        Family::Client => object::with_client(shape, p, |o, c| f(o, &c.inner)),
-    }
-}
 
 /// `Send`: `len` bytes at `data`.
 ///
@@ -36,7 +20,7 @@ pub(crate) unsafe fn send(
     data: *const BYTE,
     len: c_int,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let data = unsafe { args::bytes(data, len, "pBuffer") }?;
         c.send_packets(conn_id(id), &[data])?;
@@ -56,7 +40,7 @@ pub(crate) unsafe fn send_part(
     len: c_int,
     offset: c_int,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let data = unsafe { args::part(data, len, offset, "pBuffer") }?;
         c.send_packets(conn_id(id), &[data])?;
@@ -75,7 +59,7 @@ pub(crate) unsafe fn send_packets(
     bufs: *const WSABUF,
     count: c_int,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let bufs = unsafe { args::wsabufs(bufs, count) }?;
         c.send_packets(conn_id(id), &bufs)?;
@@ -89,7 +73,7 @@ pub(crate) fn pause_receive(
     id: HP_CONNID,
     pause: BOOL,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         c.pause_receive(conn_id(id), args::flag(pause))?;
         Ok(TRUE)
     })
@@ -103,7 +87,7 @@ pub(crate) unsafe fn is_pause_receive(
     id: HP_CONNID,
     out: *mut BOOL,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         let out = args::out(out, "pbPaused")?;
         let paused = c.is_pause_receive(conn_id(id))?;
         // SAFETY: writable per this function's contract.
@@ -113,7 +97,7 @@ pub(crate) unsafe fn is_pause_receive(
 }
 
 pub(crate) fn is_connected(shape: Shape, p: HP_Object, id: HP_CONNID) -> Result<BOOL> {
-    with(shape, p, |_, c| Ok(to_bool(c.is_connected(conn_id(id)))))
+    object::with_component(shape, p, |_, c| Ok(to_bool(c.is_connected(conn_id(id)))))
 }
 
 /// # Safety
@@ -124,7 +108,7 @@ pub(crate) unsafe fn pending_data_length(
     id: HP_CONNID,
     out: *mut c_int,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         let out = args::out(out, "piPending")?;
         let n = c.pending_data_length(conn_id(id))?;
         // SAFETY: writable per this function's contract.
@@ -153,7 +137,7 @@ pub(crate) unsafe fn address(
     len: *mut c_int,
     port: *mut USHORT,
 ) -> Result<BOOL> {
-    with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         let addr = match side {
             Side::Local => c.local_address(conn_id(id))?,
             Side::Remote => c.remote_address(conn_id(id))?,

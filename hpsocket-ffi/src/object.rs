@@ -253,11 +253,12 @@ fn wrong_shape(object: &Object, wanted: &str) -> FfiError {
 }
 
 /// Runs `f` on the component `p` of `shape`'s family, whatever that family is: the
-/// operations every component has (state, last error, ...).
+/// operations every component has (life cycle, last error, per-connection operations; a
+/// client ignores connection IDs).
 pub(crate) fn with_component<T>(
     shape: Shape,
     p: HP_Object,
-    f: impl FnOnce(&Arc<Object>, &dyn Lifecycle) -> Result<T>,
+    f: impl FnOnce(&Arc<Object>, &dyn Connections) -> Result<T>,
 ) -> Result<T> {
     match shape.family() {
         Family::Server => with_server(shape, p, |o, c| f(o, &c.inner)),
@@ -343,6 +344,7 @@ pub(crate) fn refuse_in_own_callback(object: &Object, what: &str) -> Result<()> 
     Ok(())
 }
 
+use hpsocket_core::ops::Connections;
 /// What every component has (the core's trait): the destroy sequence and the generic
 /// operations need nothing else.
 pub(crate) use hpsocket_core::ops::Lifecycle;

@@ -9,9 +9,8 @@ use std::ffi::c_int;
 use hpsocket_core::FetchResult;
 
 use crate::args;
-use crate::connection;
 use crate::last_error::{FfiError, Result};
-use crate::object::{Family, Shape};
+use crate::object::{self, Family, Shape};
 use crate::types::*;
 
 /// A core fetch result as C's; an unknown or closed connection is a failure (recorded, and
@@ -40,7 +39,7 @@ pub(crate) unsafe fn fetch(
     len: c_int,
     peek: bool,
 ) -> Result<En_HP_FetchResult> {
-    connection::with(shape, p, |_, c| {
+    object::with_component(shape, p, |_, c| {
         // SAFETY: per this function's contract.
         let buf = unsafe { args::bytes_mut(data, len, "pData") }?;
         let what = match shape.family() {
