@@ -169,7 +169,7 @@ macro_rules! connection_events {
                 conn,
                 operation,
                 error,
-                extra: extra_of(sender, conn),
+                extra: ExtraOf::extra_of(sender, conn),
             })
         }
         fn on_worker_start(&self, _: &$sender, index: usize) {
@@ -214,10 +214,6 @@ impl ExtraOf for TcpClient {
     fn extra_of(&self, _: ConnId) -> usize {
         self.extra()
     }
-}
-
-fn extra_of(sender: &impl ExtraOf, conn: ConnId) -> usize {
-    sender.extra_of(conn)
 }
 
 impl<H: EventHandler> ServerListener for EventAdapter<H> {

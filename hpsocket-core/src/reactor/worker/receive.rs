@@ -9,8 +9,7 @@ use std::sync::Arc;
 use super::close::read_error_operation;
 use super::tls::tls_state;
 use super::{Local, Worker, READS_PER_TURN};
-use crate::conn::Conn;
-use crate::conn::ConnState;
+use crate::conn::{Conn, ConnState};
 use crate::model::ReceiveModel;
 use crate::reactor::events::guarded;
 use crate::reactor::{Running, WORKER};
@@ -138,27 +137,26 @@ struct Delivering;
 
 impl Delivering {
     fn start(conn: &Arc<Conn>) -> Delivering {
-        WORKER.with(|w| {
-            if let Ok(mut w) = w.try_borrow_mut() {
-                if let Some(t) = w.as_mut() {
-                    t.delivering = Some(conn.clone());
-                }
-            }
-        });
+        publish(Some(conn.clone()));
         Delivering
     }
 }
 
 impl Drop for Delivering {
     fn drop(&mut self) {
-        WORKER.with(|w| {
-            if let Ok(mut w) = w.try_borrow_mut() {
-                if let Some(t) = w.as_mut() {
-                    t.delivering = None;
-                }
-            }
-        });
+        publish(None);
     }
+}
+
+/// Sets this worker thread's delivering connection.
+fn publish(conn: Option<Arc<Conn>>) {
+    WORKER.with(|w| {
+        if let Ok(mut w) = w.try_borrow_mut() {
+            if let Some(t) = w.as_mut() {
+                t.delivering = conn;
+            }
+        }
+    });
 }
 
 /// PACK: feeds `data` (possibly empty, to drain what is buffered) to the connection's
