@@ -33,7 +33,9 @@ struct Entry<T> {
 
 pub(crate) struct TimerWheel<T> {
     origin: Instant,
-    slots: Box<[Vec<usize>]>,
+    /// `SLOTS` lists of entries, allocated by the first `arm`: a worker that never arms a
+    /// deadline (plain TCP without timeouts) pays nothing for the wheel.
+    slots: Vec<Vec<usize>>,
     entries: Slab<Entry<T>>,
     /// Every tick up to this one has been expired.
     done: u64,
@@ -47,7 +49,7 @@ impl<T> TimerWheel<T> {
     pub(crate) fn new(origin: Instant) -> TimerWheel<T> {
         TimerWheel {
             origin,
-            slots: (0..SLOTS).map(|_| Vec::new()).collect(),
+            slots: Vec::new(),
             entries: Slab::new(),
             done: 0,
             earliest: u64::MAX,
@@ -87,6 +89,9 @@ impl<T> TimerWheel<T> {
         // A deadline in the past (or in a tick already expired) fires within the next tick.
         let tick = self.deadline_tick(at).max(self.done + 1);
         let slot = tick as usize % SLOTS;
+        if self.slots.is_empty() {
+            self.slots = (0..SLOTS).map(|_| Vec::new()).collect();
+        }
         let serial = self.next_serial;
         self.next_serial += 1;
         let entry = self.entries.insert(Entry {
