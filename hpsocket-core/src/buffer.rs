@@ -50,13 +50,17 @@ impl BufferPool {
     }
 }
 
-/// Bytes accepted by `send` and not yet written, in order.
+/// Bytes accepted by `send` and not yet written, in order. A stream's sends coalesce; a
+/// datagram transport's queue (message mode) keeps each send whole and apart: its messages
+/// share blocks, but one never spans two.
 #[derive(Default)]
 pub(crate) struct SendQueue {
     blocks: VecDeque<Vec<u8>>,
     /// Bytes of the front block already written.
     head_offset: usize,
     len: usize,
+    /// Message mode: the lengths of the queued messages, front first.
+    messages: VecDeque<usize>,
 }
 
 impl SendQueue {
@@ -84,6 +88,41 @@ impl SendQueue {
             }
         }
         self.len += data.len();
+    }
+
+    /// Message mode: appends the `len` bytes of `parts` as one message.
+    pub(crate) fn push_message<'a>(
+        &mut self,
+        parts: impl Iterator<Item = &'a [u8]>,
+        len: usize,
+        pool: &BufferPool,
+    ) {
+        let fits = matches!(self.blocks.back(), Some(b) if b.capacity() - b.len() >= len);
+        if !fits {
+            self.blocks.push_back(pool.get(len));
+        }
+        if let Some(back) = self.blocks.back_mut() {
+            for part in parts {
+                back.extend_from_slice(part);
+            }
+        }
+        self.messages.push_back(len);
+        self.len += len;
+    }
+
+    /// Message mode: the first unwritten message.
+    pub(crate) fn front_message(&self) -> Option<&[u8]> {
+        let len = *self.messages.front()?;
+        let block = self.blocks.front()?;
+        block.get(self.head_offset..self.head_offset + len)
+    }
+
+    /// Message mode: marks the first message written; a block written to the end moves to
+    /// `done`.
+    pub(crate) fn pop_message(&mut self, done: &mut Vec<Vec<u8>>) {
+        if let Some(len) = self.messages.pop_front() {
+            self.advance(len, done);
+        }
     }
 
     /// Fills `out` with slices of unwritten bytes, front first; returns how many.
@@ -125,12 +164,38 @@ impl SendQueue {
         }
         self.head_offset = 0;
         self.len = 0;
+        self.messages.clear();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_keep_their_boundaries() {
+        let pool = BufferPool::new(4, 8);
+        let mut q = SendQueue::default();
+        q.push_message([&b"ab"[..], b"c"].into_iter(), 3, &pool);
+        q.push_message([&b"defg"[..]].into_iter(), 4, &pool);
+        let big = vec![7u8; MIN_BLOCK];
+        q.push_message([&big[..]].into_iter(), big.len(), &pool);
+        assert_eq!(q.len(), 7 + MIN_BLOCK);
+        let mut done = Vec::new();
+        assert_eq!(q.front_message(), Some(&b"abc"[..]));
+        q.pop_message(&mut done);
+        assert_eq!(q.front_message(), Some(&b"defg"[..]));
+        q.pop_message(&mut done);
+        assert_eq!(
+            done.len(),
+            1,
+            "a message never spans blocks: the first block is done"
+        );
+        assert_eq!(q.front_message().map(<[u8]>::len), Some(MIN_BLOCK));
+        q.pop_message(&mut done);
+        assert!(q.is_empty() && q.front_message().is_none());
+        assert_eq!(done.len(), 2);
+    }
 
     #[test]
     fn queue_coalesces_and_advances() {

@@ -123,6 +123,60 @@ impl SocketConfig {
     }
 }
 
+/// Largest `MaxDatagramSize` (HP-Socket's `MAXIMUM_UDP_MAX_DATAGRAM_SIZE`, 16 × 4096).
+pub const MAX_DATAGRAM_SIZE: u32 = 16 * 4096;
+
+/// Settings of the UDP components (HP-Socket reference section 4.3); TCP components ignore
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UdpConfig {
+    /// Largest datagram sent or received, bytes. Default 1432; 1..=65536. A bigger send is
+    /// refused and nothing is sent; a bigger datagram received is dropped (and counted).
+    pub max_datagram_size: u32,
+    /// Server: datagrams read per readiness event before other work gets a turn. Default 64;
+    /// > 0.
+    pub post_receive_count: u32,
+    /// Heartbeat: intervals of silence after which a UDP connection is closed. Default 3; 0
+    /// disables detection.
+    pub detect_attempts: u32,
+    /// Heartbeat interval, ms (a client sends a zero-length datagram this often). Default
+    /// 60 000; 0 disables detection.
+    pub detect_interval: u32,
+}
+
+impl Default for UdpConfig {
+    fn default() -> Self {
+        UdpConfig {
+            max_datagram_size: 1432,
+            post_receive_count: 64,
+            detect_attempts: 3,
+            detect_interval: 60_000,
+        }
+    }
+}
+
+impl UdpConfig {
+    /// Whether heartbeats run (both settings above 0).
+    pub fn detects(&self) -> bool {
+        self.detect_attempts > 0 && self.detect_interval > 0
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !(1..=MAX_DATAGRAM_SIZE).contains(&self.max_datagram_size) {
+            return Err(Error::invalid_param(format!(
+                "MaxDatagramSize must be 1..={MAX_DATAGRAM_SIZE}, not {}",
+                self.max_datagram_size
+            )));
+        }
+        if self.post_receive_count == 0 {
+            return Err(Error::invalid_param(
+                "PostReceiveCount must be greater than 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Settings of a server or an agent (HP-Socket reference section 4.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineConfig {
@@ -158,6 +212,8 @@ pub struct EngineConfig {
     pub socket: SocketConfig,
     /// PACK settings (used by PACK components).
     pub pack: PackConfig,
+    /// UDP settings (used by UDP components).
+    pub udp: UdpConfig,
 }
 
 impl Default for EngineConfig {
@@ -178,6 +234,7 @@ impl Default for EngineConfig {
             sync_connect_timeout: 10_000,
             socket: SocketConfig::default(),
             pack: PackConfig::default(),
+            udp: UdpConfig::default(),
         }
     }
 }
@@ -216,6 +273,7 @@ impl EngineConfig {
         }
         check_pool("FreeBufferObjPool", self.free_buffer_obj_pool)?;
         check_pool("FreeBufferObjHold", self.free_buffer_obj_hold)?;
+        self.udp.validate()?;
         self.socket.validate()
     }
 }
@@ -233,6 +291,8 @@ pub struct ClientConfig {
     pub socket: SocketConfig,
     /// PACK settings (used by PACK clients).
     pub pack: PackConfig,
+    /// UDP settings (used by UDP clients).
+    pub udp: UdpConfig,
 }
 
 impl Default for ClientConfig {
@@ -243,6 +303,7 @@ impl Default for ClientConfig {
             sync_connect_timeout: 10_000,
             socket: SocketConfig::default(),
             pack: PackConfig::default(),
+            udp: UdpConfig::default(),
         }
     }
 }
@@ -257,6 +318,7 @@ impl ClientConfig {
         }
         check_pool("FreeBufferPoolSize", self.free_buffer_pool_size)?;
         check_pool("FreeBufferPoolHold", self.free_buffer_pool_hold)?;
+        self.udp.validate()?;
         self.socket.validate()
     }
 
@@ -270,6 +332,7 @@ impl ClientConfig {
             sync_connect_timeout: self.sync_connect_timeout,
             socket: self.socket.clone(),
             pack: self.pack,
+            udp: self.udp,
             ..EngineConfig::default()
         }
     }

@@ -5,6 +5,7 @@
 //! Rust users implement directly. The adapter is generic, so the handler is called without
 //! another dynamic dispatch.
 
+use std::net::SocketAddr;
 use std::os::fd::RawFd;
 
 use crate::listener::{AgentListener, ClientListener, ServerListener};
@@ -23,8 +24,11 @@ pub enum Event<'a> {
     Accept {
         /// The new connection.
         conn: ConnId,
-        /// Its socket.
+        /// Its socket (a UDP server's: the socket its datagrams arrive on).
         fd: RawFd,
+        /// UDP: the peer, whose first datagram made the connection (HP-Socket hands C its
+        /// `sockaddr` instead of a socket).
+        peer: Option<SocketAddr>,
     },
     /// Agent, client: a connect is about to start (`OnPrepareConnect`).
     PrepareConnect {
@@ -220,8 +224,12 @@ impl<H: EventHandler> ServerListener for EventAdapter<H> {
     fn on_prepare_listen(&self, _: &TcpServer, fd: RawFd) -> HandleResult {
         self.0.on_event(Event::PrepareListen { fd })
     }
-    fn on_accept(&self, _: &TcpServer, conn: ConnId, fd: RawFd) -> HandleResult {
-        self.0.on_event(Event::Accept { conn, fd })
+    fn on_accept(&self, sender: &TcpServer, conn: ConnId, fd: RawFd) -> HandleResult {
+        let peer = sender
+            .is_udp()
+            .then(|| sender.remote_address(conn).ok())
+            .flatten();
+        self.0.on_event(Event::Accept { conn, fd, peer })
     }
     fn on_shutdown(&self, _: &TcpServer) -> HandleResult {
         self.0.on_event(Event::Shutdown)

@@ -41,8 +41,9 @@ mod ssl;
 mod sync;
 mod tcp;
 mod types;
+mod udp;
 
-pub use config::{ClientConfig, EngineConfig, SocketConfig};
+pub use config::{ClientConfig, EngineConfig, SocketConfig, UdpConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use event::{Event, EventAdapter, EventHandler, EventMask};
 pub use listener::{AgentListener, ClientListener, ServerListener};
@@ -58,3 +59,4 @@ pub use types::{
     ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
     SocketOperation,
 };
+pub use udp::{UdpClient, UdpServer};

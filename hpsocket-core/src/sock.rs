@@ -137,6 +137,63 @@ pub(crate) fn send_parts<'a>(
     send_vectored(stream, &iov[..n])
 }
 
+/// A new UDP socket for `addr`'s family with the reuse policy applied; `reuse_port` also
+/// lets several sockets of one server share its port (one per worker).
+pub(crate) fn new_datagram_socket(
+    addr: SocketAddr,
+    policy: ReuseAddressPolicy,
+    reuse_port: bool,
+) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM.cloexec(), None)?;
+    if policy != ReuseAddressPolicy::None {
+        socket.set_reuse_address(true)?;
+    }
+    if reuse_port || policy == ReuseAddressPolicy::AddrAndPort {
+        socket.set_reuse_port(true)?;
+    }
+    Ok(socket)
+}
+
+/// Sends the non-empty `parts` as one datagram, to `to` or to the connected peer; an empty
+/// list sends an empty datagram (the heartbeat). Returns the bytes sent.
+pub(crate) fn send_datagram<'a>(
+    socket: SockRef<'_>,
+    to: Option<SocketAddr>,
+    parts: impl Iterator<Item = &'a [u8]>,
+) -> io::Result<usize> {
+    let mut iov = [IoSlice::new(&[]); MAX_IOV];
+    let mut n = 0;
+    let mut more: Vec<IoSlice<'_>> = Vec::new();
+    for part in parts.filter(|p| !p.is_empty()) {
+        if n < MAX_IOV {
+            iov[n] = IoSlice::new(part);
+            n += 1;
+        } else {
+            // Rare: more pieces than the array holds (a long `SendPackets`).
+            if more.is_empty() {
+                more.extend_from_slice(&iov);
+            }
+            more.push(IoSlice::new(part));
+        }
+    }
+    let bufs = if more.is_empty() {
+        &iov[..n]
+    } else {
+        &more[..]
+    };
+    let to = to.map(socket2::SockAddr::from);
+    loop {
+        let result = match &to {
+            Some(addr) => socket.send_to_vectored(bufs, addr),
+            None => socket.send_vectored(bufs),
+        };
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
 /// Gather-writes `bufs` without raising `SIGPIPE`.
 pub(crate) fn send_vectored(
     stream: &mio::net::TcpStream,

@@ -54,6 +54,43 @@ fn fd_arg(fd: RawFd) -> UINT_PTR {
     UINT_PTR::try_from(fd).unwrap_or(UINT_PTR::MAX)
 }
 
+/// HP-Socket's `HP_SOCKADDR`: an IPv4 or IPv6 socket address, told apart by its family
+/// field (the first member of both).
+#[repr(C)]
+#[derive(Clone, Copy)]
+union HpSockAddr {
+    v4: libc::sockaddr_in,
+    v6: libc::sockaddr_in6,
+}
+
+impl HpSockAddr {
+    fn new(addr: std::net::SocketAddr) -> HpSockAddr {
+        match addr {
+            std::net::SocketAddr::V4(a) => HpSockAddr {
+                v4: libc::sockaddr_in {
+                    sin_family: libc::AF_INET as libc::sa_family_t,
+                    sin_port: a.port().to_be(),
+                    sin_addr: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(a.ip().octets()),
+                    },
+                    sin_zero: [0; 8],
+                },
+            },
+            std::net::SocketAddr::V6(a) => HpSockAddr {
+                v6: libc::sockaddr_in6 {
+                    sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                    sin6_port: a.port().to_be(),
+                    sin6_flowinfo: a.flowinfo(),
+                    sin6_addr: libc::in6_addr {
+                        s6_addr: a.ip().octets(),
+                    },
+                    sin6_scope_id: a.scope_id(),
+                },
+            },
+        }
+    }
+}
+
 fn op_arg(op: SocketOperation) -> En_HP_SocketOperation {
     op as En_HP_SocketOperation
 }
@@ -140,9 +177,18 @@ impl EventHandler for Adapter {
                 Some(f) => invoke(sender, |s| unsafe { f(s, fd_arg(fd)) }),
                 None => HandleResult::Ignore,
             },
-            Event::Accept { conn, fd } => match c.accept() {
-                // SAFETY: the application set this callback with its typedef's signature.
-                Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn), fd_arg(fd)) }),
+            Event::Accept { conn, fd, peer } => match c.accept() {
+                Some(f) => {
+                    // A UDP server hands `pClient` as a pointer to the peer's `HP_SOCKADDR`,
+                    // valid during the call; a TCP server hands the socket.
+                    let addr = peer.map(HpSockAddr::new);
+                    let client = match &addr {
+                        Some(a) => a as *const HpSockAddr as UINT_PTR,
+                        None => fd_arg(fd),
+                    };
+                    // SAFETY: the application set this callback with its typedef's signature.
+                    invoke(sender, |s| unsafe { f(s, c_conn_id(conn), client) })
+                }
                 None => HandleResult::Ignore,
             },
             Event::PrepareConnect { conn, fd } => match c.prepare_connect() {

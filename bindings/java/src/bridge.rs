@@ -129,7 +129,7 @@ impl EventHandler for JavaEvents {
         let b = &self.0;
         match event {
             Event::PrepareListen { fd } => b.call(EV_PREPARE, 0, fd as i64, None),
-            Event::Accept { conn, fd } => b.call(EV_ACCEPT, conn, fd as i64, None),
+            Event::Accept { conn, fd, .. } => b.call(EV_ACCEPT, conn, fd as i64, None),
             Event::PrepareConnect { conn, fd } => b.call(EV_PREPARE, conn, fd as i64, None),
             Event::Connect { conn } => b.call(EV_CONNECT, conn, 0, None),
             Event::HandShake { conn } => b.call(EV_HANDSHAKE, conn, 0, None),

@@ -33,7 +33,7 @@ impl EventHandler for PyEvents {
         let b = &self.bridge;
         match event {
             Event::PrepareListen { fd } => b.dispatch(Ev::PrepareListen, |h, s| h.call1((s, fd))),
-            Event::Accept { conn, fd } => b.dispatch(Ev::Accept, |h, s| h.call1((s, conn, fd))),
+            Event::Accept { conn, fd, .. } => b.dispatch(Ev::Accept, |h, s| h.call1((s, conn, fd))),
             Event::PrepareConnect { conn, fd } => {
                 b.dispatch(Ev::PrepareConnect, |h, s| h.call1((s, conn, fd)))
             }

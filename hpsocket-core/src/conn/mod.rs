@@ -1,7 +1,8 @@
-//! One TCP connection as every thread sees it. The socket is written only by the owning
+//! One connection as every thread sees it. The socket is written only by the owning
 //! worker; other threads append to the send queue and ask the owner to flush.
 
 pub(crate) mod table;
+pub(crate) mod transport;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
@@ -12,6 +13,7 @@ use crate::model::pull::PullBuffer;
 use crate::ssl::session::TlsSession;
 use crate::sync::lock;
 use crate::types::ConnId;
+pub(crate) use transport::Transport;
 
 /// Where a connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +33,7 @@ pub(crate) struct Conn {
     pub(crate) id: ConnId,
     /// Index of the owning worker.
     pub(crate) worker: usize,
-    pub(crate) stream: mio::net::TcpStream,
+    pub(crate) transport: Transport,
     state: AtomicU8,
     pub(crate) send_queue: Mutex<SendQueue>,
     /// Mirror of the queue length readable without the lock.
@@ -70,7 +72,7 @@ impl Conn {
     pub(crate) fn new(
         id: ConnId,
         worker: usize,
-        stream: mio::net::TcpStream,
+        transport: Transport,
         state: ConnState,
         remote_addr: SocketAddr,
         remote_host: Option<(String, u16)>,
@@ -82,7 +84,7 @@ impl Conn {
         Conn {
             id,
             worker,
-            stream,
+            transport,
             state: AtomicU8::new(state as u8),
             send_queue: Mutex::new(SendQueue::default()),
             pending: AtomicUsize::new(0),

@@ -10,8 +10,8 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::events::guarded;
-use super::{Adoption, Command, Engine, Running};
-use crate::conn::{Conn, ConnState};
+use super::{Adoption, Command, Engine, Running, TransportKind};
+use crate::conn::{Conn, ConnState, Transport};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ReceiveModel;
 use crate::sock;
@@ -79,10 +79,15 @@ impl Running {
         options: &ConnectOptions,
         me: Option<usize>,
     ) -> Result<()> {
-        let name = self.shared.role.name();
+        let name = self.shared.name();
         let cfg = &self.config.socket;
-        let socket = sock::new_socket(target, cfg.reuse_address_policy)
-            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+        let udp = self.shared.transport == TransportKind::Udp;
+        let socket = if udp {
+            sock::new_datagram_socket(target, cfg.reuse_address_policy, false)
+        } else {
+            sock::new_socket(target, cfg.reuse_address_policy)
+        }
+        .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
         let local_ip =
             sock::local_address(name, "local address", options.local_address.as_deref())?
                 .or(self.bind_addr);
@@ -114,7 +119,11 @@ impl Running {
                 format!("{name}: connect to {target}: {e}"),
             )
         };
-        if self.async_connect {
+        if udp {
+            // A UDP connect only fixes the peer: it never blocks.
+            socket.connect(&target.into()).map_err(connect_error)?;
+            socket.set_nonblocking(true).map_err(connect_error)?;
+        } else if self.async_connect {
             socket.set_nonblocking(true).map_err(connect_error)?;
             match socket.connect(&target.into()) {
                 Ok(()) => {}
@@ -133,13 +142,15 @@ impl Running {
             }
             socket.set_nonblocking(true).map_err(connect_error)?;
         }
-        sock::configure_stream(SockRef::from(&socket), cfg).map_err(|e| {
-            Error::os(
-                ErrorKind::SocketCreate,
-                &e,
-                format!("{name}: socket options"),
-            )
-        })?;
+        if !udp {
+            sock::configure_stream(SockRef::from(&socket), cfg).map_err(|e| {
+                Error::os(
+                    ErrorKind::SocketCreate,
+                    &e,
+                    format!("{name}: socket options"),
+                )
+            })?;
+        }
 
         let tls = self.new_tls(Some(host)).map_err(|f| {
             Error::new(
@@ -148,7 +159,11 @@ impl Running {
                 format!("{name}: {}", f.message),
             )
         })?;
-        let std_stream: std::net::TcpStream = socket.into();
+        let transport = if udp {
+            Transport::Datagram(mio::net::UdpSocket::from_std(socket.into()))
+        } else {
+            Transport::Stream(mio::net::TcpStream::from_std(socket.into()))
+        };
         let worker = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len();
         let state = if self.async_connect {
             ConnState::Connecting
@@ -158,7 +173,7 @@ impl Running {
         let conn = Arc::new(Conn::new(
             id,
             worker,
-            mio::net::TcpStream::from_std(std_stream),
+            transport,
             state,
             target,
             Some((host.to_string(), port)),

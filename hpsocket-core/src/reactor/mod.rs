@@ -42,15 +42,17 @@ pub(crate) enum Role {
     Client,
 }
 
-impl Role {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Role::Server => "TcpServer",
-            Role::Agent => "TcpAgent",
-            Role::Client => "TcpClient",
-        }
-    }
+/// What an engine's connections run over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransportKind {
+    /// TCP streams (and TLS over them).
+    Tcp,
+    /// UDP datagrams: a server's connections are the peers of its socket, a client's socket
+    /// is connected to its server.
+    Udp,
+}
 
+impl Role {
     /// The operation `OnClose` reports when `OnHandShake` returns `HR_ERROR`.
     fn handshake_operation(self) -> SocketOperation {
         match self {
@@ -112,12 +114,15 @@ pub(crate) struct Running {
     live_workers: AtomicUsize,
     /// The stop was started from a worker: the last worker out finishes it.
     detached_stop: AtomicBool,
+    /// UDP: datagrams dropped for being larger than `max_datagram_size`.
+    dropped_datagrams: AtomicU64,
 }
 
 /// The part of an engine that outlives runs.
 pub(crate) struct Shared {
     uid: u64,
     role: Role,
+    transport: TransportKind,
     model: ReceiveModel,
     /// An SSL component: connections run TLS with `ssl`.
     secure: bool,
@@ -130,6 +135,20 @@ pub(crate) struct Shared {
     run: Mutex<Option<Arc<Running>>>,
     stopped: Condvar,
     stopped_lock: Mutex<()>,
+}
+
+impl Shared {
+    /// The component's name in messages.
+    pub(crate) fn name(&self) -> &'static str {
+        match (self.transport, self.role) {
+            (TransportKind::Tcp, Role::Server) => "TcpServer",
+            (TransportKind::Tcp, Role::Agent) => "TcpAgent",
+            (TransportKind::Tcp, Role::Client) => "TcpClient",
+            (TransportKind::Udp, Role::Server) => "UdpServer",
+            (TransportKind::Udp, Role::Agent) => "UdpAgent",
+            (TransportKind::Udp, Role::Client) => "UdpClient",
+        }
+    }
 }
 
 /// A server, agent or client engine; cheap to clone (all clones are the same engine).
@@ -175,6 +194,7 @@ pub(super) fn marked<R>(uid: u64, f: impl FnOnce() -> R) -> R {
 impl Engine {
     pub(crate) fn new(
         role: Role,
+        transport: TransportKind,
         model: ReceiveModel,
         secure: bool,
         config: EngineConfig,
@@ -184,6 +204,7 @@ impl Engine {
             shared: Arc::new(Shared {
                 uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
                 role,
+                transport,
                 model,
                 secure,
                 ssl: Mutex::new(None),
@@ -203,6 +224,15 @@ impl Engine {
 
     pub(crate) fn model(&self) -> ReceiveModel {
         self.shared.model
+    }
+
+    pub(crate) fn transport(&self) -> TransportKind {
+        self.shared.transport
+    }
+
+    /// The component's name in messages (`TcpServer`, `UdpClient`, ...).
+    pub(crate) fn name(&self) -> &'static str {
+        self.shared.name()
     }
 
     pub(crate) fn is_secure(&self) -> bool {
@@ -229,7 +259,7 @@ impl Engine {
         if self.state() != ServiceState::Stopped {
             return Err(Error::illegal_state(format!(
                 "{}: settings can only change while stopped",
-                self.role().name()
+                self.name()
             )));
         }
         f(&mut c);
@@ -276,7 +306,7 @@ impl Engine {
                     Some(run) => f(&run, None, None),
                     None => Err(Error::illegal_state(format!(
                         "{}::{what}: the component is not started",
-                        self.role().name()
+                        self.name()
                     ))),
                 }
             }
@@ -289,7 +319,7 @@ impl Engine {
         if self.in_own_callback() {
             return Err(Error::illegal_state(format!(
                 "{}::wait called from one of its own callbacks: it would wait for itself",
-                self.role().name()
+                self.name()
             )));
         }
         let deadline = timeout.map(|t| Instant::now() + t);

@@ -69,6 +69,9 @@ impl Running {
     ) -> Result<()> {
         let id = conn.id;
         let body: usize = bufs.iter().map(|b| b.len()).sum();
+        if conn.transport.is_datagram() {
+            return self.send_datagram(conn, bufs, body, me);
+        }
         let header = match self.shared.model {
             ReceiveModel::Pack => Some(self.config.pack.header(body).map_err(|code| {
                 Error::new(
@@ -169,7 +172,7 @@ impl Running {
         let direct = owner && self.config.socket.no_delay;
         if direct && queue.is_empty() {
             // Straight to the socket: nobody else writes it, and nothing is queued ahead.
-            written = match sock::send_parts(&conn.stream, parts()) {
+            written = match conn.transport.send_parts(parts()) {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
                 Err(e) => {
@@ -207,6 +210,84 @@ impl Running {
             }
         }
         Ok(())
+    }
+
+    /// Sends `bufs` as one datagram of `len` bytes: straight to the socket when this is the
+    /// owner and nothing is queued ahead, else queued whole for the owner.
+    fn send_datagram(
+        &self,
+        conn: &Arc<Conn>,
+        bufs: &[&[u8]],
+        len: usize,
+        me: Option<usize>,
+    ) -> Result<()> {
+        let max = self.config.udp.max_datagram_size as usize;
+        if len == 0 || len > max {
+            return Err(Error::new(
+                ErrorKind::InvalidParam,
+                libc::EMSGSIZE,
+                format!(
+                    "Send: a datagram must be 1..={max} bytes (MaxDatagramSize), not {len}; \
+                     nothing was sent"
+                ),
+            ));
+        }
+        let id = conn.id;
+        if self.config.socket.silence_counts_send {
+            conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+        }
+        let parts = || bufs.iter().copied();
+        let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        let mut queue = conn.queue();
+        self.check_queue_cap(conn, queue.len(), len)?;
+        if owner && queue.is_empty() {
+            match conn.transport.send_parts(parts()) {
+                Ok(_) => {
+                    drop(queue);
+                    if self.events.wants_send() {
+                        self.report_datagram(id, bufs);
+                    }
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    drop(queue);
+                    let code = sock::errno(&e);
+                    self.request_close(conn, SocketOperation::Send, code, me);
+                    return Err(Error::new(
+                        ErrorKind::DataSend,
+                        code,
+                        format!("Send: datagram to connection {id}: {e}"),
+                    ));
+                }
+            }
+        }
+        queue.push_message(parts(), len, &self.pool);
+        conn.pending.store(queue.len(), Ordering::Release);
+        drop(queue);
+        if !conn.flush_requested.swap(true, Ordering::AcqRel) {
+            if owner {
+                super::worker::defer_flush(conn.clone());
+            } else {
+                self.post(conn.worker, Command::Flush(conn.clone()), me);
+            }
+        }
+        Ok(())
+    }
+
+    /// `OnSend` for a datagram sent at once: one event with the whole datagram, as the
+    /// worker reports queued ones.
+    fn report_datagram(&self, id: ConnId, bufs: &[&[u8]]) {
+        match bufs.iter().filter(|b| !b.is_empty()).count() {
+            1 => {
+                let data = bufs.iter().find(|b| !b.is_empty()).copied().unwrap_or(&[]);
+                super::events::guarded_unit(|| self.events.send(id, data));
+            }
+            _ => {
+                let data = bufs.concat();
+                super::events::guarded_unit(|| self.events.send(id, &data));
+            }
+        }
     }
 
     /// `OnSend` for the first `written` bytes of `parts`.
@@ -251,10 +332,6 @@ impl Running {
 }
 
 impl Engine {
-    pub(super) fn name(&self) -> &'static str {
-        self.role().name()
-    }
-
     pub(crate) fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
         self.with_run_delivering("send", |run, me, delivering| match delivering {
             // The echo case: the connection is at hand, no table lookup.
@@ -420,7 +497,7 @@ impl Engine {
 
     pub(crate) fn local_address(&self, id: ConnId) -> Result<SocketAddr> {
         self.with_conn("local_address", id, |c| {
-            c.stream
+            c.transport
                 .local_addr()
                 .map_err(|e| Error::os(ErrorKind::Network, &e, "GetLocalAddress"))
         })
@@ -448,6 +525,14 @@ impl Engine {
             run.listen_addr
                 .ok_or_else(|| Error::illegal_state("no listening socket"))
         })
+    }
+
+    /// UDP: datagrams dropped for being larger than `max_datagram_size` in this run.
+    pub(crate) fn dropped_datagrams(&self) -> u64 {
+        self.with_run("dropped_datagrams", |run, _| {
+            Ok(run.dropped_datagrams.load(Ordering::Relaxed))
+        })
+        .unwrap_or(0)
     }
 
     /// The one connection of a client engine, if any.

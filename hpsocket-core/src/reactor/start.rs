@@ -3,13 +3,13 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::events::{guarded, guarded_unit, Events};
-use super::worker::{Worker, LISTENER_TOKEN, WAKER_TOKEN};
-use super::{Command, Engine, Running, Shared, WorkerHandle};
+use super::worker::{source_token, Source, Worker, WAKER_TOKEN};
+use super::{Command, Engine, Running, Shared, TransportKind, WorkerHandle};
 use crate::buffer::BufferPool;
 use crate::config::EngineConfig;
 use crate::conn::table::ConnTable;
@@ -47,7 +47,7 @@ impl Shared {
 
 impl Engine {
     pub(crate) fn start(&self, params: StartParams) -> Result<()> {
-        let name = self.role().name();
+        let name = self.name();
         if !self
             .shared
             .transition(ServiceState::Stopped, ServiceState::Starting)
@@ -74,7 +74,7 @@ impl Engine {
         let config = self.config();
         config.validate()?;
         self.check_ssl_ready()?;
-        let name = self.role().name();
+        let name = self.name();
         if self.model() == crate::model::ReceiveModel::Pack {
             config
                 .pack
@@ -101,25 +101,47 @@ impl Engine {
             });
         }
 
-        let mut listener = None;
+        // Each worker's sources: a TCP server's listener goes to worker 0; a UDP server has
+        // one socket per worker.
+        let mut sources: Vec<Vec<Source>> = (0..count).map(|_| Vec::new()).collect();
         let mut listen_addr = None;
         if let Some((address, port)) = &params.listen {
             let events = params.events.as_ref();
-            let mut l = super::marked(self.shared.uid, || {
-                listen(name, address, *port, &config, events)
-            })?;
-            listen_addr = l.local_addr().ok();
-            polls[0]
-                .registry()
-                .register(&mut l, LISTENER_TOKEN, mio::Interest::READABLE)
-                .map_err(|e| {
-                    Error::os(
-                        ErrorKind::SocketAttachToCp,
-                        &e,
-                        format!("{name}: register listener"),
-                    )
-                })?;
-            listener = Some(l);
+            let uid = self.shared.uid;
+            match self.transport() {
+                TransportKind::Tcp => {
+                    let l = super::marked(uid, || listen(name, address, *port, &config, events))?;
+                    listen_addr = l.local_addr().ok();
+                    sources[0].push(Source::Listener(l));
+                }
+                TransportKind::Udp => {
+                    let sockets = super::marked(uid, || {
+                        bind_datagram(name, address, *port, &config, events, count)
+                    })?;
+                    listen_addr = sockets[0].local_addr().ok();
+                    for (i, s) in sockets.into_iter().enumerate() {
+                        sources[i].push(Source::Datagram(Arc::new(s)));
+                    }
+                }
+            }
+            for (poll, list) in polls.iter().zip(&sources) {
+                for (i, source) in list.iter().enumerate() {
+                    let fd = source.fd();
+                    poll.registry()
+                        .register(
+                            &mut mio::unix::SourceFd(&fd),
+                            source_token(i),
+                            mio::Interest::READABLE,
+                        )
+                        .map_err(|e| {
+                            Error::os(
+                                ErrorKind::SocketAttachToCp,
+                                &e,
+                                format!("{name}: register the server socket"),
+                            )
+                        })?;
+                }
+            }
         }
 
         let run = Arc::new(Running {
@@ -139,12 +161,14 @@ impl Engine {
             threads: Mutex::new(Vec::with_capacity(count)),
             live_workers: AtomicUsize::new(count),
             detached_stop: AtomicBool::new(false),
+            dropped_datagrams: AtomicU64::new(0),
             config,
         });
         *lock(&self.shared.run) = Some(run.clone());
 
-        for (index, (poll, rx)) in polls.into_iter().zip(receivers).enumerate() {
-            let worker = Worker::new(index, run.clone(), poll, rx, listener.take());
+        let workers = polls.into_iter().zip(receivers).zip(sources);
+        for (index, ((poll, rx), sources)) in workers.enumerate() {
+            let worker = Worker::new(index, run.clone(), poll, rx, sources);
             let spawned = std::thread::Builder::new()
                 .name(format!("hp-worker-{index}"))
                 .spawn(move || worker.run());
@@ -174,7 +198,7 @@ impl Engine {
     /// then fires `OnShutdown`. From one of the engine's own callbacks a client stops in the
     /// background (HP-Socket's behaviour); servers and agents refuse with `SE_ILLEGAL_STATE`.
     pub(crate) fn stop(&self) -> Result<()> {
-        let name = self.role().name();
+        let name = self.name();
         if self.in_own_callback() {
             if self.role() == super::Role::Client {
                 if let Some(run) = lock(&self.shared.run).clone() {
@@ -232,7 +256,7 @@ impl Engine {
             }
             _ => Err(Error::illegal_state(format!(
                 "{}::begin_stop: the component is {:?}, not started",
-                self.role().name(),
+                self.name(),
                 self.state()
             ))),
         }
@@ -330,4 +354,55 @@ fn listen(
         )
     })?;
     Ok(mio::net::TcpListener::from_std(socket.into()))
+}
+
+/// Creates and binds a UDP server's sockets, one per worker on the same address and port
+/// (`SO_REUSEPORT` when there are several), firing `OnPrepareListen` for the first.
+fn bind_datagram(
+    name: &str,
+    address: &str,
+    port: u16,
+    config: &EngineConfig,
+    events: &dyn Events,
+    count: usize,
+) -> Result<Vec<mio::net::UdpSocket>> {
+    let ip = sock::parse_bind_address(address).map_err(|e| {
+        Error::new(
+            ErrorKind::SocketCreate,
+            libc::EINVAL,
+            format!("{name}::start: {e}"),
+        )
+    })?;
+    let mut addr = SocketAddr::new(ip, port);
+    let mut sockets = Vec::with_capacity(count);
+    for i in 0..count {
+        let socket = sock::new_datagram_socket(addr, config.socket.reuse_address_policy, count > 1)
+            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+        socket
+            .bind(&addr.into())
+            .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
+        if i == 0 {
+            // Port 0 picked a free port: the other workers' sockets share it.
+            if let Some(bound) = socket.local_addr().ok().and_then(|a| a.as_socket()) {
+                addr = bound;
+            }
+            let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
+            if result.is_error() {
+                return Err(Error::new(
+                    ErrorKind::SocketPrepare,
+                    libc::ECANCELED,
+                    format!("{name}: OnPrepareListen returned HR_ERROR"),
+                ));
+            }
+        }
+        socket.set_nonblocking(true).map_err(|e| {
+            Error::os(
+                ErrorKind::SocketCreate,
+                &e,
+                format!("{name}: socket options"),
+            )
+        })?;
+        sockets.push(mio::net::UdpSocket::from_std(socket.into()));
+    }
+    Ok(sockets)
 }

@@ -25,7 +25,7 @@ impl Engine {
         } else {
             Err(Error::invalid_param(format!(
                 "{what}: {} is not an SSL component",
-                self.role().name()
+                self.name()
             )))
         }
     }
@@ -83,10 +83,7 @@ impl Engine {
             return Err(Error::new(
                 ErrorKind::SslEnvNotReady,
                 libc::EPERM,
-                format!(
-                    "{}::start: call SetupSSLContext before Start",
-                    self.role().name()
-                ),
+                format!("{}::start: call SetupSSLContext before Start", self.name()),
             ));
         }
         Ok(())

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::listener::AgentListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
-use crate::reactor::{self, Engine, Role, StartParams};
+use crate::reactor::{self, Engine, Role, StartParams, TransportKind};
 use crate::sock;
 use crate::ssl::SslSetup;
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
@@ -43,7 +43,13 @@ impl TcpAgent {
     /// `TcpPackAgent`).
     pub fn with_model(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {
         TcpAgent {
-            engine: Engine::new(Role::Agent, model, false, EngineConfig::default()),
+            engine: Engine::new(
+                Role::Agent,
+                TransportKind::Tcp,
+                model,
+                false,
+                EngineConfig::default(),
+            ),
             listener,
         }
     }
@@ -52,7 +58,13 @@ impl TcpAgent {
     /// [`TcpAgent::setup_ssl_context`] before `start`.
     pub fn new_ssl(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {
         TcpAgent {
-            engine: Engine::new(Role::Agent, model, true, EngineConfig::default()),
+            engine: Engine::new(
+                Role::Agent,
+                TransportKind::Tcp,
+                model,
+                true,
+                EngineConfig::default(),
+            ),
             listener,
         }
     }

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::listener::ClientListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
-use crate::reactor::{ConnectOptions, Engine, Role, StartParams};
+use crate::reactor::{ConnectOptions, Engine, Role, StartParams, TransportKind};
 use crate::sock;
 use crate::ssl::SslSetup;
 use crate::sync::lock;
@@ -48,20 +48,36 @@ impl TcpClient {
     /// A stopped client of the given receive model (HP-Socket's `TcpClient`,
     /// `TcpPullClient`, `TcpPackClient`).
     pub fn with_model(listener: Arc<dyn ClientListener>, model: ReceiveModel) -> TcpClient {
-        TcpClient::build(listener, model, false)
+        TcpClient::build(listener, model, false, TransportKind::Tcp)
+    }
+
+    /// A stopped UDP client (see [`crate::UdpClient`], which wraps it).
+    pub(crate) fn new_udp(listener: Arc<dyn ClientListener>) -> TcpClient {
+        TcpClient::build(listener, ReceiveModel::Push, false, TransportKind::Udp)
     }
 
     /// A stopped SSL client (HP-Socket's `SSLClient`, `SSLPullClient`, `SSLPackClient`):
     /// call [`TcpClient::setup_ssl_context`] before `start`.
     pub fn new_ssl(listener: Arc<dyn ClientListener>, model: ReceiveModel) -> TcpClient {
-        TcpClient::build(listener, model, true)
+        TcpClient::build(listener, model, true, TransportKind::Tcp)
     }
 
-    fn build(listener: Arc<dyn ClientListener>, model: ReceiveModel, secure: bool) -> TcpClient {
+    fn build(
+        listener: Arc<dyn ClientListener>,
+        model: ReceiveModel,
+        secure: bool,
+        transport: TransportKind,
+    ) -> TcpClient {
         let config = ClientConfig::default();
         TcpClient {
             inner: Arc::new(ClientInner {
-                engine: Engine::new(Role::Client, model, secure, config.engine_config()),
+                engine: Engine::new(
+                    Role::Client,
+                    transport,
+                    model,
+                    secure,
+                    config.engine_config(),
+                ),
                 listener,
                 config: Mutex::new(config),
                 conn_id: AtomicU64::new(0),
@@ -271,6 +287,16 @@ impl TcpClient {
     /// True for SSL clients.
     pub fn is_secure(&self) -> bool {
         self.inner.engine.is_secure()
+    }
+
+    /// True for UDP clients (made by [`crate::UdpClient::new`]).
+    pub fn is_udp(&self) -> bool {
+        self.inner.engine.transport() == crate::reactor::TransportKind::Udp
+    }
+
+    /// UDP: datagrams dropped in the current run for being larger than `max_datagram_size`.
+    pub fn dropped_datagrams(&self) -> u64 {
+        self.inner.engine.dropped_datagrams()
     }
 
     /// The last failure that no call returned, such as a failed TLS handshake, with its

@@ -182,6 +182,17 @@ macro_rules! connection_ops {
                 self.engine.is_secure()
             }
 
+            /// True for UDP components (made by [`crate::UdpServer::new`]).
+            pub fn is_udp(&self) -> bool {
+                self.engine.transport() == crate::reactor::TransportKind::Udp
+            }
+
+            /// UDP: datagrams dropped in the current run for being larger than
+            /// `max_datagram_size` (each also reported as the last error).
+            pub fn dropped_datagrams(&self) -> u64 {
+                self.engine.dropped_datagrams()
+            }
+
             /// The last failure that no call returned, such as a failed TLS handshake (its
             /// `OnClose` carries only an errno; this names the cause), with its sequence
             /// number (1, 2, …) so a caller can tell a new failure from one it has seen.

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::listener::ServerListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
-use crate::reactor::{Engine, Role, StartParams};
+use crate::reactor::{Engine, Role, StartParams, TransportKind};
 use crate::ssl::{ServerNameCallback, SslSetup};
 use crate::types::{ConnId, HandleResult, ServiceState, SocketOperation};
 
@@ -32,7 +32,27 @@ impl TcpServer {
     /// `TcpPullServer`, `TcpPackServer`).
     pub fn with_model(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {
         TcpServer {
-            engine: Engine::new(Role::Server, model, false, EngineConfig::default()),
+            engine: Engine::new(
+                Role::Server,
+                TransportKind::Tcp,
+                model,
+                false,
+                EngineConfig::default(),
+            ),
+            listener,
+        }
+    }
+
+    /// A stopped UDP server (see [`crate::UdpServer`], which wraps it).
+    pub(crate) fn new_udp(listener: Arc<dyn ServerListener>) -> TcpServer {
+        TcpServer {
+            engine: Engine::new(
+                Role::Server,
+                TransportKind::Udp,
+                ReceiveModel::Push,
+                false,
+                EngineConfig::default(),
+            ),
             listener,
         }
     }
@@ -41,7 +61,13 @@ impl TcpServer {
     /// call [`TcpServer::setup_ssl_context`] before `start`.
     pub fn new_ssl(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {
         TcpServer {
-            engine: Engine::new(Role::Server, model, true, EngineConfig::default()),
+            engine: Engine::new(
+                Role::Server,
+                TransportKind::Tcp,
+                model,
+                true,
+                EngineConfig::default(),
+            ),
             listener,
         }
     }

@@ -13,6 +13,9 @@
 //! | a read or a write failed | `SO_RECEIVE` / `SO_SEND`, errno |
 //! | a connect failed or timed out | `SO_CONNECT`, errno |
 //! | the answer to a half-closed peer stalled | `SO_SEND`, `ETIMEDOUT` |
+//! | UDP: the peer sent close-notify | `SO_CLOSE`, 0 |
+//! | UDP server: no datagram for `detect_attempts` heartbeat rounds | `SO_CLOSE`, 0 |
+//! | UDP client: no answer to `detect_attempts` heartbeats | `SO_CLOSE`, `ECONNRESET` |
 
 use std::io::IoSlice;
 use std::sync::atomic::Ordering;
@@ -20,12 +23,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::tls::tls_state;
-use super::{Deadline, SourceRef, Worker};
-use crate::conn::{ConnState, NO_KEY};
+use super::{Deadline, Worker};
+use crate::conn::transport::UDP_CLOSE_NOTIFY;
+use crate::conn::{ConnState, Transport, NO_KEY};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::reactor::Role;
-use crate::sock::{self, MAX_IOV};
+use crate::sock::MAX_IOV;
 use crate::ssl::session::TlsState;
 use crate::sync::lock;
 use crate::types::SocketOperation;
@@ -161,12 +165,44 @@ impl Worker {
         conn.set_state(ConnState::Closed);
         conn.local_key.store(NO_KEY, Ordering::Release);
         if local.registered {
-            let _ = self
-                .poll
-                .registry()
-                .deregister(&mut SourceRef(&conn.stream));
+            if let Some(fd) = conn.transport.own_fd() {
+                let _ = self
+                    .poll
+                    .registry()
+                    .deregister(&mut mio::unix::SourceFd(&fd));
+            }
         }
-        if operation == SocketOperation::Close && !local.connecting {
+        if let Transport::Peer { peer, .. } = &conn.transport {
+            if self.peers.get(peer) == Some(&key) {
+                self.peers.remove(peer);
+            }
+        }
+        if conn.transport.is_datagram() {
+            if operation == SocketOperation::Close && !local.connecting {
+                // What was accepted still goes, as far as the socket takes it now; then the
+                // peer hears the close, unless it is the one that said goodbye.
+                let mut queue = conn.queue();
+                let mut done = Vec::new();
+                while let Some(message) = queue.front_message() {
+                    if conn.transport.send_parts(std::iter::once(message)).is_err() {
+                        break;
+                    }
+                    queue.pop_message(&mut done);
+                }
+                queue.clear(&self.run.pool);
+                drop(queue);
+                for block in done {
+                    self.run.pool.put(block);
+                }
+                if !local.notified {
+                    let _ = conn
+                        .transport
+                        .send_parts(std::iter::once(&UDP_CLOSE_NOTIFY[..]));
+                }
+            } else {
+                conn.queue().clear(&self.run.pool);
+            }
+        } else if operation == SocketOperation::Close && !local.connecting {
             // A requested close still sends what was accepted, if the socket takes it now,
             // and a TLS session says goodbye with close_notify.
             if let Some(tls) = conn.tls.as_deref() {
@@ -178,7 +214,7 @@ impl Worker {
             let mut iov = [IoSlice::new(&[]); MAX_IOV];
             let count = queue.fill_slices(&mut iov);
             if count > 0 {
-                let _ = sock::send_vectored(&conn.stream, &iov[..count]);
+                let _ = conn.transport.send_slices(&iov[..count]);
             }
             queue.clear(&self.run.pool);
         } else {
@@ -199,7 +235,7 @@ impl Worker {
         // thread still holds the connection for a moment, shut it down now so the peer sees
         // the close at once.
         if Arc::strong_count(&conn) > 1 {
-            let _ = conn.stream.shutdown(std::net::Shutdown::Both);
+            conn.transport.shutdown();
         }
         if self.run.shared.role == Role::Client && !self.stopping {
             // A client lives for one connection: when it ends, the client stops.
@@ -210,8 +246,12 @@ impl Worker {
     /// Stop: close the listener, adopt what is still in flight, close every connection.
     pub(super) fn shut_down(&mut self) {
         self.flush_deferred();
-        if let Some(mut l) = self.listener.take() {
-            let _ = self.poll.registry().deregister(&mut l);
+        for source in std::mem::take(&mut self.sources) {
+            let fd = source.fd();
+            let _ = self
+                .poll
+                .registry()
+                .deregister(&mut mio::unix::SourceFd(&fd));
         }
         self.stopping = true;
         self.drain_commands();

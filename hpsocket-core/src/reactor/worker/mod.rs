@@ -2,13 +2,14 @@
 //! readiness into callbacks.
 
 mod close;
+mod datagram;
 mod receive;
 mod tls;
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, IoSlice};
-use std::os::fd::AsRawFd;
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +21,7 @@ use slab::Slab;
 use super::events::{guarded, guarded_unit};
 use super::timer::{TimerKey, TimerWheel};
 use super::{Adoption, Command, Running, WorkerThread, WORKER};
-use crate::conn::{Conn, ConnState};
+use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::model::pack::PackDecoder;
 use crate::model::ReceiveModel;
@@ -33,8 +34,35 @@ use tls::tls_state;
 
 /// Token of each worker's waker. Connections use their slab keys, which stay far below.
 pub(super) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
-/// Token of the listening socket (worker 0 of a server).
-pub(super) const LISTENER_TOKEN: Token = Token(usize::MAX - 2);
+/// Token of a worker's first source; source `i` has `FIRST_SOURCE_TOKEN - i`.
+pub(super) const FIRST_SOURCE_TOKEN: usize = usize::MAX - 2;
+/// Most sources a worker has.
+const MAX_SOURCES: usize = 64;
+
+/// A socket a worker polls besides its connections' own.
+pub(crate) enum Source {
+    /// A TCP server's listening socket (worker 0).
+    Listener(mio::net::TcpListener),
+    /// A UDP server's socket. Every worker has one, bound to the same port (`SO_REUSEPORT`):
+    /// the kernel keeps each peer on one socket, so a peer's connection lives on the worker
+    /// that reads its datagrams and nothing is handed between threads.
+    Datagram(Arc<mio::net::UdpSocket>),
+}
+
+impl Source {
+    pub(crate) fn fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        match self {
+            Source::Listener(l) => l.as_raw_fd(),
+            Source::Datagram(s) => s.as_raw_fd(),
+        }
+    }
+}
+
+/// The token of source `index`.
+pub(super) fn source_token(index: usize) -> Token {
+    Token(FIRST_SOURCE_TOKEN - index)
+}
 
 /// Size of the per-worker read buffer: one read takes up to this much.
 const READ_BUFFER: usize = 64 * 1024;
@@ -52,6 +80,8 @@ pub(super) enum Deadline {
     AcceptRetry,
     /// A drain after the peer's close made no progress for `half_close_drain_timeout`.
     Drain,
+    /// UDP heartbeat round (every `detect_interval`, for all the worker's connections).
+    Detect,
 }
 
 /// How long the listener rests after `accept` ran out of descriptors (or memory): the
@@ -76,6 +106,10 @@ pub(super) struct Local {
     draining: Option<Drain>,
     /// The deadline the connection waits on, if any (see `Worker::arm`).
     deadline: Option<TimerKey>,
+    /// UDP: heartbeat rounds since the peer was last heard from.
+    detect_fails: u32,
+    /// UDP: the peer said goodbye (close-notify), so ours is not sent back.
+    notified: bool,
 }
 
 thread_local! {
@@ -94,7 +128,14 @@ pub(super) struct Worker {
     run: Arc<Running>,
     poll: Poll,
     commands: Receiver<Command>,
-    listener: Option<mio::net::TcpListener>,
+    /// Listeners and shared sockets, registered with `source_token`.
+    sources: Vec<Source>,
+    /// Sources whose turn ran out with more to read.
+    ready_sources: Vec<usize>,
+    /// UDP server: the connection of each peer of this worker's socket.
+    peers: HashMap<SocketAddr, usize>,
+    /// A copy of the datagram being reported by `OnSend` (reused).
+    scratch: Vec<u8>,
     locals: Slab<Local>,
     read_buf: Box<[u8]>,
     /// Connections with more to read after their turn ran out, or un-paused.
@@ -118,14 +159,18 @@ impl Worker {
         run: Arc<Running>,
         poll: Poll,
         commands: Receiver<Command>,
-        listener: Option<mio::net::TcpListener>,
+        sources: Vec<Source>,
     ) -> Worker {
+        debug_assert!(sources.len() <= MAX_SOURCES);
         Worker {
             index,
             run,
             poll,
             commands,
-            listener,
+            sources,
+            ready_sources: Vec::new(),
+            peers: HashMap::new(),
+            scratch: Vec::new(),
             locals: Slab::new(),
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
             ready: VecDeque::new(),
@@ -150,8 +195,10 @@ impl Worker {
         guarded_unit(|| self.run.events.worker_started(index));
         let capacity = self.run.config.accept_socket_count.max(16) as usize;
         let mut events = MioEvents::with_capacity(capacity);
+        self.arm_detect();
         while !self.stopping {
-            let timeout = if self.ready.is_empty() && self.commands.is_empty() {
+            let idle = self.ready.is_empty() && self.ready_sources.is_empty();
+            let timeout = if idle && self.commands.is_empty() {
                 self.timers.next_timeout(Instant::now())
             } else {
                 Some(Duration::ZERO)
@@ -172,7 +219,9 @@ impl Worker {
                             .wake_pending
                             .store(false, Ordering::Release);
                     }
-                    LISTENER_TOKEN => self.accept(),
+                    Token(t) if t > FIRST_SOURCE_TOKEN - MAX_SOURCES => {
+                        self.source_event(FIRST_SOURCE_TOKEN - t)
+                    }
                     Token(key) => self.conn_event(key, event),
                 }
                 self.flush_deferred();
@@ -180,6 +229,7 @@ impl Worker {
             self.drain_commands();
             self.flush_deferred();
             self.read_ready();
+            self.read_ready_sources();
             self.flush_deferred();
             self.expire_timers();
             self.flush_deferred();
@@ -244,9 +294,18 @@ impl Worker {
         }
     }
 
+    /// A source is readable: accept connections, or read datagrams.
+    fn source_event(&mut self, index: usize) {
+        match self.sources.get(index) {
+            Some(Source::Listener(_)) => self.accept(),
+            Some(Source::Datagram(_)) => self.receive_datagrams(index),
+            None => {}
+        }
+    }
+
     fn accept(&mut self) {
         loop {
-            let Some(listener) = &self.listener else {
+            let Some(Source::Listener(listener)) = self.sources.first() else {
                 return;
             };
             let (stream, peer) = match listener.accept() {
@@ -303,7 +362,7 @@ impl Worker {
             let conn = Arc::new(Conn::new(
                 id,
                 worker,
-                stream,
+                Transport::Stream(stream),
                 ConnState::Connecting,
                 peer,
                 None,
@@ -341,11 +400,13 @@ impl Worker {
             pack: None,
             draining: None,
             deadline: None,
+            detect_fails: 0,
+            notified: false,
         });
         conn.local_key.store(key, Ordering::Release);
         if how == Adoption::Accepted {
             conn.transition(ConnState::Connecting, ConnState::Connected);
-            let fd = conn.stream.as_raw_fd();
+            let fd = conn.transport.fd();
             let (result, _) = guarded(|| self.run.events.accept(id, fd));
             if result.is_error() {
                 // Rejected: no OnClose for a connection that was never accepted.
@@ -354,11 +415,14 @@ impl Worker {
             }
         }
         self.locals[key].close_owed = true;
-        let registered = self.poll.registry().register(
-            &mut SourceRef(&conn.stream),
-            Token(key),
-            Interest::READABLE | Interest::WRITABLE,
-        );
+        let registered = match conn.transport.own_fd() {
+            Some(fd) => self.poll.registry().register(
+                &mut mio::unix::SourceFd(&fd),
+                Token(key),
+                Interest::READABLE | Interest::WRITABLE,
+            ),
+            None => Ok(()),
+        };
         if let Err(e) = registered {
             let op = if how == Adoption::Accepted {
                 SocketOperation::Accept
@@ -368,7 +432,7 @@ impl Worker {
             self.close(key, op, sock::errno(&e));
             return;
         }
-        self.locals[key].registered = true;
+        self.locals[key].registered = conn.transport.own_fd().is_some();
         if conn.state() == ConnState::Closing {
             // Disconnected before this worker got it.
             self.close(key, SocketOperation::Close, 0);
@@ -407,9 +471,16 @@ impl Worker {
         let mut due = std::mem::take(&mut self.due);
         self.timers.expire(Instant::now(), |t| due.push(t));
         for (key, id, what) in due.drain(..) {
-            if what == Deadline::AcceptRetry {
-                self.accept();
-                continue;
+            match what {
+                Deadline::AcceptRetry => {
+                    self.accept();
+                    continue;
+                }
+                Deadline::Detect => {
+                    self.detect_round();
+                    continue;
+                }
+                _ => {}
             }
             let Some(local) = self.locals.get_mut(key).filter(|l| l.conn.id == id) else {
                 continue;
@@ -437,6 +508,14 @@ impl Worker {
     /// The TCP connection is up: plain connections are ready (`OnHandShake`); TLS ones start
     /// their handshake unless it is manual.
     fn established(&mut self, key: usize) {
+        if let Transport::Datagram(_) = self.locals[key].conn.transport {
+            // A UDP client announces itself with a heartbeat, as HP-Socket's does: the server
+            // sees the connection before any data.
+            let _ = self.locals[key]
+                .conn
+                .transport
+                .send_parts(std::iter::empty());
+        }
         match tls_state(&self.locals[key].conn) {
             None => self.handshake_done(key),
             Some(TlsState::Plain) => self.flush(key),
@@ -475,7 +554,7 @@ impl Worker {
         }
         if event.is_error() {
             let conn = &self.locals[key].conn;
-            let code = match conn.stream.take_error() {
+            let code = match conn.transport.take_error() {
                 Ok(Some(e)) | Err(e) => sock::errno(&e),
                 Ok(None) => libc::EIO,
             };
@@ -499,15 +578,15 @@ impl Worker {
 
     fn finish_connect(&mut self, key: usize) {
         let conn = self.locals[key].conn.clone();
-        match conn.stream.take_error() {
+        match conn.transport.take_error() {
             Ok(Some(e)) | Err(e) => {
                 self.close(key, SocketOperation::Connect, sock::errno(&e));
                 return;
             }
             Ok(None) => {}
         }
-        match conn.stream.peer_addr() {
-            Ok(peer) if sock::is_self_connect(&conn.stream, peer) => {
+        match conn.transport.peer_addr() {
+            Ok(peer) if conn.transport.is_self_connect(peer) => {
                 self.close(key, SocketOperation::Connect, libc::ECONNREFUSED);
                 return;
             }
@@ -545,6 +624,9 @@ impl Worker {
     /// Writes the queue of the connection at `key`; true if anything was written.
     fn flush_with(&mut self, key: usize, done: &mut Vec<Vec<u8>>) -> bool {
         let conn = self.locals[key].conn.clone();
+        if conn.transport.is_datagram() {
+            return self.flush_messages(key, &conn, done);
+        }
         conn.flush_requested.store(false, Ordering::Release);
         let mut wrote = false;
         loop {
@@ -555,7 +637,7 @@ impl Worker {
             let mut iov = [IoSlice::new(&[]); MAX_IOV];
             let count = queue.fill_slices(&mut iov);
             let offered: usize = iov[..count].iter().map(|s| s.len()).sum();
-            match sock::send_vectored(&conn.stream, &iov[..count]) {
+            match conn.transport.send_slices(&iov[..count]) {
                 Ok(n) => {
                     wrote |= n > 0;
                     queue.advance(n, done);
@@ -587,31 +669,5 @@ impl Worker {
                 }
             }
         }
-    }
-}
-
-/// Lets a connection shared behind an `Arc` be (de)registered: mio wants `&mut` sources,
-/// and registering by descriptor is all it does with them.
-struct SourceRef<'a>(&'a mio::net::TcpStream);
-
-impl mio::event::Source for SourceRef<'_> {
-    fn register(
-        &mut self,
-        registry: &mio::Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
-    }
-    fn reregister(
-        &mut self,
-        registry: &mio::Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
-    }
-    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
     }
 }

@@ -1,7 +1,7 @@
 //! The receive path of a worker: reading the socket, handing bytes to the receive model
 //! (PUSH, PULL, PACK), and taking turns between busy connections.
 
-use std::io::{self, Read};
+use std::io;
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -20,6 +20,9 @@ use crate::types::SocketOperation;
 impl Worker {
     pub(super) fn read(&mut self, key: usize) {
         let conn = self.locals[key].conn.clone();
+        if conn.transport.is_datagram() {
+            return self.read_datagrams(key);
+        }
         let id = conn.id;
         for _ in 0..READS_PER_TURN {
             if conn.state() != ConnState::Connected {
@@ -29,7 +32,7 @@ impl Worker {
                 self.locals[key].read_blocked = true;
                 return;
             }
-            match (&conn.stream).read(&mut self.read_buf) {
+            match conn.transport.read(&mut self.read_buf) {
                 Ok(0) => {
                     self.receive_ended(key, (SocketOperation::Close, 0));
                     return;

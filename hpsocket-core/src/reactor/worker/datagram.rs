@@ -1,0 +1,335 @@
+//! The UDP side of a worker: reading a server's socket and handing each datagram to its
+//! peer's connection (made on the first datagram from a new peer), reading a client's
+//! connected socket, writing queued datagrams, and the heartbeat rounds that find silent
+//! peers.
+//!
+//! As in HP-Socket: an empty datagram is a heartbeat (a server answers it with one; a
+//! client sends one on connect and every `detect_interval`); the 16-byte close-notify
+//! datagram closes the connection; a datagram over `max_datagram_size` is dropped, counted
+//! and reported, never delivered cut.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Deadline, Source, Worker};
+use crate::conn::transport::is_close_notify;
+use crate::conn::{Conn, ConnState, Transport};
+use crate::error::ErrorKind;
+use crate::reactor::events::guarded_unit;
+use crate::reactor::{Adoption, Role, TransportKind};
+use crate::sock;
+use crate::types::SocketOperation;
+
+/// What one received datagram is.
+enum Datagram {
+    Heartbeat,
+    CloseNotify,
+    Oversize,
+    Data,
+}
+
+impl Worker {
+    fn classify(&self, n: usize) -> Datagram {
+        if n == 0 {
+            Datagram::Heartbeat
+        } else if n > self.run.config.udp.max_datagram_size as usize {
+            Datagram::Oversize
+        } else if is_close_notify(&self.read_buf[..n]) {
+            Datagram::CloseNotify
+        } else {
+            Datagram::Data
+        }
+    }
+
+    /// Reads the UDP server socket `source`, at most `post_receive_count` datagrams per turn.
+    pub(super) fn receive_datagrams(&mut self, source: usize) {
+        let Some(Source::Datagram(socket)) = self.sources.get(source) else {
+            return;
+        };
+        let socket = socket.clone();
+        for _ in 0..self.run.config.udp.post_receive_count {
+            match socket.recv_from(&mut self.read_buf) {
+                Ok((n, peer)) => self.server_datagram(&socket, n, peer),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // An unconnected socket reports no peer's errors; whatever this is, it is
+                    // not one connection's, and the socket stays usable.
+                    self.run.report(
+                        ErrorKind::Network,
+                        sock::errno(&e),
+                        format!("{}: recvfrom: {e}", self.run.shared.name()),
+                    );
+                    return;
+                }
+            }
+            if self.stopping {
+                return;
+            }
+        }
+        if !self.ready_sources.contains(&source) {
+            self.ready_sources.push(source);
+        }
+    }
+
+    /// Sources whose turn ran out: read on.
+    pub(super) fn read_ready_sources(&mut self) {
+        for _ in 0..self.ready_sources.len() {
+            let source = self.ready_sources.remove(0);
+            self.source_event(source);
+        }
+    }
+
+    /// One datagram of `n` bytes (in the read buffer) from `peer` to the server.
+    fn server_datagram(&mut self, socket: &Arc<mio::net::UdpSocket>, n: usize, peer: SocketAddr) {
+        let kind = self.classify(n);
+        let key = match self.peers.get(&peer) {
+            Some(&key) => key,
+            None => match kind {
+                Datagram::Oversize => return self.dropped(n, peer),
+                // A goodbye from a peer we do not know needs no answer.
+                Datagram::CloseNotify => return,
+                // Data or a client's first heartbeat: a new connection.
+                Datagram::Heartbeat | Datagram::Data => match self.accept_peer(socket, peer) {
+                    Some(key) => key,
+                    None => return,
+                },
+            },
+        };
+        self.heard(key);
+        match kind {
+            Datagram::Heartbeat => {
+                let _ = socket.send_to(&[], peer);
+            }
+            Datagram::Oversize => self.dropped(n, peer),
+            Datagram::CloseNotify => self.closed_by_peer(key),
+            Datagram::Data => self.deliver_datagram(key, n),
+        }
+    }
+
+    /// A new peer: a connection with `OnAccept` (and `OnHandShake`); `None` when refused
+    /// (MaxConnectionCount reached, `OnAccept` returned `HR_ERROR`, stopping).
+    fn accept_peer(
+        &mut self,
+        socket: &Arc<mio::net::UdpSocket>,
+        peer: SocketAddr,
+    ) -> Option<usize> {
+        if self.stopping {
+            return None;
+        }
+        let Some(id) = self.run.table.reserve() else {
+            self.run.report(
+                ErrorKind::Network,
+                libc::ENOSR,
+                format!(
+                    "{}: datagram from {peer} refused: MaxConnectionCount ({}) reached",
+                    self.run.shared.name(),
+                    self.run.table.capacity()
+                ),
+            );
+            return None;
+        };
+        let transport = Transport::Peer {
+            socket: socket.clone(),
+            peer,
+        };
+        let conn = Arc::new(Conn::new(
+            id,
+            self.index,
+            transport,
+            ConnState::Connecting,
+            peer,
+            None,
+            0,
+            self.run.now_ms(),
+            false,
+            None,
+        ));
+        self.run.table.fill(conn.clone());
+        self.adopt(conn.clone(), Adoption::Accepted);
+        let key = self.key_of(&conn)?;
+        self.peers.insert(peer, key);
+        Some(key)
+    }
+
+    /// Anything from the peer resets its heartbeat count and marks it active.
+    fn heard(&mut self, key: usize) {
+        let local = &mut self.locals[key];
+        local.detect_fails = 0;
+        if self.run.config.mark_silence {
+            local
+                .conn
+                .last_active_ms
+                .store(self.now_ms, Ordering::Relaxed);
+        }
+    }
+
+    fn closed_by_peer(&mut self, key: usize) {
+        self.locals[key].notified = true;
+        self.close(key, SocketOperation::Close, 0);
+    }
+
+    /// A datagram over `max_datagram_size`: dropped whole, counted, reported.
+    fn dropped(&mut self, n: usize, peer: SocketAddr) {
+        self.run.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
+        self.run.report(
+            ErrorKind::DataProc,
+            libc::EMSGSIZE,
+            format!(
+                "{}: dropped a datagram of {n} bytes from {peer}: larger than MaxDatagramSize ({})",
+                self.run.shared.name(),
+                self.run.config.udp.max_datagram_size
+            ),
+        );
+    }
+
+    /// Hands the datagram in the read buffer to the connection at `key`.
+    fn deliver_datagram(&mut self, key: usize, n: usize) {
+        let conn = &self.locals[key].conn;
+        if conn.state() != ConnState::Connected || conn.paused.load(Ordering::Acquire) {
+            // A paused UDP connection drops what arrives: a shared socket cannot stop reading
+            // for one peer (documented).
+            return;
+        }
+        if let Err((operation, code)) = self.deliver(key, n) {
+            self.close(key, operation, code);
+        }
+    }
+
+    /// Reads a UDP client's connected socket.
+    pub(super) fn read_datagrams(&mut self, key: usize) {
+        let conn = self.locals[key].conn.clone();
+        for _ in 0..self.run.config.udp.post_receive_count {
+            if conn.state() != ConnState::Connected {
+                return;
+            }
+            if conn.paused.load(Ordering::Acquire) {
+                // Datagrams wait in the socket until receiving resumes.
+                self.locals[key].read_blocked = true;
+                return;
+            }
+            match conn.transport.read(&mut self.read_buf) {
+                Ok(n) => {
+                    self.heard(key);
+                    match self.classify(n) {
+                        Datagram::Heartbeat => {}
+                        Datagram::Oversize => {
+                            let peer = conn.remote_addr;
+                            self.dropped(n, peer);
+                        }
+                        Datagram::CloseNotify => return self.closed_by_peer(key),
+                        Datagram::Data => {
+                            if let Err((operation, code)) = self.deliver(key, n) {
+                                return self.close(key, operation, code);
+                            }
+                            if !self.locals.contains(key) {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // ECONNREFUSED: the server's port is closed (ICMP port unreachable).
+                    return self.close(key, SocketOperation::Receive, sock::errno(&e));
+                }
+            }
+        }
+        self.ready.push_back((key, conn.id));
+    }
+
+    /// Writes queued datagrams of `conn` (at `key`) until the queue is empty or the socket is
+    /// full; true if anything was written.
+    pub(super) fn flush_messages(
+        &mut self,
+        key: usize,
+        conn: &Arc<Conn>,
+        done: &mut Vec<Vec<u8>>,
+    ) -> bool {
+        conn.flush_requested.store(false, Ordering::Release);
+        let report = self.run.events.wants_send();
+        let mut wrote = false;
+        loop {
+            let mut queue = conn.queue();
+            let Some(message) = queue.front_message() else {
+                return wrote;
+            };
+            match conn.transport.send_parts(std::iter::once(message)) {
+                Ok(_) => {
+                    wrote = true;
+                    if report {
+                        self.scratch.clear();
+                        self.scratch.extend_from_slice(message);
+                    }
+                    queue.pop_message(done);
+                    let pending = queue.len();
+                    conn.pending.store(pending, Ordering::Release);
+                    drop(queue);
+                    if report {
+                        let data = &self.scratch;
+                        guarded_unit(|| self.run.events.send(conn.id, data));
+                    }
+                    for block in done.drain(..) {
+                        self.run.pool.put(block);
+                    }
+                    if pending <= self.run.config.socket.send_queue_low_watermark as usize
+                        && conn.send_refused.swap(false, Ordering::AcqRel)
+                    {
+                        guarded_unit(|| self.run.events.send_drained(conn.id, pending));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return wrote,
+                Err(e) => {
+                    drop(queue);
+                    self.close(key, SocketOperation::Send, sock::errno(&e));
+                    return wrote;
+                }
+            }
+        }
+    }
+
+    /// Starts the heartbeat rounds of a UDP engine, if they are on.
+    pub(super) fn arm_detect(&mut self) {
+        let udp = &self.run.config.udp;
+        if self.run.shared.transport == TransportKind::Udp && udp.detects() {
+            let at = Instant::now() + Duration::from_millis(udp.detect_interval.into());
+            self.timers.arm(at, (usize::MAX, 0, Deadline::Detect));
+        }
+    }
+
+    /// One heartbeat round over the worker's UDP connections: a server closes those it has
+    /// not heard from for `detect_attempts` rounds; a client closes after `detect_attempts`
+    /// unanswered heartbeats, else sends the next one.
+    pub(super) fn detect_round(&mut self) {
+        let attempts = self.run.config.udp.detect_attempts;
+        let client = self.run.shared.role == Role::Client;
+        let keys: Vec<usize> = self
+            .locals
+            .iter()
+            .filter(|(_, l)| !l.connecting && l.conn.transport.is_datagram())
+            .map(|(k, _)| k)
+            .collect();
+        for key in keys {
+            let Some(local) = self.locals.get_mut(key) else {
+                continue;
+            };
+            if local.conn.state() != ConnState::Connected {
+                continue;
+            }
+            if local.detect_fails >= attempts {
+                let code = if client { libc::ECONNRESET } else { 0 };
+                self.close(key, SocketOperation::Close, code);
+                continue;
+            }
+            local.detect_fails += 1;
+            if client {
+                let _ = local.conn.transport.send_parts(std::iter::empty());
+            }
+        }
+        self.arm_detect();
+    }
+}

@@ -1,0 +1,72 @@
+//! The UDP components: [`UdpServer`] and [`UdpClient`] (HP-Socket's `IUdpServer` and
+//! `IUdpClient`). They run on the same reactor as the TCP components, over datagram
+//! transports, and report to the same listener traits: a callback's sender is the
+//! underlying [`TcpServer`] or [`TcpClient`] handle, which works on any transport.
+//!
+//! HP-Socket's rules apply: one send is one datagram of 1..=`max_datagram_size` bytes (a
+//! bigger one is refused and nothing is sent); each peer of a server is a connection with
+//! its own ID, made by the peer's first datagram; empty datagrams are heartbeats (a client
+//! sends one on connect and every `detect_interval`; `detect_attempts` silent rounds close
+//! the connection); `disconnect` and `stop` send HP-Socket's 16-byte close-notify datagram,
+//! and receiving it closes the connection. UDP components have the PUSH model only.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::config::UdpConfig;
+use crate::error::Result;
+use crate::listener::{ClientListener, ServerListener};
+use crate::tcp::{TcpClient, TcpServer};
+
+/// A UDP server: [`TcpServer`]'s operations (`start`, `send`, `disconnect`, the getters…)
+/// over one UDP socket per worker. Settings are in `config().udp`.
+#[derive(Clone)]
+pub struct UdpServer(TcpServer);
+
+impl UdpServer {
+    /// A stopped UDP server reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ServerListener>) -> UdpServer {
+        UdpServer(TcpServer::new_udp(listener))
+    }
+
+    /// The server handle callbacks receive as their sender.
+    pub fn into_inner(self) -> TcpServer {
+        self.0
+    }
+
+    /// Changes the UDP settings; only while stopped.
+    pub fn update_udp_config(&self, f: impl FnOnce(&mut UdpConfig)) -> Result<()> {
+        self.0.update_config(|c| f(&mut c.udp))
+    }
+}
+
+impl Deref for UdpServer {
+    type Target = TcpServer;
+    fn deref(&self) -> &TcpServer {
+        &self.0
+    }
+}
+
+/// A UDP client: [`TcpClient`]'s operations over a UDP socket connected to the server.
+/// Settings are in `config().udp`.
+#[derive(Clone)]
+pub struct UdpClient(TcpClient);
+
+impl UdpClient {
+    /// A stopped UDP client reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ClientListener>) -> UdpClient {
+        UdpClient(TcpClient::new_udp(listener))
+    }
+
+    /// The client handle callbacks receive as their sender.
+    pub fn into_inner(self) -> TcpClient {
+        self.0
+    }
+}
+
+impl Deref for UdpClient {
+    type Target = TcpClient;
+    fn deref(&self) -> &TcpClient {
+        &self.0
+    }
+}
