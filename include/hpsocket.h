@@ -160,6 +160,26 @@ typedef HP_Object HP_TcpPullServer;
 typedef HP_Object HP_TcpServer;
 
 /*
+ A UDP client.
+ */
+typedef HP_Object HP_UdpClient;
+
+/*
+ The listener of a UDP client: a client listener.
+ */
+typedef HP_Object HP_UdpClientListener;
+
+/*
+ A UDP server.
+ */
+typedef HP_Object HP_UdpServer;
+
+/*
+ The listener of a UDP server: a server listener.
+ */
+typedef HP_Object HP_UdpServerListener;
+
+/*
  `unsigned int` (32 bits on Linux, as in HP-Socket).
  */
 typedef unsigned int DWORD;
@@ -898,6 +918,30 @@ HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
 HP_TcpServerListener Create_HP_TcpServerListener(void);
 
 /*
+ Creates a UDP client reporting to `pListener`, a client listener. `HP_Client_Start`
+ connects its socket to the server and sends a heartbeat (an empty datagram) at once.
+ */
+HP_UdpClient Create_HP_UdpClient(HP_UdpClientListener pListener);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_UdpClientListener Create_HP_UdpClientListener(void);
+
+/*
+ Creates a UDP server reporting to `pListener`, a server listener. Each peer address is a
+ connection with its own ID, made by the peer's first datagram (`OnAccept` receives a
+ pointer to the peer's `HP_SOCKADDR` as `pClient`). NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_UdpServer Create_HP_UdpServer(HP_UdpServerListener pListener);
+
+/*
+ Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
+ */
+HP_UdpServerListener Create_HP_UdpServerListener(void);
+
+/*
  Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).
  */
 void Destroy_HP_SSLAgent(HP_SSLAgent pAgent);
@@ -1039,6 +1083,26 @@ void Destroy_HP_TcpServer(HP_TcpServer pServer);
  callbacks (but they can no longer be changed).
  */
 void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
+
+/*
+ Destroys a UDP client (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_UdpClient(HP_UdpClient pClient);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_UdpClientListener(HP_UdpClientListener pListener);
+
+/*
+ Destroys a UDP server (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_UdpServer(HP_UdpServer pServer);
+
+/*
+ Destroys a server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_UdpServerListener(HP_UdpServerListener pListener);
 
 /*
  The asynchronous connect timeout in ms (0: the system's).
@@ -2574,6 +2638,85 @@ void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwSocketBuffer
  Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.
  */
 void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwSocketListenQueue);
+
+/*
+ Returns the heartbeat rounds after which a silent connection closes.
+ */
+DWORD HP_UdpClient_GetDetectAttempts(HP_UdpClient pClient);
+
+/*
+ Returns the heartbeat interval in ms.
+ */
+DWORD HP_UdpClient_GetDetectInterval(HP_UdpClient pClient);
+
+/*
+ Returns the largest datagram sent or received.
+ */
+DWORD HP_UdpClient_GetMaxDatagramSize(HP_UdpClient pClient);
+
+/*
+ Sets the heartbeat rounds without news from the peer after which a connection closes
+ (default 3; 0: no heartbeats). Ignored while not stopped.
+ */
+void HP_UdpClient_SetDetectAttempts(HP_UdpClient pClient, DWORD dwDetectAttempts);
+
+/*
+ Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted
+ seconds). Ignored while not stopped.
+ */
+void HP_UdpClient_SetDetectInterval(HP_UdpClient pClient, DWORD dwDetectInterval);
+
+/*
+ Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
+ A bigger send is refused and sends nothing; a bigger datagram received is dropped.
+ Ignored while not stopped.
+ */
+void HP_UdpClient_SetMaxDatagramSize(HP_UdpClient pClient, DWORD dwMaxDatagramSize);
+
+/*
+ Returns the heartbeat rounds after which a silent connection closes.
+ */
+DWORD HP_UdpServer_GetDetectAttempts(HP_UdpServer pServer);
+
+/*
+ Returns the heartbeat interval in ms.
+ */
+DWORD HP_UdpServer_GetDetectInterval(HP_UdpServer pServer);
+
+/*
+ Returns the largest datagram sent or received.
+ */
+DWORD HP_UdpServer_GetMaxDatagramSize(HP_UdpServer pServer);
+
+/*
+ Returns how many datagrams a worker reads per turn.
+ */
+DWORD HP_UdpServer_GetPostReceiveCount(HP_UdpServer pServer);
+
+/*
+ Sets the heartbeat rounds without news from the peer after which a connection closes
+ (default 3; 0: no heartbeats). Ignored while not stopped.
+ */
+void HP_UdpServer_SetDetectAttempts(HP_UdpServer pServer, DWORD dwDetectAttempts);
+
+/*
+ Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted
+ seconds). Ignored while not stopped.
+ */
+void HP_UdpServer_SetDetectInterval(HP_UdpServer pServer, DWORD dwDetectInterval);
+
+/*
+ Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
+ A bigger send is refused and sends nothing; a bigger datagram received is dropped.
+ Ignored while not stopped.
+ */
+void HP_UdpServer_SetMaxDatagramSize(HP_UdpServer pServer, DWORD dwMaxDatagramSize);
+
+/*
+ Sets how many datagrams a worker reads per turn before other work (default 64, > 0).
+ Ignored while not stopped.
+ */
+void HP_UdpServer_SetPostReceiveCount(HP_UdpServer pServer, DWORD dwPostReceiveCount);
 
 /*
  This thread's `errno`: the system error of the last failed call (every failing function of

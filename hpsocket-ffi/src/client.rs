@@ -2,7 +2,7 @@
 //! functions, which accept any client-shaped handle. A client owns one connection on its own
 //! worker thread and stops by itself when that connection closes.
 
-use hpsocket_core::{ClientConfig, ReceiveModel, TcpClient};
+use hpsocket_core::{ClientConfig, ReceiveModel, TcpClient, UdpClient};
 
 use crate::args;
 use crate::boundary;
@@ -33,15 +33,35 @@ pub(crate) fn create(
     model: ReceiveModel,
     secure: bool,
 ) -> HP_Object {
-    boundary::call(function, std::ptr::null_mut(), || {
-        let callbacks = listener::client_callbacks(listener)?;
-        let reservation = handle::reserve(kind)?;
-        let adapter = Adapter::listener(callbacks, reservation.handle());
-        let inner = if secure {
+    create_with(function, kind, listener, |adapter| {
+        if secure {
             TcpClient::new_ssl(adapter, model)
         } else {
             TcpClient::with_model(adapter, model)
-        };
+        }
+    })
+}
+
+/// `Create_HP_UdpClient`.
+pub(crate) fn create_udp(listener: HP_ClientListener) -> HP_Object {
+    create_with(
+        "Create_HP_UdpClient",
+        Kind::UdpClient,
+        listener,
+        |adapter| UdpClient::new(adapter).into_inner(),
+    )
+}
+
+fn create_with(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_ClientListener,
+    make: impl FnOnce(std::sync::Arc<dyn hpsocket_core::ClientListener>) -> TcpClient,
+) -> HP_Object {
+    boundary::call(function, std::ptr::null_mut(), || {
+        let callbacks = listener::client_callbacks(listener)?;
+        let reservation = handle::reserve(kind)?;
+        let inner = make(Adapter::listener(callbacks, reservation.handle()));
         Ok(Object::publish(
             reservation,
             kind,

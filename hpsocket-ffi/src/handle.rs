@@ -56,6 +56,8 @@ pub(crate) enum Kind {
     SslPackServer = 19,
     SslPackAgent = 20,
     SslPackClient = 21,
+    UdpServer = 22,
+    UdpClient = 23,
 }
 
 impl Kind {
@@ -82,6 +84,8 @@ impl Kind {
             19 => Kind::SslPackServer,
             20 => Kind::SslPackAgent,
             21 => Kind::SslPackClient,
+            22 => Kind::UdpServer,
+            23 => Kind::UdpClient,
             _ => return None,
         })
     }
@@ -110,6 +114,8 @@ impl Kind {
             Kind::SslPackServer => "HP_SSLPackServer",
             Kind::SslPackAgent => "HP_SSLPackAgent",
             Kind::SslPackClient => "HP_SSLPackClient",
+            Kind::UdpServer => "HP_UdpServer",
+            Kind::UdpClient => "HP_UdpClient",
         }
     }
 }

@@ -194,6 +194,9 @@ pub(crate) enum Shape {
     SslServer,
     SslAgent,
     SslClient,
+    /// `HP_UdpServer_*`: UDP servers.
+    UdpServer,
+    UdpClient,
 }
 
 /// The component families.
@@ -208,20 +211,22 @@ impl Shape {
     pub(crate) fn family(self) -> Family {
         use Shape::*;
         match self {
-            Server | TcpServer | PullServer | PackServer | SslServer => Family::Server,
+            Server | TcpServer | PullServer | PackServer | SslServer | UdpServer => Family::Server,
             Agent | TcpAgent | PullAgent | PackAgent | SslAgent => Family::Agent,
-            Client | TcpClient | PullClient | PackClient | SslClient => Family::Client,
+            Client | TcpClient | PullClient | PackClient | SslClient | UdpClient => Family::Client,
         }
     }
 
-    /// Whether a component of this family with `model` and `secure` fits the shape.
-    fn accepts(self, model: ReceiveModel, secure: bool) -> bool {
+    /// Whether a component of this family with `model`, `secure` and `udp` fits the shape.
+    fn accepts(self, model: ReceiveModel, secure: bool, udp: bool) -> bool {
         use Shape::*;
         match self {
-            Server | Agent | Client | TcpServer | TcpAgent | TcpClient => true,
+            Server | Agent | Client => true,
+            TcpServer | TcpAgent | TcpClient => !udp,
             PullServer | PullAgent | PullClient => model == ReceiveModel::Pull,
             PackServer | PackAgent | PackClient => model == ReceiveModel::Pack,
             SslServer | SslAgent | SslClient => secure,
+            UdpServer | UdpClient => udp,
         }
     }
 
@@ -242,6 +247,8 @@ impl Shape {
             Shape::SslServer => "an SSL server",
             Shape::SslAgent => "an SSL agent",
             Shape::SslClient => "an SSL client",
+            Shape::UdpServer => "a UDP server",
+            Shape::UdpClient => "a UDP client",
         }
     }
 }
@@ -277,7 +284,7 @@ pub(crate) fn with_server<T>(
     match &object.body {
         Body::Server(c)
             if shape.family() == Family::Server
-                && shape.accepts(c.inner.model(), c.inner.is_secure()) =>
+                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.is_udp()) =>
         {
             f(&object, c).map_err(|e| e.on(&object))
         }
@@ -295,7 +302,7 @@ pub(crate) fn with_agent<T>(
     match &object.body {
         Body::Agent(c)
             if shape.family() == Family::Agent
-                && shape.accepts(c.inner.model(), c.inner.is_secure()) =>
+                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.is_udp()) =>
         {
             f(&object, c).map_err(|e| e.on(&object))
         }
@@ -313,7 +320,7 @@ pub(crate) fn with_client<T>(
     match &object.body {
         Body::Client(c)
             if shape.family() == Family::Client
-                && shape.accepts(c.inner.model(), c.inner.is_secure()) =>
+                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.is_udp()) =>
         {
             f(&object, c).map_err(|e| e.on(&object))
         }

@@ -2,7 +2,7 @@
 //! functions, which accept any server-shaped handle. The connection operations are shared with
 //! the agent family in `engine.rs`.
 
-use hpsocket_core::{ReceiveModel, TcpServer};
+use hpsocket_core::{ReceiveModel, TcpServer, UdpServer};
 
 use crate::boundary;
 use crate::handle::{self, Kind};
@@ -19,15 +19,35 @@ pub(crate) fn create(
     model: ReceiveModel,
     secure: bool,
 ) -> HP_Object {
-    boundary::call(function, std::ptr::null_mut(), || {
-        let callbacks = listener::server_callbacks(listener)?;
-        let reservation = handle::reserve(kind)?;
-        let adapter = Adapter::listener(callbacks, reservation.handle());
-        let inner = if secure {
+    create_with(function, kind, listener, |adapter| {
+        if secure {
             TcpServer::new_ssl(adapter, model)
         } else {
             TcpServer::with_model(adapter, model)
-        };
+        }
+    })
+}
+
+/// `Create_HP_UdpServer`.
+pub(crate) fn create_udp(listener: HP_ServerListener) -> HP_Object {
+    create_with(
+        "Create_HP_UdpServer",
+        Kind::UdpServer,
+        listener,
+        |adapter| UdpServer::new(adapter).into_inner(),
+    )
+}
+
+fn create_with(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_ServerListener,
+    make: impl FnOnce(std::sync::Arc<dyn hpsocket_core::ServerListener>) -> TcpServer,
+) -> HP_Object {
+    boundary::call(function, std::ptr::null_mut(), || {
+        let callbacks = listener::server_callbacks(listener)?;
+        let reservation = handle::reserve(kind)?;
+        let inner = make(Adapter::listener(callbacks, reservation.handle()));
         Ok(Object::publish(
             reservation,
             kind,

@@ -87,6 +87,15 @@ pub type HP_TcpAgentListener = HP_Object;
 /// The listener of a TCP client.
 pub type HP_TcpClientListener = HP_Object;
 
+/// A UDP server.
+pub type HP_UdpServer = HP_Object;
+/// A UDP client.
+pub type HP_UdpClient = HP_Object;
+/// The listener of a UDP server: a server listener.
+pub type HP_UdpServerListener = HP_Object;
+/// The listener of a UDP client: a client listener.
+pub type HP_UdpClientListener = HP_Object;
+
 /// Any PULL component (server or agent).
 pub type HP_PullSocket = HP_Object;
 /// A PULL client.

@@ -17,6 +17,8 @@ mod ssl;
 mod sys;
 #[rustfmt::skip]
 mod tcp;
+#[rustfmt::skip]
+mod udp;
 
 pub use component::*;
 pub use ext::*;
@@ -26,3 +28,4 @@ pub use pull::*;
 pub use ssl::*;
 pub use sys::*;
 pub use tcp::*;
+pub use udp::*;
