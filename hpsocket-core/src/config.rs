@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::PackConfig;
-use crate::types::{OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy};
+use crate::types::{CastMode, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy};
 
 /// Most worker threads a server or agent may have (`MAX_WORKER_THREAD_COUNT`).
 pub const MAX_WORKER_THREAD_COUNT: u32 = 512;
@@ -142,6 +142,12 @@ pub struct UdpConfig {
     /// Heartbeat interval, ms (a client sends a zero-length datagram this often). Default
     /// 60 000; 0 disables detection.
     pub detect_interval: u32,
+    /// Cast components: multicast or broadcast. Default `CM_MULTICAST`.
+    pub cast_mode: CastMode,
+    /// Cast components: the TTL of multicast datagrams, 0..=255. Default 1.
+    pub multicast_ttl: i32,
+    /// Cast components: whether this host's own multicast datagrams come back. Default false.
+    pub multicast_loop: bool,
 }
 
 impl Default for UdpConfig {
@@ -151,6 +157,9 @@ impl Default for UdpConfig {
             post_receive_count: 64,
             detect_attempts: 3,
             detect_interval: 60_000,
+            cast_mode: CastMode::Multicast,
+            multicast_ttl: 1,
+            multicast_loop: false,
         }
     }
 }
@@ -166,6 +175,12 @@ impl UdpConfig {
             return Err(Error::invalid_param(format!(
                 "MaxDatagramSize must be 1..={MAX_DATAGRAM_SIZE}, not {}",
                 self.max_datagram_size
+            )));
+        }
+        if !(0..=255).contains(&self.multicast_ttl) {
+            return Err(Error::invalid_param(format!(
+                "MultiCastTtl must be 0..=255, not {}",
+                self.multicast_ttl
             )));
         }
         if self.post_receive_count == 0 {

@@ -50,13 +50,14 @@ pub use listener::{AgentListener, ClientListener, ServerListener};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
 pub use model::{FetchResult, PackConfig, ReceiveModel};
 pub use reactor::events::set_close_error_code;
+pub use reactor::TransportKind;
 pub use ssl::{
     Pem, ServerNameCallback, SslSetup, SSL_VM_CLIENT_ONCE, SSL_VM_FAIL_IF_NO_PEER_CERT,
     SSL_VM_NONE, SSL_VM_PEER,
 };
 pub use tcp::{ConnectOptions, TcpAgent, TcpClient, TcpServer};
 pub use types::{
-    ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
+    CastMode, ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
     SocketOperation,
 };
-pub use udp::{UdpClient, UdpServer};
+pub use udp::{UdpCast, UdpClient, UdpServer};

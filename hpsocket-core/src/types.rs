@@ -100,6 +100,31 @@ impl TryFrom<i32> for ReuseAddressPolicy {
     }
 }
 
+/// How a UDP cast component or node reaches its group (`En_HP_CastMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[repr(i32)]
+pub enum CastMode {
+    /// `CM_UNICAST` (nodes only): no cast address.
+    Unicast = -1,
+    /// `CM_MULTICAST` (the default): join the group, send to it.
+    #[default]
+    Multicast = 0,
+    /// `CM_BROADCAST`: send to a broadcast address.
+    Broadcast = 1,
+}
+
+impl TryFrom<i32> for CastMode {
+    type Error = i32;
+    fn try_from(v: i32) -> Result<Self, i32> {
+        match v {
+            -1 => Ok(CastMode::Unicast),
+            0 => Ok(CastMode::Multicast),
+            1 => Ok(CastMode::Broadcast),
+            other => Err(other),
+        }
+    }
+}
+
 /// `En_HP_SendPolicy`. It only changes behaviour on Windows in HP-Socket; here, as on
 /// HP-Socket for Linux, it is kept and reported but sends always coalesce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -352,3 +352,96 @@ fn many_peers_at_once_with_checksums() {
         "every connection closed once on stop"
     );
 }
+
+/// A UDP port free right now on every address (a cast binds it on any address).
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("0.0.0.0:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Records what a cast receives and from whom.
+#[derive(Default)]
+struct CastLog {
+    log: Log,
+    got: Mutex<Vec<(Vec<u8>, Option<SocketAddr>)>>,
+}
+
+impl ClientListener for CastLog {
+    fn on_handshake(&self, _: &TcpClient, id: ConnId) -> HandleResult {
+        self.log.push(Ev::HandShake(id));
+        HandleResult::Ok
+    }
+    fn on_receive(&self, c: &TcpClient, id: ConnId, data: &[u8]) -> HandleResult {
+        let from = c.cast_remote_address().unwrap();
+        self.got.lock().unwrap().push((data.to_vec(), from));
+        self.log.push(Ev::Receive(id, data.len()));
+        HandleResult::Ok
+    }
+    fn on_close(&self, _: &TcpClient, id: ConnId, op: SocketOperation, code: i32) -> HandleResult {
+        self.log.push(Ev::Close(id, op, code));
+        HandleResult::Ok
+    }
+}
+
+fn cast(
+    mode: hpsocket_core::CastMode,
+    to: &str,
+    port: u16,
+) -> (hpsocket_core::UdpCast, Arc<CastLog>) {
+    let log = Arc::new(CastLog::default());
+    let c = hpsocket_core::UdpCast::new(log.clone());
+    c.update_config(|c| {
+        c.udp.cast_mode = mode;
+        c.udp.multicast_loop = true;
+    })
+    .unwrap();
+    c.start_with(to, port, false, Some("127.0.0.1"), 0).unwrap();
+    log.log.wait_for("handshake", |l| {
+        l.iter().any(|e| matches!(e, Ev::HandShake(_)))
+    });
+    (c, log)
+}
+
+#[test]
+fn multicast_and_broadcast_reach_every_member_with_the_source() {
+    for (mode, to) in [
+        (hpsocket_core::CastMode::Multicast, "239.255.77.13"),
+        (hpsocket_core::CastMode::Broadcast, "127.255.255.255"),
+    ] {
+        let port = free_udp_port();
+        let (a, a_log) = cast(mode, to, port);
+        let (b, b_log) = cast(mode, to, port);
+        assert_eq!(
+            a.remote_address().unwrap().to_string(),
+            format!("{to}:{port}")
+        );
+        a.send(b"from a").unwrap();
+        for log in [&a_log, &b_log] {
+            log.log.wait_for("the cast datagram", |l| {
+                l.iter().any(|e| matches!(e, Ev::Receive(..)))
+            });
+            let got = log.got.lock().unwrap();
+            assert_eq!(got[0].0, b"from a", "{mode:?}");
+            assert_eq!(
+                got[0].1.unwrap().port(),
+                port,
+                "GetRemoteAddress is the sender"
+            );
+        }
+        assert!(a.send(&vec![0u8; 1433]).is_err(), "MaxDatagramSize applies");
+        a.stop().unwrap();
+        b.stop().unwrap();
+        assert!(a_log.log.count(util::is_close) == 1 && b_log.log.count(util::is_close) == 1);
+    }
+}
+
+#[test]
+fn multicast_mode_refuses_a_unicast_address() {
+    let log = Arc::new(CastLog::default());
+    let c = hpsocket_core::UdpCast::new(log);
+    let e = c.start("127.0.0.1", free_udp_port(), false).unwrap_err();
+    assert!(e.context().contains("multicast"), "{e}");
+}

@@ -5,11 +5,12 @@
 use std::io::{self, IoSlice, Read};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use socket2::SockRef;
 
 use crate::sock;
+use crate::sync::lock;
 
 /// HP-Socket's close-notify datagram (5.6.1+): sent by a UDP server or client whose
 /// connection is closed by `Disconnect` or `Stop`; receiving it closes the connection.
@@ -34,6 +35,13 @@ pub(crate) enum Transport {
         socket: Arc<mio::net::UdpSocket>,
         peer: SocketAddr,
     },
+    /// A UDP cast socket: sends go to the group or broadcast address `target`; datagrams
+    /// come from anyone, and `source` is where the last one came from.
+    Cast {
+        socket: mio::net::UdpSocket,
+        target: SocketAddr,
+        source: Mutex<Option<SocketAddr>>,
+    },
 }
 
 impl Transport {
@@ -42,6 +50,21 @@ impl Transport {
             Transport::Stream(s) => s.as_raw_fd(),
             Transport::Datagram(s) => s.as_raw_fd(),
             Transport::Peer { socket, .. } => socket.as_raw_fd(),
+            Transport::Cast { socket, .. } => socket.as_raw_fd(),
+        }
+    }
+
+    /// Whether closing this connection tells the peer (HP-Socket's close-notify): UDP
+    /// client and server connections do, a cast socket has no peer to tell.
+    pub(crate) fn says_goodbye(&self) -> bool {
+        matches!(self, Transport::Datagram(_) | Transport::Peer { .. })
+    }
+
+    /// Where the last datagram of a cast socket came from.
+    pub(crate) fn cast_source(&self) -> Option<SocketAddr> {
+        match self {
+            Transport::Cast { source, .. } => *lock(source),
+            _ => None,
         }
     }
 
@@ -71,6 +94,9 @@ impl Transport {
             Transport::Peer { socket, peer } => {
                 sock::send_datagram(SockRef::from(&**socket), Some(*peer), parts)
             }
+            Transport::Cast { socket, target, .. } => {
+                sock::send_datagram(SockRef::from(socket), Some(*target), parts)
+            }
         }
     }
 
@@ -91,6 +117,11 @@ impl Transport {
             }
             Transport::Datagram(s) => s.recv(buf),
             Transport::Peer { .. } => Err(io::ErrorKind::WouldBlock.into()),
+            Transport::Cast { socket, source, .. } => {
+                let (n, from) = socket.recv_from(buf)?;
+                *lock(source) = Some(from);
+                Ok(n)
+            }
         }
     }
 
@@ -98,6 +129,7 @@ impl Transport {
         match self {
             Transport::Stream(s) => s.take_error(),
             Transport::Datagram(s) => s.take_error(),
+            Transport::Cast { socket, .. } => socket.take_error(),
             Transport::Peer { .. } => Ok(None),
         }
     }
@@ -107,6 +139,7 @@ impl Transport {
             Transport::Stream(s) => s.local_addr(),
             Transport::Datagram(s) => s.local_addr(),
             Transport::Peer { socket, .. } => socket.local_addr(),
+            Transport::Cast { socket, .. } => socket.local_addr(),
         }
     }
 
@@ -116,6 +149,7 @@ impl Transport {
             Transport::Stream(s) => s.peer_addr(),
             Transport::Datagram(s) => s.peer_addr(),
             Transport::Peer { peer, .. } => Ok(*peer),
+            Transport::Cast { target, .. } => Ok(*target),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Outgoing connections (agent `Connect`, client `Start`): resolving, binding,
 //! `OnPrepareConnect`, synchronous or asynchronous connect, and hand-over to a worker.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use crate::conn::{Conn, ConnState, Transport};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ReceiveModel;
 use crate::sock;
-use crate::types::{ConnId, ServiceState};
+use crate::types::{CastMode, ConnId, ServiceState};
 
 /// Options of one agent connect (HP-Socket's `Connect*` variants).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,7 +81,8 @@ impl Running {
     ) -> Result<()> {
         let name = self.shared.name();
         let cfg = &self.config.socket;
-        let udp = self.shared.transport == TransportKind::Udp;
+        let cast = self.shared.transport == TransportKind::UdpCast;
+        let udp = self.shared.transport != TransportKind::Tcp;
         let socket = if udp {
             sock::new_datagram_socket(target, cfg.reuse_address_policy, false)
         } else {
@@ -91,12 +92,25 @@ impl Running {
         let local_ip =
             sock::local_address(name, "local address", options.local_address.as_deref())?
                 .or(self.bind_addr);
-        if local_ip.is_some() || options.local_port != 0 {
-            let ip = local_ip.unwrap_or(match target {
-                SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
-                SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
-            });
-            let local = SocketAddr::new(ip, options.local_port);
+        let any: IpAddr = match target {
+            SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+            SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
+        };
+        if cast {
+            // A cast socket receives on the group's port from any address; the bind address
+            // names the interface it joins and sends on.
+            let port = if options.local_port != 0 {
+                options.local_port
+            } else {
+                target.port()
+            };
+            let local = SocketAddr::new(any, port);
+            socket.bind(&local.into()).map_err(|e| {
+                Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}"))
+            })?;
+            self.join_cast(&socket, target, local_ip)?;
+        } else if local_ip.is_some() || options.local_port != 0 {
+            let local = SocketAddr::new(local_ip.unwrap_or(any), options.local_port);
             socket.bind(&local.into()).map_err(|e| {
                 Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}"))
             })?;
@@ -119,7 +133,9 @@ impl Running {
                 format!("{name}: connect to {target}: {e}"),
             )
         };
-        if udp {
+        if cast {
+            socket.set_nonblocking(true).map_err(connect_error)?;
+        } else if udp {
             // A UDP connect only fixes the peer: it never blocks.
             socket.connect(&target.into()).map_err(connect_error)?;
             socket.set_nonblocking(true).map_err(connect_error)?;
@@ -159,7 +175,13 @@ impl Running {
                 format!("{name}: {}", f.message),
             )
         })?;
-        let transport = if udp {
+        let transport = if cast {
+            Transport::Cast {
+                socket: mio::net::UdpSocket::from_std(socket.into()),
+                target,
+                source: std::sync::Mutex::new(None),
+            }
+        } else if udp {
             Transport::Datagram(mio::net::UdpSocket::from_std(socket.into()))
         } else {
             Transport::Stream(mio::net::TcpStream::from_std(socket.into()))
@@ -204,5 +226,63 @@ impl Running {
             )));
         }
         Ok(())
+    }
+}
+
+impl Running {
+    /// Cast sockets: broadcast permission, or the multicast group joined on `interface`
+    /// (any when `None`) with the TTL and loop settings.
+    fn join_cast(
+        &self,
+        socket: &socket2::Socket,
+        target: SocketAddr,
+        interface: Option<IpAddr>,
+    ) -> Result<()> {
+        let name = self.shared.name();
+        let udp = &self.config.udp;
+        let failed = |e: std::io::Error, what: &str| {
+            Error::os(ErrorKind::SocketCreate, &e, format!("{name}: {what}"))
+        };
+        match (udp.cast_mode, target.ip()) {
+            (CastMode::Broadcast, _) => socket
+                .set_broadcast(true)
+                .map_err(|e| failed(e, "SO_BROADCAST")),
+            (CastMode::Multicast, IpAddr::V4(group)) if group.is_multicast() => {
+                let iface = match interface {
+                    Some(IpAddr::V4(a)) => a,
+                    _ => Ipv4Addr::UNSPECIFIED,
+                };
+                socket
+                    .join_multicast_v4(&group, &iface)
+                    .map_err(|e| failed(e, &format!("join {group} on {iface}")))?;
+                if !iface.is_unspecified() {
+                    socket
+                        .set_multicast_if_v4(&iface)
+                        .map_err(|e| failed(e, "IP_MULTICAST_IF"))?;
+                }
+                socket
+                    .set_multicast_ttl_v4(udp.multicast_ttl as u32)
+                    .map_err(|e| failed(e, "IP_MULTICAST_TTL"))?;
+                socket
+                    .set_multicast_loop_v4(udp.multicast_loop)
+                    .map_err(|e| failed(e, "IP_MULTICAST_LOOP"))
+            }
+            (CastMode::Multicast, IpAddr::V6(group)) if group.is_multicast() => {
+                socket
+                    .join_multicast_v6(&group, 0)
+                    .map_err(|e| failed(e, &format!("join {group}")))?;
+                socket
+                    .set_multicast_hops_v6(udp.multicast_ttl as u32)
+                    .map_err(|e| failed(e, "IPV6_MULTICAST_HOPS"))?;
+                socket
+                    .set_multicast_loop_v6(udp.multicast_loop)
+                    .map_err(|e| failed(e, "IPV6_MULTICAST_LOOP"))
+            }
+            (mode, ip) => Err(Error::new(
+                ErrorKind::InvalidParam,
+                libc::EINVAL,
+                format!("{name}: cast mode {mode:?} cannot reach {ip} (a multicast group or, with CM_BROADCAST, a broadcast address)"),
+            )),
+        }
     }
 }

@@ -42,14 +42,17 @@ pub(crate) enum Role {
     Client,
 }
 
-/// What an engine's connections run over.
+/// What a component's connections run over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TransportKind {
+pub enum TransportKind {
     /// TCP streams (and TLS over them).
     Tcp,
     /// UDP datagrams: a server's connections are the peers of its socket, a client's socket
     /// is connected to its server.
     Udp,
+    /// UDP multicast or broadcast (a cast client): datagrams go to the group, come from
+    /// anyone in it.
+    UdpCast,
 }
 
 impl Role {
@@ -147,6 +150,7 @@ impl Shared {
             (TransportKind::Udp, Role::Server) => "UdpServer",
             (TransportKind::Udp, Role::Agent) => "UdpAgent",
             (TransportKind::Udp, Role::Client) => "UdpClient",
+            (TransportKind::UdpCast, _) => "UdpCast",
         }
     }
 }

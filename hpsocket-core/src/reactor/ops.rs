@@ -503,6 +503,11 @@ impl Engine {
         })
     }
 
+    /// A cast client: where the datagram being delivered (or the last one) came from.
+    pub(crate) fn cast_source(&self, id: ConnId) -> Result<Option<SocketAddr>> {
+        self.with_conn("cast_source", id, |c| Ok(c.transport.cast_source()))
+    }
+
     pub(crate) fn remote_address(&self, id: ConnId) -> Result<SocketAddr> {
         self.with_conn("remote_address", id, |c| Ok(c.remote_addr))
     }

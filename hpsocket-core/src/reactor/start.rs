@@ -114,7 +114,8 @@ impl Engine {
                     listen_addr = l.local_addr().ok();
                     sources[0].push(Source::Listener(l));
                 }
-                TransportKind::Udp => {
+                // Cast components are clients: they never listen.
+                TransportKind::Udp | TransportKind::UdpCast => {
                     let sockets = super::marked(uid, || {
                         bind_datagram(name, address, *port, &config, events, count)
                     })?;

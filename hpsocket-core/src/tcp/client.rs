@@ -56,6 +56,11 @@ impl TcpClient {
         TcpClient::build(listener, ReceiveModel::Push, false, TransportKind::Udp)
     }
 
+    /// A stopped UDP cast client (see [`crate::UdpCast`], which wraps it).
+    pub(crate) fn new_cast(listener: Arc<dyn ClientListener>) -> TcpClient {
+        TcpClient::build(listener, ReceiveModel::Push, false, TransportKind::UdpCast)
+    }
+
     /// A stopped SSL client (HP-Socket's `SSLClient`, `SSLPullClient`, `SSLPackClient`):
     /// call [`TcpClient::setup_ssl_context`] before `start`.
     pub fn new_ssl(listener: Arc<dyn ClientListener>, model: ReceiveModel) -> TcpClient {
@@ -289,9 +294,20 @@ impl TcpClient {
         self.inner.engine.is_secure()
     }
 
-    /// True for UDP clients (made by [`crate::UdpClient::new`]).
+    /// True for UDP clients and cast clients.
     pub fn is_udp(&self) -> bool {
-        self.inner.engine.transport() == crate::reactor::TransportKind::Udp
+        self.transport() != TransportKind::Tcp
+    }
+
+    /// What the client runs over.
+    pub fn transport(&self) -> TransportKind {
+        self.inner.engine.transport()
+    }
+
+    /// UDP cast clients: where the datagram being delivered came from (call it inside
+    /// `on_receive`; elsewhere it is the last datagram's source). `None` before the first.
+    pub fn cast_remote_address(&self) -> Result<Option<SocketAddr>> {
+        self.inner.engine.cast_source(self.engine_conn()?)
     }
 
     /// UDP: datagrams dropped in the current run for being larger than `max_datagram_size`.

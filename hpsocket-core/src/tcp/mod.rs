@@ -184,7 +184,12 @@ macro_rules! connection_ops {
 
             /// True for UDP components (made by [`crate::UdpServer::new`]).
             pub fn is_udp(&self) -> bool {
-                self.engine.transport() == crate::reactor::TransportKind::Udp
+                self.transport() != crate::reactor::TransportKind::Tcp
+            }
+
+            /// What the component runs over.
+            pub fn transport(&self) -> crate::reactor::TransportKind {
+                self.engine.transport()
             }
 
             /// UDP: datagrams dropped in the current run for being larger than

@@ -47,6 +47,34 @@ impl Deref for UdpServer {
     }
 }
 
+/// A UDP cast client (HP-Socket's `IUdpCast`): [`TcpClient`]'s operations over a socket
+/// that joins a multicast group (or may broadcast). `start(group_or_broadcast, port, …)`
+/// binds the port on any address (the bind address names the interface), joins the group,
+/// and `on_connect`/`on_handshake` fire at once; sends go to the group; `on_receive` gets
+/// datagrams from anyone in it, and [`TcpClient::cast_remote_address`] says from whom.
+/// Settings are in `config().udp` (`cast_mode`, `multicast_ttl`, `multicast_loop`).
+#[derive(Clone)]
+pub struct UdpCast(TcpClient);
+
+impl UdpCast {
+    /// A stopped cast client reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ClientListener>) -> UdpCast {
+        UdpCast(TcpClient::new_cast(listener))
+    }
+
+    /// The client handle callbacks receive as their sender.
+    pub fn into_inner(self) -> TcpClient {
+        self.0
+    }
+}
+
+impl Deref for UdpCast {
+    type Target = TcpClient;
+    fn deref(&self) -> &TcpClient {
+        &self.0
+    }
+}
+
 /// A UDP client: [`TcpClient`]'s operations over a UDP socket connected to the server.
 /// Settings are in `config().udp`.
 #[derive(Clone)]

@@ -194,7 +194,7 @@ impl Worker {
                 for block in done {
                     self.run.pool.put(block);
                 }
-                if !local.notified {
+                if !local.notified && conn.transport.says_goodbye() {
                     let _ = conn
                         .transport
                         .send_parts(std::iter::once(&UDP_CLOSE_NOTIFY[..]));

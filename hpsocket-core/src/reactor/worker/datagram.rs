@@ -33,11 +33,14 @@ enum Datagram {
 
 impl Worker {
     fn classify(&self, n: usize) -> Datagram {
+        let cast = self.run.shared.transport == TransportKind::UdpCast;
         if n == 0 {
+            // Also on a cast socket, where nothing answers it: an empty datagram has nothing to
+            // deliver.
             Datagram::Heartbeat
         } else if n > self.run.config.udp.max_datagram_size as usize {
             Datagram::Oversize
-        } else if is_close_notify(&self.read_buf[..n]) {
+        } else if !cast && is_close_notify(&self.read_buf[..n]) {
             Datagram::CloseNotify
         } else {
             Datagram::Data
@@ -217,7 +220,7 @@ impl Worker {
                     match self.classify(n) {
                         Datagram::Heartbeat => {}
                         Datagram::Oversize => {
-                            let peer = conn.remote_addr;
+                            let peer = conn.transport.cast_source().unwrap_or(conn.remote_addr);
                             self.dropped(n, peer);
                         }
                         Datagram::CloseNotify => return self.closed_by_peer(key),
