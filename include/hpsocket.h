@@ -160,6 +160,16 @@ typedef HP_Object HP_TcpPullServer;
 typedef HP_Object HP_TcpServer;
 
 /*
+ A UDP cast (multicast or broadcast) client.
+ */
+typedef HP_Object HP_UdpCast;
+
+/*
+ The listener of a UDP cast: a client listener.
+ */
+typedef HP_Object HP_UdpCastListener;
+
+/*
  A UDP client.
  */
 typedef HP_Object HP_UdpClient;
@@ -486,6 +496,11 @@ typedef struct WSABUF *LPWSABUF;
 typedef int En_HP_FetchResult;
 
 /*
+ `En_HP_CastMode`: how a UDP cast or node reaches its group.
+ */
+typedef int En_HP_CastMode;
+
+/*
  `En_HP_SSLSessionMode`: which side of TLS a session plays.
  */
 typedef int En_HP_SSLSessionMode;
@@ -554,6 +569,21 @@ typedef HP_Object HP_PackClientListener;
  HP-Socket's other name for [`HP_Fn_SNI_ServerNameCallback`].
  */
 typedef HP_Fn_SNI_ServerNameCallback Fn_SNI_ServerNameCallback;
+
+/*
+ Unicast (UDP node only: no cast address).
+ */
+#define CM_UNICAST -1
+
+/*
+ Multicast (the default).
+ */
+#define CM_MULTICAST 0
+
+/*
+ Broadcast.
+ */
+#define CM_BROADCAST 1
 
 #define SS_STARTING 0
 
@@ -918,6 +948,19 @@ HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
 HP_TcpServerListener Create_HP_TcpServerListener(void);
 
 /*
+ Creates a UDP cast client (multicast or broadcast) reporting to `pListener`, a client
+ listener. `HP_Client_Start*` takes the group (or broadcast address) and port: the socket
+ binds that port on any address (the bind address names the interface to join on), and
+ `OnConnect`/`OnHandShake` fire at once; sends go to the group.
+ */
+HP_UdpCast Create_HP_UdpCast(HP_UdpCastListener pListener);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_UdpCastListener Create_HP_UdpCastListener(void);
+
+/*
  Creates a UDP client reporting to `pListener`, a client listener. `HP_Client_Start`
  connects its socket to the server and sends a heartbeat (an empty datagram) at once.
  */
@@ -1083,6 +1126,16 @@ void Destroy_HP_TcpServer(HP_TcpServer pServer);
  callbacks (but they can no longer be changed).
  */
 void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
+
+/*
+ Destroys a UDP cast (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_UdpCast(HP_UdpCast pCast);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_UdpCastListener(HP_UdpCastListener pListener);
 
 /*
  Destroys a UDP client (see `Destroy_HP_TcpServer`).
@@ -2638,6 +2691,56 @@ void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwSocketBuffer
  Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.
  */
 void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwSocketListenQueue);
+
+/*
+ Returns the cast mode.
+ */
+En_HP_CastMode HP_UdpCast_GetCastMode(HP_UdpCast pCast);
+
+/*
+ Returns the largest datagram sent or received.
+ */
+DWORD HP_UdpCast_GetMaxDatagramSize(HP_UdpCast pCast);
+
+/*
+ Returns the TTL of multicast datagrams.
+ */
+int HP_UdpCast_GetMultiCastTtl(HP_UdpCast pCast);
+
+/*
+ The source of the datagram being delivered (call it inside `OnReceive`; elsewhere: the last
+ datagram's), with the buffer convention of `HP_Server_GetLocalAddress`. FALSE before the
+ first datagram.
+ */
+BOOL HP_UdpCast_GetRemoteAddress(HP_UdpCast pCast, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ Whether this host receives its own multicast datagrams.
+ */
+BOOL HP_UdpCast_IsMultiCastLoop(HP_UdpCast pCast);
+
+/*
+ Sets multicast (`CM_MULTICAST`, the default) or broadcast (`CM_BROADCAST`). Ignored while
+ not stopped; other values are refused. Both leave the setting unchanged and set the last
+ error.
+ */
+void HP_UdpCast_SetCastMode(HP_UdpCast pCast, En_HP_CastMode enCastMode);
+
+/*
+ Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
+ Ignored while not stopped.
+ */
+void HP_UdpCast_SetMaxDatagramSize(HP_UdpCast pCast, DWORD dwMaxDatagramSize);
+
+/*
+ Sets whether this host receives its own multicast datagrams (default FALSE). Ignored while not stopped.
+ */
+void HP_UdpCast_SetMultiCastLoop(HP_UdpCast pCast, BOOL bMCLoop);
+
+/*
+ Sets the TTL of multicast datagrams (default 1, 0..=255; checked by `Start`). Ignored while not stopped.
+ */
+void HP_UdpCast_SetMultiCastTtl(HP_UdpCast pCast, int iMCTtl);
 
 /*
  Returns the heartbeat rounds after which a silent connection closes.

@@ -2,7 +2,7 @@
 //! functions, which accept any client-shaped handle. A client owns one connection on its own
 //! worker thread and stops by itself when that connection closes.
 
-use hpsocket_core::{ClientConfig, ReceiveModel, TcpClient, UdpClient};
+use hpsocket_core::{CastMode, ClientConfig, ReceiveModel, TcpClient, UdpCast, UdpClient};
 
 use crate::args;
 use crate::boundary;
@@ -50,6 +50,22 @@ pub(crate) fn create_udp(listener: HP_ClientListener) -> HP_Object {
         listener,
         |adapter| UdpClient::new(adapter).into_inner(),
     )
+}
+
+/// `Create_HP_UdpCast`.
+pub(crate) fn create_cast(listener: HP_ClientListener) -> HP_Object {
+    create_with("Create_HP_UdpCast", Kind::UdpCast, listener, |adapter| {
+        UdpCast::new(adapter).into_inner()
+    })
+}
+
+/// Parses an `En_HP_CastMode` from C.
+pub(crate) fn cast_mode(v: En_HP_CastMode) -> Result<CastMode> {
+    CastMode::try_from(v).map_err(|v| {
+        crate::last_error::FfiError::invalid(format!(
+            "enCastMode {v} is not an En_HP_CastMode value (-1..=1)"
+        ))
+    })
 }
 
 fn create_with(

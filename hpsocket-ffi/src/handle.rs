@@ -58,6 +58,7 @@ pub(crate) enum Kind {
     SslPackClient = 21,
     UdpServer = 22,
     UdpClient = 23,
+    UdpCast = 24,
 }
 
 impl Kind {
@@ -86,6 +87,7 @@ impl Kind {
             21 => Kind::SslPackClient,
             22 => Kind::UdpServer,
             23 => Kind::UdpClient,
+            24 => Kind::UdpCast,
             _ => return None,
         })
     }
@@ -116,6 +118,7 @@ impl Kind {
             Kind::SslPackClient => "HP_SSLPackClient",
             Kind::UdpServer => "HP_UdpServer",
             Kind::UdpClient => "HP_UdpClient",
+            Kind::UdpCast => "HP_UdpCast",
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::ffi::CString;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer};
+use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer, TransportKind};
 
 use crate::handle::{self, Handle, Kind, Reservation};
 use crate::last_error::{DescRing, ErrorRecord, FfiError, Result};
@@ -197,6 +197,8 @@ pub(crate) enum Shape {
     /// `HP_UdpServer_*`: UDP servers.
     UdpServer,
     UdpClient,
+    /// `HP_UdpCast_*`: UDP cast clients.
+    UdpCast,
 }
 
 /// The component families.
@@ -213,20 +215,24 @@ impl Shape {
         match self {
             Server | TcpServer | PullServer | PackServer | SslServer | UdpServer => Family::Server,
             Agent | TcpAgent | PullAgent | PackAgent | SslAgent => Family::Agent,
-            Client | TcpClient | PullClient | PackClient | SslClient | UdpClient => Family::Client,
+            Client | TcpClient | PullClient | PackClient | SslClient | UdpClient | UdpCast => {
+                Family::Client
+            }
         }
     }
 
-    /// Whether a component of this family with `model`, `secure` and `udp` fits the shape.
-    fn accepts(self, model: ReceiveModel, secure: bool, udp: bool) -> bool {
+    /// Whether a component of this family with `model`, `secure` and `transport` fits the
+    /// shape.
+    fn accepts(self, model: ReceiveModel, secure: bool, transport: TransportKind) -> bool {
         use Shape::*;
         match self {
             Server | Agent | Client => true,
-            TcpServer | TcpAgent | TcpClient => !udp,
+            TcpServer | TcpAgent | TcpClient => transport == TransportKind::Tcp,
             PullServer | PullAgent | PullClient => model == ReceiveModel::Pull,
             PackServer | PackAgent | PackClient => model == ReceiveModel::Pack,
             SslServer | SslAgent | SslClient => secure,
-            UdpServer | UdpClient => udp,
+            UdpServer | UdpClient => transport == TransportKind::Udp,
+            UdpCast => transport == TransportKind::UdpCast,
         }
     }
 
@@ -249,6 +255,7 @@ impl Shape {
             Shape::SslClient => "an SSL client",
             Shape::UdpServer => "a UDP server",
             Shape::UdpClient => "a UDP client",
+            Shape::UdpCast => "a UDP cast",
         }
     }
 }
@@ -284,7 +291,7 @@ pub(crate) fn with_server<T>(
     match &object.body {
         Body::Server(c)
             if shape.family() == Family::Server
-                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.is_udp()) =>
+                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.transport()) =>
         {
             f(&object, c).map_err(|e| e.on(&object))
         }
@@ -302,7 +309,7 @@ pub(crate) fn with_agent<T>(
     match &object.body {
         Body::Agent(c)
             if shape.family() == Family::Agent
-                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.is_udp()) =>
+                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.transport()) =>
         {
             f(&object, c).map_err(|e| e.on(&object))
         }
@@ -320,7 +327,7 @@ pub(crate) fn with_client<T>(
     match &object.body {
         Body::Client(c)
             if shape.family() == Family::Client
-                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.is_udp()) =>
+                && shape.accepts(c.inner.model(), c.inner.is_secure(), c.inner.transport()) =>
         {
             f(&object, c).map_err(|e| e.on(&object))
         }

@@ -95,6 +95,19 @@ pub type HP_UdpClient = HP_Object;
 pub type HP_UdpServerListener = HP_Object;
 /// The listener of a UDP client: a client listener.
 pub type HP_UdpClientListener = HP_Object;
+/// A UDP cast (multicast or broadcast) client.
+pub type HP_UdpCast = HP_Object;
+/// The listener of a UDP cast: a client listener.
+pub type HP_UdpCastListener = HP_Object;
+
+/// `En_HP_CastMode`: how a UDP cast or node reaches its group.
+pub type En_HP_CastMode = c_int;
+/// Unicast (UDP node only: no cast address).
+pub const CM_UNICAST: En_HP_CastMode = -1;
+/// Multicast (the default).
+pub const CM_MULTICAST: En_HP_CastMode = 0;
+/// Broadcast.
+pub const CM_BROADCAST: En_HP_CastMode = 1;
 
 /// Any PULL component (server or agent).
 pub type HP_PullSocket = HP_Object;
