@@ -93,11 +93,7 @@ impl Kind {
         let name = self.name();
         let listener = name.ends_with("Listener");
         let base = name.trim_end_matches("Listener");
-        match (
-            base.ends_with("Server"),
-            base.ends_with("Agent"),
-            listener,
-        ) {
+        match (base.ends_with("Server"), base.ends_with("Agent"), listener) {
             (true, _, false) => "server",
             (_, true, false) => "agent",
             (false, false, false) => "client",

@@ -346,12 +346,7 @@ macro_rules! ssl_verify_properties {
                 value: &Bound<'_, PyAny>,
             ) -> PyResult<()> {
                 let base = slf.as_any().cast::<$base>()?.get();
-                $crate::settings::Configurable::write(
-                    base,
-                    slf.py(),
-                    "ssl_verify_host_name",
-                    value,
-                )
+                $crate::settings::Configurable::write(base, slf.py(), "ssl_verify_host_name", value)
             }
         }
     };
