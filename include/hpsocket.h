@@ -1183,6 +1183,11 @@ DWORD HPX_Agent_GetSSLHandShakeTimeout(HP_Agent pAgent);
 DWORD HPX_Agent_GetSendQueueLowWatermark(HP_Agent pAgent);
 
 /*
+ Whether the certificate of a verified peer must be for the name connected to.
+ */
+BOOL HPX_Agent_IsSSLVerifyHostName(HP_Agent pAgent);
+
+/*
  Whether sends count as activity for silence.
  */
 BOOL HPX_Agent_IsSilenceCountsSend(HP_Agent pAgent);
@@ -1208,6 +1213,16 @@ void HPX_Agent_SetMaxSendQueueBytes(HP_Agent pAgent, DWORD dwMaxBytes);
  See `HPX_Server_SetSSLHandShakeTimeout`.
  */
 void HPX_Agent_SetSSLHandShakeTimeout(HP_Agent pAgent, DWORD dwMilliseconds);
+
+/*
+ SSL agents and clients: sets whether a peer verified with `SSL_VM_PEER` must present a
+ certificate for the name connected to (the `hostname` of `"address^hostname"`, else the host
+ name or IP literal given), checked against its subjectAltName DNS and IP entries (RFC 6125
+ wildcards) by OpenSSL; a mismatch fails the handshake ("certificate is for other.test, not
+ evil.example"). Default TRUE; FALSE accepts any name, as HP-Socket does. No effect without
+ `SSL_VM_PEER` or on plain TCP components. Ignored (last error set) while not stopped.
+ */
+void HPX_Agent_SetSSLVerifyHostName(HP_Agent pAgent, BOOL bVerify);
 
 /*
  See `HPX_Server_SetSendQueueLowWatermark`.
@@ -1245,6 +1260,11 @@ DWORD HPX_Client_GetSSLHandShakeTimeout(HP_Client pClient);
 DWORD HPX_Client_GetSendQueueLowWatermark(HP_Client pClient);
 
 /*
+ Whether the certificate of a verified peer must be for the name connected to.
+ */
+BOOL HPX_Client_IsSSLVerifyHostName(HP_Client pClient);
+
+/*
  See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).
  */
 void HPX_Client_SetConnectTimeout(HP_Client pClient, DWORD dwMilliseconds);
@@ -1263,6 +1283,11 @@ void HPX_Client_SetMaxSendQueueBytes(HP_Client pClient, DWORD dwMaxBytes);
  See `HPX_Server_SetSSLHandShakeTimeout`.
  */
 void HPX_Client_SetSSLHandShakeTimeout(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ See `HPX_Agent_SetSSLVerifyHostName`.
+ */
+void HPX_Client_SetSSLVerifyHostName(HP_Client pClient, BOOL bVerify);
 
 /*
  See `HPX_Server_SetSendQueueLowWatermark`.

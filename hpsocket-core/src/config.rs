@@ -60,6 +60,12 @@ pub struct SocketConfig {
     /// Extension: milliseconds a TLS handshake may take before the connection closes with
     /// `ETIMEDOUT`, so a stalled peer cannot hold it forever. Default 30 000; 0: no limit.
     pub ssl_handshake_timeout: u32,
+    /// Extension, SSL agents and clients: when the peer is verified (`SSL_VM_PEER`), also
+    /// check that its certificate is for the name connected to (the `hostname` of
+    /// `"address^hostname"`, else the host name or IP given), against the subjectAltName
+    /// DNS and IP entries (RFC 6125 wildcards). Default true; false: HP-Socket's behaviour
+    /// (any name accepted).
+    pub ssl_verify_host_name: bool,
     /// Extension: accepted sends also count as activity for silence (`silence_period`,
     /// `disconnect_silence_connections`). Default false: only receives, as in HP-Socket.
     pub silence_counts_send: bool,
@@ -82,6 +88,7 @@ impl Default for SocketConfig {
             connect_timeout: 0,
             ssl_auto_handshake: true,
             ssl_handshake_timeout: 30_000,
+            ssl_verify_host_name: true,
             silence_counts_send: false,
             half_close_drain_timeout: 30_000,
         }

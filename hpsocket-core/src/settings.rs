@@ -174,6 +174,10 @@ const CLIENT: Who = Who {
 };
 const PACK: Who = Who { pack: true, ..ALL };
 const SSL: Who = Who { ssl: true, ..ALL };
+const SSL_AGENT_CLIENT: Who = Who {
+    server: false,
+    ..SSL
+};
 
 /// One setting.
 pub struct Setting {
@@ -371,6 +375,10 @@ settings! {
         engine: socket.ssl_handshake_timeout, client: socket.ssl_handshake_timeout,
         "ms a TLS handshake may take before the connection closes with ETIMEDOUT. Default \
          30000; 0: no limit.";
+    ssl_verify_host_name, "SSLVerifyHostName", hpx, Bool, SSL_AGENT_CLIENT,
+        engine: socket.ssl_verify_host_name, client: socket.ssl_verify_host_name,
+        "When the peer is verified (SSL_VM_PEER), its certificate must be for the name \
+         connected to (subjectAltName DNS/IP, RFC 6125 wildcards). Default true.";
 }
 
 /// The setting named `name` (the Rust name).

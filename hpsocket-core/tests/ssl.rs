@@ -789,3 +789,176 @@ fn plaintext_held_for_the_handshake_stays_counted_after_the_hello_is_written() {
     assert!(client.send(&[b'x'; 90]).is_err(), "16 held + 90 > 100");
     client.stop().unwrap();
 }
+
+/// Connects a verifying client (`config` applied) to `port` as `remote`; returns the close
+/// code (0 after a completed handshake) and the client's last error text.
+fn connect_checking_name(
+    pki: &certs::Pki,
+    remote: &str,
+    port: u16,
+    verify_mode: i32,
+    verify_host: bool,
+) -> (i32, String) {
+    let mut setup = client_setup(&pki.ca, None);
+    setup.verify_mode = verify_mode;
+    let (client, crec) = tls_client(&setup, ReceiveModel::Push);
+    client
+        .update_config(|c| c.socket.ssl_verify_host_name = verify_host)
+        .unwrap();
+    client.start(remote, port, false).unwrap();
+    let ev = crec.log.wait_for("handshake or close", |e| {
+        has_handshake(e) || e.iter().any(util::is_close)
+    });
+    let code = ev
+        .iter()
+        .find_map(|e| match e {
+            Ev::Close(_, _, c) => Some(*c),
+            _ => None,
+        })
+        .unwrap_or(0);
+    let text = client
+        .last_error()
+        .map(|(_, e)| e.context().to_string())
+        .unwrap_or_default();
+    let _ = client.stop();
+    (code, text)
+}
+
+#[test]
+fn client_checks_the_server_name() {
+    let pki = certs::pki();
+    let other = certs::issue_for(&pki.ca, &["other.test"], &[]);
+    let wild = certs::issue_for(&pki.ca, &["*.wild.test"], &["127.0.0.2"]);
+    for (cert, cases) in [
+        (
+            &other,
+            vec![
+                (
+                    "127.0.0.1^evil.example",
+                    SSL_VM_PEER,
+                    true,
+                    libc::EKEYREJECTED,
+                ),
+                ("localhost", SSL_VM_PEER, true, libc::EKEYREJECTED),
+                ("127.0.0.1", SSL_VM_PEER, true, libc::EKEYREJECTED),
+                ("127.0.0.1^other.test", SSL_VM_PEER, true, 0),
+                ("127.0.0.1^OTHER.test", SSL_VM_PEER, true, 0),
+                // Turned off, or no verification at all: any name, as in HP-Socket.
+                ("127.0.0.1^evil.example", SSL_VM_PEER, false, 0),
+                ("127.0.0.1^evil.example", 0, true, 0),
+            ],
+        ),
+        (
+            &wild,
+            vec![
+                ("127.0.0.1^a.wild.test", SSL_VM_PEER, true, 0),
+                (
+                    "127.0.0.1^a.b.wild.test",
+                    SSL_VM_PEER,
+                    true,
+                    libc::EKEYREJECTED,
+                ),
+                ("127.0.0.1^wild.test", SSL_VM_PEER, true, libc::EKEYREJECTED),
+                ("127.0.0.1", SSL_VM_PEER, true, libc::EKEYREJECTED),
+            ],
+        ),
+    ] {
+        let (server, port) = tls_server(
+            &server_setup(&pki, cert, 0),
+            ReceiveModel::Push,
+            Arc::new(Rec::default()),
+        );
+        for (remote, mode, check, want) in cases {
+            let (code, text) = connect_checking_name(&pki, remote, port, mode, check);
+            assert_eq!(code, want, "{remote} mode {mode} check {check}: {text}");
+            if want != 0 {
+                let name = remote.rsplit('^').next().unwrap();
+                assert!(
+                    text.contains("certificate is for ") && text.contains(&format!(", not {name}")),
+                    "{remote}: {text}"
+                );
+            }
+        }
+        server.stop().unwrap();
+    }
+    // The exact sentence, for a certificate with one name.
+    let (server, port) = tls_server(
+        &server_setup(&pki, &other, 0),
+        ReceiveModel::Push,
+        Arc::new(Rec::default()),
+    );
+    let (_, text) = connect_checking_name(&pki, "127.0.0.1^evil.example", port, SSL_VM_PEER, true);
+    assert!(
+        text.contains("certificate is for other.test, not evil.example"),
+        "{text}"
+    );
+    server.stop().unwrap();
+}
+
+/// An agent checks names too, against a real `openssl s_server` with a wrong-name certificate.
+#[test]
+fn agent_checks_the_name_against_openssl_s_server() {
+    let pki = certs::pki();
+    let other = certs::issue_for(&pki.ca, &["other.test"], &[]);
+    let dir = tempdir("s_server_name");
+    std::fs::write(dir.join("cert.pem"), &other.cert_pem).unwrap();
+    std::fs::write(dir.join("key.pem"), &other.key_pem).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-quiet",
+        ])
+        .args(["-cert", dir.join("cert.pem").to_str().unwrap()])
+        .args(["-key", dir.join("key.pem").to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    util::eventually("s_server listening", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    #[derive(Default)]
+    struct A(Log);
+    impl AgentListener for A {
+        fn on_handshake(&self, _: &TcpAgent, id: ConnId) -> HandleResult {
+            self.0.push(Ev::HandShake(id));
+            HandleResult::Ok
+        }
+        fn on_close(&self, _: &TcpAgent, id: ConnId, op: SocketOperation, c: i32) -> HandleResult {
+            self.0.push(Ev::Close(id, op, c));
+            HandleResult::Ok
+        }
+    }
+    let rec = Arc::new(A::default());
+    let agent = TcpAgent::new_ssl(rec.clone(), ReceiveModel::Push);
+    agent
+        .setup_ssl_context(&client_setup(&pki.ca, None))
+        .unwrap();
+    agent.start(None, false).unwrap();
+    agent.connect("127.0.0.1^evil.example", port).unwrap();
+    let ev = rec.0.wait_for("close", |e| e.iter().any(util::is_close));
+    assert!(!has_handshake(&ev), "{ev:?}");
+    assert!(
+        ev.iter().any(
+            |e| matches!(e, Ev::Close(_, SocketOperation::Receive, c) if *c == libc::EKEYREJECTED)
+        ),
+        "{ev:?}"
+    );
+    let (_, err) = agent.last_error().unwrap();
+    assert!(
+        err.context()
+            .contains("certificate is for other.test, not evil.example"),
+        "{err}"
+    );
+    agent.stop().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+}

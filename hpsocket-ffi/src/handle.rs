@@ -92,6 +92,23 @@ impl Kind {
         })
     }
 
+    /// What a destroyer of this kind also takes: every kind of the same role and nature
+    /// (`Destroy_HP_TcpServer` destroys a PULL, PACK or SSL server too, as HP-Socket's C API
+    /// lets a program destroy through the generic kind): "server", "agent listener", ...
+    pub(crate) fn role(self) -> &'static str {
+        let name = self.name();
+        let listener = name.ends_with("Listener");
+        let base = name.trim_end_matches("Listener");
+        match (base.ends_with("Server"), base.ends_with("Agent"), listener) {
+            (true, _, false) => "server",
+            (_, true, false) => "agent",
+            (false, false, false) => "client",
+            (true, _, true) => "server listener",
+            (_, true, true) => "agent listener",
+            (false, false, true) => "client listener",
+        }
+    }
+
     /// The name used in error messages.
     pub(crate) fn name(self) -> &'static str {
         match self {

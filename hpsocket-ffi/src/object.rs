@@ -472,8 +472,18 @@ pub(crate) fn destroy(p: HP_Object, kind: Kind) -> Result<()> {
         return Ok(());
     }
     let object = handle::resolve(p)?;
-    if object.kind() != kind {
-        return Err(wrong_shape(&object, kind.name()));
+    // Any component of the right role goes (a PACK server through `Destroy_HP_TcpServer`);
+    // another role is refused, loudly, and lives on.
+    if object.kind().role() != kind.role() {
+        return Err(wrong_shape(
+            &object,
+            &format!(
+                "{} (nor any other {}: {} destroys those)",
+                kind.name(),
+                kind.role(),
+                kind.name()
+            ),
+        ));
     }
     let first = match &object.body {
         Body::Server(c) => c.shut_down(&object),

@@ -642,11 +642,13 @@ fn model_functions_check_the_shape_of_their_handle() {
     assert_eq!(HP_Server_IsSecure(ssl_pull), TRUE);
     assert_eq!(HP_Server_IsSecure(pull), FALSE);
 
-    // Destroy functions take their own kind only.
-    Destroy_HP_TcpServer(pull);
-    assert_last(SE_INVALID_PARAM, &["HP_TcpPullServer", "not HP_TcpServer"]);
+    // Destroy functions take every component of their role (any model, TLS or not) and
+    // refuse another role's, which lives on with its own last error untouched.
+    Destroy_HP_TcpAgent(pull);
+    assert_last(SE_INVALID_PARAM, &["HP_TcpPullServer", "not HP_TcpAgent"]);
     assert_eq!(HP_Server_GetState(pull), SS_STOPPED, "still alive");
-    Destroy_HP_TcpPullServer(pull);
+    assert_eq!(HP_Server_GetLastError(pull), SE_OK, "still alive");
+    Destroy_HP_TcpServer(pull);
     assert_eq!(HP_Server_GetLastError(pull), SE_INVALID_PARAM, "now stale");
     Destroy_HP_TcpServer(push);
     Destroy_HP_TcpPackServer(pack);

@@ -47,8 +47,10 @@ def handle_kind(name):
         fam, role, lis = m.groups()
         if lis:
             return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
+        # A destroyer takes every component of its role (any model, TLS or not); the wrong
+        # kind is another role's.
         right = kind_name(fam, role)
-        wrong = kind_name("TcpPull" if fam == "Tcp" else "Tcp", role)
+        wrong = kind_name(fam, other_role(role))
         return (right, wrong)
     m = re.match(r"^(?:HP|HPX)_Set_FN_(Server|Agent|Client)_", name)
     if m:
@@ -251,7 +253,7 @@ def main():
             hname = names[1] if fn == "HP_SSL_DefaultServerNameCallback" else names[0]
             if fn.startswith("Destroy_"):
                 # NULL is ignored like free(NULL); stale: nothing changes, recorded on the
-                # thread; wrong kind: refused, the object lives on.
+                # thread; wrong kind (another role): refused, the object lives on.
                 case("NULL handle", "NULL", {hname: "NULL"}, "-1", "-1", check_code=False)
                 case("destroyed handle", "dead_of(%s)" % right, {}, "SE_INVALID_PARAM", "EINVAL")
                 case("wrong-kind handle", "live_of(%s)" % wrong, {}, "SE_INVALID_PARAM", "EINVAL",

@@ -468,6 +468,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Agent_GetSendQueueLowWatermark(IntPtr pAgent);
 
+        /// <summary>Whether the certificate of a verified peer must be for the name connected to.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_Agent_IsSSLVerifyHostName(IntPtr pAgent);
+
         /// <summary>Whether sends count as activity for silence.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_Agent_IsSilenceCountsSend(IntPtr pAgent);
@@ -487,6 +491,10 @@ namespace HPSocket
         /// <summary>See `HPX_Server_SetSSLHandShakeTimeout`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Agent_SetSSLHandShakeTimeout(IntPtr pAgent, uint dwMilliseconds);
+
+        /// <summary>SSL agents and clients: sets whether a peer verified with `SSL_VM_PEER` must present a certificate for the name connected to (the `hostname` of `"address^hostname"`, else the host name or IP literal given), checked against its subjectAltName DNS and IP entries (RFC 6125 wildcards) by OpenSSL; a mismatch fails the handshake ("certificate is for other.test, not evil.example"). Default TRUE; FALSE accepts any name, as HP-Socket does. No effect without `SSL_VM_PEER` or on plain TCP components. Ignored (last error set) while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Agent_SetSSLVerifyHostName(IntPtr pAgent, int bVerify);
 
         /// <summary>See `HPX_Server_SetSendQueueLowWatermark`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -516,6 +524,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_Client_GetSendQueueLowWatermark(IntPtr pClient);
 
+        /// <summary>Whether the certificate of a verified peer must be for the name connected to.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_Client_IsSSLVerifyHostName(IntPtr pClient);
+
         /// <summary>See `HPX_Agent_SetConnectTimeout` (for `HP_Client_Start` with `bAsyncConnect` TRUE).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Client_SetConnectTimeout(IntPtr pClient, uint dwMilliseconds);
@@ -531,6 +543,10 @@ namespace HPSocket
         /// <summary>See `HPX_Server_SetSSLHandShakeTimeout`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Client_SetSSLHandShakeTimeout(IntPtr pClient, uint dwMilliseconds);
+
+        /// <summary>See `HPX_Agent_SetSSLVerifyHostName`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Client_SetSSLVerifyHostName(IntPtr pClient, int bVerify);
 
         /// <summary>See `HPX_Server_SetSendQueueLowWatermark`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

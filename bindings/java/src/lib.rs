@@ -361,7 +361,13 @@ pub extern "system" fn Java_org_hpsocket_Native_clientStart(
 pub extern "system" fn Java_org_hpsocket_Native_stop(mut env: JNIEnv, _: JClass, h: jlong) {
     run(&mut env, |_| {
         let sh = shell(h)?;
-        sh.core.stop()?;
+        // Stopping a stopped component does nothing (a client stops by itself when its peer
+        // hangs up); a refusal for another reason (an own callback) still throws.
+        if let Err(e) = sh.core.stop() {
+            if !(e.kind() == ErrorKind::IllegalState && sh.core.state() == ServiceState::Stopped) {
+                return Err(e.into());
+            }
+        }
         if sh.core.state() == ServiceState::Stopped {
             sh.bridge.unpin();
         }

@@ -37,6 +37,7 @@ const KEYS: &[(i32, &str)] = &[
     (29, "ssl_handshake_timeout"),
     (30, "silence_counts_send"),
     (31, "half_close_drain_timeout"),
+    (32, "ssl_verify_host_name"),
     (40, "max_pack_size"),
     (41, "pack_header_flag"),
 ];

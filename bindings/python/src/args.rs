@@ -29,8 +29,16 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Cid {
                 type_name(&obj)
             )));
         }
-        // 0 is never a connection ID.
-        Ok(Cid(obj.extract::<u64>().unwrap_or(0)))
+        // Connection ids are 1..2**64; a value outside is named as given (not as 0).
+        obj.extract::<u64>().map(Cid).map_err(|_| {
+            crate::errors::invalid_param(
+                obj.py(),
+                &format!(
+                    "connection id {} is not a connection id (ids are 1..2**64)",
+                    obj.as_any()
+                ),
+            )
+        })
     }
 }
 

@@ -154,6 +154,89 @@ impl Bridge {
 
     // ----- listener -------------------------------------------------------------------------
 
+    /// Takes the constructor's listener: None, an instance of the role's listener base class
+    /// (`TcpServerListener`, ...), or a duck-typed object with `on_*` methods. An object
+    /// without any `on_*` attribute (`listener=42`) is a `TypeError`. A `UserWarning` is
+    /// raised for a listener of another role's base class, and for each `on_*` attribute
+    /// that matches no event of the component (a misspelt name): it would never be called.
+    pub(crate) fn adopt_listener(
+        &self,
+        listener: Option<Bound<'_, PyAny>>,
+        class: &str,
+    ) -> PyResult<()> {
+        if let Some(l) = &listener {
+            self.check_listener(l, class)?;
+        }
+        self.set_listener(listener)
+    }
+
+    fn check_listener(&self, l: &Bound<'_, PyAny>, class: &str) -> PyResult<()> {
+        let py = l.py();
+        let warn = |message: String| -> PyResult<()> {
+            let message = std::ffi::CString::new(message).unwrap_or_default();
+            let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+            PyErr::warn(py, &category, &message, 1)
+        };
+        let bases = py.import("hpsocket._listeners")?;
+        let all = [
+            (Role::Server, "TcpServerListener"),
+            (Role::Agent, "TcpAgentListener"),
+            (Role::Client, "TcpClientListener"),
+        ];
+        let mine = all
+            .iter()
+            .find(|(r, _)| *r == self.role)
+            .map_or("", |(_, n)| *n);
+        let type_name = l.get_type().name()?.to_string();
+        let names: Vec<String> = l
+            .dir()?
+            .iter()
+            .filter_map(|n| n.extract::<String>().ok())
+            .filter(|n| n.starts_with("on_"))
+            .collect();
+        let events_of = |role: Option<Role>| -> Vec<&'static str> {
+            EVENTS
+                .iter()
+                .filter(|e| role.is_none_or(|r| e.applies_to(r)))
+                .map(|e| e.method())
+                .collect()
+        };
+        let mut known = events_of(Some(self.role));
+        if !l.is_instance(&bases.getattr(mine)?)? {
+            let mut other_role = None;
+            for (_, other) in all.iter().filter(|(r, _)| *r != self.role) {
+                if l.is_instance(&bases.getattr(*other)?)? {
+                    other_role = Some(*other);
+                }
+            }
+            match other_role {
+                Some(other) => {
+                    warn(format!(
+                        "a {class} got a {other} ({type_name}), not a {mine}: only its methods \
+                         named like {class} events are called"
+                    ))?;
+                    // Its base class's other methods are not typos.
+                    known = events_of(None);
+                }
+                None if names.is_empty() => {
+                    return Err(PyTypeError::new_err(format!(
+                        "listener must be a {mine} (or an object with on_* methods), not \
+                         {type_name}"
+                    )));
+                }
+                None => {}
+            }
+        }
+        let events = events_of(Some(self.role)).join(", ");
+        for name in names.iter().filter(|n| !known.contains(&n.as_str())) {
+            warn(format!(
+                "{type_name}.{name} matches no event of a {class} and is never called \
+                 (events: {events})"
+            ))?;
+        }
+        Ok(())
+    }
+
     /// Sets the listener (None: no events) and resolves its handlers.
     pub(crate) fn set_listener(&self, listener: Option<Bound<'_, PyAny>>) -> PyResult<()> {
         let handlers = match &listener {

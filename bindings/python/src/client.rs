@@ -41,7 +41,7 @@ impl PyTcpClient {
         secure: bool,
     ) -> PyResult<Self> {
         let bridge = Arc::new(Bridge::new(Role::Client, model, secure));
-        bridge.set_listener(listener)?;
+        bridge.adopt_listener(listener, class)?;
         let events = Arc::new(EventAdapter(PyEvents {
             bridge: bridge.clone(),
             client: true,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use hpsocket_core::{ServiceState, TcpAgent, TcpClient, TcpServer};
+use hpsocket_core::{ErrorKind, ServiceState, TcpAgent, TcpClient, TcpServer};
 use pyo3::prelude::*;
 
 use crate::bridge::Bridge;
@@ -73,10 +73,17 @@ pub(crate) fn started(
     result.or_raise(py)
 }
 
-/// `stop()`, with the GIL released while the workers finish.
+/// `stop()`, with the GIL released while the workers finish. Stopping a stopped component
+/// (a client stops by itself when its connection closes) succeeds and does nothing, as
+/// `close()` does on asyncio transports and Python sockets; a stop the core refuses for
+/// another reason (from a server's own callback) still raises.
 pub(crate) fn stop(py: Python<'_>, core: &impl Life, bridge: &Bridge) -> PyResult<()> {
     let run = bridge.run_number();
-    py.detach(|| core.stop()).or_raise(py)?;
+    if let Err(e) = py.detach(|| core.stop()) {
+        if !(e.kind() == ErrorKind::IllegalState && core.state() == ServiceState::Stopped) {
+            return Err(e).or_raise(py);
+        }
+    }
     if core.state() == ServiceState::Stopped {
         bridge.end_run(Some(run));
     }
@@ -352,9 +359,9 @@ macro_rules! engine_methods {
             }
 
             /// Stops: every connection closes (each gets ``on_close``), then ``on_shutdown``.
-            /// Blocks, with the GIL released, until done. Raises ``HPSocketError``
-            /// (``ILLEGAL_STATE``) when not started, or when called from one of this
-            /// component's own callbacks (it would wait for itself).
+            /// Blocks, with the GIL released, until done. On a stopped component it does
+            /// nothing. Raises ``HPSocketError`` (``ILLEGAL_STATE``) when called from one of
+            /// this component's own callbacks (it would wait for itself).
             fn stop(&self, py: Python<'_>) -> PyResult<()> {
                 $crate::component::stop(py, &self.core, &self.bridge)
             }

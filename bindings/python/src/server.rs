@@ -42,7 +42,7 @@ impl PyTcpServer {
         secure: bool,
     ) -> PyResult<Self> {
         let bridge = Arc::new(Bridge::new(Role::Server, model, secure));
-        bridge.set_listener(listener)?;
+        bridge.adopt_listener(listener, class)?;
         let events = Arc::new(EventAdapter(PyEvents {
             bridge: bridge.clone(),
             client: false,

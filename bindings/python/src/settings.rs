@@ -324,3 +324,31 @@ macro_rules! ssl_properties {
     };
 }
 pub(crate) use ssl_properties;
+
+/// The server-name check of SSL agents and clients; `$base` is the class that holds the
+/// component.
+macro_rules! ssl_verify_properties {
+    ($cls:ty, $base:ty) => {
+        #[pyo3::pymethods]
+        impl $cls {
+            /// Extension: when the server is verified (``SSL_VM_PEER``), its certificate must
+            /// be for the name connected to (subjectAltName DNS/IP entries, RFC 6125
+            /// wildcards); a mismatch fails the handshake. Default True; False accepts any
+            /// name, as HP-Socket does.
+            #[getter]
+            fn ssl_verify_host_name<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                let base = slf.as_any().cast::<$base>()?.get();
+                $crate::settings::Configurable::read(base, slf.py(), "ssl_verify_host_name")
+            }
+            #[setter]
+            fn set_ssl_verify_host_name(
+                slf: &Bound<'_, Self>,
+                value: &Bound<'_, PyAny>,
+            ) -> PyResult<()> {
+                let base = slf.as_any().cast::<$base>()?.get();
+                $crate::settings::Configurable::write(base, slf.py(), "ssl_verify_host_name", value)
+            }
+        }
+    };
+}
+pub(crate) use ssl_verify_properties;

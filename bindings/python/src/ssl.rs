@@ -432,3 +432,10 @@ ssl_class!(
         .add_subclass(PySslPackClient {})
 );
 ssl_client_methods!(PySslPackClient);
+
+crate::settings::ssl_verify_properties!(PySslAgent, PyTcpAgent);
+crate::settings::ssl_verify_properties!(PySslPullAgent, PyTcpAgent);
+crate::settings::ssl_verify_properties!(PySslPackAgent, PyTcpAgent);
+crate::settings::ssl_verify_properties!(PySslClient, PyTcpClient);
+crate::settings::ssl_verify_properties!(PySslPullClient, PyTcpClient);
+crate::settings::ssl_verify_properties!(PySslPackClient, PyTcpClient);

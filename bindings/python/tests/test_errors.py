@@ -15,8 +15,10 @@ SocketError = hpsocket.SocketError
 
 def test_error_type_and_attributes():
     server = hpsocket.TcpServer()
+    server.start(HOST, 0)
     with pytest.raises(hpsocket.HPSocketError) as e:
-        server.stop()
+        server.start(HOST, 0)  # already started
+    server.stop()
     err = e.value
     assert isinstance(err, Exception)
     assert err.code is SocketError.ILLEGAL_STATE
@@ -209,3 +211,108 @@ def test_client_not_connected_errors():
     assert e.value.code == SocketError.ILLEGAL_STATE
     assert client.fetch(1) == (hpsocket.FetchResult.DATA_NOT_FOUND, b"")
     assert client.connection_id == 0 and client.is_connected is False
+
+
+def test_stop_of_a_stopped_component_does_nothing(echo_server):
+    # Never started, or stopped twice: no error, as close() in asyncio and socket.
+    for cls in (hpsocket.TcpServer, hpsocket.TcpAgent, hpsocket.TcpClient, hpsocket.TcpPackClient):
+        component = cls()
+        component.stop()
+        component.stop()
+        assert component.state == hpsocket.ServiceState.STOPPED
+    server, port, _ = echo_server
+    # A client stops by itself when the peer hangs up; cleanup code may still call stop().
+    closed = []
+
+    class Hung(hpsocket.TcpClientListener):
+        def on_close(self, sender, conn_id, operation, error_code):
+            closed.append(error_code)
+
+    client = hpsocket.TcpClient(Hung())
+    client.start(HOST, port, async_connect=False)
+    assert wait_until(lambda: server.connection_count == 1)
+    server.disconnect(server.all_connection_ids()[0])
+    assert wait_until(lambda: closed) and client.wait(5)
+    client.stop()
+    with client:  # __exit__ as well
+        pass
+
+
+def test_stop_from_own_callback_still_fails(unraisable):
+    seen = []
+    done = socket.socket()
+
+    class StopSelf(hpsocket.TcpServerListener):
+        def on_accept(self, sender, conn_id, fd):
+            try:
+                sender.stop()
+            except hpsocket.HPSocketError as e:
+                seen.append(e.code)
+
+    server = hpsocket.TcpServer(StopSelf())
+    server.start(HOST, 0)
+    try:
+        done.connect(server.listen_address())
+        assert wait_until(lambda: seen)
+        assert seen == [SocketError.ILLEGAL_STATE]
+        assert server.state == hpsocket.ServiceState.STARTED
+    finally:
+        done.close()
+        server.stop()
+
+
+def test_connection_id_out_of_range_is_named(echo_server):
+    server, _, _ = echo_server
+    for bad in (-5, 2**80):
+        with pytest.raises(hpsocket.HPSocketError) as e:
+            server.send(bad, b"x")
+        assert e.value.code == SocketError.INVALID_PARAM
+        assert "connection id %d " % bad in str(e.value)
+        assert "connection id 0" not in str(e.value)
+
+
+def test_listener_type_is_checked():
+    for bad in (42, "on_receive", object()):
+        with pytest.raises(TypeError, match="listener must be a TcpServerListener"):
+            hpsocket.TcpServer(listener=bad)
+    # Another role's listener works by method names (on_receive, on_close, ...), but says so.
+    with pytest.warns(UserWarning, match="a TcpServer got a TcpClientListener"):
+        hpsocket.TcpServer(hpsocket.TcpClientListener())
+    with pytest.warns(UserWarning, match="a SslClient got a TcpAgentListener"):
+        hpsocket.SslClient(hpsocket.TcpAgentListener())
+    # The right base classes, duck typing and None are fine, and silent.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hpsocket.TcpServer(hpsocket.TcpServerListener())
+        hpsocket.TcpPullAgent(hpsocket.TcpPullAgentListener())
+        hpsocket.TcpClient(hpsocket.TcpClientListener())
+        hpsocket.TcpServer(None)
+
+
+def test_misspelt_listener_methods_warn():
+    class Typo(hpsocket.TcpServerListener):
+        def on_recieve(self, sender, conn_id, data):
+            pass
+
+    with pytest.warns(UserWarning, match=r"Typo\.on_recieve matches no event of a TcpServer"):
+        hpsocket.TcpServer(Typo())
+
+    class Duck:
+        def on_receive(self, sender, conn_id, data):
+            pass
+
+        def on_conect(self, sender, conn_id):
+            pass
+
+    with pytest.warns(UserWarning, match=r"Duck\.on_conect matches no event of a TcpAgent"):
+        hpsocket.TcpAgent(Duck())
+    # on_accept is a server event, not a client one.
+
+    class ServerOnly:
+        def on_accept(self, sender, conn_id, fd):
+            pass
+
+    with pytest.warns(UserWarning, match=r"on_accept matches no event of a TcpClient"):
+        hpsocket.TcpClient(ServerOnly())

@@ -335,3 +335,80 @@ def test_ssl_server_cycle_through_sni_callback_is_collected(certs):
     for _ in range(3):
         gc.collect()
     assert ref() is None
+
+
+@pytest.fixture
+def wrong_name_s_server(certs):
+    """``openssl s_server`` presenting the certificate for ``other.example`` (signed by the
+    test CA); yields its port."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        ["openssl", "s_server", "-accept", "%s:%d" % (HOST, port), "-quiet",
+         "-cert", str(certs / "other.pem"), "-key", str(certs / "other.key")],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+    def listening():
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        assert wait_until(listening)
+        yield port
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+class _HandshakeOrClose(hpsocket.TcpClientListener):
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.handshake = False
+        self.close_code = None
+
+    def on_handshake(self, sender, conn_id):
+        self.handshake = True
+        self.done.set()
+
+    def on_close(self, sender, conn_id, operation, error_code):
+        self.close_code = error_code
+        self.done.set()
+
+
+@pytest.mark.parametrize("remote", ["127.0.0.1^evil.example", "localhost", "127.0.0.1"])
+def test_ssl_client_checks_the_server_name(certs, wrong_name_s_server, remote):
+    import errno
+
+    listener = _HandshakeOrClose()
+    client = hpsocket.SslClient(listener)
+    assert client.ssl_verify_host_name is True
+    client.setup_ssl_context(hpsocket.SSL_VM_PEER, ca=certs / "ca.pem")
+    client.start(remote, wrong_name_s_server, async_connect=False)
+    assert listener.done.wait(10)
+    assert not listener.handshake
+    assert listener.close_code == errno.EKEYREJECTED
+    name = remote.split("^")[-1]
+    assert "certificate is for other.example, not %s" % name in str(client.last_error())
+    client.stop()  # already stopped by itself: a no-op
+
+
+def test_ssl_client_name_check_can_be_turned_off(certs, wrong_name_s_server):
+    for kwargs, remote in (({"ssl_verify_host_name": False}, "127.0.0.1^evil.example"),
+                           ({}, "127.0.0.1^other.example")):
+        listener = _HandshakeOrClose()
+        with hpsocket.SslClient(listener, **kwargs) as client:
+            client.setup_ssl_context(hpsocket.SSL_VM_PEER, ca=certs / "ca.pem")
+            client.start(remote, wrong_name_s_server, async_connect=False)
+            assert listener.done.wait(10)
+            assert listener.handshake, listener.close_code
+    agent = hpsocket.SslAgent(hpsocket.TcpAgentListener())
+    assert agent.ssl_verify_host_name is True
+    agent.ssl_verify_host_name = False
+    assert agent.ssl_verify_host_name is False
+    with pytest.raises(AttributeError):
+        hpsocket.SslServer().ssl_verify_host_name

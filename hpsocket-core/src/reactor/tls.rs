@@ -169,7 +169,13 @@ impl Running {
             code: libc::EPERM,
             message: "the SSL context was cleaned up".into(),
         })?;
-        TlsSession::new(&contexts, host, self.config.socket.ssl_auto_handshake).map(Some)
+        TlsSession::new(
+            &contexts,
+            host,
+            self.config.socket.ssl_auto_handshake,
+            self.config.socket.ssl_verify_host_name,
+        )
+        .map(Some)
     }
 
     /// Records a failure no call returns, for `GetLastError`/`GetLastErrorDesc`.

@@ -6,7 +6,8 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use openssl::error::ErrorStack;
-use openssl::ssl::{ErrorCode, Ssl, SslStream};
+use openssl::ssl::{ErrorCode, Ssl, SslStream, SslVerifyMode};
+use openssl::x509::verify::X509CheckFlags;
 use openssl::x509::X509VerifyResult;
 
 use super::context::{Side, SslContexts};
@@ -78,28 +79,54 @@ pub(crate) struct TlsSession {
     state: TlsState,
     /// Plaintext sent before the handshake completed, encrypted when it does.
     held: Vec<u8>,
+    /// The name a client checks the server's certificate against, for the failure's text.
+    expected: Option<String>,
 }
 
 /// X509_V_ERR_CERT_HAS_EXPIRED.
 const CERT_HAS_EXPIRED: i32 = 10;
+/// X509_V_ERR_HOSTNAME_MISMATCH.
+const HOSTNAME_MISMATCH: i32 = 62;
+/// X509_V_ERR_IP_ADDRESS_MISMATCH.
+const IP_ADDRESS_MISMATCH: i32 = 64;
 
 impl TlsSession {
-    /// A session for one connection; `host` is the SNI name a client sends.
+    /// A session for one connection; `host` is the name a client connected to: sent as SNI
+    /// when it is not an IP literal and, with `verify_host` and `SSL_VM_PEER`, the name the
+    /// server's certificate must be for (OpenSSL's host or IP check).
     pub(crate) fn new(
         contexts: &Arc<SslContexts>,
         host: Option<&str>,
         auto: bool,
+        verify_host: bool,
     ) -> Result<TlsSession, TlsFailure> {
         let setup = |e: ErrorStack| TlsFailure {
             code: libc::EPROTO,
             message: format!("TLS session: {e}"),
         };
         let mut ssl = Ssl::new(&contexts.default).map_err(setup)?;
+        let mut expected = None;
         match contexts.side {
             Side::Server => ssl.set_accept_state(),
             Side::Client => {
-                if let Some(host) = host.filter(|h| h.parse::<std::net::IpAddr>().is_err()) {
-                    ssl.set_hostname(host).map_err(setup)?;
+                if let Some(host) = host {
+                    let bare = host.trim_start_matches('[').trim_end_matches(']');
+                    let ip = bare.parse::<std::net::IpAddr>().ok();
+                    if ip.is_none() {
+                        ssl.set_hostname(host).map_err(setup)?;
+                    }
+                    if verify_host && ssl.verify_mode().contains(SslVerifyMode::PEER) {
+                        let param = ssl.param_mut();
+                        param.set_hostflags(
+                            X509CheckFlags::NO_PARTIAL_WILDCARDS
+                                | X509CheckFlags::NEVER_CHECK_SUBJECT,
+                        );
+                        match ip {
+                            Some(ip) => param.set_ip(ip).map_err(setup)?,
+                            None => param.set_host(bare).map_err(setup)?,
+                        }
+                        expected = Some(bare.to_string());
+                    }
                 }
                 ssl.set_connect_state();
             }
@@ -109,6 +136,7 @@ impl TlsSession {
             stream,
             state: TlsState::Plain,
             held: Vec::new(),
+            expected,
         };
         if auto {
             session.start();
@@ -229,6 +257,41 @@ impl TlsSession {
         self.stream.ssl()
     }
 
+    /// The names the peer's certificate is for (its subjectAltName DNS and IP entries), as
+    /// text: "a.test, 10.0.0.1", or "no name (no subjectAltName)".
+    fn peer_names(&self) -> String {
+        let ssl = self.stream.ssl();
+        let leaf = ssl.peer_certificate().or_else(|| {
+            ssl.peer_cert_chain()
+                .and_then(|c| c.get(0).map(|c| c.to_owned()))
+        });
+        let names: Vec<String> = leaf
+            .and_then(|c| c.subject_alt_names())
+            .map(|sans| {
+                sans.iter()
+                    .filter_map(|n| {
+                        n.dnsname().map(str::to_string).or_else(|| {
+                            n.ipaddress()
+                                .and_then(|b| match b.len() {
+                                    4 => Some(std::net::IpAddr::from(<[u8; 4]>::try_from(b).ok()?)),
+                                    16 => {
+                                        Some(std::net::IpAddr::from(<[u8; 16]>::try_from(b).ok()?))
+                                    }
+                                    _ => None,
+                                })
+                                .map(|ip| ip.to_string())
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if names.is_empty() {
+            "no name (no subjectAltName)".to_string()
+        } else {
+            names.join(", ")
+        }
+    }
+
     fn failure(&self, what: &str, e: &openssl::ssl::Error) -> TlsFailure {
         let verify = self.stream.ssl().verify_result();
         if verify != X509VerifyResult::OK {
@@ -237,6 +300,19 @@ impl TlsSession {
             } else {
                 libc::EKEYREJECTED
             };
+            let raw = verify.as_raw();
+            if let (true, Some(expected)) = (
+                raw == HOSTNAME_MISMATCH || raw == IP_ADDRESS_MISMATCH,
+                &self.expected,
+            ) {
+                return TlsFailure {
+                    code,
+                    message: format!(
+                        "{what}: certificate verify failed: certificate is for {}, not {expected}",
+                        self.peer_names()
+                    ),
+                };
+            }
             return TlsFailure {
                 code,
                 message: format!(

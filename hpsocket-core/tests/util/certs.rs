@@ -26,6 +26,31 @@ fn key() -> PKey<Private> {
 /// Issues a certificate for `cn` (also its DNS SAN), signed by `issuer` (self-signed when
 /// `None`), valid from `from_days` to `to_days` relative to now.
 pub fn issue(cn: &str, issuer: Option<&Issued>, ca: bool, from_days: i64, to_days: i64) -> Issued {
+    issue_with(cn, issuer, ca, from_days, to_days, &[cn], &["127.0.0.1"])
+}
+
+/// A leaf certificate for exactly these subjectAltName DNS names and IPs, signed by `issuer`.
+pub fn issue_for(issuer: &Issued, dns: &[&str], ips: &[&str]) -> Issued {
+    issue_with(
+        dns.first().copied().unwrap_or("no name"),
+        Some(issuer),
+        false,
+        -1,
+        30,
+        dns,
+        ips,
+    )
+}
+
+fn issue_with(
+    cn: &str,
+    issuer: Option<&Issued>,
+    ca: bool,
+    from_days: i64,
+    to_days: i64,
+    dns: &[&str],
+    ips: &[&str],
+) -> Issued {
     let key = key();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", cn).unwrap();
@@ -52,12 +77,19 @@ pub fn issue(cn: &str, issuer: Option<&Issued>, ca: bool, from_days: i64, to_day
         b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
             .unwrap();
     } else {
-        let san = SubjectAlternativeName::new()
-            .dns(cn)
-            .ip("127.0.0.1")
-            .build(&b.x509v3_context(issuer.map(|i| i.cert.as_ref()), None))
-            .unwrap();
-        b.append_extension(san).unwrap();
+        if !dns.is_empty() || !ips.is_empty() {
+            let mut san = SubjectAlternativeName::new();
+            for d in dns {
+                san.dns(d);
+            }
+            for ip in ips {
+                san.ip(ip);
+            }
+            let san = san
+                .build(&b.x509v3_context(issuer.map(|i| i.cert.as_ref()), None))
+                .unwrap();
+            b.append_extension(san).unwrap();
+        }
     }
     b.sign(issuer.map_or(&key, |i| &i.key), MessageDigest::sha256())
         .unwrap();

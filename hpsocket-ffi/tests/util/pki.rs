@@ -34,6 +34,19 @@ fn new_key() -> PKey<Private> {
 /// A certificate for `cn` (also its DNS name, with IP 127.0.0.1 for leaves), signed by
 /// `issuer` (self-signed if `None`), valid from `from_days` to `to_days` around now.
 pub fn issue(cn: &str, issuer: Option<&Id>, ca: bool, from_days: i64, to_days: i64) -> Id {
+    issue_also(cn, &[], issuer, ca, from_days, to_days)
+}
+
+/// As `issue`, with more DNS names (`also`) in the subjectAltName of a leaf, for clients
+/// that check the server's name (`HPX_Client_SetSSLVerifyHostName`).
+pub fn issue_also(
+    cn: &str,
+    also: &[&str],
+    issuer: Option<&Id>,
+    ca: bool,
+    from_days: i64,
+    to_days: i64,
+) -> Id {
     let key = new_key();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", cn).unwrap();
@@ -60,8 +73,12 @@ pub fn issue(cn: &str, issuer: Option<&Id>, ca: bool, from_days: i64, to_days: i
         b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
             .unwrap();
     } else {
-        let san = SubjectAlternativeName::new()
-            .dns(cn)
+        let mut san = SubjectAlternativeName::new();
+        san.dns(cn);
+        for name in also {
+            san.dns(name);
+        }
+        let san = san
             .ip("127.0.0.1")
             .build(&b.x509v3_context(issuer.map(|i| i.cert.as_ref()), None))
             .unwrap();
@@ -97,8 +114,16 @@ impl Pki {
         std::fs::create_dir_all(&dir).expect("pki dir");
         let ca = issue("hpsocket ffi test CA", None, true, -1, 30);
         let other_ca = issue("an unrelated CA", None, true, -1, 30);
-        let server = issue("localhost", Some(&ca), false, -1, 30);
-        let sni = issue("sni.example.org", Some(&ca), false, -1, 30);
+        // The SNI test asks for probe.test and x.bound.test, served by these two.
+        let server = issue_also("localhost", &["probe.test"], Some(&ca), false, -1, 30);
+        let sni = issue_also(
+            "sni.example.org",
+            &["*.bound.test"],
+            Some(&ca),
+            false,
+            -1,
+            30,
+        );
         let expired = issue("localhost", Some(&ca), false, -30, -2);
         let encrypted = server
             .key

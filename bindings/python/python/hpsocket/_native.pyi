@@ -306,9 +306,11 @@ class _SslServerCommon(_SslCommon):
     def start_ssl_handshake(self, conn_id: int) -> None: ...
 
 class _SslAgentCommon(_SslCommon):
+    ssl_verify_host_name: bool
     def start_ssl_handshake(self, conn_id: int) -> None: ...
 
 class _SslClientCommon(_SslCommon):
+    ssl_verify_host_name: bool
     def start_ssl_handshake(self) -> None: ...
 
 class SslServer(TcpServer, _SslServerCommon):

@@ -86,6 +86,7 @@ public abstract class Component implements AutoCloseable {
     static final int S_CONNECT_TIMEOUT = 27;
     static final int S_SSL_AUTO_HANDSHAKE = 28;
     static final int S_SSL_HANDSHAKE_TIMEOUT = 29;
+    static final int S_SSL_VERIFY_HOST_NAME = 32;
     static final int S_SILENCE_COUNTS_SEND = 30;
     static final int S_HALF_CLOSE_DRAIN_TIMEOUT = 31;
     static final int S_MAX_PACK_SIZE = 40;
@@ -168,6 +169,11 @@ public abstract class Component implements AutoCloseable {
 
     // ---- life cycle ----
 
+    /**
+     * The one rule for use after {@link #close()}: every call that acts (start, connect, send,
+     * fetch, disconnect, pause, a setter, the SSL setup) throws {@link IllegalStateException};
+     * the getters still answer and {@code stop}, {@code await} and {@code close} do nothing.
+     */
     void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");
@@ -183,8 +189,11 @@ public abstract class Component implements AutoCloseable {
      * {@link #close()}, which finishes in the background. A client may stop itself from its
      * callbacks (the stop then completes in the background).
      *
-     * @throws HPSocketException {@link SocketError#ILLEGAL_STATE} when not started, or from
-     *                           one of a server's or agent's own callbacks
+     * <p>On a stopped component (never started, stopped, closed, or a client that stopped by
+     * itself when its peer hung up) it does nothing, as {@code close()} of a channel.
+     *
+     * @throws HPSocketException {@link SocketError#ILLEGAL_STATE} from one of a server's or
+     *                           agent's own callbacks
      */
     public void stop() {
         try {
@@ -340,6 +349,7 @@ public abstract class Component implements AutoCloseable {
     }
 
     void setSetting(int key, long value) {
+        checkOpen();
         try {
             Native.setSetting(handle, key, value);
         } finally {
@@ -560,6 +570,30 @@ public abstract class Component implements AutoCloseable {
     }
 
     /**
+     * SSL agents and clients: whether a server verified with {@code SSL_VM_PEER} must present
+     * a certificate for the name connected to (the {@code hostname} of
+     * {@code "address^hostname"}, else the host or IP given; subjectAltName DNS and IP
+     * entries, RFC 6125 wildcards). Default true.
+     *
+     * @return the flag (servers keep it but never use it)
+     */
+    public boolean isSslVerifyHostName() {
+        return getSetting(S_SSL_VERIFY_HOST_NAME) != 0;
+    }
+
+    /**
+     * SSL agents and clients: false accepts a certificate for any name the CA signed, as
+     * HP-Socket does; true (the default) fails the handshake on a mismatch ({@code onClose}
+     * with {@code EKEYREJECTED}, {@link #getLastError()} "certificate is for other.test, not
+     * evil.example").
+     *
+     * @param verify the flag
+     */
+    public void setSslVerifyHostName(boolean verify) {
+        setSetting(S_SSL_VERIFY_HOST_NAME, verify ? 1 : 0);
+    }
+
+    /**
      * Timeout of a synchronous connect. Default 10 000 ms.
      *
      * @return milliseconds
@@ -581,6 +615,7 @@ public abstract class Component implements AutoCloseable {
 
     void send0(long connId, byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
+        checkOpen();
         try {
             Native.send(handle, connId, data, offset, length);
         } finally {
@@ -591,6 +626,7 @@ public abstract class Component implements AutoCloseable {
     void send0(long connId, ByteBuffer data) {
         int pos = data.position();
         int len = data.remaining();
+        checkOpen();
         try {
             if (data.isDirect()) {
                 Native.sendDirect(handle, connId, data, pos, len);
@@ -622,6 +658,7 @@ public abstract class Component implements AutoCloseable {
                 b.duplicate().get(arrays[i]);
             }
         }
+        checkOpen();
         try {
             Native.sendPackets(handle, connId, arrays, offs, lens);
         } finally {
@@ -633,6 +670,7 @@ public abstract class Component implements AutoCloseable {
     }
 
     void sendSmallFile0(long connId, Path file, byte[] head, byte[] tail) {
+        checkOpen();
         try {
             Native.sendSmallFile(handle, connId, file.toString(), head, tail);
         } finally {
@@ -642,6 +680,7 @@ public abstract class Component implements AutoCloseable {
 
     FetchResult fetch0(long connId, byte[] dst, int offset, int length, boolean peek) {
         Objects.checkFromIndexSize(offset, length, dst.length);
+        checkOpen();
         try {
             return FetchResult.of(Native.fetch(handle, connId, dst, offset, length, peek));
         } finally {
@@ -656,6 +695,7 @@ public abstract class Component implements AutoCloseable {
         int pos = dst.position();
         int len = dst.remaining();
         FetchResult r;
+        checkOpen();
         try {
             if (dst.isDirect()) {
                 r = FetchResult.of(Native.fetchDirect(handle, connId, dst, pos, len, peek));
@@ -706,6 +746,7 @@ public abstract class Component implements AutoCloseable {
     }
 
     void pauseReceive0(long connId, boolean pause) {
+        checkOpen();
         try {
             Native.pauseReceive(handle, connId, pause);
         } finally {
@@ -741,6 +782,7 @@ public abstract class Component implements AutoCloseable {
 
     void setupSsl0(SslConfig c, boolean sniCallback) {
         Objects.requireNonNull(c, "config");
+        checkOpen();
         try {
             Native.setupSsl(handle, c.verifyMode(), c.certificate(), c.privateKey(),
                     c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask(), sniCallback);
@@ -751,6 +793,7 @@ public abstract class Component implements AutoCloseable {
 
     int addSslContext0(SslConfig c) {
         Objects.requireNonNull(c, "config");
+        checkOpen();
         try {
             return Native.addSslContext(handle, c.verifyMode(), c.certificate(), c.privateKey(),
                     c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask());
@@ -760,6 +803,7 @@ public abstract class Component implements AutoCloseable {
     }
 
     void bindSslServerName0(String name, int index) {
+        checkOpen();
         try {
             Native.bindSslServerName(handle, Objects.requireNonNull(name), index);
         } finally {
@@ -776,6 +820,7 @@ public abstract class Component implements AutoCloseable {
     }
 
     void startSslHandshake0(long connId) {
+        checkOpen();
         try {
             Native.startSslHandshake(handle, connId);
         } finally {

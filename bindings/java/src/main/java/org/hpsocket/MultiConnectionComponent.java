@@ -90,6 +90,7 @@ public abstract class MultiConnectionComponent extends Component {
      * @throws HPSocketException for an unknown or closed connection
      */
     public void disconnect(long connId) {
+        checkOpen();
         try {
             Native.disconnect(handle, connId);
         } finally {
@@ -191,6 +192,7 @@ public abstract class MultiConnectionComponent extends Component {
      * @param period the age
      */
     public void disconnectLongConnections(Duration period) {
+        checkOpen();
         try {
             Native.disconnectOlder(handle, millis(period), false);
         } finally {
@@ -204,6 +206,7 @@ public abstract class MultiConnectionComponent extends Component {
      * @param period the silence
      */
     public void disconnectSilenceConnections(Duration period) {
+        checkOpen();
         try {
             Native.disconnectOlder(handle, millis(period), true);
         } finally {

@@ -130,6 +130,7 @@ public class TcpAgent extends MultiConnectionComponent {
      */
     public long connect(String host, int port, String localAddress, int localPort) {
         Objects.requireNonNull(host, "host");
+        checkOpen();
         try {
             return Native.agentConnect(handle, host, port, localAddress, localPort);
         } finally {
