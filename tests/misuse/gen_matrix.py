@@ -52,6 +52,21 @@ def handle_kind(name):
         right = kind_name(fam, role)
         wrong = kind_name(fam, other_role(role))
         return (right, wrong)
+    m = re.match(r"^Create_HP_Udp(Server|Client|Cast)$", name)
+    if m:
+        role = udp_role(m.group(1))
+        return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
+    m = re.match(r"^Destroy_HP_Udp(Server|Client|Cast)(Listener)?$", name)
+    if m:
+        role = udp_role(m.group(1))
+        if m.group(2):
+            return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
+        return ("K_UDP_%s" % m.group(1).upper(), kind_name("Tcp", other_role(role).capitalize()))
+    m = re.match(r"^HP_Udp(Server|Client|Cast)_", name)
+    if m:
+        # The wrong kind is a component of the same role over another transport.
+        wrong = {"Server": "K_SERVER", "Client": "K_UDP_CAST", "Cast": "K_UDP_CLIENT"}[m.group(1)]
+        return ("K_UDP_%s" % m.group(1).upper(), wrong)
     m = re.match(r"^(?:HP|HPX)_Set_FN_(Server|Agent|Client)_", name)
     if m:
         return ("K_%s_LISTENER" % m.group(1).upper(), "K_%s_LISTENER" % other_role(m.group(1)))
@@ -70,6 +85,11 @@ def handle_kind(name):
     if name == "HP_SSL_DefaultServerNameCallback":
         return ("K_SSL_SERVER", "K_SERVER")
     return None
+
+
+def udp_role(component):
+    """The role of a UDP component: a cast is a client."""
+    return "Server" if component == "Server" else "Client"
 
 
 def other_role(role):
@@ -138,7 +158,7 @@ def ok_arg(fn, ty, nm, first):
         return "out"
     if ty == "int":
         return {"iLength": "4", "iOffset": "0", "iCount": "2", "iVerifyMode": "SSL_VM_NONE",
-                "iContextIndex": "0"}[nm]
+                "iContextIndex": "0", "iMCTtl": "1"}[nm]
     if ty == "const struct WSABUF *":
         return "wsabufs"
     if ty == "LPWSABUF":
@@ -176,6 +196,7 @@ def default_check(fn, ret):
         "En_HP_ReuseAddressPolicy": "r == 0",
         "En_HP_SendPolicy": "r == 0",
         "En_HP_OnSendSyncPolicy": "r == 0",
+        "En_HP_CastMode": "r == 0",
         "LPCSTR": "r != NULL",
         "LPCTSTR": "r != NULL",  # never NULL (descriptions: the failure's text; lists: "")
     }

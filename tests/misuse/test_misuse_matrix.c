@@ -20,6 +20,7 @@ enum Kind {
     K_SSL_SERVER, K_SSL_AGENT, K_SSL_CLIENT,
     K_SSL_PULL_SERVER, K_SSL_PULL_AGENT, K_SSL_PULL_CLIENT,
     K_SSL_PACK_SERVER, K_SSL_PACK_AGENT, K_SSL_PACK_CLIENT,
+    K_UDP_SERVER, K_UDP_CLIENT, K_UDP_CAST,
     K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER,
     K_COUNT
 };
@@ -27,33 +28,38 @@ enum Kind {
 typedef HP_Object (*creator_fn)(HP_Object);
 typedef void (*destroyer_fn)(HP_Object);
 
+/* Roles: 0 server, 1 agent, 2 client. */
 static const struct {
     const char *name;
     creator_fn create;
     destroyer_fn destroy;
+    int role;
 } kinds[K_SERVER_LISTENER] = {
-    {"TcpServer", Create_HP_TcpServer, Destroy_HP_TcpServer},
-    {"TcpAgent", Create_HP_TcpAgent, Destroy_HP_TcpAgent},
-    {"TcpClient", Create_HP_TcpClient, Destroy_HP_TcpClient},
-    {"TcpPullServer", Create_HP_TcpPullServer, Destroy_HP_TcpPullServer},
-    {"TcpPullAgent", Create_HP_TcpPullAgent, Destroy_HP_TcpPullAgent},
-    {"TcpPullClient", Create_HP_TcpPullClient, Destroy_HP_TcpPullClient},
-    {"TcpPackServer", Create_HP_TcpPackServer, Destroy_HP_TcpPackServer},
-    {"TcpPackAgent", Create_HP_TcpPackAgent, Destroy_HP_TcpPackAgent},
-    {"TcpPackClient", Create_HP_TcpPackClient, Destroy_HP_TcpPackClient},
-    {"SSLServer", Create_HP_SSLServer, Destroy_HP_SSLServer},
-    {"SSLAgent", Create_HP_SSLAgent, Destroy_HP_SSLAgent},
-    {"SSLClient", Create_HP_SSLClient, Destroy_HP_SSLClient},
-    {"SSLPullServer", Create_HP_SSLPullServer, Destroy_HP_SSLPullServer},
-    {"SSLPullAgent", Create_HP_SSLPullAgent, Destroy_HP_SSLPullAgent},
-    {"SSLPullClient", Create_HP_SSLPullClient, Destroy_HP_SSLPullClient},
-    {"SSLPackServer", Create_HP_SSLPackServer, Destroy_HP_SSLPackServer},
-    {"SSLPackAgent", Create_HP_SSLPackAgent, Destroy_HP_SSLPackAgent},
-    {"SSLPackClient", Create_HP_SSLPackClient, Destroy_HP_SSLPackClient},
+    {"TcpServer", Create_HP_TcpServer, Destroy_HP_TcpServer, 0},
+    {"TcpAgent", Create_HP_TcpAgent, Destroy_HP_TcpAgent, 1},
+    {"TcpClient", Create_HP_TcpClient, Destroy_HP_TcpClient, 2},
+    {"TcpPullServer", Create_HP_TcpPullServer, Destroy_HP_TcpPullServer, 0},
+    {"TcpPullAgent", Create_HP_TcpPullAgent, Destroy_HP_TcpPullAgent, 1},
+    {"TcpPullClient", Create_HP_TcpPullClient, Destroy_HP_TcpPullClient, 2},
+    {"TcpPackServer", Create_HP_TcpPackServer, Destroy_HP_TcpPackServer, 0},
+    {"TcpPackAgent", Create_HP_TcpPackAgent, Destroy_HP_TcpPackAgent, 1},
+    {"TcpPackClient", Create_HP_TcpPackClient, Destroy_HP_TcpPackClient, 2},
+    {"SSLServer", Create_HP_SSLServer, Destroy_HP_SSLServer, 0},
+    {"SSLAgent", Create_HP_SSLAgent, Destroy_HP_SSLAgent, 1},
+    {"SSLClient", Create_HP_SSLClient, Destroy_HP_SSLClient, 2},
+    {"SSLPullServer", Create_HP_SSLPullServer, Destroy_HP_SSLPullServer, 0},
+    {"SSLPullAgent", Create_HP_SSLPullAgent, Destroy_HP_SSLPullAgent, 1},
+    {"SSLPullClient", Create_HP_SSLPullClient, Destroy_HP_SSLPullClient, 2},
+    {"SSLPackServer", Create_HP_SSLPackServer, Destroy_HP_SSLPackServer, 0},
+    {"SSLPackAgent", Create_HP_SSLPackAgent, Destroy_HP_SSLPackAgent, 1},
+    {"SSLPackClient", Create_HP_SSLPackClient, Destroy_HP_SSLPackClient, 2},
+    {"UdpServer", Create_HP_UdpServer, Destroy_HP_UdpServer, 0},
+    {"UdpClient", Create_HP_UdpClient, Destroy_HP_UdpClient, 2},
+    {"UdpCast", Create_HP_UdpCast, Destroy_HP_UdpCast, 2},
 };
 
-static int role_of(int k) { return k >= K_SERVER_LISTENER ? k - K_SERVER_LISTENER : k % 3; }
-static int is_ssl(int k) { return k >= K_SSL_SERVER && k < K_SERVER_LISTENER; }
+static int role_of(int k) { return k >= K_SERVER_LISTENER ? k - K_SERVER_LISTENER : kinds[k].role; }
+static int is_ssl(int k) { return k >= K_SSL_SERVER && k <= K_SSL_PACK_CLIENT; }
 
 static HP_Object listeners[3];
 static HP_Object live[K_COUNT], dead[K_COUNT], started[K_COUNT], closed[K_COUNT];
@@ -140,6 +146,23 @@ static HP_CONNID server_conn_other_than(HP_Server s, HP_CONNID not_this)
     FAILF("no connection found");
 }
 
+static const BYTE buf_of_cast[4] = "cast";
+
+/* A UDP port nobody uses right now. */
+static USHORT t_free_udp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    CHECK(fd >= 0);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+    socklen_t len = sizeof sin;
+    CHECK(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+    close(fd);
+    return ntohs(sin.sin_port);
+}
+
 /* A started component of kind k with a live connection (live_ids) and a closed one (stale_ids). */
 static HP_Object started_of(int k)
 {
@@ -147,7 +170,22 @@ static HP_Object started_of(int k)
         return started[k];
     HP_Object o = create(k);
     int role = role_of(k);
-    if (role == 0) {
+    if (k == K_UDP_CAST) {
+        /* Broadcast on loopback reaches the cast itself: one datagram gives it a source. */
+        HP_UdpCast_SetCastMode(o, CM_BROADCAST);
+        USHORT port = t_free_udp_port();
+        if (!HP_Client_StartWithBindAddress(o, "127.255.255.255", port, FALSE, "127.0.0.1"))
+            FAILF("HP_Client_Start(UdpCast): %s", HP_Client_GetLastErrorDesc(o));
+        CHECK(HP_Client_Send(o, buf_of_cast, 4));
+        TCHAR a[64];
+        int alen = (int)sizeof a;
+        USHORT p = 0;
+        POLL_FOR((alen = (int)sizeof a, HP_UdpCast_GetRemoteAddress(o, a, &alen, &p)));
+        live_ids[k] = HP_Client_GetConnectionID(o);
+    } else if (k == K_UDP_SERVER || k == K_UDP_CLIENT) {
+        FAILF("started_of(%s): no started fixture yet; add one with the case that needs it",
+              kinds[k].name);
+    } else if (role == 0) {
         USHORT port = t_start_server(o);
         raw_fds[k] = t_connect_raw(port);
         CHECK(raw_fds[k] >= 0);
