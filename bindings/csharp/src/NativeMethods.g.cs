@@ -340,6 +340,22 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern TcpServerListenerHandle Create_HP_TcpServerListener();
 
+        /// <summary>Creates a UDP client reporting to `pListener`, a client listener. `HP_Client_Start` connects its socket to the server and sends a heartbeat (an empty datagram) at once.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpClientHandle Create_HP_UdpClient(IntPtr pListener);
+
+        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpClientListenerHandle Create_HP_UdpClientListener();
+
+        /// <summary>Creates a UDP server reporting to `pListener`, a server listener. Each peer address is a connection with its own ID, made by the peer's first datagram (`OnAccept` receives a pointer to the peer's `HP_SOCKADDR` as `pClient`). NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpServerHandle Create_HP_UdpServer(IntPtr pListener);
+
+        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpServerListenerHandle Create_HP_UdpServerListener();
+
         /// <summary>Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_SSLAgent(IntPtr pAgent);
@@ -447,6 +463,22 @@ namespace HPSocket
         /// <summary>Destroys a TCP server listener. NULL is ignored; a component created with it keeps its callbacks (but they can no longer be changed).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_TcpServerListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP client (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpClient(IntPtr pClient);
+
+        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP server (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpServer(IntPtr pServer);
+
+        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpServerListener(IntPtr pListener);
 
         /// <summary>The asynchronous connect timeout in ms (0: the system's).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1572,6 +1604,62 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_TcpServer_SetSocketListenQueue(IntPtr pServer, uint dwSocketListenQueue);
 
+        /// <summary>Returns the heartbeat rounds after which a silent connection closes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpClient_GetDetectAttempts(IntPtr pClient);
+
+        /// <summary>Returns the heartbeat interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpClient_GetDetectInterval(IntPtr pClient);
+
+        /// <summary>Returns the largest datagram sent or received.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpClient_GetMaxDatagramSize(IntPtr pClient);
+
+        /// <summary>Sets the heartbeat rounds without news from the peer after which a connection closes (default 3; 0: no heartbeats). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpClient_SetDetectAttempts(IntPtr pClient, uint dwDetectAttempts);
+
+        /// <summary>Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted seconds). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpClient_SetDetectInterval(IntPtr pClient, uint dwDetectInterval);
+
+        /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). A bigger send is refused and sends nothing; a bigger datagram received is dropped. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpClient_SetMaxDatagramSize(IntPtr pClient, uint dwMaxDatagramSize);
+
+        /// <summary>Returns the heartbeat rounds after which a silent connection closes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetDetectAttempts(IntPtr pServer);
+
+        /// <summary>Returns the heartbeat interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetDetectInterval(IntPtr pServer);
+
+        /// <summary>Returns the largest datagram sent or received.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetMaxDatagramSize(IntPtr pServer);
+
+        /// <summary>Returns how many datagrams a worker reads per turn.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetPostReceiveCount(IntPtr pServer);
+
+        /// <summary>Sets the heartbeat rounds without news from the peer after which a connection closes (default 3; 0: no heartbeats). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetDetectAttempts(IntPtr pServer, uint dwDetectAttempts);
+
+        /// <summary>Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted seconds). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetDetectInterval(IntPtr pServer, uint dwDetectInterval);
+
+        /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). A bigger send is refused and sends nothing; a bigger datagram received is dropped. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetMaxDatagramSize(IntPtr pServer, uint dwMaxDatagramSize);
+
+        /// <summary>Sets how many datagrams a worker reads per turn before other work (default 64, &gt; 0). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetPostReceiveCount(IntPtr pServer, uint dwPostReceiveCount);
+
         /// <summary>This thread's `errno`: the system error of the last failed call (every failing function of this library sets it).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint SYS_GetLastError();
@@ -1850,5 +1938,45 @@ namespace HPSocket
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
         /// <summary>Calls <c>Destroy_HP_TcpServerListener</c>.</summary>
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServerListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpClient</c>; releasing it calls <c>Destroy_HP_UdpClient</c>.</summary>
+    public sealed class UdpClientHandle : SafeHandle
+    {
+        private UdpClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpClientListener</c>; releasing it calls <c>Destroy_HP_UdpClientListener</c>.</summary>
+    public sealed class UdpClientListenerHandle : SafeHandle
+    {
+        private UdpClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpServer</c>; releasing it calls <c>Destroy_HP_UdpServer</c>.</summary>
+    public sealed class UdpServerHandle : SafeHandle
+    {
+        private UdpServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpServerListener</c>; releasing it calls <c>Destroy_HP_UdpServerListener</c>.</summary>
+    public sealed class UdpServerListenerHandle : SafeHandle
+    {
+        private UdpServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpServerListener(handle); return true; }
     }
 }
