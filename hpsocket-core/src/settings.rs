@@ -145,6 +145,10 @@ struct Who {
     pack: bool,
     /// Only SSL components.
     ssl: bool,
+    /// TCP components have it.
+    tcp: bool,
+    /// UDP components have it.
+    udp: bool,
 }
 
 const ALL: Who = Who {
@@ -153,6 +157,8 @@ const ALL: Who = Who {
     client: true,
     pack: false,
     ssl: false,
+    tcp: true,
+    udp: true,
 };
 const SERVER_AGENT: Who = Who {
     client: false,
@@ -172,8 +178,36 @@ const CLIENT: Who = Who {
     agent: false,
     ..ALL
 };
-const PACK: Who = Who { pack: true, ..ALL };
-const SSL: Who = Who { ssl: true, ..ALL };
+const PACK: Who = Who {
+    pack: true,
+    udp: false,
+    ..ALL
+};
+const SSL: Who = Who {
+    ssl: true,
+    udp: false,
+    ..ALL
+};
+/// The `HP_Tcp*_*` settings: TCP components only.
+const TCP_SERVER: Who = Who {
+    udp: false,
+    ..SERVER
+};
+const TCP_AGENT_CLIENT: Who = Who {
+    udp: false,
+    ..AGENT_CLIENT
+};
+const TCP_ALL: Who = Who { udp: false, ..ALL };
+/// The `HP_UdpServer_*`/`HP_UdpClient_*` settings (UDP has no agent).
+const UDP: Who = Who {
+    agent: false,
+    tcp: false,
+    ..ALL
+};
+const UDP_SERVER: Who = Who {
+    client: false,
+    ..UDP
+};
 const SSL_AGENT_CLIENT: Who = Who {
     server: false,
     ..SSL
@@ -207,15 +241,31 @@ impl std::fmt::Debug for Setting {
 }
 
 impl Setting {
-    /// Whether a component of this role, receive model and security has the setting.
+    /// Whether a TCP component of this role, receive model and security has the setting.
     pub fn applies_to(&self, role: ComponentRole, model: ReceiveModel, secure: bool) -> bool {
+        self.applies_to_component(role, model, secure, false)
+    }
+
+    /// Whether a component of this role, receive model, security and transport (`udp`: a
+    /// UDP component, else TCP) has the setting.
+    pub fn applies_to_component(
+        &self,
+        role: ComponentRole,
+        model: ReceiveModel,
+        secure: bool,
+        udp: bool,
+    ) -> bool {
         let who = self.who;
         let by_role = match role {
             ComponentRole::Server => who.server,
             ComponentRole::Agent => who.agent,
             ComponentRole::Client => who.client,
         };
-        by_role && (!who.pack || model == ReceiveModel::Pack) && (!who.ssl || secure)
+        let by_transport = if udp { who.udp } else { who.tcp };
+        by_role
+            && by_transport
+            && (!who.pack || model == ReceiveModel::Pack)
+            && (!who.ssl || secure)
     }
 
     /// Its value in a server's or agent's configuration; `None` if they do not have it.
@@ -313,13 +363,13 @@ settings! {
     on_send_sync_policy, "OnSendSyncPolicy", hp, OnSendSyncPolicy, SERVER_AGENT,
         engine: on_send_sync_policy, client: none,
         "Kept and reported; no effect on Linux. Default OSSP_NONE.";
-    socket_listen_queue, "SocketListenQueue", hp, U32, SERVER,
+    socket_listen_queue, "SocketListenQueue", hp, U32, TCP_SERVER,
         engine: socket_listen_queue, client: none,
         "listen() backlog. Default SOMAXCONN; greater than 0.";
-    accept_socket_count, "AcceptSocketCount", hp, U32, SERVER,
+    accept_socket_count, "AcceptSocketCount", hp, U32, TCP_SERVER,
         engine: accept_socket_count, client: none,
         "Readiness events taken per poll. Default 64; 1..=65536.";
-    sync_connect_timeout, "SyncConnectTimeout", hp, U32, AGENT_CLIENT,
+    sync_connect_timeout, "SyncConnectTimeout", hp, U32, TCP_AGENT_CLIENT,
         engine: sync_connect_timeout, client: sync_connect_timeout,
         "ms a synchronous connect may take. Default 10000; greater than 0.";
     free_buffer_pool_size, "FreeBufferPoolSize", hp, U32, CLIENT,
@@ -331,16 +381,16 @@ settings! {
     reuse_address_policy, "ReuseAddressPolicy", hp, ReuseAddressPolicy, ALL,
         engine: socket.reuse_address_policy, client: socket.reuse_address_policy,
         "Address reuse on listening and connecting sockets. Default RAP_ADDR_ONLY.";
-    socket_buffer_size, "SocketBufferSize", hp, U32, ALL,
+    socket_buffer_size, "SocketBufferSize", hp, U32, TCP_ALL,
         engine: socket.socket_buffer_size, client: socket.socket_buffer_size,
         "Size of one receive buffer block, in bytes. Default 4096; 8..=64 MiB.";
-    keep_alive_time, "KeepAliveTime", hp, U32, ALL,
+    keep_alive_time, "KeepAliveTime", hp, U32, TCP_ALL,
         engine: socket.keep_alive_time, client: socket.keep_alive_time,
         "TCP keep-alive idle time, ms. Default 60000; 0 disables keep-alive, else at least 1000.";
-    keep_alive_interval, "KeepAliveInterval", hp, U32, ALL,
+    keep_alive_interval, "KeepAliveInterval", hp, U32, TCP_ALL,
         engine: socket.keep_alive_interval, client: socket.keep_alive_interval,
         "TCP keep-alive probe interval, ms. Default 20000; 0 disables keep-alive, else at least 1000.";
-    no_delay, "NoDelay", hp, Bool, ALL,
+    no_delay, "NoDelay", hp, Bool, TCP_ALL,
         engine: socket.no_delay, client: socket.no_delay,
         "TCP_NODELAY. Default false.";
     max_send_queue_bytes, "MaxSendQueueBytes", hpx, U32, ALL,
@@ -379,6 +429,21 @@ settings! {
         engine: socket.ssl_verify_host_name, client: socket.ssl_verify_host_name,
         "When the peer is verified (SSL_VM_PEER), its certificate must be for the name \
          connected to (subjectAltName DNS/IP, RFC 6125 wildcards). Default true.";
+    max_datagram_size, "MaxDatagramSize", hp, U32, UDP,
+        engine: udp.max_datagram_size, client: udp.max_datagram_size,
+        "Largest datagram sent or received, bytes; a bigger send is refused (EMSGSIZE), a \
+         bigger datagram received is dropped. Default 1432; 1..=65536.";
+    post_receive_count, "PostReceiveCount", hp, U32, UDP_SERVER,
+        engine: udp.post_receive_count, client: none,
+        "Datagrams a worker reads per turn before other work. Default 64; greater than 0.";
+    detect_attempts, "DetectAttempts", hp, U32, UDP,
+        engine: udp.detect_attempts, client: udp.detect_attempts,
+        "Heartbeat rounds without news from the peer after which a connection closes. \
+         Default 3; 0: no heartbeats.";
+    detect_interval, "DetectInterval", hp, U32, UDP,
+        engine: udp.detect_interval, client: udp.detect_interval,
+        "Heartbeat interval, ms (a client sends an empty datagram this often). Default \
+         60000; 0: no heartbeats.";
 }
 
 /// The setting named `name` (the Rust name).
@@ -452,6 +517,26 @@ mod tests {
         let listen = find("socket_listen_queue").unwrap();
         assert!(!listen.applies_to(ComponentRole::Agent, ReceiveModel::Push, false));
         assert!(find("no_such_setting").is_none());
+        let udp = |name: &str, role| {
+            find(name)
+                .unwrap()
+                .applies_to_component(role, ReceiveModel::Push, false, true)
+        };
+        assert!(udp("max_datagram_size", ComponentRole::Server));
+        assert!(udp("detect_interval", ComponentRole::Client));
+        assert!(!udp("post_receive_count", ComponentRole::Client));
+        assert!(!udp("max_datagram_size", ComponentRole::Agent));
+        assert!(!udp("keep_alive_time", ComponentRole::Server));
+        assert!(!udp("sync_connect_timeout", ComponentRole::Client));
+        assert!(udp("worker_thread_count", ComponentRole::Server));
+        assert!(udp("max_send_queue_bytes", ComponentRole::Client));
+        let tcp = find("max_datagram_size").unwrap();
+        assert!(!tcp.applies_to(ComponentRole::Server, ReceiveModel::Push, false));
+        assert!(find("no_delay").unwrap().applies_to(
+            ComponentRole::Client,
+            ReceiveModel::Push,
+            false
+        ));
         assert_eq!(SettingType::ReuseAddressPolicy.value_from_i64(99), None);
         assert_eq!(SettingType::U16.value_from_i64(70_000), None);
         assert_eq!(SettingType::U32.value_from_i64(-1), None);

@@ -75,6 +75,10 @@
 #pragma pop_macro("SSL_get_client_ciphers")
 #pragma pop_macro("SSL_get0_verified_chain")
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -164,6 +168,32 @@ inline std::string socket_error_desc(SocketError code) {
 // The HP-Socket version the library mirrors (major << 24 | minor << 16 | revise << 8 | build).
 inline DWORD version() noexcept { return HP_GetHPSocketVersion(); }
 
+// The calling thread's errno of the last failed call (SYS_GetLastError), e.g. EMSGSIZE for a
+// UDP send larger than MaxDatagramSize.
+inline int last_errno() noexcept { return static_cast<int>(SYS_GetLastError()); }
+
+// A UDP server's OnAccept gets, as `client`, a pointer to the peer's sockaddr (valid during
+// the call); this reads it as an address ("127.0.0.1", "::1") and a port. False for anything
+// but AF_INET/AF_INET6.
+inline bool PeerAddress(UINT_PTR client, std::string& address, USHORT& port) {
+    const auto* sa = reinterpret_cast<const sockaddr*>(client);
+    if (sa == nullptr) return false;
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (sa->sa_family == AF_INET) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+        if (inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf) == nullptr) return false;
+        port = ntohs(in->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+        if (inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf) == nullptr) return false;
+        port = ntohs(in6->sin6_port);
+    } else {
+        return false;
+    }
+    address = buf;
+    return true;
+}
+
 namespace detail {
 
 inline BOOL b(bool v) noexcept { return v ? 1 : 0; }
@@ -211,10 +241,10 @@ std::vector<ConnId> get_ids(F&& f) {
 // Non-owning views: what a callback gets as its sender, and what the owners derive from.
 // ============================================================================================
 
-// Any server (PUSH, PULL, PACK, SSL): HP_Server_* and HP_TcpServer_*.
-class Server {
+// Any server, TCP or UDP: HP_Server_* and the HPX_Server_* extensions.
+class BasicServer {
 public:
-    explicit Server(HP_Server h = nullptr) noexcept : h_(h) {}
+    explicit BasicServer(HP_Server h = nullptr) noexcept : h_(h) {}
     HP_Server handle() const noexcept { return h_; }
 
     // -- life cycle
@@ -240,9 +270,6 @@ public:
         return HP_Server_SendPart(h_, id, static_cast<const BYTE*>(data), length, offset) != 0;
     }
     [[nodiscard]] bool SendPackets(ConnId id, const WSABUF* buffers, int count) { return HP_Server_SendPackets(h_, id, buffers, count) != 0; }
-    [[nodiscard]] bool SendSmallFile(ConnId id, const char* fileName, WSABUF* head = nullptr, WSABUF* tail = nullptr) {
-        return HP_TcpServer_SendSmallFile(h_, id, fileName, head, tail) != 0;
-    }
 
     // -- connections
     [[nodiscard]] bool Disconnect(ConnId id, bool force = true) { return HP_Server_Disconnect(h_, id, detail::b(force)) != 0; }
@@ -284,12 +311,6 @@ public:
     bool SetMaxConnectionCount(DWORD v) { HP_Server_SetMaxConnectionCount(h_, v); return GetMaxConnectionCount() == v; }
     bool SetWorkerThreadCount(DWORD v) { HP_Server_SetWorkerThreadCount(h_, v); return GetWorkerThreadCount() == v; }
     bool SetMarkSilence(bool v) { HP_Server_SetMarkSilence(h_, detail::b(v)); return IsMarkSilence() == v; }
-    bool SetSocketListenQueue(DWORD v) { HP_TcpServer_SetSocketListenQueue(h_, v); return GetSocketListenQueue() == v; }
-    bool SetAcceptSocketCount(DWORD v) { HP_TcpServer_SetAcceptSocketCount(h_, v); return GetAcceptSocketCount() == v; }
-    bool SetSocketBufferSize(DWORD v) { HP_TcpServer_SetSocketBufferSize(h_, v); return GetSocketBufferSize() == v; }
-    bool SetKeepAliveTime(DWORD v) { HP_TcpServer_SetKeepAliveTime(h_, v); return GetKeepAliveTime() == v; }
-    bool SetKeepAliveInterval(DWORD v) { HP_TcpServer_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
-    bool SetNoDelay(bool v) { HP_TcpServer_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
     bool SetMaxSendQueueBytes(DWORD v) { HPX_Server_SetMaxSendQueueBytes(h_, v); return GetMaxSendQueueBytes() == v; }
     bool SetHalfCloseDrainTimeout(DWORD v) { HPX_Server_SetHalfCloseDrainTimeout(h_, v); return GetHalfCloseDrainTimeout() == v; }
     bool SetSendQueueLowWatermark(DWORD v) { HPX_Server_SetSendQueueLowWatermark(h_, v); return GetSendQueueLowWatermark() == v; }
@@ -305,12 +326,6 @@ public:
     DWORD GetMaxConnectionCount() const { return HP_Server_GetMaxConnectionCount(h_); }
     DWORD GetWorkerThreadCount() const { return HP_Server_GetWorkerThreadCount(h_); }
     bool IsMarkSilence() const { return HP_Server_IsMarkSilence(h_) != 0; }
-    DWORD GetSocketListenQueue() const { return HP_TcpServer_GetSocketListenQueue(h_); }
-    DWORD GetAcceptSocketCount() const { return HP_TcpServer_GetAcceptSocketCount(h_); }
-    DWORD GetSocketBufferSize() const { return HP_TcpServer_GetSocketBufferSize(h_); }
-    DWORD GetKeepAliveTime() const { return HP_TcpServer_GetKeepAliveTime(h_); }
-    DWORD GetKeepAliveInterval() const { return HP_TcpServer_GetKeepAliveInterval(h_); }
-    bool IsNoDelay() const { return HP_TcpServer_IsNoDelay(h_) != 0; }
     DWORD GetMaxSendQueueBytes() const { return HPX_Server_GetMaxSendQueueBytes(h_); }
     DWORD GetHalfCloseDrainTimeout() const { return HPX_Server_GetHalfCloseDrainTimeout(h_); }
     DWORD GetSendQueueLowWatermark() const { return HPX_Server_GetSendQueueLowWatermark(h_); }
@@ -318,6 +333,45 @@ public:
 
 protected:
     HP_Server h_;
+};
+
+// Any TCP server (PUSH, PULL, PACK, SSL): BasicServer and HP_TcpServer_*. What a server
+// listener's callbacks get as sender (for a UDP server too: BasicServer's operations work).
+class Server : public BasicServer {
+public:
+    using BasicServer::BasicServer;
+    [[nodiscard]] bool SendSmallFile(ConnId id, const char* fileName, WSABUF* head = nullptr, WSABUF* tail = nullptr) {
+        return HP_TcpServer_SendSmallFile(h_, id, fileName, head, tail) != 0;
+    }
+    bool SetSocketListenQueue(DWORD v) { HP_TcpServer_SetSocketListenQueue(h_, v); return GetSocketListenQueue() == v; }
+    bool SetAcceptSocketCount(DWORD v) { HP_TcpServer_SetAcceptSocketCount(h_, v); return GetAcceptSocketCount() == v; }
+    bool SetSocketBufferSize(DWORD v) { HP_TcpServer_SetSocketBufferSize(h_, v); return GetSocketBufferSize() == v; }
+    bool SetKeepAliveTime(DWORD v) { HP_TcpServer_SetKeepAliveTime(h_, v); return GetKeepAliveTime() == v; }
+    bool SetKeepAliveInterval(DWORD v) { HP_TcpServer_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
+    bool SetNoDelay(bool v) { HP_TcpServer_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
+    DWORD GetSocketListenQueue() const { return HP_TcpServer_GetSocketListenQueue(h_); }
+    DWORD GetAcceptSocketCount() const { return HP_TcpServer_GetAcceptSocketCount(h_); }
+    DWORD GetSocketBufferSize() const { return HP_TcpServer_GetSocketBufferSize(h_); }
+    DWORD GetKeepAliveTime() const { return HP_TcpServer_GetKeepAliveTime(h_); }
+    DWORD GetKeepAliveInterval() const { return HP_TcpServer_GetKeepAliveInterval(h_); }
+    bool IsNoDelay() const { return HP_TcpServer_IsNoDelay(h_) != 0; }
+};
+
+// A UDP server: BasicServer and HP_UdpServer_*. Each peer address is a connection, made by
+// its first datagram (OnAccept's `client` is a pointer to the peer's sockaddr: PeerAddress
+// reads it); one Send/SendPackets is one datagram of 1..GetMaxDatagramSize() bytes (else it
+// fails, errno EMSGSIZE, and sends nothing).
+class UdpServerView : public BasicServer {
+public:
+    using BasicServer::BasicServer;
+    bool SetMaxDatagramSize(DWORD v) { HP_UdpServer_SetMaxDatagramSize(h_, v); return GetMaxDatagramSize() == v; }
+    bool SetPostReceiveCount(DWORD v) { HP_UdpServer_SetPostReceiveCount(h_, v); return GetPostReceiveCount() == v; }
+    bool SetDetectAttempts(DWORD v) { HP_UdpServer_SetDetectAttempts(h_, v); return GetDetectAttempts() == v; }
+    bool SetDetectInterval(DWORD v) { HP_UdpServer_SetDetectInterval(h_, v); return GetDetectInterval() == v; }
+    DWORD GetMaxDatagramSize() const { return HP_UdpServer_GetMaxDatagramSize(h_); }
+    DWORD GetPostReceiveCount() const { return HP_UdpServer_GetPostReceiveCount(h_); }
+    DWORD GetDetectAttempts() const { return HP_UdpServer_GetDetectAttempts(h_); }
+    DWORD GetDetectInterval() const { return HP_UdpServer_GetDetectInterval(h_); }
 };
 
 // A PULL server: Fetch/Peek take the buffered bytes.
@@ -544,10 +598,10 @@ public:
     DWORD GetSSLHandShakeTimeout() const { return HPX_Agent_GetSSLHandShakeTimeout(this->h_); }
 };
 
-// Any client: HP_Client_* and HP_TcpClient_*.
-class Client {
+// Any client, TCP or UDP: HP_Client_* and the HPX_Client_* extensions.
+class BasicClient {
 public:
-    explicit Client(HP_Client h = nullptr) noexcept : h_(h) {}
+    explicit BasicClient(HP_Client h = nullptr) noexcept : h_(h) {}
     HP_Client handle() const noexcept { return h_; }
 
     // Starts and connects to remoteAddress (an IP, a host name or "address^hostname");
@@ -574,9 +628,6 @@ public:
         return HP_Client_SendPart(h_, static_cast<const BYTE*>(data), length, offset) != 0;
     }
     [[nodiscard]] bool SendPackets(const WSABUF* buffers, int count) { return HP_Client_SendPackets(h_, buffers, count) != 0; }
-    [[nodiscard]] bool SendSmallFile(const char* fileName, WSABUF* head = nullptr, WSABUF* tail = nullptr) {
-        return HP_TcpClient_SendSmallFile(h_, fileName, head, tail) != 0;
-    }
     [[nodiscard]] bool PauseReceive(bool pause = true) { return HP_Client_PauseReceive(h_, detail::b(pause)) != 0; }
     [[nodiscard]] bool IsPauseReceive(bool& paused) const {
         BOOL v = 0;
@@ -597,11 +648,6 @@ public:
     bool SetReuseAddressPolicy(ReuseAddressPolicy v) { HP_Client_SetReuseAddressPolicy(h_, static_cast<int>(v)); return GetReuseAddressPolicy() == v; }
     bool SetFreeBufferPoolSize(DWORD v) { HP_Client_SetFreeBufferPoolSize(h_, v); return GetFreeBufferPoolSize() == v; }
     bool SetFreeBufferPoolHold(DWORD v) { HP_Client_SetFreeBufferPoolHold(h_, v); return GetFreeBufferPoolHold() == v; }
-    bool SetSyncConnectTimeout(DWORD v) { HP_TcpClient_SetSyncConnectTimeout(h_, v); return GetSyncConnectTimeout() == v; }
-    bool SetSocketBufferSize(DWORD v) { HP_TcpClient_SetSocketBufferSize(h_, v); return GetSocketBufferSize() == v; }
-    bool SetKeepAliveTime(DWORD v) { HP_TcpClient_SetKeepAliveTime(h_, v); return GetKeepAliveTime() == v; }
-    bool SetKeepAliveInterval(DWORD v) { HP_TcpClient_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
-    bool SetNoDelay(bool v) { HP_TcpClient_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
     bool SetConnectTimeout(DWORD v) { HPX_Client_SetConnectTimeout(h_, v); return GetConnectTimeout() == v; }
     bool SetMaxSendQueueBytes(DWORD v) { HPX_Client_SetMaxSendQueueBytes(h_, v); return GetMaxSendQueueBytes() == v; }
     bool SetHalfCloseDrainTimeout(DWORD v) { HPX_Client_SetHalfCloseDrainTimeout(h_, v); return GetHalfCloseDrainTimeout() == v; }
@@ -609,11 +655,6 @@ public:
     ReuseAddressPolicy GetReuseAddressPolicy() const { return static_cast<ReuseAddressPolicy>(HP_Client_GetReuseAddressPolicy(h_)); }
     DWORD GetFreeBufferPoolSize() const { return HP_Client_GetFreeBufferPoolSize(h_); }
     DWORD GetFreeBufferPoolHold() const { return HP_Client_GetFreeBufferPoolHold(h_); }
-    DWORD GetSyncConnectTimeout() const { return HP_TcpClient_GetSyncConnectTimeout(h_); }
-    DWORD GetSocketBufferSize() const { return HP_TcpClient_GetSocketBufferSize(h_); }
-    DWORD GetKeepAliveTime() const { return HP_TcpClient_GetKeepAliveTime(h_); }
-    DWORD GetKeepAliveInterval() const { return HP_TcpClient_GetKeepAliveInterval(h_); }
-    bool IsNoDelay() const { return HP_TcpClient_IsNoDelay(h_) != 0; }
     DWORD GetConnectTimeout() const { return HPX_Client_GetConnectTimeout(h_); }
     DWORD GetMaxSendQueueBytes() const { return HPX_Client_GetMaxSendQueueBytes(h_); }
     DWORD GetHalfCloseDrainTimeout() const { return HPX_Client_GetHalfCloseDrainTimeout(h_); }
@@ -621,6 +662,39 @@ public:
 
 protected:
     HP_Client h_;
+};
+
+// Any TCP client (PUSH, PULL, PACK, SSL): BasicClient and HP_TcpClient_*. What a client
+// listener's callbacks get as sender (for a UDP client too: BasicClient's operations work).
+class Client : public BasicClient {
+public:
+    using BasicClient::BasicClient;
+    [[nodiscard]] bool SendSmallFile(const char* fileName, WSABUF* head = nullptr, WSABUF* tail = nullptr) {
+        return HP_TcpClient_SendSmallFile(h_, fileName, head, tail) != 0;
+    }
+    bool SetSyncConnectTimeout(DWORD v) { HP_TcpClient_SetSyncConnectTimeout(h_, v); return GetSyncConnectTimeout() == v; }
+    bool SetSocketBufferSize(DWORD v) { HP_TcpClient_SetSocketBufferSize(h_, v); return GetSocketBufferSize() == v; }
+    bool SetKeepAliveTime(DWORD v) { HP_TcpClient_SetKeepAliveTime(h_, v); return GetKeepAliveTime() == v; }
+    bool SetKeepAliveInterval(DWORD v) { HP_TcpClient_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
+    bool SetNoDelay(bool v) { HP_TcpClient_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
+    DWORD GetSyncConnectTimeout() const { return HP_TcpClient_GetSyncConnectTimeout(h_); }
+    DWORD GetSocketBufferSize() const { return HP_TcpClient_GetSocketBufferSize(h_); }
+    DWORD GetKeepAliveTime() const { return HP_TcpClient_GetKeepAliveTime(h_); }
+    DWORD GetKeepAliveInterval() const { return HP_TcpClient_GetKeepAliveInterval(h_); }
+    bool IsNoDelay() const { return HP_TcpClient_IsNoDelay(h_) != 0; }
+};
+
+// A UDP client: BasicClient and HP_UdpClient_*. Start connects its socket and sends a
+// heartbeat at once (the server's OnAccept); one Send/SendPackets is one datagram.
+class UdpClientView : public BasicClient {
+public:
+    using BasicClient::BasicClient;
+    bool SetMaxDatagramSize(DWORD v) { HP_UdpClient_SetMaxDatagramSize(h_, v); return GetMaxDatagramSize() == v; }
+    bool SetDetectAttempts(DWORD v) { HP_UdpClient_SetDetectAttempts(h_, v); return GetDetectAttempts() == v; }
+    bool SetDetectInterval(DWORD v) { HP_UdpClient_SetDetectInterval(h_, v); return GetDetectInterval() == v; }
+    DWORD GetMaxDatagramSize() const { return HP_UdpClient_GetMaxDatagramSize(h_); }
+    DWORD GetDetectAttempts() const { return HP_UdpClient_GetDetectAttempts(h_); }
+    DWORD GetDetectInterval() const { return HP_UdpClient_GetDetectInterval(h_); }
 };
 
 class PullClient : public Client {
@@ -1028,6 +1102,16 @@ using SslPullClient = Owner<SslClientOf<PullClient>, ClientListener, detail::Cli
                             &Destroy_HP_TcpPullClientListener, &Create_HP_SSLPullClient, &Destroy_HP_SSLPullClient>;
 using SslPackClient = Owner<SslClientOf<PackClient>, ClientListener, detail::ClientTrampolines, &Create_HP_TcpPackClientListener,
                             &Destroy_HP_TcpPackClientListener, &Create_HP_SSLPackClient, &Destroy_HP_SSLPackClient>;
+
+// UDP (the listeners are the server's and the client's: a UDP server's OnAccept gets the
+// peer's sockaddr as `client`, see PeerAddress; callbacks get Server&/Client& views, whose
+// BasicServer/BasicClient operations work on UDP components too).
+using UdpServerListener = ServerListener;
+using UdpClientListener = ClientListener;
+using UdpServer = Owner<UdpServerView, ServerListener, detail::ServerTrampolines, &Create_HP_UdpServerListener,
+                        &Destroy_HP_UdpServerListener, &Create_HP_UdpServer, &Destroy_HP_UdpServer>;
+using UdpClient = Owner<UdpClientView, ClientListener, detail::ClientTrampolines, &Create_HP_UdpClientListener,
+                        &Destroy_HP_UdpClientListener, &Create_HP_UdpClient, &Destroy_HP_UdpClient>;
 
 }  // namespace hpsocket
 

@@ -97,7 +97,7 @@ struct Stream {
 };
 
 // Starts a server on 127.0.0.1 and any free port; returns the port (0 on failure).
-inline USHORT start(hpsocket::Server& s) {
+inline USHORT start(hpsocket::BasicServer& s) {
     if (!s.Start("127.0.0.1", 0)) {
         ADD_FAILURE() << "server Start: " << s.last_error().message;
         return 0;

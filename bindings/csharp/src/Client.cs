@@ -7,7 +7,8 @@ namespace HPSocket
 {
     /// <summary>
     /// A TCP client (PUSH model: <see cref="OnReceive"/> hands over the bytes). The base of every
-    /// client: <see cref="TcpPullClient"/>, <see cref="TcpPackClient"/> and the SSL ones.
+    /// client: <see cref="TcpPullClient"/>, <see cref="TcpPackClient"/>, the SSL ones and
+    /// <see cref="UdpClient"/>.
     /// Callbacks run on the library's worker threads (see docs/abi.md section 8); every
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
@@ -22,7 +23,13 @@ namespace HPSocket
         public TcpClient() : this(Model.Push, false) { }
 
         internal TcpClient(Model model, bool ssl)
-            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Client")
+            : this(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Client")
+        {
+        }
+
+        /// <summary>A client of another kind (<see cref="UdpClient"/>): its listener and constructor.</summary>
+        internal TcpClient(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
+            : base(listener, create, what)
         {
             // OnClose always: it drops the connection's managed extra.
             Hook(CbClose, l => NativeMethods.HP_Set_FN_Client_OnClose(l, s_close));

@@ -30,6 +30,12 @@ namespace HPSocket
         /// <summary>The library name: libhpsocket.so on Linux.</summary>
         public const string Lib = "hpsocket";
 
+        /// <summary>Unicast (UDP node only: no cast address).</summary>
+        public const int CM_UNICAST = -1;
+        /// <summary>Multicast (the default).</summary>
+        public const int CM_MULTICAST = 0;
+        /// <summary>Broadcast.</summary>
+        public const int CM_BROADCAST = 1;
         public const int SS_STARTING = 0;
         public const int SS_STARTED = 1;
         public const int SS_STOPPING = 2;
@@ -340,6 +346,30 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern TcpServerListenerHandle Create_HP_TcpServerListener();
 
+        /// <summary>Creates a UDP cast client (multicast or broadcast) reporting to `pListener`, a client listener. `HP_Client_Start*` takes the group (or broadcast address) and port: the socket binds that port on any address (the bind address names the interface to join on), and `OnConnect`/`OnHandShake` fire at once; sends go to the group.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpCastHandle Create_HP_UdpCast(IntPtr pListener);
+
+        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpCastListenerHandle Create_HP_UdpCastListener();
+
+        /// <summary>Creates a UDP client reporting to `pListener`, a client listener. `HP_Client_Start` connects its socket to the server and sends a heartbeat (an empty datagram) at once.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpClientHandle Create_HP_UdpClient(IntPtr pListener);
+
+        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpClientListenerHandle Create_HP_UdpClientListener();
+
+        /// <summary>Creates a UDP server reporting to `pListener`, a server listener. Each peer address is a connection with its own ID, made by the peer's first datagram (`OnAccept` receives a pointer to the peer's `HP_SOCKADDR` as `pClient`). NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpServerHandle Create_HP_UdpServer(IntPtr pListener);
+
+        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpServerListenerHandle Create_HP_UdpServerListener();
+
         /// <summary>Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_SSLAgent(IntPtr pAgent);
@@ -447,6 +477,30 @@ namespace HPSocket
         /// <summary>Destroys a TCP server listener. NULL is ignored; a component created with it keeps its callbacks (but they can no longer be changed).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_TcpServerListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP cast (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpCast(IntPtr pCast);
+
+        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpCastListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP client (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpClient(IntPtr pClient);
+
+        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP server (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpServer(IntPtr pServer);
+
+        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpServerListener(IntPtr pListener);
 
         /// <summary>The asynchronous connect timeout in ms (0: the system's).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1588,6 +1642,98 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_TcpServer_SetSocketListenQueue(IntPtr pServer, uint dwSocketListenQueue);
 
+        /// <summary>Returns the cast mode.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpCast_GetCastMode(IntPtr pCast);
+
+        /// <summary>Returns the largest datagram sent or received.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpCast_GetMaxDatagramSize(IntPtr pCast);
+
+        /// <summary>Returns the TTL of multicast datagrams.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpCast_GetMultiCastTtl(IntPtr pCast);
+
+        /// <summary>The source of the datagram being delivered (call it inside `OnReceive`; elsewhere: the last datagram's), with the buffer convention of `HP_Server_GetLocalAddress`. FALSE before the first datagram.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpCast_GetRemoteAddress(IntPtr pCast, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>Whether this host receives its own multicast datagrams.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpCast_IsMultiCastLoop(IntPtr pCast);
+
+        /// <summary>Sets multicast (`CM_MULTICAST`, the default) or broadcast (`CM_BROADCAST`). Ignored while not stopped; other values are refused. Both leave the setting unchanged and set the last error.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpCast_SetCastMode(IntPtr pCast, int enCastMode);
+
+        /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpCast_SetMaxDatagramSize(IntPtr pCast, uint dwMaxDatagramSize);
+
+        /// <summary>Sets whether this host receives its own multicast datagrams (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpCast_SetMultiCastLoop(IntPtr pCast, int bMCLoop);
+
+        /// <summary>Sets the TTL of multicast datagrams (default 1, 0..=255; checked by `Start`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpCast_SetMultiCastTtl(IntPtr pCast, int iMCTtl);
+
+        /// <summary>Returns the heartbeat rounds after which a silent connection closes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpClient_GetDetectAttempts(IntPtr pClient);
+
+        /// <summary>Returns the heartbeat interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpClient_GetDetectInterval(IntPtr pClient);
+
+        /// <summary>Returns the largest datagram sent or received.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpClient_GetMaxDatagramSize(IntPtr pClient);
+
+        /// <summary>Sets the heartbeat rounds without news from the peer after which a connection closes (default 3; 0: no heartbeats). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpClient_SetDetectAttempts(IntPtr pClient, uint dwDetectAttempts);
+
+        /// <summary>Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted seconds). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpClient_SetDetectInterval(IntPtr pClient, uint dwDetectInterval);
+
+        /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). A bigger send is refused and sends nothing; a bigger datagram received is dropped. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpClient_SetMaxDatagramSize(IntPtr pClient, uint dwMaxDatagramSize);
+
+        /// <summary>Returns the heartbeat rounds after which a silent connection closes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetDetectAttempts(IntPtr pServer);
+
+        /// <summary>Returns the heartbeat interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetDetectInterval(IntPtr pServer);
+
+        /// <summary>Returns the largest datagram sent or received.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetMaxDatagramSize(IntPtr pServer);
+
+        /// <summary>Returns how many datagrams a worker reads per turn.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpServer_GetPostReceiveCount(IntPtr pServer);
+
+        /// <summary>Sets the heartbeat rounds without news from the peer after which a connection closes (default 3; 0: no heartbeats). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetDetectAttempts(IntPtr pServer, uint dwDetectAttempts);
+
+        /// <summary>Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted seconds). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetDetectInterval(IntPtr pServer, uint dwDetectInterval);
+
+        /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). A bigger send is refused and sends nothing; a bigger datagram received is dropped. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetMaxDatagramSize(IntPtr pServer, uint dwMaxDatagramSize);
+
+        /// <summary>Sets how many datagrams a worker reads per turn before other work (default 64, &gt; 0). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpServer_SetPostReceiveCount(IntPtr pServer, uint dwPostReceiveCount);
+
         /// <summary>This thread's `errno`: the system error of the last failed call (every failing function of this library sets it).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint SYS_GetLastError();
@@ -1866,5 +2012,65 @@ namespace HPSocket
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
         /// <summary>Calls <c>Destroy_HP_TcpServerListener</c>.</summary>
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServerListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpCast</c>; releasing it calls <c>Destroy_HP_UdpCast</c>.</summary>
+    public sealed class UdpCastHandle : SafeHandle
+    {
+        private UdpCastHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpCast</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpCast(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpCastListener</c>; releasing it calls <c>Destroy_HP_UdpCastListener</c>.</summary>
+    public sealed class UdpCastListenerHandle : SafeHandle
+    {
+        private UdpCastListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpCastListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpCastListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpClient</c>; releasing it calls <c>Destroy_HP_UdpClient</c>.</summary>
+    public sealed class UdpClientHandle : SafeHandle
+    {
+        private UdpClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpClientListener</c>; releasing it calls <c>Destroy_HP_UdpClientListener</c>.</summary>
+    public sealed class UdpClientListenerHandle : SafeHandle
+    {
+        private UdpClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpServer</c>; releasing it calls <c>Destroy_HP_UdpServer</c>.</summary>
+    public sealed class UdpServerHandle : SafeHandle
+    {
+        private UdpServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpServerListener</c>; releasing it calls <c>Destroy_HP_UdpServerListener</c>.</summary>
+    public sealed class UdpServerListenerHandle : SafeHandle
+    {
+        private UdpServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpServerListener(handle); return true; }
     }
 }

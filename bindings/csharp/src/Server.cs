@@ -7,7 +7,8 @@ namespace HPSocket
 
     /// <summary>
     /// A TCP server (PUSH model: <see cref="OnReceive"/> hands over the bytes). The base of every
-    /// server: <see cref="TcpPullServer"/>, <see cref="TcpPackServer"/> and the SSL ones.
+    /// server: <see cref="TcpPullServer"/>, <see cref="TcpPackServer"/>, the SSL ones and
+    /// <see cref="UdpServer"/>.
     /// Callbacks run on the library's worker threads (see docs/abi.md section 8); every
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
@@ -22,7 +23,13 @@ namespace HPSocket
         public TcpServer() : this(Model.Push, false) { }
 
         internal TcpServer(Model model, bool ssl)
-            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Server", Natives.Server)
+            : this(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Server")
+        {
+        }
+
+        /// <summary>A server of another kind (<see cref="UdpServer"/>): its listener and constructor.</summary>
+        internal TcpServer(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
+            : base(listener, create, what, Natives.Server)
         {
             // OnClose always: it drops the connection's managed extra.
             Hook(CbClose, l => NativeMethods.HP_Set_FN_Server_OnClose(l, s_close));

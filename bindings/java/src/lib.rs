@@ -229,7 +229,8 @@ pub extern "system" fn Java_org_hpsocket_Native_create(
         let weak = env
             .new_weak_ref(&component)?
             .ok_or_else(|| Fail::Arg("component is null".into()))?;
-        let bridge = Arc::new(Bridge::new(weak, mask as u32, role == 2));
+        // Clients (TCP 2, UDP 4) stop by themselves after their close.
+        let bridge = Arc::new(Bridge::new(weak, mask as u32, role == 2 || role == 4));
         let shell = Shell::new(role, model, ssl == JNI_TRUE, bridge)
             .ok_or_else(|| Fail::Arg(format!("unknown role {role} or model {model}")))?;
         Ok(shell.into_handle())

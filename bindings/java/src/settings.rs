@@ -4,8 +4,8 @@
 //! is allowed only while stopped (the core refuses otherwise); values are checked by `start`,
 //! as in HP-Socket.
 
-use hpsocket_core::settings::{self as registry, Setting};
-use hpsocket_core::Error;
+use hpsocket_core::settings::{self as registry, ComponentRole, Setting};
+use hpsocket_core::{Error, ReceiveModel};
 
 use crate::shell::Core;
 
@@ -40,10 +40,43 @@ const KEYS: &[(i32, &str)] = &[
     (32, "ssl_verify_host_name"),
     (40, "max_pack_size"),
     (41, "pack_header_flag"),
+    (50, "max_datagram_size"),
+    (51, "post_receive_count"),
+    (52, "detect_attempts"),
+    (53, "detect_interval"),
 ];
 
 fn unknown(key: i32) -> Error {
     Error::invalid_param(format!("setting {key} does not apply to this component"))
+}
+
+/// The setting of `key` on a component of `core`'s kind. A UDP component has only the
+/// settings the registry gives UDP (`HP_Tcp*_*` ones are refused), a TCP one has no UDP ones.
+fn setting_of(core: &Core, key: i32) -> Result<&'static Setting, Error> {
+    let (role, client) = match core {
+        Core::Server(_) => (ComponentRole::Server, false),
+        Core::Agent(_) => (ComponentRole::Agent, false),
+        Core::Client(_) => (ComponentRole::Client, true),
+    };
+    let s = setting(key, client)?;
+    // Role, model and security are left to the Java classes, which offer only their settings;
+    // the transport is checked here.
+    let has = if core.is_udp() {
+        s.applies_to_component(role, ReceiveModel::Push, false, true)
+    } else {
+        [
+            ComponentRole::Server,
+            ComponentRole::Agent,
+            ComponentRole::Client,
+        ]
+        .into_iter()
+        .any(|r| s.applies_to(r, ReceiveModel::Pack, true))
+    };
+    if has {
+        Ok(s)
+    } else {
+        Err(unknown(key))
+    }
 }
 
 /// The setting of `key` on a server or agent (`client` false) or a client.
@@ -61,16 +94,17 @@ fn setting(key: i32, client: bool) -> Result<&'static Setting, Error> {
 }
 
 pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
+    let s = setting_of(core, key)?;
     let v = match core {
-        Core::Server(s) => setting(key, false)?.get_engine(&s.config()),
-        Core::Agent(a) => setting(key, false)?.get_engine(&a.config()),
-        Core::Client(c) => setting(key, true)?.get_client(&c.config()),
+        Core::Server(x) => s.get_engine(&x.config()),
+        Core::Agent(x) => s.get_engine(&x.config()),
+        Core::Client(x) => s.get_client(&x.config()),
     };
     v.map(|v| v.as_i64()).ok_or_else(|| unknown(key))
 }
 
 pub(crate) fn set(core: &Core, key: i32, value: i64) -> Result<(), Error> {
-    let s = setting(key, matches!(core, Core::Client(_)))?;
+    let s = setting_of(core, key)?;
     let v = s
         .ty
         .value_from_i64(value)

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hpsocket_core::{Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer};
+use hpsocket_core::{
+    Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer, UdpClient, UdpServer,
+};
 use jni::sys::jlong;
 
 use crate::bridge::{Bridge, JavaEvents};
@@ -30,6 +32,8 @@ pub(crate) struct Shell {
 }
 
 impl Shell {
+    /// `role`: 0 server, 1 agent, 2 client, 3 UDP server, 4 UDP client (`Component.ROLE_*`;
+    /// UDP components are PUSH and plain).
     pub(crate) fn new(role: i32, model: i32, ssl: bool, bridge: Arc<Bridge>) -> Option<Shell> {
         let model = match model {
             0 => ReceiveModel::Push,
@@ -46,6 +50,12 @@ impl Shell {
             (1, true) => Core::Agent(TcpAgent::new_ssl(events(), model)),
             (2, false) => Core::Client(TcpClient::with_model(events(), model)),
             (2, true) => Core::Client(TcpClient::new_ssl(events(), model)),
+            (3, false) if model == ReceiveModel::Push => {
+                Core::Server(UdpServer::new(events()).into_inner())
+            }
+            (4, false) if model == ReceiveModel::Push => {
+                Core::Client(UdpClient::new(events()).into_inner())
+            }
             _ => return None,
         };
         Some(Shell { core, bridge })
@@ -152,6 +162,14 @@ impl Core {
             Core::Server(s) => s.last_error(),
             Core::Agent(a) => a.last_error(),
             Core::Client(c) => c.last_error(),
+        }
+    }
+
+    pub(crate) fn is_udp(&self) -> bool {
+        match self {
+            Core::Server(s) => s.is_udp(),
+            Core::Agent(_) => false,
+            Core::Client(c) => c.is_udp(),
         }
     }
 

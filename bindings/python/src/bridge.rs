@@ -125,6 +125,8 @@ pub(crate) struct Bridge {
     pub(crate) model: ReceiveModel,
     /// An SSL component.
     pub(crate) secure: bool,
+    /// A UDP component (else TCP).
+    pub(crate) udp: bool,
     /// Unique per component (registry key).
     pub(crate) uid: u64,
     /// Bits of the events whose handler is set.
@@ -135,12 +137,24 @@ pub(crate) struct Bridge {
 }
 
 impl Bridge {
+    /// The bridge of a TCP component.
     pub(crate) fn new(role: Role, model: ReceiveModel, secure: bool) -> Bridge {
+        Bridge::with_transport(role, model, secure, false)
+    }
+
+    /// The bridge of a component over TCP, or UDP (`udp`).
+    pub(crate) fn with_transport(
+        role: Role,
+        model: ReceiveModel,
+        secure: bool,
+        udp: bool,
+    ) -> Bridge {
         static NEXT_UID: AtomicU64 = AtomicU64::new(1);
         Bridge {
             role,
             model,
             secure,
+            udp,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             mask: AtomicU32::new(0),
             extras_live: AtomicUsize::new(0),

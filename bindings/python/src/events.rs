@@ -33,7 +33,11 @@ impl EventHandler for PyEvents {
         let b = &self.bridge;
         match event {
             Event::PrepareListen { fd } => b.dispatch(Ev::PrepareListen, |h, s| h.call1((s, fd))),
-            Event::Accept { conn, fd, .. } => b.dispatch(Ev::Accept, |h, s| h.call1((s, conn, fd))),
+            // TCP: the accepted socket; UDP: the peer's `(host, port)`, as `socket` gives it.
+            Event::Accept { conn, fd, peer } => b.dispatch(Ev::Accept, |h, s| match peer {
+                Some(peer) => h.call1((s, conn, crate::args::address(peer))),
+                None => h.call1((s, conn, fd)),
+            }),
             Event::PrepareConnect { conn, fd } => {
                 b.dispatch(Ev::PrepareConnect, |h, s| h.call1((s, conn, fd)))
             }

@@ -19,6 +19,7 @@ mod runtime;
 mod server;
 mod settings;
 mod ssl;
+mod udp;
 
 use pyo3::prelude::*;
 
@@ -45,6 +46,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ssl::PySslClient>()?;
     m.add_class::<ssl::PySslPullClient>()?;
     m.add_class::<ssl::PySslPackClient>()?;
+    m.add_class::<udp::PyUdpServer>()?;
+    m.add_class::<udp::PyUdpClient>()?;
     m.add("SSL_VM_NONE", hpsocket_core::SSL_VM_NONE)?;
     m.add("SSL_VM_PEER", hpsocket_core::SSL_VM_PEER)?;
     m.add(

@@ -87,26 +87,42 @@ impl PyTcpServer {
             false,
         )
     }
-
-    /// Binds and listens on ``address`` (``""``: IPv4 any; ``"::"`` for IPv6) and ``port``
-    /// (0: any free port, see ``listen_address()``), then starts the workers.
-    /// ``on_prepare_listen`` runs before this returns.
-    fn start(slf: &Bound<'_, Self>, address: &str, port: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = slf.py();
-        let port = crate::args::port(port)?;
-        let this = slf.get();
-        let run = component::begin(py, slf.as_any(), &this.core, &this.bridge)?;
-        let result = py.detach(|| this.core.start(address, port));
-        component::started(py, &this.bridge, run, result)
-    }
-
-    /// The ``(address, port)`` the server listens on.
-    fn listen_address(&self, py: Python<'_>) -> PyResult<(String, u16)> {
-        Ok(crate::args::address(
-            self.core.listen_address().or_raise(py)?,
-        ))
-    }
 }
+
+/// `start` and `listen_address`: the methods of every server class (TCP and UDP) beyond
+/// [`engine_methods`](crate::component::engine_methods).
+macro_rules! server_methods {
+    ($cls:ty) => {
+        #[pyo3::pymethods]
+        impl $cls {
+            /// Binds (TCP: and listens) on ``address`` (``""``: IPv4 any; ``"::"`` for IPv6)
+            /// and ``port`` (0: any free port, see ``listen_address()``), then starts the
+            /// workers. ``on_prepare_listen`` runs before this returns.
+            fn start(
+                slf: &Bound<'_, Self>,
+                address: &str,
+                port: &Bound<'_, PyAny>,
+            ) -> PyResult<()> {
+                let py = slf.py();
+                let port = $crate::args::port(port)?;
+                let this = slf.get();
+                let run = $crate::component::begin(py, slf.as_any(), &this.core, &this.bridge)?;
+                let result = py.detach(|| this.core.start(address, port));
+                $crate::component::started(py, &this.bridge, run, result)
+            }
+
+            /// The ``(address, port)`` the server listens on.
+            fn listen_address(&self, py: Python<'_>) -> PyResult<(String, u16)> {
+                Ok($crate::args::address(
+                    self.core.listen_address().or_raise(py)?,
+                ))
+            }
+        }
+    };
+}
+pub(crate) use server_methods;
+
+server_methods!(PyTcpServer);
 
 /// A PULL server (HP-Socket's ``ITcpPullServer``): ``on_receive(sender, conn_id, length)``
 /// reports how many bytes are buffered, and the listener takes them with ``fetch``/``peek``.

@@ -5,30 +5,26 @@
 use hpsocket_core::settings::{
     self as registry, ComponentRole, Setting, SettingType, SettingValue,
 };
-use hpsocket_core::ReceiveModel;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
 
 use crate::args::int_arg;
-use crate::bridge::Role;
+use crate::bridge::{Bridge, Role};
 use crate::enums::{self, E};
 use crate::errors::invalid_param;
 
-/// The setting `name` if a component of `role`, `model` and `secure` has it. The settings
-/// and who has them are the core's registry (`hpsocket_core::settings`).
-pub(crate) fn setting_of(
-    role: Role,
-    model: ReceiveModel,
-    secure: bool,
-    name: &str,
-) -> Option<&'static Setting> {
-    let role = match role {
+/// The setting `name` if the component of `bridge` (its role, model, security and
+/// transport) has it. The settings and who has them are the core's registry
+/// (`hpsocket_core::settings`).
+pub(crate) fn setting_of(bridge: &Bridge, name: &str) -> Option<&'static Setting> {
+    let role = match bridge.role {
         Role::Server => ComponentRole::Server,
         Role::Agent => ComponentRole::Agent,
         Role::Client => ComponentRole::Client,
     };
-    registry::find(name).filter(|s| s.applies_to(role, model, secure))
+    registry::find(name)
+        .filter(|s| s.applies_to_component(role, bridge.model, bridge.secure, bridge.udp))
 }
 
 /// A setting's value as Python sees it: an int, a bool, or a member of its IntEnum.
@@ -76,13 +72,13 @@ pub(crate) fn no_such_setting(name: &str) -> PyErr {
 
 /// The setting `name` of `target`'s kind of component.
 pub(crate) fn lookup(target: &impl Configurable, name: &str) -> PyResult<&'static Setting> {
-    let (role, model, secure) = target.role_model();
-    setting_of(role, model, secure, name).ok_or_else(|| no_such_setting(name))
+    setting_of(target.bridge(), name).ok_or_else(|| no_such_setting(name))
 }
 
 /// Reading and writing settings by name; implemented by every component class.
 pub(crate) trait Configurable {
-    fn role_model(&self) -> (Role, ReceiveModel, bool);
+    /// The component's bridge, which knows its kind.
+    fn bridge(&self) -> &Bridge;
     fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>>;
     fn write(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()>;
 }
@@ -93,8 +89,8 @@ pub(crate) trait Configurable {
 macro_rules! impl_configurable {
     ($cls:ty, $get:ident, $set:ident) => {
         impl $crate::settings::Configurable for $cls {
-            fn role_model(&self) -> ($crate::bridge::Role, hpsocket_core::ReceiveModel, bool) {
-                (self.bridge.role, self.bridge.model, self.bridge.secure)
+            fn bridge(&self) -> &$crate::bridge::Bridge {
+                &self.bridge
             }
             fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
                 let s = $crate::settings::lookup(self, name)?;
@@ -128,10 +124,9 @@ pub(crate) fn apply_kwargs(
     let Some(kwargs) = kwargs else {
         return Ok(());
     };
-    let (role, model, secure) = target.role_model();
     for (key, value) in kwargs.iter() {
         let name: String = key.extract()?;
-        if setting_of(role, model, secure, &name).is_none() {
+        if setting_of(target.bridge(), &name).is_none() {
             return Err(PyTypeError::new_err(format!(
                 "{class}() got an unexpected keyword argument '{name}'"
             )));
@@ -162,12 +157,10 @@ macro_rules! settings_properties {
 }
 pub(crate) use settings_properties;
 
-/// The socket settings every component has.
+/// The socket settings every TCP component has: the TCP-only ones, then the shared ones.
 macro_rules! socket_properties {
     ($cls:ty) => {
         $crate::settings::settings_properties!($cls:
-            reuse_address_policy / set_reuse_address_policy =
-                "Address reuse (``ReuseAddressPolicy``). Default ``ADDR_ONLY``.",
             socket_buffer_size / set_socket_buffer_size =
                 "Size of one receive buffer block, in bytes. Default 4096; at least 8.",
             keep_alive_time / set_keep_alive_time =
@@ -177,6 +170,18 @@ macro_rules! socket_properties {
                 "TCP keep-alive probe interval, in ms. Default 20000; 0 disables keep-alive, \
                  else at least 1000.",
             no_delay / set_no_delay = "``TCP_NODELAY``. Default False.",
+        );
+        $crate::settings::shared_socket_properties!($cls);
+    };
+}
+pub(crate) use socket_properties;
+
+/// The socket settings of every component, TCP and UDP.
+macro_rules! shared_socket_properties {
+    ($cls:ty) => {
+        $crate::settings::settings_properties!($cls:
+            reuse_address_policy / set_reuse_address_policy =
+                "Address reuse (``ReuseAddressPolicy``). Default ``ADDR_ONLY``.",
             max_send_queue_bytes / set_max_send_queue_bytes =
                 "Extension: most bytes one connection may have queued and unsent; a send that \
                  would pass it fails (``errno`` ENOBUFS) and the connection stays usable. \
@@ -196,7 +201,26 @@ macro_rules! socket_properties {
         );
     };
 }
-pub(crate) use socket_properties;
+pub(crate) use shared_socket_properties;
+
+/// The UDP settings of UDP servers and clients (``post_receive_count`` is the server's).
+macro_rules! udp_properties {
+    ($cls:ty) => {
+        $crate::settings::settings_properties!($cls:
+            max_datagram_size / set_max_datagram_size =
+                "Largest datagram sent or received, in bytes: a bigger ``send`` raises \
+                 ``HPSocketError`` (``errno`` EMSGSIZE) and sends nothing, a bigger datagram \
+                 received is dropped. Default 1432; 1..=65536.",
+            detect_attempts / set_detect_attempts =
+                "Heartbeat rounds without news from the peer after which the connection \
+                 closes. Default 3; 0: no heartbeats.",
+            detect_interval / set_detect_interval =
+                "Heartbeat interval, in ms (a client sends an empty datagram this often). \
+                 Default 60000; 0: no heartbeats.",
+        );
+    };
+}
+pub(crate) use udp_properties;
 
 /// The settings of servers and agents.
 macro_rules! engine_properties {

@@ -1,4 +1,4 @@
-"""hpsocket: HP-Socket's TCP components, rebuilt in Rust.
+"""hpsocket: HP-Socket's TCP and UDP components, rebuilt in Rust.
 
 Components (each a context manager; settings are keyword arguments and properties with
 HP-Socket's names and defaults):
@@ -7,11 +7,13 @@ HP-Socket's names and defaults):
 * :class:`TcpAgent`, :class:`TcpPullAgent`, :class:`TcpPackAgent` -- many outgoing connections;
 * :class:`TcpClient`, :class:`TcpPullClient`, :class:`TcpPackClient` -- one connection;
 * the SSL forms of all nine (:class:`SslServer`, :class:`SslPullServer`, ... :class:`SslPackClient`),
-  subclasses of the TCP ones with ``setup_ssl_context`` and the other TLS calls.
+  subclasses of the TCP ones with ``setup_ssl_context`` and the other TLS calls;
+* :class:`UdpServer`, :class:`UdpClient` -- datagrams: one send is one datagram, each peer
+  address is a connection.
 
 Events go to a listener object; subclass :class:`TcpServerListener`,
-:class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants) and
-override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
+:class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants, or
+:class:`UdpServerListener`/:class:`UdpClientListener`) and override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
 error ``code`` (:class:`SocketError`), its ``text`` and the ``errno``.
 
 A minimal echo server::
@@ -47,6 +49,8 @@ from ._listeners import (
     TcpPullClientListener,
     TcpPullServerListener,
     TcpServerListener,
+    UdpClientListener,
+    UdpServerListener,
 )
 from ._native import (
     PACK_FLAG_MAX,
@@ -84,6 +88,8 @@ from ._native import (
     TcpPullClient,
     TcpPullServer,
     TcpServer,
+    UdpClient,
+    UdpServer,
 )
 
 try:
@@ -136,4 +142,8 @@ __all__ = [
     "TcpPullServerListener",
     "TcpServer",
     "TcpServerListener",
+    "UdpClient",
+    "UdpClientListener",
+    "UdpServer",
+    "UdpServerListener",
 ]

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
         TcpAgent,
         TcpClient,
         TcpServer,
+        UdpClient,
+        UdpServer,
     )
 
     Result = Optional[Union[HandleResult, int]]
@@ -42,6 +44,8 @@ __all__ = [
     "TcpClientListener",
     "TcpPullClientListener",
     "TcpPackClientListener",
+    "UdpServerListener",
+    "UdpClientListener",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., object])
@@ -208,3 +212,39 @@ class TcpPullClientListener(TcpClientListener):
 
 class TcpPackClientListener(TcpClientListener):
     """Events of a :class:`TcpPackClient`: ``on_receive`` gets one whole frame body."""
+
+
+class UdpServerListener(TcpServerListener):
+    """Events of a :class:`UdpServer` (HP-Socket's ``IUdpServerListener``); ``sender`` is the
+    :class:`UdpServer`. A connection is one peer address: it begins with the peer's first
+    datagram and ends with its close-notify, a ``disconnect``, silence (``detect_attempts``
+    rounds) or ``stop``."""
+
+    @_unset
+    def on_prepare_listen(self, sender: UdpServer, fd: int) -> Result:  # type: ignore[override]
+        """A worker's UDP socket is bound (called once per worker socket). ``ERROR`` makes
+        ``start`` fail with ``SocketError.SOCKET_PREPARE``."""
+
+    @_unset
+    def on_accept(  # type: ignore[override]
+        self, sender: UdpServer, conn_id: int, peer: tuple[str, int]
+    ) -> Result:
+        """A new peer sent its first datagram: ``peer`` is its ``(host, port)``, as
+        :mod:`socket` gives addresses (where a TCP server's ``on_accept`` gets the socket's
+        ``fd``). ``ERROR`` rejects it (no ``on_close``)."""
+
+    @_unset
+    def on_receive(self, sender: UdpServer, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
+        """One datagram arrived (never empty: empty datagrams are heartbeats). ``ERROR``
+        closes the connection with ``(SocketOperation.RECEIVE, ECANCELED)``."""
+
+
+class UdpClientListener(TcpClientListener):
+    """Events of a :class:`UdpClient` (HP-Socket's ``IUdpClientListener``); ``sender`` is the
+    :class:`UdpClient`. ``on_connect``/``on_handshake`` follow ``start`` at once (UDP has no
+    handshake); ``on_close`` comes after ``stop``, the server's close-notify, or heartbeats
+    that went unanswered (``(CLOSE, ECONNRESET)``)."""
+
+    @_unset
+    def on_receive(self, sender: UdpClient, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
+        """One datagram arrived. ``ERROR`` closes the connection."""

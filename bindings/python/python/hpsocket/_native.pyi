@@ -105,10 +105,6 @@ class _Component:
 
     # -- socket settings (keyword arguments of the constructor too) --
     reuse_address_policy: ReuseAddressPolicy
-    socket_buffer_size: int
-    keep_alive_time: int
-    keep_alive_interval: int
-    no_delay: bool
     max_send_queue_bytes: int
     send_queue_low_watermark: int
     connect_timeout: int
@@ -134,6 +130,21 @@ class _Component:
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> bool: ...
+
+class _TcpSettings:
+    """The settings only TCP components have (not a runtime class)."""
+
+    socket_buffer_size: int
+    keep_alive_time: int
+    keep_alive_interval: int
+    no_delay: bool
+
+class _UdpSettings:
+    """The settings of UDP components (not a runtime class)."""
+
+    max_datagram_size: int
+    detect_attempts: int
+    detect_interval: int
 
 class _Engine(_Component):
     """What servers and agents share (not a runtime class)."""
@@ -174,14 +185,18 @@ class _Engine(_Component):
     def remote_address(self, conn_id: int) -> _Address: ...
     def pending_data_length(self, conn_id: int) -> int: ...
 
-class TcpServer(_Engine):
+class _Server(_Engine):
+    """What TCP and UDP servers share (not a runtime class)."""
+
+    def __init__(self, listener: Any = None, **settings: Any) -> None: ...
+    def start(self, address: str, port: int) -> None: ...
+    def listen_address(self) -> _Address: ...
+
+class TcpServer(_Server, _TcpSettings):
     """A TCP server (PUSH model)."""
 
     socket_listen_queue: int
     accept_socket_count: int
-    def __init__(self, listener: Any = None, **settings: Any) -> None: ...
-    def start(self, address: str, port: int) -> None: ...
-    def listen_address(self) -> _Address: ...
 
 class TcpPullServer(TcpServer):
     """A PULL server: ``on_receive`` reports the buffered length; take data with ``fetch``."""
@@ -195,7 +210,7 @@ class TcpPackServer(TcpServer):
     max_pack_size: int
     pack_header_flag: int
 
-class TcpAgent(_Engine):
+class TcpAgent(_Engine, _TcpSettings):
     """A TCP agent: many outgoing connections (PUSH model)."""
 
     sync_connect_timeout: int
@@ -220,12 +235,11 @@ class TcpPackAgent(TcpAgent):
     max_pack_size: int
     pack_header_flag: int
 
-class TcpClient(_Component):
-    """A TCP client: one connection (PUSH model)."""
+class _Client(_Component):
+    """What TCP and UDP clients share (not a runtime class)."""
 
     free_buffer_pool_size: int
     free_buffer_pool_hold: int
-    sync_connect_timeout: int
     extra: Any
     def __init__(self, listener: Any = None, **settings: Any) -> None: ...
     def start(
@@ -252,6 +266,11 @@ class TcpClient(_Component):
     def remote_host(self) -> _Address: ...
     def pending_data_length(self) -> int: ...
 
+class TcpClient(_Client, _TcpSettings):
+    """A TCP client: one connection (PUSH model)."""
+
+    sync_connect_timeout: int
+
 class TcpPullClient(TcpClient):
     def fetch(self, length: int) -> Tuple[FetchResult, bytes]: ...
     def peek(self, length: int) -> Tuple[FetchResult, bytes]: ...
@@ -259,6 +278,17 @@ class TcpPullClient(TcpClient):
 class TcpPackClient(TcpClient):
     max_pack_size: int
     pack_header_flag: int
+
+# -- UDP ----------------------------------------------------------------------------------
+
+class UdpServer(_Server, _UdpSettings):
+    """A UDP server: each peer address is a connection; one send is one datagram.
+    ``on_accept`` gets the peer's ``(host, port)`` instead of a socket."""
+
+    post_receive_count: int
+
+class UdpClient(_Client, _UdpSettings):
+    """A UDP client: a socket connected to the server; one send is one datagram."""
 
 # -- SSL ----------------------------------------------------------------------------------
 

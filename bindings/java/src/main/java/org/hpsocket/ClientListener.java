@@ -3,8 +3,8 @@ package org.hpsocket;
 import java.nio.ByteBuffer;
 
 /**
- * Events of a client ({@link TcpClient} and its Pull, Pack and SSL variants; HP-Socket's
- * {@code ITcpClientListener}). A client has one connection and no shutdown event: after
+ * Events of a client ({@link TcpClient} and its Pull, Pack and SSL variants, or
+ * {@link UdpClient}; HP-Socket's {@code ITcpClientListener}/{@code IUdpClientListener}). A client has one connection and no shutdown event: after
  * {@code onClose} it stops by itself. Every method has a default that does nothing and returns
  * {@link HandleResult#IGNORE}, so a listener overrides only what it needs; events it does not
  * override are never sent up from native code.
@@ -15,14 +15,14 @@ import java.nio.ByteBuffer;
  * background there, {@code await()} throws (it would wait for itself). A callback
  * that throws counts as {@link HandleResult#ERROR}; see {@link Component}.
  *
- * <p><b>Buffers</b>: the {@link ByteBuffer} given to {@link #onReceive(TcpClient, long,
+ * <p><b>Buffers</b>: the {@link ByteBuffer} given to {@link #onReceive(Client, long,
  * ByteBuffer)} and {@link #onSend} is valid only during the call: it is the worker's reusable
  * buffer and the next callback overwrites it. Copy what you keep (the {@code byte[]} variant of
  * {@code onReceive} is such a copy).
  *
  * @param <C> the client type the callbacks receive as their sender
  */
-public interface ClientListener<C extends TcpClient> {
+public interface ClientListener<C extends Client> {
     /**
      * The socket exists (and is bound), {@code connect()} is not called yet.
      * {@link HandleResult#ERROR} makes {@code start} fail.
@@ -75,7 +75,7 @@ public interface ClientListener<C extends TcpClient> {
 
     /**
      * Data arrived (PUSH clients: as read; PACK clients: one whole message). The default
-     * copies the bytes and calls {@link #onReceive(TcpClient, long, byte[])}.
+     * copies the bytes and calls {@link #onReceive(Client, long, byte[])}.
      * {@link HandleResult#ERROR} closes the connection with {@code (RECEIVE, ECANCELED)}.
      *
      * @param client the sender
@@ -92,7 +92,7 @@ public interface ClientListener<C extends TcpClient> {
 
     /**
      * Data arrived, as an array the listener owns. Called by the default
-     * {@link #onReceive(TcpClient, long, ByteBuffer)}; override one of the two.
+     * {@link #onReceive(Client, long, ByteBuffer)}; override one of the two.
      *
      * @param client the sender
      * @param connId the connection

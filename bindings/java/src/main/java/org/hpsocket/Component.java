@@ -47,6 +47,8 @@ public abstract class Component implements AutoCloseable {
     static final int ROLE_SERVER = 0;
     static final int ROLE_AGENT = 1;
     static final int ROLE_CLIENT = 2;
+    static final int ROLE_UDP_SERVER = 3;
+    static final int ROLE_UDP_CLIENT = 4;
 
     static final int MODEL_PUSH = 0;
     static final int MODEL_PULL = 1;
@@ -91,6 +93,10 @@ public abstract class Component implements AutoCloseable {
     static final int S_HALF_CLOSE_DRAIN_TIMEOUT = 31;
     static final int S_MAX_PACK_SIZE = 40;
     static final int S_PACK_HEADER_FLAG = 41;
+    static final int S_MAX_DATAGRAM_SIZE = 50;
+    static final int S_POST_RECEIVE_COUNT = 51;
+    static final int S_DETECT_ATTEMPTS = 52;
+    static final int S_DETECT_INTERVAL = 53;
 
     private static final Cleaner CLEANER = Cleaner.create();
 

@@ -3,8 +3,8 @@ package org.hpsocket;
 import java.nio.ByteBuffer;
 
 /**
- * Events of a server ({@link TcpServer} and its Pull, Pack and SSL variants; HP-Socket's
- * {@code ITcpServerListener}). Every method has a default that does nothing and returns
+ * Events of a server ({@link TcpServer} and its Pull, Pack and SSL variants, or
+ * {@link UdpServer}; HP-Socket's {@code ITcpServerListener}/{@code IUdpServerListener}). Every method has a default that does nothing and returns
  * {@link HandleResult#IGNORE}, so a listener overrides only what it needs; events it does not
  * override are never sent up from native code.
  *
@@ -14,14 +14,14 @@ import java.nio.ByteBuffer;
  * (they would wait for themselves), {@code close()} finishes in the background. A callback
  * that throws counts as {@link HandleResult#ERROR}; see {@link Component}.
  *
- * <p><b>Buffers</b>: the {@link ByteBuffer} given to {@link #onReceive(TcpServer, long,
+ * <p><b>Buffers</b>: the {@link ByteBuffer} given to {@link #onReceive(Server, long,
  * ByteBuffer)} and {@link #onSend} is valid only during the call: it is the worker's reusable
  * buffer and the next callback overwrites it. Copy what you keep (the {@code byte[]} variant of
  * {@code onReceive} is such a copy).
  *
  * @param <S> the server type the callbacks receive as their sender
  */
-public interface ServerListener<S extends TcpServer> {
+public interface ServerListener<S extends Server> {
     /**
      * The listening socket is bound but not yet listening. Runs on the thread calling
      * {@code start}. {@link HandleResult#ERROR} makes {@code start} fail with
@@ -37,11 +37,13 @@ public interface ServerListener<S extends TcpServer> {
 
     /**
      * A connection was accepted. {@link HandleResult#ERROR} rejects it: the socket is closed
-     * and no {@code onClose} follows.
+     * and no {@code onClose} follows. For a {@link UdpServer} a connection is a peer address,
+     * accepted at its first datagram: {@code fd} is the server socket the datagram came in on,
+     * and {@code server.getRemoteAddress(connId)} is the peer.
      *
      * @param server the sender
      * @param connId the new connection's ID
-     * @param fd     its socket's file descriptor
+     * @param fd     its socket's file descriptor (UDP: the receiving server socket's)
      * @return the handle result
      */
     default HandleResult onAccept(S server, long connId, int fd) {
@@ -75,7 +77,7 @@ public interface ServerListener<S extends TcpServer> {
 
     /**
      * Data arrived (PUSH servers: as read; PACK servers: one whole message). The default
-     * copies the bytes and calls {@link #onReceive(TcpServer, long, byte[])}.
+     * copies the bytes and calls {@link #onReceive(Server, long, byte[])}.
      * {@link HandleResult#ERROR} closes the connection with {@code (RECEIVE, ECANCELED)}.
      *
      * @param server the sender
@@ -92,7 +94,7 @@ public interface ServerListener<S extends TcpServer> {
 
     /**
      * Data arrived, as an array the listener owns. Called by the default
-     * {@link #onReceive(TcpServer, long, ByteBuffer)}; override one of the two.
+     * {@link #onReceive(Server, long, ByteBuffer)}; override one of the two.
      *
      * @param server the sender
      * @param connId the connection

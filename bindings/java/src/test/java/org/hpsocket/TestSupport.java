@@ -43,7 +43,7 @@ final class TestSupport {
         return server;
     }
 
-    static int port(TcpServer s) {
+    static int port(Server s) {
         return s.getListenAddress().getPort();
     }
 
@@ -68,7 +68,7 @@ final class TestSupport {
     }
 
     /** A server listener that echoes every receive. */
-    static <S extends TcpServer> ServerListener<S> echo() {
+    static <S extends Server> ServerListener<S> echo() {
         return new ServerListener<S>() {
             @Override
             public HandleResult onReceive(S server, long connId, java.nio.ByteBuffer data) {
