@@ -180,6 +180,16 @@ typedef HP_Object HP_UdpClient;
 typedef HP_Object HP_UdpClientListener;
 
 /*
+ A UDP node (connectionless).
+ */
+typedef HP_Object HP_UdpNode;
+
+/*
+ The listener of a UDP node (`HP_Set_FN_UdpNode_*`).
+ */
+typedef HP_Object HP_UdpNodeListener;
+
+/*
  A UDP server.
  */
 typedef HP_Object HP_UdpServer;
@@ -484,6 +494,33 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server pSender, HP_CONNID d
  Server: the server stopped; the last event it sends. The result is ignored.
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server pSender);
+
+/*
+ UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the
+ node keeps running. The address is "" and the port 0 when unknown.
+ */
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnError)(HP_UdpNode pSender, En_HP_SocketOperation enOperation, int iErrorCode, LPCTSTR lpszRemoteAddress, USHORT usRemotePort, const BYTE *pData, int iLength);
+
+/*
+ UDP node: the socket is bound, not yet in use. `HR_ERROR` makes `Start` fail.
+ */
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnPrepareListen)(HP_UdpNode pSender, UINT_PTR soListen);
+
+/*
+ UDP node: a datagram arrived from `lpszRemoteAddress`:`usRemotePort`; `pData` and the
+ address are valid only during the call. The result is ignored.
+ */
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnReceive)(HP_UdpNode pSender, LPCTSTR lpszRemoteAddress, USHORT usRemotePort, const BYTE *pData, int iLength);
+
+/*
+ UDP node: a datagram was sent to `lpszRemoteAddress`:`usRemotePort`; the result is ignored.
+ */
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnSend)(HP_UdpNode pSender, LPCTSTR lpszRemoteAddress, USHORT usRemotePort, const BYTE *pData, int iLength);
+
+/*
+ UDP node: the node stopped; its last event.
+ */
+typedef En_HP_HandleResult (*HP_FN_UdpNode_OnShutdown)(HP_UdpNode pSender);
 
 /*
  Pointer to a [`WSABUF`].
@@ -972,6 +1009,17 @@ HP_UdpClient Create_HP_UdpClient(HP_UdpClientListener pListener);
 HP_UdpClientListener Create_HP_UdpClientListener(void);
 
 /*
+ Creates a UDP node reporting to `pListener`, a node listener. NULL on failure; the reason is in
+ `HPX_GetLastError`.
+ */
+HP_UdpNode Create_HP_UdpNode(HP_UdpNodeListener pListener);
+
+/*
+ Creates a UDP node listener with no callback set.
+ */
+HP_UdpNodeListener Create_HP_UdpNodeListener(void);
+
+/*
  Creates a UDP server reporting to `pListener`, a server listener. Each peer address is a
  connection with its own ID, made by the peer's first datagram (`OnAccept` receives a
  pointer to the peer's `HP_SOCKADDR` as `pClient`). NULL on failure; the reason is in
@@ -1146,6 +1194,16 @@ void Destroy_HP_UdpClient(HP_UdpClient pClient);
  Destroys a client listener (see `Destroy_HP_TcpServerListener`).
  */
 void Destroy_HP_UdpClientListener(HP_UdpClientListener pListener);
+
+/*
+ Destroys a UDP node: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_UdpNode(HP_UdpNode pNode);
+
+/*
+ Destroys a UDP node listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_UdpNodeListener(HP_UdpNodeListener pListener);
 
 /*
  Destroys a UDP server (see `Destroy_HP_TcpServer`).
@@ -2445,6 +2503,31 @@ void HP_Set_FN_Server_OnSend(HP_ServerListener pListener, HP_FN_Server_OnSend fn
 void HP_Set_FN_Server_OnShutdown(HP_ServerListener pListener, HP_FN_Server_OnShutdown fn_);
 
 /*
+ Sets the node listener's `OnError` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_UdpNode_OnError(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnError fn_);
+
+/*
+ Sets the node listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_UdpNode_OnPrepareListen(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnPrepareListen fn_);
+
+/*
+ Sets the node listener's `OnReceive` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_UdpNode_OnReceive(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnReceive fn_);
+
+/*
+ Sets the node listener's `OnSend` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_UdpNode_OnSend(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnSend fn_);
+
+/*
+ Sets the node listener's `OnShutdown` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_UdpNode_OnShutdown(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnShutdown fn_);
+
+/*
  Returns the TCP keep-alive probe interval in ms.
  */
 DWORD HP_TcpAgent_GetKeepAliveInterval(HP_TcpAgent pAgent);
@@ -2800,6 +2883,191 @@ void HP_UdpClient_SetDetectInterval(HP_UdpClient pClient, DWORD dwDetectInterval
  Ignored while not stopped.
  */
 void HP_UdpClient_SetMaxDatagramSize(HP_UdpClient pClient, DWORD dwMaxDatagramSize);
+
+/*
+ The cast address and port of `HP_UdpNode_StartWithCast`; FALSE for a unicast node.
+ */
+BOOL HP_UdpNode_GetCastAddress(HP_UdpNode pNode, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ The cast mode the node was started with (`CM_UNICAST` when not started with a cast).
+ */
+En_HP_CastMode HP_UdpNode_GetCastMode(HP_UdpNode pNode);
+
+/*
+ The pointer set with `HP_UdpNode_SetExtra`.
+ */
+PVOID HP_UdpNode_GetExtra(HP_UdpNode pNode);
+
+/*
+ Returns the setting of `HP_UdpNode_SetFreeBufferPoolHold`.
+ */
+DWORD HP_UdpNode_GetFreeBufferPoolHold(HP_UdpNode pNode);
+
+/*
+ Returns the setting of `HP_UdpNode_SetFreeBufferPoolSize`.
+ */
+DWORD HP_UdpNode_GetFreeBufferPoolSize(HP_UdpNode pNode);
+
+/*
+ The code of the node's last failure.
+ */
+En_HP_SocketError HP_UdpNode_GetLastError(HP_UdpNode pNode);
+
+/*
+ The text of the node's last failure (never NULL; see `HP_Server_GetLastErrorDesc`).
+ */
+LPCTSTR HP_UdpNode_GetLastErrorDesc(HP_UdpNode pNode);
+
+/*
+ The address and port the node is bound to (see `HP_Server_GetLocalAddress` for the buffer
+ convention).
+ */
+BOOL HP_UdpNode_GetLocalAddress(HP_UdpNode pNode, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ Returns the setting of `HP_UdpNode_SetMaxDatagramSize`.
+ */
+DWORD HP_UdpNode_GetMaxDatagramSize(HP_UdpNode pNode);
+
+/*
+ Returns the setting of `HP_UdpNode_SetMultiCastTtl`.
+ */
+int HP_UdpNode_GetMultiCastTtl(HP_UdpNode pNode);
+
+/*
+ Bytes queued and not yet sent, in `*piPending`.
+ */
+BOOL HP_UdpNode_GetPendingDataLength(HP_UdpNode pNode, int *piPending);
+
+/*
+ Returns the setting of `HP_UdpNode_SetPostReceiveCount`.
+ */
+DWORD HP_UdpNode_GetPostReceiveCount(HP_UdpNode pNode);
+
+/*
+ The address reuse policy.
+ */
+En_HP_ReuseAddressPolicy HP_UdpNode_GetReuseAddressPolicy(HP_UdpNode pNode);
+
+/*
+ The node's state (`SS_*`).
+ */
+En_HP_ServiceState HP_UdpNode_GetState(HP_UdpNode pNode);
+
+/*
+ Returns the setting of `HP_UdpNode_SetWorkerThreadCount`.
+ */
+DWORD HP_UdpNode_GetWorkerThreadCount(HP_UdpNode pNode);
+
+/*
+ Whether the node is starting or started.
+ */
+BOOL HP_UdpNode_HasStarted(HP_UdpNode pNode);
+
+/*
+ Returns the setting of `HP_UdpNode_SetMultiCastLoop`.
+ */
+BOOL HP_UdpNode_IsMultiCastLoop(HP_UdpNode pNode);
+
+/*
+ Sends `iLength` bytes to `lpszRemoteAddress`:`usRemotePort` as one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent).
+ */
+BOOL HP_UdpNode_Send(HP_UdpNode pNode, LPCTSTR lpszRemoteAddress, USHORT usRemotePort, const BYTE *pBuffer, int iLength);
+
+/*
+ Sends `iLength` bytes to the cast address as one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent).
+ */
+BOOL HP_UdpNode_SendCast(HP_UdpNode pNode, const BYTE *pBuffer, int iLength);
+
+/*
+ Sends `iCount` buffers gathered into one datagram to the cast address.
+ */
+BOOL HP_UdpNode_SendCastPackets(HP_UdpNode pNode, const struct WSABUF *pBuffers, int iCount);
+
+/*
+ Sends the `iLength` bytes at `pBuffer + iOffset` to the cast address.
+ */
+BOOL HP_UdpNode_SendCastPart(HP_UdpNode pNode, const BYTE *pBuffer, int iLength, int iOffset);
+
+/*
+ Sends `iCount` buffers gathered into one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent) to the peer.
+ */
+BOOL HP_UdpNode_SendPackets(HP_UdpNode pNode, LPCTSTR lpszRemoteAddress, USHORT usRemotePort, const struct WSABUF *pBuffers, int iCount);
+
+/*
+ Sends the `iLength` bytes at `pBuffer + iOffset` to the peer as one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent).
+ */
+BOOL HP_UdpNode_SendPart(HP_UdpNode pNode, LPCTSTR lpszRemoteAddress, USHORT usRemotePort, const BYTE *pBuffer, int iLength, int iOffset);
+
+/*
+ Attaches an opaque pointer to the node (never dereferenced or freed by the library).
+ */
+void HP_UdpNode_SetExtra(HP_UdpNode pNode, PVOID pExtra);
+
+/*
+ Sets the send-buffer cache threshold (default 1024). Ignored while not stopped.
+ */
+void HP_UdpNode_SetFreeBufferPoolHold(HP_UdpNode pNode, DWORD dwFreeBufferPoolHold);
+
+/*
+ Sets the cached send buffers (default 1024). Ignored while not stopped.
+ */
+void HP_UdpNode_SetFreeBufferPoolSize(HP_UdpNode pNode, DWORD dwFreeBufferPoolSize);
+
+/*
+ Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). Ignored while not stopped.
+ */
+void HP_UdpNode_SetMaxDatagramSize(HP_UdpNode pNode, DWORD dwMaxDatagramSize);
+
+/*
+ Sets whether this host receives its own multicast datagrams (default FALSE). Ignored while not stopped.
+ */
+void HP_UdpNode_SetMultiCastLoop(HP_UdpNode pNode, BOOL bMCLoop);
+
+/*
+ Sets the TTL of multicast datagrams (default 1, 0..=255). Ignored while not stopped.
+ */
+void HP_UdpNode_SetMultiCastTtl(HP_UdpNode pNode, int iMCTtl);
+
+/*
+ Sets the datagrams read per turn before other work (default 64). Ignored while not stopped.
+ */
+void HP_UdpNode_SetPostReceiveCount(HP_UdpNode pNode, DWORD dwPostReceiveCount);
+
+/*
+ Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped;
+ an unknown value is refused.
+ */
+void HP_UdpNode_SetReuseAddressPolicy(HP_UdpNode pNode, En_HP_ReuseAddressPolicy enReusePolicy);
+
+/*
+ Sets the worker threads (default 2 x CPUs + 2; worker 0 reads the socket). Ignored while not stopped.
+ */
+void HP_UdpNode_SetWorkerThreadCount(HP_UdpNode pNode, DWORD dwWorkerThreadCount);
+
+/*
+ Binds `lpszBindAddress` (NULL or empty: IPv4 any) and `usPort` (0: any free port) and starts.
+ */
+BOOL HP_UdpNode_Start(HP_UdpNode pNode, LPCTSTR lpszBindAddress, USHORT usPort);
+
+/*
+ Like `HP_UdpNode_Start`, also reaching `lpszCastAddress` (a multicast group with
+ `CM_MULTICAST`, a broadcast address with `CM_BROADCAST`; `CM_UNICAST`: none) on `usPort`.
+ A casting node binds the port on any address; the bind address names the interface.
+ */
+BOOL HP_UdpNode_StartWithCast(HP_UdpNode pNode, LPCTSTR lpszBindAddress, USHORT usPort, En_HP_CastMode enCastMode, LPCTSTR lpszCastAddress);
+
+/*
+ Stops the node (`OnShutdown` follows). FALSE with `SE_ILLEGAL_STATE` when not started or
+ from one of its own callbacks.
+ */
+BOOL HP_UdpNode_Stop(HP_UdpNode pNode);
+
+/*
+ Waits until the node is stopped, at most `dwMilliseconds` (`INFINITE`: for ever).
+ */
+BOOL HP_UdpNode_Wait(HP_UdpNode pNode, DWORD dwMilliseconds);
 
 /*
  Returns the heartbeat rounds after which a silent connection closes.

@@ -8,12 +8,15 @@
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 
-use crate::listener::{AgentListener, ClientListener, ServerListener};
+use crate::listener::{AgentListener, ClientListener, NodeListener, ServerListener};
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::{ConnId, HandleResult, SocketOperation};
+use crate::udp::UdpNode;
 
-/// One event of a component, as the listener traits name them.
+/// One event of a component, as the listener traits name them. New families add variants:
+/// match with a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// Server: the listening socket is bound, not yet listening (`OnPrepareListen`).
     PrepareListen {
@@ -86,8 +89,33 @@ pub enum Event<'a> {
         /// The connection's extra data (a client's: its own), still set: the place to free it.
         extra: usize,
     },
-    /// Server, agent: the component stopped (`OnShutdown`).
+    /// Server, agent, UDP node: the component stopped (`OnShutdown`).
     Shutdown,
+    /// UDP node: a datagram arrived (`OnReceive`); the result is ignored.
+    NodeReceive {
+        /// Its sender.
+        remote: SocketAddr,
+        /// The datagram, valid during the call.
+        data: &'a [u8],
+    },
+    /// UDP node: a datagram was sent (`OnSend`); the result is ignored.
+    NodeSend {
+        /// Where it went.
+        remote: SocketAddr,
+        /// The datagram, valid during the call.
+        data: &'a [u8],
+    },
+    /// UDP node: one datagram failed (`OnError`); the result is ignored.
+    NodeError {
+        /// `SO_SEND` or `SO_RECEIVE`.
+        operation: SocketOperation,
+        /// The `errno`.
+        error: i32,
+        /// The peer, when known.
+        remote: Option<SocketAddr>,
+        /// The datagram that failed (empty for a receive).
+        data: &'a [u8],
+    },
     /// A worker thread starts (before its first event); the result is ignored.
     WorkerStart {
         /// Its index.
@@ -248,4 +276,43 @@ impl<H: EventHandler> AgentListener for EventAdapter<H> {
 impl<H: EventHandler> ClientListener for EventAdapter<H> {
     connect_events!(TcpClient);
     connection_events!(TcpClient);
+}
+
+impl<H: EventHandler> NodeListener for EventAdapter<H> {
+    fn on_prepare_listen(&self, _: &UdpNode, fd: RawFd) -> HandleResult {
+        self.0.on_event(Event::PrepareListen { fd })
+    }
+    fn on_send(&self, _: &UdpNode, remote: SocketAddr, data: &[u8]) -> HandleResult {
+        self.0.on_event(Event::NodeSend { remote, data })
+    }
+    fn wants_on_send(&self) -> bool {
+        self.0.wanted().contains(EventMask::SEND)
+    }
+    fn on_receive(&self, _: &UdpNode, remote: SocketAddr, data: &[u8]) -> HandleResult {
+        self.0.on_event(Event::NodeReceive { remote, data })
+    }
+    fn on_error(
+        &self,
+        _: &UdpNode,
+        operation: SocketOperation,
+        error: i32,
+        remote: Option<SocketAddr>,
+        data: &[u8],
+    ) -> HandleResult {
+        self.0.on_event(Event::NodeError {
+            operation,
+            error,
+            remote,
+            data,
+        })
+    }
+    fn on_shutdown(&self, _: &UdpNode) -> HandleResult {
+        self.0.on_event(Event::Shutdown)
+    }
+    fn on_worker_start(&self, _: &UdpNode, index: usize) {
+        self.0.on_event(Event::WorkerStart { index });
+    }
+    fn on_worker_exit(&self, _: &UdpNode, index: usize) {
+        self.0.on_event(Event::WorkerExit { index });
+    }
 }

@@ -46,7 +46,7 @@ mod udp;
 pub use config::{ClientConfig, EngineConfig, SocketConfig, UdpConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use event::{Event, EventAdapter, EventHandler, EventMask};
-pub use listener::{AgentListener, ClientListener, ServerListener};
+pub use listener::{AgentListener, ClientListener, NodeListener, ServerListener};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
 pub use model::{FetchResult, PackConfig, ReceiveModel};
 pub use reactor::events::set_close_error_code;
@@ -60,4 +60,4 @@ pub use types::{
     CastMode, ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
     SocketOperation,
 };
-pub use udp::{UdpCast, UdpClient, UdpServer};
+pub use udp::{UdpCast, UdpClient, UdpNode, UdpServer};

@@ -11,10 +11,12 @@
 //! A panic inside a callback is caught: it counts as `HR_ERROR` for that connection and the
 //! worker lives on.
 
+use std::net::SocketAddr;
 use std::os::fd::RawFd;
 
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::{ConnId, HandleResult, SocketOperation};
+use crate::udp::UdpNode;
 
 /// Events of a [`TcpServer`] (HP-Socket's `ITcpServerListener`).
 #[allow(unused_variables)]
@@ -194,4 +196,49 @@ pub trait ClientListener: Send + Sync + 'static {
     fn on_worker_start(&self, sender: &TcpClient, worker: usize) {}
     /// Extension: a worker thread of `sender` exits, after its last callback.
     fn on_worker_exit(&self, sender: &TcpClient, worker: usize) {}
+}
+
+/// Events of a [`UdpNode`] (HP-Socket's `IUdpNodeListener`): connectionless, every datagram
+/// with its peer's address.
+#[allow(unused_variables)]
+pub trait NodeListener: Send + Sync + 'static {
+    /// The socket is bound, not yet in use; set options on `fd`. `HR_ERROR` makes `start` fail
+    /// with `SE_SOCKET_PREPARE`.
+    fn on_prepare_listen(&self, sender: &UdpNode, fd: RawFd) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// A datagram went to `remote`; the result is ignored.
+    fn on_send(&self, sender: &UdpNode, remote: SocketAddr, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Whether `on_send` should be called at all (see [`ServerListener::wants_on_send`]).
+    fn wants_on_send(&self) -> bool {
+        true
+    }
+    /// A datagram arrived from `remote`; `data` is valid only during the call. The result is
+    /// ignored.
+    fn on_receive(&self, sender: &UdpNode, remote: SocketAddr, data: &[u8]) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// One datagram failed: a queued send (`SO_SEND`, with its peer and bytes), or a receive
+    /// (`SO_RECEIVE`; an oversize datagram comes with `EMSGSIZE`, its peer and no bytes). The
+    /// node keeps running; the result is ignored.
+    fn on_error(
+        &self,
+        sender: &UdpNode,
+        operation: SocketOperation,
+        error_code: i32,
+        remote: Option<SocketAddr>,
+        data: &[u8],
+    ) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// The node stopped; its last event.
+    fn on_shutdown(&self, sender: &UdpNode) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Extension: a worker thread of `sender` starts (see [`ServerListener::on_worker_start`]).
+    fn on_worker_start(&self, sender: &UdpNode, worker: usize) {}
+    /// Extension: a worker thread of `sender` exits.
+    fn on_worker_exit(&self, sender: &UdpNode, worker: usize) {}
 }

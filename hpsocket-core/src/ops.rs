@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::{ConnId, ServiceState};
+use crate::udp::UdpNode;
 
 /// What every component has: its life cycle and what it was made as.
 pub trait Lifecycle: Send + Sync {
@@ -76,7 +77,7 @@ macro_rules! lifecycle {
         }
     )*};
 }
-lifecycle!(TcpServer, TcpAgent, TcpClient);
+lifecycle!(TcpServer, TcpAgent, TcpClient, UdpNode);
 
 macro_rules! connections_by_id {
     ($($ty:ty),*) => {$(

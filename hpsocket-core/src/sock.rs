@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use socket2::{Domain, SockRef, Socket, TcpKeepalive, Type};
 
-use crate::config::SocketConfig;
-use crate::types::ReuseAddressPolicy;
+use crate::config::{SocketConfig, UdpConfig};
+use crate::types::{CastMode, ReuseAddressPolicy};
 
 /// Keep-alive probes before a peer is declared dead (HP-Socket uses 5 on Linux).
 const KEEPALIVE_PROBES: u32 = 5;
@@ -191,6 +191,65 @@ pub(crate) fn send_datagram<'a>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
         }
+    }
+}
+
+/// Cast sockets: broadcast permission, or the multicast group joined on `interface`
+/// (any when `None`) with the TTL and loop settings.
+pub(crate) fn join_cast(
+    name: &str,
+    socket: &Socket,
+    udp: &UdpConfig,
+    target: SocketAddr,
+    interface: Option<IpAddr>,
+) -> crate::Result<()> {
+    let failed = |e: std::io::Error, what: &str| {
+        crate::Error::os(
+            crate::ErrorKind::SocketCreate,
+            &e,
+            format!("{name}: {what}"),
+        )
+    };
+    match (udp.cast_mode, target.ip()) {
+        (CastMode::Broadcast, _) => socket
+            .set_broadcast(true)
+            .map_err(|e| failed(e, "SO_BROADCAST")),
+        (CastMode::Multicast, IpAddr::V4(group)) if group.is_multicast() => {
+            let iface = match interface {
+                Some(IpAddr::V4(a)) => a,
+                _ => Ipv4Addr::UNSPECIFIED,
+            };
+            socket
+                .join_multicast_v4(&group, &iface)
+                .map_err(|e| failed(e, &format!("join {group} on {iface}")))?;
+            if !iface.is_unspecified() {
+                socket
+                    .set_multicast_if_v4(&iface)
+                    .map_err(|e| failed(e, "IP_MULTICAST_IF"))?;
+            }
+            socket
+                .set_multicast_ttl_v4(udp.multicast_ttl as u32)
+                .map_err(|e| failed(e, "IP_MULTICAST_TTL"))?;
+            socket
+                .set_multicast_loop_v4(udp.multicast_loop)
+                .map_err(|e| failed(e, "IP_MULTICAST_LOOP"))
+        }
+        (CastMode::Multicast, IpAddr::V6(group)) if group.is_multicast() => {
+            socket
+                .join_multicast_v6(&group, 0)
+                .map_err(|e| failed(e, &format!("join {group}")))?;
+            socket
+                .set_multicast_hops_v6(udp.multicast_ttl as u32)
+                .map_err(|e| failed(e, "IPV6_MULTICAST_HOPS"))?;
+            socket
+                .set_multicast_loop_v6(udp.multicast_loop)
+                .map_err(|e| failed(e, "IPV6_MULTICAST_LOOP"))
+        }
+        (mode, ip) => Err(crate::Error::new(
+            crate::ErrorKind::InvalidParam,
+            libc::EINVAL,
+            format!("{name}: cast mode {mode:?} cannot reach {ip} (a multicast group or, with CM_BROADCAST, a broadcast address)"),
+        )),
     }
 }
 

@@ -59,6 +59,7 @@ impl EventHandler for Handler {
             }
             Event::Shutdown => "shutdown",
             Event::WorkerStart { .. } | Event::WorkerExit { .. } => return HandleResult::Ok,
+            _ => "other",
         };
         self.0.seen.lock().unwrap().push(name.to_string());
         HandleResult::Ok

@@ -59,6 +59,8 @@ pub(crate) enum Kind {
     UdpServer = 22,
     UdpClient = 23,
     UdpCast = 24,
+    UdpNode = 25,
+    UdpNodeListener = 26,
 }
 
 impl Kind {
@@ -88,6 +90,8 @@ impl Kind {
             22 => Kind::UdpServer,
             23 => Kind::UdpClient,
             24 => Kind::UdpCast,
+            25 => Kind::UdpNode,
+            26 => Kind::UdpNodeListener,
             _ => return None,
         })
     }
@@ -99,6 +103,9 @@ impl Kind {
         let name = self.name();
         let listener = name.ends_with("Listener");
         let base = name.trim_end_matches("Listener");
+        if base.ends_with("Node") {
+            return if listener { "node listener" } else { "node" };
+        }
         match (base.ends_with("Server"), base.ends_with("Agent"), listener) {
             (true, _, false) => "server",
             (_, true, false) => "agent",
@@ -136,6 +143,8 @@ impl Kind {
             Kind::UdpServer => "HP_UdpServer",
             Kind::UdpClient => "HP_UdpClient",
             Kind::UdpCast => "HP_UdpCast",
+            Kind::UdpNode => "HP_UdpNode",
+            Kind::UdpNodeListener => "HP_UdpNodeListener",
         }
     }
 }

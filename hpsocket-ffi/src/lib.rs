@@ -31,6 +31,7 @@ mod handle;
 mod last_error;
 mod lifecycle;
 mod listener;
+mod node;
 mod object;
 mod pull;
 mod server;

@@ -91,6 +91,30 @@ impl HpSockAddr {
     }
 }
 
+/// An IP address as a NUL-terminated C string, on the stack: node events name their peer
+/// without allocating.
+struct CAddress {
+    text: [u8; 48],
+}
+
+impl CAddress {
+    fn new(ip: std::net::IpAddr) -> CAddress {
+        use std::io::Write;
+        let mut text = [0u8; 48];
+        // The longest IPv6 text is 45 bytes: it always fits with its NUL.
+        let _ = write!(&mut text[..47], "{ip}");
+        CAddress { text }
+    }
+
+    fn empty() -> CAddress {
+        CAddress { text: [0; 48] }
+    }
+
+    fn as_ptr(&self) -> LPCTSTR {
+        self.text.as_ptr().cast()
+    }
+}
+
 fn op_arg(op: SocketOperation) -> En_HP_SocketOperation {
     op as En_HP_SocketOperation
 }
@@ -138,6 +162,9 @@ callbacks!(
         send_drained / set_send_drained: HPX_FN_Server_OnSendDrained,
         close / set_close: HP_FN_Server_OnClose,
         shutdown / set_shutdown: HP_FN_Server_OnShutdown,
+        node_send / set_node_send: HP_FN_UdpNode_OnSend,
+        node_receive / set_node_receive: HP_FN_UdpNode_OnReceive,
+        node_error / set_node_error: HP_FN_UdpNode_OnError,
     }
 );
 
@@ -161,7 +188,7 @@ impl Adapter {
 impl EventHandler for Adapter {
     fn wanted(&self) -> EventMask {
         // Without an OnSend callback the core skips the dispatch on every send.
-        if self.callbacks.send().is_some() {
+        if self.callbacks.send().is_some() || self.callbacks.node_send().is_some() {
             EventMask::ALL
         } else {
             EventMask::NONE
@@ -259,7 +286,55 @@ impl EventHandler for Adapter {
                 }
                 HandleResult::Ignore
             }
+            Event::NodeReceive { remote, data } => {
+                if let Some(f) = c.node_receive() {
+                    let (addr, port) = (CAddress::new(remote.ip()), remote.port());
+                    for_pieces(data, |d| {
+                        // SAFETY: the application set this callback with its typedef's signature;
+                        // the address is NUL-terminated and lives during the call.
+                        invoke(sender, |s| unsafe {
+                            f(s, addr.as_ptr(), port, d.as_ptr(), c_len(d.len()))
+                        })
+                    });
+                }
+                HandleResult::Ignore
+            }
+            Event::NodeSend { remote, data } => {
+                if let Some(f) = c.node_send() {
+                    let (addr, port) = (CAddress::new(remote.ip()), remote.port());
+                    // SAFETY: as for `NodeReceive`.
+                    invoke(sender, |s| unsafe {
+                        f(s, addr.as_ptr(), port, data.as_ptr(), c_len(data.len()))
+                    });
+                }
+                HandleResult::Ignore
+            }
+            Event::NodeError {
+                operation,
+                error,
+                remote,
+                data,
+            } => {
+                if let Some(f) = c.node_error() {
+                    let addr = remote.map_or_else(CAddress::empty, |r| CAddress::new(r.ip()));
+                    let port = remote.map_or(0, |r| r.port());
+                    // SAFETY: as for `NodeReceive`.
+                    invoke(sender, |s| unsafe {
+                        f(
+                            s,
+                            op_arg(operation),
+                            error,
+                            addr.as_ptr(),
+                            port,
+                            data.as_ptr(),
+                            c_len(data.len()),
+                        )
+                    });
+                }
+                HandleResult::Ignore
+            }
             Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
+            _ => HandleResult::Ignore,
         }
     }
 }
@@ -292,6 +367,13 @@ pub(crate) fn server_callbacks(p: HP_ServerListener) -> Result<Arc<Callbacks>> {
 pub(crate) fn agent_callbacks(p: HP_AgentListener) -> Result<Arc<Callbacks>> {
     callbacks_of(p, Kind::TcpAgentListener, |b| match b {
         Body::AgentListener(c) => Some(c),
+        _ => None,
+    })
+}
+
+pub(crate) fn node_callbacks(p: HP_UdpNodeListener) -> Result<Arc<Callbacks>> {
+    callbacks_of(p, Kind::UdpNodeListener, |b| match b {
+        Body::NodeListener(c) => Some(c),
         _ => None,
     })
 }

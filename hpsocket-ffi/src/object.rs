@@ -5,7 +5,9 @@
 use std::ffi::CString;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hpsocket_core::{ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer, TransportKind};
+use hpsocket_core::{
+    ReceiveModel, ServiceState, TcpAgent, TcpClient, TcpServer, TransportKind, UdpNode,
+};
 
 use crate::handle::{self, Handle, Kind, Reservation};
 use crate::last_error::{DescRing, ErrorRecord, FfiError, Result};
@@ -57,9 +59,11 @@ pub(crate) enum Body {
     Server(Component<TcpServer>),
     Agent(Component<TcpAgent>),
     Client(Component<TcpClient>),
+    Node(Component<UdpNode>),
     ServerListener(Arc<Callbacks>),
     AgentListener(Arc<Callbacks>),
     ClientListener(Arc<Callbacks>),
+    NodeListener(Arc<Callbacks>),
 }
 
 impl Object {
@@ -121,7 +125,11 @@ impl Object {
             Body::Server(c) => c.inner.last_error(),
             Body::Agent(c) => c.inner.last_error(),
             Body::Client(c) => c.inner.last_error(),
-            Body::ServerListener(_) | Body::AgentListener(_) | Body::ClientListener(_) => None,
+            Body::Node(c) => c.inner.last_error(),
+            Body::ServerListener(_)
+            | Body::AgentListener(_)
+            | Body::ClientListener(_)
+            | Body::NodeListener(_) => None,
         }
     }
 
@@ -335,6 +343,18 @@ pub(crate) fn with_client<T>(
     }
 }
 
+/// Runs `f` on the UDP node `p`; its errors are recorded on the node too.
+pub(crate) fn with_node<T>(
+    p: HP_Object,
+    f: impl FnOnce(&Arc<Object>, &Component<UdpNode>) -> Result<T>,
+) -> Result<T> {
+    let object = handle::resolve(p)?;
+    match &object.body {
+        Body::Node(c) => f(&object, c).map_err(|e| e.on(&object)),
+        _ => Err(wrong_shape(&object, "a UDP node")),
+    }
+}
+
 /// Runs `f` on any object.
 pub(crate) fn with_object<T>(p: HP_Object, f: impl FnOnce(&Arc<Object>) -> Result<T>) -> Result<T> {
     let object = handle::resolve(p)?;
@@ -347,6 +367,7 @@ pub(crate) fn refuse_in_own_callback(object: &Object, what: &str) -> Result<()> 
         Body::Server(c) => c.inner.in_callback(),
         Body::Agent(c) => c.inner.in_callback(),
         Body::Client(c) => c.inner.in_callback(),
+        Body::Node(c) => c.inner.in_callback(),
         _ => false,
     };
     if inside {
@@ -489,7 +510,11 @@ pub(crate) fn destroy(p: HP_Object, kind: Kind) -> Result<()> {
         Body::Server(c) => c.shut_down(&object),
         Body::Agent(c) => c.shut_down(&object),
         Body::Client(c) => c.shut_down(&object),
-        Body::ServerListener(_) | Body::AgentListener(_) | Body::ClientListener(_) => Ok(true),
+        Body::Node(c) => c.shut_down(&object),
+        Body::ServerListener(_)
+        | Body::AgentListener(_)
+        | Body::ClientListener(_)
+        | Body::NodeListener(_) => Ok(true),
     }
     .map_err(|e| e.on(&object))?;
     if first {

@@ -95,6 +95,10 @@ pub type HP_UdpClient = HP_Object;
 pub type HP_UdpServerListener = HP_Object;
 /// The listener of a UDP client: a client listener.
 pub type HP_UdpClientListener = HP_Object;
+/// A UDP node (connectionless).
+pub type HP_UdpNode = HP_Object;
+/// The listener of a UDP node (`HP_Set_FN_UdpNode_*`).
+pub type HP_UdpNodeListener = HP_Object;
 /// A UDP cast (multicast or broadcast) client.
 pub type HP_UdpCast = HP_Object;
 /// The listener of a UDP cast: a client listener.
@@ -490,6 +494,47 @@ pub type HPX_FN_Client_OnSendDrained = Option<
         iPending: c_int,
     ) -> En_HP_HandleResult,
 >;
+
+/// UDP node: the socket is bound, not yet in use. `HR_ERROR` makes `Start` fail.
+pub type HP_FN_UdpNode_OnPrepareListen =
+    Option<unsafe extern "C" fn(pSender: HP_UdpNode, soListen: UINT_PTR) -> En_HP_HandleResult>;
+/// UDP node: a datagram was sent to `lpszRemoteAddress`:`usRemotePort`; the result is ignored.
+pub type HP_FN_UdpNode_OnSend = Option<
+    unsafe extern "C" fn(
+        pSender: HP_UdpNode,
+        lpszRemoteAddress: LPCTSTR,
+        usRemotePort: USHORT,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// UDP node: a datagram arrived from `lpszRemoteAddress`:`usRemotePort`; `pData` and the
+/// address are valid only during the call. The result is ignored.
+pub type HP_FN_UdpNode_OnReceive = Option<
+    unsafe extern "C" fn(
+        pSender: HP_UdpNode,
+        lpszRemoteAddress: LPCTSTR,
+        usRemotePort: USHORT,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the
+/// node keeps running. The address is "" and the port 0 when unknown.
+pub type HP_FN_UdpNode_OnError = Option<
+    unsafe extern "C" fn(
+        pSender: HP_UdpNode,
+        enOperation: En_HP_SocketOperation,
+        iErrorCode: c_int,
+        lpszRemoteAddress: LPCTSTR,
+        usRemotePort: USHORT,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// UDP node: the node stopped; its last event.
+pub type HP_FN_UdpNode_OnShutdown =
+    Option<unsafe extern "C" fn(pSender: HP_UdpNode) -> En_HP_HandleResult>;
 
 /// Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
 pub type HPX_FN_FreeUserData = Option<unsafe extern "C" fn(pData: PVOID)>;

@@ -52,6 +52,14 @@ def handle_kind(name):
         right = kind_name(fam, role)
         wrong = kind_name(fam, other_role(role))
         return (right, wrong)
+    if name == "Create_HP_UdpNode":
+        return ("K_NODE_LISTENER", "K_SERVER_LISTENER")
+    if name == "Destroy_HP_UdpNodeListener" or name.startswith("HP_Set_FN_UdpNode_"):
+        return ("K_NODE_LISTENER", "K_SERVER_LISTENER")
+    if name == "Create_HP_UdpNodeListener":
+        return None
+    if name == "Destroy_HP_UdpNode" or name.startswith("HP_UdpNode_"):
+        return ("K_UDP_NODE", "K_SERVER")
     m = re.match(r"^Create_HP_Udp(Server|Client|Cast)$", name)
     if m:
         role = udp_role(m.group(1))
@@ -132,6 +140,7 @@ def ok_arg(fn, ty, nm, first):
             "lpszKeyPassword": "NULL",
             "lpszCAPemCertFileOrPath": "NULL",
             "lpszCAPemCert": "NULL",
+            "lpszCastAddress": '"127.255.255.255"',
         }[nm]
     if ty == "TCHAR *":
         return "text"
@@ -140,7 +149,8 @@ def ok_arg(fn, ty, nm, first):
     if ty == "USHORT *":
         return "&port"
     if ty == "USHORT":
-        return {"usPort": "PORT", "usLocalPort": "0", "usPackHeaderFlag": "0"}[nm]
+        return {"usPort": "PORT", "usLocalPort": "0", "usPackHeaderFlag": "0",
+                "usRemotePort": "PORT"}[nm]
     if ty == "BOOL":
         return "FALSE"
     if ty == "DWORD":
@@ -184,6 +194,8 @@ def default_check(fn, ret):
         return (None, None)
     if fn.startswith("Create_"):
         return ("void *", "r == NULL")
+    if fn == "HP_UdpNode_GetCastMode":
+        return ("En_HP_CastMode", "r == CM_UNICAST")  # a node without a cast
     table = {
         "BOOL": "r == FALSE",
         "DWORD": "r == 0",
@@ -321,6 +333,8 @@ def main():
             if t.startswith("En_HP_") or n == "iVerifyMode":
                 for bad in ("99", "-1"):
                     v = "0x100" if n == "iVerifyMode" and bad == "99" else bad
+                    if n == "enCastMode" and bad == "-1":
+                        v = "-2"  # -1 is CM_UNICAST
                     extra = ""
                     getter = fn.replace("_Set", "_Get", 1)
                     if fn.startswith(("HP_Server_Set", "HP_Agent_Set", "HP_Client_Set")) and getter in functions:

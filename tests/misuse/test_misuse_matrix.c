@@ -20,8 +20,8 @@ enum Kind {
     K_SSL_SERVER, K_SSL_AGENT, K_SSL_CLIENT,
     K_SSL_PULL_SERVER, K_SSL_PULL_AGENT, K_SSL_PULL_CLIENT,
     K_SSL_PACK_SERVER, K_SSL_PACK_AGENT, K_SSL_PACK_CLIENT,
-    K_UDP_SERVER, K_UDP_CLIENT, K_UDP_CAST,
-    K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER,
+    K_UDP_SERVER, K_UDP_CLIENT, K_UDP_CAST, K_UDP_NODE,
+    K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER, K_NODE_LISTENER,
     K_COUNT
 };
 
@@ -56,12 +56,13 @@ static const struct {
     {"UdpServer", Create_HP_UdpServer, Destroy_HP_UdpServer, 0},
     {"UdpClient", Create_HP_UdpClient, Destroy_HP_UdpClient, 2},
     {"UdpCast", Create_HP_UdpCast, Destroy_HP_UdpCast, 2},
+    {"UdpNode", Create_HP_UdpNode, Destroy_HP_UdpNode, 3},
 };
 
 static int role_of(int k) { return k >= K_SERVER_LISTENER ? k - K_SERVER_LISTENER : kinds[k].role; }
 static int is_ssl(int k) { return k >= K_SSL_SERVER && k <= K_SSL_PACK_CLIENT; }
 
-static HP_Object listeners[3];
+static HP_Object listeners[4];
 static HP_Object live[K_COUNT], dead[K_COUNT], started[K_COUNT], closed[K_COUNT];
 static HP_CONNID live_ids[K_COUNT], stale_ids[K_COUNT];
 static int raw_fds[K_COUNT];
@@ -74,7 +75,8 @@ static HP_Object listener(int role)
     if (!listeners[role]) {
         listeners[role] = role == 0   ? Create_HP_TcpServerListener()
                           : role == 1 ? Create_HP_TcpAgentListener()
-                                      : Create_HP_TcpClientListener();
+                          : role == 2 ? Create_HP_TcpClientListener()
+                                      : Create_HP_UdpNodeListener();
         CHECK(listeners[role] != NULL);
     }
     return listeners[role];
@@ -85,7 +87,8 @@ static HP_Object create(int k)
     if (k >= K_SERVER_LISTENER) {
         HP_Object l = k == K_SERVER_LISTENER  ? Create_HP_TcpServerListener()
                       : k == K_AGENT_LISTENER ? Create_HP_TcpAgentListener()
-                                              : Create_HP_TcpClientListener();
+                      : k == K_CLIENT_LISTENER ? Create_HP_TcpClientListener()
+                                               : Create_HP_UdpNodeListener();
         CHECK(l != NULL);
         return l;
     }
@@ -115,6 +118,8 @@ static void destroy(int k, HP_Object o)
         Destroy_HP_TcpAgentListener(o);
     else if (k == K_CLIENT_LISTENER)
         Destroy_HP_TcpClientListener(o);
+    else if (k == K_NODE_LISTENER)
+        Destroy_HP_UdpNodeListener(o);
     else
         kinds[k].destroy(o);
 }
@@ -182,6 +187,11 @@ static HP_Object started_of(int k)
         USHORT p = 0;
         POLL_FOR((alen = (int)sizeof a, HP_UdpCast_GetRemoteAddress(o, a, &alen, &p)));
         live_ids[k] = HP_Client_GetConnectionID(o);
+    } else if (k == K_UDP_NODE) {
+        /* A broadcasting node: it has a local and a cast address. */
+        if (!HP_UdpNode_StartWithCast(o, "127.0.0.1", t_free_udp_port(), CM_BROADCAST,
+                                      "127.255.255.255"))
+            FAILF("HP_UdpNode_StartWithCast: %s", HP_UdpNode_GetLastErrorDesc(o));
     } else if (k == K_UDP_SERVER || k == K_UDP_CLIENT) {
         FAILF("started_of(%s): no started fixture yet; add one with the case that needs it",
               kinds[k].name);
@@ -387,6 +397,7 @@ int main(void)
     Destroy_HP_TcpServerListener(hl);
     for (int r = 0; r < 3; r++)
         Destroy_HP_TcpServerListener(listeners[r]);
+    Destroy_HP_UdpNodeListener(listeners[3]);
     unlink(cert_file);
     unlink(key_file);
     unlink(small_file);

@@ -153,6 +153,8 @@ impl EventHandler for JavaEvents {
                 HandleResult::Ignore
             }
             Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
+            // UDP node events: no Java node yet.
+            _ => HandleResult::Ignore,
         }
     }
 }

@@ -76,6 +76,8 @@ impl EventHandler for PyEvents {
                 HandleResult::Ignore
             }
             Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
+            // UDP node events: no Python node yet.
+            _ => HandleResult::Ignore,
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::conn::{Conn, ConnState, Transport};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ReceiveModel;
 use crate::sock;
-use crate::types::{CastMode, ConnId, ServiceState};
+use crate::types::{ConnId, ServiceState};
 
 /// Options of one agent connect (HP-Socket's `Connect*` variants).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl Running {
             socket.bind(&local.into()).map_err(|e| {
                 Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {local}"))
             })?;
-            self.join_cast(&socket, target, local_ip)?;
+            sock::join_cast(name, &socket, &self.config.udp, target, local_ip)?;
         } else if local_ip.is_some() || options.local_port != 0 {
             let local = SocketAddr::new(local_ip.unwrap_or(any), options.local_port);
             socket.bind(&local.into()).map_err(|e| {
@@ -226,63 +226,5 @@ impl Running {
             )));
         }
         Ok(())
-    }
-}
-
-impl Running {
-    /// Cast sockets: broadcast permission, or the multicast group joined on `interface`
-    /// (any when `None`) with the TTL and loop settings.
-    fn join_cast(
-        &self,
-        socket: &socket2::Socket,
-        target: SocketAddr,
-        interface: Option<IpAddr>,
-    ) -> Result<()> {
-        let name = self.shared.name();
-        let udp = &self.config.udp;
-        let failed = |e: std::io::Error, what: &str| {
-            Error::os(ErrorKind::SocketCreate, &e, format!("{name}: {what}"))
-        };
-        match (udp.cast_mode, target.ip()) {
-            (CastMode::Broadcast, _) => socket
-                .set_broadcast(true)
-                .map_err(|e| failed(e, "SO_BROADCAST")),
-            (CastMode::Multicast, IpAddr::V4(group)) if group.is_multicast() => {
-                let iface = match interface {
-                    Some(IpAddr::V4(a)) => a,
-                    _ => Ipv4Addr::UNSPECIFIED,
-                };
-                socket
-                    .join_multicast_v4(&group, &iface)
-                    .map_err(|e| failed(e, &format!("join {group} on {iface}")))?;
-                if !iface.is_unspecified() {
-                    socket
-                        .set_multicast_if_v4(&iface)
-                        .map_err(|e| failed(e, "IP_MULTICAST_IF"))?;
-                }
-                socket
-                    .set_multicast_ttl_v4(udp.multicast_ttl as u32)
-                    .map_err(|e| failed(e, "IP_MULTICAST_TTL"))?;
-                socket
-                    .set_multicast_loop_v4(udp.multicast_loop)
-                    .map_err(|e| failed(e, "IP_MULTICAST_LOOP"))
-            }
-            (CastMode::Multicast, IpAddr::V6(group)) if group.is_multicast() => {
-                socket
-                    .join_multicast_v6(&group, 0)
-                    .map_err(|e| failed(e, &format!("join {group}")))?;
-                socket
-                    .set_multicast_hops_v6(udp.multicast_ttl as u32)
-                    .map_err(|e| failed(e, "IPV6_MULTICAST_HOPS"))?;
-                socket
-                    .set_multicast_loop_v6(udp.multicast_loop)
-                    .map_err(|e| failed(e, "IPV6_MULTICAST_LOOP"))
-            }
-            (mode, ip) => Err(Error::new(
-                ErrorKind::InvalidParam,
-                libc::EINVAL,
-                format!("{name}: cast mode {mode:?} cannot reach {ip} (a multicast group or, with CM_BROADCAST, a broadcast address)"),
-            )),
-        }
     }
 }

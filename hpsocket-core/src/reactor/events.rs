@@ -2,6 +2,7 @@
 //! its own listener trait to it (see `tcp::{server, agent, client}`).
 
 use std::cell::Cell;
+use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -31,6 +32,19 @@ pub(crate) trait Events: Send + Sync {
     fn send_drained(&self, _id: ConnId, _pending: usize) {}
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32);
     fn shutdown(&self) {}
+    /// UDP node: a datagram arrived from `from`.
+    fn node_receive(&self, _from: SocketAddr, _data: &[u8]) {}
+    /// UDP node: a datagram went to `to`.
+    fn node_send(&self, _to: SocketAddr, _data: &[u8]) {}
+    /// UDP node: one datagram failed.
+    fn node_error(
+        &self,
+        _operation: SocketOperation,
+        _code: i32,
+        _peer: Option<SocketAddr>,
+        _data: &[u8],
+    ) {
+    }
     /// On a worker thread, before its first event.
     fn worker_started(&self, _index: usize) {}
     /// On a worker thread, after its last event.

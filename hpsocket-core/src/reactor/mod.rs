@@ -4,6 +4,7 @@
 
 mod connect;
 pub(crate) mod events;
+mod node;
 mod ops;
 mod start;
 mod timer;
@@ -40,6 +41,8 @@ pub(crate) enum Role {
     Server,
     Agent,
     Client,
+    /// A UDP node: no connections, datagrams to and from any address.
+    Node,
 }
 
 /// What a component's connections run over.
@@ -59,7 +62,7 @@ impl Role {
     /// The operation `OnClose` reports when `OnHandShake` returns `HR_ERROR`.
     fn handshake_operation(self) -> SocketOperation {
         match self {
-            Role::Server => SocketOperation::Accept,
+            Role::Server | Role::Node => SocketOperation::Accept,
             Role::Agent | Role::Client => SocketOperation::Connect,
         }
     }
@@ -77,6 +80,8 @@ pub(crate) enum Command {
     Resume(Arc<Conn>),
     /// Manual TLS handshake started: send what the session produced.
     StartTls(Arc<Conn>),
+    /// A UDP node's send queue has data.
+    FlushNode,
     /// Close everything and exit.
     Stop,
 }
@@ -119,6 +124,8 @@ pub(crate) struct Running {
     detached_stop: AtomicBool,
     /// UDP: datagrams dropped for being larger than `max_datagram_size`.
     dropped_datagrams: AtomicU64,
+    /// A UDP node's socket (polled by worker 0, written to by any thread).
+    node: Option<Arc<node::NodeSocket>>,
 }
 
 /// The part of an engine that outlives runs.
@@ -150,6 +157,7 @@ impl Shared {
             (TransportKind::Udp, Role::Server) => "UdpServer",
             (TransportKind::Udp, Role::Agent) => "UdpAgent",
             (TransportKind::Udp, Role::Client) => "UdpClient",
+            (_, Role::Node) => "UdpNode",
             (TransportKind::UdpCast, _) => "UdpCast",
         }
     }

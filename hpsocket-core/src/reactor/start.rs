@@ -16,7 +16,7 @@ use crate::conn::table::ConnTable;
 use crate::error::{Error, ErrorKind, Result};
 use crate::sock;
 use crate::sync::lock;
-use crate::types::ServiceState;
+use crate::types::{CastMode, ServiceState};
 
 /// What `start` needs beyond the settings.
 pub(crate) struct StartParams {
@@ -26,6 +26,8 @@ pub(crate) struct StartParams {
     /// Agent/client: local address connects bind to.
     pub(crate) bind_addr: Option<IpAddr>,
     pub(crate) async_connect: bool,
+    /// UDP node: the cast mode and address of `start_with_cast`.
+    pub(crate) cast: Option<(CastMode, String)>,
 }
 
 impl Shared {
@@ -105,10 +107,21 @@ impl Engine {
         // one socket per worker.
         let mut sources: Vec<Vec<Source>> = (0..count).map(|_| Vec::new()).collect();
         let mut listen_addr = None;
+        let mut node = None;
         if let Some((address, port)) = &params.listen {
             let events = params.events.as_ref();
             let uid = self.shared.uid;
             match self.transport() {
+                _ if self.role() == super::Role::Node => {
+                    let cast = params.cast.as_ref();
+                    let socket = super::marked(uid, || {
+                        bind_node(name, address, *port, cast, &config, events)
+                    })?;
+                    listen_addr = socket.socket.local_addr().ok();
+                    let socket = Arc::new(socket);
+                    sources[0].push(Source::Node(socket.clone()));
+                    node = Some(socket);
+                }
                 TransportKind::Tcp => {
                     let l = super::marked(uid, || listen(name, address, *port, &config, events))?;
                     listen_addr = l.local_addr().ok();
@@ -132,7 +145,7 @@ impl Engine {
                         .register(
                             &mut mio::unix::SourceFd(&fd),
                             source_token(i),
-                            mio::Interest::READABLE,
+                            source.interest(),
                         )
                         .map_err(|e| {
                             Error::os(
@@ -163,6 +176,7 @@ impl Engine {
             live_workers: AtomicUsize::new(count),
             detached_stop: AtomicBool::new(false),
             dropped_datagrams: AtomicU64::new(0),
+            node,
             config,
         });
         *lock(&self.shared.run) = Some(run.clone());
@@ -406,4 +420,74 @@ fn bind_datagram(
         sockets.push(mio::net::UdpSocket::from_std(socket.into()));
     }
     Ok(sockets)
+}
+
+/// Creates and binds a UDP node's socket, fires `OnPrepareListen`, and with a cast mode joins
+/// the multicast group (or allows broadcast). A casting node binds the port on any address,
+/// so group and broadcast datagrams reach it; the bind address names the interface.
+fn bind_node(
+    name: &str,
+    address: &str,
+    port: u16,
+    cast: Option<&(CastMode, String)>,
+    config: &EngineConfig,
+    events: &dyn Events,
+) -> Result<super::node::NodeSocket> {
+    let invalid = |e: std::io::Error| {
+        Error::new(
+            ErrorKind::InvalidParam,
+            libc::EINVAL,
+            format!("{name}::start: {e}"),
+        )
+    };
+    let ip = sock::parse_bind_address(address).map_err(invalid)?;
+    let interface = (!address.trim().is_empty()).then_some(ip);
+    let cast = match cast {
+        Some((mode, to)) if *mode != CastMode::Unicast => {
+            Some((*mode, sock::resolve(to, port).map_err(invalid)?))
+        }
+        _ => None,
+    };
+    let bind_ip = match (cast, ip) {
+        (Some(_), IpAddr::V4(_)) => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        (Some(_), IpAddr::V6(_)) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+        (None, ip) => ip,
+    };
+    let addr = SocketAddr::new(bind_ip, port);
+    let socket = sock::new_datagram_socket(addr, config.socket.reuse_address_policy, false)
+        .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+    socket
+        .bind(&addr.into())
+        .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
+    let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
+    if result.is_error() {
+        return Err(Error::new(
+            ErrorKind::SocketPrepare,
+            libc::ECANCELED,
+            format!("{name}: OnPrepareListen returned HR_ERROR"),
+        ));
+    }
+    if let Some((mode, target)) = cast {
+        let udp = crate::config::UdpConfig {
+            cast_mode: mode,
+            ..config.udp
+        };
+        sock::join_cast(name, &socket, &udp, target, interface)?;
+    }
+    socket.set_nonblocking(true).map_err(|e| {
+        Error::os(
+            ErrorKind::SocketCreate,
+            &e,
+            format!("{name}: socket options"),
+        )
+    })?;
+    let (mode, target) = match cast {
+        Some((mode, target)) => (mode, Some(target)),
+        None => (CastMode::Unicast, None),
+    };
+    Ok(super::node::NodeSocket::new(
+        mio::net::UdpSocket::from_std(socket.into()),
+        mode,
+        target,
+    ))
 }

@@ -14,7 +14,7 @@ use crate::types::ConnId;
 impl Engine {
     fn side(&self) -> Side {
         match self.role() {
-            Role::Server => Side::Server,
+            Role::Server | Role::Node => Side::Server,
             Role::Agent | Role::Client => Side::Client,
         }
     }

@@ -90,6 +90,7 @@ impl TcpAgent {
             listen: None,
             bind_addr,
             async_connect,
+            cast: None,
         })
     }
 

@@ -126,6 +126,7 @@ impl TcpClient {
             listen: None,
             bind_addr,
             async_connect,
+            cast: None,
         })?;
         let options = ConnectOptions {
             extra: 0,

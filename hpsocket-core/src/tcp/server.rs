@@ -113,6 +113,7 @@ impl TcpServer {
             listen: Some((address.to_string(), port)),
             bind_addr: None,
             async_connect: true,
+            cast: None,
         })
     }
 

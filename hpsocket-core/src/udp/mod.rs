@@ -10,6 +10,10 @@
 //! the connection); `disconnect` and `stop` send HP-Socket's 16-byte close-notify datagram,
 //! and receiving it closes the connection. UDP components have the PUSH model only.
 
+mod node;
+
+pub use node::UdpNode;
+
 use std::ops::Deref;
 use std::sync::Arc;
 

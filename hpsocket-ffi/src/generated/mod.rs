@@ -8,6 +8,8 @@ mod ext;
 #[rustfmt::skip]
 mod listener;
 #[rustfmt::skip]
+mod node;
+#[rustfmt::skip]
 mod pack;
 #[rustfmt::skip]
 mod pull;
@@ -23,6 +25,7 @@ mod udp;
 pub use component::*;
 pub use ext::*;
 pub use listener::*;
+pub use node::*;
 pub use pack::*;
 pub use pull::*;
 pub use ssl::*;

@@ -47,6 +47,8 @@ pub(crate) enum Source {
     /// the kernel keeps each peer on one socket, so a peer's connection lives on the worker
     /// that reads its datagrams and nothing is handed between threads.
     Datagram(Arc<mio::net::UdpSocket>),
+    /// A UDP node's socket (worker 0): read here, written by any thread.
+    Node(Arc<super::node::NodeSocket>),
 }
 
 impl Source {
@@ -55,6 +57,15 @@ impl Source {
         match self {
             Source::Listener(l) => l.as_raw_fd(),
             Source::Datagram(s) => s.as_raw_fd(),
+            Source::Node(n) => n.socket.as_raw_fd(),
+        }
+    }
+
+    /// What the worker waits for: a node's socket is also written when its queue is full.
+    pub(crate) fn interest(&self) -> Interest {
+        match self {
+            Source::Node(_) => Interest::READABLE | Interest::WRITABLE,
+            _ => Interest::READABLE,
         }
     }
 }
@@ -219,9 +230,11 @@ impl Worker {
                             .wake_pending
                             .store(false, Ordering::Release);
                     }
-                    Token(t) if t > FIRST_SOURCE_TOKEN - MAX_SOURCES => {
-                        self.source_event(FIRST_SOURCE_TOKEN - t)
-                    }
+                    Token(t) if t > FIRST_SOURCE_TOKEN - MAX_SOURCES => self.source_event(
+                        FIRST_SOURCE_TOKEN - t,
+                        event.is_readable() || event.is_error(),
+                        event.is_writable(),
+                    ),
                     Token(key) => self.conn_event(key, event),
                 }
                 self.flush_deferred();
@@ -266,6 +279,7 @@ impl Worker {
                         self.start_tls(key);
                     }
                 }
+                Command::FlushNode => self.flush_node(),
                 Command::Stop => self.stopping = true,
             }
         }
@@ -294,12 +308,20 @@ impl Worker {
         }
     }
 
-    /// A source is readable: accept connections, or read datagrams.
-    fn source_event(&mut self, index: usize) {
+    /// A source is ready: accept connections, read datagrams, write a node's queue.
+    fn source_event(&mut self, index: usize, readable: bool, writable: bool) {
         match self.sources.get(index) {
-            Some(Source::Listener(_)) => self.accept(),
-            Some(Source::Datagram(_)) => self.receive_datagrams(index),
-            None => {}
+            Some(Source::Listener(_)) if readable => self.accept(),
+            Some(Source::Datagram(_)) if readable => self.receive_datagrams(index),
+            Some(Source::Node(_)) => {
+                if writable {
+                    self.flush_node();
+                }
+                if readable {
+                    self.receive_node(index);
+                }
+            }
+            _ => {}
         }
     }
 
