@@ -238,6 +238,26 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnShutdown(IntPtr pSender);
 
+        /// <summary>UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the node keeps running. The address is "" and the port 0 when unknown.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_UdpNode_OnError(IntPtr pSender, int enOperation, int iErrorCode, IntPtr lpszRemoteAddress, ushort usRemotePort, IntPtr pData, int iLength);
+
+        /// <summary>UDP node: the socket is bound, not yet in use. `HR_ERROR` makes `Start` fail.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_UdpNode_OnPrepareListen(IntPtr pSender, IntPtr soListen);
+
+        /// <summary>UDP node: a datagram arrived from `lpszRemoteAddress`:`usRemotePort`; `pData` and the address are valid only during the call. The result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_UdpNode_OnReceive(IntPtr pSender, IntPtr lpszRemoteAddress, ushort usRemotePort, IntPtr pData, int iLength);
+
+        /// <summary>UDP node: a datagram was sent to `lpszRemoteAddress`:`usRemotePort`; the result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_UdpNode_OnSend(IntPtr pSender, IntPtr lpszRemoteAddress, ushort usRemotePort, IntPtr pData, int iLength);
+
+        /// <summary>UDP node: the node stopped; its last event.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_UdpNode_OnShutdown(IntPtr pSender);
+
         /// <summary>Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern SSLAgentHandle Create_HP_SSLAgent(IntPtr pListener);
@@ -361,6 +381,14 @@ namespace HPSocket
         /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern UdpClientListenerHandle Create_HP_UdpClientListener();
+
+        /// <summary>Creates a UDP node reporting to `pListener`, a node listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpNodeHandle Create_HP_UdpNode(IntPtr pListener);
+
+        /// <summary>Creates a UDP node listener with no callback set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpNodeListenerHandle Create_HP_UdpNodeListener();
 
         /// <summary>Creates a UDP server reporting to `pListener`, a server listener. Each peer address is a connection with its own ID, made by the peer's first datagram (`OnAccept` receives a pointer to the peer's `HP_SOCKADDR` as `pClient`). NULL on failure; the reason is in `HPX_GetLastError`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -493,6 +521,14 @@ namespace HPSocket
         /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_UdpClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP node: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpNode(IntPtr pNode);
+
+        /// <summary>Destroys a UDP node listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpNodeListener(IntPtr pListener);
 
         /// <summary>Destroys a UDP server (see `Destroy_HP_TcpServer`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1430,6 +1466,26 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_Server_OnShutdown(IntPtr pListener, HP_FN_Server_OnShutdown fn_);
 
+        /// <summary>Sets the node listener's `OnError` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_UdpNode_OnError(IntPtr pListener, HP_FN_UdpNode_OnError fn_);
+
+        /// <summary>Sets the node listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_UdpNode_OnPrepareListen(IntPtr pListener, HP_FN_UdpNode_OnPrepareListen fn_);
+
+        /// <summary>Sets the node listener's `OnReceive` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_UdpNode_OnReceive(IntPtr pListener, HP_FN_UdpNode_OnReceive fn_);
+
+        /// <summary>Sets the node listener's `OnSend` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_UdpNode_OnSend(IntPtr pListener, HP_FN_UdpNode_OnSend fn_);
+
+        /// <summary>Sets the node listener's `OnShutdown` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_UdpNode_OnShutdown(IntPtr pListener, HP_FN_UdpNode_OnShutdown fn_);
+
         /// <summary>Returns the TCP keep-alive probe interval in ms.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HP_TcpAgent_GetKeepAliveInterval(IntPtr pAgent);
@@ -1701,6 +1757,150 @@ namespace HPSocket
         /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). A bigger send is refused and sends nothing; a bigger datagram received is dropped. Ignored while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_UdpClient_SetMaxDatagramSize(IntPtr pClient, uint dwMaxDatagramSize);
+
+        /// <summary>The cast address and port of `HP_UdpNode_StartWithCast`; FALSE for a unicast node.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetCastAddress(IntPtr pNode, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>The cast mode the node was started with (`CM_UNICAST` when not started with a cast).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetCastMode(IntPtr pNode);
+
+        /// <summary>The pointer set with `HP_UdpNode_SetExtra`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_UdpNode_GetExtra(IntPtr pNode);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetFreeBufferPoolHold`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpNode_GetFreeBufferPoolHold(IntPtr pNode);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetFreeBufferPoolSize`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpNode_GetFreeBufferPoolSize(IntPtr pNode);
+
+        /// <summary>The code of the node's last failure.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetLastError(IntPtr pNode);
+
+        /// <summary>The text of the node's last failure (never NULL; see `HP_Server_GetLastErrorDesc`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_UdpNode_GetLastErrorDesc(IntPtr pNode);
+
+        /// <summary>The address and port the node is bound to (see `HP_Server_GetLocalAddress` for the buffer convention).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetLocalAddress(IntPtr pNode, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetMaxDatagramSize`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpNode_GetMaxDatagramSize(IntPtr pNode);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetMultiCastTtl`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetMultiCastTtl(IntPtr pNode);
+
+        /// <summary>Bytes queued and not yet sent, in `*piPending`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetPendingDataLength(IntPtr pNode, out int piPending);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetPostReceiveCount`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpNode_GetPostReceiveCount(IntPtr pNode);
+
+        /// <summary>The address reuse policy.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetReuseAddressPolicy(IntPtr pNode);
+
+        /// <summary>The node's state (`SS_*`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_GetState(IntPtr pNode);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetWorkerThreadCount`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpNode_GetWorkerThreadCount(IntPtr pNode);
+
+        /// <summary>Whether the node is starting or started.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_HasStarted(IntPtr pNode);
+
+        /// <summary>Returns the setting of `HP_UdpNode_SetMultiCastLoop`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_IsMultiCastLoop(IntPtr pNode);
+
+        /// <summary>Sends `iLength` bytes to `lpszRemoteAddress`:`usRemotePort` as one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_Send(IntPtr pNode, byte[] lpszRemoteAddress, ushort usRemotePort, byte* pBuffer, int iLength);
+
+        /// <summary>Sends `iLength` bytes to the cast address as one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_SendCast(IntPtr pNode, byte* pBuffer, int iLength);
+
+        /// <summary>Sends `iCount` buffers gathered into one datagram to the cast address.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_SendCastPackets(IntPtr pNode, WSABUF* pBuffers, int iCount);
+
+        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset` to the cast address.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_SendCastPart(IntPtr pNode, byte* pBuffer, int iLength, int iOffset);
+
+        /// <summary>Sends `iCount` buffers gathered into one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent) to the peer.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_SendPackets(IntPtr pNode, byte[] lpszRemoteAddress, ushort usRemotePort, WSABUF* pBuffers, int iCount);
+
+        /// <summary>Sends the `iLength` bytes at `pBuffer + iOffset` to the peer as one datagram of 1..=MaxDatagramSize bytes (else `EMSGSIZE`, nothing sent).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_SendPart(IntPtr pNode, byte[] lpszRemoteAddress, ushort usRemotePort, byte* pBuffer, int iLength, int iOffset);
+
+        /// <summary>Attaches an opaque pointer to the node (never dereferenced or freed by the library).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetExtra(IntPtr pNode, IntPtr pExtra);
+
+        /// <summary>Sets the send-buffer cache threshold (default 1024). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetFreeBufferPoolHold(IntPtr pNode, uint dwFreeBufferPoolHold);
+
+        /// <summary>Sets the cached send buffers (default 1024). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetFreeBufferPoolSize(IntPtr pNode, uint dwFreeBufferPoolSize);
+
+        /// <summary>Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetMaxDatagramSize(IntPtr pNode, uint dwMaxDatagramSize);
+
+        /// <summary>Sets whether this host receives its own multicast datagrams (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetMultiCastLoop(IntPtr pNode, int bMCLoop);
+
+        /// <summary>Sets the TTL of multicast datagrams (default 1, 0..=255). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetMultiCastTtl(IntPtr pNode, int iMCTtl);
+
+        /// <summary>Sets the datagrams read per turn before other work (default 64). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetPostReceiveCount(IntPtr pNode, uint dwPostReceiveCount);
+
+        /// <summary>Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetReuseAddressPolicy(IntPtr pNode, int enReusePolicy);
+
+        /// <summary>Sets the worker threads (default 2 x CPUs + 2; worker 0 reads the socket). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpNode_SetWorkerThreadCount(IntPtr pNode, uint dwWorkerThreadCount);
+
+        /// <summary>Binds `lpszBindAddress` (NULL or empty: IPv4 any) and `usPort` (0: any free port) and starts.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_Start(IntPtr pNode, byte[] lpszBindAddress, ushort usPort);
+
+        /// <summary>Like `HP_UdpNode_Start`, also reaching `lpszCastAddress` (a multicast group with `CM_MULTICAST`, a broadcast address with `CM_BROADCAST`; `CM_UNICAST`: none) on `usPort`. A casting node binds the port on any address; the bind address names the interface.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_StartWithCast(IntPtr pNode, byte[] lpszBindAddress, ushort usPort, int enCastMode, byte[] lpszCastAddress);
+
+        /// <summary>Stops the node (`OnShutdown` follows). FALSE with `SE_ILLEGAL_STATE` when not started or from one of its own callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_Stop(IntPtr pNode);
+
+        /// <summary>Waits until the node is stopped, at most `dwMilliseconds` (`INFINITE`: for ever).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpNode_Wait(IntPtr pNode, uint dwMilliseconds);
 
         /// <summary>Returns the heartbeat rounds after which a silent connection closes.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -2052,6 +2252,26 @@ namespace HPSocket
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
         /// <summary>Calls <c>Destroy_HP_UdpClientListener</c>.</summary>
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpNode</c>; releasing it calls <c>Destroy_HP_UdpNode</c>.</summary>
+    public sealed class UdpNodeHandle : SafeHandle
+    {
+        private UdpNodeHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpNode</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpNode(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpNodeListener</c>; releasing it calls <c>Destroy_HP_UdpNodeListener</c>.</summary>
+    public sealed class UdpNodeListenerHandle : SafeHandle
+    {
+        private UdpNodeListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpNodeListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpNodeListener(handle); return true; }
     }
 
     /// <summary>Owns an <c>HP_UdpServer</c>; releasing it calls <c>Destroy_HP_UdpServer</c>.</summary>
