@@ -445,3 +445,79 @@ fn multicast_mode_refuses_a_unicast_address() {
     let e = c.start("127.0.0.1", free_udp_port(), false).unwrap_err();
     assert!(e.context().contains("multicast"), "{e}");
 }
+
+/// Records a node's datagrams and errors.
+#[derive(Default)]
+struct NodeLog {
+    got: Mutex<Vec<(Vec<u8>, SocketAddr)>>,
+    errors: Mutex<Vec<(SocketOperation, i32, Option<SocketAddr>)>>,
+    log: Log,
+}
+
+impl hpsocket_core::NodeListener for NodeLog {
+    fn on_receive(
+        &self,
+        _: &hpsocket_core::UdpNode,
+        from: SocketAddr,
+        data: &[u8],
+    ) -> HandleResult {
+        self.got.lock().unwrap().push((data.to_vec(), from));
+        self.log.push(Ev::Receive(0, data.len()));
+        HandleResult::Ok
+    }
+    fn on_error(
+        &self,
+        _: &hpsocket_core::UdpNode,
+        op: SocketOperation,
+        code: i32,
+        peer: Option<SocketAddr>,
+        _: &[u8],
+    ) -> HandleResult {
+        self.errors.lock().unwrap().push((op, code, peer));
+        self.log.push(Ev::Close(0, op, code));
+        HandleResult::Ok
+    }
+    fn on_shutdown(&self, _: &hpsocket_core::UdpNode) -> HandleResult {
+        self.log.push(Ev::Shutdown);
+        HandleResult::Ok
+    }
+}
+
+#[test]
+fn nodes_exchange_datagrams_with_their_senders_and_report_oversize_ones() {
+    let (la, lb) = (Arc::new(NodeLog::default()), Arc::new(NodeLog::default()));
+    let a = hpsocket_core::UdpNode::new(la.clone());
+    let b = hpsocket_core::UdpNode::new(lb.clone());
+    a.start("127.0.0.1", 0).unwrap();
+    b.start("127.0.0.1", 0).unwrap();
+    let (pa, pb) = (a.local_address().unwrap(), b.local_address().unwrap());
+    // From a thread that is not the node's: queued, written by worker 0.
+    a.send(pb, b"one").unwrap();
+    a.send_packets(pb, &[b"tw", b"o"]).unwrap();
+    lb.log.wait_for("two datagrams", |l| l.len() == 2);
+    let got = lb.got.lock().unwrap().clone();
+    assert_eq!(got, vec![(b"one".to_vec(), pa), (b"two".to_vec(), pa)]);
+    assert!(a.send(pb, &vec![0u8; 1433]).is_err(), "oversize refused");
+    assert!(a.send_cast(b"x").is_err(), "no cast address");
+    // A datagram over MaxDatagramSize: dropped, reported by on_error with its sender.
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    raw.send_to(&vec![7u8; 2000], pb).unwrap();
+    lb.log
+        .wait_for("the oversize error", |l| l.iter().any(util::is_close));
+    assert_eq!(
+        lb.errors.lock().unwrap()[0],
+        (
+            SocketOperation::Receive,
+            libc::EMSGSIZE,
+            Some(raw.local_addr().unwrap())
+        )
+    );
+    assert_eq!(b.dropped_datagrams(), 1);
+    a.stop().unwrap();
+    b.stop().unwrap();
+    assert_eq!(la.log.count(|e| *e == Ev::Shutdown), 1);
+    assert!(
+        a.stop().is_err(),
+        "a stopped node refuses stop, as HP-Socket"
+    );
+}
