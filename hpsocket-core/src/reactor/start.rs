@@ -345,14 +345,7 @@ fn listen(
             format!("{name}: socket options"),
         )
     })?;
-    let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
-    if result.is_error() {
-        return Err(Error::new(
-            ErrorKind::SocketPrepare,
-            libc::ECANCELED,
-            format!("{name}: OnPrepareListen returned HR_ERROR"),
-        ));
-    }
+    prepare_listen(name, &socket, events)?;
     let backlog = config.socket_listen_queue.min(i32::MAX as u32) as i32;
     socket.listen(backlog).map_err(|e| {
         Error::os(
@@ -401,14 +394,7 @@ fn bind_datagram(
             if let Some(bound) = socket.local_addr().ok().and_then(|a| a.as_socket()) {
                 addr = bound;
             }
-            let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
-            if result.is_error() {
-                return Err(Error::new(
-                    ErrorKind::SocketPrepare,
-                    libc::ECANCELED,
-                    format!("{name}: OnPrepareListen returned HR_ERROR"),
-                ));
-            }
+            prepare_listen(name, &socket, events)?;
         }
         socket.set_nonblocking(true).map_err(|e| {
             Error::os(
@@ -459,14 +445,7 @@ fn bind_node(
     socket
         .bind(&addr.into())
         .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
-    let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
-    if result.is_error() {
-        return Err(Error::new(
-            ErrorKind::SocketPrepare,
-            libc::ECANCELED,
-            format!("{name}: OnPrepareListen returned HR_ERROR"),
-        ));
-    }
+    prepare_listen(name, &socket, events)?;
     if let Some((mode, target)) = cast {
         let udp = crate::config::UdpConfig {
             cast_mode: mode,
@@ -490,4 +469,17 @@ fn bind_node(
         mode,
         target,
     ))
+}
+
+/// `OnPrepareListen` for a bound server or node socket; `HR_ERROR` fails the start.
+fn prepare_listen(name: &str, socket: &socket2::Socket, events: &dyn Events) -> Result<()> {
+    let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
+    if result.is_error() {
+        return Err(Error::new(
+            ErrorKind::SocketPrepare,
+            libc::ECANCELED,
+            format!("{name}: OnPrepareListen returned HR_ERROR"),
+        ));
+    }
+    Ok(())
 }
