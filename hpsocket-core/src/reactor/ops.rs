@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Command, Engine, Running};
-use crate::conn::{Conn, ConnState, NO_KEY};
+use crate::conn::{Conn, ConnState, Transport, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::sock;
@@ -172,7 +172,12 @@ impl Running {
         let direct = owner && self.config.socket.no_delay;
         if direct && queue.is_empty() {
             // Straight to the socket: nobody else writes it, and nothing is queued ahead.
-            written = match conn.transport.send_parts(parts()) {
+            let sent = match &conn.transport {
+                // The stream write inline: the hot path of every TCP echo.
+                Transport::Stream(s) => sock::send_parts(s, parts()),
+                other => other.send_parts(parts()),
+            };
+            written = match sent {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
                 Err(e) => {

@@ -1,7 +1,7 @@
 //! The receive path of a worker: reading the socket, handing bytes to the receive model
 //! (PUSH, PULL, PACK), and taking turns between busy connections.
 
-use std::io;
+use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::close::read_error_operation;
 use super::tls::tls_state;
 use super::{Local, Worker, READS_PER_TURN};
-use crate::conn::{Conn, ConnState};
+use crate::conn::{Conn, ConnState, Transport};
 use crate::model::ReceiveModel;
 use crate::reactor::events::guarded;
 use crate::reactor::{Running, WORKER};
@@ -32,7 +32,12 @@ impl Worker {
                 self.locals[key].read_blocked = true;
                 return;
             }
-            match conn.transport.read(&mut self.read_buf) {
+            // The stream read inline: this is the hot path of every TCP message.
+            let read = match &conn.transport {
+                Transport::Stream(s) => (&mut &*s).read(&mut self.read_buf),
+                other => other.read(&mut self.read_buf),
+            };
+            match read {
                 Ok(0) => {
                     self.receive_ended(key, (SocketOperation::Close, 0));
                     return;
