@@ -39,7 +39,7 @@ C_WARN := -std=c11 -Wall -Wextra -Werror
 C_TEST_SRCS := $(wildcard tests/c/test_*.c)
 C_TEST_BINS := $(patsubst tests/c/%.c,$(C_OUT)/tests/%,$(C_TEST_SRCS))
 EXAMPLES := echo_server echo_client echo_agent perf_demo pack_echo_server pack_echo_client \
-            pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client
+            pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client http_server
 EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
 DEMO_BIN := $(C_OUT)/release/perf_demo
 INTEROP_DIR := $(TARGET_DIR)/interop

@@ -40,7 +40,7 @@ MISUSE_BINS := $(addprefix $(HARD_OUT)/bin/,$(MISUSE_NAMES)) \
                $(addprefix $(HARD_OUT)/plain/,$(MISUSE_VALGRIND))
 MISUSE_TESTS ?=
 
-FUZZ_TARGETS ?= pack_decoder pull_buffer c_api
+FUZZ_TARGETS ?= pack_decoder pull_buffer c_api cookie http_request http_response http_url
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 60
 FUZZ_JOBS ?= 1

@@ -24,7 +24,7 @@ typedef unsigned short WORD;
 typedef long LONG, LID;
 typedef unsigned long ULONG, ULID;
 typedef long long LONGLONG;
-typedef unsigned long long ULONGLONG;
+
 typedef int INT;
 typedef void VOID;
 typedef char CHAR;
@@ -42,7 +42,7 @@ typedef PVOID LPVOID;
 typedef CHAR *PCHAR, *LPCHAR, *PSTR, *LPSTR;
 typedef const char *PCSTR;
 typedef BYTE *PBYTE, *LPBYTE;
-typedef const BYTE *PCBYTE, *LPCBYTE;
+typedef const BYTE *PCBYTE;
 typedef TCHAR *PTSTR, *LPTSTR;
 typedef const TCHAR *PCTSTR;
 typedef long INT_PTR, LONG_PTR, LPARAM;

@@ -24,6 +24,28 @@
  */
 typedef void *HP_Object;
 
+typedef HP_Object HP_HttpAgent;
+
+typedef HP_Object HP_HttpAgentListener;
+
+typedef HP_Object HP_HttpClient;
+
+typedef HP_Object HP_HttpClientListener;
+
+typedef HP_Object HP_HttpServer;
+
+typedef HP_Object HP_HttpServerListener;
+
+typedef HP_Object HP_HttpSyncClient;
+
+typedef HP_Object HP_HttpsAgent;
+
+typedef HP_Object HP_HttpsClient;
+
+typedef HP_Object HP_HttpsServer;
+
+typedef HP_Object HP_HttpsSyncClient;
+
 /*
  An SSL agent (PUSH model).
  */
@@ -344,15 +366,63 @@ typedef struct WSABUF {
 } WSABUF;
 
 /*
+ A NUL-terminated byte string the library only reads.
+ */
+typedef const char *LPCSTR;
+
+/*
+ A name/value pair of texts (`HP_THeader`, `HP_TCookie`, `HP_TParam`).
+ */
+typedef struct HP_TNVPair {
+  LPCSTR name;
+  LPCSTR value;
+} HP_TNVPair;
+
+/*
+ One cookie: name and value.
+ */
+typedef struct HP_TNVPair HP_TCookie;
+
+/*
+ One header: name and value.
+ */
+typedef struct HP_TNVPair HP_THeader;
+
+/*
+ `unsigned long long`.
+ */
+typedef unsigned long long ULONGLONG;
+
+/*
+ `En_HP_HttpVersion`: low byte major, high byte minor.
+ */
+typedef int En_HP_HttpVersion;
+
+/*
+ `En_HP_HttpUpgradeType`.
+ */
+typedef int En_HP_HttpUpgradeType;
+
+/*
+ HP-Socket's 64-bit time: seconds since 1970-01-01 UTC (the cookie helpers' `expires`).
+ */
+typedef int64_t __time64_t;
+
+/*
+ `En_HP_HttpUrlField`: the fields of a request's URL (`GetUrlField`).
+ */
+typedef int En_HP_HttpUrlField;
+
+/*
+ Read-only bytes.
+ */
+typedef const BYTE *LPCBYTE;
+
+/*
  `En_HP_SSLSessionInfo`: what `*_GetSSLSessionInfo` returns in `*lppInfo` (OpenSSL's
  objects, borrowed: never free them). Items 0-3 describe the connection's `SSL_CTX`.
  */
 typedef int En_HP_SSLSessionInfo;
-
-/*
- A NUL-terminated byte string the library only reads.
- */
-typedef const char *LPCSTR;
 
 /*
  SNI: picks the certificate for `lpszServerName`, the name a client asked for. `pContext`
@@ -454,19 +524,168 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnReceive)(HP_Client pSender, HP_CONNI
 typedef En_HP_HandleResult (*HP_FN_Client_OnSend)(HP_Client pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
 /*
+ `En_HP_HttpParseResult`: what an HTTP callback tells the parser.
+ */
+typedef int En_HP_HttpParseResult;
+
+/*
+ Any HTTP component.
+ */
+typedef HP_Object HP_Http;
+
+/*
+ HTTP: body bytes (de-chunked).
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnBody)(HP_Http pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
+
+typedef HP_FN_Http_OnBody HP_FN_HttpAgent_OnBody;
+
+/*
+ HTTP: a chunk ended.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkComplete)(HP_Http pSender, HP_CONNID dwConnID);
+
+typedef HP_FN_Http_OnChunkComplete HP_FN_HttpAgent_OnChunkComplete;
+
+/*
+ HTTP: a chunk of a chunked body starts (`iLength` 0: the last one).
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnChunkHeader)(HP_Http pSender, HP_CONNID dwConnID, int iLength);
+
+typedef HP_FN_Http_OnChunkHeader HP_FN_HttpAgent_OnChunkHeader;
+
+typedef HP_FN_Agent_OnClose HP_FN_HttpAgent_OnClose;
+
+typedef HP_FN_Agent_OnConnect HP_FN_HttpAgent_OnConnect;
+
+typedef HP_FN_Agent_OnHandShake HP_FN_HttpAgent_OnHandShake;
+
+/*
+ HTTP: one header line.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeader)(HP_Http pSender, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR lpszValue);
+
+typedef HP_FN_Http_OnHeader HP_FN_HttpAgent_OnHeader;
+
+/*
+ HTTP: the head is complete; may answer `HPR_SKIP_BODY` or `HPR_UPGRADE`.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnHeadersComplete)(HP_Http pSender, HP_CONNID dwConnID);
+
+typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpAgent_OnHeadersComplete;
+
+/*
+ HTTP: a message starts.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageBegin)(HP_Http pSender, HP_CONNID dwConnID);
+
+typedef HP_FN_Http_OnMessageBegin HP_FN_HttpAgent_OnMessageBegin;
+
+/*
+ HTTP: the message is complete.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnMessageComplete)(HP_Http pSender, HP_CONNID dwConnID);
+
+typedef HP_FN_Http_OnMessageComplete HP_FN_HttpAgent_OnMessageComplete;
+
+/*
+ HTTP: the message could not be parsed (llhttp's error number and text); the connection
+ closes after it.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnParseError)(HP_Http pSender, HP_CONNID dwConnID, int iErrorCode, LPCSTR lpszErrorDesc);
+
+typedef HP_FN_Http_OnParseError HP_FN_HttpAgent_OnParseError;
+
+typedef HP_FN_Agent_OnPrepareConnect HP_FN_HttpAgent_OnPrepareConnect;
+
+typedef HP_FN_Agent_OnReceive HP_FN_HttpAgent_OnReceive;
+
+typedef HP_FN_Agent_OnSend HP_FN_HttpAgent_OnSend;
+
+typedef HP_FN_Agent_OnShutdown HP_FN_HttpAgent_OnShutdown;
+
+/*
+ HTTP agent, client: the status line.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnStatusLine)(HP_Http pSender, HP_CONNID dwConnID, USHORT usStatusCode, LPCSTR lpszDesc);
+
+typedef HP_FN_Http_OnStatusLine HP_FN_HttpAgent_OnStatusLine;
+
+/*
+ HTTP: the connection left HTTP; anything but `HPR_OK` closes it.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnUpgrade)(HP_Http pSender, HP_CONNID dwConnID, En_HP_HttpUpgradeType enUpgradeType);
+
+typedef HP_FN_Http_OnUpgrade HP_FN_HttpAgent_OnUpgrade;
+
+typedef HP_FN_Http_OnBody HP_FN_HttpClient_OnBody;
+
+typedef HP_FN_Http_OnChunkComplete HP_FN_HttpClient_OnChunkComplete;
+
+typedef HP_FN_Http_OnChunkHeader HP_FN_HttpClient_OnChunkHeader;
+
+typedef HP_FN_Client_OnClose HP_FN_HttpClient_OnClose;
+
+typedef HP_FN_Client_OnConnect HP_FN_HttpClient_OnConnect;
+
+typedef HP_FN_Client_OnHandShake HP_FN_HttpClient_OnHandShake;
+
+typedef HP_FN_Http_OnHeader HP_FN_HttpClient_OnHeader;
+
+typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpClient_OnHeadersComplete;
+
+typedef HP_FN_Http_OnMessageBegin HP_FN_HttpClient_OnMessageBegin;
+
+typedef HP_FN_Http_OnMessageComplete HP_FN_HttpClient_OnMessageComplete;
+
+typedef HP_FN_Http_OnParseError HP_FN_HttpClient_OnParseError;
+
+typedef HP_FN_Client_OnPrepareConnect HP_FN_HttpClient_OnPrepareConnect;
+
+typedef HP_FN_Client_OnReceive HP_FN_HttpClient_OnReceive;
+
+typedef HP_FN_Client_OnSend HP_FN_HttpClient_OnSend;
+
+typedef HP_FN_Http_OnStatusLine HP_FN_HttpClient_OnStatusLine;
+
+typedef HP_FN_Http_OnUpgrade HP_FN_HttpClient_OnUpgrade;
+
+/*
  Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnAccept)(HP_Server pSender, HP_CONNID dwConnID, UINT_PTR pClient);
+
+typedef HP_FN_Server_OnAccept HP_FN_HttpServer_OnAccept;
+
+typedef HP_FN_Http_OnBody HP_FN_HttpServer_OnBody;
+
+typedef HP_FN_Http_OnChunkComplete HP_FN_HttpServer_OnChunkComplete;
+
+typedef HP_FN_Http_OnChunkHeader HP_FN_HttpServer_OnChunkHeader;
 
 /*
  Server: the connection closed (`SO_CLOSE`, 0 for a normal close); the result is ignored.
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnClose)(HP_Server pSender, HP_CONNID dwConnID, En_HP_SocketOperation enOperation, int iErrorCode);
 
+typedef HP_FN_Server_OnClose HP_FN_HttpServer_OnClose;
+
 /*
  Server: the connection is ready for data. `HR_ERROR` closes it.
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server pSender, HP_CONNID dwConnID);
+
+typedef HP_FN_Server_OnHandShake HP_FN_HttpServer_OnHandShake;
+
+typedef HP_FN_Http_OnHeader HP_FN_HttpServer_OnHeader;
+
+typedef HP_FN_Http_OnHeadersComplete HP_FN_HttpServer_OnHeadersComplete;
+
+typedef HP_FN_Http_OnMessageBegin HP_FN_HttpServer_OnMessageBegin;
+
+typedef HP_FN_Http_OnMessageComplete HP_FN_HttpServer_OnMessageComplete;
+
+typedef HP_FN_Http_OnParseError HP_FN_HttpServer_OnParseError;
 
 /*
  Server: the listening socket is bound, not yet listening (set options on `soListen`).
@@ -474,10 +693,7 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnHandShake)(HP_Server pSender, HP_CON
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnPrepareListen)(HP_Server pSender, UINT_PTR soListen);
 
-/*
- Server, PULL model: `iLength` bytes are buffered for the connection.
- */
-typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_CONNID dwConnID, int iLength);
+typedef HP_FN_Server_OnPrepareListen HP_FN_HttpServer_OnPrepareListen;
 
 /*
  Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the
@@ -485,15 +701,35 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_C
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnReceive)(HP_Server pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
+typedef HP_FN_Server_OnReceive HP_FN_HttpServer_OnReceive;
+
+/*
+ HTTP server: the request line; the URL's fields are readable with `GetUrlField`.
+ */
+typedef En_HP_HttpParseResult (*HP_FN_Http_OnRequestLine)(HP_Http pSender, HP_CONNID dwConnID, LPCSTR lpszMethod, LPCSTR lpszUrl);
+
+typedef HP_FN_Http_OnRequestLine HP_FN_HttpServer_OnRequestLine;
+
 /*
  Server: `iLength` bytes were written to the socket; the result is ignored.
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnSend)(HP_Server pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
 
+typedef HP_FN_Server_OnSend HP_FN_HttpServer_OnSend;
+
 /*
  Server: the server stopped; the last event it sends. The result is ignored.
  */
 typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server pSender);
+
+typedef HP_FN_Server_OnShutdown HP_FN_HttpServer_OnShutdown;
+
+typedef HP_FN_Http_OnUpgrade HP_FN_HttpServer_OnUpgrade;
+
+/*
+ Server, PULL model: `iLength` bytes are buffered for the connection.
+ */
+typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_CONNID dwConnID, int iLength);
 
 /*
  UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the
@@ -546,6 +782,11 @@ typedef int En_HP_SSLSessionMode;
  `En_HP_SSLVerifyMode`: bit flags of `iVerifyMode` (OpenSSL's `SSL_VERIFY_*` values).
  */
 typedef int En_HP_SSLVerifyMode;
+
+/*
+ `En_HP_HttpStatusCode`: the standard status codes.
+ */
+typedef int En_HP_HttpStatusCode;
 
 /*
  Any listener object.
@@ -821,9 +1062,237 @@ typedef HP_Fn_SNI_ServerNameCallback Fn_SNI_ServerNameCallback;
 
 #define HP_VERSION_BUILD 3
 
+#define HV_1_0 1
+
+#define HV_1_1 257
+
+#define HUF_SCHEMA 0
+
+#define HUF_HOST 1
+
+#define HUF_PORT 2
+
+#define HUF_PATH 3
+
+#define HUF_QUERY 4
+
+#define HUF_FRAGMENT 5
+
+#define HUF_USERINFO 6
+
+#define HUF_MAX 7
+
+#define HPR_OK 0
+
+/*
+ From `OnHeadersComplete`: the message has no body.
+ */
+#define HPR_SKIP_BODY 1
+
+/*
+ From `OnHeadersComplete`: the connection leaves HTTP after this head.
+ */
+#define HPR_UPGRADE 2
+
+/*
+ A parse error: the connection closes.
+ */
+#define HPR_ERROR -1
+
+#define HUT_NONE 0
+
+#define HUT_WEB_SOCKET 1
+
+#define HUT_HTTP_TUNNEL 2
+
+#define HUT_UNKNOWN -1
+
+#define HSC_CONTINUE 100
+
+#define HSC_SWITCHING_PROTOCOLS 101
+
+#define HSC_PROCESSING 102
+
+#define HSC_OK 200
+
+#define HSC_CREATED 201
+
+#define HSC_ACCEPTED 202
+
+#define HSC_NON_AUTHORITATIVE_INFORMATION 203
+
+#define HSC_NO_CONTENT 204
+
+#define HSC_RESET_CONTENT 205
+
+#define HSC_PARTIAL_CONTENT 206
+
+#define HSC_MULTI_STATUS 207
+
+#define HSC_ALREADY_REPORTED 208
+
+#define HSC_IM_USED 226
+
+#define HSC_MULTIPLE_CHOICES 300
+
+#define HSC_MOVED_PERMANENTLY 301
+
+#define HSC_MOVED_TEMPORARILY 302
+
+#define HSC_SEE_OTHER 303
+
+#define HSC_NOT_MODIFIED 304
+
+#define HSC_USE_PROXY 305
+
+#define HSC_SWITCH_PROXY 306
+
+#define HSC_TEMPORARY_REDIRECT 307
+
+#define HSC_PERMANENT_REDIRECT 308
+
+#define HSC_BAD_REQUEST 400
+
+#define HSC_UNAUTHORIZED 401
+
+#define HSC_PAYMENT_REQUIRED 402
+
+#define HSC_FORBIDDEN 403
+
+#define HSC_NOT_FOUND 404
+
+#define HSC_METHOD_NOT_ALLOWED 405
+
+#define HSC_NOT_ACCEPTABLE 406
+
+#define HSC_PROXY_AUTHENTICATION_REQUIRED 407
+
+#define HSC_REQUEST_TIMEOUT 408
+
+#define HSC_CONFLICT 409
+
+#define HSC_GONE 410
+
+#define HSC_LENGTH_REQUIRED 411
+
+#define HSC_PRECONDITION_FAILED 412
+
+#define HSC_REQUEST_ENTITY_TOO_LARGE 413
+
+#define HSC_REQUEST_URI_TOO_LONG 414
+
+#define HSC_UNSUPPORTED_MEDIA_TYPE 415
+
+#define HSC_REQUESTED_RANGE_NOT_SATISFIABLE 416
+
+#define HSC_EXPECTATION_FAILED 417
+
+#define HSC_MISDIRECTED_REQUEST 421
+
+#define HSC_UNPROCESSABLE_ENTITY 422
+
+#define HSC_LOCKED 423
+
+#define HSC_FAILED_DEPENDENCY 424
+
+#define HSC_UNORDERED_COLLECTION 425
+
+#define HSC_UPGRADE_REQUIRED 426
+
+#define HSC_PRECONDITION_REQUIRED 428
+
+#define HSC_TOO_MANY_REQUESTS 429
+
+#define HSC_REQUEST_HEADER_FIELDS_TOO_LARGE 431
+
+#define HSC_RETRY_WITH 449
+
+#define HSC_UNAVAILABLE_FOR_LEGAL_REASONS 451
+
+#define HSC_INTERNAL_SERVER_ERROR 500
+
+#define HSC_NOT_IMPLEMENTED 501
+
+#define HSC_BAD_GATEWAY 502
+
+#define HSC_SERVICE_UNAVAILABLE 503
+
+#define HSC_GATEWAY_TIMEOUT 504
+
+#define HSC_HTTP_VERSION_NOT_SUPPORTED 505
+
+#define HSC_VARIANT_ALSO_NEGOTIATES 506
+
+#define HSC_INSUFFICIENT_STORAGE 507
+
+#define HSC_LOOP_DETECTED 508
+
+#define HSC_BANDWIDTH_LIMIT_EXCEEDED 509
+
+#define HSC_NOT_EXTENDED 510
+
+#define HSC_NETWORK_AUTHENTICATION_REQUIRED 511
+
+#define HSC_UNPARSEABLE_RESPONSE_HEADERS 600
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Creates an HTTP agent reporting to `pListener`, an HTTP agent listener. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_HttpAgent Create_HP_HttpAgent(HP_HttpAgentListener pListener);
+
+/*
+ Creates an HTTP agent listener with no callback set: it takes the HTTP events and the TCP agent events.
+ */
+HP_HttpAgentListener Create_HP_HttpAgentListener(void);
+
+/*
+ Creates an HTTP client reporting to `pListener`, an HTTP client listener. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_HttpClient Create_HP_HttpClient(HP_HttpClientListener pListener);
+
+/*
+ Creates an HTTP client listener with no callback set: it takes the HTTP events and the TCP client events.
+ */
+HP_HttpClientListener Create_HP_HttpClientListener(void);
+
+/*
+ Creates an HTTP server reporting to `pListener`, an HTTP server listener. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_HttpServer Create_HP_HttpServer(HP_HttpServerListener pListener);
+
+/*
+ Creates an HTTP server listener with no callback set: it takes the HTTP events and the TCP server events.
+ */
+HP_HttpServerListener Create_HP_HttpServerListener(void);
+
+/*
+ Creates an HTTP sync client. `pListener` (an HTTP client listener) may be NULL; when given it receives every event too. No `Start` is needed: `HP_HttpSyncClient_OpenUrl` connects.
+ */
+HP_HttpSyncClient Create_HP_HttpSyncClient(HP_HttpClientListener pListener);
+
+/*
+ Creates an HTTPS agent reporting to `pListener`, an HTTP agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_HttpsAgent Create_HP_HttpsAgent(HP_HttpAgentListener pListener);
+
+/*
+ Creates an HTTPS client reporting to `pListener`, an HTTP client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_HttpsClient Create_HP_HttpsClient(HP_HttpClientListener pListener);
+
+/*
+ Creates an HTTPS server reporting to `pListener`, an HTTP server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HP_HttpsServer Create_HP_HttpsServer(HP_HttpServerListener pListener);
+
+/*
+ Creates an HTTPS sync client. `pListener` (an HTTP client listener) may be NULL; when given it receives every event too. No `Start` is needed: `HP_HttpSyncClient_OpenUrl` connects. Call `HP_SSLClient_SetupSSLContext` first.
+ */
+HP_HttpsSyncClient Create_HP_HttpsSyncClient(HP_HttpClientListener pListener);
 
 /*
  Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call
@@ -1031,6 +1500,61 @@ HP_UdpServer Create_HP_UdpServer(HP_UdpServerListener pListener);
  Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
  */
 HP_UdpServerListener Create_HP_UdpServerListener(void);
+
+/*
+ Destroys an HTTP agent: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpAgent(HP_HttpAgent pAgent);
+
+/*
+ Destroys an HTTP agent listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_HttpAgentListener(HP_HttpAgentListener pListener);
+
+/*
+ Destroys an HTTP client: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpClient(HP_HttpClient pClient);
+
+/*
+ Destroys an HTTP client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_HttpClientListener(HP_HttpClientListener pListener);
+
+/*
+ Destroys an HTTP server: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpServer(HP_HttpServer pServer);
+
+/*
+ Destroys an HTTP server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_HttpServerListener(HP_HttpServerListener pListener);
+
+/*
+ Destroys an HTTP sync client (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpSyncClient(HP_HttpSyncClient pClient);
+
+/*
+ Destroys an HTTPS agent: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpsAgent(HP_HttpsAgent pAgent);
+
+/*
+ Destroys an HTTPS client: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpsClient(HP_HttpsClient pClient);
+
+/*
+ Destroys an HTTPS server: stops it first if it runs (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpsServer(HP_HttpsServer pServer);
+
+/*
+ Destroys an HTTPS sync client (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_HttpsSyncClient(HP_HttpsSyncClient pClient);
 
 /*
  Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).
@@ -1917,6 +2441,670 @@ DWORD HP_GetHPSocketVersion(void);
 LPCTSTR HP_GetSocketErrorDesc(En_HP_SocketError enCode);
 
 /*
+ Copies every cookie of the message (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpAgent_GetAllCookies(HP_HttpAgent pAgent, HP_CONNID dwConnID, HP_TCookie *lpCookies, DWORD *pdwCount);
+
+/*
+ Copies every header name, in order (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpAgent_GetAllHeaderNames(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR *lpszName, DWORD *pdwCount);
+
+/*
+ Copies every header, in order (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpAgent_GetAllHeaders(HP_HttpAgent pAgent, HP_CONNID dwConnID, HP_THeader *lpHeaders, DWORD *pdwCount);
+
+/*
+ Returns the message's `Content-Encoding`, or NULL.
+ */
+LPCSTR HP_HttpAgent_GetContentEncoding(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns the message's `Content-Length` (0 when absent or chunked).
+ */
+ULONGLONG HP_HttpAgent_GetContentLength(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns the message's `Content-Type`, or NULL.
+ */
+LPCSTR HP_HttpAgent_GetContentType(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Puts the value of cookie `lpszName` (a request's `Cookie` header, a response's
+ `Set-Cookie`) in `*lpszValue`; FALSE when absent.
+ */
+BOOL HP_HttpAgent_GetCookie(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR *lpszValue);
+
+/*
+ Puts the first value of header `lpszName` (any case) in `*lpszValue`; FALSE when the
+ message has none. Valid until the next message on the connection.
+ */
+BOOL HP_HttpAgent_GetHeader(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR *lpszValue);
+
+/*
+ Copies every value of header `lpszName` (any case), in order. On entry `*pdwCount` is
+ the room in `lpszValue`; on return it is the number of values. NULL `lpszValue`, too little
+ room or no such header: FALSE (a count query).
+ */
+BOOL HP_HttpAgent_GetHeaders(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR *lpszValue, DWORD *pdwCount);
+
+/*
+ Returns the HTTP version written in outgoing start lines.
+ */
+En_HP_HttpVersion HP_HttpAgent_GetLocalVersion(HP_HttpAgent pAgent);
+
+/*
+ Returns the llhttp error number (`HPE_*`) that ended the connection's HTTP, 0 when none;
+ its text goes to `*lpszErrorDesc` when that is not NULL.
+ */
+USHORT HP_HttpAgent_GetParseErrorCode(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR *lpszErrorDesc);
+
+/*
+ Returns the response's status code.
+ */
+USHORT HP_HttpAgent_GetStatusCode(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns the message's `Transfer-Encoding`, or NULL.
+ */
+LPCSTR HP_HttpAgent_GetTransferEncoding(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns what the message upgrades to (`HUT_NONE` when it does not).
+ */
+En_HP_HttpUpgradeType HP_HttpAgent_GetUpgradeType(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns the message's HTTP version as `MAKEWORD(major, minor)`.
+ */
+USHORT HP_HttpAgent_GetVersion(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns whether HTTP runs from the first byte of each new connection.
+ */
+BOOL HP_HttpAgent_IsHttpAutoStart(HP_HttpAgent pAgent);
+
+/*
+ Returns whether the connection stays open after the message (llhttp's rule).
+ */
+BOOL HP_HttpAgent_IsKeepAlive(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns whether the message upgrades the connection.
+ */
+BOOL HP_HttpAgent_IsUpgrade(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Returns whether the cookie manager is used.
+ */
+BOOL HP_HttpAgent_IsUseCookie(HP_HttpAgent pAgent);
+
+/*
+ Sends one chunk of a chunked body (`Transfer-Encoding: chunked` given in the head):
+ `iLength` bytes of `pData`, with the chunk extensions `lpszExtensions` (may be NULL);
+ `iLength` 0 sends the last chunk.
+ */
+BOOL HP_HttpAgent_SendChunkData(HP_HttpAgent pAgent, HP_CONNID dwConnID, const BYTE *pData, int iLength, LPCSTR lpszExtensions);
+
+/*
+ Sends `CONNECT lpszHost` (`host:port`); a 2xx answer turns the connection into a tunnel
+ (`OnUpgrade(HUT_HTTP_TUNNEL)`, then raw bytes through `OnReceive`).
+ */
+BOOL HP_HttpAgent_SendConnect(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszHost, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a DELETE request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendDelete(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a GET request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendGet(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a HEAD request without a body (see `SendRequest`). Its response has no body.
+ */
+BOOL HP_HttpAgent_SendHead(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).
+ */
+BOOL HP_HttpAgent_SendLocalFile(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszFileName, LPCSTR lpszMethod, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a OPTIONS request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendOptions(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a PATCH request with a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendPatch(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength);
+
+/*
+ Sends a POST request with a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendPost(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength);
+
+/*
+ Sends a PUT request with a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendPut(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength);
+
+/*
+ Sends a request: `METHOD lpszPath HTTP/x.y` (method upper-cased, the local version), the
+ headers, `Host` from the connect host and port when missing, `Content-Length` when there is
+ a body (or the method is POST, PUT or PATCH) and the headers do not frame it, the cookie
+ manager's cookies when `UseCookie` is on, then `iLength` bytes of `pData`, as one send.
+ */
+BOOL HP_HttpAgent_SendRequest(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszMethod, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pData, int iLength);
+
+/*
+ Sends a TRACE request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpAgent_SendTrace(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
+ */
+void HP_HttpAgent_SetHttpAutoStart(HP_HttpAgent pAgent, BOOL bAutoStart);
+
+/*
+ Sets the HTTP version written in outgoing start lines (`HV_1_1`, the default, or `HV_1_0`); allowed while running.
+ */
+void HP_HttpAgent_SetLocalVersion(HP_HttpAgent pAgent, En_HP_HttpVersion usVersion);
+
+/*
+ Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).
+ */
+void HP_HttpAgent_SetUseCookie(HP_HttpAgent pAgent, BOOL bUseCookie);
+
+/*
+ Starts HTTP on a connection of a component whose `HttpAutoStart` is off; bytes that
+ arrived before went to `OnReceive`. FALSE when HTTP already runs on it.
+ */
+BOOL HP_HttpAgent_StartHttp(HP_HttpAgent pAgent, HP_CONNID dwConnID);
+
+/*
+ Copies every cookie of the message (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpClient_GetAllCookies(HP_HttpClient pClient, HP_TCookie *lpCookies, DWORD *pdwCount);
+
+/*
+ Copies every header name, in order (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpClient_GetAllHeaderNames(HP_HttpClient pClient, LPCSTR *lpszName, DWORD *pdwCount);
+
+/*
+ Copies every header, in order (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpClient_GetAllHeaders(HP_HttpClient pClient, HP_THeader *lpHeaders, DWORD *pdwCount);
+
+/*
+ Returns the message's `Content-Encoding`, or NULL.
+ */
+LPCSTR HP_HttpClient_GetContentEncoding(HP_HttpClient pClient);
+
+/*
+ Returns the message's `Content-Length` (0 when absent or chunked).
+ */
+ULONGLONG HP_HttpClient_GetContentLength(HP_HttpClient pClient);
+
+/*
+ Returns the message's `Content-Type`, or NULL.
+ */
+LPCSTR HP_HttpClient_GetContentType(HP_HttpClient pClient);
+
+/*
+ Puts the value of cookie `lpszName` (a request's `Cookie` header, a response's
+ `Set-Cookie`) in `*lpszValue`; FALSE when absent.
+ */
+BOOL HP_HttpClient_GetCookie(HP_HttpClient pClient, LPCSTR lpszName, LPCSTR *lpszValue);
+
+/*
+ Puts the first value of header `lpszName` (any case) in `*lpszValue`; FALSE when the
+ message has none. Valid until the next message on the connection.
+ */
+BOOL HP_HttpClient_GetHeader(HP_HttpClient pClient, LPCSTR lpszName, LPCSTR *lpszValue);
+
+/*
+ Copies every value of header `lpszName` (any case), in order. On entry `*pdwCount` is
+ the room in `lpszValue`; on return it is the number of values. NULL `lpszValue`, too little
+ room or no such header: FALSE (a count query).
+ */
+BOOL HP_HttpClient_GetHeaders(HP_HttpClient pClient, LPCSTR lpszName, LPCSTR *lpszValue, DWORD *pdwCount);
+
+/*
+ Returns the HTTP version written in outgoing start lines.
+ */
+En_HP_HttpVersion HP_HttpClient_GetLocalVersion(HP_HttpClient pClient);
+
+/*
+ Returns the llhttp error number (`HPE_*`) that ended the connection's HTTP, 0 when none;
+ its text goes to `*lpszErrorDesc` when that is not NULL.
+ */
+USHORT HP_HttpClient_GetParseErrorCode(HP_HttpClient pClient, LPCSTR *lpszErrorDesc);
+
+/*
+ Returns the response's status code.
+ */
+USHORT HP_HttpClient_GetStatusCode(HP_HttpClient pClient);
+
+/*
+ Returns the message's `Transfer-Encoding`, or NULL.
+ */
+LPCSTR HP_HttpClient_GetTransferEncoding(HP_HttpClient pClient);
+
+/*
+ Returns what the message upgrades to (`HUT_NONE` when it does not).
+ */
+En_HP_HttpUpgradeType HP_HttpClient_GetUpgradeType(HP_HttpClient pClient);
+
+/*
+ Returns the message's HTTP version as `MAKEWORD(major, minor)`.
+ */
+USHORT HP_HttpClient_GetVersion(HP_HttpClient pClient);
+
+/*
+ Returns whether HTTP runs from the first byte of each new connection.
+ */
+BOOL HP_HttpClient_IsHttpAutoStart(HP_HttpClient pClient);
+
+/*
+ Returns whether the connection stays open after the message (llhttp's rule).
+ */
+BOOL HP_HttpClient_IsKeepAlive(HP_HttpClient pClient);
+
+/*
+ Returns whether the message upgrades the connection.
+ */
+BOOL HP_HttpClient_IsUpgrade(HP_HttpClient pClient);
+
+/*
+ Returns whether the cookie manager is used.
+ */
+BOOL HP_HttpClient_IsUseCookie(HP_HttpClient pClient);
+
+/*
+ Sends one chunk of a chunked body (`Transfer-Encoding: chunked` given in the head):
+ `iLength` bytes of `pData`, with the chunk extensions `lpszExtensions` (may be NULL);
+ `iLength` 0 sends the last chunk.
+ */
+BOOL HP_HttpClient_SendChunkData(HP_HttpClient pClient, const BYTE *pData, int iLength, LPCSTR lpszExtensions);
+
+/*
+ Sends `CONNECT lpszHost` (`host:port`); a 2xx answer turns the connection into a tunnel
+ (`OnUpgrade(HUT_HTTP_TUNNEL)`, then raw bytes through `OnReceive`).
+ */
+BOOL HP_HttpClient_SendConnect(HP_HttpClient pClient, LPCSTR lpszHost, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a DELETE request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendDelete(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a GET request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendGet(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a HEAD request without a body (see `SendRequest`). Its response has no body.
+ */
+BOOL HP_HttpClient_SendHead(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).
+ */
+BOOL HP_HttpClient_SendLocalFile(HP_HttpClient pClient, LPCSTR lpszFileName, LPCSTR lpszMethod, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a OPTIONS request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendOptions(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a PATCH request with a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendPatch(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength);
+
+/*
+ Sends a POST request with a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendPost(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength);
+
+/*
+ Sends a PUT request with a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendPut(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength);
+
+/*
+ Sends a request: `METHOD lpszPath HTTP/x.y` (method upper-cased, the local version), the
+ headers, `Host` from the connect host and port when missing, `Content-Length` when there is
+ a body (or the method is POST, PUT or PATCH) and the headers do not frame it, the cookie
+ manager's cookies when `UseCookie` is on, then `iLength` bytes of `pData`, as one send.
+ */
+BOOL HP_HttpClient_SendRequest(HP_HttpClient pClient, LPCSTR lpszMethod, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pData, int iLength);
+
+/*
+ Sends a TRACE request without a body (see `SendRequest`).
+ */
+BOOL HP_HttpClient_SendTrace(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
+ */
+void HP_HttpClient_SetHttpAutoStart(HP_HttpClient pClient, BOOL bAutoStart);
+
+/*
+ Sets the HTTP version written in outgoing start lines (`HV_1_1`, the default, or `HV_1_0`); allowed while running.
+ */
+void HP_HttpClient_SetLocalVersion(HP_HttpClient pClient, En_HP_HttpVersion usVersion);
+
+/*
+ Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).
+ */
+void HP_HttpClient_SetUseCookie(HP_HttpClient pClient, BOOL bUseCookie);
+
+/*
+ Starts HTTP on a connection of a component whose `HttpAutoStart` is off; bytes that
+ arrived before went to `OnReceive`. FALSE when HTTP already runs on it.
+ */
+BOOL HP_HttpClient_StartHttp(HP_HttpClient pClient);
+
+/*
+ The current time in seconds since 1970-01-01 UTC.
+ */
+__time64_t HP_HttpCookie_HLP_CurrentUTCTime(void);
+
+/*
+ The Max-Age of an `expires`: -1 when negative (session), else the seconds left (0 when past).
+ */
+int HP_HttpCookie_HLP_ExpiresToMaxAge(__time64_t tmExpires);
+
+/*
+ Writes the `expires` text of a time, `Wed, 21-Oct-2015 07:28:00 GMT` (times before 1 are
+ written as 1, after 9999 as 9999-12-31 23:59:59). `*piBuffLen` holds the buffer's size on entry
+ and the length needed, NUL included, on return; a NULL or short buffer gives FALSE.
+ */
+BOOL HP_HttpCookie_HLP_MakeExpiresStr(char *lpszBuff, int *piBuffLen, __time64_t tmExpires);
+
+/*
+ The `expires` of a Max-Age: now + `iMaxAge` when positive, 0 for 0, -1 (session) when negative.
+ */
+__time64_t HP_HttpCookie_HLP_MaxAgeToExpires(int iMaxAge);
+
+/*
+ Parses a cookie date (`Wed, 21 Oct 2015 07:28:00 GMT`, `Wed, 21-Oct-15 07:28:00 GMT`, and what
+ RFC 6265 §5.1.1 accepts; a numeric zone is applied) into `*ptmExpires` (Unix seconds). FALSE
+ for text that is no date or a date before 1970.
+ */
+BOOL HP_HttpCookie_HLP_ParseExpires(LPCSTR lpszExpires, __time64_t *ptmExpires);
+
+/*
+ Writes a `Set-Cookie` value: `name=value; domain=D; path=P; expires=E; HttpOnly; secure;
+ SameSite=Lax`, each attribute only when given (domain and path normalised as `SetCookie` does,
+ `expires` when `iMaxAge` >= 0). The buffer convention is `MakeExpiresStr`'s. FALSE for a NULL
+ or empty name or an unknown `enSameSite`.
+ */
+BOOL HP_HttpCookie_HLP_ToString(char *lpszBuff, int *piBuffLen, LPCSTR lpszName, LPCSTR lpszValue, LPCSTR lpszDomain, LPCSTR lpszPath, int iMaxAge, BOOL bHttpOnly, BOOL bSecure, int enSameSite);
+
+/*
+ Removes the cookies of a domain and path; NULL for either means every one (both NULL: all).
+ FALSE when a given domain or path is not one (no name left after the leading dots, no `/`).
+ */
+BOOL HP_HttpCookie_MGR_ClearCookies(LPCSTR lpszDomain, LPCSTR lpszPath);
+
+/*
+ Deletes one cookie (domain and path normalised as `SetCookie` does): FALSE when absent.
+ */
+BOOL HP_HttpCookie_MGR_DeleteCookie(LPCSTR lpszDomain, LPCSTR lpszPath, LPCSTR lpszName);
+
+/*
+ Whether third-party cookies are allowed.
+ */
+BOOL HP_HttpCookie_MGR_IsEnableThirdPartyCookie(void);
+
+/*
+ Loads cookies from a file in HP-Socket's format (see docs/abi.md, "HTTP cookies"); expired ones
+ are skipped. `bKeepExists` TRUE: a stored cookie wins over the file's; FALSE: the store is
+ emptied first. A missing, unreadable or malformed file gives FALSE and leaves the store
+ unchanged (`errno`: the system's, or `EBADMSG` for a malformed file).
+ */
+BOOL HP_HttpCookie_MGR_LoadFromFile(LPCSTR lpszFile, BOOL bKeepExists);
+
+/*
+ Removes the expired cookies of a domain and path (NULL: every one), as `ClearCookies`.
+ */
+BOOL HP_HttpCookie_MGR_RemoveExpiredCookies(LPCSTR lpszDomain, LPCSTR lpszPath);
+
+/*
+ Saves the unexpired persistent cookies to a file (replaced). `bKeepExists` TRUE: the file's
+ cookies are first loaded into the store (stored ones win; a missing file is fine), as
+ HP-Socket does, so what another process saved is kept.
+ */
+BOOL HP_HttpCookie_MGR_SaveToFile(LPCSTR lpszFile, BOOL bKeepExists);
+
+/*
+ Stores a cookie. The domain loses its leading dots and is lower-cased; the path is cut to its
+ directory (`/a/b` is `/a/`). `iMaxAge` > 0: expires that many seconds from now; 0: deletes the
+ stored cookie (TRUE only if there was one); < 0: a session cookie. `enSameSite`: 0 none, 1
+ Strict, 2 Lax. `bOnlyUpdateValueIfExists` TRUE: a session cookie over a live stored one changes
+ only its value. FALSE for a NULL or empty name, domain or path.
+ */
+BOOL HP_HttpCookie_MGR_SetCookie(LPCSTR lpszName, LPCSTR lpszValue, LPCSTR lpszDomain, LPCSTR lpszPath, int iMaxAge, BOOL bHttpOnly, BOOL bSecure, int enSameSite, BOOL bOnlyUpdateValueIfExists);
+
+/*
+ Allows or refuses third-party cookies (allowed by default; see docs/abi.md for the rule).
+ */
+void HP_HttpCookie_MGR_SetEnableThirdPartyCookie(BOOL bEnableThirdPartyCookie);
+
+/*
+ Copies every cookie of the message (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpServer_GetAllCookies(HP_HttpServer pServer, HP_CONNID dwConnID, HP_TCookie *lpCookies, DWORD *pdwCount);
+
+/*
+ Copies every header name, in order (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpServer_GetAllHeaderNames(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR *lpszName, DWORD *pdwCount);
+
+/*
+ Copies every header, in order (a count query, see `GetHeaders`).
+ */
+BOOL HP_HttpServer_GetAllHeaders(HP_HttpServer pServer, HP_CONNID dwConnID, HP_THeader *lpHeaders, DWORD *pdwCount);
+
+/*
+ Returns the message's `Content-Encoding`, or NULL.
+ */
+LPCSTR HP_HttpServer_GetContentEncoding(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns the message's `Content-Length` (0 when absent or chunked).
+ */
+ULONGLONG HP_HttpServer_GetContentLength(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns the message's `Content-Type`, or NULL.
+ */
+LPCSTR HP_HttpServer_GetContentType(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Puts the value of cookie `lpszName` (a request's `Cookie` header, a response's
+ `Set-Cookie`) in `*lpszValue`; FALSE when absent.
+ */
+BOOL HP_HttpServer_GetCookie(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR *lpszValue);
+
+/*
+ Puts the first value of header `lpszName` (any case) in `*lpszValue`; FALSE when the
+ message has none. Valid until the next message on the connection.
+ */
+BOOL HP_HttpServer_GetHeader(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR *lpszValue);
+
+/*
+ Copies every value of header `lpszName` (any case), in order. On entry `*pdwCount` is
+ the room in `lpszValue`; on return it is the number of values. NULL `lpszValue`, too little
+ room or no such header: FALSE (a count query).
+ */
+BOOL HP_HttpServer_GetHeaders(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR lpszName, LPCSTR *lpszValue, DWORD *pdwCount);
+
+/*
+ Returns the request's host: its `Host` header, else the URL's host; NULL when neither.
+ */
+LPCSTR HP_HttpServer_GetHost(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns the HTTP version written in outgoing start lines.
+ */
+En_HP_HttpVersion HP_HttpServer_GetLocalVersion(HP_HttpServer pServer);
+
+/*
+ Returns the request's method, verbatim.
+ */
+LPCSTR HP_HttpServer_GetMethod(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns the llhttp error number (`HPE_*`) that ended the connection's HTTP, 0 when none;
+ its text goes to `*lpszErrorDesc` when that is not NULL.
+ */
+USHORT HP_HttpServer_GetParseErrorCode(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR *lpszErrorDesc);
+
+/*
+ Returns the delay of `Release` in ms.
+ */
+DWORD HP_HttpServer_GetReleaseDelay(HP_HttpServer pServer);
+
+/*
+ Returns the message's `Transfer-Encoding`, or NULL.
+ */
+LPCSTR HP_HttpServer_GetTransferEncoding(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns what the message upgrades to (`HUT_NONE` when it does not).
+ */
+En_HP_HttpUpgradeType HP_HttpServer_GetUpgradeType(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns field `enField` of the request's URL, or NULL when absent (a field outside `HUF_SCHEMA`..`HUF_USERINFO` is refused). Valid until the next message on the connection.
+ */
+LPCSTR HP_HttpServer_GetUrlField(HP_HttpServer pServer, HP_CONNID dwConnID, En_HP_HttpUrlField enField);
+
+/*
+ Returns the URL fields the request has: bit `HUF_x` set when field `HUF_x` is present.
+ */
+USHORT HP_HttpServer_GetUrlFieldSet(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns the message's HTTP version as `MAKEWORD(major, minor)`.
+ */
+USHORT HP_HttpServer_GetVersion(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns whether HTTP runs from the first byte of each new connection.
+ */
+BOOL HP_HttpServer_IsHttpAutoStart(HP_HttpServer pServer);
+
+/*
+ Returns whether the connection stays open after the message (llhttp's rule).
+ */
+BOOL HP_HttpServer_IsKeepAlive(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Returns whether the message upgrades the connection.
+ */
+BOOL HP_HttpServer_IsUpgrade(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Closes the connection after `ReleaseDelay` ms, so the response has time to drain (for
+ requests that are not keep-alive).
+ */
+BOOL HP_HttpServer_Release(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Sends one chunk of a chunked body (`Transfer-Encoding: chunked` given in the head):
+ `iLength` bytes of `pData`, with the chunk extensions `lpszExtensions` (may be NULL);
+ `iLength` 0 sends the last chunk.
+ */
+BOOL HP_HttpServer_SendChunkData(HP_HttpServer pServer, HP_CONNID dwConnID, const BYTE *pData, int iLength, LPCSTR lpszExtensions);
+
+/*
+ Sends a response whose body is the file `lpszFileName` (see `SendResponse`). Unlike
+ HP-Socket there is no 4 MiB bound; the file is read whole before it is sent.
+ */
+BOOL HP_HttpServer_SendLocalFile(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR lpszFileName, USHORT usStatusCode, LPCSTR lpszDesc, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends a response: `HTTP/x.y usStatusCode lpszDesc` (the local version; NULL `lpszDesc`: the
+ standard reason phrase), the headers, `Content-Length` unless the headers carry
+ `Content-Length` or `Transfer-Encoding` (and not for 1xx, 204, 304), then `iLength` bytes of
+ `pData`, as one send. Header texts with CR or LF are refused (`SE_INVALID_PARAM`).
+ */
+BOOL HP_HttpServer_SendResponse(HP_HttpServer pServer, HP_CONNID dwConnID, USHORT usStatusCode, LPCSTR lpszDesc, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pData, int iLength);
+
+/*
+ Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
+ */
+void HP_HttpServer_SetHttpAutoStart(HP_HttpServer pServer, BOOL bAutoStart);
+
+/*
+ Sets the HTTP version written in outgoing start lines (`HV_1_1`, the default, or `HV_1_0`); allowed while running.
+ */
+void HP_HttpServer_SetLocalVersion(HP_HttpServer pServer, En_HP_HttpVersion usVersion);
+
+/*
+ Sets the delay of `Release` in ms (default 3000; kept within 100..=60000 when used).
+ */
+void HP_HttpServer_SetReleaseDelay(HP_HttpServer pServer, DWORD dwReleaseDelay);
+
+/*
+ Starts HTTP on a connection of a component whose `HttpAutoStart` is off; bytes that
+ arrived before went to `OnReceive`. FALSE when HTTP already runs on it.
+ */
+BOOL HP_HttpServer_StartHttp(HP_HttpServer pServer, HP_CONNID dwConnID);
+
+/*
+ Forgets the last response's body (done before each request).
+ */
+BOOL HP_HttpSyncClient_CleanupRequestResult(HP_HttpSyncClient pClient);
+
+/*
+ Returns the connect timeout in ms.
+ */
+DWORD HP_HttpSyncClient_GetConnectTimeout(HP_HttpSyncClient pClient);
+
+/*
+ Returns the request timeout in ms.
+ */
+DWORD HP_HttpSyncClient_GetRequestTimeout(HP_HttpSyncClient pClient);
+
+/*
+ Puts the last response's body and its length in `*lpszBody` and `*piLength`; valid until
+ the next request or `CleanupRequestResult`.
+ */
+BOOL HP_HttpSyncClient_GetResponseBody(HP_HttpSyncClient pClient, LPCBYTE *lpszBody, int *piLength);
+
+/*
+ Sends `lpszMethod` to `lpszUrl` (`http(s)://host[:port]/path?query`) and waits for the
+ whole response (or `RequestTimeout`). Reconnects when the host or port differ from the
+ current connection's, when it closed, or when `bForceReconnect`. The response is then
+ readable through the `HP_HttpClient_*` getters and `GetResponseBody`. Not from the client's
+ own callbacks.
+ */
+BOOL HP_HttpSyncClient_OpenUrl(HP_HttpSyncClient pClient, LPCSTR lpszMethod, LPCSTR lpszUrl, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pBody, int iLength, BOOL bForceReconnect);
+
+/*
+ Sets the connect timeout in ms (default 5000; 0: the system's).
+ */
+void HP_HttpSyncClient_SetConnectTimeout(HP_HttpSyncClient pClient, DWORD dwConnectTimeout);
+
+/*
+ Sets the request timeout in ms (default 10000; 0: wait for ever).
+ */
+void HP_HttpSyncClient_SetRequestTimeout(HP_HttpSyncClient pClient, DWORD dwRequestTimeout);
+
+/*
  Forgets the TLS context (connections keep their sessions).
  */
 void HP_SSLAgent_CleanupSSLContext(HP_SSLAgent pAgent);
@@ -2453,6 +3641,256 @@ void HP_Set_FN_Client_OnReceive(HP_ClientListener pListener, HP_FN_Client_OnRece
  also while a component using the listener runs.
  */
 void HP_Set_FN_Client_OnSend(HP_ClientListener pListener, HP_FN_Client_OnSend fn_);
+
+/*
+ Sets the HTTP agent listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnBody(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnBody fn_);
+
+/*
+ Sets the HTTP agent listener's `OnChunkComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnChunkComplete(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnChunkComplete fn_);
+
+/*
+ Sets the HTTP agent listener's `OnChunkHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnChunkHeader(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnChunkHeader fn_);
+
+/*
+ Sets the HTTP agent listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnClose(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnClose fn_);
+
+/*
+ Sets the HTTP agent listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnConnect(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnConnect fn_);
+
+/*
+ Sets the HTTP agent listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnHandShake(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnHandShake fn_);
+
+/*
+ Sets the HTTP agent listener's `OnHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnHeader(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnHeader fn_);
+
+/*
+ Sets the HTTP agent listener's `OnHeadersComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnHeadersComplete(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnHeadersComplete fn_);
+
+/*
+ Sets the HTTP agent listener's `OnMessageBegin` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnMessageBegin(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnMessageBegin fn_);
+
+/*
+ Sets the HTTP agent listener's `OnMessageComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnMessageComplete(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnMessageComplete fn_);
+
+/*
+ Sets the HTTP agent listener's `OnParseError` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnParseError(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnParseError fn_);
+
+/*
+ Sets the HTTP agent listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnPrepareConnect(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnPrepareConnect fn_);
+
+/*
+ Sets the HTTP agent listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnReceive(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnReceive fn_);
+
+/*
+ Sets the HTTP agent listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnSend(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnSend fn_);
+
+/*
+ Sets the HTTP agent listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnShutdown(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnShutdown fn_);
+
+/*
+ Sets the HTTP agent listener's `OnStatusLine` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnStatusLine(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnStatusLine fn_);
+
+/*
+ Sets the HTTP agent listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpAgent_OnUpgrade(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnUpgrade fn_);
+
+/*
+ Sets the HTTP client listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnBody(HP_HttpClientListener pListener, HP_FN_HttpClient_OnBody fn_);
+
+/*
+ Sets the HTTP client listener's `OnChunkComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnChunkComplete(HP_HttpClientListener pListener, HP_FN_HttpClient_OnChunkComplete fn_);
+
+/*
+ Sets the HTTP client listener's `OnChunkHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnChunkHeader(HP_HttpClientListener pListener, HP_FN_HttpClient_OnChunkHeader fn_);
+
+/*
+ Sets the HTTP client listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnClose(HP_HttpClientListener pListener, HP_FN_HttpClient_OnClose fn_);
+
+/*
+ Sets the HTTP client listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnConnect(HP_HttpClientListener pListener, HP_FN_HttpClient_OnConnect fn_);
+
+/*
+ Sets the HTTP client listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnHandShake(HP_HttpClientListener pListener, HP_FN_HttpClient_OnHandShake fn_);
+
+/*
+ Sets the HTTP client listener's `OnHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnHeader(HP_HttpClientListener pListener, HP_FN_HttpClient_OnHeader fn_);
+
+/*
+ Sets the HTTP client listener's `OnHeadersComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnHeadersComplete(HP_HttpClientListener pListener, HP_FN_HttpClient_OnHeadersComplete fn_);
+
+/*
+ Sets the HTTP client listener's `OnMessageBegin` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnMessageBegin(HP_HttpClientListener pListener, HP_FN_HttpClient_OnMessageBegin fn_);
+
+/*
+ Sets the HTTP client listener's `OnMessageComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnMessageComplete(HP_HttpClientListener pListener, HP_FN_HttpClient_OnMessageComplete fn_);
+
+/*
+ Sets the HTTP client listener's `OnParseError` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnParseError(HP_HttpClientListener pListener, HP_FN_HttpClient_OnParseError fn_);
+
+/*
+ Sets the HTTP client listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnPrepareConnect(HP_HttpClientListener pListener, HP_FN_HttpClient_OnPrepareConnect fn_);
+
+/*
+ Sets the HTTP client listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnReceive(HP_HttpClientListener pListener, HP_FN_HttpClient_OnReceive fn_);
+
+/*
+ Sets the HTTP client listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnSend(HP_HttpClientListener pListener, HP_FN_HttpClient_OnSend fn_);
+
+/*
+ Sets the HTTP client listener's `OnStatusLine` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnStatusLine(HP_HttpClientListener pListener, HP_FN_HttpClient_OnStatusLine fn_);
+
+/*
+ Sets the HTTP client listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpClient_OnUpgrade(HP_HttpClientListener pListener, HP_FN_HttpClient_OnUpgrade fn_);
+
+/*
+ Sets the HTTP server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnAccept(HP_HttpServerListener pListener, HP_FN_HttpServer_OnAccept fn_);
+
+/*
+ Sets the HTTP server listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnBody(HP_HttpServerListener pListener, HP_FN_HttpServer_OnBody fn_);
+
+/*
+ Sets the HTTP server listener's `OnChunkComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnChunkComplete(HP_HttpServerListener pListener, HP_FN_HttpServer_OnChunkComplete fn_);
+
+/*
+ Sets the HTTP server listener's `OnChunkHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnChunkHeader(HP_HttpServerListener pListener, HP_FN_HttpServer_OnChunkHeader fn_);
+
+/*
+ Sets the HTTP server listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnClose(HP_HttpServerListener pListener, HP_FN_HttpServer_OnClose fn_);
+
+/*
+ Sets the HTTP server listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnHandShake(HP_HttpServerListener pListener, HP_FN_HttpServer_OnHandShake fn_);
+
+/*
+ Sets the HTTP server listener's `OnHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnHeader(HP_HttpServerListener pListener, HP_FN_HttpServer_OnHeader fn_);
+
+/*
+ Sets the HTTP server listener's `OnHeadersComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnHeadersComplete(HP_HttpServerListener pListener, HP_FN_HttpServer_OnHeadersComplete fn_);
+
+/*
+ Sets the HTTP server listener's `OnMessageBegin` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnMessageBegin(HP_HttpServerListener pListener, HP_FN_HttpServer_OnMessageBegin fn_);
+
+/*
+ Sets the HTTP server listener's `OnMessageComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnMessageComplete(HP_HttpServerListener pListener, HP_FN_HttpServer_OnMessageComplete fn_);
+
+/*
+ Sets the HTTP server listener's `OnParseError` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnParseError(HP_HttpServerListener pListener, HP_FN_HttpServer_OnParseError fn_);
+
+/*
+ Sets the HTTP server listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnPrepareListen(HP_HttpServerListener pListener, HP_FN_HttpServer_OnPrepareListen fn_);
+
+/*
+ Sets the HTTP server listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnReceive(HP_HttpServerListener pListener, HP_FN_HttpServer_OnReceive fn_);
+
+/*
+ Sets the HTTP server listener's `OnRequestLine` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnRequestLine(HP_HttpServerListener pListener, HP_FN_HttpServer_OnRequestLine fn_);
+
+/*
+ Sets the HTTP server listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnSend(HP_HttpServerListener pListener, HP_FN_HttpServer_OnSend fn_);
+
+/*
+ Sets the HTTP server listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnShutdown(HP_HttpServerListener pListener, HP_FN_HttpServer_OnShutdown fn_);
+
+/*
+ Sets the HTTP server listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
+ */
+void HP_Set_FN_HttpServer_OnUpgrade(HP_HttpServerListener pListener, HP_FN_HttpServer_OnUpgrade fn_);
 
 /*
  Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time,

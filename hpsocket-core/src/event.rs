@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 
+use crate::http::{HttpEvent, HttpParseResult};
 use crate::listener::{AgentListener, ClientListener, NodeListener, ServerListener};
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::{ConnId, HandleResult, SocketOperation};
@@ -163,6 +164,11 @@ pub trait EventHandler: Send + Sync + 'static {
     /// One event. The result matters where the listener traits say so (`HR_ERROR` rejects an
     /// accept, fails a prepare, closes a connection); elsewhere it is ignored.
     fn on_event(&self, event: Event<'_>) -> HandleResult;
+    /// HTTP components: one step of a parse of connection `conn`. Default: `HPR_OK`.
+    fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        let _ = (conn, event);
+        HttpParseResult::Ok
+    }
 }
 
 /// Delivers a component's events to the handler it holds: give `Arc::new(EventAdapter(h))`
@@ -203,6 +209,9 @@ macro_rules! connection_events {
                 error,
                 extra: ExtraOf::extra_of(sender, conn),
             })
+        }
+        fn on_http(&self, _: &$sender, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+            self.0.on_http(conn, event)
         }
         fn on_worker_start(&self, _: &$sender, index: usize) {
             self.0.on_event(Event::WorkerStart { index });

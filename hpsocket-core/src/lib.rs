@@ -31,6 +31,7 @@ pub mod config;
 mod conn;
 mod error;
 pub mod event;
+pub mod http;
 mod listener;
 mod model;
 pub mod ops;

@@ -14,6 +14,7 @@
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 
+use crate::http::{HttpEvent, HttpParseResult};
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::{ConnId, HandleResult, SocketOperation};
 use crate::udp::UdpNode;
@@ -75,6 +76,16 @@ pub trait ServerListener: Send + Sync + 'static {
     fn on_shutdown(&self, sender: &TcpServer) -> HandleResult {
         HandleResult::Ignore
     }
+    /// HTTP components: one step of a parse (see [`HttpEvent`]); `HPR_ERROR` ends the
+    /// connection after `OnParseError`.
+    fn on_http(
+        &self,
+        sender: &TcpServer,
+        conn_id: ConnId,
+        event: HttpEvent<'_>,
+    ) -> HttpParseResult {
+        HttpParseResult::Ok
+    }
     /// Extension: a worker thread of `sender` starts, before it runs any other callback.
     /// Language bindings use it to prepare per-thread state (the result is ignored).
     fn on_worker_start(&self, sender: &TcpServer, worker: usize) {}
@@ -135,6 +146,11 @@ pub trait AgentListener: Send + Sync + 'static {
     fn on_shutdown(&self, sender: &TcpAgent) -> HandleResult {
         HandleResult::Ignore
     }
+    /// HTTP components: one step of a parse (see [`HttpEvent`]); `HPR_ERROR` ends the
+    /// connection after `OnParseError`.
+    fn on_http(&self, sender: &TcpAgent, conn_id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        HttpParseResult::Ok
+    }
     /// Extension: a worker thread of `sender` starts, before it runs any other callback.
     /// Language bindings use it to prepare per-thread state (the result is ignored).
     fn on_worker_start(&self, sender: &TcpAgent, worker: usize) {}
@@ -190,6 +206,16 @@ pub trait ClientListener: Send + Sync + 'static {
         error_code: i32,
     ) -> HandleResult {
         HandleResult::Ignore
+    }
+    /// HTTP components: one step of a parse (see [`HttpEvent`]); `HPR_ERROR` ends the
+    /// connection after `OnParseError`.
+    fn on_http(
+        &self,
+        sender: &TcpClient,
+        conn_id: ConnId,
+        event: HttpEvent<'_>,
+    ) -> HttpParseResult {
+        HttpParseResult::Ok
     }
     /// Extension: a worker thread of `sender` starts, before it runs any other callback.
     /// Language bindings use it to prepare per-thread state (the result is ignored).

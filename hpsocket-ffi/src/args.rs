@@ -6,7 +6,7 @@ use std::ffi::{c_int, CStr};
 use std::ptr;
 
 use crate::last_error::{FfiError, Result};
-use crate::types::{BOOL, BYTE, LPCTSTR, TCHAR, USHORT, WSABUF};
+use crate::types::{BOOL, BYTE, DWORD, LPCTSTR, TCHAR, USHORT, WSABUF};
 
 /// A string argument, copied; NULL gives `None`.
 ///
@@ -245,4 +245,47 @@ pub(crate) unsafe fn address_out(
 /// A `BOOL` from C as `bool` (any non-zero value is true).
 pub(crate) fn flag(b: BOOL) -> bool {
     b != 0
+}
+
+/// HP-Socket's count query (`T items[], DWORD* pdwCount`): on entry `*count` is the room in
+/// `out`; on return it is the number of items. NULL `out`, too little room, or nothing to
+/// copy: FALSE (an error with `ENOBUFS`, or `ENOENT` when there is nothing).
+///
+/// # Safety
+/// `count` is NULL or readable and writable; `out` is NULL or writable for `*count` items.
+pub(crate) unsafe fn list_out<T: Copy>(
+    items: &[T],
+    out: *mut T,
+    count: *mut DWORD,
+    name: &str,
+) -> Result<BOOL> {
+    let count = self::out(count, "pdwCount")?;
+    // SAFETY: readable and writable per this function's contract.
+    let room = unsafe { count.get() } as usize;
+    // SAFETY: as above.
+    unsafe { count.set(crate::types::dword(items.len())) };
+    if items.is_empty() {
+        return Err(FfiError::new(
+            crate::types::SE_INVALID_PARAM,
+            libc::ENOENT,
+            "there is nothing to copy (0 written to *pdwCount)",
+        ));
+    }
+    if out.is_null() || room < items.len() {
+        let why = if out.is_null() {
+            format!("{name} is NULL")
+        } else {
+            format!("{name} holds {room}")
+        };
+        return Err(FfiError::new(
+            crate::types::SE_INVALID_PARAM,
+            libc::ENOBUFS,
+            format!("{why}; {} are needed (written to *pdwCount)", items.len()),
+        ));
+    }
+    for (i, item) in items.iter().enumerate() {
+        // SAFETY: `i < items.len() <= room`, the writable length per this function's contract.
+        unsafe { ptr::write_unaligned(out.add(i), *item) };
+    }
+    Ok(crate::types::TRUE)
 }

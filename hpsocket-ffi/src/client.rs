@@ -74,8 +74,36 @@ fn create_with(
     listener: HP_ClientListener,
     make: impl FnOnce(std::sync::Arc<dyn hpsocket_core::ClientListener>) -> TcpClient,
 ) -> HP_Object {
+    build(
+        function,
+        kind,
+        || listener::client_callbacks(listener),
+        make,
+    )
+}
+
+/// Creates a client whose listener may be NULL (the HTTP sync clients): no callbacks then.
+pub(crate) fn create_with_optional(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_ClientListener,
+    make: impl FnOnce(Option<std::sync::Arc<dyn hpsocket_core::ClientListener>>) -> TcpClient,
+) -> HP_Object {
+    let callbacks = || match listener.is_null() {
+        true => Ok(std::sync::Arc::default()),
+        false => listener::client_callbacks(listener),
+    };
+    build(function, kind, callbacks, |adapter| make(Some(adapter)))
+}
+
+fn build(
+    function: &'static str,
+    kind: Kind,
+    callbacks: impl FnOnce() -> Result<std::sync::Arc<listener::Callbacks>>,
+    make: impl FnOnce(std::sync::Arc<dyn hpsocket_core::ClientListener>) -> TcpClient,
+) -> HP_Object {
     boundary::call(function, std::ptr::null_mut(), || {
-        let callbacks = listener::client_callbacks(listener)?;
+        let callbacks = callbacks()?;
         let reservation = handle::reserve(kind)?;
         let inner = make(Adapter::listener(callbacks, reservation.handle()));
         Ok(Object::publish(

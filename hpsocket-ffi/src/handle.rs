@@ -61,6 +61,17 @@ pub(crate) enum Kind {
     UdpCast = 24,
     UdpNode = 25,
     UdpNodeListener = 26,
+    HttpServer = 27,
+    HttpAgent = 28,
+    HttpClient = 29,
+    HttpSyncClient = 30,
+    HttpsServer = 31,
+    HttpsAgent = 32,
+    HttpsClient = 33,
+    HttpsSyncClient = 34,
+    HttpServerListener = 35,
+    HttpAgentListener = 36,
+    HttpClientListener = 37,
 }
 
 impl Kind {
@@ -92,6 +103,17 @@ impl Kind {
             24 => Kind::UdpCast,
             25 => Kind::UdpNode,
             26 => Kind::UdpNodeListener,
+            27 => Kind::HttpServer,
+            28 => Kind::HttpAgent,
+            29 => Kind::HttpClient,
+            30 => Kind::HttpSyncClient,
+            31 => Kind::HttpsServer,
+            32 => Kind::HttpsAgent,
+            33 => Kind::HttpsClient,
+            34 => Kind::HttpsSyncClient,
+            35 => Kind::HttpServerListener,
+            36 => Kind::HttpAgentListener,
+            37 => Kind::HttpClientListener,
             _ => return None,
         })
     }
@@ -145,6 +167,17 @@ impl Kind {
             Kind::UdpCast => "HP_UdpCast",
             Kind::UdpNode => "HP_UdpNode",
             Kind::UdpNodeListener => "HP_UdpNodeListener",
+            Kind::HttpServer => "HP_HttpServer",
+            Kind::HttpAgent => "HP_HttpAgent",
+            Kind::HttpClient => "HP_HttpClient",
+            Kind::HttpSyncClient => "HP_HttpSyncClient",
+            Kind::HttpsServer => "HP_HttpsServer",
+            Kind::HttpsAgent => "HP_HttpsAgent",
+            Kind::HttpsClient => "HP_HttpsClient",
+            Kind::HttpsSyncClient => "HP_HttpsSyncClient",
+            Kind::HttpServerListener => "HP_HttpServerListener",
+            Kind::HttpAgentListener => "HP_HttpAgentListener",
+            Kind::HttpClientListener => "HP_HttpClientListener",
         }
     }
 }

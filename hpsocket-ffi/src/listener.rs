@@ -16,7 +16,10 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use hpsocket_core::{Event, EventAdapter, EventHandler, EventMask, HandleResult, SocketOperation};
+use hpsocket_core::http::{HttpEvent, HttpParseResult};
+use hpsocket_core::{
+    ConnId, Event, EventAdapter, EventHandler, EventMask, HandleResult, SocketOperation,
+};
 
 use crate::boundary;
 use crate::handle::{self, Handle, Kind};
@@ -165,6 +168,17 @@ callbacks!(
         node_send / set_node_send: HP_FN_UdpNode_OnSend,
         node_receive / set_node_receive: HP_FN_UdpNode_OnReceive,
         node_error / set_node_error: HP_FN_UdpNode_OnError,
+        message_begin / set_message_begin: HP_FN_Http_OnMessageBegin,
+        request_line / set_request_line: HP_FN_Http_OnRequestLine,
+        status_line / set_status_line: HP_FN_Http_OnStatusLine,
+        header / set_header: HP_FN_Http_OnHeader,
+        headers_complete / set_headers_complete: HP_FN_Http_OnHeadersComplete,
+        body / set_body: HP_FN_Http_OnBody,
+        chunk_header / set_chunk_header: HP_FN_Http_OnChunkHeader,
+        chunk_complete / set_chunk_complete: HP_FN_Http_OnChunkComplete,
+        message_complete / set_message_complete: HP_FN_Http_OnMessageComplete,
+        upgrade / set_upgrade: HP_FN_Http_OnUpgrade,
+        parse_error / set_parse_error: HP_FN_Http_OnParseError,
     }
 );
 
@@ -193,6 +207,10 @@ impl EventHandler for Adapter {
         } else {
             EventMask::NONE
         }
+    }
+
+    fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        self.http(conn, event)
     }
 
     fn on_event(&self, event: Event<'_>) -> HandleResult {
@@ -335,6 +353,83 @@ impl EventHandler for Adapter {
             }
             Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
             _ => HandleResult::Ignore,
+        }
+    }
+}
+
+/// Calls an HTTP callback of the component `sender` and maps its result; `HPR_ERROR` closes
+/// the connection with `errno` as the `OnClose` code when the callback set one.
+fn invoke_http(
+    sender: Handle,
+    call: impl FnOnce(HP_Object) -> En_HP_HttpParseResult,
+) -> HttpParseResult {
+    set_errno(0);
+    let code = call(sender.as_ptr());
+    let error = errno();
+    let result = HttpParseResult::from_code(code);
+    if result == HttpParseResult::Error && error != 0 {
+        hpsocket_core::set_close_error_code(error);
+    }
+    result
+}
+
+impl Adapter {
+    /// One HTTP event to its C callback; an unset callback counts as `HPR_OK`.
+    fn http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        let c = &self.callbacks;
+        let sender = self.sender;
+        let id = c_conn_id(conn);
+        macro_rules! call {
+            ($get:ident, |$f:ident, $s:ident| $call:expr) => {
+                match c.$get() {
+                    // SAFETY: the application set this callback with its typedef's signature;
+                    // every pointer handed over is valid during the call.
+                    Some($f) => invoke_http(sender, |$s| unsafe { $call }),
+                    None => HttpParseResult::Ok,
+                }
+            };
+        }
+        match event {
+            HttpEvent::MessageBegin => call!(message_begin, |f, s| f(s, id)),
+            HttpEvent::RequestLine { method, url } => {
+                call!(request_line, |f, s| f(s, id, method.as_ptr(), url.as_ptr()))
+            }
+            HttpEvent::StatusLine { status, reason } => {
+                call!(status_line, |f, s| f(s, id, status, reason.as_ptr()))
+            }
+            HttpEvent::Header { name, value } => {
+                call!(header, |f, s| f(s, id, name.as_ptr(), value.as_ptr()))
+            }
+            HttpEvent::HeadersComplete => call!(headers_complete, |f, s| f(s, id)),
+            HttpEvent::Body(data) => match c.body() {
+                Some(f) => {
+                    let mut result = HttpParseResult::Ok;
+                    for piece in data.chunks(c_int::MAX as usize) {
+                        // SAFETY: as in `call!`.
+                        result = invoke_http(sender, |s| unsafe {
+                            f(s, id, piece.as_ptr(), c_len(piece.len()))
+                        });
+                        if result == HttpParseResult::Error {
+                            break;
+                        }
+                    }
+                    result
+                }
+                None => HttpParseResult::Ok,
+            },
+            HttpEvent::ChunkHeader(size) => {
+                let size = c_int::try_from(size).unwrap_or(c_int::MAX);
+                call!(chunk_header, |f, s| f(s, id, size))
+            }
+            HttpEvent::ChunkComplete => call!(chunk_complete, |f, s| f(s, id)),
+            HttpEvent::MessageComplete => call!(message_complete, |f, s| f(s, id)),
+            HttpEvent::Upgrade(kind) => {
+                call!(upgrade, |f, s| f(s, id, kind as En_HP_HttpUpgradeType))
+            }
+            HttpEvent::ParseError { code, description } => {
+                call!(parse_error, |f, s| f(s, id, code, description.as_ptr()))
+            }
+            _ => HttpParseResult::Ok,
         }
     }
 }

@@ -207,6 +207,12 @@ pub(crate) enum Shape {
     UdpClient,
     /// `HP_UdpCast_*`: UDP cast clients.
     UdpCast,
+    /// `HP_HttpServer_*`: HTTP servers, plain or HTTPS.
+    HttpServer,
+    HttpAgent,
+    HttpClient,
+    /// `HP_HttpSyncClient_*`: HTTP sync clients (whose `HP_HttpClient_*` getters work too).
+    HttpSyncClient,
 }
 
 /// The component families.
@@ -221,11 +227,12 @@ impl Shape {
     pub(crate) fn family(self) -> Family {
         use Shape::*;
         match self {
-            Server | TcpServer | PullServer | PackServer | SslServer | UdpServer => Family::Server,
-            Agent | TcpAgent | PullAgent | PackAgent | SslAgent => Family::Agent,
-            Client | TcpClient | PullClient | PackClient | SslClient | UdpClient | UdpCast => {
-                Family::Client
+            Server | TcpServer | PullServer | PackServer | SslServer | UdpServer | HttpServer => {
+                Family::Server
             }
+            Agent | TcpAgent | PullAgent | PackAgent | SslAgent | HttpAgent => Family::Agent,
+            Client | TcpClient | PullClient | PackClient | SslClient | UdpClient | UdpCast
+            | HttpClient | HttpSyncClient => Family::Client,
         }
     }
 
@@ -241,6 +248,7 @@ impl Shape {
             SslServer | SslAgent | SslClient => secure,
             UdpServer | UdpClient => transport == TransportKind::Udp,
             UdpCast => transport == TransportKind::UdpCast,
+            HttpServer | HttpAgent | HttpClient | HttpSyncClient => model == ReceiveModel::Http,
         }
     }
 
@@ -264,6 +272,10 @@ impl Shape {
             Shape::UdpServer => "a UDP server",
             Shape::UdpClient => "a UDP client",
             Shape::UdpCast => "a UDP cast",
+            Shape::HttpServer => "an HTTP server",
+            Shape::HttpAgent => "an HTTP agent",
+            Shape::HttpClient => "an HTTP client",
+            Shape::HttpSyncClient => "an HTTP sync client",
         }
     }
 }

@@ -19,6 +19,8 @@ pub type USHORT = c_ushort;
 pub type UINT = c_uint;
 /// `unsigned int` (32 bits on Linux, as in HP-Socket).
 pub type DWORD = c_uint;
+/// `unsigned long long`.
+pub type ULONGLONG = std::ffi::c_ulonglong;
 /// `unsigned long`: a socket descriptor or an address in callbacks.
 pub type UINT_PTR = c_ulong;
 /// `char`: text is UTF-8.
@@ -33,6 +35,8 @@ pub type PVOID = *mut c_void;
 pub type HP_CONNID = c_ulong;
 /// HP-Socket's other name for [`HP_CONNID`].
 pub type CONNID = HP_CONNID;
+/// HP-Socket's 64-bit time: seconds since 1970-01-01 UTC (the cookie helpers' `expires`).
+pub type __time64_t = i64;
 /// A thread ID (`pthread_t`), as `HP_SSL_RemoveThreadLocalState` takes it.
 pub type THR_ID = c_ulong;
 
@@ -538,6 +542,263 @@ pub type HP_FN_UdpNode_OnShutdown =
 
 /// Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
 pub type HPX_FN_FreeUserData = Option<unsafe extern "C" fn(pData: PVOID)>;
+
+// ---- HTTP --------------------------------------------------------------------------------
+
+/// Any HTTP component.
+pub type HP_Http = HP_Object;
+pub type HP_HttpServer = HP_Object;
+pub type HP_HttpAgent = HP_Object;
+pub type HP_HttpClient = HP_Object;
+pub type HP_HttpSyncClient = HP_Object;
+pub type HP_HttpServerListener = HP_Object;
+pub type HP_HttpAgentListener = HP_Object;
+pub type HP_HttpClientListener = HP_Object;
+pub type HP_HttpsServer = HP_Object;
+pub type HP_HttpsAgent = HP_Object;
+pub type HP_HttpsClient = HP_Object;
+pub type HP_HttpsSyncClient = HP_Object;
+/// Read-only bytes.
+pub type LPCBYTE = *const BYTE;
+
+/// `En_HP_HttpVersion`: low byte major, high byte minor.
+pub type En_HP_HttpVersion = c_int;
+pub const HV_1_0: En_HP_HttpVersion = 0x0001;
+pub const HV_1_1: En_HP_HttpVersion = 0x0101;
+
+/// `En_HP_HttpUrlField`: the fields of a request's URL (`GetUrlField`).
+pub type En_HP_HttpUrlField = c_int;
+pub const HUF_SCHEMA: En_HP_HttpUrlField = 0;
+pub const HUF_HOST: En_HP_HttpUrlField = 1;
+pub const HUF_PORT: En_HP_HttpUrlField = 2;
+pub const HUF_PATH: En_HP_HttpUrlField = 3;
+pub const HUF_QUERY: En_HP_HttpUrlField = 4;
+pub const HUF_FRAGMENT: En_HP_HttpUrlField = 5;
+pub const HUF_USERINFO: En_HP_HttpUrlField = 6;
+pub const HUF_MAX: En_HP_HttpUrlField = 7;
+
+/// `En_HP_HttpParseResult`: what an HTTP callback tells the parser.
+pub type En_HP_HttpParseResult = c_int;
+pub const HPR_OK: En_HP_HttpParseResult = 0;
+/// From `OnHeadersComplete`: the message has no body.
+pub const HPR_SKIP_BODY: En_HP_HttpParseResult = 1;
+/// From `OnHeadersComplete`: the connection leaves HTTP after this head.
+pub const HPR_UPGRADE: En_HP_HttpParseResult = 2;
+/// A parse error: the connection closes.
+pub const HPR_ERROR: En_HP_HttpParseResult = -1;
+
+/// `En_HP_HttpUpgradeType`.
+pub type En_HP_HttpUpgradeType = c_int;
+pub const HUT_NONE: En_HP_HttpUpgradeType = 0;
+pub const HUT_WEB_SOCKET: En_HP_HttpUpgradeType = 1;
+pub const HUT_HTTP_TUNNEL: En_HP_HttpUpgradeType = 2;
+pub const HUT_UNKNOWN: En_HP_HttpUpgradeType = -1;
+
+/// `En_HP_HttpStatusCode`: the standard status codes.
+pub type En_HP_HttpStatusCode = c_int;
+pub const HSC_CONTINUE: En_HP_HttpStatusCode = 100;
+pub const HSC_SWITCHING_PROTOCOLS: En_HP_HttpStatusCode = 101;
+pub const HSC_PROCESSING: En_HP_HttpStatusCode = 102;
+pub const HSC_OK: En_HP_HttpStatusCode = 200;
+pub const HSC_CREATED: En_HP_HttpStatusCode = 201;
+pub const HSC_ACCEPTED: En_HP_HttpStatusCode = 202;
+pub const HSC_NON_AUTHORITATIVE_INFORMATION: En_HP_HttpStatusCode = 203;
+pub const HSC_NO_CONTENT: En_HP_HttpStatusCode = 204;
+pub const HSC_RESET_CONTENT: En_HP_HttpStatusCode = 205;
+pub const HSC_PARTIAL_CONTENT: En_HP_HttpStatusCode = 206;
+pub const HSC_MULTI_STATUS: En_HP_HttpStatusCode = 207;
+pub const HSC_ALREADY_REPORTED: En_HP_HttpStatusCode = 208;
+pub const HSC_IM_USED: En_HP_HttpStatusCode = 226;
+pub const HSC_MULTIPLE_CHOICES: En_HP_HttpStatusCode = 300;
+pub const HSC_MOVED_PERMANENTLY: En_HP_HttpStatusCode = 301;
+pub const HSC_MOVED_TEMPORARILY: En_HP_HttpStatusCode = 302;
+pub const HSC_SEE_OTHER: En_HP_HttpStatusCode = 303;
+pub const HSC_NOT_MODIFIED: En_HP_HttpStatusCode = 304;
+pub const HSC_USE_PROXY: En_HP_HttpStatusCode = 305;
+pub const HSC_SWITCH_PROXY: En_HP_HttpStatusCode = 306;
+pub const HSC_TEMPORARY_REDIRECT: En_HP_HttpStatusCode = 307;
+pub const HSC_PERMANENT_REDIRECT: En_HP_HttpStatusCode = 308;
+pub const HSC_BAD_REQUEST: En_HP_HttpStatusCode = 400;
+pub const HSC_UNAUTHORIZED: En_HP_HttpStatusCode = 401;
+pub const HSC_PAYMENT_REQUIRED: En_HP_HttpStatusCode = 402;
+pub const HSC_FORBIDDEN: En_HP_HttpStatusCode = 403;
+pub const HSC_NOT_FOUND: En_HP_HttpStatusCode = 404;
+pub const HSC_METHOD_NOT_ALLOWED: En_HP_HttpStatusCode = 405;
+pub const HSC_NOT_ACCEPTABLE: En_HP_HttpStatusCode = 406;
+pub const HSC_PROXY_AUTHENTICATION_REQUIRED: En_HP_HttpStatusCode = 407;
+pub const HSC_REQUEST_TIMEOUT: En_HP_HttpStatusCode = 408;
+pub const HSC_CONFLICT: En_HP_HttpStatusCode = 409;
+pub const HSC_GONE: En_HP_HttpStatusCode = 410;
+pub const HSC_LENGTH_REQUIRED: En_HP_HttpStatusCode = 411;
+pub const HSC_PRECONDITION_FAILED: En_HP_HttpStatusCode = 412;
+pub const HSC_REQUEST_ENTITY_TOO_LARGE: En_HP_HttpStatusCode = 413;
+pub const HSC_REQUEST_URI_TOO_LONG: En_HP_HttpStatusCode = 414;
+pub const HSC_UNSUPPORTED_MEDIA_TYPE: En_HP_HttpStatusCode = 415;
+pub const HSC_REQUESTED_RANGE_NOT_SATISFIABLE: En_HP_HttpStatusCode = 416;
+pub const HSC_EXPECTATION_FAILED: En_HP_HttpStatusCode = 417;
+pub const HSC_MISDIRECTED_REQUEST: En_HP_HttpStatusCode = 421;
+pub const HSC_UNPROCESSABLE_ENTITY: En_HP_HttpStatusCode = 422;
+pub const HSC_LOCKED: En_HP_HttpStatusCode = 423;
+pub const HSC_FAILED_DEPENDENCY: En_HP_HttpStatusCode = 424;
+pub const HSC_UNORDERED_COLLECTION: En_HP_HttpStatusCode = 425;
+pub const HSC_UPGRADE_REQUIRED: En_HP_HttpStatusCode = 426;
+pub const HSC_PRECONDITION_REQUIRED: En_HP_HttpStatusCode = 428;
+pub const HSC_TOO_MANY_REQUESTS: En_HP_HttpStatusCode = 429;
+pub const HSC_REQUEST_HEADER_FIELDS_TOO_LARGE: En_HP_HttpStatusCode = 431;
+pub const HSC_RETRY_WITH: En_HP_HttpStatusCode = 449;
+pub const HSC_UNAVAILABLE_FOR_LEGAL_REASONS: En_HP_HttpStatusCode = 451;
+pub const HSC_INTERNAL_SERVER_ERROR: En_HP_HttpStatusCode = 500;
+pub const HSC_NOT_IMPLEMENTED: En_HP_HttpStatusCode = 501;
+pub const HSC_BAD_GATEWAY: En_HP_HttpStatusCode = 502;
+pub const HSC_SERVICE_UNAVAILABLE: En_HP_HttpStatusCode = 503;
+pub const HSC_GATEWAY_TIMEOUT: En_HP_HttpStatusCode = 504;
+pub const HSC_HTTP_VERSION_NOT_SUPPORTED: En_HP_HttpStatusCode = 505;
+pub const HSC_VARIANT_ALSO_NEGOTIATES: En_HP_HttpStatusCode = 506;
+pub const HSC_INSUFFICIENT_STORAGE: En_HP_HttpStatusCode = 507;
+pub const HSC_LOOP_DETECTED: En_HP_HttpStatusCode = 508;
+pub const HSC_BANDWIDTH_LIMIT_EXCEEDED: En_HP_HttpStatusCode = 509;
+pub const HSC_NOT_EXTENDED: En_HP_HttpStatusCode = 510;
+pub const HSC_NETWORK_AUTHENTICATION_REQUIRED: En_HP_HttpStatusCode = 511;
+pub const HSC_UNPARSEABLE_RESPONSE_HEADERS: En_HP_HttpStatusCode = 600;
+
+/// A name/value pair of texts (`HP_THeader`, `HP_TCookie`, `HP_TParam`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HP_TNVPair {
+    pub name: LPCSTR,
+    pub value: LPCSTR,
+}
+/// One header: name and value.
+pub type HP_THeader = HP_TNVPair;
+/// One cookie: name and value.
+pub type HP_TCookie = HP_TNVPair;
+/// One parameter: name and value.
+pub type HP_TParam = HP_TNVPair;
+
+/// HTTP: a message starts.
+pub type HP_FN_Http_OnMessageBegin =
+    Option<unsafe extern "C" fn(pSender: HP_Http, dwConnID: HP_CONNID) -> En_HP_HttpParseResult>;
+/// HTTP server: the request line; the URL's fields are readable with `GetUrlField`.
+pub type HP_FN_Http_OnRequestLine = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        lpszMethod: LPCSTR,
+        lpszUrl: LPCSTR,
+    ) -> En_HP_HttpParseResult,
+>;
+/// HTTP agent, client: the status line.
+pub type HP_FN_Http_OnStatusLine = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        usStatusCode: USHORT,
+        lpszDesc: LPCSTR,
+    ) -> En_HP_HttpParseResult,
+>;
+/// HTTP: one header line.
+pub type HP_FN_Http_OnHeader = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        lpszName: LPCSTR,
+        lpszValue: LPCSTR,
+    ) -> En_HP_HttpParseResult,
+>;
+/// HTTP: the head is complete; may answer `HPR_SKIP_BODY` or `HPR_UPGRADE`.
+pub type HP_FN_Http_OnHeadersComplete =
+    Option<unsafe extern "C" fn(pSender: HP_Http, dwConnID: HP_CONNID) -> En_HP_HttpParseResult>;
+/// HTTP: body bytes (de-chunked).
+pub type HP_FN_Http_OnBody = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HttpParseResult,
+>;
+/// HTTP: a chunk of a chunked body starts (`iLength` 0: the last one).
+pub type HP_FN_Http_OnChunkHeader = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        iLength: c_int,
+    ) -> En_HP_HttpParseResult,
+>;
+/// HTTP: a chunk ended.
+pub type HP_FN_Http_OnChunkComplete =
+    Option<unsafe extern "C" fn(pSender: HP_Http, dwConnID: HP_CONNID) -> En_HP_HttpParseResult>;
+/// HTTP: the message is complete.
+pub type HP_FN_Http_OnMessageComplete =
+    Option<unsafe extern "C" fn(pSender: HP_Http, dwConnID: HP_CONNID) -> En_HP_HttpParseResult>;
+/// HTTP: the connection left HTTP; anything but `HPR_OK` closes it.
+pub type HP_FN_Http_OnUpgrade = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        enUpgradeType: En_HP_HttpUpgradeType,
+    ) -> En_HP_HttpParseResult,
+>;
+/// HTTP: the message could not be parsed (llhttp's error number and text); the connection
+/// closes after it.
+pub type HP_FN_Http_OnParseError = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        iErrorCode: c_int,
+        lpszErrorDesc: LPCSTR,
+    ) -> En_HP_HttpParseResult,
+>;
+pub type HP_FN_HttpServer_OnMessageBegin = HP_FN_Http_OnMessageBegin;
+pub type HP_FN_HttpServer_OnRequestLine = HP_FN_Http_OnRequestLine;
+pub type HP_FN_HttpServer_OnHeader = HP_FN_Http_OnHeader;
+pub type HP_FN_HttpServer_OnHeadersComplete = HP_FN_Http_OnHeadersComplete;
+pub type HP_FN_HttpServer_OnBody = HP_FN_Http_OnBody;
+pub type HP_FN_HttpServer_OnChunkHeader = HP_FN_Http_OnChunkHeader;
+pub type HP_FN_HttpServer_OnChunkComplete = HP_FN_Http_OnChunkComplete;
+pub type HP_FN_HttpServer_OnMessageComplete = HP_FN_Http_OnMessageComplete;
+pub type HP_FN_HttpServer_OnUpgrade = HP_FN_Http_OnUpgrade;
+pub type HP_FN_HttpServer_OnParseError = HP_FN_Http_OnParseError;
+pub type HP_FN_HttpServer_OnPrepareListen = HP_FN_Server_OnPrepareListen;
+pub type HP_FN_HttpServer_OnAccept = HP_FN_Server_OnAccept;
+pub type HP_FN_HttpServer_OnHandShake = HP_FN_Server_OnHandShake;
+pub type HP_FN_HttpServer_OnReceive = HP_FN_Server_OnReceive;
+pub type HP_FN_HttpServer_OnSend = HP_FN_Server_OnSend;
+pub type HP_FN_HttpServer_OnClose = HP_FN_Server_OnClose;
+pub type HP_FN_HttpServer_OnShutdown = HP_FN_Server_OnShutdown;
+pub type HP_FN_HttpAgent_OnMessageBegin = HP_FN_Http_OnMessageBegin;
+pub type HP_FN_HttpAgent_OnStatusLine = HP_FN_Http_OnStatusLine;
+pub type HP_FN_HttpAgent_OnHeader = HP_FN_Http_OnHeader;
+pub type HP_FN_HttpAgent_OnHeadersComplete = HP_FN_Http_OnHeadersComplete;
+pub type HP_FN_HttpAgent_OnBody = HP_FN_Http_OnBody;
+pub type HP_FN_HttpAgent_OnChunkHeader = HP_FN_Http_OnChunkHeader;
+pub type HP_FN_HttpAgent_OnChunkComplete = HP_FN_Http_OnChunkComplete;
+pub type HP_FN_HttpAgent_OnMessageComplete = HP_FN_Http_OnMessageComplete;
+pub type HP_FN_HttpAgent_OnUpgrade = HP_FN_Http_OnUpgrade;
+pub type HP_FN_HttpAgent_OnParseError = HP_FN_Http_OnParseError;
+pub type HP_FN_HttpAgent_OnPrepareConnect = HP_FN_Agent_OnPrepareConnect;
+pub type HP_FN_HttpAgent_OnConnect = HP_FN_Agent_OnConnect;
+pub type HP_FN_HttpAgent_OnHandShake = HP_FN_Agent_OnHandShake;
+pub type HP_FN_HttpAgent_OnReceive = HP_FN_Agent_OnReceive;
+pub type HP_FN_HttpAgent_OnSend = HP_FN_Agent_OnSend;
+pub type HP_FN_HttpAgent_OnClose = HP_FN_Agent_OnClose;
+pub type HP_FN_HttpAgent_OnShutdown = HP_FN_Agent_OnShutdown;
+pub type HP_FN_HttpClient_OnMessageBegin = HP_FN_Http_OnMessageBegin;
+pub type HP_FN_HttpClient_OnStatusLine = HP_FN_Http_OnStatusLine;
+pub type HP_FN_HttpClient_OnHeader = HP_FN_Http_OnHeader;
+pub type HP_FN_HttpClient_OnHeadersComplete = HP_FN_Http_OnHeadersComplete;
+pub type HP_FN_HttpClient_OnBody = HP_FN_Http_OnBody;
+pub type HP_FN_HttpClient_OnChunkHeader = HP_FN_Http_OnChunkHeader;
+pub type HP_FN_HttpClient_OnChunkComplete = HP_FN_Http_OnChunkComplete;
+pub type HP_FN_HttpClient_OnMessageComplete = HP_FN_Http_OnMessageComplete;
+pub type HP_FN_HttpClient_OnUpgrade = HP_FN_Http_OnUpgrade;
+pub type HP_FN_HttpClient_OnParseError = HP_FN_Http_OnParseError;
+pub type HP_FN_HttpClient_OnPrepareConnect = HP_FN_Client_OnPrepareConnect;
+pub type HP_FN_HttpClient_OnConnect = HP_FN_Client_OnConnect;
+pub type HP_FN_HttpClient_OnHandShake = HP_FN_Client_OnHandShake;
+pub type HP_FN_HttpClient_OnReceive = HP_FN_Client_OnReceive;
+pub type HP_FN_HttpClient_OnSend = HP_FN_Client_OnSend;
+pub type HP_FN_HttpClient_OnClose = HP_FN_Client_OnClose;
 
 /// `BOOL` from a Rust `bool`.
 pub(crate) fn to_bool(b: bool) -> BOOL {

@@ -88,4 +88,23 @@ start_server ssl_echo_server_plain "$bin/ssl_echo_server" "$pki/server.crt" "$pk
 "$bin/ssl_echo_client" "$pki/ca.crt" localhost "$port" 20 || fail "ssl_echo_client (server auth)"
 stop_server || fail "ssl_echo_server (no client certificates)"
 
+# ---- HTTP (curl as the client) --------------------------------------------------------------
+start_server http_server "$bin/http_server" 0 127.0.0.1
+url="http://127.0.0.1:$port"
+[ "$(curl -sS "$url/a/b?x=1&y=2")" = "Hello, World!" ] || fail "GET with a query"
+[ "$(curl -sS -d 'posted body' "$url/p")" = "posted body" ] || fail "POST"
+head -c 300000 /dev/urandom >"$work/upload"
+curl -sS -T "$work/upload" -H 'Transfer-Encoding: chunked' "$url/up" -o "$work/echoed"
+cmp -s "$work/upload" "$work/echoed" || fail "chunked upload of 300000 bytes echoed"
+reuse=$(curl -sS -v "$url/1" "$url/2" 2>&1)
+grep -q 'Re-using existing connection' <<<"$reuse" || fail "keep-alive: curl did not reuse the connection"
+probe=$(curl -sS "$url/headers" -H 'X-Probe: 42')
+grep -qx 'X-Probe: 42' <<<"$probe" || fail "request headers: $probe"
+[ "$(curl -sS -0 "$url/old")" = "Hello, World!" ] || fail "HTTP/1.0"
+[ "$(curl -sS -o /dev/null -w '%{http_code}' -I "$url/head")" = "200" ] || fail "HEAD"
+printf 'GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' \
+    | curl -sS --max-time 5 telnet://127.0.0.1:"$port" >/dev/null 2>&1 || true
+stop_server || fail "http_server"
+grep -q 'bad request' "$server_log" || fail "http_server did not report the smuggling attempt"
+
 echo "examples: ok"

@@ -88,6 +88,26 @@ def handle_kind(name):
     m = re.match(r"^HP_SSL(Server|Agent|Client)_", name)
     if m:
         return (kind_name("SSL", m.group(1)), kind_name("Tcp", m.group(1)))
+    m = re.match(r"^Create_HP_Https?(Server|Agent|Client|SyncClient)$", name)
+    if m:
+        role = "Client" if m.group(1) == "SyncClient" else m.group(1)
+        return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
+    m = re.match(r"^Destroy_HP_Http(Server|Agent|Client)Listener$", name) or re.match(
+        r"^HP_Set_FN_Http(Server|Agent|Client)_", name)
+    if m:
+        return ("K_%s_LISTENER" % m.group(1).upper(), "K_%s_LISTENER" % other_role(m.group(1)))
+    m = re.match(r"^Destroy_HP_(Https?)(Server|Agent|Client|SyncClient)$", name)
+    if m:
+        right = "K_%s_%s" % (m.group(1).upper(), "SYNC_CLIENT" if m.group(2) == "SyncClient"
+                             else m.group(2).upper())
+        role = "Client" if m.group(2) == "SyncClient" else m.group(2)
+        return (right, kind_name("Tcp", other_role(role).capitalize()))
+    m = re.match(r"^HP_Http(Server|Agent|Client)_", name)
+    if m:
+        # The wrong kind is a TCP component of the same role.
+        return ("K_HTTP_%s" % m.group(1).upper(), kind_name("Tcp", m.group(1)))
+    if name.startswith("HP_HttpSyncClient_"):
+        return ("K_HTTP_SYNC_CLIENT", "K_HTTP_CLIENT")
     if name.startswith("HPX_Object_"):
         return ("K_SERVER", None)  # every object fits: no wrong kind
     if name == "HP_SSL_DefaultServerNameCallback":
@@ -141,16 +161,41 @@ def ok_arg(fn, ty, nm, first):
             "lpszCAPemCertFileOrPath": "NULL",
             "lpszCAPemCert": "NULL",
             "lpszCastAddress": '"127.255.255.255"',
+            # The cookie manager and helpers (no handle).
+            "lpszFile": "small_file",
+            "lpszName": '"n"',
+            "lpszValue": '"v"',
+            "lpszDomain": '"example.org"',
+            "lpszPath": '"/"',
+            "lpszExpires": '"Wed, 21 Oct 2015 07:28:00 GMT"',
+            # HTTP.
+            "lpszDesc": "NULL",
+            "lpszMethod": '"GET"',
+            "lpszUrl": '"http://127.0.0.1:1/"',
+            "lpszHost": '"example.org:443"',
+            "lpszExtensions": "NULL",
         }[nm]
-    if ty == "TCHAR *":
+    if ty in ("TCHAR *", "char *"):
         return "text"
-    if ty == "int *" and nm in ("piAddressLen", "piHostLen"):
+    if ty == "const HP_THeader *":
+        return "NULL"
+    if ty in ("HP_THeader *", "HP_TCookie *"):
+        return "pairs"
+    if ty == "LPCSTR *":
+        return "strs"
+    if ty == "LPCBYTE *":
+        return "&bytes_out"
+    if ty == "__time64_t *":
+        return "&tval"
+    if ty == "__time64_t":
+        return "0"
+    if ty == "int *" and nm in ("piAddressLen", "piHostLen", "piBuffLen"):
         return "&text_len"
     if ty == "USHORT *":
         return "&port"
     if ty == "USHORT":
         return {"usPort": "PORT", "usLocalPort": "0", "usPackHeaderFlag": "0",
-                "usRemotePort": "PORT"}[nm]
+                "usRemotePort": "PORT", "usStatusCode": "200"}[nm]
     if ty == "BOOL":
         return "FALSE"
     if ty == "DWORD":
@@ -168,7 +213,8 @@ def ok_arg(fn, ty, nm, first):
         return "out"
     if ty == "int":
         return {"iLength": "4", "iOffset": "0", "iCount": "2", "iVerifyMode": "SSL_VM_NONE",
-                "iContextIndex": "0", "iMCTtl": "1"}[nm]
+                "iContextIndex": "0", "iMCTtl": "1", "iMaxAge": "-1", "enSameSite": "0",
+                "iHeaderCount": "0"}[nm]
     if ty == "const struct WSABUF *":
         return "wsabufs"
     if ty == "LPWSABUF":
@@ -182,7 +228,8 @@ def ok_arg(fn, ty, nm, first):
     if ty.startswith("HP_FN_") or ty.startswith("HPX_FN_") or ty == "HP_Fn_SNI_ServerNameCallback":
         return "NULL"
     if ty.startswith("En_HP_"):
-        return {"En_HP_SSLSessionInfo": "SSL_SSI_VERSION"}.get(ty, "0")
+        return {"En_HP_SSLSessionInfo": "SSL_SSI_VERSION", "En_HP_HttpVersion": "HV_1_1",
+                "En_HP_HttpUrlField": "HUF_PATH"}.get(ty, "0")
     if ty == "THR_ID":
         return "0"
     raise SystemExit("gen_matrix.py: %s: no right value for parameter %s %s" % (fn, ty, nm))
@@ -209,9 +256,19 @@ def default_check(fn, ret):
         "En_HP_SendPolicy": "r == 0",
         "En_HP_OnSendSyncPolicy": "r == 0",
         "En_HP_CastMode": "r == 0",
+        "En_HP_HttpVersion": "r == 0",
+        "En_HP_HttpUpgradeType": "r == HUT_NONE",
+        "ULONGLONG": "r == 0",
         "LPCSTR": "r != NULL",
         "LPCTSTR": "r != NULL",  # never NULL (descriptions: the failure's text; lists: "")
     }
+    if ret == "LPCSTR" and fn.startswith("HP_Http"):
+        # A message's texts: NULL when there is no message (HP-Socket returns nullptr).
+        return ("LPCSTR", "r == NULL")
+    if ret == "__time64_t":
+        # The cookie clock and Max-Age helpers cannot fail; they take no handle, so no case
+        # checks this (-1 is what a session time reads as).
+        return ("__time64_t", "r == -1")
     if ret == "int":
         if "AddSSLContext" in fn:
             return ("int", "r == -1")
@@ -227,8 +284,14 @@ BUFFER_PAIRS = [  # (pointer name, length name, kind)
     ("pBuffers", "iCount", "packets"),
     ("lpszAddress", "piAddressLen", "text"),
     ("lpszHost", "piHostLen", "text"),
+    ("lpszBuff", "piBuffLen", "text"),
     ("pIDs", "pdwCount", "ids"),
+    ("pBody", "iLength", "send"),
+    ("lpHeaders", "iHeaderCount", "send"),
 ]
+
+# Creators that take a NULL listener (the HTTP sync clients: the listener is optional).
+NULL_LISTENER_OK = {"Create_HP_HttpSyncClient", "Create_HP_HttpsSyncClient"}
 
 # The stale-ID outcome: FALSE (or FR_DATA_NOT_FOUND) with SE_INVALID_PARAM / EBADSLT
 # (docs/abi.md section 4). IsConnected is a query: FALSE is its answer, nothing is recorded.
@@ -296,7 +359,8 @@ def main():
                     over_null = {hname: "NULL"}
                 else:
                     over_null = {}
-                case("NULL handle", "NULL", over_null, "SE_INVALID_PARAM", "EINVAL")
+                if fn not in NULL_LISTENER_OK:
+                    case("NULL handle", "NULL", over_null, "SE_INVALID_PARAM", "EINVAL")
                 case("destroyed handle", "dead_of(%s)" % right, {}, "SE_INVALID_PARAM", "EINVAL")
                 if wrong:
                     case("wrong-kind handle", "live_of(%s)" % wrong, {}, "SE_INVALID_PARAM", "EINVAL")
@@ -306,6 +370,14 @@ def main():
             if fn == "HPX_Object_SetUserData":
                 cases.append('    CHECK_NO_FREE("%s");\n' % fn)
         if not has_handle:
+            # Functions without a handle (the cookie helpers) still get the buffer misuses.
+            if "lpszBuff" in names and "piBuffLen" in names:
+                case("NULL buffer, length 64", "NULL", {"lpszBuff": "NULL"}, "SE_INVALID_PARAM",
+                     "ENOBUFS", extra='        CHECK_SAME("%s", text_len > 1 && text_len <= 64);\n' % fn)
+                case("negative length", "NULL", {}, "SE_INVALID_PARAM", "ENOBUFS",
+                     extra='        CHECK_SAME("%s", text_len > 1 && text_len <= 64);\n' % fn)
+                cases[-1] = cases[-1].replace("RESET();", "RESET(); text_len = -1;")
+                case("NULL length", "NULL", {"piBuffLen": "NULL"}, "SE_INVALID_PARAM", "EINVAL")
             continue
         right = hk[0]
         started = "started_of(%s)" % right

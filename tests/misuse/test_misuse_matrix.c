@@ -21,6 +21,8 @@ enum Kind {
     K_SSL_PULL_SERVER, K_SSL_PULL_AGENT, K_SSL_PULL_CLIENT,
     K_SSL_PACK_SERVER, K_SSL_PACK_AGENT, K_SSL_PACK_CLIENT,
     K_UDP_SERVER, K_UDP_CLIENT, K_UDP_CAST, K_UDP_NODE,
+    K_HTTP_SERVER, K_HTTP_AGENT, K_HTTP_CLIENT, K_HTTP_SYNC_CLIENT,
+    K_HTTPS_SERVER, K_HTTPS_AGENT, K_HTTPS_CLIENT, K_HTTPS_SYNC_CLIENT,
     K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER, K_NODE_LISTENER,
     K_COUNT
 };
@@ -57,10 +59,22 @@ static const struct {
     {"UdpClient", Create_HP_UdpClient, Destroy_HP_UdpClient, 2},
     {"UdpCast", Create_HP_UdpCast, Destroy_HP_UdpCast, 2},
     {"UdpNode", Create_HP_UdpNode, Destroy_HP_UdpNode, 3},
+    {"HttpServer", Create_HP_HttpServer, Destroy_HP_HttpServer, 0},
+    {"HttpAgent", Create_HP_HttpAgent, Destroy_HP_HttpAgent, 1},
+    {"HttpClient", Create_HP_HttpClient, Destroy_HP_HttpClient, 2},
+    {"HttpSyncClient", Create_HP_HttpSyncClient, Destroy_HP_HttpSyncClient, 2},
+    {"HttpsServer", Create_HP_HttpsServer, Destroy_HP_HttpsServer, 0},
+    {"HttpsAgent", Create_HP_HttpsAgent, Destroy_HP_HttpsAgent, 1},
+    {"HttpsClient", Create_HP_HttpsClient, Destroy_HP_HttpsClient, 2},
+    {"HttpsSyncClient", Create_HP_HttpsSyncClient, Destroy_HP_HttpsSyncClient, 2},
 };
 
 static int role_of(int k) { return k >= K_SERVER_LISTENER ? k - K_SERVER_LISTENER : kinds[k].role; }
-static int is_ssl(int k) { return k >= K_SSL_SERVER && k <= K_SSL_PACK_CLIENT; }
+static int is_ssl(int k)
+{
+    return (k >= K_SSL_SERVER && k <= K_SSL_PACK_CLIENT) ||
+           (k >= K_HTTPS_SERVER && k <= K_HTTPS_SYNC_CLIENT);
+}
 
 static HP_Object listeners[4];
 static HP_Object live[K_COUNT], dead[K_COUNT], started[K_COUNT], closed[K_COUNT];
@@ -265,6 +279,10 @@ static DWORD count, dval;
 static BOOL bval;
 static PVOID pv;
 static int freed;
+/* HTTP: header and text out-arrays, a body pointer. */
+static HP_THeader pairs[8];
+static LPCSTR strs[8];
+static LPCBYTE bytes_out;
 
 static void count_free(PVOID p)
 {

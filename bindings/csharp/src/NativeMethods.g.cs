@@ -19,6 +19,16 @@ namespace HPSocket
         public byte* buf;
     }
 
+    /// <summary>`HP_TNVPair` of the C ABI (`HP_THeader`, `HP_TCookie`): two texts, read with Utf8.Decode.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct HP_TNVPair
+    {
+        /// <summary>The name (NUL-terminated UTF-8).</summary>
+        public IntPtr name;
+        /// <summary>The value (NUL-terminated UTF-8).</summary>
+        public IntPtr value;
+    }
+
     /// <summary>
     /// The C ABI of libhpsocket (include/hpsocket.h), one DllImport per function. Strings passed
     /// in are NUL-terminated UTF-8 byte arrays (<see cref="Utf8.Encode"/>); strings returned
@@ -125,6 +135,91 @@ namespace HPSocket
         public const int HP_VERSION_MINOR = 0;
         public const int HP_VERSION_REVISE = 1;
         public const int HP_VERSION_BUILD = 3;
+        public const int HV_1_0 = 1;
+        public const int HV_1_1 = 257;
+        public const int HUF_SCHEMA = 0;
+        public const int HUF_HOST = 1;
+        public const int HUF_PORT = 2;
+        public const int HUF_PATH = 3;
+        public const int HUF_QUERY = 4;
+        public const int HUF_FRAGMENT = 5;
+        public const int HUF_USERINFO = 6;
+        public const int HUF_MAX = 7;
+        public const int HPR_OK = 0;
+        /// <summary>From `OnHeadersComplete`: the message has no body.</summary>
+        public const int HPR_SKIP_BODY = 1;
+        /// <summary>From `OnHeadersComplete`: the connection leaves HTTP after this head.</summary>
+        public const int HPR_UPGRADE = 2;
+        /// <summary>A parse error: the connection closes.</summary>
+        public const int HPR_ERROR = -1;
+        public const int HUT_NONE = 0;
+        public const int HUT_WEB_SOCKET = 1;
+        public const int HUT_HTTP_TUNNEL = 2;
+        public const int HUT_UNKNOWN = -1;
+        public const int HSC_CONTINUE = 100;
+        public const int HSC_SWITCHING_PROTOCOLS = 101;
+        public const int HSC_PROCESSING = 102;
+        public const int HSC_OK = 200;
+        public const int HSC_CREATED = 201;
+        public const int HSC_ACCEPTED = 202;
+        public const int HSC_NON_AUTHORITATIVE_INFORMATION = 203;
+        public const int HSC_NO_CONTENT = 204;
+        public const int HSC_RESET_CONTENT = 205;
+        public const int HSC_PARTIAL_CONTENT = 206;
+        public const int HSC_MULTI_STATUS = 207;
+        public const int HSC_ALREADY_REPORTED = 208;
+        public const int HSC_IM_USED = 226;
+        public const int HSC_MULTIPLE_CHOICES = 300;
+        public const int HSC_MOVED_PERMANENTLY = 301;
+        public const int HSC_MOVED_TEMPORARILY = 302;
+        public const int HSC_SEE_OTHER = 303;
+        public const int HSC_NOT_MODIFIED = 304;
+        public const int HSC_USE_PROXY = 305;
+        public const int HSC_SWITCH_PROXY = 306;
+        public const int HSC_TEMPORARY_REDIRECT = 307;
+        public const int HSC_PERMANENT_REDIRECT = 308;
+        public const int HSC_BAD_REQUEST = 400;
+        public const int HSC_UNAUTHORIZED = 401;
+        public const int HSC_PAYMENT_REQUIRED = 402;
+        public const int HSC_FORBIDDEN = 403;
+        public const int HSC_NOT_FOUND = 404;
+        public const int HSC_METHOD_NOT_ALLOWED = 405;
+        public const int HSC_NOT_ACCEPTABLE = 406;
+        public const int HSC_PROXY_AUTHENTICATION_REQUIRED = 407;
+        public const int HSC_REQUEST_TIMEOUT = 408;
+        public const int HSC_CONFLICT = 409;
+        public const int HSC_GONE = 410;
+        public const int HSC_LENGTH_REQUIRED = 411;
+        public const int HSC_PRECONDITION_FAILED = 412;
+        public const int HSC_REQUEST_ENTITY_TOO_LARGE = 413;
+        public const int HSC_REQUEST_URI_TOO_LONG = 414;
+        public const int HSC_UNSUPPORTED_MEDIA_TYPE = 415;
+        public const int HSC_REQUESTED_RANGE_NOT_SATISFIABLE = 416;
+        public const int HSC_EXPECTATION_FAILED = 417;
+        public const int HSC_MISDIRECTED_REQUEST = 421;
+        public const int HSC_UNPROCESSABLE_ENTITY = 422;
+        public const int HSC_LOCKED = 423;
+        public const int HSC_FAILED_DEPENDENCY = 424;
+        public const int HSC_UNORDERED_COLLECTION = 425;
+        public const int HSC_UPGRADE_REQUIRED = 426;
+        public const int HSC_PRECONDITION_REQUIRED = 428;
+        public const int HSC_TOO_MANY_REQUESTS = 429;
+        public const int HSC_REQUEST_HEADER_FIELDS_TOO_LARGE = 431;
+        public const int HSC_RETRY_WITH = 449;
+        public const int HSC_UNAVAILABLE_FOR_LEGAL_REASONS = 451;
+        public const int HSC_INTERNAL_SERVER_ERROR = 500;
+        public const int HSC_NOT_IMPLEMENTED = 501;
+        public const int HSC_BAD_GATEWAY = 502;
+        public const int HSC_SERVICE_UNAVAILABLE = 503;
+        public const int HSC_GATEWAY_TIMEOUT = 504;
+        public const int HSC_HTTP_VERSION_NOT_SUPPORTED = 505;
+        public const int HSC_VARIANT_ALSO_NEGOTIATES = 506;
+        public const int HSC_INSUFFICIENT_STORAGE = 507;
+        public const int HSC_LOOP_DETECTED = 508;
+        public const int HSC_BANDWIDTH_LIMIT_EXCEEDED = 509;
+        public const int HSC_NOT_EXTENDED = 510;
+        public const int HSC_NETWORK_AUTHENTICATION_REQUIRED = 511;
+        public const int HSC_UNPARSEABLE_RESPONSE_HEADERS = 600;
 
         /// <summary>Extension: frees the user data of an object (see `HPX_Object_SetUserData`).</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -206,6 +301,46 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Client_OnSend(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
 
+        /// <summary>HTTP: body bytes (de-chunked).</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnBody(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>HTTP: a chunk ended.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnChunkComplete(IntPtr pSender, IntPtr dwConnID);
+
+        /// <summary>HTTP: a chunk of a chunked body starts (`iLength` 0: the last one).</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnChunkHeader(IntPtr pSender, IntPtr dwConnID, int iLength);
+
+        /// <summary>HTTP: one header line.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnHeader(IntPtr pSender, IntPtr dwConnID, IntPtr lpszName, IntPtr lpszValue);
+
+        /// <summary>HTTP: the head is complete; may answer `HPR_SKIP_BODY` or `HPR_UPGRADE`.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnHeadersComplete(IntPtr pSender, IntPtr dwConnID);
+
+        /// <summary>HTTP: a message starts.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnMessageBegin(IntPtr pSender, IntPtr dwConnID);
+
+        /// <summary>HTTP: the message is complete.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnMessageComplete(IntPtr pSender, IntPtr dwConnID);
+
+        /// <summary>HTTP: the message could not be parsed (llhttp's error number and text); the connection closes after it.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnParseError(IntPtr pSender, IntPtr dwConnID, int iErrorCode, IntPtr lpszErrorDesc);
+
+        /// <summary>HTTP agent, client: the status line.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnStatusLine(IntPtr pSender, IntPtr dwConnID, ushort usStatusCode, IntPtr lpszDesc);
+
+        /// <summary>HTTP: the connection left HTTP; anything but `HPR_OK` closes it.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnUpgrade(IntPtr pSender, IntPtr dwConnID, int enUpgradeType);
+
         /// <summary>Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnAccept(IntPtr pSender, IntPtr dwConnID, IntPtr pClient);
@@ -222,13 +357,13 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnPrepareListen(IntPtr pSender, IntPtr soListen);
 
-        /// <summary>Server, PULL model: `iLength` bytes are buffered for the connection.</summary>
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-        public delegate int HP_FN_Server_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
-
         /// <summary>Server: bytes arrived; `pData` is valid only during the call. `HR_ERROR` closes the connection.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnReceive(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>HTTP server: the request line; the URL's fields are readable with `GetUrlField`.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnRequestLine(IntPtr pSender, IntPtr dwConnID, IntPtr lpszMethod, IntPtr lpszUrl);
 
         /// <summary>Server: `iLength` bytes were written to the socket; the result is ignored.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -237,6 +372,10 @@ namespace HPSocket
         /// <summary>Server: the server stopped; the last event it sends. The result is ignored.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnShutdown(IntPtr pSender);
+
+        /// <summary>Server, PULL model: `iLength` bytes are buffered for the connection.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Server_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
 
         /// <summary>UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the node keeps running. The address is "" and the port 0 when unknown.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -257,6 +396,50 @@ namespace HPSocket
         /// <summary>UDP node: the node stopped; its last event.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_UdpNode_OnShutdown(IntPtr pSender);
+
+        /// <summary>Creates an HTTP agent reporting to `pListener`, an HTTP agent listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpAgentHandle Create_HP_HttpAgent(IntPtr pListener);
+
+        /// <summary>Creates an HTTP agent listener with no callback set: it takes the HTTP events and the TCP agent events.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpAgentListenerHandle Create_HP_HttpAgentListener();
+
+        /// <summary>Creates an HTTP client reporting to `pListener`, an HTTP client listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpClientHandle Create_HP_HttpClient(IntPtr pListener);
+
+        /// <summary>Creates an HTTP client listener with no callback set: it takes the HTTP events and the TCP client events.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpClientListenerHandle Create_HP_HttpClientListener();
+
+        /// <summary>Creates an HTTP server reporting to `pListener`, an HTTP server listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpServerHandle Create_HP_HttpServer(IntPtr pListener);
+
+        /// <summary>Creates an HTTP server listener with no callback set: it takes the HTTP events and the TCP server events.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpServerListenerHandle Create_HP_HttpServerListener();
+
+        /// <summary>Creates an HTTP sync client. `pListener` (an HTTP client listener) may be NULL; when given it receives every event too. No `Start` is needed: `HP_HttpSyncClient_OpenUrl` connects.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpSyncClientHandle Create_HP_HttpSyncClient(IntPtr pListener);
+
+        /// <summary>Creates an HTTPS agent reporting to `pListener`, an HTTP agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpsAgentHandle Create_HP_HttpsAgent(IntPtr pListener);
+
+        /// <summary>Creates an HTTPS client reporting to `pListener`, an HTTP client listener. Call `HP_SSLClient_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpsClientHandle Create_HP_HttpsClient(IntPtr pListener);
+
+        /// <summary>Creates an HTTPS server reporting to `pListener`, an HTTP server listener. Call `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpsServerHandle Create_HP_HttpsServer(IntPtr pListener);
+
+        /// <summary>Creates an HTTPS sync client. `pListener` (an HTTP client listener) may be NULL; when given it receives every event too. No `Start` is needed: `HP_HttpSyncClient_OpenUrl` connects. Call `HP_SSLClient_SetupSSLContext` first.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern HttpsSyncClientHandle Create_HP_HttpsSyncClient(IntPtr pListener);
 
         /// <summary>Creates an SSL agent (PUSH model) reporting to `pListener`, an agent listener. Call `HP_SSLAgent_SetupSSLContext` before starting it. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -397,6 +580,50 @@ namespace HPSocket
         /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern UdpServerListenerHandle Create_HP_UdpServerListener();
+
+        /// <summary>Destroys an HTTP agent: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an HTTP agent listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpAgentListener(IntPtr pListener);
+
+        /// <summary>Destroys an HTTP client: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpClient(IntPtr pClient);
+
+        /// <summary>Destroys an HTTP client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpClientListener(IntPtr pListener);
+
+        /// <summary>Destroys an HTTP server: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpServer(IntPtr pServer);
+
+        /// <summary>Destroys an HTTP server listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpServerListener(IntPtr pListener);
+
+        /// <summary>Destroys an HTTP sync client (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpSyncClient(IntPtr pClient);
+
+        /// <summary>Destroys an HTTPS agent: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpsAgent(IntPtr pAgent);
+
+        /// <summary>Destroys an HTTPS client: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpsClient(IntPtr pClient);
+
+        /// <summary>Destroys an HTTPS server: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpsServer(IntPtr pServer);
+
+        /// <summary>Destroys an HTTPS sync client (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_HttpsSyncClient(IntPtr pClient);
 
         /// <summary>Destroys an SSL agent (PUSH model): stops it first if it runs (see `Destroy_HP_TcpAgent`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1050,6 +1277,490 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HP_GetSocketErrorDesc(int enCode);
 
+        /// <summary>Copies every cookie of the message (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetAllCookies(IntPtr pAgent, IntPtr dwConnID, HP_TNVPair[] lpCookies, ref uint pdwCount);
+
+        /// <summary>Copies every header name, in order (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetAllHeaderNames(IntPtr pAgent, IntPtr dwConnID, IntPtr[] lpszName, ref uint pdwCount);
+
+        /// <summary>Copies every header, in order (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetAllHeaders(IntPtr pAgent, IntPtr dwConnID, HP_TNVPair[] lpHeaders, ref uint pdwCount);
+
+        /// <summary>Returns the message's `Content-Encoding`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpAgent_GetContentEncoding(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns the message's `Content-Length` (0 when absent or chunked).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ulong HP_HttpAgent_GetContentLength(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns the message's `Content-Type`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpAgent_GetContentType(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Puts the value of cookie `lpszName` (a request's `Cookie` header, a response's `Set-Cookie`) in `*lpszValue`; FALSE when absent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetCookie(IntPtr pAgent, IntPtr dwConnID, byte[] lpszName, out IntPtr lpszValue);
+
+        /// <summary>Puts the first value of header `lpszName` (any case) in `*lpszValue`; FALSE when the message has none. Valid until the next message on the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetHeader(IntPtr pAgent, IntPtr dwConnID, byte[] lpszName, out IntPtr lpszValue);
+
+        /// <summary>Copies every value of header `lpszName` (any case), in order. On entry `*pdwCount` is the room in `lpszValue`; on return it is the number of values. NULL `lpszValue`, too little room or no such header: FALSE (a count query).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetHeaders(IntPtr pAgent, IntPtr dwConnID, byte[] lpszName, IntPtr[] lpszValue, ref uint pdwCount);
+
+        /// <summary>Returns the HTTP version written in outgoing start lines.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetLocalVersion(IntPtr pAgent);
+
+        /// <summary>Returns the llhttp error number (`HPE_*`) that ended the connection's HTTP, 0 when none; its text goes to `*lpszErrorDesc` when that is not NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpAgent_GetParseErrorCode(IntPtr pAgent, IntPtr dwConnID, out IntPtr lpszErrorDesc);
+
+        /// <summary>Returns the response's status code.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpAgent_GetStatusCode(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns the message's `Transfer-Encoding`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpAgent_GetTransferEncoding(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns what the message upgrades to (`HUT_NONE` when it does not).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetUpgradeType(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns the message's HTTP version as `MAKEWORD(major, minor)`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpAgent_GetVersion(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns whether HTTP runs from the first byte of each new connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_IsHttpAutoStart(IntPtr pAgent);
+
+        /// <summary>Returns whether the connection stays open after the message (llhttp's rule).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_IsKeepAlive(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns whether the message upgrades the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_IsUpgrade(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Returns whether the cookie manager is used.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_IsUseCookie(IntPtr pAgent);
+
+        /// <summary>Sends one chunk of a chunked body (`Transfer-Encoding: chunked` given in the head): `iLength` bytes of `pData`, with the chunk extensions `lpszExtensions` (may be NULL); `iLength` 0 sends the last chunk.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendChunkData(IntPtr pAgent, IntPtr dwConnID, byte* pData, int iLength, byte[] lpszExtensions);
+
+        /// <summary>Sends `CONNECT lpszHost` (`host:port`); a 2xx answer turns the connection into a tunnel (`OnUpgrade(HUT_HTTP_TUNNEL)`, then raw bytes through `OnReceive`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendConnect(IntPtr pAgent, IntPtr dwConnID, byte[] lpszHost, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a DELETE request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendDelete(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a GET request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendGet(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a HEAD request without a body (see `SendRequest`). Its response has no body.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendHead(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendLocalFile(IntPtr pAgent, IntPtr dwConnID, byte[] lpszFileName, byte[] lpszMethod, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a OPTIONS request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendOptions(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a PATCH request with a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendPatch(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength);
+
+        /// <summary>Sends a POST request with a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendPost(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength);
+
+        /// <summary>Sends a PUT request with a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendPut(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength);
+
+        /// <summary>Sends a request: `METHOD lpszPath HTTP/x.y` (method upper-cased, the local version), the headers, `Host` from the connect host and port when missing, `Content-Length` when there is a body (or the method is POST, PUT or PATCH) and the headers do not frame it, the cookie manager's cookies when `UseCookie` is on, then `iLength` bytes of `pData`, as one send.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendRequest(IntPtr pAgent, IntPtr dwConnID, byte[] lpszMethod, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pData, int iLength);
+
+        /// <summary>Sends a TRACE request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendTrace(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpAgent_SetHttpAutoStart(IntPtr pAgent, int bAutoStart);
+
+        /// <summary>Sets the HTTP version written in outgoing start lines (`HV_1_1`, the default, or `HV_1_0`); allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpAgent_SetLocalVersion(IntPtr pAgent, int usVersion);
+
+        /// <summary>Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpAgent_SetUseCookie(IntPtr pAgent, int bUseCookie);
+
+        /// <summary>Starts HTTP on a connection of a component whose `HttpAutoStart` is off; bytes that arrived before went to `OnReceive`. FALSE when HTTP already runs on it.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_StartHttp(IntPtr pAgent, IntPtr dwConnID);
+
+        /// <summary>Copies every cookie of the message (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetAllCookies(IntPtr pClient, HP_TNVPair[] lpCookies, ref uint pdwCount);
+
+        /// <summary>Copies every header name, in order (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetAllHeaderNames(IntPtr pClient, IntPtr[] lpszName, ref uint pdwCount);
+
+        /// <summary>Copies every header, in order (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetAllHeaders(IntPtr pClient, HP_TNVPair[] lpHeaders, ref uint pdwCount);
+
+        /// <summary>Returns the message's `Content-Encoding`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpClient_GetContentEncoding(IntPtr pClient);
+
+        /// <summary>Returns the message's `Content-Length` (0 when absent or chunked).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ulong HP_HttpClient_GetContentLength(IntPtr pClient);
+
+        /// <summary>Returns the message's `Content-Type`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpClient_GetContentType(IntPtr pClient);
+
+        /// <summary>Puts the value of cookie `lpszName` (a request's `Cookie` header, a response's `Set-Cookie`) in `*lpszValue`; FALSE when absent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetCookie(IntPtr pClient, byte[] lpszName, out IntPtr lpszValue);
+
+        /// <summary>Puts the first value of header `lpszName` (any case) in `*lpszValue`; FALSE when the message has none. Valid until the next message on the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetHeader(IntPtr pClient, byte[] lpszName, out IntPtr lpszValue);
+
+        /// <summary>Copies every value of header `lpszName` (any case), in order. On entry `*pdwCount` is the room in `lpszValue`; on return it is the number of values. NULL `lpszValue`, too little room or no such header: FALSE (a count query).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetHeaders(IntPtr pClient, byte[] lpszName, IntPtr[] lpszValue, ref uint pdwCount);
+
+        /// <summary>Returns the HTTP version written in outgoing start lines.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetLocalVersion(IntPtr pClient);
+
+        /// <summary>Returns the llhttp error number (`HPE_*`) that ended the connection's HTTP, 0 when none; its text goes to `*lpszErrorDesc` when that is not NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpClient_GetParseErrorCode(IntPtr pClient, out IntPtr lpszErrorDesc);
+
+        /// <summary>Returns the response's status code.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpClient_GetStatusCode(IntPtr pClient);
+
+        /// <summary>Returns the message's `Transfer-Encoding`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpClient_GetTransferEncoding(IntPtr pClient);
+
+        /// <summary>Returns what the message upgrades to (`HUT_NONE` when it does not).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetUpgradeType(IntPtr pClient);
+
+        /// <summary>Returns the message's HTTP version as `MAKEWORD(major, minor)`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpClient_GetVersion(IntPtr pClient);
+
+        /// <summary>Returns whether HTTP runs from the first byte of each new connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_IsHttpAutoStart(IntPtr pClient);
+
+        /// <summary>Returns whether the connection stays open after the message (llhttp's rule).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_IsKeepAlive(IntPtr pClient);
+
+        /// <summary>Returns whether the message upgrades the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_IsUpgrade(IntPtr pClient);
+
+        /// <summary>Returns whether the cookie manager is used.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_IsUseCookie(IntPtr pClient);
+
+        /// <summary>Sends one chunk of a chunked body (`Transfer-Encoding: chunked` given in the head): `iLength` bytes of `pData`, with the chunk extensions `lpszExtensions` (may be NULL); `iLength` 0 sends the last chunk.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendChunkData(IntPtr pClient, byte* pData, int iLength, byte[] lpszExtensions);
+
+        /// <summary>Sends `CONNECT lpszHost` (`host:port`); a 2xx answer turns the connection into a tunnel (`OnUpgrade(HUT_HTTP_TUNNEL)`, then raw bytes through `OnReceive`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendConnect(IntPtr pClient, byte[] lpszHost, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a DELETE request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendDelete(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a GET request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendGet(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a HEAD request without a body (see `SendRequest`). Its response has no body.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendHead(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendLocalFile(IntPtr pClient, byte[] lpszFileName, byte[] lpszMethod, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a OPTIONS request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendOptions(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a PATCH request with a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendPatch(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength);
+
+        /// <summary>Sends a POST request with a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendPost(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength);
+
+        /// <summary>Sends a PUT request with a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendPut(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength);
+
+        /// <summary>Sends a request: `METHOD lpszPath HTTP/x.y` (method upper-cased, the local version), the headers, `Host` from the connect host and port when missing, `Content-Length` when there is a body (or the method is POST, PUT or PATCH) and the headers do not frame it, the cookie manager's cookies when `UseCookie` is on, then `iLength` bytes of `pData`, as one send.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendRequest(IntPtr pClient, byte[] lpszMethod, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pData, int iLength);
+
+        /// <summary>Sends a TRACE request without a body (see `SendRequest`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendTrace(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpClient_SetHttpAutoStart(IntPtr pClient, int bAutoStart);
+
+        /// <summary>Sets the HTTP version written in outgoing start lines (`HV_1_1`, the default, or `HV_1_0`); allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpClient_SetLocalVersion(IntPtr pClient, int usVersion);
+
+        /// <summary>Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpClient_SetUseCookie(IntPtr pClient, int bUseCookie);
+
+        /// <summary>Starts HTTP on a connection of a component whose `HttpAutoStart` is off; bytes that arrived before went to `OnReceive`. FALSE when HTTP already runs on it.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_StartHttp(IntPtr pClient);
+
+        /// <summary>The current time in seconds since 1970-01-01 UTC.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern long HP_HttpCookie_HLP_CurrentUTCTime();
+
+        /// <summary>The Max-Age of an `expires`: -1 when negative (session), else the seconds left (0 when past).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_HLP_ExpiresToMaxAge(long tmExpires);
+
+        /// <summary>Writes the `expires` text of a time, `Wed, 21-Oct-2015 07:28:00 GMT` (times before 1 are written as 1, after 9999 as 9999-12-31 23:59:59). `*piBuffLen` holds the buffer's size on entry and the length needed, NUL included, on return; a NULL or short buffer gives FALSE.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_HLP_MakeExpiresStr(byte[] lpszBuff, ref int piBuffLen, long tmExpires);
+
+        /// <summary>The `expires` of a Max-Age: now + `iMaxAge` when positive, 0 for 0, -1 (session) when negative.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern long HP_HttpCookie_HLP_MaxAgeToExpires(int iMaxAge);
+
+        /// <summary>Parses a cookie date (`Wed, 21 Oct 2015 07:28:00 GMT`, `Wed, 21-Oct-15 07:28:00 GMT`, and what RFC 6265 §5.1.1 accepts; a numeric zone is applied) into `*ptmExpires` (Unix seconds). FALSE for text that is no date or a date before 1970.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_HLP_ParseExpires(byte[] lpszExpires, out long ptmExpires);
+
+        /// <summary>Writes a `Set-Cookie` value: `name=value; domain=D; path=P; expires=E; HttpOnly; secure; SameSite=Lax`, each attribute only when given (domain and path normalised as `SetCookie` does, `expires` when `iMaxAge` &gt;= 0). The buffer convention is `MakeExpiresStr`'s. FALSE for a NULL or empty name or an unknown `enSameSite`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_HLP_ToString(byte[] lpszBuff, ref int piBuffLen, byte[] lpszName, byte[] lpszValue, byte[] lpszDomain, byte[] lpszPath, int iMaxAge, int bHttpOnly, int bSecure, int enSameSite);
+
+        /// <summary>Removes the cookies of a domain and path; NULL for either means every one (both NULL: all). FALSE when a given domain or path is not one (no name left after the leading dots, no `/`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_ClearCookies(byte[] lpszDomain, byte[] lpszPath);
+
+        /// <summary>Deletes one cookie (domain and path normalised as `SetCookie` does): FALSE when absent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_DeleteCookie(byte[] lpszDomain, byte[] lpszPath, byte[] lpszName);
+
+        /// <summary>Whether third-party cookies are allowed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_IsEnableThirdPartyCookie();
+
+        /// <summary>Loads cookies from a file in HP-Socket's format (see docs/abi.md, "HTTP cookies"); expired ones are skipped. `bKeepExists` TRUE: a stored cookie wins over the file's; FALSE: the store is emptied first. A missing, unreadable or malformed file gives FALSE and leaves the store unchanged (`errno`: the system's, or `EBADMSG` for a malformed file).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_LoadFromFile(byte[] lpszFile, int bKeepExists);
+
+        /// <summary>Removes the expired cookies of a domain and path (NULL: every one), as `ClearCookies`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_RemoveExpiredCookies(byte[] lpszDomain, byte[] lpszPath);
+
+        /// <summary>Saves the unexpired persistent cookies to a file (replaced). `bKeepExists` TRUE: the file's cookies are first loaded into the store (stored ones win; a missing file is fine), as HP-Socket does, so what another process saved is kept.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_SaveToFile(byte[] lpszFile, int bKeepExists);
+
+        /// <summary>Stores a cookie. The domain loses its leading dots and is lower-cased; the path is cut to its directory (`/a/b` is `/a/`). `iMaxAge` &gt; 0: expires that many seconds from now; 0: deletes the stored cookie (TRUE only if there was one); &lt; 0: a session cookie. `enSameSite`: 0 none, 1 Strict, 2 Lax. `bOnlyUpdateValueIfExists` TRUE: a session cookie over a live stored one changes only its value. FALSE for a NULL or empty name, domain or path.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpCookie_MGR_SetCookie(byte[] lpszName, byte[] lpszValue, byte[] lpszDomain, byte[] lpszPath, int iMaxAge, int bHttpOnly, int bSecure, int enSameSite, int bOnlyUpdateValueIfExists);
+
+        /// <summary>Allows or refuses third-party cookies (allowed by default; see docs/abi.md for the rule).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpCookie_MGR_SetEnableThirdPartyCookie(int bEnableThirdPartyCookie);
+
+        /// <summary>Copies every cookie of the message (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetAllCookies(IntPtr pServer, IntPtr dwConnID, HP_TNVPair[] lpCookies, ref uint pdwCount);
+
+        /// <summary>Copies every header name, in order (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetAllHeaderNames(IntPtr pServer, IntPtr dwConnID, IntPtr[] lpszName, ref uint pdwCount);
+
+        /// <summary>Copies every header, in order (a count query, see `GetHeaders`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetAllHeaders(IntPtr pServer, IntPtr dwConnID, HP_TNVPair[] lpHeaders, ref uint pdwCount);
+
+        /// <summary>Returns the message's `Content-Encoding`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpServer_GetContentEncoding(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns the message's `Content-Length` (0 when absent or chunked).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ulong HP_HttpServer_GetContentLength(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns the message's `Content-Type`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpServer_GetContentType(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Puts the value of cookie `lpszName` (a request's `Cookie` header, a response's `Set-Cookie`) in `*lpszValue`; FALSE when absent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetCookie(IntPtr pServer, IntPtr dwConnID, byte[] lpszName, out IntPtr lpszValue);
+
+        /// <summary>Puts the first value of header `lpszName` (any case) in `*lpszValue`; FALSE when the message has none. Valid until the next message on the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetHeader(IntPtr pServer, IntPtr dwConnID, byte[] lpszName, out IntPtr lpszValue);
+
+        /// <summary>Copies every value of header `lpszName` (any case), in order. On entry `*pdwCount` is the room in `lpszValue`; on return it is the number of values. NULL `lpszValue`, too little room or no such header: FALSE (a count query).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetHeaders(IntPtr pServer, IntPtr dwConnID, byte[] lpszName, IntPtr[] lpszValue, ref uint pdwCount);
+
+        /// <summary>Returns the request's host: its `Host` header, else the URL's host; NULL when neither.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpServer_GetHost(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns the HTTP version written in outgoing start lines.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetLocalVersion(IntPtr pServer);
+
+        /// <summary>Returns the request's method, verbatim.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpServer_GetMethod(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns the llhttp error number (`HPE_*`) that ended the connection's HTTP, 0 when none; its text goes to `*lpszErrorDesc` when that is not NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpServer_GetParseErrorCode(IntPtr pServer, IntPtr dwConnID, out IntPtr lpszErrorDesc);
+
+        /// <summary>Returns the delay of `Release` in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_HttpServer_GetReleaseDelay(IntPtr pServer);
+
+        /// <summary>Returns the message's `Transfer-Encoding`, or NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpServer_GetTransferEncoding(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns what the message upgrades to (`HUT_NONE` when it does not).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetUpgradeType(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns field `enField` of the request's URL, or NULL when absent (a field outside `HUF_SCHEMA`..`HUF_USERINFO` is refused). Valid until the next message on the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HP_HttpServer_GetUrlField(IntPtr pServer, IntPtr dwConnID, int enField);
+
+        /// <summary>Returns the URL fields the request has: bit `HUF_x` set when field `HUF_x` is present.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpServer_GetUrlFieldSet(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns the message's HTTP version as `MAKEWORD(major, minor)`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort HP_HttpServer_GetVersion(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns whether HTTP runs from the first byte of each new connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_IsHttpAutoStart(IntPtr pServer);
+
+        /// <summary>Returns whether the connection stays open after the message (llhttp's rule).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_IsKeepAlive(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Returns whether the message upgrades the connection.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_IsUpgrade(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Closes the connection after `ReleaseDelay` ms, so the response has time to drain (for requests that are not keep-alive).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_Release(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Sends one chunk of a chunked body (`Transfer-Encoding: chunked` given in the head): `iLength` bytes of `pData`, with the chunk extensions `lpszExtensions` (may be NULL); `iLength` 0 sends the last chunk.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_SendChunkData(IntPtr pServer, IntPtr dwConnID, byte* pData, int iLength, byte[] lpszExtensions);
+
+        /// <summary>Sends a response whose body is the file `lpszFileName` (see `SendResponse`). Unlike HP-Socket there is no 4 MiB bound; the file is read whole before it is sent.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_SendLocalFile(IntPtr pServer, IntPtr dwConnID, byte[] lpszFileName, ushort usStatusCode, byte[] lpszDesc, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends a response: `HTTP/x.y usStatusCode lpszDesc` (the local version; NULL `lpszDesc`: the standard reason phrase), the headers, `Content-Length` unless the headers carry `Content-Length` or `Transfer-Encoding` (and not for 1xx, 204, 304), then `iLength` bytes of `pData`, as one send. Header texts with CR or LF are refused (`SE_INVALID_PARAM`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_SendResponse(IntPtr pServer, IntPtr dwConnID, ushort usStatusCode, byte[] lpszDesc, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pData, int iLength);
+
+        /// <summary>Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpServer_SetHttpAutoStart(IntPtr pServer, int bAutoStart);
+
+        /// <summary>Sets the HTTP version written in outgoing start lines (`HV_1_1`, the default, or `HV_1_0`); allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpServer_SetLocalVersion(IntPtr pServer, int usVersion);
+
+        /// <summary>Sets the delay of `Release` in ms (default 3000; kept within 100..=60000 when used).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpServer_SetReleaseDelay(IntPtr pServer, uint dwReleaseDelay);
+
+        /// <summary>Starts HTTP on a connection of a component whose `HttpAutoStart` is off; bytes that arrived before went to `OnReceive`. FALSE when HTTP already runs on it.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_StartHttp(IntPtr pServer, IntPtr dwConnID);
+
+        /// <summary>Forgets the last response's body (done before each request).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpSyncClient_CleanupRequestResult(IntPtr pClient);
+
+        /// <summary>Returns the connect timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_HttpSyncClient_GetConnectTimeout(IntPtr pClient);
+
+        /// <summary>Returns the request timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_HttpSyncClient_GetRequestTimeout(IntPtr pClient);
+
+        /// <summary>Puts the last response's body and its length in `*lpszBody` and `*piLength`; valid until the next request or `CleanupRequestResult`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpSyncClient_GetResponseBody(IntPtr pClient, out IntPtr lpszBody, ref int piLength);
+
+        /// <summary>Sends `lpszMethod` to `lpszUrl` (`http(s)://host[:port]/path?query`) and waits for the whole response (or `RequestTimeout`). Reconnects when the host or port differ from the current connection's, when it closed, or when `bForceReconnect`. The response is then readable through the `HP_HttpClient_*` getters and `GetResponseBody`. Not from the client's own callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpSyncClient_OpenUrl(IntPtr pClient, byte[] lpszMethod, byte[] lpszUrl, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pBody, int iLength, int bForceReconnect);
+
+        /// <summary>Sets the connect timeout in ms (default 5000; 0: the system's).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpSyncClient_SetConnectTimeout(IntPtr pClient, uint dwConnectTimeout);
+
+        /// <summary>Sets the request timeout in ms (default 10000; 0: wait for ever).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_HttpSyncClient_SetRequestTimeout(IntPtr pClient, uint dwRequestTimeout);
+
         /// <summary>Forgets the TLS context (connections keep their sessions).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_SSLAgent_CleanupSSLContext(IntPtr pAgent);
@@ -1433,6 +2144,206 @@ namespace HPSocket
         /// <summary>Sets the client listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_Client_OnSend(IntPtr pListener, HP_FN_Client_OnSend fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnBody(IntPtr pListener, HP_FN_Http_OnBody fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnChunkComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnChunkComplete(IntPtr pListener, HP_FN_Http_OnChunkComplete fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnChunkHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnChunkHeader(IntPtr pListener, HP_FN_Http_OnChunkHeader fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnClose(IntPtr pListener, HP_FN_Agent_OnClose fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnConnect(IntPtr pListener, HP_FN_Agent_OnConnect fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnHandShake(IntPtr pListener, HP_FN_Agent_OnHandShake fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnHeader(IntPtr pListener, HP_FN_Http_OnHeader fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnHeadersComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnHeadersComplete(IntPtr pListener, HP_FN_Http_OnHeadersComplete fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnMessageBegin` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnMessageBegin(IntPtr pListener, HP_FN_Http_OnMessageBegin fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnMessageComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnMessageComplete(IntPtr pListener, HP_FN_Http_OnMessageComplete fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnParseError` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnParseError(IntPtr pListener, HP_FN_Http_OnParseError fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnPrepareConnect(IntPtr pListener, HP_FN_Agent_OnPrepareConnect fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnReceive(IntPtr pListener, HP_FN_Agent_OnReceive fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnSend(IntPtr pListener, HP_FN_Agent_OnSend fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnShutdown(IntPtr pListener, HP_FN_Agent_OnShutdown fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnStatusLine` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnStatusLine(IntPtr pListener, HP_FN_Http_OnStatusLine fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnUpgrade(IntPtr pListener, HP_FN_Http_OnUpgrade fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnBody(IntPtr pListener, HP_FN_Http_OnBody fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnChunkComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnChunkComplete(IntPtr pListener, HP_FN_Http_OnChunkComplete fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnChunkHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnChunkHeader(IntPtr pListener, HP_FN_Http_OnChunkHeader fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnClose(IntPtr pListener, HP_FN_Client_OnClose fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnConnect(IntPtr pListener, HP_FN_Client_OnConnect fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnHandShake(IntPtr pListener, HP_FN_Client_OnHandShake fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnHeader(IntPtr pListener, HP_FN_Http_OnHeader fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnHeadersComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnHeadersComplete(IntPtr pListener, HP_FN_Http_OnHeadersComplete fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnMessageBegin` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnMessageBegin(IntPtr pListener, HP_FN_Http_OnMessageBegin fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnMessageComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnMessageComplete(IntPtr pListener, HP_FN_Http_OnMessageComplete fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnParseError` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnParseError(IntPtr pListener, HP_FN_Http_OnParseError fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnPrepareConnect` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnPrepareConnect(IntPtr pListener, HP_FN_Client_OnPrepareConnect fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnReceive(IntPtr pListener, HP_FN_Client_OnReceive fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnSend(IntPtr pListener, HP_FN_Client_OnSend fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnStatusLine` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnStatusLine(IntPtr pListener, HP_FN_Http_OnStatusLine fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnUpgrade(IntPtr pListener, HP_FN_Http_OnUpgrade fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnAccept(IntPtr pListener, HP_FN_Server_OnAccept fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnBody(IntPtr pListener, HP_FN_Http_OnBody fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnChunkComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnChunkComplete(IntPtr pListener, HP_FN_Http_OnChunkComplete fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnChunkHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnChunkHeader(IntPtr pListener, HP_FN_Http_OnChunkHeader fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnClose` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnClose(IntPtr pListener, HP_FN_Server_OnClose fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnHandShake` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnHandShake(IntPtr pListener, HP_FN_Server_OnHandShake fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnHeader` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnHeader(IntPtr pListener, HP_FN_Http_OnHeader fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnHeadersComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnHeadersComplete(IntPtr pListener, HP_FN_Http_OnHeadersComplete fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnMessageBegin` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnMessageBegin(IntPtr pListener, HP_FN_Http_OnMessageBegin fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnMessageComplete` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnMessageComplete(IntPtr pListener, HP_FN_Http_OnMessageComplete fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnParseError` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnParseError(IntPtr pListener, HP_FN_Http_OnParseError fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnPrepareListen` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnPrepareListen(IntPtr pListener, HP_FN_Server_OnPrepareListen fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnReceive` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnReceive(IntPtr pListener, HP_FN_Server_OnReceive fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnRequestLine` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnRequestLine(IntPtr pListener, HP_FN_Http_OnRequestLine fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnSend` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnSend(IntPtr pListener, HP_FN_Server_OnSend fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnShutdown` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnShutdown(IntPtr pListener, HP_FN_Server_OnShutdown fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnUpgrade(IntPtr pListener, HP_FN_Http_OnUpgrade fn_);
 
         /// <summary>Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1942,6 +2853,116 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr SYS_GetLastErrorStr();
 
+    }
+
+    /// <summary>Owns an <c>HP_HttpAgent</c>; releasing it calls <c>Destroy_HP_HttpAgent</c>.</summary>
+    public sealed class HttpAgentHandle : SafeHandle
+    {
+        private HttpAgentHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpAgent(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpAgentListener</c>; releasing it calls <c>Destroy_HP_HttpAgentListener</c>.</summary>
+    public sealed class HttpAgentListenerHandle : SafeHandle
+    {
+        private HttpAgentListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpAgentListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpAgentListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpClient</c>; releasing it calls <c>Destroy_HP_HttpClient</c>.</summary>
+    public sealed class HttpClientHandle : SafeHandle
+    {
+        private HttpClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpClientListener</c>; releasing it calls <c>Destroy_HP_HttpClientListener</c>.</summary>
+    public sealed class HttpClientListenerHandle : SafeHandle
+    {
+        private HttpClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpServer</c>; releasing it calls <c>Destroy_HP_HttpServer</c>.</summary>
+    public sealed class HttpServerHandle : SafeHandle
+    {
+        private HttpServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpServerListener</c>; releasing it calls <c>Destroy_HP_HttpServerListener</c>.</summary>
+    public sealed class HttpServerListenerHandle : SafeHandle
+    {
+        private HttpServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpServerListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpSyncClient</c>; releasing it calls <c>Destroy_HP_HttpSyncClient</c>.</summary>
+    public sealed class HttpSyncClientHandle : SafeHandle
+    {
+        private HttpSyncClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpSyncClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpSyncClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpsAgent</c>; releasing it calls <c>Destroy_HP_HttpsAgent</c>.</summary>
+    public sealed class HttpsAgentHandle : SafeHandle
+    {
+        private HttpsAgentHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpsAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpsAgent(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpsClient</c>; releasing it calls <c>Destroy_HP_HttpsClient</c>.</summary>
+    public sealed class HttpsClientHandle : SafeHandle
+    {
+        private HttpsClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpsClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpsClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpsServer</c>; releasing it calls <c>Destroy_HP_HttpsServer</c>.</summary>
+    public sealed class HttpsServerHandle : SafeHandle
+    {
+        private HttpsServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpsServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpsServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_HttpsSyncClient</c>; releasing it calls <c>Destroy_HP_HttpsSyncClient</c>.</summary>
+    public sealed class HttpsSyncClientHandle : SafeHandle
+    {
+        private HttpsSyncClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_HttpsSyncClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_HttpsSyncClient(handle); return true; }
     }
 
     /// <summary>Owns an <c>HP_SSLAgent</c>; releasing it calls <c>Destroy_HP_SSLAgent</c>.</summary>

@@ -124,6 +124,10 @@ class Types:
             return "uint"
         if t in ("USHORT", "unsigned short"):
             return "ushort"
+        if t in ("int64_t", "long long"):
+            return "long"
+        if t in ("uint64_t", "unsigned long long"):
+            return "ulong"
         if t in ("BYTE", "unsigned char"):
             return "byte"
         if t.startswith("En_HP_"):
@@ -136,7 +140,7 @@ class Types:
             return "IntPtr"
         raise SystemExit("gen_native.py: unknown type %r" % t)
 
-    def param(self, t, name, in_callback):
+    def param(self, t, name, in_callback, fname=""):
         t = t.replace("const ", "").replace("struct ", "").strip()
         if t in ("LPCTSTR", "LPCSTR"):
             return "IntPtr" if in_callback else "byte[]"
@@ -148,7 +152,7 @@ class Types:
                 return "IntPtr"
             if base in ("BYTE", "unsigned char"):
                 return "byte*"
-            if base == "TCHAR":
+            if base in ("TCHAR", "char"):
                 return "byte[]"
             if base == "WSABUF":
                 return "WSABUF*"
@@ -156,6 +160,13 @@ class Types:
                 return "IntPtr"
             if name == "pIDs":
                 return "IntPtr[]"
+            if base in ("HP_THeader", "HP_TCookie", "HP_TParam", "HP_TNVPair"):
+                return "HP_TNVPair[]"
+            if base in ("LPCSTR", "LPCTSTR"):
+                # GetHeaders/GetAllHeaderNames fill arrays; the other getters one text.
+                return "IntPtr[]" if re.search(r"GetHeaders|GetAllHeaderNames", fname) else "out IntPtr"
+            if base == "LPCBYTE":
+                return "out IntPtr"
             inner = self.scalar(base)
             direction = "ref" if re.search(r"Len|Count", name) else "out"
             return "%s %s" % (direction, inner)
@@ -172,7 +183,7 @@ class Types:
         return self.scalar(t)
 
 
-def params(types, plist, in_callback):
+def params(types, plist, in_callback, fname=""):
     plist = plist.strip()
     if plist in ("", "void"):
         return []
@@ -183,7 +194,7 @@ def params(types, plist, in_callback):
         t, n = m.group(1).strip(), m.group(2)
         if t.endswith("*") is False and p.count("*") and not t.endswith("*"):
             t = t + " *"
-        out.append((types.param(t, n, in_callback), n))
+        out.append((types.param(t, n, in_callback, fname), n))
     return out
 
 
@@ -222,6 +233,16 @@ def generate(header_text, header_name):
     w("        public byte* buf;")
     w("    }")
     w("")
+    w("    /// <summary>`HP_TNVPair` of the C ABI (`HP_THeader`, `HP_TCookie`): two texts, read with Utf8.Decode.</summary>")
+    w("    [StructLayout(LayoutKind.Sequential)]")
+    w("    public struct HP_TNVPair")
+    w("    {")
+    w("        /// <summary>The name (NUL-terminated UTF-8).</summary>")
+    w("        public IntPtr name;")
+    w("        /// <summary>The value (NUL-terminated UTF-8).</summary>")
+    w("        public IntPtr value;")
+    w("    }")
+    w("")
     w("    /// <summary>")
     w("    /// The C ABI of libhpsocket (include/hpsocket.h), one DllImport per function. Strings passed")
     w("    /// in are NUL-terminated UTF-8 byte arrays (<see cref=\"Utf8.Encode\"/>); strings returned")
@@ -253,7 +274,7 @@ def generate(header_text, header_name):
         comment = next((c for k, d, c in items if k == "func" and d[1] == name), [])
         o.extend(summary(comment, "        "))
         w("        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]")
-        ps = ", ".join("%s %s" % (t, n) for t, n in params(types, plist, False))
+        ps = ", ".join("%s %s" % (t, n) for t, n in params(types, plist, False, name))
         w("        public static extern %s %s(%s);" % (types.ret(rt, name), name, ps))
         w("")
     w("    }")

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::buffer::SendQueue;
+use crate::http::session::HttpShared;
 use crate::model::pull::PullBuffer;
 use crate::ssl::session::TlsSession;
 use crate::sync::lock;
@@ -59,6 +60,8 @@ pub(crate) struct Conn {
     pub(crate) local_key: AtomicUsize,
     /// PULL model: received bytes waiting for `fetch` (absent in other models).
     pull: Option<Box<Mutex<PullBuffer>>>,
+    /// HTTP components: the message state every thread reads.
+    http: Option<Box<HttpShared>>,
     /// A send was refused for a full queue; `on_send_drained` is owed.
     pub(crate) send_refused: AtomicBool,
     /// SSL components: the connection's TLS session.
@@ -66,6 +69,17 @@ pub(crate) struct Conn {
 }
 
 pub(crate) const NO_KEY: usize = usize::MAX;
+
+/// The receive model's per-connection state to create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConnModel {
+    /// PUSH, PACK (whose decoder the worker keeps): nothing shared.
+    Plain,
+    /// PULL: the fetch buffer.
+    Pull,
+    /// HTTP: the message state; `started` unless HTTP waits for `start_http`.
+    Http { started: bool },
+}
 
 impl Conn {
     #[allow(clippy::too_many_arguments)]
@@ -78,7 +92,7 @@ impl Conn {
         remote_host: Option<(String, u16)>,
         extra: usize,
         now_ms: u64,
-        pull: bool,
+        model: ConnModel,
         tls: Option<TlsSession>,
     ) -> Conn {
         Conn {
@@ -97,7 +111,11 @@ impl Conn {
             remote_addr,
             remote_host: remote_host.map(Box::new),
             local_key: AtomicUsize::new(NO_KEY),
-            pull: pull.then(Box::default),
+            pull: (model == ConnModel::Pull).then(Box::default),
+            http: match model {
+                ConnModel::Http { started } => Some(Box::new(HttpShared::new(started))),
+                _ => None,
+            },
             send_refused: AtomicBool::new(false),
             tls: tls.map(|t| Box::new(Mutex::new(t))),
         }
@@ -127,6 +145,11 @@ impl Conn {
     pub(crate) fn pull_buffer(&self) -> Option<MutexGuard<'_, PullBuffer>> {
         // Buffer updates are single calls that cannot leave it half-changed.
         self.pull.as_ref().map(|m| lock(m))
+    }
+
+    /// HTTP components: the connection's message state.
+    pub(crate) fn http(&self) -> Option<&HttpShared> {
+        self.http.as_deref()
     }
 
     /// Bytes accepted by `send` and not yet written: the queue and any held plaintext.

@@ -18,4 +18,7 @@ pub enum ReceiveModel {
     Pull,
     /// `on_receive` with one whole frame body; sends are framed.
     Pack,
+    /// HTTP/1.x: the worker parses messages and reports them through `on_http` (see
+    /// [`crate::http`]); sends go out as given.
+    Http,
 }

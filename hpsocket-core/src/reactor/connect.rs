@@ -13,7 +13,6 @@ use super::events::guarded;
 use super::{Adoption, Command, Engine, Running, TransportKind};
 use crate::conn::{Conn, ConnState, Transport};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::ReceiveModel;
 use crate::sock;
 use crate::types::{ConnId, ServiceState};
 
@@ -201,7 +200,7 @@ impl Running {
             Some((host.to_string(), port)),
             options.extra,
             self.now_ms(),
-            self.shared.model == ReceiveModel::Pull,
+            self.shared.conn_model(),
             tls,
         ));
         self.table.fill(conn.clone());

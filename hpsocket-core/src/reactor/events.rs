@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::http::{HttpEvent, HttpParseResult};
 use crate::types::{ConnId, HandleResult, SocketOperation};
 
 pub(crate) trait Events: Send + Sync {
@@ -45,6 +46,10 @@ pub(crate) trait Events: Send + Sync {
         _data: &[u8],
     ) {
     }
+    /// HTTP components: one step of a parse.
+    fn http(&self, _id: ConnId, _event: HttpEvent<'_>) -> HttpParseResult {
+        HttpParseResult::Ok
+    }
     /// On a worker thread, before its first event.
     fn worker_started(&self, _index: usize) {}
     /// On a worker thread, after its last event.
@@ -61,11 +66,24 @@ pub fn set_close_error_code(code: i32) {
     CLOSE_CODE.with(|c| c.set(code));
 }
 
-/// Runs one listener callback: resets the close code, turns a panic into `HR_ERROR`, and
-/// returns the result with the code `OnClose` should report if it is an error.
-pub(crate) fn guarded(f: impl FnOnce() -> HandleResult) -> (HandleResult, i32) {
+/// What a callback returns: a panic inside it counts as `FAILED`.
+pub(crate) trait Verdict {
+    const FAILED: Self;
+}
+
+impl Verdict for HandleResult {
+    const FAILED: Self = HandleResult::Error;
+}
+
+impl Verdict for HttpParseResult {
+    const FAILED: Self = HttpParseResult::Error;
+}
+
+/// Runs one listener callback: resets the close code, turns a panic into an error result,
+/// and returns the result with the code `OnClose` should report if it is an error.
+pub(crate) fn guarded<R: Verdict>(f: impl FnOnce() -> R) -> (R, i32) {
     CLOSE_CODE.with(|c| c.set(0));
-    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or(HandleResult::Error);
+    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or(R::FAILED);
     let code = CLOSE_CODE.with(|c| c.replace(0));
     (result, if code != 0 { code } else { libc::ECANCELED })
 }

@@ -4,6 +4,7 @@
 
 mod connect;
 pub(crate) mod events;
+mod http;
 mod node;
 mod ops;
 mod start;
@@ -25,8 +26,9 @@ use crossbeam_channel::Sender;
 use crate::buffer::BufferPool;
 use crate::config::EngineConfig;
 use crate::conn::table::ConnTable;
-use crate::conn::Conn;
+use crate::conn::{Conn, ConnModel};
 use crate::error::{Error, Result};
+use crate::http::HttpConfig;
 use crate::model::ReceiveModel;
 use crate::ssl::context::SslContexts;
 use crate::sync::lock;
@@ -82,6 +84,8 @@ pub(crate) enum Command {
     StartTls(Arc<Conn>),
     /// A UDP node's send queue has data.
     FlushNode,
+    /// HTTP server `release`: close the connection after this many ms.
+    Release(Arc<Conn>, u32),
     /// Close everything and exit.
     Stop,
 }
@@ -142,12 +146,25 @@ pub(crate) struct Shared {
     last_error: Mutex<Option<(u64, Error)>>,
     state: AtomicU8,
     config: Mutex<EngineConfig>,
+    /// HTTP components: settings that may change while running.
+    http: Mutex<HttpConfig>,
     run: Mutex<Option<Arc<Running>>>,
     stopped: Condvar,
     stopped_lock: Mutex<()>,
 }
 
 impl Shared {
+    /// The per-connection model state new connections get.
+    pub(crate) fn conn_model(&self) -> ConnModel {
+        match self.model {
+            ReceiveModel::Pull => ConnModel::Pull,
+            ReceiveModel::Http => ConnModel::Http {
+                started: lock(&self.http).auto_start,
+            },
+            ReceiveModel::Push | ReceiveModel::Pack => ConnModel::Plain,
+        }
+    }
+
     /// The component's name in messages.
     pub(crate) fn name(&self) -> &'static str {
         match (self.transport, self.role) {
@@ -223,6 +240,7 @@ impl Engine {
                 last_error: Mutex::new(None),
                 state: AtomicU8::new(ServiceState::Stopped as u8),
                 config: Mutex::new(config),
+                http: Mutex::new(HttpConfig::default()),
                 run: Mutex::new(None),
                 stopped: Condvar::new(),
                 stopped_lock: Mutex::new(()),
@@ -263,6 +281,16 @@ impl Engine {
 
     pub(crate) fn config(&self) -> EngineConfig {
         lock(&self.shared.config).clone()
+    }
+
+    /// The HTTP settings.
+    pub(crate) fn http_config(&self) -> HttpConfig {
+        *lock(&self.shared.http)
+    }
+
+    /// Changes HTTP settings, also while running (as HP-Socket's setters do).
+    pub(crate) fn update_http_config(&self, f: impl FnOnce(&mut HttpConfig)) {
+        f(&mut lock(&self.shared.http));
     }
 
     /// Changes settings; only while stopped, as in HP-Socket.

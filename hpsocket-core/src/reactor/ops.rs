@@ -16,6 +16,11 @@ use crate::sync::lock;
 use crate::types::{ConnId, SocketOperation};
 
 impl Running {
+    /// HTTP agents and clients: whether responses' cookies go to the cookie manager.
+    pub(crate) fn http_use_cookie(&self) -> bool {
+        lock(&self.shared.http).use_cookie
+    }
+
     /// Hands `command` to worker `index`, waking it unless the caller is that worker (which
     /// drains its commands before it polls again). False when the worker is gone.
     pub(super) fn post(&self, index: usize, command: Command, me: Option<usize>) -> bool {
@@ -37,7 +42,7 @@ impl Running {
         self.table.get(id).ok_or_else(|| Error::not_found(what, id))
     }
 
-    fn live_conn(&self, what: &str, id: ConnId) -> Result<Arc<Conn>> {
+    pub(super) fn live_conn(&self, what: &str, id: ConnId) -> Result<Arc<Conn>> {
         self.live(what, &self.conn(what, id)?).cloned()
     }
 
@@ -441,7 +446,7 @@ impl Engine {
         .unwrap_or(false)
     }
 
-    fn with_conn<R>(
+    pub(crate) fn with_conn<R>(
         &self,
         what: &str,
         id: ConnId,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::config::EngineConfig;
 use crate::error::Result;
+use crate::http::{HttpEvent, HttpParseResult};
 use crate::listener::AgentListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
@@ -34,6 +35,11 @@ pub struct TcpAgent {
 }
 
 impl TcpAgent {
+    /// The engine, for operations written once for every role (HTTP).
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// A stopped PUSH agent reporting to `listener`, with HP-Socket's default settings.
     pub fn new(listener: Arc<dyn AgentListener>) -> TcpAgent {
         TcpAgent::with_model(listener, ReceiveModel::Push)
@@ -161,6 +167,9 @@ impl Events for AgentEvents {
     }
     fn worker_started(&self, index: usize) {
         self.listener.on_worker_start(&self.sender, index);
+    }
+    fn http(&self, id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        self.listener.on_http(&self.sender, id, event)
     }
     fn worker_exiting(&self, index: usize) {
         self.listener.on_worker_exit(&self.sender, index);

@@ -3,11 +3,13 @@
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::sync_client::SyncState;
+use crate::http::{HttpEvent, HttpParseResult};
 use crate::listener::ClientListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
@@ -37,9 +39,26 @@ struct ClientInner {
     /// The engine's ID of the current connection (0 until `connect` returned).
     engine_id: AtomicU64,
     extra: AtomicUsize,
+    /// An HTTP sync client's exchange state (see `HttpSyncClient`).
+    sync: OnceLock<Arc<SyncState>>,
 }
 
 impl TcpClient {
+    /// Makes this client an HTTP sync client's.
+    pub(crate) fn set_sync_state(&self, state: Arc<SyncState>) {
+        let _ = self.inner.sync.set(state);
+    }
+
+    /// The HTTP sync client state, when this client is one's.
+    pub(crate) fn sync_state(&self) -> Option<Arc<SyncState>> {
+        self.inner.sync.get().cloned()
+    }
+
+    /// The engine, for operations written once for every role (HTTP).
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
     /// A stopped PUSH client reporting to `listener`, with HP-Socket's default settings.
     pub fn new(listener: Arc<dyn ClientListener>) -> TcpClient {
         TcpClient::with_model(listener, ReceiveModel::Push)
@@ -88,6 +107,7 @@ impl TcpClient {
                 conn_id: AtomicU64::new(0),
                 engine_id: AtomicU64::new(0),
                 extra: AtomicUsize::new(0),
+                sync: OnceLock::new(),
             }),
         }
     }
@@ -147,7 +167,7 @@ impl TcpClient {
 
     /// The engine's ID of the connection. Callbacks can run before `connect` returned the
     /// ID; they find it in the table.
-    fn engine_conn(&self) -> Result<ConnId> {
+    pub(crate) fn engine_conn(&self) -> Result<ConnId> {
         match self.inner.engine_id.load(Ordering::Acquire) {
             0 => self.inner.engine.first_connection(),
             id => Some(id),
@@ -408,6 +428,9 @@ impl Events for ClientEvents {
     }
     fn worker_started(&self, index: usize) {
         self.listener().on_worker_start(&self.sender, index);
+    }
+    fn http(&self, _id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        self.listener().on_http(&self.sender, self.id(), event)
     }
     fn worker_exiting(&self, index: usize) {
         self.listener().on_worker_exit(&self.sender, index);

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::config::EngineConfig;
 use crate::error::Result;
+use crate::http::{HttpEvent, HttpParseResult};
 use crate::listener::ServerListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
@@ -23,6 +24,11 @@ pub struct TcpServer {
 }
 
 impl TcpServer {
+    /// The engine, for operations written once for every role (HTTP).
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// A stopped PUSH server reporting to `listener`, with HP-Socket's default settings.
     pub fn new(listener: Arc<dyn ServerListener>) -> TcpServer {
         TcpServer::with_model(listener, ReceiveModel::Push)
@@ -164,6 +170,9 @@ impl Events for ServerEvents {
     }
     fn worker_started(&self, index: usize) {
         self.listener.on_worker_start(&self.sender, index);
+    }
+    fn http(&self, id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        self.listener.on_http(&self.sender, id, event)
     }
     fn worker_exiting(&self, index: usize) {
         self.listener.on_worker_exit(&self.sender, index);

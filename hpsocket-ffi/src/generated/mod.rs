@@ -4,7 +4,11 @@
 #[rustfmt::skip]
 mod component;
 #[rustfmt::skip]
+mod cookie;
+#[rustfmt::skip]
 mod ext;
+#[rustfmt::skip]
+mod http;
 #[rustfmt::skip]
 mod listener;
 #[rustfmt::skip]
@@ -23,7 +27,9 @@ mod tcp;
 mod udp;
 
 pub use component::*;
+pub use cookie::*;
 pub use ext::*;
+pub use http::*;
 pub use listener::*;
 pub use node::*;
 pub use pack::*;

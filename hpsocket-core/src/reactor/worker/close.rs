@@ -27,6 +27,7 @@ use super::{Deadline, Worker};
 use crate::conn::transport::UDP_CLOSE_NOTIFY;
 use crate::conn::{ConnState, Transport, NO_KEY};
 use crate::error::ErrorKind;
+use crate::model::ReceiveModel;
 use crate::reactor::events::guarded_unit;
 use crate::reactor::Role;
 use crate::sock::MAX_IOV;
@@ -69,6 +70,9 @@ impl Worker {
     /// application queued still goes out first.
     pub(super) fn receive_ended(&mut self, key: usize, (operation, code): (SocketOperation, i32)) {
         if operation == SocketOperation::Close && code == 0 {
+            if self.run.shared.model == ReceiveModel::Http {
+                self.http_peer_closed(key);
+            }
             self.peer_closed(key);
         } else {
             self.close(key, operation, code);

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::{Deadline, Source, Worker};
 use crate::conn::transport::is_close_notify;
-use crate::conn::{Conn, ConnState, Transport};
+use crate::conn::{Conn, ConnModel, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::reactor::{Adoption, Role, TransportKind};
@@ -203,7 +203,7 @@ impl Worker {
             None,
             0,
             self.run.now_ms(),
-            false,
+            ConnModel::Plain,
             None,
         ));
         self.run.table.fill(conn.clone());

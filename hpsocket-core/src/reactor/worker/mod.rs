@@ -3,6 +3,7 @@
 
 mod close;
 mod datagram;
+mod http;
 mod receive;
 mod tls;
 
@@ -23,8 +24,8 @@ use super::timer::{TimerKey, TimerWheel};
 use super::{Adoption, Command, Running, WorkerThread, WORKER};
 use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
+use crate::http::session::HttpSession;
 use crate::model::pack::PackDecoder;
-use crate::model::ReceiveModel;
 use crate::sock::{self, MAX_IOV};
 use crate::ssl::session::TlsState;
 use crate::types::ConnId;
@@ -93,6 +94,8 @@ pub(super) enum Deadline {
     Drain,
     /// UDP heartbeat round (every `detect_interval`, for all the worker's connections).
     Detect,
+    /// HTTP server `release`: the delayed close (its own timer, beside the connection's).
+    Release,
 }
 
 /// How long the listener rests after `accept` ran out of descriptors (or memory): the
@@ -112,6 +115,8 @@ pub(super) struct Local {
     read_blocked: bool,
     /// PACK model: bytes of frames not yet delivered (created on first use).
     pack: Option<Box<PackDecoder>>,
+    /// HTTP model: the parser and what it holds (created on first use).
+    http: Option<Box<HttpSession>>,
     /// The peer closed its side and the queue still holds the answer: the connection is
     /// `Closing` and stays open for writing until the queue drains (see `close.rs`).
     draining: Option<Drain>,
@@ -280,6 +285,12 @@ impl Worker {
                     }
                 }
                 Command::FlushNode => self.flush_node(),
+                Command::Release(conn, ms) => {
+                    if let Some(key) = self.key_of(&conn) {
+                        let at = Instant::now() + Duration::from_millis(ms.into());
+                        self.timers.arm(at, (key, conn.id, Deadline::Release));
+                    }
+                }
                 Command::Stop => self.stopping = true,
             }
         }
@@ -390,7 +401,7 @@ impl Worker {
                 None,
                 0,
                 self.run.now_ms(),
-                self.run.shared.model == ReceiveModel::Pull,
+                self.run.shared.conn_model(),
                 tls,
             ));
             self.run.table.fill(conn.clone());
@@ -420,6 +431,7 @@ impl Worker {
             read_closed: false,
             read_blocked: false,
             pack: None,
+            http: None,
             draining: None,
             deadline: None,
             detect_fails: 0,
@@ -500,6 +512,12 @@ impl Worker {
                 }
                 Deadline::Detect => {
                     self.detect_round();
+                    continue;
+                }
+                Deadline::Release => {
+                    if self.locals.get(key).is_some_and(|l| l.conn.id == id) {
+                        self.close(key, SocketOperation::Close, 0);
+                    }
                     continue;
                 }
                 _ => {}

@@ -94,6 +94,7 @@ impl Worker {
                 guarded(|| events.pull_receive(id, total))
             }
             ReceiveModel::Pack => return deliver_frames(local, data, run),
+            ReceiveModel::Http => return super::http::deliver_http(local, data, run),
         };
         if result.is_error() {
             return Err((SocketOperation::Receive, code));
@@ -128,11 +129,14 @@ impl Worker {
             let Some(local) = self.locals.get_mut(key) else {
                 continue;
             };
-            if self.run.shared.model == ReceiveModel::Pack {
-                if let Err(ended) = deliver_frames(local, &[], &self.run) {
-                    self.receive_ended(key, ended);
-                    continue;
-                }
+            let held = match self.run.shared.model {
+                ReceiveModel::Pack => deliver_frames(local, &[], &self.run),
+                ReceiveModel::Http => super::http::deliver_http(local, &[], &self.run),
+                _ => Ok(()),
+            };
+            if let Err(ended) = held {
+                self.receive_ended(key, ended);
+                continue;
             }
             self.read(key);
         }
@@ -141,10 +145,10 @@ impl Worker {
 
 /// Publishes the connection whose data the worker hands to the application, until dropped:
 /// a send to it from the callback then needs no table lookup (see `Engine::send`).
-struct Delivering;
+pub(super) struct Delivering;
 
 impl Delivering {
-    fn start(conn: &Arc<Conn>) -> Delivering {
+    pub(super) fn start(conn: &Arc<Conn>) -> Delivering {
         publish(Some(conn.clone()));
         Delivering
     }

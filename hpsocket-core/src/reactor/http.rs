@@ -1,0 +1,186 @@
+//! The engine's HTTP operations, one per operation whatever the role: the components'
+//! public methods (`crate::http::ops`) only name the connection.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::{Command, Engine, Role};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::cookie::cookie_manager;
+use crate::http::session::{request_host, HttpShared};
+use crate::http::write::{self, Header, RequestExtras};
+use crate::http::{HttpConfig, HttpMessage, ParseFailure, RELEASE_DELAY_RANGE};
+use crate::model::ReceiveModel;
+use crate::types::ConnId;
+
+impl Engine {
+    fn require_http(&self, what: &str) -> Result<()> {
+        if self.model() == ReceiveModel::Http {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::InvalidParam,
+            libc::EINVAL,
+            format!("{}::{what}: not an HTTP component", self.name()),
+        ))
+    }
+
+    /// Runs `f` on connection `id`'s HTTP state.
+    fn with_http<R>(
+        &self,
+        what: &str,
+        id: ConnId,
+        f: impl FnOnce(&crate::conn::Conn, &HttpShared) -> Result<R>,
+    ) -> Result<R> {
+        self.require_http(what)?;
+        self.with_conn(what, id, |conn| match conn.http() {
+            Some(shared) => f(conn, shared),
+            None => Err(Error::not_found(what, id)),
+        })
+    }
+
+    /// The message connection `id` parses now, or parsed last.
+    pub(crate) fn http_message(&self, id: ConnId) -> Result<Arc<HttpMessage>> {
+        self.with_http("http_message", id, |_, shared| {
+            shared.message().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::IllegalState,
+                    libc::ENODATA,
+                    format!("http_message: connection {id} has received no message yet"),
+                )
+            })
+        })
+    }
+
+    /// The parse error of connection `id`, if its HTTP failed.
+    pub(crate) fn http_parse_error(&self, id: ConnId) -> Result<Option<Arc<ParseFailure>>> {
+        self.with_http("http_parse_error", id, |_, shared| Ok(shared.parse_error()))
+    }
+
+    /// Starts parsing on a connection of a component whose `auto_start` is off. Bytes that
+    /// arrived before went to `on_receive`.
+    pub(crate) fn http_start(&self, id: ConnId) -> Result<()> {
+        self.with_http("start_http", id, |_, shared| {
+            if shared.started.swap(true, Ordering::AcqRel) {
+                return Err(Error::new(
+                    ErrorKind::IllegalState,
+                    libc::EALREADY,
+                    format!("start_http: HTTP already runs on connection {id}"),
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// Server: closes connection `id` after `release_delay` ms, so the answer drains first.
+    pub(crate) fn http_release(&self, id: ConnId) -> Result<()> {
+        self.require_http("release")?;
+        let delay = self.http_config().release_delay;
+        let delay = delay.clamp(*RELEASE_DELAY_RANGE.start(), *RELEASE_DELAY_RANGE.end());
+        self.with_run("release", |run, me| {
+            let conn = run.live_conn("Release", id)?;
+            run.post(conn.worker, Command::Release(conn.clone(), delay), me);
+            Ok(())
+        })
+    }
+
+    /// Server: sends a response head and `body` as one send.
+    pub(crate) fn http_send_response(
+        &self,
+        id: ConnId,
+        status: u16,
+        reason: Option<&str>,
+        headers: &[Header<'_>],
+        body: &[u8],
+    ) -> Result<()> {
+        self.require_http("send_response")?;
+        check_headers("send_response", headers)?;
+        let version = self.http_config().local_version;
+        let head = write::response_head(version, status, reason, headers, body.len() as u64);
+        self.send(id, &[head.as_bytes(), body])
+    }
+
+    /// Agent, client: sends a request head and `body` as one send, adding `Host`,
+    /// `Content-Length` and the cookie manager's cookies.
+    pub(crate) fn http_send_request(
+        &self,
+        id: ConnId,
+        method: &str,
+        path: &str,
+        headers: &[Header<'_>],
+        body: &[u8],
+    ) -> Result<()> {
+        self.require_http("send_request")?;
+        check_headers("send_request", headers)?;
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid_param(format!(
+                "send_request: {method:?} is not a method"
+            )));
+        }
+        if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(Error::invalid_param(format!(
+                "send_request: {path:?} has spaces or control characters"
+            )));
+        }
+        let secure = self.is_secure();
+        let config = self.http_config();
+        let (host, cookie_host) = self.with_http("send_request", id, |conn, shared| {
+            let name = request_host(conn);
+            let port = conn
+                .remote_host
+                .as_deref()
+                .map_or(conn.remote_addr.port(), |(_, p)| *p);
+            shared.asked(method, path);
+            Ok((write::host_value(&name, port, secure), name))
+        })?;
+        let cookie = if config.use_cookie && self.role() != Role::Server {
+            let path_only = path.split(['?', '#']).next().unwrap_or("/");
+            cookie_manager().cookie_header(&cookie_host, path_only, secure)
+        } else {
+            None
+        };
+        let extras = RequestExtras {
+            host: &host,
+            cookie: cookie.as_deref(),
+        };
+        let head = write::request_head(
+            config.local_version,
+            method,
+            path,
+            headers,
+            body.len() as u64,
+            &extras,
+        );
+        self.send(id, &[head.as_bytes(), body])
+    }
+
+    /// Sends one chunk of a chunked body (`data` empty: the last chunk).
+    pub(crate) fn http_send_chunk(
+        &self,
+        id: ConnId,
+        data: &[u8],
+        extensions: Option<&str>,
+    ) -> Result<()> {
+        self.require_http("send_chunk_data")?;
+        if extensions.is_some_and(|e| e.bytes().any(|b| b == b'\r' || b == b'\n')) {
+            return Err(Error::invalid_param(
+                "send_chunk_data: the extensions have CR or LF",
+            ));
+        }
+        let head = write::chunk_head(data.len(), extensions);
+        if data.is_empty() {
+            return self.send(id, &[head.as_bytes()]);
+        }
+        self.send(id, &[head.as_bytes(), data, write::CHUNK_TAIL])
+    }
+
+    /// The HTTP settings (see [`HttpConfig`]).
+    pub(crate) fn http_settings(&self) -> Result<HttpConfig> {
+        self.require_http("http_config")?;
+        Ok(self.http_config())
+    }
+}
+
+fn check_headers(what: &str, headers: &[Header<'_>]) -> Result<()> {
+    write::check_headers(headers).map_err(|e| Error::invalid_param(format!("{what}: {e}")))
+}

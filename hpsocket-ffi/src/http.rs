@@ -1,0 +1,570 @@
+//! The HTTP components in C: `Create_HP_Http*`/`Create_HP_Https*` and the `HP_HttpServer_*`,
+//! `HP_HttpAgent_*`, `HP_HttpClient_*` and `HP_HttpSyncClient_*` operations, one function per
+//! operation whatever the family (a client ignores the connection ID).
+//!
+//! Texts handed to C (`GetHeader`, `GetUrlField`, ...) point into the connection's parsed
+//! message, which the core keeps until two messages later: valid at least until the next
+//! message on that connection begins, as HP-Socket documents.
+
+use std::ffi::{c_int, CStr};
+use std::sync::Arc;
+
+use hpsocket_core::http::{HttpConfig, HttpMessage, HttpSyncClient, ParseFailure};
+use hpsocket_core::{ConnId, ReceiveModel, TcpAgent, TcpClient, TcpServer};
+
+use crate::args;
+use crate::handle::Kind;
+use crate::last_error::{FfiError, Result};
+use crate::object::{self, Family, Shape};
+use crate::types::*;
+
+/// An HTTP component of any family.
+enum Http<'a> {
+    Server(&'a TcpServer),
+    Agent(&'a TcpAgent),
+    Client(&'a TcpClient),
+}
+
+impl Http<'_> {
+    fn message(&self, id: ConnId) -> hpsocket_core::Result<Arc<HttpMessage>> {
+        match self {
+            Http::Server(s) => s.http_message(id),
+            Http::Agent(a) => a.http_message(id),
+            Http::Client(c) => c.http_message(),
+        }
+    }
+
+    fn parse_error(&self, id: ConnId) -> hpsocket_core::Result<Option<Arc<ParseFailure>>> {
+        match self {
+            Http::Server(s) => s.http_parse_error(id),
+            Http::Agent(a) => a.http_parse_error(id),
+            Http::Client(c) => c.http_parse_error(),
+        }
+    }
+
+    fn start_http(&self, id: ConnId) -> hpsocket_core::Result<()> {
+        match self {
+            Http::Server(s) => s.start_http(id),
+            Http::Agent(a) => a.start_http(id),
+            Http::Client(c) => c.start_http(),
+        }
+    }
+
+    fn send_chunk(&self, id: ConnId, data: &[u8], ext: Option<&str>) -> hpsocket_core::Result<()> {
+        match self {
+            Http::Server(s) => s.send_chunk_data(id, data, ext),
+            Http::Agent(a) => a.send_chunk_data(id, data, ext),
+            Http::Client(c) => c.send_chunk_data(data, ext),
+        }
+    }
+
+    fn send_request(
+        &self,
+        id: ConnId,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> hpsocket_core::Result<()> {
+        match self {
+            Http::Agent(a) => a.send_request(id, method, path, headers, body),
+            Http::Client(c) => c.send_request(method, path, headers, body),
+            Http::Server(_) => Err(hpsocket_core::Error::invalid_param(
+                "a server sends responses, not requests",
+            )),
+        }
+    }
+
+    fn config(&self) -> hpsocket_core::Result<HttpConfig> {
+        match self {
+            Http::Server(s) => s.http_config(),
+            Http::Agent(a) => a.http_config(),
+            Http::Client(c) => c.http_config(),
+        }
+    }
+
+    fn update_config(&self, f: impl FnOnce(&mut HttpConfig)) -> hpsocket_core::Result<()> {
+        match self {
+            Http::Server(s) => s.update_http_config(f),
+            Http::Agent(a) => a.update_http_config(f),
+            Http::Client(c) => c.update_http_config(f),
+        }
+    }
+}
+
+/// Runs `f` on the HTTP component `p` of `shape`'s family.
+fn with<T>(shape: Shape, p: HP_Object, f: impl FnOnce(Http<'_>) -> Result<T>) -> Result<T> {
+    match shape.family() {
+        Family::Server => object::with_server(shape, p, |_, c| f(Http::Server(&c.inner))),
+        Family::Agent => object::with_agent(shape, p, |_, c| f(Http::Agent(&c.inner))),
+        Family::Client => object::with_client(shape, p, |_, c| f(Http::Client(&c.inner))),
+    }
+}
+
+/// Runs `f` on the message connection `id` parsed last.
+pub(crate) fn with_message<T>(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    f: impl FnOnce(&HttpMessage) -> Result<T>,
+) -> Result<T> {
+    with(shape, p, |h| {
+        let message = h.message(conn_id(id))?;
+        f(&message)
+    })
+}
+
+/// A text of the message for C (NULL when absent).
+pub(crate) fn text(t: Option<&CStr>) -> LPCSTR {
+    t.map_or(std::ptr::null(), CStr::as_ptr)
+}
+
+/// Changes an HTTP setting (allowed while running).
+pub(crate) fn set(shape: Shape, p: HP_Object, f: impl FnOnce(&mut HttpConfig)) -> Result<()> {
+    with(shape, p, |h| Ok(h.update_config(f)?))
+}
+
+/// Reads an HTTP setting.
+pub(crate) fn get<T>(shape: Shape, p: HP_Object, f: impl FnOnce(&HttpConfig) -> T) -> Result<T> {
+    with(shape, p, |h| Ok(f(&h.config()?)))
+}
+
+/// `En_HP_HttpVersion` from C: `HV_1_0` or `HV_1_1`.
+pub(crate) fn version(v: En_HP_HttpVersion) -> Result<u16> {
+    match v {
+        HV_1_0 | HV_1_1 => Ok(v as u16),
+        _ => Err(FfiError::invalid(format!(
+            "usVersion {v:#x} is neither HV_1_0 nor HV_1_1"
+        ))),
+    }
+}
+
+/// `En_HP_HttpUrlField` from C: `HUF_SCHEMA`..`HUF_USERINFO`.
+pub(crate) fn url_field(f: En_HP_HttpUrlField) -> Result<usize> {
+    match usize::try_from(f) {
+        Ok(i) if f < HUF_MAX => Ok(i),
+        _ => Err(FfiError::invalid(format!(
+            "enField {f} is not an En_HP_HttpUrlField value (0..{HUF_MAX})"
+        ))),
+    }
+}
+
+/// Creates an HTTP sync client (`Create_HP_HttpSyncClient`, `Create_HP_HttpsSyncClient`):
+/// the listener is optional.
+pub(crate) fn create_sync(
+    function: &'static str,
+    kind: Kind,
+    listener: HP_HttpClientListener,
+    secure: bool,
+) -> HP_Object {
+    crate::client::create_with_optional(function, kind, listener, |adapter| {
+        HttpSyncClient::new(adapter, secure).client().clone()
+    })
+}
+
+/// The model of every HTTP component.
+pub(crate) const MODEL: ReceiveModel = ReceiveModel::Http;
+
+/// The headers C passes (`const HP_THeader lpHeaders[], int iHeaderCount`), as texts.
+///
+/// # Safety
+/// `p` is NULL or points to `count` readable `HP_THeader`s whose texts are NULL or
+/// NUL-terminated.
+unsafe fn headers(p: *const HP_THeader, count: c_int) -> Result<Vec<(String, String)>> {
+    if count < 0 {
+        return Err(FfiError::invalid(format!(
+            "iHeaderCount is {count}, below 0"
+        )));
+    }
+    if count > 0 && p.is_null() {
+        return Err(FfiError::invalid(format!(
+            "lpHeaders is NULL with iHeaderCount {count}"
+        )));
+    }
+    (0..count as usize)
+        .map(|i| {
+            // SAFETY: `i < count`, readable per this function's contract.
+            let h = unsafe { std::ptr::read_unaligned(p.add(i)) };
+            // SAFETY: per this function's contract.
+            let name = unsafe { args::req_str(h.name, &format!("lpHeaders[{i}].name")) }?;
+            // SAFETY: per this function's contract.
+            let value = unsafe { args::opt_str(h.value, &format!("lpHeaders[{i}].value")) }?;
+            Ok((name, value.unwrap_or_default()))
+        })
+        .collect()
+}
+
+fn pairs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect()
+}
+
+/// `HP_HttpServer_SendResponse`.
+///
+/// # Safety
+/// `desc` is NULL or NUL-terminated; `headers` as in [`headers`]; `data` holds `len`
+/// readable bytes (NULL with 0).
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn send_response(
+    p: HP_HttpServer,
+    id: HP_CONNID,
+    status: USHORT,
+    desc: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+    data: *const BYTE,
+    len: c_int,
+) -> Result<BOOL> {
+    object::with_server(Shape::HttpServer, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let desc = unsafe { args::opt_str(desc, "lpszDesc") }?;
+        // SAFETY: per this function's contract.
+        let hdrs = unsafe { headers(hdrs, count) }?;
+        // SAFETY: per this function's contract.
+        let body = unsafe { args::bytes(data, len, "pData") }?;
+        c.inner
+            .send_response(conn_id(id), status, desc.as_deref(), &pairs(&hdrs), body)?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_HttpServer_SendLocalFile`.
+///
+/// # Safety
+/// `file` is a NUL-terminated path; the rest as in [`send_response`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn send_local_file_response(
+    p: HP_HttpServer,
+    id: HP_CONNID,
+    file: LPCSTR,
+    status: USHORT,
+    desc: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+) -> Result<BOOL> {
+    object::with_server(Shape::HttpServer, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let file = unsafe { args::req_str(file, "lpszFileName") }?;
+        // SAFETY: per this function's contract.
+        let desc = unsafe { args::opt_str(desc, "lpszDesc") }?;
+        // SAFETY: per this function's contract.
+        let hdrs = unsafe { headers(hdrs, count) }?;
+        c.inner
+            .send_local_file(conn_id(id), file, status, desc.as_deref(), &pairs(&hdrs))?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_HttpServer_Release`.
+pub(crate) fn release(p: HP_HttpServer, id: HP_CONNID) -> Result<BOOL> {
+    object::with_server(Shape::HttpServer, p, |_, c| {
+        c.inner.release(conn_id(id))?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_Http*_StartHttp`.
+pub(crate) fn start_http(shape: Shape, p: HP_Object, id: HP_CONNID) -> Result<BOOL> {
+    with(shape, p, |h| {
+        h.start_http(conn_id(id))?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_Http*_SendChunkData`.
+///
+/// # Safety
+/// `data` holds `len` readable bytes (NULL with 0); `ext` is NULL or NUL-terminated.
+pub(crate) unsafe fn send_chunk(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    data: *const BYTE,
+    len: c_int,
+    ext: LPCSTR,
+) -> Result<BOOL> {
+    with(shape, p, |h| {
+        // SAFETY: per this function's contract.
+        let data = unsafe { args::bytes(data, len, "pData") }?;
+        // SAFETY: per this function's contract.
+        let ext = unsafe { args::opt_str(ext, "lpszExtensions") }?;
+        h.send_chunk(conn_id(id), data, ext.as_deref())?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_Http{Agent,Client}_SendRequest` and the `Send<Method>` helpers (`method` given).
+///
+/// # Safety
+/// `method` and `path` are NUL-terminated; `hdrs` as in [`headers`]; `body` holds `len`
+/// readable bytes (NULL with 0).
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn send_request(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    method: LPCSTR,
+    path: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+    body: *const BYTE,
+    len: c_int,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let method = unsafe { args::req_str(method, "lpszMethod") }?;
+    // SAFETY: per this function's contract.
+    unsafe { send_method(shape, p, id, &method, path, hdrs, count, body, len) }
+}
+
+/// A request of a method the caller names in Rust (`SendGet` and the like).
+///
+/// # Safety
+/// As [`send_request`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn send_method(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    method: &str,
+    path: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+    body: *const BYTE,
+    len: c_int,
+) -> Result<BOOL> {
+    with(shape, p, |h| {
+        // SAFETY: per this function's contract.
+        let path = unsafe { args::req_str(path, "lpszPath") }?;
+        // SAFETY: per this function's contract.
+        let hdrs = unsafe { headers(hdrs, count) }?;
+        // SAFETY: per this function's contract.
+        let body = unsafe { args::bytes(body, len, "pBody") }?;
+        h.send_request(conn_id(id), method, &path, &pairs(&hdrs), body)?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_Http{Agent,Client}_SendLocalFile`.
+///
+/// # Safety
+/// `file`, `method` and `path` are NUL-terminated; `hdrs` as in [`headers`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn send_local_file_request(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    file: LPCSTR,
+    method: LPCSTR,
+    path: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let file = unsafe { args::req_str(file, "lpszFileName") }?;
+    let body = std::fs::read(&file)
+        .map_err(|e| FfiError::invalid(format!("lpszFileName {file:?}: {e}")))?;
+    // SAFETY: per this function's contract; `body` is readable for its length.
+    unsafe {
+        send_request(
+            shape,
+            p,
+            id,
+            method,
+            path,
+            hdrs,
+            count,
+            body.as_ptr(),
+            c_len(body.len()),
+        )
+    }
+}
+
+/// `GetParseErrorCode`: the code, and its text through `desc` when not NULL.
+///
+/// # Safety
+/// `desc` is NULL or writable.
+pub(crate) unsafe fn parse_error_code(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    desc: *mut LPCSTR,
+) -> Result<USHORT> {
+    with(shape, p, |h| {
+        let failure = h.parse_error(conn_id(id))?;
+        if !desc.is_null() {
+            let text = failure
+                .as_ref()
+                .map_or(std::ptr::null(), |f| f.description.as_ptr());
+            // SAFETY: non-NULL and writable per this function's contract.
+            unsafe { std::ptr::write_unaligned(desc, text) };
+        }
+        Ok(failure.map_or(0, |f| f.code as USHORT))
+    })
+}
+
+/// `GetHeader`/`GetCookie`: the first value of `name` through `value`.
+///
+/// # Safety
+/// `name` is NUL-terminated; `value` is writable.
+pub(crate) unsafe fn lookup(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    name: LPCSTR,
+    value: *mut LPCSTR,
+    find: impl for<'m> FnOnce(&'m HttpMessage, &str) -> Option<&'m CStr>,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let name = unsafe { args::req_str(name, "lpszName") }?;
+    let out = args::out(value, "lpszValue")?;
+    with_message(shape, p, id, |m| match find(m, &name) {
+        Some(v) => {
+            // SAFETY: writable per this function's contract.
+            unsafe { out.set(v.as_ptr()) };
+            Ok(TRUE)
+        }
+        None => Err(FfiError::new(
+            SE_INVALID_PARAM,
+            libc::ENOENT,
+            format!("the message has no {name:?}"),
+        )),
+    })
+}
+
+/// `GetHeaders`: every value of header `name`, count-query style.
+///
+/// # Safety
+/// `name` is NUL-terminated; `values` is NULL or writable for `*count` pointers; `count`
+/// is readable and writable.
+pub(crate) unsafe fn header_values(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    name: LPCSTR,
+    values: *mut LPCSTR,
+    count: *mut DWORD,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let name = unsafe { args::req_str(name, "lpszName") }?;
+    with_message(shape, p, id, |m| {
+        let found: Vec<LPCSTR> = m.header_values(&name).map(CStr::as_ptr).collect();
+        // SAFETY: per this function's contract.
+        unsafe { args::list_out(&found, values, count, "lpszValue") }
+    })
+}
+
+/// `GetAllHeaders`/`GetAllCookies`: name/value pairs, count-query style.
+///
+/// # Safety
+/// `out` is NULL or writable for `*count` pairs; `count` is readable and writable.
+pub(crate) unsafe fn all_pairs(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    out: *mut HP_TNVPair,
+    count: *mut DWORD,
+    cookies: bool,
+) -> Result<BOOL> {
+    with_message(shape, p, id, |m| {
+        let list = if cookies { m.cookies() } else { m.headers() };
+        let found: Vec<HP_TNVPair> = list
+            .iter()
+            .map(|(n, v)| HP_TNVPair {
+                name: n.as_ptr(),
+                value: v.as_ptr(),
+            })
+            .collect();
+        // SAFETY: per this function's contract.
+        unsafe { args::list_out(&found, out, count, "the array") }
+    })
+}
+
+/// `GetAllHeaderNames`.
+///
+/// # Safety
+/// As [`all_pairs`], for name pointers.
+pub(crate) unsafe fn header_names(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    out: *mut LPCSTR,
+    count: *mut DWORD,
+) -> Result<BOOL> {
+    with_message(shape, p, id, |m| {
+        let found: Vec<LPCSTR> = m.header_names().map(CStr::as_ptr).collect();
+        // SAFETY: per this function's contract.
+        unsafe { args::list_out(&found, out, count, "lpszName") }
+    })
+}
+
+/// Runs `f` on the HTTP sync client `p`.
+pub(crate) fn with_sync<T>(
+    p: HP_Object,
+    f: impl FnOnce(&HttpSyncClient) -> Result<T>,
+) -> Result<T> {
+    object::with_client(
+        Shape::HttpSyncClient,
+        p,
+        |_, c| match HttpSyncClient::from_client(&c.inner) {
+            Some(sync) => f(&sync),
+            None => Err(FfiError::invalid(
+                "an HTTP client, not an HTTP sync client (Create_HP_HttpSyncClient makes those)",
+            )),
+        },
+    )
+}
+
+/// `HP_HttpSyncClient_OpenUrl`.
+///
+/// # Safety
+/// `method` and `url` are NUL-terminated; `hdrs` as in [`headers`]; `body` holds `len`
+/// readable bytes (NULL with 0).
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn open_url(
+    p: HP_HttpSyncClient,
+    method: LPCSTR,
+    url: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+    body: *const BYTE,
+    len: c_int,
+    force: BOOL,
+) -> Result<BOOL> {
+    with_sync(p, |sync| {
+        // SAFETY: per this function's contract.
+        let method = unsafe { args::req_str(method, "lpszMethod") }?;
+        // SAFETY: per this function's contract.
+        let url = unsafe { args::req_str(url, "lpszUrl") }?;
+        // SAFETY: per this function's contract.
+        let hdrs = unsafe { headers(hdrs, count) }?;
+        // SAFETY: per this function's contract.
+        let body = unsafe { args::bytes(body, len, "pBody") }?;
+        sync.open_url(&method, &url, &pairs(&hdrs), body, args::flag(force))?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_HttpSyncClient_GetResponseBody`: the body stays with the client until its next
+/// request (or cleanup).
+///
+/// # Safety
+/// `body` and `len` are writable.
+pub(crate) unsafe fn response_body(
+    p: HP_HttpSyncClient,
+    body: *mut LPCBYTE,
+    len: *mut c_int,
+) -> Result<BOOL> {
+    let body = args::out(body, "lpszBody")?;
+    let len = args::out(len, "piLength")?;
+    with_sync(p, |sync| {
+        let (ptr, n) = sync.with_response_body(|b| (b.as_ptr(), b.len()));
+        // SAFETY: writable per this function's contract.
+        unsafe {
+            body.set(ptr);
+            len.set(c_len(n));
+        }
+        Ok(TRUE)
+    })
+}
