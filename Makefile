@@ -39,7 +39,7 @@ C_WARN := -std=c11 -Wall -Wextra -Werror
 C_TEST_SRCS := $(wildcard tests/c/test_*.c)
 C_TEST_BINS := $(patsubst tests/c/%.c,$(C_OUT)/tests/%,$(C_TEST_SRCS))
 EXAMPLES := echo_server echo_client echo_agent perf_demo pack_echo_server pack_echo_client \
-            pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client http_server
+            pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client http_server http_get
 EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
 DEMO_BIN := $(C_OUT)/release/perf_demo
 INTEROP_DIR := $(TARGET_DIR)/interop
@@ -47,7 +47,7 @@ HP522_DIR := $(INTEROP_DIR)/hpsocket-5.2.2
 HP522_LIB := $(HP522_DIR)/libhpsocket4c.so
 HP522_HEADERS := bench/c/hp522.h tests/interop/hp522_ext.h tests/interop/hp522-include/HPSocket4C.h
 HP522_BINS := $(addprefix $(INTEROP_DIR)/hp522/,pack_echo_server pack_echo_client \
-              pull_echo_server pull_echo_client)
+              pull_echo_server pull_echo_client http_server http_get)
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
 # openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.

@@ -2,7 +2,7 @@
 # root Makefile (`include hardening.mk`); every path is relative to the repository root.
 #
 #   make fuzz          each fuzz target for FUZZ_SECONDS (default 600) on the seed corpus
-#   make fuzz-smoke    each fuzz target for FUZZ_SMOKE_SECONDS (default 60): what `make test` runs
+#   make fuzz-smoke    each fuzz target for FUZZ_SMOKE_SECONDS (default 30): what `make test` runs
 #   make test-misuse   the C tests in tests/misuse (misuse matrix, re-entrancy from every callback,
 #                      races under ASan and valgrind, faults, slow and idle peers), each in its own
 #                      process under a timeout
@@ -40,9 +40,9 @@ MISUSE_BINS := $(addprefix $(HARD_OUT)/bin/,$(MISUSE_NAMES)) \
                $(addprefix $(HARD_OUT)/plain/,$(MISUSE_VALGRIND))
 MISUSE_TESTS ?=
 
-FUZZ_TARGETS ?= pack_decoder pull_buffer c_api cookie http_request http_response http_url
+FUZZ_TARGETS ?= pack_decoder pull_buffer c_api cookie http_request http_response http_url ws_frames
 FUZZ_SECONDS ?= 600
-FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_JOBS ?= 1
 FUZZ_TARGET_DIR := $(HARD_TARGET)/fuzz
 

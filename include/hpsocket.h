@@ -404,6 +404,11 @@ typedef int En_HP_HttpVersion;
 typedef int En_HP_HttpUpgradeType;
 
 /*
+ Read-only bytes.
+ */
+typedef const BYTE *LPCBYTE;
+
+/*
  HP-Socket's 64-bit time: seconds since 1970-01-01 UTC (the cookie helpers' `expires`).
  */
 typedef int64_t __time64_t;
@@ -412,11 +417,6 @@ typedef int64_t __time64_t;
  `En_HP_HttpUrlField`: the fields of a request's URL (`GetUrlField`).
  */
 typedef int En_HP_HttpUrlField;
-
-/*
- Read-only bytes.
- */
-typedef const BYTE *LPCBYTE;
 
 /*
  `En_HP_SSLSessionInfo`: what `*_GetSSLSessionInfo` returns in `*lppInfo` (OpenSSL's
@@ -618,6 +618,27 @@ typedef En_HP_HttpParseResult (*HP_FN_Http_OnUpgrade)(HP_Http pSender, HP_CONNID
 
 typedef HP_FN_Http_OnUpgrade HP_FN_HttpAgent_OnUpgrade;
 
+/*
+ WebSocket: frame payload, unmasked; `HR_ERROR` closes.
+ */
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageBody)(HP_Http pSender, HP_CONNID dwConnID, const BYTE *pData, int iLength);
+
+typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpAgent_OnWSMessageBody;
+
+/*
+ WebSocket: the frame is complete; `HR_ERROR` closes.
+ */
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageComplete)(HP_Http pSender, HP_CONNID dwConnID);
+
+typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpAgent_OnWSMessageComplete;
+
+/*
+ WebSocket: a frame begins (`lpszMask` NULL when unmasked); `HR_ERROR` closes.
+ */
+typedef En_HP_HandleResult (*HP_FN_Http_OnWSMessageHeader)(HP_Http pSender, HP_CONNID dwConnID, BOOL bFinal, BYTE iReserved, BYTE iOperationCode, const BYTE *lpszMask, ULONGLONG ullBodyLen);
+
+typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpAgent_OnWSMessageHeader;
+
 typedef HP_FN_Http_OnBody HP_FN_HttpClient_OnBody;
 
 typedef HP_FN_Http_OnChunkComplete HP_FN_HttpClient_OnChunkComplete;
@@ -649,6 +670,12 @@ typedef HP_FN_Client_OnSend HP_FN_HttpClient_OnSend;
 typedef HP_FN_Http_OnStatusLine HP_FN_HttpClient_OnStatusLine;
 
 typedef HP_FN_Http_OnUpgrade HP_FN_HttpClient_OnUpgrade;
+
+typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpClient_OnWSMessageBody;
+
+typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpClient_OnWSMessageComplete;
+
+typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpClient_OnWSMessageHeader;
 
 /*
  Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.
@@ -725,6 +752,12 @@ typedef En_HP_HandleResult (*HP_FN_Server_OnShutdown)(HP_Server pSender);
 typedef HP_FN_Server_OnShutdown HP_FN_HttpServer_OnShutdown;
 
 typedef HP_FN_Http_OnUpgrade HP_FN_HttpServer_OnUpgrade;
+
+typedef HP_FN_Http_OnWSMessageBody HP_FN_HttpServer_OnWSMessageBody;
+
+typedef HP_FN_Http_OnWSMessageComplete HP_FN_HttpServer_OnWSMessageComplete;
+
+typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpServer_OnWSMessageHeader;
 
 /*
  Server, PULL model: `iLength` bytes are buffered for the connection.
@@ -2521,6 +2554,14 @@ En_HP_HttpUpgradeType HP_HttpAgent_GetUpgradeType(HP_HttpAgent pAgent, HP_CONNID
 USHORT HP_HttpAgent_GetVersion(HP_HttpAgent pAgent, HP_CONNID dwConnID);
 
 /*
+ Reports the WebSocket frame being read (or read last): FIN, RSV bits, opcode, a pointer to
+ its mask key (NULL when unmasked; valid while the connection lives, its bytes the current
+ frame's), the payload length and the bytes still to come. Any out-parameter may be NULL.
+ Works inside and outside the callbacks; FALSE before the first frame.
+ */
+BOOL HP_HttpAgent_GetWSMessageState(HP_HttpAgent pAgent, HP_CONNID dwConnID, BOOL *lpbFinal, BYTE *lpiReserved, BYTE *lpiOperationCode, LPCBYTE *lpszMask, ULONGLONG *lpullBodyLen, ULONGLONG *lpullBodyRemain);
+
+/*
  Returns whether HTTP runs from the first byte of each new connection.
  */
 BOOL HP_HttpAgent_IsHttpAutoStart(HP_HttpAgent pAgent);
@@ -2605,6 +2646,13 @@ BOOL HP_HttpAgent_SendRequest(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lp
  Sends a TRACE request without a body (see `SendRequest`).
  */
 BOOL HP_HttpAgent_SendTrace(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends one WebSocket frame masked with the 4 bytes at `lpszMask`, or with a random key
+ when it is NULL (HP-Socket sends unmasked frames then, which RFC 6455 forbids a client);
+ `pData` itself is never changed. `ullBodyLen` as for the server.
+ */
+BOOL HP_HttpAgent_SendWSMessage(HP_HttpAgent pAgent, HP_CONNID dwConnID, BOOL bFinal, BYTE iReserved, BYTE iOperationCode, const BYTE *lpszMask, const BYTE *pData, int iLength, ULONGLONG ullBodyLen);
 
 /*
  Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
@@ -2708,6 +2756,14 @@ En_HP_HttpUpgradeType HP_HttpClient_GetUpgradeType(HP_HttpClient pClient);
 USHORT HP_HttpClient_GetVersion(HP_HttpClient pClient);
 
 /*
+ Reports the WebSocket frame being read (or read last): FIN, RSV bits, opcode, a pointer to
+ its mask key (NULL when unmasked; valid while the connection lives, its bytes the current
+ frame's), the payload length and the bytes still to come. Any out-parameter may be NULL.
+ Works inside and outside the callbacks; FALSE before the first frame.
+ */
+BOOL HP_HttpClient_GetWSMessageState(HP_HttpClient pClient, BOOL *lpbFinal, BYTE *lpiReserved, BYTE *lpiOperationCode, LPCBYTE *lpszMask, ULONGLONG *lpullBodyLen, ULONGLONG *lpullBodyRemain);
+
+/*
  Returns whether HTTP runs from the first byte of each new connection.
  */
 BOOL HP_HttpClient_IsHttpAutoStart(HP_HttpClient pClient);
@@ -2792,6 +2848,13 @@ BOOL HP_HttpClient_SendRequest(HP_HttpClient pClient, LPCSTR lpszMethod, LPCSTR 
  Sends a TRACE request without a body (see `SendRequest`).
  */
 BOOL HP_HttpClient_SendTrace(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Sends one WebSocket frame masked with the 4 bytes at `lpszMask`, or with a random key
+ when it is NULL (HP-Socket sends unmasked frames then, which RFC 6455 forbids a client);
+ `pData` itself is never changed. `ullBodyLen` as for the server.
+ */
+BOOL HP_HttpClient_SendWSMessage(HP_HttpClient pClient, BOOL bFinal, BYTE iReserved, BYTE iOperationCode, const BYTE *lpszMask, const BYTE *pData, int iLength, ULONGLONG ullBodyLen);
 
 /*
  Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
@@ -3002,6 +3065,14 @@ USHORT HP_HttpServer_GetUrlFieldSet(HP_HttpServer pServer, HP_CONNID dwConnID);
 USHORT HP_HttpServer_GetVersion(HP_HttpServer pServer, HP_CONNID dwConnID);
 
 /*
+ Reports the WebSocket frame being read (or read last): FIN, RSV bits, opcode, a pointer to
+ its mask key (NULL when unmasked; valid while the connection lives, its bytes the current
+ frame's), the payload length and the bytes still to come. Any out-parameter may be NULL.
+ Works inside and outside the callbacks; FALSE before the first frame.
+ */
+BOOL HP_HttpServer_GetWSMessageState(HP_HttpServer pServer, HP_CONNID dwConnID, BOOL *lpbFinal, BYTE *lpiReserved, BYTE *lpiOperationCode, LPCBYTE *lpszMask, ULONGLONG *lpullBodyLen, ULONGLONG *lpullBodyRemain);
+
+/*
  Returns whether HTTP runs from the first byte of each new connection.
  */
 BOOL HP_HttpServer_IsHttpAutoStart(HP_HttpServer pServer);
@@ -3042,6 +3113,14 @@ BOOL HP_HttpServer_SendLocalFile(HP_HttpServer pServer, HP_CONNID dwConnID, LPCS
  `pData`, as one send. Header texts with CR or LF are refused (`SE_INVALID_PARAM`).
  */
 BOOL HP_HttpServer_SendResponse(HP_HttpServer pServer, HP_CONNID dwConnID, USHORT usStatusCode, LPCSTR lpszDesc, const HP_THeader *lpHeaders, int iHeaderCount, const BYTE *pData, int iLength);
+
+/*
+ Sends one WebSocket frame, never masked: `ullBodyLen` 0 or `iLength` sends `pData` as the
+ whole payload; more announces `ullBodyLen` in the head and the rest follows through
+ `HP_Server_Send`/`SendPackets`; less is refused. `iReserved` is RSV1-3 (0..=7),
+ `iOperationCode` the opcode (0..=0xF).
+ */
+BOOL HP_HttpServer_SendWSMessage(HP_HttpServer pServer, HP_CONNID dwConnID, BOOL bFinal, BYTE iReserved, BYTE iOperationCode, const BYTE *pData, int iLength, ULONGLONG ullBodyLen);
 
 /*
  Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
@@ -3728,6 +3807,21 @@ void HP_Set_FN_HttpAgent_OnStatusLine(HP_HttpAgentListener pListener, HP_FN_Http
 void HP_Set_FN_HttpAgent_OnUpgrade(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnUpgrade fn_);
 
 /*
+ Sets the HTTP agent listener's `OnWSMessageBody` callback (NULL clears it): frame payload arrives, unmasked, in pieces as it comes. `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpAgent_OnWSMessageBody(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnWSMessageBody fn_);
+
+/*
+ Sets the HTTP agent listener's `OnWSMessageComplete` callback (NULL clears it): a frame is complete (one per frame: no reassembly). `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpAgent_OnWSMessageComplete(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnWSMessageComplete fn_);
+
+/*
+ Sets the HTTP agent listener's `OnWSMessageHeader` callback (NULL clears it): a frame begins: FIN, RSV1-3 as 3 bits, opcode, the mask key (NULL when unmasked) and the payload length. `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpAgent_OnWSMessageHeader(HP_HttpAgentListener pListener, HP_FN_HttpAgent_OnWSMessageHeader fn_);
+
+/*
  Sets the HTTP client listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
  */
 void HP_Set_FN_HttpClient_OnBody(HP_HttpClientListener pListener, HP_FN_HttpClient_OnBody fn_);
@@ -3806,6 +3900,21 @@ void HP_Set_FN_HttpClient_OnStatusLine(HP_HttpClientListener pListener, HP_FN_Ht
  Sets the HTTP client listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
  */
 void HP_Set_FN_HttpClient_OnUpgrade(HP_HttpClientListener pListener, HP_FN_HttpClient_OnUpgrade fn_);
+
+/*
+ Sets the HTTP client listener's `OnWSMessageBody` callback (NULL clears it): frame payload arrives, unmasked, in pieces as it comes. `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpClient_OnWSMessageBody(HP_HttpClientListener pListener, HP_FN_HttpClient_OnWSMessageBody fn_);
+
+/*
+ Sets the HTTP client listener's `OnWSMessageComplete` callback (NULL clears it): a frame is complete (one per frame: no reassembly). `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpClient_OnWSMessageComplete(HP_HttpClientListener pListener, HP_FN_HttpClient_OnWSMessageComplete fn_);
+
+/*
+ Sets the HTTP client listener's `OnWSMessageHeader` callback (NULL clears it): a frame begins: FIN, RSV1-3 as 3 bits, opcode, the mask key (NULL when unmasked) and the payload length. `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpClient_OnWSMessageHeader(HP_HttpClientListener pListener, HP_FN_HttpClient_OnWSMessageHeader fn_);
 
 /*
  Sets the HTTP server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
@@ -3891,6 +4000,21 @@ void HP_Set_FN_HttpServer_OnShutdown(HP_HttpServerListener pListener, HP_FN_Http
  Sets the HTTP server listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.
  */
 void HP_Set_FN_HttpServer_OnUpgrade(HP_HttpServerListener pListener, HP_FN_HttpServer_OnUpgrade fn_);
+
+/*
+ Sets the HTTP server listener's `OnWSMessageBody` callback (NULL clears it): frame payload arrives, unmasked, in pieces as it comes. `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpServer_OnWSMessageBody(HP_HttpServerListener pListener, HP_FN_HttpServer_OnWSMessageBody fn_);
+
+/*
+ Sets the HTTP server listener's `OnWSMessageComplete` callback (NULL clears it): a frame is complete (one per frame: no reassembly). `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpServer_OnWSMessageComplete(HP_HttpServerListener pListener, HP_FN_HttpServer_OnWSMessageComplete fn_);
+
+/*
+ Sets the HTTP server listener's `OnWSMessageHeader` callback (NULL clears it): a frame begins: FIN, RSV1-3 as 3 bits, opcode, the mask key (NULL when unmasked) and the payload length. `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HP_Set_FN_HttpServer_OnWSMessageHeader(HP_HttpServerListener pListener, HP_FN_HttpServer_OnWSMessageHeader fn_);
 
 /*
  Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time,

@@ -46,7 +46,7 @@ wheel: $(PY_BUILD_VENV)/.ready
 test-python: wheel
 	rm -rf $(PY_TEST_VENV)
 	$(PYTHON) -m venv $(PY_TEST_VENV)
-	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check pytest
+	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check pytest requests
 	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-index \
 	  $(PY_DIST)/hpsocket-*.whl
 	cd $(PY_DIR) && HPSOCKET_WHEEL="$$(ls $(PY_DIST)/hpsocket-*.whl)" \

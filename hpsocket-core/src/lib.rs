@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod arq;
 mod buffer;
 pub mod config;
 mod conn;

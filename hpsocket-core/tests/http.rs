@@ -81,6 +81,12 @@ impl ServerListener for Responder {
                 if m.method().to_bytes() == b"HEAD" {
                     text.clear();
                 }
+                if m.url().to_bytes() == b"/close" {
+                    s.send_response(id, 200, None, &[("Connection", "close")], b"bye")
+                        .unwrap();
+                    s.release(id).unwrap();
+                    return HttpParseResult::Ok;
+                }
                 s.send_response(id, 200, None, &[("X-Test", "yes")], text.as_bytes())
                     .unwrap();
                 if !m.is_keep_alive() {
@@ -375,5 +381,48 @@ fn an_agent_sends_requests_and_parses_the_answers() {
     );
     let _ = UpgradeType::None;
     agent.stop().unwrap();
+    s.stop().unwrap();
+}
+
+#[test]
+fn a_target_that_is_no_url_is_refused_as_llhttp_does() {
+    let r = Arc::new(Responder::default());
+    let (s, port) = server(r.clone());
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.write_all(b"GET http:// HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    assert_eq!(
+        read_until(&mut c, |_| false),
+        "",
+        "closed without an answer"
+    );
+    let log = r.take();
+    assert_eq!(
+        log,
+        ["error 7 Invalid URL"],
+        "no other event before the error"
+    );
+    s.stop().unwrap();
+}
+
+#[test]
+fn the_sync_client_reconnects_after_a_connection_close_answer() {
+    let r = Arc::new(Responder::default());
+    let (s, port) = server(r.clone());
+    s.update_http_config(|c| c.release_delay = 100).unwrap();
+    let sync = HttpSyncClient::new(None, false);
+    for _ in 0..3 {
+        sync.open_url(
+            "GET",
+            &format!("http://127.0.0.1:{port}/close"),
+            &[],
+            b"",
+            false,
+        )
+        .unwrap();
+        assert_eq!(sync.response_body(), b"bye");
+        assert!(!sync.http_message().unwrap().is_keep_alive());
+    }
+    sync.stop().ok();
     s.stop().unwrap();
 }

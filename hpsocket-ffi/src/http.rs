@@ -9,7 +9,7 @@
 use std::ffi::{c_int, CStr};
 use std::sync::Arc;
 
-use hpsocket_core::http::{HttpConfig, HttpMessage, HttpSyncClient, ParseFailure};
+use hpsocket_core::http::{HttpConfig, HttpMessage, HttpSyncClient, ParseFailure, WsFrameState};
 use hpsocket_core::{ConnId, ReceiveModel, TcpAgent, TcpClient, TcpServer};
 
 use crate::args;
@@ -496,6 +496,100 @@ pub(crate) unsafe fn header_names(
         let found: Vec<LPCSTR> = m.header_names().map(CStr::as_ptr).collect();
         // SAFETY: per this function's contract.
         unsafe { args::list_out(&found, out, count, "lpszName") }
+    })
+}
+
+/// `HP_Http*_SendWSMessage`. `mask` (agents and clients) is NULL or 4 readable bytes.
+///
+/// # Safety
+/// `mask` is NULL or points to 4 readable bytes; `data` holds `len` readable bytes (NULL
+/// with 0).
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn send_ws(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    fin: BOOL,
+    reserved: BYTE,
+    opcode: BYTE,
+    mask: *const BYTE,
+    data: *const BYTE,
+    len: c_int,
+    body_len: ULONGLONG,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let key =
+        (!mask.is_null()).then(|| unsafe { std::ptr::read_unaligned(mask.cast::<[u8; 4]>()) });
+    // SAFETY: per this function's contract.
+    let data = unsafe { args::bytes(data, len, "pData") }?;
+    let (fin, id) = (args::flag(fin), conn_id(id));
+    with(shape, p, |h| {
+        match h {
+            Http::Server(s) => s.send_ws_message(id, fin, reserved, opcode, data, body_len),
+            Http::Agent(a) => a.send_ws_message(id, fin, reserved, opcode, key, data, body_len),
+            Http::Client(c) => c.send_ws_message(fin, reserved, opcode, key, data, body_len),
+        }?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_Http*_GetWSMessageState`: each out-parameter may be NULL. FALSE before the first
+/// frame of a WebSocket connection. The mask pointer stays valid while the connection
+/// lives; its bytes are the current frame's.
+///
+/// # Safety
+/// Every pointer is NULL or writable for its type.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn ws_state(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    fin: *mut BOOL,
+    reserved: *mut BYTE,
+    opcode: *mut BYTE,
+    mask: *mut LPCBYTE,
+    body_len: *mut ULONGLONG,
+    remain: *mut ULONGLONG,
+) -> Result<BOOL> {
+    /// Writes `v` through `p` unless it is NULL.
+    ///
+    /// # Safety
+    /// `p` is NULL or writable.
+    unsafe fn put<T>(p: *mut T, v: T) {
+        if !p.is_null() {
+            // SAFETY: per this function's contract.
+            unsafe { std::ptr::write_unaligned(p, v) };
+        }
+    }
+    let write = |state: Option<&WsFrameState>| {
+        let Some(state) = state else {
+            return Err(FfiError::new(
+                SE_INVALID_PARAM,
+                libc::ENODATA,
+                "no WebSocket frame on this connection yet",
+            ));
+        };
+        let head = &state.head;
+        // SAFETY: per this function's contract; the mask pointer points into the
+        // connection's state, which outlives the call.
+        unsafe {
+            put(fin, to_bool(head.fin));
+            put(reserved, head.reserved);
+            put(opcode, head.opcode);
+            put(
+                mask,
+                head.mask.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()),
+            );
+            put(body_len, head.len as ULONGLONG);
+            put(remain, state.remaining as ULONGLONG);
+        }
+        Ok(TRUE)
+    };
+    let id = conn_id(id);
+    with(shape, p, |h| match h {
+        Http::Server(s) => s.with_ws_message_state(id, write)?,
+        Http::Agent(a) => a.with_ws_message_state(id, write)?,
+        Http::Client(c) => c.with_ws_message_state(write)?,
     })
 }
 

@@ -179,6 +179,9 @@ callbacks!(
         message_complete / set_message_complete: HP_FN_Http_OnMessageComplete,
         upgrade / set_upgrade: HP_FN_Http_OnUpgrade,
         parse_error / set_parse_error: HP_FN_Http_OnParseError,
+        ws_header / set_ws_header: HP_FN_Http_OnWSMessageHeader,
+        ws_body / set_ws_body: HP_FN_Http_OnWSMessageBody,
+        ws_complete / set_ws_complete: HP_FN_Http_OnWSMessageComplete,
     }
 );
 
@@ -429,8 +432,48 @@ impl Adapter {
             HttpEvent::ParseError { code, description } => {
                 call!(parse_error, |f, s| f(s, id, code, description.as_ptr()))
             }
+            // The frame events return `En_HP_HandleResult`: only `HR_ERROR` stops anything.
+            HttpEvent::WsMessageHeader(h) => match c.ws_header() {
+                Some(f) => {
+                    let mask = h.mask.as_ref().map_or(std::ptr::null(), |m| m.as_ptr());
+                    // SAFETY: as in `call!`; the mask lives during the call.
+                    frame_result(invoke(sender, |s| unsafe {
+                        f(
+                            s,
+                            id,
+                            to_bool(h.fin),
+                            h.reserved,
+                            h.opcode,
+                            mask,
+                            h.len as ULONGLONG,
+                        )
+                    }))
+                }
+                None => HttpParseResult::Ok,
+            },
+            HttpEvent::WsMessageBody(data) => match c.ws_body() {
+                Some(f) => frame_result(for_pieces(data, |d| {
+                    // SAFETY: as in `call!`.
+                    invoke(sender, |s| unsafe { f(s, id, d.as_ptr(), c_len(d.len())) })
+                })),
+                None => HttpParseResult::Ok,
+            },
+            HttpEvent::WsMessageComplete => match c.ws_complete() {
+                // SAFETY: as in `call!`.
+                Some(f) => frame_result(invoke(sender, |s| unsafe { f(s, id) })),
+                None => HttpParseResult::Ok,
+            },
             _ => HttpParseResult::Ok,
         }
+    }
+}
+
+/// A frame callback's `En_HP_HandleResult` as the parse result the core expects.
+fn frame_result(r: HandleResult) -> HttpParseResult {
+    if r == HandleResult::Error {
+        HttpParseResult::Error
+    } else {
+        HttpParseResult::Ok
     }
 }
 

@@ -749,6 +749,39 @@ pub type HP_FN_Http_OnParseError = Option<
         lpszErrorDesc: LPCSTR,
     ) -> En_HP_HttpParseResult,
 >;
+/// WebSocket: a frame begins (`lpszMask` NULL when unmasked); `HR_ERROR` closes.
+pub type HP_FN_Http_OnWSMessageHeader = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        bFinal: BOOL,
+        iReserved: BYTE,
+        iOperationCode: BYTE,
+        lpszMask: *const BYTE,
+        ullBodyLen: ULONGLONG,
+    ) -> En_HP_HandleResult,
+>;
+/// WebSocket: frame payload, unmasked; `HR_ERROR` closes.
+pub type HP_FN_Http_OnWSMessageBody = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// WebSocket: the frame is complete; `HR_ERROR` closes.
+pub type HP_FN_Http_OnWSMessageComplete =
+    Option<unsafe extern "C" fn(pSender: HP_Http, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+pub type HP_FN_HttpServer_OnWSMessageHeader = HP_FN_Http_OnWSMessageHeader;
+pub type HP_FN_HttpServer_OnWSMessageBody = HP_FN_Http_OnWSMessageBody;
+pub type HP_FN_HttpServer_OnWSMessageComplete = HP_FN_Http_OnWSMessageComplete;
+pub type HP_FN_HttpAgent_OnWSMessageHeader = HP_FN_Http_OnWSMessageHeader;
+pub type HP_FN_HttpAgent_OnWSMessageBody = HP_FN_Http_OnWSMessageBody;
+pub type HP_FN_HttpAgent_OnWSMessageComplete = HP_FN_Http_OnWSMessageComplete;
+pub type HP_FN_HttpClient_OnWSMessageHeader = HP_FN_Http_OnWSMessageHeader;
+pub type HP_FN_HttpClient_OnWSMessageBody = HP_FN_Http_OnWSMessageBody;
+pub type HP_FN_HttpClient_OnWSMessageComplete = HP_FN_Http_OnWSMessageComplete;
 pub type HP_FN_HttpServer_OnMessageBegin = HP_FN_Http_OnMessageBegin;
 pub type HP_FN_HttpServer_OnRequestLine = HP_FN_Http_OnRequestLine;
 pub type HP_FN_HttpServer_OnHeader = HP_FN_Http_OnHeader;

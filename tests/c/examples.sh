@@ -107,4 +107,23 @@ printf 'GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\
 stop_server || fail "http_server"
 grep -q 'bad request' "$server_log" || fail "http_server did not report the smuggling attempt"
 
+# ---- HTTP sync client against Python's http.server ------------------------------------------
+mkdir -p "$work/www"
+head -c 100000 /dev/urandom | base64 >"$work/www/data.txt"
+start_server pyhttp python3 -u -c '
+import http.server, socketserver, sys, os
+os.chdir(sys.argv[1])
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet) as s:
+    print("pyhttp: listening on 127.0.0.1:%d" % s.server_address[1], flush=True)
+    s.serve_forever()
+' "$work/www"
+out=$("$bin/http_get" "http://127.0.0.1:$port/data.txt") || fail "http_get against http.server"
+[ "$out" = "$(printf 'status 200\n'; cat "$work/www/data.txt")" ] || fail "http_get: wrong body"
+out=$("$bin/http_get" "http://127.0.0.1:$port/missing") || fail "http_get of a missing file"
+[ "$(head -1 <<<"$out")" = "status 404" ] || fail "http_get: $out"
+stop_server || true
+
 echo "examples: ok"

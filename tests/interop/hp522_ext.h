@@ -78,4 +78,49 @@ void HP_TcpPackClient_SetPackHeaderFlag(HP_TcpPackClient, USHORT);
 /* Helpers. */
 int SYS_SSO_NoDelay(SOCKET, BOOL);
 
+/* HTTP (examples/c/http_server.c and http_get.c). */
+typedef const char *LPCSTR;
+typedef const BYTE *LPCBYTE;
+typedef HP_Object HP_Http;
+typedef HP_Object HP_HttpServer;
+typedef HP_Object HP_HttpSyncClient;
+typedef HP_Object HP_HttpServerListener;
+typedef HP_Object HP_HttpClientListener;
+typedef struct TNVPair {
+    LPCSTR name;
+    LPCSTR value;
+} HP_THeader;
+typedef enum { HPR_OK = 0, HPR_SKIP_BODY = 1, HPR_UPGRADE = 2, HPR_ERROR = -1 } En_HP_HttpParseResult;
+typedef enum { HUF_SCHEMA, HUF_HOST, HUF_PORT, HUF_PATH, HUF_QUERY, HUF_FRAGMENT, HUF_USERINFO } En_HP_HttpUrlField;
+#define HSC_OK 200
+typedef En_HP_HttpParseResult (*HP_FN_HttpServer_OnMessageBegin)(HP_Http, HP_CONNID);
+typedef En_HP_HttpParseResult (*HP_FN_HttpServer_OnBody)(HP_Http, HP_CONNID, const BYTE *, int);
+typedef En_HP_HttpParseResult (*HP_FN_HttpServer_OnMessageComplete)(HP_Http, HP_CONNID);
+typedef En_HP_HttpParseResult (*HP_FN_HttpServer_OnParseError)(HP_Http, HP_CONNID, int, LPCSTR);
+HP_HttpServerListener Create_HP_HttpServerListener(void);
+void Destroy_HP_HttpServerListener(HP_HttpServerListener);
+HP_HttpServer Create_HP_HttpServer(HP_HttpServerListener);
+void Destroy_HP_HttpServer(HP_HttpServer);
+void HP_Set_FN_HttpServer_OnMessageBegin(HP_HttpServerListener, HP_FN_HttpServer_OnMessageBegin);
+void HP_Set_FN_HttpServer_OnBody(HP_HttpServerListener, HP_FN_HttpServer_OnBody);
+void HP_Set_FN_HttpServer_OnMessageComplete(HP_HttpServerListener,
+                                            HP_FN_HttpServer_OnMessageComplete);
+void HP_Set_FN_HttpServer_OnParseError(HP_HttpServerListener, HP_FN_HttpServer_OnParseError);
+void HP_Set_FN_HttpServer_OnClose(HP_HttpServerListener, HP_FN_Server_OnClose);
+BOOL HP_HttpServer_SendResponse(HP_HttpServer, HP_CONNID, USHORT, LPCSTR, const HP_THeader[], int,
+                                const BYTE *, int);
+BOOL HP_HttpServer_Release(HP_HttpServer, HP_CONNID);
+LPCSTR HP_HttpServer_GetUrlField(HP_HttpServer, HP_CONNID, En_HP_HttpUrlField);
+BOOL HP_HttpServer_IsKeepAlive(HP_HttpServer, HP_CONNID);
+BOOL HP_HttpServer_GetAllHeaders(HP_HttpServer, HP_CONNID, HP_THeader[], DWORD *);
+HP_HttpClientListener Create_HP_HttpClientListener(void);
+void Destroy_HP_HttpClientListener(HP_HttpClientListener);
+HP_HttpSyncClient Create_HP_HttpSyncClient(HP_HttpClientListener);
+void Destroy_HP_HttpSyncClient(HP_HttpSyncClient);
+BOOL HP_HttpSyncClient_OpenUrl(HP_HttpSyncClient, LPCSTR, LPCSTR, const HP_THeader[], int,
+                               const BYTE *, int, BOOL);
+BOOL HP_HttpSyncClient_GetResponseBody(HP_HttpSyncClient, LPCBYTE *, int *);
+USHORT HP_HttpClient_GetStatusCode(HP_HttpSyncClient);
+BOOL HP_HttpClient_GetHeader(HP_HttpSyncClient, LPCSTR, LPCSTR *);
+
 #endif /* TESTS_INTEROP_HP522_EXT_H */

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Interop with HP-Socket itself: the same example sources (examples/c/{pack,pull}_echo_*.c),
+# Interop with HP-Socket itself: the same example sources (examples/c/{pack,pull}_echo_*.c,
+# http_server.c and http_get.c),
 # built once against our libhpsocket.so (OURS) and once against HP-Socket 5.2.2's
 # libhpsocket4c (THEIRS, tests/interop/fetch_hp522.sh), paired across the two on loopback.
 # Every pair runs in its own processes under a timeout: a server on a free port, a client
@@ -56,7 +57,24 @@ if [ "${1:-}" = --pair ]; then
         echo "cut off by the server: $(grep -m 1 'closed:' "$server_log")"
     }
 
+    # http_pair SERVER_DIR CLIENT_DIR: examples/c/http_server answers examples/c/http_get (the
+    # sync client): a GET with a query, a POST echoed, a keep-alive HTTP/1.1 exchange each.
+    http_pair() {
+        local sdir=$1 cdir=$2 out
+        start_server server "$sdir/http_server" 0 127.0.0.1 || fail "server start"
+        out=$("$cdir/http_get" "http://127.0.0.1:$port/a/b?x=1") || fail "GET"
+        [ "$out" = $'status 200\nHello, World!' ] || fail "GET answered: $out"
+        out=$("$cdir/http_get" "http://127.0.0.1:$port/p" POST 'posted by the other side') ||
+            fail "POST"
+        [ "$out" = $'status 200\nposted by the other side' ] || fail "POST answered: $out"
+        stop_server || fail "server stop"
+        echo "GET and POST answered"
+    }
+
     case $name in
+    http-theirs-server-ours-client) http_pair "$theirs" "$ours" ;;
+    http-ours-server-theirs-client) http_pair "$ours" "$theirs" ;;
+    control-http-theirs-both) http_pair "$theirs" "$theirs" ;;
     pack-0x169-theirs-server-ours-client) echo_pair pack "$theirs" "$ours" 5000 0x169 0x7FF ;;
     pack-0x169-ours-server-theirs-client) echo_pair pack "$ours" "$theirs" 5000 0x169 0x7FF ;;
     pack-default-theirs-server-ours-client) echo_pair pack "$theirs" "$ours" 2000 0 0x40000 ;;
@@ -88,6 +106,9 @@ pairs=(
     pull-ours-server-theirs-client
     control-pack-theirs-both
     control-pull-theirs-both
+    http-theirs-server-ours-client
+    http-ours-server-theirs-client
+    control-http-theirs-both
 )
 want=("$@")
 log_dir=$(dirname "$theirs")/logs
@@ -103,7 +124,7 @@ wanted() {
 }
 
 # The builds must all be there: a missing 5.2.2 build is a failure, not a skip.
-for p in pack_echo_server pack_echo_client pull_echo_server pull_echo_client; do
+for p in pack_echo_server pack_echo_client pull_echo_server pull_echo_client http_server http_get; do
     for d in "$ours" "$theirs"; do
         if [ ! -x "$d/$p" ]; then
             echo "FAIL missing build $d/$p (make test-interop builds it; HP-Socket 5.2.2 comes" \

@@ -185,6 +185,12 @@ def ok_arg(fn, ty, nm, first):
         return "strs"
     if ty == "LPCBYTE *":
         return "&bytes_out"
+    if ty == "ULONGLONG":
+        return "0"
+    if ty == "ULONGLONG *":
+        return "&ullval"
+    if ty == "BYTE":
+        return {"iReserved": "0", "iOperationCode": "1"}[nm]
     if ty == "__time64_t *":
         return "&tval"
     if ty == "__time64_t":

@@ -283,6 +283,7 @@ static int freed;
 static HP_THeader pairs[8];
 static LPCSTR strs[8];
 static LPCBYTE bytes_out;
+static ULONGLONG ullval;
 
 static void count_free(PVOID p)
 {

@@ -1113,6 +1113,518 @@ using UdpServer = Owner<UdpServerView, ServerListener, detail::ServerTrampolines
 using UdpClient = Owner<UdpClientView, ClientListener, detail::ClientTrampolines, &Create_HP_UdpClientListener,
                         &Destroy_HP_UdpClientListener, &Create_HP_UdpClient, &Destroy_HP_UdpClient>;
 
+// ============================================================================================
+// HTTP (docs/abi.md section 20): HttpServer, HttpAgent, HttpClient, HttpSyncClient and the
+// HTTPS forms. A listener subclass (HttpServerListener, ...) overrides the TCP events and the
+// HTTP parse events (OnMessageBegin ... OnMessageComplete, OnParseError); HTTP events return
+// HttpParseResult (the defaults return Ok). The parsed message is readable from any thread
+// while the connection lives: GetRequest(id) / GetResponse() copy it into a Request/Response.
+// ============================================================================================
+
+enum class HttpParseResult : int { Ok = HPR_OK, SkipBody = HPR_SKIP_BODY, Upgrade = HPR_UPGRADE, Error = HPR_ERROR };
+enum class HttpUpgradeType : int { None = HUT_NONE, WebSocket = HUT_WEB_SOCKET, HttpTunnel = HUT_HTTP_TUNNEL, Unknown = HUT_UNKNOWN };
+enum class HttpVersion : int { V1_0 = HV_1_0, V1_1 = HV_1_1 };
+
+// Headers to send or received: (name, value) pairs in wire order; names may repeat.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+namespace detail {
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+// HP_THeader views of `h` (valid while `h` lives).
+inline std::vector<HP_THeader> c_headers(const HttpHeaders& h) {
+    std::vector<HP_THeader> out;
+    out.reserve(h.size());
+    for (const auto& [n, v] : h) out.push_back(HP_THeader{n.c_str(), v.c_str()});
+    return out;
+}
+
+// A count query (docs/abi.md section 20: on entry the room, on return the number).
+template <class F>
+HttpHeaders get_pairs(F&& f) {
+    DWORD n = 0;
+    f(nullptr, &n);
+    if (n == 0) return {};
+    std::vector<HP_TNVPair> v(n);
+    if (!f(v.data(), &n)) return {};
+    HttpHeaders out;
+    for (DWORD i = 0; i < n; i++) out.emplace_back(str(v[i].name), str(v[i].value));
+    return out;
+}
+
+inline const BYTE* bytes(std::string_view s) noexcept { return reinterpret_cast<const BYTE*>(s.data()); }
+
+}  // namespace detail
+
+// What one message said; a copy, so it outlives the connection.
+struct HttpMessageInfo {
+    USHORT version = 0;  // MAKEWORD(major, minor): 0x0101 is HTTP/1.1
+    bool keepAlive = false;
+    bool upgrade = false;
+    HttpUpgradeType upgradeType = HttpUpgradeType::None;
+    ULONGLONG contentLength = 0;
+    HttpHeaders headers;
+    HttpHeaders cookies;
+
+    // The first value of `name` (any case), or nullptr.
+    const std::string* Header(std::string_view name) const {
+        for (const auto& [n, v] : headers)
+            if (detail::iequals(n, name)) return &v;
+        return nullptr;
+    }
+    std::string HeaderOr(std::string_view name, std::string fallback = {}) const {
+        const std::string* v = Header(name);
+        return v ? *v : fallback;
+    }
+    std::vector<std::string> Headers(std::string_view name) const {
+        std::vector<std::string> out;
+        for (const auto& [n, v] : headers)
+            if (detail::iequals(n, name)) out.push_back(v);
+        return out;
+    }
+    const std::string* Cookie(std::string_view name) const {
+        for (const auto& [n, v] : cookies)
+            if (n == name) return &v;
+        return nullptr;
+    }
+};
+
+// A request as a server parsed it.
+struct Request : HttpMessageInfo {
+    std::string method, path, query, host;
+    std::string url;  // path[?query]
+};
+
+// A response as an agent or client parsed it; `body` is filled by the sync client only.
+struct Response : HttpMessageInfo {
+    USHORT status = 0;
+    std::string body;
+};
+
+// Any HTTP(S) server: Server and HP_HttpServer_*. What HTTP server callbacks get as sender.
+class HttpServerView : public Server {
+public:
+    using Server::Server;
+    // Sends "HTTP/x.y status reason" (reason nullptr: the standard phrase), the headers,
+    // Content-Length unless the headers frame the body, and the body, as one send.
+    [[nodiscard]] bool SendResponse(ConnId id, USHORT status, std::string_view body = {}, const HttpHeaders& headers = {},
+                                    const char* reason = nullptr) {
+        auto h = detail::c_headers(headers);
+        return HP_HttpServer_SendResponse(h_, id, status, reason, h.data(), static_cast<int>(h.size()), detail::bytes(body),
+                                          static_cast<int>(body.size())) != 0;
+    }
+    [[nodiscard]] bool SendLocalFile(ConnId id, const char* fileName, USHORT status = 200, const HttpHeaders& headers = {},
+                                     const char* reason = nullptr) {
+        auto h = detail::c_headers(headers);
+        return HP_HttpServer_SendLocalFile(h_, id, fileName, status, reason, h.data(), static_cast<int>(h.size())) != 0;
+    }
+    // One chunk of a chunked body; empty data sends the last chunk.
+    [[nodiscard]] bool SendChunkData(ConnId id, std::string_view data, const char* extensions = nullptr) {
+        return HP_HttpServer_SendChunkData(h_, id, detail::bytes(data), static_cast<int>(data.size()), extensions) != 0;
+    }
+    // Closes the connection ReleaseDelay ms from now.
+    [[nodiscard]] bool Release(ConnId id) { return HP_HttpServer_Release(h_, id) != 0; }
+    [[nodiscard]] bool StartHttp(ConnId id) { return HP_HttpServer_StartHttp(h_, id) != 0; }
+
+    std::string GetMethod(ConnId id) const { return detail::str(HP_HttpServer_GetMethod(h_, id)); }
+    std::string GetUrlField(ConnId id, int field) const { return detail::str(HP_HttpServer_GetUrlField(h_, id, field)); }
+    std::string GetPath(ConnId id) const { return GetUrlField(id, HUF_PATH); }
+    std::string GetQuery(ConnId id) const { return GetUrlField(id, HUF_QUERY); }
+    std::string GetHost(ConnId id) const { return detail::str(HP_HttpServer_GetHost(h_, id)); }
+    USHORT GetVersion(ConnId id) const { return HP_HttpServer_GetVersion(h_, id); }
+    bool IsKeepAlive(ConnId id) const { return HP_HttpServer_IsKeepAlive(h_, id) != 0; }
+    bool IsUpgrade(ConnId id) const { return HP_HttpServer_IsUpgrade(h_, id) != 0; }
+    HttpUpgradeType GetUpgradeType(ConnId id) const { return static_cast<HttpUpgradeType>(HP_HttpServer_GetUpgradeType(h_, id)); }
+    ULONGLONG GetContentLength(ConnId id) const { return HP_HttpServer_GetContentLength(h_, id); }
+    [[nodiscard]] bool GetHeader(ConnId id, const char* name, std::string& value) const {
+        LPCSTR v = nullptr;
+        if (!HP_HttpServer_GetHeader(h_, id, name, &v)) return false;
+        value = detail::str(v);
+        return true;
+    }
+    HttpHeaders GetAllHeaders(ConnId id) const {
+        return detail::get_pairs([&](HP_TNVPair* p, DWORD* n) { return HP_HttpServer_GetAllHeaders(h_, id, p, n) != 0; });
+    }
+    HttpHeaders GetAllCookies(ConnId id) const {
+        return detail::get_pairs([&](HP_TNVPair* p, DWORD* n) { return HP_HttpServer_GetAllCookies(h_, id, p, n) != 0; });
+    }
+    // The parse error that ended the connection's HTTP: its HPE_* code (0: none) and text.
+    USHORT GetParseErrorCode(ConnId id, std::string* description = nullptr) const {
+        LPCSTR d = nullptr;
+        USHORT code = HP_HttpServer_GetParseErrorCode(h_, id, &d);
+        if (description) *description = detail::str(d);
+        return code;
+    }
+    // The connection's current (or last) request; false before the first one (or when the
+    // connection is gone).
+    [[nodiscard]] bool GetRequest(ConnId id, Request& r) const {
+        LPCSTR m = HP_HttpServer_GetMethod(h_, id);
+        if (m == nullptr) return false;
+        r.method = m;
+        r.path = GetPath(id);
+        r.query = GetQuery(id);
+        r.url = r.query.empty() ? r.path : r.path + "?" + r.query;
+        r.host = GetHost(id);
+        r.version = GetVersion(id);
+        r.keepAlive = IsKeepAlive(id);
+        r.upgrade = IsUpgrade(id);
+        r.upgradeType = GetUpgradeType(id);
+        r.contentLength = GetContentLength(id);
+        r.headers = GetAllHeaders(id);
+        r.cookies = GetAllCookies(id);
+        return true;
+    }
+
+    bool SetLocalVersion(HttpVersion v) { HP_HttpServer_SetLocalVersion(h_, static_cast<int>(v)); return GetLocalVersion() == v; }
+    HttpVersion GetLocalVersion() const { return static_cast<HttpVersion>(HP_HttpServer_GetLocalVersion(h_)); }
+    // Kept within 100..=60000 ms; true when the value took as given.
+    bool SetReleaseDelay(DWORD ms) { HP_HttpServer_SetReleaseDelay(h_, ms); return GetReleaseDelay() == ms; }
+    DWORD GetReleaseDelay() const { return HP_HttpServer_GetReleaseDelay(h_); }
+    bool SetHttpAutoStart(bool v) { HP_HttpServer_SetHttpAutoStart(h_, detail::b(v)); return IsHttpAutoStart() == v; }
+    bool IsHttpAutoStart() const { return HP_HttpServer_IsHttpAutoStart(h_) != 0; }
+};
+
+// Any HTTP(S) agent: Agent and HP_HttpAgent_*.
+class HttpAgentView : public Agent {
+public:
+    using Agent::Agent;
+    // "METHOD path HTTP/x.y", the headers, Host and Content-Length when missing, the cookie
+    // manager's cookies (UseCookie), and the body, as one send.
+    [[nodiscard]] bool SendRequest(ConnId id, const char* method, const char* path, const HttpHeaders& headers = {},
+                                   std::string_view body = {}) {
+        auto h = detail::c_headers(headers);
+        return HP_HttpAgent_SendRequest(h_, id, method, path, h.data(), static_cast<int>(h.size()), detail::bytes(body),
+                                        static_cast<int>(body.size())) != 0;
+    }
+    [[nodiscard]] bool SendGet(ConnId id, const char* path, const HttpHeaders& headers = {}) { return SendRequest(id, "GET", path, headers); }
+    [[nodiscard]] bool SendPost(ConnId id, const char* path, std::string_view body, const HttpHeaders& headers = {}) {
+        return SendRequest(id, "POST", path, headers, body);
+    }
+    [[nodiscard]] bool SendPut(ConnId id, const char* path, std::string_view body, const HttpHeaders& headers = {}) {
+        return SendRequest(id, "PUT", path, headers, body);
+    }
+    [[nodiscard]] bool SendDelete(ConnId id, const char* path, const HttpHeaders& headers = {}) { return SendRequest(id, "DELETE", path, headers); }
+    [[nodiscard]] bool SendHead(ConnId id, const char* path, const HttpHeaders& headers = {}) { return SendRequest(id, "HEAD", path, headers); }
+    [[nodiscard]] bool SendChunkData(ConnId id, std::string_view data, const char* extensions = nullptr) {
+        return HP_HttpAgent_SendChunkData(h_, id, detail::bytes(data), static_cast<int>(data.size()), extensions) != 0;
+    }
+    [[nodiscard]] bool StartHttp(ConnId id) { return HP_HttpAgent_StartHttp(h_, id) != 0; }
+    USHORT GetStatusCode(ConnId id) const { return HP_HttpAgent_GetStatusCode(h_, id); }
+    [[nodiscard]] bool GetHeader(ConnId id, const char* name, std::string& value) const {
+        LPCSTR v = nullptr;
+        if (!HP_HttpAgent_GetHeader(h_, id, name, &v)) return false;
+        value = detail::str(v);
+        return true;
+    }
+    USHORT GetParseErrorCode(ConnId id, std::string* description = nullptr) const {
+        LPCSTR d = nullptr;
+        USHORT code = HP_HttpAgent_GetParseErrorCode(h_, id, &d);
+        if (description) *description = detail::str(d);
+        return code;
+    }
+    // The connection's current (or last) response (no body: it came through OnBody).
+    [[nodiscard]] bool GetResponse(ConnId id, Response& r) const {
+        r.status = HP_HttpAgent_GetStatusCode(h_, id);
+        if (r.status == 0) return false;
+        r.version = HP_HttpAgent_GetVersion(h_, id);
+        r.keepAlive = HP_HttpAgent_IsKeepAlive(h_, id) != 0;
+        r.upgrade = HP_HttpAgent_IsUpgrade(h_, id) != 0;
+        r.upgradeType = static_cast<HttpUpgradeType>(HP_HttpAgent_GetUpgradeType(h_, id));
+        r.contentLength = HP_HttpAgent_GetContentLength(h_, id);
+        r.headers = detail::get_pairs([&](HP_TNVPair* p, DWORD* n) { return HP_HttpAgent_GetAllHeaders(h_, id, p, n) != 0; });
+        r.cookies = detail::get_pairs([&](HP_TNVPair* p, DWORD* n) { return HP_HttpAgent_GetAllCookies(h_, id, p, n) != 0; });
+        return true;
+    }
+    bool SetLocalVersion(HttpVersion v) { HP_HttpAgent_SetLocalVersion(h_, static_cast<int>(v)); return GetLocalVersion() == v; }
+    HttpVersion GetLocalVersion() const { return static_cast<HttpVersion>(HP_HttpAgent_GetLocalVersion(h_)); }
+    bool SetHttpAutoStart(bool v) { HP_HttpAgent_SetHttpAutoStart(h_, detail::b(v)); return IsHttpAutoStart() == v; }
+    bool IsHttpAutoStart() const { return HP_HttpAgent_IsHttpAutoStart(h_) != 0; }
+    bool SetUseCookie(bool v) { HP_HttpAgent_SetUseCookie(h_, detail::b(v)); return IsUseCookie() == v; }
+    bool IsUseCookie() const { return HP_HttpAgent_IsUseCookie(h_) != 0; }
+};
+
+// Any HTTP(S) client, sync clients included: Client and HP_HttpClient_*.
+class HttpClientView : public Client {
+public:
+    using Client::Client;
+    [[nodiscard]] bool SendRequest(const char* method, const char* path, const HttpHeaders& headers = {}, std::string_view body = {}) {
+        auto h = detail::c_headers(headers);
+        return HP_HttpClient_SendRequest(h_, method, path, h.data(), static_cast<int>(h.size()), detail::bytes(body),
+                                         static_cast<int>(body.size())) != 0;
+    }
+    [[nodiscard]] bool SendGet(const char* path, const HttpHeaders& headers = {}) { return SendRequest("GET", path, headers); }
+    [[nodiscard]] bool SendPost(const char* path, std::string_view body, const HttpHeaders& headers = {}) {
+        return SendRequest("POST", path, headers, body);
+    }
+    [[nodiscard]] bool SendPut(const char* path, std::string_view body, const HttpHeaders& headers = {}) {
+        return SendRequest("PUT", path, headers, body);
+    }
+    [[nodiscard]] bool SendDelete(const char* path, const HttpHeaders& headers = {}) { return SendRequest("DELETE", path, headers); }
+    [[nodiscard]] bool SendHead(const char* path, const HttpHeaders& headers = {}) { return SendRequest("HEAD", path, headers); }
+    [[nodiscard]] bool SendChunkData(std::string_view data, const char* extensions = nullptr) {
+        return HP_HttpClient_SendChunkData(h_, detail::bytes(data), static_cast<int>(data.size()), extensions) != 0;
+    }
+    [[nodiscard]] bool StartHttp() { return HP_HttpClient_StartHttp(h_) != 0; }
+    USHORT GetStatusCode() const { return HP_HttpClient_GetStatusCode(h_); }
+    [[nodiscard]] bool GetHeader(const char* name, std::string& value) const {
+        LPCSTR v = nullptr;
+        if (!HP_HttpClient_GetHeader(h_, name, &v)) return false;
+        value = detail::str(v);
+        return true;
+    }
+    USHORT GetParseErrorCode(std::string* description = nullptr) const {
+        LPCSTR d = nullptr;
+        USHORT code = HP_HttpClient_GetParseErrorCode(h_, &d);
+        if (description) *description = detail::str(d);
+        return code;
+    }
+    // The current (or last) response (no body: an async client gets it through OnBody).
+    [[nodiscard]] bool GetResponse(Response& r) const {
+        r.status = HP_HttpClient_GetStatusCode(h_);
+        if (r.status == 0) return false;
+        r.version = HP_HttpClient_GetVersion(h_);
+        r.keepAlive = HP_HttpClient_IsKeepAlive(h_) != 0;
+        r.upgrade = HP_HttpClient_IsUpgrade(h_) != 0;
+        r.upgradeType = static_cast<HttpUpgradeType>(HP_HttpClient_GetUpgradeType(h_));
+        r.contentLength = HP_HttpClient_GetContentLength(h_);
+        r.headers = detail::get_pairs([&](HP_TNVPair* p, DWORD* n) { return HP_HttpClient_GetAllHeaders(h_, p, n) != 0; });
+        r.cookies = detail::get_pairs([&](HP_TNVPair* p, DWORD* n) { return HP_HttpClient_GetAllCookies(h_, p, n) != 0; });
+        return true;
+    }
+    bool SetLocalVersion(HttpVersion v) { HP_HttpClient_SetLocalVersion(h_, static_cast<int>(v)); return GetLocalVersion() == v; }
+    HttpVersion GetLocalVersion() const { return static_cast<HttpVersion>(HP_HttpClient_GetLocalVersion(h_)); }
+    bool SetHttpAutoStart(bool v) { HP_HttpClient_SetHttpAutoStart(h_, detail::b(v)); return IsHttpAutoStart() == v; }
+    bool IsHttpAutoStart() const { return HP_HttpClient_IsHttpAutoStart(h_) != 0; }
+    bool SetUseCookie(bool v) { HP_HttpClient_SetUseCookie(h_, detail::b(v)); return IsUseCookie() == v; }
+    bool IsUseCookie() const { return HP_HttpClient_IsUseCookie(h_) != 0; }
+};
+
+// An HTTP(S) sync client: HttpClientView and HP_HttpSyncClient_*. No Start: OpenUrl connects.
+class HttpSyncClientView : public HttpClientView {
+public:
+    using HttpClientView::HttpClientView;
+    // Sends `method` to url ("http(s)://host[:port]/path?query") and blocks until the whole
+    // response arrived, the connection closed, or RequestTimeout passed (ETIMEDOUT).
+    [[nodiscard]] bool OpenUrl(const char* method, const char* url, const HttpHeaders& headers = {}, std::string_view body = {},
+                               bool forceReconnect = false) {
+        auto h = detail::c_headers(headers);
+        return HP_HttpSyncClient_OpenUrl(h_, method, url, h.data(), static_cast<int>(h.size()), detail::bytes(body),
+                                         static_cast<int>(body.size()), detail::b(forceReconnect)) != 0;
+    }
+    // OpenUrl, then the response with its body.
+    [[nodiscard]] bool OpenUrl(const char* method, const char* url, Response& r, const HttpHeaders& headers = {},
+                               std::string_view body = {}, bool forceReconnect = false) {
+        if (!OpenUrl(method, url, headers, body, forceReconnect) || !GetResponse(r)) return false;
+        r.body = GetResponseBody();
+        return true;
+    }
+    std::string GetResponseBody() const {
+        LPCBYTE b = nullptr;
+        int n = 0;
+        if (!HP_HttpSyncClient_GetResponseBody(h_, &b, &n) || b == nullptr || n <= 0) return {};
+        return std::string(reinterpret_cast<const char*>(b), static_cast<std::size_t>(n));
+    }
+    [[nodiscard]] bool CleanupRequestResult() { return HP_HttpSyncClient_CleanupRequestResult(h_) != 0; }
+    // HP-Socket's IHttpSyncClient timeouts (ms); these hide BasicClient's HPX connect timeout.
+    bool SetConnectTimeout(DWORD ms) { HP_HttpSyncClient_SetConnectTimeout(h_, ms); return GetConnectTimeout() == ms; }
+    DWORD GetConnectTimeout() const { return HP_HttpSyncClient_GetConnectTimeout(h_); }
+    bool SetRequestTimeout(DWORD ms) { HP_HttpSyncClient_SetRequestTimeout(h_, ms); return GetRequestTimeout() == ms; }
+    DWORD GetRequestTimeout() const { return HP_HttpSyncClient_GetRequestTimeout(h_); }
+};
+
+// HTTP listeners: the TCP events (of the base listener) plus the parse events.
+#define HPSOCKET_HTTP_EVENTS(View)                                                                                        \
+    virtual HttpParseResult OnMessageBegin(View&, ConnId) { return HttpParseResult::Ok; }                                 \
+    virtual HttpParseResult OnHeader(View&, ConnId, const char* /*name*/, const char* /*value*/) { return HttpParseResult::Ok; } \
+    virtual HttpParseResult OnHeadersComplete(View&, ConnId) { return HttpParseResult::Ok; }                              \
+    virtual HttpParseResult OnBody(View&, ConnId, const BYTE* /*data*/, int /*length*/) { return HttpParseResult::Ok; }  \
+    virtual HttpParseResult OnChunkHeader(View&, ConnId, int /*length*/) { return HttpParseResult::Ok; }                  \
+    virtual HttpParseResult OnChunkComplete(View&, ConnId) { return HttpParseResult::Ok; }                                \
+    virtual HttpParseResult OnMessageComplete(View&, ConnId) { return HttpParseResult::Ok; }                              \
+    virtual HttpParseResult OnUpgrade(View&, ConnId, HttpUpgradeType) { return HttpParseResult::Ok; }                     \
+    virtual HttpParseResult OnParseError(View&, ConnId, int /*code*/, const char* /*description*/) { return HttpParseResult::Ok; }
+
+class HttpServerListener : public ServerListener {
+public:
+    virtual HttpParseResult OnRequestLine(HttpServerView&, ConnId, const char* /*method*/, const char* /*url*/) { return HttpParseResult::Ok; }
+    HPSOCKET_HTTP_EVENTS(HttpServerView)
+};
+
+class HttpAgentListener : public AgentListener {
+public:
+    virtual HttpParseResult OnStatusLine(HttpAgentView&, ConnId, USHORT /*status*/, const char* /*reason*/) { return HttpParseResult::Ok; }
+    HPSOCKET_HTTP_EVENTS(HttpAgentView)
+};
+
+// Also the (optional) listener of a sync client: its callbacks get an HttpClientView.
+class HttpClientListener : public ClientListener {
+public:
+    virtual HttpParseResult OnStatusLine(HttpClientView&, ConnId, USHORT /*status*/, const char* /*reason*/) { return HttpParseResult::Ok; }
+    HPSOCKET_HTTP_EVENTS(HttpClientView)
+};
+
+#undef HPSOCKET_HTTP_EVENTS
+
+namespace detail {
+
+// Runs f (which returns HttpParseResult) for the HTTP listener of sender; an exception is
+// reported and becomes HPR_ERROR.
+template <class L, class F>
+En_HP_HttpParseResult dispatch_http(HP_Object sender, const char* name, F&& f) noexcept {
+    L* l = listener_of<L>(sender);
+    if (l == nullptr) return HPR_OK;
+    try {
+        return static_cast<En_HP_HttpParseResult>(f(*l));
+    } catch (...) {
+        l->OnException(name, std::current_exception());
+        return HPR_ERROR;
+    }
+}
+
+// The parse-event trampolines of listener L whose callbacks get a View.
+template <class L, class View>
+struct HttpEventTrampolines {
+    static En_HP_HttpParseResult message_begin(HP_Http s, HP_CONNID id) noexcept {
+        return dispatch_http<L>(s, "OnMessageBegin", [&](L& l) { View v(s); return l.OnMessageBegin(v, id); });
+    }
+    static En_HP_HttpParseResult header(HP_Http s, HP_CONNID id, LPCSTR n, LPCSTR val) noexcept {
+        return dispatch_http<L>(s, "OnHeader", [&](L& l) { View v(s); return l.OnHeader(v, id, n, val); });
+    }
+    static En_HP_HttpParseResult headers_complete(HP_Http s, HP_CONNID id) noexcept {
+        return dispatch_http<L>(s, "OnHeadersComplete", [&](L& l) { View v(s); return l.OnHeadersComplete(v, id); });
+    }
+    static En_HP_HttpParseResult body(HP_Http s, HP_CONNID id, const BYTE* d, int n) noexcept {
+        return dispatch_http<L>(s, "OnBody", [&](L& l) { View v(s); return l.OnBody(v, id, d, n); });
+    }
+    static En_HP_HttpParseResult chunk_header(HP_Http s, HP_CONNID id, int n) noexcept {
+        return dispatch_http<L>(s, "OnChunkHeader", [&](L& l) { View v(s); return l.OnChunkHeader(v, id, n); });
+    }
+    static En_HP_HttpParseResult chunk_complete(HP_Http s, HP_CONNID id) noexcept {
+        return dispatch_http<L>(s, "OnChunkComplete", [&](L& l) { View v(s); return l.OnChunkComplete(v, id); });
+    }
+    static En_HP_HttpParseResult message_complete(HP_Http s, HP_CONNID id) noexcept {
+        return dispatch_http<L>(s, "OnMessageComplete", [&](L& l) { View v(s); return l.OnMessageComplete(v, id); });
+    }
+    static En_HP_HttpParseResult upgrade(HP_Http s, HP_CONNID id, En_HP_HttpUpgradeType t) noexcept {
+        return dispatch_http<L>(s, "OnUpgrade", [&](L& l) { View v(s); return l.OnUpgrade(v, id, static_cast<HttpUpgradeType>(t)); });
+    }
+    static En_HP_HttpParseResult parse_error(HP_Http s, HP_CONNID id, int code, LPCSTR desc) noexcept {
+        return dispatch_http<L>(s, "OnParseError", [&](L& l) { View v(s); return l.OnParseError(v, id, code, desc); });
+    }
+    static En_HP_HttpParseResult request_line(HP_Http s, HP_CONNID id, LPCSTR m, LPCSTR u) noexcept {
+        return dispatch_http<L>(s, "OnRequestLine", [&](L& l) { View v(s); return l.OnRequestLine(v, id, m, u); });
+    }
+    static En_HP_HttpParseResult status_line(HP_Http s, HP_CONNID id, USHORT code, LPCSTR desc) noexcept {
+        return dispatch_http<L>(s, "OnStatusLine", [&](L& l) { View v(s); return l.OnStatusLine(v, id, code, desc); });
+    }
+};
+
+#define HPSOCKET_HOOK_HTTP(Kind, T)                                  \
+    HP_Set_FN_##Kind##_OnMessageBegin(l, &T::message_begin);         \
+    HP_Set_FN_##Kind##_OnHeader(l, &T::header);                      \
+    HP_Set_FN_##Kind##_OnHeadersComplete(l, &T::headers_complete);   \
+    HP_Set_FN_##Kind##_OnBody(l, &T::body);                          \
+    HP_Set_FN_##Kind##_OnChunkHeader(l, &T::chunk_header);           \
+    HP_Set_FN_##Kind##_OnChunkComplete(l, &T::chunk_complete);       \
+    HP_Set_FN_##Kind##_OnMessageComplete(l, &T::message_complete);   \
+    HP_Set_FN_##Kind##_OnUpgrade(l, &T::upgrade);                    \
+    HP_Set_FN_##Kind##_OnParseError(l, &T::parse_error);
+
+struct HttpServerTrampolines {
+    using H = HttpEventTrampolines<HttpServerListener, HttpServerView>;
+    using T = ServerTrampolines;
+    static void hook(HP_HttpServerListener l) noexcept {
+        HP_Set_FN_HttpServer_OnPrepareListen(l, &T::prepare_listen);
+        HP_Set_FN_HttpServer_OnAccept(l, &T::accept);
+        HP_Set_FN_HttpServer_OnHandShake(l, &T::hand_shake);
+        HP_Set_FN_HttpServer_OnSend(l, &T::send);
+        HP_Set_FN_HttpServer_OnReceive(l, &T::receive);
+        HP_Set_FN_HttpServer_OnClose(l, &T::close);
+        HP_Set_FN_HttpServer_OnShutdown(l, &T::shutdown);
+        HP_Set_FN_HttpServer_OnRequestLine(l, &H::request_line);
+        HPSOCKET_HOOK_HTTP(HttpServer, H)
+    }
+};
+
+struct HttpAgentTrampolines {
+    using H = HttpEventTrampolines<HttpAgentListener, HttpAgentView>;
+    using T = AgentTrampolines;
+    static void hook(HP_HttpAgentListener l) noexcept {
+        HP_Set_FN_HttpAgent_OnPrepareConnect(l, &T::prepare_connect);
+        HP_Set_FN_HttpAgent_OnConnect(l, &T::connect);
+        HP_Set_FN_HttpAgent_OnHandShake(l, &T::hand_shake);
+        HP_Set_FN_HttpAgent_OnSend(l, &T::send);
+        HP_Set_FN_HttpAgent_OnReceive(l, &T::receive);
+        HP_Set_FN_HttpAgent_OnClose(l, &T::close);
+        HP_Set_FN_HttpAgent_OnShutdown(l, &T::shutdown);
+        HP_Set_FN_HttpAgent_OnStatusLine(l, &H::status_line);
+        HPSOCKET_HOOK_HTTP(HttpAgent, H)
+    }
+};
+
+struct HttpClientTrampolines {
+    using H = HttpEventTrampolines<HttpClientListener, HttpClientView>;
+    using T = ClientTrampolines;
+    static void hook(HP_HttpClientListener l) noexcept {
+        HP_Set_FN_HttpClient_OnPrepareConnect(l, &T::prepare_connect);
+        HP_Set_FN_HttpClient_OnConnect(l, &T::connect);
+        HP_Set_FN_HttpClient_OnHandShake(l, &T::hand_shake);
+        HP_Set_FN_HttpClient_OnSend(l, &T::send);
+        HP_Set_FN_HttpClient_OnReceive(l, &T::receive);
+        HP_Set_FN_HttpClient_OnClose(l, &T::close);
+        HP_Set_FN_HttpClient_OnStatusLine(l, &H::status_line);
+        HPSOCKET_HOOK_HTTP(HttpClient, H)
+    }
+};
+
+#undef HPSOCKET_HOOK_HTTP
+
+// The listener of a sync client made without one: handles nothing.
+inline HttpClientListener& null_http_client_listener() noexcept {
+    static HttpClientListener none;
+    return none;
+}
+
+}  // namespace detail
+
+using HttpServer = Owner<HttpServerView, HttpServerListener, detail::HttpServerTrampolines, &Create_HP_HttpServerListener,
+                         &Destroy_HP_HttpServerListener, &Create_HP_HttpServer, &Destroy_HP_HttpServer>;
+using HttpsServer = Owner<SslServerOf<HttpServerView>, HttpServerListener, detail::HttpServerTrampolines, &Create_HP_HttpServerListener,
+                          &Destroy_HP_HttpServerListener, &Create_HP_HttpsServer, &Destroy_HP_HttpsServer>;
+using HttpAgent = Owner<HttpAgentView, HttpAgentListener, detail::HttpAgentTrampolines, &Create_HP_HttpAgentListener,
+                        &Destroy_HP_HttpAgentListener, &Create_HP_HttpAgent, &Destroy_HP_HttpAgent>;
+using HttpsAgent = Owner<SslAgentOf<HttpAgentView>, HttpAgentListener, detail::HttpAgentTrampolines, &Create_HP_HttpAgentListener,
+                         &Destroy_HP_HttpAgentListener, &Create_HP_HttpsAgent, &Destroy_HP_HttpsAgent>;
+using HttpClient = Owner<HttpClientView, HttpClientListener, detail::HttpClientTrampolines, &Create_HP_HttpClientListener,
+                         &Destroy_HP_HttpClientListener, &Create_HP_HttpClient, &Destroy_HP_HttpClient>;
+using HttpsClient = Owner<SslClientOf<HttpClientView>, HttpClientListener, detail::HttpClientTrampolines, &Create_HP_HttpClientListener,
+                          &Destroy_HP_HttpClientListener, &Create_HP_HttpsClient, &Destroy_HP_HttpsClient>;
+
+// Sync clients: the listener is optional.
+template <class View, HP_Object (*Create)(HP_Object), void (*Destroy)(HP_Object)>
+class SyncClientOwner : public Owner<View, HttpClientListener, detail::HttpClientTrampolines, &Create_HP_HttpClientListener,
+                                     &Destroy_HP_HttpClientListener, Create, Destroy> {
+    using Base = Owner<View, HttpClientListener, detail::HttpClientTrampolines, &Create_HP_HttpClientListener,
+                       &Destroy_HP_HttpClientListener, Create, Destroy>;
+
+public:
+    SyncClientOwner() noexcept : Base(detail::null_http_client_listener()) {}
+    explicit SyncClientOwner(HttpClientListener& listener) noexcept : Base(listener) {}
+};
+
+using HttpSyncClient = SyncClientOwner<HttpSyncClientView, &Create_HP_HttpSyncClient, &Destroy_HP_HttpSyncClient>;
+using HttpsSyncClient = SyncClientOwner<SslClientOf<HttpSyncClientView>, &Create_HP_HttpsSyncClient, &Destroy_HP_HttpsSyncClient>;
+
 }  // namespace hpsocket
 
 #endif  // HPSOCKET_HPP

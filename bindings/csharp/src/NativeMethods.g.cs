@@ -341,6 +341,18 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Http_OnUpgrade(IntPtr pSender, IntPtr dwConnID, int enUpgradeType);
 
+        /// <summary>WebSocket: frame payload, unmasked; `HR_ERROR` closes.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnWSMessageBody(IntPtr pSender, IntPtr dwConnID, IntPtr pData, int iLength);
+
+        /// <summary>WebSocket: the frame is complete; `HR_ERROR` closes.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnWSMessageComplete(IntPtr pSender, IntPtr dwConnID);
+
+        /// <summary>WebSocket: a frame begins (`lpszMask` NULL when unmasked); `HR_ERROR` closes.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HP_FN_Http_OnWSMessageHeader(IntPtr pSender, IntPtr dwConnID, int bFinal, byte iReserved, byte iOperationCode, IntPtr lpszMask, ulong ullBodyLen);
+
         /// <summary>Server: a connection was accepted; `pClient` is its socket descriptor. `HR_ERROR` rejects it.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnAccept(IntPtr pSender, IntPtr dwConnID, IntPtr pClient);
@@ -1337,6 +1349,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern ushort HP_HttpAgent_GetVersion(IntPtr pAgent, IntPtr dwConnID);
 
+        /// <summary>Reports the WebSocket frame being read (or read last): FIN, RSV bits, opcode, a pointer to its mask key (NULL when unmasked; valid while the connection lives, its bytes the current frame's), the payload length and the bytes still to come. Any out-parameter may be NULL. Works inside and outside the callbacks; FALSE before the first frame.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_GetWSMessageState(IntPtr pAgent, IntPtr dwConnID, out int lpbFinal, byte* lpiReserved, byte* lpiOperationCode, out IntPtr lpszMask, ref ulong lpullBodyLen, out ulong lpullBodyRemain);
+
         /// <summary>Returns whether HTTP runs from the first byte of each new connection.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpAgent_IsHttpAutoStart(IntPtr pAgent);
@@ -1400,6 +1416,10 @@ namespace HPSocket
         /// <summary>Sends a TRACE request without a body (see `SendRequest`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpAgent_SendTrace(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends one WebSocket frame masked with the 4 bytes at `lpszMask`, or with a random key when it is NULL (HP-Socket sends unmasked frames then, which RFC 6455 forbids a client); `pData` itself is never changed. `ullBodyLen` as for the server.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpAgent_SendWSMessage(IntPtr pAgent, IntPtr dwConnID, int bFinal, byte iReserved, byte iOperationCode, byte* lpszMask, byte* pData, int iLength, ulong ullBodyLen);
 
         /// <summary>Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1477,6 +1497,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern ushort HP_HttpClient_GetVersion(IntPtr pClient);
 
+        /// <summary>Reports the WebSocket frame being read (or read last): FIN, RSV bits, opcode, a pointer to its mask key (NULL when unmasked; valid while the connection lives, its bytes the current frame's), the payload length and the bytes still to come. Any out-parameter may be NULL. Works inside and outside the callbacks; FALSE before the first frame.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_GetWSMessageState(IntPtr pClient, out int lpbFinal, byte* lpiReserved, byte* lpiOperationCode, out IntPtr lpszMask, ref ulong lpullBodyLen, out ulong lpullBodyRemain);
+
         /// <summary>Returns whether HTTP runs from the first byte of each new connection.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpClient_IsHttpAutoStart(IntPtr pClient);
@@ -1540,6 +1564,10 @@ namespace HPSocket
         /// <summary>Sends a TRACE request without a body (see `SendRequest`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpClient_SendTrace(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Sends one WebSocket frame masked with the 4 bytes at `lpszMask`, or with a random key when it is NULL (HP-Socket sends unmasked frames then, which RFC 6455 forbids a client); `pData` itself is never changed. `ullBodyLen` as for the server.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpClient_SendWSMessage(IntPtr pClient, int bFinal, byte iReserved, byte iOperationCode, byte* lpszMask, byte* pData, int iLength, ulong ullBodyLen);
 
         /// <summary>Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1689,6 +1717,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern ushort HP_HttpServer_GetVersion(IntPtr pServer, IntPtr dwConnID);
 
+        /// <summary>Reports the WebSocket frame being read (or read last): FIN, RSV bits, opcode, a pointer to its mask key (NULL when unmasked; valid while the connection lives, its bytes the current frame's), the payload length and the bytes still to come. Any out-parameter may be NULL. Works inside and outside the callbacks; FALSE before the first frame.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_GetWSMessageState(IntPtr pServer, IntPtr dwConnID, out int lpbFinal, byte* lpiReserved, byte* lpiOperationCode, out IntPtr lpszMask, ref ulong lpullBodyLen, out ulong lpullBodyRemain);
+
         /// <summary>Returns whether HTTP runs from the first byte of each new connection.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpServer_IsHttpAutoStart(IntPtr pServer);
@@ -1716,6 +1748,10 @@ namespace HPSocket
         /// <summary>Sends a response: `HTTP/x.y usStatusCode lpszDesc` (the local version; NULL `lpszDesc`: the standard reason phrase), the headers, `Content-Length` unless the headers carry `Content-Length` or `Transfer-Encoding` (and not for 1xx, 204, 304), then `iLength` bytes of `pData`, as one send. Header texts with CR or LF are refused (`SE_INVALID_PARAM`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpServer_SendResponse(IntPtr pServer, IntPtr dwConnID, ushort usStatusCode, byte[] lpszDesc, HP_TNVPair[] lpHeaders, int iHeaderCount, byte* pData, int iLength);
+
+        /// <summary>Sends one WebSocket frame, never masked: `ullBodyLen` 0 or `iLength` sends `pData` as the whole payload; more announces `ullBodyLen` in the head and the rest follows through `HP_Server_Send`/`SendPackets`; less is refused. `iReserved` is RSV1-3 (0..=7), `iOperationCode` the opcode (0..=0xF).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_HttpServer_SendWSMessage(IntPtr pServer, IntPtr dwConnID, int bFinal, byte iReserved, byte iOperationCode, byte* pData, int iLength, ulong ullBodyLen);
 
         /// <summary>Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -2213,6 +2249,18 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_HttpAgent_OnUpgrade(IntPtr pListener, HP_FN_Http_OnUpgrade fn_);
 
+        /// <summary>Sets the HTTP agent listener's `OnWSMessageBody` callback (NULL clears it): frame payload arrives, unmasked, in pieces as it comes. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnWSMessageBody(IntPtr pListener, HP_FN_Http_OnWSMessageBody fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnWSMessageComplete` callback (NULL clears it): a frame is complete (one per frame: no reassembly). `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnWSMessageComplete(IntPtr pListener, HP_FN_Http_OnWSMessageComplete fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnWSMessageHeader` callback (NULL clears it): a frame begins: FIN, RSV1-3 as 3 bits, opcode, the mask key (NULL when unmasked) and the payload length. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpAgent_OnWSMessageHeader(IntPtr pListener, HP_FN_Http_OnWSMessageHeader fn_);
+
         /// <summary>Sets the HTTP client listener's `OnBody` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_HttpClient_OnBody(IntPtr pListener, HP_FN_Http_OnBody fn_);
@@ -2276,6 +2324,18 @@ namespace HPSocket
         /// <summary>Sets the HTTP client listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_HttpClient_OnUpgrade(IntPtr pListener, HP_FN_Http_OnUpgrade fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnWSMessageBody` callback (NULL clears it): frame payload arrives, unmasked, in pieces as it comes. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnWSMessageBody(IntPtr pListener, HP_FN_Http_OnWSMessageBody fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnWSMessageComplete` callback (NULL clears it): a frame is complete (one per frame: no reassembly). `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnWSMessageComplete(IntPtr pListener, HP_FN_Http_OnWSMessageComplete fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnWSMessageHeader` callback (NULL clears it): a frame begins: FIN, RSV1-3 as 3 bits, opcode, the mask key (NULL when unmasked) and the payload length. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpClient_OnWSMessageHeader(IntPtr pListener, HP_FN_Http_OnWSMessageHeader fn_);
 
         /// <summary>Sets the HTTP server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -2344,6 +2404,18 @@ namespace HPSocket
         /// <summary>Sets the HTTP server listener's `OnUpgrade` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_HttpServer_OnUpgrade(IntPtr pListener, HP_FN_Http_OnUpgrade fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnWSMessageBody` callback (NULL clears it): frame payload arrives, unmasked, in pieces as it comes. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnWSMessageBody(IntPtr pListener, HP_FN_Http_OnWSMessageBody fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnWSMessageComplete` callback (NULL clears it): a frame is complete (one per frame: no reassembly). `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnWSMessageComplete(IntPtr pListener, HP_FN_Http_OnWSMessageComplete fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnWSMessageHeader` callback (NULL clears it): a frame begins: FIN, RSV1-3 as 3 bits, opcode, the mask key (NULL when unmasked) and the payload length. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_HttpServer_OnWSMessageHeader(IntPtr pListener, HP_FN_Http_OnWSMessageHeader fn_);
 
         /// <summary>Sets the server listener's `OnAccept` callback (NULL clears it). Allowed at any time, also while a component using the listener runs.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

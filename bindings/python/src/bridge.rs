@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
+use hpsocket_core::http::HttpParseResult;
 use hpsocket_core::{ConnId, HandleResult, ReceiveModel, SocketOperation};
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::gc::PyVisit;
@@ -46,9 +47,21 @@ pub(crate) enum Ev {
     SendDrained,
     Close,
     Shutdown,
+    // HTTP components only.
+    MessageBegin,
+    RequestLine,
+    StatusLine,
+    Header,
+    HeadersComplete,
+    Body,
+    ChunkHeader,
+    ChunkComplete,
+    MessageComplete,
+    Upgrade,
+    ParseError,
 }
 
-const EVENTS: [Ev; 10] = [
+const EVENTS: [Ev; 21] = [
     Ev::PrepareListen,
     Ev::PrepareConnect,
     Ev::Accept,
@@ -59,6 +72,17 @@ const EVENTS: [Ev; 10] = [
     Ev::SendDrained,
     Ev::Close,
     Ev::Shutdown,
+    Ev::MessageBegin,
+    Ev::RequestLine,
+    Ev::StatusLine,
+    Ev::Header,
+    Ev::HeadersComplete,
+    Ev::Body,
+    Ev::ChunkHeader,
+    Ev::ChunkComplete,
+    Ev::MessageComplete,
+    Ev::Upgrade,
+    Ev::ParseError,
 ];
 
 impl Ev {
@@ -75,6 +99,17 @@ impl Ev {
             Ev::SendDrained => "on_send_drained",
             Ev::Close => "on_close",
             Ev::Shutdown => "on_shutdown",
+            Ev::MessageBegin => "on_message_begin",
+            Ev::RequestLine => "on_request_line",
+            Ev::StatusLine => "on_status_line",
+            Ev::Header => "on_header",
+            Ev::HeadersComplete => "on_headers_complete",
+            Ev::Body => "on_body",
+            Ev::ChunkHeader => "on_chunk_header",
+            Ev::ChunkComplete => "on_chunk_complete",
+            Ev::MessageComplete => "on_message_complete",
+            Ev::Upgrade => "on_upgrade",
+            Ev::ParseError => "on_parse_error",
         }
     }
 
@@ -82,8 +117,21 @@ impl Ev {
         1 << self as u32
     }
 
-    fn applies_to(self, role: Role) -> bool {
+    /// Whether a component of `role` has the event; the HTTP events only with `http` (the
+    /// HTTP receive model).
+    fn applies_to(self, role: Role, http: bool) -> bool {
         match self {
+            Ev::RequestLine => http && role == Role::Server,
+            Ev::StatusLine => http && role != Role::Server,
+            Ev::MessageBegin
+            | Ev::Header
+            | Ev::HeadersComplete
+            | Ev::Body
+            | Ev::ChunkHeader
+            | Ev::ChunkComplete
+            | Ev::MessageComplete
+            | Ev::Upgrade
+            | Ev::ParseError => http,
             Ev::PrepareListen | Ev::Accept => role == Role::Server,
             Ev::PrepareConnect | Ev::Connect => role != Role::Server,
             Ev::Shutdown => role != Role::Client,
@@ -208,10 +256,11 @@ impl Bridge {
             .filter_map(|n| n.extract::<String>().ok())
             .filter(|n| n.starts_with("on_"))
             .collect();
+        let http = self.model == ReceiveModel::Http;
         let events_of = |role: Option<Role>| -> Vec<&'static str> {
             EVENTS
                 .iter()
-                .filter(|e| role.is_none_or(|r| e.applies_to(r)))
+                .filter(|e| role.is_none_or(|r| e.applies_to(r, http)))
                 .map(|e| e.method())
                 .collect()
         };
@@ -287,7 +336,7 @@ impl Bridge {
         let mut handlers: [Option<Py<PyAny>>; EVENTS.len()] = Default::default();
         let mut mask = 0;
         for ev in EVENTS {
-            if !ev.applies_to(self.role) {
+            if !ev.applies_to(self.role, self.model == ReceiveModel::Http) {
                 continue;
             }
             let method = match listener.getattr(ev.method()) {
@@ -404,22 +453,58 @@ impl Bridge {
     where
         F: for<'py> FnOnce(&Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
     {
+        self.run(
+            ev,
+            HandleResult::Ignore,
+            HandleResult::Error,
+            handle_result,
+            call,
+        )
+    }
+
+    /// Runs the handler of an HTTP event: unset, `HPR_OK`; an exception (or a result that is
+    /// not an `HttpParseResult`, an `int` or `None`) is reported and counts as `HPR_ERROR`.
+    pub(crate) fn dispatch_http<F>(&self, ev: Ev, call: F) -> HttpParseResult
+    where
+        F: for<'py> FnOnce(&Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    {
+        self.run(
+            ev,
+            HttpParseResult::Ok,
+            HttpParseResult::Error,
+            parse_result,
+            call,
+        )
+    }
+
+    fn run<R, F>(
+        &self,
+        ev: Ev,
+        unset: R,
+        failed: R,
+        convert: fn(&Bound<'_, PyAny>) -> PyResult<R>,
+        call: F,
+    ) -> R
+    where
+        R: Copy,
+        F: for<'py> FnOnce(&Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    {
         if !self.wants(ev) {
-            return HandleResult::Ignore;
+            return unset;
         }
         Python::try_attach(|py| {
             let Some((handler, sender)) = self.handler(py, ev) else {
-                return HandleResult::Ignore;
+                return unset;
             };
-            match call(&handler, sender).and_then(|v| handle_result(&v)) {
+            match call(&handler, sender).and_then(|v| convert(&v)) {
                 Ok(result) => result,
                 Err(e) => {
                     e.write_unraisable(py, Some(&handler));
-                    HandleResult::Error
+                    failed
                 }
             }
         })
-        .unwrap_or(HandleResult::Ignore)
+        .unwrap_or(unset)
     }
 
     /// Runs the handler of an event whose result is ignored.
@@ -680,6 +765,23 @@ fn handle_result(value: &Bound<'_, PyAny>) -> PyResult<HandleResult> {
         )),
         Err(_) => Err(PyTypeError::new_err(format!(
             "a listener method must return a HandleResult or None, not {}",
+            value.get_type().name()?
+        ))),
+    }
+}
+
+/// An HTTP handler's return value: None is `HPR_OK`; any int (an `HttpParseResult` member
+/// included) follows HP-Socket (unknown codes count as `HPR_OK`).
+fn parse_result(value: &Bound<'_, PyAny>) -> PyResult<HttpParseResult> {
+    if value.is_none() {
+        return Ok(HttpParseResult::Ok);
+    }
+    match value.extract::<i64>() {
+        Ok(code) => Ok(HttpParseResult::from_code(
+            code.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
+        )),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "an HTTP listener method must return an HttpParseResult or None, not {}",
             value.get_type().name()?
         ))),
     }

@@ -20,6 +20,10 @@ pub(crate) enum E {
     SendPolicy,
     OnSendSyncPolicy,
     ReceiveModel,
+    /// Values come back from Python as plain ints.
+    #[allow(dead_code)]
+    HttpParseResult,
+    HttpUpgradeType,
 }
 
 struct Def {
@@ -28,7 +32,7 @@ struct Def {
     members: &'static [(&'static str, i32)],
 }
 
-const DEFS: [Def; 9] = [
+const DEFS: [Def; 11] = [
     Def {
         name: "SocketError",
         doc: "HP-Socket's error codes (``En_HP_SocketError``): the ``code`` of an \
@@ -109,8 +113,27 @@ const DEFS: [Def; 9] = [
         doc: "How received data reaches the listener, fixed by the component class: PUSH \
               (``on_receive`` with the bytes read), PULL (``on_receive`` with the number of \
               bytes buffered; the listener calls ``fetch``/``peek``) or PACK (``on_receive`` \
-              with one whole frame body).",
-        members: &[("PUSH", 0), ("PULL", 1), ("PACK", 2)],
+              with one whole frame body), or HTTP (the ``on_*`` HTTP events of the parsed \
+              messages).",
+        members: &[("PUSH", 0), ("PULL", 1), ("PACK", 2), ("HTTP", 3)],
+    },
+    Def {
+        name: "HttpParseResult",
+        doc: "What an HTTP listener method tells the parser (``En_HP_HttpParseResult``). \
+              Returning ``None`` counts as ``OK``; ``ERROR`` fails the parse (``on_parse_error`` \
+              follows and the connection closes); from ``on_headers_complete``, ``SKIP_BODY`` \
+              ends the message without a body and ``UPGRADE`` leaves HTTP after this head.",
+        members: &[("OK", 0), ("SKIP_BODY", 1), ("UPGRADE", 2), ("ERROR", -1)],
+    },
+    Def {
+        name: "HttpUpgradeType",
+        doc: "The protocol an HTTP connection upgrades to (``En_HP_HttpUpgradeType``).",
+        members: &[
+            ("NONE", 0),
+            ("WEB_SOCKET", 1),
+            ("HTTP_TUNNEL", 2),
+            ("UNKNOWN", -1),
+        ],
     },
 ];
 

@@ -7,11 +7,13 @@
 
 use std::sync::Arc;
 
-use hpsocket_core::{Event, EventHandler, EventMask, HandleResult, ReceiveModel};
+use hpsocket_core::http::{HttpEvent, HttpParseResult};
+use hpsocket_core::{ConnId, Event, EventHandler, EventMask, HandleResult, ReceiveModel};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::bridge::{Bridge, Ev};
+use crate::enums::{self, E};
 
 /// The core's event seam over a [`Bridge`]: one handler for every family. `client`: the
 /// component is a client, whose close is its last event (it stops by itself after it).
@@ -78,6 +80,48 @@ impl EventHandler for PyEvents {
             Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
             // UDP node events: no Python node yet.
             _ => HandleResult::Ignore,
+        }
+    }
+
+    /// HTTP components: each parse step becomes the listener method of the same name.
+    /// Texts arrive as `str` (bytes that are not UTF-8 are replaced), bodies as `bytes`.
+    fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        let b = &self.bridge;
+        match event {
+            HttpEvent::MessageBegin => b.dispatch_http(Ev::MessageBegin, |h, s| h.call1((s, conn))),
+            HttpEvent::RequestLine { method, url } => b.dispatch_http(Ev::RequestLine, |h, s| {
+                h.call1((s, conn, method.to_string_lossy(), url.to_string_lossy()))
+            }),
+            HttpEvent::StatusLine { status, reason } => b.dispatch_http(Ev::StatusLine, |h, s| {
+                h.call1((s, conn, status, reason.to_string_lossy()))
+            }),
+            HttpEvent::Header { name, value } => b.dispatch_http(Ev::Header, |h, s| {
+                h.call1((s, conn, name.to_string_lossy(), value.to_string_lossy()))
+            }),
+            HttpEvent::HeadersComplete => {
+                b.dispatch_http(Ev::HeadersComplete, |h, s| h.call1((s, conn)))
+            }
+            HttpEvent::Body(data) => b.dispatch_http(Ev::Body, |h, s| {
+                h.call1((s, conn, PyBytes::new(h.py(), data)))
+            }),
+            HttpEvent::ChunkHeader(length) => {
+                b.dispatch_http(Ev::ChunkHeader, |h, s| h.call1((s, conn, length)))
+            }
+            HttpEvent::ChunkComplete => {
+                b.dispatch_http(Ev::ChunkComplete, |h, s| h.call1((s, conn)))
+            }
+            HttpEvent::MessageComplete => {
+                b.dispatch_http(Ev::MessageComplete, |h, s| h.call1((s, conn)))
+            }
+            HttpEvent::Upgrade(kind) => b.dispatch_http(Ev::Upgrade, |h, s| {
+                let kind = enums::member(h.py(), E::HttpUpgradeType, kind as i32);
+                h.call1((s, conn, kind))
+            }),
+            HttpEvent::ParseError { code, description } => b
+                .dispatch_http(Ev::ParseError, |h, s| {
+                    h.call1((s, conn, code, description.to_string_lossy()))
+                }),
+            _ => HttpParseResult::Ok,
         }
     }
 }

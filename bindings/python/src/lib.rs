@@ -15,6 +15,7 @@ mod component;
 mod enums;
 mod errors;
 mod events;
+mod http;
 mod runtime;
 mod server;
 mod settings;
@@ -48,6 +49,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ssl::PySslPackClient>()?;
     m.add_class::<udp::PyUdpServer>()?;
     m.add_class::<udp::PyUdpClient>()?;
+    http::register(m)?;
     m.add("SSL_VM_NONE", hpsocket_core::SSL_VM_NONE)?;
     m.add("SSL_VM_PEER", hpsocket_core::SSL_VM_PEER)?;
     m.add(

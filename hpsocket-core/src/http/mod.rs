@@ -18,10 +18,12 @@ pub(crate) mod session;
 pub(crate) mod sync_client;
 pub mod url;
 pub mod write;
+pub mod ws;
 
 use std::ffi::CStr;
 
 pub use message::{HttpMessage, ParseFailure};
+pub use session::WsFrameState;
 pub use sync_client::HttpSyncClient;
 
 /// What an HTTP callback tells the parser (`En_HP_HttpParseResult`).
@@ -123,6 +125,13 @@ pub enum HttpEvent<'a> {
         /// What was wrong.
         description: &'a CStr,
     },
+    /// After a WebSocket upgrade: a frame begins (`OnWSMessageHeader`). Only `Error` (from
+    /// C: `HR_ERROR`) matters: it closes the connection.
+    WsMessageHeader(ws::FrameHead),
+    /// Frame payload, unmasked, in pieces as it arrives (`OnWSMessageBody`).
+    WsMessageBody(&'a [u8]),
+    /// The frame is complete (`OnWSMessageComplete`), one per frame (no reassembly).
+    WsMessageComplete,
 }
 
 /// The HTTP settings of a component; they may change while it runs.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::write::Header;
-use super::{HttpConfig, HttpMessage, ParseFailure};
+use super::{HttpConfig, HttpMessage, ParseFailure, WsFrameState};
 use crate::error::Result;
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::ConnId;
@@ -42,21 +42,27 @@ macro_rules! http_common {
                 Ok(())
             }
 
-            /// What the connection's current (or last) message said: readable from any
-            /// thread until the next message on the connection begins.
-            pub fn http_message(&self, $($conn: ConnId)?) -> Result<Arc<HttpMessage>> {
-                self.engine().http_message(http_common!(@id self $($conn)?))
-            }
-
-            /// The parse error that ended the connection's HTTP, if any.
-            pub fn http_parse_error(&self, $($conn: ConnId)?) -> Result<Option<Arc<ParseFailure>>> {
-                self.engine().http_parse_error(http_common!(@id self $($conn)?))
-            }
-
             /// Starts HTTP on a connection when `auto_start` is off (bytes before it went to
             /// `on_receive`).
             pub fn start_http(&self, $($conn: ConnId)?) -> Result<()> {
                 self.engine().http_start(http_common!(@id self $($conn)?))
+            }
+
+            /// After a WebSocket upgrade: the frame being read, or read last (`None` before
+            /// the first), readable from any thread.
+            pub fn ws_message_state(&self, $($conn: ConnId)?) -> Result<Option<WsFrameState>> {
+                self.engine()
+                    .http_ws_state(http_common!(@id self $($conn)?), |s| s.copied())
+            }
+
+            /// Runs `f` on the WebSocket frame state in place (the C layer hands out a
+            /// pointer to the mask key, which lives as long as the connection).
+            pub fn with_ws_message_state<R>(
+                &self,
+                $($conn: ConnId,)?
+                f: impl FnOnce(Option<&WsFrameState>) -> R,
+            ) -> Result<R> {
+                self.engine().http_ws_state(http_common!(@id self $($conn)?), f)
             }
 
             /// Sends one chunk of a chunked body; empty `data` sends the last chunk.
@@ -77,7 +83,27 @@ macro_rules! http_common {
 
 http_common!(TcpServer, conn_id);
 http_common!(TcpAgent, conn_id);
-http_common!(TcpClient,);
+
+/// The message getters of the components with many connections.
+macro_rules! conn_messages {
+    ($ty:ident) => {
+        impl $ty {
+            /// What the connection's current (or last) message said: readable from any
+            /// thread until the next message on the connection begins.
+            pub fn http_message(&self, conn_id: ConnId) -> Result<Arc<HttpMessage>> {
+                self.engine().http_message(conn_id)
+            }
+
+            /// The parse error that ended the connection's HTTP, if any.
+            pub fn http_parse_error(&self, conn_id: ConnId) -> Result<Option<Arc<ParseFailure>>> {
+                self.engine().http_parse_error(conn_id)
+            }
+        }
+    };
+}
+
+conn_messages!(TcpServer);
+conn_messages!(TcpAgent);
 
 impl TcpServer {
     /// Sends a response: `HTTP/x.y status reason` (the local version; `reason` `None`: the
@@ -108,6 +134,22 @@ impl TcpServer {
         self.send_response(conn_id, status, reason, headers, &body)
     }
 
+    /// Sends one WebSocket frame, never masked (HP-Socket's rule for servers): `body_len` 0
+    /// or `data.len()` sends `data` as the whole payload; more announces `body_len` and the
+    /// rest follows through [`TcpServer::send`]; less is refused.
+    pub fn send_ws_message(
+        &self,
+        conn_id: ConnId,
+        fin: bool,
+        reserved: u8,
+        opcode: u8,
+        data: &[u8],
+        body_len: u64,
+    ) -> Result<()> {
+        self.engine()
+            .http_send_ws(conn_id, fin, reserved, opcode, None, data, body_len)
+    }
+
     /// Closes the connection after `release_delay` ms, once the answer had time to drain
     /// (for requests that are not keep-alive).
     pub fn release(&self, conn_id: ConnId) -> Result<()> {
@@ -116,6 +158,23 @@ impl TcpServer {
 }
 
 impl TcpAgent {
+    /// Sends one WebSocket frame masked with `key`, or with a random key when `None` (the
+    /// caller's data is never changed); `body_len` as in [`TcpServer::send_ws_message`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_ws_message(
+        &self,
+        conn_id: ConnId,
+        fin: bool,
+        reserved: u8,
+        opcode: u8,
+        key: Option<[u8; 4]>,
+        data: &[u8],
+        body_len: u64,
+    ) -> Result<()> {
+        self.engine()
+            .http_send_ws(conn_id, fin, reserved, opcode, key, data, body_len)
+    }
+
     /// Sends a request: `METHOD path HTTP/x.y`, the headers, `Host` (from the connect host
     /// and port) and `Content-Length` when missing, the cookie manager's cookies when
     /// `use_cookie` is on, and `body`, as one send.
@@ -145,7 +204,49 @@ impl TcpAgent {
     }
 }
 
+http_common!(TcpClient,);
+
 impl TcpClient {
+    /// What the connection's current (or last) message said; after the connection closed
+    /// (the client then stops), what it parsed last, until the next `start`.
+    pub fn http_message(&self) -> Result<Arc<HttpMessage>> {
+        let live = self
+            .engine_conn()
+            .and_then(|id| self.engine().http_message(id));
+        match (live, self.http_last()) {
+            (Ok(m), _) => Ok(m),
+            (Err(_), Some((Some(m), _))) => Ok(m),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// The parse error that ended the connection's HTTP, if any (also after it closed).
+    pub fn http_parse_error(&self) -> Result<Option<Arc<ParseFailure>>> {
+        let live = self
+            .engine_conn()
+            .and_then(|id| self.engine().http_parse_error(id));
+        match (live, self.http_last()) {
+            (Ok(f), _) => Ok(f),
+            (Err(_), Some((_, f))) => Ok(f),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Sends one WebSocket frame (see [`TcpAgent::send_ws_message`]).
+    pub fn send_ws_message(
+        &self,
+        fin: bool,
+        reserved: u8,
+        opcode: u8,
+        key: Option<[u8; 4]>,
+        data: &[u8],
+        body_len: u64,
+    ) -> Result<()> {
+        let id = self.engine_conn()?;
+        self.engine()
+            .http_send_ws(id, fin, reserved, opcode, key, data, body_len)
+    }
+
     /// Sends a request (see [`TcpAgent::send_request`]).
     pub fn send_request(
         &self,

@@ -7,7 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::message::{c_text, HttpMessage, ParseFailure};
-use super::parse::{Fed, Flow, Head, HeadVerdict, Limits, MessageKind, Parser, Sink};
+use super::parse::{
+    Fed, Flow, Head, HeadVerdict, Limits, MessageKind, ParseError, Parser, Sink, HPE_INVALID_URL,
+};
+use super::url::parse_url;
+use super::ws::{Fed as WsFed, FrameDecoder, FrameHead, FrameSink, Step};
 use super::{HttpEvent, HttpParseResult, UpgradeType};
 use crate::conn::Conn;
 use crate::sync::lock;
@@ -39,6 +43,17 @@ pub(crate) struct HttpShared {
     pub(crate) started: AtomicBool,
     /// Agent, client: requests sent and not answered yet, oldest first.
     asked: Mutex<VecDeque<Asked>>,
+    /// After a WebSocket upgrade: the frame being read (`GetWSMessageState`).
+    ws: Mutex<Option<WsFrameState>>,
+}
+
+/// The WebSocket frame a connection reads now, or read last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WsFrameState {
+    /// Its head.
+    pub head: FrameHead,
+    /// Payload bytes still to come.
+    pub remaining: u64,
 }
 
 impl HttpShared {
@@ -47,7 +62,13 @@ impl HttpShared {
             slot: Mutex::default(),
             started: AtomicBool::new(started),
             asked: Mutex::default(),
+            ws: Mutex::new(None),
         }
+    }
+
+    /// Runs `f` on the stored frame state (C reads the mask key in place).
+    pub(crate) fn with_ws_state<R>(&self, f: impl FnOnce(Option<&WsFrameState>) -> R) -> R {
+        f(lock(&self.ws).as_ref())
     }
 
     /// The message now parsed or last parsed.
@@ -112,13 +133,23 @@ pub(crate) enum Delivered {
     Failed(i32),
 }
 
+/// What a connection speaks now.
+enum Mode {
+    /// HTTP messages.
+    Http,
+    /// WebSocket frames, after `OnUpgrade(HUT_WEB_SOCKET)`.
+    WebSocket(FrameDecoder),
+    /// Anything else after an upgrade: bytes go to `on_receive` as they come.
+    Raw,
+}
+
 /// The worker's part of a connection's HTTP state.
 pub(crate) struct HttpSession {
     parser: Parser,
     kind: MessageKind,
     /// Bytes fed after a pause, kept until receiving resumes.
     held: Vec<u8>,
-    upgraded: bool,
+    mode: Mode,
 }
 
 impl HttpSession {
@@ -132,17 +163,19 @@ impl HttpSession {
             parser: Parser::new(kind, Limits::default()),
             kind,
             held: Vec::new(),
-            upgraded: false,
+            mode: Mode::Http,
         }
     }
 
-    /// The connection left HTTP: bytes go to `on_receive` as they come.
-    pub(crate) fn is_upgraded(&self) -> bool {
-        self.upgraded
+    /// The connection left HTTP for a protocol other than WebSocket: bytes go to
+    /// `on_receive` as they come.
+    pub(crate) fn is_raw(&self) -> bool {
+        matches!(self.mode, Mode::Raw)
     }
 
-    /// Feeds `data` (after anything held) to the parser. `paused` says whether the
-    /// application paused receiving (checked after every event).
+    /// Feeds `data` (after anything held) to the parser, or to the frame decoder after a
+    /// WebSocket upgrade. `paused` says whether the application paused receiving (checked
+    /// after every event).
     pub(crate) fn feed(
         &mut self,
         data: &[u8],
@@ -159,6 +192,21 @@ impl HttpSession {
             joined = std::mem::take(&mut self.held);
             &joined[..]
         };
+        match self.mode {
+            Mode::Http => self.feed_http(data, id, shared, events, paused),
+            Mode::WebSocket(_) => self.feed_frames(data, id, shared, events, paused),
+            Mode::Raw => Delivered::Raw(data.to_vec()),
+        }
+    }
+
+    fn feed_http(
+        &mut self,
+        data: &[u8],
+        id: ConnId,
+        shared: &HttpShared,
+        events: &dyn HttpEvents,
+        paused: &dyn Fn() -> bool,
+    ) -> Delivered {
         let mut sink = EventSink {
             id,
             shared,
@@ -167,6 +215,7 @@ impl HttpSession {
             is_request: self.kind == MessageKind::Request,
             close_code: libc::ECANCELED,
             upgrade: UpgradeType::None,
+            failure: None,
         };
         match self.parser.feed(data, &mut sink) {
             Fed::Consumed => Delivered::Done,
@@ -183,14 +232,47 @@ impl HttpSession {
                 if result != HttpParseResult::Ok {
                     return Delivered::Failed(code);
                 }
-                self.upgraded = true;
+                if kind == UpgradeType::WebSocket {
+                    self.mode = Mode::WebSocket(FrameDecoder::new());
+                    return self.feed_frames(&data[n..], id, shared, events, paused);
+                }
+                self.mode = Mode::Raw;
                 Delivered::Raw(data[n..].to_vec())
             }
             Fed::Failed(e) => {
+                let e = sink.failure.unwrap_or(e);
                 let close_code = sink.close_code;
                 self.report(id, shared, events, e.code, e.reason);
                 Delivered::Failed(close_code)
             }
+        }
+    }
+
+    fn feed_frames(
+        &mut self,
+        data: &[u8],
+        id: ConnId,
+        shared: &HttpShared,
+        events: &dyn HttpEvents,
+        paused: &dyn Fn() -> bool,
+    ) -> Delivered {
+        let Mode::WebSocket(decoder) = &mut self.mode else {
+            return Delivered::Done;
+        };
+        let mut sink = FrameEvents {
+            id,
+            shared,
+            events,
+            paused,
+            close_code: libc::EPROTO,
+        };
+        match decoder.feed(data, &mut sink) {
+            WsFed::Consumed => Delivered::Done,
+            WsFed::Paused(n) => {
+                self.held = data[n..].to_vec();
+                Delivered::Paused
+            }
+            WsFed::Failed => Delivered::Failed(sink.close_code),
         }
     }
 
@@ -202,7 +284,7 @@ impl HttpSession {
         shared: &HttpShared,
         events: &dyn HttpEvents,
     ) -> Option<i32> {
-        if self.upgraded {
+        if !matches!(self.mode, Mode::Http) {
             return None;
         }
         let never = || false;
@@ -214,6 +296,7 @@ impl HttpSession {
             is_request: self.kind == MessageKind::Request,
             close_code: libc::ECANCELED,
             upgrade: UpgradeType::None,
+            failure: None,
         };
         match self.parser.finish(&mut sink) {
             Ok(()) => None,
@@ -259,6 +342,8 @@ struct EventSink<'a> {
     close_code: i32,
     /// What the last head upgrades to.
     upgrade: UpgradeType,
+    /// A failure found here rather than by the parser (a bad URL), reported in its place.
+    failure: Option<ParseError>,
 }
 
 impl EventSink<'_> {
@@ -302,6 +387,17 @@ impl EventSink<'_> {
 
 impl Sink for EventSink<'_> {
     fn head(&mut self, head: &Head<'_>) -> HeadVerdict {
+        if self.is_request
+            && head.target != "*"
+            && parse_url(head.target, head.method.eq_ignore_ascii_case("CONNECT")).is_none()
+        {
+            // llhttp refuses such a target while it reads the request line.
+            self.failure = Some(ParseError {
+                code: HPE_INVALID_URL,
+                reason: "Invalid URL",
+            });
+            return HeadVerdict::Error;
+        }
         let mut message = HttpMessage::from_head(head, self.is_request);
         let asked = (!self.is_request)
             .then(|| self.shared.oldest_asked())
@@ -362,7 +458,7 @@ impl Sink for EventSink<'_> {
 
 /// Whether bytes go to the parser: HTTP started and not left.
 pub(crate) fn parsing(shared: &HttpShared, session: Option<&HttpSession>) -> bool {
-    shared.started.load(Ordering::Acquire) && !session.is_some_and(HttpSession::is_upgraded)
+    shared.started.load(Ordering::Acquire) && !session.is_some_and(HttpSession::is_raw)
 }
 
 /// The host an agent's or client's connection asked for: the name after `^` in
@@ -375,5 +471,50 @@ pub(crate) fn request_host(conn: &Conn) -> String {
             None => host.clone(),
         },
         None => conn.remote_addr.ip().to_string(),
+    }
+}
+
+/// Turns frame steps into listener events and keeps `GetWSMessageState` current.
+struct FrameEvents<'a> {
+    id: ConnId,
+    shared: &'a HttpShared,
+    events: &'a dyn HttpEvents,
+    paused: &'a dyn Fn() -> bool,
+    close_code: i32,
+}
+
+impl FrameEvents<'_> {
+    fn step(&mut self, event: HttpEvent<'_>) -> Step {
+        let (result, code) = self.events.http(self.id, event);
+        if result == HttpParseResult::Error {
+            self.close_code = code;
+            return Step::Fail;
+        }
+        if (self.paused)() {
+            Step::Pause
+        } else {
+            Step::Continue
+        }
+    }
+}
+
+impl FrameSink for FrameEvents<'_> {
+    fn head(&mut self, head: &FrameHead) -> Step {
+        *lock(&self.shared.ws) = Some(WsFrameState {
+            head: *head,
+            remaining: head.len,
+        });
+        self.step(HttpEvent::WsMessageHeader(*head))
+    }
+
+    fn body(&mut self, data: &[u8]) -> Step {
+        if let Some(state) = lock(&self.shared.ws).as_mut() {
+            state.remaining = state.remaining.saturating_sub(data.len() as u64);
+        }
+        self.step(HttpEvent::WsMessageBody(data))
+    }
+
+    fn complete(&mut self) -> Step {
+        self.step(HttpEvent::WsMessageComplete)
     }
 }

@@ -284,7 +284,14 @@ impl HttpSyncClient {
         }
         self.cleanup_request_result();
         let target = Some((host.clone(), port));
+        // The last answer said whether the server keeps the connection: after `Connection:
+        // close` (or HTTP/1.0) the close may still be on its way, so do not reuse it.
+        let kept_alive = self
+            .client
+            .http_message()
+            .map_or(true, |m| m.is_keep_alive());
         let reuse = !force_reconnect
+            && kept_alive
             && self.client.state() == ServiceState::Started
             && self.state.lock().target == target;
         if !reuse {

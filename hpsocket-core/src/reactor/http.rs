@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::cookie::cookie_manager;
 use crate::http::session::{request_host, HttpShared};
 use crate::http::write::{self, Header, RequestExtras};
-use crate::http::{HttpConfig, HttpMessage, ParseFailure, RELEASE_DELAY_RANGE};
+use crate::http::{ws, HttpConfig, HttpMessage, ParseFailure, WsFrameState, RELEASE_DELAY_RANGE};
 use crate::model::ReceiveModel;
 use crate::types::ConnId;
 
@@ -174,6 +174,66 @@ impl Engine {
         self.send(id, &[head.as_bytes(), data, write::CHUNK_TAIL])
     }
 
+    /// Runs `f` on connection `id`'s WebSocket frame state (`None` before the first frame).
+    pub(crate) fn http_ws_state<R>(
+        &self,
+        id: ConnId,
+        f: impl FnOnce(Option<&WsFrameState>) -> R,
+    ) -> Result<R> {
+        self.with_http("ws_message_state", id, |_, shared| {
+            Ok(shared.with_ws_state(f))
+        })
+    }
+
+    /// Sends one WebSocket frame: its head announces `body_len` (0: `data.len()`; more: the
+    /// rest follows through plain sends), then `data`. A server's frames are never masked;
+    /// an agent's or client's are masked with `key`, or a random key when `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn http_send_ws(
+        &self,
+        id: ConnId,
+        fin: bool,
+        reserved: u8,
+        opcode: u8,
+        key: Option<[u8; 4]>,
+        data: &[u8],
+        body_len: u64,
+    ) -> Result<()> {
+        self.require_http("send_ws_message")?;
+        if reserved > 7 || opcode > 0x0F {
+            return Err(Error::invalid_param(format!(
+                "send_ws_message: reserved bits {reserved:#x} (0..=7) or opcode {opcode:#x} \
+                 (0..=0xF) out of range"
+            )));
+        }
+        let len = match body_len {
+            0 => data.len() as u64,
+            n if n < data.len() as u64 => {
+                return Err(Error::invalid_param(format!(
+                    "send_ws_message: ullBodyLen {n} is less than the {} bytes given",
+                    data.len()
+                )))
+            }
+            n => n,
+        };
+        let key = match self.role() {
+            Role::Server => None,
+            _ => Some(match key {
+                Some(k) => k,
+                None => random_key()?,
+            }),
+        };
+        let (head, n) = ws::frame_head(fin, reserved, opcode, key, len);
+        match key {
+            None => self.send(id, &[&head[..n], data]),
+            Some(k) => {
+                let mut masked = data.to_vec();
+                ws::mask(&mut masked, k, 0);
+                self.send(id, &[&head[..n], &masked])
+            }
+        }
+    }
+
     /// The HTTP settings (see [`HttpConfig`]).
     pub(crate) fn http_settings(&self) -> Result<HttpConfig> {
         self.require_http("http_config")?;
@@ -183,4 +243,17 @@ impl Engine {
 
 fn check_headers(what: &str, headers: &[Header<'_>]) -> Result<()> {
     write::check_headers(headers).map_err(|e| Error::invalid_param(format!("{what}: {e}")))
+}
+
+/// A masking key from OpenSSL's generator (RFC 6455 asks for an unpredictable one).
+fn random_key() -> Result<[u8; 4]> {
+    let mut key = [0u8; 4];
+    openssl::rand::rand_bytes(&mut key).map_err(|e| {
+        Error::new(
+            ErrorKind::SslEnvNotReady,
+            libc::EIO,
+            format!("send_ws_message: no random masking key: {e}"),
+        )
+    })?;
+    Ok(key)
 }

@@ -10,6 +10,7 @@ use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::sync_client::SyncState;
 use crate::http::{HttpEvent, HttpParseResult};
+use crate::http::{HttpMessage, ParseFailure};
 use crate::listener::ClientListener;
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
@@ -41,7 +42,13 @@ struct ClientInner {
     extra: AtomicUsize,
     /// An HTTP sync client's exchange state (see `HttpSyncClient`).
     sync: OnceLock<Arc<SyncState>>,
+    /// HTTP: what the last connection parsed, kept when it closes (the client stops with
+    /// it), so the getters still answer about the last response.
+    http_last: Mutex<Option<LastHttp>>,
 }
+
+/// The message and parse error of a closed HTTP client connection.
+pub(crate) type LastHttp = (Option<Arc<HttpMessage>>, Option<Arc<ParseFailure>>);
 
 impl TcpClient {
     /// Makes this client an HTTP sync client's.
@@ -52,6 +59,11 @@ impl TcpClient {
     /// The HTTP sync client state, when this client is one's.
     pub(crate) fn sync_state(&self) -> Option<Arc<SyncState>> {
         self.inner.sync.get().cloned()
+    }
+
+    /// HTTP: what the connection that closed last parsed.
+    pub(crate) fn http_last(&self) -> Option<LastHttp> {
+        lock(&self.inner.http_last).clone()
     }
 
     /// The engine, for operations written once for every role (HTTP).
@@ -108,6 +120,7 @@ impl TcpClient {
                 engine_id: AtomicU64::new(0),
                 extra: AtomicUsize::new(0),
                 sync: OnceLock::new(),
+                http_last: Mutex::new(None),
             }),
         }
     }
@@ -138,6 +151,7 @@ impl TcpClient {
             Ordering::Release,
         );
         self.inner.engine_id.store(0, Ordering::Release);
+        *lock(&self.inner.http_last) = None;
         let events = Arc::new(ClientEvents {
             sender: self.clone(),
         });
@@ -439,7 +453,15 @@ impl Events for ClientEvents {
         self.listener()
             .on_send_drained(&self.sender, self.id(), pending);
     }
-    fn close(&self, _id: ConnId, operation: SocketOperation, error_code: i32) {
+    fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
+        if self.sender.model() == ReceiveModel::Http {
+            let engine = self.sender.engine();
+            let last = (
+                engine.http_message(id).ok(),
+                engine.http_parse_error(id).ok().flatten(),
+            );
+            *lock(&self.sender.inner.http_last) = Some(last);
+        }
         self.listener()
             .on_close(&self.sender, self.id(), operation, error_code);
     }

@@ -25,6 +25,8 @@ mod sys;
 mod tcp;
 #[rustfmt::skip]
 mod udp;
+#[rustfmt::skip]
+mod ws;
 
 pub use component::*;
 pub use cookie::*;
@@ -38,3 +40,4 @@ pub use ssl::*;
 pub use sys::*;
 pub use tcp::*;
 pub use udp::*;
+pub use ws::*;

@@ -9,7 +9,11 @@ HP-Socket's names and defaults):
 * the SSL forms of all nine (:class:`SslServer`, :class:`SslPullServer`, ... :class:`SslPackClient`),
   subclasses of the TCP ones with ``setup_ssl_context`` and the other TLS calls;
 * :class:`UdpServer`, :class:`UdpClient` -- datagrams: one send is one datagram, each peer
-  address is a connection.
+  address is a connection;
+* :class:`HttpServer`, :class:`HttpAgent`, :class:`HttpClient`, :class:`HttpSyncClient` and
+  their HTTPS forms -- HTTP/1.x over the TCP (SSL) components: parse events go to an
+  :class:`HttpServerListener` / :class:`HttpAgentListener` / :class:`HttpClientListener`,
+  messages are :class:`HttpMessage` objects with case-insensitive :class:`Headers`.
 
 Events go to a listener object; subclass :class:`TcpServerListener`,
 :class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants, or
@@ -39,7 +43,11 @@ interpreter exit every running component is stopped.
 from importlib.metadata import PackageNotFoundError as _NotFound
 from importlib.metadata import version as _version
 
+from ._http import Headers
 from ._listeners import (
+    HttpAgentListener,
+    HttpClientListener,
+    HttpServerListener,
     TcpAgentListener,
     TcpClientListener,
     TcpPackAgentListener,
@@ -53,6 +61,19 @@ from ._listeners import (
     UdpServerListener,
 )
 from ._native import (
+    HTTP_VERSION_1_0,
+    HTTP_VERSION_1_1,
+    HttpAgent,
+    HttpClient,
+    HttpMessage,
+    HttpParseResult,
+    HttpsAgent,
+    HttpsClient,
+    HttpServer,
+    HttpsServer,
+    HttpsSyncClient,
+    HttpSyncClient,
+    HttpUpgradeType,
     PACK_FLAG_MAX,
     PACK_HEADER_LEN,
     PACK_LENGTH_MASK,
@@ -98,6 +119,23 @@ except _NotFound:  # imported from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "HTTP_VERSION_1_0",
+    "HTTP_VERSION_1_1",
+    "Headers",
+    "HttpAgent",
+    "HttpAgentListener",
+    "HttpClient",
+    "HttpClientListener",
+    "HttpMessage",
+    "HttpParseResult",
+    "HttpServer",
+    "HttpServerListener",
+    "HttpSyncClient",
+    "HttpUpgradeType",
+    "HttpsAgent",
+    "HttpsClient",
+    "HttpsServer",
+    "HttpsSyncClient",
     "PACK_FLAG_MAX",
     "PACK_HEADER_LEN",
     "PACK_LENGTH_MASK",

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Callable, Optional, TypeVar, Union
 if TYPE_CHECKING:
     from ._native import (
         HandleResult,
+        HttpParseResult,
+        HttpUpgradeType,
         SocketOperation,
         TcpAgent,
         TcpClient,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     )
 
     Result = Optional[Union[HandleResult, int]]
+    HttpResult = Optional[Union[HttpParseResult, int]]
 
 __all__ = [
     "TcpServerListener",
@@ -46,6 +49,9 @@ __all__ = [
     "TcpPackClientListener",
     "UdpServerListener",
     "UdpClientListener",
+    "HttpServerListener",
+    "HttpAgentListener",
+    "HttpClientListener",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., object])
@@ -248,3 +254,79 @@ class UdpClientListener(TcpClientListener):
     @_unset
     def on_receive(self, sender: UdpClient, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
         """One datagram arrived. ``ERROR`` closes the connection."""
+
+
+class _HttpEvents:
+    """The HTTP parse events (HP-Socket's ``IHttp*Listener``), in the order they fire per
+    message: ``on_message_begin``, ``on_request_line`` (server) or ``on_status_line`` (agent,
+    client), ``on_header``..., ``on_headers_complete``, then ``on_body``... or, chunked,
+    (``on_chunk_header``, ``on_body``..., ``on_chunk_complete``) per chunk, then
+    ``on_message_complete``; ``on_upgrade`` after an upgrading message, ``on_parse_error``
+    for a bad one (the connection closes). Each may return an :class:`HttpParseResult` (or an
+    ``int``) or ``None`` (``OK``); ``ERROR`` (or an exception) fails the parse. The whole
+    head stays readable as ``sender.http_message(conn_id)`` from any thread."""
+
+    @_unset
+    def on_message_begin(self, sender, conn_id: int) -> HttpResult:
+        """A message starts."""
+
+    @_unset
+    def on_header(self, sender, conn_id: int, name: str, value: str) -> HttpResult:
+        """One header line, in wire order."""
+
+    @_unset
+    def on_headers_complete(self, sender, conn_id: int) -> HttpResult:
+        """The head is complete. ``SKIP_BODY`` ends the message without a body; ``UPGRADE``
+        leaves HTTP after this head."""
+
+    @_unset
+    def on_body(self, sender, conn_id: int, data: bytes) -> HttpResult:
+        """Body bytes (de-chunked)."""
+
+    @_unset
+    def on_chunk_header(self, sender, conn_id: int, length: int) -> HttpResult:
+        """A chunk of ``length`` bytes starts (0: the last one)."""
+
+    @_unset
+    def on_chunk_complete(self, sender, conn_id: int) -> HttpResult:
+        """A chunk ended."""
+
+    @_unset
+    def on_message_complete(self, sender, conn_id: int) -> HttpResult:
+        """The message is complete: a server answers here (``sender.send_response``)."""
+
+    @_unset
+    def on_upgrade(self, sender, conn_id: int, upgrade_type: HttpUpgradeType) -> HttpResult:
+        """The connection left HTTP; later bytes arrive through ``on_receive``. Anything but
+        ``OK`` closes it."""
+
+    @_unset
+    def on_parse_error(self, sender, conn_id: int, code: int, description: str) -> HttpResult:
+        """The message could not be parsed (llhttp's ``HPE_*`` number and text); the
+        connection closes after it."""
+
+
+class HttpServerListener(_HttpEvents, TcpServerListener):
+    """Events of an :class:`HttpServer` / :class:`HttpsServer`: the TCP ones plus the HTTP
+    parse events of each request."""
+
+    @_unset
+    def on_request_line(self, sender, conn_id: int, method: str, url: str) -> HttpResult:
+        """The request line: method and target, verbatim."""
+
+
+class HttpAgentListener(_HttpEvents, TcpAgentListener):
+    """Events of an :class:`HttpAgent` / :class:`HttpsAgent`: the TCP ones plus the HTTP
+    parse events of each response."""
+
+    @_unset
+    def on_status_line(self, sender, conn_id: int, status: int, reason: str) -> HttpResult:
+        """The status line."""
+
+
+class HttpClientListener(_HttpEvents, TcpClientListener):
+    """Events of an :class:`HttpClient`, :class:`HttpSyncClient` and their HTTPS forms."""
+
+    @_unset
+    def on_status_line(self, sender, conn_id: int, status: int, reason: str) -> HttpResult:
+        """The status line."""

@@ -1,0 +1,3 @@
+//! Reliable UDP (HP-Socket's ARQ components): KCP over the UDP transports.
+
+pub mod kcp;
