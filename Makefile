@@ -39,7 +39,8 @@ C_WARN := -std=c11 -Wall -Wextra -Werror
 C_TEST_SRCS := $(wildcard tests/c/test_*.c)
 C_TEST_BINS := $(patsubst tests/c/%.c,$(C_OUT)/tests/%,$(C_TEST_SRCS))
 EXAMPLES := echo_server echo_client echo_agent perf_demo pack_echo_server pack_echo_client \
-            pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client http_server http_get
+            pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client http_server http_get \
+            pool_echo_server
 EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
 DEMO_BIN := $(C_OUT)/release/perf_demo
 INTEROP_DIR := $(TARGET_DIR)/interop
@@ -151,14 +152,19 @@ test-c: build-ffi
 	$(MAKE) --no-print-directory c-programs
 	tests/c/run.sh $(C_OUT)/tests $(C_TESTS)
 
-# Interop with HP-Socket 5.2.2 itself (tests/interop/run.sh): the PACK and PULL examples built
-# a second time against its prebuilt library (PyPI's HPSocket==0.9.3, fetched into
-# $(INTEROP_DIR); fails loudly without PyPI) and paired with ours both ways.
+# Interop with HP-Socket 5.2.2 itself (tests/interop/run.sh): the PACK, PULL and HTTP examples
+# built a second time against its prebuilt library (PyPI's HPSocket==0.9.3, fetched into
+# $(INTEROP_DIR); fails loudly without PyPI) and paired with ours both ways. Then our echo server
+# in its ARQ mode against stock ikcp (PyPI's kcp==0.1.6) with the handshake scripted
+# (tests/interop/arq_ikcp.py).
 test-interop: build-ffi
 	$(MAKE) --no-print-directory $(EXAMPLE_BINS)
 	@$(MAKE) --no-print-directory $(HP522_BINS) \
 	  || echo "test-interop: building against HP-Socket 5.2.2 failed (above); run.sh fails below"
 	tests/interop/run.sh $(C_OUT)/tests/examples $(INTEROP_DIR)/hp522 $(INTEROP_TESTS)
+	@test -x $(INTEROP_DIR)/kcp-venv/bin/python || { python3 -m venv $(INTEROP_DIR)/kcp-venv \
+	  && $(INTEROP_DIR)/kcp-venv/bin/pip install -q kcp==0.1.6; }
+	$(INTEROP_DIR)/kcp-venv/bin/python tests/interop/arq_ikcp.py $(C_OUT)/tests/examples/echo_server
 
 $(HP522_LIB): tests/interop/fetch_hp522.sh
 	tests/interop/fetch_hp522.sh $(HP522_DIR)

@@ -40,7 +40,8 @@ MISUSE_BINS := $(addprefix $(HARD_OUT)/bin/,$(MISUSE_NAMES)) \
                $(addprefix $(HARD_OUT)/plain/,$(MISUSE_VALGRIND))
 MISUSE_TESTS ?=
 
-FUZZ_TARGETS ?= pack_decoder pull_buffer c_api cookie http_request http_response http_url ws_frames
+FUZZ_TARGETS ?= pack_decoder pull_buffer c_api cookie http_request http_response http_url ws_frames \
+                ws_messages arq_input decompressors base64_url charsets
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_JOBS ?= 1

@@ -2,8 +2,9 @@
 #
 #   make bench        builds the harness and every peer, downloads HP-Socket 5.2.2 from PyPI
 #                     (HPSocket==0.9.3) and matplotlib into bench/.peers/, runs cells T1 T2 C1
-#                     C2 C3 A1 P1 S1 IR L1 (about 12 minutes), prints the tables, writes
-#                     bench/RESULTS.md and bench/charts/*.png
+#                     C2 C3 A1 P1 S1 IR L1 H1 (about 13 minutes), prints the tables, writes
+#                     bench/RESULTS.md and bench/charts/*.png (H1 too: nginx and wrk from
+#                     Debian, see BENCH_DEB)
 #   make bench-smoke  one repetition of T1 at 100 connections and T2 at 1000; prints figures,
 #                     never fails on a figure (CI)
 #
@@ -35,9 +36,10 @@ bench: bench-deps bench-build bench-venv bench-l1
 bench-smoke: bench-build
 	$(BENCH_PYTHON) $(BENCH_DIR)/run.py --smoke $(BENCH_ARGS)
 
-# The optional peers' libraries (Debian's -dev packages), installed when missing and we are root;
-# without them those peers are left out, nothing fails.
-BENCH_DEB := libuv1-dev libevent-dev pkg-config
+# The optional peers' libraries (Debian's -dev packages) and H1's nginx (a peer server) and wrk
+# (its client), installed when missing and we are root; without them those peers (without
+# wrk: all of H1) are left out, nothing fails.
+BENCH_DEB := libuv1-dev libevent-dev pkg-config nginx wrk
 
 bench-deps:
 	@missing=""; for p in $(BENCH_DEB); do \
@@ -85,17 +87,19 @@ $(BENCH_HP522)/libhpsocket4c.so:
 bench-cpeers:
 	@mkdir -p $(BENCH_CBIN)
 	@if [ -f $(BENCH_HP522)/libhpsocket4c.so ]; then \
-	  for p in echo agent; do \
-	    $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/hp522_$$p $(BENCH_DIR)/c/hp_$$p.c \
-	      -L$(BENCH_HP522) -Wl,-rpath,$(abspath $(BENCH_HP522)) -lhpsocket4c -pthread || exit 1; \
+	  for p in echo agent http; do \
+	    $(BENCH_CC) $(BENCH_CFLAGS) -Itests/interop -o $(BENCH_CBIN)/hp522_$$p \
+	      $(BENCH_DIR)/c/hp_$$p.c -L$(BENCH_HP522) -Wl,-rpath,$(abspath $(BENCH_HP522)) \
+	      -lhpsocket4c -pthread || exit 1; \
 	  done; fi
 	@if [ -f $(BENCH_RELEASE)/libhpsocket.so ] && [ -f include/HPSocket4C.h ]; then \
 	  models=""; grep -q Create_HP_TcpPackServer include/HPSocket4C.h || models=-DHPS_NO_MODELS; \
-	  for p in echo agent; do \
+	  for p in echo agent http; do \
 	    $(BENCH_CC) $(BENCH_CFLAGS) -DHPS_OWN_HEADER $$models -Iinclude -o $(BENCH_CBIN)/hps_c_$$p \
 	      $(BENCH_DIR)/c/hp_$$p.c -L$(BENCH_RELEASE) -Wl,-rpath,$(BENCH_RELEASE) -lhpsocket \
 	      -pthread || exit 1; \
-	  done; else rm -f $(BENCH_CBIN)/hps_c_echo $(BENCH_CBIN)/hps_c_agent; fi
+	  done; else rm -f $(BENCH_CBIN)/hps_c_echo $(BENCH_CBIN)/hps_c_agent \
+	    $(BENCH_CBIN)/hps_c_http; fi
 	@if pkg-config --exists libuv 2>/dev/null; then \
 	  $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/uv_echo $(BENCH_DIR)/c/uv_echo.c \
 	    $$(pkg-config --cflags --libs libuv) || exit 1; \

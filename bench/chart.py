@@ -31,12 +31,16 @@ FAMILIES = [
     ("A1", "A1: client side against bare mio (16 KiB: MiB/s; 64 B: messages/s)",
      [("A1", None)]),
     ("P1", "P1: receive models (16 KiB: MiB/s; 64 B: messages/s)", [("P1", None)]),
+    ("H1", "H1: HTTP/1.1 keep-alive under wrk (top: requests/s; bottom: per server-CPU-second)",
+     [("H1", "req_s"), ("H1", "req_cpu")]),
 ]
 UNITS = {"mib_s": "MiB/s", "msgs_s": "messages/s", "conns_s": "connections/s",
          "mib_cpu": "MiB per server-CPU-s", "msgs_cpu": "messages per server-CPU-s",
-         "conns_cpu": "connections per server-CPU-s"}
+         "conns_cpu": "connections per server-CPU-s", "req_s": "requests/s",
+         "req_cpu": "requests per server-CPU-s"}
 WHO_ORDER = ORDER + ["loadgen", "hps-agent", "hps-c-agent", "hp522-agent", "hps:push",
-                     "hps:pull", "hps:pack", "hp522:pull", "hp522:pack"]
+                     "hps:pull", "hps:pack", "hp522:pull", "hp522:pack", "nginx", "hyper",
+                     "wrk", "hps-http-agent"]
 
 
 def main():

@@ -12,7 +12,8 @@ LABEL = {"hps": "hpsocket (Rust)", "hps-c": "hpsocket (C ABI)", "mio": "bare mio
          "loadgen": "loadgen (mio)", "hps-agent": "hpsocket TcpAgent (Rust)",
          "hps-c-agent": "hpsocket TcpAgent (C ABI)", "hp522-agent": "HP-Socket 5.2.2 TcpAgent",
          "hps:push": "hpsocket PUSH", "hps:pull": "hpsocket PULL", "hps:pack": "hpsocket PACK",
-         "hp522:pull": "HP-Socket PULL", "hp522:pack": "HP-Socket PACK"}
+         "hp522:pull": "HP-Socket PULL", "hp522:pack": "HP-Socket PACK", "nginx": "nginx",
+         "hyper": "hyper", "wrk": "wrk", "hps-http-agent": "hpsocket HttpAgent (Rust)"}
 UNDER_TEST = ["hps", "hps-c"]
 
 
@@ -321,6 +322,81 @@ def l1_family(summary):
             "faster.\n\n" + "\n\n".join(parts))
 
 
+H1_ORDER = ["hps", "hps-c", "hp522", "nginx", "hyper", "wrk", "hps-http-agent"]
+H1_LABEL = {"hps": "hpsocket (Rust)", "hps-c": "hpsocket (C ABI)", "hp522": "HP-Socket 5.2.2",
+            "nginx": "nginx", "hyper": "hyper", "wrk": "wrk",
+            "hps-http-agent": "hpsocket HttpAgent (Rust)"}
+
+
+def h1_family(summary):
+    """H1: HTTP/1.1 keep-alive "Hello, World!" under wrk, every server on the same load."""
+    loads = [l for l in loads_of(summary, "H1") if not l.startswith("client")]
+    if not loads:
+        return ""
+    rows = []
+    for load in loads:
+        for w in whos_of(summary, "H1", H1_ORDER):
+            s = summary.get(("H1", load, w))
+            if not s:
+                continue
+            rows.append([load, H1_LABEL.get(w, w), cell_text(s, "req_s"),
+                         fmt(s["p99_ms"][0], 2) if s.get("p99_ms", (None,))[0] else "–",
+                         cell_text(s, "req_cpu"),
+                         cell_text(s, "client_busy"),
+                         cell_text(s, "errors")]
+                        + [fmt(ratio(summary, "H1", load, w, peer, m), 2)
+                           for peer in ["nginx", "hp522"] for m in ["req_s", "req_cpu"]])
+    text = ("`wrk -t1 -cN -d<secs>s --latency` on CPU 1 against each server on CPU 0 (one "
+            "worker / event-loop thread, one nginx worker process), keep-alive GET `/`, every "
+            "answer `200`, `Content-Type: text/plain`, 13-byte body `Hello, World!`. Requests/s "
+            "and p99 latency as wrk reports them (no warm-up: they include the connects); "
+            "requests per server-CPU-second from /proc/PID/task/*/schedstat of the server's "
+            "processes around the run; wrk's CPU use over the run (near 1.0: the client core is "
+            "the limit); errors = wrk's socket errors + non-2xx answers. Ratios > 1: the row "
+            "is faster than the peer. Servers: hpsocket (Rust) = `bench/src/bin/hps_http.rs` "
+            "(hpsocket-core, HTTP receive model, `send_response` in `MessageComplete`); "
+            "hpsocket (C ABI) = `bench/c/hp_http.c` with our `include/HPSocket4C.h` and "
+            "`libhpsocket.so`; HP-Socket 5.2.2 = the same C file against 5.2.2's "
+            "`libhpsocket4c` (PyPI `HPSocket==0.9.3`); nginx (Debian) = `worker_processes 1`, "
+            "`return 200 \"Hello, World!\"` with `default_type text/plain`, `access_log off`, "
+            "`keepalive_requests 1000000` (the config is in `bench/run.py`); hyper = "
+            "`bench/src/bin/hyper_hello.rs` (hyper 1.x `http1` on tokio's current_thread "
+            "runtime; it also writes a `Date` header, nginx `Date` and `Server`).\n\n" + table(
+                ["load", "server", "requests/s", "p99 ms", "requests per server-CPU-s",
+                 "wrk CPU use", "errors", "/nginx", "/nginx per CPU-s", "/HP-Socket 5.2.2",
+                 "/HP-Socket 5.2.2 per CPU-s"], rows))
+    clients = [l for l in loads_of(summary, "H1") if l.startswith("client")]
+    if clients:
+        crows = []
+        for load in clients:
+            for w in whos_of(summary, "H1", H1_ORDER):
+                s = summary.get(("H1", load, w))
+                if s:
+                    crows.append([load, H1_LABEL.get(w, w), cell_text(s, "req_s"),
+                                  cell_text(s, "req_client_cpu"),
+                                  fmt(ratio(summary, "H1", load, w, "wrk", "req_s"), 2),
+                                  cell_text(s, "errors")])
+        text += ("\n\nThe client side: hpsocket's HttpAgent as a load generator "
+                 "(`hps_http_agent`, keep-alive GETs, one request in flight per connection) "
+                 "against the nginx server above, beside wrk on the same load in the same "
+                 "run.\n\n" + table(["load", "client", "requests/s",
+                                       "requests per client-CPU-s", "/wrk", "errors"], crows))
+    return text
+
+
+def h1_section(head, summary):
+    """The H1 section alone, headed by the run's date and loadavg (for an H1-only run)."""
+    body = h1_family(summary)
+    if not body:
+        return ""
+    v = head["versions"]
+    return (f"## H1: HTTP/1.1 keep-alive\n\nRun {head['date']}, loadavg before "
+            f"`{head['loadavg_before']}`, after `{head.get('loadavg_after', '?')}`, "
+            f"{head['args']['reps']} repetition(s); versions: " + "; ".join(
+                f"{k} {v[k]}" for k in ["nginx", "wrk", "hyper", "HP-Socket", "hpsocket commit"]
+                if v.get(k)) + ".\n\n" + body + loadavg_note(summary, ["H1"]) + "\n")
+
+
 def l1_section(head, summary):
     """The L1 section alone, headed by the run's date and loadavg (for an L1-only run)."""
     body = l1_family(summary)
@@ -333,6 +409,11 @@ def l1_section(head, summary):
             "versions: " + "; ".join(f"{k} {v}" for k, v in head["versions"].items()
                                      if "L1" in k and v) + ".\n\n" + body
             + loadavg_note(summary, ["L1"]) + "\n")
+
+
+# Sections a run of only these cells rewrites in place (run.py), leaving the rest as it was.
+SPLICED = {"L1": lambda head, summary: l1_section(head, summary),
+           "H1": lambda head, summary: h1_section(head, summary)}
 
 
 def splice_section(text, section, key):
@@ -356,6 +437,9 @@ def loadavg_note(summary, cells):
         return ""
     return f"\n\n1-minute loadavg while these ran: {min(vals):.2f} to {max(vals):.2f} " \
            f"(2 cores; above 2, other work was competing for them)."
+
+
+NOT_YET = "- U1 (UDP), K1 (ARQ), W1 (WebSocket): not in the harness yet."
 
 
 def render(head, summary, smoke=False):
@@ -398,10 +482,11 @@ def render(head, summary, smoke=False):
         ("S1: TLS echo against plain TCP", s1_family(summary)),
         ("Instruction counts (callgrind)", ir_family(summary)),
         ("L1: the bindings' echo servers", l1_family(summary)),
+        ("H1: HTTP/1.1 keep-alive", h1_family(summary)),
     ]
-    charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1"}
+    charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1", "H1": "H1"}
     families = {"T1": ["T1"], "T2": ["T2"], "C1": ["C1", "C2", "C3"], "A1": ["A1"],
-                "P1": ["P1"], "S1": ["S1"], "L1": ["L1"]}
+                "P1": ["P1"], "S1": ["S1"], "L1": ["L1"], "H1": ["H1"]}
     for title, body in sections:
         if body:
             key = title.split(":")[0].split(",")[0]
@@ -411,7 +496,7 @@ def render(head, summary, smoke=False):
                 out += ["", f"![{key}](charts/{charts[key]}.png)"]
     if not smoke:
         out += ["", "## Not yet measured", "",
-                "- H1 (HTTP/1.1): the harness gains it once HTTP lands in the core."]
+                NOT_YET]
     out += ["", "## Below the bar", ""]
     out += [f"- {b}" for b in below] if below else ["- none"]
     out.append("")

@@ -5,9 +5,9 @@ Starts each server fresh per run pinned to CPU 0 (one worker / event-loop thread
 generator pinned to CPU 1, repeats every cell `--reps` times interleaved across servers, and
 reports median and half-range, with ratios against the peers measured in the same run.
 
-    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1]
+    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1]
 
-`--cells L1` alone rewrites only the L1 section of RESULTS.md.
+A run of `--cells` among L1 and H1 only rewrites just those sections of RESULTS.md.
 
 Writes bench/out/raw.jsonl and bench/out/summary.json (ignored), and, for a full run,
 bench/RESULTS.md; `chart.py` turns summary.json into one PNG per cell family. Exits 0 whatever
@@ -18,11 +18,13 @@ itself cannot run (a server under test that does not start, a client that prints
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import re
 import resource
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -72,7 +74,8 @@ def kill_all(*_):
 class Server:
     """A server process pinned to CPU 0; `addr` is what it announced."""
 
-    def __init__(self, name, argv, env=None):
+    def __init__(self, name, argv, env=None, addr=None):
+        """`addr`: the server announces nothing (nginx): it is ready once it accepts there."""
         os.makedirs(OUT, exist_ok=True)
         self.log = os.path.join(OUT, "server.log")
         with open(self.log, "w") as log:
@@ -83,11 +86,16 @@ class Server:
         self.addr = None
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and self.proc.poll() is None:
-            with open(self.log) as f:
-                m = re.search(r"^listening (\S+)$", f.read(), re.M)
-            if m:
-                self.addr = m.group(1)
-                break
+            if addr is not None:
+                if accepts(addr):
+                    self.addr = addr
+                    break
+            else:
+                with open(self.log) as f:
+                    m = re.search(r"^listening (\S+)$", f.read(), re.M)
+                if m:
+                    self.addr = m.group(1)
+                    break
             time.sleep(0.02)
         if self.addr is None:
             kill(self.proc)
@@ -100,6 +108,56 @@ class Server:
 
     def stop(self, grace=3):
         kill(self.proc, grace)
+
+
+def accepts(addr):
+    host, port = addr.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def schedstat_secs(pid):
+    """CPU seconds of one process, all its threads (/proc/PID/task/*/schedstat, ns)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
+
+
+def tree_pids(pid):
+    """`pid` and its descendants (nginx: the master and its worker)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def tree_cpu_secs(pid):
+    return sum(schedstat_secs(p) for p in tree_pids(pid))
 
 
 def client(argv, limit):
@@ -188,6 +246,78 @@ def l1_groups():
 
 OPTIONAL = ["libuv", "libevent"]
 
+# H1: HTTP/1.1 keep-alive "Hello, World!" (13-byte body, Content-Type: text/plain) under wrk.
+# (name, label, argv) per server; nginx (argv None) is configured and started by `Bench.h1`.
+H1_ORDER = ["hps", "hps-c", "hp522", "nginx", "hyper"]
+NGINX = next((p for p in ["/usr/sbin/nginx", "/usr/bin/nginx"] if have(p)), None)
+WRK = next((p for p in ["/usr/bin/wrk", "/usr/local/bin/wrk"] if have(p)), None)
+NGINX_CONF = """# H1's nginx (written by bench/run.py for one run)
+worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 65;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{port} backlog=65535;
+        location / {{
+            default_type text/plain;
+            return 200 "Hello, World!";
+        }}
+    }}
+}}
+"""
+
+
+def h1_servers():
+    s = []
+    if have(f"{BIN}/hps_http"):
+        s.append(("hps", "hpsocket (Rust)", [f"{BIN}/hps_http"]))
+    if have(f"{CBIN}/hps_c_http"):
+        s.append(("hps-c", "hpsocket (C ABI)", [f"{CBIN}/hps_c_http", "0", "1"]))
+    if have(f"{CBIN}/hp522_http"):
+        s.append(("hp522", "HP-Socket 5.2.2", [f"{CBIN}/hp522_http", "0", "1"]))
+    if NGINX:
+        s.append(("nginx", "nginx", None))
+    if have(f"{BIN}/hyper_hello"):
+        s.append(("hyper", "hyper", [f"{BIN}/hyper_hello"]))
+    return s
+
+
+def to_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not m:
+        return None
+    return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[m.group(2)]
+
+
+def wrk_result(out):
+    """Requests/s, the latency percentiles, the count and socket errors from wrk's report."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", out)
+    if not rps or not done:
+        return None
+    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+    errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                     out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    kinds = dict(zip(["err_connect", "err_read", "err_write", "err_timeout"],
+                     [int(x) for x in errs.groups()] if errs else [0, 0, 0, 0]))
+    return {**kinds, "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+            "req_s": float(rps.group(1)), "requests": int(done.group(1)),
+            "secs": to_ms(done.group(2) + done.group(3)) / 1e3,
+            "p50_ms": to_ms(lat.get("50", "")), "p99_ms": to_ms(lat.get("99", "")),
+            "errors": (sum(int(x) for x in errs.groups()) if errs else 0)
+            + (int(non2xx.group(1)) if non2xx else 0)}
+
 
 def versions():
     v = {}
@@ -206,7 +336,7 @@ def versions():
     try:
         with open(os.path.join(ROOT, "Cargo.lock")) as f:
             lock = f.read()
-        for crate in ["tokio", "mio"]:
+        for crate in ["tokio", "mio", "hyper"]:
             found = re.findall(r'name = "%s"\nversion = "([^"]+)"' % crate, lock)
             if found:
                 v[crate] = ", ".join(sorted(set(found)))
@@ -221,6 +351,12 @@ def versions():
     if os.path.isfile(f"{L1_CS}/SocketsEcho.exe"):
         v["mono (L1)"] = run(["mono", "--version"]).splitlines()[0] if run(
             ["mono", "--version"]) else ""
+    if NGINX:
+        v["nginx"] = subprocess.run([NGINX, "-v"], capture_output=True,
+                                    text=True).stderr.strip().replace("nginx version: ", "")
+    if WRK:
+        w = subprocess.run([WRK, "-v"], capture_output=True, text=True)
+        v["wrk"] = (w.stdout + w.stderr).split("Copyright")[0].replace("wrk ", "").strip()
     v["rustc"] = run(["rustc", "--version"])
     v["gcc"] = run(["gcc", "-dumpfullversion"])
     v["hpsocket commit"] = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
@@ -448,6 +584,94 @@ class Bench:
                     self.say("P1", load, r["who"], r, ["mib_s", "msgs_s", "server_cpu_s", "errors"])
 
 
+    def h1_start(self, name, argv):
+        if argv is not None:
+            return Server(name, argv)
+        d = os.path.join(OUT, "nginx")
+        os.makedirs(d, exist_ok=True)
+        port = free_port()
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(d=d, port=port))
+        return Server(name, [NGINX, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")],
+                      addr=f"127.0.0.1:{port}")
+
+    def wrk(self, srv, conns, secs):
+        """One wrk run against `srv`; the server's CPU time (every process and thread of it)
+        and wrk's are taken around it."""
+        url = f"http://{srv.addr}/"
+        cpu0 = tree_cpu_secs(srv.pid)
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.Popen(pinned(CLIENT_CPU, [WRK, "-t1", f"-c{conns}", f"-d{secs}s",
+                                                    "--latency", url]),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True)
+        LIVE.append(proc)
+        try:
+            out, err = proc.communicate(timeout=secs + 30)
+        except subprocess.TimeoutExpired:
+            kill(proc)
+            raise RuntimeError(f"wrk timed out against {srv.name}")
+        finally:
+            if proc in LIVE:
+                LIVE.remove(proc)
+        cpu1 = tree_cpu_secs(srv.pid)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = wrk_result(out)
+        if r is None:
+            raise RuntimeError(f"wrk printed no result against {srv.name}:\n{out}\n{err[-500:]}")
+        r["server_cpu_s"] = cpu1 - cpu0
+        r["client_cpu_s"] = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
+        return r
+
+    def h1(self):
+        """HTTP/1.1 keep-alive GET "Hello, World!" under `wrk -t1 -cN` (N = 100, 1000), each
+        server on CPU 0 with one worker, wrk on CPU 1; servers interleaved per repetition."""
+        if WRK is None:
+            self.notes.append("H1: wrk not installed (Debian package wrk)")
+            print("bench: H1: wrk not installed, left out", flush=True)
+            return
+        servers = h1_servers()
+        argv_of = {name: argv for name, _, argv in servers}
+        who = [name for name, _, _ in servers]
+        secs = max(1, math.ceil(self.args.secs))  # wrk takes whole seconds
+        for conns in [100, 1000]:
+            load = f"keep-alive x {conns}"
+            for rep in range(self.args.reps):
+                order = who[rep % len(who):] + who[:rep % len(who)]
+                for name in order:
+                    srv = self.h1_start(name, argv_of[name])
+                    try:
+                        r = self.wrk(srv, conns, secs)
+                    finally:
+                        srv.stop()
+                    r = self.record("H1", load, name, rep, r)
+                    self.say("H1", load, name, r,
+                             ["req_s", "p99_ms", "server_cpu_s", "client_cpu_s", "errors"])
+                    time.sleep(0.2)
+        # The client side: hpsocket's HttpAgent as the load generator against nginx, beside
+        # wrk on the same load (100 connections, one request in flight each).
+        agent = f"{BIN}/hps_http_agent"
+        if not (have(agent) and "nginx" in argv_of):
+            return
+        load, clients = "client x 100 (nginx)", ["wrk", "hps-http-agent"]
+        for rep in range(self.args.reps):
+            for name in clients[rep % 2:] + clients[:rep % 2]:
+                srv = self.h1_start("nginx", None)
+                try:
+                    if name == "wrk":
+                        r = self.wrk(srv, 100, secs)
+                    else:
+                        r = run_client([agent, "--addr", srv.addr, "--conns", "100", "--warmup",
+                                        str(self.args.warmup), "--duration", str(secs),
+                                        "--server-pid", str(srv.pid)], self.args)
+                finally:
+                    srv.stop()
+                r = self.record("H1", load, name, rep, r)
+                self.say("H1", load, name, r, ["req_s", "client_cpu_s", "errors"])
+                time.sleep(0.2)
+
+
 IR_ROUNDS = (5, 105)
 
 
@@ -499,7 +723,8 @@ def summarize(results):
     out = {}
     for key, rs in groups.items():
         m = {}
-        for metric in ["ir_per_msg", "mib_s", "msgs_s", "conns_s", "bytes_per_conn",
+        for metric in ["ir_per_msg", "mib_s", "msgs_s", "req_s", "p50_ms", "p99_ms", "conns_s",
+                       "bytes_per_conn",
                        "listen_overflows",
                        "listen_drops", "errors", "client_cpu_s", "server_cpu_s"]:
             if metric in rs[0]:
@@ -510,6 +735,14 @@ def summarize(results):
             m["msgs_client_cpu"] = med_hr(
                 [r["msgs_s"] * r["secs"] / r["client_cpu_s"] if r.get("client_cpu_s") else None
                  for r in rs])
+        if "req_s" in rs[0]:
+            m["req_cpu"] = med_hr([per_cpu(r, "req_s") for r in rs])
+            m["req_client_cpu"] = med_hr(
+                [r["req_s"] * r["secs"] / r["client_cpu_s"] if r.get("client_cpu_s") else None
+                 for r in rs])
+            m["client_busy"] = med_hr([r["client_cpu_s"] / r["secs"]
+                                       if r.get("secs") and "client_cpu_s" in r else None
+                                       for r in rs])
         if "conns_s" in rs[0] and "server_cpu_s" in rs[0]:
             m["conns_cpu"] = med_hr([r["conns_s"] * r["secs"] / r["server_cpu_s"]
                                      if r.get("server_cpu_s") and r.get("conns_s") else None
@@ -530,7 +763,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--secs", type=float, default=2.5, help="measured seconds per run")
     ap.add_argument("--warmup", type=float, default=0.5)
-    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1")
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--nice", type=int, default=0,
                     help="run servers and clients at this nice value (e.g. -10, as root) so "
@@ -593,6 +826,8 @@ def main():
             b.ir()
         if "L1" in cells:
             b.l1(a.smoke)
+        if "H1" in cells:
+            b.h1()
     finally:
         kill_all()
     head["loadavg_after"] = open("/proc/loadavg").read().strip()
@@ -612,12 +847,22 @@ def publish(head, results, a):
     text = report.render(head, summary, smoke=a.smoke)
     print()
     print(text)
-    if not a.smoke and set(a.cells.split(",")) == {"L1"} and os.path.isfile(a.results):
-        # an L1-only run replaces the L1 section of the existing report, nothing else
+    cells = set(a.cells.split(","))
+    if not a.smoke and cells <= set(report.SPLICED) and os.path.isfile(a.results):
+        # a run of L1 and/or H1 only replaces those sections of the existing report
         with open(a.results) as f:
-            old = f.read()
+            text = f.read()
+        for key in sorted(cells):
+            section = report.SPLICED[key](head, summary)
+            if section:
+                text = report.splice_section(text, section, key)
+        if "H1" in cells:  # an older report still lists H1 as not measured
+            text = "\n".join(report.NOT_YET if l.startswith("- H1 (HTTP/1.1)") else l
+                             for l in text.split("\n"))
         with open(a.results, "w") as f:
-            f.write(report.splice_section(old, report.l1_section(head, summary), "L1"))
+            f.write(text)
+        print(f"bench: replaced the {', '.join(sorted(cells))} section(s) of "
+              f"{os.path.relpath(a.results, ROOT)}")
     elif not a.smoke:
         with open(a.results, "w") as f:
             f.write(text)

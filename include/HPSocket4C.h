@@ -28,7 +28,6 @@ typedef long long LONGLONG;
 typedef int INT;
 typedef void VOID;
 typedef char CHAR;
-typedef wchar_t WCHAR;
 
 typedef SHORT *PSHORT, *LPSHORT;
 typedef USHORT *PUSHORT, *LPUSHORT;
@@ -45,9 +44,8 @@ typedef BYTE *PBYTE, *LPBYTE;
 typedef const BYTE *PCBYTE;
 typedef TCHAR *PTSTR, *LPTSTR;
 typedef const TCHAR *PCTSTR;
-typedef long INT_PTR, LONG_PTR, LPARAM;
-typedef unsigned long ULONG_PTR, DWORD_PTR, WPARAM;
-typedef int FD, SOCKET;
+typedef long INT_PTR, LONG_PTR;
+typedef unsigned long ULONG_PTR, DWORD_PTR;
 
 /* HP-Socket's feature macro: the SSL components are exported (see HPSocket4C-SSL.h). */
 #ifndef _SSL_SUPPORT

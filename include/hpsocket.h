@@ -10,12 +10,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <wchar.h>
+typedef wchar_t WCHAR;
 #ifndef __HP_CALL
 #define __HP_CALL
 #endif
 #ifndef HPSOCKET_API
 #define HPSOCKET_API
 #endif
+/* Fn_SocketTaskProc names the task struct before it is defined. */
+struct TSocketTask;
 
 
 /*
@@ -23,6 +27,52 @@
  slot, generation), never a pointer to dereference.
  */
 typedef void *HP_Object;
+
+/*
+ A compressor (`Create_HP_ZLibCompressor`, ...).
+ */
+typedef HP_Object HP_Compressor;
+
+/*
+ `int`; `TRUE` is 1, `FALSE` 0, and every non-zero value passed in counts as true.
+ */
+typedef int BOOL;
+
+/*
+ `unsigned char`.
+ */
+typedef unsigned char BYTE;
+
+/*
+ `void*`.
+ */
+typedef void *PVOID;
+
+/*
+ The data callback of the compressors: called with each output piece and the `pContext`
+ given to `Process`; FALSE aborts the call.
+ */
+typedef BOOL (*Fn_DataCallback)(const BYTE *pData, int iLength, PVOID pContext);
+
+/*
+ HP-Socket's name for [`Fn_DataCallback`] of a compressor.
+ */
+typedef Fn_DataCallback Fn_CompressDataCallback;
+
+/*
+ `unsigned int` (32 bits on Linux, as in HP-Socket).
+ */
+typedef unsigned int DWORD;
+
+/*
+ A decompressor (`Create_HP_ZLibDecompressor`, ...).
+ */
+typedef HP_Object HP_Decompressor;
+
+/*
+ HP-Socket's name for [`Fn_DataCallback`] of a decompressor.
+ */
+typedef Fn_DataCallback Fn_DecompressDataCallback;
 
 typedef HP_Object HP_HttpAgent;
 
@@ -122,6 +172,84 @@ typedef HP_Object HP_TcpPullServerListener;
 typedef HP_Object HP_SSLServer;
 
 /*
+ A socket task procedure: gets its task.
+ */
+typedef void (*Fn_SocketTaskProc)(struct TSocketTask *pTask);
+
+/*
+ A connection ID: `unsigned long`, never 0 for a real connection.
+ */
+typedef unsigned long HP_CONNID;
+
+/*
+ HP-Socket's other name for [`HP_CONNID`].
+ */
+typedef HP_CONNID CONNID;
+
+/*
+ Read-only bytes.
+ */
+typedef const BYTE *LPCBYTE;
+
+/*
+ `En_HP_TaskBufferType`: who owns a socket task's buffer.
+ */
+typedef int En_HP_TaskBufferType;
+
+/*
+ `unsigned long`: a message parameter (the `wparam` of a socket task).
+ */
+typedef unsigned long WPARAM;
+
+/*
+ `long`: a message parameter (the `lparam` of a socket task).
+ */
+typedef long LPARAM;
+
+/*
+ A socket task (`Create_HP_SocketTaskObj`), with HP-Socket's fields in its order.
+ */
+typedef struct TSocketTask {
+  /*
+   The procedure.
+   */
+  Fn_SocketTaskProc fn;
+  /*
+   The object that made the task (any pointer; usually a component).
+   */
+  PVOID sender;
+  /*
+   A connection ID.
+   */
+  CONNID connID;
+  /*
+   The data (see `bufType`).
+   */
+  LPCBYTE buf;
+  /*
+   Bytes at `buf`.
+   */
+  int bufLen;
+  /*
+   Who owns `buf` (`TBT_*`).
+   */
+  En_HP_TaskBufferType bufType;
+  /*
+   The caller's parameter.
+   */
+  WPARAM wparam;
+  /*
+   The caller's parameter.
+   */
+  LPARAM lparam;
+} TSocketTask;
+
+/*
+ A pointer to a [`TSocketTask`].
+ */
+typedef struct TSocketTask *HP_LPTSocketTask;
+
+/*
  A TCP agent (PUSH model).
  */
 typedef HP_Object HP_TcpAgent;
@@ -182,6 +310,24 @@ typedef HP_Object HP_TcpPullServer;
 typedef HP_Object HP_TcpServer;
 
 /*
+ A thread pool (`Create_HP_ThreadPool`).
+ */
+typedef HP_Object HP_ThreadPool;
+
+/*
+ The listener of a thread pool (`HP_Set_FN_ThreadPool_*`).
+ */
+typedef HP_Object HP_ThreadPoolListener;
+
+typedef HP_Object HP_UdpArqClient;
+
+typedef HP_Object HP_UdpArqClientListener;
+
+typedef HP_Object HP_UdpArqServer;
+
+typedef HP_Object HP_UdpArqServerListener;
+
+/*
  A UDP cast (multicast or broadcast) client.
  */
 typedef HP_Object HP_UdpCast;
@@ -222,19 +368,9 @@ typedef HP_Object HP_UdpServer;
 typedef HP_Object HP_UdpServerListener;
 
 /*
- `unsigned int` (32 bits on Linux, as in HP-Socket).
- */
-typedef unsigned int DWORD;
-
-/*
  Any agent-shaped component.
  */
 typedef HP_Object HP_Agent;
-
-/*
- `int`; `TRUE` is 1, `FALSE` 0, and every non-zero value passed in counts as true.
- */
-typedef int BOOL;
 
 /*
  Any client-shaped component.
@@ -257,9 +393,27 @@ typedef char TCHAR;
 typedef const TCHAR *LPCTSTR;
 
 /*
- `void*`.
+ `unsigned short`.
  */
-typedef void *PVOID;
+typedef unsigned short USHORT;
+
+/*
+ A NUL-terminated byte string the library only reads.
+ */
+typedef const char *LPCSTR;
+
+/*
+ A name/value pair of texts (`HP_THeader`, `HP_TCookie`, `HP_TParam`).
+ */
+typedef struct HP_TNVPair {
+  LPCSTR name;
+  LPCSTR value;
+} HP_TNVPair;
+
+/*
+ One header: name and value.
+ */
+typedef struct HP_TNVPair HP_THeader;
 
 /*
  Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
@@ -283,11 +437,6 @@ typedef HP_Object HP_AgentListener;
 typedef int En_HP_HandleResult;
 
 /*
- A connection ID: `unsigned long`, never 0 for a real connection.
- */
-typedef unsigned long HP_CONNID;
-
-/*
  Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
  */
 typedef En_HP_HandleResult (*HPX_FN_Agent_OnSendDrained)(HP_Agent pSender, HP_CONNID dwConnID, int iPending);
@@ -303,6 +452,23 @@ typedef HP_Object HP_ClientListener;
 typedef En_HP_HandleResult (*HPX_FN_Client_OnSendDrained)(HP_Client pSender, HP_CONNID dwConnID, int iPending);
 
 /*
+ Any HTTP component.
+ */
+typedef HP_Object HP_Http;
+
+/*
+ Extension, WebSocket mode: a whole message, or a control frame's payload (see
+ `HPX_Set_FN_HttpServer_OnWSMessage`); `HR_ERROR` closes.
+ */
+typedef En_HP_HandleResult (*HPX_FN_Http_OnWSMessage)(HP_Http pSender, HP_CONNID dwConnID, BYTE iOperationCode, const BYTE *pData, int iLength);
+
+typedef HPX_FN_Http_OnWSMessage HPX_FN_HttpAgent_OnWSMessage;
+
+typedef HPX_FN_Http_OnWSMessage HPX_FN_HttpClient_OnWSMessage;
+
+typedef HPX_FN_Http_OnWSMessage HPX_FN_HttpServer_OnWSMessage;
+
+/*
  A listener holding `HP_FN_Server_*` callbacks.
  */
 typedef HP_Object HP_ServerListener;
@@ -313,11 +479,6 @@ typedef HP_Object HP_ServerListener;
  `iPending` bytes remain queued. Once per refusal; the result is ignored.
  */
 typedef En_HP_HandleResult (*HPX_FN_Server_OnSendDrained)(HP_Server pSender, HP_CONNID dwConnID, int iPending);
-
-/*
- `unsigned short`.
- */
-typedef unsigned short USHORT;
 
 /*
  `En_HP_OnSendSyncPolicy` (kept and reported; no effect on Linux, as in HP-Socket).
@@ -341,11 +502,6 @@ typedef int En_HP_SendPolicy;
 typedef int En_HP_ServiceState;
 
 /*
- `unsigned char`.
- */
-typedef unsigned char BYTE;
-
-/*
  `unsigned int`.
  */
 typedef unsigned int UINT;
@@ -366,27 +522,9 @@ typedef struct WSABUF {
 } WSABUF;
 
 /*
- A NUL-terminated byte string the library only reads.
- */
-typedef const char *LPCSTR;
-
-/*
- A name/value pair of texts (`HP_THeader`, `HP_TCookie`, `HP_TParam`).
- */
-typedef struct HP_TNVPair {
-  LPCSTR name;
-  LPCSTR value;
-} HP_TNVPair;
-
-/*
  One cookie: name and value.
  */
 typedef struct HP_TNVPair HP_TCookie;
-
-/*
- One header: name and value.
- */
-typedef struct HP_TNVPair HP_THeader;
 
 /*
  `unsigned long long`.
@@ -402,11 +540,6 @@ typedef int En_HP_HttpVersion;
  `En_HP_HttpUpgradeType`.
  */
 typedef int En_HP_HttpUpgradeType;
-
-/*
- Read-only bytes.
- */
-typedef const BYTE *LPCBYTE;
 
 /*
  HP-Socket's 64-bit time: seconds since 1970-01-01 UTC (the cookie helpers' `expires`).
@@ -527,11 +660,6 @@ typedef En_HP_HandleResult (*HP_FN_Client_OnSend)(HP_Client pSender, HP_CONNID d
  `En_HP_HttpParseResult`: what an HTTP callback tells the parser.
  */
 typedef int En_HP_HttpParseResult;
-
-/*
- Any HTTP component.
- */
-typedef HP_Object HP_Http;
 
 /*
  HTTP: body bytes (de-chunked).
@@ -765,6 +893,26 @@ typedef HP_FN_Http_OnWSMessageHeader HP_FN_HttpServer_OnWSMessageHeader;
 typedef En_HP_HandleResult (*HP_FN_Server_OnPullReceive)(HP_Server pSender, HP_CONNID dwConnID, int iLength);
 
 /*
+ Thread pool: it stopped, after its last worker (on the thread calling `Stop`).
+ */
+typedef void (*HP_FN_ThreadPool_OnShutdown)(HP_ThreadPool pThreadPool);
+
+/*
+ Thread pool: it starts, before its workers (on the thread calling `Start`).
+ */
+typedef void (*HP_FN_ThreadPool_OnStartup)(HP_ThreadPool pThreadPool);
+
+/*
+ Thread pool: a worker thread ends, on that thread.
+ */
+typedef void (*HP_FN_ThreadPool_OnWorkerThreadEnd)(HP_ThreadPool pThreadPool, THR_ID dwThreadID);
+
+/*
+ Thread pool: a worker thread begins, on that thread.
+ */
+typedef void (*HP_FN_ThreadPool_OnWorkerThreadStart)(HP_ThreadPool pThreadPool, THR_ID dwThreadID);
+
+/*
  UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the
  node keeps running. The address is "" and the port 0 when unknown.
  */
@@ -802,9 +950,59 @@ typedef struct WSABUF *LPWSABUF;
 typedef int En_HP_FetchResult;
 
 /*
+ `En_HP_RejectedPolicy`: what a submit to a full queue does.
+ */
+typedef int En_HP_RejectedPolicy;
+
+/*
+ A task procedure (`HP_ThreadPool_Submit`).
+ */
+typedef void (*Fn_TaskProc)(PVOID pvArg);
+
+/*
+ HP-Socket's other name for [`Fn_TaskProc`].
+ */
+typedef Fn_TaskProc HP_Fn_TaskProc;
+
+/*
  `En_HP_CastMode`: how a UDP cast or node reaches its group.
  */
 typedef int En_HP_CastMode;
+
+/*
+ `En_HP_IPAddrType`: which addresses `SYS_EnumHostIPAddresses` lists, and what
+ `SYS_IsIPAddress`/`SYS_GetIPAddress` found.
+ */
+typedef int En_HP_IPAddrType;
+
+/*
+ One address of `SYS_EnumHostIPAddresses`: its family and its text (owned by the list).
+ */
+typedef struct HP_TIPAddr {
+  /*
+   `IPT_IPV4` or `IPT_IPV6`.
+   */
+  En_HP_IPAddrType type;
+  /*
+   The address as text, e.g. `"127.0.0.1"`.
+   */
+  LPCTSTR address;
+} HP_TIPAddr;
+
+/*
+ Pointer to an [`HP_TIPAddr`].
+ */
+typedef struct HP_TIPAddr *HP_LPTIPAddr;
+
+/*
+ A socket descriptor of the `SYS_*` socket helpers (`int` on Linux).
+ */
+typedef int SOCKET;
+
+/*
+ A file descriptor (`int`).
+ */
+typedef int FD;
 
 /*
  `En_HP_SSLSessionMode`: which side of TLS a session plays.
@@ -830,11 +1028,6 @@ typedef HP_Object HP_Listener;
  Pointer to a [`WSABUF`].
  */
 typedef struct WSABUF *PWSABUF;
-
-/*
- HP-Socket's other name for [`HP_CONNID`].
- */
-typedef HP_CONNID CONNID;
 
 /*
  Any PULL component (server or agent).
@@ -880,6 +1073,36 @@ typedef HP_Object HP_PackClientListener;
  HP-Socket's other name for [`HP_Fn_SNI_ServerNameCallback`].
  */
 typedef HP_Fn_SNI_ServerNameCallback Fn_SNI_ServerNameCallback;
+
+/*
+ HP-Socket's other name for [`TSocketTask`].
+ */
+typedef struct TSocketTask HP_TSocketTask;
+
+/*
+ A pointer to a [`TSocketTask`].
+ */
+typedef struct TSocketTask *LPTSocketTask;
+
+/*
+ HP-Socket's other name for [`Fn_SocketTaskProc`].
+ */
+typedef Fn_SocketTaskProc HP_Fn_SocketTaskProc;
+
+/*
+ HP-Socket's other name for [`Fn_DataCallback`].
+ */
+typedef Fn_DataCallback HP_Fn_DataCallback;
+
+/*
+ HP-Socket's other name for [`Fn_CompressDataCallback`].
+ */
+typedef Fn_DataCallback HP_Fn_CompressDataCallback;
+
+/*
+ HP-Socket's other name for [`Fn_DecompressDataCallback`].
+ */
+typedef Fn_DataCallback HP_Fn_DecompressDataCallback;
 
 /*
  Unicast (UDP node only: no cast address).
@@ -1095,6 +1318,36 @@ typedef HP_Fn_SNI_ServerNameCallback Fn_SNI_ServerNameCallback;
 
 #define HP_VERSION_BUILD 3
 
+/*
+ Fail at once (`SYS_GetLastError()` is `EXFULL`, HP-Socket's `ERROR_DESTINATION_ELEMENT_FULL`).
+ */
+#define TRP_CALL_FAIL 0
+
+/*
+ Wait for room (at most the submit's `dwMaxWait`).
+ */
+#define TRP_WAIT_FOR 1
+
+/*
+ Run the task on the submitting thread.
+ */
+#define TRP_CALLER_RUN 2
+
+/*
+ The task holds its own copy.
+ */
+#define TBT_COPY 0
+
+/*
+ The task points at the caller's buffer, which must outlive it.
+ */
+#define TBT_REFER 1
+
+/*
+ The task takes the buffer (from `SYS_Malloc`/`SYS_Calloc`) and frees it.
+ */
+#define TBT_ATTACH 2
+
 #define HV_1_0 1
 
 #define HV_1_1 257
@@ -1268,9 +1521,65 @@ typedef HP_Fn_SNI_ServerNameCallback Fn_SNI_ServerNameCallback;
 
 #define HSC_UNPARSEABLE_RESPONSE_HEADERS 600
 
+/*
+ Every family.
+ */
+#define IPT_ALL 0
+
+/*
+ IPv4.
+ */
+#define IPT_IPV4 1
+
+/*
+ IPv6.
+ */
+#define IPT_IPV6 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ A brotli compressor with HP-Socket's defaults: quality 11, window 22, mode 0.
+ */
+HP_Compressor Create_HP_BrotliCompressor(Fn_CompressDataCallback fnCallback);
+
+/*
+ A brotli compressor: `iQuality` 0..=11, `iWindow` 10..=24, `iMode` 0 (generic), 1 (text)
+ or 2 (font); NULL for a value out of range.
+ */
+HP_Compressor Create_HP_BrotliCompressorEx(Fn_CompressDataCallback fnCallback, int iQuality, int iWindow, int iMode, DWORD dwBuffSize);
+
+/*
+ A brotli decompressor.
+ */
+HP_Decompressor Create_HP_BrotliDecompressor(Fn_DecompressDataCallback fnCallback);
+
+/*
+ A brotli decompressor with the output piece size `dwBuffSize`.
+ */
+HP_Decompressor Create_HP_BrotliDecompressorEx(Fn_DecompressDataCallback fnCallback, DWORD dwBuffSize);
+
+/*
+ A gzip compressor (RFC 1952; window bits 15 + 16) with HP-Socket's defaults.
+ */
+HP_Compressor Create_HP_GZipCompressor(Fn_CompressDataCallback fnCallback);
+
+/*
+ A gzip compressor with the parameters of `Create_HP_ZLibCompressorEx` (window bits 15).
+ */
+HP_Compressor Create_HP_GZipCompressorEx(Fn_CompressDataCallback fnCallback, int iLevel, int iMethod, int iMemLevel, int iStrategy, DWORD dwBuffSize);
+
+/*
+ A gzip decompressor (window bits 15 + 32, as HP-Socket's: a zlib stream is read too).
+ */
+HP_Decompressor Create_HP_GZipDecompressor(Fn_DecompressDataCallback fnCallback);
+
+/*
+ A gzip decompressor with the output piece size `dwBuffSize`.
+ */
+HP_Decompressor Create_HP_GZipDecompressorEx(Fn_DecompressDataCallback fnCallback, DWORD dwBuffSize);
 
 /*
  Creates an HTTP agent reporting to `pListener`, an HTTP agent listener. NULL on failure; the reason is in `HPX_GetLastError`.
@@ -1391,6 +1700,15 @@ HP_SSLPullServer Create_HP_SSLPullServer(HP_TcpPullServerListener pListener);
 HP_SSLServer Create_HP_SSLServer(HP_TcpServerListener pListener);
 
 /*
+ Creates a socket task for `HP_ThreadPool_Submit_Task`. `enBuffType`: `TBT_COPY` copies
+ `pBuffer`, `TBT_REFER` keeps the pointer (the buffer must outlive the task), `TBT_ATTACH` takes
+ the buffer (from `SYS_Malloc`/`SYS_Calloc`) and frees it with the task. NULL on failure (NULL
+ `fnTaskProc`, negative `iBuffLen`, NULL `pBuffer` with a length, unknown `enBuffType`); an
+ attached buffer then stays the caller's.
+ */
+HP_LPTSocketTask Create_HP_SocketTaskObj(Fn_SocketTaskProc fnTaskProc, PVOID pSender, HP_CONNID dwConnID, LPCBYTE pBuffer, int iBuffLen, En_HP_TaskBufferType enBuffType, WPARAM wParam, LPARAM lParam);
+
+/*
  Creates a TCP agent (PUSH model) reporting to `pListener`, a TCP agent listener. NULL on
  failure (an invalid listener); the reason is in `HPX_GetLastError`.
  */
@@ -1487,6 +1805,41 @@ HP_TcpServer Create_HP_TcpServer(HP_TcpServerListener pListener);
 HP_TcpServerListener Create_HP_TcpServerListener(void);
 
 /*
+ Creates a stopped thread pool reporting to `pListener` (NULL: no callbacks). NULL on failure;
+ the reason is in `HPX_GetLastError`.
+ */
+HP_ThreadPool Create_HP_ThreadPool(HP_ThreadPoolListener pListener);
+
+/*
+ Creates a thread pool listener with no callback set.
+ */
+HP_ThreadPoolListener Create_HP_ThreadPoolListener(void);
+
+/*
+ Creates a UDP ARQ client (KCP) reporting to `pListener`, a client listener: `OnHandShake`
+ fires once the handshake with the server completes.
+ */
+HP_UdpArqClient Create_HP_UdpArqClient(HP_UdpArqClientListener pListener);
+
+/*
+ Creates a client listener (the same object `Create_HP_TcpClientListener` makes).
+ */
+HP_UdpArqClientListener Create_HP_UdpArqClientListener(void);
+
+/*
+ Creates a UDP ARQ server (KCP) reporting to `pListener`, a server listener. Each peer is a
+ connection: `OnAccept` on its first datagram, `OnHandShake` once HP-Socket's 12-byte
+ handshake completes; every send is one message, delivered whole and in order. NULL on
+ failure; the reason is in `HPX_GetLastError`.
+ */
+HP_UdpArqServer Create_HP_UdpArqServer(HP_UdpArqServerListener pListener);
+
+/*
+ Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
+ */
+HP_UdpArqServerListener Create_HP_UdpArqServerListener(void);
+
+/*
  Creates a UDP cast client (multicast or broadcast) reporting to `pListener`, a client
  listener. `HP_Client_Start*` takes the group (or broadcast address) and port: the socket
  binds that port on any address (the bind address names the interface to join on), and
@@ -1533,6 +1886,43 @@ HP_UdpServer Create_HP_UdpServer(HP_UdpServerListener pListener);
  Creates a server listener (the same object `Create_HP_TcpServerListener` makes).
  */
 HP_UdpServerListener Create_HP_UdpServerListener(void);
+
+/*
+ A zlib compressor (RFC 1950) with HP-Socket's defaults: level -1, window bits 15,
+ memory level 8, strategy 0, 16 384-byte output pieces. NULL when `fnCallback` is NULL.
+ */
+HP_Compressor Create_HP_ZLibCompressor(Fn_CompressDataCallback fnCallback);
+
+/*
+ A deflate compressor with zlib's `deflateInit2` parameters: `iWindowBits` 8..=15 zlib,
+ -15..=-8 raw deflate, 24..=31 gzip; `iLevel` -1..=9; `iMethod` 8; `iMemLevel` 1..=9 and
+ `iStrategy` 0..=4 (checked, not used); `dwBuffSize` the largest output piece
+ (1..=64 MiB). NULL (`SE_INVALID_PARAM`) for a parameter out of range (differs: HP-Socket
+ returns an object whose `IsValid` is FALSE).
+ */
+HP_Compressor Create_HP_ZLibCompressorEx(Fn_CompressDataCallback fnCallback, int iWindowBits, int iLevel, int iMethod, int iMemLevel, int iStrategy, DWORD dwBuffSize);
+
+/*
+ A zlib decompressor (window bits 15).
+ */
+HP_Decompressor Create_HP_ZLibDecompressor(Fn_DecompressDataCallback fnCallback);
+
+/*
+ A deflate decompressor: `iWindowBits` as zlib's `inflateInit2` (8..=15 zlib, -15..=-8 raw,
+ 24..=31 gzip, 40..=47 zlib or gzip by the header, 0 the header's window).
+ */
+HP_Decompressor Create_HP_ZLibDecompressorEx(Fn_DecompressDataCallback fnCallback, int iWindowBits, DWORD dwBuffSize);
+
+/*
+ Destroys a compressor; NULL is ignored, a stale handle changes nothing. A destroy from
+ inside its own data callback is safe: the object lives until the running call returns.
+ */
+void Destroy_HP_Compressor(HP_Compressor pCompressor);
+
+/*
+ Destroys a decompressor (as `Destroy_HP_Compressor`).
+ */
+void Destroy_HP_Decompressor(HP_Decompressor pDecompressor);
 
 /*
  Destroys an HTTP agent: stops it first if it runs (see `Destroy_HP_TcpServer`).
@@ -1635,6 +2025,13 @@ void Destroy_HP_SSLPullServer(HP_SSLPullServer pServer);
 void Destroy_HP_SSLServer(HP_SSLServer pServer);
 
 /*
+ Destroys a socket task that was not submitted (or whose submit failed), with its buffer
+ unless `TBT_REFER`. NULL is ignored; a pointer that is not a live task, or a submitted one
+ (the pool destroys those after running them), is refused and changes nothing.
+ */
+void Destroy_HP_SocketTaskObj(HP_LPTSocketTask pTask);
+
+/*
  Destroys a TCP agent: stops it first if it runs (every callback has returned when this
  returns), then frees its user data. NULL and already destroyed handles are ignored; from
  one of the agent's own callbacks it is refused (`SE_ILLEGAL_STATE`).
@@ -1731,6 +2128,38 @@ void Destroy_HP_TcpServer(HP_TcpServer pServer);
  callbacks (but they can no longer be changed).
  */
 void Destroy_HP_TcpServerListener(HP_TcpServerListener pListener);
+
+/*
+ Destroys a thread pool: a running pool is stopped first (`HP_ThreadPool_Stop` with
+ `INFINITE`: every queued task runs). Refused from one of the pool's own tasks or callbacks.
+ */
+void Destroy_HP_ThreadPool(HP_ThreadPool pThreadPool);
+
+/*
+ Destroys a thread pool listener (see `Destroy_HP_TcpServerListener`): a pool created with it
+ keeps its callbacks.
+ */
+void Destroy_HP_ThreadPoolListener(HP_ThreadPoolListener pListener);
+
+/*
+ Destroys a UDP ARQ client (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_UdpArqClient(HP_UdpArqClient pClient);
+
+/*
+ Destroys a client listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_UdpArqClientListener(HP_UdpArqClientListener pListener);
+
+/*
+ Destroys a UDP ARQ server (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HP_UdpArqServer(HP_UdpArqServer pServer);
+
+/*
+ Destroys a server listener (see `Destroy_HP_TcpServerListener`).
+ */
+void Destroy_HP_UdpArqServerListener(HP_UdpArqServerListener pListener);
 
 /*
  Destroys a UDP cast (see `Destroy_HP_TcpServer`).
@@ -1924,6 +2353,246 @@ En_HP_SocketError HPX_GetLastError(void);
 LPCTSTR HPX_GetLastErrorDesc(void);
 
 /*
+ The largest message the WebSocket mode reassembles, in bytes.
+ */
+DWORD HPX_HttpAgent_GetWSMaxMessageSize(HP_HttpAgent pAgent);
+
+/*
+ The keep-alive interval in ms (0: off).
+ */
+DWORD HPX_HttpAgent_GetWSPingInterval(HP_HttpAgent pAgent);
+
+/*
+ The subprotocol agreed on in the connection's opening handshake ("" when none), written to
+ `lpszBuffer` as HP-Socket's text getters do: `*piLength` is the room on entry and the
+ length needed, with the NUL, on return; too short (or NULL) gives FALSE.
+ */
+BOOL HPX_HttpAgent_GetWSProtocol(HP_HttpAgent pAgent, HP_CONNID dwConnID, TCHAR *lpszBuffer, int *piLength);
+
+/*
+ Whether permessage-deflate is offered or accepted.
+ */
+BOOL HPX_HttpAgent_IsWSDeflate(HP_HttpAgent pAgent);
+
+/*
+ Whether the WebSocket mode is on.
+ */
+BOOL HPX_HttpAgent_IsWebSocketMode(HP_HttpAgent pAgent);
+
+/*
+ WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not
+ 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The
+ connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.
+ */
+BOOL HPX_HttpAgent_SendWSClose(HP_HttpAgent pAgent, HP_CONNID dwConnID, USHORT usCode, LPCSTR lpszReason);
+
+/*
+ WebSocket mode: sends the upgrade request `GET lpszPath` with `Upgrade`, `Connection`,
+ `Sec-WebSocket-Version: 13`, a fresh `Sec-WebSocket-Key` and the `iHeaderCount` extra
+ headers (`Host` and cookies as `SendRequest`). When the server answers `101` with the
+ matching `Sec-WebSocket-Accept`, `OnUpgrade(HUT_WEB_SOCKET)` follows and messages arrive
+ through `OnWSMessage`; a wrong accept closes the connection (`SO_RECEIVE`, `EPROTO`).
+ */
+BOOL HPX_HttpAgent_SendWSUpgrade(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server
+ accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits);
+ an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary
+ message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes
+ compressed; messages received compressed arrive inflated in `OnWSMessage`, held to
+ `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).
+ */
+void HPX_HttpAgent_SetWSDeflate(HP_HttpAgent pAgent, BOOL bEnabled);
+
+/*
+ Sets the largest message the WebSocket mode reassembles, in bytes (default 16 MiB,
+ 1..=2^31-1); a bigger one is refused with close code 1009. FALSE (`SE_INVALID_PARAM`) for
+ 0 or above 2^31-1. Allowed while running.
+ */
+BOOL HPX_HttpAgent_SetWSMaxMessageSize(HP_HttpAgent pAgent, DWORD dwMaxSize);
+
+/*
+ Sets the keep-alive interval in ms (default 0: off). Every interval, each connection in
+ the WebSocket mode that has sent nothing since the previous round gets an empty ping; one
+ that stays silent for another round is closed (`SO_CLOSE`, `ETIMEDOUT`). Pongs, like any
+ frame, count as heard. Applies from the next upgrade on a worker.
+ */
+void HPX_HttpAgent_SetWSPingInterval(HP_HttpAgent pAgent, DWORD dwInterval);
+
+/*
+ Sets the subprotocols this side speaks, comma-separated in order of preference (NULL or
+ "" clears them; default none). A server answers an upgrade with the first of them the
+ client offers (none offered: no `Sec-WebSocket-Protocol`, the upgrade stands); an agent or
+ client offers them all in `SendWSUpgrade` and refuses an answer naming another. FALSE
+ (`SE_INVALID_PARAM`) for a name that is not an HTTP token. Allowed while running.
+ */
+BOOL HPX_HttpAgent_SetWSProtocols(HP_HttpAgent pAgent, LPCSTR lpszProtocols);
+
+/*
+ Turns the WebSocket mode on or off (default off). It applies to upgrades that happen
+ after the call; allowed while running.
+ */
+void HPX_HttpAgent_SetWebSocketMode(HP_HttpAgent pAgent, BOOL bEnabled);
+
+/*
+ The largest message the WebSocket mode reassembles, in bytes.
+ */
+DWORD HPX_HttpClient_GetWSMaxMessageSize(HP_HttpClient pClient);
+
+/*
+ The keep-alive interval in ms (0: off).
+ */
+DWORD HPX_HttpClient_GetWSPingInterval(HP_HttpClient pClient);
+
+/*
+ The subprotocol agreed on in the connection's opening handshake ("" when none), written to
+ `lpszBuffer` as HP-Socket's text getters do: `*piLength` is the room on entry and the
+ length needed, with the NUL, on return; too short (or NULL) gives FALSE.
+ */
+BOOL HPX_HttpClient_GetWSProtocol(HP_HttpClient pClient, TCHAR *lpszBuffer, int *piLength);
+
+/*
+ Whether permessage-deflate is offered or accepted.
+ */
+BOOL HPX_HttpClient_IsWSDeflate(HP_HttpClient pClient);
+
+/*
+ Whether the WebSocket mode is on.
+ */
+BOOL HPX_HttpClient_IsWebSocketMode(HP_HttpClient pClient);
+
+/*
+ WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not
+ 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The
+ connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.
+ */
+BOOL HPX_HttpClient_SendWSClose(HP_HttpClient pClient, USHORT usCode, LPCSTR lpszReason);
+
+/*
+ WebSocket mode: sends the upgrade request `GET lpszPath` with `Upgrade`, `Connection`,
+ `Sec-WebSocket-Version: 13`, a fresh `Sec-WebSocket-Key` and the `iHeaderCount` extra
+ headers (`Host` and cookies as `SendRequest`). When the server answers `101` with the
+ matching `Sec-WebSocket-Accept`, `OnUpgrade(HUT_WEB_SOCKET)` follows and messages arrive
+ through `OnWSMessage`; a wrong accept closes the connection (`SO_RECEIVE`, `EPROTO`).
+ */
+BOOL HPX_HttpClient_SendWSUpgrade(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
+
+/*
+ Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server
+ accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits);
+ an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary
+ message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes
+ compressed; messages received compressed arrive inflated in `OnWSMessage`, held to
+ `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).
+ */
+void HPX_HttpClient_SetWSDeflate(HP_HttpClient pClient, BOOL bEnabled);
+
+/*
+ Sets the largest message the WebSocket mode reassembles, in bytes (default 16 MiB,
+ 1..=2^31-1); a bigger one is refused with close code 1009. FALSE (`SE_INVALID_PARAM`) for
+ 0 or above 2^31-1. Allowed while running.
+ */
+BOOL HPX_HttpClient_SetWSMaxMessageSize(HP_HttpClient pClient, DWORD dwMaxSize);
+
+/*
+ Sets the keep-alive interval in ms (default 0: off). Every interval, each connection in
+ the WebSocket mode that has sent nothing since the previous round gets an empty ping; one
+ that stays silent for another round is closed (`SO_CLOSE`, `ETIMEDOUT`). Pongs, like any
+ frame, count as heard. Applies from the next upgrade on a worker.
+ */
+void HPX_HttpClient_SetWSPingInterval(HP_HttpClient pClient, DWORD dwInterval);
+
+/*
+ Sets the subprotocols this side speaks, comma-separated in order of preference (NULL or
+ "" clears them; default none). A server answers an upgrade with the first of them the
+ client offers (none offered: no `Sec-WebSocket-Protocol`, the upgrade stands); an agent or
+ client offers them all in `SendWSUpgrade` and refuses an answer naming another. FALSE
+ (`SE_INVALID_PARAM`) for a name that is not an HTTP token. Allowed while running.
+ */
+BOOL HPX_HttpClient_SetWSProtocols(HP_HttpClient pClient, LPCSTR lpszProtocols);
+
+/*
+ Turns the WebSocket mode on or off (default off). It applies to upgrades that happen
+ after the call; allowed while running.
+ */
+void HPX_HttpClient_SetWebSocketMode(HP_HttpClient pClient, BOOL bEnabled);
+
+/*
+ The largest message the WebSocket mode reassembles, in bytes.
+ */
+DWORD HPX_HttpServer_GetWSMaxMessageSize(HP_HttpServer pServer);
+
+/*
+ The keep-alive interval in ms (0: off).
+ */
+DWORD HPX_HttpServer_GetWSPingInterval(HP_HttpServer pServer);
+
+/*
+ The subprotocol agreed on in the connection's opening handshake ("" when none), written to
+ `lpszBuffer` as HP-Socket's text getters do: `*piLength` is the room on entry and the
+ length needed, with the NUL, on return; too short (or NULL) gives FALSE.
+ */
+BOOL HPX_HttpServer_GetWSProtocol(HP_HttpServer pServer, HP_CONNID dwConnID, TCHAR *lpszBuffer, int *piLength);
+
+/*
+ Whether permessage-deflate is offered or accepted.
+ */
+BOOL HPX_HttpServer_IsWSDeflate(HP_HttpServer pServer);
+
+/*
+ Whether the WebSocket mode is on.
+ */
+BOOL HPX_HttpServer_IsWebSocketMode(HP_HttpServer pServer);
+
+/*
+ WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not
+ 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The
+ connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.
+ */
+BOOL HPX_HttpServer_SendWSClose(HP_HttpServer pServer, HP_CONNID dwConnID, USHORT usCode, LPCSTR lpszReason);
+
+/*
+ Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server
+ accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits);
+ an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary
+ message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes
+ compressed; messages received compressed arrive inflated in `OnWSMessage`, held to
+ `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).
+ */
+void HPX_HttpServer_SetWSDeflate(HP_HttpServer pServer, BOOL bEnabled);
+
+/*
+ Sets the largest message the WebSocket mode reassembles, in bytes (default 16 MiB,
+ 1..=2^31-1); a bigger one is refused with close code 1009. FALSE (`SE_INVALID_PARAM`) for
+ 0 or above 2^31-1. Allowed while running.
+ */
+BOOL HPX_HttpServer_SetWSMaxMessageSize(HP_HttpServer pServer, DWORD dwMaxSize);
+
+/*
+ Sets the keep-alive interval in ms (default 0: off). Every interval, each connection in
+ the WebSocket mode that has sent nothing since the previous round gets an empty ping; one
+ that stays silent for another round is closed (`SO_CLOSE`, `ETIMEDOUT`). Pongs, like any
+ frame, count as heard. Applies from the next upgrade on a worker.
+ */
+void HPX_HttpServer_SetWSPingInterval(HP_HttpServer pServer, DWORD dwInterval);
+
+/*
+ Sets the subprotocols this side speaks, comma-separated in order of preference (NULL or
+ "" clears them; default none). A server answers an upgrade with the first of them the
+ client offers (none offered: no `Sec-WebSocket-Protocol`, the upgrade stands); an agent or
+ client offers them all in `SendWSUpgrade` and refuses an answer naming another. FALSE
+ (`SE_INVALID_PARAM`) for a name that is not an HTTP token. Allowed while running.
+ */
+BOOL HPX_HttpServer_SetWSProtocols(HP_HttpServer pServer, LPCSTR lpszProtocols);
+
+/*
+ Turns the WebSocket mode on or off (default off). It applies to upgrades that happen
+ after the call; allowed while running.
+ */
+void HPX_HttpServer_SetWebSocketMode(HP_HttpServer pServer, BOOL bEnabled);
+
+/*
  The data attached with `HPX_Object_SetUserData` (NULL if none or for an invalid handle).
  Callable from any thread and inside callbacks (`pSender` is the component's handle).
  */
@@ -2008,6 +2677,33 @@ void HPX_Set_FN_Agent_OnSendDrained(HP_AgentListener pListener, HPX_FN_Agent_OnS
  The client form of `HPX_Set_FN_Server_OnSendDrained`.
  */
 void HPX_Set_FN_Client_OnSendDrained(HP_ClientListener pListener, HPX_FN_Client_OnSendDrained fn_);
+
+/*
+ Sets the HTTP agent listener's `OnWSMessage` callback (NULL clears it), used in the
+ WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9,
+ already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the
+ close is answered and the connection closes). `pData` is valid during the call.
+ `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HPX_Set_FN_HttpAgent_OnWSMessage(HP_HttpAgentListener pListener, HPX_FN_HttpAgent_OnWSMessage fn_);
+
+/*
+ Sets the HTTP client listener's `OnWSMessage` callback (NULL clears it), used in the
+ WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9,
+ already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the
+ close is answered and the connection closes). `pData` is valid during the call.
+ `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HPX_Set_FN_HttpClient_OnWSMessage(HP_HttpClientListener pListener, HPX_FN_HttpClient_OnWSMessage fn_);
+
+/*
+ Sets the HTTP server listener's `OnWSMessage` callback (NULL clears it), used in the
+ WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9,
+ already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the
+ close is answered and the connection closes). `pData` is valid during the call.
+ `HR_ERROR` closes the connection. Allowed at any time.
+ */
+void HPX_Set_FN_HttpServer_OnWSMessage(HP_HttpServerListener pListener, HPX_FN_HttpServer_OnWSMessage fn_);
 
 /*
  Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused
@@ -2460,6 +3156,48 @@ BOOL HP_Client_Stop(HP_Client pClient);
  Waits until the client is stopped, at most `dwMilliseconds` (`INFINITE`: for ever).
  */
 BOOL HP_Client_Wait(HP_Client pClient, DWORD dwMilliseconds);
+
+/*
+ TRUE for a live compressor (creation refuses bad parameters, so every one is valid).
+ */
+BOOL HP_Compressor_IsValid(HP_Compressor pCompressor);
+
+/*
+ `HP_Compressor_ProcessEx` without a flush.
+ */
+BOOL HP_Compressor_Process(HP_Compressor pCompressor, const BYTE *pData, int iLength, BOOL bLast, PVOID pContext);
+
+/*
+ Compresses `iLength` bytes; the output goes to the data callback in pieces with
+ `pContext`. `bLast` ends the stream (also with no data: differs, HP-Socket needs data) and
+ resets the object for the next one; `bFlush` makes what was given so far decodable now.
+ FALSE: corrupt state (`EBADMSG`), the callback returned FALSE (`ECANCELED`; the object is
+ reset), or a call from the object's own callback (`EBUSY`).
+ */
+BOOL HP_Compressor_ProcessEx(HP_Compressor pCompressor, const BYTE *pData, int iLength, BOOL bLast, BOOL bFlush, PVOID pContext);
+
+/*
+ Drops the current stream; the next `Process` starts a new one.
+ */
+BOOL HP_Compressor_Reset(HP_Compressor pCompressor);
+
+/*
+ TRUE for a live decompressor.
+ */
+BOOL HP_Decompressor_IsValid(HP_Decompressor pDecompressor);
+
+/*
+ Decompresses `iLength` bytes; the output goes to the data callback with `pContext`. At the
+ end of the stream the object resets (the rest of the data is ignored, as zlib's `inflate`
+ leaves it). FALSE: corrupt data (`EBADMSG`; the object is reset), the callback returned
+ FALSE (`ECANCELED`), or a call from the object's own callback (`EBUSY`).
+ */
+BOOL HP_Decompressor_Process(HP_Decompressor pDecompressor, const BYTE *pData, int iLength, PVOID pContext);
+
+/*
+ Drops the current stream.
+ */
+BOOL HP_Decompressor_Reset(HP_Decompressor pDecompressor);
 
 /*
  HP-Socket's version this library mirrors, `major << 24 | minor << 16 | revise << 8 |
@@ -4065,6 +4803,26 @@ void HP_Set_FN_Server_OnSend(HP_ServerListener pListener, HP_FN_Server_OnSend fn
 void HP_Set_FN_Server_OnShutdown(HP_ServerListener pListener, HP_FN_Server_OnShutdown fn_);
 
 /*
+ Sets the pool listener's `OnShutdown` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_ThreadPool_OnShutdown(HP_ThreadPoolListener pListener, HP_FN_ThreadPool_OnShutdown fn_);
+
+/*
+ Sets the pool listener's `OnStartup` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_ThreadPool_OnStartup(HP_ThreadPoolListener pListener, HP_FN_ThreadPool_OnStartup fn_);
+
+/*
+ Sets the pool listener's `OnWorkerThreadEnd` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_ThreadPool_OnWorkerThreadEnd(HP_ThreadPoolListener pListener, HP_FN_ThreadPool_OnWorkerThreadEnd fn_);
+
+/*
+ Sets the pool listener's `OnWorkerThreadStart` callback (NULL clears it). Allowed at any time.
+ */
+void HP_Set_FN_ThreadPool_OnWorkerThreadStart(HP_ThreadPoolListener pListener, HP_FN_ThreadPool_OnWorkerThreadStart fn_);
+
+/*
  Sets the node listener's `OnError` callback (NULL clears it). Allowed at any time.
  */
 void HP_Set_FN_UdpNode_OnError(HP_UdpNodeListener pListener, HP_FN_UdpNode_OnError fn_);
@@ -4361,6 +5119,314 @@ void HP_TcpServer_SetSocketBufferSize(HP_TcpServer pServer, DWORD dwSocketBuffer
  Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.
  */
 void HP_TcpServer_SetSocketListenQueue(HP_TcpServer pServer, DWORD dwSocketListenQueue);
+
+/*
+ Changes the number of workers of a started pool (`dwNewThreadCount` as in
+ `HP_ThreadPool_Start`). Workers removed finish the task they run first. Allowed in tasks.
+ */
+BOOL HP_ThreadPool_AdjustThreadCount(HP_ThreadPool pThreadPool, DWORD dwNewThreadCount);
+
+/*
+ The queue bound given to `Start` (0: unbounded; 0 when stopped).
+ */
+DWORD HP_ThreadPool_GetMaxQueueSize(HP_ThreadPool pThreadPool);
+
+/*
+ Tasks waiting in the queue.
+ */
+DWORD HP_ThreadPool_GetQueueSize(HP_ThreadPool pThreadPool);
+
+/*
+ The policy given to `Start` (`TRP_CALL_FAIL` when stopped).
+ */
+En_HP_RejectedPolicy HP_ThreadPool_GetRejectedPolicy(HP_ThreadPool pThreadPool);
+
+/*
+ The pool's state (`SS_*`).
+ */
+En_HP_ServiceState HP_ThreadPool_GetState(HP_ThreadPool pThreadPool);
+
+/*
+ Tasks running now.
+ */
+DWORD HP_ThreadPool_GetTaskCount(HP_ThreadPool pThreadPool);
+
+/*
+ The number of workers asked for (0 when stopped).
+ */
+DWORD HP_ThreadPool_GetThreadCount(HP_ThreadPool pThreadPool);
+
+/*
+ Whether the pool is starting or started.
+ */
+BOOL HP_ThreadPool_HasStarted(HP_ThreadPool pThreadPool);
+
+/*
+ Starts `dwThreadCount` workers (0: CPUs × 2 + 2; "negative" as `int`: CPUs × -n) with a queue
+ of at most `dwMaxQueueSize` tasks (0: unbounded), `enRejectedPolicy` for a full queue and
+ `dwStackSize` bytes of stack per worker (0: the default). FALSE with `SE_ILLEGAL_STATE` when
+ not stopped, `SE_INVALID_PARAM` for an unknown policy or more than 10 000 threads.
+ */
+BOOL HP_ThreadPool_Start(HP_ThreadPool pThreadPool, DWORD dwThreadCount, DWORD dwMaxQueueSize, En_HP_RejectedPolicy enRejectedPolicy, DWORD dwStackSize);
+
+/*
+ Stops the pool: queued tasks still run, for at most `dwMaxWait` ms (`INFINITE` or 0: for
+ ever), then `OnShutdown`. When the time is up the tasks still queued are destroyed, the result
+ is FALSE with `errno` `ECANCELED`, and the pool is stopped all the same. Refused from one of
+ the pool's own tasks or callbacks (`SE_ILLEGAL_STATE`).
+ */
+BOOL HP_ThreadPool_Stop(HP_ThreadPool pThreadPool, DWORD dwMaxWait);
+
+/*
+ Queues `fnTaskProc(pvArg)`. With a full queue the pool's policy decides: `TRP_CALL_FAIL`
+ fails (`errno` `EXFULL`), `TRP_WAIT_FOR` waits for room at most `dwMaxWait` ms (`INFINITE` or
+ 0: for ever), `TRP_CALLER_RUN` runs the task on this thread.
+ */
+BOOL HP_ThreadPool_Submit(HP_ThreadPool pThreadPool, HP_Fn_TaskProc fnTaskProc, PVOID pvArg, DWORD dwMaxWait);
+
+/*
+ Queues a socket task (as `HP_ThreadPool_Submit`). On success the pool owns the task and
+ destroys it after it ran (or when a stop drops it); on failure it stays the caller's, to
+ destroy with `Destroy_HP_SocketTaskObj`.
+ */
+BOOL HP_ThreadPool_Submit_Task(HP_ThreadPool pThreadPool, HP_LPTSocketTask pTask, DWORD dwMaxWait);
+
+/*
+ Waits until the pool is stopped, at most `dwMilliseconds` (`INFINITE`: for ever); FALSE with
+ `ETIMEDOUT` when the time is up. Refused from one of the pool's own tasks or callbacks.
+ */
+BOOL HP_ThreadPool_Wait(HP_ThreadPool pThreadPool, DWORD dwMilliseconds);
+
+/*
+ Returns how many fast resends a segment gets before it waits for its timeout.
+ */
+DWORD HP_UdpArqClient_GetFastLimit(HP_UdpArqClient pClient);
+
+/*
+ Returns KCP's update interval in ms.
+ */
+DWORD HP_UdpArqClient_GetFlushInterval(HP_UdpArqClient pClient);
+
+/*
+ Returns how long the handshake may take in ms.
+ */
+DWORD HP_UdpArqClient_GetHandShakeTimeout(HP_UdpArqClient pClient);
+
+/*
+ Returns the largest message in bytes.
+ */
+DWORD HP_UdpArqClient_GetMaxMessageSize(HP_UdpArqClient pClient);
+
+/*
+ Returns KCP's MTU.
+ */
+DWORD HP_UdpArqClient_GetMaxTransUnit(HP_UdpArqClient pClient);
+
+/*
+ Returns the minimum retransmission timeout in ms.
+ */
+DWORD HP_UdpArqClient_GetMinRto(HP_UdpArqClient pClient);
+
+/*
+ Returns the receive window in segments.
+ */
+DWORD HP_UdpArqClient_GetRecvWndSize(HP_UdpArqClient pClient);
+
+/*
+ Returns the fast resend: after this many later acks.
+ */
+DWORD HP_UdpArqClient_GetResendByAcks(HP_UdpArqClient pClient);
+
+/*
+ Returns the send window in segments.
+ */
+DWORD HP_UdpArqClient_GetSendWndSize(HP_UdpArqClient pClient);
+
+/*
+ Puts in `*piCount` how many messages are queued or in flight (not yet acknowledged).
+ */
+BOOL HP_UdpArqClient_GetWaitingSendMessageCount(HP_UdpArqClient pClient, int *piCount);
+
+/*
+ Returns KCP's nodelay mode (default FALSE).
+ */
+BOOL HP_UdpArqClient_IsNoDelay(HP_UdpArqClient pClient);
+
+/*
+ Returns whether congestion control is off (KCP's `nc`; default FALSE).
+ */
+BOOL HP_UdpArqClient_IsTurnoffCongestCtrl(HP_UdpArqClient pClient);
+
+/*
+ Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetFastLimit(HP_UdpArqClient pClient, DWORD dwFastLimit);
+
+/*
+ Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetFlushInterval(HP_UdpArqClient pClient, DWORD dwFlushInterval);
+
+/*
+ Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetHandShakeTimeout(HP_UdpArqClient pClient, DWORD dwHandShakeTimeout);
+
+/*
+ Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetMaxMessageSize(HP_UdpArqClient pClient, DWORD dwMaxMessageSize);
+
+/*
+ Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetMaxTransUnit(HP_UdpArqClient pClient, DWORD dwMaxTransUnit);
+
+/*
+ Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetMinRto(HP_UdpArqClient pClient, DWORD dwMinRto);
+
+/*
+ Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetNoDelay(HP_UdpArqClient pClient, BOOL bNoDelay);
+
+/*
+ Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetRecvWndSize(HP_UdpArqClient pClient, DWORD dwRecvWndSize);
+
+/*
+ Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetResendByAcks(HP_UdpArqClient pClient, DWORD dwResendByAcks);
+
+/*
+ Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetSendWndSize(HP_UdpArqClient pClient, DWORD dwSendWndSize);
+
+/*
+ Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+ */
+void HP_UdpArqClient_SetTurnoffCongestCtrl(HP_UdpArqClient pClient, BOOL bTurnOff);
+
+/*
+ Returns how many fast resends a segment gets before it waits for its timeout.
+ */
+DWORD HP_UdpArqServer_GetFastLimit(HP_UdpArqServer pServer);
+
+/*
+ Returns KCP's update interval in ms.
+ */
+DWORD HP_UdpArqServer_GetFlushInterval(HP_UdpArqServer pServer);
+
+/*
+ Returns how long the handshake may take in ms.
+ */
+DWORD HP_UdpArqServer_GetHandShakeTimeout(HP_UdpArqServer pServer);
+
+/*
+ Returns the largest message in bytes.
+ */
+DWORD HP_UdpArqServer_GetMaxMessageSize(HP_UdpArqServer pServer);
+
+/*
+ Returns KCP's MTU.
+ */
+DWORD HP_UdpArqServer_GetMaxTransUnit(HP_UdpArqServer pServer);
+
+/*
+ Returns the minimum retransmission timeout in ms.
+ */
+DWORD HP_UdpArqServer_GetMinRto(HP_UdpArqServer pServer);
+
+/*
+ Returns the receive window in segments.
+ */
+DWORD HP_UdpArqServer_GetRecvWndSize(HP_UdpArqServer pServer);
+
+/*
+ Returns the fast resend: after this many later acks.
+ */
+DWORD HP_UdpArqServer_GetResendByAcks(HP_UdpArqServer pServer);
+
+/*
+ Returns the send window in segments.
+ */
+DWORD HP_UdpArqServer_GetSendWndSize(HP_UdpArqServer pServer);
+
+/*
+ Puts in `*piCount` how many messages of the connection are queued or in flight (not yet
+ acknowledged).
+ */
+BOOL HP_UdpArqServer_GetWaitingSendMessageCount(HP_UdpArqServer pServer, HP_CONNID dwConnID, int *piCount);
+
+/*
+ Returns KCP's nodelay mode (default FALSE).
+ */
+BOOL HP_UdpArqServer_IsNoDelay(HP_UdpArqServer pServer);
+
+/*
+ Returns whether congestion control is off (KCP's `nc`; default FALSE).
+ */
+BOOL HP_UdpArqServer_IsTurnoffCongestCtrl(HP_UdpArqServer pServer);
+
+/*
+ Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetFastLimit(HP_UdpArqServer pServer, DWORD dwFastLimit);
+
+/*
+ Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetFlushInterval(HP_UdpArqServer pServer, DWORD dwFlushInterval);
+
+/*
+ Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetHandShakeTimeout(HP_UdpArqServer pServer, DWORD dwHandShakeTimeout);
+
+/*
+ Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetMaxMessageSize(HP_UdpArqServer pServer, DWORD dwMaxMessageSize);
+
+/*
+ Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetMaxTransUnit(HP_UdpArqServer pServer, DWORD dwMaxTransUnit);
+
+/*
+ Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetMinRto(HP_UdpArqServer pServer, DWORD dwMinRto);
+
+/*
+ Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetNoDelay(HP_UdpArqServer pServer, BOOL bNoDelay);
+
+/*
+ Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetRecvWndSize(HP_UdpArqServer pServer, DWORD dwRecvWndSize);
+
+/*
+ Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetResendByAcks(HP_UdpArqServer pServer, DWORD dwResendByAcks);
+
+/*
+ Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetSendWndSize(HP_UdpArqServer pServer, DWORD dwSendWndSize);
+
+/*
+ Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+ */
+void HP_UdpArqServer_SetTurnoffCongestCtrl(HP_UdpArqServer pServer, BOOL bTurnOff);
 
 /*
  Returns the cast mode.
@@ -4677,6 +5743,137 @@ void HP_UdpServer_SetMaxDatagramSize(HP_UdpServer pServer, DWORD dwMaxDatagramSi
 void HP_UdpServer_SetPostReceiveCount(HP_UdpServer pServer, DWORD dwPostReceiveCount);
 
 /*
+ Decodes base64 (CR, LF and spaces skipped, final padding optional): 0, -3 for text that
+ is not base64 (`*pdwDestLen` 0), -5 with the length needed.
+ */
+int SYS_Base64Decode(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Base64 (RFC 4648, `=` padding): 0, or -5 with `*pdwDestLen` the length needed (NULL
+ `lpszDest` asks for it), -3 for a NULL `lpszSrc` with a length.
+ */
+int SYS_Base64Encode(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Brotli-compresses (quality 11, window 22, mode 0): 0, or -5 with the length needed.
+ */
+int SYS_BrotliCompress(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Brotli-compresses with `iQuality` 0..=11, `iWindow` 10..=24, `iMode` 0..=2: 0, -5, or -2
+ for a parameter out of range (differs: HP-Socket returns -3 there).
+ */
+int SYS_BrotliCompressEx(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen, int iQuality, int iWindow, int iMode);
+
+/*
+ The most `SYS_BrotliCompress` writes for `dwSrcLen` bytes
+ (`BrotliEncoderMaxCompressedSize`; 0 when that does not fit a DWORD).
+ */
+DWORD SYS_BrotliGuessCompressBound(DWORD dwSrcLen);
+
+/*
+ Decompresses one brotli stream: 0, -3 for corrupt or truncated data, -5 with the length
+ needed.
+ */
+int SYS_BrotliUncompress(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ `calloc(number, size)`: zeroed; NULL for a negative count or size, or on overflow.
+ */
+PVOID SYS_Calloc(int number, int size);
+
+/*
+ Converts `iInBufLen` bytes between charsets named as iconv names them (UTF-8, GBK,
+ GB2312, GB18030, UTF-16LE/BE, UTF-32LE/BE, WCHAR_T, and every WHATWG label: Big5,
+ Shift_JIS, ISO-8859-1, ...): TRUE with `*piOutBufLen` the bytes written. FALSE for an
+ unknown charset, malformed input or a character the target lacks (`EBADMSG`), or a short
+ or NULL buffer (`ENOBUFS`, `*piOutBufLen` the length needed; differs: HP-Socket writes part
+ of the output).
+ */
+BOOL SYS_CharsetConvert(LPCSTR lpszFromCharset, LPCSTR lpszToCharset, LPCSTR lpszInBuf, int iInBufLen, char *lpszOutBuf, int *piOutBufLen);
+
+/*
+ zlib-compresses (level -1, window bits 15): 0, or -5 with the length needed (differs:
+ HP-Socket leaves `*pdwDestLen` as it was); `SYS_GuessCompressBound` always suffices.
+ */
+int SYS_Compress(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Compresses with zlib's `deflateInit2` parameters (see `Create_HP_ZLibCompressorEx`; window
+ bits choose zlib, raw deflate or gzip): 0, -5, or -2 for a parameter out of range.
+ */
+int SYS_CompressEx(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen, int iLevel, int iMethod, int iWindowBits, int iMemLevel, int iStrategy);
+
+/*
+ Resolves `lpszHost` and lists its addresses of `enType` (`IPT_ALL`, `IPT_IPV4`,
+ `IPT_IPV6`): `*lpppIPAddr` becomes a NULL-terminated array of `HP_TIPAddr*` and
+ `*piIPAddrCount` its length. Free it with `SYS_FreeHostIPAddresses`. FALSE (and NULL, 0)
+ when the host does not resolve or has no address of that type.
+ */
+BOOL SYS_EnumHostIPAddresses(LPCTSTR lpszHost, En_HP_IPAddrType enType, HP_LPTIPAddr **lpppIPAddr, int *piIPAddrCount);
+
+/*
+ `free(p)`; `p` is NULL or a block of `SYS_Malloc`/`SYS_Calloc`/`SYS_Realloc`.
+ */
+void SYS_Free(BYTE *p);
+
+/*
+ Frees a list of `SYS_EnumHostIPAddresses`; FALSE for NULL, a list freed already or any
+ other pointer (differs: HP-Socket frees whatever it is given).
+ */
+BOOL SYS_FreeHostIPAddresses(HP_LPTIPAddr *lppIPAddr);
+
+/*
+ gzip-compresses (RFC 1952, level -1): codes as `SYS_Compress`.
+ */
+int SYS_GZipCompress(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ The length a gzip stream states in its trailer (ISIZE, modulo 2^32); 0 when the data
+ is shorter than 20 bytes or does not start with the gzip magic.
+ */
+DWORD SYS_GZipGuessUncompressBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+/*
+ Decompresses one gzip (or zlib) stream: codes as `SYS_Uncompress`.
+ */
+int SYS_GZipUncompress(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Converts NUL-terminated GBK text, the NUL included, to Unicode ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32):
+ TRUE with `*piDestLength` the `WCHAR`s written (the NUL counted). FALSE for malformed input or
+ a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`,
+ `*piDestLength` the length needed; differs: HP-Socket writes part of it).
+ */
+BOOL SYS_GbkToUnicode(const char *szSrc, WCHAR *szDest, int *piDestLength);
+
+/*
+ As `SYS_GbkToUnicode`, with the source length given: `iSrcLength` bytes (a negative
+ length: up to and including the terminating NUL).
+ */
+BOOL SYS_GbkToUnicodeEx(const char *szSrc, int iSrcLength, WCHAR *szDest, int *piDestLength);
+
+/*
+ Converts NUL-terminated GBK text, the NUL included, to UTF-8:
+ TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or
+ a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`,
+ `*piDestLength` the length needed; differs: HP-Socket writes part of it).
+ */
+BOOL SYS_GbkToUtf8(const char *szSrc, char *szDest, int *piDestLength);
+
+/*
+ As `SYS_GbkToUtf8`, with the source length given: `iSrcLength` bytes (a negative
+ length: up to and including the terminating NUL).
+ */
+BOOL SYS_GbkToUtf8Ex(const char *szSrc, int iSrcLength, char *szDest, int *piDestLength);
+
+/*
+ The first address of a host (the text itself when it is an address), written as the
+ address functions do; `*penType` (may be NULL) gets its family.
+ */
+BOOL SYS_GetIPAddress(LPCTSTR lpszHost, TCHAR *lpszIP, int *piIPLenth, En_HP_IPAddrType *penType);
+
+/*
  This thread's `errno`: the system error of the last failed call (every failing function of
  this library sets it).
  */
@@ -4687,6 +5884,233 @@ DWORD SYS_GetLastError(void);
  next `SYS_GetLastErrorStr` call on this thread; `errno` is left unchanged.
  */
 LPCSTR SYS_GetLastErrorStr(void);
+
+/*
+ The local address and port of a socket (`getsockname`), written as the address
+ functions do (docs/abi.md, section 6).
+ */
+BOOL SYS_GetSocketLocalAddress(SOCKET socket, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ `getsockopt(sock, level, name, val, len)`: 0 (and `*len` the size written), or -1 with
+ `errno` (`EFAULT` for a NULL `len`).
+ */
+int SYS_GetSocketOption(SOCKET sock, int level, int name, PVOID val, int *len);
+
+/*
+ The peer's address and port of a socket (`getpeername`).
+ */
+BOOL SYS_GetSocketRemoteAddress(SOCKET socket, TCHAR *lpszAddress, int *piAddressLen, USHORT *pusPort);
+
+/*
+ The decoded length of base64 text without line breaks (HP-Socket's formula; 0 below
+ two bytes or for NULL).
+ */
+DWORD SYS_GuessBase64DecodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+/*
+ The length of the base64 text of `dwSrcLen` bytes: `4 * ((dwSrcLen + 2) / 3)`.
+ */
+DWORD SYS_GuessBase64EncodeBound(DWORD dwSrcLen);
+
+/*
+ zlib's `compressBound(dwSrcLen)`, plus 16 for gzip: the most `SYS_Compress` /
+ `SYS_GZipCompress` write.
+ */
+DWORD SYS_GuessCompressBound(DWORD dwSrcLen, BOOL bGZip);
+
+/*
+ The decoded length of URL-encoded text (HP-Socket's formula).
+ */
+DWORD SYS_GuessUrlDecodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+/*
+ The length of the URL encoding of the bytes (exact).
+ */
+DWORD SYS_GuessUrlEncodeBound(const BYTE *lpszSrc, DWORD dwSrcLen);
+
+/*
+ A 64-bit value from host to network byte order.
+ */
+ULONGLONG SYS_HToN64(ULONGLONG value);
+
+/*
+ `ioctl(sock, cmd, arg)`: 0, or -1 with `errno`.
+ */
+int SYS_IoctlSocket(SOCKET sock, long cmd, unsigned long *arg);
+
+/*
+ Whether the text is an IPv4 or IPv6 address; `*penType` (may be NULL) gets which.
+ */
+BOOL SYS_IsIPAddress(LPCTSTR lpszAddress, En_HP_IPAddrType *penType);
+
+/*
+ TRUE on a little-endian machine.
+ */
+BOOL SYS_IsLittleEndian(void);
+
+/*
+ `malloc(size)`: libc's allocator, so the block may be freed with `free` or `SYS_Free`
+ (a `TBT_ATTACH` task buffer is). NULL for a negative size.
+ */
+BYTE *SYS_Malloc(int size);
+
+/*
+ A 64-bit value from network to host byte order.
+ */
+ULONGLONG SYS_NToH64(ULONGLONG value);
+
+/*
+ `realloc(p, size)`; `p` is NULL or a block of `SYS_Malloc`/`SYS_Calloc`.
+ */
+BYTE *SYS_Realloc(BYTE *p, int size);
+
+/*
+ `SO_LINGER` off (`bDont` TRUE) or on with 0 seconds: 0 or -1 (`errno`).
+ */
+int SYS_SSO_DontLinger(SOCKET sock, BOOL bDont);
+
+/*
+ `SO_LINGER` `{l_onoff, l_linger}`: 0 or -1 (`errno`).
+ */
+int SYS_SSO_Linger(SOCKET sock, USHORT l_onoff, USHORT l_linger);
+
+/*
+ Sets or clears `O_NONBLOCK`: 0 or -1 (`errno`).
+ */
+int SYS_SSO_NoBlock(SOCKET sock, BOOL bNoBlock);
+
+/*
+ `IPPROTO_TCP`/`TCP_NODELAY`: 0 or -1 (`errno`).
+ */
+int SYS_SSO_NoDelay(SOCKET sock, BOOL bNoDelay);
+
+/*
+ `SO_RCVBUF`: 0 or -1 (`errno`).
+ */
+int SYS_SSO_RecvBuffSize(SOCKET sock, int size);
+
+/*
+ `SO_RCVTIMEO` of `ms` milliseconds: 0 or -1 (`errno`).
+ */
+int SYS_SSO_RecvTimeOut(SOCKET sock, int ms);
+
+/*
+ `SO_REUSEADDR`/`SO_REUSEPORT` as the policy says (`RAP_NONE` clears both): 0 or -1
+ (`errno`; `EINVAL` for an unknown policy).
+ */
+int SYS_SSO_ReuseAddress(SOCKET sock, En_HP_ReuseAddressPolicy opt);
+
+/*
+ `SO_SNDBUF`: 0 or -1 (`errno`).
+ */
+int SYS_SSO_SendBuffSize(SOCKET sock, int size);
+
+/*
+ `SO_SNDTIMEO` of `ms` milliseconds: 0 or -1 (`errno`).
+ */
+int SYS_SSO_SendTimeOut(SOCKET sock, int ms);
+
+/*
+ `setsockopt(sock, level, name, val, len)`: 0, or -1 with `errno`.
+ */
+int SYS_SetSocketOption(SOCKET sock, int level, int name, PVOID val, int len);
+
+/*
+ The two bytes of `value` swapped.
+ */
+USHORT SYS_SwapEndian16(USHORT value);
+
+/*
+ The four bytes of `value` reversed.
+ */
+DWORD SYS_SwapEndian32(DWORD value);
+
+/*
+ Decompresses one zlib stream: 0, -3 for corrupt or truncated data, -5 with the length
+ needed (differs: HP-Socket cannot tell it).
+ */
+int SYS_Uncompress(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Decompresses with `iWindowBits` as zlib's `inflateInit2` (see
+ `Create_HP_ZLibDecompressorEx`).
+ */
+int SYS_UncompressEx(const BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen, int iWindowBits);
+
+/*
+ Converts NUL-terminated Unicode text, the NUL included, to GBK ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32):
+ TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or
+ a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`,
+ `*piDestLength` the length needed; differs: HP-Socket writes part of it).
+ */
+BOOL SYS_UnicodeToGbk(const WCHAR *szSrc, char *szDest, int *piDestLength);
+
+/*
+ As `SYS_UnicodeToGbk`, with the source length given: `iSrcLength` `WCHAR`s (a negative
+ length: up to and including the terminating NUL).
+ */
+BOOL SYS_UnicodeToGbkEx(const WCHAR *szSrc, int iSrcLength, char *szDest, int *piDestLength);
+
+/*
+ Converts NUL-terminated Unicode text, the NUL included, to UTF-8 ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32):
+ TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or
+ a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`,
+ `*piDestLength` the length needed; differs: HP-Socket writes part of it).
+ */
+BOOL SYS_UnicodeToUtf8(const WCHAR *szSrc, char *szDest, int *piDestLength);
+
+/*
+ As `SYS_UnicodeToUtf8`, with the source length given: `iSrcLength` `WCHAR`s (a negative
+ length: up to and including the terminating NUL).
+ */
+BOOL SYS_UnicodeToUtf8Ex(const WCHAR *szSrc, int iSrcLength, char *szDest, int *piDestLength);
+
+/*
+ Decodes URL encoding (`+` a space, `%XX` a byte): 0, -3 for a `%` without two hex digits
+ (differs: HP-Socket only checks that two characters follow), -5 with the length needed.
+ */
+int SYS_UrlDecode(BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ URL-encodes as HP-Socket (letters, digits and `.-_*` kept, space `+`, the rest `%XX`):
+ 0, or -5 with the length needed.
+ */
+int SYS_UrlEncode(BYTE *lpszSrc, DWORD dwSrcLen, BYTE *lpszDest, DWORD *pdwDestLen);
+
+/*
+ Converts NUL-terminated UTF-8 text, the NUL included, to GBK:
+ TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or
+ a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`,
+ `*piDestLength` the length needed; differs: HP-Socket writes part of it).
+ */
+BOOL SYS_Utf8ToGbk(const char *szSrc, char *szDest, int *piDestLength);
+
+/*
+ As `SYS_Utf8ToGbk`, with the source length given: `iSrcLength` bytes (a negative
+ length: up to and including the terminating NUL).
+ */
+BOOL SYS_Utf8ToGbkEx(const char *szSrc, int iSrcLength, char *szDest, int *piDestLength);
+
+/*
+ Converts NUL-terminated UTF-8 text, the NUL included, to Unicode ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32):
+ TRUE with `*piDestLength` the `WCHAR`s written (the NUL counted). FALSE for malformed input or
+ a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`,
+ `*piDestLength` the length needed; differs: HP-Socket writes part of it).
+ */
+BOOL SYS_Utf8ToUnicode(const char *szSrc, WCHAR *szDest, int *piDestLength);
+
+/*
+ As `SYS_Utf8ToUnicode`, with the source length given: `iSrcLength` bytes (a negative
+ length: up to and including the terminating NUL).
+ */
+BOOL SYS_Utf8ToUnicodeEx(const char *szSrc, int iSrcLength, WCHAR *szDest, int *piDestLength);
+
+/*
+ Sets (`bSet` TRUE) or clears the file status flags `fl` of `fd` (`F_GETFL` then
+ `F_SETFL`); FALSE with `errno` on failure.
+ */
+BOOL SYS_fcntl_SETFL(FD fd, int fl, BOOL bSet);
 
 #ifdef __cplusplus
 }  // extern "C"

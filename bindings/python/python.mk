@@ -9,7 +9,8 @@
 # PYTEST_ARGS (extra pytest arguments, e.g. PYTEST_ARGS="-k pack -x").
 #
 # Tools come from PyPI into a build venv under the target directory (maturin, pytest), so
-# nothing is installed into the system Python. The test venv is made anew for every run.
+# nothing is installed into the system Python. The test venv is made anew for every run, with
+# pytest, requests and kcp==0.1.6 (stock ikcp, the ARQ interop peer of tests/test_arq.py).
 
 PYTHON ?= python3
 PY_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -46,7 +47,7 @@ wheel: $(PY_BUILD_VENV)/.ready
 test-python: wheel
 	rm -rf $(PY_TEST_VENV)
 	$(PYTHON) -m venv $(PY_TEST_VENV)
-	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check pytest requests
+	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check pytest requests kcp==0.1.6
 	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-index \
 	  $(PY_DIST)/hpsocket-*.whl
 	cd $(PY_DIR) && HPSOCKET_WHEEL="$$(ls $(PY_DIST)/hpsocket-*.whl)" \

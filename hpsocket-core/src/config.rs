@@ -155,6 +155,100 @@ pub struct UdpConfig {
     pub multicast_ttl: i32,
     /// Cast components: whether this host's own multicast datagrams come back. Default false.
     pub multicast_loop: bool,
+    /// ARQ components (KCP over UDP): their settings.
+    pub arq: ArqConfig,
+}
+
+/// The settings of the ARQ (KCP) components, HP-Socket's names and defaults; checked by
+/// `start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArqConfig {
+    /// KCP's nodelay mode. Default false.
+    pub no_delay: bool,
+    /// Congestion control off (KCP's `nc`). Default false.
+    pub turnoff_congest_ctrl: bool,
+    /// KCP's update interval, ms. Default 60; > 0.
+    pub flush_interval: u32,
+    /// Fast resend after this many later acks (0: off). Default 0.
+    pub resend_by_acks: u32,
+    /// Send window, segments. Default 128; > 0.
+    pub send_wnd_size: u32,
+    /// Receive window, segments (KCP uses at least 128). Default 512; > 0.
+    pub recv_wnd_size: u32,
+    /// Minimum retransmission timeout, ms. Default 30; > 0.
+    pub min_rto: u32,
+    /// Fast retransmits of one segment before it waits for its timeout (0: no limit).
+    /// Default 5.
+    pub fast_limit: u32,
+    /// KCP's MTU; 0: MaxDatagramSize. Default 0; else 72..=65536.
+    pub max_trans_unit: u32,
+    /// Largest message, bytes. Default 4096; > 0 and below 127 × (MTU − 24).
+    pub max_message_size: u32,
+    /// How long the 12-byte handshake may take, ms. Default 5000; > 2 × MinRto.
+    pub handshake_timeout: u32,
+}
+
+impl Default for ArqConfig {
+    fn default() -> Self {
+        ArqConfig {
+            no_delay: false,
+            turnoff_congest_ctrl: false,
+            flush_interval: 60,
+            resend_by_acks: 0,
+            send_wnd_size: 128,
+            recv_wnd_size: 512,
+            min_rto: 30,
+            fast_limit: 5,
+            max_trans_unit: 0,
+            max_message_size: 4096,
+            handshake_timeout: 5000,
+        }
+    }
+}
+
+impl ArqConfig {
+    /// The MTU KCP uses: `max_trans_unit`, or the datagram size when it is 0.
+    pub fn mtu(&self, max_datagram_size: u32) -> u32 {
+        if self.max_trans_unit == 0 {
+            max_datagram_size
+        } else {
+            self.max_trans_unit
+        }
+    }
+
+    fn validate(&self, max_datagram_size: u32) -> Result<()> {
+        let mtu = self.mtu(max_datagram_size);
+        let checks: [(bool, &str); 8] = [
+            (
+                self.flush_interval > 0,
+                "FlushInterval must be greater than 0",
+            ),
+            (self.send_wnd_size > 0, "SendWndSize must be greater than 0"),
+            (self.recv_wnd_size > 0, "RecvWndSize must be greater than 0"),
+            (self.min_rto > 0, "MinRto must be greater than 0"),
+            (
+                (self.resend_by_acks as i32) >= 0 && (self.fast_limit as i32) >= 0,
+                "ResendByAcks and FastLimit must not be negative",
+            ),
+            (
+                u64::from(self.handshake_timeout) > 2 * u64::from(self.min_rto),
+                "HandShakeTimeout must be more than twice MinRto",
+            ),
+            (
+                (72..=MAX_DATAGRAM_SIZE).contains(&mtu),
+                "MaxTransUnit must be 72..=65536",
+            ),
+            (
+                self.max_message_size > 0
+                    && u64::from(self.max_message_size) < 127 * u64::from(mtu.saturating_sub(24)),
+                "MaxMessageSize must be greater than 0 and below 127 x (MTU - 24)",
+            ),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            Some((_, why)) => Err(Error::invalid_param(format!("{why} ({self:?}, MTU {mtu})"))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Default for UdpConfig {
@@ -167,6 +261,7 @@ impl Default for UdpConfig {
             cast_mode: CastMode::Multicast,
             multicast_ttl: 1,
             multicast_loop: false,
+            arq: ArqConfig::default(),
         }
     }
 }
@@ -195,7 +290,7 @@ impl UdpConfig {
                 "PostReceiveCount must be greater than 0",
             ));
         }
-        Ok(())
+        self.arq.validate(self.max_datagram_size)
     }
 }
 

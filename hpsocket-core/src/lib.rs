@@ -28,6 +28,7 @@
 
 pub mod arq;
 mod buffer;
+pub mod codec;
 pub mod config;
 mod conn;
 mod error;
@@ -36,6 +37,7 @@ pub mod http;
 mod listener;
 mod model;
 pub mod ops;
+pub mod pool;
 mod reactor;
 pub mod settings;
 mod sock;
@@ -45,12 +47,13 @@ mod tcp;
 mod types;
 mod udp;
 
-pub use config::{ClientConfig, EngineConfig, SocketConfig, UdpConfig};
+pub use config::{ArqConfig, ClientConfig, EngineConfig, SocketConfig, UdpConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use event::{Event, EventAdapter, EventHandler, EventMask};
 pub use listener::{AgentListener, ClientListener, NodeListener, ServerListener};
 pub use model::pack::{PACK_FLAG_MAX, PACK_HEADER_LEN, PACK_LENGTH_MASK};
 pub use model::{FetchResult, PackConfig, ReceiveModel};
+pub use pool::{PoolListener, RejectedPolicy, Task, ThreadPool};
 pub use reactor::events::set_close_error_code;
 pub use reactor::TransportKind;
 pub use ssl::{
@@ -62,4 +65,4 @@ pub use types::{
     CastMode, ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
     SocketOperation,
 };
-pub use udp::{UdpCast, UdpClient, UdpNode, UdpServer};
+pub use udp::{UdpArqClient, UdpArqServer, UdpCast, UdpClient, UdpNode, UdpServer};

@@ -426,3 +426,33 @@ fn the_sync_client_reconnects_after_a_connection_close_answer() {
     sync.stop().ok();
     s.stop().unwrap();
 }
+
+#[test]
+fn an_upgrade_answered_with_a_plain_response_keeps_http() {
+    let r = Arc::new(Responder::default());
+    let (s, port) = server(r.clone());
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // The JDK's client asks for h2c this way; the server answers 200 and stays HTTP/1.1.
+    c.write_all(
+        b"GET /one HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\n\
+          Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQBAAAAAAIAAAAA\r\n\r\n",
+    )
+    .unwrap();
+    let text = read_until(&mut c, responses(1));
+    assert!(
+        text.ends_with("GET /one q=None c=None ka=true body="),
+        "{text}"
+    );
+    c.write_all(b"GET /two HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    let text = read_until(&mut c, responses(1));
+    assert!(
+        text.ends_with("GET /two q=None c=None ka=true body="),
+        "{text}"
+    );
+    assert!(!r
+        .take()
+        .iter()
+        .any(|e| e.starts_with("upgrade") || e.starts_with("raw")));
+    s.stop().unwrap();
+}

@@ -2,6 +2,8 @@
 //! functions, which accept any client-shaped handle. A client owns one connection on its own
 //! worker thread and stops by itself when that connection closes.
 
+use std::ffi::c_int;
+
 use hpsocket_core::{CastMode, ClientConfig, ReceiveModel, TcpClient, UdpCast, UdpClient};
 
 use crate::args;
@@ -49,6 +51,16 @@ pub(crate) fn create_udp(listener: HP_ClientListener) -> HP_Object {
         Kind::UdpClient,
         listener,
         |adapter| UdpClient::new(adapter).into_inner(),
+    )
+}
+
+/// `Create_HP_UdpArqClient`.
+pub(crate) fn create_arq(listener: HP_ClientListener) -> HP_Object {
+    create_with(
+        "Create_HP_UdpArqClient",
+        Kind::UdpArqClient,
+        listener,
+        |adapter| hpsocket_core::UdpArqClient::new(adapter).into_inner(),
     )
 }
 
@@ -140,6 +152,20 @@ pub(crate) unsafe fn start(
                 local_port,
             )
         })?;
+        Ok(TRUE)
+    })
+}
+
+/// `HP_UdpArqClient_GetWaitingSendMessageCount`.
+///
+/// # Safety
+/// `count` is writable.
+pub(crate) unsafe fn arq_waiting(p: HP_Client, count: *mut c_int) -> Result<BOOL> {
+    let out = args::out(count, "piCount")?;
+    object::with_client(Shape::UdpArqClient, p, |_, c| {
+        let n = c.inner.waiting_send_message_count()?;
+        // SAFETY: writable per this function's contract.
+        unsafe { out.set(c_len(n)) };
         Ok(TRUE)
     })
 }

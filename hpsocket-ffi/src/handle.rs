@@ -72,6 +72,12 @@ pub(crate) enum Kind {
     HttpServerListener = 35,
     HttpAgentListener = 36,
     HttpClientListener = 37,
+    ThreadPool = 38,
+    ThreadPoolListener = 39,
+    Compressor = 40,
+    Decompressor = 41,
+    UdpArqServer = 42,
+    UdpArqClient = 43,
 }
 
 impl Kind {
@@ -114,6 +120,12 @@ impl Kind {
             35 => Kind::HttpServerListener,
             36 => Kind::HttpAgentListener,
             37 => Kind::HttpClientListener,
+            38 => Kind::ThreadPool,
+            39 => Kind::ThreadPoolListener,
+            40 => Kind::Compressor,
+            41 => Kind::Decompressor,
+            42 => Kind::UdpArqServer,
+            43 => Kind::UdpArqClient,
             _ => return None,
         })
     }
@@ -122,9 +134,21 @@ impl Kind {
     /// (`Destroy_HP_TcpServer` destroys a PULL, PACK or SSL server too, as HP-Socket's C API
     /// lets a program destroy through the generic kind): "server", "agent listener", ...
     pub(crate) fn role(self) -> &'static str {
+        match self {
+            Kind::Compressor => return "compressor",
+            Kind::Decompressor => return "decompressor",
+            _ => {}
+        }
         let name = self.name();
         let listener = name.ends_with("Listener");
         let base = name.trim_end_matches("Listener");
+        if base.ends_with("ThreadPool") {
+            return if listener {
+                "thread pool listener"
+            } else {
+                "thread pool"
+            };
+        }
         if base.ends_with("Node") {
             return if listener { "node listener" } else { "node" };
         }
@@ -178,6 +202,12 @@ impl Kind {
             Kind::HttpServerListener => "HP_HttpServerListener",
             Kind::HttpAgentListener => "HP_HttpAgentListener",
             Kind::HttpClientListener => "HP_HttpClientListener",
+            Kind::ThreadPool => "HP_ThreadPool",
+            Kind::ThreadPoolListener => "HP_ThreadPoolListener",
+            Kind::Compressor => "HP_Compressor",
+            Kind::Decompressor => "HP_Decompressor",
+            Kind::UdpArqServer => "HP_UdpArqServer",
+            Kind::UdpArqClient => "HP_UdpArqClient",
         }
     }
 }

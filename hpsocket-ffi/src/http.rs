@@ -75,6 +75,14 @@ impl Http<'_> {
         }
     }
 
+    fn ws_close(&self, id: ConnId, code: u16, reason: &str) -> hpsocket_core::Result<()> {
+        match self {
+            Http::Server(s) => s.ws_close(id, code, reason),
+            Http::Agent(a) => a.ws_close(id, code, reason),
+            Http::Client(c) => c.ws_close(code, reason),
+        }
+    }
+
     fn config(&self) -> hpsocket_core::Result<HttpConfig> {
         match self {
             Http::Server(s) => s.http_config(),
@@ -529,6 +537,119 @@ pub(crate) unsafe fn send_ws(
             Http::Agent(a) => a.send_ws_message(id, fin, reserved, opcode, key, data, body_len),
             Http::Client(c) => c.send_ws_message(fin, reserved, opcode, key, data, body_len),
         }?;
+        Ok(TRUE)
+    })
+}
+
+/// `HPX_Http*_SetWSMaxMessageSize`: 1..=2^31-1 bytes (a message reaches C with an `int`
+/// length).
+pub(crate) fn set_ws_max_message(shape: Shape, p: HP_Object, size: DWORD) -> Result<BOOL> {
+    with(shape, p, |h| {
+        if size == 0 || size > i32::MAX as DWORD {
+            return Err(FfiError::invalid(format!(
+                "dwMaxSize: {size} is outside 1..=2147483647"
+            )));
+        }
+        h.update_config(|c| c.ws_max_message = size)?;
+        Ok(TRUE)
+    })
+}
+
+/// `HPX_Http*_SetWSProtocols`: comma-separated HTTP tokens; NULL or empty clears.
+///
+/// # Safety
+/// `list` is NULL or a valid text.
+pub(crate) unsafe fn set_ws_protocols(shape: Shape, p: HP_Object, list: LPCSTR) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let list = unsafe { args::opt_str(list, "lpszProtocols") }?.unwrap_or_default();
+    let names: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    // RFC 7230's token characters: what a header list item may be without quoting.
+    let token = |n: &str| {
+        n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    with(shape, p, |h| {
+        if let Some(bad) = names.iter().find(|n| !token(n)) {
+            return Err(FfiError::invalid(format!(
+                "lpszProtocols: {bad:?} is not an HTTP token"
+            )));
+        }
+        h.update_config(|c| c.ws_protocols = names)?;
+        Ok(TRUE)
+    })
+}
+
+/// `HPX_Http*_GetWSProtocol`.
+///
+/// # Safety
+/// As [`args::text_out`].
+pub(crate) unsafe fn ws_protocol(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    buf: *mut TCHAR,
+    len: *mut c_int,
+) -> Result<BOOL> {
+    with(shape, p, |h| {
+        let protocol = match h {
+            Http::Server(s) => s.ws_protocol(conn_id(id)),
+            Http::Agent(a) => a.ws_protocol(conn_id(id)),
+            Http::Client(c) => c.ws_protocol(),
+        }?;
+        // SAFETY: per this function's contract.
+        unsafe { args::text_out(protocol.as_deref().unwrap_or(""), buf, len, "lpszBuffer") }?;
+        Ok(TRUE)
+    })
+}
+
+/// `HPX_Http{Agent,Client}_SendWSUpgrade`.
+///
+/// # Safety
+/// `path` is a valid text; `hdrs` holds `count` readable headers (NULL with 0).
+pub(crate) unsafe fn send_ws_upgrade(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    path: LPCSTR,
+    hdrs: *const HP_THeader,
+    count: c_int,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let path = unsafe { args::req_str(path, "lpszPath") }?;
+    // SAFETY: per this function's contract.
+    let hdrs = unsafe { headers(hdrs, count) }?;
+    with(shape, p, |h| {
+        match h {
+            Http::Agent(a) => a.send_ws_upgrade(conn_id(id), &path, &pairs(&hdrs)),
+            Http::Client(c) => c.send_ws_upgrade(&path, &pairs(&hdrs)),
+            Http::Server(_) => Err(hpsocket_core::Error::invalid_param(
+                "a server answers upgrades, it does not ask for them",
+            )),
+        }?;
+        Ok(TRUE)
+    })
+}
+
+/// `HPX_Http*_SendWSClose`.
+///
+/// # Safety
+/// `reason` is NULL or a valid text.
+pub(crate) unsafe fn send_ws_close(
+    shape: Shape,
+    p: HP_Object,
+    id: HP_CONNID,
+    code: USHORT,
+    reason: LPCSTR,
+) -> Result<BOOL> {
+    // SAFETY: per this function's contract.
+    let reason = unsafe { args::opt_str(reason, "lpszReason") }?.unwrap_or_default();
+    with(shape, p, |h| {
+        h.ws_close(conn_id(id), code, &reason)?;
         Ok(TRUE)
     })
 }

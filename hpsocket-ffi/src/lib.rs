@@ -25,6 +25,7 @@ mod agent;
 mod args;
 mod boundary;
 mod client;
+mod compressor;
 mod connection;
 mod cookie;
 mod engine;
@@ -39,7 +40,10 @@ mod pull;
 mod server;
 mod ssl;
 mod sys;
+mod sys_codec;
+mod sys_util;
 mod tcp;
+mod threadpool;
 
 pub mod generated;
 pub mod types;

@@ -182,6 +182,7 @@ callbacks!(
         ws_header / set_ws_header: HP_FN_Http_OnWSMessageHeader,
         ws_body / set_ws_body: HP_FN_Http_OnWSMessageBody,
         ws_complete / set_ws_complete: HP_FN_Http_OnWSMessageComplete,
+        ws_message / set_ws_message: HPX_FN_Http_OnWSMessage,
     }
 );
 
@@ -461,6 +462,14 @@ impl Adapter {
             HttpEvent::WsMessageComplete => match c.ws_complete() {
                 // SAFETY: as in `call!`.
                 Some(f) => frame_result(invoke(sender, |s| unsafe { f(s, id) })),
+                None => HttpParseResult::Ok,
+            },
+            HttpEvent::WsMessage { opcode, data } => match c.ws_message() {
+                // SAFETY: as in `call!`; the message is at most `i32::MAX` bytes (the
+                // WebSocket mode's largest message is kept below it).
+                Some(f) => frame_result(invoke(sender, |s| unsafe {
+                    f(s, id, opcode, data.as_ptr(), c_len(data.len()))
+                })),
                 None => HttpParseResult::Ok,
             },
             _ => HttpParseResult::Ok,

@@ -64,6 +64,10 @@ pub(crate) enum Body {
     AgentListener(Arc<Callbacks>),
     ClientListener(Arc<Callbacks>),
     NodeListener(Arc<Callbacks>),
+    ThreadPool(crate::threadpool::PoolObject),
+    ThreadPoolListener(Arc<crate::threadpool::PoolCallbacks>),
+    Compressor(crate::compressor::Held<hpsocket_core::codec::Compressor>),
+    Decompressor(crate::compressor::Held<hpsocket_core::codec::Decompressor>),
 }
 
 impl Object {
@@ -129,7 +133,11 @@ impl Object {
             Body::ServerListener(_)
             | Body::AgentListener(_)
             | Body::ClientListener(_)
-            | Body::NodeListener(_) => None,
+            | Body::NodeListener(_)
+            | Body::ThreadPool(_)
+            | Body::ThreadPoolListener(_)
+            | Body::Compressor(_)
+            | Body::Decompressor(_) => None,
         }
     }
 
@@ -213,6 +221,9 @@ pub(crate) enum Shape {
     HttpClient,
     /// `HP_HttpSyncClient_*`: HTTP sync clients (whose `HP_HttpClient_*` getters work too).
     HttpSyncClient,
+    /// `HP_UdpArqServer_*`: ARQ servers (also UDP servers: `HP_UdpServer_*` work on them).
+    UdpArqServer,
+    UdpArqClient,
 }
 
 /// The component families.
@@ -227,12 +238,11 @@ impl Shape {
     pub(crate) fn family(self) -> Family {
         use Shape::*;
         match self {
-            Server | TcpServer | PullServer | PackServer | SslServer | UdpServer | HttpServer => {
-                Family::Server
-            }
+            Server | TcpServer | PullServer | PackServer | SslServer | UdpServer | HttpServer
+            | UdpArqServer => Family::Server,
             Agent | TcpAgent | PullAgent | PackAgent | SslAgent | HttpAgent => Family::Agent,
             Client | TcpClient | PullClient | PackClient | SslClient | UdpClient | UdpCast
-            | HttpClient | HttpSyncClient => Family::Client,
+            | HttpClient | HttpSyncClient | UdpArqClient => Family::Client,
         }
     }
 
@@ -249,6 +259,7 @@ impl Shape {
             UdpServer | UdpClient => transport == TransportKind::Udp,
             UdpCast => transport == TransportKind::UdpCast,
             HttpServer | HttpAgent | HttpClient | HttpSyncClient => model == ReceiveModel::Http,
+            UdpArqServer | UdpArqClient => model == ReceiveModel::Arq,
         }
     }
 
@@ -276,6 +287,8 @@ impl Shape {
             Shape::HttpAgent => "an HTTP agent",
             Shape::HttpClient => "an HTTP client",
             Shape::HttpSyncClient => "an HTTP sync client",
+            Shape::UdpArqServer => "a UDP ARQ server",
+            Shape::UdpArqClient => "a UDP ARQ client",
         }
     }
 }
@@ -380,6 +393,7 @@ pub(crate) fn refuse_in_own_callback(object: &Object, what: &str) -> Result<()> 
         Body::Agent(c) => c.inner.in_callback(),
         Body::Client(c) => c.inner.in_callback(),
         Body::Node(c) => c.inner.in_callback(),
+        Body::ThreadPool(p) => p.pool.in_own_thread(),
         _ => false,
     };
     if inside {
@@ -523,10 +537,14 @@ pub(crate) fn destroy(p: HP_Object, kind: Kind) -> Result<()> {
         Body::Agent(c) => c.shut_down(&object),
         Body::Client(c) => c.shut_down(&object),
         Body::Node(c) => c.shut_down(&object),
+        Body::ThreadPool(p) => p.shut_down(),
         Body::ServerListener(_)
         | Body::AgentListener(_)
         | Body::ClientListener(_)
-        | Body::NodeListener(_) => Ok(true),
+        | Body::NodeListener(_)
+        | Body::ThreadPoolListener(_)
+        | Body::Compressor(_)
+        | Body::Decompressor(_) => Ok(true),
     }
     .map_err(|e| e.on(&object))?;
     if first {

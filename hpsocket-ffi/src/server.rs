@@ -38,6 +38,16 @@ pub(crate) fn create_udp(listener: HP_ServerListener) -> HP_Object {
     )
 }
 
+/// `Create_HP_UdpArqServer`.
+pub(crate) fn create_arq(listener: HP_ServerListener) -> HP_Object {
+    create_with(
+        "Create_HP_UdpArqServer",
+        Kind::UdpArqServer,
+        listener,
+        |adapter| hpsocket_core::UdpArqServer::new(adapter).into_inner(),
+    )
+}
+
 fn create_with(
     function: &'static str,
     kind: Kind,
@@ -53,5 +63,23 @@ fn create_with(
             kind,
             Body::Server(Component::new(inner)),
         ))
+    })
+}
+
+/// `HP_UdpArqServer_GetWaitingSendMessageCount`.
+///
+/// # Safety
+/// `count` is writable.
+pub(crate) unsafe fn arq_waiting(
+    p: HP_Server,
+    id: HP_CONNID,
+    count: *mut std::ffi::c_int,
+) -> crate::last_error::Result<BOOL> {
+    let out = crate::args::out(count, "piCount")?;
+    crate::object::with_server(crate::object::Shape::UdpArqServer, p, |_, c| {
+        let n = c.inner.waiting_send_message_count(conn_id(id))?;
+        // SAFETY: writable per this function's contract.
+        unsafe { out.set(c_len(n)) };
+        Ok(TRUE)
     })
 }

@@ -107,6 +107,10 @@ pub type HP_UdpNodeListener = HP_Object;
 pub type HP_UdpCast = HP_Object;
 /// The listener of a UDP cast: a client listener.
 pub type HP_UdpCastListener = HP_Object;
+pub type HP_UdpArqServer = HP_Object;
+pub type HP_UdpArqClient = HP_Object;
+pub type HP_UdpArqServerListener = HP_Object;
+pub type HP_UdpArqClientListener = HP_Object;
 
 /// `En_HP_CastMode`: how a UDP cast or node reaches its group.
 pub type En_HP_CastMode = c_int;
@@ -540,6 +544,83 @@ pub type HP_FN_UdpNode_OnError = Option<
 pub type HP_FN_UdpNode_OnShutdown =
     Option<unsafe extern "C" fn(pSender: HP_UdpNode) -> En_HP_HandleResult>;
 
+// ---- Thread pool -------------------------------------------------------------------------
+
+/// A thread pool (`Create_HP_ThreadPool`).
+pub type HP_ThreadPool = HP_Object;
+/// The listener of a thread pool (`HP_Set_FN_ThreadPool_*`).
+pub type HP_ThreadPoolListener = HP_Object;
+/// `unsigned long`: a message parameter (the `wparam` of a socket task).
+pub type WPARAM = c_ulong;
+/// `long`: a message parameter (the `lparam` of a socket task).
+pub type LPARAM = std::ffi::c_long;
+
+/// `En_HP_RejectedPolicy`: what a submit to a full queue does.
+pub type En_HP_RejectedPolicy = c_int;
+/// Fail at once (`SYS_GetLastError()` is `EXFULL`, HP-Socket's `ERROR_DESTINATION_ELEMENT_FULL`).
+pub const TRP_CALL_FAIL: En_HP_RejectedPolicy = 0;
+/// Wait for room (at most the submit's `dwMaxWait`).
+pub const TRP_WAIT_FOR: En_HP_RejectedPolicy = 1;
+/// Run the task on the submitting thread.
+pub const TRP_CALLER_RUN: En_HP_RejectedPolicy = 2;
+
+/// `En_HP_TaskBufferType`: who owns a socket task's buffer.
+pub type En_HP_TaskBufferType = c_int;
+/// The task holds its own copy.
+pub const TBT_COPY: En_HP_TaskBufferType = 0;
+/// The task points at the caller's buffer, which must outlive it.
+pub const TBT_REFER: En_HP_TaskBufferType = 1;
+/// The task takes the buffer (from `SYS_Malloc`/`SYS_Calloc`) and frees it.
+pub const TBT_ATTACH: En_HP_TaskBufferType = 2;
+
+/// A task procedure (`HP_ThreadPool_Submit`).
+pub type Fn_TaskProc = Option<unsafe extern "C" fn(pvArg: PVOID)>;
+/// HP-Socket's other name for [`Fn_TaskProc`].
+pub type HP_Fn_TaskProc = Fn_TaskProc;
+/// A socket task procedure: gets its task.
+pub type Fn_SocketTaskProc = Option<unsafe extern "C" fn(pTask: *mut TSocketTask)>;
+/// HP-Socket's other name for [`Fn_SocketTaskProc`].
+pub type HP_Fn_SocketTaskProc = Fn_SocketTaskProc;
+
+/// A socket task (`Create_HP_SocketTaskObj`), with HP-Socket's fields in its order.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TSocketTask {
+    /// The procedure.
+    pub r#fn: Fn_SocketTaskProc,
+    /// The object that made the task (any pointer; usually a component).
+    pub sender: PVOID,
+    /// A connection ID.
+    pub connID: CONNID,
+    /// The data (see `bufType`).
+    pub buf: LPCBYTE,
+    /// Bytes at `buf`.
+    pub bufLen: c_int,
+    /// Who owns `buf` (`TBT_*`).
+    pub bufType: En_HP_TaskBufferType,
+    /// The caller's parameter.
+    pub wparam: WPARAM,
+    /// The caller's parameter.
+    pub lparam: LPARAM,
+}
+/// HP-Socket's other name for [`TSocketTask`].
+pub type HP_TSocketTask = TSocketTask;
+/// A pointer to a [`TSocketTask`].
+pub type LPTSocketTask = *mut TSocketTask;
+/// A pointer to a [`TSocketTask`].
+pub type HP_LPTSocketTask = *mut TSocketTask;
+
+/// Thread pool: it starts, before its workers (on the thread calling `Start`).
+pub type HP_FN_ThreadPool_OnStartup = Option<unsafe extern "C" fn(pThreadPool: HP_ThreadPool)>;
+/// Thread pool: it stopped, after its last worker (on the thread calling `Stop`).
+pub type HP_FN_ThreadPool_OnShutdown = Option<unsafe extern "C" fn(pThreadPool: HP_ThreadPool)>;
+/// Thread pool: a worker thread begins, on that thread.
+pub type HP_FN_ThreadPool_OnWorkerThreadStart =
+    Option<unsafe extern "C" fn(pThreadPool: HP_ThreadPool, dwThreadID: THR_ID)>;
+/// Thread pool: a worker thread ends, on that thread.
+pub type HP_FN_ThreadPool_OnWorkerThreadEnd =
+    Option<unsafe extern "C" fn(pThreadPool: HP_ThreadPool, dwThreadID: THR_ID)>;
+
 /// Extension: frees the user data of an object (see `HPX_Object_SetUserData`).
 pub type HPX_FN_FreeUserData = Option<unsafe extern "C" fn(pData: PVOID)>;
 
@@ -773,6 +854,20 @@ pub type HP_FN_Http_OnWSMessageBody = Option<
 /// WebSocket: the frame is complete; `HR_ERROR` closes.
 pub type HP_FN_Http_OnWSMessageComplete =
     Option<unsafe extern "C" fn(pSender: HP_Http, dwConnID: HP_CONNID) -> En_HP_HandleResult>;
+/// Extension, WebSocket mode: a whole message, or a control frame's payload (see
+/// `HPX_Set_FN_HttpServer_OnWSMessage`); `HR_ERROR` closes.
+pub type HPX_FN_Http_OnWSMessage = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Http,
+        dwConnID: HP_CONNID,
+        iOperationCode: BYTE,
+        pData: *const BYTE,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+pub type HPX_FN_HttpServer_OnWSMessage = HPX_FN_Http_OnWSMessage;
+pub type HPX_FN_HttpAgent_OnWSMessage = HPX_FN_Http_OnWSMessage;
+pub type HPX_FN_HttpClient_OnWSMessage = HPX_FN_Http_OnWSMessage;
 pub type HP_FN_HttpServer_OnWSMessageHeader = HP_FN_Http_OnWSMessageHeader;
 pub type HP_FN_HttpServer_OnWSMessageBody = HP_FN_Http_OnWSMessageBody;
 pub type HP_FN_HttpServer_OnWSMessageComplete = HP_FN_Http_OnWSMessageComplete;
@@ -832,6 +927,56 @@ pub type HP_FN_HttpClient_OnHandShake = HP_FN_Client_OnHandShake;
 pub type HP_FN_HttpClient_OnReceive = HP_FN_Client_OnReceive;
 pub type HP_FN_HttpClient_OnSend = HP_FN_Client_OnSend;
 pub type HP_FN_HttpClient_OnClose = HP_FN_Client_OnClose;
+
+/// A compressor (`Create_HP_ZLibCompressor`, ...).
+pub type HP_Compressor = HP_Object;
+/// A decompressor (`Create_HP_ZLibDecompressor`, ...).
+pub type HP_Decompressor = HP_Object;
+
+/// The data callback of the compressors: called with each output piece and the `pContext`
+/// given to `Process`; FALSE aborts the call.
+pub type Fn_DataCallback =
+    Option<unsafe extern "C" fn(pData: *const BYTE, iLength: c_int, pContext: PVOID) -> BOOL>;
+/// HP-Socket's name for [`Fn_DataCallback`] of a compressor.
+pub type Fn_CompressDataCallback = Fn_DataCallback;
+/// HP-Socket's name for [`Fn_DataCallback`] of a decompressor.
+pub type Fn_DecompressDataCallback = Fn_DataCallback;
+/// HP-Socket's other name for [`Fn_DataCallback`].
+pub type HP_Fn_DataCallback = Fn_DataCallback;
+/// HP-Socket's other name for [`Fn_CompressDataCallback`].
+pub type HP_Fn_CompressDataCallback = Fn_DataCallback;
+/// HP-Socket's other name for [`Fn_DecompressDataCallback`].
+pub type HP_Fn_DecompressDataCallback = Fn_DataCallback;
+
+/// A socket descriptor of the `SYS_*` socket helpers (`int` on Linux).
+pub type SOCKET = c_int;
+/// A file descriptor (`int`).
+pub type FD = c_int;
+/// `wchar_t`: 32 bits (UTF-32) on Linux, as HP-Socket's "Unicode" functions use it.
+/// Declared by the header's prelude (`typedef wchar_t WCHAR;`), not by cbindgen.
+pub type WCHAR = i32;
+
+/// `En_HP_IPAddrType`: which addresses `SYS_EnumHostIPAddresses` lists, and what
+/// `SYS_IsIPAddress`/`SYS_GetIPAddress` found.
+pub type En_HP_IPAddrType = c_int;
+/// Every family.
+pub const IPT_ALL: En_HP_IPAddrType = 0;
+/// IPv4.
+pub const IPT_IPV4: En_HP_IPAddrType = 1;
+/// IPv6.
+pub const IPT_IPV6: En_HP_IPAddrType = 2;
+
+/// One address of `SYS_EnumHostIPAddresses`: its family and its text (owned by the list).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HP_TIPAddr {
+    /// `IPT_IPV4` or `IPT_IPV6`.
+    pub r#type: En_HP_IPAddrType,
+    /// The address as text, e.g. `"127.0.0.1"`.
+    pub address: LPCTSTR,
+}
+/// Pointer to an [`HP_TIPAddr`].
+pub type HP_LPTIPAddr = *mut HP_TIPAddr;
 
 /// `BOOL` from a Rust `bool`.
 pub(crate) fn to_bool(b: bool) -> BOOL {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The C examples against each other, on loopback with free ports: the PUSH echo server with
-# echo_client and echo_agent; small perf_demo runs; the PACK echo (testecho-pack's flag and
-# size, a client with the wrong flag cut off, HP-Socket's defaults); the PULL echo; the SSL
+# echo_client and echo_agent, and the same echo offloaded to a thread pool
+# (pool_echo_server); small perf_demo runs; the PACK echo (testecho-pack's flag and size, a
+# client with the wrong flag cut off, HP-Socket's defaults); the PULL echo; the SSL
 # echo with certificates made here by the openssl CLI (mutual TLS, a client without a
 # certificate and one trusting another CA refused). Every server must stop cleanly on SIGTERM
 # and report what it echoed.
@@ -29,6 +30,15 @@ start_server echo_server "$bin/echo_server" 0 127.0.0.1
 ! "$bin/echo_client" 127.0.0.1 1 1 2>/dev/null || fail "echo_client succeeded without a server"
 stop_server || fail "echo_server"
 grep -q '^echo_server: stopping$' "$server_log" || fail "echo_server did not say it stopped"
+
+# The echo offloaded to a thread pool: OnReceive submits a socket task that sends from a
+# pool thread.
+start_server pool_echo_server "$bin/pool_echo_server" 0 127.0.0.1 3
+"$bin/echo_client" 127.0.0.1 "$port" 200 || fail "echo_client against pool_echo_server"
+"$bin/echo_agent" 127.0.0.1 "$port" 8 || fail "echo_agent against pool_echo_server"
+stop_server || fail "pool_echo_server"
+grep -q '^pool_echo_server: stopping: [1-9][0-9]* tasks echoed$' "$server_log" ||
+    fail "pool_echo_server did not report its echoes"
 
 # perf_demo, small: clients and agent, PUSH and PACK, every byte verified.
 "$bin/perf_demo" -c 8 -e 20 -l 3000 -t 2

@@ -66,8 +66,9 @@ for t in "${tests[@]}"; do
     run "$(basename "$t")" timeout -k 5 "$per_test_timeout" "$t"
 done
 
-# Under valgrind: invalid reads (e.g. of a freed description string) and definite leaks fail.
-for t in test_echo test_last_error_desc; do
+# Under valgrind: invalid reads (e.g. of a freed description string) and definite leaks fail
+# (test_thread_pool: every socket task and its buffer is freed exactly once).
+for t in test_echo test_last_error_desc test_thread_pool; do
     if command -v valgrind >/dev/null; then
         run "valgrind_$t" timeout -k 5 "$valgrind_timeout" \
             valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \

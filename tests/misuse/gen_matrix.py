@@ -54,12 +54,30 @@ def handle_kind(name):
         return (right, wrong)
     if name == "Create_HP_UdpNode":
         return ("K_NODE_LISTENER", "K_SERVER_LISTENER")
+    if name == "Create_HP_ThreadPool" or name == "Destroy_HP_ThreadPoolListener" or \
+            name.startswith("HP_Set_FN_ThreadPool_"):
+        return ("K_POOL_LISTENER", "K_SERVER_LISTENER")
+    if name == "Destroy_HP_ThreadPool" or name.startswith("HP_ThreadPool_"):
+        return ("K_THREAD_POOL", "K_SERVER")
     if name == "Destroy_HP_UdpNodeListener" or name.startswith("HP_Set_FN_UdpNode_"):
         return ("K_NODE_LISTENER", "K_SERVER_LISTENER")
     if name == "Create_HP_UdpNodeListener":
         return None
     if name == "Destroy_HP_UdpNode" or name.startswith("HP_UdpNode_"):
         return ("K_UDP_NODE", "K_SERVER")
+    m = re.match(r"^Create_HP_UdpArq(Server|Client)$", name)
+    if m:
+        return ("K_%s_LISTENER" % m.group(1).upper(), "K_%s_LISTENER" % other_role(m.group(1)))
+    m = re.match(r"^Destroy_HP_UdpArq(Server|Client)(Listener)?$", name)
+    if m:
+        role = m.group(1)
+        if m.group(2):
+            return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
+        return ("K_UDP_ARQ_%s" % role.upper(), kind_name("Tcp", other_role(role).capitalize()))
+    m = re.match(r"^HP_UdpArq(Server|Client)_", name)
+    if m:
+        # The wrong kind is a plain UDP component of the same role.
+        return ("K_UDP_ARQ_%s" % m.group(1).upper(), "K_UDP_%s" % m.group(1).upper())
     m = re.match(r"^Create_HP_Udp(Server|Client|Cast)$", name)
     if m:
         role = udp_role(m.group(1))
@@ -93,7 +111,7 @@ def handle_kind(name):
         role = "Client" if m.group(1) == "SyncClient" else m.group(1)
         return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
     m = re.match(r"^Destroy_HP_Http(Server|Agent|Client)Listener$", name) or re.match(
-        r"^HP_Set_FN_Http(Server|Agent|Client)_", name)
+        r"^HPX?_Set_FN_Http(Server|Agent|Client)_", name)
     if m:
         return ("K_%s_LISTENER" % m.group(1).upper(), "K_%s_LISTENER" % other_role(m.group(1)))
     m = re.match(r"^Destroy_HP_(Https?)(Server|Agent|Client|SyncClient)$", name)
@@ -102,12 +120,17 @@ def handle_kind(name):
                              else m.group(2).upper())
         role = "Client" if m.group(2) == "SyncClient" else m.group(2)
         return (right, kind_name("Tcp", other_role(role).capitalize()))
-    m = re.match(r"^HP_Http(Server|Agent|Client)_", name)
+    m = re.match(r"^HPX?_Http(Server|Agent|Client)_", name)
     if m:
         # The wrong kind is a TCP component of the same role.
         return ("K_HTTP_%s" % m.group(1).upper(), kind_name("Tcp", m.group(1)))
     if name.startswith("HP_HttpSyncClient_"):
         return ("K_HTTP_SYNC_CLIENT", "K_HTTP_CLIENT")
+    # The compressors: the wrong kind is the other direction.
+    if name == "Destroy_HP_Compressor" or name.startswith("HP_Compressor_"):
+        return ("K_COMPRESSOR", "K_DECOMPRESSOR")
+    if name == "Destroy_HP_Decompressor" or name.startswith("HP_Decompressor_"):
+        return ("K_DECOMPRESSOR", "K_COMPRESSOR")
     if name.startswith("HPX_Object_"):
         return ("K_SERVER", None)  # every object fits: no wrong kind
     if name == "HP_SSL_DefaultServerNameCallback":
@@ -133,7 +156,8 @@ def kind_name(fam, role):
 # ---- arguments ----------------------------------------------------------------------------------
 def ok_arg(fn, ty, nm, first):
     """C expression of a right value for the parameter (the handle is `H`)."""
-    if first and (ty.startswith("HP_") and not ty.startswith("HP_CONNID") or nm == "pObject"):
+    if first and (ty.startswith("HP_") and not ty.startswith(("HP_CONNID", "HP_LPTSocketTask", "HP_LPTIPAddr"))
+                  or nm == "pObject"):
         return "H"
     if nm == "pContext":
         return "H"
@@ -174,9 +198,38 @@ def ok_arg(fn, ty, nm, first):
             "lpszUrl": '"http://127.0.0.1:1/"',
             "lpszHost": '"example.org:443"',
             "lpszExtensions": "NULL",
+            # The SYS_* helpers (no handle).
+            "lpszAddress": '"127.0.0.1"',
+            "lpszFromCharset": '"UTF-8"',
+            "lpszToCharset": '"GBK"',
+            "lpszInBuf": '"text"',
+            # The WebSocket mode.
+            "lpszReason": '"bye"',
+            "lpszProtocols": '"chat"',
         }[nm]
     if ty in ("TCHAR *", "char *"):
         return "text"
+    # The compressors and SYS_* helpers.
+    if ty in ("Fn_CompressDataCallback", "Fn_DecompressDataCallback"):
+        return "data_cb"
+    if ty in ("SOCKET", "FD"):
+        return "-1"
+    if ty == "long":
+        return "0"
+    if ty == "unsigned long *":
+        return "&ulval"
+    if ty == "const char *":
+        return '"text"'
+    if ty == "const WCHAR *":
+        return "wtext"
+    if ty == "WCHAR *":
+        return "wout"
+    if ty == "HP_LPTIPAddr **":
+        return "&iplist"
+    if ty == "HP_LPTIPAddr *":
+        return "iplist"
+    if ty == "En_HP_IPAddrType *":
+        return "&ipt"
     if ty == "const HP_THeader *":
         return "NULL"
     if ty in ("HP_THeader *", "HP_TCookie *"):
@@ -195,13 +248,15 @@ def ok_arg(fn, ty, nm, first):
         return "&tval"
     if ty == "__time64_t":
         return "0"
-    if ty == "int *" and nm in ("piAddressLen", "piHostLen", "piBuffLen"):
+    if ty == "int *" and nm == "piCount":
+        return "&ival"
+    if ty == "int *" and nm in ("piAddressLen", "piHostLen", "piBuffLen", "piLength"):
         return "&text_len"
     if ty == "USHORT *":
         return "&port"
     if ty == "USHORT":
-        return {"usPort": "PORT", "usLocalPort": "0", "usPackHeaderFlag": "0",
-                "usRemotePort": "PORT", "usStatusCode": "200"}[nm]
+        return {"value": "1", "l_onoff": "0", "l_linger": "0", "usPort": "PORT", "usLocalPort": "0", "usPackHeaderFlag": "0",
+                "usRemotePort": "PORT", "usStatusCode": "200", "usCode": "1000"}[nm]
     if ty == "BOOL":
         return "FALSE"
     if ty == "DWORD":
@@ -220,7 +275,10 @@ def ok_arg(fn, ty, nm, first):
     if ty == "int":
         return {"iLength": "4", "iOffset": "0", "iCount": "2", "iVerifyMode": "SSL_VM_NONE",
                 "iContextIndex": "0", "iMCTtl": "1", "iMaxAge": "-1", "enSameSite": "0",
-                "iHeaderCount": "0"}[nm]
+                "iHeaderCount": "0", "iBuffLen": "4", "iWindowBits": "15", "iLevel": "-1", "iMethod": "8",
+                "iMemLevel": "8", "iStrategy": "0", "iQuality": "11", "iWindow": "22", "iMode": "0",
+                "level": "0", "name": "0", "len": "4", "size": "4", "ms": "0", "fl": "0",
+                "number": "1", "iSrcLength": "-1", "iInBufLen": "4"}[nm]
     if ty == "const struct WSABUF *":
         return "wsabufs"
     if ty == "LPWSABUF":
@@ -237,6 +295,17 @@ def ok_arg(fn, ty, nm, first):
         return {"En_HP_SSLSessionInfo": "SSL_SSI_VERSION", "En_HP_HttpVersion": "HV_1_1",
                 "En_HP_HttpUrlField": "HUF_PATH"}.get(ty, "0")
     if ty == "THR_ID":
+        return "0"
+    # The thread pool: a live socket task and task procedures of the fixture.
+    if ty == "HP_LPTSocketTask":
+        return "pool_task"
+    if ty == "HP_Fn_TaskProc":
+        return "pool_task_proc"
+    if ty == "Fn_SocketTaskProc":
+        return "pool_socket_task_proc"
+    if ty == "LPCBYTE":
+        return "buf"
+    if ty in ("WPARAM", "LPARAM"):
         return "0"
     raise SystemExit("gen_matrix.py: %s: no right value for parameter %s %s" % (fn, ty, nm))
 
@@ -264,7 +333,9 @@ def default_check(fn, ret):
         "En_HP_CastMode": "r == 0",
         "En_HP_HttpVersion": "r == 0",
         "En_HP_HttpUpgradeType": "r == HUT_NONE",
+        "En_HP_RejectedPolicy": "r == TRP_CALL_FAIL",
         "ULONGLONG": "r == 0",
+        "BYTE *": "r == NULL",
         "LPCSTR": "r != NULL",
         "LPCTSTR": "r != NULL",  # never NULL (descriptions: the failure's text; lists: "")
     }
@@ -296,8 +367,9 @@ BUFFER_PAIRS = [  # (pointer name, length name, kind)
     ("lpHeaders", "iHeaderCount", "send"),
 ]
 
-# Creators that take a NULL listener (the HTTP sync clients: the listener is optional).
-NULL_LISTENER_OK = {"Create_HP_HttpSyncClient", "Create_HP_HttpsSyncClient"}
+# Creators that take a NULL listener (the HTTP sync clients and the thread pool: the listener
+# is optional).
+NULL_LISTENER_OK = {"Create_HP_HttpSyncClient", "Create_HP_HttpsSyncClient", "Create_HP_ThreadPool"}
 
 # The stale-ID outcome: FALSE (or FR_DATA_NOT_FOUND) with SE_INVALID_PARAM / EBADSLT
 # (docs/abi.md section 4). IsConnected is a query: FALSE is its answer, nothing is recorded.
@@ -428,6 +500,9 @@ def main():
             idx = "live_id(%s)" % right
             if right.endswith("_CLIENT"):
                 target = "started_of(%s)" % right
+            if right in ("K_COMPRESSOR", "K_DECOMPRESSOR"):
+                target = "live_of(%s)" % right  # nothing to start
+                idx = "1"
             if k in ("send", "fetch", "packets"):
                 case("NULL buffer, length 4", target, {p: "NULL", l: "4"}, "SE_INVALID_PARAM", "EINVAL",
                      id_expr=idx)

@@ -23,12 +23,25 @@ enum Kind {
     K_UDP_SERVER, K_UDP_CLIENT, K_UDP_CAST, K_UDP_NODE,
     K_HTTP_SERVER, K_HTTP_AGENT, K_HTTP_CLIENT, K_HTTP_SYNC_CLIENT,
     K_HTTPS_SERVER, K_HTTPS_AGENT, K_HTTPS_CLIENT, K_HTTPS_SYNC_CLIENT,
-    K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER, K_NODE_LISTENER,
+    K_UDP_ARQ_SERVER, K_UDP_ARQ_CLIENT,
+    K_THREAD_POOL,
+    K_COMPRESSOR, K_DECOMPRESSOR,
+    K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER, K_NODE_LISTENER, K_POOL_LISTENER,
     K_COUNT
 };
 
 typedef HP_Object (*creator_fn)(HP_Object);
 typedef void (*destroyer_fn)(HP_Object);
+
+/* Roles: 0 server, 1 agent, 2 client, 3 node, 4 thread pool. */
+/* The compressors' data callback, and creators in the shape of the others (no listener). */
+static BOOL __HP_CALL data_cb(const BYTE *data, int len, PVOID ctx)
+{
+    (void)data, (void)len, (void)ctx;
+    return TRUE;
+}
+static HP_Object new_compressor(HP_Object l) { (void)l; return Create_HP_ZLibCompressor(data_cb); }
+static HP_Object new_decompressor(HP_Object l) { (void)l; return Create_HP_ZLibDecompressor(data_cb); }
 
 /* Roles: 0 server, 1 agent, 2 client. */
 static const struct {
@@ -67,6 +80,12 @@ static const struct {
     {"HttpsAgent", Create_HP_HttpsAgent, Destroy_HP_HttpsAgent, 1},
     {"HttpsClient", Create_HP_HttpsClient, Destroy_HP_HttpsClient, 2},
     {"HttpsSyncClient", Create_HP_HttpsSyncClient, Destroy_HP_HttpsSyncClient, 2},
+    {"UdpArqServer", Create_HP_UdpArqServer, Destroy_HP_UdpArqServer, 0},
+    {"UdpArqClient", Create_HP_UdpArqClient, Destroy_HP_UdpArqClient, 2},
+    {"ThreadPool", Create_HP_ThreadPool, Destroy_HP_ThreadPool, 4},
+    /* Role 3: no listener of their own (the node listener `create` passes is ignored). */
+    {"Compressor", new_compressor, Destroy_HP_Compressor, 3},
+    {"Decompressor", new_decompressor, Destroy_HP_Decompressor, 3},
 };
 
 static int role_of(int k) { return k >= K_SERVER_LISTENER ? k - K_SERVER_LISTENER : kinds[k].role; }
@@ -76,11 +95,12 @@ static int is_ssl(int k)
            (k >= K_HTTPS_SERVER && k <= K_HTTPS_SYNC_CLIENT);
 }
 
-static HP_Object listeners[4];
+static HP_Object listeners[5];
 static HP_Object live[K_COUNT], dead[K_COUNT], started[K_COUNT], closed[K_COUNT];
 static HP_CONNID live_ids[K_COUNT], stale_ids[K_COUNT];
 static int raw_fds[K_COUNT];
 static HP_Server helper_plain, helper_ssl;
+static HP_Object arq_peer; /* the ARQ client that keeps the ARQ server's live connection */
 static USHORT port_plain, port_ssl;
 static char cert_file[256], key_file[256], small_file[256];
 
@@ -90,7 +110,8 @@ static HP_Object listener(int role)
         listeners[role] = role == 0   ? Create_HP_TcpServerListener()
                           : role == 1 ? Create_HP_TcpAgentListener()
                           : role == 2 ? Create_HP_TcpClientListener()
-                                      : Create_HP_UdpNodeListener();
+                          : role == 3 ? Create_HP_UdpNodeListener()
+                                      : Create_HP_ThreadPoolListener();
         CHECK(listeners[role] != NULL);
     }
     return listeners[role];
@@ -102,7 +123,8 @@ static HP_Object create(int k)
         HP_Object l = k == K_SERVER_LISTENER  ? Create_HP_TcpServerListener()
                       : k == K_AGENT_LISTENER ? Create_HP_TcpAgentListener()
                       : k == K_CLIENT_LISTENER ? Create_HP_TcpClientListener()
-                                               : Create_HP_UdpNodeListener();
+                      : k == K_NODE_LISTENER   ? Create_HP_UdpNodeListener()
+                                               : Create_HP_ThreadPoolListener();
         CHECK(l != NULL);
         return l;
     }
@@ -134,6 +156,8 @@ static void destroy(int k, HP_Object o)
         Destroy_HP_TcpClientListener(o);
     else if (k == K_NODE_LISTENER)
         Destroy_HP_UdpNodeListener(o);
+    else if (k == K_POOL_LISTENER)
+        Destroy_HP_ThreadPoolListener(o);
     else
         kinds[k].destroy(o);
 }
@@ -206,6 +230,26 @@ static HP_Object started_of(int k)
         if (!HP_UdpNode_StartWithCast(o, "127.0.0.1", t_free_udp_port(), CM_BROADCAST,
                                       "127.255.255.255"))
             FAILF("HP_UdpNode_StartWithCast: %s", HP_UdpNode_GetLastErrorDesc(o));
+    } else if (k == K_UDP_ARQ_SERVER) {
+        /* Connections come from ARQ clients: one stays, one comes and goes (its close-notify
+         * closes it here), leaving a stale ID. */
+        USHORT port = t_start_server(o);
+        HP_Object keep = Create_HP_UdpArqClient(listener(2));
+        CHECK(HP_Client_Start(keep, "127.0.0.1", port, FALSE));
+        POLL_FOR(HP_Server_GetConnectionCount(o) == 1);
+        live_ids[k] = server_conn_other_than(o, 0);
+        HP_Object gone = Create_HP_UdpArqClient(listener(2));
+        CHECK(HP_Client_Start(gone, "127.0.0.1", port, FALSE));
+        POLL_FOR(HP_Server_GetConnectionCount(o) == 2);
+        stale_ids[k] = server_conn_other_than(o, live_ids[k]);
+        CHECK(HP_Client_Stop(gone));
+        Destroy_HP_UdpArqClient(gone);
+        POLL_FOR(HP_Server_GetConnectionCount(o) == 1);
+        arq_peer = keep; /* destroyed at the end */
+    } else if (k == K_THREAD_POOL) {
+        /* A running pool; it has no connections (live_id is 0). */
+        if (!HP_ThreadPool_Start(o, 1, 0, TRP_CALL_FAIL, 0))
+            FAILF("HP_ThreadPool_Start: %s", HPX_GetLastErrorDesc());
     } else if (k == K_UDP_SERVER || k == K_UDP_CLIENT) {
         FAILF("started_of(%s): no started fixture yet; add one with the case that needs it",
               kinds[k].name);
@@ -284,6 +328,12 @@ static HP_THeader pairs[8];
 static LPCSTR strs[8];
 static LPCBYTE bytes_out;
 static ULONGLONG ullval;
+/* The SYS_* helpers' arguments (no handle, so only cases added later use them). */
+static unsigned long ulval __attribute__((unused));
+static const WCHAR wtext[] __attribute__((unused)) = L"text";
+static WCHAR wout[16] __attribute__((unused));
+static HP_LPTIPAddr *iplist __attribute__((unused));
+static En_HP_IPAddrType ipt __attribute__((unused));
 
 static void count_free(PVOID p)
 {
@@ -360,6 +410,12 @@ static void verdict(const char *fn, const char *cat, int ret_ok, const char *ret
 #define CHECK_NO_FREE(fn)                                                                    \
     EXPECT(freed == 0, "%s: the free function ran for a refused SetUserData", fn)
 
+/* The thread pool's fixtures: task procedures and a socket task no case may take (every
+ * call that gets it fails before the pool owns it). */
+static void pool_task_proc(PVOID arg) { (void)arg; }
+static void pool_socket_task_proc(HP_LPTSocketTask task) { (void)task; }
+static HP_LPTSocketTask pool_task;
+
 #include "matrix.inc"
 
 static En_HP_HandleResult helper_receive(HP_Server s, HP_CONNID id, const BYTE *d, int n)
@@ -396,6 +452,8 @@ int main(void)
     port_plain = t_start_server(helper_plain);
     port_ssl = t_start_server(helper_ssl);
 
+    pool_task = Create_HP_SocketTaskObj(pool_socket_task_proc, NULL, 0, NULL, 0, TBT_COPY, 0, 0);
+    CHECK(pool_task != NULL);
     run_matrix();
 
     /* Nothing may have been freed by a refused SetUserData, and every case was run. */
@@ -411,12 +469,16 @@ int main(void)
         if (live[k])
             destroy(k, live[k]);
     }
+    if (arq_peer)
+        Destroy_HP_UdpArqClient(arq_peer);
     Destroy_HP_TcpServer(helper_plain);
     Destroy_HP_SSLServer(helper_ssl);
     Destroy_HP_TcpServerListener(hl);
     for (int r = 0; r < 3; r++)
         Destroy_HP_TcpServerListener(listeners[r]);
     Destroy_HP_UdpNodeListener(listeners[3]);
+    Destroy_HP_ThreadPoolListener(listeners[4]);
+    Destroy_HP_SocketTaskObj(pool_task);
     unlink(cert_file);
     unlink(key_file);
     unlink(small_file);

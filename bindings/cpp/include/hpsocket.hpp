@@ -374,6 +374,42 @@ public:
     DWORD GetDetectInterval() const { return HP_UdpServer_GetDetectInterval(h_); }
 };
 
+// A reliable UDP server (ARQ: HP-Socket's 12-byte handshake, then KCP; docs/abi.md section
+// 23): UdpServerView and HP_UdpArqServer_*. OnAccept fires on a peer's first datagram,
+// OnHandShake once the handshake completed
+// (a Send before it fails: SE_ILLEGAL_STATE, errno ENOTCONN); one Send/SendPackets is one
+// message of 1..GetMaxMessageSize() bytes (else SE_INVALID_PARAM, errno EMSGSIZE), delivered
+// whole and in order by one OnReceive. The settings are checked by Start.
+class UdpArqServerView : public UdpServerView {
+public:
+    using UdpServerView::UdpServerView;
+    // What connection id has queued or in flight, not yet acknowledged, in KCP segments
+    // (ikcp_waitsnd, as HP-Socket counts: a message bigger than one segment counts several).
+    [[nodiscard]] bool GetWaitingSendMessageCount(ConnId id, int& count) const { return HP_UdpArqServer_GetWaitingSendMessageCount(h_, id, &count) != 0; }
+    bool SetNoDelay(bool v) { HP_UdpArqServer_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
+    bool SetTurnoffCongestCtrl(bool v) { HP_UdpArqServer_SetTurnoffCongestCtrl(h_, detail::b(v)); return IsTurnoffCongestCtrl() == v; }
+    bool SetFlushInterval(DWORD v) { HP_UdpArqServer_SetFlushInterval(h_, v); return GetFlushInterval() == v; }
+    bool SetResendByAcks(DWORD v) { HP_UdpArqServer_SetResendByAcks(h_, v); return GetResendByAcks() == v; }
+    bool SetSendWndSize(DWORD v) { HP_UdpArqServer_SetSendWndSize(h_, v); return GetSendWndSize() == v; }
+    bool SetRecvWndSize(DWORD v) { HP_UdpArqServer_SetRecvWndSize(h_, v); return GetRecvWndSize() == v; }
+    bool SetMinRto(DWORD v) { HP_UdpArqServer_SetMinRto(h_, v); return GetMinRto() == v; }
+    bool SetFastLimit(DWORD v) { HP_UdpArqServer_SetFastLimit(h_, v); return GetFastLimit() == v; }
+    bool SetMaxTransUnit(DWORD v) { HP_UdpArqServer_SetMaxTransUnit(h_, v); return GetMaxTransUnit() == v; }
+    bool SetMaxMessageSize(DWORD v) { HP_UdpArqServer_SetMaxMessageSize(h_, v); return GetMaxMessageSize() == v; }
+    bool SetHandShakeTimeout(DWORD v) { HP_UdpArqServer_SetHandShakeTimeout(h_, v); return GetHandShakeTimeout() == v; }
+    bool IsNoDelay() const { return HP_UdpArqServer_IsNoDelay(h_) != 0; }
+    bool IsTurnoffCongestCtrl() const { return HP_UdpArqServer_IsTurnoffCongestCtrl(h_) != 0; }
+    DWORD GetFlushInterval() const { return HP_UdpArqServer_GetFlushInterval(h_); }
+    DWORD GetResendByAcks() const { return HP_UdpArqServer_GetResendByAcks(h_); }
+    DWORD GetSendWndSize() const { return HP_UdpArqServer_GetSendWndSize(h_); }
+    DWORD GetRecvWndSize() const { return HP_UdpArqServer_GetRecvWndSize(h_); }
+    DWORD GetMinRto() const { return HP_UdpArqServer_GetMinRto(h_); }
+    DWORD GetFastLimit() const { return HP_UdpArqServer_GetFastLimit(h_); }
+    DWORD GetMaxTransUnit() const { return HP_UdpArqServer_GetMaxTransUnit(h_); }
+    DWORD GetMaxMessageSize() const { return HP_UdpArqServer_GetMaxMessageSize(h_); }
+    DWORD GetHandShakeTimeout() const { return HP_UdpArqServer_GetHandShakeTimeout(h_); }
+};
+
 // A PULL server: Fetch/Peek take the buffered bytes.
 class PullServer : public Server {
 public:
@@ -695,6 +731,41 @@ public:
     DWORD GetMaxDatagramSize() const { return HP_UdpClient_GetMaxDatagramSize(h_); }
     DWORD GetDetectAttempts() const { return HP_UdpClient_GetDetectAttempts(h_); }
     DWORD GetDetectInterval() const { return HP_UdpClient_GetDetectInterval(h_); }
+};
+
+// A reliable UDP client (ARQ: HP-Socket's 12-byte handshake, then KCP; docs/abi.md section
+// 23): UdpClientView and HP_UdpArqClient_*. OnHandShake fires once the handshake completed
+// (a Send before it fails: SE_ILLEGAL_STATE, errno ENOTCONN); one Send/SendPackets is one
+// message of 1..GetMaxMessageSize() bytes (else SE_INVALID_PARAM, errno EMSGSIZE), delivered
+// whole and in order by one OnReceive. The settings are checked by Start.
+class UdpArqClientView : public UdpClientView {
+public:
+    using UdpClientView::UdpClientView;
+    // What is queued or in flight, not yet acknowledged, in KCP segments (ikcp_waitsnd, as
+    // HP-Socket counts: a message bigger than one segment counts several).
+    [[nodiscard]] bool GetWaitingSendMessageCount(int& count) const { return HP_UdpArqClient_GetWaitingSendMessageCount(h_, &count) != 0; }
+    bool SetNoDelay(bool v) { HP_UdpArqClient_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
+    bool SetTurnoffCongestCtrl(bool v) { HP_UdpArqClient_SetTurnoffCongestCtrl(h_, detail::b(v)); return IsTurnoffCongestCtrl() == v; }
+    bool SetFlushInterval(DWORD v) { HP_UdpArqClient_SetFlushInterval(h_, v); return GetFlushInterval() == v; }
+    bool SetResendByAcks(DWORD v) { HP_UdpArqClient_SetResendByAcks(h_, v); return GetResendByAcks() == v; }
+    bool SetSendWndSize(DWORD v) { HP_UdpArqClient_SetSendWndSize(h_, v); return GetSendWndSize() == v; }
+    bool SetRecvWndSize(DWORD v) { HP_UdpArqClient_SetRecvWndSize(h_, v); return GetRecvWndSize() == v; }
+    bool SetMinRto(DWORD v) { HP_UdpArqClient_SetMinRto(h_, v); return GetMinRto() == v; }
+    bool SetFastLimit(DWORD v) { HP_UdpArqClient_SetFastLimit(h_, v); return GetFastLimit() == v; }
+    bool SetMaxTransUnit(DWORD v) { HP_UdpArqClient_SetMaxTransUnit(h_, v); return GetMaxTransUnit() == v; }
+    bool SetMaxMessageSize(DWORD v) { HP_UdpArqClient_SetMaxMessageSize(h_, v); return GetMaxMessageSize() == v; }
+    bool SetHandShakeTimeout(DWORD v) { HP_UdpArqClient_SetHandShakeTimeout(h_, v); return GetHandShakeTimeout() == v; }
+    bool IsNoDelay() const { return HP_UdpArqClient_IsNoDelay(h_) != 0; }
+    bool IsTurnoffCongestCtrl() const { return HP_UdpArqClient_IsTurnoffCongestCtrl(h_) != 0; }
+    DWORD GetFlushInterval() const { return HP_UdpArqClient_GetFlushInterval(h_); }
+    DWORD GetResendByAcks() const { return HP_UdpArqClient_GetResendByAcks(h_); }
+    DWORD GetSendWndSize() const { return HP_UdpArqClient_GetSendWndSize(h_); }
+    DWORD GetRecvWndSize() const { return HP_UdpArqClient_GetRecvWndSize(h_); }
+    DWORD GetMinRto() const { return HP_UdpArqClient_GetMinRto(h_); }
+    DWORD GetFastLimit() const { return HP_UdpArqClient_GetFastLimit(h_); }
+    DWORD GetMaxTransUnit() const { return HP_UdpArqClient_GetMaxTransUnit(h_); }
+    DWORD GetMaxMessageSize() const { return HP_UdpArqClient_GetMaxMessageSize(h_); }
+    DWORD GetHandShakeTimeout() const { return HP_UdpArqClient_GetHandShakeTimeout(h_); }
 };
 
 class PullClient : public Client {
@@ -1112,6 +1183,13 @@ using UdpServer = Owner<UdpServerView, ServerListener, detail::ServerTrampolines
                         &Destroy_HP_UdpServerListener, &Create_HP_UdpServer, &Destroy_HP_UdpServer>;
 using UdpClient = Owner<UdpClientView, ClientListener, detail::ClientTrampolines, &Create_HP_UdpClientListener,
                         &Destroy_HP_UdpClientListener, &Create_HP_UdpClient, &Destroy_HP_UdpClient>;
+// Reliable UDP (ARQ over KCP): the server's and the client's listeners again.
+using UdpArqServerListener = ServerListener;
+using UdpArqClientListener = ClientListener;
+using UdpArqServer = Owner<UdpArqServerView, ServerListener, detail::ServerTrampolines, &Create_HP_UdpArqServerListener,
+                           &Destroy_HP_UdpArqServerListener, &Create_HP_UdpArqServer, &Destroy_HP_UdpArqServer>;
+using UdpArqClient = Owner<UdpArqClientView, ClientListener, detail::ClientTrampolines, &Create_HP_UdpArqClientListener,
+                           &Destroy_HP_UdpArqClientListener, &Create_HP_UdpArqClient, &Destroy_HP_UdpArqClient>;
 
 // ============================================================================================
 // HTTP (docs/abi.md section 20): HttpServer, HttpAgent, HttpClient, HttpSyncClient and the

@@ -20,7 +20,13 @@ namespace HPSocket
         public TcpAgent() : this(Model.Push, false) { }
 
         internal TcpAgent(Model model, bool ssl)
-            : base(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Agent", Natives.Agent)
+            : this(CreateListener(model), l => Create(model, ssl, l), (ssl ? "SSL" : "Tcp") + (model == Model.Push ? "" : model.ToString()) + "Agent")
+        {
+        }
+
+        /// <summary>An agent of another kind (<see cref="HttpAgent"/>): its listener and constructor.</summary>
+        internal TcpAgent(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
+            : base(listener, create, what, Natives.Agent)
         {
             // OnClose always: it drops the connection's managed extra; OnPrepareConnect always:
             // it attaches the extra given to Connect before the connection's first callback.

@@ -135,6 +135,18 @@ namespace HPSocket
         public const int HP_VERSION_MINOR = 0;
         public const int HP_VERSION_REVISE = 1;
         public const int HP_VERSION_BUILD = 3;
+        /// <summary>Fail at once (`SYS_GetLastError()` is `EXFULL`, HP-Socket's `ERROR_DESTINATION_ELEMENT_FULL`).</summary>
+        public const int TRP_CALL_FAIL = 0;
+        /// <summary>Wait for room (at most the submit's `dwMaxWait`).</summary>
+        public const int TRP_WAIT_FOR = 1;
+        /// <summary>Run the task on the submitting thread.</summary>
+        public const int TRP_CALLER_RUN = 2;
+        /// <summary>The task holds its own copy.</summary>
+        public const int TBT_COPY = 0;
+        /// <summary>The task points at the caller's buffer, which must outlive it.</summary>
+        public const int TBT_REFER = 1;
+        /// <summary>The task takes the buffer (from `SYS_Malloc`/`SYS_Calloc`) and frees it.</summary>
+        public const int TBT_ATTACH = 2;
         public const int HV_1_0 = 1;
         public const int HV_1_1 = 257;
         public const int HUF_SCHEMA = 0;
@@ -220,6 +232,20 @@ namespace HPSocket
         public const int HSC_NOT_EXTENDED = 510;
         public const int HSC_NETWORK_AUTHENTICATION_REQUIRED = 511;
         public const int HSC_UNPARSEABLE_RESPONSE_HEADERS = 600;
+        /// <summary>Every family.</summary>
+        public const int IPT_ALL = 0;
+        /// <summary>IPv4.</summary>
+        public const int IPT_IPV4 = 1;
+        /// <summary>IPv6.</summary>
+        public const int IPT_IPV6 = 2;
+
+        /// <summary>The data callback of the compressors: called with each output piece and the `pContext` given to `Process`; FALSE aborts the call.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int Fn_DataCallback(IntPtr pData, int iLength, IntPtr pContext);
+
+        /// <summary>A socket task procedure: gets its task.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void Fn_SocketTaskProc(IntPtr pTask);
 
         /// <summary>Extension: frees the user data of an object (see `HPX_Object_SetUserData`).</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -232,6 +258,10 @@ namespace HPSocket
         /// <summary>Extension: the client form of [`HPX_FN_Server_OnSendDrained`].</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HPX_FN_Client_OnSendDrained(IntPtr pSender, IntPtr dwConnID, int iPending);
+
+        /// <summary>Extension, WebSocket mode: a whole message, or a control frame's payload (see `HPX_Set_FN_HttpServer_OnWSMessage`); `HR_ERROR` closes.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HPX_FN_Http_OnWSMessage(IntPtr pSender, IntPtr dwConnID, byte iOperationCode, IntPtr pData, int iLength);
 
         /// <summary>Extension: a send was refused because the connection's send queue was full (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark; `iPending` bytes remain queued. Once per refusal; the result is ignored.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -389,6 +419,22 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_Server_OnPullReceive(IntPtr pSender, IntPtr dwConnID, int iLength);
 
+        /// <summary>Thread pool: it stopped, after its last worker (on the thread calling `Stop`).</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void HP_FN_ThreadPool_OnShutdown(IntPtr pThreadPool);
+
+        /// <summary>Thread pool: it starts, before its workers (on the thread calling `Start`).</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void HP_FN_ThreadPool_OnStartup(IntPtr pThreadPool);
+
+        /// <summary>Thread pool: a worker thread ends, on that thread.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void HP_FN_ThreadPool_OnWorkerThreadEnd(IntPtr pThreadPool, IntPtr dwThreadID);
+
+        /// <summary>Thread pool: a worker thread begins, on that thread.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void HP_FN_ThreadPool_OnWorkerThreadStart(IntPtr pThreadPool, IntPtr dwThreadID);
+
         /// <summary>UDP node: one datagram failed (`SO_SEND` with its peer and bytes, or `SO_RECEIVE`); the node keeps running. The address is "" and the port 0 when unknown.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_UdpNode_OnError(IntPtr pSender, int enOperation, int iErrorCode, IntPtr lpszRemoteAddress, ushort usRemotePort, IntPtr pData, int iLength);
@@ -408,6 +454,42 @@ namespace HPSocket
         /// <summary>UDP node: the node stopped; its last event.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HP_FN_UdpNode_OnShutdown(IntPtr pSender);
+
+        /// <summary>A task procedure (`HP_ThreadPool_Submit`).</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void Fn_TaskProc(IntPtr pvArg);
+
+        /// <summary>A brotli compressor with HP-Socket's defaults: quality 11, window 22, mode 0.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern CompressorHandle Create_HP_BrotliCompressor(Fn_DataCallback fnCallback);
+
+        /// <summary>A brotli compressor: `iQuality` 0..=11, `iWindow` 10..=24, `iMode` 0 (generic), 1 (text) or 2 (font); NULL for a value out of range.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern CompressorHandle Create_HP_BrotliCompressorEx(Fn_DataCallback fnCallback, int iQuality, int iWindow, int iMode, uint dwBuffSize);
+
+        /// <summary>A brotli decompressor.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern DecompressorHandle Create_HP_BrotliDecompressor(Fn_DataCallback fnCallback);
+
+        /// <summary>A brotli decompressor with the output piece size `dwBuffSize`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern DecompressorHandle Create_HP_BrotliDecompressorEx(Fn_DataCallback fnCallback, uint dwBuffSize);
+
+        /// <summary>A gzip compressor (RFC 1952; window bits 15 + 16) with HP-Socket's defaults.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern CompressorHandle Create_HP_GZipCompressor(Fn_DataCallback fnCallback);
+
+        /// <summary>A gzip compressor with the parameters of `Create_HP_ZLibCompressorEx` (window bits 15).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern CompressorHandle Create_HP_GZipCompressorEx(Fn_DataCallback fnCallback, int iLevel, int iMethod, int iMemLevel, int iStrategy, uint dwBuffSize);
+
+        /// <summary>A gzip decompressor (window bits 15 + 32, as HP-Socket's: a zlib stream is read too).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern DecompressorHandle Create_HP_GZipDecompressor(Fn_DataCallback fnCallback);
+
+        /// <summary>A gzip decompressor with the output piece size `dwBuffSize`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern DecompressorHandle Create_HP_GZipDecompressorEx(Fn_DataCallback fnCallback, uint dwBuffSize);
 
         /// <summary>Creates an HTTP agent reporting to `pListener`, an HTTP agent listener. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -489,6 +571,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern SSLServerHandle Create_HP_SSLServer(IntPtr pListener);
 
+        /// <summary>Creates a socket task for `HP_ThreadPool_Submit_Task`. `enBuffType`: `TBT_COPY` copies `pBuffer`, `TBT_REFER` keeps the pointer (the buffer must outlive the task), `TBT_ATTACH` takes the buffer (from `SYS_Malloc`/`SYS_Calloc`) and frees it with the task. NULL on failure (NULL `fnTaskProc`, negative `iBuffLen`, NULL `pBuffer` with a length, unknown `enBuffType`); an attached buffer then stays the caller's.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr Create_HP_SocketTaskObj(Fn_SocketTaskProc fnTaskProc, IntPtr pSender, IntPtr dwConnID, byte* pBuffer, int iBuffLen, int enBuffType, IntPtr wParam, long lParam);
+
         /// <summary>Creates a TCP agent (PUSH model) reporting to `pListener`, a TCP agent listener. NULL on failure (an invalid listener); the reason is in `HPX_GetLastError`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern TcpAgentHandle Create_HP_TcpAgent(IntPtr pListener);
@@ -561,6 +647,30 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern TcpServerListenerHandle Create_HP_TcpServerListener();
 
+        /// <summary>Creates a stopped thread pool reporting to `pListener` (NULL: no callbacks). NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ThreadPoolHandle Create_HP_ThreadPool(IntPtr pListener);
+
+        /// <summary>Creates a thread pool listener with no callback set.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ThreadPoolListenerHandle Create_HP_ThreadPoolListener();
+
+        /// <summary>Creates a UDP ARQ client (KCP) reporting to `pListener`, a client listener: `OnHandShake` fires once the handshake with the server completes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpArqClientHandle Create_HP_UdpArqClient(IntPtr pListener);
+
+        /// <summary>Creates a client listener (the same object `Create_HP_TcpClientListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpArqClientListenerHandle Create_HP_UdpArqClientListener();
+
+        /// <summary>Creates a UDP ARQ server (KCP) reporting to `pListener`, a server listener. Each peer is a connection: `OnAccept` on its first datagram, `OnHandShake` once HP-Socket's 12-byte handshake completes; every send is one message, delivered whole and in order. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpArqServerHandle Create_HP_UdpArqServer(IntPtr pListener);
+
+        /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpArqServerListenerHandle Create_HP_UdpArqServerListener();
+
         /// <summary>Creates a UDP cast client (multicast or broadcast) reporting to `pListener`, a client listener. `HP_Client_Start*` takes the group (or broadcast address) and port: the socket binds that port on any address (the bind address names the interface to join on), and `OnConnect`/`OnHandShake` fire at once; sends go to the group.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern UdpCastHandle Create_HP_UdpCast(IntPtr pListener);
@@ -592,6 +702,30 @@ namespace HPSocket
         /// <summary>Creates a server listener (the same object `Create_HP_TcpServerListener` makes).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern UdpServerListenerHandle Create_HP_UdpServerListener();
+
+        /// <summary>A zlib compressor (RFC 1950) with HP-Socket's defaults: level -1, window bits 15, memory level 8, strategy 0, 16 384-byte output pieces. NULL when `fnCallback` is NULL.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern CompressorHandle Create_HP_ZLibCompressor(Fn_DataCallback fnCallback);
+
+        /// <summary>A deflate compressor with zlib's `deflateInit2` parameters: `iWindowBits` 8..=15 zlib, -15..=-8 raw deflate, 24..=31 gzip; `iLevel` -1..=9; `iMethod` 8; `iMemLevel` 1..=9 and `iStrategy` 0..=4 (checked, not used); `dwBuffSize` the largest output piece (1..=64 MiB). NULL (`SE_INVALID_PARAM`) for a parameter out of range (differs: HP-Socket returns an object whose `IsValid` is FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern CompressorHandle Create_HP_ZLibCompressorEx(Fn_DataCallback fnCallback, int iWindowBits, int iLevel, int iMethod, int iMemLevel, int iStrategy, uint dwBuffSize);
+
+        /// <summary>A zlib decompressor (window bits 15).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern DecompressorHandle Create_HP_ZLibDecompressor(Fn_DataCallback fnCallback);
+
+        /// <summary>A deflate decompressor: `iWindowBits` as zlib's `inflateInit2` (8..=15 zlib, -15..=-8 raw, 24..=31 gzip, 40..=47 zlib or gzip by the header, 0 the header's window).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern DecompressorHandle Create_HP_ZLibDecompressorEx(Fn_DataCallback fnCallback, int iWindowBits, uint dwBuffSize);
+
+        /// <summary>Destroys a compressor; NULL is ignored, a stale handle changes nothing. A destroy from inside its own data callback is safe: the object lives until the running call returns.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_Compressor(IntPtr pCompressor);
+
+        /// <summary>Destroys a decompressor (as `Destroy_HP_Compressor`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_Decompressor(IntPtr pDecompressor);
 
         /// <summary>Destroys an HTTP agent: stops it first if it runs (see `Destroy_HP_TcpServer`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -673,6 +807,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_SSLServer(IntPtr pServer);
 
+        /// <summary>Destroys a socket task that was not submitted (or whose submit failed), with its buffer unless `TBT_REFER`. NULL is ignored; a pointer that is not a live task, or a submitted one (the pool destroys those after running them), is refused and changes nothing.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_SocketTaskObj(IntPtr pTask);
+
         /// <summary>Destroys a TCP agent: stops it first if it runs (every callback has returned when this returns), then frees its user data. NULL and already destroyed handles are ignored; from one of the agent's own callbacks it is refused (`SE_ILLEGAL_STATE`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_TcpAgent(IntPtr pAgent);
@@ -744,6 +882,30 @@ namespace HPSocket
         /// <summary>Destroys a TCP server listener. NULL is ignored; a component created with it keeps its callbacks (but they can no longer be changed).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void Destroy_HP_TcpServerListener(IntPtr pListener);
+
+        /// <summary>Destroys a thread pool: a running pool is stopped first (`HP_ThreadPool_Stop` with `INFINITE`: every queued task runs). Refused from one of the pool's own tasks or callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_ThreadPool(IntPtr pThreadPool);
+
+        /// <summary>Destroys a thread pool listener (see `Destroy_HP_TcpServerListener`): a pool created with it keeps its callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_ThreadPoolListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP ARQ client (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpArqClient(IntPtr pClient);
+
+        /// <summary>Destroys a client listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpArqClientListener(IntPtr pListener);
+
+        /// <summary>Destroys a UDP ARQ server (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpArqServer(IntPtr pServer);
+
+        /// <summary>Destroys a server listener (see `Destroy_HP_TcpServerListener`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HP_UdpArqServerListener(IntPtr pListener);
 
         /// <summary>Destroys a UDP cast (see `Destroy_HP_TcpServer`).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -889,6 +1051,146 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HPX_GetLastErrorDesc();
 
+        /// <summary>The largest message the WebSocket mode reassembles, in bytes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpAgent_GetWSMaxMessageSize(IntPtr pAgent);
+
+        /// <summary>The keep-alive interval in ms (0: off).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpAgent_GetWSPingInterval(IntPtr pAgent);
+
+        /// <summary>The subprotocol agreed on in the connection's opening handshake ("" when none), written to `lpszBuffer` as HP-Socket's text getters do: `*piLength` is the room on entry and the length needed, with the NUL, on return; too short (or NULL) gives FALSE.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_GetWSProtocol(IntPtr pAgent, IntPtr dwConnID, byte[] lpszBuffer, ref int piLength);
+
+        /// <summary>Whether permessage-deflate is offered or accepted.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_IsWSDeflate(IntPtr pAgent);
+
+        /// <summary>Whether the WebSocket mode is on.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_IsWebSocketMode(IntPtr pAgent);
+
+        /// <summary>WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_SendWSClose(IntPtr pAgent, IntPtr dwConnID, ushort usCode, byte[] lpszReason);
+
+        /// <summary>WebSocket mode: sends the upgrade request `GET lpszPath` with `Upgrade`, `Connection`, `Sec-WebSocket-Version: 13`, a fresh `Sec-WebSocket-Key` and the `iHeaderCount` extra headers (`Host` and cookies as `SendRequest`). When the server answers `101` with the matching `Sec-WebSocket-Accept`, `OnUpgrade(HUT_WEB_SOCKET)` follows and messages arrive through `OnWSMessage`; a wrong accept closes the connection (`SO_RECEIVE`, `EPROTO`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_SendWSUpgrade(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits); an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes compressed; messages received compressed arrive inflated in `OnWSMessage`, held to `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpAgent_SetWSDeflate(IntPtr pAgent, int bEnabled);
+
+        /// <summary>Sets the largest message the WebSocket mode reassembles, in bytes (default 16 MiB, 1..=2^31-1); a bigger one is refused with close code 1009. FALSE (`SE_INVALID_PARAM`) for 0 or above 2^31-1. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_SetWSMaxMessageSize(IntPtr pAgent, uint dwMaxSize);
+
+        /// <summary>Sets the keep-alive interval in ms (default 0: off). Every interval, each connection in the WebSocket mode that has sent nothing since the previous round gets an empty ping; one that stays silent for another round is closed (`SO_CLOSE`, `ETIMEDOUT`). Pongs, like any frame, count as heard. Applies from the next upgrade on a worker.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpAgent_SetWSPingInterval(IntPtr pAgent, uint dwInterval);
+
+        /// <summary>Sets the subprotocols this side speaks, comma-separated in order of preference (NULL or "" clears them; default none). A server answers an upgrade with the first of them the client offers (none offered: no `Sec-WebSocket-Protocol`, the upgrade stands); an agent or client offers them all in `SendWSUpgrade` and refuses an answer naming another. FALSE (`SE_INVALID_PARAM`) for a name that is not an HTTP token. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpAgent_SetWSProtocols(IntPtr pAgent, byte[] lpszProtocols);
+
+        /// <summary>Turns the WebSocket mode on or off (default off). It applies to upgrades that happen after the call; allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpAgent_SetWebSocketMode(IntPtr pAgent, int bEnabled);
+
+        /// <summary>The largest message the WebSocket mode reassembles, in bytes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpClient_GetWSMaxMessageSize(IntPtr pClient);
+
+        /// <summary>The keep-alive interval in ms (0: off).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpClient_GetWSPingInterval(IntPtr pClient);
+
+        /// <summary>The subprotocol agreed on in the connection's opening handshake ("" when none), written to `lpszBuffer` as HP-Socket's text getters do: `*piLength` is the room on entry and the length needed, with the NUL, on return; too short (or NULL) gives FALSE.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_GetWSProtocol(IntPtr pClient, byte[] lpszBuffer, ref int piLength);
+
+        /// <summary>Whether permessage-deflate is offered or accepted.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_IsWSDeflate(IntPtr pClient);
+
+        /// <summary>Whether the WebSocket mode is on.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_IsWebSocketMode(IntPtr pClient);
+
+        /// <summary>WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_SendWSClose(IntPtr pClient, ushort usCode, byte[] lpszReason);
+
+        /// <summary>WebSocket mode: sends the upgrade request `GET lpszPath` with `Upgrade`, `Connection`, `Sec-WebSocket-Version: 13`, a fresh `Sec-WebSocket-Key` and the `iHeaderCount` extra headers (`Host` and cookies as `SendRequest`). When the server answers `101` with the matching `Sec-WebSocket-Accept`, `OnUpgrade(HUT_WEB_SOCKET)` follows and messages arrive through `OnWSMessage`; a wrong accept closes the connection (`SO_RECEIVE`, `EPROTO`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_SendWSUpgrade(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
+
+        /// <summary>Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits); an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes compressed; messages received compressed arrive inflated in `OnWSMessage`, held to `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpClient_SetWSDeflate(IntPtr pClient, int bEnabled);
+
+        /// <summary>Sets the largest message the WebSocket mode reassembles, in bytes (default 16 MiB, 1..=2^31-1); a bigger one is refused with close code 1009. FALSE (`SE_INVALID_PARAM`) for 0 or above 2^31-1. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_SetWSMaxMessageSize(IntPtr pClient, uint dwMaxSize);
+
+        /// <summary>Sets the keep-alive interval in ms (default 0: off). Every interval, each connection in the WebSocket mode that has sent nothing since the previous round gets an empty ping; one that stays silent for another round is closed (`SO_CLOSE`, `ETIMEDOUT`). Pongs, like any frame, count as heard. Applies from the next upgrade on a worker.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpClient_SetWSPingInterval(IntPtr pClient, uint dwInterval);
+
+        /// <summary>Sets the subprotocols this side speaks, comma-separated in order of preference (NULL or "" clears them; default none). A server answers an upgrade with the first of them the client offers (none offered: no `Sec-WebSocket-Protocol`, the upgrade stands); an agent or client offers them all in `SendWSUpgrade` and refuses an answer naming another. FALSE (`SE_INVALID_PARAM`) for a name that is not an HTTP token. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpClient_SetWSProtocols(IntPtr pClient, byte[] lpszProtocols);
+
+        /// <summary>Turns the WebSocket mode on or off (default off). It applies to upgrades that happen after the call; allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpClient_SetWebSocketMode(IntPtr pClient, int bEnabled);
+
+        /// <summary>The largest message the WebSocket mode reassembles, in bytes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpServer_GetWSMaxMessageSize(IntPtr pServer);
+
+        /// <summary>The keep-alive interval in ms (0: off).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpServer_GetWSPingInterval(IntPtr pServer);
+
+        /// <summary>The subprotocol agreed on in the connection's opening handshake ("" when none), written to `lpszBuffer` as HP-Socket's text getters do: `*piLength` is the room on entry and the length needed, with the NUL, on return; too short (or NULL) gives FALSE.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpServer_GetWSProtocol(IntPtr pServer, IntPtr dwConnID, byte[] lpszBuffer, ref int piLength);
+
+        /// <summary>Whether permessage-deflate is offered or accepted.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpServer_IsWSDeflate(IntPtr pServer);
+
+        /// <summary>Whether the WebSocket mode is on.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpServer_IsWebSocketMode(IntPtr pServer);
+
+        /// <summary>WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpServer_SendWSClose(IntPtr pServer, IntPtr dwConnID, ushort usCode, byte[] lpszReason);
+
+        /// <summary>Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits); an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes compressed; messages received compressed arrive inflated in `OnWSMessage`, held to `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpServer_SetWSDeflate(IntPtr pServer, int bEnabled);
+
+        /// <summary>Sets the largest message the WebSocket mode reassembles, in bytes (default 16 MiB, 1..=2^31-1); a bigger one is refused with close code 1009. FALSE (`SE_INVALID_PARAM`) for 0 or above 2^31-1. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpServer_SetWSMaxMessageSize(IntPtr pServer, uint dwMaxSize);
+
+        /// <summary>Sets the keep-alive interval in ms (default 0: off). Every interval, each connection in the WebSocket mode that has sent nothing since the previous round gets an empty ping; one that stays silent for another round is closed (`SO_CLOSE`, `ETIMEDOUT`). Pongs, like any frame, count as heard. Applies from the next upgrade on a worker.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpServer_SetWSPingInterval(IntPtr pServer, uint dwInterval);
+
+        /// <summary>Sets the subprotocols this side speaks, comma-separated in order of preference (NULL or "" clears them; default none). A server answers an upgrade with the first of them the client offers (none offered: no `Sec-WebSocket-Protocol`, the upgrade stands); an agent or client offers them all in `SendWSUpgrade` and refuses an answer naming another. FALSE (`SE_INVALID_PARAM`) for a name that is not an HTTP token. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_HttpServer_SetWSProtocols(IntPtr pServer, byte[] lpszProtocols);
+
+        /// <summary>Turns the WebSocket mode on or off (default off). It applies to upgrades that happen after the call; allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpServer_SetWebSocketMode(IntPtr pServer, int bEnabled);
+
         /// <summary>The data attached with `HPX_Object_SetUserData` (NULL if none or for an invalid handle). Callable from any thread and inside callbacks (`pSender` is the component's handle).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HPX_Object_GetUserData(IntPtr pObject);
@@ -944,6 +1246,18 @@ namespace HPSocket
         /// <summary>The client form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Set_FN_Client_OnSendDrained(IntPtr pListener, HPX_FN_Client_OnSendDrained fn_);
+
+        /// <summary>Sets the HTTP agent listener's `OnWSMessage` callback (NULL clears it), used in the WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9, already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the close is answered and the connection closes). `pData` is valid during the call. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_HttpAgent_OnWSMessage(IntPtr pListener, HPX_FN_Http_OnWSMessage fn_);
+
+        /// <summary>Sets the HTTP client listener's `OnWSMessage` callback (NULL clears it), used in the WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9, already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the close is answered and the connection closes). `pData` is valid during the call. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_HttpClient_OnWSMessage(IntPtr pListener, HPX_FN_Http_OnWSMessage fn_);
+
+        /// <summary>Sets the HTTP server listener's `OnWSMessage` callback (NULL clears it), used in the WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9, already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the close is answered and the connection closes). `pData` is valid during the call. `HR_ERROR` closes the connection. Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_HttpServer_OnWSMessage(IntPtr pListener, HPX_FN_Http_OnWSMessage fn_);
 
         /// <summary>Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused for a full queue and the queue is now down to the low watermark. Runs on the connection's worker; the result is ignored.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1280,6 +1594,34 @@ namespace HPSocket
         /// <summary>Waits until the client is stopped, at most `dwMilliseconds` (`INFINITE`: for ever).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_Client_Wait(IntPtr pClient, uint dwMilliseconds);
+
+        /// <summary>TRUE for a live compressor (creation refuses bad parameters, so every one is valid).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Compressor_IsValid(IntPtr pCompressor);
+
+        /// <summary>`HP_Compressor_ProcessEx` without a flush.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Compressor_Process(IntPtr pCompressor, byte* pData, int iLength, int bLast, IntPtr pContext);
+
+        /// <summary>Compresses `iLength` bytes; the output goes to the data callback in pieces with `pContext`. `bLast` ends the stream (also with no data: differs, HP-Socket needs data) and resets the object for the next one; `bFlush` makes what was given so far decodable now. FALSE: corrupt state (`EBADMSG`), the callback returned FALSE (`ECANCELED`; the object is reset), or a call from the object's own callback (`EBUSY`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Compressor_ProcessEx(IntPtr pCompressor, byte* pData, int iLength, int bLast, int bFlush, IntPtr pContext);
+
+        /// <summary>Drops the current stream; the next `Process` starts a new one.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Compressor_Reset(IntPtr pCompressor);
+
+        /// <summary>TRUE for a live decompressor.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Decompressor_IsValid(IntPtr pDecompressor);
+
+        /// <summary>Decompresses `iLength` bytes; the output goes to the data callback with `pContext`. At the end of the stream the object resets (the rest of the data is ignored, as zlib's `inflate` leaves it). FALSE: corrupt data (`EBADMSG`; the object is reset), the callback returned FALSE (`ECANCELED`), or a call from the object's own callback (`EBUSY`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Decompressor_Process(IntPtr pDecompressor, byte* pData, int iLength, IntPtr pContext);
+
+        /// <summary>Drops the current stream.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_Decompressor_Reset(IntPtr pDecompressor);
 
         /// <summary>HP-Socket's version this library mirrors, `major &lt;&lt; 24 | minor &lt;&lt; 16 | revise &lt;&lt; 8 | build` (6.0.1 build 3).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -2449,6 +2791,22 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_Server_OnShutdown(IntPtr pListener, HP_FN_Server_OnShutdown fn_);
 
+        /// <summary>Sets the pool listener's `OnShutdown` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_ThreadPool_OnShutdown(IntPtr pListener, HP_FN_ThreadPool_OnShutdown fn_);
+
+        /// <summary>Sets the pool listener's `OnStartup` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_ThreadPool_OnStartup(IntPtr pListener, HP_FN_ThreadPool_OnStartup fn_);
+
+        /// <summary>Sets the pool listener's `OnWorkerThreadEnd` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_ThreadPool_OnWorkerThreadEnd(IntPtr pListener, HP_FN_ThreadPool_OnWorkerThreadEnd fn_);
+
+        /// <summary>Sets the pool listener's `OnWorkerThreadStart` callback (NULL clears it). Allowed at any time.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_Set_FN_ThreadPool_OnWorkerThreadStart(IntPtr pListener, HP_FN_ThreadPool_OnWorkerThreadStart fn_);
+
         /// <summary>Sets the node listener's `OnError` callback (NULL clears it). Allowed at any time.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_Set_FN_UdpNode_OnError(IntPtr pListener, HP_FN_UdpNode_OnError fn_);
@@ -2680,6 +3038,242 @@ namespace HPSocket
         /// <summary>Sets the `listen()` backlog (default SOMAXCONN). Ignored while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_TcpServer_SetSocketListenQueue(IntPtr pServer, uint dwSocketListenQueue);
+
+        /// <summary>Changes the number of workers of a started pool (`dwNewThreadCount` as in `HP_ThreadPool_Start`). Workers removed finish the task they run first. Allowed in tasks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_AdjustThreadCount(IntPtr pThreadPool, uint dwNewThreadCount);
+
+        /// <summary>The queue bound given to `Start` (0: unbounded; 0 when stopped).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_ThreadPool_GetMaxQueueSize(IntPtr pThreadPool);
+
+        /// <summary>Tasks waiting in the queue.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_ThreadPool_GetQueueSize(IntPtr pThreadPool);
+
+        /// <summary>The policy given to `Start` (`TRP_CALL_FAIL` when stopped).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_GetRejectedPolicy(IntPtr pThreadPool);
+
+        /// <summary>The pool's state (`SS_*`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_GetState(IntPtr pThreadPool);
+
+        /// <summary>Tasks running now.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_ThreadPool_GetTaskCount(IntPtr pThreadPool);
+
+        /// <summary>The number of workers asked for (0 when stopped).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_ThreadPool_GetThreadCount(IntPtr pThreadPool);
+
+        /// <summary>Whether the pool is starting or started.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_HasStarted(IntPtr pThreadPool);
+
+        /// <summary>Starts `dwThreadCount` workers (0: CPUs × 2 + 2; "negative" as `int`: CPUs × -n) with a queue of at most `dwMaxQueueSize` tasks (0: unbounded), `enRejectedPolicy` for a full queue and `dwStackSize` bytes of stack per worker (0: the default). FALSE with `SE_ILLEGAL_STATE` when not stopped, `SE_INVALID_PARAM` for an unknown policy or more than 10 000 threads.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_Start(IntPtr pThreadPool, uint dwThreadCount, uint dwMaxQueueSize, int enRejectedPolicy, uint dwStackSize);
+
+        /// <summary>Stops the pool: queued tasks still run, for at most `dwMaxWait` ms (`INFINITE` or 0: for ever), then `OnShutdown`. When the time is up the tasks still queued are destroyed, the result is FALSE with `errno` `ECANCELED`, and the pool is stopped all the same. Refused from one of the pool's own tasks or callbacks (`SE_ILLEGAL_STATE`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_Stop(IntPtr pThreadPool, uint dwMaxWait);
+
+        /// <summary>Queues `fnTaskProc(pvArg)`. With a full queue the pool's policy decides: `TRP_CALL_FAIL` fails (`errno` `EXFULL`), `TRP_WAIT_FOR` waits for room at most `dwMaxWait` ms (`INFINITE` or 0: for ever), `TRP_CALLER_RUN` runs the task on this thread.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_Submit(IntPtr pThreadPool, Fn_TaskProc fnTaskProc, IntPtr pvArg, uint dwMaxWait);
+
+        /// <summary>Queues a socket task (as `HP_ThreadPool_Submit`). On success the pool owns the task and destroys it after it ran (or when a stop drops it); on failure it stays the caller's, to destroy with `Destroy_HP_SocketTaskObj`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_Submit_Task(IntPtr pThreadPool, IntPtr pTask, uint dwMaxWait);
+
+        /// <summary>Waits until the pool is stopped, at most `dwMilliseconds` (`INFINITE`: for ever); FALSE with `ETIMEDOUT` when the time is up. Refused from one of the pool's own tasks or callbacks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_ThreadPool_Wait(IntPtr pThreadPool, uint dwMilliseconds);
+
+        /// <summary>Returns how many fast resends a segment gets before it waits for its timeout.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetFastLimit(IntPtr pClient);
+
+        /// <summary>Returns KCP's update interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetFlushInterval(IntPtr pClient);
+
+        /// <summary>Returns how long the handshake may take in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetHandShakeTimeout(IntPtr pClient);
+
+        /// <summary>Returns the largest message in bytes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetMaxMessageSize(IntPtr pClient);
+
+        /// <summary>Returns KCP's MTU.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetMaxTransUnit(IntPtr pClient);
+
+        /// <summary>Returns the minimum retransmission timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetMinRto(IntPtr pClient);
+
+        /// <summary>Returns the receive window in segments.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetRecvWndSize(IntPtr pClient);
+
+        /// <summary>Returns the fast resend: after this many later acks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetResendByAcks(IntPtr pClient);
+
+        /// <summary>Returns the send window in segments.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqClient_GetSendWndSize(IntPtr pClient);
+
+        /// <summary>Puts in `*piCount` how many messages are queued or in flight (not yet acknowledged).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpArqClient_GetWaitingSendMessageCount(IntPtr pClient, ref int piCount);
+
+        /// <summary>Returns KCP's nodelay mode (default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpArqClient_IsNoDelay(IntPtr pClient);
+
+        /// <summary>Returns whether congestion control is off (KCP's `nc`; default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpArqClient_IsTurnoffCongestCtrl(IntPtr pClient);
+
+        /// <summary>Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetFastLimit(IntPtr pClient, uint dwFastLimit);
+
+        /// <summary>Sets KCP's update interval in ms (default 60; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetFlushInterval(IntPtr pClient, uint dwFlushInterval);
+
+        /// <summary>Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetHandShakeTimeout(IntPtr pClient, uint dwHandShakeTimeout);
+
+        /// <summary>Sets the largest message in bytes (default 4096; &gt; 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetMaxMessageSize(IntPtr pClient, uint dwMaxMessageSize);
+
+        /// <summary>Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetMaxTransUnit(IntPtr pClient, uint dwMaxTransUnit);
+
+        /// <summary>Sets the minimum retransmission timeout in ms (default 30; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetMinRto(IntPtr pClient, uint dwMinRto);
+
+        /// <summary>Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetNoDelay(IntPtr pClient, int bNoDelay);
+
+        /// <summary>Sets the receive window in segments (default 512; &gt; 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetRecvWndSize(IntPtr pClient, uint dwRecvWndSize);
+
+        /// <summary>Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetResendByAcks(IntPtr pClient, uint dwResendByAcks);
+
+        /// <summary>Sets the send window in segments (default 128; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetSendWndSize(IntPtr pClient, uint dwSendWndSize);
+
+        /// <summary>Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqClient_SetTurnoffCongestCtrl(IntPtr pClient, int bTurnOff);
+
+        /// <summary>Returns how many fast resends a segment gets before it waits for its timeout.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetFastLimit(IntPtr pServer);
+
+        /// <summary>Returns KCP's update interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetFlushInterval(IntPtr pServer);
+
+        /// <summary>Returns how long the handshake may take in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetHandShakeTimeout(IntPtr pServer);
+
+        /// <summary>Returns the largest message in bytes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetMaxMessageSize(IntPtr pServer);
+
+        /// <summary>Returns KCP's MTU.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetMaxTransUnit(IntPtr pServer);
+
+        /// <summary>Returns the minimum retransmission timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetMinRto(IntPtr pServer);
+
+        /// <summary>Returns the receive window in segments.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetRecvWndSize(IntPtr pServer);
+
+        /// <summary>Returns the fast resend: after this many later acks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetResendByAcks(IntPtr pServer);
+
+        /// <summary>Returns the send window in segments.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HP_UdpArqServer_GetSendWndSize(IntPtr pServer);
+
+        /// <summary>Puts in `*piCount` how many messages of the connection are queued or in flight (not yet acknowledged).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpArqServer_GetWaitingSendMessageCount(IntPtr pServer, IntPtr dwConnID, ref int piCount);
+
+        /// <summary>Returns KCP's nodelay mode (default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpArqServer_IsNoDelay(IntPtr pServer);
+
+        /// <summary>Returns whether congestion control is off (KCP's `nc`; default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HP_UdpArqServer_IsTurnoffCongestCtrl(IntPtr pServer);
+
+        /// <summary>Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetFastLimit(IntPtr pServer, uint dwFastLimit);
+
+        /// <summary>Sets KCP's update interval in ms (default 60; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetFlushInterval(IntPtr pServer, uint dwFlushInterval);
+
+        /// <summary>Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetHandShakeTimeout(IntPtr pServer, uint dwHandShakeTimeout);
+
+        /// <summary>Sets the largest message in bytes (default 4096; &gt; 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetMaxMessageSize(IntPtr pServer, uint dwMaxMessageSize);
+
+        /// <summary>Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetMaxTransUnit(IntPtr pServer, uint dwMaxTransUnit);
+
+        /// <summary>Sets the minimum retransmission timeout in ms (default 30; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetMinRto(IntPtr pServer, uint dwMinRto);
+
+        /// <summary>Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetNoDelay(IntPtr pServer, int bNoDelay);
+
+        /// <summary>Sets the receive window in segments (default 512; &gt; 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetRecvWndSize(IntPtr pServer, uint dwRecvWndSize);
+
+        /// <summary>Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetResendByAcks(IntPtr pServer, uint dwResendByAcks);
+
+        /// <summary>Sets the send window in segments (default 128; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetSendWndSize(IntPtr pServer, uint dwSendWndSize);
+
+        /// <summary>Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HP_UdpArqServer_SetTurnoffCongestCtrl(IntPtr pServer, int bTurnOff);
 
         /// <summary>Returns the cast mode.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -2917,6 +3511,90 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HP_UdpServer_SetPostReceiveCount(IntPtr pServer, uint dwPostReceiveCount);
 
+        /// <summary>Decodes base64 (CR, LF and spaces skipped, final padding optional): 0, -3 for text that is not base64 (`*pdwDestLen` 0), -5 with the length needed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Base64Decode(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Base64 (RFC 4648, `=` padding): 0, or -5 with `*pdwDestLen` the length needed (NULL `lpszDest` asks for it), -3 for a NULL `lpszSrc` with a length.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Base64Encode(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Brotli-compresses (quality 11, window 22, mode 0): 0, or -5 with the length needed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_BrotliCompress(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Brotli-compresses with `iQuality` 0..=11, `iWindow` 10..=24, `iMode` 0..=2: 0, -5, or -2 for a parameter out of range (differs: HP-Socket returns -3 there).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_BrotliCompressEx(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen, int iQuality, int iWindow, int iMode);
+
+        /// <summary>The most `SYS_BrotliCompress` writes for `dwSrcLen` bytes (`BrotliEncoderMaxCompressedSize`; 0 when that does not fit a DWORD).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_BrotliGuessCompressBound(uint dwSrcLen);
+
+        /// <summary>Decompresses one brotli stream: 0, -3 for corrupt or truncated data, -5 with the length needed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_BrotliUncompress(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>`calloc(number, size)`: zeroed; NULL for a negative count or size, or on overflow.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr SYS_Calloc(int number, int size);
+
+        /// <summary>Converts `iInBufLen` bytes between charsets named as iconv names them (UTF-8, GBK, GB2312, GB18030, UTF-16LE/BE, UTF-32LE/BE, WCHAR_T, and every WHATWG label: Big5, Shift_JIS, ISO-8859-1, ...): TRUE with `*piOutBufLen` the bytes written. FALSE for an unknown charset, malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piOutBufLen` the length needed; differs: HP-Socket writes part of the output).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_CharsetConvert(byte[] lpszFromCharset, byte[] lpszToCharset, byte[] lpszInBuf, int iInBufLen, byte[] lpszOutBuf, ref int piOutBufLen);
+
+        /// <summary>zlib-compresses (level -1, window bits 15): 0, or -5 with the length needed (differs: HP-Socket leaves `*pdwDestLen` as it was); `SYS_GuessCompressBound` always suffices.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Compress(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Compresses with zlib's `deflateInit2` parameters (see `Create_HP_ZLibCompressorEx`; window bits choose zlib, raw deflate or gzip): 0, -5, or -2 for a parameter out of range.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_CompressEx(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen, int iLevel, int iMethod, int iWindowBits, int iMemLevel, int iStrategy);
+
+        /// <summary>Resolves `lpszHost` and lists its addresses of `enType` (`IPT_ALL`, `IPT_IPV4`, `IPT_IPV6`): `*lpppIPAddr` becomes a NULL-terminated array of `HP_TIPAddr*` and `*piIPAddrCount` its length. Free it with `SYS_FreeHostIPAddresses`. FALSE (and NULL, 0) when the host does not resolve or has no address of that type.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_EnumHostIPAddresses(byte[] lpszHost, int enType, out IntPtr lpppIPAddr, ref int piIPAddrCount);
+
+        /// <summary>`free(p)`; `p` is NULL or a block of `SYS_Malloc`/`SYS_Calloc`/`SYS_Realloc`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void SYS_Free(byte* p);
+
+        /// <summary>Frees a list of `SYS_EnumHostIPAddresses`; FALSE for NULL, a list freed already or any other pointer (differs: HP-Socket frees whatever it is given).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_FreeHostIPAddresses(IntPtr lppIPAddr);
+
+        /// <summary>gzip-compresses (RFC 1952, level -1): codes as `SYS_Compress`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GZipCompress(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>The length a gzip stream states in its trailer (ISIZE, modulo 2^32); 0 when the data is shorter than 20 bytes or does not start with the gzip magic.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_GZipGuessUncompressBound(byte* lpszSrc, uint dwSrcLen);
+
+        /// <summary>Decompresses one gzip (or zlib) stream: codes as `SYS_Uncompress`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GZipUncompress(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Converts NUL-terminated GBK text, the NUL included, to Unicode ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32): TRUE with `*piDestLength` the `WCHAR`s written (the NUL counted). FALSE for malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piDestLength` the length needed; differs: HP-Socket writes part of it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GbkToUnicode(byte[] szSrc, int[] szDest, ref int piDestLength);
+
+        /// <summary>As `SYS_GbkToUnicode`, with the source length given: `iSrcLength` bytes (a negative length: up to and including the terminating NUL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GbkToUnicodeEx(byte[] szSrc, int iSrcLength, int[] szDest, ref int piDestLength);
+
+        /// <summary>Converts NUL-terminated GBK text, the NUL included, to UTF-8: TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piDestLength` the length needed; differs: HP-Socket writes part of it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GbkToUtf8(byte[] szSrc, byte[] szDest, ref int piDestLength);
+
+        /// <summary>As `SYS_GbkToUtf8`, with the source length given: `iSrcLength` bytes (a negative length: up to and including the terminating NUL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GbkToUtf8Ex(byte[] szSrc, int iSrcLength, byte[] szDest, ref int piDestLength);
+
+        /// <summary>The first address of a host (the text itself when it is an address), written as the address functions do; `*penType` (may be NULL) gets its family.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GetIPAddress(byte[] lpszHost, byte[] lpszIP, ref int piIPLenth, out int penType);
+
         /// <summary>This thread's `errno`: the system error of the last failed call (every failing function of this library sets it).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint SYS_GetLastError();
@@ -2924,6 +3602,166 @@ namespace HPSocket
         /// <summary>The system's text for this thread's `errno` (`strerror`). The string stays valid until the next `SYS_GetLastErrorStr` call on this thread; `errno` is left unchanged.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr SYS_GetLastErrorStr();
+
+        /// <summary>The local address and port of a socket (`getsockname`), written as the address functions do (docs/abi.md, section 6).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GetSocketLocalAddress(int socket, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>`getsockopt(sock, level, name, val, len)`: 0 (and `*len` the size written), or -1 with `errno` (`EFAULT` for a NULL `len`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GetSocketOption(int sock, int level, int name, IntPtr val, out int len);
+
+        /// <summary>The peer's address and port of a socket (`getpeername`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_GetSocketRemoteAddress(int socket, byte[] lpszAddress, ref int piAddressLen, out ushort pusPort);
+
+        /// <summary>The decoded length of base64 text without line breaks (HP-Socket's formula; 0 below two bytes or for NULL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_GuessBase64DecodeBound(byte* lpszSrc, uint dwSrcLen);
+
+        /// <summary>The length of the base64 text of `dwSrcLen` bytes: `4 * ((dwSrcLen + 2) / 3)`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_GuessBase64EncodeBound(uint dwSrcLen);
+
+        /// <summary>zlib's `compressBound(dwSrcLen)`, plus 16 for gzip: the most `SYS_Compress` / `SYS_GZipCompress` write.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_GuessCompressBound(uint dwSrcLen, int bGZip);
+
+        /// <summary>The decoded length of URL-encoded text (HP-Socket's formula).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_GuessUrlDecodeBound(byte* lpszSrc, uint dwSrcLen);
+
+        /// <summary>The length of the URL encoding of the bytes (exact).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_GuessUrlEncodeBound(byte* lpszSrc, uint dwSrcLen);
+
+        /// <summary>A 64-bit value from host to network byte order.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ulong SYS_HToN64(ulong value);
+
+        /// <summary>`ioctl(sock, cmd, arg)`: 0, or -1 with `errno`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_IoctlSocket(int sock, long cmd, out IntPtr arg);
+
+        /// <summary>Whether the text is an IPv4 or IPv6 address; `*penType` (may be NULL) gets which.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_IsIPAddress(byte[] lpszAddress, out int penType);
+
+        /// <summary>TRUE on a little-endian machine.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_IsLittleEndian();
+
+        /// <summary>`malloc(size)`: libc's allocator, so the block may be freed with `free` or `SYS_Free` (a `TBT_ATTACH` task buffer is). NULL for a negative size.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr SYS_Malloc(int size);
+
+        /// <summary>A 64-bit value from network to host byte order.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ulong SYS_NToH64(ulong value);
+
+        /// <summary>`realloc(p, size)`; `p` is NULL or a block of `SYS_Malloc`/`SYS_Calloc`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr SYS_Realloc(byte* p, int size);
+
+        /// <summary>`SO_LINGER` off (`bDont` TRUE) or on with 0 seconds: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_DontLinger(int sock, int bDont);
+
+        /// <summary>`SO_LINGER` `{l_onoff, l_linger}`: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_Linger(int sock, ushort l_onoff, ushort l_linger);
+
+        /// <summary>Sets or clears `O_NONBLOCK`: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_NoBlock(int sock, int bNoBlock);
+
+        /// <summary>`IPPROTO_TCP`/`TCP_NODELAY`: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_NoDelay(int sock, int bNoDelay);
+
+        /// <summary>`SO_RCVBUF`: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_RecvBuffSize(int sock, int size);
+
+        /// <summary>`SO_RCVTIMEO` of `ms` milliseconds: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_RecvTimeOut(int sock, int ms);
+
+        /// <summary>`SO_REUSEADDR`/`SO_REUSEPORT` as the policy says (`RAP_NONE` clears both): 0 or -1 (`errno`; `EINVAL` for an unknown policy).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_ReuseAddress(int sock, int opt);
+
+        /// <summary>`SO_SNDBUF`: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_SendBuffSize(int sock, int size);
+
+        /// <summary>`SO_SNDTIMEO` of `ms` milliseconds: 0 or -1 (`errno`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SSO_SendTimeOut(int sock, int ms);
+
+        /// <summary>`setsockopt(sock, level, name, val, len)`: 0, or -1 with `errno`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_SetSocketOption(int sock, int level, int name, IntPtr val, int len);
+
+        /// <summary>The two bytes of `value` swapped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern ushort SYS_SwapEndian16(ushort value);
+
+        /// <summary>The four bytes of `value` reversed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint SYS_SwapEndian32(uint value);
+
+        /// <summary>Decompresses one zlib stream: 0, -3 for corrupt or truncated data, -5 with the length needed (differs: HP-Socket cannot tell it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Uncompress(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Decompresses with `iWindowBits` as zlib's `inflateInit2` (see `Create_HP_ZLibDecompressorEx`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UncompressEx(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen, int iWindowBits);
+
+        /// <summary>Converts NUL-terminated Unicode text, the NUL included, to GBK ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32): TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piDestLength` the length needed; differs: HP-Socket writes part of it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UnicodeToGbk(int[] szSrc, byte[] szDest, ref int piDestLength);
+
+        /// <summary>As `SYS_UnicodeToGbk`, with the source length given: `iSrcLength` `WCHAR`s (a negative length: up to and including the terminating NUL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UnicodeToGbkEx(int[] szSrc, int iSrcLength, byte[] szDest, ref int piDestLength);
+
+        /// <summary>Converts NUL-terminated Unicode text, the NUL included, to UTF-8 ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32): TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piDestLength` the length needed; differs: HP-Socket writes part of it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UnicodeToUtf8(int[] szSrc, byte[] szDest, ref int piDestLength);
+
+        /// <summary>As `SYS_UnicodeToUtf8`, with the source length given: `iSrcLength` `WCHAR`s (a negative length: up to and including the terminating NUL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UnicodeToUtf8Ex(int[] szSrc, int iSrcLength, byte[] szDest, ref int piDestLength);
+
+        /// <summary>Decodes URL encoding (`+` a space, `%XX` a byte): 0, -3 for a `%` without two hex digits (differs: HP-Socket only checks that two characters follow), -5 with the length needed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UrlDecode(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>URL-encodes as HP-Socket (letters, digits and `.-_*` kept, space `+`, the rest `%XX`): 0, or -5 with the length needed.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_UrlEncode(byte* lpszSrc, uint dwSrcLen, byte* lpszDest, ref uint pdwDestLen);
+
+        /// <summary>Converts NUL-terminated UTF-8 text, the NUL included, to GBK: TRUE with `*piDestLength` the bytes written (the NUL counted). FALSE for malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piDestLength` the length needed; differs: HP-Socket writes part of it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Utf8ToGbk(byte[] szSrc, byte[] szDest, ref int piDestLength);
+
+        /// <summary>As `SYS_Utf8ToGbk`, with the source length given: `iSrcLength` bytes (a negative length: up to and including the terminating NUL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Utf8ToGbkEx(byte[] szSrc, int iSrcLength, byte[] szDest, ref int piDestLength);
+
+        /// <summary>Converts NUL-terminated UTF-8 text, the NUL included, to Unicode ("Unicode" is `WCHAR`, a 32-bit `wchar_t`: UTF-32): TRUE with `*piDestLength` the `WCHAR`s written (the NUL counted). FALSE for malformed input or a character the target lacks (`EBADMSG`), or a short or NULL buffer (`ENOBUFS`, `*piDestLength` the length needed; differs: HP-Socket writes part of it).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Utf8ToUnicode(byte[] szSrc, int[] szDest, ref int piDestLength);
+
+        /// <summary>As `SYS_Utf8ToUnicode`, with the source length given: `iSrcLength` bytes (a negative length: up to and including the terminating NUL).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_Utf8ToUnicodeEx(byte[] szSrc, int iSrcLength, int[] szDest, ref int piDestLength);
+
+        /// <summary>Sets (`bSet` TRUE) or clears the file status flags `fl` of `fd` (`F_GETFL` then `F_SETFL`); FALSE with `errno` on failure.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int SYS_fcntl_SETFL(int fd, int fl, int bSet);
 
     }
 
@@ -3307,6 +4145,66 @@ namespace HPSocket
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_TcpServerListener(handle); return true; }
     }
 
+    /// <summary>Owns an <c>HP_ThreadPool</c>; releasing it calls <c>Destroy_HP_ThreadPool</c>.</summary>
+    public sealed class ThreadPoolHandle : SafeHandle
+    {
+        private ThreadPoolHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_ThreadPool</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_ThreadPool(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_ThreadPoolListener</c>; releasing it calls <c>Destroy_HP_ThreadPoolListener</c>.</summary>
+    public sealed class ThreadPoolListenerHandle : SafeHandle
+    {
+        private ThreadPoolListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_ThreadPoolListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_ThreadPoolListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpArqClient</c>; releasing it calls <c>Destroy_HP_UdpArqClient</c>.</summary>
+    public sealed class UdpArqClientHandle : SafeHandle
+    {
+        private UdpArqClientHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpArqClient</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpArqClient(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpArqClientListener</c>; releasing it calls <c>Destroy_HP_UdpArqClientListener</c>.</summary>
+    public sealed class UdpArqClientListenerHandle : SafeHandle
+    {
+        private UdpArqClientListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpArqClientListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpArqClientListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpArqServer</c>; releasing it calls <c>Destroy_HP_UdpArqServer</c>.</summary>
+    public sealed class UdpArqServerHandle : SafeHandle
+    {
+        private UdpArqServerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpArqServer</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpArqServer(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_UdpArqServerListener</c>; releasing it calls <c>Destroy_HP_UdpArqServerListener</c>.</summary>
+    public sealed class UdpArqServerListenerHandle : SafeHandle
+    {
+        private UdpArqServerListenerHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_UdpArqServerListener</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpArqServerListener(handle); return true; }
+    }
+
     /// <summary>Owns an <c>HP_UdpCast</c>; releasing it calls <c>Destroy_HP_UdpCast</c>.</summary>
     public sealed class UdpCastHandle : SafeHandle
     {
@@ -3385,5 +4283,25 @@ namespace HPSocket
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
         /// <summary>Calls <c>Destroy_HP_UdpServerListener</c>.</summary>
         protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_UdpServerListener(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_Compressor</c>; releasing it calls <c>Destroy_HP_Compressor</c>.</summary>
+    public sealed class CompressorHandle : SafeHandle
+    {
+        private CompressorHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_Compressor</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_Compressor(handle); return true; }
+    }
+
+    /// <summary>Owns an <c>HP_Decompressor</c>; releasing it calls <c>Destroy_HP_Decompressor</c>.</summary>
+    public sealed class DecompressorHandle : SafeHandle
+    {
+        private DecompressorHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HP_Decompressor</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HP_Decompressor(handle); return true; }
     }
 }

@@ -26,6 +26,11 @@ namespace HPSocket
         {
         }
 
+        internal UdpServer(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
+            : base(listener, create, what)
+        {
+        }
+
         /// <summary>The largest datagram sent or received, in bytes (default 1432; 1..65536, checked by Start).</summary>
         public uint MaxDatagramSize
         {
@@ -93,6 +98,11 @@ namespace HPSocket
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
         public UdpClient()
             : base(NativeMethods.Create_HP_UdpClientListener(), l => NativeMethods.Create_HP_UdpClient(l), "UdpClient")
+        {
+        }
+
+        internal UdpClient(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
+            : base(listener, create, what)
         {
         }
 

@@ -161,6 +161,8 @@ namespace HPSocket.Tests
 
                 Assert.True(agent.Disconnect(conn), "Disconnect");
                 Assert.Wait(closed, "server OnClose");
+                // `closed` is set inside OnClose; the connection is gone once OnClose returned.
+                Assert.Until(() => server.ConnectionCount == 0, "the connection to be gone");
                 Assert.Equal(null, server.GetExtra(serverConn), "dropped after OnClose");
                 Assert.False(server.SetExtra(serverConn, "late"), "SetExtra on a closed connection");
                 Assert.Equal(0, errors.Count, string.Join("; ", errors));

@@ -60,6 +60,18 @@ namespace HPSocket.Tests
                 throw new AssertionException("timed out after " + seconds + " s waiting for " + what);
         }
 
+        /// <summary>Polls <paramref name="condition"/> every 5 ms until it holds.</summary>
+        public static void Until(Func<bool> condition, string what, int seconds = 30)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(seconds);
+            while (!condition())
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw new AssertionException("timed out after " + seconds + " s waiting for " + what);
+                Thread.Sleep(5);
+            }
+        }
+
         public static T Throws<T>(Action a, string what) where T : Exception
         {
             try { a(); }

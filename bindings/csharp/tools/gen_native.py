@@ -79,6 +79,10 @@ def parse(text):
     return out
 
 
+# Pointers to the thread pool's TSocketTask struct (not handles).
+SOCKET_TASK_PTRS = ("HP_LPTSocketTask", "LPTSocketTask")
+
+
 class Types:
     def __init__(self, items):
         self.handles = {"HP_Object"}
@@ -124,7 +128,7 @@ class Types:
             return "uint"
         if t in ("USHORT", "unsigned short"):
             return "ushort"
-        if t in ("int64_t", "long long"):
+        if t in ("int64_t", "long long", "long"):
             return "long"
         if t in ("uint64_t", "unsigned long long"):
             return "ulong"
@@ -136,7 +140,7 @@ class Types:
             return t
         if t == "void":
             return "void"
-        if t in ("unsigned long", "unsigned long int"):
+        if t in ("unsigned long", "unsigned long int", "long", "long int"):
             return "IntPtr"
         raise SystemExit("gen_native.py: unknown type %r" % t)
 
@@ -146,6 +150,10 @@ class Types:
             return "IntPtr" if in_callback else "byte[]"
         if t in ("LPWSABUF", "PWSABUF"):
             return "WSABUF*"
+        if t in SOCKET_TASK_PTRS:
+            return "IntPtr"
+        if t == "LPCBYTE":
+            return "IntPtr" if in_callback else "byte*"
         if t.endswith("*"):
             base = t[:-1].strip()
             if in_callback:
@@ -167,6 +175,12 @@ class Types:
                 return "IntPtr[]" if re.search(r"GetHeaders|GetAllHeaderNames", fname) else "out IntPtr"
             if base == "LPCBYTE":
                 return "out IntPtr"
+            if base == "HP_LPTIPAddr":
+                return "IntPtr"  # a list of SYS_EnumHostIPAddresses
+            if base == "HP_LPTIPAddr *":
+                return "out IntPtr"
+            if base == "WCHAR":
+                return "int[]"  # wchar_t is 32 bits on Linux
             inner = self.scalar(base)
             direction = "ref" if re.search(r"Len|Count", name) else "out"
             return "%s %s" % (direction, inner)
@@ -176,8 +190,11 @@ class Types:
         t = t.replace("const ", "").strip()
         if t in ("LPCTSTR", "LPCSTR"):
             return "IntPtr"
-        if t.endswith("*"):
+        if t.endswith("*") or t in SOCKET_TASK_PTRS:
             return "IntPtr"
+        codec = re.match(r"^Create_HP_(?:ZLib|GZip|Brotli)(Compressor|Decompressor)(?:Ex)?$", fname)
+        if codec:
+            return codec.group(1) + "Handle"  # one destroyer per direction
         if fname.startswith("Create_HP_"):
             return fname[len("Create_HP_"):] + "Handle"
         return self.scalar(t)
@@ -279,9 +296,12 @@ def generate(header_text, header_name):
         w("")
     w("    }")
     # SafeHandles
-    for rt, name, plist in funcs:
-        if not name.startswith("Create_HP_"):
-            continue
+    # A socket task is a C struct the pool may own and free: a plain IntPtr.
+    creators = [name for rt, name, plist in funcs
+                if name.startswith("Create_HP_") and rt not in SOCKET_TASK_PTRS]
+    # The compressors of every codec share one destroyer per direction.
+    creators += ["Create_HP_Compressor", "Create_HP_Decompressor"]
+    for name in creators:
         base = name[len("Create_HP_"):]
         destroy = "Destroy_HP_" + base
         if destroy not in names:

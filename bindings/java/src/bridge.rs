@@ -7,6 +7,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use hpsocket_core::http::{HttpEvent, HttpMessage, HttpParseResult};
+use hpsocket_core::TcpClient;
 use hpsocket_core::{ConnId, Event, EventHandler, EventMask, HandleResult, SocketOperation};
 use jni::objects::{GlobalRef, WeakRef};
 
@@ -24,6 +26,19 @@ pub(crate) const EV_PULL_RECEIVE: i32 = 6;
 pub(crate) const EV_SEND_DRAINED: i32 = 7;
 pub(crate) const EV_CLOSE: i32 = 8;
 pub(crate) const EV_SHUTDOWN: i32 = 9;
+// HTTP events (Component.EV_HTTP_*); strings travel as UTF-8 in the buffer, two of them
+// separated by a NUL (which no parsed head contains).
+pub(crate) const EV_HTTP_MESSAGE_BEGIN: i32 = 10;
+pub(crate) const EV_HTTP_REQUEST_LINE: i32 = 11;
+pub(crate) const EV_HTTP_STATUS_LINE: i32 = 12;
+pub(crate) const EV_HTTP_HEADER: i32 = 13;
+pub(crate) const EV_HTTP_HEADERS_COMPLETE: i32 = 14;
+pub(crate) const EV_HTTP_BODY: i32 = 15;
+pub(crate) const EV_HTTP_CHUNK_HEADER: i32 = 16;
+pub(crate) const EV_HTTP_CHUNK_COMPLETE: i32 = 17;
+pub(crate) const EV_HTTP_MESSAGE_COMPLETE: i32 = 18;
+pub(crate) const EV_HTTP_UPGRADE: i32 = 19;
+pub(crate) const EV_HTTP_PARSE_ERROR: i32 = 20;
 
 /// The Java component's side of the core listener traits.
 pub(crate) struct Bridge {
@@ -32,6 +47,12 @@ pub(crate) struct Bridge {
     is_client: bool,
     /// A strong ref to the Java component while it runs.
     pin: Mutex<Option<GlobalRef>>,
+    /// HTTP sync clients: the client (cleared by `Shell::destroy`, which breaks the cycle
+    /// client -> listener -> bridge -> client) and the head of its last complete response,
+    /// kept because the core forgets it once a `Connection: close` response closed the
+    /// connection (before `open_url` even returns).
+    pub(crate) sync_client: Mutex<Option<TcpClient>>,
+    pub(crate) last_message: Mutex<Option<Arc<HttpMessage>>>,
 }
 
 impl Bridge {
@@ -41,6 +62,8 @@ impl Bridge {
             mask,
             is_client,
             pin: Mutex::new(None),
+            sync_client: Mutex::new(None),
+            last_message: Mutex::new(None),
         }
     }
 
@@ -85,6 +108,19 @@ impl Bridge {
         HandleResult::from_code(code)
     }
 
+    /// An HTTP event: the Java listener's `HttpParseResult` code (`HPR_OK` when it does not
+    /// override the event or the component is gone, `HPR_ERROR` when the upcall failed).
+    fn http(&self, event: i32, conn: ConnId, arg: i64, data: Option<&[u8]>) -> HttpParseResult {
+        if !self.wants(event) {
+            return HttpParseResult::Ok;
+        }
+        let key = self as *const Bridge as usize;
+        let code = jvm::calling(key, || {
+            jvm::dispatch_or(&self.target, event, conn, arg, data, 0, -1)
+        });
+        HttpParseResult::from_code(code)
+    }
+
     fn close(&self, conn: ConnId, operation: SocketOperation, error_code: i32) {
         let arg = ((operation as i64) << 32) | (error_code as u32 as i64);
         // Always dispatched: the Java side drops the connection's attachment there.
@@ -122,6 +158,58 @@ impl EventHandler for JavaEvents {
             EventMask::ALL
         } else {
             EventMask::NONE
+        }
+    }
+
+    fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
+        let b = &self.0;
+        let pair = |a: &[u8], z: &[u8]| {
+            let mut v = Vec::with_capacity(a.len() + 1 + z.len());
+            v.extend_from_slice(a);
+            v.push(0);
+            v.extend_from_slice(z);
+            v
+        };
+        match event {
+            HttpEvent::MessageBegin => b.http(EV_HTTP_MESSAGE_BEGIN, conn, 0, None),
+            HttpEvent::RequestLine { method, url } => {
+                let v = pair(method.to_bytes(), url.to_bytes());
+                b.http(EV_HTTP_REQUEST_LINE, conn, 0, Some(&v))
+            }
+            HttpEvent::StatusLine { status, reason } => {
+                let v = pair(status.to_string().as_bytes(), reason.to_bytes());
+                b.http(EV_HTTP_STATUS_LINE, conn, 0, Some(&v))
+            }
+            HttpEvent::Header { name, value } => {
+                let v = pair(name.to_bytes(), value.to_bytes());
+                b.http(EV_HTTP_HEADER, conn, 0, Some(&v))
+            }
+            HttpEvent::HeadersComplete => b.http(EV_HTTP_HEADERS_COMPLETE, conn, 0, None),
+            HttpEvent::Body(data) => b.http(EV_HTTP_BODY, conn, 0, Some(data)),
+            HttpEvent::ChunkHeader(size) => b.http(
+                EV_HTTP_CHUNK_HEADER,
+                conn,
+                size.min(i64::MAX as u64) as i64,
+                None,
+            ),
+            HttpEvent::ChunkComplete => b.http(EV_HTTP_CHUNK_COMPLETE, conn, 0, None),
+            HttpEvent::MessageComplete => {
+                let client = b
+                    .sync_client
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                if let Some(m) = client.and_then(|c| c.http_message().ok()) {
+                    *b.last_message.lock().unwrap_or_else(|e| e.into_inner()) = Some(m);
+                }
+                b.http(EV_HTTP_MESSAGE_COMPLETE, conn, 0, None)
+            }
+            HttpEvent::Upgrade(kind) => b.http(EV_HTTP_UPGRADE, conn, kind as i64, None),
+            HttpEvent::ParseError { code, description } => {
+                let v = pair(code.to_string().as_bytes(), description.to_bytes());
+                b.http(EV_HTTP_PARSE_ERROR, conn, 0, Some(&v))
+            }
+            _ => HttpParseResult::Ok,
         }
     }
 

@@ -329,10 +329,24 @@ pub(crate) fn dispatch(
     arg: i64,
     data: Option<&[u8]>,
 ) -> i32 {
+    dispatch_or(target, event, conn, arg, data, HR_IGNORE, HR_ERROR)
+}
+
+/// [`dispatch`] with the codes for "no Java object (collected, or no JVM)" and "failed"
+/// (HTTP events answer `HPR_OK` and `HPR_ERROR` there, not handle results).
+pub(crate) fn dispatch_or(
+    target: &jni::objects::WeakRef,
+    event: i32,
+    conn: u64,
+    arg: i64,
+    data: Option<&[u8]>,
+    missing: i32,
+    failed: i32,
+) -> i32 {
     with_env(|env| {
         let obj = match target.upgrade_local(env) {
             Ok(Some(o)) => o,
-            _ => return HR_IGNORE,
+            _ => return missing,
         };
         let mut scratch = None;
         let mut temp = None;
@@ -361,7 +375,7 @@ pub(crate) fn dispatch(
             }
             if buffer.is_null() {
                 let _ = env.delete_local_ref(obj);
-                return HR_ERROR;
+                return failed;
             }
         }
         let ids = ids();
@@ -382,10 +396,10 @@ pub(crate) fn dispatch(
         };
         let code = match result {
             Ok(JValueOwned::Int(code)) => code,
-            Ok(_) => HR_IGNORE,
+            Ok(_) => missing,
             Err(_) => {
                 report_pending(env);
-                HR_ERROR
+                failed
             }
         };
         if let Some(s) = scratch {
@@ -397,7 +411,7 @@ pub(crate) fn dispatch(
         let _ = env.delete_local_ref(obj);
         code
     })
-    .unwrap_or(HR_IGNORE)
+    .unwrap_or(missing)
 }
 
 /// Calls `target.dispatchServerName(name)`: the SNI decision (0 default, > 0 an index, < 0

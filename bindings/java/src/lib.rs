@@ -13,6 +13,7 @@
 //!   `java.lang.Error`; every upcall clears and reports a pending Java exception.
 
 mod bridge;
+mod http;
 mod jvm;
 mod settings;
 mod shell;
@@ -229,8 +230,8 @@ pub extern "system" fn Java_org_hpsocket_Native_create(
         let weak = env
             .new_weak_ref(&component)?
             .ok_or_else(|| Fail::Arg("component is null".into()))?;
-        // Clients (TCP 2, UDP 4) stop by themselves after their close.
-        let bridge = Arc::new(Bridge::new(weak, mask as u32, role == 2 || role == 4));
+        // Clients (TCP 2, UDP 4, HTTP sync 5) stop by themselves after their close.
+        let bridge = Arc::new(Bridge::new(weak, mask as u32, matches!(role, 2 | 4 | 5)));
         let shell = Shell::new(role, model, ssl == JNI_TRUE, bridge)
             .ok_or_else(|| Fail::Arg(format!("unknown role {role} or model {model}")))?;
         Ok(shell.into_handle())
@@ -847,5 +848,22 @@ pub extern "system" fn Java_org_hpsocket_Native_pendingDataLength(
             multi!(sh, s => s.pending_data_length(conn as u64)?, c => c.pending_data_length()?)
                 as jlong,
         )
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_waitingSendMessageCount(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+) -> jlong {
+    run(&mut env, |_| {
+        let n = match &shell(h)?.core {
+            Core::Server(s) => s.waiting_send_message_count(conn as u64)?,
+            Core::Client(c) => c.waiting_send_message_count()?,
+            Core::Agent(_) => return Err(Error::invalid_param("not an ARQ component").into()),
+        };
+        Ok(n as jlong)
     })
 }

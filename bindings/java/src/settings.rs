@@ -5,7 +5,7 @@
 //! as in HP-Socket.
 
 use hpsocket_core::settings::{self as registry, ComponentRole, Setting};
-use hpsocket_core::{Error, ReceiveModel};
+use hpsocket_core::{ArqConfig, Error, ReceiveModel};
 
 use crate::shell::Core;
 
@@ -45,6 +45,44 @@ const KEYS: &[(i32, &str)] = &[
     (52, "detect_attempts"),
     (53, "detect_interval"),
 ];
+
+/// The ARQ settings (`Component.S_ARQ_*`), which the registry does not list: keys 60..=70,
+/// on ARQ components only (`config.udp.arq`).
+type ArqField = (fn(&ArqConfig) -> u32, fn(&mut ArqConfig, u32));
+
+const ARQ_KEYS: &[(i32, ArqField)] = &[
+    (60, (|a| a.no_delay.into(), |a, v| a.no_delay = v != 0)),
+    (
+        61,
+        (
+            |a| a.turnoff_congest_ctrl.into(),
+            |a, v| a.turnoff_congest_ctrl = v != 0,
+        ),
+    ),
+    (62, (|a| a.flush_interval, |a, v| a.flush_interval = v)),
+    (63, (|a| a.resend_by_acks, |a, v| a.resend_by_acks = v)),
+    (64, (|a| a.send_wnd_size, |a, v| a.send_wnd_size = v)),
+    (65, (|a| a.recv_wnd_size, |a, v| a.recv_wnd_size = v)),
+    (66, (|a| a.min_rto, |a, v| a.min_rto = v)),
+    (67, (|a| a.fast_limit, |a, v| a.fast_limit = v)),
+    (68, (|a| a.max_trans_unit, |a, v| a.max_trans_unit = v)),
+    (69, (|a| a.max_message_size, |a, v| a.max_message_size = v)),
+    (
+        70,
+        (|a| a.handshake_timeout, |a, v| a.handshake_timeout = v),
+    ),
+];
+
+/// The ARQ setting of `key`: `None` when `key` is not one; an error when `core` is no ARQ
+/// component.
+fn arq_field(core: &Core, key: i32) -> Option<Result<&'static ArqField, Error>> {
+    let (_, field) = ARQ_KEYS.iter().find(|(k, _)| *k == key)?;
+    Some(if core.is_arq() {
+        Ok(field)
+    } else {
+        Err(unknown(key))
+    })
+}
 
 fn unknown(key: i32) -> Error {
     Error::invalid_param(format!("setting {key} does not apply to this component"))
@@ -94,6 +132,15 @@ fn setting(key: i32, client: bool) -> Result<&'static Setting, Error> {
 }
 
 pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
+    if let Some(field) = arq_field(core, key) {
+        let (get, _) = field?;
+        let arq = match core {
+            Core::Server(x) => x.config().udp.arq,
+            Core::Agent(_) => return Err(unknown(key)),
+            Core::Client(x) => x.config().udp.arq,
+        };
+        return Ok(get(&arq).into());
+    }
     let s = setting_of(core, key)?;
     let v = match core {
         Core::Server(x) => s.get_engine(&x.config()),
@@ -104,6 +151,17 @@ pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
 }
 
 pub(crate) fn set(core: &Core, key: i32, value: i64) -> Result<(), Error> {
+    if let Some(field) = arq_field(core, key) {
+        let (_, set) = *field?;
+        let v = u32::try_from(value).map_err(|_| {
+            Error::invalid_param(format!("ARQ setting {key}: {value} is out of range"))
+        })?;
+        return match core {
+            Core::Server(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
+            Core::Agent(_) => Err(unknown(key)),
+            Core::Client(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
+        };
+    }
     let s = setting_of(core, key)?;
     let v = s
         .ty

@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hpsocket_core::http::HttpSyncClient;
 use hpsocket_core::{
-    Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer, UdpClient, UdpServer,
+    ClientListener, Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer,
+    UdpArqClient, UdpArqServer, UdpClient, UdpServer,
 };
 use jni::sys::jlong;
 
@@ -29,20 +31,38 @@ pub(crate) enum Core {
 pub(crate) struct Shell {
     pub(crate) core: Core,
     pub(crate) bridge: Arc<Bridge>,
+    /// The HTTP sync client whose client `core` is (role 5).
+    pub(crate) sync: Option<HttpSyncClient>,
 }
 
 impl Shell {
-    /// `role`: 0 server, 1 agent, 2 client, 3 UDP server, 4 UDP client (`Component.ROLE_*`;
-    /// UDP components are PUSH and plain).
+    /// `role`: 0 server, 1 agent, 2 client, 3 UDP server, 4 UDP client, 5 HTTP sync client,
+    /// 6 UDP ARQ server, 7 UDP ARQ client (`Component.ROLE_*`; UDP components are PUSH and
+    /// plain; model 3 is HTTP).
     pub(crate) fn new(role: i32, model: i32, ssl: bool, bridge: Arc<Bridge>) -> Option<Shell> {
         let model = match model {
             0 => ReceiveModel::Push,
             1 => ReceiveModel::Pull,
             2 => ReceiveModel::Pack,
+            3 => ReceiveModel::Http,
             _ => return None,
         };
         // One handler type serves every family (the core's event seam).
         let events = || Arc::new(EventAdapter(JavaEvents(bridge.clone())));
+        if role == 5 {
+            if model != ReceiveModel::Http {
+                return None;
+            }
+            let listener: Arc<dyn ClientListener> = events();
+            let sync = HttpSyncClient::new(Some(listener), ssl);
+            *bridge.sync_client.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(sync.client().clone());
+            return Some(Shell {
+                core: Core::Client(sync.client().clone()),
+                bridge,
+                sync: Some(sync),
+            });
+        }
         let core = match (role, ssl) {
             (0, false) => Core::Server(TcpServer::with_model(events(), model)),
             (0, true) => Core::Server(TcpServer::new_ssl(events(), model)),
@@ -56,9 +76,19 @@ impl Shell {
             (4, false) if model == ReceiveModel::Push => {
                 Core::Client(UdpClient::new(events()).into_inner())
             }
+            (6, false) if model == ReceiveModel::Push => {
+                Core::Server(UdpArqServer::new(events()).into_inner())
+            }
+            (7, false) if model == ReceiveModel::Push => {
+                Core::Client(UdpArqClient::new(events()).into_inner())
+            }
             _ => return None,
         };
-        Some(Shell { core, bridge })
+        Some(Shell {
+            core,
+            bridge,
+            sync: None,
+        })
     }
 
     pub(crate) fn into_handle(self) -> jlong {
@@ -84,6 +114,13 @@ impl Shell {
         // SAFETY: guaranteed by the caller.
         let shell = unsafe { Box::from_raw(handle as *mut Shell) };
         shell.core.stop_and_wait();
+        let client = shell
+            .bridge
+            .sync_client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        drop(client);
         shell.bridge.unpin();
         drop(shell);
         LIVE.fetch_sub(1, Ordering::Relaxed);
@@ -170,6 +207,15 @@ impl Core {
             Core::Server(s) => s.is_udp(),
             Core::Agent(_) => false,
             Core::Client(c) => c.is_udp(),
+        }
+    }
+
+    /// An ARQ (KCP over UDP) component.
+    pub(crate) fn is_arq(&self) -> bool {
+        match self {
+            Core::Server(s) => s.model() == ReceiveModel::Arq,
+            Core::Agent(_) => false,
+            Core::Client(c) => c.model() == ReceiveModel::Arq,
         }
     }
 

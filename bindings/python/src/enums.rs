@@ -113,9 +113,15 @@ const DEFS: [Def; 11] = [
         doc: "How received data reaches the listener, fixed by the component class: PUSH \
               (``on_receive`` with the bytes read), PULL (``on_receive`` with the number of \
               bytes buffered; the listener calls ``fetch``/``peek``) or PACK (``on_receive`` \
-              with one whole frame body), or HTTP (the ``on_*`` HTTP events of the parsed \
-              messages).",
-        members: &[("PUSH", 0), ("PULL", 1), ("PACK", 2), ("HTTP", 3)],
+              with one whole frame body), HTTP (the ``on_*`` HTTP events of the parsed \
+              messages) or ARQ (``on_receive`` with one whole message, reliable UDP).",
+        members: &[
+            ("PUSH", 0),
+            ("PULL", 1),
+            ("PACK", 2),
+            ("HTTP", 3),
+            ("ARQ", 4),
+        ],
     },
     Def {
         name: "HttpParseResult",

@@ -49,6 +49,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ssl::PySslPackClient>()?;
     m.add_class::<udp::PyUdpServer>()?;
     m.add_class::<udp::PyUdpClient>()?;
+    m.add_class::<udp::PyUdpArqServer>()?;
+    m.add_class::<udp::PyUdpArqClient>()?;
     http::register(m)?;
     m.add("SSL_VM_NONE", hpsocket_core::SSL_VM_NONE)?;
     m.add("SSL_VM_PEER", hpsocket_core::SSL_VM_PEER)?;

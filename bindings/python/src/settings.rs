@@ -9,6 +9,8 @@ use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
 
+use hpsocket_core::config::ArqConfig;
+
 use crate::args::int_arg;
 use crate::bridge::{Bridge, Role};
 use crate::enums::{self, E};
@@ -66,6 +68,81 @@ pub(crate) fn from_py(py: Python<'_>, s: &Setting, v: &Bound<'_, PyAny>) -> PyRe
     })
 }
 
+/// One ARQ setting (`UdpArqServer`/`UdpArqClient`, in `config().udp.arq`). The core's
+/// registry does not list them, so the binding keeps its own table; a value is a bool or a
+/// u32, read and written as the registry's are.
+pub(crate) struct ArqSetting {
+    pub(crate) name: &'static str,
+    get: fn(&ArqConfig) -> SettingValue,
+    set: fn(&mut ArqConfig, SettingValue),
+}
+
+macro_rules! arq_table {
+    ($( $name:ident: $variant:ident ),* $(,)?) => {
+        &[$(
+            ArqSetting {
+                name: stringify!($name),
+                get: |c| SettingValue::$variant(c.$name),
+                set: |c, v| {
+                    if let SettingValue::$variant(x) = v {
+                        c.$name = x;
+                    }
+                },
+            },
+        )*]
+    };
+}
+
+/// The ARQ settings, in `ArqConfig`'s order.
+pub(crate) static ARQ_SETTINGS: &[ArqSetting] = arq_table!(
+    no_delay: Bool,
+    turnoff_congest_ctrl: Bool,
+    flush_interval: U32,
+    resend_by_acks: U32,
+    send_wnd_size: U32,
+    recv_wnd_size: U32,
+    min_rto: U32,
+    fast_limit: U32,
+    max_trans_unit: U32,
+    max_message_size: U32,
+    handshake_timeout: U32,
+);
+
+/// The ARQ setting `name`, if the component of `bridge` is an ARQ one.
+pub(crate) fn arq_setting_of(bridge: &Bridge, name: &str) -> Option<&'static ArqSetting> {
+    if bridge.model != hpsocket_core::ReceiveModel::Arq {
+        return None;
+    }
+    ARQ_SETTINGS.iter().find(|s| s.name == name)
+}
+
+impl ArqSetting {
+    pub(crate) fn read<'py>(&self, py: Python<'py>, c: &ArqConfig) -> Bound<'py, PyAny> {
+        to_py(py, (self.get)(c))
+    }
+
+    /// The Python value `v` for this setting: a bool for a bool, an int in 0..=2**32-1 else.
+    pub(crate) fn value(&self, v: &Bound<'_, PyAny>) -> PyResult<SettingValue> {
+        let name = self.name;
+        Ok(match (self.get)(&ArqConfig::default()) {
+            SettingValue::Bool(_) => {
+                if !v.is_instance_of::<PyBool>() {
+                    return Err(PyTypeError::new_err(format!(
+                        "{name} must be a bool, not {}",
+                        v.get_type().name()?
+                    )));
+                }
+                SettingValue::Bool(v.is_truthy()?)
+            }
+            _ => SettingValue::U32(int_arg(v, name, "0..=4294967295")?),
+        })
+    }
+
+    pub(crate) fn write(&self, c: &mut ArqConfig, v: SettingValue) {
+        (self.set)(c, v)
+    }
+}
+
 pub(crate) fn no_such_setting(name: &str) -> PyErr {
     PyAttributeError::new_err(format!("no setting named {name:?}"))
 }
@@ -93,6 +170,9 @@ macro_rules! impl_configurable {
                 &self.bridge
             }
             fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+                if let Some(a) = $crate::settings::arq_setting_of(&self.bridge, name) {
+                    return Ok(a.read(py, &self.core.config().udp.arq));
+                }
                 let s = $crate::settings::lookup(self, name)?;
                 let v = s
                     .$get(&self.core.config())
@@ -101,6 +181,13 @@ macro_rules! impl_configurable {
             }
             fn write(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
                 use $crate::errors::OrRaise;
+                if let Some(a) = $crate::settings::arq_setting_of(&self.bridge, name) {
+                    let v = a.value(value)?;
+                    return self
+                        .core
+                        .update_config(|c| a.write(&mut c.udp.arq, v))
+                        .or_raise(py);
+                }
                 let s = $crate::settings::lookup(self, name)?;
                 let v = $crate::settings::from_py(py, s, value)?;
                 self.core
@@ -126,7 +213,8 @@ pub(crate) fn apply_kwargs(
     };
     for (key, value) in kwargs.iter() {
         let name: String = key.extract()?;
-        if setting_of(target.bridge(), &name).is_none() {
+        let bridge = target.bridge();
+        if setting_of(bridge, &name).is_none() && arq_setting_of(bridge, &name).is_none() {
             return Err(PyTypeError::new_err(format!(
                 "{class}() got an unexpected keyword argument '{name}'"
             )));
@@ -221,6 +309,45 @@ macro_rules! udp_properties {
     };
 }
 pub(crate) use udp_properties;
+
+/// The ARQ (KCP) settings of ``UdpArqServer`` and ``UdpArqClient``.
+macro_rules! arq_properties {
+    ($cls:ty) => {
+        $crate::settings::settings_properties!($cls:
+            no_delay / set_no_delay =
+                "KCP's nodelay mode (``NoDelay``). Default False.",
+            turnoff_congest_ctrl / set_turnoff_congest_ctrl =
+                "KCP without congestion control (``TurnoffCongestCtrl``). Default False.",
+            flush_interval / set_flush_interval =
+                "KCP's update interval, in ms (``FlushInterval``): all sessions of a worker \
+                 are ticked this often. Default 60; greater than 0.",
+            resend_by_acks / set_resend_by_acks =
+                "Fast resend after this many later acks (``ResendByAcks``). Default 0: off.",
+            send_wnd_size / set_send_wnd_size =
+                "Send window, in segments (``SendWndSize``). Default 128; greater than 0.",
+            recv_wnd_size / set_recv_wnd_size =
+                "Receive window, in segments (``RecvWndSize``; KCP uses at least 128). \
+                 Default 512; greater than 0.",
+            min_rto / set_min_rto =
+                "Minimum retransmission timeout, in ms (``MinRto``). Default 30; greater \
+                 than 0.",
+            fast_limit / set_fast_limit =
+                "Fast retransmits of one segment before it waits for its timeout \
+                 (``FastLimit``). Default 5; 0: no limit.",
+            max_trans_unit / set_max_trans_unit =
+                "KCP's MTU, in bytes (``MaxTransUnit``). Default 0: ``max_datagram_size``; \
+                 else 72..=65536.",
+            max_message_size / set_max_message_size =
+                "Largest message, in bytes (``MaxMessageSize``): a bigger ``send`` raises \
+                 ``HPSocketError`` (``INVALID_PARAM``, ``errno`` EMSGSIZE). Default 4096; \
+                 greater than 0 and below 127 * (MTU - 24).",
+            handshake_timeout / set_handshake_timeout =
+                "ms the 12-byte ARQ handshake may take before ``on_close(CLOSE, ETIMEDOUT)`` \
+                 (``HandShakeTimeout``). Default 5000; above 2 * ``min_rto``.",
+        );
+    };
+}
+pub(crate) use arq_properties;
 
 /// The settings of servers and agents.
 macro_rules! engine_properties {

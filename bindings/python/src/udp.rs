@@ -1,6 +1,8 @@
-//! `UdpServer`, `UdpClient`: HP-Socket's UDP components. They share the TCP classes' methods
-//! (the same macros) and event seam; what differs is the constructor, the settings (the UDP
-//! ones instead of the TCP-only ones) and `on_accept`, which gets the peer's `(host, port)`.
+//! `UdpServer`, `UdpClient`: HP-Socket's UDP components, and `UdpArqServer`, `UdpArqClient`:
+//! the reliable ones (HP-Socket's ARQ handshake, then KCP). They share the TCP classes'
+//! methods (the same macros) and event seam; what differs is the constructor, the settings
+//! (the UDP ones instead of the TCP-only ones, plus the ARQ ones) and `on_accept`, which gets
+//! the peer's `(host, port)`.
 
 use std::sync::Arc;
 
@@ -8,6 +10,7 @@ use hpsocket_core::{EventAdapter, ReceiveModel};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::args::Cid;
 use crate::bridge::{Bridge, Role};
 use crate::client::client_methods;
 use crate::component::engine_methods;
@@ -15,7 +18,8 @@ use crate::errors::OrRaise;
 use crate::events::PyEvents;
 use crate::server::server_methods;
 use crate::settings::{
-    self, engine_properties, impl_configurable, shared_socket_properties, udp_properties,
+    self, arq_properties, engine_properties, impl_configurable, shared_socket_properties,
+    udp_properties,
 };
 
 /// A UDP server (HP-Socket's ``IUdpServer``): one socket per worker; each peer address is a
@@ -131,5 +135,140 @@ impl PyUdpClient {
         let this = PyUdpClient { core, bridge };
         settings::apply_kwargs(&this, py, settings, "UdpClient")?;
         Ok(this)
+    }
+}
+
+/// A reliable UDP server (HP-Socket's ``IUdpArqServer``): a ``UdpServer`` whose connections
+/// run HP-Socket's 12-byte ARQ handshake, then KCP. ``on_accept(sender, conn_id, (host,
+/// port))`` fires on the peer's first datagram, ``on_handshake`` once the handshake
+/// completed (``send`` before it raises ``HPSocketError(ILLEGAL_STATE)``, ``errno``
+/// ENOTCONN). One ``send`` is one message of 1 to ``max_message_size`` bytes, delivered whole
+/// and in order by one ``on_receive`` (a bigger or empty one raises
+/// ``HPSocketError(INVALID_PARAM)``, ``errno`` EMSGSIZE). A handshake not done within
+/// ``handshake_timeout`` ms closes with ``on_close(CLOSE, ETIMEDOUT)``.
+///
+/// ``UdpArqServer(listener=None, **settings)`` (see ``UdpArqServerListener``): the UDP
+/// settings and the ARQ ones (``no_delay``, ``flush_interval``, ``max_message_size``, ...),
+/// checked by ``start``. Use it as a context manager to stop it on exit.
+#[pyclass(
+    subclass,
+    frozen,
+    weakref,
+    module = "hpsocket._native",
+    name = "UdpArqServer"
+)]
+pub(crate) struct PyUdpArqServer {
+    pub(crate) core: hpsocket_core::TcpServer,
+    pub(crate) bridge: Arc<Bridge>,
+}
+
+impl_configurable!(PyUdpArqServer, get_engine, set_engine);
+engine_methods!(PyUdpArqServer);
+server_methods!(PyUdpArqServer);
+engine_properties!(PyUdpArqServer);
+shared_socket_properties!(PyUdpArqServer);
+udp_properties!(PyUdpArqServer);
+arq_properties!(PyUdpArqServer);
+settings::settings_properties!(PyUdpArqServer:
+    post_receive_count / set_post_receive_count =
+        "Datagrams a worker reads per turn before other work. Default 64; greater than 0.",
+);
+
+#[pymethods]
+impl PyUdpArqServer {
+    #[new]
+    #[pyo3(signature = (listener=None, **settings))]
+    fn new(
+        py: Python<'_>,
+        listener: Option<Bound<'_, PyAny>>,
+        settings: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let bridge = Arc::new(Bridge::with_transport(
+            Role::Server,
+            ReceiveModel::Arq,
+            false,
+            true,
+        ));
+        bridge.set_listener(listener)?;
+        let events = Arc::new(EventAdapter(PyEvents {
+            bridge: bridge.clone(),
+            client: false,
+        }));
+        let core = hpsocket_core::UdpArqServer::new(events).into_inner();
+        let this = PyUdpArqServer { core, bridge };
+        settings::apply_kwargs(&this, py, settings, "UdpArqServer")?;
+        Ok(this)
+    }
+
+    /// What connection ``conn_id`` has queued or in flight, not yet acknowledged, counted
+    /// in KCP segments as HP-Socket's ``GetWaitingSendMessageCount`` counts (``ikcp_waitsnd``;
+    /// a message bigger than one segment counts several). 0 once everything was acknowledged.
+    fn waiting_send_message_count(&self, py: Python<'_>, conn_id: Cid) -> PyResult<usize> {
+        self.core.waiting_send_message_count(conn_id.0).or_raise(py)
+    }
+}
+
+/// A reliable UDP client (HP-Socket's ``IUdpArqClient``): a ``UdpClient`` that runs
+/// HP-Socket's ARQ handshake with the server after ``start``, then KCP. ``on_handshake``
+/// fires once the handshake completed; ``send`` before it raises
+/// ``HPSocketError(ILLEGAL_STATE)``, ``errno`` ENOTCONN (``INVALID_PARAM`` while an
+/// asynchronous ``start`` is still connecting). One ``send`` is one message of 1 to
+/// ``max_message_size`` bytes, delivered whole and in order by one ``on_receive``.
+///
+/// ``UdpArqClient(listener=None, **settings)`` (see ``UdpArqClientListener``). Use it as a
+/// context manager to stop it on exit.
+#[pyclass(
+    subclass,
+    frozen,
+    weakref,
+    module = "hpsocket._native",
+    name = "UdpArqClient"
+)]
+pub(crate) struct PyUdpArqClient {
+    pub(crate) core: hpsocket_core::TcpClient,
+    pub(crate) bridge: Arc<Bridge>,
+}
+
+impl_configurable!(PyUdpArqClient, get_client, set_client);
+client_methods!(PyUdpArqClient);
+shared_socket_properties!(PyUdpArqClient);
+udp_properties!(PyUdpArqClient);
+arq_properties!(PyUdpArqClient);
+settings::settings_properties!(PyUdpArqClient:
+    free_buffer_pool_size / set_free_buffer_pool_size = "Cached send buffers. Default 60.",
+    free_buffer_pool_hold / set_free_buffer_pool_hold = "Send-buffer cache threshold. Default 60.",
+);
+
+#[pymethods]
+impl PyUdpArqClient {
+    #[new]
+    #[pyo3(signature = (listener=None, **settings))]
+    fn new(
+        py: Python<'_>,
+        listener: Option<Bound<'_, PyAny>>,
+        settings: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let bridge = Arc::new(Bridge::with_transport(
+            Role::Client,
+            ReceiveModel::Arq,
+            false,
+            true,
+        ));
+        bridge.set_listener(listener)?;
+        let events = Arc::new(EventAdapter(PyEvents {
+            bridge: bridge.clone(),
+            client: true,
+        }));
+        let core = hpsocket_core::UdpArqClient::new(events).into_inner();
+        let this = PyUdpArqClient { core, bridge };
+        settings::apply_kwargs(&this, py, settings, "UdpArqClient")?;
+        Ok(this)
+    }
+
+    /// What is queued or in flight, not yet acknowledged, counted in KCP segments as
+    /// HP-Socket's ``GetWaitingSendMessageCount`` counts (``ikcp_waitsnd``; a message bigger
+    /// than one segment counts several). 0 once everything was acknowledged.
+    fn waiting_send_message_count(&self, py: Python<'_>) -> PyResult<usize> {
+        self.core.waiting_send_message_count().or_raise(py)
     }
 }

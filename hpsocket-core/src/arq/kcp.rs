@@ -122,6 +122,8 @@ pub struct Kcp {
     fastresend: u32,
     fastlimit: i32,
     nocwnd: bool,
+    /// Take segments of any conversation (HP-Socket's ARQ: each side sends its own id).
+    any_conv: bool,
     /// The datagram being assembled by a flush.
     buffer: Vec<u8>,
 }
@@ -165,7 +167,23 @@ impl Kcp {
             fastresend: 0,
             fastlimit: FASTACK_LIMIT,
             nocwnd: false,
+            any_conv: false,
             buffer: Vec::with_capacity((MTU_DEF as usize + OVERHEAD) * 3),
+        }
+    }
+
+    /// Takes segments whatever their conversation id, as HP-Socket's modified ikcp does
+    /// (its two sides each send their own id).
+    pub fn accept_any_conv(&mut self, any: bool) {
+        self.any_conv = any;
+    }
+
+    /// Sets the clock without flushing (before `input` or a forced `flush`).
+    pub fn set_current(&mut self, current: u32) {
+        self.current = current;
+        if !self.updated {
+            self.updated = true;
+            self.ts_flush = current;
         }
     }
 
@@ -319,19 +337,23 @@ impl Kcp {
     }
 
     fn update_ack(&mut self, rtt: i32) {
+        // ikcp's arithmetic, in 64 bits: a peer's timestamps are arbitrary, and C's signed
+        // overflow must not become a panic here.
+        let rtt = i64::from(rtt);
         if self.rx_srtt == 0 {
-            self.rx_srtt = rtt;
-            self.rx_rttval = rtt / 2;
+            self.rx_srtt = rtt as i32;
+            self.rx_rttval = (rtt / 2) as i32;
         } else {
-            let delta = (rtt - self.rx_srtt).abs();
-            self.rx_rttval = (3 * self.rx_rttval + delta) / 4;
-            self.rx_srtt = (7 * self.rx_srtt + rtt) / 8;
-            if self.rx_srtt < 1 {
-                self.rx_srtt = 1;
-            }
+            let srtt = i64::from(self.rx_srtt);
+            let delta = (rtt - srtt).abs();
+            self.rx_rttval = ((3 * i64::from(self.rx_rttval) + delta) / 4) as i32;
+            self.rx_srtt = ((7 * srtt + rtt) / 8).max(1) as i32;
         }
-        let rto = (self.rx_srtt as u32).wrapping_add(self.interval.max(4 * self.rx_rttval as u32));
-        self.rx_rto = self.rx_minrto.max(rto).min(RTO_MAX);
+        let rto = i64::from(self.rx_srtt)
+            + i64::from(self.interval).max(4 * i64::from(self.rx_rttval as u32));
+        self.rx_rto = (rto.clamp(0, i64::from(u32::MAX)) as u32)
+            .max(self.rx_minrto)
+            .min(RTO_MAX);
     }
 
     fn shrink_buf(&mut self) {
@@ -372,7 +394,7 @@ impl Kcp {
             if timediff(sn, seg.sn) < 0 {
                 break;
             } else if sn != seg.sn {
-                seg.fastack += 1;
+                seg.fastack = seg.fastack.saturating_add(1);
             }
         }
     }
@@ -414,8 +436,10 @@ impl Kcp {
         while data.len() >= OVERHEAD {
             let u32_at =
                 |i: usize| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
-            let conv = u32_at(0);
-            if conv != self.conv {
+            let mut conv = u32_at(0);
+            if self.any_conv {
+                conv = self.conv;
+            } else if conv != self.conv {
                 return Err(InputError::Conv);
             }
             let cmd = data[4];
@@ -475,19 +499,21 @@ impl Kcp {
             let mss = self.mss;
             if self.cwnd < self.ssthresh {
                 self.cwnd += 1;
-                self.incr += mss;
+                self.incr = self.incr.wrapping_add(mss);
             } else {
                 if self.incr < mss {
                     self.incr = mss;
                 }
-                self.incr += (mss * mss) / self.incr + (mss / 16);
-                if (self.cwnd + 1) * mss <= self.incr {
-                    self.cwnd = (self.incr + mss - 1) / mss.max(1);
+                self.incr = self
+                    .incr
+                    .wrapping_add(mss.wrapping_mul(mss) / self.incr + mss / 16);
+                if (u64::from(self.cwnd) + 1) * u64::from(mss) <= u64::from(self.incr) {
+                    self.cwnd = (self.incr.wrapping_add(mss - 1)) / mss.max(1);
                 }
             }
             if self.cwnd > self.rmt_wnd {
                 self.cwnd = self.rmt_wnd;
-                self.incr = self.rmt_wnd * mss;
+                self.incr = self.rmt_wnd.wrapping_mul(mss);
             }
         }
         Ok(())
@@ -607,18 +633,18 @@ impl Kcp {
                 let s = &mut self.snd_buf[i];
                 if s.xmit == 0 {
                     needsend = true;
-                    s.xmit += 1;
+                    s.xmit = s.xmit.saturating_add(1);
                     s.rto = self.rx_rto;
                     s.resendts = current.wrapping_add(s.rto).wrapping_add(rtomin);
                 } else if timediff(current, s.resendts) >= 0 {
                     needsend = true;
-                    s.xmit += 1;
-                    self.xmit += 1;
+                    s.xmit = s.xmit.saturating_add(1);
+                    self.xmit = self.xmit.wrapping_add(1);
                     if self.nodelay == 0 {
-                        s.rto += s.rto.max(self.rx_rto);
+                        s.rto = s.rto.saturating_add(s.rto.max(self.rx_rto));
                     } else {
                         let step = if self.nodelay < 2 { s.rto } else { self.rx_rto };
-                        s.rto += step / 2;
+                        s.rto = s.rto.saturating_add(step / 2);
                     }
                     s.resendts = current.wrapping_add(s.rto);
                     lost = true;
@@ -626,7 +652,7 @@ impl Kcp {
                     && (s.xmit as i32 <= self.fastlimit || self.fastlimit <= 0)
                 {
                     needsend = true;
-                    s.xmit += 1;
+                    s.xmit = s.xmit.saturating_add(1);
                     s.fastack = 0;
                     s.resendts = current.wrapping_add(s.rto);
                     change += 1;
@@ -655,7 +681,7 @@ impl Kcp {
         if change > 0 {
             let inflight = self.snd_nxt.wrapping_sub(self.snd_una);
             self.ssthresh = (inflight / 2).max(THRESH_MIN);
-            self.cwnd = self.ssthresh + resent;
+            self.cwnd = self.ssthresh.wrapping_add(resent);
             self.incr = self.cwnd.wrapping_mul(self.mss);
         }
         if lost {

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::arq::ArqSession;
 use crate::buffer::SendQueue;
 use crate::http::session::HttpShared;
 use crate::model::pull::PullBuffer;
@@ -62,10 +63,16 @@ pub(crate) struct Conn {
     pull: Option<Box<Mutex<PullBuffer>>>,
     /// HTTP components: the message state every thread reads.
     http: Option<Box<HttpShared>>,
+    /// ARQ components: the handshake and KCP state (the worker reads and ticks it, any
+    /// thread sends through it).
+    arq: Option<Box<Mutex<ArqSession>>>,
     /// A send was refused for a full queue; `on_send_drained` is owed.
     pub(crate) send_refused: AtomicBool,
     /// SSL components: the connection's TLS session.
     pub(crate) tls: Option<Box<Mutex<TlsSession>>>,
+    /// A TCP stream without TLS or ARQ: sends take the shortest path (decided once here,
+    /// so the hot path tests one flag instead of three).
+    pub(crate) plain_stream: bool,
 }
 
 pub(crate) const NO_KEY: usize = usize::MAX;
@@ -79,6 +86,15 @@ pub(crate) enum ConnModel {
     Pull,
     /// HTTP: the message state; `started` unless HTTP waits for `start_http`.
     Http { started: bool },
+    /// ARQ: a session with these settings.
+    Arq(ArqInit),
+}
+
+/// What a new ARQ session is made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ArqInit {
+    pub(crate) config: crate::config::ArqConfig,
+    pub(crate) max_datagram_size: u32,
 }
 
 impl Conn {
@@ -95,6 +111,9 @@ impl Conn {
         model: ConnModel,
         tls: Option<TlsSession>,
     ) -> Conn {
+        let plain_stream = matches!(transport, Transport::Stream(_))
+            && tls.is_none()
+            && !matches!(model, ConnModel::Arq(_));
         Conn {
             id,
             worker,
@@ -116,7 +135,17 @@ impl Conn {
                 ConnModel::Http { started } => Some(Box::new(HttpShared::new(started))),
                 _ => None,
             },
+            arq: match model {
+                ConnModel::Arq(init) => Some(Box::new(Mutex::new(ArqSession::new(
+                    crate::arq::conversation_id(),
+                    &init.config,
+                    init.max_datagram_size,
+                    now_ms as u32,
+                )))),
+                _ => None,
+            },
             send_refused: AtomicBool::new(false),
+            plain_stream,
             tls: tls.map(|t| Box::new(Mutex::new(t))),
         }
     }
@@ -145,6 +174,11 @@ impl Conn {
     pub(crate) fn pull_buffer(&self) -> Option<MutexGuard<'_, PullBuffer>> {
         // Buffer updates are single calls that cannot leave it half-changed.
         self.pull.as_ref().map(|m| lock(m))
+    }
+
+    /// ARQ components: the connection's session.
+    pub(crate) fn arq(&self) -> Option<&Mutex<ArqSession>> {
+        self.arq.as_deref()
     }
 
     /// HTTP components: the connection's message state.

@@ -19,6 +19,8 @@ pub(crate) mod sync_client;
 pub mod url;
 pub mod write;
 pub mod ws;
+pub mod ws_deflate;
+pub mod ws_mode;
 
 use std::ffi::CStr;
 
@@ -132,10 +134,19 @@ pub enum HttpEvent<'a> {
     WsMessageBody(&'a [u8]),
     /// The frame is complete (`OnWSMessageComplete`), one per frame (no reassembly).
     WsMessageComplete,
+    /// Extension, WebSocket mode: a whole message (text 0x1, binary 0x2), or the payload of
+    /// a ping (0x9, already answered), a pong (0xA) or the peer's close (0x8: code and
+    /// reason; the close is answered and the connection closes). Only `Error` matters.
+    WsMessage {
+        /// Its opcode.
+        opcode: u8,
+        /// Its payload, valid during the call.
+        data: &'a [u8],
+    },
 }
 
 /// The HTTP settings of a component; they may change while it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     /// `HV_1_1` or `HV_1_0`: the version written in outgoing start lines. Default `HV_1_1`.
     pub local_version: u16,
@@ -146,6 +157,23 @@ pub struct HttpConfig {
     /// Agent, client: send and store cookies through the process-wide cookie manager.
     /// Default true.
     pub use_cookie: bool,
+    /// Extension: the WebSocket mode (see [`ws_mode`]): the handshake answered and checked,
+    /// control frames answered, whole messages through `WsMessage`. Default false
+    /// (HP-Socket's frame events).
+    pub ws_mode: bool,
+    /// Extension: the largest WebSocket message the mode reassembles, bytes. Default 16 MiB.
+    pub ws_max_message: u32,
+    /// Extension, WebSocket mode: the subprotocols this side speaks, in order of preference.
+    /// A server picks the first of them the client offers; a client offers them all. Default
+    /// none.
+    pub ws_protocols: Vec<String>,
+    /// Extension, WebSocket mode: negotiate permessage-deflate (RFC 7692), compressing
+    /// whole messages sent in one frame. Default false.
+    pub ws_deflate: bool,
+    /// Extension, WebSocket mode: ms of silence from the peer after which a ping goes out;
+    /// a second interval without anything from the peer closes the connection
+    /// (`ETIMEDOUT`). 0 (the default): no pings.
+    pub ws_ping_interval: u32,
 }
 
 impl Default for HttpConfig {
@@ -155,6 +183,11 @@ impl Default for HttpConfig {
             release_delay: 3000,
             auto_start: true,
             use_cookie: true,
+            ws_mode: false,
+            ws_max_message: 16 << 20,
+            ws_protocols: Vec::new(),
+            ws_deflate: false,
+            ws_ping_interval: 0,
         }
     }
 }

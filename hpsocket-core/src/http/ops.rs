@@ -65,6 +65,18 @@ macro_rules! http_common {
                 self.engine().http_ws_state(http_common!(@id self $($conn)?), f)
             }
 
+            /// WebSocket mode: the subprotocol agreed on in the opening handshake, if any.
+            pub fn ws_protocol(&self, $($conn: ConnId)?) -> Result<Option<String>> {
+                self.engine().http_ws_protocol(http_common!(@id self $($conn)?))
+            }
+
+            /// WebSocket mode: starts the closing handshake (`code`, `reason`); the
+            /// connection closes when the peer answers, or after `max(release_delay, 1 s)`.
+            pub fn ws_close(&self, $($conn: ConnId,)? code: u16, reason: &str) -> Result<()> {
+                self.engine()
+                    .http_ws_close(http_common!(@id self $($conn)?), code, reason)
+            }
+
             /// Sends one chunk of a chunked body; empty `data` sends the last chunk.
             pub fn send_chunk_data(
                 &self,
@@ -158,6 +170,17 @@ impl TcpServer {
 }
 
 impl TcpAgent {
+    /// WebSocket mode: asks for the upgrade (GET `path`, a fresh key; the answer's accept is
+    /// checked); `on_http(Upgrade)` follows, then whole messages.
+    pub fn send_ws_upgrade(
+        &self,
+        conn_id: ConnId,
+        path: &str,
+        headers: &[Header<'_>],
+    ) -> Result<()> {
+        self.engine().http_ws_upgrade(conn_id, path, headers)
+    }
+
     /// Sends one WebSocket frame masked with `key`, or with a random key when `None` (the
     /// caller's data is never changed); `body_len` as in [`TcpServer::send_ws_message`].
     #[allow(clippy::too_many_arguments)]
@@ -207,6 +230,12 @@ impl TcpAgent {
 http_common!(TcpClient,);
 
 impl TcpClient {
+    /// WebSocket mode: asks for the upgrade (see [`TcpAgent::send_ws_upgrade`]).
+    pub fn send_ws_upgrade(&self, path: &str, headers: &[Header<'_>]) -> Result<()> {
+        let id = self.engine_conn()?;
+        self.engine().http_ws_upgrade(id, path, headers)
+    }
+
     /// What the connection's current (or last) message said; after the connection closed
     /// (the client then stops), what it parsed last, until the next `start`.
     pub fn http_message(&self) -> Result<Arc<HttpMessage>> {

@@ -3,7 +3,7 @@
 //! touches (the parser, bytes held while receiving is paused, the upgrade).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::message::{c_text, HttpMessage, ParseFailure};
@@ -12,7 +12,9 @@ use super::parse::{
 };
 use super::url::parse_url;
 use super::ws::{Fed as WsFed, FrameDecoder, FrameHead, FrameSink, Step};
-use super::{HttpEvent, HttpParseResult, UpgradeType};
+use super::ws_deflate::{self, Agreed, Deflater};
+use super::ws_mode::{self, Assembler, Policy, WsOut};
+use super::{HttpConfig, HttpEvent, HttpParseResult, UpgradeType};
 use crate::conn::Conn;
 use crate::sync::lock;
 use crate::types::ConnId;
@@ -45,6 +47,18 @@ pub(crate) struct HttpShared {
     asked: Mutex<VecDeque<Asked>>,
     /// After a WebSocket upgrade: the frame being read (`GetWSMessageState`).
     ws: Mutex<Option<WsFrameState>>,
+    /// Server: the status of the response sent to the current request (0: none yet).
+    answered: AtomicU16,
+    /// Client, WebSocket mode: what the upgrade request sent asked for.
+    pub(crate) ws_offer: Mutex<Option<WsOffer>>,
+    /// WebSocket mode: the subprotocol agreed on in the opening handshake.
+    pub(crate) ws_protocol: Mutex<Option<String>>,
+    /// WebSocket mode with permessage-deflate agreed: our compressor, held while a message
+    /// is compressed and queued so that the peer inflates messages in the order they were
+    /// compressed.
+    pub(crate) ws_deflater: Mutex<Option<Deflater>>,
+    /// WebSocket mode: we sent a close; the peer's close ends it without an answer.
+    pub(crate) ws_closing: AtomicBool,
 }
 
 /// The WebSocket frame a connection reads now, or read last.
@@ -63,7 +77,17 @@ impl HttpShared {
             started: AtomicBool::new(started),
             asked: Mutex::default(),
             ws: Mutex::new(None),
+            answered: AtomicU16::new(0),
+            ws_offer: Mutex::new(None),
+            ws_protocol: Mutex::new(None),
+            ws_deflater: Mutex::new(None),
+            ws_closing: AtomicBool::new(false),
         }
+    }
+
+    /// Server: a response with `status` went out for the current request.
+    pub(crate) fn response_sent(&self, status: u16) {
+        self.answered.store(status, Ordering::Release);
     }
 
     /// Runs `f` on the stored frame state (C reads the mask key in place).
@@ -82,6 +106,7 @@ impl HttpShared {
     }
 
     fn publish(&self, message: Arc<HttpMessage>) {
+        self.answered.store(0, Ordering::Release);
         let mut slot = lock(&self.slot);
         slot.previous = slot.current.replace(message);
     }
@@ -119,6 +144,13 @@ pub(crate) trait HttpEvents {
         path: &str,
         message: &HttpMessage,
     ) -> Vec<(String, String)>;
+    /// The HTTP settings when the WebSocket mode is on.
+    fn ws_config(&self) -> Option<HttpConfig>;
+    /// Queues bytes to the peer (a handshake answer or a control frame).
+    fn send(&self, id: ConnId, bytes: &[u8]);
+    /// Closes the connection shortly, once what was queued had time to go out; `code` as
+    /// the `OnClose` code (0: a plain close, else a receive error with this code).
+    fn close_soon(&self, id: ConnId, code: i32);
 }
 
 /// How a delivery ended, for the worker.
@@ -139,8 +171,13 @@ enum Mode {
     Http,
     /// WebSocket frames, after `OnUpgrade(HUT_WEB_SOCKET)`.
     WebSocket(FrameDecoder),
+    /// WebSocket messages, in the WebSocket mode.
+    WsMessages(Box<Assembler>),
     /// Anything else after an upgrade: bytes go to `on_receive` as they come.
     Raw,
+    /// The WebSocket mode failed the connection: its answer (a `400` or a close frame) is
+    /// going out and the connection closes shortly; what still arrives is dropped.
+    Failing,
 }
 
 /// The worker's part of a connection's HTTP state.
@@ -150,6 +187,10 @@ pub(crate) struct HttpSession {
     /// Bytes fed after a pause, kept until receiving resumes.
     held: Vec<u8>,
     mode: Mode,
+    /// WebSocket mode: keep-alive rounds since the peer was last heard from.
+    ws_silent_rounds: u8,
+    /// WebSocket mode: entered since the worker last asked (it arms its ping round).
+    ws_entered: bool,
 }
 
 impl HttpSession {
@@ -164,7 +205,36 @@ impl HttpSession {
             kind,
             held: Vec::new(),
             mode: Mode::Http,
+            ws_silent_rounds: 0,
+            ws_entered: false,
         }
+    }
+
+    /// Whether the connection entered the WebSocket mode since the last call.
+    pub(crate) fn take_ws_entered(&mut self) -> bool {
+        std::mem::take(&mut self.ws_entered)
+    }
+
+    /// One keep-alive round: the ping to send after an interval of silence, or `Err` after
+    /// two (the peer is gone). Nothing outside the WebSocket mode.
+    pub(crate) fn ws_keepalive_round(&mut self) -> Result<Option<Vec<u8>>, ()> {
+        if !matches!(self.mode, Mode::WsMessages(_)) {
+            return Ok(None);
+        }
+        self.ws_silent_rounds = self.ws_silent_rounds.saturating_add(1);
+        match self.ws_silent_rounds {
+            1 => Ok(Some(ws_mode::frame(
+                self.kind == MessageKind::Request,
+                ws_mode::OP_PING,
+                b"",
+            ))),
+            _ => Err(()),
+        }
+    }
+
+    /// Whether the connection is in the WebSocket mode.
+    pub(crate) fn in_ws_mode(&self) -> bool {
+        matches!(self.mode, Mode::WsMessages(_))
     }
 
     /// The connection left HTTP for a protocol other than WebSocket: bytes go to
@@ -195,7 +265,12 @@ impl HttpSession {
         match self.mode {
             Mode::Http => self.feed_http(data, id, shared, events, paused),
             Mode::WebSocket(_) => self.feed_frames(data, id, shared, events, paused),
+            Mode::WsMessages(_) => {
+                self.ws_silent_rounds = 0;
+                self.feed_messages(data, id, shared, events, paused)
+            }
             Mode::Raw => Delivered::Raw(data.to_vec()),
+            Mode::Failing => Delivered::Done,
         }
     }
 
@@ -228,11 +303,46 @@ impl HttpSession {
                     UpgradeType::None => UpgradeType::Unknown,
                     kind => kind,
                 };
+                if self.kind == MessageKind::Request && declined(shared, kind) {
+                    // The server already answered without switching (RFC 9110 lets it
+                    // ignore `Upgrade`, as with `Upgrade: h2c`): HTTP goes on.
+                    self.parser = Parser::new(self.kind, Limits::default());
+                    return self.feed_http(&data[n..], id, shared, events, paused);
+                }
+                let ws_config = events
+                    .ws_config()
+                    .filter(|_| kind == UpgradeType::WebSocket);
+                let prepared = ws_config.as_ref().map(|c| ws_prepare(self.kind, shared, c));
+                if let Some(Prepared::Client(Handshake::Failed(code))) = prepared {
+                    return Delivered::Failed(code);
+                }
                 let (result, code) = events.http(id, HttpEvent::Upgrade(kind));
                 if result != HttpParseResult::Ok {
                     return Delivered::Failed(code);
                 }
                 if kind == UpgradeType::WebSocket {
+                    if let (Some(config), Some(prepared)) = (ws_config, prepared) {
+                        let handshake = match prepared {
+                            Prepared::Server(answer) => ws_answer(answer, id, shared, events),
+                            Prepared::Client(verdict) => verdict,
+                        };
+                        let deflate = match handshake {
+                            Handshake::Done(deflate) => deflate,
+                            Handshake::Answered => {
+                                self.mode = Mode::Failing;
+                                return Delivered::Done;
+                            }
+                            Handshake::Failed(code) => return Delivered::Failed(code),
+                        };
+                        let policy = Policy {
+                            max_message: config.ws_max_message as usize,
+                            server: self.kind == MessageKind::Request,
+                            deflate,
+                        };
+                        self.mode = Mode::WsMessages(Box::new(Assembler::new(policy)));
+                        self.ws_entered = true;
+                        return self.feed_messages(&data[n..], id, shared, events, paused);
+                    }
                     self.mode = Mode::WebSocket(FrameDecoder::new());
                     return self.feed_frames(&data[n..], id, shared, events, paused);
                 }
@@ -273,6 +383,73 @@ impl HttpSession {
                 Delivered::Paused
             }
             WsFed::Failed => Delivered::Failed(sink.close_code),
+        }
+    }
+
+    fn feed_messages(
+        &mut self,
+        data: &[u8],
+        id: ConnId,
+        shared: &HttpShared,
+        events: &dyn HttpEvents,
+        paused: &dyn Fn() -> bool,
+    ) -> Delivered {
+        let Mode::WsMessages(assembler) = &mut self.mode else {
+            return Delivered::Done;
+        };
+        let mut close_code = libc::EPROTO;
+        let mut failing = false;
+        let fed = assembler.feed(data, &mut |out: WsOut<'_>| match out {
+            WsOut::Message { opcode, data } => {
+                let (result, code) = events.http(id, HttpEvent::WsMessage { opcode, data });
+                if result == HttpParseResult::Error {
+                    close_code = code;
+                    Step::Fail
+                } else if paused() {
+                    Step::Pause
+                } else {
+                    Step::Continue
+                }
+            }
+            WsOut::Reply(frame) => {
+                // After our own close, the peer's close completes the handshake: no answer.
+                let answering_close = frame[0] & 0x0F == ws_mode::OP_CLOSE;
+                if !(answering_close && shared.ws_closing.load(Ordering::Acquire)) {
+                    events.send(id, &frame);
+                }
+                Step::Continue
+            }
+            WsOut::Closed => {
+                events.close_soon(id, 0);
+                Step::Continue
+            }
+            WsOut::Failed {
+                code,
+                reason,
+                frame,
+            } => {
+                // The close frame goes out before the connection closes.
+                events.send(id, &frame);
+                shared.fail(ParseFailure {
+                    code: i32::from(code),
+                    description: c_text(reason.as_bytes()),
+                });
+                events.close_soon(id, errno_of_close(code));
+                failing = true;
+                Step::Fail
+            }
+        });
+        if failing {
+            self.mode = Mode::Failing;
+            return Delivered::Done;
+        }
+        match fed {
+            WsFed::Consumed => Delivered::Done,
+            WsFed::Paused(n) => {
+                self.held = data[n..].to_vec();
+                Delivered::Paused
+            }
+            WsFed::Failed => Delivered::Failed(close_code),
         }
     }
 
@@ -517,4 +694,191 @@ impl FrameSink for FrameEvents<'_> {
     fn complete(&mut self) -> Step {
         self.step(HttpEvent::WsMessageComplete)
     }
+}
+
+/// Whether the server's answer to an upgrade request, sent before the upgrade took effect,
+/// turned it down: anything but `101` (or, for a tunnel, anything but 2xx). No answer yet
+/// means the application answers in `OnUpgrade`, as HP-Socket's do.
+fn declined(shared: &HttpShared, kind: UpgradeType) -> bool {
+    match shared.answered.load(Ordering::Acquire) {
+        0 => false,
+        status if kind == UpgradeType::HttpTunnel => !(200..300).contains(&status),
+        status => status != 101,
+    }
+}
+
+/// The `OnClose` code of a WebSocket close code we fail a connection with.
+fn errno_of_close(code: u16) -> i32 {
+    match code {
+        ws_mode::CLOSE_TOO_BIG => libc::EMSGSIZE,
+        ws_mode::CLOSE_BAD_DATA => libc::EILSEQ,
+        _ => libc::EPROTO,
+    }
+}
+
+/// What a client's upgrade request asked for, kept to check the answer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WsOffer {
+    /// Its `Sec-WebSocket-Key`.
+    pub(crate) key: String,
+    /// The subprotocols offered.
+    pub(crate) protocols: Vec<String>,
+    /// permessage-deflate offered.
+    pub(crate) deflate: bool,
+}
+
+/// How the WebSocket mode's opening handshake went.
+enum Handshake {
+    /// The connection speaks WebSocket now, with permessage-deflate if agreed.
+    Done(Option<Agreed>),
+    /// Refused with an answer that is going out (`400`, or the application's own); the
+    /// connection closes shortly.
+    Answered,
+    /// Refused: close now with this `OnClose` code.
+    Failed(i32),
+}
+
+/// The comma-separated tokens of every `name` header of `message`.
+fn header_tokens<'m>(message: &'m HttpMessage, name: &'m str) -> Vec<String> {
+    message
+        .header_values(name)
+        .flat_map(|v| {
+            v.to_string_lossy()
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The WebSocket mode's opening handshake, the part done before `OnUpgrade` so that the
+/// application sees what was agreed (`ws_protocol`) while it decides. A server checks the
+/// request and prepares its `101` (or `None`: the request is not a valid one, answered with
+/// `400` after `OnUpgrade`); a client checks the server's accept against the key it sent and
+/// what the server agreed to against what it offered.
+fn ws_prepare(kind: MessageKind, shared: &HttpShared, config: &HttpConfig) -> Prepared {
+    let Some(message) = shared.message() else {
+        return Prepared::Client(Handshake::Failed(libc::EPROTO));
+    };
+    let header = |name: &str| {
+        message
+            .header(name)
+            .map(|v| v.to_string_lossy().into_owned())
+    };
+    if kind == MessageKind::Request {
+        let key = header("Sec-WebSocket-Key").filter(|k| ws_mode::valid_key(k));
+        let version_ok = header("Sec-WebSocket-Version").is_some_and(|v| v.trim() == "13");
+        let get = message.method().to_bytes().eq_ignore_ascii_case(b"GET");
+        let Some(key) = key.filter(|_| version_ok && get) else {
+            return Prepared::Server(None);
+        };
+        let mut answer = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+             Connection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
+            ws_mode::accept_key(&key)
+        );
+        let offered = header_tokens(&message, "Sec-WebSocket-Protocol");
+        if let Some(p) = config.ws_protocols.iter().find(|p| offered.contains(p)) {
+            answer.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+            *lock(&shared.ws_protocol) = Some(p.clone());
+        }
+        let mut agreed = None;
+        if config.ws_deflate {
+            let offers: Vec<String> = message
+                .header_values("Sec-WebSocket-Extensions")
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if let Some((a, response)) = ws_deflate::accept_offer(offers.iter().map(|o| &o[..])) {
+                answer.push_str(&format!("Sec-WebSocket-Extensions: {response}\r\n"));
+                agreed = Some(a);
+            }
+        }
+        answer.push_str("\r\n");
+        return Prepared::Server(Some((answer, agreed)));
+    }
+    // The application made the request itself: its key, its check.
+    let Some(offer) = lock(&shared.ws_offer).take() else {
+        return Prepared::Client(Handshake::Done(None));
+    };
+    let fail = |why: &str| {
+        shared.fail(ParseFailure {
+            code: i32::from(ws_mode::CLOSE_PROTOCOL),
+            description: c_text(why.as_bytes()),
+        });
+        Prepared::Client(Handshake::Failed(libc::EPROTO))
+    };
+    if header("Sec-WebSocket-Accept").map(|a| a.trim().to_string())
+        != Some(ws_mode::accept_key(&offer.key))
+    {
+        return fail("Sec-WebSocket-Accept does not match the key sent");
+    }
+    let protocol = header("Sec-WebSocket-Protocol").map(|p| p.trim().to_string());
+    if protocol
+        .as_ref()
+        .is_some_and(|p| !offer.protocols.contains(p))
+    {
+        return fail("the server chose a subprotocol that was not offered");
+    }
+    let mut agreed = None;
+    if let Some(ext) = header("Sec-WebSocket-Extensions") {
+        if !offer.deflate {
+            return fail("the server agreed to an extension that was not offered");
+        }
+        match ws_deflate::accept_response(&ext) {
+            Ok(a) => {
+                *lock(&shared.ws_deflater) = Some(a.deflater(false));
+                agreed = Some(a);
+            }
+            Err(why) => return fail(why),
+        }
+    }
+    *lock(&shared.ws_protocol) = protocol;
+    Prepared::Client(Handshake::Done(agreed))
+}
+
+/// What [`ws_prepare`] found.
+enum Prepared {
+    /// A server's `101` and what it agrees to, or `None` for a request to refuse.
+    Server(Option<(String, Option<Agreed>)>),
+    /// A client's verdict on the answer.
+    Client(Handshake),
+}
+
+/// The server's part after `OnUpgrade`: its `101` goes out unless the application answered
+/// itself (its own `101` stands as sent, with nothing agreed beyond it; any other status
+/// refuses the upgrade: an Origin check), or the `400` for a request that is not valid.
+fn ws_answer(
+    prepared: Option<(String, Option<Agreed>)>,
+    id: ConnId,
+    shared: &HttpShared,
+    events: &dyn HttpEvents,
+) -> Handshake {
+    match shared.answered.load(Ordering::Acquire) {
+        0 => {}
+        101 => {
+            *lock(&shared.ws_protocol) = None;
+            return Handshake::Done(None);
+        }
+        _ => {
+            *lock(&shared.ws_protocol) = None;
+            events.close_soon(id, 0);
+            return Handshake::Answered;
+        }
+    }
+    let Some((answer, agreed)) = prepared else {
+        events.send(
+            id,
+            b"HTTP/1.1 400 Bad Request\r\nSec-WebSocket-Version: 13\r\n\
+              Content-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+        events.close_soon(id, libc::EPROTO);
+        return Handshake::Answered;
+    };
+    if let Some(a) = agreed {
+        *lock(&shared.ws_deflater) = Some(a.deflater(true));
+    }
+    shared.response_sent(101);
+    events.send(id, answer.as_bytes());
+    Handshake::Done(agreed)
 }

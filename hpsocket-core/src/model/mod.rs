@@ -21,4 +21,7 @@ pub enum ReceiveModel {
     /// HTTP/1.x: the worker parses messages and reports them through `on_http` (see
     /// [`crate::http`]); sends go out as given.
     Http,
+    /// ARQ (KCP over UDP, see [`crate::arq`]): `on_receive` with one whole message; sends are
+    /// messages of 1..=`max_message_size` bytes, delivered whole and in order.
+    Arq,
 }

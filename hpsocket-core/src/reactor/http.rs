@@ -7,9 +7,12 @@ use std::sync::Arc;
 use super::{Command, Engine, Role};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::cookie::cookie_manager;
-use crate::http::session::{request_host, HttpShared};
+use crate::http::session::{request_host, HttpShared, WsOffer};
 use crate::http::write::{self, Header, RequestExtras};
-use crate::http::{ws, HttpConfig, HttpMessage, ParseFailure, WsFrameState, RELEASE_DELAY_RANGE};
+use crate::http::{
+    ws, ws_deflate, ws_mode, HttpConfig, HttpMessage, ParseFailure, WsFrameState,
+    RELEASE_DELAY_RANGE,
+};
 use crate::model::ReceiveModel;
 use crate::types::ConnId;
 
@@ -79,7 +82,7 @@ impl Engine {
         let delay = delay.clamp(*RELEASE_DELAY_RANGE.start(), *RELEASE_DELAY_RANGE.end());
         self.with_run("release", |run, me| {
             let conn = run.live_conn("Release", id)?;
-            run.post(conn.worker, Command::Release(conn.clone(), delay), me);
+            run.post(conn.worker, Command::Release(conn.clone(), delay, 0), me);
             Ok(())
         })
     }
@@ -97,6 +100,10 @@ impl Engine {
         check_headers("send_response", headers)?;
         let version = self.http_config().local_version;
         let head = write::response_head(version, status, reason, headers, body.len() as u64);
+        self.with_http("send_response", id, |_, shared| {
+            shared.response_sent(status);
+            Ok(())
+        })?;
         self.send(id, &[head.as_bytes(), body])
     }
 
@@ -223,6 +230,41 @@ impl Engine {
                 None => random_key()?,
             }),
         };
+        // With permessage-deflate agreed, a whole text or binary message in one frame goes
+        // compressed (RSV1); fragments and frames whose payload follows later go as they are.
+        let whole = fin && reserved == 0 && matches!(opcode, 0x1 | 0x2) && len == data.len() as u64;
+        if whole {
+            let sent = self.with_http("send_ws_message", id, |_, shared| {
+                let mut deflater = crate::sync::lock(&shared.ws_deflater);
+                let Some(deflater) = deflater.as_mut() else {
+                    return Ok(None);
+                };
+                let payload = deflater.compress(data);
+                // Queued before the lock goes: the peer inflates in compression order.
+                let len = payload.len() as u64;
+                Ok(Some(
+                    self.send_ws_frame(id, fin, 0b100, opcode, key, &payload, len),
+                ))
+            })?;
+            if let Some(sent) = sent {
+                return sent;
+            }
+        }
+        self.send_ws_frame(id, fin, reserved, opcode, key, data, len)
+    }
+
+    /// Writes one frame's head announcing `len` and `data`, masked with `key` if any.
+    #[allow(clippy::too_many_arguments)]
+    fn send_ws_frame(
+        &self,
+        id: ConnId,
+        fin: bool,
+        reserved: u8,
+        opcode: u8,
+        key: Option<[u8; 4]>,
+        data: &[u8],
+        len: u64,
+    ) -> Result<()> {
         let (head, n) = ws::frame_head(fin, reserved, opcode, key, len);
         match key {
             None => self.send(id, &[&head[..n], data]),
@@ -232,6 +274,87 @@ impl Engine {
                 self.send(id, &[&head[..n], &masked])
             }
         }
+    }
+
+    /// WebSocket mode: the subprotocol agreed on in the opening handshake, if any.
+    pub(crate) fn http_ws_protocol(&self, id: ConnId) -> Result<Option<String>> {
+        self.with_http("ws_protocol", id, |_, shared| {
+            Ok(crate::sync::lock(&shared.ws_protocol).clone())
+        })
+    }
+
+    /// WebSocket mode, agent or client: sends the upgrade request (GET `path` with a fresh
+    /// `Sec-WebSocket-Key`), whose answer's accept the mode checks.
+    pub(crate) fn http_ws_upgrade(
+        &self,
+        id: ConnId,
+        path: &str,
+        headers: &[Header<'_>],
+    ) -> Result<()> {
+        self.require_http("send_ws_upgrade")?;
+        if self.role() == Role::Server {
+            return Err(Error::invalid_param(
+                "send_ws_upgrade: a server answers upgrades, it does not ask for them",
+            ));
+        }
+        let config = self.http_config();
+        let offer = WsOffer {
+            key: ws_mode::new_key(),
+            protocols: config.ws_protocols.clone(),
+            deflate: config.ws_deflate,
+        };
+        let protocols = offer.protocols.join(", ");
+        let mut all: Vec<Header<'_>> = vec![
+            ("Upgrade", "websocket"),
+            ("Connection", "Upgrade"),
+            ("Sec-WebSocket-Key", &offer.key),
+            ("Sec-WebSocket-Version", "13"),
+        ];
+        if !protocols.is_empty() {
+            all.push(("Sec-WebSocket-Protocol", &protocols));
+        }
+        if offer.deflate {
+            all.push(("Sec-WebSocket-Extensions", ws_deflate::CLIENT_OFFER));
+        }
+        all.extend_from_slice(headers);
+        let offer = offer.clone();
+        self.with_http("send_ws_upgrade", id, |_, shared| {
+            *crate::sync::lock(&shared.ws_offer) = Some(offer);
+            Ok(())
+        })?;
+        self.http_send_request(id, "GET", path, &all, b"")
+    }
+
+    /// WebSocket mode: starts the closing handshake with `code` and `reason`; the connection
+    /// closes when the peer answers, or `close_timeout` ms later.
+    pub(crate) fn http_ws_close(&self, id: ConnId, code: u16, reason: &str) -> Result<()> {
+        self.require_http("ws_close")?;
+        if !ws_mode::valid_close_code(code) {
+            return Err(Error::invalid_param(format!(
+                "ws_close: {code} is not a close code that may be sent \
+                 (1000..=1003, 1007..=1011, 3000..=4999)"
+            )));
+        }
+        if reason.len() > 123 {
+            return Err(Error::invalid_param(format!(
+                "ws_close: the reason is {} bytes; a close frame holds at most 123",
+                reason.len()
+            )));
+        }
+        let server = self.role() == Role::Server;
+        let timeout = self.http_config().release_delay.max(1000);
+        self.with_http("ws_close", id, |_, shared| {
+            shared
+                .ws_closing
+                .store(true, std::sync::atomic::Ordering::Release);
+            Ok(())
+        })?;
+        self.send(id, &[&ws_mode::close_frame(server, code, reason)])?;
+        self.with_run("ws_close", |run, me| {
+            let conn = run.live_conn("ws_close", id)?;
+            run.post(conn.worker, Command::Release(conn.clone(), timeout, 0), me);
+            Ok(())
+        })
     }
 
     /// The HTTP settings (see [`HttpConfig`]).

@@ -26,7 +26,7 @@ use crossbeam_channel::Sender;
 use crate::buffer::BufferPool;
 use crate::config::EngineConfig;
 use crate::conn::table::ConnTable;
-use crate::conn::{Conn, ConnModel};
+use crate::conn::{ArqInit, Conn, ConnModel};
 use crate::error::{Error, Result};
 use crate::http::HttpConfig;
 use crate::model::ReceiveModel;
@@ -84,8 +84,9 @@ pub(crate) enum Command {
     StartTls(Arc<Conn>),
     /// A UDP node's send queue has data.
     FlushNode,
-    /// HTTP server `release`: close the connection after this many ms.
-    Release(Arc<Conn>, u32),
+    /// HTTP `release` (or the WebSocket mode's close): close the connection after this many
+    /// ms, with this `OnClose` code (0: `SO_CLOSE`; else `SO_RECEIVE` and the code).
+    Release(Arc<Conn>, u32, i32),
     /// Close everything and exit.
     Stop,
 }
@@ -161,6 +162,13 @@ impl Shared {
             ReceiveModel::Http => ConnModel::Http {
                 started: lock(&self.http).auto_start,
             },
+            ReceiveModel::Arq => {
+                let udp = lock(&self.config).udp;
+                ConnModel::Arq(ArqInit {
+                    config: udp.arq,
+                    max_datagram_size: udp.max_datagram_size,
+                })
+            }
             ReceiveModel::Push | ReceiveModel::Pack => ConnModel::Plain,
         }
     }
@@ -285,7 +293,7 @@ impl Engine {
 
     /// The HTTP settings.
     pub(crate) fn http_config(&self) -> HttpConfig {
-        *lock(&self.shared.http)
+        lock(&self.shared.http).clone()
     }
 
     /// Changes HTTP settings, also while running (as HP-Socket's setters do).

@@ -21,6 +21,16 @@ impl Running {
         lock(&self.shared.http).use_cookie
     }
 
+    /// The WebSocket mode's keep-alive interval now, ms (0: off).
+    pub(crate) fn ws_ping_interval(&self) -> u32 {
+        lock(&self.shared.http).ws_ping_interval
+    }
+
+    /// The HTTP settings now.
+    pub(crate) fn http_settings(&self) -> crate::http::HttpConfig {
+        lock(&self.shared.http).clone()
+    }
+
     /// Hands `command` to worker `index`, waking it unless the caller is that worker (which
     /// drains its commands before it polls again). False when the worker is gone.
     pub(super) fn post(&self, index: usize, command: Command, me: Option<usize>) -> bool {
@@ -51,6 +61,13 @@ impl Running {
         let id = conn.id;
         match conn.state() {
             ConnState::Connected => Ok(conn),
+            // An ARQ connection is not ready until its handshake completes, which is an
+            // illegal state however far the connect got (docs/abi.md section 23).
+            ConnState::Connecting if self.shared.model == ReceiveModel::Arq => Err(Error::new(
+                ErrorKind::IllegalState,
+                libc::ENOTCONN,
+                format!("{what}: connection {id}: the ARQ handshake has not completed"),
+            )),
             ConnState::Connecting => Err(Error::new(
                 ErrorKind::InvalidParam,
                 libc::ENOTCONN,
@@ -72,8 +89,21 @@ impl Running {
         bufs: &[&[u8]],
         me: Option<usize>,
     ) -> Result<()> {
-        let id = conn.id;
         let body: usize = bufs.iter().map(|b| b.len()).sum();
+        if conn.plain_stream && self.shared.model != ReceiveModel::Pack {
+            // The hot path (plain TCP, no frame header): one flag, no iterator adapters.
+            if body == 0 {
+                return Ok(());
+            }
+            if self.config.socket.silence_counts_send {
+                conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+            }
+            return self.send_parts(conn, || bufs.iter().copied(), me, Some(body));
+        }
+        let id = conn.id;
+        if let Some(session) = conn.arq() {
+            return self.send_arq(conn, session, bufs, body);
+        }
         if conn.transport.is_datagram() {
             return self.send_datagram(conn, bufs, body, me);
         }
@@ -128,6 +158,45 @@ impl Running {
                 }
                 sent
             }
+        }
+    }
+
+    /// ARQ: one message through the connection's session (KCP queues it and writes what its
+    /// window allows at once; the worker's tick writes the rest).
+    fn send_arq(
+        &self,
+        conn: &Conn,
+        session: &std::sync::Mutex<crate::arq::ArqSession>,
+        bufs: &[&[u8]],
+        body: usize,
+    ) -> Result<()> {
+        use crate::arq::session::SendRefused;
+        let message = bufs.concat();
+        let now = self.now_ms() as u32;
+        let sent = lock(session).send(&message, now, &mut super::worker::arq_output(conn));
+        match sent {
+            Ok(()) => {
+                if self.events.wants_send() {
+                    self.report_sent(conn.id, bufs.iter().copied(), body);
+                }
+                Ok(())
+            }
+            Err(SendRefused::NotReady) => Err(Error::new(
+                ErrorKind::IllegalState,
+                libc::ENOTCONN,
+                format!(
+                    "Send: connection {}: the ARQ handshake has not completed",
+                    conn.id
+                ),
+            )),
+            Err(SendRefused::Size) => Err(Error::new(
+                ErrorKind::InvalidParam,
+                libc::EMSGSIZE,
+                format!(
+                    "Send: an ARQ message must be 1..={} bytes (MaxMessageSize), not {body}",
+                    self.config.udp.arq.max_message_size
+                ),
+            )),
         }
     }
 
@@ -528,6 +597,17 @@ impl Engine {
                 .as_deref()
                 .cloned()
                 .unwrap_or_else(|| (c.remote_addr.ip().to_string(), c.remote_addr.port())))
+        })
+    }
+
+    /// ARQ: messages of connection `id` queued or in flight (`GetWaitingSendMessageCount`).
+    pub(crate) fn arq_waiting(&self, id: ConnId) -> Result<usize> {
+        self.with_conn("waiting_send_message_count", id, |c| match c.arq() {
+            Some(s) => Ok(lock(s).waiting()),
+            None => Err(Error::invalid_param(format!(
+                "{}: not an ARQ component",
+                self.name()
+            ))),
         })
     }
 

@@ -87,6 +87,11 @@ impl TcpClient {
         TcpClient::build(listener, ReceiveModel::Push, false, TransportKind::Udp)
     }
 
+    /// A stopped ARQ client (see [`crate::UdpArqClient`], which wraps it).
+    pub(crate) fn new_arq(listener: Arc<dyn ClientListener>) -> TcpClient {
+        TcpClient::build(listener, ReceiveModel::Arq, false, TransportKind::Udp)
+    }
+
     /// A stopped UDP cast client (see [`crate::UdpCast`], which wraps it).
     pub(crate) fn new_cast(listener: Arc<dyn ClientListener>) -> TcpClient {
         TcpClient::build(listener, ReceiveModel::Push, false, TransportKind::UdpCast)

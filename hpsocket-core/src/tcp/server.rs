@@ -63,6 +63,20 @@ impl TcpServer {
         }
     }
 
+    /// A stopped ARQ server (see [`crate::UdpArqServer`], which wraps it).
+    pub(crate) fn new_arq(listener: Arc<dyn ServerListener>) -> TcpServer {
+        TcpServer {
+            engine: Engine::new(
+                Role::Server,
+                TransportKind::Udp,
+                ReceiveModel::Arq,
+                false,
+                EngineConfig::default(),
+            ),
+            listener,
+        }
+    }
+
     /// A stopped SSL server (HP-Socket's `SSLServer`, `SSLPullServer`, `SSLPackServer`):
     /// call [`TcpServer::setup_ssl_context`] before `start`.
     pub fn new_ssl(listener: Arc<dyn ServerListener>, model: ReceiveModel) -> TcpServer {

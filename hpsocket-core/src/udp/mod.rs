@@ -102,3 +102,71 @@ impl Deref for UdpClient {
         &self.0
     }
 }
+
+impl TcpServer {
+    /// ARQ: messages of a connection queued or in flight (`GetWaitingSendMessageCount`).
+    pub fn waiting_send_message_count(&self, conn_id: crate::ConnId) -> Result<usize> {
+        self.engine().arq_waiting(conn_id)
+    }
+}
+
+impl TcpClient {
+    /// ARQ: messages queued or in flight (`GetWaitingSendMessageCount`).
+    pub fn waiting_send_message_count(&self) -> Result<usize> {
+        self.engine().arq_waiting(self.engine_conn()?)
+    }
+}
+
+/// A reliable UDP server (HP-Socket's `IUdpArqServer`): a [`UdpServer`] whose connections
+/// run HP-Socket's 12-byte handshake, then KCP. `on_handshake` fires once the handshake
+/// completes; every send is one message of 1..=`max_message_size` bytes, delivered whole and
+/// in order by one `on_receive`. Settings are in `config().udp.arq`.
+#[derive(Clone)]
+pub struct UdpArqServer(TcpServer);
+
+impl UdpArqServer {
+    /// A stopped ARQ server reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ServerListener>) -> UdpArqServer {
+        UdpArqServer(TcpServer::new_arq(listener))
+    }
+
+    /// The server handle callbacks receive as their sender.
+    pub fn into_inner(self) -> TcpServer {
+        self.0
+    }
+
+    /// Changes the ARQ settings; only while stopped.
+    pub fn update_arq_config(&self, f: impl FnOnce(&mut crate::config::ArqConfig)) -> Result<()> {
+        self.0.update_config(|c| f(&mut c.udp.arq))
+    }
+}
+
+impl Deref for UdpArqServer {
+    type Target = TcpServer;
+    fn deref(&self) -> &TcpServer {
+        &self.0
+    }
+}
+
+/// A reliable UDP client (HP-Socket's `IUdpArqClient`): see [`UdpArqServer`].
+#[derive(Clone)]
+pub struct UdpArqClient(TcpClient);
+
+impl UdpArqClient {
+    /// A stopped ARQ client reporting to `listener`, with HP-Socket's default settings.
+    pub fn new(listener: Arc<dyn ClientListener>) -> UdpArqClient {
+        UdpArqClient(TcpClient::new_arq(listener))
+    }
+
+    /// The client handle callbacks receive as their sender.
+    pub fn into_inner(self) -> TcpClient {
+        self.0
+    }
+}
+
+impl Deref for UdpArqClient {
+    type Target = TcpClient;
+    fn deref(&self) -> &TcpClient {
+        &self.0
+    }
+}

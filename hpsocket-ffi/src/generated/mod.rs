@@ -2,7 +2,11 @@
 //! module per table. Generated: edit the tables, then run `cargo run -p ffi-gen`.
 
 #[rustfmt::skip]
+mod arq;
+#[rustfmt::skip]
 mod component;
+#[rustfmt::skip]
+mod compressor;
 #[rustfmt::skip]
 mod cookie;
 #[rustfmt::skip]
@@ -22,13 +26,23 @@ mod ssl;
 #[rustfmt::skip]
 mod sys;
 #[rustfmt::skip]
+mod sys_codec;
+#[rustfmt::skip]
+mod sys_util;
+#[rustfmt::skip]
 mod tcp;
+#[rustfmt::skip]
+mod threadpool;
 #[rustfmt::skip]
 mod udp;
 #[rustfmt::skip]
 mod ws;
+#[rustfmt::skip]
+mod ws_mode;
 
+pub use arq::*;
 pub use component::*;
+pub use compressor::*;
 pub use cookie::*;
 pub use ext::*;
 pub use http::*;
@@ -38,6 +52,10 @@ pub use pack::*;
 pub use pull::*;
 pub use ssl::*;
 pub use sys::*;
+pub use sys_codec::*;
+pub use sys_util::*;
 pub use tcp::*;
+pub use threadpool::*;
 pub use udp::*;
 pub use ws::*;
+pub use ws_mode::*;

@@ -10,6 +10,8 @@ HP-Socket's names and defaults):
   subclasses of the TCP ones with ``setup_ssl_context`` and the other TLS calls;
 * :class:`UdpServer`, :class:`UdpClient` -- datagrams: one send is one datagram, each peer
   address is a connection;
+* :class:`UdpArqServer`, :class:`UdpArqClient` -- reliable UDP (HP-Socket's ARQ handshake,
+  then KCP): one send is one message, delivered whole and in order;
 * :class:`HttpServer`, :class:`HttpAgent`, :class:`HttpClient`, :class:`HttpSyncClient` and
   their HTTPS forms -- HTTP/1.x over the TCP (SSL) components: parse events go to an
   :class:`HttpServerListener` / :class:`HttpAgentListener` / :class:`HttpClientListener`,
@@ -17,7 +19,8 @@ HP-Socket's names and defaults):
 
 Events go to a listener object; subclass :class:`TcpServerListener`,
 :class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants, or
-:class:`UdpServerListener`/:class:`UdpClientListener`) and override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
+:class:`UdpServerListener`/:class:`UdpClientListener`, :class:`UdpArqServerListener`/
+:class:`UdpArqClientListener`) and override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
 error ``code`` (:class:`SocketError`), its ``text`` and the ``errno``.
 
 A minimal echo server::
@@ -57,6 +60,8 @@ from ._listeners import (
     TcpPullClientListener,
     TcpPullServerListener,
     TcpServerListener,
+    UdpArqClientListener,
+    UdpArqServerListener,
     UdpClientListener,
     UdpServerListener,
 )
@@ -109,6 +114,8 @@ from ._native import (
     TcpPullClient,
     TcpPullServer,
     TcpServer,
+    UdpArqClient,
+    UdpArqServer,
     UdpClient,
     UdpServer,
 )
@@ -180,6 +187,10 @@ __all__ = [
     "TcpPullServerListener",
     "TcpServer",
     "TcpServerListener",
+    "UdpArqClient",
+    "UdpArqClientListener",
+    "UdpArqServer",
+    "UdpArqServerListener",
     "UdpClient",
     "UdpClientListener",
     "UdpServer",

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
         TcpAgent,
         TcpClient,
         TcpServer,
+        UdpArqClient,
+        UdpArqServer,
         UdpClient,
         UdpServer,
     )
@@ -49,6 +51,8 @@ __all__ = [
     "TcpPackClientListener",
     "UdpServerListener",
     "UdpClientListener",
+    "UdpArqServerListener",
+    "UdpArqClientListener",
     "HttpServerListener",
     "HttpAgentListener",
     "HttpClientListener",
@@ -254,6 +258,38 @@ class UdpClientListener(TcpClientListener):
     @_unset
     def on_receive(self, sender: UdpClient, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
         """One datagram arrived. ``ERROR`` closes the connection."""
+
+
+class UdpArqServerListener(UdpServerListener):
+    """Events of a :class:`UdpArqServer` (HP-Socket's ``IUdpArqServerListener``); ``sender``
+    is the :class:`UdpArqServer`. ``on_accept`` gets the peer's ``(host, port)`` on its first
+    datagram, ``on_handshake`` follows once the ARQ handshake completed (from then on
+    ``send`` works), and ``on_receive`` gets one whole message, in order. A handshake that
+    does not complete within ``handshake_timeout`` ends with ``on_close(CLOSE, ETIMEDOUT)``."""
+
+    @_unset
+    def on_handshake(self, sender: UdpArqServer, conn_id: int) -> Result:  # type: ignore[override]
+        """The ARQ handshake with the peer completed: messages can be sent."""
+
+    @_unset
+    def on_receive(self, sender: UdpArqServer, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
+        """One whole message arrived (1 to ``max_message_size`` bytes), in order. ``ERROR``
+        closes the connection."""
+
+
+class UdpArqClientListener(UdpClientListener):
+    """Events of a :class:`UdpArqClient` (HP-Socket's ``IUdpArqClientListener``); ``sender``
+    is the :class:`UdpArqClient`. ``on_connect`` follows ``start``, ``on_handshake`` the
+    completed ARQ handshake with the server; ``on_receive`` gets one whole message, in
+    order."""
+
+    @_unset
+    def on_handshake(self, sender: UdpArqClient, conn_id: int) -> Result:  # type: ignore[override]
+        """The ARQ handshake with the server completed: messages can be sent."""
+
+    @_unset
+    def on_receive(self, sender: UdpArqClient, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
+        """One whole message arrived, in order. ``ERROR`` closes the connection."""
 
 
 class _HttpEvents:

@@ -94,6 +94,7 @@ class ReceiveModel(IntEnum):
     PULL = 1
     PACK = 2
     HTTP = 3
+    ARQ = 4
 
 class HttpParseResult(IntEnum):
     """What an HTTP listener method returns; ``None`` counts as ``OK``."""
@@ -310,6 +311,34 @@ class UdpServer(_Server, _UdpSettings):
 
 class UdpClient(_Client, _UdpSettings):
     """A UDP client: a socket connected to the server; one send is one datagram."""
+
+class _ArqSettings:
+    """The ARQ (KCP) settings of UDP ARQ components (not a runtime class); checked by
+    ``start``."""
+
+    no_delay: bool
+    turnoff_congest_ctrl: bool
+    flush_interval: int
+    resend_by_acks: int
+    send_wnd_size: int
+    recv_wnd_size: int
+    min_rto: int
+    fast_limit: int
+    max_trans_unit: int
+    max_message_size: int
+    handshake_timeout: int
+
+class UdpArqServer(_Server, _UdpSettings, _ArqSettings):
+    """A reliable UDP server: HP-Socket's ARQ handshake, then KCP; one send is one message
+    of 1 to ``max_message_size`` bytes, delivered whole and in order."""
+
+    post_receive_count: int
+    def waiting_send_message_count(self, conn_id: int) -> int: ...
+
+class UdpArqClient(_Client, _UdpSettings, _ArqSettings):
+    """A reliable UDP client (see :class:`UdpArqServer`)."""
+
+    def waiting_send_message_count(self) -> int: ...
 
 # -- SSL ----------------------------------------------------------------------------------
 

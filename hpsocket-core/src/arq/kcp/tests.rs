@@ -169,3 +169,22 @@ fn check_says_when_to_come_back() {
     let next = k.check(1000);
     assert!(next > 1000 && next <= 1100, "{next}");
 }
+
+#[test]
+fn acks_with_absurd_timestamps_do_not_overflow() {
+    // Found by the arq_input fuzz target: rtt near i32::MAX overflowed ikcp's formulas.
+    let mut k = Kcp::new(5);
+    k.send(b"x").unwrap();
+    k.update(0, &mut |_: &[u8]| {});
+    k.update(100, &mut |_: &[u8]| {});
+    for ts in [0x8000_0001u32, 0x7FFF_FFFF, 1, 0xFFFF_FFFF, 0x4000_0000] {
+        let mut seg = Vec::new();
+        seg.extend_from_slice(&5u32.to_le_bytes());
+        seg.extend_from_slice(&[82, 0, 128, 0]);
+        seg.extend_from_slice(&ts.to_le_bytes());
+        seg.extend_from_slice(&[0; 12]);
+        k.set_current(0x7FFF_FFFE);
+        k.input(&seg).unwrap();
+    }
+    k.update(0x7FFF_FFFF, &mut |_: &[u8]| {});
+}

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::{Deadline, Source, Worker};
 use crate::conn::transport::is_close_notify;
-use crate::conn::{Conn, ConnModel, ConnState, Transport};
+use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::reactor::{Adoption, Role, TransportKind};
@@ -203,7 +203,7 @@ impl Worker {
             None,
             0,
             self.run.now_ms(),
-            ConnModel::Plain,
+            self.run.shared.conn_model(),
             None,
         ));
         self.run.table.fill(conn.clone());
@@ -246,6 +246,9 @@ impl Worker {
 
     /// Hands the datagram in the read buffer to the connection at `key`.
     fn deliver_datagram(&mut self, key: usize, n: usize) {
+        if self.locals[key].conn.arq().is_some() {
+            return self.arq_datagram(key, n);
+        }
         let conn = &self.locals[key].conn;
         if conn.state() != ConnState::Connected || conn.paused.load(Ordering::Acquire) {
             // A paused UDP connection drops what arrives: a shared socket cannot stop reading
@@ -279,6 +282,12 @@ impl Worker {
                             self.dropped(n, peer);
                         }
                         Datagram::CloseNotify => return self.closed_by_peer(key),
+                        Datagram::Data if conn.arq().is_some() => {
+                            self.arq_datagram(key, n);
+                            if !self.locals.contains(key) {
+                                return;
+                            }
+                        }
                         Datagram::Data => {
                             if let Err((operation, code)) = self.deliver(key, n) {
                                 return self.close(key, operation, code);

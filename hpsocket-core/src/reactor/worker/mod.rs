@@ -1,7 +1,9 @@
 //! One I/O worker: its `mio::Poll`, the connections it owns, and the loop that turns
 //! readiness into callbacks.
 
+mod arq;
 mod close;
+pub(super) use arq::output as arq_output;
 mod datagram;
 mod http;
 mod receive;
@@ -94,8 +96,13 @@ pub(super) enum Deadline {
     Drain,
     /// UDP heartbeat round (every `detect_interval`, for all the worker's connections).
     Detect,
-    /// HTTP server `release`: the delayed close (its own timer, beside the connection's).
-    Release,
+    /// HTTP `release`: the delayed close (its own timer, beside the connection's), with the
+    /// `OnClose` code (0: a plain close).
+    Release(i32),
+    /// ARQ: every session of the worker ticks (every `flush_interval`).
+    ArqTick,
+    /// WebSocket mode: the keep-alive round (every `ws_ping_interval`).
+    WsPing,
 }
 
 /// How long the listener rests after `accept` ran out of descriptors (or memory): the
@@ -166,6 +173,8 @@ pub(super) struct Worker {
     drains: usize,
     /// Deadlines being fired, kept between turns so expiring allocates nothing.
     due: Vec<(usize, ConnId, Deadline)>,
+    /// The WebSocket keep-alive round is armed.
+    ws_ping_armed: bool,
     stopping: bool,
 }
 
@@ -195,6 +204,7 @@ impl Worker {
             timers: TimerWheel::new(Instant::now()),
             drains: 0,
             due: Vec::new(),
+            ws_ping_armed: false,
             stopping: false,
         }
     }
@@ -212,6 +222,7 @@ impl Worker {
         let capacity = self.run.config.accept_socket_count.max(16) as usize;
         let mut events = MioEvents::with_capacity(capacity);
         self.arm_detect();
+        self.arm_arq();
         while !self.stopping {
             let idle = self.ready.is_empty() && self.ready_sources.is_empty();
             let timeout = if idle && self.commands.is_empty() {
@@ -285,10 +296,10 @@ impl Worker {
                     }
                 }
                 Command::FlushNode => self.flush_node(),
-                Command::Release(conn, ms) => {
+                Command::Release(conn, ms, code) => {
                     if let Some(key) = self.key_of(&conn) {
                         let at = Instant::now() + Duration::from_millis(ms.into());
-                        self.timers.arm(at, (key, conn.id, Deadline::Release));
+                        self.timers.arm(at, (key, conn.id, Deadline::Release(code)));
                     }
                 }
                 Command::Stop => self.stopping = true,
@@ -514,9 +525,20 @@ impl Worker {
                     self.detect_round();
                     continue;
                 }
-                Deadline::Release => {
+                Deadline::ArqTick => {
+                    self.arq_round();
+                    continue;
+                }
+                Deadline::WsPing => {
+                    self.ws_ping_round();
+                    continue;
+                }
+                Deadline::Release(code) => {
                     if self.locals.get(key).is_some_and(|l| l.conn.id == id) {
-                        self.close(key, SocketOperation::Close, 0);
+                        match code {
+                            0 => self.close(key, SocketOperation::Close, 0),
+                            code => self.close(key, SocketOperation::Receive, code),
+                        }
                     }
                     continue;
                 }
@@ -556,6 +578,10 @@ impl Worker {
                 .transport
                 .send_parts(std::iter::empty());
         }
+        if self.locals[key].conn.arq().is_some() {
+            // OnHandShake waits for the ARQ handshake.
+            return self.arq_start(key);
+        }
         match tls_state(&self.locals[key].conn) {
             None => self.handshake_done(key),
             Some(TlsState::Plain) => self.flush(key),
@@ -564,7 +590,7 @@ impl Worker {
     }
 
     /// `OnHandShake`: the connection is ready for data.
-    fn handshake_done(&mut self, key: usize) {
+    pub(super) fn handshake_done(&mut self, key: usize) {
         let id = self.locals[key].conn.id;
         let (result, code) = guarded(|| self.run.events.handshake(id));
         if result.is_error() {

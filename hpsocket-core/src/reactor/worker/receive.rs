@@ -88,13 +88,20 @@ impl Worker {
         let events = &run.events;
         let _delivering = Delivering::start(&local.conn);
         let (result, code) = match run.shared.model {
-            ReceiveModel::Push => guarded(|| events.receive(id, data)),
+            // ARQ datagrams go through their session (`arq.rs`), never here.
+            ReceiveModel::Push | ReceiveModel::Arq => guarded(|| events.receive(id, data)),
             ReceiveModel::Pull => {
                 let total = local.conn.pull_buffer().map_or(0, |mut b| b.append(data));
                 guarded(|| events.pull_receive(id, total))
             }
             ReceiveModel::Pack => return deliver_frames(local, data, run),
-            ReceiveModel::Http => return super::http::deliver_http(local, data, run),
+            ReceiveModel::Http => {
+                let delivered = super::http::deliver_http(local, data, run);
+                if local.http.as_mut().is_some_and(|s| s.take_ws_entered()) {
+                    self.arm_ws_ping();
+                }
+                return delivered;
+            }
         };
         if result.is_error() {
             return Err((SocketOperation::Receive, code));

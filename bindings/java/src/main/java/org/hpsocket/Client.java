@@ -16,7 +16,11 @@ public abstract class Client extends Component {
     private volatile Object attachment;
 
     Client(ClientListener<?> listener, int role, int model, boolean ssl) {
-        super(role, model, ssl, mask(listener));
+        this(listener, role, model, ssl, 0);
+    }
+
+    Client(ClientListener<?> listener, int role, int model, boolean ssl, int extraMask) {
+        super(role, model, ssl, mask(listener) | extraMask);
         this.listener = listener;
     }
 

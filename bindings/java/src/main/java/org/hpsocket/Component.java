@@ -49,10 +49,14 @@ public abstract class Component implements AutoCloseable {
     static final int ROLE_CLIENT = 2;
     static final int ROLE_UDP_SERVER = 3;
     static final int ROLE_UDP_CLIENT = 4;
+    static final int ROLE_HTTP_SYNC_CLIENT = 5;
+    static final int ROLE_UDP_ARQ_SERVER = 6;
+    static final int ROLE_UDP_ARQ_CLIENT = 7;
 
     static final int MODEL_PUSH = 0;
     static final int MODEL_PULL = 1;
     static final int MODEL_PACK = 2;
+    static final int MODEL_HTTP = 3;
 
     // Events, as native code numbers them (bridge.rs EV_*).
     static final int EV_PREPARE = 0;
@@ -65,6 +69,17 @@ public abstract class Component implements AutoCloseable {
     static final int EV_SEND_DRAINED = 7;
     static final int EV_CLOSE = 8;
     static final int EV_SHUTDOWN = 9;
+    static final int EV_HTTP_MESSAGE_BEGIN = 10;
+    static final int EV_HTTP_REQUEST_LINE = 11;
+    static final int EV_HTTP_STATUS_LINE = 12;
+    static final int EV_HTTP_HEADER = 13;
+    static final int EV_HTTP_HEADERS_COMPLETE = 14;
+    static final int EV_HTTP_BODY = 15;
+    static final int EV_HTTP_CHUNK_HEADER = 16;
+    static final int EV_HTTP_CHUNK_COMPLETE = 17;
+    static final int EV_HTTP_MESSAGE_COMPLETE = 18;
+    static final int EV_HTTP_UPGRADE = 19;
+    static final int EV_HTTP_PARSE_ERROR = 20;
 
     // Setting keys (settings.rs).
     static final int S_WORKER_THREAD_COUNT = 0;
@@ -97,6 +112,17 @@ public abstract class Component implements AutoCloseable {
     static final int S_POST_RECEIVE_COUNT = 51;
     static final int S_DETECT_ATTEMPTS = 52;
     static final int S_DETECT_INTERVAL = 53;
+    static final int S_ARQ_NO_DELAY = 60;
+    static final int S_ARQ_TURNOFF_CONGEST_CTRL = 61;
+    static final int S_ARQ_FLUSH_INTERVAL = 62;
+    static final int S_ARQ_RESEND_BY_ACKS = 63;
+    static final int S_ARQ_SEND_WND_SIZE = 64;
+    static final int S_ARQ_RECV_WND_SIZE = 65;
+    static final int S_ARQ_MIN_RTO = 66;
+    static final int S_ARQ_FAST_LIMIT = 67;
+    static final int S_ARQ_MAX_TRANS_UNIT = 68;
+    static final int S_ARQ_MAX_MESSAGE_SIZE = 69;
+    static final int S_ARQ_HANDSHAKE_TIMEOUT = 70;
 
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -132,6 +158,18 @@ public abstract class Component implements AutoCloseable {
      * reported and counts as {@code HR_ERROR}.
      */
     final int dispatch(int event, long connId, long arg, ByteBuffer data) {
+        if (event >= EV_HTTP_MESSAGE_BEGIN) {
+            try {
+                if (data != null) {
+                    data.clear().limit((int) arg);
+                    data.order(ByteOrder.BIG_ENDIAN);
+                }
+                return deliverHttp(event, connId, arg, data);
+            } catch (Throwable t) {
+                Native.reportException(t);
+                return HttpParseResult.ERROR.code();
+            }
+        }
         try {
             if (data != null) {
                 data.clear().limit((int) arg);
@@ -158,6 +196,13 @@ public abstract class Component implements AutoCloseable {
 
     /** Hands one event to the listener. */
     abstract HandleResult deliver(int event, long connId, long arg, ByteBuffer data);
+
+    /**
+     * An HTTP event (HTTP components override it); returns an {@link HttpParseResult} code.
+     */
+    int deliverHttp(int event, long connId, long arg, ByteBuffer data) {
+        return HttpParseResult.OK.code();
+    }
 
     /** Whether {@code listener}'s class overrides {@code iface}'s default method. */
     static boolean overrides(Object listener, Class<?> iface, String name, Class<?>... params) {
@@ -779,6 +824,14 @@ public abstract class Component implements AutoCloseable {
     long pendingDataLength0(long connId) {
         try {
             return Native.pendingDataLength(handle, connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    long waitingSendMessageCount0(long connId) {
+        try {
+            return Native.waitingSendMessageCount(handle, connId);
         } finally {
             Reference.reachabilityFence(this);
         }

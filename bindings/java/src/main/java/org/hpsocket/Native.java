@@ -138,6 +138,8 @@ final class Native {
     /** "port:host" as given to connect. */
     static native String remoteHost(long h, long conn);
     static native long pendingDataLength(long h, long conn);
+    /** ARQ: messages queued or in flight (conn ignored by a client). */
+    static native long waitingSendMessageCount(long h, long conn);
 
     // ---- SSL ----
     static native void setupSsl(long h, int verify, String cert, String key, String password,
@@ -149,4 +151,22 @@ final class Native {
     static native void startSslHandshake(long h, long conn);
     static native String[] sslInfo(long h, long conn);
     static native byte[] sslPeerCertificate(long h, long conn);
+
+    // HTTP (http.rs)
+    static native String[] httpMessage(long h, long conn);
+    static native String[] httpParseError(long h, long conn);
+    static native void httpStart(long h, long conn);
+    static native void httpSendChunk(long h, long conn, byte[] data, String extensions);
+    static native void httpSendResponse(long h, long conn, int status, String reason, String[] headers,
+            byte[] body);
+    static native void httpSendRequest(long h, long conn, String method, String path, String[] headers,
+            byte[] body);
+    static native void httpRelease(long h, long conn);
+    static native long httpGetSetting(long h, int key);
+    static native void httpSetSetting(long h, int key, long value);
+    static native void syncOpenUrl(long h, String method, String url, String[] headers, byte[] body,
+            boolean forceReconnect);
+    static native byte[] syncResponseBody(long h);
+    static native void syncCleanup(long h);
+    static native String[] syncMessage(long h);
 }

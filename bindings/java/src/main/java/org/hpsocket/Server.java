@@ -14,7 +14,11 @@ public abstract class Server extends MultiConnectionComponent {
     private final ServerListener<?> listener;
 
     Server(ServerListener<?> listener, int role, int model, boolean ssl) {
-        super(role, model, ssl, mask(listener));
+        this(listener, role, model, ssl, 0);
+    }
+
+    Server(ServerListener<?> listener, int role, int model, boolean ssl, int extraMask) {
+        super(role, model, ssl, mask(listener) | extraMask);
         this.listener = listener;
     }
 

@@ -29,7 +29,11 @@ public class TcpAgent extends MultiConnectionComponent {
     }
 
     TcpAgent(AgentListener<?> listener, int model, boolean ssl) {
-        super(ROLE_AGENT, model, ssl, mask(listener));
+        this(listener, model, ssl, 0);
+    }
+
+    TcpAgent(AgentListener<?> listener, int model, boolean ssl, int extraMask) {
+        super(ROLE_AGENT, model, ssl, mask(listener) | extraMask);
         this.listener = listener;
     }
 

@@ -26,4 +26,8 @@ public class TcpClient extends Client {
     TcpClient(ClientListener<?> listener, int model, boolean ssl) {
         super(listener, ROLE_CLIENT, model, ssl);
     }
+
+    TcpClient(ClientListener<?> listener, int role, int model, boolean ssl, int extraMask) {
+        super(listener, role, model, ssl, extraMask);
+    }
 }

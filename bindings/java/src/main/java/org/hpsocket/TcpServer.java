@@ -32,6 +32,10 @@ public class TcpServer extends Server {
         super(listener, ROLE_SERVER, model, ssl);
     }
 
+    TcpServer(ServerListener<?> listener, int model, boolean ssl, int extraMask) {
+        super(listener, ROLE_SERVER, model, ssl, extraMask);
+    }
+
     /**
      * The {@code listen()} backlog. Default {@code SOMAXCONN}.
      *

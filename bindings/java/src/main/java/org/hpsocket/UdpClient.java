@@ -24,7 +24,11 @@ public class UdpClient extends Client {
      * @param listener the events' receiver
      */
     public UdpClient(ClientListener<? super UdpClient> listener) {
-        super(listener, ROLE_UDP_CLIENT, MODEL_PUSH, false);
+        this(listener, ROLE_UDP_CLIENT);
+    }
+
+    UdpClient(ClientListener<?> listener, int role) {
+        super(listener, role, MODEL_PUSH, false);
     }
 
     /**

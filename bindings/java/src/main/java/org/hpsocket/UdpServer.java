@@ -32,7 +32,11 @@ public class UdpServer extends Server {
      * @param listener the events' receiver
      */
     public UdpServer(ServerListener<? super UdpServer> listener) {
-        super(listener, ROLE_UDP_SERVER, MODEL_PUSH, false);
+        this(listener, ROLE_UDP_SERVER);
+    }
+
+    UdpServer(ServerListener<?> listener, int role) {
+        super(listener, role, MODEL_PUSH, false);
     }
 
     /**

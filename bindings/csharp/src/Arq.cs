@@ -1,0 +1,214 @@
+using System;
+
+namespace HPSocket
+{
+    /// <summary>
+    /// A reliable UDP server (HP-Socket's <c>UdpArqServer</c>): a <see cref="UdpServer"/> whose
+    /// connections run HP-Socket's 12-byte ARQ handshake, then KCP, so it talks to HP-Socket's own
+    /// ARQ clients. OnAccept fires on a peer's first datagram and OnHandShake once the handshake
+    /// completes (none within <see cref="HandShakeTimeout"/> ms: OnClose(Close, ETIMEDOUT)). After
+    /// it, one Send/SendPackets is one message of 1 to <see cref="MaxMessageSize"/> bytes, delivered
+    /// whole and in order by one OnReceive; an empty or bigger one returns false
+    /// (<see cref="SocketError.InvalidParam"/>, <see cref="HP.SysLastError"/> EMSGSIZE), and a send
+    /// before the handshake returns false (<see cref="SocketError.IllegalState"/>, ENOTCONN). The ARQ
+    /// settings have HP-Socket's defaults, change only while stopped and are checked by Start.
+    /// </summary>
+    public class UdpArqServer : UdpServer
+    {
+        /// <summary>Creates a stopped ARQ server.</summary>
+        /// <exception cref="HPSocketException">the library refused to create it.</exception>
+        public UdpArqServer()
+            : base(NativeMethods.Create_HP_UdpArqServerListener(), l => NativeMethods.Create_HP_UdpArqServer(l), "UdpArqServer")
+        {
+        }
+
+        /// <summary>Messages of a connection queued or in flight (sent and not yet acknowledged);
+        /// false for an unknown connection.</summary>
+        public bool GetWaitingSendMessageCount(IntPtr connId, out int count)
+        {
+            count = 0;
+            return NativeMethods.HP_UdpArqServer_GetWaitingSendMessageCount(Handle, connId, ref count) != 0;
+        }
+
+        /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
+        /// component it is the ARQ setting, as in HP-Socket.</summary>
+        public new bool NoDelay
+        {
+            get { return NativeMethods.HP_UdpArqServer_IsNoDelay(Handle) != 0; }
+            set { NativeMethods.HP_UdpArqServer_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
+        }
+
+        /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
+        public bool TurnoffCongestCtrl
+        {
+            get { return NativeMethods.HP_UdpArqServer_IsTurnoffCongestCtrl(Handle) != 0; }
+            set { NativeMethods.HP_UdpArqServer_SetTurnoffCongestCtrl(Handle, B(value)); Check(value, TurnoffCongestCtrl, "TurnoffCongestCtrl"); }
+        }
+
+        /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
+        public uint FlushInterval
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetFlushInterval(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetFlushInterval(Handle, value); Check(value, FlushInterval, "FlushInterval"); }
+        }
+
+        /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
+        public uint ResendByAcks
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetResendByAcks(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetResendByAcks(Handle, value); Check(value, ResendByAcks, "ResendByAcks"); }
+        }
+
+        /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
+        public uint SendWndSize
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetSendWndSize(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetSendWndSize(Handle, value); Check(value, SendWndSize, "SendWndSize"); }
+        }
+
+        /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
+        public uint RecvWndSize
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetRecvWndSize(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetRecvWndSize(Handle, value); Check(value, RecvWndSize, "RecvWndSize"); }
+        }
+
+        /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
+        public uint MinRto
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetMinRto(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetMinRto(Handle, value); Check(value, MinRto, "MinRto"); }
+        }
+
+        /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
+        public uint FastLimit
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetFastLimit(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetFastLimit(Handle, value); Check(value, FastLimit, "FastLimit"); }
+        }
+
+        /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
+        public uint MaxTransUnit
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetMaxTransUnit(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetMaxTransUnit(Handle, value); Check(value, MaxTransUnit, "MaxTransUnit"); }
+        }
+
+        /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
+        public uint MaxMessageSize
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetMaxMessageSize(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetMaxMessageSize(Handle, value); Check(value, MaxMessageSize, "MaxMessageSize"); }
+        }
+
+        /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
+        public uint HandShakeTimeout
+        {
+            get { return NativeMethods.HP_UdpArqServer_GetHandShakeTimeout(Handle); }
+            set { NativeMethods.HP_UdpArqServer_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+    }
+
+    /// <summary>
+    /// A reliable UDP client (HP-Socket's <c>UdpArqClient</c>): a <see cref="UdpClient"/> that runs
+    /// HP-Socket's 12-byte ARQ handshake with the server, then KCP. OnHandShake fires once the
+    /// handshake completes; after it, one Send/SendPackets is one message of 1 to
+    /// <see cref="MaxMessageSize"/> bytes, delivered whole and in order (see
+    /// <see cref="UdpArqServer"/> for the rules).
+    /// </summary>
+    public class UdpArqClient : UdpClient
+    {
+        /// <summary>Creates a stopped ARQ client.</summary>
+        /// <exception cref="HPSocketException">the library refused to create it.</exception>
+        public UdpArqClient()
+            : base(NativeMethods.Create_HP_UdpArqClientListener(), l => NativeMethods.Create_HP_UdpArqClient(l), "UdpArqClient")
+        {
+        }
+
+        /// <summary>Messages queued or in flight (sent and not yet acknowledged); false when not
+        /// connected.</summary>
+        public bool GetWaitingSendMessageCount(out int count)
+        {
+            count = 0;
+            return NativeMethods.HP_UdpArqClient_GetWaitingSendMessageCount(Handle, ref count) != 0;
+        }
+
+        /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
+        /// component it is the ARQ setting, as in HP-Socket.</summary>
+        public new bool NoDelay
+        {
+            get { return NativeMethods.HP_UdpArqClient_IsNoDelay(Handle) != 0; }
+            set { NativeMethods.HP_UdpArqClient_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
+        }
+
+        /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
+        public bool TurnoffCongestCtrl
+        {
+            get { return NativeMethods.HP_UdpArqClient_IsTurnoffCongestCtrl(Handle) != 0; }
+            set { NativeMethods.HP_UdpArqClient_SetTurnoffCongestCtrl(Handle, B(value)); Check(value, TurnoffCongestCtrl, "TurnoffCongestCtrl"); }
+        }
+
+        /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
+        public uint FlushInterval
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetFlushInterval(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetFlushInterval(Handle, value); Check(value, FlushInterval, "FlushInterval"); }
+        }
+
+        /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
+        public uint ResendByAcks
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetResendByAcks(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetResendByAcks(Handle, value); Check(value, ResendByAcks, "ResendByAcks"); }
+        }
+
+        /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
+        public uint SendWndSize
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetSendWndSize(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetSendWndSize(Handle, value); Check(value, SendWndSize, "SendWndSize"); }
+        }
+
+        /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
+        public uint RecvWndSize
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetRecvWndSize(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetRecvWndSize(Handle, value); Check(value, RecvWndSize, "RecvWndSize"); }
+        }
+
+        /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
+        public uint MinRto
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetMinRto(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetMinRto(Handle, value); Check(value, MinRto, "MinRto"); }
+        }
+
+        /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
+        public uint FastLimit
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetFastLimit(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetFastLimit(Handle, value); Check(value, FastLimit, "FastLimit"); }
+        }
+
+        /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
+        public uint MaxTransUnit
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetMaxTransUnit(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetMaxTransUnit(Handle, value); Check(value, MaxTransUnit, "MaxTransUnit"); }
+        }
+
+        /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
+        public uint MaxMessageSize
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetMaxMessageSize(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetMaxMessageSize(Handle, value); Check(value, MaxMessageSize, "MaxMessageSize"); }
+        }
+
+        /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
+        public uint HandShakeTimeout
+        {
+            get { return NativeMethods.HP_UdpArqClient_GetHandShakeTimeout(Handle); }
+            set { NativeMethods.HP_UdpArqClient_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+    }
+}
