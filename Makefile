@@ -4,8 +4,11 @@
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
 #   make test        everything: test-rust, test-c, test-interop, test-python, test-java,
-#                    test-csharp, test-cpp, test-misuse, soak-smoke, fuzz-smoke (each part
-#                    has its own target; `make fuzz` and `make soak` are the long runs)
+#                    test-csharp, test-cpp, test-misuse, test-packaging, soak-smoke, fuzz-smoke
+#                    (each part has its own target; `make fuzz` and `make soak` are the long runs)
+#   make install     the C library, headers, pkg-config and CMake files into PREFIX (default
+#                    /usr/local; DESTDIR too); make uninstall (packaging/packaging.mk,
+#                    docs/install.md)
 #   make nupkg       the C# package in dist/; make jar: the Java jar
 #   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
 #   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
@@ -29,6 +32,11 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 CARGO ?= cargo
+# One SOURCE_DATE_EPOCH for every build, the value the wheel is built with (python.mk): the cc
+# crate makes openssl-sys's build script rerun when it changes, so without it the wheel and the
+# other release builds (install, nupkg) rebuild openssl-sys, openssl and the core for each
+# other, about a minute each time.
+export SOURCE_DATE_EPOCH := 315532800
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 DEBUG_DIR := $(TARGET_DIR)/debug
 RELEASE_DIR := $(TARGET_DIR)/release
@@ -40,7 +48,7 @@ C_TEST_SRCS := $(wildcard tests/c/test_*.c)
 C_TEST_BINS := $(patsubst tests/c/%.c,$(C_OUT)/tests/%,$(C_TEST_SRCS))
 EXAMPLES := echo_server echo_client echo_agent perf_demo pack_echo_server pack_echo_client \
             pull_echo_server pull_echo_client ssl_echo_server ssl_echo_client http_server http_get \
-            pool_echo_server
+            pool_echo_server udp_echo_server udp_echo_client
 EXAMPLE_BINS := $(addprefix $(C_OUT)/tests/examples/,$(EXAMPLES))
 DEMO_BIN := $(C_OUT)/release/perf_demo
 INTEROP_DIR := $(TARGET_DIR)/interop
@@ -48,7 +56,8 @@ HP522_DIR := $(INTEROP_DIR)/hpsocket-5.2.2
 HP522_LIB := $(HP522_DIR)/libhpsocket4c.so
 HP522_HEADERS := bench/c/hp522.h tests/interop/hp522_ext.h tests/interop/hp522-include/HPSocket4C.h
 HP522_BINS := $(addprefix $(INTEROP_DIR)/hp522/,pack_echo_server pack_echo_client \
-              pull_echo_server pull_echo_client http_server http_get)
+              pull_echo_server pull_echo_client http_server http_get udp_echo_server \
+              udp_echo_client)
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
 # openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.
@@ -142,6 +151,7 @@ test: deps
 	$(MAKE) --no-print-directory test-csharp
 	$(MAKE) --no-print-directory test-cpp
 	$(MAKE) --no-print-directory test-misuse
+	$(MAKE) --no-print-directory test-packaging
 	$(MAKE) --no-print-directory soak-smoke
 	$(MAKE) --no-print-directory fuzz-smoke
 
@@ -199,3 +209,4 @@ include bindings/java/java.mk
 include bindings/csharp/csharp.mk
 include bindings/cpp/cpp.mk
 include hardening.mk
+include packaging/packaging.mk

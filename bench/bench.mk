@@ -2,9 +2,10 @@
 #
 #   make bench        builds the harness and every peer, downloads HP-Socket 5.2.2 from PyPI
 #                     (HPSocket==0.9.3) and matplotlib into bench/.peers/, runs cells T1 T2 C1
-#                     C2 C3 A1 P1 S1 IR L1 H1 (about 13 minutes), prints the tables, writes
-#                     bench/RESULTS.md and bench/charts/*.png (H1 too: nginx and wrk from
-#                     Debian, see BENCH_DEB)
+#                     C2 C3 A1 P1 S1 IR L1 H1 W1 K1 (about 17 minutes), prints the tables,
+#                     writes bench/RESULTS.md and bench/charts/*.png (H1 too: nginx and wrk
+#                     from Debian, see BENCH_DEB; K1's kcp-go peer: Go modules, see
+#                     bench-gopeers)
 #   make bench-smoke  one repetition of T1 at 100 connections and T2 at 1000; prints figures,
 #                     never fails on a figure (CI)
 #
@@ -26,10 +27,10 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -I$(BENCH_DIR)/c
 BENCH_ARGS ?=
 
 .PHONY: bench bench-smoke bench-deps bench-build bench-rust bench-hp522 \
-        bench-cpeers bench-venv bench-charts bench-l1
+        bench-cpeers bench-wspeers bench-gopeers bench-venv bench-charts bench-l1
 
 bench: bench-deps bench-build bench-venv bench-l1
-	@echo "bench: loadavg $$(cat /proc/loadavg)  (full run: about 10 minutes)"
+	@echo "bench: loadavg $$(cat /proc/loadavg)  (full run: about 17 minutes)"
 	$(BENCH_PYTHON) $(BENCH_DIR)/run.py $(BENCH_ARGS)
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-charts
 
@@ -55,6 +56,7 @@ bench-deps:
 
 bench-build: bench-rust bench-hp522
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-cpeers
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-gopeers
 
 # Release builds of our crates only (the workspace release profile has lto, codegen-units=1),
 # in one cargo run so that the Rust servers and libhpsocket.so (the C ABI row) are built from
@@ -100,6 +102,7 @@ bench-cpeers:
 	      -pthread || exit 1; \
 	  done; else rm -f $(BENCH_CBIN)/hps_c_echo $(BENCH_CBIN)/hps_c_agent \
 	    $(BENCH_CBIN)/hps_c_http; fi
+	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-wspeers
 	@if pkg-config --exists libuv 2>/dev/null; then \
 	  $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/uv_echo $(BENCH_DIR)/c/uv_echo.c \
 	    $$(pkg-config --cflags --libs libuv) || exit 1; \
@@ -108,6 +111,48 @@ bench-cpeers:
 	  $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/ev_echo $(BENCH_DIR)/c/ev_echo.c \
 	    $$(pkg-config --cflags --libs libevent) || exit 1; \
 	else echo "bench: libevent-dev not installed: the libevent peer is left out"; fi
+
+# W1's C servers, bench/c/hp_ws.c three ways: HP-Socket 5.2.2's frame API (hp522_ws), our
+# library's WebSocket mode (hps_c_ws) and our library under the same frame-API code
+# (hps_c_ws_frames). The frame-API builds compute Sec-WebSocket-Accept with libcrypto (SHA-1,
+# base64), which the bench's Rust build needs anyway (libssl-dev); without it those two are
+# left out with a note. Our library's builds need the WebSocket mode (HPX_*) in its header.
+BENCH_CRYPTO = $$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+
+bench-wspeers:
+	@mkdir -p $(BENCH_CBIN)
+	@crypto=yes; [ -f /usr/include/openssl/sha.h ] || { crypto=; \
+	  echo "bench: no OpenSSL headers (libssl-dev): the W1 frame-API servers are left out"; }; \
+	if [ -n "$$crypto" ] && [ -f $(BENCH_HP522)/libhpsocket4c.so ]; then \
+	  $(BENCH_CC) $(BENCH_CFLAGS) -Itests/interop -o $(BENCH_CBIN)/hp522_ws \
+	    $(BENCH_DIR)/c/hp_ws.c -L$(BENCH_HP522) -Wl,-rpath,$(abspath $(BENCH_HP522)) \
+	    -lhpsocket4c $(BENCH_CRYPTO) -pthread || exit 1; fi; \
+	if [ -f $(BENCH_RELEASE)/libhpsocket.so ] && grep -q HPX_HttpServer_SetWebSocketMode \
+	    include/hpsocket.h 2>/dev/null; then \
+	  $(BENCH_CC) $(BENCH_CFLAGS) -DHPS_OWN_HEADER -Iinclude -o $(BENCH_CBIN)/hps_c_ws \
+	    $(BENCH_DIR)/c/hp_ws.c -L$(BENCH_RELEASE) -Wl,-rpath,$(BENCH_RELEASE) -lhpsocket \
+	    -pthread || exit 1; \
+	  if [ -n "$$crypto" ]; then \
+	    $(BENCH_CC) $(BENCH_CFLAGS) -DHPS_OWN_HEADER -DHPS_WS_FRAMES -Iinclude \
+	      -o $(BENCH_CBIN)/hps_c_ws_frames $(BENCH_DIR)/c/hp_ws.c -L$(BENCH_RELEASE) \
+	      -Wl,-rpath,$(BENCH_RELEASE) -lhpsocket $(BENCH_CRYPTO) -pthread || exit 1; fi; \
+	else rm -f $(BENCH_CBIN)/hps_c_ws $(BENCH_CBIN)/hps_c_ws_frames; fi
+
+# K1's peer: the kcp-go echo server (bench/go/kcpecho), modules from the Go module proxy at the
+# versions go.sum pins (github.com/xtaci/kcp-go/v5 in bench/go/go.mod). GOTOOLCHAIN=local: a
+# Go older than go.mod asks for fails here with a note instead of fetching a toolchain; without
+# Go at all the kcp-go rows are left out.
+BENCH_GO ?= go
+
+bench-gopeers:
+	@mkdir -p $(BENCH_CBIN)
+	@if command -v $(BENCH_GO) >/dev/null 2>&1; then \
+	  (cd $(BENCH_DIR)/go && GOTOOLCHAIN=local GOFLAGS=-mod=readonly $(BENCH_GO) build \
+	    -trimpath -o $(abspath $(BENCH_CBIN))/kcpgo_echo ./kcpecho) \
+	  || { echo "bench: the kcp-go peer did not build: K1's kcp-go rows are left out"; \
+	       rm -f $(BENCH_CBIN)/kcpgo_echo; }; \
+	else echo "bench: no Go toolchain: K1's kcp-go rows are left out"; \
+	  rm -f $(BENCH_CBIN)/kcpgo_echo; fi
 
 # matplotlib from PyPI for the charts, in a private venv (the system Python stays untouched).
 bench-venv: $(BENCH_VENV)/.ok

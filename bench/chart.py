@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from report import LABEL, ORDER  # noqa: E402
+from report import LABEL, ORDER, W1_LABEL  # noqa: E402
 
 FAMILIES = [
     ("T1", "T1: pingpong 16 KiB (top: MiB/s; bottom: MiB per server-CPU-second)",
@@ -33,14 +33,23 @@ FAMILIES = [
     ("P1", "P1: receive models (16 KiB: MiB/s; 64 B: messages/s)", [("P1", None)]),
     ("H1", "H1: HTTP/1.1 keep-alive under wrk (top: requests/s; bottom: per server-CPU-second)",
      [("H1", "req_s"), ("H1", "req_cpu")]),
+    ("W1", "W1: WebSocket echo, one message in flight per connection (top: messages/s; bottom: "
+     "per server-CPU-second)", [("W1", "msgs_s"), ("W1", "msgs_cpu")]),
+    ("K1", "K1: ARQ (KCP) echo, one message in flight per session (rows: messages/s, per "
+     "server-CPU-second, p99 round trip)", [("K1", "msgs_s"), ("K1", "msgs_cpu"),
+                                            ("K1", "p99_ms")]),
 ]
 UNITS = {"mib_s": "MiB/s", "msgs_s": "messages/s", "conns_s": "connections/s",
          "mib_cpu": "MiB per server-CPU-s", "msgs_cpu": "messages per server-CPU-s",
          "conns_cpu": "connections per server-CPU-s", "req_s": "requests/s",
-         "req_cpu": "requests per server-CPU-s"}
-WHO_ORDER = ORDER + ["loadgen", "hps-agent", "hps-c-agent", "hp522-agent", "hps:push",
+         "req_cpu": "requests per server-CPU-s", "p99_ms": "p99 round trip, ms"}
+# hps-c-frames (W1) sits beside hps-c, the same library under the other API.
+WHO_ORDER = ORDER[:2] + ["hps-c-frames"] + ORDER[2:] + ["loadgen", "hps-agent", "hps-c-agent", "hp522-agent", "hps:push",
                      "hps:pull", "hps:pack", "hp522:pull", "hp522:pack", "nginx", "hyper",
-                     "wrk", "hps-http-agent"]
+                     "wrk", "hps-http-agent", "tungstenite", "kcp-go", "hps-rcvbuf",
+                     "kcp-go-rcvbuf"]
+# Families whose rows need their own names (W1's C ABI rows differ by API, not by library).
+FAMILY_LABEL = {"W1": {**LABEL, **W1_LABEL}}
 
 
 def main():
@@ -78,7 +87,8 @@ def main():
                 colors = ["tab:red" if w.startswith("hps") else "tab:gray" for w in whos]
                 ax.bar(range(len(whos)), vals, yerr=errs, color=colors, capsize=3)
                 ax.set_xticks(range(len(whos)))
-                ax.set_xticklabels([LABEL.get(w, w) for w in whos], rotation=60, ha="right",
+                names = FAMILY_LABEL.get(name, LABEL)
+                ax.set_xticklabels([names.get(w, w) for w in whos], rotation=60, ha="right",
                                    fontsize=7)
                 ax.set_ylim(bottom=0)  # a half-range larger than the median stays on the chart
                 ax.set_title(label, fontsize=9)

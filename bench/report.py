@@ -3,7 +3,10 @@
 The bar (from the issue; measured, never asserted): on every T1 cell with 10 or more
 connections and every T2 cell, each hpsocket server >= 0.95x the bare mio loop and >= 1.0x
 tokio; C1 >= 60,000 connections/s and <= 256 bytes of server memory per idle connection; C2
-no listen overflows; A1 hpsocket's agent >= 0.95x the project's load generator.
+no listen overflows; A1 hpsocket's agent >= 0.95x the project's load generator; W1 each
+hpsocket server in the WebSocket mode >= 1.0x tokio-tungstenite in messages per server-CPU-second;
+K1 hpsocket's ARQ server >= 1.0x kcp-go in messages per server-CPU-second with a p99 round trip
+no worse than kcp-go's.
 """
 
 ORDER = ["hps", "hps-c", "mio", "tokio", "hp522", "libuv", "libevent"]
@@ -13,7 +16,10 @@ LABEL = {"hps": "hpsocket (Rust)", "hps-c": "hpsocket (C ABI)", "mio": "bare mio
          "hps-c-agent": "hpsocket TcpAgent (C ABI)", "hp522-agent": "HP-Socket 5.2.2 TcpAgent",
          "hps:push": "hpsocket PUSH", "hps:pull": "hpsocket PULL", "hps:pack": "hpsocket PACK",
          "hp522:pull": "HP-Socket PULL", "hp522:pack": "HP-Socket PACK", "nginx": "nginx",
-         "hyper": "hyper", "wrk": "wrk", "hps-http-agent": "hpsocket HttpAgent (Rust)"}
+         "hyper": "hyper", "wrk": "wrk", "hps-http-agent": "hpsocket HttpAgent (Rust)",
+         "hps-c-frames": "hpsocket (C ABI, frame API)", "tungstenite": "tokio-tungstenite",
+         "kcp-go": "kcp-go", "hps-rcvbuf": "hpsocket (Rust), 4 MiB SO_RCVBUF",
+         "kcp-go-rcvbuf": "kcp-go, 4 MiB SO_RCVBUF"}
 UNDER_TEST = ["hps", "hps-c"]
 
 
@@ -384,6 +390,220 @@ def h1_family(summary):
     return text
 
 
+W1_ORDER = ["hps", "hps-c", "hps-c-frames", "hp522", "tungstenite"]
+W1_LABEL = {"hps": "hpsocket (Rust)", "hps-c": "hpsocket (C ABI, WebSocket mode)",
+            "hps-c-frames": "hpsocket (C ABI, frame API)", "hp522": "HP-Socket 5.2.2",
+            "tungstenite": "tokio-tungstenite"}
+# The bar applies to hpsocket's WebSocket mode (the frame-API row is for comparison with 5.2.2).
+W1_UNDER_TEST = ["hps", "hps-c"]
+
+
+def w1_bar(summary, load, w, below):
+    """W1's bar for one row: messages per server-CPU-second >= 1.0x tokio-tungstenite; a
+    shortfall within the two figures' relative half-ranges is reported as noise."""
+    if w not in W1_UNDER_TEST:
+        return ""
+    r = ratio(summary, "W1", load, w, "tungstenite", "msgs_cpu")
+    if r is None:
+        return "–"
+    if r >= 1.0:
+        return "met"
+    noise = rel_noise(summary, "W1", load, w, "msgs_cpu") + rel_noise(
+        summary, "W1", load, "tungstenite", "msgs_cpu")
+    text = f"W1 {load} (per CPU-s): {W1_LABEL[w]} {r:.2f}x tokio-tungstenite"
+    if r * (1 + noise) >= 1.0:
+        below.append(text + f", short but within the noise (±{noise * 100:.0f}%)")
+        return "within noise"
+    below.append(text)
+    return "**below**"
+
+
+def w1_family(summary, below, notes=()):
+    """W1: WebSocket echo, one message in flight per connection, every server on one core."""
+    loads = loads_of(summary, "W1")
+    if not loads:
+        return ""
+    rows = []
+    for load in loads:
+        for w in whos_of(summary, "W1", W1_ORDER):
+            s = summary.get(("W1", load, w))
+            if not s:
+                continue
+            rows.append([load, W1_LABEL.get(w, w), cell_text(s, "msgs_s"),
+                         fmt(s["p99_ms"][0], 2) if s.get("p99_ms", (None,))[0] else "–",
+                         cell_text(s, "msgs_cpu"), cell_text(s, "client_busy"),
+                         cell_text(s, "errors")]
+                        + [fmt(ratio(summary, "W1", load, w, peer, m), 2)
+                           for peer in ["tungstenite", "hp522"] for m in ["msgs_s", "msgs_cpu"]]
+                        + [w1_bar(summary, load, w, below)])
+    text = ("`wsload` (`bench/src/bin/wsload.rs`) on CPU 1 against each server on CPU 0 (one "
+            "worker / event-loop thread): N connections opened one after the other, each "
+            "opening handshake done by tungstenite's client (which checks the 101 and its "
+            "`Sec-WebSocket-Accept`), then every connection keeps one binary message of the "
+            "given size in flight (masked with a fresh key per frame), waits for the whole "
+            "echo, checks its opcode, length and every byte (each message differs from the "
+            "last), and sends the next. Messages/s and p99 round trip (send to whole echo) "
+            "over the measured window; messages per server-CPU-second from "
+            "/proc/PID/task/*/schedstat around it; the client's CPU use over it (near 1.0: the "
+            "client core is the limit); errors = connections lost or echoes wrong. Ratios > 1: "
+            "the row is faster than the peer. Bar (the issue): each hpsocket server in the "
+            "WebSocket mode at least tokio-tungstenite per server-CPU-second. Servers: "
+            "hpsocket (Rust) = `bench/src/bin/hps_ws.rs` (hpsocket-core, HTTP receive model, "
+            "`ws_mode`, `send_ws_message` from `HttpEvent::WsMessage`); hpsocket (C ABI, "
+            "WebSocket mode) = `bench/c/hp_ws.c` with `HPX_HttpServer_SetWebSocketMode` and "
+            "`OnWSMessage` on our `libhpsocket.so`; hpsocket (C ABI, frame API) and HP-Socket "
+            "5.2.2 = the same file's frame-API build (OnUpgrade answers 101 with "
+            "Sec-WebSocket-Accept from libcrypto's SHA-1, OnWSMessageHeader/Body/Complete "
+            "reassemble, `HP_HttpServer_SendWSMessage` echoes) on our library and on 5.2.2's "
+            "`libhpsocket4c` (PyPI `HPSocket==0.9.3`); tokio-tungstenite = "
+            "`bench/src/bin/tungstenite_echo.rs` (`accept_async`, `next`/`send` per message, "
+            "tokio current_thread, 64 KiB read buffer).\n\n" + table(
+                ["load", "server", "messages/s", "p99 ms", "messages per server-CPU-s",
+                 "client CPU use", "errors", "/tokio-tungstenite", "/tokio-tungstenite per CPU-s",
+                 "/HP-Socket 5.2.2", "/HP-Socket 5.2.2 per CPU-s", "bar"], rows))
+    failed = [n for n in notes if n.startswith("W1 ")]
+    if failed:
+        text += "\n\nRuns that produced no figure:\n\n" + "\n".join(f"- {n}" for n in failed)
+    return text
+
+
+def w1_section(head, summary):
+    """The W1 section alone, headed by the run's date and loadavg (for a W1-only run)."""
+    below = []
+    body = w1_family(summary, below, head.get("notes", []))
+    if not body:
+        return ""
+    v = head["versions"]
+    a = head["args"]
+    return (f"## W1: WebSocket echo\n\nRun {head['date']}, loadavg before "
+            f"`{head['loadavg_before']}`, after `{head.get('loadavg_after', '?')}`, "
+            f"{a['reps']} repetition(s), {min(a['warmup'], 0.3)} s warm-up + "
+            f"{a.get('w1_secs', '?')} s measured per run; versions: " + "; ".join(
+                f"{k} {v[k]}" for k in ["tokio-tungstenite", "tokio", "HP-Socket",
+                                        "hpsocket commit"] if v.get(k)) + ".\n\n" + body
+            + loadavg_note(summary, ["W1"]) + "\n\n![W1](charts/W1.png)\n")
+
+
+K1_ORDER = ["hps", "kcp-go", "hps-rcvbuf", "kcp-go-rcvbuf"]
+# Each row under test and the peer it is judged against: the default pair is the bar; the
+# 4 MiB SO_RCVBUF pair is a diagnostic (kernel buffer drops taken out of the picture).
+K1_PAIRS = {"hps": "kcp-go", "hps-rcvbuf": "kcp-go-rcvbuf"}
+K1_LABEL = {w: LABEL[w] for w in K1_ORDER}
+
+
+def k1_bar(summary, load, w, below):
+    """K1's bar for one row: messages per server-CPU-second >= 1.0x kcp-go's and a p99 no
+    worse than kcp-go's; a shortfall within the figures' relative half-ranges is noise. Only
+    the default pair's shortfalls go to "Below the bar"."""
+    peer = K1_PAIRS.get(w)
+    if peer is None:
+        return ""
+    r = ratio(summary, "K1", load, w, peer, "msgs_cpu")
+    p = ratio(summary, "K1", load, w, peer, "p99_ms")
+    if r is None or p is None:
+        return "–"
+    short = []
+    unsure = []
+    noise_cpu = rel_noise(summary, "K1", load, w, "msgs_cpu") + rel_noise(
+        summary, "K1", load, peer, "msgs_cpu")
+    noise_p99 = rel_noise(summary, "K1", load, w, "p99_ms") + rel_noise(
+        summary, "K1", load, peer, "p99_ms")
+    if r < 1.0:
+        (unsure if r * (1 + noise_cpu) >= 1.0 else short).append(
+            f"per CPU-s {r:.2f}x {LABEL[peer]}")
+    if p > 1.0:
+        (unsure if p <= 1.0 + noise_p99 else short).append(f"p99 {p:.2f}x {LABEL[peer]}'s")
+    diagnostic = w != "hps"
+    text = f"K1 {load}: {LABEL[w]} " + ", ".join(short + unsure)
+    if short:
+        if not diagnostic:
+            below.append(text)
+        return "**below** (" + ", ".join(short) + ")"
+    if unsure:
+        if not diagnostic:
+            below.append(text + ", within the noise")
+        return "within noise"
+    return "met"
+
+
+def k1_family(summary, below, notes=()):
+    """K1: ARQ (KCP) echo through the lossy relay, every server on one core."""
+    loads = loads_of(summary, "K1")
+    if not loads:
+        return ""
+    rows = []
+    for load in loads:
+        for w in whos_of(summary, "K1", K1_ORDER):
+            s = summary.get(("K1", load, w))
+            if not s:
+                continue
+            cpu = s.get("msgs_cpu", (None,))[0]
+            peer = K1_PAIRS.get(w)
+            rows.append([load, K1_LABEL.get(w, w), cell_text(s, "msgs_s"),
+                         cell_text(s, "p50_ms"), cell_text(s, "p99_ms"),
+                         cell_text(s, "msgs_cpu"),
+                         fmt(1e6 / cpu) if cpu else "–",
+                         cell_text(s, "client_busy"),
+                         cell_text(s, "dgrams_in_per_msg"),
+                         cell_text(s, "udp_rcvbuf_errors"), cell_text(s, "errors")]
+                        + ([fmt(ratio(summary, "K1", load, w, peer, m), 2)
+                            for m in ["msgs_s", "msgs_cpu", "p99_ms"]] if peer else ["", "", ""])
+                        + [k1_bar(summary, load, w, below)])
+    text = ("`kload` (`bench/src/bin/kload.rs`) on CPU 1 against each server on CPU 0 (one "
+            "worker / event-loop thread; kcp-go with GOMAXPROCS=1). One load generator for "
+            "both, at the KCP layer: every session is a UDP socket with its own KCP control "
+            "block (hpsocket-core's `arq::kcp`, a port of ikcp); against hpsocket it first "
+            "plays HP-Socket's 12-byte ARQ handshake, against kcp-go the first segment opens "
+            "the session (no FEC, no encryption). The same KCP settings on all three: nodelay "
+            "1, interval 10 ms, fast resend after 2 acks, congestion control off, windows "
+            "128/128 segments, MTU 1400, message mode (kcp-go `SetStreamMode(false)`, "
+            "`SetWriteDelay(false)`, its other defaults, so its acks wait for a flush or a "
+            "write; ours and HP-Socket's flush after every datagram taken in). Every session "
+            "keeps one message in flight and checks every byte of the echo; a 1 MiB message "
+            "is sent as 8 KCP messages of 128 KiB (a KCP message has at most 127 fragments) "
+            "and its round trip ends when all of it is back. Loss: the relay at the load "
+            "generator's socket boundary drops each datagram each way with probability 0.1, "
+            "from a seeded generator per session and direction (the same datagrams in every "
+            "run). Messages/s (for 1 MiB messages: = MiB/s one way), p50/p99 round trip over "
+            "the measured window, messages per server-CPU-second and server µs per message "
+            "from /proc/PID/task/*/schedstat; client CPU use (near 1.0: the client core is "
+            "the limit); datagrams from the server per message; kernel UDP receive-buffer "
+            "drops (`/proc/net/snmp` RcvbufErrors, host-wide, during the window: on top of "
+            "the relay's loss); errors = wrong echoes or dead links. Both servers keep the "
+            "kernel's default socket receive buffer (212,992 B here), which the window's "
+            "bursts overflow; the `4 MiB SO_RCVBUF` rows (diagnostic: hpsocket has no such "
+            "setting, so the bench sets it on the server's socket; kcp-go's "
+            "`Listener.SetReadBuffer`) show the two without those drops. Ratios > 1: "
+            "the row is faster (for p99: slower) than its kcp-go row. Bar (the issue): at "
+            "least kcp-go's messages per server-CPU-second and a p99 no worse, judged on the "
+            "default rows.\n\n" + table(
+                ["load", "server", "messages/s", "p50 ms", "p99 ms",
+                 "messages per server-CPU-s", "server µs per message", "client CPU use",
+                 "datagrams in per message", "kernel UDP drops", "errors", "/kcp-go",
+                 "/kcp-go per CPU-s", "p99 /kcp-go", "bar"], rows))
+    failed = [n for n in notes if n.startswith("K1")]
+    if failed:
+        text += "\n\nRuns that produced no figure:\n\n" + "\n".join(f"- {n}" for n in failed)
+    return text
+
+
+def k1_section(head, summary):
+    """The K1 section alone, headed by the run's date and loadavg (for a K1-only run)."""
+    below = []
+    body = k1_family(summary, below, head.get("notes", []))
+    if not body:
+        return ""
+    v = head["versions"]
+    a = head["args"]
+    return (f"## K1: ARQ (KCP) echo\n\nRun {head['date']}, loadavg before "
+            f"`{head['loadavg_before']}`, after `{head.get('loadavg_after', '?')}`, "
+            f"{a['reps']} repetition(s), every session's first echo, then "
+            f"{min(a['warmup'], 0.3)} s warm-up + {a.get('k1_secs', '?')} s measured per run; "
+            "versions: " + "; ".join(f"{k} {v[k]}" for k in ["kcp-go", "hpsocket commit"]
+                                     if v.get(k)) + ".\n\n" + body
+            + loadavg_note(summary, ["K1"]) + "\n\n![K1](charts/K1.png)\n")
+
+
 def h1_section(head, summary):
     """The H1 section alone, headed by the run's date and loadavg (for an H1-only run)."""
     body = h1_family(summary)
@@ -413,7 +633,9 @@ def l1_section(head, summary):
 
 # Sections a run of only these cells rewrites in place (run.py), leaving the rest as it was.
 SPLICED = {"L1": lambda head, summary: l1_section(head, summary),
-           "H1": lambda head, summary: h1_section(head, summary)}
+           "H1": lambda head, summary: h1_section(head, summary),
+           "W1": lambda head, summary: w1_section(head, summary),
+           "K1": lambda head, summary: k1_section(head, summary)}
 
 
 def splice_section(text, section, key):
@@ -439,7 +661,9 @@ def loadavg_note(summary, cells):
            f"(2 cores; above 2, other work was competing for them)."
 
 
-NOT_YET = "- U1 (UDP), K1 (ARQ), W1 (WebSocket): not in the harness yet."
+NOT_YET = "- U1 (UDP): not in the harness yet."
+# How older reports begin their not-yet line (a spliced H1, W1 or K1 run brings it up to date).
+STALE_NOT_YET = ("- H1 (HTTP/1.1)", "- U1 (UDP), K1 (ARQ)")
 
 
 def render(head, summary, smoke=False):
@@ -483,10 +707,14 @@ def render(head, summary, smoke=False):
         ("Instruction counts (callgrind)", ir_family(summary)),
         ("L1: the bindings' echo servers", l1_family(summary)),
         ("H1: HTTP/1.1 keep-alive", h1_family(summary)),
+        ("W1: WebSocket echo", w1_family(summary, below, head.get("notes", []))),
+        ("K1: ARQ (KCP) echo", k1_family(summary, below, head.get("notes", []))),
     ]
-    charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1", "H1": "H1"}
+    charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1", "H1": "H1",
+              "W1": "W1", "K1": "K1"}
     families = {"T1": ["T1"], "T2": ["T2"], "C1": ["C1", "C2", "C3"], "A1": ["A1"],
-                "P1": ["P1"], "S1": ["S1"], "L1": ["L1"], "H1": ["H1"]}
+                "P1": ["P1"], "S1": ["S1"], "L1": ["L1"], "H1": ["H1"], "W1": ["W1"],
+                "K1": ["K1"]}
     for title, body in sections:
         if body:
             key = title.split(":")[0].split(",")[0]

@@ -5,9 +5,9 @@ Starts each server fresh per run pinned to CPU 0 (one worker / event-loop thread
 generator pinned to CPU 1, repeats every cell `--reps` times interleaved across servers, and
 reports median and half-range, with ratios against the peers measured in the same run.
 
-    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1]
+    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1]
 
-A run of `--cells` among L1 and H1 only rewrites just those sections of RESULTS.md.
+A run of `--cells` among L1, H1, W1 and K1 only rewrites just those sections of RESULTS.md.
 
 Writes bench/out/raw.jsonl and bench/out/summary.json (ignored), and, for a full run,
 bench/RESULTS.md; `chart.py` turns summary.json into one PNG per cell family. Exits 0 whatever
@@ -292,6 +292,55 @@ def h1_servers():
     return s
 
 
+# W1: WebSocket echo under wsload (one binary message in flight per connection), every server
+# on CPU 0 with one worker. (name, label, argv); a server that is not built is left out.
+W1_LOADS = [(64, 1000), (64, 100), (16384, 100), (16384, 1000)]
+
+
+def w1_servers():
+    s = []
+    if have(f"{BIN}/hps_ws"):
+        s.append(("hps", "hpsocket (Rust)", [f"{BIN}/hps_ws"]))
+    if have(f"{CBIN}/hps_c_ws"):
+        s.append(("hps-c", "hpsocket (C ABI, WebSocket mode)", [f"{CBIN}/hps_c_ws", "0", "1"]))
+    if have(f"{CBIN}/hps_c_ws_frames"):
+        s.append(("hps-c-frames", "hpsocket (C ABI, frame API)",
+                  [f"{CBIN}/hps_c_ws_frames", "0", "1"]))
+    if have(f"{CBIN}/hp522_ws"):
+        s.append(("hp522", "HP-Socket 5.2.2", [f"{CBIN}/hp522_ws", "0", "1"]))
+    if have(f"{BIN}/tungstenite_echo"):
+        s.append(("tungstenite", "tokio-tungstenite", [f"{BIN}/tungstenite_echo"]))
+    return s
+
+
+# K1: ARQ (KCP) echo under kload, every server on CPU 0 with one worker (kcp-go: GOMAXPROCS=1).
+# (load, message size, sessions, loss through the relay).
+K1_LOADS = [("64B x 1000", 64, 1000, 0.0), ("64B x 1000, 10% loss", 64, 1000, 0.1),
+            ("1MiB x 1", 1 << 20, 1, 0.0), ("1MiB x 1, 10% loss", 1 << 20, 1, 0.1)]
+# The diagnostic rows' server socket receive buffer (net.core.rmem_max here: 4 MiB).
+K1_RCVBUF = 4 << 20
+K1_GO = os.path.join(CBIN, "kcpgo_echo")
+
+
+def k1_servers():
+    """(name, label, argv, env, peer) per K1 server; a server that is not built is left out.
+    The `-rcvbuf` rows are diagnostics: the same servers with SO_RCVBUF raised to 4 MiB on the
+    server's socket (by the bench for ours: the library has no such setting)."""
+    s = []
+    go_env = dict(os.environ, GOMAXPROCS="1")
+    if have(f"{BIN}/hps_arq"):
+        s.append(("hps", "hpsocket (Rust)", [f"{BIN}/hps_arq"], None, "hps"))
+    if have(K1_GO):
+        s.append(("kcp-go", "kcp-go", [K1_GO], go_env, "kcp-go"))
+    if have(f"{BIN}/hps_arq"):
+        s.append(("hps-rcvbuf", "hpsocket (Rust), 4 MiB SO_RCVBUF",
+                  [f"{BIN}/hps_arq", "--rcvbuf", str(K1_RCVBUF)], None, "hps"))
+    if have(K1_GO):
+        s.append(("kcp-go-rcvbuf", "kcp-go, 4 MiB SO_RCVBUF",
+                  [K1_GO, "-rcvbuf", str(K1_RCVBUF)], go_env, "kcp-go"))
+    return s
+
+
 def to_ms(text):
     m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
     if not m:
@@ -336,10 +385,17 @@ def versions():
     try:
         with open(os.path.join(ROOT, "Cargo.lock")) as f:
             lock = f.read()
-        for crate in ["tokio", "mio", "hyper"]:
+        for crate in ["tokio", "mio", "hyper", "tokio-tungstenite"]:
             found = re.findall(r'name = "%s"\nversion = "([^"]+)"' % crate, lock)
             if found:
                 v[crate] = ", ".join(sorted(set(found)))
+    except OSError:
+        pass
+    try:
+        with open(os.path.join(HERE, "go", "go.mod")) as f:
+            found = re.search(r"github.com/xtaci/kcp-go/v5 (v\S+)", f.read())
+        if found and have(K1_GO):
+            v["kcp-go"] = found.group(1) + " (" + run(["go", "env", "GOVERSION"]) + ")"
     except OSError:
         pass
     if have(L1_VENV):
@@ -672,6 +728,97 @@ class Bench:
                 time.sleep(0.2)
 
 
+    def w1(self):
+        """WebSocket echo: `wsload` on CPU 1 keeps one message in flight on every connection
+        against each server on CPU 0 (one worker / event-loop thread), servers interleaved per
+        repetition. The measured window is `--w1-secs` (default 1.2 s) after at most 0.3 s of
+        warm-up, so that the 4 loads x 5 servers x 3 repetitions stay near two minutes."""
+        wsload = f"{BIN}/wsload"
+        servers = w1_servers()
+        if not have(wsload) or not servers:
+            self.notes.append("W1: wsload or its servers not built (make bench-build)")
+            print("bench: W1: wsload or its servers not built, left out", flush=True)
+            return
+        argv_of = {name: argv for name, _, argv in servers}
+        who = [name for name, _, _ in servers]
+        a = self.args
+        secs, warmup = a.w1_secs, min(a.warmup, 0.3)
+        for size, conns in W1_LOADS:
+            load = f"{'16KiB' if size > 64 else '64B'} x {conns}"
+            for rep in range(a.reps):
+                order = who[rep % len(who):] + who[:rep % len(who)]
+                for name in order:
+                    try:
+                        srv = Server(name, argv_of[name])
+                    except RuntimeError as e:
+                        self.notes.append(f"W1 {load} {name}: {e}")
+                        print(f"bench: W1 {load} {name}: {e}", flush=True)
+                        continue
+                    try:
+                        r = client([wsload, "--addr", srv.addr, "--conns", str(conns), "--size",
+                                    str(size), "--warmup", str(warmup), "--duration",
+                                    str(secs), "--server-pid", str(srv.pid)],
+                                   secs + warmup + 45)
+                    except RuntimeError as e:
+                        # One server failing (a crash under load) leaves its row empty; the
+                        # others are still measured.
+                        self.notes.append(f"W1 {load} {name}: {e}")
+                        print(f"bench: W1 {load} {name}: {e}", flush=True)
+                        continue
+                    finally:
+                        srv.stop()
+                    r = self.record("W1", load, name, rep, r)
+                    self.say("W1", load, name, r,
+                             ["msgs_s", "p99_ms", "server_cpu_s", "client_cpu_s", "errors"])
+
+
+    def k1(self):
+        """ARQ (KCP) echo: `kload` on CPU 1 drives each server on CPU 0 at the KCP layer (the
+        same client code for both; HP-Socket's 12-byte handshake first for ours), one message
+        in flight per session, with 0% or 10% of the datagrams dropped each way by its relay.
+        Each run measures `--k1-secs` (default 2 s) after every session had its first echo and
+        at most 0.3 s of warm-up."""
+        kload = f"{BIN}/kload"
+        servers = k1_servers()
+        if not have(kload) or not servers:
+            self.notes.append("K1: kload or its servers not built (make bench-build)")
+            print("bench: K1: kload or its servers not built, left out", flush=True)
+            return
+        if not have(K1_GO):
+            self.notes.append("K1: the kcp-go peer is not built (no Go toolchain?)")
+        spec = {name: (argv, env, peer) for name, _, argv, env, peer in servers}
+        who = [name for name, _, _, _, _ in servers]
+        a = self.args
+        secs, warmup = a.k1_secs, min(a.warmup, 0.3)
+        for load, size, sessions, loss in K1_LOADS:
+            for rep in range(a.reps):
+                order = who[rep % len(who):] + who[:rep % len(who)]
+                for name in order:
+                    argv, env, peer = spec[name]
+                    try:
+                        srv = Server(name, argv, env=env)
+                    except RuntimeError as e:
+                        self.notes.append(f"K1 {load} {name}: {e}")
+                        print(f"bench: K1 {load} {name}: {e}", flush=True)
+                        continue
+                    try:
+                        # The opening phase is bounded by kload itself (30 s).
+                        r = client([kload, "--addr", srv.addr, "--peer", peer, "--sessions",
+                                    str(sessions), "--size", str(size), "--loss", str(loss),
+                                    "--seed", "1", "--warmup", str(warmup), "--duration",
+                                    str(secs), "--server-pid", str(srv.pid)],
+                                   secs + warmup + 45)
+                    except RuntimeError as e:
+                        self.notes.append(f"K1 {load} {name}: {e}")
+                        print(f"bench: K1 {load} {name}: {e}", flush=True)
+                        continue
+                    finally:
+                        srv.stop()
+                    r = self.record("K1", load, name, rep, r)
+                    self.say("K1", load, name, r, ["msgs_s", "p50_ms", "p99_ms", "server_cpu_s",
+                                                   "udp_rcvbuf_errors", "errors"])
+
+
 IR_ROUNDS = (5, 105)
 
 
@@ -726,7 +873,9 @@ def summarize(results):
         for metric in ["ir_per_msg", "mib_s", "msgs_s", "req_s", "p50_ms", "p99_ms", "conns_s",
                        "bytes_per_conn",
                        "listen_overflows",
-                       "listen_drops", "errors", "client_cpu_s", "server_cpu_s"]:
+                       "listen_drops", "errors", "client_cpu_s", "server_cpu_s",
+                       "udp_rcvbuf_errors", "relay_dropped", "dgrams_in_per_msg",
+                       "dgrams_out_per_msg", "open_s"]:
             if metric in rs[0]:
                 m[metric] = med_hr([r.get(metric) for r in rs])
         if "mib_s" in rs[0]:
@@ -747,7 +896,7 @@ def summarize(results):
             m["conns_cpu"] = med_hr([r["conns_s"] * r["secs"] / r["server_cpu_s"]
                                      if r.get("server_cpu_s") and r.get("conns_s") else None
                                      for r in rs])
-        if rs[0].get("mode") == "hold":
+        if rs[0].get("mode") in ("hold", "ws-echo", "arq-echo"):
             m["client_busy"] = med_hr([r["client_cpu_s"] / r["secs"]
                                        if r.get("secs") and "client_cpu_s" in r else None
                                        for r in rs])
@@ -763,7 +912,11 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--secs", type=float, default=2.5, help="measured seconds per run")
     ap.add_argument("--warmup", type=float, default=0.5)
-    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1")
+    ap.add_argument("--w1-secs", type=float, default=1.2,
+                    help="W1's measured seconds per run (its warm-up: at most 0.3 s)")
+    ap.add_argument("--k1-secs", type=float, default=2.0,
+                    help="K1's measured seconds per run (its warm-up: at most 0.3 s)")
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--nice", type=int, default=0,
                     help="run servers and clients at this nice value (e.g. -10, as root) so "
@@ -776,6 +929,8 @@ def main():
         return render_only(a)
     a.secs = min(max(a.secs, 0.5), 30.0)
     a.warmup = min(max(a.warmup, 0.0), 5.0)
+    a.w1_secs = min(max(a.w1_secs, 0.5), 30.0)
+    a.k1_secs = min(max(a.k1_secs, 0.5), 30.0)
     a.reps = min(max(a.reps, 1), 9)
     if a.smoke:
         a.reps, a.cells = 1, "T1,T2"
@@ -828,9 +983,14 @@ def main():
             b.l1(a.smoke)
         if "H1" in cells:
             b.h1()
+        if "W1" in cells:
+            b.w1()
+        if "K1" in cells:
+            b.k1()
     finally:
         kill_all()
     head["loadavg_after"] = open("/proc/loadavg").read().strip()
+    head["notes"] = b.notes
     head["elapsed_s"] = round(time.monotonic() - t0)
     with open(os.path.join(OUT, "raw.jsonl"), "a") as f:
         f.write(json.dumps({"head": head}) + "\n")
@@ -849,15 +1009,15 @@ def publish(head, results, a):
     print(text)
     cells = set(a.cells.split(","))
     if not a.smoke and cells <= set(report.SPLICED) and os.path.isfile(a.results):
-        # a run of L1 and/or H1 only replaces those sections of the existing report
+        # a run of L1, H1, W1 and/or K1 only replaces those sections of the existing report
         with open(a.results) as f:
             text = f.read()
         for key in sorted(cells):
             section = report.SPLICED[key](head, summary)
             if section:
                 text = report.splice_section(text, section, key)
-        if "H1" in cells:  # an older report still lists H1 as not measured
-            text = "\n".join(report.NOT_YET if l.startswith("- H1 (HTTP/1.1)") else l
+        if cells & {"H1", "W1", "K1"}:  # an older report lists them as not in the harness
+            text = "\n".join(report.NOT_YET if l.startswith(report.STALE_NOT_YET) else l
                              for l in text.split("\n"))
         with open(a.results, "w") as f:
             f.write(text)

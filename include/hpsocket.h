@@ -23,10 +23,46 @@ struct TSocketTask;
 
 
 /*
+ Logging off.
+ */
+#define HPX_LOG_OFF 0
+
+/*
+ Failures the application did not ask for.
+ */
+#define HPX_LOG_ERROR 1
+
+/*
+ Refusals and failures of one connection (TLS handshakes, `MaxConnectionCount`, the
+ send-queue bound).
+ */
+#define HPX_LOG_WARN 2
+
+/*
+ Connections opened and closed, with the reason.
+ */
+#define HPX_LOG_INFO 3
+
+/*
+ Detail for debugging.
+ */
+#define HPX_LOG_DEBUG 4
+
+/*
  Any object of the library. A handle is an opaque token checked on every call (kind,
  slot, generation), never a pointer to dereference.
  */
 typedef void *HP_Object;
+
+/*
+ Extension: a UDP ARQ agent.
+ */
+typedef HP_Object HPX_UdpArqAgent;
+
+/*
+ The listener of a TCP agent.
+ */
+typedef HP_Object HP_TcpAgentListener;
 
 /*
  A compressor (`Create_HP_ZLibCompressor`, ...).
@@ -100,11 +136,6 @@ typedef HP_Object HP_HttpsSyncClient;
  An SSL agent (PUSH model).
  */
 typedef HP_Object HP_SSLAgent;
-
-/*
- The listener of a TCP agent.
- */
-typedef HP_Object HP_TcpAgentListener;
 
 /*
  An SSL client (PUSH model).
@@ -424,6 +455,14 @@ typedef void (*HPX_FN_FreeUserData)(PVOID pData);
  Any server-shaped component.
  */
 typedef HP_Object HP_Server;
+
+/*
+ Extension: the logging hook (`HPX_SetLogHandler`): a record's level (`HPX_LOG_*`), its
+ source (`"TcpServer#3"`: the component's kind and instance number) and message, both
+ valid during the call, and the context given at installation. Runs on the thread that
+ logs, often a worker: keep it quick.
+ */
+typedef void (*HPX_FN_Log)(int iLevel, LPCSTR lpszSource, LPCSTR lpszMessage, PVOID pContext);
 
 /*
  A listener holding `HP_FN_Agent_*` callbacks.
@@ -1541,6 +1580,16 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ Extension: creates a UDP ARQ agent reporting to `pListener`, an agent listener
+ (`Create_HP_TcpAgentListener`): many outgoing ARQ sessions in one object, each with its
+ connection ID, as `HP_TcpAgent` is for TCP. `HP_Agent_Start`, `HP_Agent_Connect*`,
+ `HP_Agent_Send*`, `HP_Agent_Disconnect` and every other `HP_Agent_*` call work on it; each
+ connection runs HP-Socket's 12-byte handshake (`OnHandShake`), then KCP with the
+ `HPX_UdpArqAgent_*` settings. NULL on failure; the reason is in `HPX_GetLastError`.
+ */
+HPX_UdpArqAgent Create_HPX_UdpArqAgent(HP_TcpAgentListener pListener);
+
+/*
  A brotli compressor with HP-Socket's defaults: quality 11, window 22, mode 0.
  */
 HP_Compressor Create_HP_BrotliCompressor(Fn_CompressDataCallback fnCallback);
@@ -1912,6 +1961,11 @@ HP_Decompressor Create_HP_ZLibDecompressor(Fn_DecompressDataCallback fnCallback)
  24..=31 gzip, 40..=47 zlib or gzip by the header, 0 the header's window).
  */
 HP_Decompressor Create_HP_ZLibDecompressorEx(Fn_DecompressDataCallback fnCallback, int iWindowBits, DWORD dwBuffSize);
+
+/*
+ Destroys a UDP ARQ agent (see `Destroy_HP_TcpServer`).
+ */
+void Destroy_HPX_UdpArqAgent(HPX_UdpArqAgent pAgent);
 
 /*
  Destroys a compressor; NULL is ignored, a stale handle changes nothing. A destroy from
@@ -2519,6 +2573,11 @@ BOOL HPX_HttpClient_SetWSProtocols(HP_HttpClient pClient, LPCSTR lpszProtocols);
 void HPX_HttpClient_SetWebSocketMode(HP_HttpClient pClient, BOOL bEnabled);
 
 /*
+ The smallest body that goes compressed (0: compression off).
+ */
+DWORD HPX_HttpServer_GetCompressMinSize(HP_HttpServer pServer);
+
+/*
  The largest message the WebSocket mode reassembles, in bytes.
  */
 DWORD HPX_HttpServer_GetWSMaxMessageSize(HP_HttpServer pServer);
@@ -2551,6 +2610,15 @@ BOOL HPX_HttpServer_IsWebSocketMode(HP_HttpServer pServer);
  connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.
  */
 BOOL HPX_HttpServer_SendWSClose(HP_HttpServer pServer, HP_CONNID dwConnID, USHORT usCode, LPCSTR lpszReason);
+
+/*
+ Responses whose body has at least `dwMinSize` bytes go compressed, with gzip or br as the
+ request's `Accept-Encoding` prefers (q-values; gzip on a tie), adding `Content-Encoding`
+ and `Vary: Accept-Encoding` and sending the compressed length, unless the response sets
+ `Content-Encoding` itself or has no body (1xx, 204, 304). The body is compressed on the
+ thread calling `SendResponse`. 0 (the default): never. Allowed while running.
+ */
+void HPX_HttpServer_SetCompressMinSize(HP_HttpServer pServer, DWORD dwMinSize);
 
 /*
  Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server
@@ -2669,6 +2737,18 @@ void HPX_Server_SetSendQueueLowWatermark(HP_Server pServer, DWORD dwBytes);
 void HPX_Server_SetSilenceCountsSend(HP_Server pServer, BOOL bCounts);
 
 /*
+ Installs the process-wide logging hook: `fnLog(iLevel, lpszSource, lpszMessage, pContext)`
+ receives records of `iLogLevel` and above (`HPX_LOG_ERROR` 1, `HPX_LOG_WARN` 2,
+ `HPX_LOG_INFO` 3, `HPX_LOG_DEBUG` 4): connections accepted, connecting and closed with the
+ reason (INFO), TLS handshake failures, refusals at `MaxConnectionCount` and sends refused
+ by `MaxSendQueueBytes` (WARN). `HPX_LOG_OFF` (0) or a NULL `fnLog` turns it off (the
+ default; a log point then costs one atomic load). Replaces any hook before it; a record
+ already being delivered on another thread may still reach the old one. FALSE
+ (`SE_INVALID_PARAM`) for a level outside 0..=4.
+ */
+BOOL HPX_SetLogHandler(int iLogLevel, HPX_FN_Log fnLog, PVOID pContext);
+
+/*
  The agent form of `HPX_Set_FN_Server_OnSendDrained`.
  */
 void HPX_Set_FN_Agent_OnSendDrained(HP_AgentListener pListener, HPX_FN_Agent_OnSendDrained fn_);
@@ -2711,6 +2791,122 @@ void HPX_Set_FN_HttpServer_OnWSMessage(HP_HttpServerListener pListener, HPX_FN_H
  worker; the result is ignored.
  */
 void HPX_Set_FN_Server_OnSendDrained(HP_ServerListener pListener, HPX_FN_Server_OnSendDrained fn_);
+
+/*
+ Returns how many fast resends a segment gets before it waits for its timeout.
+ */
+DWORD HPX_UdpArqAgent_GetFastLimit(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns KCP's update interval in ms.
+ */
+DWORD HPX_UdpArqAgent_GetFlushInterval(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns how long the handshake may take in ms.
+ */
+DWORD HPX_UdpArqAgent_GetHandShakeTimeout(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns the largest message in bytes.
+ */
+DWORD HPX_UdpArqAgent_GetMaxMessageSize(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns KCP's MTU.
+ */
+DWORD HPX_UdpArqAgent_GetMaxTransUnit(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns the minimum retransmission timeout in ms.
+ */
+DWORD HPX_UdpArqAgent_GetMinRto(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns the receive window in segments.
+ */
+DWORD HPX_UdpArqAgent_GetRecvWndSize(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns the fast resend: after this many later acks.
+ */
+DWORD HPX_UdpArqAgent_GetResendByAcks(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns the send window in segments.
+ */
+DWORD HPX_UdpArqAgent_GetSendWndSize(HPX_UdpArqAgent pAgent);
+
+/*
+ Puts in `*piCount` how many KCP segments of the connection are queued or in flight (not
+ yet acknowledged).
+ */
+BOOL HPX_UdpArqAgent_GetWaitingSendMessageCount(HPX_UdpArqAgent pAgent, HP_CONNID dwConnID, int *piCount);
+
+/*
+ Returns KCP's nodelay mode (default FALSE).
+ */
+BOOL HPX_UdpArqAgent_IsNoDelay(HPX_UdpArqAgent pAgent);
+
+/*
+ Returns whether congestion control is off (KCP's `nc`; default FALSE).
+ */
+BOOL HPX_UdpArqAgent_IsTurnoffCongestCtrl(HPX_UdpArqAgent pAgent);
+
+/*
+ Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetFastLimit(HPX_UdpArqAgent pAgent, DWORD dwFastLimit);
+
+/*
+ Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetFlushInterval(HPX_UdpArqAgent pAgent, DWORD dwFlushInterval);
+
+/*
+ Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetHandShakeTimeout(HPX_UdpArqAgent pAgent, DWORD dwHandShakeTimeout);
+
+/*
+ Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetMaxMessageSize(HPX_UdpArqAgent pAgent, DWORD dwMaxMessageSize);
+
+/*
+ Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetMaxTransUnit(HPX_UdpArqAgent pAgent, DWORD dwMaxTransUnit);
+
+/*
+ Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetMinRto(HPX_UdpArqAgent pAgent, DWORD dwMinRto);
+
+/*
+ Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetNoDelay(HPX_UdpArqAgent pAgent, BOOL bNoDelay);
+
+/*
+ Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetRecvWndSize(HPX_UdpArqAgent pAgent, DWORD dwRecvWndSize);
+
+/*
+ Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetResendByAcks(HPX_UdpArqAgent pAgent, DWORD dwResendByAcks);
+
+/*
+ Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetSendWndSize(HPX_UdpArqAgent pAgent, DWORD dwSendWndSize);
+
+/*
+ Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetTurnoffCongestCtrl(HPX_UdpArqAgent pAgent, BOOL bTurnOff);
 
 /*
  Connects to `lpszRemoteAddress` (an IP, a host name, or `"address^hostname"`) and `usPort`;

@@ -35,6 +35,7 @@ mod error;
 pub mod event;
 pub mod http;
 mod listener;
+pub mod log;
 mod model;
 pub mod ops;
 pub mod pool;
@@ -65,4 +66,4 @@ pub use types::{
     CastMode, ConnId, HandleResult, OnSendSyncPolicy, ReuseAddressPolicy, SendPolicy, ServiceState,
     SocketOperation,
 };
-pub use udp::{UdpArqClient, UdpArqServer, UdpCast, UdpClient, UdpNode, UdpServer};
+pub use udp::{UdpArqAgent, UdpArqClient, UdpArqServer, UdpCast, UdpClient, UdpNode, UdpServer};

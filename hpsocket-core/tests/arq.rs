@@ -209,3 +209,89 @@ fn a_lossy_path_loses_nothing() {
     *stop.lock().unwrap() = true;
     relay.join().unwrap();
 }
+
+/// Collects an agent's echoes per connection.
+#[derive(Default)]
+struct AgentCollect {
+    log: Log,
+    got: Mutex<std::collections::HashMap<ConnId, Vec<Vec<u8>>>>,
+}
+
+impl hpsocket_core::AgentListener for AgentCollect {
+    fn on_handshake(&self, _: &hpsocket_core::TcpAgent, id: ConnId) -> HandleResult {
+        self.log.push(Ev::HandShake(id));
+        HandleResult::Ok
+    }
+    fn on_receive(&self, _: &hpsocket_core::TcpAgent, id: ConnId, data: &[u8]) -> HandleResult {
+        self.got
+            .lock()
+            .unwrap()
+            .entry(id)
+            .or_default()
+            .push(data.to_vec());
+        self.log.push(Ev::Receive(id, data.len()));
+        HandleResult::Ok
+    }
+    fn on_close(
+        &self,
+        _: &hpsocket_core::TcpAgent,
+        id: ConnId,
+        op: SocketOperation,
+        code: i32,
+    ) -> HandleResult {
+        self.log.push(Ev::Close(id, op, code));
+        HandleResult::Ok
+    }
+}
+
+#[test]
+fn an_agent_runs_many_sessions_with_connection_ids() {
+    let (s, echo, port) = server();
+    let got = Arc::new(AgentCollect::default());
+    let agent = hpsocket_core::UdpArqAgent::new(got.clone());
+    agent
+        .update_arq_config(|a| {
+            a.no_delay = true;
+            a.flush_interval = 10;
+            a.max_message_size = 16 * 1024;
+        })
+        .unwrap();
+    agent.start(None, false).unwrap();
+    let ids: Vec<ConnId> = (0..5)
+        .map(|_| agent.connect("127.0.0.1", port).unwrap())
+        .collect();
+    got.log.wait_for("five handshakes", |e| {
+        e.iter().filter(|e| matches!(e, Ev::HandShake(_))).count() == 5
+    });
+    // Each session gets its own messages; each echo comes back on its own connection.
+    let sent = messages(40);
+    for (n, id) in ids.iter().enumerate() {
+        for m in sent.iter().skip(n) {
+            agent.send(*id, m).unwrap();
+        }
+    }
+    got.log.wait_for("every echo", |e| {
+        e.iter().filter(|e| matches!(e, Ev::Receive(..))).count() == (36..=40).sum::<usize>()
+    });
+    for (n, id) in ids.iter().enumerate() {
+        assert_eq!(got.got.lock().unwrap()[id], sent[n..], "connection {id}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while agent.waiting_send_message_count(*id).unwrap() > 0 {
+            assert!(Instant::now() < deadline, "the waiting count did not drain");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    // Disconnecting one session closes it on the server (close-notify), the others stay.
+    agent.disconnect(ids[0], true).unwrap();
+    echo.log.wait_for("the server's close", |e| {
+        e.iter().any(|e| matches!(e, Ev::Close(..)))
+    });
+    // The counts drop once OnClose has returned.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.connection_count() != 4 || agent.connection_count() != 4 {
+        assert!(Instant::now() < deadline, "the counts did not reach 4");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    agent.stop().unwrap();
+    s.stop().unwrap();
+}

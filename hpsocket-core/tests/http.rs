@@ -456,3 +456,67 @@ fn an_upgrade_answered_with_a_plain_response_keeps_http() {
         .any(|e| e.starts_with("upgrade") || e.starts_with("raw")));
     s.stop().unwrap();
 }
+
+/// Reads one response with a Content-Length: its head and its body bytes.
+fn read_response(stream: &mut TcpStream) -> (String, Vec<u8>) {
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end + 4]).into_owned();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Content-Length: "))
+                .expect("a Content-Length")
+                .trim()
+                .parse()
+                .unwrap();
+            if got.len() >= end + 4 + len {
+                return (head, got[end + 4..end + 4 + len].to_vec());
+            }
+        }
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed early: {:?}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[test]
+fn responses_are_compressed_when_the_request_accepts_it() {
+    use std::io::Read as _;
+    let responder = Arc::new(Responder::default());
+    let (s, port) = server(responder.clone());
+    s.update_http_config(|c| c.compress_min_size = 16).unwrap();
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // gzip asked for: the body arrives gzip-encoded, with Vary, and decodes to the text.
+    c.write_all(b"GET /zipped HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip, deflate\r\n\r\n")
+        .unwrap();
+    let (head, body) = read_response(&mut c);
+    assert!(head.contains("Content-Encoding: gzip\r\n"), "{head}");
+    assert!(head.contains("Vary: Accept-Encoding\r\n"), "{head}");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(text.starts_with("GET /zipped "), "{text}");
+    // br preferred by q-value.
+    c.write_all(b"GET /br HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip;q=0.5, br\r\n\r\n")
+        .unwrap();
+    let (head, body) = read_response(&mut c);
+    assert!(head.contains("Content-Encoding: br\r\n"), "{head}");
+    let mut text = String::new();
+    brotli::Decompressor::new(&body[..], 4096)
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(text.starts_with("GET /br "), "{text}");
+    // Not asked for: plain.
+    c.write_all(b"GET /plain HTTP/1.1\r\nHost: h\r\n\r\n")
+        .unwrap();
+    let (head, body) = read_response(&mut c);
+    assert!(!head.contains("Content-Encoding"), "{head}");
+    assert!(body.starts_with(b"GET /plain "));
+    s.stop().unwrap();
+}

@@ -40,6 +40,40 @@ pub(crate) fn create(
     })
 }
 
+/// `Create_HPX_UdpArqAgent`.
+pub(crate) fn create_arq(listener: HP_AgentListener) -> HP_Object {
+    const FUNCTION: &str = "Create_HPX_UdpArqAgent";
+    boundary::call(FUNCTION, std::ptr::null_mut(), || {
+        let callbacks = listener::agent_callbacks(listener)?;
+        let reservation = handle::reserve(Kind::UdpArqAgent)?;
+        let adapter = Adapter::listener(callbacks, reservation.handle());
+        let inner = hpsocket_core::UdpArqAgent::new(adapter).into_inner();
+        Ok(Object::publish(
+            reservation,
+            Kind::UdpArqAgent,
+            Body::Agent(Component::new(inner)),
+        ))
+    })
+}
+
+/// `HPX_UdpArqAgent_GetWaitingSendMessageCount`.
+///
+/// # Safety
+/// `count` is NULL or writable.
+pub(crate) unsafe fn arq_waiting(
+    p: HP_Agent,
+    id: HP_CONNID,
+    count: *mut std::ffi::c_int,
+) -> Result<BOOL> {
+    let out = crate::args::out(count, "piCount")?;
+    object::with_agent(Shape::UdpArqAgent, p, |_, c| {
+        let n = c.inner.waiting_send_message_count(conn_id(id))?;
+        // SAFETY: writable per this function's contract.
+        unsafe { out.set(c_len(n)) };
+        Ok(TRUE)
+    })
+}
+
 /// One `HP_Agent_Connect*`: the new ID goes to `*pdwConnID` (if not NULL), 0 on failure.
 ///
 /// # Safety

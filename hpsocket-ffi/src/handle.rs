@@ -78,6 +78,7 @@ pub(crate) enum Kind {
     Decompressor = 41,
     UdpArqServer = 42,
     UdpArqClient = 43,
+    UdpArqAgent = 44,
 }
 
 impl Kind {
@@ -126,6 +127,7 @@ impl Kind {
             41 => Kind::Decompressor,
             42 => Kind::UdpArqServer,
             43 => Kind::UdpArqClient,
+            44 => Kind::UdpArqAgent,
             _ => return None,
         })
     }
@@ -208,6 +210,7 @@ impl Kind {
             Kind::Decompressor => "HP_Decompressor",
             Kind::UdpArqServer => "HP_UdpArqServer",
             Kind::UdpArqClient => "HP_UdpArqClient",
+            Kind::UdpArqAgent => "HPX_UdpArqAgent",
         }
     }
 }

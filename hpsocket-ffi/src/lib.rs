@@ -34,6 +34,7 @@ mod http;
 mod last_error;
 mod lifecycle;
 mod listener;
+mod log_hook;
 mod node;
 mod object;
 mod pull;

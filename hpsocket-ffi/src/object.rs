@@ -224,6 +224,8 @@ pub(crate) enum Shape {
     /// `HP_UdpArqServer_*`: ARQ servers (also UDP servers: `HP_UdpServer_*` work on them).
     UdpArqServer,
     UdpArqClient,
+    /// `HPX_UdpArqAgent_*`: ARQ agents (an extension).
+    UdpArqAgent,
 }
 
 /// The component families.
@@ -240,7 +242,9 @@ impl Shape {
         match self {
             Server | TcpServer | PullServer | PackServer | SslServer | UdpServer | HttpServer
             | UdpArqServer => Family::Server,
-            Agent | TcpAgent | PullAgent | PackAgent | SslAgent | HttpAgent => Family::Agent,
+            Agent | TcpAgent | PullAgent | PackAgent | SslAgent | HttpAgent | UdpArqAgent => {
+                Family::Agent
+            }
             Client | TcpClient | PullClient | PackClient | SslClient | UdpClient | UdpCast
             | HttpClient | HttpSyncClient | UdpArqClient => Family::Client,
         }
@@ -259,7 +263,7 @@ impl Shape {
             UdpServer | UdpClient => transport == TransportKind::Udp,
             UdpCast => transport == TransportKind::UdpCast,
             HttpServer | HttpAgent | HttpClient | HttpSyncClient => model == ReceiveModel::Http,
-            UdpArqServer | UdpArqClient => model == ReceiveModel::Arq,
+            UdpArqServer | UdpArqClient | UdpArqAgent => model == ReceiveModel::Arq,
         }
     }
 
@@ -289,6 +293,7 @@ impl Shape {
             Shape::HttpSyncClient => "an HTTP sync client",
             Shape::UdpArqServer => "a UDP ARQ server",
             Shape::UdpArqClient => "a UDP ARQ client",
+            Shape::UdpArqAgent => "a UDP ARQ agent",
         }
     }
 }

@@ -109,6 +109,8 @@ pub type HP_UdpCast = HP_Object;
 pub type HP_UdpCastListener = HP_Object;
 pub type HP_UdpArqServer = HP_Object;
 pub type HP_UdpArqClient = HP_Object;
+/// Extension: a UDP ARQ agent.
+pub type HPX_UdpArqAgent = HP_Object;
 pub type HP_UdpArqServerListener = HP_Object;
 pub type HP_UdpArqClientListener = HP_Object;
 
@@ -486,6 +488,25 @@ pub type HPX_FN_Server_OnSendDrained = Option<
         iPending: c_int,
     ) -> En_HP_HandleResult,
 >;
+/// Extension: the logging hook (`HPX_SetLogHandler`): a record's level (`HPX_LOG_*`), its
+/// source (`"TcpServer#3"`: the component's kind and instance number) and message, both
+/// valid during the call, and the context given at installation. Runs on the thread that
+/// logs, often a worker: keep it quick.
+pub type HPX_FN_Log = Option<
+    unsafe extern "C" fn(iLevel: c_int, lpszSource: LPCSTR, lpszMessage: LPCSTR, pContext: PVOID),
+>;
+/// Logging off.
+pub const HPX_LOG_OFF: c_int = 0;
+/// Failures the application did not ask for.
+pub const HPX_LOG_ERROR: c_int = 1;
+/// Refusals and failures of one connection (TLS handshakes, `MaxConnectionCount`, the
+/// send-queue bound).
+pub const HPX_LOG_WARN: c_int = 2;
+/// Connections opened and closed, with the reason.
+pub const HPX_LOG_INFO: c_int = 3;
+/// Detail for debugging.
+pub const HPX_LOG_DEBUG: c_int = 4;
+
 /// Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
 pub type HPX_FN_Agent_OnSendDrained = Option<
     unsafe extern "C" fn(

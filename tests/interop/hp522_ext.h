@@ -1,7 +1,7 @@
 /*
  * HP-Socket 5.2.2 declarations the examples need beyond bench/c/hp522.h (which declares what
  * the bench peers call), taken from 5.2.2's HPSocket4C.h (the signatures are also in the
- * HPSocket==0.9.3 wheel's HPSocketAPI.py). With these, examples/c/{pack,pull}_echo_*.c build
+ * HPSocket==0.9.3 wheel's HPSocketAPI.py). With these, examples/c/{pack,pull,udp}_echo_*.c build
  * unchanged against 5.2.2's libhpsocket4c (tests/interop, through hp522-include/HPSocket4C.h).
  *
  * 5.2.2 on Linux: BOOL is int, DWORD 32-bit, handles void*, enums int-sized, as in 6.x.
@@ -122,5 +122,36 @@ BOOL HP_HttpSyncClient_OpenUrl(HP_HttpSyncClient, LPCSTR, LPCSTR, const HP_THead
 BOOL HP_HttpSyncClient_GetResponseBody(HP_HttpSyncClient, LPCBYTE *, int *);
 USHORT HP_HttpClient_GetStatusCode(HP_HttpSyncClient);
 BOOL HP_HttpClient_GetHeader(HP_HttpSyncClient, LPCSTR, LPCSTR *);
+
+/* UDP (examples/c/udp_echo_server.c and udp_echo_client.c). 5.2.2's UDP components differ from
+ * 6.x in ways those examples handle: DetectInterval counts seconds (6.x: milliseconds), the
+ * default MaxDatagramSize is 1472 (6.x: 1432), and there is no close-notify datagram. */
+typedef HP_Object HP_UdpServer;
+typedef HP_Object HP_UdpClient;
+typedef HP_Object HP_UdpServerListener;
+typedef HP_Object HP_UdpClientListener;
+HP_UdpServerListener Create_HP_UdpServerListener(void);
+void Destroy_HP_UdpServerListener(HP_UdpServerListener);
+HP_UdpServer Create_HP_UdpServer(HP_UdpServerListener);
+void Destroy_HP_UdpServer(HP_UdpServer);
+void HP_UdpServer_SetMaxDatagramSize(HP_UdpServer, DWORD);
+DWORD HP_UdpServer_GetMaxDatagramSize(HP_UdpServer);
+void HP_UdpServer_SetDetectAttempts(HP_UdpServer, DWORD);
+DWORD HP_UdpServer_GetDetectAttempts(HP_UdpServer);
+void HP_UdpServer_SetDetectInterval(HP_UdpServer, DWORD);
+DWORD HP_UdpServer_GetDetectInterval(HP_UdpServer);
+DWORD HP_Server_GetConnectionCount(HP_Server);
+BOOL HP_Server_GetRemoteAddress(HP_Server, HP_CONNID, TCHAR[], int *, USHORT *);
+HP_UdpClientListener Create_HP_UdpClientListener(void);
+void Destroy_HP_UdpClientListener(HP_UdpClientListener);
+HP_UdpClient Create_HP_UdpClient(HP_UdpClientListener);
+void Destroy_HP_UdpClient(HP_UdpClient);
+void HP_UdpClient_SetMaxDatagramSize(HP_UdpClient, DWORD);
+DWORD HP_UdpClient_GetMaxDatagramSize(HP_UdpClient);
+void HP_UdpClient_SetDetectAttempts(HP_UdpClient, DWORD);
+DWORD HP_UdpClient_GetDetectAttempts(HP_UdpClient);
+void HP_UdpClient_SetDetectInterval(HP_UdpClient, DWORD);
+DWORD HP_UdpClient_GetDetectInterval(HP_UdpClient);
+DWORD SYS_GetLastError(void);
 
 #endif /* TESTS_INTEROP_HP522_EXT_H */

@@ -65,6 +65,13 @@ def handle_kind(name):
         return None
     if name == "Destroy_HP_UdpNode" or name.startswith("HP_UdpNode_"):
         return ("K_UDP_NODE", "K_SERVER")
+    if name == "Create_HPX_UdpArqAgent":
+        return ("K_AGENT_LISTENER", "K_SERVER_LISTENER")
+    if name == "Destroy_HPX_UdpArqAgent":
+        return ("K_UDP_ARQ_AGENT", "K_SERVER")
+    if name.startswith("HPX_UdpArqAgent_"):
+        # The wrong kind is a TCP agent: the same role, not ARQ.
+        return ("K_UDP_ARQ_AGENT", "K_AGENT")
     m = re.match(r"^Create_HP_UdpArq(Server|Client)$", name)
     if m:
         return ("K_%s_LISTENER" % m.group(1).upper(), "K_%s_LISTENER" % other_role(m.group(1)))
@@ -157,7 +164,7 @@ def kind_name(fam, role):
 def ok_arg(fn, ty, nm, first):
     """C expression of a right value for the parameter (the handle is `H`)."""
     if first and (ty.startswith("HP_") and not ty.startswith(("HP_CONNID", "HP_LPTSocketTask", "HP_LPTIPAddr"))
-                  or nm == "pObject"):
+                  or ty == "HPX_UdpArqAgent" or nm == "pObject"):
         return "H"
     if nm == "pContext":
         return "H"
@@ -278,7 +285,7 @@ def ok_arg(fn, ty, nm, first):
                 "iHeaderCount": "0", "iBuffLen": "4", "iWindowBits": "15", "iLevel": "-1", "iMethod": "8",
                 "iMemLevel": "8", "iStrategy": "0", "iQuality": "11", "iWindow": "22", "iMode": "0",
                 "level": "0", "name": "0", "len": "4", "size": "4", "ms": "0", "fl": "0",
-                "number": "1", "iSrcLength": "-1", "iInBufLen": "4"}[nm]
+                "number": "1", "iSrcLength": "-1", "iInBufLen": "4", "iLogLevel": "0"}[nm]
     if ty == "const struct WSABUF *":
         return "wsabufs"
     if ty == "LPWSABUF":

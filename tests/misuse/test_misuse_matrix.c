@@ -23,7 +23,7 @@ enum Kind {
     K_UDP_SERVER, K_UDP_CLIENT, K_UDP_CAST, K_UDP_NODE,
     K_HTTP_SERVER, K_HTTP_AGENT, K_HTTP_CLIENT, K_HTTP_SYNC_CLIENT,
     K_HTTPS_SERVER, K_HTTPS_AGENT, K_HTTPS_CLIENT, K_HTTPS_SYNC_CLIENT,
-    K_UDP_ARQ_SERVER, K_UDP_ARQ_CLIENT,
+    K_UDP_ARQ_SERVER, K_UDP_ARQ_CLIENT, K_UDP_ARQ_AGENT,
     K_THREAD_POOL,
     K_COMPRESSOR, K_DECOMPRESSOR,
     K_SERVER_LISTENER, K_AGENT_LISTENER, K_CLIENT_LISTENER, K_NODE_LISTENER, K_POOL_LISTENER,
@@ -82,6 +82,7 @@ static const struct {
     {"HttpsSyncClient", Create_HP_HttpsSyncClient, Destroy_HP_HttpsSyncClient, 2},
     {"UdpArqServer", Create_HP_UdpArqServer, Destroy_HP_UdpArqServer, 0},
     {"UdpArqClient", Create_HP_UdpArqClient, Destroy_HP_UdpArqClient, 2},
+    {"UdpArqAgent", Create_HPX_UdpArqAgent, Destroy_HPX_UdpArqAgent, 1},
     {"ThreadPool", Create_HP_ThreadPool, Destroy_HP_ThreadPool, 4},
     /* Role 3: no listener of their own (the node listener `create` passes is ignored). */
     {"Compressor", new_compressor, Destroy_HP_Compressor, 3},
@@ -101,6 +102,7 @@ static HP_CONNID live_ids[K_COUNT], stale_ids[K_COUNT];
 static int raw_fds[K_COUNT];
 static HP_Server helper_plain, helper_ssl;
 static HP_Object arq_peer; /* the ARQ client that keeps the ARQ server's live connection */
+static HP_Object arq_agent_server; /* the ARQ server the ARQ agent's connections go to */
 static USHORT port_plain, port_ssl;
 static char cert_file[256], key_file[256], small_file[256];
 
@@ -246,6 +248,16 @@ static HP_Object started_of(int k)
         Destroy_HP_UdpArqClient(gone);
         POLL_FOR(HP_Server_GetConnectionCount(o) == 1);
         arq_peer = keep; /* destroyed at the end */
+    } else if (k == K_UDP_ARQ_AGENT) {
+        /* Its sessions go to an ARQ server of its own: one stays, one is disconnected. */
+        arq_agent_server = Create_HP_UdpArqServer(listener(0));
+        USHORT port = t_start_server(arq_agent_server);
+        CHECK(HP_Agent_Start(o, NULL, FALSE));
+        CHECK(HP_Agent_Connect(o, "127.0.0.1", port, &live_ids[k]));
+        CHECK(HP_Agent_Connect(o, "127.0.0.1", port, &stale_ids[k]));
+        CHECK(HP_Agent_Disconnect(o, stale_ids[k], TRUE));
+        POLL_FOR(HP_Agent_GetConnectionCount(o) == 1);
+        POLL_FOR(HP_Agent_IsConnected(o, live_ids[k]));
     } else if (k == K_THREAD_POOL) {
         /* A running pool; it has no connections (live_id is 0). */
         if (!HP_ThreadPool_Start(o, 1, 0, TRP_CALL_FAIL, 0))
@@ -471,6 +483,8 @@ int main(void)
     }
     if (arq_peer)
         Destroy_HP_UdpArqClient(arq_peer);
+    if (arq_agent_server)
+        Destroy_HP_UdpArqServer(arq_agent_server);
     Destroy_HP_TcpServer(helper_plain);
     Destroy_HP_SSLServer(helper_ssl);
     Destroy_HP_TcpServerListener(hl);

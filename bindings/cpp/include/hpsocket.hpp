@@ -27,6 +27,10 @@
 // Operations return [[nodiscard]] bool (HP-Socket's BOOL) and the reason of a failure is in
 // last_error(). Setters return true when the value took (the library ignores settings while a
 // component runs and refuses bad values; last_error() says why).
+//
+// Beyond the components: ThreadPool (Submit takes a std::function the wrapper owns),
+// Compressor/Decompressor (output pieces to a callback) and the one-shot codecs (GZipCompress,
+// Base64Encode, ...: the whole output, or a CodecError exception), near the end of this file.
 #ifndef HPSOCKET_HPP
 #define HPSOCKET_HPP
 
@@ -79,11 +83,19 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <mutex>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -1203,6 +1215,20 @@ enum class HttpParseResult : int { Ok = HPR_OK, SkipBody = HPR_SKIP_BODY, Upgrad
 enum class HttpUpgradeType : int { None = HUT_NONE, WebSocket = HUT_WEB_SOCKET, HttpTunnel = HUT_HTTP_TUNNEL, Unknown = HUT_UNKNOWN };
 enum class HttpVersion : int { V1_0 = HV_1_0, V1_1 = HV_1_1 };
 
+// A WebSocket frame's opcode (RFC 6455; HP-Socket passes the raw 4 bits, so any value 0..15
+// may arrive in the frame callbacks).
+enum class WSOpcode : BYTE { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
+
+// The WebSocket frame a connection reads now, or read last (GetWSMessageState).
+struct WSMessageState {
+    bool final = false;
+    BYTE reserved = 0;               // RSV1..RSV3 (RSV1 = bit 2)
+    WSOpcode opcode = WSOpcode::Continuation;
+    const BYTE* mask = nullptr;      // the 4 mask bytes, or nullptr when unmasked
+    ULONGLONG bodyLength = 0;
+    ULONGLONG bodyRemain = 0;
+};
+
 // Headers to send or received: (name, value) pairs in wire order; names may repeat.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
@@ -1241,6 +1267,23 @@ HttpHeaders get_pairs(F&& f) {
 }
 
 inline const BYTE* bytes(std::string_view s) noexcept { return reinterpret_cast<const BYTE*>(s.data()); }
+
+// GetWSMessageState's out-parameters into a WSMessageState.
+template <class F>
+bool ws_state(F&& f, WSMessageState& st) {
+    BOOL fin = 0;
+    BYTE rsv = 0, op = 0;
+    LPCBYTE mask = nullptr;
+    ULONGLONG len = 0, remain = 0;
+    if (!f(&fin, &rsv, &op, &mask, &len, &remain)) return false;
+    st.final = fin != 0;
+    st.reserved = rsv;
+    st.opcode = static_cast<WSOpcode>(op);
+    st.mask = mask;
+    st.bodyLength = len;
+    st.bodyRemain = remain;
+    return true;
+}
 
 }  // namespace detail
 
@@ -1370,6 +1413,39 @@ public:
     DWORD GetReleaseDelay() const { return HP_HttpServer_GetReleaseDelay(h_); }
     bool SetHttpAutoStart(bool v) { HP_HttpServer_SetHttpAutoStart(h_, detail::b(v)); return IsHttpAutoStart() == v; }
     bool IsHttpAutoStart() const { return HP_HttpServer_IsHttpAutoStart(h_) != 0; }
+
+    // -- WebSocket frames (HP-Socket's API, after OnUpgrade(WebSocket)): one frame, never
+    // masked. bodyLength 0 (or == length) sends data as the whole payload; more announces
+    // bodyLength and the rest follows through Send.
+    [[nodiscard]] bool SendWSMessage(ConnId id, bool final, BYTE reserved, WSOpcode opcode, const void* data, int length,
+                                     ULONGLONG bodyLength = 0) {
+        return HP_HttpServer_SendWSMessage(h_, id, detail::b(final), reserved, static_cast<BYTE>(opcode), static_cast<const BYTE*>(data),
+                                           length, bodyLength) != 0;
+    }
+    // One frame with `payload` (a whole message when final).
+    [[nodiscard]] bool SendWSMessage(ConnId id, WSOpcode opcode, std::string_view payload, bool final = true) {
+        return SendWSMessage(id, final, 0, opcode, payload.data(), static_cast<int>(payload.size()));
+    }
+    [[nodiscard]] bool GetWSMessageState(ConnId id, WSMessageState& st) const {
+        return detail::ws_state([&](BOOL* f, BYTE* r, BYTE* o, LPCBYTE* m, ULONGLONG* l, ULONGLONG* rem) {
+            return HP_HttpServer_GetWSMessageState(h_, id, f, r, o, m, l, rem) != 0;
+        }, st);
+    }
+
+    // -- The WebSocket mode (HPX extension): the library answers upgrade requests (101, or
+    // 400 for a bad one), reassembles messages for OnWSMessage, answers pings and closes,
+    // and closes on protocol violations. Allowed while running; applies to later upgrades.
+    bool SetWebSocketMode(bool v) { HPX_HttpServer_SetWebSocketMode(h_, detail::b(v)); return IsWebSocketMode() == v; }
+    bool IsWebSocketMode() const { return HPX_HttpServer_IsWebSocketMode(h_) != 0; }
+    // The largest message reassembled (default 16 MiB; 1..=2^31-1, else false, InvalidParam).
+    bool SetWSMaxMessageSize(DWORD bytes) { return HPX_HttpServer_SetWSMaxMessageSize(h_, bytes) != 0; }
+    DWORD GetWSMaxMessageSize() const { return HPX_HttpServer_GetWSMaxMessageSize(h_); }
+    // Starts the closing handshake: code 1000..=1003, 1007..=1011 or 3000..=4999, reason
+    // nullptr or at most 123 bytes (else false, InvalidParam). The connection closes when the
+    // peer's close arrives, or after max(ReleaseDelay, 1000) ms.
+    [[nodiscard]] bool SendWSClose(ConnId id, USHORT code = 1000, const char* reason = nullptr) {
+        return HPX_HttpServer_SendWSClose(h_, id, code, reason) != 0;
+    }
 };
 
 // Any HTTP(S) agent: Agent and HP_HttpAgent_*.
@@ -1429,6 +1505,39 @@ public:
     bool IsHttpAutoStart() const { return HP_HttpAgent_IsHttpAutoStart(h_) != 0; }
     bool SetUseCookie(bool v) { HP_HttpAgent_SetUseCookie(h_, detail::b(v)); return IsUseCookie() == v; }
     bool IsUseCookie() const { return HP_HttpAgent_IsUseCookie(h_) != 0; }
+
+    // -- WebSocket frames (HP-Socket's API): one frame masked with the 4 bytes at mask, or
+    // with a random key when mask is nullptr (differs: HP-Socket sends it unmasked).
+    [[nodiscard]] bool SendWSMessage(ConnId id, bool final, BYTE reserved, WSOpcode opcode, const BYTE* mask, const void* data,
+                                     int length, ULONGLONG bodyLength = 0) {
+        return HP_HttpAgent_SendWSMessage(h_, id, detail::b(final), reserved, static_cast<BYTE>(opcode), mask,
+                                          static_cast<const BYTE*>(data), length, bodyLength) != 0;
+    }
+    // One frame with `payload` and a random mask (a whole message when final).
+    [[nodiscard]] bool SendWSMessage(ConnId id, WSOpcode opcode, std::string_view payload, bool final = true) {
+        return SendWSMessage(id, final, 0, opcode, nullptr, payload.data(), static_cast<int>(payload.size()));
+    }
+    [[nodiscard]] bool GetWSMessageState(ConnId id, WSMessageState& st) const {
+        return detail::ws_state([&](BOOL* f, BYTE* r, BYTE* o, LPCBYTE* m, ULONGLONG* l, ULONGLONG* rem) {
+            return HP_HttpAgent_GetWSMessageState(h_, id, f, r, o, m, l, rem) != 0;
+        }, st);
+    }
+
+    // -- The WebSocket mode (HPX extension; see HttpServerView).
+    bool SetWebSocketMode(bool v) { HPX_HttpAgent_SetWebSocketMode(h_, detail::b(v)); return IsWebSocketMode() == v; }
+    bool IsWebSocketMode() const { return HPX_HttpAgent_IsWebSocketMode(h_) != 0; }
+    bool SetWSMaxMessageSize(DWORD bytes) { return HPX_HttpAgent_SetWSMaxMessageSize(h_, bytes) != 0; }
+    DWORD GetWSMaxMessageSize() const { return HPX_HttpAgent_GetWSMaxMessageSize(h_); }
+    // Sends "GET path" with Upgrade: websocket, a fresh Sec-WebSocket-Key and `headers`; the
+    // 101 answer's Sec-WebSocket-Accept is checked (a wrong one closes: Receive, EPROTO),
+    // then OnUpgrade(WebSocket) fires and messages arrive through OnWSMessage.
+    [[nodiscard]] bool SendWSUpgrade(ConnId id, const char* path, const HttpHeaders& headers = {}) {
+        auto h = detail::c_headers(headers);
+        return HPX_HttpAgent_SendWSUpgrade(h_, id, path, h.data(), static_cast<int>(h.size())) != 0;
+    }
+    [[nodiscard]] bool SendWSClose(ConnId id, USHORT code = 1000, const char* reason = nullptr) {
+        return HPX_HttpAgent_SendWSClose(h_, id, code, reason) != 0;
+    }
 };
 
 // Any HTTP(S) client, sync clients included: Client and HP_HttpClient_*.
@@ -1485,6 +1594,34 @@ public:
     bool IsHttpAutoStart() const { return HP_HttpClient_IsHttpAutoStart(h_) != 0; }
     bool SetUseCookie(bool v) { HP_HttpClient_SetUseCookie(h_, detail::b(v)); return IsUseCookie() == v; }
     bool IsUseCookie() const { return HP_HttpClient_IsUseCookie(h_) != 0; }
+
+    // -- WebSocket frames (HP-Socket's API; see HttpAgentView).
+    [[nodiscard]] bool SendWSMessage(bool final, BYTE reserved, WSOpcode opcode, const BYTE* mask, const void* data, int length,
+                                     ULONGLONG bodyLength = 0) {
+        return HP_HttpClient_SendWSMessage(h_, detail::b(final), reserved, static_cast<BYTE>(opcode), mask,
+                                           static_cast<const BYTE*>(data), length, bodyLength) != 0;
+    }
+    [[nodiscard]] bool SendWSMessage(WSOpcode opcode, std::string_view payload, bool final = true) {
+        return SendWSMessage(final, 0, opcode, nullptr, payload.data(), static_cast<int>(payload.size()));
+    }
+    [[nodiscard]] bool GetWSMessageState(WSMessageState& st) const {
+        return detail::ws_state([&](BOOL* f, BYTE* r, BYTE* o, LPCBYTE* m, ULONGLONG* l, ULONGLONG* rem) {
+            return HP_HttpClient_GetWSMessageState(h_, f, r, o, m, l, rem) != 0;
+        }, st);
+    }
+
+    // -- The WebSocket mode (HPX extension; see HttpServerView and HttpAgentView).
+    bool SetWebSocketMode(bool v) { HPX_HttpClient_SetWebSocketMode(h_, detail::b(v)); return IsWebSocketMode() == v; }
+    bool IsWebSocketMode() const { return HPX_HttpClient_IsWebSocketMode(h_) != 0; }
+    bool SetWSMaxMessageSize(DWORD bytes) { return HPX_HttpClient_SetWSMaxMessageSize(h_, bytes) != 0; }
+    DWORD GetWSMaxMessageSize() const { return HPX_HttpClient_GetWSMaxMessageSize(h_); }
+    [[nodiscard]] bool SendWSUpgrade(const char* path, const HttpHeaders& headers = {}) {
+        auto h = detail::c_headers(headers);
+        return HPX_HttpClient_SendWSUpgrade(h_, path, h.data(), static_cast<int>(h.size())) != 0;
+    }
+    [[nodiscard]] bool SendWSClose(USHORT code = 1000, const char* reason = nullptr) {
+        return HPX_HttpClient_SendWSClose(h_, code, reason) != 0;
+    }
 };
 
 // An HTTP(S) sync client: HttpClientView and HP_HttpSyncClient_*. No Start: OpenUrl connects.
@@ -1530,7 +1667,17 @@ public:
     virtual HttpParseResult OnChunkComplete(View&, ConnId) { return HttpParseResult::Ok; }                                \
     virtual HttpParseResult OnMessageComplete(View&, ConnId) { return HttpParseResult::Ok; }                              \
     virtual HttpParseResult OnUpgrade(View&, ConnId, HttpUpgradeType) { return HttpParseResult::Ok; }                     \
-    virtual HttpParseResult OnParseError(View&, ConnId, int /*code*/, const char* /*description*/) { return HttpParseResult::Ok; }
+    virtual HttpParseResult OnParseError(View&, ConnId, int /*code*/, const char* /*description*/) { return HttpParseResult::Ok; } \
+    /* WebSocket frames (HP-Socket's events, after OnUpgrade(WebSocket); not called in the  */                         \
+    /* WebSocket mode): one header, the unmasked payload in pieces, the end, per frame.     */                         \
+    virtual HandleResult OnWSMessageHeader(View&, ConnId, bool /*final*/, BYTE /*reserved*/, WSOpcode, const BYTE* /*mask*/, \
+                                           ULONGLONG /*bodyLength*/) { return HandleResult::Ignore; }                 \
+    virtual HandleResult OnWSMessageBody(View&, ConnId, const BYTE* /*data*/, int /*length*/) { return HandleResult::Ignore; } \
+    virtual HandleResult OnWSMessageComplete(View&, ConnId) { return HandleResult::Ignore; }                          \
+    /* The WebSocket mode: a whole Text/Binary message (fragments reassembled), a Ping's    */                         \
+    /* payload (the pong went already), a Pong's, or the peer's Close (code and reason,     */                         \
+    /* answered already; the connection then closes). Error closes the connection.         */                         \
+    virtual HandleResult OnWSMessage(View&, ConnId, WSOpcode, const BYTE* /*data*/, int /*length*/) { return HandleResult::Ignore; }
 
 class HttpServerListener : public ServerListener {
 public:
@@ -1605,6 +1752,21 @@ struct HttpEventTrampolines {
     static En_HP_HttpParseResult status_line(HP_Http s, HP_CONNID id, USHORT code, LPCSTR desc) noexcept {
         return dispatch_http<L>(s, "OnStatusLine", [&](L& l) { View v(s); return l.OnStatusLine(v, id, code, desc); });
     }
+    static En_HP_HandleResult ws_header(HP_Http s, HP_CONNID id, BOOL fin, BYTE rsv, BYTE op, const BYTE* mask, ULONGLONG len) noexcept {
+        return dispatch<L>(s, "OnWSMessageHeader", [&](L& l) {
+            View v(s);
+            return l.OnWSMessageHeader(v, id, fin != 0, rsv, static_cast<WSOpcode>(op), mask, len);
+        });
+    }
+    static En_HP_HandleResult ws_body(HP_Http s, HP_CONNID id, const BYTE* d, int n) noexcept {
+        return dispatch<L>(s, "OnWSMessageBody", [&](L& l) { View v(s); return l.OnWSMessageBody(v, id, d, n); });
+    }
+    static En_HP_HandleResult ws_complete(HP_Http s, HP_CONNID id) noexcept {
+        return dispatch<L>(s, "OnWSMessageComplete", [&](L& l) { View v(s); return l.OnWSMessageComplete(v, id); });
+    }
+    static En_HP_HandleResult ws_message(HP_Http s, HP_CONNID id, BYTE op, const BYTE* d, int n) noexcept {
+        return dispatch<L>(s, "OnWSMessage", [&](L& l) { View v(s); return l.OnWSMessage(v, id, static_cast<WSOpcode>(op), d, n); });
+    }
 };
 
 #define HPSOCKET_HOOK_HTTP(Kind, T)                                  \
@@ -1616,7 +1778,11 @@ struct HttpEventTrampolines {
     HP_Set_FN_##Kind##_OnChunkComplete(l, &T::chunk_complete);       \
     HP_Set_FN_##Kind##_OnMessageComplete(l, &T::message_complete);   \
     HP_Set_FN_##Kind##_OnUpgrade(l, &T::upgrade);                    \
-    HP_Set_FN_##Kind##_OnParseError(l, &T::parse_error);
+    HP_Set_FN_##Kind##_OnParseError(l, &T::parse_error);             \
+    HP_Set_FN_##Kind##_OnWSMessageHeader(l, &T::ws_header);          \
+    HP_Set_FN_##Kind##_OnWSMessageBody(l, &T::ws_body);              \
+    HP_Set_FN_##Kind##_OnWSMessageComplete(l, &T::ws_complete);      \
+    HPX_Set_FN_##Kind##_OnWSMessage(l, &T::ws_message);
 
 struct HttpServerTrampolines {
     using H = HttpEventTrampolines<HttpServerListener, HttpServerView>;
@@ -1702,6 +1868,850 @@ public:
 
 using HttpSyncClient = SyncClientOwner<HttpSyncClientView, &Create_HP_HttpSyncClient, &Destroy_HP_HttpSyncClient>;
 using HttpsSyncClient = SyncClientOwner<SslClientOf<HttpSyncClientView>, &Create_HP_HttpsSyncClient, &Destroy_HP_HttpsSyncClient>;
+
+// ============================================================================================
+// ThreadPool (docs/abi.md section 21): HP-Socket's IHPThreadPool as an owner.
+//
+//   hpsocket::ThreadPool pool;                          // or ThreadPool pool(listener)
+//   if (!pool.Start(4, 1000, hpsocket::RejectedPolicy::WaitFor))
+//       std::puts(pool.last_error().message.c_str());
+//   if (!pool.Submit([&] { work(); })) ...              // the closure is the pool's now
+//   pool.Stop();                                        // queued tasks run first
+//
+// Submit takes a std::function; the wrapper owns it from then on and destroys it exactly
+// once: right after it ran, at once when the pool refuses the task (the closure is destroyed
+// before Submit returns false), or when a Stop whose wait ran out drops it unrun (destroyed
+// once no worker of the pool can still take it: by that Stop, by the last worker left of the
+// run, or at the latest by the destructor). An exception a task throws goes to the listener's
+// OnException("task", ...) (default: a line on stderr); the worker goes on.
+//
+// The pool has no last error of its own in HP-Socket: last_error() is the calling thread's
+// (HPX_GetLastError), valid right after a failed call.
+// ============================================================================================
+
+enum class RejectedPolicy : int { CallFail = TRP_CALL_FAIL, WaitFor = TRP_WAIT_FOR, CallerRun = TRP_CALLER_RUN };
+enum class TaskBufferType : int { Copy = TBT_COPY, Refer = TBT_REFER, Attach = TBT_ATTACH };
+
+// HP-Socket's INFINITE: (DWORD)-1, "wait for ever".
+inline constexpr DWORD kInfinite = static_cast<DWORD>(-1);
+
+class ThreadPoolView;
+
+// The pool's events (HP_Set_FN_ThreadPool_*); override what you need. OnStartup runs on the
+// thread calling Start before the workers start, OnShutdown on the thread calling Stop (or
+// destroying the pool) after the last worker ended; the worker events on each worker's own
+// thread, first and last. Exceptions go to OnException.
+class ThreadPoolListener : public ListenerBase {
+public:
+    virtual void OnStartup(ThreadPoolView&) {}
+    virtual void OnShutdown(ThreadPoolView&) {}
+    virtual void OnWorkerThreadStart(ThreadPoolView&, THR_ID /*threadId*/) {}
+    virtual void OnWorkerThreadEnd(ThreadPoolView&, THR_ID /*threadId*/) {}
+};
+
+// A socket task (Create_HP_SocketTaskObj), owned until a pool takes it: move-only; the
+// destructor destroys a task no pool took (with its buffer: Copy's copy, Attach's malloc
+// block). The procedure gets the TSocketTask (fn, sender, connID, buf, bufLen, bufType,
+// wparam, lparam); it must not throw and must not destroy the task (the pool does).
+class SocketTask {
+public:
+    SocketTask() noexcept = default;
+    // Invalid (IsValid() false, thread_last_error() says why) for a null procedure, a negative
+    // length, a null buffer with a length, or an unknown type; an Attach buffer then stays
+    // the caller's.
+    SocketTask(Fn_SocketTaskProc procedure, PVOID sender, ConnId id, const void* buffer, int length,
+               TaskBufferType type = TaskBufferType::Copy, WPARAM wParam = 0, LPARAM lParam = 0) noexcept
+        : t_(Create_HP_SocketTaskObj(procedure, sender, id, static_cast<LPCBYTE>(buffer), length, static_cast<int>(type), wParam, lParam)) {}
+    SocketTask(const SocketTask&) = delete;
+    SocketTask& operator=(const SocketTask&) = delete;
+    SocketTask(SocketTask&& o) noexcept : t_(o.t_) { o.t_ = nullptr; }
+    SocketTask& operator=(SocketTask&& o) noexcept {
+        if (this != &o) {
+            reset();
+            t_ = o.t_;
+            o.t_ = nullptr;
+        }
+        return *this;
+    }
+    ~SocketTask() { reset(); }
+    void reset() noexcept {
+        if (t_ != nullptr) Destroy_HP_SocketTaskObj(t_);
+        t_ = nullptr;
+    }
+    // Gives up ownership (the pool, or the caller, destroys the task).
+    HP_LPTSocketTask release() noexcept {
+        HP_LPTSocketTask t = t_;
+        t_ = nullptr;
+        return t;
+    }
+    HP_LPTSocketTask get() const noexcept { return t_; }
+    TSocketTask* operator->() const noexcept { return t_; }
+    bool IsValid() const noexcept { return t_ != nullptr; }
+    explicit operator bool() const noexcept { return IsValid(); }
+
+private:
+    HP_LPTSocketTask t_ = nullptr;
+};
+
+namespace detail {
+
+struct PoolJob;
+
+// What a pool's tasks and callbacks reach: the owner's listener and the bookkeeping that
+// frees closures the pool drops. Lives on the heap (an owner may move) until the owner is
+// destroyed and no worker of the pool can call in any more.
+struct PoolState {
+    HP_ThreadPool pool = nullptr;
+    ThreadPoolListener* listener = nullptr;
+    std::mutex life;         // serialises Start, Stop and destruction
+    std::mutex mu;           // guards what follows
+    std::condition_variable idle;
+    bool stopped = true;     // no run in progress: set after Stop, cleared by Start
+    int workers = 0;         // worker threads between their start and end events
+    int freeing = 0;         // worker threads destroying dropped closures (after their end event)
+    PoolJob* jobs = nullptr; // submitted closures not yet taken by a worker (a list)
+};
+
+// A submitted closure. Two references: the submitter's (until HP_ThreadPool_Submit returned
+// and the outcome is recorded) and the queue's (until it ran, or was found dropped).
+struct PoolJob {
+    std::function<void()> fn;
+    PoolState* state = nullptr;
+    PoolJob* prev = nullptr;
+    PoolJob* next = nullptr;
+    bool accepted = false;  // HP_ThreadPool_Submit returned TRUE
+    bool claimed = false;   // a worker (or the caller, TRP_CALLER_RUN) took it
+    int refs = 2;
+};
+
+inline void pool_link(PoolState& s, PoolJob* j) noexcept {
+    j->prev = nullptr;
+    j->next = s.jobs;
+    if (s.jobs) s.jobs->prev = j;
+    s.jobs = j;
+}
+
+inline void pool_unlink(PoolState& s, PoolJob* j) noexcept {
+    if (j->prev) j->prev->next = j->next;
+    else if (s.jobs == j) s.jobs = j->next;
+    if (j->next) j->next->prev = j->prev;
+    j->prev = j->next = nullptr;
+}
+
+// Takes out (mu held) the closures the pool accepted and dropped unrun: possible only when no
+// run is in progress and no worker that could still hold a taken task is left (a worker
+// counts from its start event, which comes before it takes any task).
+inline PoolJob* pool_take_dropped(PoolState& s) noexcept {
+    if (!s.stopped || s.workers != 0) return nullptr;
+    PoolJob* dropped = nullptr;
+    for (PoolJob* j = s.jobs; j != nullptr;) {
+        PoolJob* next = j->next;
+        if (j->accepted && !j->claimed) {
+            pool_unlink(s, j);
+            j->next = dropped;
+            dropped = j;
+        }
+        j = next;
+    }
+    return dropped;
+}
+
+// Destroys a list from pool_take_dropped (mu not held: closure destructors run user code).
+inline void pool_free(PoolJob* list) noexcept {
+    while (list != nullptr) {
+        PoolJob* next = list->next;
+        delete list;
+        list = next;
+    }
+}
+
+// The pools alive, by handle: how the listener trampolines (which get only the handle, maybe
+// a stale one from a worker that outlived its run) find their state safely.
+struct PoolRegistry {
+    std::mutex mu;
+    std::unordered_map<HP_ThreadPool, PoolState*> pools;
+};
+inline PoolRegistry& pool_registry() {
+    static PoolRegistry r;
+    return r;
+}
+
+// The pool whose task or callback runs on this thread (Stop/Start/Wait/destroy of it from
+// there are refused by the library; the wrapper must not wait for its own locks there).
+inline PoolState*& pool_current() noexcept {
+    thread_local PoolState* current = nullptr;
+    return current;
+}
+
+// The pool this worker thread was counted for (between its start and end events).
+inline PoolState*& pool_worker() noexcept {
+    thread_local PoolState* worker = nullptr;
+    return worker;
+}
+
+struct PoolMark {
+    PoolState* saved;
+    explicit PoolMark(PoolState* s) noexcept : saved(pool_current()) { pool_current() = s; }
+    ~PoolMark() { pool_current() = saved; }
+    PoolMark(const PoolMark&) = delete;
+    PoolMark& operator=(const PoolMark&) = delete;
+};
+
+inline ThreadPoolListener& null_pool_listener() noexcept {
+    static ThreadPoolListener none;
+    return none;
+}
+
+}  // namespace detail
+
+// A pool: what listener callbacks get, and what ThreadPool derives from. Non-owning.
+class ThreadPoolView {
+public:
+    ThreadPoolView(HP_ThreadPool h, detail::PoolState* s) noexcept : h_(h), s_(s) {}
+    HP_ThreadPool handle() const noexcept { return h_; }
+
+    // Starts `threads` workers (0: CPUs x 2 + 2; a negative count read as int: CPUs x -n) with
+    // a queue of at most maxQueue tasks (0: unbounded), `policy` for a full queue, and
+    // stackSize bytes of stack per worker (0: the default). False unless stopped.
+    [[nodiscard]] bool Start(DWORD threads = 0, DWORD maxQueue = 0, RejectedPolicy policy = RejectedPolicy::CallFail,
+                             DWORD stackSize = 0) {
+        if (s_ == nullptr || detail::pool_current() == s_)  // the library refuses (or reports the null handle)
+            return HP_ThreadPool_Start(h_, threads, maxQueue, static_cast<int>(policy), stackSize) != 0;
+        std::lock_guard<std::mutex> life(s_->life);
+        {
+            std::lock_guard<std::mutex> g(s_->mu);
+            s_->stopped = false;
+        }
+        bool ok = HP_ThreadPool_Start(h_, threads, maxQueue, static_cast<int>(policy), stackSize) != 0;
+        if (!ok) {
+            bool stopped = HP_ThreadPool_GetState(h_) == SS_STOPPED;
+            std::lock_guard<std::mutex> g(s_->mu);
+            s_->stopped = stopped;
+        }
+        return ok;
+    }
+
+    // Stops: no new task is taken, the queued ones still run for at most maxWait ms
+    // (kInfinite or 0: for ever), then OnShutdown. When the wait runs out the tasks still
+    // queued are dropped (their closures destroyed), the result is false (errno ECANCELED)
+    // and the pool is stopped all the same; tasks running then finish on their own. Refused
+    // from the pool's own tasks and callbacks.
+    [[nodiscard]] bool Stop(DWORD maxWait = kInfinite) {
+        if (s_ == nullptr || detail::pool_current() == s_) return HP_ThreadPool_Stop(h_, maxWait) != 0;
+        std::lock_guard<std::mutex> life(s_->life);
+        bool ok = HP_ThreadPool_Stop(h_, maxWait) != 0;
+        int saved = errno;
+        detail::PoolJob* dropped = nullptr;
+        {
+            std::lock_guard<std::mutex> g(s_->mu);
+            s_->stopped = HP_ThreadPool_GetState(h_) == SS_STOPPED;
+            dropped = detail::pool_take_dropped(*s_);
+        }
+        detail::pool_free(dropped);
+        errno = saved;
+        return ok;
+    }
+
+    // True once stopped; false when `milliseconds` ran out first (ETIMEDOUT).
+    [[nodiscard]] bool Wait(DWORD milliseconds = kInfinite) { return HP_ThreadPool_Wait(h_, milliseconds) != 0; }
+
+    // Queues `task`. With a full queue the policy decides: CallFail refuses (errno EXFULL),
+    // WaitFor waits for room at most maxWait ms (kInfinite or 0: for ever), CallerRun runs it
+    // here before returning. False also when not started (IllegalState) or for an empty
+    // function (InvalidParam); a refused closure is destroyed before Submit returns.
+    [[nodiscard]] bool Submit(std::function<void()> task, DWORD maxWait = kInfinite) {
+        if (!task || s_ == nullptr) {
+            // Let the library record the refusal (a null procedure, or the null handle).
+            return HP_ThreadPool_Submit(s_ == nullptr ? nullptr : h_, nullptr, nullptr, maxWait) != 0;
+        }
+        auto* job = new detail::PoolJob;
+        job->fn = std::move(task);
+        job->state = s_;
+        {
+            std::lock_guard<std::mutex> g(s_->mu);
+            detail::pool_link(*s_, job);
+        }
+        if (HP_ThreadPool_Submit(h_, &ThreadPoolView::run_job, job, maxWait) == 0) {
+            {
+                std::lock_guard<std::mutex> g(s_->mu);
+                detail::pool_unlink(*s_, job);
+            }
+            int saved = errno;
+            delete job;  // never queued: the closure goes now
+            errno = saved;
+            return false;
+        }
+        bool last;
+        {
+            std::lock_guard<std::mutex> g(s_->mu);
+            job->accepted = true;
+            last = --job->refs == 0;
+        }
+        if (last) delete job;  // it ran already (on a worker, or here: CallerRun)
+        return true;
+    }
+
+    // Queues a socket task; on success the pool owns it (`task` becomes empty) and destroys
+    // it after the procedure returned (or when a Stop drops it). Refused, it stays in `task`.
+    [[nodiscard]] bool SubmitTask(SocketTask& task, DWORD maxWait = kInfinite) {
+        if (HP_ThreadPool_Submit_Task(h_, task.get(), maxWait) == 0) return false;
+        task.release();
+        return true;
+    }
+    // As above; a refused task is destroyed with the temporary.
+    [[nodiscard]] bool SubmitTask(SocketTask&& task, DWORD maxWait = kInfinite) { return SubmitTask(task, maxWait); }
+
+    // Changes the worker count of a started pool (as in Start); removed workers finish their
+    // task first. Allowed inside tasks.
+    [[nodiscard]] bool AdjustThreadCount(DWORD threads) { return HP_ThreadPool_AdjustThreadCount(h_, threads) != 0; }
+
+    bool HasStarted() const { return HP_ThreadPool_HasStarted(h_) != 0; }
+    ServiceState GetState() const { return static_cast<ServiceState>(HP_ThreadPool_GetState(h_)); }
+    DWORD GetQueueSize() const { return HP_ThreadPool_GetQueueSize(h_); }        // tasks waiting
+    DWORD GetTaskCount() const { return HP_ThreadPool_GetTaskCount(h_); }        // tasks running
+    DWORD GetThreadCount() const { return HP_ThreadPool_GetThreadCount(h_); }    // asked for; 0 when stopped
+    DWORD GetMaxQueueSize() const { return HP_ThreadPool_GetMaxQueueSize(h_); }  // 0: unbounded (or stopped)
+    RejectedPolicy GetRejectedPolicy() const { return static_cast<RejectedPolicy>(HP_ThreadPool_GetRejectedPolicy(h_)); }
+
+    // The calling thread's last failure (the pool has no error record of its own).
+    Error last_error() const { return thread_last_error(); }
+
+protected:
+    HP_ThreadPool h_;
+    detail::PoolState* s_;
+
+private:
+    static void run_job(PVOID arg) noexcept {
+        auto* job = static_cast<detail::PoolJob*>(arg);
+        detail::PoolState* s = job->state;
+        {
+            std::lock_guard<std::mutex> g(s->mu);
+            job->claimed = true;
+            detail::pool_unlink(*s, job);
+        }
+        {
+            // Marked as the pool's own only on its workers: a CallerRun task runs inside
+            // Submit, where the library does not refuse Stop or Start either.
+            detail::PoolMark mark(detail::pool_worker() == s ? s : detail::pool_current());
+            try {
+                job->fn();
+            } catch (...) {
+                s->listener->OnException("task", std::current_exception());
+            }
+            job->fn = nullptr;  // the closure goes as soon as it ran
+        }
+        bool last;
+        {
+            std::lock_guard<std::mutex> g(s->mu);
+            last = --job->refs == 0;
+        }
+        if (last) delete job;
+    }
+};
+
+namespace detail {
+
+struct PoolTrampolines {
+    // The state of a live pool, or null (the registry lock held while `f` runs on it).
+    template <class F>
+    static void with_state(HP_ThreadPool p, F&& f) noexcept {
+        PoolRegistry& r = pool_registry();
+        std::lock_guard<std::mutex> g(r.mu);
+        auto it = r.pools.find(p);
+        if (it != r.pools.end()) f(*it->second);
+    }
+    template <class F>
+    static void call(PoolState& s, const char* name, F&& f) noexcept {
+        PoolMark mark(&s);
+        try {
+            ThreadPoolView v(s.pool, &s);
+            f(*s.listener, v);
+        } catch (...) {
+            s.listener->OnException(name, std::current_exception());
+        }
+    }
+    static void startup(HP_ThreadPool p) noexcept {
+        PoolState* s = nullptr;
+        with_state(p, [&](PoolState& st) { s = &st; });
+        // On the thread in Start: the owner is alive and waits for this call.
+        if (s) call(*s, "OnStartup", [](ThreadPoolListener& l, ThreadPoolView& v) { l.OnStartup(v); });
+    }
+    static void shutdown(HP_ThreadPool p) noexcept {
+        PoolState* s = nullptr;
+        with_state(p, [&](PoolState& st) { s = &st; });
+        if (s) call(*s, "OnShutdown", [](ThreadPoolListener& l, ThreadPoolView& v) { l.OnShutdown(v); });
+    }
+    static void worker_start(HP_ThreadPool p, THR_ID tid) noexcept {
+        PoolState* s = nullptr;
+        // Counted under the registry lock: the owner, which unregisters first and then waits
+        // for the count to reach 0, cannot miss this worker.
+        with_state(p, [&](PoolState& st) {
+            std::lock_guard<std::mutex> g(st.mu);
+            st.workers++;
+            s = &st;
+        });
+        if (s == nullptr) return;  // a worker of a destroyed pool: it takes no task
+        pool_worker() = s;
+        call(*s, "OnWorkerThreadStart", [tid](ThreadPoolListener& l, ThreadPoolView& v) { l.OnWorkerThreadStart(v, tid); });
+    }
+    static void worker_end(HP_ThreadPool, THR_ID tid) noexcept {
+        PoolState* s = pool_worker();
+        if (s == nullptr) return;
+        pool_worker() = nullptr;
+        call(*s, "OnWorkerThreadEnd", [tid](ThreadPoolListener& l, ThreadPoolView& v) { l.OnWorkerThreadEnd(v, tid); });
+        PoolJob* dropped;
+        {
+            std::lock_guard<std::mutex> g(s->mu);
+            s->workers--;
+            dropped = pool_take_dropped(*s);
+            if (dropped != nullptr) s->freeing++;  // the destructor waits for these too
+            else if (s->workers == 0 && s->freeing == 0) s->idle.notify_all();
+        }
+        if (dropped == nullptr) return;
+        pool_free(dropped);
+        std::lock_guard<std::mutex> g(s->mu);
+        s->freeing--;
+        if (s->workers == 0 && s->freeing == 0) s->idle.notify_all();
+    }
+    static void hook(HP_ThreadPoolListener l) noexcept {
+        HP_Set_FN_ThreadPool_OnStartup(l, &startup);
+        HP_Set_FN_ThreadPool_OnShutdown(l, &shutdown);
+        HP_Set_FN_ThreadPool_OnWorkerThreadStart(l, &worker_start);
+        HP_Set_FN_ThreadPool_OnWorkerThreadEnd(l, &worker_end);
+    }
+};
+
+}  // namespace detail
+
+// The owner: a stopped pool at construction; the destructor stops it (Stop with kInfinite:
+// every queued task runs), waits for workers a timed-out Stop left running, and destroys
+// the closures never run. Move-only. Must not be destroyed inside its own tasks or callbacks
+// (the library refuses; the pool then lives on, leaked).
+class ThreadPool : public ThreadPoolView {
+public:
+    ThreadPool() noexcept : ThreadPool(detail::null_pool_listener()) {}
+    // Reports to `listener`, which must outlive the pool. On failure IsValid() is false and
+    // thread_last_error() says why.
+    explicit ThreadPool(ThreadPoolListener& listener) noexcept : ThreadPoolView(nullptr, nullptr), listener_(&listener) {
+        auto* s = new (std::nothrow) detail::PoolState;
+        if (s == nullptr) return;
+        s->listener = &listener;
+        lh_ = Create_HP_ThreadPoolListener();
+        if (lh_ == nullptr) {
+            delete s;
+            return;
+        }
+        detail::PoolTrampolines::hook(lh_);
+        HP_ThreadPool h = Create_HP_ThreadPool(lh_);
+        if (h == nullptr) {
+            Destroy_HP_ThreadPoolListener(lh_);
+            lh_ = nullptr;
+            delete s;
+            return;
+        }
+        s->pool = h;
+        try {
+            detail::PoolRegistry& r = detail::pool_registry();
+            std::lock_guard<std::mutex> g(r.mu);
+            r.pools[h] = s;
+        } catch (...) {
+            Destroy_HP_ThreadPool(h);
+            Destroy_HP_ThreadPoolListener(lh_);
+            lh_ = nullptr;
+            delete s;
+            return;
+        }
+        h_ = h;
+        s_ = s;
+    }
+
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+    ThreadPool(ThreadPool&& o) noexcept : ThreadPoolView(o.h_, o.s_), listener_(o.listener_), lh_(o.lh_) {
+        o.h_ = nullptr;
+        o.s_ = nullptr;
+        o.lh_ = nullptr;
+    }
+    ThreadPool& operator=(ThreadPool&& o) noexcept {
+        if (this != &o) {
+            reset();
+            h_ = o.h_;
+            s_ = o.s_;
+            listener_ = o.listener_;
+            lh_ = o.lh_;
+            o.h_ = nullptr;
+            o.s_ = nullptr;
+            o.lh_ = nullptr;
+        }
+        return *this;
+    }
+    ~ThreadPool() { reset(); }
+
+    // Destroys now (as the destructor does); the owner becomes invalid.
+    void reset() noexcept {
+        detail::PoolState* s = s_;
+        HP_ThreadPool h = h_;
+        HP_ThreadPoolListener lh = lh_;
+        h_ = nullptr;
+        s_ = nullptr;
+        lh_ = nullptr;
+        if (s == nullptr) return;
+        if (detail::pool_current() == s) {
+            Destroy_HP_ThreadPool(h);  // refused (recorded): the pool runs on, with its state
+            return;
+        }
+        {
+            std::lock_guard<std::mutex> life(s->life);
+            Destroy_HP_ThreadPool(h);  // stops a running pool: queued tasks run, OnShutdown
+        }
+        {
+            detail::PoolRegistry& r = detail::pool_registry();
+            std::lock_guard<std::mutex> g(r.mu);
+            r.pools.erase(h);
+        }
+        detail::PoolJob* dropped;
+        {
+            std::unique_lock<std::mutex> g(s->mu);
+            s->stopped = true;
+            // Workers a timed-out Stop left, and closures they are destroying.
+            s->idle.wait(g, [s] { return s->workers == 0 && s->freeing == 0; });
+            dropped = detail::pool_take_dropped(*s);
+        }
+        detail::pool_free(dropped);
+        Destroy_HP_ThreadPoolListener(lh);
+        delete s;
+    }
+
+    bool IsValid() const noexcept { return h_ != nullptr; }
+    explicit operator bool() const noexcept { return IsValid(); }
+    ThreadPoolListener& listener() const noexcept { return *listener_; }
+
+private:
+    ThreadPoolListener* listener_;
+    HP_ThreadPoolListener lh_ = nullptr;
+};
+
+// ============================================================================================
+// Compressors, decompressors and the byte codecs (docs/abi.md section 22).
+//
+// Streaming: a Compressor/Decompressor hands each output piece (a std::string_view, valid
+// during the call) to its callback, on the calling thread, before Process returns:
+//
+//   std::vector<uint8_t> out;
+//   auto gz = hpsocket::Compressor::GZip([&](std::string_view piece) {
+//       out.insert(out.end(), piece.begin(), piece.end());
+//       return true;                       // false aborts the call (and resets the stream)
+//   });
+//   if (!gz.Process(part1) || !gz.Process(part2, true)) std::puts(gz.last_error().message.c_str());
+//
+// An exception the callback throws aborts the call and is rethrown by Process. One-shot:
+// GZipCompress(bytes) ... return the whole output and throw CodecError on failure.
+// ============================================================================================
+
+// Bytes passed in: any contiguous bytes (no copy; valid for the call).
+class ByteView {
+public:
+    ByteView() noexcept = default;
+    ByteView(const void* data, std::size_t size) noexcept : p_(static_cast<const BYTE*>(data)), n_(size) {}
+    ByteView(std::string_view s) noexcept : p_(reinterpret_cast<const BYTE*>(s.data())), n_(s.size()) {}
+    ByteView(const std::string& s) noexcept : ByteView(std::string_view(s)) {}
+    ByteView(const char* s) noexcept : ByteView(s ? std::string_view(s) : std::string_view()) {}
+    ByteView(const std::vector<std::uint8_t>& v) noexcept : p_(v.data()), n_(v.size()) {}
+    ByteView(const std::vector<char>& v) noexcept : p_(reinterpret_cast<const BYTE*>(v.data())), n_(v.size()) {}
+    const BYTE* data() const noexcept { return p_; }
+    std::size_t size() const noexcept { return n_; }
+    bool empty() const noexcept { return n_ == 0; }
+
+private:
+    const BYTE* p_ = nullptr;
+    std::size_t n_ = 0;
+};
+
+namespace detail {
+
+// The context of one Process call: the callback and what it threw.
+struct CodecCall {
+    const std::function<bool(std::string_view)>* callback;
+    std::exception_ptr error;
+};
+
+inline BOOL codec_output(const BYTE* data, int length, PVOID context) noexcept {
+    auto* call = static_cast<CodecCall*>(context);
+    if (call == nullptr || call->callback == nullptr || !*call->callback) return 1;
+    try {
+        return (*call->callback)(std::string_view(reinterpret_cast<const char*>(data), length > 0 ? static_cast<std::size_t>(length) : 0)) ? 1 : 0;
+    } catch (...) {
+        call->error = std::current_exception();
+        return 0;
+    }
+}
+
+// A length the C calls take (int); larger input is refused before the call.
+inline bool int_length(std::size_t n) noexcept { return n <= static_cast<std::size_t>(0x7FFFFFFF); }
+
+}  // namespace detail
+
+// The output callback of a Compressor/Decompressor: a piece of output (valid during the call);
+// false aborts the Process call (false, IllegalState, errno ECANCELED; the stream is reset).
+using CodecCallback = std::function<bool(std::string_view piece)>;
+
+// A streaming compressor (HP_Compressor): move-only; ZLib(), GZip(), Brotli() make one. A
+// parameter out of range gives an invalid object (IsValid() false, thread_last_error() says
+// why). Process from inside its own callback is refused (EBUSY); do not destroy the object
+// from its callback.
+class Compressor {
+public:
+    Compressor() noexcept = default;
+    // zlib (RFC 1950; windowBits 8..=15), raw deflate (-15..=-8) or gzip (24..=31); level
+    // -1..=9; method 8; memLevel 1..=9 and strategy 0..=4 (checked); bufferSize: the largest
+    // output piece (1..=64 MiB).
+    static Compressor ZLib(CodecCallback cb, int windowBits = 15, int level = -1, int method = 8, int memLevel = 8, int strategy = 0,
+                           DWORD bufferSize = 16384) {
+        return Compressor(std::move(cb), Create_HP_ZLibCompressorEx(&detail::codec_output, windowBits, level, method, memLevel, strategy, bufferSize));
+    }
+    // gzip (RFC 1952), parameters as ZLib.
+    static Compressor GZip(CodecCallback cb, int level = -1, int method = 8, int memLevel = 8, int strategy = 0, DWORD bufferSize = 16384) {
+        return Compressor(std::move(cb), Create_HP_GZipCompressorEx(&detail::codec_output, level, method, memLevel, strategy, bufferSize));
+    }
+    // brotli: quality 0..=11, window 10..=24, mode 0 (generic), 1 (text), 2 (font).
+    static Compressor Brotli(CodecCallback cb, int quality = 11, int window = 22, int mode = 0, DWORD bufferSize = 16384) {
+        return Compressor(std::move(cb), Create_HP_BrotliCompressorEx(&detail::codec_output, quality, window, mode, bufferSize));
+    }
+
+    Compressor(const Compressor&) = delete;
+    Compressor& operator=(const Compressor&) = delete;
+    Compressor(Compressor&& o) noexcept : h_(o.h_), cb_(std::move(o.cb_)) { o.h_ = nullptr; }
+    Compressor& operator=(Compressor&& o) noexcept {
+        if (this != &o) {
+            reset();
+            h_ = o.h_;
+            cb_ = std::move(o.cb_);
+            o.h_ = nullptr;
+        }
+        return *this;
+    }
+    ~Compressor() { reset(); }
+    void reset() noexcept {
+        if (h_ != nullptr) Destroy_HP_Compressor(h_);
+        h_ = nullptr;
+    }
+
+    // Compresses `data`; `last` ends the stream (also with no data) and readies the object
+    // for the next one; `flush` makes everything so far decodable now.
+    [[nodiscard]] bool Process(ByteView data, bool last = false) { return ProcessEx(data, last, false); }
+    [[nodiscard]] bool ProcessEx(ByteView data, bool last, bool flush) {
+        if (!detail::int_length(data.size())) return too_long();
+        detail::CodecCall call{&cb_, nullptr};
+        bool ok = HP_Compressor_ProcessEx(h_, data.data(), static_cast<int>(data.size()), detail::b(last), detail::b(flush), &call) != 0;
+        if (call.error) std::rethrow_exception(call.error);
+        return ok;
+    }
+    [[nodiscard]] bool Flush() { return ProcessEx({}, false, true); }
+    [[nodiscard]] bool Finish() { return Process({}, true); }
+    // Drops the current stream.
+    [[nodiscard]] bool Reset() { return HP_Compressor_Reset(h_) != 0; }
+    bool IsValid() const noexcept { return h_ != nullptr && HP_Compressor_IsValid(h_) != 0; }
+    explicit operator bool() const noexcept { return IsValid(); }
+    HP_Compressor handle() const noexcept { return h_; }
+    void SetCallback(CodecCallback cb) { cb_ = std::move(cb); }
+    // The calling thread's last failure (the object has no error record of its own).
+    Error last_error() const { return thread_last_error(); }
+
+private:
+    Compressor(CodecCallback cb, HP_Compressor h) noexcept : h_(h), cb_(std::move(cb)) {}
+    bool too_long() const {
+        HP_Compressor_Process(h_, nullptr, -1, 0, nullptr);  // records InvalidParam (a bad length)
+        return false;
+    }
+    HP_Compressor h_ = nullptr;
+    CodecCallback cb_;
+};
+
+// A streaming decompressor (HP_Decompressor): as Compressor. At the end of a stream it resets
+// itself (bytes after the end in the same call are ignored); corrupt data: false
+// (InvalidParam, errno EBADMSG) and the object is reset. A truncated stream is not an error
+// (more may come).
+class Decompressor {
+public:
+    Decompressor() noexcept = default;
+    // windowBits as zlib's inflateInit2: 8..=15 zlib, -15..=-8 raw, 24..=31 gzip, 40..=47 zlib
+    // or gzip by the header, 0 the header's window.
+    static Decompressor ZLib(CodecCallback cb, int windowBits = 15, DWORD bufferSize = 16384) {
+        return Decompressor(std::move(cb), Create_HP_ZLibDecompressorEx(&detail::codec_output, windowBits, bufferSize));
+    }
+    // gzip, or zlib (window bits 15 + 32, as HP-Socket's).
+    static Decompressor GZip(CodecCallback cb, DWORD bufferSize = 16384) {
+        return Decompressor(std::move(cb), Create_HP_GZipDecompressorEx(&detail::codec_output, bufferSize));
+    }
+    static Decompressor Brotli(CodecCallback cb, DWORD bufferSize = 16384) {
+        return Decompressor(std::move(cb), Create_HP_BrotliDecompressorEx(&detail::codec_output, bufferSize));
+    }
+
+    Decompressor(const Decompressor&) = delete;
+    Decompressor& operator=(const Decompressor&) = delete;
+    Decompressor(Decompressor&& o) noexcept : h_(o.h_), cb_(std::move(o.cb_)) { o.h_ = nullptr; }
+    Decompressor& operator=(Decompressor&& o) noexcept {
+        if (this != &o) {
+            reset();
+            h_ = o.h_;
+            cb_ = std::move(o.cb_);
+            o.h_ = nullptr;
+        }
+        return *this;
+    }
+    ~Decompressor() { reset(); }
+    void reset() noexcept {
+        if (h_ != nullptr) Destroy_HP_Decompressor(h_);
+        h_ = nullptr;
+    }
+
+    [[nodiscard]] bool Process(ByteView data) {
+        if (!detail::int_length(data.size())) {
+            HP_Decompressor_Process(h_, nullptr, -1, nullptr);  // records InvalidParam
+            return false;
+        }
+        detail::CodecCall call{&cb_, nullptr};
+        bool ok = HP_Decompressor_Process(h_, data.data(), static_cast<int>(data.size()), &call) != 0;
+        if (call.error) std::rethrow_exception(call.error);
+        return ok;
+    }
+    [[nodiscard]] bool Reset() { return HP_Decompressor_Reset(h_) != 0; }
+    bool IsValid() const noexcept { return h_ != nullptr && HP_Decompressor_IsValid(h_) != 0; }
+    explicit operator bool() const noexcept { return IsValid(); }
+    HP_Decompressor handle() const noexcept { return h_; }
+    void SetCallback(CodecCallback cb) { cb_ = std::move(cb); }
+    Error last_error() const { return thread_last_error(); }
+
+private:
+    Decompressor(CodecCallback cb, HP_Decompressor h) noexcept : h_(h), cb_(std::move(cb)) {}
+    HP_Decompressor h_ = nullptr;
+    CodecCallback cb_;
+};
+
+// A failed one-shot codec: code() is the C function's result (-3 bad input: corrupt,
+// truncated, not base64, a bad %-escape; -2 a parameter out of range), what() the library's
+// text.
+class CodecError : public std::runtime_error {
+public:
+    CodecError(int code, SocketError error, const std::string& message)
+        : std::runtime_error(message), code_(code), error_(error) {}
+    int code() const noexcept { return code_; }
+    SocketError error() const noexcept { return error_; }
+
+private:
+    int code_;
+    SocketError error_;
+};
+
+namespace detail {
+
+// Runs a SYS_* byte codec into an Out (std::vector<uint8_t>, std::string, ...), growing the
+// buffer on -5 to the length the library asks for.
+template <class Out, class F>
+Out run_codec(const char* name, ByteView in, std::size_t guess, F&& f) {
+    if (in.size() > static_cast<std::size_t>(static_cast<DWORD>(-1)))
+        throw CodecError(-3, SocketError::InvalidParam, std::string(name) + ": the input is larger than 4 GiB");
+    Out out;
+    out.resize(guess > 0 ? guess : 1);
+    for (int tries = 0; tries < 8; tries++) {
+        DWORD len = static_cast<DWORD>(out.size());
+        int rc = f(in.data(), static_cast<DWORD>(in.size()), reinterpret_cast<BYTE*>(&out[0]), &len);
+        if (rc == 0) {
+            out.resize(len);
+            return out;
+        }
+        if (rc != -5) {
+            Error e = thread_last_error();
+            throw CodecError(rc, e.code, e.message.empty() ? std::string(name) + " failed" : e.message);
+        }
+        std::size_t want = static_cast<std::size_t>(len);
+        out.resize(want > out.size() ? want : out.size() * 2);
+    }
+    throw CodecError(-5, SocketError::InvalidParam, std::string(name) + ": the output length did not settle");
+}
+
+// SYS_UrlEncode/UrlDecode take a non-const source (HP-Socket's signature) but only read it.
+inline BYTE* mutable_bytes(const BYTE* p) noexcept { return const_cast<BYTE*>(p); }
+
+}  // namespace detail
+
+// zlib (RFC 1950), one stream. Out: std::vector<std::uint8_t> (default) or std::string.
+template <class Out = std::vector<std::uint8_t>>
+Out Compress(ByteView in) {
+    return detail::run_codec<Out>("SYS_Compress", in, SYS_GuessCompressBound(static_cast<DWORD>(in.size()), 0), &SYS_Compress);
+}
+// deflateInit2's parameters: windowBits 8..=15 zlib, -15..=-8 raw deflate, 24..=31 gzip.
+template <class Out = std::vector<std::uint8_t>>
+Out CompressEx(ByteView in, int level, int method, int windowBits, int memLevel, int strategy) {
+    return detail::run_codec<Out>("SYS_CompressEx", in, SYS_GuessCompressBound(static_cast<DWORD>(in.size()), 1),
+                                  [&](const BYTE* s, DWORD n, BYTE* d, DWORD* dn) { return SYS_CompressEx(s, n, d, dn, level, method, windowBits, memLevel, strategy); });
+}
+template <class Out = std::vector<std::uint8_t>>
+Out Uncompress(ByteView in) {
+    return detail::run_codec<Out>("SYS_Uncompress", in, in.size() * 4 + 64, &SYS_Uncompress);
+}
+template <class Out = std::vector<std::uint8_t>>
+Out UncompressEx(ByteView in, int windowBits) {
+    return detail::run_codec<Out>("SYS_UncompressEx", in, in.size() * 4 + 64,
+                                  [&](const BYTE* s, DWORD n, BYTE* d, DWORD* dn) { return SYS_UncompressEx(s, n, d, dn, windowBits); });
+}
+// gzip (RFC 1952, level -1).
+template <class Out = std::vector<std::uint8_t>>
+Out GZipCompress(ByteView in) {
+    return detail::run_codec<Out>("SYS_GZipCompress", in, SYS_GuessCompressBound(static_cast<DWORD>(in.size()), 1), &SYS_GZipCompress);
+}
+// One gzip (or zlib) stream.
+template <class Out = std::vector<std::uint8_t>>
+Out GZipUncompress(ByteView in) {
+    DWORD stated = SYS_GZipGuessUncompressBound(in.data(), static_cast<DWORD>(in.size()));
+    return detail::run_codec<Out>("SYS_GZipUncompress", in, stated != 0 ? stated : in.size() * 4 + 64, &SYS_GZipUncompress);
+}
+// brotli (quality 11, window 22, mode 0).
+template <class Out = std::vector<std::uint8_t>>
+Out BrotliCompress(ByteView in) {
+    return detail::run_codec<Out>("SYS_BrotliCompress", in, SYS_BrotliGuessCompressBound(static_cast<DWORD>(in.size())), &SYS_BrotliCompress);
+}
+// quality 0..=11, window 10..=24, mode 0..=2 (else CodecError -2).
+template <class Out = std::vector<std::uint8_t>>
+Out BrotliCompressEx(ByteView in, int quality, int window, int mode) {
+    return detail::run_codec<Out>("SYS_BrotliCompressEx", in, SYS_BrotliGuessCompressBound(static_cast<DWORD>(in.size())),
+                                  [&](const BYTE* s, DWORD n, BYTE* d, DWORD* dn) { return SYS_BrotliCompressEx(s, n, d, dn, quality, window, mode); });
+}
+template <class Out = std::vector<std::uint8_t>>
+Out BrotliUncompress(ByteView in) {
+    return detail::run_codec<Out>("SYS_BrotliUncompress", in, in.size() * 4 + 64, &SYS_BrotliUncompress);
+}
+
+// Base64 (RFC 4648, '=' padding).
+inline std::string Base64Encode(ByteView in) {
+    return detail::run_codec<std::string>("SYS_Base64Encode", in, SYS_GuessBase64EncodeBound(static_cast<DWORD>(in.size())), &SYS_Base64Encode);
+}
+// Line breaks and spaces are skipped, the final padding is optional; other text: CodecError -3.
+template <class Out = std::vector<std::uint8_t>>
+Out Base64Decode(ByteView in) {
+    return detail::run_codec<Out>("SYS_Base64Decode", in, SYS_GuessBase64DecodeBound(in.data(), static_cast<DWORD>(in.size())), &SYS_Base64Decode);
+}
+// HP-Socket's URL encoding: letters, digits and ".-_*" kept, space '+', the rest %XX.
+inline std::string UrlEncode(ByteView in) {
+    return detail::run_codec<std::string>("SYS_UrlEncode", in, SYS_GuessUrlEncodeBound(in.data(), static_cast<DWORD>(in.size())),
+                                          [](const BYTE* s, DWORD n, BYTE* d, DWORD* dn) { return SYS_UrlEncode(detail::mutable_bytes(s), n, d, dn); });
+}
+// '+' a space, %XX a byte; a '%' without two hex digits: CodecError -3.
+template <class Out = std::string>
+Out UrlDecode(ByteView in) {
+    return detail::run_codec<Out>("SYS_UrlDecode", in, SYS_GuessUrlDecodeBound(in.data(), static_cast<DWORD>(in.size())),
+                                  [](const BYTE* s, DWORD n, BYTE* d, DWORD* dn) { return SYS_UrlDecode(detail::mutable_bytes(s), n, d, dn); });
+}
+
+// The bounds the one-shot functions start from (HP-Socket's guesses).
+inline DWORD GuessCompressBound(std::size_t length, bool gzip = false) { return SYS_GuessCompressBound(static_cast<DWORD>(length), detail::b(gzip)); }
+inline DWORD BrotliGuessCompressBound(std::size_t length) { return SYS_BrotliGuessCompressBound(static_cast<DWORD>(length)); }
+// The length a gzip stream states in its trailer (0: not gzip, or under 20 bytes).
+inline DWORD GZipGuessUncompressBound(ByteView in) { return SYS_GZipGuessUncompressBound(in.data(), static_cast<DWORD>(in.size())); }
+inline DWORD GuessBase64EncodeBound(std::size_t length) { return SYS_GuessBase64EncodeBound(static_cast<DWORD>(length)); }
+inline DWORD GuessBase64DecodeBound(ByteView in) { return SYS_GuessBase64DecodeBound(in.data(), static_cast<DWORD>(in.size())); }
+inline DWORD GuessUrlEncodeBound(ByteView in) { return SYS_GuessUrlEncodeBound(in.data(), static_cast<DWORD>(in.size())); }
+inline DWORD GuessUrlDecodeBound(ByteView in) { return SYS_GuessUrlDecodeBound(in.data(), static_cast<DWORD>(in.size())); }
 
 }  // namespace hpsocket
 

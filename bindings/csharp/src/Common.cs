@@ -47,6 +47,54 @@ namespace HPSocket
         Close = NativeMethods.SO_CLOSE,
     }
 
+    /// <summary>
+    /// Why a connection closed: the <see cref="SocketOperation"/> and the <c>errno</c> an OnClose
+    /// handler gets, with names and text. <c>new CloseReason(op, errorCode).ToString()</c> is
+    /// <c>"Receive: Connection reset by peer (104)"</c> or <c>"Close: no error"</c>.
+    /// </summary>
+    public struct CloseReason : IEquatable<CloseReason>
+    {
+        /// <summary>The reason of an OnClose call: its <paramref name="operation"/> and <paramref name="errorCode"/>.</summary>
+        public CloseReason(SocketOperation operation, int errorCode)
+        {
+            Operation = operation;
+            ErrorCode = errorCode;
+        }
+
+        /// <summary>What the connection was doing (<c>Close</c>: a normal close by either side).</summary>
+        public SocketOperation Operation { get; }
+
+        /// <summary>The <c>errno</c> (0: none).</summary>
+        public int ErrorCode { get; }
+
+        /// <summary>True when the close carries an error code.</summary>
+        public bool IsError { get { return ErrorCode != 0; } }
+
+        /// <summary>The symbolic name of the code (<c>"ECONNRESET"</c>), null for 0 (<see cref="SysError.Name"/>).</summary>
+        public string ErrorName { get { return SysError.Name(ErrorCode); } }
+
+        /// <summary>The text of the code (<c>"Connection reset by peer"</c>, <c>"no error"</c>) (<see cref="SysError.Text"/>).</summary>
+        public string ErrorText { get { return SysError.Text(ErrorCode); } }
+
+        /// <summary><c>"Receive: Connection reset by peer (104)"</c>, <c>"Close: no error"</c>.</summary>
+        public override string ToString() { return Operation + ": " + SysError.Describe(ErrorCode); }
+
+        /// <summary>Same operation and code.</summary>
+        public bool Equals(CloseReason other) { return Operation == other.Operation && ErrorCode == other.ErrorCode; }
+
+        /// <summary>Same operation and code.</summary>
+        public override bool Equals(object obj) { return obj is CloseReason && Equals((CloseReason)obj); }
+
+        /// <summary>A hash of operation and code.</summary>
+        public override int GetHashCode() { return ((int)Operation * 397) ^ ErrorCode; }
+
+        /// <summary>Same operation and code.</summary>
+        public static bool operator ==(CloseReason a, CloseReason b) { return a.Equals(b); }
+
+        /// <summary>Another operation or code.</summary>
+        public static bool operator !=(CloseReason a, CloseReason b) { return !a.Equals(b); }
+    }
+
     /// <summary><c>En_HP_ServiceState</c>: a component's life-cycle state.</summary>
     public enum ServiceState
     {
@@ -150,6 +198,35 @@ namespace HPSocket
     public delegate void CallbackExceptionEventHandler(object sender, string callback, Exception exception);
     /// <summary>SNI: the index of the certificate (0: the default one, &lt; 0: abort the handshake).</summary>
     public delegate int ServerNameCallback(string serverName);
+
+    /// <summary>The limits of the PACK settings (docs/abi.md section 14). The setters of
+    /// <c>MaxPackSize</c> and <c>PackHeaderFlag</c> check them, so a bad value fails where it is
+    /// set instead of at Start.</summary>
+    public static class PackLimits
+    {
+        /// <summary>The largest MaxPackSize (22 bits of the header: 0x3FFFFF).</summary>
+        public const uint MaxPackSize = 0x3FFFFF;
+        /// <summary>The smallest MaxPackSize.</summary>
+        public const uint MinPackSize = 1;
+        /// <summary>MaxPackSize's default (0x40000).</summary>
+        public const uint DefaultMaxPackSize = 0x40000;
+        /// <summary>The largest PackHeaderFlag (10 bits of the header: 0x3FF).</summary>
+        public const ushort MaxPackHeaderFlag = 0x3FF;
+
+        internal static void CheckMaxPackSize(uint value)
+        {
+            if (value < MinPackSize || value > MaxPackSize)
+                throw new ArgumentOutOfRangeException("value", value,
+                    "MaxPackSize must be 1..0x3FFFFF (4194303); got " + value);
+        }
+
+        internal static void CheckPackHeaderFlag(ushort value)
+        {
+            if (value > MaxPackHeaderFlag)
+                throw new ArgumentOutOfRangeException("value", value,
+                    "PackHeaderFlag must be 0..0x3FF (1023); got " + value + " (0x" + value.ToString("X") + ")");
+        }
+    }
 
     /// <summary>NUL-terminated UTF-8 in and out of the C ABI (never the platform's ANSI code page).</summary>
     public static class Utf8

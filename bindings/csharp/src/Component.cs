@@ -154,7 +154,10 @@ namespace HPSocket
             if (a != null && a.Count > 0 && ReferenceEquals(a[a.Count - 1], c)) a.RemoveAt(a.Count - 1);
         }
 
-        /// <summary>Reports an exception a handler threw; never throws.</summary>
+        /// <summary>Reports an exception a handler threw; never throws. The caller returns
+        /// HR_ERROR next, so errno is cleared last: the connection then closes with the
+        /// library's default code (ECANCELED, docs/abi.md section 17), not with whatever the
+        /// report left (the first write to standard error leaves ENOTTY or ENOENT).</summary>
         internal static void Report(Component c, string callback, Exception e)
         {
             try
@@ -166,6 +169,10 @@ namespace HPSocket
             catch (Exception)
             {
                 // the exception handler threw too: nothing more to do on a native thread
+            }
+            finally
+            {
+                SysError.SetErrno(0);
             }
         }
 

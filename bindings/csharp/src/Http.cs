@@ -390,7 +390,7 @@ namespace HPSocket
     /// bytes go through an HTTP parser, reported through the HTTP events (OnMessageBegin ...
     /// OnMessageComplete, OnParseError). Answer with <see cref="SendResponse(IntPtr, int, string, IEnumerable{KeyValuePair{string, string}}, byte[])"/>.
     /// </summary>
-    public unsafe class HttpServer : TcpServer, IHttpComponent
+    public unsafe partial class HttpServer : TcpServer, IHttpComponent
     {
         /// <summary>Creates a stopped HTTP server.</summary>
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
@@ -615,7 +615,7 @@ namespace HPSocket
     /// An HTTP/1.x agent (HP-Socket's <c>HttpAgent</c>): a <see cref="TcpAgent"/> whose connections
     /// send requests (<see cref="SendRequest"/>, <see cref="SendGet"/>, ...) and parse responses.
     /// </summary>
-    public unsafe class HttpAgent : TcpAgent, IHttpComponent
+    public unsafe partial class HttpAgent : TcpAgent, IHttpComponent
     {
         /// <summary>Creates a stopped HTTP agent.</summary>
         public HttpAgent() : this(false) { }
@@ -817,7 +817,7 @@ namespace HPSocket
     /// An HTTP/1.x client (HP-Socket's <c>HttpClient</c>): a <see cref="TcpClient"/> that sends
     /// requests and parses responses. For a blocking request see <see cref="HttpSyncClient"/>.
     /// </summary>
-    public unsafe class HttpClient : TcpClient, IHttpComponent
+    public unsafe partial class HttpClient : TcpClient, IHttpComponent
     {
         /// <summary>Creates a stopped HTTP client.</summary>
         public HttpClient() : this(false, false) { }

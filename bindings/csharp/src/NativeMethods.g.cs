@@ -40,6 +40,16 @@ namespace HPSocket
         /// <summary>The library name: libhpsocket.so on Linux.</summary>
         public const string Lib = "hpsocket";
 
+        /// <summary>Logging off.</summary>
+        public const int HPX_LOG_OFF = 0;
+        /// <summary>Failures the application did not ask for.</summary>
+        public const int HPX_LOG_ERROR = 1;
+        /// <summary>Refusals and failures of one connection (TLS handshakes, `MaxConnectionCount`, the send-queue bound).</summary>
+        public const int HPX_LOG_WARN = 2;
+        /// <summary>Connections opened and closed, with the reason.</summary>
+        public const int HPX_LOG_INFO = 3;
+        /// <summary>Detail for debugging.</summary>
+        public const int HPX_LOG_DEBUG = 4;
         /// <summary>Unicast (UDP node only: no cast address).</summary>
         public const int CM_UNICAST = -1;
         /// <summary>Multicast (the default).</summary>
@@ -250,6 +260,10 @@ namespace HPSocket
         /// <summary>Extension: frees the user data of an object (see `HPX_Object_SetUserData`).</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate void HPX_FN_FreeUserData(IntPtr pData);
+
+        /// <summary>Extension: the logging hook (`HPX_SetLogHandler`): a record's level (`HPX_LOG_*`), its source (`"TcpServer#3"`: the component's kind and instance number) and message, both valid during the call, and the context given at installation. Runs on the thread that logs, often a worker: keep it quick.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void HPX_FN_Log(int iLevel, IntPtr lpszSource, IntPtr lpszMessage, IntPtr pContext);
 
         /// <summary>Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -1147,6 +1161,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_HttpClient_SetWebSocketMode(IntPtr pClient, int bEnabled);
 
+        /// <summary>The smallest body that goes compressed (0: compression off).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_HttpServer_GetCompressMinSize(IntPtr pServer);
+
         /// <summary>The largest message the WebSocket mode reassembles, in bytes.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_HttpServer_GetWSMaxMessageSize(IntPtr pServer);
@@ -1170,6 +1188,10 @@ namespace HPSocket
         /// <summary>WebSocket mode: starts the closing handshake with close code `usCode` (1000..=4999, not 1004-1006 or 1015) and the UTF-8 reason `lpszReason` (NULL: none; at most 123 bytes). The connection closes when the peer answers, or `max(ReleaseDelay, 1000)` ms later.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_HttpServer_SendWSClose(IntPtr pServer, IntPtr dwConnID, ushort usCode, byte[] lpszReason);
+
+        /// <summary>Responses whose body has at least `dwMinSize` bytes go compressed, with gzip or br as the request's `Accept-Encoding` prefers (q-values; gzip on a tie), adding `Content-Encoding` and `Vary: Accept-Encoding` and sending the compressed length, unless the response sets `Content-Encoding` itself or has no body (1xx, 204, 304). The body is compressed on the thread calling `SendResponse`. 0 (the default): never. Allowed while running.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_HttpServer_SetCompressMinSize(IntPtr pServer, uint dwMinSize);
 
         /// <summary>Turns permessage-deflate (RFC 7692) on or off for later upgrades (default off). A server accepts a client's offer it can honour (context takeover or not, a window of 9..=15 bits); an agent or client offers it in `SendWSUpgrade`. Once agreed, a whole text or binary message sent in one frame (`bFinal`, no reserved bits, all of it in `pData`) goes compressed; messages received compressed arrive inflated in `OnWSMessage`, held to `WSMaxMessageSize` (1009 above it, 1007 when they do not inflate).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1239,6 +1261,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Server_SetSilenceCountsSend(IntPtr pServer, int bCounts);
 
+        /// <summary>Installs the process-wide logging hook: `fnLog(iLevel, lpszSource, lpszMessage, pContext)` receives records of `iLogLevel` and above (`HPX_LOG_ERROR` 1, `HPX_LOG_WARN` 2, `HPX_LOG_INFO` 3, `HPX_LOG_DEBUG` 4): connections accepted, connecting and closed with the reason (INFO), TLS handshake failures, refusals at `MaxConnectionCount` and sends refused by `MaxSendQueueBytes` (WARN). `HPX_LOG_OFF` (0) or a NULL `fnLog` turns it off (the default; a log point then costs one atomic load). Replaces any hook before it; a record already being delivered on another thread may still reach the old one. FALSE (`SE_INVALID_PARAM`) for a level outside 0..=4.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_SetLogHandler(int iLogLevel, HPX_FN_Log fnLog, IntPtr pContext);
+
         /// <summary>The agent form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Set_FN_Agent_OnSendDrained(IntPtr pListener, HPX_FN_Agent_OnSendDrained fn_);
@@ -1262,6 +1288,98 @@ namespace HPSocket
         /// <summary>Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused for a full queue and the queue is now down to the low watermark. Runs on the connection's worker; the result is ignored.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Set_FN_Server_OnSendDrained(IntPtr pListener, HPX_FN_Server_OnSendDrained fn_);
+
+        /// <summary>Returns how many fast resends a segment gets before it waits for its timeout.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetFastLimit(IntPtr pAgent);
+
+        /// <summary>Returns KCP's update interval in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetFlushInterval(IntPtr pAgent);
+
+        /// <summary>Returns how long the handshake may take in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetHandShakeTimeout(IntPtr pAgent);
+
+        /// <summary>Returns the largest message in bytes.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetMaxMessageSize(IntPtr pAgent);
+
+        /// <summary>Returns KCP's MTU.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetMaxTransUnit(IntPtr pAgent);
+
+        /// <summary>Returns the minimum retransmission timeout in ms.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetMinRto(IntPtr pAgent);
+
+        /// <summary>Returns the receive window in segments.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetRecvWndSize(IntPtr pAgent);
+
+        /// <summary>Returns the fast resend: after this many later acks.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetResendByAcks(IntPtr pAgent);
+
+        /// <summary>Returns the send window in segments.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetSendWndSize(IntPtr pAgent);
+
+        /// <summary>Puts in `*piCount` how many KCP segments of the connection are queued or in flight (not yet acknowledged).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqAgent_GetWaitingSendMessageCount(IntPtr pAgent, IntPtr dwConnID, ref int piCount);
+
+        /// <summary>Returns KCP's nodelay mode (default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqAgent_IsNoDelay(IntPtr pAgent);
+
+        /// <summary>Returns whether congestion control is off (KCP's `nc`; default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqAgent_IsTurnoffCongestCtrl(IntPtr pAgent);
+
+        /// <summary>Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetFastLimit(IntPtr pAgent, uint dwFastLimit);
+
+        /// <summary>Sets KCP's update interval in ms (default 60; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetFlushInterval(IntPtr pAgent, uint dwFlushInterval);
+
+        /// <summary>Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetHandShakeTimeout(IntPtr pAgent, uint dwHandShakeTimeout);
+
+        /// <summary>Sets the largest message in bytes (default 4096; &gt; 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetMaxMessageSize(IntPtr pAgent, uint dwMaxMessageSize);
+
+        /// <summary>Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetMaxTransUnit(IntPtr pAgent, uint dwMaxTransUnit);
+
+        /// <summary>Sets the minimum retransmission timeout in ms (default 30; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetMinRto(IntPtr pAgent, uint dwMinRto);
+
+        /// <summary>Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetNoDelay(IntPtr pAgent, int bNoDelay);
+
+        /// <summary>Sets the receive window in segments (default 512; &gt; 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetRecvWndSize(IntPtr pAgent, uint dwRecvWndSize);
+
+        /// <summary>Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetResendByAcks(IntPtr pAgent, uint dwResendByAcks);
+
+        /// <summary>Sets the send window in segments (default 128; &gt; 0); checked by `Start`. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetSendWndSize(IntPtr pAgent, uint dwSendWndSize);
+
+        /// <summary>Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetTurnoffCongestCtrl(IntPtr pAgent, int bTurnOff);
 
         /// <summary>Connects to `lpszRemoteAddress` (an IP, a host name, or `"address^hostname"`) and `usPort`; the new connection ID goes to `*pdwConnID` (may be NULL). A synchronous agent blocks until connected or `SyncConnectTimeout`; an asynchronous one returns at once.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

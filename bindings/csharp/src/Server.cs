@@ -422,18 +422,33 @@ namespace HPSocket
 
         internal TcpPackServer(bool ssl) : base(Model.Pack, ssl) { }
 
-        /// <summary>The largest message (default 0x40000; at most 0x3FFFFF).</summary>
+        /// <summary>The largest message: 1..0x3FFFFF (default 0x40000).</summary>
+        /// <exception cref="ArgumentOutOfRangeException">outside 1..0x3FFFFF (nothing changes).</exception>
+        /// <exception cref="HPSocketException">the component runs.</exception>
         public uint MaxPackSize
         {
             get { return NativeMethods.HP_TcpPackServer_GetMaxPackSize(Handle); }
-            set { NativeMethods.HP_TcpPackServer_SetMaxPackSize(Handle, value); Check(value, MaxPackSize, "MaxPackSize"); }
+            set
+            {
+                PackLimits.CheckMaxPackSize(value);
+                NativeMethods.HP_TcpPackServer_SetMaxPackSize(Handle, value);
+                Check(value, MaxPackSize, "MaxPackSize");
+            }
         }
 
-        /// <summary>The header flag both sides must agree on (0..0x3FF).</summary>
+        /// <summary>The header flag both sides must agree on: 0..0x3FF (default 0: incoming flags
+        /// not checked).</summary>
+        /// <exception cref="ArgumentOutOfRangeException">above 0x3FF (nothing changes).</exception>
+        /// <exception cref="HPSocketException">the component runs.</exception>
         public ushort PackHeaderFlag
         {
             get { return NativeMethods.HP_TcpPackServer_GetPackHeaderFlag(Handle); }
-            set { NativeMethods.HP_TcpPackServer_SetPackHeaderFlag(Handle, value); Check(value, PackHeaderFlag, "PackHeaderFlag"); }
+            set
+            {
+                PackLimits.CheckPackHeaderFlag(value);
+                NativeMethods.HP_TcpPackServer_SetPackHeaderFlag(Handle, value);
+                Check(value, PackHeaderFlag, "PackHeaderFlag");
+            }
         }
     }
 

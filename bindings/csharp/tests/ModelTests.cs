@@ -25,10 +25,8 @@ namespace HPSocket.Tests
                 server.MaxPackSize = Max;
                 server.PackHeaderFlag = Flag;
                 server.WorkerThreadCount = 2;
-                server.PackHeaderFlag = 0x400; // over 0x3FF: checked by Start
-                Assert.False(server.Start("127.0.0.1", 0), "Start with a flag over 0x3FF");
-                Assert.True(server.ErrorMessage.Contains("PackHeaderFlag"), "the text names the setting: " + server.ErrorMessage);
-                server.PackHeaderFlag = Flag;
+                Assert.Throws<ArgumentOutOfRangeException>(() => server.PackHeaderFlag = 0x400, "a flag over 0x3FF");
+                Assert.Equal(Flag, server.PackHeaderFlag, "the flag is unchanged");
                 server.OnReceive += (s, id, msg) => s.Send(id, msg) ? HandleResult.Ok : HandleResult.Error;
                 ushort port = Util.Start(server);
 
@@ -112,6 +110,110 @@ namespace HPSocket.Tests
                 Assert.Wait(closed, "server closes the connection");
                 Assert.Equal(0, Volatile.Read(ref received), "no message delivered");
             }
+        }
+        /// <summary>The setters of MaxPackSize and PackHeaderFlag refuse what Start would refuse
+        /// (ArgumentOutOfRangeException, nothing changed) on servers, agents and clients, plain
+        /// and TLS; a valid change while running is HPSocketException, as before.</summary>
+        [Test]
+        public static void Pack_setters_check_the_limits()
+        {
+            var pack = new Func<object>[]
+            {
+                () => new TcpPackServer(), () => new SslPackServer(), () => new TcpPackAgent(),
+                () => new SslPackAgent(), () => new TcpPackClient(), () => new SslPackClient(),
+            };
+            foreach (Func<object> make in pack)
+            {
+                using (IDisposable c = (IDisposable)make())
+                {
+                    SetPack(c, 1u, (ushort)0);
+                    SetPack(c, PackLimits.MaxPackSize, PackLimits.MaxPackHeaderFlag);
+                    foreach (uint bad in new[] { 0u, PackLimits.MaxPackSize + 1, uint.MaxValue })
+                    {
+                        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SetPack(c, bad, null), c.GetType().Name + ".MaxPackSize = " + bad);
+                        Assert.True(e.Message.Contains("MaxPackSize") && e.ParamName == "value", "the text names the setting: " + e.Message);
+                        Assert.Equal(PackLimits.MaxPackSize, Get(c).Item1, "MaxPackSize unchanged");
+                    }
+                    foreach (ushort bad in new ushort[] { 0x400, 0xFFFF })
+                    {
+                        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SetPack(c, null, bad), c.GetType().Name + ".PackHeaderFlag = " + bad);
+                        Assert.True(e.Message.Contains("PackHeaderFlag"), "the text names the setting: " + e.Message);
+                        Assert.Equal(PackLimits.MaxPackHeaderFlag, Get(c).Item2, "PackHeaderFlag unchanged");
+                    }
+                }
+            }
+
+            // The binding's limits are the library's: through the raw setter, Start accepts
+            // exactly what the property accepts.
+            foreach (uint size in new[] { 0u, 1u, PackLimits.MaxPackSize, PackLimits.MaxPackSize + 1 })
+            {
+                bool valid = size >= 1 && size <= PackLimits.MaxPackSize;
+                using (TcpPackServer server = new TcpPackServer())
+                {
+                    NativeMethods.HP_TcpPackServer_SetMaxPackSize(server.Handle, size);
+                    Assert.Equal(valid, server.Start("127.0.0.1", 0), "server Start with MaxPackSize " + size + ": " + server.ErrorMessage);
+                    if (!valid) Assert.True(server.ErrorMessage.Contains("MaxPackSize"), "named: " + server.ErrorMessage);
+                }
+                using (TcpPackAgent agent = new TcpPackAgent())
+                {
+                    NativeMethods.HP_TcpPackAgent_SetMaxPackSize(agent.Handle, size);
+                    Assert.Equal(valid, agent.Start(), "agent Start with MaxPackSize " + size + ": " + agent.ErrorMessage);
+                }
+            }
+            foreach (ushort flag in new ushort[] { 0, PackLimits.MaxPackHeaderFlag, PackLimits.MaxPackHeaderFlag + 1 })
+            {
+                bool valid = flag <= PackLimits.MaxPackHeaderFlag;
+                using (TcpPackServer server = new TcpPackServer())
+                {
+                    NativeMethods.HP_TcpPackServer_SetPackHeaderFlag(server.Handle, flag);
+                    Assert.Equal(valid, server.Start("127.0.0.1", 0), "server Start with PackHeaderFlag " + flag + ": " + server.ErrorMessage);
+                    if (!valid) Assert.True(server.ErrorMessage.Contains("PackHeaderFlag"), "named: " + server.ErrorMessage);
+                }
+                using (TcpPackAgent agent = new TcpPackAgent())
+                {
+                    NativeMethods.HP_TcpPackAgent_SetPackHeaderFlag(agent.Handle, flag);
+                    Assert.Equal(valid, agent.Start(), "agent Start with PackHeaderFlag " + flag + ": " + agent.ErrorMessage);
+                }
+            }
+
+            using (TcpPackServer server = new TcpPackServer())
+            using (TcpPackClient client = new TcpPackClient())
+            {
+                ushort port = Util.Start(server);
+                Assert.Throws<HPSocketException>(() => server.MaxPackSize = 0x1000, "a valid MaxPackSize while running");
+                Assert.Throws<ArgumentOutOfRangeException>(() => server.MaxPackSize = 0, "an invalid one while running: the range first");
+                Assert.Equal(PackLimits.DefaultMaxPackSize, server.MaxPackSize, "unchanged");
+                client.MaxPackSize = PackLimits.MaxPackSize;
+                Assert.True(client.Start("127.0.0.1", port, false), "client Start at the largest MaxPackSize: " + client.ErrorMessage);
+                Assert.Throws<HPSocketException>(() => client.PackHeaderFlag = 1, "a valid PackHeaderFlag while connected");
+            }
+        }
+
+        /// <summary>Sets MaxPackSize and/or PackHeaderFlag (null: leave) on any PACK component.</summary>
+        private static void SetPack(object c, uint? size, ushort? flag)
+        {
+            if (c is TcpPackServer)
+            {
+                if (size.HasValue) ((TcpPackServer)c).MaxPackSize = size.Value;
+                if (flag.HasValue) ((TcpPackServer)c).PackHeaderFlag = flag.Value;
+            }
+            else if (c is TcpPackAgent)
+            {
+                if (size.HasValue) ((TcpPackAgent)c).MaxPackSize = size.Value;
+                if (flag.HasValue) ((TcpPackAgent)c).PackHeaderFlag = flag.Value;
+            }
+            else
+            {
+                if (size.HasValue) ((TcpPackClient)c).MaxPackSize = size.Value;
+                if (flag.HasValue) ((TcpPackClient)c).PackHeaderFlag = flag.Value;
+            }
+        }
+
+        private static Tuple<uint, ushort> Get(object c)
+        {
+            if (c is TcpPackServer) return Tuple.Create(((TcpPackServer)c).MaxPackSize, ((TcpPackServer)c).PackHeaderFlag);
+            if (c is TcpPackAgent) return Tuple.Create(((TcpPackAgent)c).MaxPackSize, ((TcpPackAgent)c).PackHeaderFlag);
+            return Tuple.Create(((TcpPackClient)c).MaxPackSize, ((TcpPackClient)c).PackHeaderFlag);
         }
     }
 

@@ -3,6 +3,7 @@
 // prints one line per test and then "N passed, N failed", and exits 1 on any failure.
 //
 //   mono HPSocket.Tests.exe [substring...]    run the tests whose name contains a substring
+//   mono HPSocket.Tests.exe --child NAME      a scenario a test runs in a fresh process
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -85,6 +86,8 @@ namespace HPSocket.Tests
     {
         public static int Main(string[] args)
         {
+            // A test that needs a fresh process runs this program again with "--child NAME".
+            if (args.Length == 2 && args[0] == "--child") return CloseReasonTests.Child(args[1]);
             MethodInfo[] tests = typeof(Runner).Assembly.GetTypes()
                 .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
                 .Where(m => m.GetCustomAttributes(typeof(TestAttribute), false).Length > 0)

@@ -39,6 +39,9 @@ pub(crate) const EV_HTTP_CHUNK_COMPLETE: i32 = 17;
 pub(crate) const EV_HTTP_MESSAGE_COMPLETE: i32 = 18;
 pub(crate) const EV_HTTP_UPGRADE: i32 = 19;
 pub(crate) const EV_HTTP_PARSE_ERROR: i32 = 20;
+// The WebSocket mode's whole message: the opcode rides in the upper half of `arg` because
+// the lower half carries the payload's length (see `jvm::dispatch_or`).
+pub(crate) const EV_HTTP_WS_MESSAGE: i32 = 21;
 
 /// The Java component's side of the core listener traits.
 pub(crate) struct Bridge {
@@ -208,6 +211,9 @@ impl EventHandler for JavaEvents {
             HttpEvent::ParseError { code, description } => {
                 let v = pair(code.to_string().as_bytes(), description.to_bytes());
                 b.http(EV_HTTP_PARSE_ERROR, conn, 0, Some(&v))
+            }
+            HttpEvent::WsMessage { opcode, data } => {
+                b.http(EV_HTTP_WS_MESSAGE, conn, (opcode as i64) << 32, Some(data))
             }
             _ => HttpParseResult::Ok,
         }

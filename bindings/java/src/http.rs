@@ -6,12 +6,12 @@
 
 use hpsocket_core::http::{HttpConfig, HttpMessage, RELEASE_DELAY_RANGE};
 use hpsocket_core::Error;
-use jni::objects::{JByteArray, JClass, JObjectArray, JString};
+use jni::objects::{JByteArray, JByteBuffer, JClass, JObjectArray, JString};
 use jni::sys::{jboolean, jbyteArray, jint, jlong, jobjectArray, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::shell::Core;
-use crate::{jstr, run, shell, Fail, R};
+use crate::{as_i8, direct_slice, jstr, run, shell, with_stage, Fail, R};
 
 /// `HUF_PATH`, `HUF_QUERY`: the URL fields the Java view shows.
 const HUF_PATH: usize = 3;
@@ -246,8 +246,118 @@ pub extern "system" fn Java_org_hpsocket_Native_httpRelease(
     })
 }
 
-// ---- settings: 0 local version, 1 release delay, 2 auto start, 3 use cookie; sync client:
-// 10 connect timeout, 11 request timeout --------------------------------------------------
+// ---- the WebSocket mode (and the frame send it answers with) ------------------------------
+
+/// An opcode or RSV value from Java, refused as the core refuses out-of-range ones.
+fn small(what: &str, v: jint) -> R<u8> {
+    u8::try_from(v).map_err(|_| Error::invalid_param(format!("{what} {v} is out of range")).into())
+}
+
+fn send_ws(core: &Core, conn: u64, fin: bool, rsv: u8, opcode: u8, data: &[u8]) -> R<()> {
+    Ok(match core {
+        Core::Server(s) => s.send_ws_message(conn, fin, rsv, opcode, data, 0),
+        Core::Agent(a) => a.send_ws_message(conn, fin, rsv, opcode, None, data, 0),
+        Core::Client(c) => c.send_ws_message(fin, rsv, opcode, None, data, 0),
+    }?)
+}
+
+/// One WebSocket frame from `data[off..off + len]` (agents and clients mask it with a fresh
+/// key; the caller's bytes are never changed).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_org_hpsocket_Native_httpSendWs(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+    fin: jboolean,
+    rsv: jint,
+    opcode: jint,
+    data: JByteArray,
+    off: jint,
+    len: jint,
+) {
+    run(&mut env, |env| {
+        let sh = shell(h)?;
+        let (rsv, opcode) = (small("reserved", rsv)?, small("opcode", opcode)?);
+        let len = usize::try_from(len).map_err(|_| Fail::Arg("negative length".into()))?;
+        with_stage(len, |buf| {
+            if !data.is_null() {
+                env.get_byte_array_region(&data, off, as_i8(buf))?;
+            }
+            send_ws(&sh.core, conn as u64, fin == JNI_TRUE, rsv, opcode, buf)
+        })
+    })
+}
+
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_org_hpsocket_Native_httpSendWsDirect(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+    fin: jboolean,
+    rsv: jint,
+    opcode: jint,
+    data: JByteBuffer,
+    off: jint,
+    len: jint,
+) {
+    run(&mut env, |env| {
+        let sh = shell(h)?;
+        let (rsv, opcode) = (small("reserved", rsv)?, small("opcode", opcode)?);
+        let bytes = direct_slice(env, &data, off, len)?;
+        send_ws(&sh.core, conn as u64, fin == JNI_TRUE, rsv, opcode, bytes)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_httpWsUpgrade(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+    path: JString,
+    hdrs: JObjectArray,
+) {
+    run(&mut env, |env| {
+        let sh = shell(h)?;
+        let path = jstr(env, &path)?.unwrap_or_else(|| "/".into());
+        let hdrs = headers(env, &hdrs)?;
+        let list: Vec<(&str, &str)> = hdrs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        Ok(match &sh.core {
+            Core::Agent(a) => a.send_ws_upgrade(conn as u64, &path, &list),
+            Core::Client(c) => c.send_ws_upgrade(&path, &list),
+            Core::Server(_) => return Err(Fail::Arg("not an agent or client".into())),
+        }?)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_httpWsClose(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+    code: jint,
+    reason: JString,
+) {
+    run(&mut env, |env| {
+        let sh = shell(h)?;
+        // Out of u16 is out of the core's code ranges too: refused the same way.
+        let code = u16::try_from(code).unwrap_or(0);
+        let reason = jstr(env, &reason)?.unwrap_or_default();
+        Ok(match &sh.core {
+            Core::Server(s) => s.ws_close(conn as u64, code, &reason),
+            Core::Agent(a) => a.ws_close(conn as u64, code, &reason),
+            Core::Client(c) => c.ws_close(code, &reason),
+        }?)
+    })
+}
+
+// ---- settings: 0 local version, 1 release delay, 2 auto start, 3 use cookie, 4 WebSocket
+// mode, 5 WebSocket max message; sync client: 10 connect timeout, 11 request timeout -------
 
 fn http_config(core: &Core) -> Result<HttpConfig, Error> {
     match core {
@@ -279,6 +389,8 @@ pub extern "system" fn Java_org_hpsocket_Native_httpGetSetting(
             1 => c.release_delay as jlong,
             2 => c.auto_start as jlong,
             3 => c.use_cookie as jlong,
+            4 => c.ws_mode as jlong,
+            5 => c.ws_max_message as jlong,
             _ => return Err(Fail::Arg(format!("unknown HTTP setting {key}"))),
         })
     })
@@ -310,7 +422,14 @@ pub extern "system" fn Java_org_hpsocket_Native_httpSetSetting(
             ))
             .into());
         }
-        if !(0..=3).contains(&key) {
+        // A message reaches Java as one ByteBuffer, whose size is an int.
+        if key == 5 && !(1..=i32::MAX as i64).contains(&value) {
+            return Err(Error::invalid_param(format!(
+                "WebSocket max message size {value} is outside 1..=2147483647"
+            ))
+            .into());
+        }
+        if !(0..=5).contains(&key) {
             return Err(Fail::Arg(format!("unknown HTTP setting {key}")));
         }
         let f = |c: &mut HttpConfig| match key {
@@ -322,7 +441,9 @@ pub extern "system" fn Java_org_hpsocket_Native_httpSetSetting(
                 ) as u32
             }
             2 => c.auto_start = value != 0,
-            _ => c.use_cookie = value != 0,
+            3 => c.use_cookie = value != 0,
+            4 => c.ws_mode = value != 0,
+            _ => c.ws_max_message = value as u32,
         };
         Ok(match &sh.core {
             Core::Server(s) => s.update_http_config(f),

@@ -320,7 +320,8 @@ pub(crate) fn in_callback(bridge: usize) -> bool {
 }
 
 /// Calls `target.dispatch(event, conn, arg, buffer)`; `data`, when given, is copied into a
-/// direct buffer (the thread's own on workers) and `arg` is its length. Returns the handle
+/// direct buffer (the thread's own on workers) and the lower 32 bits of `arg` become its
+/// length (the upper ones pass through: the WebSocket message's opcode). Returns the handle
 /// result code; a Java exception counts as `HR_ERROR` and is reported.
 pub(crate) fn dispatch(
     target: &jni::objects::WeakRef,
@@ -353,7 +354,7 @@ pub(crate) fn dispatch_or(
         let mut buffer: sys::jobject = ptr::null_mut();
         let mut arg = arg;
         if let Some(data) = data {
-            arg = data.len() as i64;
+            arg = (arg & !0xFFFF_FFFF) | (data.len() as u32 as i64);
             if let Some(s) = take_scratch(env, data.len()) {
                 // SAFETY: the buffer holds `capacity >= data.len()` bytes at `address`, kept
                 // alive by our global ref; nothing else writes it on this thread now.

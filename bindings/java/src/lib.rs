@@ -13,8 +13,10 @@
 //!   `java.lang.Error`; every upcall clears and reports a pending Java exception.
 
 mod bridge;
+mod codec;
 mod http;
 mod jvm;
+mod log;
 mod settings;
 mod shell;
 mod ssl;
@@ -40,6 +42,9 @@ pub(crate) enum Fail {
     Core(Error),
     /// A bad argument the Java side did not catch: `IllegalArgumentException`.
     Arg(String),
+    /// Corrupt or truncated codec input, or output over its limit:
+    /// `org.hpsocket.codec.CodecException`.
+    Codec(String),
     /// A Java exception is already pending (a JNI call failed).
     Pending,
     /// Any other JNI failure: `java.lang.Error`.
@@ -104,6 +109,9 @@ fn throw(env: &mut JNIEnv, fail: Fail) {
         },
         Fail::Arg(m) => {
             let _ = env.throw_new("java/lang/IllegalArgumentException", m);
+        }
+        Fail::Codec(m) => {
+            let _ = env.throw_new("org/hpsocket/codec/CodecException", m);
         }
         Fail::Jni(m) => {
             let _ = env.throw_new("java/lang/Error", format!("hpsocket: JNI failure: {m}"));
@@ -448,6 +456,46 @@ pub extern "system" fn Java_org_hpsocket_Native_lastError(
             None => Ok(std::ptr::null_mut()),
         }
     })
+}
+
+/// `Component.handle()` asks it only once closed: the callbacks a close still delivers may
+/// go on using the component.
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_inCallback(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+) -> jboolean {
+    run(&mut env, |_| {
+        Ok(bool_of(jvm::in_callback(shell(h)?.bridge.key())))
+    })
+}
+
+/// The text the core puts in its records for `code` (`io::Error`'s, from the C library), for
+/// the test that holds `org.hpsocket.Errno`'s fixed table to it.
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_errnoText(
+    mut env: JNIEnv,
+    _: JClass,
+    code: jint,
+) -> jobject {
+    run(&mut env, |env| {
+        let text = std::io::Error::from_raw_os_error(code).to_string();
+        let suffix = format!(" (os error {code})");
+        let text = text.strip_suffix(&suffix).unwrap_or(&text);
+        Ok(env.new_string(text)?.into_raw())
+    })
+}
+
+/// `Logging.enable`/`disable`: the core's logging hook at `level` (1 ERROR .. 4 DEBUG), or
+/// none (0).
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_setLogLevel(
+    mut env: JNIEnv,
+    _: JClass,
+    level: jint,
+) {
+    run(&mut env, |env| Ok(log::set_level(env, level)?))
 }
 
 #[no_mangle]

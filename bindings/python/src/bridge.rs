@@ -59,9 +59,10 @@ pub(crate) enum Ev {
     MessageComplete,
     Upgrade,
     ParseError,
+    WsMessage,
 }
 
-const EVENTS: [Ev; 21] = [
+const EVENTS: [Ev; 22] = [
     Ev::PrepareListen,
     Ev::PrepareConnect,
     Ev::Accept,
@@ -83,6 +84,7 @@ const EVENTS: [Ev; 21] = [
     Ev::MessageComplete,
     Ev::Upgrade,
     Ev::ParseError,
+    Ev::WsMessage,
 ];
 
 impl Ev {
@@ -110,6 +112,7 @@ impl Ev {
             Ev::MessageComplete => "on_message_complete",
             Ev::Upgrade => "on_upgrade",
             Ev::ParseError => "on_parse_error",
+            Ev::WsMessage => "on_ws_message",
         }
     }
 
@@ -131,7 +134,8 @@ impl Ev {
             | Ev::ChunkComplete
             | Ev::MessageComplete
             | Ev::Upgrade
-            | Ev::ParseError => http,
+            | Ev::ParseError
+            | Ev::WsMessage => http,
             Ev::PrepareListen | Ev::Accept => role == Role::Server,
             Ev::PrepareConnect | Ev::Connect => role != Role::Server,
             Ev::Shutdown => role != Role::Client,
@@ -220,7 +224,8 @@ impl Bridge {
     /// (`TcpServerListener`, ...), or a duck-typed object with `on_*` methods. An object
     /// without any `on_*` attribute (`listener=42`) is a `TypeError`. A `UserWarning` is
     /// raised for a listener of another role's base class, and for each `on_*` attribute
-    /// that matches no event of the component (a misspelt name): it would never be called.
+    /// that matches no event of the component (a misspelt name, with the closest event name
+    /// from `difflib`): it would never be called.
     pub(crate) fn adopt_listener(
         &self,
         listener: Option<Bound<'_, PyAny>>,
@@ -290,11 +295,36 @@ impl Bridge {
                 None => {}
             }
         }
-        let events = events_of(Some(self.role)).join(", ");
+        let mine_events = events_of(Some(self.role));
+        let events = mine_events.join(", ");
         for name in names.iter().filter(|n| !known.contains(&n.as_str())) {
+            let hint = if let Some(ev) = EVENTS.iter().find(|e| e.method() == name) {
+                let kinds: Vec<&str> = [
+                    (Role::Server, "servers"),
+                    (Role::Agent, "agents"),
+                    (Role::Client, "clients"),
+                ]
+                .iter()
+                .filter(|(r, _)| ev.applies_to(*r, true))
+                .map(|(_, k)| *k)
+                .collect();
+                let http_only = [Role::Server, Role::Agent, Role::Client]
+                    .iter()
+                    .all(|r| !ev.applies_to(*r, false));
+                let http = if http_only { " (HTTP components)" } else { "" };
+                format!("{name} is an event of {}{http} only", kinds.join(" and "))
+            } else {
+                let close = py
+                    .import("difflib")?
+                    .call_method1("get_close_matches", (name, mine_events.clone(), 1))?;
+                match close.get_item(0).ok() {
+                    Some(m) => format!("did you mean {m}?"),
+                    None => "no event has a close name".to_string(),
+                }
+            };
             warn(format!(
-                "{type_name}.{name} matches no event of a {class} and is never called \
-                 (events: {events})"
+                "{type_name}.{name} matches no event of a {class} and is never called: \
+                 {hint} (events: {events})"
             ))?;
         }
         Ok(())
@@ -550,6 +580,7 @@ impl Bridge {
             if call {
                 self.notify_attached(py, Ev::Close, |h, sender| {
                     let op = enums::member(h.py(), E::SocketOperation, operation as i32);
+                    let code = crate::errors::errno_value(h.py(), code);
                     h.call1((sender, id, op, code))
                 });
             }

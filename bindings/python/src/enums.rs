@@ -24,6 +24,7 @@ pub(crate) enum E {
     #[allow(dead_code)]
     HttpParseResult,
     HttpUpgradeType,
+    WsOpcode,
 }
 
 struct Def {
@@ -32,7 +33,7 @@ struct Def {
     members: &'static [(&'static str, i32)],
 }
 
-const DEFS: [Def; 11] = [
+const DEFS: [Def; 12] = [
     Def {
         name: "SocketError",
         doc: "HP-Socket's error codes (``En_HP_SocketError``): the ``code`` of an \
@@ -139,6 +140,19 @@ const DEFS: [Def; 11] = [
             ("WEB_SOCKET", 1),
             ("HTTP_TUNNEL", 2),
             ("UNKNOWN", -1),
+        ],
+    },
+    Def {
+        name: "WsOpcode",
+        doc: "A WebSocket frame's opcode (RFC 6455 section 5.2): the ``opcode`` of \
+              ``on_ws_message`` and ``send_ws_message``.",
+        members: &[
+            ("CONTINUATION", 0x0),
+            ("TEXT", 0x1),
+            ("BINARY", 0x2),
+            ("CLOSE", 0x8),
+            ("PING", 0x9),
+            ("PONG", 0xA),
         ],
     },
 ];

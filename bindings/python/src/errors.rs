@@ -2,6 +2,8 @@
 
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyInt;
 
 use crate::enums::{self, E};
 
@@ -13,7 +15,8 @@ pyo3::create_exception!(
      Attributes:\n\
      \x20   code (SocketError): HP-Socket's error code, e.g. ``SocketError.INVALID_PARAM``.\n\
      \x20   text (str): HP-Socket's description of the code (``HP_GetSocketErrorDesc``).\n\
-     \x20   errno (int): the operating-system error number that goes with it (0 if none).\n\
+     \x20   errno (Errno): the operating-system error number that goes with it (0 if none), an\n\
+     \x20       ``int`` whose ``str()`` names it (``ECONNRESET (Connection reset by peer)``).\n\
      \x20   context (str): what failed, naming the bad parameter or state.\n\n\
      ``str(error)`` is ``\"<context> (<text>)\"``."
 );
@@ -31,9 +34,22 @@ pub(crate) fn error_value<'py>(
         .call1((format!("{context} ({text})"),))?;
     err.setattr("code", enums::member(py, E::SocketError, kind as i32))?;
     err.setattr("text", text)?;
-    err.setattr("errno", errno)?;
+    err.setattr("errno", errno_value(py, errno))?;
     err.setattr("context", context)?;
     Ok(err)
+}
+
+static ERRNO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// An `errno` as Python code gets it: an `hpsocket.Errno` (an `int` subclass whose `str()`
+/// names it), or a plain `int` if the class cannot be loaded.
+pub(crate) fn errno_value(py: Python<'_>, code: i32) -> Bound<'_, PyAny> {
+    ERRNO
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(py.import("hpsocket._errno")?.getattr("Errno")?.unbind())
+        })
+        .and_then(|class| class.bind(py).call1((code,)))
+        .unwrap_or_else(|_| PyInt::new(py, code).into_any())
 }
 
 /// An `HPSocketError` with its attributes set.

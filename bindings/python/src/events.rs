@@ -121,6 +121,11 @@ impl EventHandler for PyEvents {
                 .dispatch_http(Ev::ParseError, |h, s| {
                     h.call1((s, conn, code, description.to_string_lossy()))
                 }),
+            HttpEvent::WsMessage { opcode, data } => b.dispatch_http(Ev::WsMessage, |h, s| {
+                let opcode = enums::member(h.py(), E::WsOpcode, i32::from(opcode));
+                h.call1((s, conn, opcode, PyBytes::new(h.py(), data)))
+            }),
+            // The frame events (outside the WebSocket mode) have no Python listener methods.
             _ => HttpParseResult::Ok,
         }
     }

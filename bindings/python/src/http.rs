@@ -68,6 +68,10 @@ pub(crate) fn read_setting<'py>(
         "auto_start" => pyo3::types::PyBool::new(py, c.auto_start)
             .to_owned()
             .into_any(),
+        "ws_mode" => pyo3::types::PyBool::new(py, c.ws_mode)
+            .to_owned()
+            .into_any(),
+        "ws_max_message" => c.ws_max_message.into_pyobject(py)?.into_any(),
         _ => pyo3::types::PyBool::new(py, c.use_cookie)
             .to_owned()
             .into_any(),
@@ -115,6 +119,21 @@ pub(crate) fn write_setting(
             let b = bool_of(value)?;
             core.update_http(&mut |c| c.auto_start = b).or_raise(py)
         }
+        "ws_mode" => {
+            let b = bool_of(value)?;
+            core.update_http(&mut |c| c.ws_mode = b).or_raise(py)
+        }
+        "ws_max_message" => {
+            // The C ABI's bound (a positive `int`); refused rather than clamped, as there.
+            let n: u32 = crate::args::int_arg(value, name, "1..=2147483647 bytes")?;
+            if !(1..=i32::MAX as u32).contains(&n) {
+                return Err(invalid_param(
+                    py,
+                    &format!("ws_max_message must be 1..=2147483647 bytes, not {value}"),
+                ));
+            }
+            core.update_http(&mut |c| c.ws_max_message = n).or_raise(py)
+        }
         _ => {
             let b = bool_of(value)?;
             core.update_http(&mut |c| c.use_cookie = b).or_raise(py)
@@ -146,8 +165,20 @@ fn split_kwargs<'py>(
     Ok((Some(rest), mine))
 }
 
-const SERVER_SETTINGS: &[&str] = &["local_version", "release_delay", "auto_start"];
-const CLIENT_SETTINGS: &[&str] = &["local_version", "auto_start", "use_cookie"];
+const SERVER_SETTINGS: &[&str] = &[
+    "local_version",
+    "release_delay",
+    "auto_start",
+    "ws_mode",
+    "ws_max_message",
+];
+const CLIENT_SETTINGS: &[&str] = &[
+    "local_version",
+    "auto_start",
+    "use_cookie",
+    "ws_mode",
+    "ws_max_message",
+];
 const SYNC_SETTINGS: &[&str] = &[
     "local_version",
     "auto_start",
@@ -483,7 +514,69 @@ macro_rules! http_common_properties {
             "Parse HTTP from a connection's first byte (default True); False delivers bytes \
              through ``on_receive`` until ``start_http``."
         );
+        http_property!(
+            $cls,
+            $base,
+            ws_mode,
+            set_ws_mode,
+            "ws_mode",
+            "The WebSocket mode (default False): the library does RFC 6455's work (the \
+             opening handshake answered or checked, fragments reassembled, pings and closes \
+             answered, protocol errors failed with their close codes) and reports whole \
+             messages through ``on_ws_message``. May change while running; applies to later \
+             upgrades."
+        );
+        http_property!(
+            $cls,
+            $base,
+            ws_max_message,
+            set_ws_max_message,
+            "ws_max_message",
+            "The largest message the WebSocket mode reassembles, bytes (default 16 MiB, \
+             1..=2**31-1); a larger one fails the connection with close code 1009."
+        );
     };
+}
+
+/// A close code for `ws_close`; the core checks which codes may be sent, this only that it
+/// is one (a wider int would otherwise be an `OverflowError`).
+fn close_code(py: Python<'_>, code: i64) -> PyResult<u16> {
+    u16::try_from(code).map_err(|_| {
+        invalid_param(
+            py,
+            &format!("code must be 1000..=1003, 1007..=1011 or 3000..=4999, not {code}"),
+        )
+    })
+}
+
+/// The opcode of `send_ws_message`: given, or from the data's type (`str` text, else
+/// binary); and the payload (`str` sent as UTF-8).
+fn ws_payload<'py>(
+    data: &Bound<'py, PyAny>,
+    opcode: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(u8, Bound<'py, PyBytes>)> {
+    let py = data.py();
+    let (default, payload) = match data.cast::<PyString>() {
+        Ok(s) => (
+            hpsocket_core::http::ws_mode::OP_TEXT,
+            PyBytes::new(py, s.to_cow()?.as_bytes()),
+        ),
+        Err(_) => (
+            hpsocket_core::http::ws_mode::OP_BINARY,
+            crate::args::data(data)?,
+        ),
+    };
+    let opcode = match opcode.filter(|o| !o.is_none()) {
+        None => default,
+        Some(o) => crate::args::int_arg::<u8>(o, "opcode", "0..=15")?,
+    };
+    if opcode > 0xF {
+        return Err(invalid_param(
+            py,
+            &format!("opcode must be 0..=15, not {opcode}"),
+        ));
+    }
+    Ok((opcode, payload))
 }
 
 /// The HTTP methods of the server classes.
@@ -576,6 +669,43 @@ macro_rules! http_server_methods {
             fn start_http(slf: &Bound<'_, Self>, conn_id: crate::args::Cid) -> PyResult<()> {
                 let core = &slf.as_any().cast::<PyTcpServer>()?.get().core;
                 core.start_http(conn_id.0).or_raise(slf.py())
+            }
+
+            /// After a WebSocket upgrade: sends one frame (unmasked, as a server's must be).
+            /// ``data``: ``str`` (sent as UTF-8, opcode ``TEXT`` by default) or bytes-like
+            /// (``BINARY`` by default); ``opcode`` (a ``WsOpcode`` or int) overrides, e.g.
+            /// ``PING``. ``fin=False`` sends a fragment: the next ones go with opcode
+            /// ``CONTINUATION``, the last with ``fin=True``.
+            #[pyo3(signature = (conn_id, data, opcode=None, fin=true))]
+            fn send_ws_message(
+                slf: &Bound<'_, Self>,
+                conn_id: crate::args::Cid,
+                data: &Bound<'_, PyAny>,
+                opcode: Option<&Bound<'_, PyAny>>,
+                fin: bool,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpServer>()?.get().core;
+                let (opcode, payload) = ws_payload(data, opcode)?;
+                core.send_ws_message(conn_id.0, fin, 0, opcode, payload.as_bytes(), 0)
+                    .or_raise(slf.py())
+            }
+
+            /// WebSocket mode: starts the closing handshake with ``code`` (1000..=1003,
+            /// 1007..=1011, 3000..=4999) and ``reason`` (at most 123 bytes as UTF-8); else
+            /// ``HPSocketError`` (``INVALID_PARAM``). The peer's answering close comes
+            /// through ``on_ws_message`` (``CLOSE``: its code and reason), then the connection
+            /// closes (``on_close(CLOSE, 0)``); without an answer it closes after
+            /// ``max(release_delay, 1000)`` ms.
+            #[pyo3(signature = (conn_id, code=1000, reason=""))]
+            fn ws_close(
+                slf: &Bound<'_, Self>,
+                conn_id: crate::args::Cid,
+                code: i64,
+                reason: &str,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpServer>()?.get().core;
+                core.ws_close(conn_id.0, close_code(slf.py(), code)?, reason)
+                    .or_raise(slf.py())
             }
 
             /// The request the connection parses now or parsed last (``HttpMessage``),
@@ -753,6 +883,52 @@ macro_rules! http_agent_methods {
                 core.start_http(conn_id.0).or_raise(slf.py())
             }
 
+            /// WebSocket mode: asks for the upgrade: ``GET path`` with a fresh
+            /// ``Sec-WebSocket-Key`` (and ``headers``, ``Host``, cookies as ``send_request``).
+            /// The answer's ``Sec-WebSocket-Accept`` is checked (a wrong one closes the
+            /// connection); ``on_upgrade(WEB_SOCKET)`` follows, then ``on_ws_message``.
+            #[pyo3(signature = (conn_id, path, headers=None))]
+            fn send_ws_upgrade(
+                slf: &Bound<'_, Self>,
+                conn_id: crate::args::Cid,
+                path: &str,
+                headers: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpAgent>()?.get().core;
+                let headers = headers_arg(headers)?;
+                core.send_ws_upgrade(conn_id.0, path, &header_refs(&headers))
+                    .or_raise(slf.py())
+            }
+
+            /// After a WebSocket upgrade: sends one frame, masked with a random key (as a
+            /// client's must be); see ``HttpServer.send_ws_message``.
+            #[pyo3(signature = (conn_id, data, opcode=None, fin=true))]
+            fn send_ws_message(
+                slf: &Bound<'_, Self>,
+                conn_id: crate::args::Cid,
+                data: &Bound<'_, PyAny>,
+                opcode: Option<&Bound<'_, PyAny>>,
+                fin: bool,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpAgent>()?.get().core;
+                let (opcode, payload) = ws_payload(data, opcode)?;
+                core.send_ws_message(conn_id.0, fin, 0, opcode, None, payload.as_bytes(), 0)
+                    .or_raise(slf.py())
+            }
+
+            /// See ``HttpServer.ws_close``.
+            #[pyo3(signature = (conn_id, code=1000, reason=""))]
+            fn ws_close(
+                slf: &Bound<'_, Self>,
+                conn_id: crate::args::Cid,
+                code: i64,
+                reason: &str,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpAgent>()?.get().core;
+                core.ws_close(conn_id.0, close_code(slf.py(), code)?, reason)
+                    .or_raise(slf.py())
+            }
+
             /// The response the connection parses now or parsed last (``HttpMessage``).
             fn http_message(
                 slf: &Bound<'_, Self>,
@@ -816,6 +992,41 @@ macro_rules! http_client_methods {
             fn start_http(slf: &Bound<'_, Self>) -> PyResult<()> {
                 let core = &slf.as_any().cast::<PyTcpClient>()?.get().core;
                 core.start_http().or_raise(slf.py())
+            }
+
+            /// See ``HttpAgent.send_ws_upgrade`` (no connection id).
+            #[pyo3(signature = (path, headers=None))]
+            fn send_ws_upgrade(
+                slf: &Bound<'_, Self>,
+                path: &str,
+                headers: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpClient>()?.get().core;
+                let headers = headers_arg(headers)?;
+                core.send_ws_upgrade(path, &header_refs(&headers))
+                    .or_raise(slf.py())
+            }
+
+            /// See ``HttpAgent.send_ws_message`` (no connection id).
+            #[pyo3(signature = (data, opcode=None, fin=true))]
+            fn send_ws_message(
+                slf: &Bound<'_, Self>,
+                data: &Bound<'_, PyAny>,
+                opcode: Option<&Bound<'_, PyAny>>,
+                fin: bool,
+            ) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpClient>()?.get().core;
+                let (opcode, payload) = ws_payload(data, opcode)?;
+                core.send_ws_message(fin, 0, opcode, None, payload.as_bytes(), 0)
+                    .or_raise(slf.py())
+            }
+
+            /// See ``HttpServer.ws_close`` (no connection id).
+            #[pyo3(signature = (code=1000, reason=""))]
+            fn ws_close(slf: &Bound<'_, Self>, code: i64, reason: &str) -> PyResult<()> {
+                let core = &slf.as_any().cast::<PyTcpClient>()?.get().core;
+                core.ws_close(close_code(slf.py(), code)?, reason)
+                    .or_raise(slf.py())
             }
 
             /// The response the connection parses now or parsed last (``HttpMessage``).

@@ -11,11 +11,13 @@ mod agent;
 mod args;
 mod bridge;
 mod client;
+mod codec;
 mod component;
 mod enums;
 mod errors;
 mod events;
 mod http;
+mod logging;
 mod runtime;
 mod server;
 mod settings;
@@ -52,6 +54,11 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<udp::PyUdpArqServer>()?;
     m.add_class::<udp::PyUdpArqClient>()?;
     http::register(m)?;
+    logging::register(m)?;
+    // Private: `hpsocket.codec` re-exports its names (and has its own stubs).
+    let codec = PyModule::new(py, "hpsocket.codec")?;
+    codec::register(&codec)?;
+    m.add("_codec", codec)?;
     m.add("SSL_VM_NONE", hpsocket_core::SSL_VM_NONE)?;
     m.add("SSL_VM_PEER", hpsocket_core::SSL_VM_PEER)?;
     m.add(

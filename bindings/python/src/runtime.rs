@@ -81,6 +81,7 @@ pub(crate) fn _atexit(py: Python<'_>) {
     if !all.is_empty() {
         py.detach(|| stop_all(all));
     }
+    crate::logging::shutdown(py);
     GONE.store(true, Ordering::Release);
 }
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -128,3 +130,23 @@ def example_dir() -> str:
     return os.environ.get(
         "HPSOCKET_EXAMPLES", os.path.join(here, "..", "..", "..", "examples", "python")
     )
+
+
+needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+
+
+@pytest.fixture(scope="session")
+def cert(tmp_path_factory):
+    """A self-signed certificate for localhost and 127.0.0.1 (its own CA): ``(cert.pem,
+    key.pem)``."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    d = tmp_path_factory.mktemp("httpcerts")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "3650", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-addext", "basicConstraints=critical,CA:TRUE"],
+        cwd=d, check=True, capture_output=True, timeout=60,
+    )
+    return d / "cert.pem", d / "key.pem"

@@ -316,3 +316,136 @@ def test_misspelt_listener_methods_warn():
 
     with pytest.warns(UserWarning, match=r"on_accept matches no event of a TcpClient"):
         hpsocket.TcpClient(ServerOnly())
+
+
+def _component_classes():
+    for name in hpsocket.__all__:
+        cls = getattr(hpsocket, name)
+        if isinstance(cls, type) and hasattr(cls, "start") and hasattr(cls, "stop"):
+            yield cls
+
+
+def test_every_connection_id_argument_names_a_bad_value():
+    """Every method taking a ``conn_id`` (servers, agents, PULL, HTTP, SSL, UDP, ARQ):
+    a negative or too large ID is INVALID_PARAM naming the value, never "connection 0"."""
+    import inspect
+
+    checked = 0
+    for cls in _component_classes():
+        component = cls()
+        for attr in dir(cls):
+            try:
+                params = list(inspect.signature(getattr(cls, attr)).parameters.values())
+            except (TypeError, ValueError):
+                continue
+            if len(params) < 2 or params[1].name != "conn_id":
+                continue
+            required = [p for p in params[2:] if p.default is inspect.Parameter.empty
+                        and p.kind is not inspect.Parameter.VAR_KEYWORD]
+            for bad in (-1, 2**64):
+                with pytest.raises(hpsocket.HPSocketError) as e:
+                    getattr(component, attr)(bad, *[b"x"] * len(required))
+                assert e.value.code == SocketError.INVALID_PARAM, (cls, attr)
+                assert "connection id %d " % bad in str(e.value), (cls, attr, str(e.value))
+                assert e.value.errno == errno.EINVAL
+            checked += 1
+    assert checked > 100  # the sweep found the methods
+
+
+def test_misspelt_method_gets_the_close_event_name():
+    class Typo(hpsocket.TcpServerListener):
+        def on_recieve(self, sender, conn_id, data):
+            pass
+
+        def on_clsoe(self, sender, conn_id, operation, error_code):
+            pass
+
+    with pytest.warns(UserWarning) as record:
+        hpsocket.TcpServer(Typo())
+    messages = sorted(str(w.message) for w in record)
+    assert len(messages) == 2, messages
+    assert "Typo.on_clsoe matches no event of a TcpServer and is never called: did you mean on_close?" in messages[0]
+    assert "Typo.on_recieve matches no event of a TcpServer and is never called: did you mean on_receive?" in messages[1]
+    # stacklevel: the warning points at the line that made the component.
+    assert all(w.filename == __file__ for w in record)
+
+    class Far:
+        def on_receive(self, sender, conn_id, data):
+            pass
+
+        def on_zzz(self):
+            pass
+
+    with pytest.warns(UserWarning, match="on_zzz matches no event of a TcpClient and is never called: no event has a close name"):
+        hpsocket.TcpClient(Far())
+
+    class ServerOnly:
+        def on_accept(self, sender, conn_id, fd):
+            pass
+
+        def on_request_line(self, sender, conn_id, method, url):
+            pass
+
+    with pytest.warns(UserWarning) as record:
+        hpsocket.TcpAgent(ServerOnly())
+    messages = sorted(str(w.message) for w in record)
+    assert "on_accept is an event of servers only" in messages[0], messages
+    assert "on_request_line is an event of servers (HTTP components) only" in messages[1], messages
+    # An HTTP agent has on_status_line, not on_request_line.
+    with pytest.warns(UserWarning) as record:
+        hpsocket.HttpAgent(ServerOnly())
+    assert len(record) == 2
+    assert any("on_request_line is an event of servers" in str(w.message) for w in record)
+
+
+def test_errno_names_itself_and_stays_an_int():
+    E = hpsocket.Errno
+    reset = E(errno.ECONNRESET)
+    assert isinstance(reset, int)
+    assert reset == errno.ECONNRESET and reset == 104 and hash(reset) == hash(104)
+    assert reset.name == "ECONNRESET"
+    assert reset.strerror == "Connection reset by peer"
+    assert str(reset) == "ECONNRESET (Connection reset by peer)"
+    assert "%s" % reset == f"{reset}" == str(reset)
+    assert "%d" % reset == f"{reset:d}" == "104"
+    assert repr(reset) == "<Errno 104 ECONNRESET: Connection reset by peer>"
+    assert type(reset + 1) is int and {104: "x"}[reset] == "x"
+    import json
+    import pickle
+
+    assert json.dumps(reset) == "104"
+    again = pickle.loads(pickle.dumps(reset))
+    assert again == reset and type(again) is E
+    assert str(E(0)) == "0 (no error)" and E(0).name is None and not E(0)
+    assert E(99999).name is None and str(E(99999)).startswith("99999 (")
+    assert E(2**40).strerror.startswith("Unknown error")
+
+
+def test_close_reasons_carry_errno_names():
+    closes = []
+
+    class Watch(hpsocket.TcpServerListener):
+        def on_close(self, sender, conn_id, operation, error_code):
+            closes.append((operation, error_code))
+
+    with hpsocket.TcpServer(Watch()) as server:
+        server.start(HOST, 0)
+        with socket.create_connection(server.listen_address()) as s:
+            assert wait_until(lambda: server.connection_count == 1)
+        assert wait_until(lambda: len(closes) == 1)
+        s = socket.create_connection(server.listen_address())
+        assert wait_until(lambda: server.connection_count == 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+        s.close()  # a reset
+        assert wait_until(lambda: len(closes) == 2)
+    (op, code), (op2, code2) = closes
+    assert isinstance(op, hpsocket.SocketOperation) and op is hpsocket.SocketOperation.CLOSE
+    assert type(code) is hpsocket.Errno and code == 0 and str(code) == "0 (no error)"
+    assert type(code2) is hpsocket.Errno and code2 == errno.ECONNRESET
+    assert str(code2) == "ECONNRESET (Connection reset by peer)"
+    assert "%s, %s" % (op2.name, code2) in ("CLOSE, ECONNRESET (Connection reset by peer)",
+                                              "RECEIVE, ECONNRESET (Connection reset by peer)")
+    # HPSocketError.errno is one too.
+    with pytest.raises(hpsocket.HPSocketError) as e:
+        hpsocket.TcpServer().send(1, b"x")
+    assert type(e.value.errno) is hpsocket.Errno

@@ -9,17 +9,15 @@ from __future__ import annotations
 import errno
 import http.client
 import http.server
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import urllib.request
 
 import pytest
 
 import hpsocket
-from conftest import HOST
+from conftest import HOST, needs_openssl
 
 TIMEOUT = 10
 
@@ -392,23 +390,6 @@ def test_agent_against_python_server(py_server):
 
 
 # ----- HTTPS ----------------------------------------------------------------------------------
-
-needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command")
-    d = tmp_path_factory.mktemp("httpcerts")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "3650", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-         "-addext", "basicConstraints=critical,CA:TRUE"],
-        cwd=d, check=True, capture_output=True, timeout=60,
-    )
-    return d / "cert.pem", d / "key.pem"
 
 
 @needs_openssl

@@ -8,6 +8,7 @@ import enum
 import glob
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import venv
@@ -100,7 +101,7 @@ def _wheel() -> str:
     wheel = os.environ.get("HPSOCKET_WHEEL")
     if not wheel:
         root = pathlib.Path(__file__).resolve().parents[3]
-        found = sorted(glob.glob(str(root / "dist" / "hpsocket-*.whl")))
+        found = sorted(glob.glob(str(root / "dist" / "hpsocket_rs-*.whl")))
         wheel = found[-1] if found else ""
     if not wheel or not os.path.isfile(wheel):
         pytest.skip("no wheel: run `make wheel` (or set HPSOCKET_WHEEL)")
@@ -139,6 +140,10 @@ def test_wheel_installs_into_fresh_venv_and_examples_run(tmp_path):
         text=True,
         cwd=tmp_path,
         env=env,
+        # A run started in the background (as `cmd &` in a script) inherits SIGINT ignored,
+        # and Python then installs no KeyboardInterrupt handler: give the example the
+        # default disposition a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = server.stdout.readline()

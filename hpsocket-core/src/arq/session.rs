@@ -262,13 +262,20 @@ impl ArqSession {
         while self.kcp.recv(&mut self.message) {
             messages.push(std::mem::take(&mut self.message));
         }
-        // Acks go out at once.
+        if messages.is_empty() {
+            // Nothing to deliver: the acks go out at once.
+            self.kcp.flush(output);
+            return Ok(Inbound::Nothing);
+        }
+        // The caller delivers the messages first, then calls `flush`: an answer sent from
+        // `on_receive` carries the acks in its datagram, as HP-Socket's `ReceiveArq` does.
+        Ok(Inbound::Messages(messages))
+    }
+
+    /// Writes what is due now: acks, and segments the window lets out.
+    pub fn flush(&mut self, now_ms: u32, output: &mut impl FnMut(&[u8])) {
+        self.kcp.set_current(now_ms);
         self.kcp.flush(output);
-        Ok(if messages.is_empty() {
-            Inbound::Nothing
-        } else {
-            Inbound::Messages(messages)
-        })
     }
 
     /// Sends one message: refused when the session is not ready, or the message is empty or
@@ -413,6 +420,46 @@ mod tests {
             "{} inbound events at b",
             gb.len()
         );
+    }
+
+    #[test]
+    fn an_answer_from_on_receive_carries_the_acks_in_one_datagram() {
+        let config = ArqConfig {
+            no_delay: true,
+            turnoff_congest_ctrl: true,
+            ..ArqConfig::default()
+        };
+        let (mut a, mut b) = pair(&config);
+        run(
+            &mut a,
+            &mut b,
+            |_| false,
+            |ga, gb| ga.contains(&Inbound::Ready) && gb.contains(&Inbound::Ready),
+        );
+        let mut wire = Vec::new();
+        a.send(b"ping", 300, &mut |d: &[u8]| wire.push(d.to_vec()))
+            .unwrap();
+        assert_eq!(wire.len(), 1);
+        // b receives the message: no datagram yet (the ack waits for the answer)...
+        let mut out = Vec::new();
+        let got = b.receive(&wire[0], 301, &mut |d: &[u8]| out.push(d.to_vec()));
+        assert_eq!(got, Ok(Inbound::Messages(vec![b"ping".to_vec()])));
+        assert!(out.is_empty(), "{} datagrams before the answer", out.len());
+        // ...the answer goes with the ack, and the flush after delivery has nothing left.
+        b.send(b"pong", 301, &mut |d: &[u8]| out.push(d.to_vec()))
+            .unwrap();
+        b.flush(301, &mut |d: &[u8]| out.push(d.to_vec()));
+        assert_eq!(out.len(), 1, "one datagram: ack and answer");
+        assert_eq!(out[0].len(), 2 * OVERHEAD + 4);
+        // Without an answer the flush after delivery sends the ack alone.
+        a.send(b"again", 302, &mut |d: &[u8]| wire.push(d.to_vec()))
+            .unwrap();
+        let mut acks = Vec::new();
+        b.receive(&wire[1], 303, &mut |d: &[u8]| acks.push(d.to_vec()))
+            .unwrap();
+        b.flush(303, &mut |d: &[u8]| acks.push(d.to_vec()));
+        assert_eq!(acks.len(), 1);
+        assert_eq!(acks[0].len(), OVERHEAD);
     }
 
     #[test]

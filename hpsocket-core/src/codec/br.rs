@@ -190,8 +190,11 @@ impl BrotliDecoder {
             match r {
                 BrotliResult::ResultFailure => return Err(CodecError::BadInput),
                 BrotliResult::ResultSuccess => return Ok(true),
-                BrotliResult::NeedsMoreInput => return Ok(false),
-                BrotliResult::NeedsMoreOutput => {}
+                // Once the input is used up the decoder says NeedsMoreInput even when it has
+                // just filled `buf` and holds more output (the rest of a flushed block):
+                // drain it, or that output would wait for the next call.
+                BrotliResult::NeedsMoreInput if out_off < buf.len() => return Ok(false),
+                BrotliResult::NeedsMoreInput | BrotliResult::NeedsMoreOutput => {}
             }
         }
     }

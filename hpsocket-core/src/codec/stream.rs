@@ -333,6 +333,25 @@ mod tests {
     }
 
     #[test]
+    fn flush_delivers_a_prefix_longer_than_one_output_piece_at_once() {
+        // A flushed prefix that decodes to many output pieces comes out in the call that
+        // reads it (the brotli decoder used to hand out one piece per call).
+        let data = text(60_000);
+        for (name, mut c, mut d) in all_compressors() {
+            let mut packed = Vec::new();
+            c.process(&data, false, true, &mut |p| {
+                packed.extend_from_slice(p);
+                true
+            })
+            .unwrap();
+            let (plain, ended) = unpack(&mut d, &packed, packed.len());
+            assert!(!ended, "{name}");
+            assert_eq!(plain.len(), data.len(), "{name}");
+            assert_eq!(plain, data, "{name}");
+        }
+    }
+
+    #[test]
     fn empty_last_call_finishes_the_stream() {
         for (name, mut c, mut d) in all_compressors() {
             let mut packed = pack(&mut c, b"", 1);

@@ -11,6 +11,7 @@
 //! [`ReceiveModel::Http`]: crate::ReceiveModel::Http
 
 pub mod cookie;
+pub mod encoding;
 mod message;
 mod ops;
 pub mod parse;
@@ -174,6 +175,10 @@ pub struct HttpConfig {
     /// a second interval without anything from the peer closes the connection
     /// (`ETIMEDOUT`). 0 (the default): no pings.
     pub ws_ping_interval: u32,
+    /// Extension, server: responses whose body has at least this many bytes go compressed
+    /// (gzip or br, by the request's `Accept-Encoding`) unless they set `Content-Encoding`
+    /// themselves. 0 (the default): never.
+    pub compress_min_size: u32,
 }
 
 impl Default for HttpConfig {
@@ -188,6 +193,7 @@ impl Default for HttpConfig {
             ws_protocols: Vec::new(),
             ws_deflate: false,
             ws_ping_interval: 0,
+            compress_min_size: 0,
         }
     }
 }

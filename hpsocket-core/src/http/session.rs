@@ -176,8 +176,9 @@ enum Mode {
     /// Anything else after an upgrade: bytes go to `on_receive` as they come.
     Raw,
     /// The WebSocket mode failed the connection: its answer (a `400` or a close frame) is
-    /// going out and the connection closes shortly; what still arrives is dropped.
-    Failing,
+    /// going out and the connection closes shortly; what still arrives is dropped. The
+    /// `OnClose` code stands even if the peer hangs up first (0: a plain close).
+    Failing(i32),
 }
 
 /// The worker's part of a connection's HTTP state.
@@ -237,6 +238,15 @@ impl HttpSession {
         matches!(self.mode, Mode::WsMessages(_))
     }
 
+    /// The `OnClose` code of a connection the WebSocket mode is failing, to report even if
+    /// the peer hangs up before the delayed close.
+    pub(crate) fn failing_code(&self) -> Option<i32> {
+        match self.mode {
+            Mode::Failing(code) if code != 0 => Some(code),
+            _ => None,
+        }
+    }
+
     /// The connection left HTTP for a protocol other than WebSocket: bytes go to
     /// `on_receive` as they come.
     pub(crate) fn is_raw(&self) -> bool {
@@ -270,7 +280,7 @@ impl HttpSession {
                 self.feed_messages(data, id, shared, events, paused)
             }
             Mode::Raw => Delivered::Raw(data.to_vec()),
-            Mode::Failing => Delivered::Done,
+            Mode::Failing(_) => Delivered::Done,
         }
     }
 
@@ -328,8 +338,8 @@ impl HttpSession {
                         };
                         let deflate = match handshake {
                             Handshake::Done(deflate) => deflate,
-                            Handshake::Answered => {
-                                self.mode = Mode::Failing;
+                            Handshake::Answered(code) => {
+                                self.mode = Mode::Failing(code);
                                 return Delivered::Done;
                             }
                             Handshake::Failed(code) => return Delivered::Failed(code),
@@ -376,13 +386,20 @@ impl HttpSession {
             paused,
             close_code: libc::EPROTO,
         };
-        match decoder.feed(data, &mut sink) {
+        let fed = decoder.feed(data, &mut sink);
+        let close_code = sink.close_code;
+        self.settle(fed, data, close_code)
+    }
+
+    /// What a frame feed's outcome means for the worker: bytes after a pause are held.
+    fn settle(&mut self, fed: WsFed, data: &[u8], close_code: i32) -> Delivered {
+        match fed {
             WsFed::Consumed => Delivered::Done,
             WsFed::Paused(n) => {
                 self.held = data[n..].to_vec();
                 Delivered::Paused
             }
-            WsFed::Failed => Delivered::Failed(sink.close_code),
+            WsFed::Failed => Delivered::Failed(close_code),
         }
     }
 
@@ -398,7 +415,7 @@ impl HttpSession {
             return Delivered::Done;
         };
         let mut close_code = libc::EPROTO;
-        let mut failing = false;
+        let mut failing = 0;
         let fed = assembler.feed(data, &mut |out: WsOut<'_>| match out {
             WsOut::Message { opcode, data } => {
                 let (result, code) = events.http(id, HttpEvent::WsMessage { opcode, data });
@@ -434,23 +451,16 @@ impl HttpSession {
                     code: i32::from(code),
                     description: c_text(reason.as_bytes()),
                 });
-                events.close_soon(id, errno_of_close(code));
-                failing = true;
+                failing = errno_of_close(code);
+                events.close_soon(id, failing);
                 Step::Fail
             }
         });
-        if failing {
-            self.mode = Mode::Failing;
+        if failing != 0 {
+            self.mode = Mode::Failing(failing);
             return Delivered::Done;
         }
-        match fed {
-            WsFed::Consumed => Delivered::Done,
-            WsFed::Paused(n) => {
-                self.held = data[n..].to_vec();
-                Delivered::Paused
-            }
-            WsFed::Failed => Delivered::Failed(close_code),
-        }
+        self.settle(fed, data, close_code)
     }
 
     /// The peer closed its side: a body read until the close is complete now; a message
@@ -733,7 +743,7 @@ enum Handshake {
     Done(Option<Agreed>),
     /// Refused with an answer that is going out (`400`, or the application's own); the
     /// connection closes shortly.
-    Answered,
+    Answered(i32),
     /// Refused: close now with this `OnClose` code.
     Failed(i32),
 }
@@ -863,7 +873,7 @@ fn ws_answer(
         _ => {
             *lock(&shared.ws_protocol) = None;
             events.close_soon(id, 0);
-            return Handshake::Answered;
+            return Handshake::Answered(0);
         }
     }
     let Some((answer, agreed)) = prepared else {
@@ -873,7 +883,7 @@ fn ws_answer(
               Content-Length: 0\r\nConnection: close\r\n\r\n",
         );
         events.close_soon(id, libc::EPROTO);
-        return Handshake::Answered;
+        return Handshake::Answered(libc::EPROTO);
     };
     if let Some(a) = agreed {
         *lock(&shared.ws_deflater) = Some(a.deflater(true));

@@ -205,8 +205,17 @@ impl FrameDecoder {
 /// XORs `data` with `key`, starting at byte `offset` of the key (masking and unmasking are
 /// the same operation).
 pub fn mask(data: &mut [u8], key: [u8; 4], offset: usize) {
-    for (i, b) in data.iter_mut().enumerate() {
-        *b ^= key[(offset + i) % 4];
+    // Eight bytes per XOR with the key turned to `offset`: the byte-indexed loop does not
+    // vectorise and was a third of a WebSocket echo server's CPU at 16 KiB (bench cell W1).
+    let k = [0, 1, 2, 3].map(|i| key[(offset + i) % 4]);
+    let word = u64::from_ne_bytes([k[0], k[1], k[2], k[3], k[0], k[1], k[2], k[3]]);
+    let mut chunks = data.chunks_exact_mut(8);
+    for c in &mut chunks {
+        let v = u64::from_ne_bytes(c.try_into().expect("chunks of 8")) ^ word;
+        c.copy_from_slice(&v.to_ne_bytes());
+    }
+    for (i, b) in chunks.into_remainder().iter_mut().enumerate() {
+        *b ^= k[i % 4];
     }
 }
 
@@ -383,5 +392,23 @@ mod tests {
                 "complete"
             ]
         );
+    }
+
+    #[test]
+    fn masking_a_word_at_a_time_matches_the_byte_rule() {
+        let key = [0x12, 0x34, 0x56, 0x78];
+        for offset in 0..8 {
+            for len in (0..40).chain([16_384, 16_387]) {
+                let src: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+                let mut got = src.clone();
+                mask(&mut got, key, offset);
+                let want: Vec<u8> = src
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| b ^ key[(offset + i) % 4])
+                    .collect();
+                assert_eq!(got, want, "offset {offset}, length {len}");
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{Command, Engine, Role};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::cookie::cookie_manager;
+use crate::http::encoding;
 use crate::http::session::{request_host, HttpShared, WsOffer};
 use crate::http::write::{self, Header, RequestExtras};
 use crate::http::{
@@ -98,12 +99,44 @@ impl Engine {
     ) -> Result<()> {
         self.require_http("send_response")?;
         check_headers("send_response", headers)?;
-        let version = self.http_config().local_version;
-        let head = write::response_head(version, status, reason, headers, body.len() as u64);
-        self.with_http("send_response", id, |_, shared| {
+        let config = self.http_config();
+        let min = config.compress_min_size as usize;
+        let compressible = min > 0
+            && body.len() >= min
+            && encoding::status_has_body(status)
+            && !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("Content-Encoding"));
+        let accept = self.with_http("send_response", id, |_, shared| {
             shared.response_sent(status);
-            Ok(())
+            Ok(compressible
+                .then(|| shared.message())
+                .flatten()
+                .and_then(|m| {
+                    m.header("Accept-Encoding")
+                        .map(|v| v.to_string_lossy().into_owned())
+                }))
         })?;
+        let coding = accept.as_deref().and_then(encoding::choose);
+        let coded;
+        let mut all: Vec<Header<'_>>;
+        let (headers, body) = match coding {
+            Some(coding) => {
+                coded = encoding::encode(coding, body);
+                all = headers.to_vec();
+                all.push(("Content-Encoding", coding.token()));
+                all.push(("Vary", "Accept-Encoding"));
+                (&all[..], &coded[..])
+            }
+            None => (headers, body),
+        };
+        let head = write::response_head(
+            config.local_version,
+            status,
+            reason,
+            headers,
+            body.len() as u64,
+        );
         self.send(id, &[head.as_bytes(), body])
     }
 
@@ -343,15 +376,18 @@ impl Engine {
         }
         let server = self.role() == Role::Server;
         let timeout = self.http_config().release_delay.max(1000);
-        self.with_http("ws_close", id, |_, shared| {
+        let frame = ws_mode::close_frame(server, code, reason);
+        // One lookup for the send and the delayed close: a peer that answers at once may
+        // close the connection before a second lookup, after the close already went out.
+        self.with_run("ws_close", |run, me| {
+            let conn = run.live_conn("ws_close", id)?;
+            let Some(shared) = conn.http() else {
+                return Err(Error::not_found("ws_close", id));
+            };
             shared
                 .ws_closing
                 .store(true, std::sync::atomic::Ordering::Release);
-            Ok(())
-        })?;
-        self.send(id, &[&ws_mode::close_frame(server, code, reason)])?;
-        self.with_run("ws_close", |run, me| {
-            let conn = run.live_conn("ws_close", id)?;
+            run.send_to(&conn, &[&frame], me)?;
             run.post(conn.worker, Command::Release(conn.clone(), timeout, 0), me);
             Ok(())
         })

@@ -210,6 +210,13 @@ impl Running {
             return Ok(());
         }
         conn.send_refused.store(true, Ordering::Release);
+        crate::log!(
+            crate::log::Level::Warn,
+            ("{}#{}", self.shared.name(), self.shared.uid),
+            "connection {}: a send of {total} bytes refused: {pending} queued, \
+             MaxSendQueueBytes {cap}",
+            conn.id
+        );
         Err(Error::new(
             ErrorKind::DataSend,
             libc::ENOBUFS,

@@ -180,6 +180,11 @@ impl Running {
 
     /// Records a failure no call returns, for `GetLastError`/`GetLastErrorDesc`.
     pub(super) fn report(&self, kind: ErrorKind, code: i32, message: String) {
+        crate::log!(
+            crate::log::Level::Warn,
+            ("{}#{}", self.shared.name(), self.shared.uid),
+            "{message}"
+        );
         let mut last = lock(&self.shared.last_error);
         let seq = last.as_ref().map_or(1, |(n, _)| n + 1);
         *last = Some((seq, Error::new(kind, code, message)));

@@ -60,6 +60,20 @@ impl TcpAgent {
         }
     }
 
+    /// A stopped ARQ agent (see [`crate::UdpArqAgent`], which wraps it).
+    pub(crate) fn new_arq(listener: Arc<dyn AgentListener>) -> TcpAgent {
+        TcpAgent {
+            engine: Engine::new(
+                Role::Agent,
+                TransportKind::Udp,
+                ReceiveModel::Arq,
+                false,
+                EngineConfig::default(),
+            ),
+            listener,
+        }
+    }
+
     /// A stopped SSL agent (HP-Socket's `SSLAgent`, `SSLPullAgent`, `SSLPackAgent`): call
     /// [`TcpAgent::setup_ssl_context`] before `start`.
     pub fn new_ssl(listener: Arc<dyn AgentListener>, model: ReceiveModel) -> TcpAgent {

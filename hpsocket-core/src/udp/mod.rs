@@ -110,6 +110,13 @@ impl TcpServer {
     }
 }
 
+impl crate::TcpAgent {
+    /// ARQ: messages of a connection queued or in flight (`GetWaitingSendMessageCount`).
+    pub fn waiting_send_message_count(&self, conn_id: crate::ConnId) -> Result<usize> {
+        self.engine().arq_waiting(conn_id)
+    }
+}
+
 impl TcpClient {
     /// ARQ: messages queued or in flight (`GetWaitingSendMessageCount`).
     pub fn waiting_send_message_count(&self) -> Result<usize> {
@@ -167,6 +174,37 @@ impl UdpArqClient {
 impl Deref for UdpArqClient {
     type Target = TcpClient;
     fn deref(&self) -> &TcpClient {
+        &self.0
+    }
+}
+
+/// Extension: a reliable UDP agent, many outgoing ARQ sessions in one object with
+/// connection IDs, as [`crate::TcpAgent`] is for TCP (HP-Socket has none: its users open
+/// one `UdpArqClient` per session). Each `connect` opens a UDP socket of its own, runs the
+/// 12-byte handshake (`on_handshake`), then KCP, with the settings of `config().udp.arq`.
+#[derive(Clone)]
+pub struct UdpArqAgent(crate::TcpAgent);
+
+impl UdpArqAgent {
+    /// A stopped ARQ agent reporting to `listener`, with HP-Socket's default ARQ settings.
+    pub fn new(listener: Arc<dyn crate::AgentListener>) -> UdpArqAgent {
+        UdpArqAgent(crate::TcpAgent::new_arq(listener))
+    }
+
+    /// The agent handle callbacks receive as their sender.
+    pub fn into_inner(self) -> crate::TcpAgent {
+        self.0
+    }
+
+    /// Changes the ARQ settings; only while stopped.
+    pub fn update_arq_config(&self, f: impl FnOnce(&mut crate::config::ArqConfig)) -> Result<()> {
+        self.0.update_config(|c| f(&mut c.udp.arq))
+    }
+}
+
+impl Deref for UdpArqAgent {
+    type Target = crate::TcpAgent;
+    fn deref(&self) -> &crate::TcpAgent {
         &self.0
     }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::ffi::c_int;
+use crate::agent;
 use crate::args;
 use crate::boundary;
 use crate::client;
@@ -98,6 +99,14 @@ pub extern "C" fn HP_UdpArqClient_SetNoDelay(pClient: HP_UdpArqClient, bNoDelay:
     })
 }
 
+/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetNoDelay(pAgent: HPX_UdpArqAgent, bNoDelay: BOOL) {
+    boundary::call("HPX_UdpArqAgent_SetNoDelay", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.no_delay = args::flag(bNoDelay))
+    })
+}
+
 /// Returns KCP's nodelay mode (default FALSE).
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_IsNoDelay(pServer: HP_UdpArqServer) -> BOOL {
@@ -111,6 +120,14 @@ pub extern "C" fn HP_UdpArqServer_IsNoDelay(pServer: HP_UdpArqServer) -> BOOL {
 pub extern "C" fn HP_UdpArqClient_IsNoDelay(pClient: HP_UdpArqClient) -> BOOL {
     boundary::call("HP_UdpArqClient_IsNoDelay", FALSE, || {
         client::get(Shape::UdpArqClient, pClient, |c| to_bool(c.udp.arq.no_delay))
+    })
+}
+
+/// Returns KCP's nodelay mode (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_IsNoDelay(pAgent: HPX_UdpArqAgent) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_IsNoDelay", FALSE, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| to_bool(c.udp.arq.no_delay))
     })
 }
 
@@ -130,6 +147,14 @@ pub extern "C" fn HP_UdpArqClient_SetTurnoffCongestCtrl(pClient: HP_UdpArqClient
     })
 }
 
+/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetTurnoffCongestCtrl(pAgent: HPX_UdpArqAgent, bTurnOff: BOOL) {
+    boundary::call("HPX_UdpArqAgent_SetTurnoffCongestCtrl", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.turnoff_congest_ctrl = args::flag(bTurnOff))
+    })
+}
+
 /// Returns whether congestion control is off (KCP's `nc`; default FALSE).
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_IsTurnoffCongestCtrl(pServer: HP_UdpArqServer) -> BOOL {
@@ -143,6 +168,14 @@ pub extern "C" fn HP_UdpArqServer_IsTurnoffCongestCtrl(pServer: HP_UdpArqServer)
 pub extern "C" fn HP_UdpArqClient_IsTurnoffCongestCtrl(pClient: HP_UdpArqClient) -> BOOL {
     boundary::call("HP_UdpArqClient_IsTurnoffCongestCtrl", FALSE, || {
         client::get(Shape::UdpArqClient, pClient, |c| to_bool(c.udp.arq.turnoff_congest_ctrl))
+    })
+}
+
+/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_IsTurnoffCongestCtrl(pAgent: HPX_UdpArqAgent) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_IsTurnoffCongestCtrl", FALSE, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| to_bool(c.udp.arq.turnoff_congest_ctrl))
     })
 }
 
@@ -168,6 +201,17 @@ pub extern "C" fn HP_UdpArqClient_SetFlushInterval(
     })
 }
 
+/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetFlushInterval(
+    pAgent: HPX_UdpArqAgent,
+    dwFlushInterval: DWORD,
+) {
+    boundary::call("HPX_UdpArqAgent_SetFlushInterval", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.flush_interval = dwFlushInterval)
+    })
+}
+
 /// Returns KCP's update interval in ms.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetFlushInterval(pServer: HP_UdpArqServer) -> DWORD {
@@ -181,6 +225,14 @@ pub extern "C" fn HP_UdpArqServer_GetFlushInterval(pServer: HP_UdpArqServer) -> 
 pub extern "C" fn HP_UdpArqClient_GetFlushInterval(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetFlushInterval", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.flush_interval)
+    })
+}
+
+/// Returns KCP's update interval in ms.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetFlushInterval(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetFlushInterval", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.flush_interval)
     })
 }
 
@@ -200,6 +252,14 @@ pub extern "C" fn HP_UdpArqClient_SetResendByAcks(pClient: HP_UdpArqClient, dwRe
     })
 }
 
+/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetResendByAcks(pAgent: HPX_UdpArqAgent, dwResendByAcks: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetResendByAcks", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.resend_by_acks = dwResendByAcks)
+    })
+}
+
 /// Returns the fast resend: after this many later acks.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetResendByAcks(pServer: HP_UdpArqServer) -> DWORD {
@@ -213,6 +273,14 @@ pub extern "C" fn HP_UdpArqServer_GetResendByAcks(pServer: HP_UdpArqServer) -> D
 pub extern "C" fn HP_UdpArqClient_GetResendByAcks(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetResendByAcks", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.resend_by_acks)
+    })
+}
+
+/// Returns the fast resend: after this many later acks.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetResendByAcks(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetResendByAcks", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.resend_by_acks)
     })
 }
 
@@ -232,6 +300,14 @@ pub extern "C" fn HP_UdpArqClient_SetSendWndSize(pClient: HP_UdpArqClient, dwSen
     })
 }
 
+/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetSendWndSize(pAgent: HPX_UdpArqAgent, dwSendWndSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetSendWndSize", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.send_wnd_size = dwSendWndSize)
+    })
+}
+
 /// Returns the send window in segments.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetSendWndSize(pServer: HP_UdpArqServer) -> DWORD {
@@ -245,6 +321,14 @@ pub extern "C" fn HP_UdpArqServer_GetSendWndSize(pServer: HP_UdpArqServer) -> DW
 pub extern "C" fn HP_UdpArqClient_GetSendWndSize(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetSendWndSize", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.send_wnd_size)
+    })
+}
+
+/// Returns the send window in segments.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetSendWndSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetSendWndSize", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.send_wnd_size)
     })
 }
 
@@ -264,6 +348,14 @@ pub extern "C" fn HP_UdpArqClient_SetRecvWndSize(pClient: HP_UdpArqClient, dwRec
     })
 }
 
+/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetRecvWndSize(pAgent: HPX_UdpArqAgent, dwRecvWndSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetRecvWndSize", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.recv_wnd_size = dwRecvWndSize)
+    })
+}
+
 /// Returns the receive window in segments.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetRecvWndSize(pServer: HP_UdpArqServer) -> DWORD {
@@ -277,6 +369,14 @@ pub extern "C" fn HP_UdpArqServer_GetRecvWndSize(pServer: HP_UdpArqServer) -> DW
 pub extern "C" fn HP_UdpArqClient_GetRecvWndSize(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetRecvWndSize", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.recv_wnd_size)
+    })
+}
+
+/// Returns the receive window in segments.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetRecvWndSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetRecvWndSize", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.recv_wnd_size)
     })
 }
 
@@ -296,6 +396,14 @@ pub extern "C" fn HP_UdpArqClient_SetMinRto(pClient: HP_UdpArqClient, dwMinRto: 
     })
 }
 
+/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetMinRto(pAgent: HPX_UdpArqAgent, dwMinRto: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetMinRto", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.min_rto = dwMinRto)
+    })
+}
+
 /// Returns the minimum retransmission timeout in ms.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetMinRto(pServer: HP_UdpArqServer) -> DWORD {
@@ -309,6 +417,14 @@ pub extern "C" fn HP_UdpArqServer_GetMinRto(pServer: HP_UdpArqServer) -> DWORD {
 pub extern "C" fn HP_UdpArqClient_GetMinRto(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetMinRto", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.min_rto)
+    })
+}
+
+/// Returns the minimum retransmission timeout in ms.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetMinRto(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetMinRto", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.min_rto)
     })
 }
 
@@ -328,6 +444,14 @@ pub extern "C" fn HP_UdpArqClient_SetFastLimit(pClient: HP_UdpArqClient, dwFastL
     })
 }
 
+/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetFastLimit(pAgent: HPX_UdpArqAgent, dwFastLimit: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetFastLimit", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.fast_limit = dwFastLimit)
+    })
+}
+
 /// Returns how many fast resends a segment gets before it waits for its timeout.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetFastLimit(pServer: HP_UdpArqServer) -> DWORD {
@@ -341,6 +465,14 @@ pub extern "C" fn HP_UdpArqServer_GetFastLimit(pServer: HP_UdpArqServer) -> DWOR
 pub extern "C" fn HP_UdpArqClient_GetFastLimit(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetFastLimit", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.fast_limit)
+    })
+}
+
+/// Returns how many fast resends a segment gets before it waits for its timeout.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetFastLimit(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetFastLimit", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.fast_limit)
     })
 }
 
@@ -360,6 +492,14 @@ pub extern "C" fn HP_UdpArqClient_SetMaxTransUnit(pClient: HP_UdpArqClient, dwMa
     })
 }
 
+/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetMaxTransUnit(pAgent: HPX_UdpArqAgent, dwMaxTransUnit: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetMaxTransUnit", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_trans_unit = dwMaxTransUnit)
+    })
+}
+
 /// Returns KCP's MTU.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetMaxTransUnit(pServer: HP_UdpArqServer) -> DWORD {
@@ -373,6 +513,14 @@ pub extern "C" fn HP_UdpArqServer_GetMaxTransUnit(pServer: HP_UdpArqServer) -> D
 pub extern "C" fn HP_UdpArqClient_GetMaxTransUnit(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetMaxTransUnit", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.max_trans_unit)
+    })
+}
+
+/// Returns KCP's MTU.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetMaxTransUnit(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetMaxTransUnit", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_trans_unit)
     })
 }
 
@@ -398,6 +546,17 @@ pub extern "C" fn HP_UdpArqClient_SetMaxMessageSize(
     })
 }
 
+/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetMaxMessageSize(
+    pAgent: HPX_UdpArqAgent,
+    dwMaxMessageSize: DWORD,
+) {
+    boundary::call("HPX_UdpArqAgent_SetMaxMessageSize", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_message_size = dwMaxMessageSize)
+    })
+}
+
 /// Returns the largest message in bytes.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetMaxMessageSize(pServer: HP_UdpArqServer) -> DWORD {
@@ -411,6 +570,14 @@ pub extern "C" fn HP_UdpArqServer_GetMaxMessageSize(pServer: HP_UdpArqServer) ->
 pub extern "C" fn HP_UdpArqClient_GetMaxMessageSize(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetMaxMessageSize", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.max_message_size)
+    })
+}
+
+/// Returns the largest message in bytes.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetMaxMessageSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetMaxMessageSize", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_message_size)
     })
 }
 
@@ -436,6 +603,17 @@ pub extern "C" fn HP_UdpArqClient_SetHandShakeTimeout(
     })
 }
 
+/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetHandShakeTimeout(
+    pAgent: HPX_UdpArqAgent,
+    dwHandShakeTimeout: DWORD,
+) {
+    boundary::call("HPX_UdpArqAgent_SetHandShakeTimeout", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.handshake_timeout = dwHandShakeTimeout)
+    })
+}
+
 /// Returns how long the handshake may take in ms.
 #[no_mangle]
 pub extern "C" fn HP_UdpArqServer_GetHandShakeTimeout(pServer: HP_UdpArqServer) -> DWORD {
@@ -449,6 +627,14 @@ pub extern "C" fn HP_UdpArqServer_GetHandShakeTimeout(pServer: HP_UdpArqServer) 
 pub extern "C" fn HP_UdpArqClient_GetHandShakeTimeout(pClient: HP_UdpArqClient) -> DWORD {
     boundary::call("HP_UdpArqClient_GetHandShakeTimeout", 0, || {
         client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.handshake_timeout)
+    })
+}
+
+/// Returns how long the handshake may take in ms.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetHandShakeTimeout(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetHandShakeTimeout", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.handshake_timeout)
     })
 }
 
@@ -475,5 +661,38 @@ pub unsafe extern "C" fn HP_UdpArqClient_GetWaitingSendMessageCount(
     boundary::call("HP_UdpArqClient_GetWaitingSendMessageCount", FALSE, || {
         // SAFETY: the caller passes a writable `piCount`.
         unsafe { client::arq_waiting(pClient, piCount) }
+    })
+}
+
+/// Puts in `*piCount` how many KCP segments of the connection are queued or in flight (not
+/// yet acknowledged).
+#[no_mangle]
+pub unsafe extern "C" fn HPX_UdpArqAgent_GetWaitingSendMessageCount(
+    pAgent: HPX_UdpArqAgent,
+    dwConnID: HP_CONNID,
+    piCount: *mut c_int,
+) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_GetWaitingSendMessageCount", FALSE, || {
+        // SAFETY: the caller passes a writable `piCount`.
+        unsafe { agent::arq_waiting(pAgent, dwConnID, piCount) }
+    })
+}
+
+/// Extension: creates a UDP ARQ agent reporting to `pListener`, an agent listener
+/// (`Create_HP_TcpAgentListener`): many outgoing ARQ sessions in one object, each with its
+/// connection ID, as `HP_TcpAgent` is for TCP. `HP_Agent_Start`, `HP_Agent_Connect*`,
+/// `HP_Agent_Send*`, `HP_Agent_Disconnect` and every other `HP_Agent_*` call work on it; each
+/// connection runs HP-Socket's 12-byte handshake (`OnHandShake`), then KCP with the
+/// `HPX_UdpArqAgent_*` settings. NULL on failure; the reason is in `HPX_GetLastError`.
+#[no_mangle]
+pub extern "C" fn Create_HPX_UdpArqAgent(pListener: HP_TcpAgentListener) -> HPX_UdpArqAgent {
+    agent::create_arq(pListener)
+}
+
+/// Destroys a UDP ARQ agent (see `Destroy_HP_TcpServer`).
+#[no_mangle]
+pub extern "C" fn Destroy_HPX_UdpArqAgent(pAgent: HPX_UdpArqAgent) {
+    boundary::call("Destroy_HPX_UdpArqAgent", (), || {
+        object::destroy(pAgent, Kind::UdpArqAgent)
     })
 }

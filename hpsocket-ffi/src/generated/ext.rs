@@ -68,6 +68,21 @@ pub extern "C" fn HPX_GetLastErrorDesc() -> LPCTSTR {
     })
 }
 
+/// Installs the process-wide logging hook: `fnLog(iLevel, lpszSource, lpszMessage, pContext)`
+/// receives records of `iLogLevel` and above (`HPX_LOG_ERROR` 1, `HPX_LOG_WARN` 2,
+/// `HPX_LOG_INFO` 3, `HPX_LOG_DEBUG` 4): connections accepted, connecting and closed with the
+/// reason (INFO), TLS handshake failures, refusals at `MaxConnectionCount` and sends refused
+/// by `MaxSendQueueBytes` (WARN). `HPX_LOG_OFF` (0) or a NULL `fnLog` turns it off (the
+/// default; a log point then costs one atomic load). Replaces any hook before it; a record
+/// already being delivered on another thread may still reach the old one. FALSE
+/// (`SE_INVALID_PARAM`) for a level outside 0..=4.
+#[no_mangle]
+pub extern "C" fn HPX_SetLogHandler(iLogLevel: c_int, fnLog: HPX_FN_Log, pContext: PVOID) -> BOOL {
+    boundary::call("HPX_SetLogHandler", FALSE, || {
+        crate::log_hook::set_handler(iLogLevel, fnLog, pContext)
+    })
+}
+
 /// Test hook, not in the header: panics inside the boundary (`iMode` 0: a `&str` payload,
 /// 1: a `String` payload) to show that no panic crosses into C. Returns FALSE with
 /// `SE_DATA_PROC` then; any other `iMode` returns TRUE.

@@ -14,6 +14,8 @@ mod ext;
 #[rustfmt::skip]
 mod http;
 #[rustfmt::skip]
+mod http_ext;
+#[rustfmt::skip]
 mod listener;
 #[rustfmt::skip]
 mod node;
@@ -46,6 +48,7 @@ pub use compressor::*;
 pub use cookie::*;
 pub use ext::*;
 pub use http::*;
+pub use http_ext::*;
 pub use listener::*;
 pub use node::*;
 pub use pack::*;

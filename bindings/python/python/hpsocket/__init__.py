@@ -15,13 +15,21 @@ HP-Socket's names and defaults):
 * :class:`HttpServer`, :class:`HttpAgent`, :class:`HttpClient`, :class:`HttpSyncClient` and
   their HTTPS forms -- HTTP/1.x over the TCP (SSL) components: parse events go to an
   :class:`HttpServerListener` / :class:`HttpAgentListener` / :class:`HttpClientListener`,
-  messages are :class:`HttpMessage` objects with case-insensitive :class:`Headers`.
+  messages are :class:`HttpMessage` objects with case-insensitive :class:`Headers`; with
+  ``ws_mode=True`` they also speak WebSocket (``send_ws_upgrade``, ``on_ws_message``,
+  ``send_ws_message``, ``ws_close``);
+* :mod:`hpsocket.codec` -- zlib, gzip and brotli compressors and decompressors.
 
 Events go to a listener object; subclass :class:`TcpServerListener`,
 :class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants, or
 :class:`UdpServerListener`/:class:`UdpClientListener`, :class:`UdpArqServerListener`/
 :class:`UdpArqClientListener`) and override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
-error ``code`` (:class:`SocketError`), its ``text`` and the ``errno``.
+error ``code`` (:class:`SocketError`), its ``text`` and the ``errno`` (an :class:`Errno`, an
+``int`` whose ``str()`` names it, as ``on_close`` gets its ``error_code``).
+
+Logging: :func:`enable_logging` sends the library's own records (connections accepted and
+closed with the reason, TLS handshake failures, refusals) to the ``hpsocket`` loggers of
+:mod:`logging`; off until called.
 
 A minimal echo server::
 
@@ -43,10 +51,15 @@ that call. A running component stays alive without Python references until it st
 interpreter exit every running component is stopped.
 """
 
+# Before the native module: its exit handler (which hands the last log records to logging)
+# must be registered after logging's, so that it runs first.
+import logging as _logging_module  # noqa: F401
 from importlib.metadata import PackageNotFoundError as _NotFound
 from importlib.metadata import version as _version
 
+from ._errno import Errno
 from ._http import Headers
+from ._logging import LOGGER_NAME, disable_logging, enable_logging, flush_logging
 from ._listeners import (
     HttpAgentListener,
     HttpClientListener,
@@ -118,14 +131,20 @@ from ._native import (
     UdpArqServer,
     UdpClient,
     UdpServer,
+    WsOpcode,
 )
 
 try:
-    __version__ = _version("hpsocket")
+    __version__ = _version("hpsocket-rs")
 except _NotFound:  # imported from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "Errno",
+    "LOGGER_NAME",
+    "disable_logging",
+    "enable_logging",
+    "flush_logging",
     "HTTP_VERSION_1_0",
     "HTTP_VERSION_1_1",
     "Headers",
@@ -195,4 +214,5 @@ __all__ = [
     "UdpClientListener",
     "UdpServer",
     "UdpServerListener",
+    "WsOpcode",
 ]

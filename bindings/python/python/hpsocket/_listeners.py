@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Optional, TypeVar, Union
 
 if TYPE_CHECKING:
+    from ._errno import Errno
     from ._native import (
         HandleResult,
         HttpParseResult,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         UdpArqServer,
         UdpClient,
         UdpServer,
+        WsOpcode,
     )
 
     Result = Optional[Union[HandleResult, int]]
@@ -100,10 +102,12 @@ class TcpServerListener:
 
     @_unset
     def on_close(
-        self, sender: TcpServer, conn_id: int, operation: SocketOperation, error_code: int
+        self, sender: TcpServer, conn_id: int, operation: SocketOperation, error_code: Errno
     ) -> Result:
         """The connection closed: ``(CLOSE, 0)`` normally, else the failing operation and an
-        ``errno``. Once per accepted connection; ``get_connection_extra`` still works here."""
+        ``errno``. ``error_code`` is an :class:`Errno`, an ``int`` whose ``str()`` names it
+        (``ECONNRESET (Connection reset by peer)``). Once per accepted connection;
+        ``get_connection_extra`` still works here."""
 
     @_unset
     def on_shutdown(self, sender: TcpServer) -> Result:
@@ -154,7 +158,7 @@ class TcpAgentListener:
 
     @_unset
     def on_close(
-        self, sender: TcpAgent, conn_id: int, operation: SocketOperation, error_code: int
+        self, sender: TcpAgent, conn_id: int, operation: SocketOperation, error_code: Errno
     ) -> Result:
         """See :meth:`TcpServerListener.on_close`; a failed asynchronous connect reports
         ``SocketOperation.CONNECT``."""
@@ -206,7 +210,7 @@ class TcpClientListener:
 
     @_unset
     def on_close(
-        self, sender: TcpClient, conn_id: int, operation: SocketOperation, error_code: int
+        self, sender: TcpClient, conn_id: int, operation: SocketOperation, error_code: Errno
     ) -> Result:
         """See :meth:`TcpAgentListener.on_close`; the client stops after it."""
 
@@ -333,8 +337,19 @@ class _HttpEvents:
 
     @_unset
     def on_upgrade(self, sender, conn_id: int, upgrade_type: HttpUpgradeType) -> HttpResult:
-        """The connection left HTTP; later bytes arrive through ``on_receive``. Anything but
+        """The connection left HTTP. After ``WEB_SOCKET`` with ``ws_mode`` on, messages come
+        through ``on_ws_message`` (without it, WebSocket frames have no Python events yet);
+        after any other upgrade, later bytes arrive through ``on_receive``. Anything but
         ``OK`` closes it."""
+
+    @_unset
+    def on_ws_message(self, sender, conn_id: int, opcode: WsOpcode, data: bytes) -> HttpResult:
+        """WebSocket mode (``ws_mode``): one whole message, fragments reassembled: ``TEXT``
+        (``data`` is valid UTF-8) or ``BINARY``; or a control frame's payload: ``PING``
+        (after the library sent the pong), ``PONG``, or ``CLOSE`` (the 2-byte big-endian
+        code and the UTF-8 reason, e.g. ``struct.unpack("!H", data[:2])``), after which the
+        library has answered the close and the connection closes. ``ERROR`` (or an
+        exception) closes the connection."""
 
     @_unset
     def on_parse_error(self, sender, conn_id: int, code: int, description: str) -> HttpResult:

@@ -52,6 +52,9 @@ impl Worker {
                         return;
                     }
                 }
+                // Acks not already carried by an answer sent from `on_receive`.
+                let now = self.run.now_ms() as u32;
+                lock(session).flush(now, &mut output(&conn));
             }
             Err(failure) => self.close(key, SocketOperation::Receive, failure.errno()),
         }

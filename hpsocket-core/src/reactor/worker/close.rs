@@ -39,6 +39,8 @@ use crate::types::SocketOperation;
 pub(super) struct Drain {
     /// When the drain last wrote something; it fails once this is older than the timeout.
     last_progress: Instant,
+    /// What `OnClose` reports once everything is written.
+    reason: (SocketOperation, i32),
 }
 
 /// The `OnClose` operation for a socket error reported with a readiness event, as
@@ -70,6 +72,16 @@ impl Worker {
     /// application queued still goes out first.
     pub(super) fn receive_ended(&mut self, key: usize, (operation, code): (SocketOperation, i32)) {
         if operation == SocketOperation::Close && code == 0 {
+            let failing = self
+                .locals
+                .get(key)
+                .and_then(|l| l.http.as_deref()?.failing_code());
+            if let Some(code) = failing {
+                // The WebSocket mode failed the connection and the peer hung up before the
+                // delayed close: the failure is why it ended.
+                self.close(key, SocketOperation::Receive, code);
+                return;
+            }
             if self.run.shared.model == ReceiveModel::Http {
                 self.http_peer_closed(key);
             }
@@ -84,6 +96,13 @@ impl Worker {
     /// sends) and stays open for writing until its queue drains, the peer resets, or the drain
     /// makes no progress for `half_close_drain_timeout`. Then `OnClose` fires, once.
     fn peer_closed(&mut self, key: usize) {
+        self.close_after_drain(key, (SocketOperation::Close, 0));
+    }
+
+    /// Closes the connection once what is queued has been written (or the drain fails),
+    /// reporting `reason`: the peer's close, an HTTP `Release`, the WebSocket mode's close
+    /// after its answer.
+    pub(super) fn close_after_drain(&mut self, key: usize, reason: (SocketOperation, i32)) {
         // Sends made inside this read's callbacks may still wait for the end of the turn.
         self.flush(key);
         let Some(local) = self.locals.get_mut(key) else {
@@ -98,11 +117,12 @@ impl Worker {
             || !can_drain
             || !conn.transition(ConnState::Connected, ConnState::Closing)
         {
-            self.close(key, SocketOperation::Close, 0);
+            self.close(key, reason.0, reason.1);
             return;
         }
         local.draining = Some(Drain {
             last_progress: Instant::now(),
+            reason,
         });
         self.drains += 1;
         let id = conn.id;
@@ -116,7 +136,11 @@ impl Worker {
             return;
         };
         if local.conn.pending.load(Ordering::Acquire) == 0 {
-            self.close(key, SocketOperation::Close, 0);
+            let (operation, code) = local
+                .draining
+                .as_ref()
+                .map_or((SocketOperation::Close, 0), |d| d.reason);
+            self.close(key, operation, code);
         } else if let (true, Some(drain)) = (wrote, local.draining.as_mut()) {
             drain.last_progress = Instant::now();
         }
@@ -166,6 +190,17 @@ impl Worker {
             self.drains -= 1;
         }
         let conn = local.conn;
+        crate::log!(
+            crate::log::Level::Info,
+            ("{}#{}", self.run.shared.name(), self.run.shared.uid),
+            "connection {} ({}) closed: {operation:?}, {}",
+            conn.id,
+            conn.remote_addr,
+            match code {
+                0 => "no error".to_string(),
+                c => std::io::Error::from_raw_os_error(c).to_string(),
+            }
+        );
         conn.set_state(ConnState::Closed);
         conn.local_key.store(NO_KEY, Ordering::Release);
         if local.registered {

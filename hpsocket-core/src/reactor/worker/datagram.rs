@@ -373,7 +373,8 @@ impl Worker {
     /// unanswered heartbeats, else sends the next one.
     pub(super) fn detect_round(&mut self) {
         let attempts = self.run.config.udp.detect_attempts;
-        let client = self.run.shared.role == Role::Client;
+        // Clients and agents send the heartbeats; a server only counts what it hears.
+        let client = self.run.shared.role != Role::Server;
         let keys: Vec<usize> = self
             .locals
             .iter()

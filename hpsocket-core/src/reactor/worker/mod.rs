@@ -399,6 +399,12 @@ impl Worker {
             };
             let Some(id) = self.run.table.reserve() else {
                 // MaxConnectionCount reached: refuse (the socket closes on drop).
+                crate::log!(
+                    crate::log::Level::Warn,
+                    ("{}#{}", self.run.shared.name(), self.run.shared.uid),
+                    "connection from {peer} refused: MaxConnectionCount ({}) reached",
+                    self.run.table.capacity()
+                );
                 continue;
             };
             let worker =
@@ -449,6 +455,17 @@ impl Worker {
             notified: false,
         });
         conn.local_key.store(key, Ordering::Release);
+        crate::log!(
+            crate::log::Level::Info,
+            ("{}#{}", self.run.shared.name(), self.run.shared.uid),
+            "connection {id} {} {}",
+            if how == Adoption::Accepted {
+                "accepted from"
+            } else {
+                "connecting to"
+            },
+            conn.remote_addr
+        );
         if how == Adoption::Accepted {
             conn.transition(ConnState::Connecting, ConnState::Connected);
             let fd = conn.transport.fd();
@@ -535,10 +552,13 @@ impl Worker {
                 }
                 Deadline::Release(code) => {
                     if self.locals.get(key).is_some_and(|l| l.conn.id == id) {
-                        match code {
-                            0 => self.close(key, SocketOperation::Close, 0),
-                            code => self.close(key, SocketOperation::Receive, code),
-                        }
+                        // What was sent before the release (a response, the WebSocket mode's
+                        // close frame) is written before the connection closes.
+                        let reason = match code {
+                            0 => (SocketOperation::Close, 0),
+                            code => (SocketOperation::Receive, code),
+                        };
+                        self.close_after_drain(key, reason);
                     }
                     continue;
                 }

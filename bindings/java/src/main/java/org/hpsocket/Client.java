@@ -104,9 +104,8 @@ public abstract class Client extends Component {
      */
     public void start(String host, int port, boolean asyncConnect, String bindAddress, int localPort) {
         Objects.requireNonNull(host, "host");
-        checkOpen();
         try {
-            Native.clientStart(handle, host, port, asyncConnect, bindAddress, localPort);
+            Native.clientStart(handle(), host, port, asyncConnect, bindAddress, localPort);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -206,7 +205,7 @@ public abstract class Client extends Component {
      */
     public long getConnectionId() {
         try {
-            return Native.connectionId(handle);
+            return Native.connectionId(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -258,6 +257,7 @@ public abstract class Client extends Component {
      * @param value the object, or null
      */
     public void setAttachment(Object value) {
+        checkOpen();
         this.attachment = value;
     }
 

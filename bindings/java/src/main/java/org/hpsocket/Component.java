@@ -39,6 +39,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one that nobody references is, and a {@link Cleaner} then frees its native side, so a
  * forgotten {@code close()} leaks nothing.
  *
+ * <h2>After close()</h2>
+ * One rule for every component class: once {@link #close()} was called, every method that
+ * acts (start, connect, send, fetch, peek, disconnect, pause, setters, attachments, the SSL
+ * and HTTP calls, {@code cleanup…}) throws {@code IllegalStateException("TcpServer is closed")};
+ * the queries ({@code get…}, {@code is…}, {@code has…}) answer as for a stopped component; and
+ * {@code stop}, {@code await} and {@code close} return at once. The callbacks that the close
+ * itself still delivers (each connection's {@code onClose}, {@code onShutdown}) are exempt:
+ * they may use the component as a stopping one. A call racing with {@code close()} on
+ * another thread either completes or fails as against a stopping component
+ * ({@link HPSocketException}).
+ *
  * <h2>Settings</h2>
  * Setters only work while the component is stopped (they throw {@link HPSocketException}
  * with {@link SocketError#ILLEGAL_STATE} otherwise); values are checked by {@code start}.
@@ -80,6 +91,7 @@ public abstract class Component implements AutoCloseable {
     static final int EV_HTTP_MESSAGE_COMPLETE = 18;
     static final int EV_HTTP_UPGRADE = 19;
     static final int EV_HTTP_PARSE_ERROR = 20;
+    static final int EV_HTTP_WS_MESSAGE = 21;
 
     // Setting keys (settings.rs).
     static final int S_WORKER_THREAD_COUNT = 0;
@@ -127,7 +139,7 @@ public abstract class Component implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** The native handle; valid until the Cleaner runs, which needs this object unreachable. */
-    final long handle;
+    private final long nativeHandle;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConcurrentHashMap<Long, Object> attachments = new ConcurrentHashMap<>();
 
@@ -146,8 +158,8 @@ public abstract class Component implements AutoCloseable {
     }
 
     Component(int role, int model, boolean ssl, int eventMask) {
-        this.handle = Native.create(role, model, ssl, this, eventMask);
-        CLEANER.register(this, new Destroy(handle));
+        this.nativeHandle = Native.create(role, model, ssl, this, eventMask);
+        CLEANER.register(this, new Destroy(nativeHandle));
     }
 
     // ---- dispatch (called by native code on worker threads) ----
@@ -221,14 +233,31 @@ public abstract class Component implements AutoCloseable {
     // ---- life cycle ----
 
     /**
-     * The one rule for use after {@link #close()}: every call that acts (start, connect, send,
-     * fetch, disconnect, pause, a setter, the SSL setup) throws {@link IllegalStateException};
-     * the getters still answer and {@code stop}, {@code await} and {@code close} do nothing.
+     * The handle for a call that acts on the component or its connections; the one place the
+     * rule for use after {@link #close()} is checked. Once closed, every such call (start,
+     * connect, send, fetch, peek, disconnect, pause, setters, attachments, the SSL and HTTP
+     * calls) throws {@code IllegalStateException("<Class> is closed")}, except inside the
+     * component's own callbacks, which the close still delivers (each {@code onClose},
+     * {@code onShutdown}) and which may go on using it as a stopping component.
      */
-    void checkOpen() {
-        if (closed.get()) {
+    final long handle() {
+        if (closed.get() && !Native.inCallback(nativeHandle)) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");
         }
+        return nativeHandle;
+    }
+
+    /**
+     * The handle for a query ({@code get…}, {@code is…}, {@code has…}), {@code stop} and
+     * {@code await}: they answer after {@link #close()} too, as for a stopped component.
+     */
+    final long queryHandle() {
+        return nativeHandle;
+    }
+
+    /** The rule of {@link #handle()} for an act that does not call native code. */
+    final void checkOpen() {
+        handle();
     }
 
     /**
@@ -248,7 +277,7 @@ public abstract class Component implements AutoCloseable {
      */
     public void stop() {
         try {
-            Native.stop(handle);
+            Native.stop(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -265,7 +294,7 @@ public abstract class Component implements AutoCloseable {
      */
     public boolean await(long timeout, TimeUnit unit) {
         try {
-            return Native.await(handle, Math.max(0, unit.toMillis(timeout)));
+            return Native.await(queryHandle(), Math.max(0, unit.toMillis(timeout)));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -279,15 +308,15 @@ public abstract class Component implements AutoCloseable {
      */
     public void await() {
         try {
-            Native.await(handle, -1);
+            Native.await(queryHandle(), -1);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     /**
-     * Stops the component if it runs and makes it unusable ({@code start} then throws
-     * {@link IllegalStateException}). Idempotent. Called from one of the component's own
+     * Stops the component if it runs and makes it unusable: from then on every method that
+     * acts throws {@link IllegalStateException} (see the class description). Idempotent. Called from one of the component's own
      * callbacks, it returns at once and the stop finishes on a helper thread (the remaining
      * {@code onClose}/{@code onShutdown} events still arrive); elsewhere it returns once
      * stopped.
@@ -298,7 +327,7 @@ public abstract class Component implements AutoCloseable {
             return;
         }
         try {
-            Native.close(handle);
+            Native.close(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -320,7 +349,7 @@ public abstract class Component implements AutoCloseable {
      */
     public ServiceState getState() {
         try {
-            return ServiceState.of(Native.state(handle));
+            return ServiceState.of(Native.state(queryHandle()));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -343,7 +372,7 @@ public abstract class Component implements AutoCloseable {
      */
     public boolean isSecure() {
         try {
-            return Native.isSecure(handle);
+            return Native.isSecure(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -357,7 +386,7 @@ public abstract class Component implements AutoCloseable {
      */
     public HPSocketException getLastError() {
         try {
-            return Native.lastError(handle);
+            return Native.lastError(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -377,6 +406,7 @@ public abstract class Component implements AutoCloseable {
     // ---- attachments ----
 
     void attach(long connId, Object value) {
+        checkOpen();
         if (value == null) {
             attachments.remove(connId);
         } else {
@@ -393,16 +423,15 @@ public abstract class Component implements AutoCloseable {
 
     long getSetting(int key) {
         try {
-            return Native.getSetting(handle, key);
+            return Native.getSetting(queryHandle(), key);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     void setSetting(int key, long value) {
-        checkOpen();
         try {
-            Native.setSetting(handle, key, value);
+            Native.setSetting(handle(), key, value);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -666,9 +695,8 @@ public abstract class Component implements AutoCloseable {
 
     void send0(long connId, byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
-        checkOpen();
         try {
-            Native.send(handle, connId, data, offset, length);
+            Native.send(handle(), connId, data, offset, length);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -677,16 +705,15 @@ public abstract class Component implements AutoCloseable {
     void send0(long connId, ByteBuffer data) {
         int pos = data.position();
         int len = data.remaining();
-        checkOpen();
         try {
             if (data.isDirect()) {
-                Native.sendDirect(handle, connId, data, pos, len);
+                Native.sendDirect(handle(), connId, data, pos, len);
             } else if (data.hasArray()) {
-                Native.send(handle, connId, data.array(), data.arrayOffset() + pos, len);
+                Native.send(handle(), connId, data.array(), data.arrayOffset() + pos, len);
             } else {
                 byte[] copy = new byte[len];
                 data.duplicate().get(copy);
-                Native.send(handle, connId, copy, 0, len);
+                Native.send(handle(), connId, copy, 0, len);
             }
         } finally {
             Reference.reachabilityFence(this);
@@ -709,9 +736,8 @@ public abstract class Component implements AutoCloseable {
                 b.duplicate().get(arrays[i]);
             }
         }
-        checkOpen();
         try {
-            Native.sendPackets(handle, connId, arrays, offs, lens);
+            Native.sendPackets(handle(), connId, arrays, offs, lens);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -721,9 +747,8 @@ public abstract class Component implements AutoCloseable {
     }
 
     void sendSmallFile0(long connId, Path file, byte[] head, byte[] tail) {
-        checkOpen();
         try {
-            Native.sendSmallFile(handle, connId, file.toString(), head, tail);
+            Native.sendSmallFile(handle(), connId, file.toString(), head, tail);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -731,9 +756,8 @@ public abstract class Component implements AutoCloseable {
 
     FetchResult fetch0(long connId, byte[] dst, int offset, int length, boolean peek) {
         Objects.checkFromIndexSize(offset, length, dst.length);
-        checkOpen();
         try {
-            return FetchResult.of(Native.fetch(handle, connId, dst, offset, length, peek));
+            return FetchResult.of(Native.fetch(handle(), connId, dst, offset, length, peek));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -746,12 +770,11 @@ public abstract class Component implements AutoCloseable {
         int pos = dst.position();
         int len = dst.remaining();
         FetchResult r;
-        checkOpen();
         try {
             if (dst.isDirect()) {
-                r = FetchResult.of(Native.fetchDirect(handle, connId, dst, pos, len, peek));
+                r = FetchResult.of(Native.fetchDirect(handle(), connId, dst, pos, len, peek));
             } else {
-                r = FetchResult.of(Native.fetch(handle, connId, dst.array(),
+                r = FetchResult.of(Native.fetch(handle(), connId, dst.array(),
                         dst.arrayOffset() + pos, len, peek));
             }
         } finally {
@@ -766,7 +789,7 @@ public abstract class Component implements AutoCloseable {
     InetSocketAddress address0(long connId, int which) {
         byte[] raw;
         try {
-            raw = Native.address(handle, connId, which);
+            raw = Native.address(queryHandle(), connId, which);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -787,7 +810,7 @@ public abstract class Component implements AutoCloseable {
     InetSocketAddress remoteHost0(long connId) {
         String s;
         try {
-            s = Native.remoteHost(handle, connId);
+            s = Native.remoteHost(queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -797,9 +820,8 @@ public abstract class Component implements AutoCloseable {
     }
 
     void pauseReceive0(long connId, boolean pause) {
-        checkOpen();
         try {
-            Native.pauseReceive(handle, connId, pause);
+            Native.pauseReceive(handle(), connId, pause);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -807,7 +829,7 @@ public abstract class Component implements AutoCloseable {
 
     boolean isPauseReceive0(long connId) {
         try {
-            return Native.isPauseReceive(handle, connId);
+            return Native.isPauseReceive(queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -815,7 +837,7 @@ public abstract class Component implements AutoCloseable {
 
     boolean isConnected0(long connId) {
         try {
-            return Native.isConnected(handle, connId);
+            return Native.isConnected(queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -823,7 +845,7 @@ public abstract class Component implements AutoCloseable {
 
     long pendingDataLength0(long connId) {
         try {
-            return Native.pendingDataLength(handle, connId);
+            return Native.pendingDataLength(queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -831,7 +853,7 @@ public abstract class Component implements AutoCloseable {
 
     long waitingSendMessageCount0(long connId) {
         try {
-            return Native.waitingSendMessageCount(handle, connId);
+            return Native.waitingSendMessageCount(queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -841,9 +863,8 @@ public abstract class Component implements AutoCloseable {
 
     void setupSsl0(SslConfig c, boolean sniCallback) {
         Objects.requireNonNull(c, "config");
-        checkOpen();
         try {
-            Native.setupSsl(handle, c.verifyMode(), c.certificate(), c.privateKey(),
+            Native.setupSsl(handle(), c.verifyMode(), c.certificate(), c.privateKey(),
                     c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask(), sniCallback);
         } finally {
             Reference.reachabilityFence(this);
@@ -852,9 +873,8 @@ public abstract class Component implements AutoCloseable {
 
     int addSslContext0(SslConfig c) {
         Objects.requireNonNull(c, "config");
-        checkOpen();
         try {
-            return Native.addSslContext(handle, c.verifyMode(), c.certificate(), c.privateKey(),
+            return Native.addSslContext(handle(), c.verifyMode(), c.certificate(), c.privateKey(),
                     c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask());
         } finally {
             Reference.reachabilityFence(this);
@@ -862,9 +882,8 @@ public abstract class Component implements AutoCloseable {
     }
 
     void bindSslServerName0(String name, int index) {
-        checkOpen();
         try {
-            Native.bindSslServerName(handle, Objects.requireNonNull(name), index);
+            Native.bindSslServerName(handle(), Objects.requireNonNull(name), index);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -872,16 +891,15 @@ public abstract class Component implements AutoCloseable {
 
     void cleanupSsl0() {
         try {
-            Native.cleanupSsl(handle);
+            Native.cleanupSsl(handle());
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     void startSslHandshake0(long connId) {
-        checkOpen();
         try {
-            Native.startSslHandshake(handle, connId);
+            Native.startSslHandshake(handle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -891,8 +909,8 @@ public abstract class Component implements AutoCloseable {
         String[] info;
         byte[] der;
         try {
-            info = Native.sslInfo(handle, connId);
-            der = Native.sslPeerCertificate(handle, connId);
+            info = Native.sslInfo(queryHandle(), connId);
+            der = Native.sslPeerCertificate(queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }

@@ -11,6 +11,7 @@ import static org.hpsocket.Component.EV_HTTP_PARSE_ERROR;
 import static org.hpsocket.Component.EV_HTTP_REQUEST_LINE;
 import static org.hpsocket.Component.EV_HTTP_STATUS_LINE;
 import static org.hpsocket.Component.EV_HTTP_UPGRADE;
+import static org.hpsocket.Component.EV_HTTP_WS_MESSAGE;
 import static org.hpsocket.Component.bit;
 import static org.hpsocket.Component.overrides;
 
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** What the HTTP components share: event masks, delivery, and the native calls. */
 final class Http {
@@ -28,6 +30,8 @@ final class Http {
     static final int H_RELEASE_DELAY = 1;
     static final int H_AUTO_START = 2;
     static final int H_USE_COOKIE = 3;
+    static final int H_WS_MODE = 4;
+    static final int H_WS_MAX_MESSAGE = 5;
     static final int H_CONNECT_TIMEOUT = 10;
     static final int H_REQUEST_TIMEOUT = 11;
 
@@ -53,7 +57,10 @@ final class Http {
                 | bit(overrides(l, i, "onMessageComplete", c, long.class), EV_HTTP_MESSAGE_COMPLETE)
                 | bit(overrides(l, i, "onUpgrade", c, long.class, UpgradeType.class), EV_HTTP_UPGRADE)
                 | bit(overrides(l, i, "onParseError", c, long.class, int.class, String.class),
-                        EV_HTTP_PARSE_ERROR);
+                        EV_HTTP_PARSE_ERROR)
+                | bit(overrides(l, i, "onWsMessage", c, long.class, int.class, ByteBuffer.class)
+                        || overrides(l, i, "onWsMessage", c, long.class, int.class, byte[].class),
+                        EV_HTTP_WS_MESSAGE);
     }
 
     /** The two NUL-separated UTF-8 texts of a string event. */
@@ -116,6 +123,9 @@ final class Http {
                 p = pair(data);
                 r = l.onParseError(sender, id, Integer.parseInt(p[0]), p[1]);
                 break;
+            case EV_HTTP_WS_MESSAGE:
+                r = l.onWsMessage(sender, id, (int) (arg >>> 32), data);
+                break;
             default:
                 r = HttpParseResult.OK;
         }
@@ -154,7 +164,7 @@ final class Http {
 
     static HttpMessage message(Component c, long connId) {
         try {
-            return HttpMessage.of(Native.httpMessage(c.handle, connId));
+            return HttpMessage.of(Native.httpMessage(c.queryHandle(), connId));
         } finally {
             Reference.reachabilityFence(c);
         }
@@ -163,7 +173,7 @@ final class Http {
     static HttpParseError parseError(Component c, long connId) {
         String[] e;
         try {
-            e = Native.httpParseError(c.handle, connId);
+            e = Native.httpParseError(c.queryHandle(), connId);
         } finally {
             Reference.reachabilityFence(c);
         }
@@ -171,18 +181,16 @@ final class Http {
     }
 
     static void startHttp(Component c, long connId) {
-        c.checkOpen();
         try {
-            Native.httpStart(c.handle, connId);
+            Native.httpStart(c.handle(), connId);
         } finally {
             Reference.reachabilityFence(c);
         }
     }
 
     static void sendChunk(Component c, long connId, byte[] data, String extensions) {
-        c.checkOpen();
         try {
-            Native.httpSendChunk(c.handle, connId, data, extensions);
+            Native.httpSendChunk(c.handle(), connId, data, extensions);
         } finally {
             Reference.reachabilityFence(c);
         }
@@ -190,9 +198,55 @@ final class Http {
 
     static void sendRequest(Component c, long connId, String method, String path, Map<String, ?> headers,
             byte[] body) {
-        c.checkOpen();
         try {
-            Native.httpSendRequest(c.handle, connId, method, path, flatten(headers), body);
+            Native.httpSendRequest(c.handle(), connId, method, path, flatten(headers), body);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    static void sendWs(Component c, long connId, boolean fin, int reserved, int opcode, byte[] data, int offset,
+            int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        try {
+            Native.httpSendWs(c.handle(), connId, fin, reserved, opcode, data, offset, length);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /** Sends {@code data}'s remaining bytes as one frame and consumes them. */
+    static void sendWs(Component c, long connId, boolean fin, int reserved, int opcode, ByteBuffer data) {
+        int pos = data.position();
+        int len = data.remaining();
+        if (data.isDirect()) {
+            try {
+                Native.httpSendWsDirect(c.handle(), connId, fin, reserved, opcode, data, pos, len);
+            } finally {
+                Reference.reachabilityFence(c);
+                Reference.reachabilityFence(data);
+            }
+        } else if (data.hasArray()) {
+            sendWs(c, connId, fin, reserved, opcode, data.array(), data.arrayOffset() + pos, len);
+        } else {
+            byte[] copy = new byte[len];
+            data.duplicate().get(copy);
+            sendWs(c, connId, fin, reserved, opcode, copy, 0, len);
+        }
+        data.position(pos + len);
+    }
+
+    static void wsUpgrade(Component c, long connId, String path, Map<String, ?> headers) {
+        try {
+            Native.httpWsUpgrade(c.handle(), connId, path, flatten(headers));
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    static void wsClose(Component c, long connId, int code, String reason) {
+        try {
+            Native.httpWsClose(c.handle(), connId, code, reason);
         } finally {
             Reference.reachabilityFence(c);
         }
@@ -200,16 +254,15 @@ final class Http {
 
     static long get(Component c, int key) {
         try {
-            return Native.httpGetSetting(c.handle, key);
+            return Native.httpGetSetting(c.queryHandle(), key);
         } finally {
             Reference.reachabilityFence(c);
         }
     }
 
     static void set(Component c, int key, long value) {
-        c.checkOpen();
         try {
-            Native.httpSetSetting(c.handle, key, value);
+            Native.httpSetSetting(c.handle(), key, value);
         } finally {
             Reference.reachabilityFence(c);
         }

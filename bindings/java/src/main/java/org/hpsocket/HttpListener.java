@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * client), {@code onHeader} per header line, {@code onHeadersComplete}, then {@code onBody}...
  * or, chunked, ({@code onChunkHeader}, {@code onBody}..., {@code onChunkComplete}) per chunk,
  * then {@code onMessageComplete}; an upgrade adds {@code onUpgrade}, a bad message gives
- * {@code onParseError} and the connection closes.
+ * {@code onParseError} and the connection closes. In the WebSocket mode, messages after the
+ * upgrade arrive whole through {@code onWsMessage}.
  *
  * <p>Every method has a default returning {@link HttpParseResult#OK}; events a listener does
  * not override are never sent up from native code. {@link HttpParseResult#ERROR} (or a thrown
@@ -150,6 +151,43 @@ public interface HttpListener<C extends Component> {
      * @return the parse result (ignored)
      */
     default HttpParseResult onParseError(C sender, long connId, int code, String description) {
+        return HttpParseResult.OK;
+    }
+
+    /**
+     * WebSocket mode only ({@code setWebSocketMode(true)}): a whole message, fragments
+     * reassembled: {@link WsFrame#TEXT} (valid UTF-8, checked) or {@link WsFrame#BINARY}; or
+     * the payload of a {@link WsFrame#PING} (the pong has been sent already), of a
+     * {@link WsFrame#PONG}, or of the peer's {@link WsFrame#CLOSE} (its code and reason, see
+     * {@link WsFrame#closeCode}; the close has been answered and the connection closes after
+     * this). The default copies the bytes and calls
+     * {@link #onWsMessage(Component, long, int, byte[])}. {@link HttpParseResult#ERROR} (or a
+     * thrown exception) closes the connection.
+     *
+     * @param sender the component
+     * @param connId the connection
+     * @param opcode the message's opcode ({@code WsFrame.TEXT}, ...)
+     * @param data   the payload, from its position to its limit; valid only during the call
+     *               (the worker reuses the buffer), so copy what you keep
+     * @return the parse result
+     */
+    default HttpParseResult onWsMessage(C sender, long connId, int opcode, ByteBuffer data) {
+        byte[] copy = new byte[data.remaining()];
+        data.get(copy);
+        return onWsMessage(sender, connId, opcode, copy);
+    }
+
+    /**
+     * WebSocket mode: a message as an array the listener owns. Called by the default
+     * {@link #onWsMessage(Component, long, int, ByteBuffer)}; override one of the two.
+     *
+     * @param sender the component
+     * @param connId the connection
+     * @param opcode the message's opcode
+     * @param data   a copy of the payload
+     * @return the parse result
+     */
+    default HttpParseResult onWsMessage(C sender, long connId, int opcode, byte[] data) {
         return HttpParseResult.OK;
     }
 }

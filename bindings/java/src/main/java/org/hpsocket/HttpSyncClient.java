@@ -54,10 +54,9 @@ public class HttpSyncClient extends HttpClient {
      */
     public HttpResponse openUrl(String method, String url, Map<String, ?> headers, byte[] body,
             boolean forceReconnect) {
-        checkOpen();
         try {
-            Native.syncOpenUrl(handle, method, url, Http.flatten(headers), body, forceReconnect);
-            return new HttpResponse(HttpMessage.of(Native.syncMessage(handle)), Native.syncResponseBody(handle));
+            Native.syncOpenUrl(handle(), method, url, Http.flatten(headers), body, forceReconnect);
+            return new HttpResponse(HttpMessage.of(Native.syncMessage(queryHandle())), Native.syncResponseBody(queryHandle()));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -84,7 +83,7 @@ public class HttpSyncClient extends HttpClient {
     @Override
     public HttpMessage getMessage() {
         try {
-            return HttpMessage.of(Native.syncMessage(handle));
+            return HttpMessage.of(Native.syncMessage(queryHandle()));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -97,7 +96,7 @@ public class HttpSyncClient extends HttpClient {
      */
     public byte[] getResponseBody() {
         try {
-            return Native.syncResponseBody(handle);
+            return Native.syncResponseBody(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -106,7 +105,7 @@ public class HttpSyncClient extends HttpClient {
     /** Forgets the last response's body (done before each request anyway). */
     public void cleanupRequestResult() {
         try {
-            Native.syncCleanup(handle);
+            Native.syncCleanup(handle());
         } finally {
             Reference.reachabilityFence(this);
         }

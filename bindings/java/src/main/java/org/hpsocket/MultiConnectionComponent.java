@@ -90,9 +90,8 @@ public abstract class MultiConnectionComponent extends Component {
      * @throws HPSocketException for an unknown or closed connection
      */
     public void disconnect(long connId) {
-        checkOpen();
         try {
-            Native.disconnect(handle, connId);
+            Native.disconnect(handle(), connId);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -137,7 +136,7 @@ public abstract class MultiConnectionComponent extends Component {
      */
     public int getConnectionCount() {
         try {
-            return Native.connectionCount(handle);
+            return Native.connectionCount(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -150,7 +149,7 @@ public abstract class MultiConnectionComponent extends Component {
      */
     public long[] getConnectionIds() {
         try {
-            return Native.connectionIds(handle);
+            return Native.connectionIds(queryHandle());
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -165,7 +164,7 @@ public abstract class MultiConnectionComponent extends Component {
      */
     public Duration getConnectPeriod(long connId) {
         try {
-            return Duration.ofMillis(Native.period(handle, connId, false));
+            return Duration.ofMillis(Native.period(queryHandle(), connId, false));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -180,7 +179,7 @@ public abstract class MultiConnectionComponent extends Component {
      */
     public Duration getSilencePeriod(long connId) {
         try {
-            return Duration.ofMillis(Native.period(handle, connId, true));
+            return Duration.ofMillis(Native.period(queryHandle(), connId, true));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -192,9 +191,8 @@ public abstract class MultiConnectionComponent extends Component {
      * @param period the age
      */
     public void disconnectLongConnections(Duration period) {
-        checkOpen();
         try {
-            Native.disconnectOlder(handle, millis(period), false);
+            Native.disconnectOlder(handle(), millis(period), false);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -206,9 +204,8 @@ public abstract class MultiConnectionComponent extends Component {
      * @param period the silence
      */
     public void disconnectSilenceConnections(Duration period) {
-        checkOpen();
         try {
-            Native.disconnectOlder(handle, millis(period), true);
+            Native.disconnectOlder(handle(), millis(period), true);
         } finally {
             Reference.reachabilityFence(this);
         }

@@ -110,6 +110,12 @@ final class Native {
     static native boolean isSecure(long h);
     static native HPSocketException lastError(long h);
     static native void setCloseErrorCode(int code);
+    /** Whether one of the component's own callbacks runs on the calling thread. */
+    static native boolean inCallback(long h);
+    /** The library's own text for an errno (what its log records and messages say). */
+    static native String errnoText(int code);
+    /** The core's logging hook into {@code Logging.dispatch} at 1 ERROR .. 4 DEBUG; 0 removes it. */
+    static native void setLogLevel(int level);
 
     // ---- settings ----
     static native long getSetting(long h, int key);
@@ -162,6 +168,12 @@ final class Native {
     static native void httpSendRequest(long h, long conn, String method, String path, String[] headers,
             byte[] body);
     static native void httpRelease(long h, long conn);
+    static native void httpSendWs(long h, long conn, boolean fin, int reserved, int opcode, byte[] data,
+            int off, int len);
+    static native void httpSendWsDirect(long h, long conn, boolean fin, int reserved, int opcode,
+            ByteBuffer data, int off, int len);
+    static native void httpWsUpgrade(long h, long conn, String path, String[] headers);
+    static native void httpWsClose(long h, long conn, int code, String reason);
     static native long httpGetSetting(long h, int key);
     static native void httpSetSetting(long h, int key, long value);
     static native void syncOpenUrl(long h, String method, String url, String[] headers, byte[] body,

@@ -75,9 +75,8 @@ public abstract class Server extends MultiConnectionComponent {
      * @throws IllegalStateException if the server was closed
      */
     public void start(String address, int port) {
-        checkOpen();
         try {
-            Native.serverStart(handle, address == null ? "" : address, port);
+            Native.serverStart(handle(), address == null ? "" : address, port);
         } finally {
             Reference.reachabilityFence(this);
         }

@@ -101,9 +101,8 @@ public class TcpAgent extends MultiConnectionComponent {
      * @throws IllegalStateException if the agent was closed
      */
     public void start(String bindAddress, boolean asyncConnect) {
-        checkOpen();
         try {
-            Native.agentStart(handle, bindAddress, asyncConnect);
+            Native.agentStart(handle(), bindAddress, asyncConnect);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -134,9 +133,8 @@ public class TcpAgent extends MultiConnectionComponent {
      */
     public long connect(String host, int port, String localAddress, int localPort) {
         Objects.requireNonNull(host, "host");
-        checkOpen();
         try {
-            return Native.agentConnect(handle, host, port, localAddress, localPort);
+            return Native.agentConnect(handle(), host, port, localAddress, localPort);
         } finally {
             Reference.reachabilityFence(this);
         }
