@@ -4,13 +4,15 @@
 #   make build       cargo build --workspace (debug)
 #   make demo        release build + the C perf demo (testecho-pfm shape), prints its result line
 #   make test        everything: test-rust, test-c, test-interop, test-python, test-java,
-#                    test-csharp, test-cpp, test-misuse, test-packaging, soak-smoke, fuzz-smoke
+#                    test-csharp, test-cpp, test-misuse, test-packaging, test-docs, soak-smoke,
+#                    fuzz-smoke
 #                    (each part has its own target; `make fuzz` and `make soak` are the long runs)
 #   make install     the C library, headers, pkg-config and CMake files into PREFIX (default
 #                    /usr/local; DESTDIR too); make uninstall (packaging/packaging.mk,
 #                    docs/install.md)
 #   make nupkg       the C# package in dist/; make jar: the Java jar
 #   make wheel       the Python wheel in dist/ (bindings/python/python.mk)
+#   make docs        the documentation site in target/docs/site, links checked (tools/docs)
 #   make bench       the benchmark cells, bench/RESULTS.md; bench-smoke: a quick look (bench/bench.mk)
 #   make test-c      the C tests in tests/c against include/ and target/debug/libhpsocket.so
 #   make test-interop the PACK/PULL examples against HP-Socket 5.2.2 (from PyPI), both ways
@@ -58,6 +60,10 @@ HP522_HEADERS := bench/c/hp522.h tests/interop/hp522_ext.h tests/interop/hp522-i
 HP522_BINS := $(addprefix $(INTEROP_DIR)/hp522/,pack_echo_server pack_echo_client \
               pull_echo_server pull_echo_client http_server http_get udp_echo_server \
               udp_echo_client)
+# Interop-only programs (tests/interop/*.c), built against both libraries like the examples.
+INTEROP_PROGS := http_agent http_echo_server
+INTEROP_OURS := $(addprefix $(C_OUT)/tests/examples/,$(INTEROP_PROGS))
+HP522_BINS += $(addprefix $(INTEROP_DIR)/hp522/,$(INTEROP_PROGS))
 
 # Debian packages `demo` and `test` need; installed by `deps` only when missing.
 # openssl: the TLS tests run `openssl s_client/s_server`; python3: PyO3 builds bindings/python.
@@ -119,6 +125,11 @@ $(C_OUT)/tests/examples/%: examples/c/%.c $(HEADERS) $(DEBUG_DIR)/libhpsocket.so
 	$(CC) $(C_WARN) -g -O1 -Iinclude -o $@ $< \
 	  -L$(DEBUG_DIR) -Wl,-rpath,$(DEBUG_DIR) -lhpsocket -pthread
 
+$(C_OUT)/tests/examples/%: tests/interop/%.c $(HEADERS) $(DEBUG_DIR)/libhpsocket.so
+	@mkdir -p $(@D)
+	$(CC) $(C_WARN) -g -O1 -Iinclude -o $@ $< \
+	  -L$(DEBUG_DIR) -Wl,-rpath,$(DEBUG_DIR) -lhpsocket -pthread
+
 $(DEMO_BIN): examples/c/perf_demo.c $(HEADERS) $(RELEASE_DIR)/libhpsocket.so
 	@mkdir -p $(@D)
 	$(CC) $(C_WARN) -O2 -g -Iinclude -o $@ $< \
@@ -152,6 +163,7 @@ test: deps
 	$(MAKE) --no-print-directory test-cpp
 	$(MAKE) --no-print-directory test-misuse
 	$(MAKE) --no-print-directory test-packaging
+	$(MAKE) --no-print-directory test-docs
 	$(MAKE) --no-print-directory soak-smoke
 	$(MAKE) --no-print-directory fuzz-smoke
 
@@ -168,7 +180,7 @@ test-c: build-ffi
 # in its ARQ mode against stock ikcp (PyPI's kcp==0.1.6) with the handshake scripted
 # (tests/interop/arq_ikcp.py).
 test-interop: build-ffi
-	$(MAKE) --no-print-directory $(EXAMPLE_BINS)
+	$(MAKE) --no-print-directory $(EXAMPLE_BINS) $(INTEROP_OURS)
 	@$(MAKE) --no-print-directory $(HP522_BINS) \
 	  || echo "test-interop: building against HP-Socket 5.2.2 failed (above); run.sh fails below"
 	tests/interop/run.sh $(C_OUT)/tests/examples $(INTEROP_DIR)/hp522 $(INTEROP_TESTS)
@@ -182,6 +194,11 @@ $(HP522_LIB): tests/interop/fetch_hp522.sh
 # 5.2.2's declarations: bench/c/hp522.h plus tests/interop/hp522_ext.h, reached through
 # tests/interop/hp522-include/HPSocket4C.h. No -Wno-* is needed.
 $(INTEROP_DIR)/hp522/%: examples/c/%.c $(HP522_HEADERS) $(HP522_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(C_WARN) -g -O1 -Itests/interop/hp522-include -Itests/interop -Ibench/c -o $@ $< \
+	  -L$(HP522_DIR) -Wl,-rpath,$(HP522_DIR) -lhpsocket4c -pthread
+
+$(INTEROP_DIR)/hp522/%: tests/interop/%.c $(HP522_HEADERS) $(HP522_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(C_WARN) -g -O1 -Itests/interop/hp522-include -Itests/interop -Ibench/c -o $@ $< \
 	  -L$(HP522_DIR) -Wl,-rpath,$(HP522_DIR) -lhpsocket4c -pthread
@@ -210,3 +227,4 @@ include bindings/csharp/csharp.mk
 include bindings/cpp/cpp.mk
 include hardening.mk
 include packaging/packaging.mk
+include tools/docs/docs.mk

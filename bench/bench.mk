@@ -2,12 +2,13 @@
 #
 #   make bench        builds the harness and every peer, downloads HP-Socket 5.2.2 from PyPI
 #                     (HPSocket==0.9.3) and matplotlib into bench/.peers/, runs cells T1 T2 C1
-#                     C2 C3 A1 P1 S1 IR L1 H1 W1 K1 (about 17 minutes), prints the tables,
+#                     C2 C3 A1 P1 S1 IR L1 H1 W1 K1 U1 (about 19 minutes), prints the tables,
 #                     writes bench/RESULTS.md and bench/charts/*.png (H1 too: nginx and wrk
 #                     from Debian, see BENCH_DEB; K1's kcp-go peer: Go modules, see
 #                     bench-gopeers)
 #   make bench-smoke  one repetition of T1 at 100 connections and T2 at 1000; prints figures,
-#                     never fails on a figure (CI)
+#                     never fails on a figure (CI); with BENCH_ARGS="--cells U1": U1's
+#                     smoke instead (64 B x 1000 peers, one short run per server)
 #
 # Variables: BENCH_ARGS (extra bench/run.py options, e.g. BENCH_ARGS="--cells T2 --reps 1"),
 # BENCH_PYTHON (the interpreter that runs pip and the orchestrator).
@@ -30,7 +31,7 @@ BENCH_ARGS ?=
         bench-cpeers bench-wspeers bench-gopeers bench-venv bench-charts bench-l1
 
 bench: bench-deps bench-build bench-venv bench-l1
-	@echo "bench: loadavg $$(cat /proc/loadavg)  (full run: about 17 minutes)"
+	@echo "bench: loadavg $$(cat /proc/loadavg)  (full run: about 19 minutes)"
 	$(BENCH_PYTHON) $(BENCH_DIR)/run.py $(BENCH_ARGS)
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-charts
 
@@ -89,19 +90,21 @@ $(BENCH_HP522)/libhpsocket4c.so:
 bench-cpeers:
 	@mkdir -p $(BENCH_CBIN)
 	@if [ -f $(BENCH_HP522)/libhpsocket4c.so ]; then \
-	  for p in echo agent http; do \
+	  for p in echo agent http udp; do \
 	    $(BENCH_CC) $(BENCH_CFLAGS) -Itests/interop -o $(BENCH_CBIN)/hp522_$$p \
 	      $(BENCH_DIR)/c/hp_$$p.c -L$(BENCH_HP522) -Wl,-rpath,$(abspath $(BENCH_HP522)) \
 	      -lhpsocket4c -pthread || exit 1; \
 	  done; fi
 	@if [ -f $(BENCH_RELEASE)/libhpsocket.so ] && [ -f include/HPSocket4C.h ]; then \
 	  models=""; grep -q Create_HP_TcpPackServer include/HPSocket4C.h || models=-DHPS_NO_MODELS; \
-	  for p in echo agent http; do \
+	  for p in echo agent http udp; do \
 	    $(BENCH_CC) $(BENCH_CFLAGS) -DHPS_OWN_HEADER $$models -Iinclude -o $(BENCH_CBIN)/hps_c_$$p \
 	      $(BENCH_DIR)/c/hp_$$p.c -L$(BENCH_RELEASE) -Wl,-rpath,$(BENCH_RELEASE) -lhpsocket \
 	      -pthread || exit 1; \
 	  done; else rm -f $(BENCH_CBIN)/hps_c_echo $(BENCH_CBIN)/hps_c_agent \
-	    $(BENCH_CBIN)/hps_c_http; fi
+	    $(BENCH_CBIN)/hps_c_http $(BENCH_CBIN)/hps_c_udp; fi
+	@# U1's bare recvmmsg/sendmmsg echo loop: plain C, always built.
+	$(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/mmsg_echo $(BENCH_DIR)/c/mmsg_echo.c
 	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-wspeers
 	@if pkg-config --exists libuv 2>/dev/null; then \
 	  $(BENCH_CC) $(BENCH_CFLAGS) -o $(BENCH_CBIN)/uv_echo $(BENCH_DIR)/c/uv_echo.c \

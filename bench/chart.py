@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from report import LABEL, ORDER, W1_LABEL  # noqa: E402
+from report import LABEL, ORDER, U1_ORDER, W1_LABEL  # noqa: E402
 
 FAMILIES = [
     ("T1", "T1: pingpong 16 KiB (top: MiB/s; bottom: MiB per server-CPU-second)",
@@ -38,6 +38,9 @@ FAMILIES = [
     ("K1", "K1: ARQ (KCP) echo, one message in flight per session (rows: messages/s, per "
      "server-CPU-second, p99 round trip)", [("K1", "msgs_s"), ("K1", "msgs_cpu"),
                                             ("K1", "p99_ms")]),
+    ("U1", "U1: UDP datagram echo, one datagram in flight per peer (rows: datagrams/s, per "
+     "server-CPU-second, p99 round trip)", [("U1", "msgs_s"), ("U1", "msgs_cpu"),
+                                            ("U1", "p99_ms")]),
 ]
 UNITS = {"mib_s": "MiB/s", "msgs_s": "messages/s", "conns_s": "connections/s",
          "mib_cpu": "MiB per server-CPU-s", "msgs_cpu": "messages per server-CPU-s",
@@ -50,6 +53,8 @@ WHO_ORDER = ORDER[:2] + ["hps-c-frames"] + ORDER[2:] + ["loadgen", "hps-agent", 
                      "kcp-go-rcvbuf"]
 # Families whose rows need their own names (W1's C ABI rows differ by API, not by library).
 FAMILY_LABEL = {"W1": {**LABEL, **W1_LABEL}}
+# Families whose bars need their own order (U1: the default-buffer rows, then the 4 MiB ones).
+FAMILY_ORDER = {"U1": U1_ORDER}
 
 
 def main():
@@ -81,7 +86,8 @@ def main():
                     ax.axis("off")
                     continue
                 label, metric, group = panels[c]
-                whos = [w for w in WHO_ORDER if w in group] + sorted(set(group) - set(WHO_ORDER))
+                order = FAMILY_ORDER.get(name, WHO_ORDER)
+                whos = [w for w in order if w in group] + sorted(set(group) - set(order))
                 vals = [group[w][0] or 0 for w in whos]
                 errs = [group[w][1] or 0 for w in whos]
                 colors = ["tab:red" if w.startswith("hps") else "tab:gray" for w in whos]

@@ -6,7 +6,8 @@ tokio; C1 >= 60,000 connections/s and <= 256 bytes of server memory per idle con
 no listen overflows; A1 hpsocket's agent >= 0.95x the project's load generator; W1 each
 hpsocket server in the WebSocket mode >= 1.0x tokio-tungstenite in messages per server-CPU-second;
 K1 hpsocket's ARQ server >= 1.0x kcp-go in messages per server-CPU-second with a p99 round trip
-no worse than kcp-go's.
+no worse than kcp-go's; U1 each hpsocket UDP server >= 1.5x HP-Socket 5.2.2's UdpServer and
+>= 0.9x the bare recvmmsg/sendmmsg loop in datagrams per server-CPU-second.
 """
 
 ORDER = ["hps", "hps-c", "mio", "tokio", "hp522", "libuv", "libevent"]
@@ -19,7 +20,10 @@ LABEL = {"hps": "hpsocket (Rust)", "hps-c": "hpsocket (C ABI)", "mio": "bare mio
          "hyper": "hyper", "wrk": "wrk", "hps-http-agent": "hpsocket HttpAgent (Rust)",
          "hps-c-frames": "hpsocket (C ABI, frame API)", "tungstenite": "tokio-tungstenite",
          "kcp-go": "kcp-go", "hps-rcvbuf": "hpsocket (Rust), 4 MiB SO_RCVBUF",
-         "kcp-go-rcvbuf": "kcp-go, 4 MiB SO_RCVBUF"}
+         "kcp-go-rcvbuf": "kcp-go, 4 MiB SO_RCVBUF", "mmsg": "bare recvmmsg/sendmmsg",
+         "hps-c-rcvbuf": "hpsocket (C ABI), 4 MiB SO_RCVBUF",
+         "hp522-rcvbuf": "HP-Socket 5.2.2, 4 MiB SO_RCVBUF",
+         "mmsg-rcvbuf": "bare recvmmsg/sendmmsg, 4 MiB SO_RCVBUF"}
 UNDER_TEST = ["hps", "hps-c"]
 
 
@@ -604,6 +608,136 @@ def k1_section(head, summary):
             + loadavg_note(summary, ["K1"]) + "\n\n![K1](charts/K1.png)\n")
 
 
+U1_ORDER = ["hps", "hps-c", "hp522", "mmsg", "hps-rcvbuf", "hps-c-rcvbuf", "hp522-rcvbuf",
+            "mmsg-rcvbuf"]
+# The bar (the issue), per server-CPU-second: each hpsocket row against the peers of its own
+# buffer setting.
+U1_BAR = [("hp522", 1.5), ("mmsg", 0.9)]
+
+
+def u1_peer(w, peer):
+    return peer + ("-rcvbuf" if w.endswith("-rcvbuf") else "")
+
+
+def u1_bar(summary, load, w, below):
+    """U1's bar for one hpsocket row: >= 1.5x HP-Socket 5.2.2 and >= 0.9x the bare loop in
+    datagrams per server-CPU-second, against the rows with the same socket buffer; a
+    shortfall within the two figures' relative half-ranges is noise. Only the default-buffer
+    rows' shortfalls go to "Below the bar" (the 4 MiB rows are a diagnostic)."""
+    if w.split("-rcvbuf")[0] not in UNDER_TEST:
+        return ""
+    short, unsure = [], []
+    for peer, need in U1_BAR:
+        p = u1_peer(w, peer)
+        r = ratio(summary, "U1", load, w, p, "msgs_cpu")
+        if r is None:
+            continue
+        if r >= need:
+            continue
+        noise = rel_noise(summary, "U1", load, w, "msgs_cpu") + rel_noise(
+            summary, "U1", load, p, "msgs_cpu")
+        text = f"{r:.2f}x {LABEL[peer]} (bar {need}x)"
+        if r * (1 + noise) >= need:
+            unsure.append(text + f" ±{noise * 100:.0f}%")
+        else:
+            short.append(text)
+    if ratio(summary, "U1", load, w, u1_peer(w, "hp522"), "msgs_cpu") is None and ratio(
+            summary, "U1", load, w, u1_peer(w, "mmsg"), "msgs_cpu") is None:
+        return "–"
+    diagnostic = w.endswith("-rcvbuf")
+    text = f"U1 {load} (per CPU-s): {LABEL[w]} " + ", ".join(short + unsure)
+    if short:
+        if not diagnostic:
+            below.append(text + (", the last within the noise" if unsure else ""))
+        return "**below** (" + ", ".join(short) + ")" + (
+            "; within noise: " + ", ".join(unsure) if unsure else "")
+    if unsure:
+        if not diagnostic:
+            below.append(text + ", within the noise")
+        return "within noise (" + ", ".join(unsure) + ")"
+    return "met"
+
+
+def u1_family(summary, below, notes=()):
+    """U1: UDP datagram echo, every server on one core with one worker thread."""
+    loads = loads_of(summary, "U1")
+    if not loads:
+        return ""
+    rows = []
+    for load in loads:
+        for w in whos_of(summary, "U1", U1_ORDER):
+            s = summary.get(("U1", load, w))
+            if not s:
+                continue
+            cpu = s.get("msgs_cpu", (None,))[0]
+            loss = s.get("loss", (None, None))
+            rows.append([load, LABEL.get(w, w), cell_text(s, "msgs_s"),
+                         cell_text(s, "p50_ms"), cell_text(s, "p99_ms"),
+                         cell_text(s, "msgs_cpu"), fmt(1e6 / cpu) if cpu else "–",
+                         cell_text(s, "client_busy"),
+                         f"{loss[0] * 100:.2f} ± {loss[1] * 100:.2f}" if loss[0] is not None
+                         else "–",
+                         cell_text(s, "udp_rcvbuf_errors"), cell_text(s, "errors")]
+                        + [fmt(ratio(summary, "U1", load, w, u1_peer(w, peer), "msgs_cpu"), 2)
+                           if not w.startswith(peer) else "" for peer in ["hp522", "mmsg"]]
+                        + [u1_bar(summary, load, w, below)])
+    text = ("`uload` (`bench/src/bin/uload.rs`) on CPU 1 against each server on CPU 0 (one "
+            "worker thread): N peers, each its own UDP socket (its own source port, so each is "
+            "one connection of a UdpServer), keeping one datagram of the given size in flight; "
+            "every echo is checked whole (length, peer, sequence number, every byte). A "
+            "datagram whose echo is not back within 100 ms is counted lost and the peer sends "
+            "the next, so a loss costs its peer 100 ms and stalls nothing else. Peers open 64 "
+            "at a time (each one datagram and its echo, so every server has made its N "
+            "connections), then all send, 0.3 s of warm-up, then the measured window. "
+            "Datagrams echoed per second, p50/p99 round trip, datagrams per server-CPU-second "
+            "and server µs per datagram (/proc/PID/task/*/schedstat around the window), the "
+            "client's CPU use (near 1.0: the client core is the limit), loss = datagrams timed "
+            "out / sent in the window, kernel UDP receive-buffer drops (`/proc/net/snmp` "
+            "RcvbufErrors, host-wide, during the window), errors = wrong echoes. Servers: "
+            "hpsocket (Rust) = `bench/src/bin/hps_udp.rs` (hpsocket-core `UdpServer`, echo "
+            "from `on_receive`); hpsocket (C ABI) and HP-Socket 5.2.2 = `bench/c/hp_udp.c` "
+            "(`Create_HP_UdpServer`, `HP_Server_Send` from OnReceive) on our `libhpsocket.so` "
+            "and on 5.2.2's `libhpsocket4c` (PyPI `HPSocket==0.9.3`); all three with "
+            "MaxDatagramSize 1500 (the defaults, 1432 and 5.2.2's 1472, are below the larger "
+            "load) and the heartbeat at 60 s (5.2.2: DetectInterval in seconds); bare "
+            "recvmmsg/sendmmsg = `bench/c/mmsg_echo.c` (one blocking `recvmmsg` with "
+            "MSG_WAITFORONE of up to 64 datagrams, one `sendmmsg` of them back: the ceiling "
+            "of one thread on one socket). Every server runs with the kernel's default socket "
+            "receive buffer (212,992 B here; 1,000 peers' 64-byte datagrams overflow it, "
+            "which the loss column shows) and, as a diagnostic, with a 4 MiB `SO_RCVBUF` set "
+            "by the server's own code (OnPrepareListen / `on_prepare_listen`; the bare loop: "
+            "setsockopt). Ratios are per server-CPU-second, against the peer with the same "
+            "buffer; > 1: the row does more work per CPU-second. Bar (the issue): each "
+            "hpsocket server at least 1.5x HP-Socket 5.2.2 and 0.9x the bare loop per "
+            "server-CPU-second, judged on the default-buffer rows.\n\n" + table(
+                ["load", "server", "datagrams/s", "p50 ms", "p99 ms",
+                 "datagrams per server-CPU-s", "server µs per datagram", "client CPU use",
+                 "loss %", "kernel UDP drops", "errors", "/HP-Socket 5.2.2 per CPU-s",
+                 "/bare loop per CPU-s", "bar"], rows))
+    failed = [n for n in notes if n.startswith("U1")]
+    if failed:
+        text += "\n\nLeft out or no figure:\n\n" + "\n".join(f"- {n}" for n in failed)
+    return text
+
+
+def u1_section(head, summary):
+    """The U1 section alone, headed by the run's date and loadavg (for a U1-only run)."""
+    below = []
+    body = u1_family(summary, below, head.get("notes", []))
+    if not body:
+        return ""
+    v = head["versions"]
+    a = head["args"]
+    return (f"## U1: UDP datagram echo\n\nRun {head['date']}, loadavg before "
+            f"`{head['loadavg_before']}`, after `{head.get('loadavg_after', '?')}`, "
+            f"{a['reps']} repetition(s), every peer's first echo, then "
+            f"{min(a['warmup'], 0.3)} s warm-up + {a.get('u1_secs', '?')} s measured per run; "
+            "versions: " + "; ".join(f"{k} {v[k]}" for k in ["HP-Socket (U1)", "gcc",
+                                                            "hpsocket commit"]
+                                     if v.get(k)) + ".\n\n" + body
+            + loadavg_note(summary, ["U1"]) + "\n\n![U1](charts/U1.png)\n")
+
+
 def h1_section(head, summary):
     """The H1 section alone, headed by the run's date and loadavg (for an H1-only run)."""
     body = h1_family(summary)
@@ -635,7 +769,8 @@ def l1_section(head, summary):
 SPLICED = {"L1": lambda head, summary: l1_section(head, summary),
            "H1": lambda head, summary: h1_section(head, summary),
            "W1": lambda head, summary: w1_section(head, summary),
-           "K1": lambda head, summary: k1_section(head, summary)}
+           "K1": lambda head, summary: k1_section(head, summary),
+           "U1": lambda head, summary: u1_section(head, summary)}
 
 
 def splice_section(text, section, key):
@@ -661,9 +796,10 @@ def loadavg_note(summary, cells):
            f"(2 cores; above 2, other work was competing for them)."
 
 
-NOT_YET = "- U1 (UDP): not in the harness yet."
-# How older reports begin their not-yet line (a spliced H1, W1 or K1 run brings it up to date).
-STALE_NOT_YET = ("- H1 (HTTP/1.1)", "- U1 (UDP), K1 (ARQ)")
+NOT_YET = "- L1's C# row (`System.Net.Sockets` on Mono): its echo servers are not written yet."
+# How older reports begin their not-yet line (a spliced H1, W1, K1 or U1 run brings it up to
+# date).
+STALE_NOT_YET = ("- H1 (HTTP/1.1)", "- U1 (UDP)")
 
 
 def render(head, summary, smoke=False):
@@ -709,12 +845,13 @@ def render(head, summary, smoke=False):
         ("H1: HTTP/1.1 keep-alive", h1_family(summary)),
         ("W1: WebSocket echo", w1_family(summary, below, head.get("notes", []))),
         ("K1: ARQ (KCP) echo", k1_family(summary, below, head.get("notes", []))),
+        ("U1: UDP datagram echo", u1_family(summary, below, head.get("notes", []))),
     ]
     charts = {"T1": "T1", "T2": "T2", "C1": "C", "A1": "A1", "P1": "P1", "H1": "H1",
-              "W1": "W1", "K1": "K1"}
+              "W1": "W1", "K1": "K1", "U1": "U1"}
     families = {"T1": ["T1"], "T2": ["T2"], "C1": ["C1", "C2", "C3"], "A1": ["A1"],
                 "P1": ["P1"], "S1": ["S1"], "L1": ["L1"], "H1": ["H1"], "W1": ["W1"],
-                "K1": ["K1"]}
+                "K1": ["K1"], "U1": ["U1"]}
     for title, body in sections:
         if body:
             key = title.split(":")[0].split(",")[0]

@@ -5,9 +5,11 @@ Starts each server fresh per run pinned to CPU 0 (one worker / event-loop thread
 generator pinned to CPU 1, repeats every cell `--reps` times interleaved across servers, and
 reports median and half-range, with ratios against the peers measured in the same run.
 
-    run.py [--smoke] [--reps 3] [--secs 2.5] [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1]
+    run.py [--smoke] [--reps 3] [--secs 2.5]
+           [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1,U1]
 
-A run of `--cells` among L1, H1, W1 and K1 only rewrites just those sections of RESULTS.md.
+A run of `--cells` among L1, H1, W1, K1 and U1 only rewrites just those sections of RESULTS.md.
+`--smoke` with `--cells U1` runs one short repetition of U1 alone (printing figures only).
 
 Writes bench/out/raw.jsonl and bench/out/summary.json (ignored), and, for a full run,
 bench/RESULTS.md; `chart.py` turns summary.json into one PNG per cell family. Exits 0 whatever
@@ -341,6 +343,36 @@ def k1_servers():
     return s
 
 
+# U1: UDP datagram echo under uload, every server on CPU 0 with one worker thread.
+# (load, datagram size, peers).
+U1_LOADS = [("64B x 1000", 64, 1000), ("1500B x 100", 1500, 100)]
+# The second row of every server: SO_RCVBUF of its socket raised to this (net.core.rmem_max
+# here: 4 MiB), set by each server's own code (OnPrepareListen / on_prepare_listen; the bare
+# loop: setsockopt), so that the kernel's default buffer (212,992 B), which 1,000 peers'
+# datagrams overflow, is out of the picture.
+U1_RCVBUF = 4 << 20
+U1_TIMEOUT_MS = 100
+
+
+def u1_servers():
+    """(name, label, argv builder taking the SO_RCVBUF (0: the kernel's default)) per U1
+    server; a server that is not built is left out."""
+    s = []
+    if have(f"{BIN}/hps_udp"):
+        s.append(("hps", "hpsocket (Rust)",
+                  lambda rb: [f"{BIN}/hps_udp", "--max-datagram", "1500", "--rcvbuf", str(rb)]))
+    if have(f"{CBIN}/hps_c_udp"):
+        s.append(("hps-c", "hpsocket (C ABI)",
+                  lambda rb: [f"{CBIN}/hps_c_udp", "0", "1", "20000", "1500", "60000", str(rb)]))
+    if have(f"{CBIN}/hp522_udp"):
+        s.append(("hp522", "HP-Socket 5.2.2",
+                  lambda rb: [f"{CBIN}/hp522_udp", "0", "1", "20000", "1500", "60000", str(rb)]))
+    if have(f"{CBIN}/mmsg_echo"):
+        s.append(("mmsg", "bare recvmmsg/sendmmsg",
+                  lambda rb: [f"{CBIN}/mmsg_echo", "0", str(rb)]))
+    return s
+
+
 def to_ms(text):
     m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
     if not m:
@@ -377,7 +409,7 @@ def versions():
         except (OSError, subprocess.TimeoutExpired):
             return ""
 
-    for key, prog in [("HP-Socket", "hp522_echo"), ("hpsocket C ABI (HP_GetHPSocketVersion)",
+    for key, prog in [("HP-Socket", "hp522_echo"), ("HP-Socket (U1)", "hp522_udp"), ("hpsocket C ABI (HP_GetHPSocketVersion)",
                                                     "hps_c_echo"),
                       ("libuv", "uv_echo"), ("libevent", "ev_echo")]:
         if have(f"{CBIN}/{prog}"):
@@ -819,6 +851,57 @@ class Bench:
                                                    "udp_rcvbuf_errors", "errors"])
 
 
+    def u1(self, smoke=False):
+        """UDP datagram echo: `uload` on CPU 1 drives each server on CPU 0 (one worker
+        thread) with N peer sockets, each keeping one datagram in flight (a datagram not back
+        after 100 ms is lost and the next one goes out). Every server runs twice: with the
+        kernel's default socket receive buffer and with a 4 MiB SO_RCVBUF. Each run measures
+        `--u1-secs` (default 1.5 s) after every peer's first echo and at most 0.3 s of
+        warm-up. `smoke`: the default-buffer rows of one load, one short repetition."""
+        uload = f"{BIN}/uload"
+        servers = u1_servers()
+        if not have(uload) or not servers:
+            self.notes.append("U1: uload or its servers not built (make bench-build)")
+            print("bench: U1: uload or its servers not built, left out", flush=True)
+            return
+        for name, label in [("hps-c", "the C ABI row"), ("hp522", "HP-Socket 5.2.2"),
+                            ("mmsg", "the bare recvmmsg loop")]:
+            if name not in [n for n, _, _ in servers]:
+                self.notes.append(f"U1: {label} is not built, left out")
+        argv_of = {name: argv for name, _, argv in servers}
+        who = [(name, rb) for rb in ([0] if smoke else [0, U1_RCVBUF])
+               for name, _, _ in servers]
+        a = self.args
+        secs, warmup = (0.5, 0.1) if smoke else (a.u1_secs, min(a.warmup, 0.3))
+        for load, size, peers in U1_LOADS[:1] if smoke else U1_LOADS:
+            for rep in range(a.reps):
+                order = who[rep % len(who):] + who[:rep % len(who)]
+                for name, rb in order:
+                    row = name if rb == 0 else f"{name}-rcvbuf"
+                    try:
+                        srv = Server(row, argv_of[name](rb))
+                    except RuntimeError as e:
+                        self.notes.append(f"U1 {load} {row}: {e}")
+                        print(f"bench: U1 {load} {row}: {e}", flush=True)
+                        continue
+                    try:
+                        # The opening phase is bounded by uload itself (30 s).
+                        r = client([uload, "--addr", srv.addr, "--peers", str(peers), "--size",
+                                    str(size), "--window", "1", "--timeout-ms",
+                                    str(U1_TIMEOUT_MS), "--warmup", str(warmup), "--duration",
+                                    str(secs), "--server-pid", str(srv.pid)],
+                                   secs + warmup + 45)
+                    except RuntimeError as e:
+                        self.notes.append(f"U1 {load} {row}: {e}")
+                        print(f"bench: U1 {load} {row}: {e}", flush=True)
+                        continue
+                    finally:
+                        srv.stop()
+                    r = self.record("U1", load, row, rep, r)
+                    self.say("U1", load, row, r, ["msgs_s", "p99_ms", "server_cpu_s", "loss",
+                                                  "udp_rcvbuf_errors", "errors"])
+
+
 IR_ROUNDS = (5, 105)
 
 
@@ -875,7 +958,7 @@ def summarize(results):
                        "listen_overflows",
                        "listen_drops", "errors", "client_cpu_s", "server_cpu_s",
                        "udp_rcvbuf_errors", "relay_dropped", "dgrams_in_per_msg",
-                       "dgrams_out_per_msg", "open_s"]:
+                       "dgrams_out_per_msg", "open_s", "loss", "lost", "late"]:
             if metric in rs[0]:
                 m[metric] = med_hr([r.get(metric) for r in rs])
         if "mib_s" in rs[0]:
@@ -896,7 +979,7 @@ def summarize(results):
             m["conns_cpu"] = med_hr([r["conns_s"] * r["secs"] / r["server_cpu_s"]
                                      if r.get("server_cpu_s") and r.get("conns_s") else None
                                      for r in rs])
-        if rs[0].get("mode") in ("hold", "ws-echo", "arq-echo"):
+        if rs[0].get("mode") in ("hold", "ws-echo", "arq-echo", "udp-echo"):
             m["client_busy"] = med_hr([r["client_cpu_s"] / r["secs"]
                                        if r.get("secs") and "client_cpu_s" in r else None
                                        for r in rs])
@@ -916,7 +999,9 @@ def main():
                     help="W1's measured seconds per run (its warm-up: at most 0.3 s)")
     ap.add_argument("--k1-secs", type=float, default=2.0,
                     help="K1's measured seconds per run (its warm-up: at most 0.3 s)")
-    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1")
+    ap.add_argument("--u1-secs", type=float, default=1.5,
+                    help="U1's measured seconds per run (its warm-up: at most 0.3 s)")
+    ap.add_argument("--cells", default="T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1,U1")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--nice", type=int, default=0,
                     help="run servers and clients at this nice value (e.g. -10, as root) so "
@@ -931,9 +1016,11 @@ def main():
     a.warmup = min(max(a.warmup, 0.0), 5.0)
     a.w1_secs = min(max(a.w1_secs, 0.5), 30.0)
     a.k1_secs = min(max(a.k1_secs, 0.5), 30.0)
+    a.u1_secs = min(max(a.u1_secs, 0.5), 30.0)
     a.reps = min(max(a.reps, 1), 9)
     if a.smoke:
-        a.reps, a.cells = 1, "T1,T2"
+        # A smoke run of U1 (`--smoke --cells U1`) stays U1 alone; any other is T1 and T2.
+        a.reps, a.cells = 1, ("U1" if a.cells == "U1" else "T1,T2")
 
     signal.signal(signal.SIGTERM, kill_all)
     signal.signal(signal.SIGINT, kill_all)
@@ -948,7 +1035,7 @@ def main():
 
     b = Bench(a)
     missing = [n for n in CORE if n not in b.servers]
-    for n in ["hps", "mio", "tokio"]:
+    for n in [] if cells_only(a.cells, {"U1"}) else ["hps", "mio", "tokio"]:
         if n not in b.servers:
             sys.exit(f"bench: {n} is not built (run through `make bench`)")
     head = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -987,6 +1074,8 @@ def main():
             b.w1()
         if "K1" in cells:
             b.k1()
+        if "U1" in cells:
+            b.u1(a.smoke)
     finally:
         kill_all()
     head["loadavg_after"] = open("/proc/loadavg").read().strip()
@@ -995,6 +1084,10 @@ def main():
     with open(os.path.join(OUT, "raw.jsonl"), "a") as f:
         f.write(json.dumps({"head": head}) + "\n")
     publish(head, b.results, a)
+
+
+def cells_only(cells, allowed):
+    return set(cells.split(",")) <= allowed
 
 
 def publish(head, results, a):
@@ -1009,14 +1102,14 @@ def publish(head, results, a):
     print(text)
     cells = set(a.cells.split(","))
     if not a.smoke and cells <= set(report.SPLICED) and os.path.isfile(a.results):
-        # a run of L1, H1, W1 and/or K1 only replaces those sections of the existing report
+        # a run of L1, H1, W1, K1 and/or U1 only replaces those sections of the report
         with open(a.results) as f:
             text = f.read()
         for key in sorted(cells):
             section = report.SPLICED[key](head, summary)
             if section:
                 text = report.splice_section(text, section, key)
-        if cells & {"H1", "W1", "K1"}:  # an older report lists them as not in the harness
+        if cells & {"H1", "W1", "K1", "U1"}:  # an older report lists them as not yet there
             text = "\n".join(report.NOT_YET if l.startswith(report.STALE_NOT_YET) else l
                              for l in text.split("\n"))
         with open(a.results, "w") as f:

@@ -424,14 +424,14 @@ typedef char TCHAR;
 typedef const TCHAR *LPCTSTR;
 
 /*
- `unsigned short`.
- */
-typedef unsigned short USHORT;
-
-/*
  A NUL-terminated byte string the library only reads.
  */
 typedef const char *LPCSTR;
+
+/*
+ `unsigned short`.
+ */
+typedef unsigned short USHORT;
 
 /*
  A name/value pair of texts (`HP_THeader`, `HP_TCookie`, `HP_TParam`).
@@ -2407,6 +2407,19 @@ En_HP_SocketError HPX_GetLastError(void);
 LPCTSTR HPX_GetLastErrorDesc(void);
 
 /*
+ This library's own version (the workspace version: the one in `libhpsocket.so.X.Y.Z`,
+ `hpsocket.pc` and every binding's package), packed as `HP_GetHPSocketVersion` packs
+ HP-Socket's: `major << 24 | minor << 16 | patch << 8` (0.1.0 is `0x00010000`). Each part is
+ at most 255.
+ */
+DWORD HPX_GetLibraryVersion(void);
+
+/*
+ This library's own version as text, `"0.1.0"`; static, valid for the life of the process.
+ */
+LPCSTR HPX_GetLibraryVersionString(void);
+
+/*
  The largest message the WebSocket mode reassembles, in bytes.
  */
 DWORD HPX_HttpAgent_GetWSMaxMessageSize(HP_HttpAgent pAgent);
@@ -3544,7 +3557,8 @@ BOOL HP_HttpAgent_SendGet(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPa
 BOOL HP_HttpAgent_SendHead(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
 
 /*
- Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).
+ Sends a request whose body is the file `lpszFileName` (see `SendRequest`), streamed from
+ the disk as `HP_HttpServer_SendLocalFile` streams a response's (no 4 MiB bound).
  */
 BOOL HP_HttpAgent_SendLocalFile(HP_HttpAgent pAgent, HP_CONNID dwConnID, LPCSTR lpszFileName, LPCSTR lpszMethod, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
 
@@ -3746,7 +3760,8 @@ BOOL HP_HttpClient_SendGet(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THea
 BOOL HP_HttpClient_SendHead(HP_HttpClient pClient, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
 
 /*
- Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).
+ Sends a request whose body is the file `lpszFileName` (see `SendRequest`), streamed from
+ the disk as `HP_HttpServer_SendLocalFile` streams a response's (no 4 MiB bound).
  */
 BOOL HP_HttpClient_SendLocalFile(HP_HttpClient pClient, LPCSTR lpszFileName, LPCSTR lpszMethod, LPCSTR lpszPath, const HP_THeader *lpHeaders, int iHeaderCount);
 
@@ -4035,8 +4050,13 @@ BOOL HP_HttpServer_Release(HP_HttpServer pServer, HP_CONNID dwConnID);
 BOOL HP_HttpServer_SendChunkData(HP_HttpServer pServer, HP_CONNID dwConnID, const BYTE *pData, int iLength, LPCSTR lpszExtensions);
 
 /*
- Sends a response whose body is the file `lpszFileName` (see `SendResponse`). Unlike
- HP-Socket there is no 4 MiB bound; the file is read whole before it is sent.
+ Sends a response whose body is the file `lpszFileName` (see `SendResponse`), any size:
+ `Content-Length` is the file's size and the body streams from the disk as the connection
+ drains (`sendfile` over plain TCP, 64 KiB chunks encrypted in turn over TLS), never read whole
+ into memory; sends after it arrive after it. FALSE (`SE_INVALID_PARAM`) when the file cannot
+ be opened (`ENOENT`, `EACCES`, ...), is a directory (`EISDIR`) or not a regular file
+ (`EBADF`). Unlike HP-Socket: no 4 MiB bound, an empty file is an empty body, never
+ compressed, `OnSend` does not report the body.
  */
 BOOL HP_HttpServer_SendLocalFile(HP_HttpServer pServer, HP_CONNID dwConnID, LPCSTR lpszFileName, USHORT usStatusCode, LPCSTR lpszDesc, const HP_THeader *lpHeaders, int iHeaderCount);
 

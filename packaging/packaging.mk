@@ -122,10 +122,12 @@ uninstall:
 	  $(DESTDIR)$(CMAKEDIR)/hpsocketConfig.cmake $(DESTDIR)$(CMAKEDIR)/hpsocketConfigVersion.cmake
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/hpsocket $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
-# The C/C++ part needs cmake and g++ (deps-cpp); the Python part the repaired wheel.
-test-packaging: deps-cpp
+# The C/C++ part needs cmake and g++ (deps-cpp); the Python part the repaired wheel; the C#
+# part the nupkg, nuget and xbuild (deps-csharp-consumer); the Java part Maven (deps).
+test-packaging: deps-cpp deps-csharp-consumer
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) install-build
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) wheel
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) nupkg
 	HPSOCKET_VERSION=$(HPSOCKET_VERSION) PYTHON=$(PYTHON) PACKAGING_SDIST=$(PACKAGING_SDIST) \
 	  PKG_MAKE="$(MAKE) -f $(CURDIR)/$(firstword $(MAKEFILE_LIST))" \
 	  timeout -k 10 1800 tests/packaging/run.sh

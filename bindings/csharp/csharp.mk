@@ -42,7 +42,15 @@ CS_MCS_FLAGS := -langversion:7.2 -unsafe -optimize+ -debug -warnaserror+ -nowarn
 # Fixed zip timestamps: the same inputs give the same package.
 CS_EPOCH := 315532800
 
-.PHONY: deps-csharp csharp test-csharp nupkg csharp-package-check csharp-native csharp-native-check
+.PHONY: deps-csharp deps-csharp-consumer csharp test-csharp nupkg csharp-package-check \
+        csharp-native csharp-native-check
+
+# What a packages.config consumer builds with (tests/packaging, csharp_nuget): Debian's nuget
+# 2.8.7, xbuild, and the .NET 4.5 reference assemblies it compiles against.
+CS_CONSUMER_DEB_PACKAGES := nuget mono-xbuild mono-devel
+
+deps-csharp-consumer:
+	@$(CS_ROOT)/tools/apt-need.sh deps-csharp-consumer $(CS_CONSUMER_DEB_PACKAGES)
 
 deps-csharp:
 	@missing=""; \

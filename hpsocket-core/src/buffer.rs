@@ -53,23 +53,171 @@ impl BufferPool {
 /// Bytes accepted by `send` and not yet written, in order. A stream's sends coalesce; a
 /// datagram transport's queue (message mode) keeps each send whole and apart: its messages
 /// share blocks, but one never spans two.
+///
+/// A stream's queue also holds file bodies (`HttpServer::send_local_file`): each sits at a
+/// position of the byte stream, and the bytes behind it wait until it is written, so the
+/// file never has to be in memory. An SSL connection's queue holds ciphertext, which cannot
+/// be written around a file, so its files and what is sent after them wait as plaintext in
+/// the `backlog`, which the owner encrypts a chunk at a time as the ciphertext drains.
 #[derive(Default)]
 pub(crate) struct SendQueue {
     blocks: VecDeque<Vec<u8>>,
     /// Bytes of the front block already written.
     head_offset: usize,
+    /// Bytes in `blocks` not yet written.
     len: usize,
     /// Message mode: the lengths of the queued messages, front first.
     messages: VecDeque<usize>,
+    /// Bytes of `blocks` written since the queue was made: the stream position of the front.
+    written: u64,
+    /// File bodies, front first, each at its stream position.
+    files: VecDeque<FileBody>,
+    /// Bytes of `files` not yet written.
+    file_len: u64,
+    /// SSL: plaintext and files queued behind a file body (never empty when present).
+    backlog: Option<Box<SendQueue>>,
+}
+
+/// A file whose bytes `offset..offset + left` go to the stream when its position is reached.
+pub(crate) struct FileBody {
+    pub(crate) file: std::fs::File,
+    /// Where the next byte is read from.
+    pub(crate) offset: u64,
+    /// Bytes still to send.
+    pub(crate) left: u64,
+    /// The stream position the body starts at: after this many bytes of `blocks`.
+    at: u64,
+}
+
+/// What a stream's queue writes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Front {
+    /// Nothing is queued.
+    Empty,
+    /// Bytes: `fill_slices` gives them.
+    Bytes,
+    /// A file body: `front_file` gives it.
+    File,
+    /// SSL: only the backlog is left; encrypt a chunk of it.
+    Backlog,
 }
 
 impl SendQueue {
+    /// Bytes not yet written: in blocks, in file bodies and in the backlog.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        let files = usize::try_from(self.file_len).unwrap_or(usize::MAX);
+        let backlog = self.backlog.as_ref().map_or(0, |b| b.len());
+        self.len.saturating_add(files).saturating_add(backlog)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len == 0 && self.files.is_empty() && self.backlog.is_none()
+    }
+
+    /// What a stream's queue writes next.
+    pub(crate) fn front(&self) -> Front {
+        match self.files.front() {
+            Some(f) if f.at == self.written => Front::File,
+            _ if self.len > 0 => Front::Bytes,
+            _ if self.backlog.is_some() => Front::Backlog,
+            _ => Front::Empty,
+        }
+    }
+
+    /// Appends a file body of `len` bytes from `offset` behind what is queued.
+    pub(crate) fn push_file(&mut self, file: std::fs::File, offset: u64, len: u64) {
+        if len == 0 {
+            return;
+        }
+        self.files.push_back(FileBody {
+            file,
+            offset,
+            left: len,
+            at: self.written + self.len as u64,
+        });
+        self.file_len += len;
+    }
+
+    /// The file body at the front, if the bytes before it are written.
+    pub(crate) fn front_file(&mut self) -> Option<&mut FileBody> {
+        let written = self.written;
+        self.files.front_mut().filter(|f| f.at == written)
+    }
+
+    /// Marks `n` bytes of the front file body written; a finished body is closed.
+    pub(crate) fn advance_file(&mut self, n: u64) {
+        let Some(front) = self.files.front_mut() else {
+            return;
+        };
+        let n = n.min(front.left);
+        front.left -= n;
+        front.offset += n;
+        self.file_len -= n;
+        if front.left == 0 {
+            self.files.pop_front();
+        }
+    }
+
+    /// SSL: the backlog, if a file body or what follows one waits in it.
+    pub(crate) fn backlog(&mut self) -> Option<&mut SendQueue> {
+        self.backlog.as_deref_mut()
+    }
+
+    /// SSL: the backlog, made if there is none.
+    pub(crate) fn backlog_or_new(&mut self) -> &mut SendQueue {
+        self.backlog.get_or_insert_with(Box::default)
+    }
+
+    /// SSL: drops the backlog once it is empty, so sends are encrypted at once again.
+    pub(crate) fn trim_backlog(&mut self, pool: &BufferPool) {
+        if self.backlog.as_ref().is_some_and(|b| b.is_empty()) {
+            if let Some(mut b) = self.backlog.take() {
+                b.clear(pool);
+            }
+        }
+    }
+
+    /// Moves up to `max` bytes from the front into `out` (cleared first): bytes up to the
+    /// next file body, or the front file body's next bytes, read from the file. True if they
+    /// came from a file. The file is read at its offset, so nothing is lost if the caller
+    /// fails afterwards; a file that ends early is an `UnexpectedEof`.
+    pub(crate) fn take_chunk(
+        &mut self,
+        out: &mut Vec<u8>,
+        max: usize,
+        pool: &BufferPool,
+    ) -> std::io::Result<bool> {
+        use std::os::unix::fs::FileExt;
+        out.clear();
+        if let Some(body) = self.front_file() {
+            let want = body.left.min(max as u64) as usize;
+            out.resize(want, 0);
+            let n = body.file.read_at(out, body.offset)?;
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the file is shorter than when it was queued",
+                ));
+            }
+            out.truncate(n);
+            self.advance_file(n as u64);
+            return Ok(true);
+        }
+        let mut iov = [IoSlice::new(&[]); 64];
+        let count = self.fill_slices(&mut iov);
+        for slice in &iov[..count] {
+            let room = max - out.len();
+            out.extend_from_slice(&slice[..slice.len().min(room)]);
+            if out.len() == max {
+                break;
+            }
+        }
+        let mut done = Vec::new();
+        self.advance(out.len(), &mut done);
+        for b in done {
+            pool.put(b);
+        }
+        Ok(false)
     }
 
     /// Appends `data`, filling the last block before taking a new one from `pool`.
@@ -125,12 +273,22 @@ impl SendQueue {
         }
     }
 
-    /// Fills `out` with slices of unwritten bytes, front first; returns how many.
+    /// Fills `out` with slices of unwritten bytes, front first, up to the next file body;
+    /// returns how many.
     pub(crate) fn fill_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
+        let mut room = match self.files.front() {
+            Some(f) => (f.at - self.written) as usize,
+            None => usize::MAX,
+        };
         let mut n = 0;
         for (slot, (i, b)) in out.iter_mut().zip(self.blocks.iter().enumerate()) {
+            if room == 0 {
+                break;
+            }
             let start = if i == 0 { self.head_offset } else { 0 };
-            *slot = IoSlice::new(&b[start..]);
+            let end = b.len().min(start.saturating_add(room));
+            *slot = IoSlice::new(&b[start..end]);
+            room -= end - start;
             n += 1;
         }
         n
@@ -139,6 +297,7 @@ impl SendQueue {
     /// Marks `n` bytes written; blocks written to the end move to `done`.
     pub(crate) fn advance(&mut self, mut n: usize, done: &mut Vec<Vec<u8>>) {
         self.len -= n;
+        self.written += n as u64;
         while n > 0 {
             let Some(front) = self.blocks.front() else {
                 break;
@@ -165,6 +324,12 @@ impl SendQueue {
         self.head_offset = 0;
         self.len = 0;
         self.messages.clear();
+        // Closes the files of bodies not sent.
+        self.files.clear();
+        self.file_len = 0;
+        if let Some(mut b) = self.backlog.take() {
+            b.clear(pool);
+        }
     }
 }
 
@@ -195,6 +360,48 @@ mod tests {
         q.pop_message(&mut done);
         assert!(q.is_empty() && q.front_message().is_none());
         assert_eq!(done.len(), 2);
+    }
+
+    #[test]
+    fn bytes_behind_a_file_wait_for_it() {
+        use std::io::Write;
+        let pool = BufferPool::new(4, 8);
+        let path = std::env::temp_dir().join(format!("hpsocket-queue-{}", std::process::id()));
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(b"0123456789")
+            .unwrap();
+        let mut q = SendQueue::default();
+        q.push(b"head", &pool);
+        q.push_file(std::fs::File::open(&path).unwrap(), 2, 6);
+        q.push(b"tail", &pool);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(q.len(), 14);
+        assert_eq!(q.front(), Front::Bytes);
+        let mut v = [IoSlice::new(&[]); 8];
+        assert_eq!(q.fill_slices(&mut v), 1);
+        assert_eq!(&*v[0], b"head", "the tail shares the block but waits");
+        let mut done = Vec::new();
+        q.advance(4, &mut done);
+        assert_eq!(q.front(), Front::File);
+        let mut chunk = Vec::new();
+        assert!(q.take_chunk(&mut chunk, 4, &pool).unwrap());
+        assert_eq!(chunk, b"2345");
+        assert!(q.take_chunk(&mut chunk, 4, &pool).unwrap());
+        assert_eq!(chunk, b"67");
+        assert_eq!(q.front(), Front::Bytes);
+        assert!(!q.take_chunk(&mut chunk, 64, &pool).unwrap());
+        assert_eq!(chunk, b"tail");
+        assert!(q.is_empty());
+        // The backlog: a queue of its own behind the bytes.
+        q.backlog_or_new().push(b"later", &pool);
+        assert_eq!((q.len(), q.front()), (5, Front::Backlog));
+        q.backlog()
+            .unwrap()
+            .take_chunk(&mut chunk, 64, &pool)
+            .unwrap();
+        q.trim_backlog(&pool);
+        assert!(q.is_empty() && q.backlog().is_none());
     }
 
     #[test]

@@ -75,6 +75,23 @@ impl Http<'_> {
         }
     }
 
+    fn send_local_file(
+        &self,
+        id: ConnId,
+        file: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> hpsocket_core::Result<()> {
+        match self {
+            Http::Agent(a) => a.send_local_file(id, file, method, path, headers),
+            Http::Client(c) => c.send_local_file(file, method, path, headers),
+            Http::Server(_) => Err(hpsocket_core::Error::invalid_param(
+                "a server sends responses, not requests",
+            )),
+        }
+    }
+
     fn ws_close(&self, id: ConnId, code: u16, reason: &str) -> hpsocket_core::Result<()> {
         match self {
             Http::Server(s) => s.ws_close(id, code, reason),
@@ -371,22 +388,16 @@ pub(crate) unsafe fn send_local_file_request(
 ) -> Result<BOOL> {
     // SAFETY: per this function's contract.
     let file = unsafe { args::req_str(file, "lpszFileName") }?;
-    let body = std::fs::read(&file)
-        .map_err(|e| FfiError::invalid(format!("lpszFileName {file:?}: {e}")))?;
-    // SAFETY: per this function's contract; `body` is readable for its length.
-    unsafe {
-        send_request(
-            shape,
-            p,
-            id,
-            method,
-            path,
-            hdrs,
-            count,
-            body.as_ptr(),
-            c_len(body.len()),
-        )
-    }
+    // SAFETY: per this function's contract.
+    let method = unsafe { args::req_str(method, "lpszMethod") }?;
+    with(shape, p, |h| {
+        // SAFETY: per this function's contract.
+        let path = unsafe { args::req_str(path, "lpszPath") }?;
+        // SAFETY: per this function's contract.
+        let hdrs = unsafe { headers(hdrs, count) }?;
+        h.send_local_file(conn_id(id), &file, &method, &path, &pairs(&hdrs))?;
+        Ok(TRUE)
+    })
 }
 
 /// `GetParseErrorCode`: the code, and its text through `desc` when not NULL.

@@ -6,9 +6,9 @@
 //!
 //! The contract (return values, last errors, pointer ownership, threads, re-entrancy) is
 //! `docs/abi.md`. In short:
-//! - every exported body runs inside [`boundary`]: no panic crosses into C, failures return
+//! - every exported body runs inside `boundary`: no panic crosses into C, failures return
 //!   FALSE/0/NULL and record a code and text (per object, per thread, and `errno`);
-//! - handles are validated tokens ([`handle`]), never pointers: a NULL, stale, destroyed,
+//! - handles are validated tokens (module `handle`), never pointers: a NULL, stale, destroyed,
 //!   wrong-kind or garbage handle is an error, not undefined behaviour;
 //! - `HP_Server_*` take any server, `HP_Agent_*` any agent, `HP_Client_*` any client.
 //!

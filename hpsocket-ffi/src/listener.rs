@@ -355,9 +355,29 @@ impl EventHandler for Adapter {
                 }
                 HandleResult::Ignore
             }
-            Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
+            Event::WorkerStart { .. } => {
+                block_sigpipe();
+                HandleResult::Ignore
+            }
+            Event::WorkerExit { .. } => HandleResult::Ignore,
             _ => HandleResult::Ignore,
         }
+    }
+}
+
+/// Blocks `SIGPIPE` on the calling worker thread. The library's own writes pass
+/// `MSG_NOSIGNAL`, but `sendfile(2)` (the body of HTTP `SendLocalFile`) has no such flag, and
+/// a C program keeps `SIGPIPE`'s default action, which ends the process: a body going to a
+/// peer that reset would kill it. Blocked on the worker, the signal stays pending on that
+/// thread alone and the call fails with `EPIPE`, which closes the connection.
+fn block_sigpipe() {
+    // SAFETY: the set is a local initialised by `sigemptyset` before use; `pthread_sigmask`
+    // changes only the calling thread's mask and accepts a NULL old-mask pointer.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

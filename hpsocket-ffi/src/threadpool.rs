@@ -214,9 +214,10 @@ pub(crate) fn start(
 
 /// `HP_ThreadPool_Submit`.
 pub(crate) fn submit(p: HP_ThreadPool, f: HP_Fn_TaskProc, arg: PVOID, ms: DWORD) -> Result<BOOL> {
-    let f = f.ok_or_else(|| FfiError::invalid("fnTaskProc is NULL"))?;
     let arg = arg as usize;
+    // The handle is checked first, as by every other call: a NULL pool names the pool.
     with_pool(p, |pool| {
+        let f = f.ok_or_else(|| FfiError::invalid("fnTaskProc is NULL"))?;
         pool.submit(
             move || {
                 // SAFETY: the program's task procedure, called with its argument as

@@ -1252,6 +1252,20 @@ fn user_data_free_fn_runs_exactly_once() {
 }
 
 #[test]
+fn the_library_reports_its_own_version_beside_hp_sockets() {
+    // The workspace version, the one the file names, hpsocket.pc and the packages carry.
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(text(HPX_GetLibraryVersionString()), version);
+    let parts: Vec<u32> = version.split('.').map(|p| p.parse().unwrap()).collect();
+    assert_eq!(
+        HPX_GetLibraryVersion(),
+        (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8)
+    );
+    // HP-Socket programs compare this one with HP_VERSION_MAJOR...: it stays HP-Socket's.
+    assert_eq!(HP_GetHPSocketVersion(), (6 << 24) | 1 << 8 | 3);
+}
+
+#[test]
 fn errno_and_descriptions_are_readable() {
     assert_eq!(HP_GetHPSocketVersion(), (6 << 24) | 1 << 8 | 3);
     assert_eq!(text(HP_GetSocketErrorDesc(SE_OK)), "SUCCESS");

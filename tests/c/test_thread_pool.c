@@ -424,6 +424,10 @@ static void test_misuse(void)
     CHECK(HP_ThreadPool_Start(p, 1, 0, TRP_CALL_FAIL, 0));
     CHECK(!HP_ThreadPool_Submit(p, NULL, NULL, 0));
     CHECK_EQ(HPX_GetLastError(), SE_INVALID_PARAM);
+    CHECK(strstr(HPX_GetLastErrorDesc(), "fnTaskProc") != NULL);
+    /* A NULL pool is named first, as by every call. */
+    CHECK(!HP_ThreadPool_Submit(NULL, NULL, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "handle is NULL") != NULL);
     CHECK(!HP_ThreadPool_Wait(p, 1));
     CHECK_EQ(SYS_GetLastError(), ETIMEDOUT);
     /* A pool is no listener, and the other way round. */

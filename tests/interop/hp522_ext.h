@@ -123,6 +123,39 @@ BOOL HP_HttpSyncClient_GetResponseBody(HP_HttpSyncClient, LPCBYTE *, int *);
 USHORT HP_HttpClient_GetStatusCode(HP_HttpSyncClient);
 BOOL HP_HttpClient_GetHeader(HP_HttpSyncClient, LPCSTR, LPCSTR *);
 
+/* HttpAgent and what tests/interop/http_echo_server.c and http_agent.c use besides. 5.2.2 has
+ * no SendChunkData: those programs write chunk framing with HP_Server_Send/HP_Agent_Send. */
+typedef HP_Object HP_HttpAgent;
+typedef HP_Object HP_HttpAgentListener;
+typedef HP_FN_HttpServer_OnMessageBegin HP_FN_HttpAgent_OnMessageBegin;
+typedef HP_FN_HttpServer_OnBody HP_FN_HttpAgent_OnBody;
+typedef HP_FN_HttpServer_OnMessageComplete HP_FN_HttpAgent_OnMessageComplete;
+typedef HP_FN_HttpServer_OnParseError HP_FN_HttpAgent_OnParseError;
+typedef HP_FN_Agent_OnConnect HP_FN_HttpAgent_OnConnect;
+typedef HP_FN_Agent_OnClose HP_FN_HttpAgent_OnClose;
+HP_HttpAgentListener Create_HP_HttpAgentListener(void);
+void Destroy_HP_HttpAgentListener(HP_HttpAgentListener);
+HP_HttpAgent Create_HP_HttpAgent(HP_HttpAgentListener);
+void Destroy_HP_HttpAgent(HP_HttpAgent);
+void HP_Set_FN_HttpAgent_OnMessageBegin(HP_HttpAgentListener, HP_FN_HttpAgent_OnMessageBegin);
+void HP_Set_FN_HttpAgent_OnBody(HP_HttpAgentListener, HP_FN_HttpAgent_OnBody);
+void HP_Set_FN_HttpAgent_OnMessageComplete(HP_HttpAgentListener,
+                                           HP_FN_HttpAgent_OnMessageComplete);
+void HP_Set_FN_HttpAgent_OnParseError(HP_HttpAgentListener, HP_FN_HttpAgent_OnParseError);
+void HP_Set_FN_HttpAgent_OnConnect(HP_HttpAgentListener, HP_FN_HttpAgent_OnConnect);
+void HP_Set_FN_HttpAgent_OnClose(HP_HttpAgentListener, HP_FN_HttpAgent_OnClose);
+BOOL HP_Agent_Stop(HP_Agent);
+BOOL HP_HttpAgent_SendRequest(HP_HttpAgent, HP_CONNID, LPCSTR, LPCSTR, const HP_THeader[], int,
+                              const BYTE *, int);
+USHORT HP_HttpAgent_GetStatusCode(HP_HttpAgent, HP_CONNID);
+BOOL HP_HttpAgent_IsKeepAlive(HP_HttpAgent, HP_CONNID);
+LPCSTR HP_HttpAgent_GetTransferEncoding(HP_HttpAgent, HP_CONNID);
+BOOL HP_HttpAgent_GetHeader(HP_HttpAgent, HP_CONNID, LPCSTR, LPCSTR *);
+BOOL HP_HttpServer_SendLocalFile(HP_HttpServer, HP_CONNID, LPCSTR, USHORT, LPCSTR,
+                                 const HP_THeader[], int);
+LPCSTR HP_HttpServer_GetMethod(HP_HttpServer, HP_CONNID);
+LPCSTR HP_HttpServer_GetTransferEncoding(HP_HttpServer, HP_CONNID);
+BOOL HP_HttpServer_GetHeader(HP_HttpServer, HP_CONNID, LPCSTR, LPCSTR *);
 /* UDP (examples/c/udp_echo_server.c and udp_echo_client.c). 5.2.2's UDP components differ from
  * 6.x in ways those examples handle: DetectInterval counts seconds (6.x: milliseconds), the
  * default MaxDatagramSize is 1472 (6.x: 1432), and there is no close-notify datagram. */

@@ -18,6 +18,16 @@
 #                    CMake version file, the wheel's name and metadata
 #   wheel            the repaired wheel (`make wheel`) in a fresh venv: manylinux tag, OpenSSL
 #                    bundled and loaded from the wheel, one echo
+#   java_maven       `make maven-install MAVEN_REPO=<tmp>` (jar, sources and Javadoc jars, pom
+#                    as org.hpsocket:hpsocket:<version>), then a separate Maven project that
+#                    declares the dependency (tests/packaging/java-consumer) resolves it from
+#                    there with an empty local repository and runs an echo (`mvn compile
+#                    exec:java`); the native library loads from inside the jar
+#   csharp_nuget     the nupkg (`make nupkg`) in a local feed; a packages.config project
+#                    (tests/packaging/csharp-consumer, as Visual Studio writes one: a reference
+#                    into packages/ and the package's build/net45/HPSocket.targets imported)
+#                    restored with Debian's nuget, built with xbuild, run under Mono without
+#                    LD_LIBRARY_PATH: the targets file put libhpsocket.so beside the program
 #   sdist            unless PACKAGING_SDIST=0: `make sdist`, `pip install` of it into a fresh
 #                    venv (maturin from PyPI, a full release build: about a minute), one echo
 #
@@ -273,6 +283,48 @@ test_sdist() {
     timeout -k 5 60 venv/bin/python echo.py "$version"
 }
 
+test_java_maven() {
+    local repo="$work/maven-repo" dir="$work/java-consumer"
+    $make_cmd --no-print-directory -C "$root" maven-install MAVEN_REPO="$repo"
+    local art="$repo/org/hpsocket/hpsocket/$version"
+    for f in "hpsocket-$version.pom" "hpsocket-$version.jar" "hpsocket-$version-sources.jar" \
+             "hpsocket-$version-javadoc.jar"; do
+        [ -f "$art/$f" ] || fail "maven-install did not install $f"
+    done
+    unzip -l "$art/hpsocket-$version-sources.jar" | grep -q 'org/hpsocket/TcpServer.java' \
+        || fail "the sources jar has no TcpServer.java"
+    unzip -l "$art/hpsocket-$version-javadoc.jar" | grep -q 'org/hpsocket/TcpServer.html' \
+        || fail "the Javadoc jar has no TcpServer.html"
+    rm -rf "$dir" && cp -r "$root/tests/packaging/java-consumer" "$dir"
+    cd "$dir"
+    # An empty local repository: the dependency can only come from the installed one (Maven
+    # fetches its own plugins from Maven Central into it, about 8 MB).
+    timeout -k 5 300 mvn -B -ntp -Dstyle.color=never -Dmaven.repo.local="$work/m2-local" \
+        -Dhpsocket.repo="file://$repo" -Dhpsocket.version="$version" compile exec:java \
+        | tee mvn.log
+    grep -qx 'echo: hello from maven' mvn.log || fail "the consumer did not print its echo"
+    cmp "$work/m2-local/org/hpsocket/hpsocket/$version/hpsocket-$version.jar" "$art/hpsocket-$version.jar" \
+        || fail "the consumer did not use the installed jar"
+}
+
+test_csharp_nuget() {
+    local feed="$work/nuget-feed" dir="$work/csharp-consumer" nupkg="$root/dist/HPSocket.$version.nupkg"
+    [ -f "$nupkg" ] || fail "no $nupkg (make nupkg)"
+    mkdir -p "$feed" && cp "$nupkg" "$feed/"
+    rm -rf "$dir" && cp -r "$root/tests/packaging/csharp-consumer" "$dir"
+    cd "$dir"
+    sed -i "s/@VERSION@/$version/g" Consumer.csproj packages.config
+    cp "$root/examples/csharp/Echo.cs" Program.cs
+    nuget restore packages.config -Source "$feed" -PackagesDirectory packages -NonInteractive
+    xbuild /nologo /verbosity:minimal Consumer.csproj
+    local out=bin/Debug
+    [ -f "$out/libhpsocket.so" ] || fail "the package's targets did not copy libhpsocket.so to $out"
+    cmp "$out/libhpsocket.so" "packages/HPSocket.$version/runtimes/linux-x64/native/libhpsocket.so" \
+        || fail "$out/libhpsocket.so is not the package's"
+    (cd "$out" && env -u LD_LIBRARY_PATH timeout -k 5 120 mono Consumer.exe) | tee run.log
+    grep -q "all echoed intact" run.log || fail "the consumer's echo did not complete"
+}
+
 run_test install test_install
 run_test destdir test_destdir
 run_test c_pkgconfig test_c_pkgconfig
@@ -280,6 +332,8 @@ run_test c_static test_c_static
 run_test cmake test_cmake
 run_test version test_version
 run_test wheel test_wheel
+run_test java_maven test_java_maven
+run_test csharp_nuget test_csharp_nuget
 if [ "${PACKAGING_SDIST:-1}" != 0 ]; then
     run_test sdist test_sdist
 fi

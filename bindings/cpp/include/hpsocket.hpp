@@ -12,21 +12,31 @@
 //           return s.Send(id, data, len) ? hpsocket::HandleResult::Ok : hpsocket::HandleResult::Error;
 //       }
 //   };
-//   Echo listener;
-//   hpsocket::TcpServer server(listener);
+//   hpsocket::TcpServer server(std::make_unique<Echo>());   // owns its listener
+//   // or: Echo listener; hpsocket::TcpServer server(listener);  // listener outlives server
 //   if (!server.Start("0.0.0.0", 5555)) std::puts(server.last_error().message.c_str());
 //
-// Owners (TcpServer, TcpPullAgent, SslPackClient, ...) are move-only: the destructor destroys
-// the component (stopping it first; every callback has returned when it returns) and then its
-// native listener. The listener object is not owned: it must outlive the owner. The library
-// finds the listener from the sender handle through HPX_Object_SetUserData, so moving an owner
-// never disturbs running callbacks. Every callback trampoline catches every exception (none
-// may unwind into the library's threads), passes it to the listener's OnException and returns
-// HR_ERROR (the connection closes).
+// Owners (TcpServer, TcpPullAgent, SslPackClient, UdpArqAgent, HttpServer, ...) are
+// move-only: the destructor destroys the component (stopping it first; every callback has
+// returned when it returns) and then its native listener. The listener is passed by
+// reference (the caller keeps it alive until the owner is destroyed), or owned:
+// `TcpServer server(std::make_unique<Echo>())` (or a std::shared_ptr) keeps it alive until
+// the component is destroyed and its last callback returned. The library finds the listener
+// from the sender handle through HPX_Object_SetUserData, so moving an owner never disturbs
+// running callbacks. Every callback trampoline catches every exception (none may unwind into
+// the library's threads), passes it to the listener's OnException and returns HR_ERROR (the
+// connection closes).
 //
 // Operations return [[nodiscard]] bool (HP-Socket's BOOL) and the reason of a failure is in
 // last_error(). Setters return true when the value took (the library ignores settings while a
 // component runs and refuses bad values; last_error() says why).
+//
+// Empty objects (one rule for every owner, view, ThreadPool, Compressor, Decompressor): an
+// object moved from, reset(), never created (IsValid() false) or a default-constructed view
+// refuses every call as the C ABI refuses a NULL handle (false, 0, empty, Stopped; nothing
+// happens), and last_error() then describes that call, e.g. "HP_Server_Send: called on an
+// empty server (moved from, reset, or never created)". listener() of an owner moved from or
+// reset throws std::logic_error (there is no listener to refer to).
 //
 // Beyond the components: ThreadPool (Submit takes a std::function the wrapper owns),
 // Compressor/Decompressor (output pieces to a callback) and the one-shot codecs (GZipCompress,
@@ -90,11 +100,13 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -210,6 +222,25 @@ namespace detail {
 
 inline BOOL b(bool v) noexcept { return v ? 1 : 0; }
 
+// last_error() of an empty object (moved from, reset, never created, a default view). Its
+// calls reach the library with a NULL handle, which refuses them and records
+// "<function>: the handle is NULL" on the calling thread only (an object-level getter would
+// record its own refusal over it): that record, reworded to name the empty object, is the
+// answer. Any other failure recorded last on the thread (e.g. why the creation failed) is
+// returned as it is.
+inline Error empty_error(const char* kind) {
+    Error e = thread_last_error();
+    constexpr std::string_view null_handle = ": the handle is NULL";
+    std::size_t at = e.message.find(null_handle);
+    // (A Create_* given a NULL listener says the same; that is a failed creation, kept as is.)
+    if (e.code != SocketError::Ok && at != std::string::npos && e.message.rfind("Create_", 0) != 0) {
+        e.message = e.message.substr(0, at) + ": called on an empty " + kind + " (moved from, reset, or never created)";
+        return e;
+    }
+    if (e.code != SocketError::Ok) return e;
+    return Error{SocketError::InvalidParam, std::string("the ") + kind + " is empty (moved from, reset, or never created)"};
+}
+
 inline std::string str(const char* p) { return p ? std::string(p) : std::string(); }
 
 // An address getter with the buffer convention of docs/abi.md section 6.
@@ -266,7 +297,9 @@ public:
     bool HasStarted() const { return HP_Server_HasStarted(h_) != 0; }
     ServiceState GetState() const { return static_cast<ServiceState>(HP_Server_GetState(h_)); }
     bool IsSecure() const { return HP_Server_IsSecure(h_) != 0; }
+    // The last failure of this object; for an empty one, see detail::empty_error.
     Error last_error() const {
+        if (h_ == nullptr) return detail::empty_error("server");
         return Error{static_cast<SocketError>(HP_Server_GetLastError(h_)), detail::str(HP_Server_GetLastErrorDesc(h_))};
     }
     [[nodiscard]] bool GetListenAddress(std::string& address, USHORT& port) const {
@@ -483,10 +516,10 @@ public:
     DWORD GetSSLHandShakeTimeout() const { return HPX_Server_GetSSLHandShakeTimeout(this->h_); }
 };
 
-// Any agent: HP_Agent_* and HP_TcpAgent_*.
-class Agent {
+// Any agent, TCP or UDP ARQ: HP_Agent_* and the HPX_Agent_* extensions.
+class BasicAgent {
 public:
-    explicit Agent(HP_Agent h = nullptr) noexcept : h_(h) {}
+    explicit BasicAgent(HP_Agent h = nullptr) noexcept : h_(h) {}
     HP_Agent handle() const noexcept { return h_; }
 
     [[nodiscard]] bool Start(const char* bindAddress = nullptr, bool asyncConnect = true) {
@@ -504,7 +537,9 @@ public:
     bool HasStarted() const { return HP_Agent_HasStarted(h_) != 0; }
     ServiceState GetState() const { return static_cast<ServiceState>(HP_Agent_GetState(h_)); }
     bool IsSecure() const { return HP_Agent_IsSecure(h_) != 0; }
+    // The last failure of this object; for an empty one, see detail::empty_error.
     Error last_error() const {
+        if (h_ == nullptr) return detail::empty_error("agent");
         return Error{static_cast<SocketError>(HP_Agent_GetLastError(h_)), detail::str(HP_Agent_GetLastErrorDesc(h_))};
     }
 
@@ -516,9 +551,6 @@ public:
         return HP_Agent_SendPart(h_, id, static_cast<const BYTE*>(data), length, offset) != 0;
     }
     [[nodiscard]] bool SendPackets(ConnId id, const WSABUF* buffers, int count) { return HP_Agent_SendPackets(h_, id, buffers, count) != 0; }
-    [[nodiscard]] bool SendSmallFile(ConnId id, const char* fileName, WSABUF* head = nullptr, WSABUF* tail = nullptr) {
-        return HP_TcpAgent_SendSmallFile(h_, id, fileName, head, tail) != 0;
-    }
 
     [[nodiscard]] bool Disconnect(ConnId id, bool force = true) { return HP_Agent_Disconnect(h_, id, detail::b(force)) != 0; }
     [[nodiscard]] bool DisconnectLongConnections(DWORD period, bool force = true) { return HP_Agent_DisconnectLongConnections(h_, period, detail::b(force)) != 0; }
@@ -561,11 +593,6 @@ public:
     bool SetMaxConnectionCount(DWORD v) { HP_Agent_SetMaxConnectionCount(h_, v); return GetMaxConnectionCount() == v; }
     bool SetWorkerThreadCount(DWORD v) { HP_Agent_SetWorkerThreadCount(h_, v); return GetWorkerThreadCount() == v; }
     bool SetMarkSilence(bool v) { HP_Agent_SetMarkSilence(h_, detail::b(v)); return IsMarkSilence() == v; }
-    bool SetSyncConnectTimeout(DWORD v) { HP_TcpAgent_SetSyncConnectTimeout(h_, v); return GetSyncConnectTimeout() == v; }
-    bool SetSocketBufferSize(DWORD v) { HP_TcpAgent_SetSocketBufferSize(h_, v); return GetSocketBufferSize() == v; }
-    bool SetKeepAliveTime(DWORD v) { HP_TcpAgent_SetKeepAliveTime(h_, v); return GetKeepAliveTime() == v; }
-    bool SetKeepAliveInterval(DWORD v) { HP_TcpAgent_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
-    bool SetNoDelay(bool v) { HP_TcpAgent_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
     bool SetConnectTimeout(DWORD v) { HPX_Agent_SetConnectTimeout(h_, v); return GetConnectTimeout() == v; }
     bool SetMaxSendQueueBytes(DWORD v) { HPX_Agent_SetMaxSendQueueBytes(h_, v); return GetMaxSendQueueBytes() == v; }
     bool SetHalfCloseDrainTimeout(DWORD v) { HPX_Agent_SetHalfCloseDrainTimeout(h_, v); return GetHalfCloseDrainTimeout() == v; }
@@ -582,11 +609,6 @@ public:
     DWORD GetMaxConnectionCount() const { return HP_Agent_GetMaxConnectionCount(h_); }
     DWORD GetWorkerThreadCount() const { return HP_Agent_GetWorkerThreadCount(h_); }
     bool IsMarkSilence() const { return HP_Agent_IsMarkSilence(h_) != 0; }
-    DWORD GetSyncConnectTimeout() const { return HP_TcpAgent_GetSyncConnectTimeout(h_); }
-    DWORD GetSocketBufferSize() const { return HP_TcpAgent_GetSocketBufferSize(h_); }
-    DWORD GetKeepAliveTime() const { return HP_TcpAgent_GetKeepAliveTime(h_); }
-    DWORD GetKeepAliveInterval() const { return HP_TcpAgent_GetKeepAliveInterval(h_); }
-    bool IsNoDelay() const { return HP_TcpAgent_IsNoDelay(h_) != 0; }
     DWORD GetConnectTimeout() const { return HPX_Agent_GetConnectTimeout(h_); }
     DWORD GetMaxSendQueueBytes() const { return HPX_Agent_GetMaxSendQueueBytes(h_); }
     DWORD GetHalfCloseDrainTimeout() const { return HPX_Agent_GetHalfCloseDrainTimeout(h_); }
@@ -595,6 +617,64 @@ public:
 
 protected:
     HP_Agent h_;
+};
+
+// Any TCP agent (PUSH, PULL, PACK, SSL, HTTP): BasicAgent and HP_TcpAgent_*. What an agent
+// listener's callbacks get as sender (for a UDP ARQ agent too: BasicAgent's operations work).
+class Agent : public BasicAgent {
+public:
+    using BasicAgent::BasicAgent;
+    [[nodiscard]] bool SendSmallFile(ConnId id, const char* fileName, WSABUF* head = nullptr, WSABUF* tail = nullptr) {
+        return HP_TcpAgent_SendSmallFile(h_, id, fileName, head, tail) != 0;
+    }
+    bool SetSyncConnectTimeout(DWORD v) { HP_TcpAgent_SetSyncConnectTimeout(h_, v); return GetSyncConnectTimeout() == v; }
+    bool SetSocketBufferSize(DWORD v) { HP_TcpAgent_SetSocketBufferSize(h_, v); return GetSocketBufferSize() == v; }
+    bool SetKeepAliveTime(DWORD v) { HP_TcpAgent_SetKeepAliveTime(h_, v); return GetKeepAliveTime() == v; }
+    bool SetKeepAliveInterval(DWORD v) { HP_TcpAgent_SetKeepAliveInterval(h_, v); return GetKeepAliveInterval() == v; }
+    bool SetNoDelay(bool v) { HP_TcpAgent_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
+    DWORD GetSyncConnectTimeout() const { return HP_TcpAgent_GetSyncConnectTimeout(h_); }
+    DWORD GetSocketBufferSize() const { return HP_TcpAgent_GetSocketBufferSize(h_); }
+    DWORD GetKeepAliveTime() const { return HP_TcpAgent_GetKeepAliveTime(h_); }
+    DWORD GetKeepAliveInterval() const { return HP_TcpAgent_GetKeepAliveInterval(h_); }
+    bool IsNoDelay() const { return HP_TcpAgent_IsNoDelay(h_) != 0; }
+};
+
+// A reliable UDP agent (extension, docs/abi.md section 23: HP-Socket has none): many outgoing
+// ARQ sessions in one object, each with its connection ID, as TcpAgent is for TCP. Every
+// BasicAgent call works on it; each Connect opens a UDP socket of its own and runs HP-Socket's
+// 12-byte ARQ handshake (OnHandShake; a Send before it fails: SE_ILLEGAL_STATE, errno
+// ENOTCONN), then KCP. One Send/SendPackets is one message of 1..GetMaxMessageSize() bytes
+// (else SE_INVALID_PARAM, errno EMSGSIZE), delivered whole and in order by one OnReceive.
+// The ARQ settings are UdpArqServerView's, with the same defaults, taken while stopped and
+// checked by Start. Agent's HP_TcpAgent_* calls refuse it (a wrong kind).
+class UdpArqAgentView : public BasicAgent {
+public:
+    using BasicAgent::BasicAgent;
+    // What connection id has queued or in flight, not yet acknowledged, in KCP segments
+    // (ikcp_waitsnd, as HP-Socket counts); false for an unknown or closed id.
+    [[nodiscard]] bool GetWaitingSendMessageCount(ConnId id, int& count) const { return HPX_UdpArqAgent_GetWaitingSendMessageCount(h_, id, &count) != 0; }
+    bool SetNoDelay(bool v) { HPX_UdpArqAgent_SetNoDelay(h_, detail::b(v)); return IsNoDelay() == v; }
+    bool SetTurnoffCongestCtrl(bool v) { HPX_UdpArqAgent_SetTurnoffCongestCtrl(h_, detail::b(v)); return IsTurnoffCongestCtrl() == v; }
+    bool SetFlushInterval(DWORD v) { HPX_UdpArqAgent_SetFlushInterval(h_, v); return GetFlushInterval() == v; }
+    bool SetResendByAcks(DWORD v) { HPX_UdpArqAgent_SetResendByAcks(h_, v); return GetResendByAcks() == v; }
+    bool SetSendWndSize(DWORD v) { HPX_UdpArqAgent_SetSendWndSize(h_, v); return GetSendWndSize() == v; }
+    bool SetRecvWndSize(DWORD v) { HPX_UdpArqAgent_SetRecvWndSize(h_, v); return GetRecvWndSize() == v; }
+    bool SetMinRto(DWORD v) { HPX_UdpArqAgent_SetMinRto(h_, v); return GetMinRto() == v; }
+    bool SetFastLimit(DWORD v) { HPX_UdpArqAgent_SetFastLimit(h_, v); return GetFastLimit() == v; }
+    bool SetMaxTransUnit(DWORD v) { HPX_UdpArqAgent_SetMaxTransUnit(h_, v); return GetMaxTransUnit() == v; }
+    bool SetMaxMessageSize(DWORD v) { HPX_UdpArqAgent_SetMaxMessageSize(h_, v); return GetMaxMessageSize() == v; }
+    bool SetHandShakeTimeout(DWORD v) { HPX_UdpArqAgent_SetHandShakeTimeout(h_, v); return GetHandShakeTimeout() == v; }
+    bool IsNoDelay() const { return HPX_UdpArqAgent_IsNoDelay(h_) != 0; }
+    bool IsTurnoffCongestCtrl() const { return HPX_UdpArqAgent_IsTurnoffCongestCtrl(h_) != 0; }
+    DWORD GetFlushInterval() const { return HPX_UdpArqAgent_GetFlushInterval(h_); }
+    DWORD GetResendByAcks() const { return HPX_UdpArqAgent_GetResendByAcks(h_); }
+    DWORD GetSendWndSize() const { return HPX_UdpArqAgent_GetSendWndSize(h_); }
+    DWORD GetRecvWndSize() const { return HPX_UdpArqAgent_GetRecvWndSize(h_); }
+    DWORD GetMinRto() const { return HPX_UdpArqAgent_GetMinRto(h_); }
+    DWORD GetFastLimit() const { return HPX_UdpArqAgent_GetFastLimit(h_); }
+    DWORD GetMaxTransUnit() const { return HPX_UdpArqAgent_GetMaxTransUnit(h_); }
+    DWORD GetMaxMessageSize() const { return HPX_UdpArqAgent_GetMaxMessageSize(h_); }
+    DWORD GetHandShakeTimeout() const { return HPX_UdpArqAgent_GetHandShakeTimeout(h_); }
 };
 
 class PullAgent : public Agent {
@@ -666,7 +746,9 @@ public:
     bool IsSecure() const { return HP_Client_IsSecure(h_) != 0; }
     bool IsConnected() const { return HP_Client_IsConnected(h_) != 0; }
     ConnId GetConnectionID() const { return HP_Client_GetConnectionID(h_); }
+    // The last failure of this object; for an empty one, see detail::empty_error.
     Error last_error() const {
+        if (h_ == nullptr) return detail::empty_error("client");
         return Error{static_cast<SocketError>(HP_Client_GetLastError(h_)), detail::str(HP_Client_GetLastErrorDesc(h_))};
     }
 
@@ -908,9 +990,20 @@ public:
 
 namespace detail {
 
+// What a component's user data points at: the listener its trampolines call and, for an owned
+// listener, the reference that keeps it alive. The library frees it (ListenerSlot::free) when
+// the component is destroyed, after its last callback returned, so an owned listener cannot
+// die before a callback that uses it.
+struct ListenerSlot {
+    void* listener;
+    std::shared_ptr<void> keep;
+    static void free(PVOID p) noexcept { delete static_cast<ListenerSlot*>(p); }
+};
+
 template <class L>
 L* listener_of(HP_Object sender) noexcept {
-    return static_cast<L*>(HPX_Object_GetUserData(sender));
+    auto* slot = static_cast<ListenerSlot*>(HPX_Object_GetUserData(sender));
+    return slot != nullptr ? static_cast<L*>(slot->listener) : nullptr;
 }
 
 // Runs f (which returns HandleResult) for the listener of sender; every exception is caught
@@ -1090,26 +1183,28 @@ template <class View, class Listener, class Trampolines, HP_Object (*CreateListe
           HP_Object (*Create)(HP_Object), void (*Destroy)(HP_Object)>
 class Owner : public View {
 public:
-    // Creates the component reporting to `listener`, which must outlive it. On failure the
-    // owner is invalid (IsValid() false) and thread_last_error() says why.
-    explicit Owner(Listener& listener) noexcept : View(nullptr), listener_(&listener) {
-        listenerHandle_ = CreateListener();
-        if (listenerHandle_ == nullptr) return;
-        Trampolines::hook(listenerHandle_);
-        HP_Object h = Create(listenerHandle_);
-        if (h == nullptr) return;
-        if (!HPX_Object_SetUserData(h, static_cast<void*>(listener_), nullptr)) {
-            Destroy(h);
-            return;
-        }
-        this->h_ = h;
-    }
+    // Creates the component reporting to `listener`, which the caller keeps alive until the
+    // owner is destroyed (or reset). On failure the owner is invalid (IsValid() false) and
+    // thread_last_error() says why.
+    explicit Owner(Listener& listener) noexcept : Owner(&listener, nullptr) {}
+
+    // Creates the component owning its listener (any subclass of Listener): the listener
+    // lives until the component is destroyed and its last callback has returned, whatever
+    // the caller does with its own references. A shared_ptr lets the caller keep one to read
+    // the listener's state; a null pointer gives an invalid owner (thread_last_error()).
+    template <class T, std::enable_if_t<std::is_base_of_v<Listener, T>, int> = 0>
+    explicit Owner(std::unique_ptr<T> listener) : Owner(std::shared_ptr<T>(std::move(listener))) {}
+    template <class T, std::enable_if_t<std::is_base_of_v<Listener, T>, int> = 0>
+    explicit Owner(const std::shared_ptr<T>& listener) noexcept
+        : Owner(static_cast<Listener*>(listener.get()), std::shared_ptr<void>(listener)) {}
 
     Owner(const Owner&) = delete;
     Owner& operator=(const Owner&) = delete;
 
-    Owner(Owner&& o) noexcept : View(o.h_), listener_(o.listener_), listenerHandle_(o.listenerHandle_) {
+    Owner(Owner&& o) noexcept
+        : View(o.h_), listener_(o.listener_), listenerHandle_(o.listenerHandle_), keep_(std::move(o.keep_)) {
         o.h_ = nullptr;
+        o.listener_ = nullptr;
         o.listenerHandle_ = nullptr;
     }
 
@@ -1119,7 +1214,9 @@ public:
             this->h_ = o.h_;
             listener_ = o.listener_;
             listenerHandle_ = o.listenerHandle_;
+            keep_ = std::move(o.keep_);
             o.h_ = nullptr;
+            o.listener_ = nullptr;
             o.listenerHandle_ = nullptr;
         }
         return *this;
@@ -1127,24 +1224,51 @@ public:
 
     // Stops (if running) and destroys the component; every callback has returned afterwards.
     // Must not run inside one of the component's own callbacks (the library refuses: the
-    // component would then live on).
+    // component would then live on, and so would an owned listener).
     ~Owner() { reset(); }
 
-    // Destroys now (as the destructor does); the owner becomes invalid.
+    // Destroys now (as the destructor does); the owner becomes empty (see the README's "Empty
+    // objects": every later call fails and last_error() names it).
     void reset() noexcept {
         if (this->h_ != nullptr) Destroy(this->h_);
         if (listenerHandle_ != nullptr) DestroyListener(listenerHandle_);
         this->h_ = nullptr;
         listenerHandle_ = nullptr;
+        listener_ = nullptr;
+        keep_.reset();
     }
 
     bool IsValid() const noexcept { return this->h_ != nullptr; }
     explicit operator bool() const noexcept { return IsValid(); }
-    Listener& listener() const noexcept { return *listener_; }
+    // The listener; an empty owner (moved from or reset) has none: std::logic_error.
+    Listener& listener() const {
+        if (listener_ == nullptr) throw std::logic_error("hpsocket: listener() on an empty owner (moved from or reset)");
+        return *listener_;
+    }
 
 private:
+    Owner(Listener* listener, std::shared_ptr<void> keep) noexcept : View(nullptr), listener_(listener), keep_(std::move(keep)) {
+        if (listener == nullptr) {
+            (void)Create(nullptr);  // the library records the refusal on this thread
+            return;
+        }
+        listenerHandle_ = CreateListener();
+        if (listenerHandle_ == nullptr) return;
+        Trampolines::hook(listenerHandle_);
+        HP_Object h = Create(listenerHandle_);
+        if (h == nullptr) return;
+        auto* slot = new (std::nothrow) detail::ListenerSlot{static_cast<void*>(listener), keep_};
+        if (slot == nullptr || !HPX_Object_SetUserData(h, slot, &detail::ListenerSlot::free)) {
+            delete slot;
+            Destroy(h);
+            return;
+        }
+        this->h_ = h;
+    }
+
     Listener* listener_;
     HP_Object listenerHandle_ = nullptr;
+    std::shared_ptr<void> keep_;  // an owned listener (the component's slot holds it too)
 };
 
 using TcpServer = Owner<Server, ServerListener, detail::ServerTrampolines, &Create_HP_TcpServerListener,
@@ -1202,6 +1326,11 @@ using UdpArqServer = Owner<UdpArqServerView, ServerListener, detail::ServerTramp
                            &Destroy_HP_UdpArqServerListener, &Create_HP_UdpArqServer, &Destroy_HP_UdpArqServer>;
 using UdpArqClient = Owner<UdpArqClientView, ClientListener, detail::ClientTrampolines, &Create_HP_UdpArqClientListener,
                            &Destroy_HP_UdpArqClientListener, &Create_HP_UdpArqClient, &Destroy_HP_UdpArqClient>;
+// The ARQ agent (extension) takes an agent listener; its callbacks get Agent&, whose
+// BasicAgent operations work on it (UdpArqAgentView(a.handle()) reaches the ARQ calls).
+using UdpArqAgentListener = AgentListener;
+using UdpArqAgent = Owner<UdpArqAgentView, AgentListener, detail::AgentTrampolines, &Create_HP_TcpAgentListener,
+                          &Destroy_HP_TcpAgentListener, &Create_HPX_UdpArqAgent, &Destroy_HPX_UdpArqAgent>;
 
 // ============================================================================================
 // HTTP (docs/abi.md section 20): HttpServer, HttpAgent, HttpClient, HttpSyncClient and the
@@ -1863,7 +1992,7 @@ class SyncClientOwner : public Owner<View, HttpClientListener, detail::HttpClien
 
 public:
     SyncClientOwner() noexcept : Base(detail::null_http_client_listener()) {}
-    explicit SyncClientOwner(HttpClientListener& listener) noexcept : Base(listener) {}
+    using Base::Base;  // a listener by reference, or owned (unique_ptr/shared_ptr)
 };
 
 using HttpSyncClient = SyncClientOwner<HttpSyncClientView, &Create_HP_HttpSyncClient, &Destroy_HP_HttpSyncClient>;
@@ -1963,6 +2092,7 @@ struct PoolJob;
 struct PoolState {
     HP_ThreadPool pool = nullptr;
     ThreadPoolListener* listener = nullptr;
+    std::shared_ptr<void> keep;  // an owned listener: freed with the state, after the last callback
     std::mutex life;         // serialises Start, Stop and destruction
     std::mutex mu;           // guards what follows
     std::condition_variable idle;
@@ -2120,10 +2250,12 @@ public:
     // here before returning. False also when not started (IllegalState) or for an empty
     // function (InvalidParam); a refused closure is destroyed before Submit returns.
     [[nodiscard]] bool Submit(std::function<void()> task, DWORD maxWait = kInfinite) {
-        if (!task || s_ == nullptr) {
-            // Let the library record the refusal (a null procedure, or the null handle).
-            return HP_ThreadPool_Submit(s_ == nullptr ? nullptr : h_, nullptr, nullptr, maxWait) != 0;
+        if (s_ == nullptr) {
+            // An empty pool: the library refuses the NULL handle (a real procedure, so that
+            // the handle is what it names).
+            return HP_ThreadPool_Submit(nullptr, &ThreadPoolView::run_job, nullptr, maxWait) != 0;
         }
+        if (!task) return HP_ThreadPool_Submit(h_, nullptr, nullptr, maxWait) != 0;  // the library records it
         auto* job = new detail::PoolJob;
         job->fn = std::move(task);
         job->state = s_;
@@ -2174,7 +2306,7 @@ public:
     RejectedPolicy GetRejectedPolicy() const { return static_cast<RejectedPolicy>(HP_ThreadPool_GetRejectedPolicy(h_)); }
 
     // The calling thread's last failure (the pool has no error record of its own).
-    Error last_error() const { return thread_last_error(); }
+    Error last_error() const { return h_ == nullptr ? detail::empty_error("thread pool") : thread_last_error(); }
 
 protected:
     HP_ThreadPool h_;
@@ -2290,12 +2422,26 @@ struct PoolTrampolines {
 class ThreadPool : public ThreadPoolView {
 public:
     ThreadPool() noexcept : ThreadPool(detail::null_pool_listener()) {}
-    // Reports to `listener`, which must outlive the pool. On failure IsValid() is false and
-    // thread_last_error() says why.
-    explicit ThreadPool(ThreadPoolListener& listener) noexcept : ThreadPoolView(nullptr, nullptr), listener_(&listener) {
+    // Reports to `listener`, which the caller keeps alive until the pool is destroyed (or
+    // reset). On failure IsValid() is false and thread_last_error() says why.
+    explicit ThreadPool(ThreadPoolListener& listener) noexcept : ThreadPool(&listener, nullptr) {}
+    // Owns its listener (as the socket owners do): it lives until the pool is destroyed and
+    // its last callback returned. A null pointer is no listener, as ThreadPool() (the C ABI
+    // takes a NULL pool listener as "no callbacks").
+    template <class T, std::enable_if_t<std::is_base_of_v<ThreadPoolListener, T>, int> = 0>
+    explicit ThreadPool(std::unique_ptr<T> listener) : ThreadPool(std::shared_ptr<T>(std::move(listener))) {}
+    template <class T, std::enable_if_t<std::is_base_of_v<ThreadPoolListener, T>, int> = 0>
+    explicit ThreadPool(const std::shared_ptr<T>& listener) noexcept
+        : ThreadPool(static_cast<ThreadPoolListener*>(listener.get()), std::shared_ptr<void>(listener)) {}
+
+private:
+    ThreadPool(ThreadPoolListener* listener, std::shared_ptr<void> keep) noexcept
+        : ThreadPoolView(nullptr, nullptr), listener_(listener != nullptr ? listener : &detail::null_pool_listener()), keep_(std::move(keep)) {
+        listener = listener_;
         auto* s = new (std::nothrow) detail::PoolState;
         if (s == nullptr) return;
-        s->listener = &listener;
+        s->listener = listener;
+        s->keep = keep_;
         lh_ = Create_HP_ThreadPoolListener();
         if (lh_ == nullptr) {
             delete s;
@@ -2325,11 +2471,13 @@ public:
         s_ = s;
     }
 
+public:
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
-    ThreadPool(ThreadPool&& o) noexcept : ThreadPoolView(o.h_, o.s_), listener_(o.listener_), lh_(o.lh_) {
+    ThreadPool(ThreadPool&& o) noexcept : ThreadPoolView(o.h_, o.s_), listener_(o.listener_), lh_(o.lh_), keep_(std::move(o.keep_)) {
         o.h_ = nullptr;
         o.s_ = nullptr;
+        o.listener_ = nullptr;
         o.lh_ = nullptr;
     }
     ThreadPool& operator=(ThreadPool&& o) noexcept {
@@ -2339,15 +2487,18 @@ public:
             s_ = o.s_;
             listener_ = o.listener_;
             lh_ = o.lh_;
+            keep_ = std::move(o.keep_);
             o.h_ = nullptr;
             o.s_ = nullptr;
+            o.listener_ = nullptr;
             o.lh_ = nullptr;
         }
         return *this;
     }
     ~ThreadPool() { reset(); }
 
-    // Destroys now (as the destructor does); the owner becomes invalid.
+    // Destroys now (as the destructor does); the pool becomes empty (every later call fails
+    // and last_error() names it).
     void reset() noexcept {
         detail::PoolState* s = s_;
         HP_ThreadPool h = h_;
@@ -2355,6 +2506,8 @@ public:
         h_ = nullptr;
         s_ = nullptr;
         lh_ = nullptr;
+        listener_ = nullptr;
+        keep_.reset();  // the state holds an owned listener as long as a callback may run
         if (s == nullptr) return;
         if (detail::pool_current() == s) {
             Destroy_HP_ThreadPool(h);  // refused (recorded): the pool runs on, with its state
@@ -2384,11 +2537,16 @@ public:
 
     bool IsValid() const noexcept { return h_ != nullptr; }
     explicit operator bool() const noexcept { return IsValid(); }
-    ThreadPoolListener& listener() const noexcept { return *listener_; }
+    // The listener; an empty pool (moved from or reset) has none: std::logic_error.
+    ThreadPoolListener& listener() const {
+        if (listener_ == nullptr) throw std::logic_error("hpsocket: listener() on an empty thread pool (moved from or reset)");
+        return *listener_;
+    }
 
 private:
     ThreadPoolListener* listener_;
     HP_ThreadPoolListener lh_ = nullptr;
+    std::shared_ptr<void> keep_;  // an owned listener
 };
 
 // ============================================================================================
@@ -2515,7 +2673,7 @@ public:
     HP_Compressor handle() const noexcept { return h_; }
     void SetCallback(CodecCallback cb) { cb_ = std::move(cb); }
     // The calling thread's last failure (the object has no error record of its own).
-    Error last_error() const { return thread_last_error(); }
+    Error last_error() const { return h_ == nullptr ? detail::empty_error("compressor") : thread_last_error(); }
 
 private:
     Compressor(CodecCallback cb, HP_Compressor h) noexcept : h_(h), cb_(std::move(cb)) {}
@@ -2580,7 +2738,7 @@ public:
     explicit operator bool() const noexcept { return IsValid(); }
     HP_Decompressor handle() const noexcept { return h_; }
     void SetCallback(CodecCallback cb) { cb_ = std::move(cb); }
-    Error last_error() const { return thread_last_error(); }
+    Error last_error() const { return h_ == nullptr ? detail::empty_error("decompressor") : thread_last_error(); }
 
 private:
     Decompressor(CodecCallback cb, HP_Decompressor h) noexcept : h_(h), cb_(std::move(cb)) {}

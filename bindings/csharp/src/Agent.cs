@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 
 namespace HPSocket
 {
@@ -32,7 +33,14 @@ namespace HPSocket
             // it attaches the extra given to Connect before the connection's first callback.
             Hook(CbClose, l => NativeMethods.HP_Set_FN_Agent_OnClose(l, s_close));
             Hook(CbPrepareConnect, l => NativeMethods.HP_Set_FN_Agent_OnPrepareConnect(l, s_prepareConnect));
+            // ConnectAsync completes on OnConnect or OnHandShake: hooked before any start, not
+            // while workers may be delivering events.
+            Hook(CbConnect, l => NativeMethods.HP_Set_FN_Agent_OnConnect(l, s_connect));
+            Hook(CbHandShake, l => NativeMethods.HP_Set_FN_Agent_OnHandShake(l, s_handShake));
+            _async = new AsyncConnects(this, false);
         }
+
+        private readonly AsyncConnects _async;
 
         private static SafeHandle CreateListener(Model model)
         {
@@ -166,6 +174,7 @@ namespace HPSocket
                     pending.ConnId = connId;
                     s.Extras[connId] = pending.Extra;
                 }
+                s._async.Prepared(connId);
                 Enter(s);
                 try
                 {
@@ -188,7 +197,9 @@ namespace HPSocket
                 try
                 {
                     ConnectEventHandler<TcpAgent> h = s._onConnect;
-                    return h == null ? Ignore : (int)h(s, connId);
+                    int r = h == null ? Ignore : (int)h(s, connId);
+                    if (r != Error) s._async.Ready(connId, false);
+                    return r;
                 }
                 finally { Leave(s); }
             }
@@ -206,7 +217,9 @@ namespace HPSocket
                 try
                 {
                     HandShakeEventHandler<TcpAgent> h = s._onHandShake;
-                    return h == null ? Ignore : (int)h(s, connId);
+                    int r = h == null ? Ignore : (int)h(s, connId);
+                    if (r != Error) s._async.Ready(connId, true);
+                    return r;
                 }
                 finally { Leave(s); }
             }
@@ -285,6 +298,7 @@ namespace HPSocket
                 {
                     Leave(s);
                     s.DropExtra(connId);
+                    s._async.Closed(connId, (SocketOperation)operation, errorCode);
                 }
             }
             catch (Exception e) { Report(s, "OnClose", e); return Error; }
@@ -363,6 +377,79 @@ namespace HPSocket
                 return ok;
             }
             finally { t_pending = saved; }
+        }
+
+        /// <summary>Start as a Task (an agent's start is synchronous: the Task is already complete,
+        /// or faulted with an <see cref="HPSocketException"/> naming the failure). Connects of the
+        /// started agent are asynchronous.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task StartAsync(string bindAddress = null)
+        {
+            return AsyncConnects.Done(Start(bindAddress, true), this, "StartAsync");
+        }
+
+        /// <summary>Connects, and returns a Task of the connection's ID that completes when it is
+        /// ready to send: on its OnConnect, or on its OnHandShake for <see cref="UdpArqAgent"/> and
+        /// for SSL agents with automatic handshakes; after the agent's own handlers for that event
+        /// returned (one returning Error closes the connection). It faults with a
+        /// <see cref="ConnectionClosedException"/> carrying the close reason when the connection
+        /// closes first (a refused connect: Connect, ECONNREFUSED), and with an
+        /// <see cref="HPSocketException"/> when Connect fails at once. Continuations run on the
+        /// ThreadPool, never on the library's I/O thread (the Task's source is made with
+        /// RunContinuationsAsynchronously). On an agent started with asyncConnect false the
+        /// call blocks as Connect does.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task<IntPtr> ConnectAsync(string remoteAddress, ushort port)
+        {
+            return ConnectAsync(remoteAddress, port, null, 0, null);
+        }
+
+        /// <summary><see cref="ConnectAsync(string, ushort)"/> with the extra and the local side
+        /// of <see cref="Connect(string, ushort, out IntPtr, object, ushort, string)"/>.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task<IntPtr> ConnectAsync(string remoteAddress, ushort port, object extra, ushort localPort = 0, string localAddress = null)
+        {
+            if (remoteAddress == null) throw new ArgumentNullException("remoteAddress");
+            ThrowIfDisposed();
+            AsyncConnects.Pending p = _async.Begin(ReadyOnHandShake());
+            IntPtr id = IntPtr.Zero;
+            bool ok = false;
+            try
+            {
+                ok = Connect(remoteAddress, port, out id, extra, localPort, localAddress);
+            }
+            catch (Exception e)
+            {
+                _async.End(p, IntPtr.Zero, e);
+                return p.Tcs.Task;
+            }
+            _async.End(p, id, ok ? null : new HPSocketException(ErrorCode, "ConnectAsync: " + ErrorMessage));
+            return p.Tcs.Task;
+        }
+
+        /// <summary>Stop as a Task: Stop and Wait run on the ThreadPool; the Task completes once
+        /// stopped (every OnClose and OnShutdown returned). Usable from the agent's own handlers
+        /// (do not wait for the Task there: the stop waits for the handler).</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task StopAsync()
+        {
+            ThrowIfDisposed();
+            return AsyncConnects.StopAsync(Stop, Wait);
+        }
+
+        /// <summary>Wait as a Task: true once stopped, false after <paramref name="milliseconds"/>
+        /// (-1: no limit). The wait runs on a thread of its own.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task<bool> WaitAsync(int milliseconds = System.Threading.Timeout.Infinite)
+        {
+            ThrowIfDisposed();
+            return AsyncConnects.WaitAsync(Wait, milliseconds);
+        }
+
+        /// <summary>ARQ agents, and SSL ones that shake hands by themselves, can send once OnHandShake.</summary>
+        internal virtual bool ReadyOnHandShake()
+        {
+            return IsSecure && NativeMethods.HP_SSLAgent_IsSSLAutoHandShake(Handle) != 0;
         }
 
         /// <summary>The host and port given to Connect (the hostname of "address^hostname").</summary>

@@ -125,6 +125,9 @@ namespace HPSocket
         {
         }
 
+        /// <summary>A connection can send once its ARQ handshake completed.</summary>
+        internal override bool ReadyOnHandShake() { return true; }
+
         /// <summary>Messages queued or in flight (sent and not yet acknowledged); false when not
         /// connected.</summary>
         public bool GetWaitingSendMessageCount(out int count)
@@ -209,6 +212,119 @@ namespace HPSocket
         {
             get { return NativeMethods.HP_UdpArqClient_GetHandShakeTimeout(Handle); }
             set { NativeMethods.HP_UdpArqClient_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+    }
+
+    /// <summary>
+    /// Extension: a reliable UDP agent, many outgoing ARQ sessions in one object, each with its
+    /// connection ID, as <see cref="TcpAgent"/> is for TCP (HP-Socket has none: its users open one
+    /// <see cref="UdpArqClient"/> per session). Each Connect opens a UDP socket of its own, runs
+    /// HP-Socket's 12-byte handshake (OnHandShake), then KCP with the settings below (HP-Socket's
+    /// ARQ defaults, changed only while stopped, checked by Start). After OnHandShake one
+    /// Send/SendPackets is one message of 1 to <see cref="MaxMessageSize"/> bytes, delivered whole
+    /// and in order (see <see cref="UdpArqServer"/> for the rules); a send before the handshake
+    /// returns false (<see cref="SocketError.IllegalState"/>, ENOTCONN), one on an unknown or
+    /// closed connection returns false (<see cref="SocketError.InvalidParam"/>, EBADSLT).
+    /// <see cref="TcpAgent.ConnectAsync(string, ushort)"/> completes on OnHandShake. The TCP-only
+    /// settings (SocketBufferSize, KeepAlive*, SyncConnectTimeout) throw
+    /// <see cref="HPSocketException"/> on it; <see cref="NoDelay"/> is KCP's.
+    /// </summary>
+    public class UdpArqAgent : TcpAgent
+    {
+        /// <summary>Creates a stopped ARQ agent.</summary>
+        /// <exception cref="HPSocketException">the library refused to create it.</exception>
+        public UdpArqAgent()
+            : base(NativeMethods.Create_HP_TcpAgentListener(), l => NativeMethods.Create_HPX_UdpArqAgent(l), "UdpArqAgent")
+        {
+        }
+
+        /// <summary>A connection can send once its ARQ handshake completed.</summary>
+        internal override bool ReadyOnHandShake() { return true; }
+
+        /// <summary>KCP segments of a connection queued or in flight (sent and not yet
+        /// acknowledged); false for an unknown connection.</summary>
+        public bool GetWaitingSendMessageCount(IntPtr connId, out int count)
+        {
+            count = 0;
+            return NativeMethods.HPX_UdpArqAgent_GetWaitingSendMessageCount(Handle, connId, ref count) != 0;
+        }
+
+        /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
+        /// component it is the ARQ setting, as in HP-Socket.</summary>
+        public new bool NoDelay
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_IsNoDelay(Handle) != 0; }
+            set { NativeMethods.HPX_UdpArqAgent_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
+        }
+
+        /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
+        public bool TurnoffCongestCtrl
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_IsTurnoffCongestCtrl(Handle) != 0; }
+            set { NativeMethods.HPX_UdpArqAgent_SetTurnoffCongestCtrl(Handle, B(value)); Check(value, TurnoffCongestCtrl, "TurnoffCongestCtrl"); }
+        }
+
+        /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
+        public uint FlushInterval
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetFlushInterval(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetFlushInterval(Handle, value); Check(value, FlushInterval, "FlushInterval"); }
+        }
+
+        /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
+        public uint ResendByAcks
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetResendByAcks(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetResendByAcks(Handle, value); Check(value, ResendByAcks, "ResendByAcks"); }
+        }
+
+        /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
+        public uint SendWndSize
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetSendWndSize(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetSendWndSize(Handle, value); Check(value, SendWndSize, "SendWndSize"); }
+        }
+
+        /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
+        public uint RecvWndSize
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetRecvWndSize(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetRecvWndSize(Handle, value); Check(value, RecvWndSize, "RecvWndSize"); }
+        }
+
+        /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
+        public uint MinRto
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetMinRto(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetMinRto(Handle, value); Check(value, MinRto, "MinRto"); }
+        }
+
+        /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
+        public uint FastLimit
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetFastLimit(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetFastLimit(Handle, value); Check(value, FastLimit, "FastLimit"); }
+        }
+
+        /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
+        public uint MaxTransUnit
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetMaxTransUnit(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetMaxTransUnit(Handle, value); Check(value, MaxTransUnit, "MaxTransUnit"); }
+        }
+
+        /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
+        public uint MaxMessageSize
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetMaxMessageSize(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetMaxMessageSize(Handle, value); Check(value, MaxMessageSize, "MaxMessageSize"); }
+        }
+
+        /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
+        public uint HandShakeTimeout
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetHandShakeTimeout(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
         }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 using System.Threading;
 
 namespace HPSocket
@@ -33,7 +34,13 @@ namespace HPSocket
         {
             // OnClose always: it drops the connection's managed extra.
             Hook(CbClose, l => NativeMethods.HP_Set_FN_Client_OnClose(l, s_close));
+            // StartAsync completes on OnConnect or OnHandShake: hooked before any start.
+            Hook(CbConnect, l => NativeMethods.HP_Set_FN_Client_OnConnect(l, s_connect));
+            Hook(CbHandShake, l => NativeMethods.HP_Set_FN_Client_OnHandShake(l, s_handShake));
+            _async = new AsyncConnects(this, true);
         }
+
+        private readonly AsyncConnects _async;
 
         private static SafeHandle CreateListener(Model model)
         {
@@ -165,7 +172,9 @@ namespace HPSocket
                 try
                 {
                     ConnectEventHandler<TcpClient> h = s._onConnect;
-                    return h == null ? Ignore : (int)h(s, connId);
+                    int r = h == null ? Ignore : (int)h(s, connId);
+                    if (r != Error) s._async.Ready(connId, false);
+                    return r;
                 }
                 finally { Leave(s); }
             }
@@ -183,7 +192,9 @@ namespace HPSocket
                 try
                 {
                     HandShakeEventHandler<TcpClient> h = s._onHandShake;
-                    return h == null ? Ignore : (int)h(s, connId);
+                    int r = h == null ? Ignore : (int)h(s, connId);
+                    if (r != Error) s._async.Ready(connId, true);
+                    return r;
                 }
                 finally { Leave(s); }
             }
@@ -262,6 +273,7 @@ namespace HPSocket
                 {
                     Leave(s);
                     s.DropExtra(connId);
+                    s._async.Closed(connId, (SocketOperation)operation, errorCode);
                 }
             }
             catch (Exception e) { Report(s, "OnClose", e); return Error; }
@@ -296,6 +308,64 @@ namespace HPSocket
             if (remoteAddress == null) throw new ArgumentNullException("remoteAddress");
             return NativeMethods.HP_Client_StartWithBindAddressAndLocalPort(Handle, Utf8.Encode(remoteAddress), port, B(asyncConnect),
                 Utf8.Encode(bindAddress), localPort) != 0;
+        }
+
+        /// <summary>Starts with an asynchronous connect; the Task completes with the connection's ID
+        /// when it is ready to send: on OnConnect, or on OnHandShake for <see cref="UdpArqClient"/>
+        /// and for SSL clients with automatic handshakes, after the client's own handlers for that
+        /// event returned. It faults with a <see cref="ConnectionClosedException"/> carrying the
+        /// close reason when the connection closes first (a refused connect: Connect,
+        /// ECONNREFUSED), with an <see cref="HPSocketException"/> when Start fails at once, and
+        /// with an <see cref="InvalidOperationException"/> while an earlier StartAsync is pending.
+        /// Continuations run on the ThreadPool, never on the library's I/O thread.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task<IntPtr> StartAsync(string remoteAddress, ushort port, string bindAddress = null, ushort localPort = 0)
+        {
+            if (remoteAddress == null) throw new ArgumentNullException("remoteAddress");
+            ThrowIfDisposed();
+            AsyncConnects.Pending p = _async.Begin(ReadyOnHandShake());
+            if (p == null)
+            {
+                TaskCompletionSource<IntPtr> busy = new TaskCompletionSource<IntPtr>();
+                busy.SetException(new InvalidOperationException("a StartAsync is already pending"));
+                return busy.Task;
+            }
+            bool ok;
+            try
+            {
+                ok = Start(remoteAddress, port, true, bindAddress, localPort);
+            }
+            catch (Exception e)
+            {
+                _async.End(p, IntPtr.Zero, e);
+                return p.Tcs.Task;
+            }
+            _async.End(p, IntPtr.Zero, ok ? null : new HPSocketException(ErrorCode, "StartAsync: " + ErrorMessage));
+            return p.Tcs.Task;
+        }
+
+        /// <summary>Stop as a Task: Stop and Wait run on the ThreadPool; the Task completes once
+        /// stopped (OnClose returned).</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task StopAsync()
+        {
+            ThrowIfDisposed();
+            return AsyncConnects.StopAsync(Stop, Wait);
+        }
+
+        /// <summary>Wait as a Task: true once stopped, false after <paramref name="milliseconds"/>
+        /// (-1: no limit). The wait runs on a thread of its own.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task<bool> WaitAsync(int milliseconds = Timeout.Infinite)
+        {
+            ThrowIfDisposed();
+            return AsyncConnects.WaitAsync(Wait, milliseconds);
+        }
+
+        /// <summary>ARQ clients, and SSL ones that shake hands by themselves, can send once OnHandShake.</summary>
+        internal virtual bool ReadyOnHandShake()
+        {
+            return IsSecure && NativeMethods.HP_SSLClient_IsSSLAutoHandShake(Handle) != 0;
         }
 
         /// <summary>Stops the client (its OnClose follows). Allowed in the client's own callbacks:

@@ -86,6 +86,12 @@ namespace HPSocket
             }
         }
 
+        /// <summary>The rule of <see cref="Handle"/> for a call that needs no handle yet.</summary>
+        internal void ThrowIfDisposed()
+        {
+            if (Volatile.Read(ref _state) == 2) throw new ObjectDisposedException(GetType().Name);
+        }
+
         /// <summary>True once <see cref="Dispose()"/> has finished.</summary>
         public bool IsDisposed { get { return Volatile.Read(ref _state) == 2; } }
 

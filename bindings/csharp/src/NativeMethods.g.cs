@@ -473,6 +473,10 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate void Fn_TaskProc(IntPtr pvArg);
 
+        /// <summary>Extension: creates a UDP ARQ agent reporting to `pListener`, an agent listener (`Create_HP_TcpAgentListener`): many outgoing ARQ sessions in one object, each with its connection ID, as `HP_TcpAgent` is for TCP. `HP_Agent_Start`, `HP_Agent_Connect*`, `HP_Agent_Send*`, `HP_Agent_Disconnect` and every other `HP_Agent_*` call work on it; each connection runs HP-Socket's 12-byte handshake (`OnHandShake`), then KCP with the `HPX_UdpArqAgent_*` settings. NULL on failure; the reason is in `HPX_GetLastError`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern UdpArqAgentHandle Create_HPX_UdpArqAgent(IntPtr pListener);
+
         /// <summary>A brotli compressor with HP-Socket's defaults: quality 11, window 22, mode 0.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern CompressorHandle Create_HP_BrotliCompressor(Fn_DataCallback fnCallback);
@@ -732,6 +736,10 @@ namespace HPSocket
         /// <summary>A deflate decompressor: `iWindowBits` as zlib's `inflateInit2` (8..=15 zlib, -15..=-8 raw, 24..=31 gzip, 40..=47 zlib or gzip by the header, 0 the header's window).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern DecompressorHandle Create_HP_ZLibDecompressorEx(Fn_DataCallback fnCallback, int iWindowBits, uint dwBuffSize);
+
+        /// <summary>Destroys a UDP ARQ agent (see `Destroy_HP_TcpServer`).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void Destroy_HPX_UdpArqAgent(IntPtr pAgent);
 
         /// <summary>Destroys a compressor; NULL is ignored, a stale handle changes nothing. A destroy from inside its own data callback is safe: the object lives until the running call returns.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1064,6 +1072,14 @@ namespace HPSocket
         /// <summary>The description of the thread's last failure, naming the function and the bad parameter or state; never NULL. The text is owned by the calling thread: valid until four other thread descriptions were handed out on it (or it exits); object descriptions (`HP_Server_GetLastErrorDesc`, ...) do not affect it.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern IntPtr HPX_GetLastErrorDesc();
+
+        /// <summary>This library's own version (the workspace version: the one in `libhpsocket.so.X.Y.Z`, `hpsocket.pc` and every binding's package), packed as `HP_GetHPSocketVersion` packs HP-Socket's: `major &lt;&lt; 24 | minor &lt;&lt; 16 | patch &lt;&lt; 8` (0.1.0 is `0x00010000`). Each part is at most 255.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_GetLibraryVersion();
+
+        /// <summary>This library's own version as text, `"0.1.0"`; static, valid for the life of the process.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern IntPtr HPX_GetLibraryVersionString();
 
         /// <summary>The largest message the WebSocket mode reassembles, in bytes.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1849,7 +1865,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpAgent_SendHead(IntPtr pAgent, IntPtr dwConnID, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
 
-        /// <summary>Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).</summary>
+        /// <summary>Sends a request whose body is the file `lpszFileName` (see `SendRequest`), streamed from the disk as `HP_HttpServer_SendLocalFile` streams a response's (no 4 MiB bound).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpAgent_SendLocalFile(IntPtr pAgent, IntPtr dwConnID, byte[] lpszFileName, byte[] lpszMethod, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
 
@@ -1997,7 +2013,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpClient_SendHead(IntPtr pClient, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
 
-        /// <summary>Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).</summary>
+        /// <summary>Sends a request whose body is the file `lpszFileName` (see `SendRequest`), streamed from the disk as `HP_HttpServer_SendLocalFile` streams a response's (no 4 MiB bound).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpClient_SendLocalFile(IntPtr pClient, byte[] lpszFileName, byte[] lpszMethod, byte[] lpszPath, HP_TNVPair[] lpHeaders, int iHeaderCount);
 
@@ -2201,7 +2217,7 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpServer_SendChunkData(IntPtr pServer, IntPtr dwConnID, byte* pData, int iLength, byte[] lpszExtensions);
 
-        /// <summary>Sends a response whose body is the file `lpszFileName` (see `SendResponse`). Unlike HP-Socket there is no 4 MiB bound; the file is read whole before it is sent.</summary>
+        /// <summary>Sends a response whose body is the file `lpszFileName` (see `SendResponse`), any size: `Content-Length` is the file's size and the body streams from the disk as the connection drains (`sendfile` over plain TCP, 64 KiB chunks encrypted in turn over TLS), never read whole into memory; sends after it arrive after it. FALSE (`SE_INVALID_PARAM`) when the file cannot be opened (`ENOENT`, `EACCES`, ...), is a directory (`EISDIR`) or not a regular file (`EBADF`). Unlike HP-Socket: no 4 MiB bound, an empty file is an empty body, never compressed, `OnSend` does not report the body.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HP_HttpServer_SendLocalFile(IntPtr pServer, IntPtr dwConnID, byte[] lpszFileName, ushort usStatusCode, byte[] lpszDesc, HP_TNVPair[] lpHeaders, int iHeaderCount);
 
@@ -3881,6 +3897,16 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int SYS_fcntl_SETFL(int fd, int fl, int bSet);
 
+    }
+
+    /// <summary>Owns an <c>HPX_UdpArqAgent</c>; releasing it calls <c>Destroy_HPX_UdpArqAgent</c>.</summary>
+    public sealed class UdpArqAgentHandle : SafeHandle
+    {
+        private UdpArqAgentHandle() : base(IntPtr.Zero, true) { }
+        /// <summary>True for a NULL handle (a failed Create).</summary>
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+        /// <summary>Calls <c>Destroy_HPX_UdpArqAgent</c>.</summary>
+        protected override bool ReleaseHandle() { NativeMethods.Destroy_HPX_UdpArqAgent(handle); return true; }
     }
 
     /// <summary>Owns an <c>HP_HttpAgent</c>; releasing it calls <c>Destroy_HP_HttpAgent</c>.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 using System.Runtime.InteropServices;
 
 namespace HPSocket
@@ -345,6 +346,33 @@ namespace HPSocket
         /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. False from the
         /// server's own callbacks or when not started.</summary>
         public bool Stop() { return NativeMethods.HP_Server_Stop(Handle) != 0; }
+
+        /// <summary>Start as a Task (a server's start is synchronous: it listens when Start returns, so
+        /// the Task is already complete, or faulted with an <see cref="HPSocketException"/>).</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task StartAsync(string bindAddress, ushort port)
+        {
+            return AsyncConnects.Done(Start(bindAddress, port), this, "StartAsync");
+        }
+
+        /// <summary>Stop as a Task: Stop and Wait run on the ThreadPool; the Task completes once
+        /// stopped (every OnClose and OnShutdown returned). Usable from the server's own handlers
+        /// (do not wait for the Task there: the stop waits for the handler).</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task StopAsync()
+        {
+            ThrowIfDisposed();
+            return AsyncConnects.StopAsync(Stop, Wait);
+        }
+
+        /// <summary>Wait as a Task: true once stopped, false after <paramref name="milliseconds"/>
+        /// (-1: no limit). The wait runs on a thread of its own.</summary>
+        /// <exception cref="ObjectDisposedException">after Dispose.</exception>
+        public Task<bool> WaitAsync(int milliseconds = System.Threading.Timeout.Infinite)
+        {
+            ThrowIfDisposed();
+            return AsyncConnects.WaitAsync(Wait, milliseconds);
+        }
 
         /// <summary>True for the SSL servers.</summary>
         public bool IsSecure { get { return NativeMethods.HP_Server_IsSecure(Handle) != 0; } }

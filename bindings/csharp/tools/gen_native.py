@@ -3,7 +3,8 @@
 
 The C# mirror of the C ABI: one DllImport("hpsocket") per function declared in the header,
 one delegate per callback typedef, every #define as a constant, WSABUF, and one SafeHandle
-subclass per Create_HP_X / Destroy_HP_X pair (its ReleaseHandle calls Destroy_HP_X).
+subclass per Create_HP_X / Destroy_HP_X (or Create_HPX_X / Destroy_HPX_X) pair (its ReleaseHandle
+calls the Destroy_).
 
     gen_native.py HEADER OUT          write OUT
     gen_native.py HEADER OUT --check  exit 1 (and say so) when OUT differs from what it would write
@@ -17,7 +18,7 @@ text out-buffers (TCHAR*) -> byte[]; in/out counts and lengths -> ref; other out
 import re
 import sys
 
-HEADER_ONLY_FUNCS = re.compile(r"^(Create_HP_|Destroy_HP_|HP_|HPX_|SYS_)")
+HEADER_ONLY_FUNCS = re.compile(r"^(Create_HPX?_|Destroy_HPX?_|HP_|HPX_|SYS_)")
 
 
 def xml(s):
@@ -195,8 +196,9 @@ class Types:
         codec = re.match(r"^Create_HP_(?:ZLib|GZip|Brotli)(Compressor|Decompressor)(?:Ex)?$", fname)
         if codec:
             return codec.group(1) + "Handle"  # one destroyer per direction
-        if fname.startswith("Create_HP_"):
-            return fname[len("Create_HP_"):] + "Handle"
+        m = re.match(r"^Create_HPX?_(\w+)$", fname)
+        if m:
+            return m.group(1) + "Handle"
         return self.scalar(t)
 
 
@@ -298,16 +300,18 @@ def generate(header_text, header_name):
     # SafeHandles
     # A socket task is a C struct the pool may own and free: a plain IntPtr.
     creators = [name for rt, name, plist in funcs
-                if name.startswith("Create_HP_") and rt not in SOCKET_TASK_PTRS]
+                if re.match(r"^Create_HPX?_", name) and rt not in SOCKET_TASK_PTRS]
     # The compressors of every codec share one destroyer per direction.
     creators += ["Create_HP_Compressor", "Create_HP_Decompressor"]
     for name in creators:
-        base = name[len("Create_HP_"):]
-        destroy = "Destroy_HP_" + base
+        # Extensions (Create_HPX_X / Destroy_HPX_X) pair up as HP-Socket's own do.
+        prefix = "HPX_" if name.startswith("Create_HPX_") else "HP_"
+        base = name[len("Create_" + prefix):]
+        destroy = "Destroy_" + prefix + base
         if destroy not in names:
             continue
         w("")
-        w("    /// <summary>Owns an <c>HP_%s</c>; releasing it calls <c>%s</c>.</summary>" % (base, destroy))
+        w("    /// <summary>Owns an <c>%s%s</c>; releasing it calls <c>%s</c>.</summary>" % (prefix, base, destroy))
         w("    public sealed class %sHandle : SafeHandle" % base)
         w("    {")
         w("        private %sHandle() : base(IntPtr.Zero, true) { }" % base)

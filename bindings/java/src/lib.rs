@@ -910,7 +910,7 @@ pub extern "system" fn Java_org_hpsocket_Native_waitingSendMessageCount(
         let n = match &shell(h)?.core {
             Core::Server(s) => s.waiting_send_message_count(conn as u64)?,
             Core::Client(c) => c.waiting_send_message_count()?,
-            Core::Agent(_) => return Err(Error::invalid_param("not an ARQ component").into()),
+            Core::Agent(a) => a.waiting_send_message_count(conn as u64)?,
         };
         Ok(n as jlong)
     })

@@ -136,7 +136,7 @@ pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
         let (get, _) = field?;
         let arq = match core {
             Core::Server(x) => x.config().udp.arq,
-            Core::Agent(_) => return Err(unknown(key)),
+            Core::Agent(x) => x.config().udp.arq,
             Core::Client(x) => x.config().udp.arq,
         };
         return Ok(get(&arq).into());
@@ -158,7 +158,7 @@ pub(crate) fn set(core: &Core, key: i32, value: i64) -> Result<(), Error> {
         })?;
         return match core {
             Core::Server(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
-            Core::Agent(_) => Err(unknown(key)),
+            Core::Agent(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
             Core::Client(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
         };
     }

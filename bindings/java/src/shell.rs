@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use hpsocket_core::http::HttpSyncClient;
 use hpsocket_core::{
-    ClientListener, Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer,
+    ClientListener, Error, EventAdapter, ReceiveModel, TcpAgent, TcpClient, TcpServer, UdpArqAgent,
     UdpArqClient, UdpArqServer, UdpClient, UdpServer,
 };
 use jni::sys::jlong;
@@ -37,8 +37,8 @@ pub(crate) struct Shell {
 
 impl Shell {
     /// `role`: 0 server, 1 agent, 2 client, 3 UDP server, 4 UDP client, 5 HTTP sync client,
-    /// 6 UDP ARQ server, 7 UDP ARQ client (`Component.ROLE_*`; UDP components are PUSH and
-    /// plain; model 3 is HTTP).
+    /// 6 UDP ARQ server, 7 UDP ARQ client, 8 UDP ARQ agent (`Component.ROLE_*`; UDP components
+    /// are PUSH and plain; model 3 is HTTP).
     pub(crate) fn new(role: i32, model: i32, ssl: bool, bridge: Arc<Bridge>) -> Option<Shell> {
         let model = match model {
             0 => ReceiveModel::Push,
@@ -81,6 +81,9 @@ impl Shell {
             }
             (7, false) if model == ReceiveModel::Push => {
                 Core::Client(UdpArqClient::new(events()).into_inner())
+            }
+            (8, false) if model == ReceiveModel::Push => {
+                Core::Agent(UdpArqAgent::new(events()).into_inner())
             }
             _ => return None,
         };
@@ -205,7 +208,7 @@ impl Core {
     pub(crate) fn is_udp(&self) -> bool {
         match self {
             Core::Server(s) => s.is_udp(),
-            Core::Agent(_) => false,
+            Core::Agent(a) => a.is_udp(),
             Core::Client(c) => c.is_udp(),
         }
     }
@@ -214,7 +217,7 @@ impl Core {
     pub(crate) fn is_arq(&self) -> bool {
         match self {
             Core::Server(s) => s.model() == ReceiveModel::Arq,
-            Core::Agent(_) => false,
+            Core::Agent(a) => a.model() == ReceiveModel::Arq,
             Core::Client(c) => c.model() == ReceiveModel::Arq,
         }
     }

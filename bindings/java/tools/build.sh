@@ -2,7 +2,7 @@
 # Builds the Java binding's jar, and with `test` runs the JUnit suite on it. Called by java.mk
 # (`make jar`, `make test-java`); see there for the variables.
 #
-#   tools/build.sh jar    dist/hpsocket-<version>.jar
+#   tools/build.sh jar    dist/hpsocket-<version>.jar, with -sources.jar and -javadoc.jar beside
 #   tools/build.sh test   the jar, then the JUnit suite; the last line is "N passed, N failed"
 #
 # The native library comes from `cargo build --release -p hpsocket-java`, stripped of debug
@@ -73,7 +73,10 @@ maven() {
         return 100
     fi
     if [ -f "$here/target/$jar_name" ]; then
-        mkdir -p "$dist" && cp "$here/target/$jar_name" "$dist/$jar_name"
+        mkdir -p "$dist"
+        for j in "$jar_name" "${jar_name%.jar}-sources.jar" "${jar_name%.jar}-javadoc.jar"; do
+            [ -f "$here/target/$j" ] && cp "$here/target/$j" "$dist/$j"
+        done
         say "$dist/$jar_name"
     fi
     if [ "$mode" = test ]; then
@@ -105,7 +108,15 @@ javac_build() {
     printf 'Automatic-Module-Name: org.hpsocket\n' >"$b/manifest.txt"
     jar --create --file "$jar" --manifest "$b/manifest.txt" --date=1980-01-01T00:00:02Z \
         -C "$classes" . || return 1
-    mkdir -p "$dist" && cp "$jar" "$dist/$jar_name"
+    # The sources and Javadoc jars, as Maven's source and javadoc plugins make them.
+    javadoc -quiet -Xdoclint:all,-missing -Xwerror -encoding UTF-8 -d "$b/apidocs" \
+        -sourcepath "$here/src/main/java" -subpackages org.hpsocket || return 1
+    jar --create --file "$b/${jar_name%.jar}-javadoc.jar" --date=1980-01-01T00:00:02Z \
+        -C "$b/apidocs" . || return 1
+    jar --create --file "$b/${jar_name%.jar}-sources.jar" --date=1980-01-01T00:00:02Z \
+        -C "$here/src/main/java" . || return 1
+    mkdir -p "$dist"
+    cp "$jar" "$b/${jar_name%.jar}-sources.jar" "$b/${jar_name%.jar}-javadoc.jar" "$dist/"
     say "$dist/$jar_name"
     [ "$mode" = test ] || return 0
     need_junit || return 1

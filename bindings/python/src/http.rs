@@ -623,7 +623,8 @@ macro_rules! http_server_methods {
                 .or_raise(py)
             }
 
-            /// Sends a response whose body is the file at ``path`` (read whole, GIL released).
+            /// Sends a response whose body is the file at ``path``, streamed by the library (``sendfile``
+            /// on plain TCP, read in pieces under TLS; no size limit); the GIL is released.
             #[pyo3(signature = (conn_id, path, status=200, headers=None, reason=None))]
             fn send_local_file(
                 slf: &Bound<'_, Self>,

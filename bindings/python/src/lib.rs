@@ -53,6 +53,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<udp::PyUdpClient>()?;
     m.add_class::<udp::PyUdpArqServer>()?;
     m.add_class::<udp::PyUdpArqClient>()?;
+    m.add_class::<udp::PyUdpArqAgent>()?;
     http::register(m)?;
     logging::register(m)?;
     // Private: `hpsocket.codec` re-exports its names (and has its own stubs).

@@ -6,14 +6,14 @@
 
 use std::sync::Arc;
 
-use hpsocket_core::{EventAdapter, ReceiveModel};
+use hpsocket_core::{ConnectOptions, EventAdapter, ReceiveModel};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::args::Cid;
 use crate::bridge::{Bridge, Role};
 use crate::client::client_methods;
-use crate::component::engine_methods;
+use crate::component::{self, engine_methods};
 use crate::errors::OrRaise;
 use crate::events::PyEvents;
 use crate::server::server_methods;
@@ -270,5 +270,127 @@ impl PyUdpArqClient {
     /// than one segment counts several). 0 once everything was acknowledged.
     fn waiting_send_message_count(&self, py: Python<'_>) -> PyResult<usize> {
         self.core.waiting_send_message_count().or_raise(py)
+    }
+}
+
+/// Extension: a reliable UDP agent, many outgoing ARQ sessions in one object, each with its
+/// connection ID, as ``TcpAgent`` is for TCP (HP-Socket has none: its users open one
+/// ``UdpArqClient`` per session; the C ABI's ``Create_HPX_UdpArqAgent``). Each ``connect``
+/// opens a UDP socket of its own and runs HP-Socket's ARQ handshake with the server
+/// (``on_connect``, then ``on_handshake``; ``send`` before it raises
+/// ``HPSocketError(ILLEGAL_STATE)``, ``errno`` ENOTCONN), then KCP. One ``send`` is one
+/// message of 1 to ``max_message_size`` bytes, delivered whole and in order by one
+/// ``on_receive``; ``disconnect`` tells the server with a close-notify datagram.
+///
+/// ``UdpArqAgent(listener=None, **settings)`` (see ``UdpArqAgentListener``): the agent
+/// settings (``worker_thread_count``, ``max_connection_count``, ...), the shared socket ones
+/// (``max_send_queue_bytes``, ``connect_timeout``, ...) and the ARQ ones (``no_delay``,
+/// ``flush_interval``, ``max_message_size``, ...), checked by ``start``. Use it as a context
+/// manager to stop it on exit.
+#[pyclass(
+    subclass,
+    frozen,
+    weakref,
+    module = "hpsocket._native",
+    name = "UdpArqAgent"
+)]
+pub(crate) struct PyUdpArqAgent {
+    pub(crate) core: hpsocket_core::TcpAgent,
+    pub(crate) bridge: Arc<Bridge>,
+}
+
+impl_configurable!(PyUdpArqAgent, get_engine, set_engine);
+engine_methods!(PyUdpArqAgent);
+engine_properties!(PyUdpArqAgent);
+shared_socket_properties!(PyUdpArqAgent);
+arq_properties!(PyUdpArqAgent);
+
+#[pymethods]
+impl PyUdpArqAgent {
+    #[new]
+    #[pyo3(signature = (listener=None, **settings))]
+    fn new(
+        py: Python<'_>,
+        listener: Option<Bound<'_, PyAny>>,
+        settings: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let bridge = Arc::new(Bridge::with_transport(
+            Role::Agent,
+            ReceiveModel::Arq,
+            false,
+            true,
+        ));
+        bridge.set_listener(listener)?;
+        let events = Arc::new(EventAdapter(PyEvents {
+            bridge: bridge.clone(),
+            client: false,
+        }));
+        let core = hpsocket_core::UdpArqAgent::new(events).into_inner();
+        let this = PyUdpArqAgent { core, bridge };
+        settings::apply_kwargs(&this, py, settings, "UdpArqAgent")?;
+        Ok(this)
+    }
+
+    /// Starts the workers. ``bind_address`` (None: any) is the local address of every
+    /// session's socket; with ``async_connect`` (the default) ``connect`` returns at once and
+    /// the outcome comes as ``on_connect``/``on_handshake`` or ``on_close(CONNECT, errno)``,
+    /// else ``connect`` blocks (GIL released) until the socket is connected.
+    #[pyo3(signature = (bind_address=None, async_connect=true))]
+    fn start(
+        slf: &Bound<'_, Self>,
+        bind_address: Option<&str>,
+        async_connect: bool,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let this = slf.get();
+        let run = component::begin(py, slf.as_any(), &this.core, &this.bridge)?;
+        let result = py.detach(|| this.core.start(bind_address, async_connect));
+        component::started(py, &this.bridge, run, result)
+    }
+
+    /// Opens an ARQ session with the server at ``remote_address`` (IP, host name) and
+    /// ``port``; returns its connection ID. ``extra`` is attached to the connection before
+    /// its first event (see ``get_connection_extra``); ``local_address`` and ``local_port``
+    /// bind the session's socket.
+    #[pyo3(signature = (remote_address, port, *, extra=None, local_address=None, local_port=None))]
+    fn connect(
+        &self,
+        py: Python<'_>,
+        remote_address: &str,
+        port: &Bound<'_, PyAny>,
+        extra: Option<Bound<'_, PyAny>>,
+        local_address: Option<String>,
+        local_port: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let port = crate::args::port(port)?;
+        let local_port = local_port.map(crate::args::port).transpose()?.unwrap_or(0);
+        let token = match extra {
+            Some(e) if !e.is_none() => self.bridge.add_pending(e.unbind()),
+            _ => 0,
+        };
+        let options = ConnectOptions {
+            extra: token,
+            local_address,
+            local_port,
+        };
+        let result = py.detach(|| self.core.connect_with(remote_address, port, &options));
+        if token != 0 {
+            let id = result.as_ref().ok().copied();
+            let alive = id.is_some_and(|id| self.core.connection_extra(id).is_ok());
+            self.bridge.settle_pending(token, id, alive);
+        }
+        result.or_raise(py)
+    }
+
+    /// The host and port given to ``connect`` for the session.
+    fn remote_host(&self, py: Python<'_>, conn_id: Cid) -> PyResult<(String, u16)> {
+        self.core.remote_host(conn_id.0).or_raise(py)
+    }
+
+    /// What session ``conn_id`` has queued or in flight, not yet acknowledged, counted in
+    /// KCP segments as ``UdpArqServer.waiting_send_message_count`` counts. 0 once everything
+    /// was acknowledged.
+    fn waiting_send_message_count(&self, py: Python<'_>, conn_id: Cid) -> PyResult<usize> {
+        self.core.waiting_send_message_count(conn_id.0).or_raise(py)
     }
 }

@@ -6,7 +6,7 @@
 //! server, responses for an agent or client) and reports the parse as [`HttpEvent`]s through
 //! the listener's `on_http`. What a message said (request line, status, headers, cookies)
 //! is kept per connection as an [`HttpMessage`], readable from any thread until the next
-//! message on that connection begins. Outgoing heads are written by [`write`].
+//! message on that connection begins. Outgoing heads are written by [`write`](mod@write).
 //!
 //! [`ReceiveModel::Http`]: crate::ReceiveModel::Http
 

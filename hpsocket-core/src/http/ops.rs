@@ -14,18 +14,6 @@ use crate::error::Result;
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
 use crate::types::ConnId;
 
-/// Reads a file to send as a body. Unlike HP-Socket's `SendLocalFile` there is no 4 MiB
-/// bound; the file is read whole, so its size is the caller's to bound.
-fn read_body(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        crate::Error::os(
-            crate::ErrorKind::InvalidParam,
-            &e,
-            format!("send_local_file: {}", path.display()),
-        )
-    })
-}
-
 /// The methods every HTTP component has, per connection (a client names none).
 macro_rules! http_common {
     ($ty:ident, $($conn:ident)?) => {
@@ -133,7 +121,13 @@ impl TcpServer {
             .http_send_response(conn_id, status, reason, headers, body)
     }
 
-    /// Sends a response whose body is the file at `path`.
+    /// Sends a response whose body is the file at `path`, any size: `Content-Length` is the
+    /// file's size, and the body goes from the disk as the connection drains (`sendfile` on
+    /// plain TCP, chunks of 64 KiB encrypted in turn under TLS), never read whole into
+    /// memory. Sends after it are written after it. Refused (`SE_INVALID_PARAM`, nothing
+    /// sent) when the file cannot be opened (`ENOENT`, `EACCES`, ...), is a directory
+    /// (`EISDIR`) or is not a regular file (`EBADF`). `on_send` does not report the body. If
+    /// the file shrinks before it is sent, the connection closes (`SO_SEND`, `EIO`).
     pub fn send_local_file(
         &self,
         conn_id: ConnId,
@@ -142,8 +136,8 @@ impl TcpServer {
         reason: Option<&str>,
         headers: &[Header<'_>],
     ) -> Result<()> {
-        let body = read_body(path.as_ref())?;
-        self.send_response(conn_id, status, reason, headers, &body)
+        self.engine()
+            .http_send_file_response(conn_id, path.as_ref(), status, reason, headers)
     }
 
     /// Sends one WebSocket frame, never masked (HP-Socket's rule for servers): `body_len` 0
@@ -213,7 +207,8 @@ impl TcpAgent {
             .http_send_request(conn_id, method, path, headers, body)
     }
 
-    /// Sends a request whose body is the file at `file`.
+    /// Sends a request whose body is the file at `file`, streamed as
+    /// [`TcpServer::send_local_file`] streams a response's.
     pub fn send_local_file(
         &self,
         conn_id: ConnId,
@@ -222,8 +217,8 @@ impl TcpAgent {
         path: &str,
         headers: &[Header<'_>],
     ) -> Result<()> {
-        let body = read_body(file.as_ref())?;
-        self.send_request(conn_id, method, path, headers, &body)
+        self.engine()
+            .http_send_file_request(conn_id, file.as_ref(), method, path, headers)
     }
 }
 
@@ -289,7 +284,7 @@ impl TcpClient {
             .http_send_request(id, method, path, headers, body)
     }
 
-    /// Sends a request whose body is the file at `file`.
+    /// Sends a request whose body is the file at `file` (see [`TcpAgent::send_local_file`]).
     pub fn send_local_file(
         &self,
         file: impl AsRef<Path>,
@@ -297,7 +292,8 @@ impl TcpClient {
         path: &str,
         headers: &[Header<'_>],
     ) -> Result<()> {
-        let body = read_body(file.as_ref())?;
-        self.send_request(method, path, headers, &body)
+        let id = self.engine_conn()?;
+        self.engine()
+            .http_send_file_request(id, file.as_ref(), method, path, headers)
     }
 }

@@ -2,8 +2,6 @@
 //! (`Content-Length`, `Host`, `Cookie`), and chunks. Pure functions over bytes, so they are
 //! tested without sockets.
 
-use std::fmt::Write as _;
-
 use super::HTTP_VERSION_1_0;
 
 /// One header to send: name and value.
@@ -109,10 +107,41 @@ pub fn check_headers(headers: &[Header<'_>]) -> Result<(), String> {
     Ok(())
 }
 
+// Heads are built with `push_str` rather than `write!`: formatting machinery was a tenth of
+// the instructions of a small keep-alive request (callgrind, bench cell H1).
+
+fn push_header(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push_str("\r\n");
+}
+
 fn push_headers(out: &mut String, headers: &[Header<'_>]) {
     for (name, value) in headers {
-        let _ = write!(out, "{name}: {value}\r\n");
+        push_header(out, name, value);
     }
+}
+
+/// `n` in decimal.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
+fn push_content_length(out: &mut String, len: u64) {
+    out.push_str("Content-Length: ");
+    push_decimal(out, len);
+    out.push_str("\r\n");
 }
 
 /// A response head: `HTTP/x.y status reason`, the headers, and `Content-Length: body_len`
@@ -127,11 +156,16 @@ pub fn response_head(
 ) -> String {
     let mut out = String::with_capacity(64 + headers.len() * 32);
     let reason = reason.unwrap_or_else(|| reason_phrase(status));
-    let _ = write!(out, "{} {status} {reason}\r\n", version_text(version));
+    out.push_str(version_text(version));
+    out.push(' ');
+    push_decimal(&mut out, status.into());
+    out.push(' ');
+    out.push_str(reason);
+    out.push_str("\r\n");
     push_headers(&mut out, headers);
     let bodiless = (100..200).contains(&status) || status == 204 || status == 304;
     if !bodiless && !frames_body(headers) {
-        let _ = write!(out, "Content-Length: {body_len}\r\n");
+        push_content_length(&mut out, body_len);
     }
     out.push_str("\r\n");
     out
@@ -159,18 +193,27 @@ pub fn request_head(
     let mut out = String::with_capacity(64 + headers.len() * 32);
     let method = method.to_ascii_uppercase();
     let path = if path.is_empty() { "/" } else { path };
-    let _ = write!(out, "{method} {path} {}\r\n", version_text(version));
+    for part in [
+        method.as_str(),
+        " ",
+        path,
+        " ",
+        version_text(version),
+        "\r\n",
+    ] {
+        out.push_str(part);
+    }
     push_headers(&mut out, headers);
     if !has_header(headers, "Host") && !extras.host.is_empty() {
-        let _ = write!(out, "Host: {}\r\n", extras.host);
+        push_header(&mut out, "Host", extras.host);
     }
     let carries_body = matches!(method.as_str(), "POST" | "PUT" | "PATCH");
     if (body_len > 0 || carries_body) && !frames_body(headers) {
-        let _ = write!(out, "Content-Length: {body_len}\r\n");
+        push_content_length(&mut out, body_len);
     }
     if let Some(cookie) = extras.cookie.filter(|c| !c.is_empty()) {
         if !has_header(headers, "Cookie") {
-            let _ = write!(out, "Cookie: {cookie}\r\n");
+            push_header(&mut out, "Cookie", cookie);
         }
     }
     out.push_str("\r\n");
@@ -217,6 +260,20 @@ pub const CHUNK_TAIL: &[u8] = b"\r\n";
 mod tests {
     use super::*;
     use crate::http::HTTP_VERSION_1_1;
+
+    #[test]
+    fn decimals_are_written_without_fmt() {
+        for n in [0, 7, 10, 13, 99, 100, 4096, 1 << 32, u64::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+        let head = response_head(HTTP_VERSION_1_1, 599, None, &[], u64::MAX);
+        assert_eq!(
+            head,
+            format!("HTTP/1.1 599 \r\nContent-Length: {}\r\n\r\n", u64::MAX)
+        );
+    }
 
     #[test]
     fn response_heads_add_content_length_unless_framed() {

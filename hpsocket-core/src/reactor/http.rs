@@ -1,6 +1,7 @@
 //! The engine's HTTP operations, one per operation whatever the role: the components'
 //! public methods (`crate::http::ops`) only name the connection.
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -140,6 +141,44 @@ impl Engine {
         self.send(id, &[head.as_bytes(), body])
     }
 
+    /// Server: sends a response head with `Content-Length` the size of the file at `path`,
+    /// then the file, streamed from the disk as the connection drains (see
+    /// [`Engine::send_file`]); never compressed.
+    pub(crate) fn http_send_file_response(
+        &self,
+        id: ConnId,
+        path: &Path,
+        status: u16,
+        reason: Option<&str>,
+        headers: &[Header<'_>],
+    ) -> Result<()> {
+        self.require_http("send_local_file")?;
+        check_headers("send_local_file", headers)?;
+        let (file, len) = open_body(path)?;
+        let config = self.http_config();
+        self.with_http("send_local_file", id, |_, shared| {
+            shared.response_sent(status);
+            Ok(())
+        })?;
+        let head = write::response_head(config.local_version, status, reason, headers, len);
+        self.send_file(id, head.as_bytes(), file, len)
+    }
+
+    /// Agent, client: sends a request whose body is the file at `file` (see
+    /// [`Engine::http_send_file_response`]).
+    pub(crate) fn http_send_file_request(
+        &self,
+        id: ConnId,
+        file: &Path,
+        method: &str,
+        path: &str,
+        headers: &[Header<'_>],
+    ) -> Result<()> {
+        let (file, len) = open_body(file)?;
+        let head = self.request_head(id, method, path, headers, len)?;
+        self.send_file(id, head.as_bytes(), file, len)
+    }
+
     /// Agent, client: sends a request head and `body` as one send, adding `Host`,
     /// `Content-Length` and the cookie manager's cookies.
     pub(crate) fn http_send_request(
@@ -150,6 +189,19 @@ impl Engine {
         headers: &[Header<'_>],
         body: &[u8],
     ) -> Result<()> {
+        let head = self.request_head(id, method, path, headers, body.len() as u64)?;
+        self.send(id, &[head.as_bytes(), body])
+    }
+
+    /// A request head for a body of `len` bytes; the request is recorded as asked.
+    fn request_head(
+        &self,
+        id: ConnId,
+        method: &str,
+        path: &str,
+        headers: &[Header<'_>],
+        len: u64,
+    ) -> Result<String> {
         self.require_http("send_request")?;
         check_headers("send_request", headers)?;
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_graphic()) {
@@ -183,15 +235,14 @@ impl Engine {
             host: &host,
             cookie: cookie.as_deref(),
         };
-        let head = write::request_head(
+        Ok(write::request_head(
             config.local_version,
             method,
             path,
             headers,
-            body.len() as u64,
+            len,
             &extras,
-        );
-        self.send(id, &[head.as_bytes(), body])
+        ))
     }
 
     /// Sends one chunk of a chunked body (`data` empty: the last chunk).
@@ -398,6 +449,41 @@ impl Engine {
         self.require_http("http_config")?;
         Ok(self.http_config())
     }
+}
+
+/// Opens a file to send as a body: a regular file HP-Socket's `ReadSmallFile` would accept,
+/// without its 4 MiB bound (an empty file is an empty body). The open does not block on a
+/// FIFO; what is not a regular file is refused.
+fn open_body(path: &Path) -> Result<(std::fs::File, u64)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let failed = |e: &std::io::Error| {
+        Error::os(
+            ErrorKind::InvalidParam,
+            e,
+            format!("send_local_file: {}", path.display()),
+        )
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| failed(&e))?;
+    let meta = file.metadata().map_err(|e| failed(&e))?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::InvalidParam,
+            libc::EISDIR,
+            format!("send_local_file: {} is a directory", path.display()),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidParam,
+            libc::EBADF,
+            format!("send_local_file: {} is not a regular file", path.display()),
+        ));
+    }
+    Ok((file, meta.len()))
 }
 
 fn check_headers(what: &str, headers: &[Header<'_>]) -> Result<()> {

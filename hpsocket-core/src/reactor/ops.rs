@@ -135,6 +135,17 @@ impl Running {
             // Every byte an SSL connection queues is added under its session lock, so the
             // pending count read here can only shrink until the bytes below are added.
             self.check_queue_cap(conn, conn.unsent(), total)?;
+            let mut queue = conn.queue();
+            if let Some(backlog) = queue.backlog() {
+                // A file body is still being encrypted: what follows it waits behind it.
+                for part in parts() {
+                    backlog.push(part, &self.pool);
+                }
+                conn.pending.store(queue.len(), Ordering::Release);
+                drop(queue);
+                self.request_flush(conn, me);
+                return Ok(());
+            }
         }
         match state {
             TlsState::Plain => self.send_parts(conn, parts, me, Some(total)),
@@ -158,6 +169,67 @@ impl Running {
                 }
                 sent
             }
+        }
+    }
+
+    /// Queues `head` and then `len` bytes of `file` (from its start) as one send, behind what
+    /// is queued; the owner writes the file with `sendfile`, or, on an SSL connection,
+    /// encrypts it a chunk at a time as the queue drains. The body is not reported by
+    /// `on_send` (it is never in memory as one piece).
+    pub(super) fn send_file_to(
+        &self,
+        conn: &Arc<Conn>,
+        head: &[u8],
+        file: std::fs::File,
+        len: u64,
+        me: Option<usize>,
+    ) -> Result<()> {
+        if !matches!(conn.transport, Transport::Stream(_)) || conn.arq().is_some() {
+            return Err(Error::invalid_param(format!(
+                "send_local_file: connection {} is not a TCP stream",
+                conn.id
+            )));
+        }
+        let total = head
+            .len()
+            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+        if self.config.socket.silence_counts_send {
+            conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+        }
+        let session = conn.tls.as_deref().map(lock);
+        let encrypted = session
+            .as_ref()
+            .is_some_and(|s| s.state() != TlsState::Plain);
+        let mut queue = conn.queue();
+        if encrypted {
+            // Held plaintext counts, as in `send_to`; the session lock keeps it from growing.
+            self.check_queue_cap(conn, conn.unsent(), total)?;
+            let backlog = queue.backlog_or_new();
+            backlog.push(head, &self.pool);
+            backlog.push_file(file, 0, len);
+        } else {
+            self.check_queue_cap(conn, queue.len(), total)?;
+            queue.push(head, &self.pool);
+            queue.push_file(file, 0, len);
+        }
+        queue.trim_backlog(&self.pool);
+        conn.pending.store(queue.len(), Ordering::Release);
+        drop(queue);
+        drop(session);
+        self.request_flush(conn, me);
+        Ok(())
+    }
+
+    /// Asks the owner to write `conn`'s queue, unless a request is already on its way.
+    fn request_flush(&self, conn: &Arc<Conn>, me: Option<usize>) {
+        if conn.flush_requested.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        if owner {
+            super::worker::defer_flush(conn.clone());
+        } else {
+            self.post(conn.worker, Command::Flush(conn.clone()), me);
         }
     }
 
@@ -418,6 +490,20 @@ impl Running {
 }
 
 impl Engine {
+    /// Sends `head`, then `len` bytes of `file`, as one send (see [`Running::send_file_to`]).
+    pub(crate) fn send_file(
+        &self,
+        id: ConnId,
+        head: &[u8],
+        file: std::fs::File,
+        len: u64,
+    ) -> Result<()> {
+        self.with_run("send_local_file", |run, me| {
+            let conn = run.live_conn("Send", id)?;
+            run.send_file_to(&conn, head, file, len, me)
+        })
+    }
+
     pub(crate) fn send(&self, id: ConnId, bufs: &[&[u8]]) -> Result<()> {
         self.with_run_delivering("send", |run, me, delivering| match delivering {
             // The echo case: the connection is at hand, no table lookup.

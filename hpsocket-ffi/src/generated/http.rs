@@ -851,8 +851,13 @@ pub unsafe extern "C" fn HP_HttpServer_SendResponse(
     })
 }
 
-/// Sends a response whose body is the file `lpszFileName` (see `SendResponse`). Unlike
-/// HP-Socket there is no 4 MiB bound; the file is read whole before it is sent.
+/// Sends a response whose body is the file `lpszFileName` (see `SendResponse`), any size:
+/// `Content-Length` is the file's size and the body streams from the disk as the connection
+/// drains (`sendfile` over plain TCP, 64 KiB chunks encrypted in turn over TLS), never read whole
+/// into memory; sends after it arrive after it. FALSE (`SE_INVALID_PARAM`) when the file cannot
+/// be opened (`ENOENT`, `EACCES`, ...), is a directory (`EISDIR`) or not a regular file
+/// (`EBADF`). Unlike HP-Socket: no 4 MiB bound, an empty file is an empty body, never
+/// compressed, `OnSend` does not report the body.
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpServer_SendLocalFile(
     pServer: HP_HttpServer,
@@ -1046,7 +1051,8 @@ pub unsafe extern "C" fn HP_HttpClient_SendRequest(
     })
 }
 
-/// Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).
+/// Sends a request whose body is the file `lpszFileName` (see `SendRequest`), streamed from
+/// the disk as `HP_HttpServer_SendLocalFile` streams a response's (no 4 MiB bound).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpAgent_SendLocalFile(
     pAgent: HP_HttpAgent,
@@ -1074,7 +1080,8 @@ pub unsafe extern "C" fn HP_HttpAgent_SendLocalFile(
     })
 }
 
-/// Sends a request whose body is the file `lpszFileName` (see `SendRequest`; no 4 MiB bound).
+/// Sends a request whose body is the file `lpszFileName` (see `SendRequest`), streamed from
+/// the disk as `HP_HttpServer_SendLocalFile` streams a response's (no 4 MiB bound).
 #[no_mangle]
 pub unsafe extern "C" fn HP_HttpClient_SendLocalFile(
     pClient: HP_HttpClient,

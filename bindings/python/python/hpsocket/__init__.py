@@ -11,19 +11,22 @@ HP-Socket's names and defaults):
 * :class:`UdpServer`, :class:`UdpClient` -- datagrams: one send is one datagram, each peer
   address is a connection;
 * :class:`UdpArqServer`, :class:`UdpArqClient` -- reliable UDP (HP-Socket's ARQ handshake,
-  then KCP): one send is one message, delivered whole and in order;
+  then KCP): one send is one message, delivered whole and in order; :class:`UdpArqAgent`
+  (an extension) holds many such sessions, each with its connection ID;
 * :class:`HttpServer`, :class:`HttpAgent`, :class:`HttpClient`, :class:`HttpSyncClient` and
   their HTTPS forms -- HTTP/1.x over the TCP (SSL) components: parse events go to an
   :class:`HttpServerListener` / :class:`HttpAgentListener` / :class:`HttpClientListener`,
   messages are :class:`HttpMessage` objects with case-insensitive :class:`Headers`; with
   ``ws_mode=True`` they also speak WebSocket (``send_ws_upgrade``, ``on_ws_message``,
   ``send_ws_message``, ``ws_close``);
-* :mod:`hpsocket.codec` -- zlib, gzip and brotli compressors and decompressors.
+* :mod:`hpsocket.codec` -- zlib, gzip and brotli compressors and decompressors;
+* :mod:`hpsocket.aio` -- asyncio streams and protocols over the TCP server and agent
+  (``start_server``, ``open_connection``, ``create_server``, ``create_connection``).
 
 Events go to a listener object; subclass :class:`TcpServerListener`,
 :class:`TcpAgentListener` or :class:`TcpClientListener` (or their Pull/Pack variants, or
 :class:`UdpServerListener`/:class:`UdpClientListener`, :class:`UdpArqServerListener`/
-:class:`UdpArqClientListener`) and override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
+:class:`UdpArqClientListener`/:class:`UdpArqAgentListener`) and override what you need. Failures raise :class:`HPSocketError`, which carries HP-Socket's
 error ``code`` (:class:`SocketError`), its ``text`` and the ``errno`` (an :class:`Errno`, an
 ``int`` whose ``str()`` names it, as ``on_close`` gets its ``error_code``).
 
@@ -73,6 +76,7 @@ from ._listeners import (
     TcpPullClientListener,
     TcpPullServerListener,
     TcpServerListener,
+    UdpArqAgentListener,
     UdpArqClientListener,
     UdpArqServerListener,
     UdpClientListener,
@@ -127,6 +131,7 @@ from ._native import (
     TcpPullClient,
     TcpPullServer,
     TcpServer,
+    UdpArqAgent,
     UdpArqClient,
     UdpArqServer,
     UdpClient,
@@ -206,6 +211,8 @@ __all__ = [
     "TcpPullServerListener",
     "TcpServer",
     "TcpServerListener",
+    "UdpArqAgent",
+    "UdpArqAgentListener",
     "UdpArqClient",
     "UdpArqClientListener",
     "UdpArqServer",

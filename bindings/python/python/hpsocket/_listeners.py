@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         TcpAgent,
         TcpClient,
         TcpServer,
+        UdpArqAgent,
         UdpArqClient,
         UdpArqServer,
         UdpClient,
@@ -55,6 +56,7 @@ __all__ = [
     "UdpClientListener",
     "UdpArqServerListener",
     "UdpArqClientListener",
+    "UdpArqAgentListener",
     "HttpServerListener",
     "HttpAgentListener",
     "HttpClientListener",
@@ -294,6 +296,25 @@ class UdpArqClientListener(UdpClientListener):
     @_unset
     def on_receive(self, sender: UdpArqClient, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
         """One whole message arrived, in order. ``ERROR`` closes the connection."""
+
+
+class UdpArqAgentListener(TcpAgentListener):
+    """Events of a :class:`UdpArqAgent` (an extension; HP-Socket has no ARQ agent):
+    ``sender`` is the :class:`UdpArqAgent`. Per session: ``on_prepare_connect`` (its own UDP
+    socket), ``on_connect``, ``on_handshake`` once the ARQ handshake with the server
+    completed (from then on ``send`` works), ``on_receive`` with one whole message each, in
+    order, and ``on_close``: ``(CLOSE, 0)`` after ``disconnect``, ``stop`` or the server's
+    close-notify, ``(CLOSE, ETIMEDOUT)`` for a handshake not done within
+    ``handshake_timeout``."""
+
+    @_unset
+    def on_handshake(self, sender: UdpArqAgent, conn_id: int) -> Result:  # type: ignore[override]
+        """The ARQ handshake with the server completed: messages can be sent."""
+
+    @_unset
+    def on_receive(self, sender: UdpArqAgent, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
+        """One whole message arrived (1 to ``max_message_size`` bytes), in order. ``ERROR``
+        closes the session."""
 
 
 class _HttpEvents:

@@ -351,6 +351,24 @@ class UdpArqClient(_Client, _UdpSettings, _ArqSettings):
 
     def waiting_send_message_count(self) -> int: ...
 
+class UdpArqAgent(_Engine, _ArqSettings):
+    """Extension: many outgoing ARQ sessions (see :class:`UdpArqServer`), each with its
+    connection ID, as :class:`TcpAgent` is for TCP."""
+
+    def __init__(self, listener: Any = None, **settings: Any) -> None: ...
+    def start(self, bind_address: Optional[str] = None, async_connect: bool = True) -> None: ...
+    def connect(
+        self,
+        remote_address: str,
+        port: int,
+        *,
+        extra: Any = None,
+        local_address: Optional[str] = None,
+        local_port: Optional[int] = None,
+    ) -> int: ...
+    def remote_host(self, conn_id: int) -> _Address: ...
+    def waiting_send_message_count(self, conn_id: int) -> int: ...
+
 # -- SSL ----------------------------------------------------------------------------------
 
 _Pem = Union[str, "os.PathLike[str]", bytes]

@@ -199,6 +199,17 @@ pub(super) fn recycle<'x, 'y>(v: Vec<Header<'x>>, n: usize) -> Vec<Header<'y>> {
     v
 }
 
+/// The header slots a parse starts with. Most heads have far fewer headers than the limit
+/// (256 by default), and every slot is written before and after each parse: starting with all
+/// of them cost a fifth of a small request's instructions. A head with more headers is parsed
+/// again with `max_headers` slots, so the limit and its error are unchanged.
+const FIRST_HEADER_SLOTS: usize = 32;
+
+/// The slots to try after `tried` slots were too few, or `None` when that was the limit.
+fn more_slots(tried: usize, max_headers: usize) -> Option<usize> {
+    (tried < max_headers).then_some(max_headers)
+}
+
 /// Finds the first error of a (partial or complete) head window, in byte order.
 pub(super) fn check_head(
     kind: MessageKind,
@@ -210,12 +221,19 @@ pub(super) fn check_head(
     if kind == MessageKind::Request {
         check_method(w)?;
     }
-    let mut hs = recycle(std::mem::take(store), max_headers);
-    let r = match kind {
-        MessageKind::Request => httparse::Request::new(&mut hs).parse(w).map(|_| ()),
-        MessageKind::Response => httparse::Response::new(&mut hs).parse(w).map(|_| ()),
+    let mut slots = FIRST_HEADER_SLOTS.min(max_headers);
+    let r = loop {
+        let mut hs = recycle(std::mem::take(store), slots);
+        let r = match kind {
+            MessageKind::Request => httparse::Request::new(&mut hs).parse(w).map(|_| ()),
+            MessageKind::Response => httparse::Response::new(&mut hs).parse(w).map(|_| ()),
+        };
+        *store = recycle(hs, 0);
+        match (r, more_slots(slots, max_headers)) {
+            (Err(httparse::Error::TooManyHeaders), Some(more)) => slots = more,
+            (r, _) => break r,
+        }
     };
-    *store = recycle(hs, 0);
     r.map_err(|e| map_error(kind, w, e))?;
     bad.map_or(Ok(()), |b| Err(b.error()))
 }
@@ -227,9 +245,16 @@ pub(super) fn check_trailers(
     max_headers: usize,
     store: &mut Vec<Header<'static>>,
 ) -> Result<(), ParseError> {
-    let mut hs = recycle(std::mem::take(store), max_headers);
-    let r = httparse::parse_headers(w, &mut hs).map(|_| ());
-    *store = recycle(hs, 0);
+    let mut slots = FIRST_HEADER_SLOTS.min(max_headers);
+    let r = loop {
+        let mut hs = recycle(std::mem::take(store), slots);
+        let r = httparse::parse_headers(w, &mut hs).map(|_| ());
+        *store = recycle(hs, 0);
+        match (r, more_slots(slots, max_headers)) {
+            (Err(httparse::Error::TooManyHeaders), Some(more)) => slots = more,
+            (r, _) => break r,
+        }
+    };
     r.map_err(|e| map_error(MessageKind::Response, w, e))?;
     bad.map_or(Ok(()), |b| Err(b.error()))
 }
@@ -309,26 +334,57 @@ pub(super) fn deliver(
     store: &mut Vec<Header<'static>>,
     sink: &mut impl Sink,
 ) -> Result<HeadInfo, ParseError> {
-    let mut hs = recycle(std::mem::take(store), max_headers);
-    let r = deliver_with(kind, w, &mut hs, sink);
-    *store = recycle(hs, 0);
-    r
+    let mut slots = FIRST_HEADER_SLOTS.min(max_headers);
+    loop {
+        let mut hs = recycle(std::mem::take(store), slots);
+        let retry = more_slots(slots, max_headers);
+        let r = deliver_with(kind, w, &mut hs, retry.is_some(), sink);
+        *store = recycle(hs, 0);
+        match (r, retry) {
+            (Err(Delivery::TooFewSlots), Some(more)) => slots = more,
+            (Err(Delivery::TooFewSlots), None) => {
+                return Err(map_error(kind, w, httparse::Error::TooManyHeaders))
+            }
+            (Err(Delivery::Failed(e)), _) => return Err(e),
+            (Ok(info), _) => return Ok(info),
+        }
+    }
 }
 
+/// Why a head was not delivered.
+enum Delivery {
+    /// The header slots were too few; nothing was reported, a parse with more may follow.
+    TooFewSlots,
+    Failed(ParseError),
+}
+
+impl From<ParseError> for Delivery {
+    fn from(e: ParseError) -> Delivery {
+        Delivery::Failed(e)
+    }
+}
+
+/// Parses and reports the head in `w`. With `can_retry`, too many headers for `hs` is
+/// `TooFewSlots` rather than an error.
 fn deliver_with<'b>(
     kind: MessageKind,
     w: &'b [u8],
     hs: &mut [Header<'b>],
+    can_retry: bool,
     sink: &mut impl Sink,
-) -> Result<HeadInfo, ParseError> {
+) -> Result<HeadInfo, Delivery> {
     let internal = ParseError::new(HPE_INTERNAL, "Incomplete head");
+    let mapped = |e| match e {
+        httparse::Error::TooManyHeaders if can_retry => Delivery::TooFewSlots,
+        e => Delivery::Failed(map_error(kind, w, e)),
+    };
     match kind {
         MessageKind::Request => {
             check_method(w)?;
             let mut req = httparse::Request::new(hs);
-            match req.parse(w).map_err(|e| map_error(kind, w, e))? {
+            match req.parse(w).map_err(mapped)? {
                 Status::Complete(_) => {}
-                Status::Partial => return Err(internal),
+                Status::Partial => return Err(internal.into()),
             }
             let head = Head {
                 method: req.method.unwrap_or(""),
@@ -341,13 +397,13 @@ fn deliver_with<'b>(
                 keep_alive: false,
                 upgrade: false,
             };
-            report(kind, head, sink)
+            Ok(report(kind, head, sink)?)
         }
         MessageKind::Response => {
             let mut res = httparse::Response::new(hs);
-            match res.parse(w).map_err(|e| map_error(kind, w, e))? {
+            match res.parse(w).map_err(mapped)? {
                 Status::Complete(_) => {}
-                Status::Partial => return Err(internal),
+                Status::Partial => return Err(internal.into()),
             }
             let head = Head {
                 method: "",
@@ -360,7 +416,7 @@ fn deliver_with<'b>(
                 keep_alive: false,
                 upgrade: false,
             };
-            report(kind, head, sink)
+            Ok(report(kind, head, sink)?)
         }
     }
 }

@@ -813,6 +813,37 @@ fn default_limits_and_big_heads() {
         assert_eq!(p.feed(piece, &mut rec), Fed::Consumed);
     }
     assert_eq!(rec.ev.len(), 2);
+    // In one piece too: more headers than a parse starts with are all delivered, in order.
+    let mut p = Parser::new(MessageKind::Request, l);
+    let mut whole = Rec::default();
+    assert_eq!(p.feed(head.as_bytes(), &mut whole), Fed::Consumed);
+    assert_eq!(whole.ev, rec.ev);
+    assert!(
+        whole.ev[0].contains("X-0:") && whole.ev[0].contains("X-255:"),
+        "{:?}",
+        &whole.ev[0][..80]
+    );
+    // One more header than the limit is refused, whole or in pieces; in a trailer section too.
+    let over = head.replace("\r\n\r\n", "\r\nX-256: v\r\n\r\n");
+    let too_many = Fed::Failed(ParseError::new(HPE_HEADER_OVERFLOW, "Too many headers"));
+    let mut p = Parser::new(MessageKind::Request, l);
+    assert_eq!(p.feed(over.as_bytes(), &mut Rec::default()), too_many);
+    let mut p = Parser::new(MessageKind::Request, l);
+    let mut fed = Fed::Consumed;
+    for piece in over.as_bytes().chunks(7) {
+        fed = p.feed(piece, &mut Rec::default());
+        if fed != Fed::Consumed {
+            break;
+        }
+    }
+    assert_eq!(fed, too_many);
+    let mut trailers = String::from("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
+    for i in 0..257 {
+        trailers.push_str(&format!("T-{i}: t\r\n"));
+    }
+    trailers.push_str("\r\n");
+    let mut p = Parser::new(MessageKind::Request, l);
+    assert_eq!(p.feed(trailers.as_bytes(), &mut Rec::default()), too_many);
 }
 
 #[test]

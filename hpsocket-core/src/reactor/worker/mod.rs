@@ -5,6 +5,7 @@ mod arq;
 mod close;
 pub(super) use arq::output as arq_output;
 mod datagram;
+mod file;
 mod http;
 mod receive;
 mod tls;
@@ -24,6 +25,7 @@ use slab::Slab;
 use super::events::{guarded, guarded_unit};
 use super::timer::{TimerKey, TimerWheel};
 use super::{Adoption, Command, Running, WorkerThread, WORKER};
+use crate::buffer::Front;
 use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::http::session::HttpSession;
@@ -165,6 +167,8 @@ pub(super) struct Worker {
     ready: VecDeque<(usize, u64)>,
     /// Blocks written by the flush in progress, on their way back to the pool.
     written_blocks: Vec<Vec<u8>>,
+    /// A chunk of a file body being copied or encrypted (reused).
+    file_buf: Vec<u8>,
     /// Milliseconds since the engine epoch, read once per turn of the loop (silence marks).
     now_ms: u64,
     /// Deadlines of connections (connects, TLS handshakes, drains) and of the listener.
@@ -200,6 +204,7 @@ impl Worker {
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
             ready: VecDeque::new(),
             written_blocks: Vec::new(),
+            file_buf: Vec::new(),
             now_ms: 0,
             timers: TimerWheel::new(Instant::now()),
             drains: 0,
@@ -717,8 +722,23 @@ impl Worker {
         let mut wrote = false;
         loop {
             let mut queue = conn.queue();
-            if queue.is_empty() {
-                return wrote;
+            let front = queue.front();
+            if front != Front::Bytes {
+                let step = match front {
+                    Front::Empty => return wrote,
+                    Front::File => self.write_file(key, &conn, queue),
+                    _ => {
+                        drop(queue);
+                        self.pump_backlog(key, &conn)
+                    }
+                };
+                match step {
+                    file::Step::More => {
+                        wrote = true;
+                        continue;
+                    }
+                    _ => return wrote,
+                }
             }
             let mut iov = [IoSlice::new(&[]); MAX_IOV];
             let count = queue.fill_slices(&mut iov);
@@ -738,11 +758,7 @@ impl Worker {
                         }
                         self.run.pool.put(block);
                     }
-                    if pending <= self.run.config.socket.send_queue_low_watermark as usize
-                        && conn.send_refused.swap(false, Ordering::AcqRel)
-                    {
-                        guarded_unit(|| self.run.events.send_drained(conn.id, pending));
-                    }
+                    self.sent_to_watermark(&conn, pending);
                     if n < offered {
                         return wrote; // socket full: the next writable event continues
                     }

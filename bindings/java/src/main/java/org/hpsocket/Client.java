@@ -4,7 +4,9 @@ import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What every client has, TCP ({@link TcpClient} and its variants) or UDP ({@link UdpClient}):
@@ -109,6 +111,82 @@ public abstract class Client extends Component {
         } finally {
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Connects asynchronously; the future completes when the connection is ready (see
+     * {@link #startAsync(String, int, String, int)}).
+     *
+     * @param host the server's address or name
+     * @param port the server's port
+     * @return the future of the connection's ID
+     * @throws IllegalStateException if the client was closed
+     */
+    public CompletableFuture<Long> startAsync(String host, int port) {
+        return startAsync(host, port, null, 0);
+    }
+
+    /**
+     * Starts with an asynchronous connect and returns a future of the connection's ID that
+     * completes when it is ready to send: on {@code onConnect}, or on {@code onHandshake}
+     * for {@link UdpArqClient} and for SSL clients with automatic handshakes. It fails with
+     * a {@link ConnectionClosedException} carrying the close reason when the connection
+     * closes first (a refused connect: {@code CONNECT}, {@code ECONNREFUSED}), and with the
+     * {@link HPSocketException} of {@code start} when it fails at once (or with an
+     * {@link IllegalStateException} while an earlier {@code startAsync} is still pending).
+     * It is completed on the {@linkplain #getAsyncExecutor() async executor}, never on an I/O
+     * thread, and after the listener's own {@code onConnect}/{@code onHandshake} returned.
+     *
+     * @param host        the server's address or name
+     * @param port        the server's port
+     * @param bindAddress local address (null: any)
+     * @param localPort   local port (0: any)
+     * @return the future of the connection's ID
+     * @throws IllegalStateException if the client was closed
+     */
+    public CompletableFuture<Long> startAsync(String host, int port, String bindAddress, int localPort) {
+        Objects.requireNonNull(host, "host");
+        checkOpen();
+        Async.Pending p = async.beginStart(readyOnHandshake());
+        if (p == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("a startAsync is already pending"));
+        }
+        try {
+            start(host, port, true, bindAddress, localPort);
+            async.end(p, 0, null);
+        } catch (RuntimeException e) {
+            async.end(p, 0, e);
+        }
+        return p.future;
+    }
+
+    /**
+     * Sends all of {@code data}; the future completes when the send queue accepted it (see
+     * {@link MultiConnectionComponent#sendAsync(long, byte[], int, int)} for the rules).
+     *
+     * @param data the bytes (copied before this returns)
+     * @return the future
+     * @throws IllegalStateException if the client was closed
+     */
+    public CompletableFuture<Void> sendAsync(byte[] data) {
+        return sendAsync(data, 0, data.length);
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code data} from {@code offset}; the future completes
+     * when the send queue accepted them (see
+     * {@link MultiConnectionComponent#sendAsync(long, byte[], int, int)} for the rules).
+     *
+     * @param data   the array (the range is copied before this returns)
+     * @param offset first byte
+     * @param length number of bytes
+     * @return the future
+     * @throws IllegalStateException if the client was closed
+     */
+    public CompletableFuture<Void> sendAsync(byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        checkOpen();
+        return async.send(0, Arrays.copyOfRange(data, offset, offset + length));
     }
 
     /**

@@ -11,7 +11,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -63,6 +66,7 @@ public abstract class Component implements AutoCloseable {
     static final int ROLE_HTTP_SYNC_CLIENT = 5;
     static final int ROLE_UDP_ARQ_SERVER = 6;
     static final int ROLE_UDP_ARQ_CLIENT = 7;
+    static final int ROLE_UDP_ARQ_AGENT = 8;
 
     static final int MODEL_PUSH = 0;
     static final int MODEL_PULL = 1;
@@ -142,6 +146,9 @@ public abstract class Component implements AutoCloseable {
     private final long nativeHandle;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ConcurrentHashMap<Long, Object> attachments = new ConcurrentHashMap<>();
+    private final int role;
+    /** The pending futures of the {@code *Async} methods. */
+    final Async async;
 
     /** Frees the native side; must not reference the component. */
     private static final class Destroy implements Runnable {
@@ -158,7 +165,11 @@ public abstract class Component implements AutoCloseable {
     }
 
     Component(int role, int model, boolean ssl, int eventMask) {
-        this.nativeHandle = Native.create(role, model, ssl, this, eventMask);
+        this.role = role;
+        this.async = new Async(this, role == ROLE_CLIENT || role == ROLE_UDP_CLIENT
+                || role == ROLE_HTTP_SYNC_CLIENT || role == ROLE_UDP_ARQ_CLIENT);
+        // The futures need these events whether or not the listener overrides them.
+        this.nativeHandle = Native.create(role, model, ssl, this, eventMask | Async.mask(role));
         CLEANER.register(this, new Destroy(nativeHandle));
     }
 
@@ -187,7 +198,15 @@ public abstract class Component implements AutoCloseable {
                 data.clear().limit((int) arg);
                 data.order(ByteOrder.BIG_ENDIAN);
             }
-            HandleResult r = deliver(event, connId, arg, data);
+            async.before(event, connId);
+            HandleResult r;
+            try {
+                r = deliver(event, connId, arg, data);
+            } catch (Throwable t) {
+                Native.reportException(t);
+                r = HandleResult.ERROR;
+            }
+            async.after(event, connId, arg, r);
             return r == null ? 0 : r.code();
         } catch (Throwable t) {
             Native.reportException(t);
@@ -331,6 +350,70 @@ public abstract class Component implements AutoCloseable {
         } finally {
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * {@link #stop()} on the {@linkplain #getAsyncExecutor() async executor}: the future
+     * completes once the component has stopped (every {@code onClose}, then
+     * {@code onShutdown}, have returned), or fails with what {@code stop} threw. Unlike
+     * {@code stop}, it may be called from the component's own callbacks (the stop then runs on
+     * the executor; do not wait for the future there, the stop waits for the callback). On a
+     * stopped or closed component it completes at once.
+     *
+     * @return the future
+     */
+    public CompletableFuture<Void> stopAsync() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (getState() == ServiceState.STOPPED) {
+            f.complete(null);
+            return f;
+        }
+        try {
+            async.executor().execute(() -> {
+                try {
+                    stop();
+                    f.complete(null);
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    /**
+     * The executor that completes the futures of the {@code *Async} methods (and runs
+     * {@link #stopAsync()}'s stop). They are never completed on the I/O worker threads, so a
+     * continuation that blocks cannot stall a connection. Default: a shared cached pool of
+     * daemon threads named {@code hpsocket-async-N}.
+     *
+     * @return the executor
+     */
+    public Executor getAsyncExecutor() {
+        return async.executor();
+    }
+
+    /**
+     * Sets the executor of the futures (see {@link #getAsyncExecutor()}); any time. A direct
+     * executor ({@code Runnable::run}) brings back what the default avoids: continuations on
+     * the I/O threads, where they must not block.
+     *
+     * @param executor the executor
+     */
+    public void setAsyncExecutor(Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        checkOpen();
+        async.executor(executor);
+    }
+
+    /** ARQ components, and SSL ones that shake hands by themselves, can send once onHandshake. */
+    final boolean readyOnHandshake() {
+        if (role == ROLE_UDP_ARQ_CLIENT || role == ROLE_UDP_ARQ_AGENT) {
+            return true;
+        }
+        return isSecure() && getSetting(S_SSL_AUTO_HANDSHAKE) != 0;
     }
 
     /**

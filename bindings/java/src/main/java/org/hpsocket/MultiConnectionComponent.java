@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What servers and agents share: many connections, each named by a {@code long} ID, on a pool
@@ -66,6 +68,47 @@ public abstract class MultiConnectionComponent extends Component {
      */
     public void sendPackets(long connId, ByteBuffer... buffers) {
         sendPackets0(connId, buffers);
+    }
+
+    /**
+     * Sends all of {@code data} on a connection; the future completes when the send queue
+     * accepted the bytes (see {@link #sendAsync(long, byte[], int, int)}).
+     *
+     * @param connId the connection
+     * @param data   the bytes (copied before this returns)
+     * @return the future
+     * @throws IllegalStateException if the component was closed
+     */
+    public CompletableFuture<Void> sendAsync(long connId, byte[] data) {
+        return sendAsync(connId, data, 0, data.length);
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code data} from {@code offset}, waiting for room in
+     * a bounded send queue instead of failing. The future completes when the component's
+     * send queue <em>accepted</em> the bytes (not when they were written to the socket nor
+     * when the peer got them): at once when there is room (always without
+     * {@link #setMaxSendQueueBytes}); when the queue is full ({@code ENOBUFS}) the bytes
+     * wait in a per-connection FIFO in the binding and go in after the next
+     * {@code onSendDrained}, in the order of the {@code sendAsync} calls. It fails with the
+     * {@link HPSocketException} {@code send} would throw (unknown connection, bad size), or
+     * with a {@link ConnectionClosedException} for bytes still waiting when the connection
+     * closes. Futures that complete later are completed on the
+     * {@linkplain #getAsyncExecutor() async executor}. The waiting FIFO is not bounded: wait
+     * for the futures to keep it short, and do not mix {@link #send} on a connection whose
+     * {@code sendAsync} bytes are waiting (they would overtake).
+     *
+     * @param connId the connection
+     * @param data   the array (the range is copied before this returns)
+     * @param offset first byte
+     * @param length number of bytes
+     * @return the future
+     * @throws IllegalStateException if the component was closed
+     */
+    public CompletableFuture<Void> sendAsync(long connId, byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        checkOpen();
+        return async.send(connId, Arrays.copyOfRange(data, offset, offset + length));
     }
 
     /**

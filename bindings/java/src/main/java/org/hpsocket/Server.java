@@ -4,6 +4,7 @@ import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What every server has, TCP ({@link TcpServer} and its variants) or UDP ({@link UdpServer}):
@@ -79,6 +80,26 @@ public abstract class Server extends MultiConnectionComponent {
             Native.serverStart(handle(), address == null ? "" : address, port);
         } finally {
             Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * {@link #start} as a future, for code written with futures: a server's start is
+     * synchronous (it listens when {@code start} returns), so the future is already
+     * complete, with the listen address, or failed with what {@code start} threw.
+     *
+     * @param address the local address
+     * @param port    the port, 0 for any free port
+     * @return the future of the listen address
+     * @throws IllegalStateException if the server was closed
+     */
+    public CompletableFuture<InetSocketAddress> startAsync(String address, int port) {
+        checkOpen();
+        try {
+            start(address, port);
+            return CompletableFuture.completedFuture(getListenAddress());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

@@ -4,6 +4,7 @@ import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A TCP agent: a client of many connections on shared worker threads (PUSH model;
@@ -33,7 +34,11 @@ public class TcpAgent extends MultiConnectionComponent {
     }
 
     TcpAgent(AgentListener<?> listener, int model, boolean ssl, int extraMask) {
-        super(ROLE_AGENT, model, ssl, mask(listener) | extraMask);
+        this(listener, ROLE_AGENT, model, ssl, extraMask);
+    }
+
+    TcpAgent(AgentListener<?> listener, int role, int model, boolean ssl, int extraMask) {
+        super(role, model, ssl, mask(listener) | extraMask);
         this.listener = listener;
     }
 
@@ -138,6 +143,52 @@ public class TcpAgent extends MultiConnectionComponent {
         } finally {
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Connects, and tells when the connection is ready (see
+     * {@link #connectAsync(String, int, String, int)}).
+     *
+     * @param host an IP address or host name
+     * @param port the port
+     * @return the future of the connection's ID
+     * @throws IllegalStateException if the agent was closed
+     */
+    public CompletableFuture<Long> connectAsync(String host, int port) {
+        return connectAsync(host, port, null, 0);
+    }
+
+    /**
+     * Connects, and returns a future of the connection's ID that completes when the
+     * connection is ready to send: on its {@code onConnect}, or on its {@code onHandshake}
+     * for {@link UdpArqAgent} and for SSL agents with automatic handshakes. It fails with a
+     * {@link ConnectionClosedException} carrying the close reason when the connection closes
+     * first (a refused connect: {@code CONNECT}, {@code ECONNREFUSED}), and with the
+     * {@link HPSocketException} of {@link #connect} when the connect fails at once. The
+     * future is completed on the {@linkplain #getAsyncExecutor() async executor}, never on
+     * an I/O thread, and after the listener's own {@code onConnect}/{@code onHandshake}
+     * returned (one that returns {@link HandleResult#ERROR} closes the connection: the
+     * future then fails). On an agent started with {@code asyncConnect} false this blocks as
+     * {@link #connect} does. Cancelling the future does not cancel the connect.
+     *
+     * @param host         the server's address or name
+     * @param port         the server's port
+     * @param localAddress local address to bind (null: the agent's start address)
+     * @param localPort    local port to bind (0: any)
+     * @return the future of the connection's ID
+     * @throws IllegalStateException if the agent was closed
+     */
+    public CompletableFuture<Long> connectAsync(String host, int port, String localAddress, int localPort) {
+        Objects.requireNonNull(host, "host");
+        checkOpen();
+        Async.Pending p = async.begin(readyOnHandshake());
+        try {
+            long id = connect(host, port, localAddress, localPort);
+            async.end(p, id, null);
+        } catch (RuntimeException e) {
+            async.end(p, 0, e);
+        }
+        return p.future;
     }
 
     /**

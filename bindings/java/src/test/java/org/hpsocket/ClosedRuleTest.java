@@ -55,6 +55,7 @@ class ClosedRuleTest {
             () -> new UdpClient(new ClientListener<UdpClient>() {}),
             () -> new UdpArqServer(new ServerListener<UdpArqServer>() {}),
             () -> new UdpArqClient(new ClientListener<UdpArqClient>() {}),
+            () -> new UdpArqAgent(new AgentListener<UdpArqAgent>() {}),
             () -> new HttpServer(new HttpServerListener<HttpServer>() {}),
             () -> new HttpsServer(new HttpServerListener<HttpsServer>() {}),
             () -> new HttpAgent(new HttpAgentListener<HttpAgent>() {}),
@@ -72,7 +73,8 @@ class ClosedRuleTest {
 
     /** The life-cycle calls that a closed (so stopped) component has nothing left to do for. */
     static boolean isNoOp(Method m) {
-        return m.getName().equals("stop") || m.getName().equals("await") || m.getName().equals("close");
+        return m.getName().equals("stop") || m.getName().equals("stopAsync") || m.getName().equals("await")
+                || m.getName().equals("close");
     }
 
     /** A harmless argument of each parameter type (valid where the method checks it first). */

@@ -1,0 +1,246 @@
+package org.hpsocket;
+
+/**
+ * Extension: a reliable UDP agent, many outgoing ARQ sessions in one object, each with its
+ * connection ID, as {@link TcpAgent} is for TCP (HP-Socket has none: its users open one
+ * {@link UdpArqClient} per session). Each {@code connect} opens a UDP socket of its own, runs
+ * HP-Socket's 12-byte handshake with a {@link UdpArqServer} (or HP-Socket's own), then KCP:
+ * {@code onHandshake} fires once the handshake completes (none within
+ * {@link #getHandShakeTimeout()} ms: {@code onClose(CLOSE, ETIMEDOUT)}); after it, one
+ * {@code send} is one message of 1 to {@link #getMaxMessageSize()} bytes, delivered whole and
+ * in order by one {@code onReceive} (see {@link UdpArqServer} for the rules). A send before the
+ * handshake throws ({@link SocketError#ILLEGAL_STATE}, {@code ENOTCONN}), one on an unknown or
+ * closed connection throws ({@link SocketError#INVALID_PARAM}, {@code EBADSLT}).
+ * {@link #connectAsync} completes on {@code onHandshake}. PUSH model only; the TCP-only
+ * settings (socket buffer, keep-alive, sync connect timeout) throw {@link HPSocketException}
+ * here, and {@link #isNoDelay()} is KCP's nodelay.
+ *
+ * <pre>{@code
+ * try (UdpArqAgent agent = new UdpArqAgent(listener)) {   // listener.onHandshake: ready
+ *     agent.start();
+ *     long a = agent.connectAsync("127.0.0.1", 5555).join();   // handshaken
+ *     agent.send(a, new byte[4096]);                           // one message, arrives whole
+ * }
+ * }</pre>
+ */
+public class UdpArqAgent extends TcpAgent {
+    /**
+     * A stopped ARQ agent reporting to {@code listener}, with HP-Socket's default ARQ settings.
+     *
+     * @param listener the events' receiver
+     */
+    public UdpArqAgent(AgentListener<? super UdpArqAgent> listener) {
+        super(listener, ROLE_UDP_ARQ_AGENT, MODEL_PUSH, false, 0);
+    }
+
+    /**
+     * KCP segments of a connection queued or in flight (sent and not yet acknowledged).
+     *
+     * @param connId the connection
+     * @return the count
+     * @throws HPSocketException for an unknown or closed connection
+     */
+    public int getWaitingSendMessageCount(long connId) {
+        return (int) waitingSendMessageCount0(connId);
+    }
+
+    /**
+     * KCP's nodelay mode (not {@code TCP_NODELAY}). Default false.
+     *
+     * @return the flag
+     */
+    @Override
+    public boolean isNoDelay() {
+        return getSetting(S_ARQ_NO_DELAY) != 0;
+    }
+
+    /**
+     * Sets KCP's nodelay mode.
+     *
+     * @param noDelay the flag
+     */
+    @Override
+    public void setNoDelay(boolean noDelay) {
+        setSetting(S_ARQ_NO_DELAY, noDelay ? 1 : 0);
+    }
+
+    /**
+     * Whether congestion control is off (KCP's {@code nc}). Default false.
+     *
+     * @return the flag
+     */
+    public boolean isTurnoffCongestCtrl() {
+        return getSetting(S_ARQ_TURNOFF_CONGEST_CTRL) != 0;
+    }
+
+    /**
+     * Turns congestion control off or on.
+     *
+     * @param turnOff true: off
+     */
+    public void setTurnoffCongestCtrl(boolean turnOff) {
+        setSetting(S_ARQ_TURNOFF_CONGEST_CTRL, turnOff ? 1 : 0);
+    }
+
+    /**
+     * KCP's update interval, in ms. Default 60.
+     *
+     * @return the value
+     */
+    public int getFlushInterval() {
+        return (int) getSetting(S_ARQ_FLUSH_INTERVAL);
+    }
+
+    /**
+     * Sets KCP's update interval in ms (greater than 0). Checked by {@code start}.
+     *
+     * @param millis the value
+     */
+    public void setFlushInterval(int millis) {
+        setSetting(S_ARQ_FLUSH_INTERVAL, nonNegative("flushInterval", millis));
+    }
+
+    /**
+     * Fast resend: a segment is resent after this many later acks. Default 0 (off).
+     *
+     * @return the value
+     */
+    public int getResendByAcks() {
+        return (int) getSetting(S_ARQ_RESEND_BY_ACKS);
+    }
+
+    /**
+     * Sets the fast resend: after this many later acks (0: off). Checked by {@code start}.
+     *
+     * @param acks the value
+     */
+    public void setResendByAcks(int acks) {
+        setSetting(S_ARQ_RESEND_BY_ACKS, nonNegative("resendByAcks", acks));
+    }
+
+    /**
+     * The send window, in segments. Default 128.
+     *
+     * @return the value
+     */
+    public int getSendWndSize() {
+        return (int) getSetting(S_ARQ_SEND_WND_SIZE);
+    }
+
+    /**
+     * Sets the send window in segments (greater than 0). Checked by {@code start}.
+     *
+     * @param segments the value
+     */
+    public void setSendWndSize(int segments) {
+        setSetting(S_ARQ_SEND_WND_SIZE, nonNegative("sendWndSize", segments));
+    }
+
+    /**
+     * The receive window, in segments (KCP uses at least 128). Default 512.
+     *
+     * @return the value
+     */
+    public int getRecvWndSize() {
+        return (int) getSetting(S_ARQ_RECV_WND_SIZE);
+    }
+
+    /**
+     * Sets the receive window in segments (greater than 0). Checked by {@code start}.
+     *
+     * @param segments the value
+     */
+    public void setRecvWndSize(int segments) {
+        setSetting(S_ARQ_RECV_WND_SIZE, nonNegative("recvWndSize", segments));
+    }
+
+    /**
+     * The minimum retransmission timeout, in ms. Default 30.
+     *
+     * @return the value
+     */
+    public int getMinRto() {
+        return (int) getSetting(S_ARQ_MIN_RTO);
+    }
+
+    /**
+     * Sets the minimum retransmission timeout in ms (greater than 0). Checked by {@code start}.
+     *
+     * @param millis the value
+     */
+    public void setMinRto(int millis) {
+        setSetting(S_ARQ_MIN_RTO, nonNegative("minRto", millis));
+    }
+
+    /**
+     * Fast resends of one segment before it waits for its timeout. Default 5 (0: no limit).
+     *
+     * @return the value
+     */
+    public int getFastLimit() {
+        return (int) getSetting(S_ARQ_FAST_LIMIT);
+    }
+
+    /**
+     * Sets the fast resends of one segment before it waits for its timeout (0: no limit). Checked by {@code start}.
+     *
+     * @param count the value
+     */
+    public void setFastLimit(int count) {
+        setSetting(S_ARQ_FAST_LIMIT, nonNegative("fastLimit", count));
+    }
+
+    /**
+     * KCP's MTU, in bytes. Default 0: the max datagram size.
+     *
+     * @return the value
+     */
+    public int getMaxTransUnit() {
+        return (int) getSetting(S_ARQ_MAX_TRANS_UNIT);
+    }
+
+    /**
+     * Sets KCP's MTU in bytes (0: the max datagram size; else 72 to 65536). Checked by {@code start}.
+     *
+     * @param bytes the value
+     */
+    public void setMaxTransUnit(int bytes) {
+        setSetting(S_ARQ_MAX_TRANS_UNIT, nonNegative("maxTransUnit", bytes));
+    }
+
+    /**
+     * The largest message, in bytes. Default 4096.
+     *
+     * @return the value
+     */
+    public int getMaxMessageSize() {
+        return (int) getSetting(S_ARQ_MAX_MESSAGE_SIZE);
+    }
+
+    /**
+     * Sets the largest message in bytes (greater than 0 and below 127 &times; (MTU &minus; 24)). Checked by {@code start}.
+     *
+     * @param bytes the value
+     */
+    public void setMaxMessageSize(int bytes) {
+        setSetting(S_ARQ_MAX_MESSAGE_SIZE, nonNegative("maxMessageSize", bytes));
+    }
+
+    /**
+     * How long the 12-byte handshake may take, in ms. Default 5000.
+     *
+     * @return the value
+     */
+    public int getHandShakeTimeout() {
+        return (int) getSetting(S_ARQ_HANDSHAKE_TIMEOUT);
+    }
+
+    /**
+     * Sets how long the handshake may take in ms (more than twice the min RTO). Checked by {@code start}.
+     *
+     * @param millis the value
+     */
+    public void setHandShakeTimeout(int millis) {
+        setSetting(S_ARQ_HANDSHAKE_TIMEOUT, nonNegative("handShakeTimeout", millis));
+    }
+}
