@@ -327,7 +327,7 @@ K1_GO = os.path.join(CBIN, "kcpgo_echo")
 def k1_servers():
     """(name, label, argv, env, peer) per K1 server; a server that is not built is left out.
     The `-rcvbuf` rows are diagnostics: the same servers with SO_RCVBUF raised to 4 MiB on the
-    server's socket (by the bench for ours: the library has no such setting)."""
+    server's socket (ours: the library's SocketRecvBufferSize setting)."""
     s = []
     go_env = dict(os.environ, GOMAXPROCS="1")
     if have(f"{BIN}/hps_arq"):

@@ -476,6 +476,11 @@ typedef HP_Object HP_AgentListener;
 typedef int En_HP_HandleResult;
 
 /*
+ Extension: the agent form of [`HPX_FN_Server_OnMessageDropped`].
+ */
+typedef En_HP_HandleResult (*HPX_FN_Agent_OnMessageDropped)(HP_Agent pSender, HP_CONNID dwConnID, DWORD dwMessageID, int iLength);
+
+/*
  Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].
  */
 typedef En_HP_HandleResult (*HPX_FN_Agent_OnSendDrained)(HP_Agent pSender, HP_CONNID dwConnID, int iPending);
@@ -484,6 +489,11 @@ typedef En_HP_HandleResult (*HPX_FN_Agent_OnSendDrained)(HP_Agent pSender, HP_CO
  A listener holding `HP_FN_Client_*` callbacks.
  */
 typedef HP_Object HP_ClientListener;
+
+/*
+ Extension: the client form of [`HPX_FN_Server_OnMessageDropped`].
+ */
+typedef En_HP_HandleResult (*HPX_FN_Client_OnMessageDropped)(HP_Client pSender, HP_CONNID dwConnID, DWORD dwMessageID, int iLength);
 
 /*
  Extension: the client form of [`HPX_FN_Server_OnSendDrained`].
@@ -511,6 +521,14 @@ typedef HPX_FN_Http_OnWSMessage HPX_FN_HttpServer_OnWSMessage;
  A listener holding `HP_FN_Server_*` callbacks.
  */
 typedef HP_Object HP_ServerListener;
+
+/*
+ Extension, ARQ: a message sent by `HPX_UdpArq*_SendEx` with a deadline or a retransmit
+ limit was given up: `dwMessageID` is the id `SendEx` returned, `iLength` its size. The
+ peer skips it and delivers the following messages. Once per message, on the connection's
+ worker; the result is ignored.
+ */
+typedef En_HP_HandleResult (*HPX_FN_Server_OnMessageDropped)(HP_Server pSender, HP_CONNID dwConnID, DWORD dwMessageID, int iLength);
 
 /*
  Extension: a send was refused because the connection's send queue was full
@@ -2762,9 +2780,19 @@ void HPX_Server_SetSilenceCountsSend(HP_Server pServer, BOOL bCounts);
 BOOL HPX_SetLogHandler(int iLogLevel, HPX_FN_Log fnLog, PVOID pContext);
 
 /*
+ The agent form of `HPX_Set_FN_Server_OnMessageDropped`.
+ */
+void HPX_Set_FN_Agent_OnMessageDropped(HP_AgentListener pListener, HPX_FN_Agent_OnMessageDropped fn_);
+
+/*
  The agent form of `HPX_Set_FN_Server_OnSendDrained`.
  */
 void HPX_Set_FN_Agent_OnSendDrained(HP_AgentListener pListener, HPX_FN_Agent_OnSendDrained fn_);
+
+/*
+ The client form of `HPX_Set_FN_Server_OnMessageDropped`.
+ */
+void HPX_Set_FN_Client_OnMessageDropped(HP_ClientListener pListener, HPX_FN_Client_OnMessageDropped fn_);
 
 /*
  The client form of `HPX_Set_FN_Server_OnSendDrained`.
@@ -2797,6 +2825,13 @@ void HPX_Set_FN_HttpClient_OnWSMessage(HP_HttpClientListener pListener, HPX_FN_H
  `HR_ERROR` closes the connection. Allowed at any time.
  */
 void HPX_Set_FN_HttpServer_OnWSMessage(HP_HttpServerListener pListener, HPX_FN_HttpServer_OnWSMessage fn_);
+
+/*
+ Extension: sets the server listener's `OnMessageDropped` callback (NULL clears it): a
+ message sent by `HPX_UdpArqServer_SendEx` with a limit was given up. Runs on the
+ connection's worker; the result is ignored.
+ */
+void HPX_Set_FN_Server_OnMessageDropped(HP_ServerListener pListener, HPX_FN_Server_OnMessageDropped fn_);
 
 /*
  Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused
@@ -2851,6 +2886,16 @@ DWORD HPX_UdpArqAgent_GetResendByAcks(HPX_UdpArqAgent pAgent);
 DWORD HPX_UdpArqAgent_GetSendWndSize(HPX_UdpArqAgent pAgent);
 
 /*
+ Extension: returns the `SO_RCVBUF` setting (0: the system's default).
+ */
+DWORD HPX_UdpArqAgent_GetSocketRecvBufferSize(HPX_UdpArqAgent pAgent);
+
+/*
+ Extension: returns the `SO_SNDBUF` setting (0: the system's default).
+ */
+DWORD HPX_UdpArqAgent_GetSocketSendBufferSize(HPX_UdpArqAgent pAgent);
+
+/*
  Puts in `*piCount` how many KCP segments of the connection are queued or in flight (not
  yet acknowledged).
  */
@@ -2862,9 +2907,19 @@ BOOL HPX_UdpArqAgent_GetWaitingSendMessageCount(HPX_UdpArqAgent pAgent, HP_CONNI
 BOOL HPX_UdpArqAgent_IsNoDelay(HPX_UdpArqAgent pAgent);
 
 /*
+ Extension: returns whether partial reliability is offered (default FALSE).
+ */
+BOOL HPX_UdpArqAgent_IsPartialReliability(HPX_UdpArqAgent pAgent);
+
+/*
  Returns whether congestion control is off (KCP's `nc`; default FALSE).
  */
 BOOL HPX_UdpArqAgent_IsTurnoffCongestCtrl(HPX_UdpArqAgent pAgent);
+
+/*
+ Extension: the agent form of `HPX_UdpArqServer_SendEx`.
+ */
+BOOL HPX_UdpArqAgent_SendEx(HPX_UdpArqAgent pAgent, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength, DWORD dwDeadline, int iMaxRetransmits, DWORD *pdwMessageID);
 
 /*
  Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
@@ -2902,6 +2957,14 @@ void HPX_UdpArqAgent_SetMinRto(HPX_UdpArqAgent pAgent, DWORD dwMinRto);
 void HPX_UdpArqAgent_SetNoDelay(HPX_UdpArqAgent pAgent, BOOL bNoDelay);
 
 /*
+ Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+ handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+ message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+ HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetPartialReliability(HPX_UdpArqAgent pAgent, BOOL bPartial);
+
+/*
  Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
  */
 void HPX_UdpArqAgent_SetRecvWndSize(HPX_UdpArqAgent pAgent, DWORD dwRecvWndSize);
@@ -2917,9 +2980,116 @@ void HPX_UdpArqAgent_SetResendByAcks(HPX_UdpArqAgent pAgent, DWORD dwResendByAck
 void HPX_UdpArqAgent_SetSendWndSize(HPX_UdpArqAgent pAgent, DWORD dwSendWndSize);
 
 /*
+ Extension: sets `SO_RCVBUF` of each connection's UDP socket in bytes, applied before
+ `OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by
+ `Start`; the kernel doubles it and caps it at `net.core.rmem_max`). Ignored while not
+ stopped.
+ */
+void HPX_UdpArqAgent_SetSocketRecvBufferSize(HPX_UdpArqAgent pAgent, DWORD dwSize);
+
+/*
+ Extension: sets `SO_SNDBUF` of each connection's UDP socket, as `SetSocketRecvBufferSize`
+ (capped at `net.core.wmem_max`). Ignored while not stopped.
+ */
+void HPX_UdpArqAgent_SetSocketSendBufferSize(HPX_UdpArqAgent pAgent, DWORD dwSize);
+
+/*
  Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
  */
 void HPX_UdpArqAgent_SetTurnoffCongestCtrl(HPX_UdpArqAgent pAgent, BOOL bTurnOff);
+
+/*
+ Extension: returns whether partial reliability is offered (default FALSE).
+ */
+BOOL HPX_UdpArqClient_IsPartialReliability(HP_UdpArqClient pClient);
+
+/*
+ Extension: the client form of `HPX_UdpArqServer_SendEx`.
+ */
+BOOL HPX_UdpArqClient_SendEx(HP_UdpArqClient pClient, const BYTE *pBuffer, int iLength, DWORD dwDeadline, int iMaxRetransmits, DWORD *pdwMessageID);
+
+/*
+ Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+ handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+ message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+ HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+ */
+void HPX_UdpArqClient_SetPartialReliability(HP_UdpArqClient pClient, BOOL bPartial);
+
+/*
+ Extension: returns whether partial reliability is offered (default FALSE).
+ */
+BOOL HPX_UdpArqServer_IsPartialReliability(HP_UdpArqServer pServer);
+
+/*
+ Extension: sends one message (as `HP_Server_Send`) that is given up `dwDeadline` ms after
+ this call (0: never) or once one of its segments would be retransmitted more than
+ `iMaxRetransmits` times (negative: no limit). A message given up is reported once by
+ `OnMessageDropped` (`HPX_Set_FN_Server_OnMessageDropped`) with the id put in
+ `*pdwMessageID` (when not NULL; 0 for a message with neither limit, sent as `Send` does);
+ the peer skips it whole and delivers the following messages in order. A limit needs partial
+ reliability offered by both sides (`SetPartialReliability`): else FALSE with
+ `SE_ILLEGAL_STATE` and `EOPNOTSUPP`.
+ */
+BOOL HPX_UdpArqServer_SendEx(HP_UdpArqServer pServer, HP_CONNID dwConnID, const BYTE *pBuffer, int iLength, DWORD dwDeadline, int iMaxRetransmits, DWORD *pdwMessageID);
+
+/*
+ Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+ handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+ message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+ HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+ */
+void HPX_UdpArqServer_SetPartialReliability(HP_UdpArqServer pServer, BOOL bPartial);
+
+/*
+ Extension: returns the `SO_RCVBUF` setting (0: the system's default).
+ */
+DWORD HPX_UdpClient_GetSocketRecvBufferSize(HP_UdpClient pClient);
+
+/*
+ Extension: returns the `SO_SNDBUF` setting (0: the system's default).
+ */
+DWORD HPX_UdpClient_GetSocketSendBufferSize(HP_UdpClient pClient);
+
+/*
+ Extension: sets `SO_RCVBUF` of the component's UDP sockets in bytes, applied by `Start`
+ before `OnPrepareListen`/`OnPrepareConnect` (default 0: the system's default; else
+ 1024..=1073741824, checked by `Start`). The kernel doubles the value and caps it at
+ `net.core.rmem_max`. A bigger buffer absorbs bursts (an ARQ window) that would otherwise be
+ dropped by the kernel. Ignored while not stopped.
+ */
+void HPX_UdpClient_SetSocketRecvBufferSize(HP_UdpClient pClient, DWORD dwSize);
+
+/*
+ Extension: sets `SO_SNDBUF` of the component's UDP sockets in bytes, as
+ `SetSocketRecvBufferSize` (capped at `net.core.wmem_max`). Ignored while not stopped.
+ */
+void HPX_UdpClient_SetSocketSendBufferSize(HP_UdpClient pClient, DWORD dwSize);
+
+/*
+ Extension: returns the `SO_RCVBUF` setting (0: the system's default).
+ */
+DWORD HPX_UdpServer_GetSocketRecvBufferSize(HP_UdpServer pServer);
+
+/*
+ Extension: returns the `SO_SNDBUF` setting (0: the system's default).
+ */
+DWORD HPX_UdpServer_GetSocketSendBufferSize(HP_UdpServer pServer);
+
+/*
+ Extension: sets `SO_RCVBUF` of the component's UDP sockets in bytes, applied by `Start`
+ before `OnPrepareListen`/`OnPrepareConnect` (default 0: the system's default; else
+ 1024..=1073741824, checked by `Start`). The kernel doubles the value and caps it at
+ `net.core.rmem_max`. A bigger buffer absorbs bursts (an ARQ window) that would otherwise be
+ dropped by the kernel. Ignored while not stopped.
+ */
+void HPX_UdpServer_SetSocketRecvBufferSize(HP_UdpServer pServer, DWORD dwSize);
+
+/*
+ Extension: sets `SO_SNDBUF` of the component's UDP sockets in bytes, as
+ `SetSocketRecvBufferSize` (capped at `net.core.wmem_max`). Ignored while not stopped.
+ */
+void HPX_UdpServer_SetSocketSendBufferSize(HP_UdpServer pServer, DWORD dwSize);
 
 /*
  Connects to `lpszRemoteAddress` (an IP, a host name, or `"address^hostname"`) and `usPort`;

@@ -37,7 +37,7 @@ jar:
 	$(JAVA_DIR)/tools/build.sh jar
 
 maven-install: jar
-	$(or $(MVN),mvn) -B -q -ntp org.apache.maven.plugins:maven-install-plugin:3.1.3:install-file -Dfile=$(JAVA_JAR) -DpomFile=$(JAVA_DIR)/pom.xml \
+	$(or $(MVN),mvn) -B -q -ntp org.apache.maven.plugins:maven-install-plugin:3.1.3:install-file -Dstyle.color=never -Dfile=$(JAVA_JAR) -DpomFile=$(JAVA_DIR)/pom.xml \
 	  -Dsources=$(JAVA_JAR:.jar=-sources.jar) -Djavadoc=$(JAVA_JAR:.jar=-javadoc.jar) \
 	  $(if $(MAVEN_REPO),-DlocalRepositoryPath=$(MAVEN_REPO))
 

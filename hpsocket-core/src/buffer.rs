@@ -258,6 +258,23 @@ impl SendQueue {
         self.len += len;
     }
 
+    /// Message mode: puts `data` before every queued message (a datagram written late, see
+    /// `reactor/worker/outbox.rs`).
+    pub(crate) fn push_front_message(&mut self, data: &[u8], pool: &BufferPool) {
+        if self.head_offset > 0 {
+            // The front block's written part goes, so the new block can lead at offset 0.
+            if let Some(front) = self.blocks.front_mut() {
+                front.drain(..self.head_offset);
+            }
+            self.head_offset = 0;
+        }
+        let mut block = pool.get(data.len());
+        block.extend_from_slice(data);
+        self.blocks.push_front(block);
+        self.messages.push_front(data.len());
+        self.len += data.len();
+    }
+
     /// Message mode: the first unwritten message.
     pub(crate) fn front_message(&self) -> Option<&[u8]> {
         let len = *self.messages.front()?;

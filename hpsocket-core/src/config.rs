@@ -155,9 +155,20 @@ pub struct UdpConfig {
     pub multicast_ttl: i32,
     /// Cast components: whether this host's own multicast datagrams come back. Default false.
     pub multicast_loop: bool,
+    /// Extension: `SO_RCVBUF` of the component's UDP sockets, bytes, set at `start` (the
+    /// kernel doubles it and caps it at `net.core.rmem_max`). Default 0: the system's
+    /// default; else 1024..=1 GiB.
+    pub recv_buffer_size: u32,
+    /// Extension: `SO_SNDBUF` of the component's UDP sockets, as `recv_buffer_size`
+    /// (capped at `net.core.wmem_max`).
+    pub send_buffer_size: u32,
     /// ARQ components (KCP over UDP): their settings.
     pub arq: ArqConfig,
 }
+
+/// The largest `recv_buffer_size`/`send_buffer_size` (the kernel takes an `int` and
+/// doubles it).
+pub const MAX_UDP_SOCKET_BUFFER: u32 = 1 << 30;
 
 /// The settings of the ARQ (KCP) components, HP-Socket's names and defaults; checked by
 /// `start`.
@@ -186,6 +197,10 @@ pub struct ArqConfig {
     pub max_message_size: u32,
     /// How long the 12-byte handshake may take, ms. Default 5000; > 2 × MinRto.
     pub handshake_timeout: u32,
+    /// Extension: offer partial reliability in the handshake (its flag bit 0x02), so that
+    /// messages sent with a deadline or a retransmit limit may be given up when the peer
+    /// offers it too. Default false: the handshake is HP-Socket's, bit for bit.
+    pub partial_reliability: bool,
 }
 
 impl Default for ArqConfig {
@@ -202,6 +217,7 @@ impl Default for ArqConfig {
             max_trans_unit: 0,
             max_message_size: 4096,
             handshake_timeout: 5000,
+            partial_reliability: false,
         }
     }
 }
@@ -261,6 +277,8 @@ impl Default for UdpConfig {
             cast_mode: CastMode::Multicast,
             multicast_ttl: 1,
             multicast_loop: false,
+            recv_buffer_size: 0,
+            send_buffer_size: 0,
             arq: ArqConfig::default(),
         }
     }
@@ -289,6 +307,16 @@ impl UdpConfig {
             return Err(Error::invalid_param(
                 "PostReceiveCount must be greater than 0",
             ));
+        }
+        for (name, v) in [
+            ("SocketRecvBufferSize", self.recv_buffer_size),
+            ("SocketSendBufferSize", self.send_buffer_size),
+        ] {
+            if v != 0 && !(1024..=MAX_UDP_SOCKET_BUFFER).contains(&v) {
+                return Err(Error::invalid_param(format!(
+                    "{name} must be 0 (the system's default) or 1024..={MAX_UDP_SOCKET_BUFFER}, not {v}"
+                )));
+            }
         }
         self.arq.validate(self.max_datagram_size)
     }

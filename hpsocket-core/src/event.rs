@@ -79,6 +79,16 @@ pub enum Event<'a> {
         /// Bytes still queued.
         pending: usize,
     },
+    /// Extension, ARQ: a message sent with a deadline or a retransmit limit was given up
+    /// (`OnMessageDropped`); the result is ignored.
+    MessageDropped {
+        /// The connection.
+        conn: ConnId,
+        /// The id `send_ex` returned for it.
+        message: u32,
+        /// Its size in bytes.
+        size: usize,
+    },
     /// The connection closed (`OnClose`); the result is ignored.
     Close {
         /// The connection.
@@ -192,6 +202,19 @@ macro_rules! connection_events {
         }
         fn on_send_drained(&self, _: &$sender, conn: ConnId, pending: usize) -> HandleResult {
             self.0.on_event(Event::SendDrained { conn, pending })
+        }
+        fn on_message_dropped(
+            &self,
+            _: &$sender,
+            conn: ConnId,
+            message: u32,
+            size: usize,
+        ) -> HandleResult {
+            self.0.on_event(Event::MessageDropped {
+                conn,
+                message,
+                size,
+            })
         }
         fn on_pull_receive(&self, _: &$sender, conn: ConnId, total: usize) -> HandleResult {
             self.0.on_event(Event::PullReceive { conn, total })

@@ -11,8 +11,11 @@
 //! A panic inside a callback is caught: it counts as `HR_ERROR` for that connection and the
 //! worker lives on.
 
+use std::any::TypeId;
+use std::cell::Cell;
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::http::{HttpEvent, HttpParseResult};
 use crate::tcp::{TcpAgent, TcpClient, TcpServer};
@@ -36,14 +39,25 @@ pub trait ServerListener: Send + Sync + 'static {
         HandleResult::Ignore
     }
     /// `data` was written to the socket; the result is ignored. When a send is written
-    /// straight from a callback, this fires inside that `send` call, on the same thread.
+    /// straight from a callback, this fires inside that `send` call, on the same thread. A
+    /// UDP server's sends from its callbacks while it reads a batch of datagrams are written
+    /// together (`sendmmsg`) when the batch is done, and reported then, on the same thread.
     fn on_send(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        default_on_send_ran(TypeId::of::<Self>());
         HandleResult::Ignore
     }
     /// Whether `on_send` should be called at all. Returning false skips its dispatch on
-    /// every send (bindings answer false while no handler is set). Default true.
+    /// every send (bindings answer false while no handler is set). Default true; a listener
+    /// that does not implement `on_send` needs no answer here: the component stops calling
+    /// the default `on_send` after its first call.
     fn wants_on_send(&self) -> bool {
         true
+    }
+    /// The listener's concrete type, which the component compares with the type whose
+    /// default `on_send` ran. Not meant to be implemented.
+    #[doc(hidden)]
+    fn __listener_type(&self) -> TypeId {
+        TypeId::of::<Self>()
     }
     /// Bytes arrived (PUSH model). `data` is valid only during the call. `HR_ERROR` closes
     /// the connection with `(SO_RECEIVE, ECANCELED)`.
@@ -54,6 +68,18 @@ pub trait ServerListener: Send + Sync + 'static {
     /// (`max_send_queue_bytes`), and the queue is now down to the low watermark; `pending`
     /// bytes remain queued. Fired once per refusal episode; the result is ignored.
     fn on_send_drained(&self, sender: &TcpServer, conn_id: ConnId, pending: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Extension (`HPX_`), ARQ: a message sent by `send_ex` with a deadline or a retransmit
+    /// limit was given up (`message` is the id `send_ex` returned, `size` its bytes); the peer
+    /// skips it. Fired once per message, on the connection's worker; the result is ignored.
+    fn on_message_dropped(
+        &self,
+        sender: &TcpServer,
+        conn_id: ConnId,
+        message: u32,
+        size: usize,
+    ) -> HandleResult {
         HandleResult::Ignore
     }
     /// PULL model: `total` bytes are now buffered for the connection.
@@ -111,12 +137,21 @@ pub trait AgentListener: Send + Sync + 'static {
     }
     /// See [`ServerListener::on_send`].
     fn on_send(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        default_on_send_ran(TypeId::of::<Self>());
         HandleResult::Ignore
     }
     /// Whether `on_send` should be called at all. Returning false skips its dispatch on
-    /// every send (bindings answer false while no handler is set). Default true.
+    /// every send (bindings answer false while no handler is set). Default true; a listener
+    /// that does not implement `on_send` needs no answer here: the component stops calling
+    /// the default `on_send` after its first call.
     fn wants_on_send(&self) -> bool {
         true
+    }
+    /// The listener's concrete type, which the component compares with the type whose
+    /// default `on_send` ran. Not meant to be implemented.
+    #[doc(hidden)]
+    fn __listener_type(&self) -> TypeId {
+        TypeId::of::<Self>()
     }
     /// See [`ServerListener::on_receive`].
     fn on_receive(&self, sender: &TcpAgent, conn_id: ConnId, data: &[u8]) -> HandleResult {
@@ -126,6 +161,18 @@ pub trait AgentListener: Send + Sync + 'static {
     /// (`max_send_queue_bytes`), and the queue is now down to the low watermark; `pending`
     /// bytes remain queued. Fired once per refusal episode; the result is ignored.
     fn on_send_drained(&self, sender: &TcpAgent, conn_id: ConnId, pending: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Extension (`HPX_`), ARQ: a message sent by `send_ex` with a deadline or a retransmit
+    /// limit was given up (`message` is the id `send_ex` returned, `size` its bytes); the peer
+    /// skips it. Fired once per message, on the connection's worker; the result is ignored.
+    fn on_message_dropped(
+        &self,
+        sender: &TcpAgent,
+        conn_id: ConnId,
+        message: u32,
+        size: usize,
+    ) -> HandleResult {
         HandleResult::Ignore
     }
     /// See [`ServerListener::on_pull_receive`].
@@ -176,12 +223,21 @@ pub trait ClientListener: Send + Sync + 'static {
     }
     /// See [`ServerListener::on_send`].
     fn on_send(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
+        default_on_send_ran(TypeId::of::<Self>());
         HandleResult::Ignore
     }
     /// Whether `on_send` should be called at all. Returning false skips its dispatch on
-    /// every send (bindings answer false while no handler is set). Default true.
+    /// every send (bindings answer false while no handler is set). Default true; a listener
+    /// that does not implement `on_send` needs no answer here: the component stops calling
+    /// the default `on_send` after its first call.
     fn wants_on_send(&self) -> bool {
         true
+    }
+    /// The listener's concrete type, which the component compares with the type whose
+    /// default `on_send` ran. Not meant to be implemented.
+    #[doc(hidden)]
+    fn __listener_type(&self) -> TypeId {
+        TypeId::of::<Self>()
     }
     /// See [`ServerListener::on_receive`].
     fn on_receive(&self, sender: &TcpClient, conn_id: ConnId, data: &[u8]) -> HandleResult {
@@ -191,6 +247,18 @@ pub trait ClientListener: Send + Sync + 'static {
     /// (`max_send_queue_bytes`), and the queue is now down to the low watermark; `pending`
     /// bytes remain queued. Fired once per refusal episode; the result is ignored.
     fn on_send_drained(&self, sender: &TcpClient, conn_id: ConnId, pending: usize) -> HandleResult {
+        HandleResult::Ignore
+    }
+    /// Extension (`HPX_`), ARQ: a message sent by `send_ex` with a deadline or a retransmit
+    /// limit was given up (`message` is the id `send_ex` returned, `size` its bytes); the peer
+    /// skips it. Fired once per message, on the connection's worker; the result is ignored.
+    fn on_message_dropped(
+        &self,
+        sender: &TcpClient,
+        conn_id: ConnId,
+        message: u32,
+        size: usize,
+    ) -> HandleResult {
         HandleResult::Ignore
     }
     /// See [`ServerListener::on_pull_receive`].
@@ -267,4 +335,90 @@ pub trait NodeListener: Send + Sync + 'static {
     fn on_worker_start(&self, sender: &UdpNode, worker: usize) {}
     /// Extension: a worker thread of `sender` exits.
     fn on_worker_exit(&self, sender: &UdpNode, worker: usize) {}
+}
+
+thread_local! {
+    /// The type whose default `on_send` ran last on this thread.
+    static DEFAULT_ON_SEND: Cell<Option<TypeId>> = const { Cell::new(None) };
+}
+
+fn default_on_send_ran(listener: TypeId) {
+    DEFAULT_ON_SEND.with(|d| d.set(Some(listener)));
+}
+
+/// Learns, on the first `on_send`, whether the listener kept the default (empty) `on_send`,
+/// and from then on spares every send the upcall. Exact: the default body records its
+/// `Self`, and only a listener of that very type can run that body through its own
+/// `on_send` (a wrapper that forwards to another listener's default has another type).
+#[derive(Default)]
+pub(crate) struct OnSendProbe {
+    default: AtomicBool,
+}
+
+impl OnSendProbe {
+    /// Whether `on_send` is known to be the default.
+    pub(crate) fn skips(&self) -> bool {
+        self.default.load(Ordering::Relaxed)
+    }
+
+    /// Runs `call` (the listener's `on_send`) unless it is known to do nothing, and learns.
+    pub(crate) fn call(&self, listener: TypeId, call: impl FnOnce()) {
+        if self.skips() {
+            return;
+        }
+        DEFAULT_ON_SEND.with(|d| d.set(None));
+        call();
+        if DEFAULT_ON_SEND.with(|d| d.take()) == Some(listener) {
+            self.default.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    struct Quiet;
+    impl ServerListener for Quiet {}
+
+    /// Forwards `on_send` to a listener that keeps the default, and counts.
+    struct Counting {
+        inner: Quiet,
+        sends: AtomicUsize,
+    }
+    impl ServerListener for Counting {
+        fn on_send(&self, sender: &TcpServer, conn_id: ConnId, data: &[u8]) -> HandleResult {
+            self.sends.fetch_add(1, Ordering::Relaxed);
+            self.inner.on_send(sender, conn_id, data)
+        }
+    }
+
+    fn probe_calls(listener: &dyn ServerListener, server: &TcpServer, sends: usize) -> bool {
+        let probe = OnSendProbe::default();
+        for _ in 0..sends {
+            probe.call(listener.__listener_type(), || {
+                listener.on_send(server, 1, b"x");
+            });
+        }
+        probe.skips()
+    }
+
+    #[test]
+    fn the_default_on_send_is_learnt_and_skipped() {
+        let server = TcpServer::new(Arc::new(Quiet));
+        assert!(probe_calls(&Quiet, &server, 1));
+    }
+
+    #[test]
+    fn an_on_send_that_forwards_to_a_default_is_still_called() {
+        let server = TcpServer::new(Arc::new(Quiet));
+        let counting = Counting {
+            inner: Quiet,
+            sends: AtomicUsize::new(0),
+        };
+        assert!(!probe_calls(&counting, &server, 3));
+        assert_eq!(counting.sends.load(Ordering::Relaxed), 3);
+    }
 }

@@ -444,6 +444,14 @@ settings! {
         engine: udp.detect_interval, client: udp.detect_interval,
         "Heartbeat interval, ms (a client sends an empty datagram this often). Default \
          60000; 0: no heartbeats.";
+    recv_buffer_size, "SocketRecvBufferSize", hpx, U32, UDP,
+        engine: udp.recv_buffer_size, client: udp.recv_buffer_size,
+        "SO_RCVBUF of the UDP sockets, bytes, set at Start (the kernel doubles it and caps it \
+         at net.core.rmem_max). Default 0: the system's; else 1024..=1073741824.";
+    send_buffer_size, "SocketSendBufferSize", hpx, U32, UDP,
+        engine: udp.send_buffer_size, client: udp.send_buffer_size,
+        "SO_SNDBUF of the UDP sockets, bytes, set at Start (capped at net.core.wmem_max). \
+         Default 0: the system's; else 1024..=1073741824.";
 }
 
 /// The setting named `name` (the Rust name).

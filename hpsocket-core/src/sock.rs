@@ -1,11 +1,12 @@
 //! Socket plumbing on top of `socket2`: addresses, options, and sends that never raise
 //! `SIGPIPE` (a C program linking the library keeps the default SIGPIPE action).
 
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, RawFd};
 use std::time::Duration;
 
+use nix::sys::socket::{recvmmsg, MsgFlags, MultiHeaders, SockaddrStorage};
 use socket2::{Domain, SockRef, Socket, TcpKeepalive, Type};
 
 use crate::config::{SocketConfig, UdpConfig};
@@ -154,6 +155,17 @@ pub(crate) fn new_datagram_socket(
     Ok(socket)
 }
 
+/// `SO_RCVBUF`/`SO_SNDBUF` of a UDP socket from the settings (0 leaves the system's default).
+pub(crate) fn set_datagram_buffers(socket: &Socket, udp: &UdpConfig) -> io::Result<()> {
+    if udp.recv_buffer_size > 0 {
+        socket.set_recv_buffer_size(udp.recv_buffer_size as usize)?;
+    }
+    if udp.send_buffer_size > 0 {
+        socket.set_send_buffer_size(udp.send_buffer_size as usize)?;
+    }
+    Ok(())
+}
+
 /// Sends the non-empty `parts` as one datagram, to `to` or to the connected peer; an empty
 /// list sends an empty datagram (the heartbeat). Returns the bytes sent.
 pub(crate) fn send_datagram<'a>(
@@ -192,6 +204,100 @@ pub(crate) fn send_datagram<'a>(
             other => return other,
         }
     }
+}
+
+/// Most datagrams one `recvmmsg` or `sendmmsg` moves.
+pub(crate) const MMSG_BATCH: usize = 64;
+/// Most bytes of receive slots a batch uses (a large MaxDatagramSize gets fewer slots).
+const MMSG_RECEIVE_BYTES: usize = 4 << 20;
+
+/// One datagram of a [`RecvBatch`]: its slot in the buffer, its real length (longer than
+/// the slot when it was cut: `MSG_TRUNC`) and its sender.
+#[derive(Clone, Copy)]
+pub(crate) struct Received {
+    pub(crate) at: usize,
+    pub(crate) len: usize,
+    pub(crate) truncated: bool,
+    pub(crate) from: Option<SocketAddr>,
+}
+
+/// `recvmmsg` of up to [`MMSG_BATCH`] datagrams into slots of one buffer owned by the
+/// caller (the worker's read buffer), with the headers kept between calls: no allocation per
+/// datagram or per call.
+pub(crate) struct RecvBatch {
+    headers: MultiHeaders<SockaddrStorage>,
+    got: Vec<Received>,
+    slot: usize,
+    capacity: usize,
+}
+
+impl RecvBatch {
+    /// Slots of `slot` bytes (the largest datagram that is delivered), as many as
+    /// `wanted` (PostReceiveCount) and the limits allow.
+    pub(crate) fn new(slot: usize, wanted: usize) -> RecvBatch {
+        let slot = slot.max(1);
+        let capacity = wanted
+            .clamp(1, MMSG_BATCH)
+            .min((MMSG_RECEIVE_BYTES / slot).max(1));
+        RecvBatch {
+            headers: MultiHeaders::preallocate(capacity, None),
+            got: Vec::with_capacity(capacity),
+            slot,
+            capacity,
+        }
+    }
+
+    /// The buffer the slots need.
+    pub(crate) fn buffer_len(&self) -> usize {
+        self.slot * self.capacity
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// What the last [`RecvBatch::receive`] got, in arrival order.
+    pub(crate) fn received(&self) -> &[Received] {
+        &self.got
+    }
+
+    /// Reads up to `max` datagrams (at most the capacity) from the non-blocking `fd` into
+    /// `buf` (at least [`RecvBatch::buffer_len`] bytes); returns how many. `MSG_TRUNC` makes
+    /// each length the datagram's real one, so an oversize datagram is known by its size, as
+    /// a single `recvfrom` into a large buffer knows it.
+    pub(crate) fn receive(&mut self, fd: RawFd, buf: &mut [u8], max: usize) -> io::Result<usize> {
+        let RecvBatch {
+            headers,
+            got,
+            slot,
+            capacity,
+        } = self;
+        got.clear();
+        let count = max.clamp(1, *capacity);
+        let mut chunks = buf.chunks_mut(*slot);
+        let mut iovs: [[IoSliceMut<'_>; 1]; MMSG_BATCH] =
+            std::array::from_fn(|_| [IoSliceMut::new(chunks.next().unwrap_or_default())]);
+        let flags = MsgFlags::MSG_TRUNC | MsgFlags::MSG_DONTWAIT;
+        let results = recvmmsg(fd, headers, iovs[..count].iter_mut(), flags, None)
+            .map_err(io::Error::from)?;
+        for (i, message) in results.enumerate() {
+            got.push(Received {
+                at: i * *slot,
+                len: message.bytes,
+                truncated: message.flags.contains(MsgFlags::MSG_TRUNC) || message.bytes > *slot,
+                from: message.address.and_then(|a| socket_addr(&a)),
+            });
+        }
+        Ok(got.len())
+    }
+}
+
+/// A sender's address as the standard library's.
+fn socket_addr(a: &SockaddrStorage) -> Option<SocketAddr> {
+    if let Some(v4) = a.as_sockaddr_in() {
+        return Some(SocketAddr::V4((*v4).into()));
+    }
+    a.as_sockaddr_in6().map(|v6| SocketAddr::V6((*v6).into()))
 }
 
 /// Cast sockets: broadcast permission, or the multicast group joined on `interface`

@@ -58,6 +58,32 @@ pub(crate) fn create_arq(listener: HP_AgentListener) -> HP_Object {
 
 /// `HPX_UdpArqAgent_GetWaitingSendMessageCount`.
 ///
+/// `HPX_UdpArqAgent_SendEx`: see `server::arq_send_ex`.
+///
+/// # Safety
+/// `data` is NULL or readable for `len` bytes; `msg_id` is NULL or writable.
+pub(crate) unsafe fn arq_send_ex(
+    p: HP_Agent,
+    id: HP_CONNID,
+    data: *const BYTE,
+    len: std::ffi::c_int,
+    deadline: DWORD,
+    max_retransmits: std::ffi::c_int,
+    msg_id: *mut DWORD,
+) -> Result<BOOL> {
+    object::with_agent(Shape::UdpArqAgent, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let data = unsafe { crate::args::bytes(data, len, "pBuffer") }?;
+        let limit = crate::args::arq_limit(max_retransmits);
+        let m = c.inner.send_ex(conn_id(id), data, deadline, limit)?;
+        if !msg_id.is_null() {
+            // SAFETY: non-NULL, writable per this function's contract.
+            unsafe { std::ptr::write_unaligned(msg_id, m) };
+        }
+        Ok(TRUE)
+    })
+}
+
 /// # Safety
 /// `count` is NULL or writable.
 pub(crate) unsafe fn arq_waiting(

@@ -24,6 +24,26 @@ pub(crate) unsafe fn opt_str(p: LPCTSTR, name: &str) -> Result<Option<String>> {
     }
 }
 
+/// A string argument borrowed for the call (no copy); NULL gives `None`. `name` is only
+/// called to word an error, so a hot path pays nothing for it.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that stays readable and unchanged for
+/// `'a` (the call).
+pub(crate) unsafe fn opt_str_ref<'a>(
+    p: LPCTSTR,
+    name: impl FnOnce() -> String,
+) -> Result<Option<&'a str>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: non-NULL, NUL-terminated and readable for 'a per this function's contract.
+    let c = unsafe { CStr::from_ptr::<'a>(p) };
+    c.to_str()
+        .map(Some)
+        .map_err(|_| FfiError::invalid(format!("{} is not valid UTF-8", name())))
+}
+
 /// A string argument that must be given.
 ///
 /// # Safety
@@ -101,13 +121,14 @@ pub(crate) unsafe fn part<'a>(
 ///
 /// # Safety
 /// `b.buf` points to `b.len` readable bytes when `b.len > 0`.
-unsafe fn wsabuf<'a>(b: WSABUF, name: &str) -> Result<&'a [u8]> {
+unsafe fn wsabuf<'a>(b: WSABUF, name: impl FnOnce() -> String) -> Result<&'a [u8]> {
     if b.len == 0 {
         return Ok(&[]);
     }
     if b.buf.is_null() {
         return Err(FfiError::invalid(format!(
-            "{name}.buf is NULL but its len is {}",
+            "{}.buf is NULL but its len is {}",
+            name(),
             b.len
         )));
     }
@@ -135,7 +156,8 @@ pub(crate) unsafe fn wsabufs<'a>(p: *const WSABUF, count: c_int) -> Result<Vec<&
             // SAFETY: `i < count` elements are readable; read unaligned in case C packed them.
             let b = unsafe { ptr::read_unaligned(p.add(i)) };
             // SAFETY: the element describes readable memory per this function's contract.
-            unsafe { wsabuf(b, &format!("pBuffers[{i}]")) }
+            // The name is worded only for an error: SendPackets is a hot path.
+            unsafe { wsabuf(b, || format!("pBuffers[{i}]")) }
         })
         .collect()
 }
@@ -151,7 +173,7 @@ pub(crate) unsafe fn opt_wsabuf<'a>(p: *const WSABUF, name: &str) -> Result<Opti
     // SAFETY: non-NULL, readable per this function's contract.
     let b = unsafe { ptr::read_unaligned(p) };
     // SAFETY: as above.
-    unsafe { wsabuf(b, name) }.map(Some)
+    unsafe { wsabuf(b, || name.to_string()) }.map(Some)
 }
 
 /// An out-parameter that must be given.
@@ -288,4 +310,9 @@ pub(crate) unsafe fn list_out<T: Copy>(
         unsafe { ptr::write_unaligned(out.add(i), *item) };
     }
     Ok(crate::types::TRUE)
+}
+
+/// `HPX_UdpArq*_SendEx`'s limits: a negative retransmit count is none.
+pub(crate) fn arq_limit(max_retransmits: std::ffi::c_int) -> Option<u32> {
+    u32::try_from(max_retransmits).ok()
 }

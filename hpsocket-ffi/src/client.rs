@@ -158,6 +158,32 @@ pub(crate) unsafe fn start(
 
 /// `HP_UdpArqClient_GetWaitingSendMessageCount`.
 ///
+/// `HPX_UdpArqClient_SendEx`: see `server::arq_send_ex`.
+///
+/// # Safety
+/// `data` is NULL or readable for `len` bytes; `msg_id` is NULL or writable.
+pub(crate) unsafe fn arq_send_ex(
+    p: HP_Client,
+    data: *const BYTE,
+    len: c_int,
+    deadline: DWORD,
+    max_retransmits: c_int,
+    msg_id: *mut DWORD,
+) -> Result<BOOL> {
+    object::with_client(Shape::UdpArqClient, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let data = unsafe { args::bytes(data, len, "pBuffer") }?;
+        let m = c
+            .inner
+            .send_ex(data, deadline, args::arq_limit(max_retransmits))?;
+        if !msg_id.is_null() {
+            // SAFETY: non-NULL, writable per this function's contract.
+            unsafe { std::ptr::write_unaligned(msg_id, m) };
+        }
+        Ok(TRUE)
+    })
+}
+
 /// # Safety
 /// `count` is writable.
 pub(crate) unsafe fn arq_waiting(p: HP_Client, count: *mut c_int) -> Result<BOOL> {

@@ -190,12 +190,13 @@ pub(crate) fn create_sync(
 /// The model of every HTTP component.
 pub(crate) const MODEL: ReceiveModel = ReceiveModel::Http;
 
-/// The headers C passes (`const HP_THeader lpHeaders[], int iHeaderCount`), as texts.
+/// The headers C passes (`const HP_THeader lpHeaders[], int iHeaderCount`), as texts borrowed
+/// for the call: no copy, and an argument name is only worded for an error.
 ///
 /// # Safety
 /// `p` is NULL or points to `count` readable `HP_THeader`s whose texts are NULL or
-/// NUL-terminated.
-unsafe fn headers(p: *const HP_THeader, count: c_int) -> Result<Vec<(String, String)>> {
+/// NUL-terminated, all readable and unchanged for `'a` (the call).
+unsafe fn headers<'a>(p: *const HP_THeader, count: c_int) -> Result<Vec<(&'a str, &'a str)>> {
     if count < 0 {
         return Err(FfiError::invalid(format!(
             "iHeaderCount is {count}, below 0"
@@ -211,18 +212,12 @@ unsafe fn headers(p: *const HP_THeader, count: c_int) -> Result<Vec<(String, Str
             // SAFETY: `i < count`, readable per this function's contract.
             let h = unsafe { std::ptr::read_unaligned(p.add(i)) };
             // SAFETY: per this function's contract.
-            let name = unsafe { args::req_str(h.name, &format!("lpHeaders[{i}].name")) }?;
+            let name = unsafe { args::opt_str_ref(h.name, || format!("lpHeaders[{i}].name")) }?
+                .ok_or_else(|| FfiError::invalid(format!("lpHeaders[{i}].name is NULL")))?;
             // SAFETY: per this function's contract.
-            let value = unsafe { args::opt_str(h.value, &format!("lpHeaders[{i}].value")) }?;
+            let value = unsafe { args::opt_str_ref(h.value, || format!("lpHeaders[{i}].value")) }?;
             Ok((name, value.unwrap_or_default()))
         })
-        .collect()
-}
-
-fn pairs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
-    headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect()
 }
 
@@ -250,7 +245,7 @@ pub(crate) unsafe fn send_response(
         // SAFETY: per this function's contract.
         let body = unsafe { args::bytes(data, len, "pData") }?;
         c.inner
-            .send_response(conn_id(id), status, desc.as_deref(), &pairs(&hdrs), body)?;
+            .send_response(conn_id(id), status, desc.as_deref(), &hdrs, body)?;
         Ok(TRUE)
     })
 }
@@ -277,7 +272,7 @@ pub(crate) unsafe fn send_local_file_response(
         // SAFETY: per this function's contract.
         let hdrs = unsafe { headers(hdrs, count) }?;
         c.inner
-            .send_local_file(conn_id(id), file, status, desc.as_deref(), &pairs(&hdrs))?;
+            .send_local_file(conn_id(id), file, status, desc.as_deref(), &hdrs)?;
         Ok(TRUE)
     })
 }
@@ -366,7 +361,7 @@ pub(crate) unsafe fn send_method(
         let hdrs = unsafe { headers(hdrs, count) }?;
         // SAFETY: per this function's contract.
         let body = unsafe { args::bytes(body, len, "pBody") }?;
-        h.send_request(conn_id(id), method, &path, &pairs(&hdrs), body)?;
+        h.send_request(conn_id(id), method, &path, &hdrs, body)?;
         Ok(TRUE)
     })
 }
@@ -395,7 +390,7 @@ pub(crate) unsafe fn send_local_file_request(
         let path = unsafe { args::req_str(path, "lpszPath") }?;
         // SAFETY: per this function's contract.
         let hdrs = unsafe { headers(hdrs, count) }?;
-        h.send_local_file(conn_id(id), &file, &method, &path, &pairs(&hdrs))?;
+        h.send_local_file(conn_id(id), &file, &method, &path, &hdrs)?;
         Ok(TRUE)
     })
 }
@@ -636,8 +631,8 @@ pub(crate) unsafe fn send_ws_upgrade(
     let hdrs = unsafe { headers(hdrs, count) }?;
     with(shape, p, |h| {
         match h {
-            Http::Agent(a) => a.send_ws_upgrade(conn_id(id), &path, &pairs(&hdrs)),
-            Http::Client(c) => c.send_ws_upgrade(&path, &pairs(&hdrs)),
+            Http::Agent(a) => a.send_ws_upgrade(conn_id(id), &path, &hdrs),
+            Http::Client(c) => c.send_ws_upgrade(&path, &hdrs),
             Http::Server(_) => Err(hpsocket_core::Error::invalid_param(
                 "a server answers upgrades, it does not ask for them",
             )),
@@ -767,7 +762,7 @@ pub(crate) unsafe fn open_url(
         let hdrs = unsafe { headers(hdrs, count) }?;
         // SAFETY: per this function's contract.
         let body = unsafe { args::bytes(body, len, "pBody") }?;
-        sync.open_url(&method, &url, &pairs(&hdrs), body, args::flag(force))?;
+        sync.open_url(&method, &url, &hdrs, body, args::flag(force))?;
         Ok(TRUE)
     })
 }

@@ -163,6 +163,7 @@ callbacks!(
         receive / set_receive: HP_FN_Server_OnReceive,
         pull_receive / set_pull_receive: HP_FN_Server_OnPullReceive,
         send_drained / set_send_drained: HPX_FN_Server_OnSendDrained,
+        message_dropped / set_message_dropped: HPX_FN_Server_OnMessageDropped,
         close / set_close: HP_FN_Server_OnClose,
         shutdown / set_shutdown: HP_FN_Server_OnShutdown,
         node_send / set_node_send: HP_FN_UdpNode_OnSend,
@@ -280,6 +281,19 @@ impl EventHandler for Adapter {
                 Some(f) => invoke(sender, |s| unsafe { f(s, c_conn_id(conn), c_len(total)) }),
                 None => HandleResult::Ignore,
             },
+            Event::MessageDropped {
+                conn,
+                message,
+                size,
+            } => {
+                if let Some(f) = c.message_dropped() {
+                    // SAFETY: the application set this callback with its typedef's signature.
+                    invoke(sender, |s| unsafe {
+                        f(s, c_conn_id(conn), message, c_len(size))
+                    });
+                }
+                HandleResult::Ignore
+            }
             Event::SendDrained { conn, pending } => {
                 if let Some(f) = c.send_drained() {
                     // SAFETY: the application set this callback with its typedef's signature.

@@ -68,6 +68,33 @@ fn create_with(
 
 /// `HP_UdpArqServer_GetWaitingSendMessageCount`.
 ///
+/// `HPX_UdpArqServer_SendEx`: one message with a deadline and a retransmit limit; its id
+/// to `*pdwMessageID` when not NULL.
+///
+/// # Safety
+/// `data` is NULL or readable for `len` bytes; `msg_id` is NULL or writable.
+pub(crate) unsafe fn arq_send_ex(
+    p: HP_Server,
+    id: HP_CONNID,
+    data: *const BYTE,
+    len: std::ffi::c_int,
+    deadline: DWORD,
+    max_retransmits: std::ffi::c_int,
+    msg_id: *mut DWORD,
+) -> crate::last_error::Result<BOOL> {
+    crate::object::with_server(crate::object::Shape::UdpArqServer, p, |_, c| {
+        // SAFETY: per this function's contract.
+        let data = unsafe { crate::args::bytes(data, len, "pBuffer") }?;
+        let limit = crate::args::arq_limit(max_retransmits);
+        let m = c.inner.send_ex(conn_id(id), data, deadline, limit)?;
+        if !msg_id.is_null() {
+            // SAFETY: non-NULL, writable per this function's contract.
+            unsafe { std::ptr::write_unaligned(msg_id, m) };
+        }
+        Ok(TRUE)
+    })
+}
+
 /// # Safety
 /// `count` is writable.
 pub(crate) unsafe fn arq_waiting(

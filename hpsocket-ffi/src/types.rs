@@ -523,6 +523,36 @@ pub type HPX_FN_Client_OnSendDrained = Option<
         iPending: c_int,
     ) -> En_HP_HandleResult,
 >;
+/// Extension, ARQ: a message sent by `HPX_UdpArq*_SendEx` with a deadline or a retransmit
+/// limit was given up: `dwMessageID` is the id `SendEx` returned, `iLength` its size. The
+/// peer skips it and delivers the following messages. Once per message, on the connection's
+/// worker; the result is ignored.
+pub type HPX_FN_Server_OnMessageDropped = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Server,
+        dwConnID: HP_CONNID,
+        dwMessageID: DWORD,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Extension: the agent form of [`HPX_FN_Server_OnMessageDropped`].
+pub type HPX_FN_Agent_OnMessageDropped = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Agent,
+        dwConnID: HP_CONNID,
+        dwMessageID: DWORD,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
+/// Extension: the client form of [`HPX_FN_Server_OnMessageDropped`].
+pub type HPX_FN_Client_OnMessageDropped = Option<
+    unsafe extern "C" fn(
+        pSender: HP_Client,
+        dwConnID: HP_CONNID,
+        dwMessageID: DWORD,
+        iLength: c_int,
+    ) -> En_HP_HandleResult,
+>;
 
 /// UDP node: the socket is bound, not yet in use. `HR_ERROR` makes `Start` fail.
 pub type HP_FN_UdpNode_OnPrepareListen =

@@ -258,6 +258,17 @@ int main(void)
     CHECK(!HP_HttpSyncClient_OpenUrl(sync, "GET", "ftp://x/", NULL, 0, NULL, 0, FALSE));
     CHECK(!HP_HttpSyncClient_OpenUrl(sync, NULL, url, NULL, 0, NULL, 0, FALSE));
     CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, NULL, 0, NULL, 0));
+    /* Header arguments are checked and named: a NULL name, a value that is not UTF-8. */
+    HP_THeader bad_name[] = {{"X-A", "1"}, {NULL, "2"}};
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, bad_name, 2, NULL, 0));
+    CHECK_EQ(HPX_GetLastError(), SE_INVALID_PARAM);
+    CHECK(strstr(HPX_GetLastErrorDesc(), "lpHeaders[1].name is NULL") != NULL);
+    HP_THeader bad_value[] = {{"X-A", "\xff\xfe"}};
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, bad_value, 1, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "lpHeaders[0].value is not valid UTF-8") != NULL);
+    HP_THeader null_value[] = {{"X-Empty", NULL}};
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, null_value, 1, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "999999") != NULL); /* the value was fine: the id is not */
     Destroy_HP_HttpSyncClient(sync);
 
     /* The async client: SendGet and the response's events. */

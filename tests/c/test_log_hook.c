@@ -67,6 +67,9 @@ int main(void)
     t_unlock();
     close(a);
     close(b);
+    /* The next connect must not meet the first one still counted (MaxConnectionCount 1 would
+     * refuse it): wait until the server has seen both go. */
+    POLL_FOR(HP_Server_GetConnectionCount(server) == 0);
 
     /* Off: nothing more arrives. */
     CHECK(HPX_SetLogHandler(HPX_LOG_OFF, NULL, NULL));

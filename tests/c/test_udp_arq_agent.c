@@ -4,7 +4,9 @@
  * their own 50 messages back whole and in order on their own ID; the waiting counts drain
  * to 0; HPX_UdpArqAgent_* settings keep HP-Socket's ARQ defaults and are frozen while
  * running; HP_TcpAgent_* refuses the ARQ agent (a wrong kind); HP_Agent_Disconnect of one
- * session closes it on the server; Destroy_HPX_UdpArqAgent ends it.
+ * session closes it on the server; Destroy_HPX_UdpArqAgent ends it. Extensions: partial
+ * reliability agreed with the server (odd sessions send with HPX_UdpArqAgent_SendEx and a
+ * deadline that never passes: ids 1, 2, 3..., nothing dropped) and the socket buffer setting.
  */
 #include "test.h"
 
@@ -60,6 +62,17 @@ static int message(int s, int m, BYTE *buf)
     return len;
 }
 
+static int agent_dropped;
+
+static En_HP_HandleResult a_dropped(HP_Agent a, HP_CONNID id, DWORD msg, int len)
+{
+    (void)a, (void)id, (void)msg, (void)len;
+    t_lock();
+    agent_dropped++;
+    t_unlock();
+    return HR_OK;
+}
+
 static En_HP_HandleResult a_receive(HP_Agent a, HP_CONNID id, const BYTE *d, int len)
 {
     (void)a;
@@ -90,11 +103,13 @@ int main(void)
     HP_UdpArqServer server = Create_HP_UdpArqServer(sl);
     HP_UdpArqServer_SetNoDelay(server, TRUE);
     HP_UdpArqServer_SetFlushInterval(server, 10);
+    HPX_UdpArqServer_SetPartialReliability(server, TRUE);
     USHORT port = t_start_server(server);
 
     HP_TcpAgentListener al = Create_HP_TcpAgentListener();
     HP_Set_FN_Agent_OnHandShake(al, a_handshake);
     HP_Set_FN_Agent_OnReceive(al, a_receive);
+    HPX_Set_FN_Agent_OnMessageDropped(al, a_dropped);
     HPX_UdpArqAgent agent = Create_HPX_UdpArqAgent(al);
     CHECK(agent != NULL);
     /* HP-Socket's ARQ defaults. */
@@ -102,6 +117,12 @@ int main(void)
     CHECK_EQ(HPX_UdpArqAgent_GetFlushInterval(agent), 60);
     CHECK_EQ(HPX_UdpArqAgent_GetMaxMessageSize(agent), 4096);
     CHECK_EQ(HPX_UdpArqAgent_GetHandShakeTimeout(agent), 5000);
+    CHECK(!HPX_UdpArqAgent_IsPartialReliability(agent));
+    CHECK_EQ(HPX_UdpArqAgent_GetSocketRecvBufferSize(agent), 0);
+    CHECK_EQ(HPX_UdpArqAgent_GetSocketSendBufferSize(agent), 0);
+    HPX_UdpArqAgent_SetPartialReliability(agent, TRUE);
+    HPX_UdpArqAgent_SetSocketRecvBufferSize(agent, 128 * 1024);
+    CHECK_EQ(HPX_UdpArqAgent_GetSocketRecvBufferSize(agent), 128 * 1024);
     HPX_UdpArqAgent_SetNoDelay(agent, TRUE);
     HPX_UdpArqAgent_SetFlushInterval(agent, 10);
     CHECK(HPX_UdpArqAgent_IsNoDelay(agent));
@@ -120,11 +141,20 @@ int main(void)
     BYTE buf[2048];
     for (int m = 0; m < MESSAGES; m++)
         for (int s = 0; s < SESSIONS; s++)
-            CHECK(HP_Agent_Send(agent, ids[s], buf, message(s, m, buf)));
+            if (s % 2 == 0) {
+                CHECK(HP_Agent_Send(agent, ids[s], buf, message(s, m, buf)));
+            } else {
+                /* Partial reliability agreed: a deadline that never passes, ids 1, 2, 3... */
+                DWORD mid = 0;
+                CHECK(HPX_UdpArqAgent_SendEx(agent, ids[s], buf, message(s, m, buf), 60000, -1,
+                                             &mid));
+                CHECK_EQ(mid, (DWORD)m + 1);
+            }
     WAIT_FOR(got[0] == MESSAGES && got[1] == MESSAGES && got[2] == MESSAGES &&
              got[3] == MESSAGES);
     t_lock();
     CHECK_EQ(bad, 0);
+    CHECK_EQ(agent_dropped, 0);
     t_unlock();
     for (int s = 0; s < SESSIONS; s++) {
         int waiting = -1;

@@ -174,7 +174,9 @@ if [ "${1:-}" = --pair ]; then
         local file=$1 pid=$2 pattern=$3 secs=$4 fd tail_pid found=1 left
         local end
         end=$(awk -v n="$EPOCHREALTIME" -v s="$secs" 'BEGIN { printf "%.3f", n + s }')
-        exec {fd}< <(exec tail -n +1 -s 0.05 --pid="$pid" -f "$file")
+        # -F, not -f: a process started in the background may not have created its log yet
+        # (tail -f gives up on a missing file at once; -F waits for it).
+        exec {fd}< <(exec tail -n +1 -s 0.05 --pid="$pid" -F "$file" 2>/dev/null)
         tail_pid=$!
         line=
         while :; do

@@ -95,6 +95,16 @@ def handle_kind(name):
         if m.group(2):
             return ("K_%s_LISTENER" % role.upper(), "K_%s_LISTENER" % other_role(role))
         return ("K_UDP_%s" % m.group(1).upper(), kind_name("Tcp", other_role(role).capitalize()))
+    m = re.match(r"^HPX_UdpArq(Server|Client)_", name)
+    if m:
+        # ARQ extensions: the wrong kind is a plain UDP component of the same role.
+        return ("K_UDP_ARQ_%s" % m.group(1).upper(), "K_UDP_%s" % m.group(1).upper())
+    m = re.match(r"^HPX_Udp(Server|Client)_", name)
+    if m:
+        # UDP extensions: the right kind is a UDP component, the wrong one a TCP server or a
+        # cast (which `HP_UdpClient_*` refuses too).
+        wrong = {"Server": "K_SERVER", "Client": "K_UDP_CAST"}[m.group(1)]
+        return ("K_UDP_%s" % m.group(1).upper(), wrong)
     m = re.match(r"^HP_Udp(Server|Client|Cast)_", name)
     if m:
         # The wrong kind is a component of the same role over another transport.
@@ -285,7 +295,8 @@ def ok_arg(fn, ty, nm, first):
                 "iHeaderCount": "0", "iBuffLen": "4", "iWindowBits": "15", "iLevel": "-1", "iMethod": "8",
                 "iMemLevel": "8", "iStrategy": "0", "iQuality": "11", "iWindow": "22", "iMode": "0",
                 "level": "0", "name": "0", "len": "4", "size": "4", "ms": "0", "fl": "0",
-                "number": "1", "iSrcLength": "-1", "iInBufLen": "4", "iLogLevel": "0"}[nm]
+                "number": "1", "iSrcLength": "-1", "iInBufLen": "4", "iLogLevel": "0",
+                "iMaxRetransmits": "-1"}[nm]
     if ty == "const struct WSABUF *":
         return "wsabufs"
     if ty == "LPWSABUF":

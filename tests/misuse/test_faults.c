@@ -283,6 +283,8 @@ static void max_connections(HP_TcpServerListener sl)
     /* One leaves: a new peer is accepted again. */
     close(fds[0]);
     WAIT_FOR(closes == 1);
+    /* OnClose runs before the slot is released: the count says when a new peer fits. */
+    POLL_FOR(HP_Server_GetConnectionCount(s) == 4);
     fds[0] = t_connect_raw(port);
     CHECK(fds[0] >= 0);
     echo_ok(fds[0], "again");

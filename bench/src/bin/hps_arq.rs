@@ -6,15 +6,13 @@
 //! [--resend 2] [--nc 1] [--sndwnd 128] [--rcvwnd 128] [--mtu 1400] [--max-message 131072]
 //! [--rcvbuf BYTES]`
 //! prints `listening <addr>`, runs until killed. The KCP defaults are K1's, the same as the
-//! kcp-go peer's and the load generator's. `--rcvbuf` (a diagnostic, not a library setting)
-//! raises `SO_RCVBUF` of the server's UDP socket.
+//! kcp-go peer's and the load generator's. `--rcvbuf` sets the library's
+//! `SocketRecvBufferSize` (`SO_RCVBUF` of the server's UDP sockets).
 
-use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::Arc;
 
 use hpsocket_bench::{announce, die, raise_nofile, Args};
 use hpsocket_core::{ConnId, HandleResult, ServerListener, TcpServer, UdpArqServer};
-use socket2::{SockRef, Type};
 
 struct Echo;
 
@@ -41,6 +39,7 @@ fn main() {
         .update_config(|c| {
             c.worker_thread_count = workers;
             c.max_connection_count = max_conns;
+            c.udp.recv_buffer_size = args.num("rcvbuf", 0);
         })
         .unwrap_or_else(|e| die(&format!("config: {e}")));
     server
@@ -63,39 +62,8 @@ fn main() {
             .listen_address()
             .unwrap_or_else(|e| die(&format!("{e}"))),
     );
-    let rcvbuf: usize = args.num("rcvbuf", 0);
-    if rcvbuf > 0 {
-        raise_rcvbuf(rcvbuf);
-    }
     // The worker serves; this thread only waits to be killed.
     loop {
         std::thread::park();
-    }
-}
-
-/// `--rcvbuf`: K1's diagnostic rows. The library has no receive-buffer setting for UDP (nor
-/// has HP-Socket), so the bench sets `SO_RCVBUF` itself on every UDP socket of this process
-/// once the server is started, as kcp-go's `Listener.SetReadBuffer` does for its peer row.
-fn raise_rcvbuf(bytes: usize) {
-    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
-        die("/proc/self/fd unreadable");
-    };
-    let mut done = 0;
-    for entry in dir.flatten() {
-        let Ok(fd) = entry.file_name().to_string_lossy().parse::<RawFd>() else {
-            continue;
-        };
-        // SAFETY: the descriptor is open in this process (listed above, and the server never
-        // closes its sockets while it runs); it is only borrowed for two socket options.
-        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        let sock = SockRef::from(&fd);
-        if sock.r#type().is_ok_and(|t| t == Type::DGRAM) {
-            sock.set_recv_buffer_size(bytes)
-                .unwrap_or_else(|e| die(&format!("SO_RCVBUF: {e}")));
-            done += 1;
-        }
-    }
-    if done == 0 {
-        die("--rcvbuf: no UDP socket found");
     }
 }

@@ -291,8 +291,15 @@ public:
     HP_Server handle() const noexcept { return h_; }
 
     // -- life cycle
+    // bindAddress nullptr or "": IPv4 any (0.0.0.0, every interface), as in HP-Socket; "::" is
+    // IPv6 any, "127.0.0.1" stays local. port 0: any free port (GetListenAddress tells).
     [[nodiscard]] bool Start(const char* bindAddress, USHORT port) { return HP_Server_Start(h_, bindAddress, port) != 0; }
-    [[nodiscard]] bool Stop() { return HP_Server_Stop(h_) != 0; }
+    // Stopping a stopped component succeeds and does nothing (cleanup code meets it: a client
+    // stops by itself when the peer hangs up); a refused Stop (from the component's own
+    // callbacks, or on an empty object) still answers false with last_error().
+    [[nodiscard]] bool Stop() {
+        return HP_Server_Stop(h_) != 0 || (h_ != nullptr && HP_Server_GetState(h_) == SS_STOPPED);
+    }
     [[nodiscard]] bool Wait(DWORD milliseconds = static_cast<DWORD>(-1)) { return HP_Server_Wait(h_, milliseconds) != 0; }
     bool HasStarted() const { return HP_Server_HasStarted(h_) != 0; }
     ServiceState GetState() const { return static_cast<ServiceState>(HP_Server_GetState(h_)); }
@@ -417,6 +424,14 @@ public:
     DWORD GetPostReceiveCount() const { return HP_UdpServer_GetPostReceiveCount(h_); }
     DWORD GetDetectAttempts() const { return HP_UdpServer_GetDetectAttempts(h_); }
     DWORD GetDetectInterval() const { return HP_UdpServer_GetDetectInterval(h_); }
+    // Extension: SO_RCVBUF/SO_SNDBUF in bytes of every UDP socket the server opens (UDP and
+    // ARQ servers alike), applied by Start before OnPrepareListen. 0 (the default): the
+    // system's; else 1024..1073741824, checked by Start (SE_INVALID_PARAM). The kernel doubles
+    // the value and caps it at net.core.rmem_max/wmem_max: getsockopt tells what it took.
+    bool SetSocketRecvBufferSize(DWORD v) { HPX_UdpServer_SetSocketRecvBufferSize(h_, v); return GetSocketRecvBufferSize() == v; }
+    bool SetSocketSendBufferSize(DWORD v) { HPX_UdpServer_SetSocketSendBufferSize(h_, v); return GetSocketSendBufferSize() == v; }
+    DWORD GetSocketRecvBufferSize() const { return HPX_UdpServer_GetSocketRecvBufferSize(h_); }
+    DWORD GetSocketSendBufferSize() const { return HPX_UdpServer_GetSocketSendBufferSize(h_); }
 };
 
 // A reliable UDP server (ARQ: HP-Socket's 12-byte handshake, then KCP; docs/abi.md section
@@ -453,6 +468,21 @@ public:
     DWORD GetMaxTransUnit() const { return HP_UdpArqServer_GetMaxTransUnit(h_); }
     DWORD GetMaxMessageSize() const { return HP_UdpArqServer_GetMaxMessageSize(h_); }
     DWORD GetHandShakeTimeout() const { return HP_UdpArqServer_GetHandShakeTimeout(h_); }
+    // Extension, partial reliability (docs/abi.md section 23): offered in the handshake when
+    // set (default false: the handshake is HP-Socket's, bit for bit; turn it on only towards
+    // hpsocket peers). A connection has it when both sides offered it.
+    bool SetPartialReliability(bool v) { HPX_UdpArqServer_SetPartialReliability(h_, detail::b(v)); return IsPartialReliability() == v; }
+    bool IsPartialReliability() const { return HPX_UdpArqServer_IsPartialReliability(h_) != 0; }
+    // Extension: sends one message, given up deadline ms after the call (0: never) or when one
+    // of its segments would be retransmitted more than maxRetransmits times (negative: no
+    // limit). messageId (when not null) gets its id, 1, 2, ... per connection (0 for a message
+    // with neither limit: a plain Send). A message given up is reported once by the listener's
+    // OnMessageDropped with that id; the peer skips it whole and delivers the following ones in
+    // order. A limit on a connection without partial reliability on both sides fails:
+    // SE_ILLEGAL_STATE, errno EOPNOTSUPP.
+    [[nodiscard]] bool SendEx(ConnId id, const void* data, int length, DWORD deadline, int maxRetransmits, DWORD* messageId = nullptr) {
+        return HPX_UdpArqServer_SendEx(h_, id, static_cast<const BYTE*>(data), length, deadline, maxRetransmits, messageId) != 0;
+    }
 };
 
 // A PULL server: Fetch/Peek take the buffered bytes.
@@ -525,7 +555,12 @@ public:
     [[nodiscard]] bool Start(const char* bindAddress = nullptr, bool asyncConnect = true) {
         return HP_Agent_Start(h_, bindAddress, detail::b(asyncConnect)) != 0;
     }
-    [[nodiscard]] bool Stop() { return HP_Agent_Stop(h_) != 0; }
+    // Stopping a stopped component succeeds and does nothing (cleanup code meets it: a client
+    // stops by itself when the peer hangs up); a refused Stop (from the component's own
+    // callbacks, or on an empty object) still answers false with last_error().
+    [[nodiscard]] bool Stop() {
+        return HP_Agent_Stop(h_) != 0 || (h_ != nullptr && HP_Agent_GetState(h_) == SS_STOPPED);
+    }
     [[nodiscard]] bool Wait(DWORD milliseconds = static_cast<DWORD>(-1)) { return HP_Agent_Wait(h_, milliseconds) != 0; }
     // Connects to remoteAddress (an IP, a host name or "address^hostname"); the connection ID
     // goes to *id (may be null). extra is attached before the connection's first callback;
@@ -675,6 +710,21 @@ public:
     DWORD GetMaxTransUnit() const { return HPX_UdpArqAgent_GetMaxTransUnit(h_); }
     DWORD GetMaxMessageSize() const { return HPX_UdpArqAgent_GetMaxMessageSize(h_); }
     DWORD GetHandShakeTimeout() const { return HPX_UdpArqAgent_GetHandShakeTimeout(h_); }
+    // Extension, partial reliability (docs/abi.md section 23): offered in the handshake when
+    // set (default false: the handshake is HP-Socket's, bit for bit; turn it on only towards
+    // hpsocket peers). A connection has it when both sides offered it.
+    bool SetPartialReliability(bool v) { HPX_UdpArqAgent_SetPartialReliability(h_, detail::b(v)); return IsPartialReliability() == v; }
+    bool IsPartialReliability() const { return HPX_UdpArqAgent_IsPartialReliability(h_) != 0; }
+    // Extension: UdpArqServerView::SendEx on one of the agent's connections.
+    [[nodiscard]] bool SendEx(ConnId id, const void* data, int length, DWORD deadline, int maxRetransmits, DWORD* messageId = nullptr) {
+        return HPX_UdpArqAgent_SendEx(h_, id, static_cast<const BYTE*>(data), length, deadline, maxRetransmits, messageId) != 0;
+    }
+    // Extension: SO_RCVBUF/SO_SNDBUF of each connection's UDP socket, as UdpServerView's,
+    // applied before OnPrepareConnect.
+    bool SetSocketRecvBufferSize(DWORD v) { HPX_UdpArqAgent_SetSocketRecvBufferSize(h_, v); return GetSocketRecvBufferSize() == v; }
+    bool SetSocketSendBufferSize(DWORD v) { HPX_UdpArqAgent_SetSocketSendBufferSize(h_, v); return GetSocketSendBufferSize() == v; }
+    DWORD GetSocketRecvBufferSize() const { return HPX_UdpArqAgent_GetSocketRecvBufferSize(h_); }
+    DWORD GetSocketSendBufferSize() const { return HPX_UdpArqAgent_GetSocketSendBufferSize(h_); }
 };
 
 class PullAgent : public Agent {
@@ -739,7 +789,12 @@ public:
         return HP_Client_StartWithBindAddressAndLocalPort(h_, remoteAddress, port, detail::b(asyncConnect), bindAddress, localPort) != 0;
     }
     // Allowed in the client's own callbacks (the stop finishes after the callback returns).
-    [[nodiscard]] bool Stop() { return HP_Client_Stop(h_) != 0; }
+    // Stopping a stopped component succeeds and does nothing (cleanup code meets it: a client
+    // stops by itself when the peer hangs up); a refused Stop (from the component's own
+    // callbacks, or on an empty object) still answers false with last_error().
+    [[nodiscard]] bool Stop() {
+        return HP_Client_Stop(h_) != 0 || (h_ != nullptr && HP_Client_GetState(h_) == SS_STOPPED);
+    }
     [[nodiscard]] bool Wait(DWORD milliseconds = static_cast<DWORD>(-1)) { return HP_Client_Wait(h_, milliseconds) != 0; }
     bool HasStarted() const { return HP_Client_HasStarted(h_) != 0; }
     ServiceState GetState() const { return static_cast<ServiceState>(HP_Client_GetState(h_)); }
@@ -825,6 +880,12 @@ public:
     DWORD GetMaxDatagramSize() const { return HP_UdpClient_GetMaxDatagramSize(h_); }
     DWORD GetDetectAttempts() const { return HP_UdpClient_GetDetectAttempts(h_); }
     DWORD GetDetectInterval() const { return HP_UdpClient_GetDetectInterval(h_); }
+    // Extension: SO_RCVBUF/SO_SNDBUF of the client's socket (UDP and ARQ clients alike), as
+    // UdpServerView's, applied before OnPrepareConnect.
+    bool SetSocketRecvBufferSize(DWORD v) { HPX_UdpClient_SetSocketRecvBufferSize(h_, v); return GetSocketRecvBufferSize() == v; }
+    bool SetSocketSendBufferSize(DWORD v) { HPX_UdpClient_SetSocketSendBufferSize(h_, v); return GetSocketSendBufferSize() == v; }
+    DWORD GetSocketRecvBufferSize() const { return HPX_UdpClient_GetSocketRecvBufferSize(h_); }
+    DWORD GetSocketSendBufferSize() const { return HPX_UdpClient_GetSocketSendBufferSize(h_); }
 };
 
 // A reliable UDP client (ARQ: HP-Socket's 12-byte handshake, then KCP; docs/abi.md section
@@ -860,6 +921,15 @@ public:
     DWORD GetMaxTransUnit() const { return HP_UdpArqClient_GetMaxTransUnit(h_); }
     DWORD GetMaxMessageSize() const { return HP_UdpArqClient_GetMaxMessageSize(h_); }
     DWORD GetHandShakeTimeout() const { return HP_UdpArqClient_GetHandShakeTimeout(h_); }
+    // Extension, partial reliability (docs/abi.md section 23): offered in the handshake when
+    // set (default false: the handshake is HP-Socket's, bit for bit; turn it on only towards
+    // hpsocket peers). A connection has it when both sides offered it.
+    bool SetPartialReliability(bool v) { HPX_UdpArqClient_SetPartialReliability(h_, detail::b(v)); return IsPartialReliability() == v; }
+    bool IsPartialReliability() const { return HPX_UdpArqClient_IsPartialReliability(h_) != 0; }
+    // Extension: UdpArqServerView::SendEx for the client's one connection.
+    [[nodiscard]] bool SendEx(const void* data, int length, DWORD deadline, int maxRetransmits, DWORD* messageId = nullptr) {
+        return HPX_UdpArqClient_SendEx(h_, static_cast<const BYTE*>(data), length, deadline, maxRetransmits, messageId) != 0;
+    }
 };
 
 class PullClient : public Client {
@@ -952,6 +1022,9 @@ public:
     virtual HandleResult OnClose(Server&, ConnId, SocketOperation, int /*errorCode*/) { return HandleResult::Ignore; }
     virtual HandleResult OnShutdown(Server&) { return HandleResult::Ignore; }
     virtual HandleResult OnSendDrained(Server&, ConnId, int /*pending*/) { return HandleResult::Ignore; }
+    // ARQ with partial reliability (extension): the message SendEx gave messageId was given
+    // up (length: its size); the peer skips it. Once per message; the result is ignored.
+    virtual HandleResult OnMessageDropped(Server&, ConnId, DWORD /*messageId*/, int /*length*/) { return HandleResult::Ignore; }
     // SSL servers, SNI: the index of the certificate for serverName (0: the default one, < 0:
     // abort the handshake). The default serves the names bound with BindSSLServerName.
     virtual int OnServerName(Server& sender, const char* serverName) {
@@ -970,6 +1043,9 @@ public:
     virtual HandleResult OnClose(Agent&, ConnId, SocketOperation, int /*errorCode*/) { return HandleResult::Ignore; }
     virtual HandleResult OnShutdown(Agent&) { return HandleResult::Ignore; }
     virtual HandleResult OnSendDrained(Agent&, ConnId, int /*pending*/) { return HandleResult::Ignore; }
+    // ARQ with partial reliability (extension): the message SendEx gave messageId was given
+    // up (length: its size); the peer skips it. Once per message; the result is ignored.
+    virtual HandleResult OnMessageDropped(Agent&, ConnId, DWORD /*messageId*/, int /*length*/) { return HandleResult::Ignore; }
 };
 
 class ClientListener : public ListenerBase {
@@ -982,6 +1058,9 @@ public:
     virtual HandleResult OnPullReceive(PullClient&, ConnId, int /*length*/) { return HandleResult::Ignore; }
     virtual HandleResult OnClose(Client&, ConnId, SocketOperation, int /*errorCode*/) { return HandleResult::Ignore; }
     virtual HandleResult OnSendDrained(Client&, ConnId, int /*pending*/) { return HandleResult::Ignore; }
+    // ARQ with partial reliability (extension): the message SendEx gave messageId was given
+    // up (length: its size); the peer skips it. Once per message; the result is ignored.
+    virtual HandleResult OnMessageDropped(Client&, ConnId, DWORD /*messageId*/, int /*length*/) { return HandleResult::Ignore; }
 };
 
 // ============================================================================================
@@ -1051,6 +1130,9 @@ struct ServerTrampolines {
     static En_HP_HandleResult drained(HP_Server s, HP_CONNID id, int pending) noexcept {
         return dispatch<ServerListener>(s, "OnSendDrained", [&](ServerListener& l) { Server v(s); return l.OnSendDrained(v, id, pending); });
     }
+    static En_HP_HandleResult message_dropped(HP_Server s, HP_CONNID id, DWORD msg, int n) noexcept {
+        return dispatch<ServerListener>(s, "OnMessageDropped", [&](ServerListener& l) { Server v(s); return l.OnMessageDropped(v, id, msg, n); });
+    }
     static int server_name(LPCTSTR name, PVOID context) noexcept {
         ServerListener* l = listener_of<ServerListener>(context);
         if (l == nullptr) return 0;
@@ -1072,6 +1154,7 @@ struct ServerTrampolines {
         HP_Set_FN_Server_OnClose(l, &close);
         HP_Set_FN_Server_OnShutdown(l, &shutdown);
         HPX_Set_FN_Server_OnSendDrained(l, &drained);
+        HPX_Set_FN_Server_OnMessageDropped(l, &message_dropped);
     }
 };
 
@@ -1106,6 +1189,9 @@ struct AgentTrampolines {
     static En_HP_HandleResult drained(HP_Agent s, HP_CONNID id, int pending) noexcept {
         return dispatch<AgentListener>(s, "OnSendDrained", [&](AgentListener& l) { Agent v(s); return l.OnSendDrained(v, id, pending); });
     }
+    static En_HP_HandleResult message_dropped(HP_Agent s, HP_CONNID id, DWORD msg, int n) noexcept {
+        return dispatch<AgentListener>(s, "OnMessageDropped", [&](AgentListener& l) { Agent v(s); return l.OnMessageDropped(v, id, msg, n); });
+    }
     static void hook(HP_AgentListener l) noexcept {
         HP_Set_FN_Agent_OnPrepareConnect(l, &prepare_connect);
         HP_Set_FN_Agent_OnConnect(l, &connect);
@@ -1116,6 +1202,7 @@ struct AgentTrampolines {
         HP_Set_FN_Agent_OnClose(l, &close);
         HP_Set_FN_Agent_OnShutdown(l, &shutdown);
         HPX_Set_FN_Agent_OnSendDrained(l, &drained);
+        HPX_Set_FN_Agent_OnMessageDropped(l, &message_dropped);
     }
 };
 
@@ -1147,6 +1234,9 @@ struct ClientTrampolines {
     static En_HP_HandleResult drained(HP_Client s, HP_CONNID id, int pending) noexcept {
         return dispatch<ClientListener>(s, "OnSendDrained", [&](ClientListener& l) { Client v(s); return l.OnSendDrained(v, id, pending); });
     }
+    static En_HP_HandleResult message_dropped(HP_Client s, HP_CONNID id, DWORD msg, int n) noexcept {
+        return dispatch<ClientListener>(s, "OnMessageDropped", [&](ClientListener& l) { Client v(s); return l.OnMessageDropped(v, id, msg, n); });
+    }
     static void hook(HP_ClientListener l) noexcept {
         HP_Set_FN_Client_OnPrepareConnect(l, &prepare_connect);
         HP_Set_FN_Client_OnConnect(l, &connect);
@@ -1156,6 +1246,7 @@ struct ClientTrampolines {
         HP_Set_FN_Client_OnPullReceive(l, &pull_receive);
         HP_Set_FN_Client_OnClose(l, &close);
         HPX_Set_FN_Client_OnSendDrained(l, &drained);
+        HPX_Set_FN_Client_OnMessageDropped(l, &message_dropped);
     }
 };
 

@@ -168,6 +168,7 @@ struct ServerFns : hpsocket::ServerListener {
     std::function<HandleResult(hpsocket::Server&, ConnId, hpsocket::SocketOperation, int)> close;
     std::function<HandleResult(hpsocket::Server&)> shutdown;
     std::function<int(hpsocket::Server&, const char*)> server_name;
+    std::function<HandleResult(hpsocket::Server&, ConnId, DWORD, int)> message_dropped;
     std::mutex mu;
     std::vector<std::string> exceptions;
 
@@ -179,6 +180,7 @@ struct ServerFns : hpsocket::ServerListener {
     HandleResult OnClose(hpsocket::Server& s, ConnId id, hpsocket::SocketOperation op, int e) override { return close ? close(s, id, op, e) : HandleResult::Ignore; }
     HandleResult OnShutdown(hpsocket::Server& s) override { return shutdown ? shutdown(s) : HandleResult::Ignore; }
     int OnServerName(hpsocket::Server& s, const char* name) override { return server_name ? server_name(s, name) : hpsocket::ServerListener::OnServerName(s, name); }
+    HandleResult OnMessageDropped(hpsocket::Server& s, ConnId id, DWORD msg, int n) override { return message_dropped ? message_dropped(s, id, msg, n) : HandleResult::Ignore; }
     void OnException(const char* cb, std::exception_ptr e) noexcept override { record(cb, e); }
 
     void record(const char* cb, std::exception_ptr e) noexcept {
@@ -218,6 +220,7 @@ struct AgentFns : hpsocket::AgentListener {
     std::function<HandleResult(hpsocket::PullAgent&, ConnId, int)> pull_receive;
     std::function<HandleResult(hpsocket::Agent&, ConnId, hpsocket::SocketOperation, int)> close;
     std::function<HandleResult(hpsocket::Agent&)> shutdown;
+    std::function<HandleResult(hpsocket::Agent&, ConnId, DWORD, int)> message_dropped;
     std::mutex mu;
     std::vector<std::string> exceptions;
 
@@ -228,6 +231,7 @@ struct AgentFns : hpsocket::AgentListener {
     HandleResult OnPullReceive(hpsocket::PullAgent& a, ConnId id, int n) override { return pull_receive ? pull_receive(a, id, n) : HandleResult::Ignore; }
     HandleResult OnClose(hpsocket::Agent& a, ConnId id, hpsocket::SocketOperation op, int e) override { return close ? close(a, id, op, e) : HandleResult::Ignore; }
     HandleResult OnShutdown(hpsocket::Agent& a) override { return shutdown ? shutdown(a) : HandleResult::Ignore; }
+    HandleResult OnMessageDropped(hpsocket::Agent& a, ConnId id, DWORD msg, int n) override { return message_dropped ? message_dropped(a, id, msg, n) : HandleResult::Ignore; }
     void OnException(const char* cb, std::exception_ptr) noexcept override {
         std::lock_guard<std::mutex> g(mu);
         exceptions.emplace_back(cb);
@@ -241,6 +245,7 @@ struct ClientFns : hpsocket::ClientListener {
     std::function<HandleResult(hpsocket::Client&, ConnId, const BYTE*, int)> receive;
     std::function<HandleResult(hpsocket::PullClient&, ConnId, int)> pull_receive;
     std::function<HandleResult(hpsocket::Client&, ConnId, hpsocket::SocketOperation, int)> close;
+    std::function<HandleResult(hpsocket::Client&, ConnId, DWORD, int)> message_dropped;
     std::mutex mu;
     std::vector<std::string> exceptions;
 
@@ -250,6 +255,7 @@ struct ClientFns : hpsocket::ClientListener {
     HandleResult OnReceive(hpsocket::Client& c, ConnId id, const BYTE* d, int n) override { return receive ? receive(c, id, d, n) : HandleResult::Ignore; }
     HandleResult OnPullReceive(hpsocket::PullClient& c, ConnId id, int n) override { return pull_receive ? pull_receive(c, id, n) : HandleResult::Ignore; }
     HandleResult OnClose(hpsocket::Client& c, ConnId id, hpsocket::SocketOperation op, int e) override { return close ? close(c, id, op, e) : HandleResult::Ignore; }
+    HandleResult OnMessageDropped(hpsocket::Client& c, ConnId id, DWORD msg, int n) override { return message_dropped ? message_dropped(c, id, msg, n) : HandleResult::Ignore; }
     void OnException(const char* cb, std::exception_ptr) noexcept override {
         std::lock_guard<std::mutex> g(mu);
         exceptions.emplace_back(cb);

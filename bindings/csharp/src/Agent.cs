@@ -459,9 +459,10 @@ namespace HPSocket
             return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Agent_GetRemoteHost(h, connId, b, ref l, out p), out host, out port);
         }
 
-        /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. False from the
-        /// agent's own callbacks or when not started.</summary>
-        public bool Stop() { return NativeMethods.HP_Agent_Stop(Handle) != 0; }
+        /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. Stopping a
+        /// stopped agent succeeds and does nothing; false (with <c>ErrorCode</c>) from the
+        /// agent's own callbacks or while another Stop is under way.</summary>
+        public bool Stop() { return NativeMethods.HP_Agent_Stop(Handle) != 0 || State == ServiceState.Stopped; }
 
         /// <summary>True for the SSL agents.</summary>
         public bool IsSecure { get { return NativeMethods.HP_Agent_IsSecure(Handle) != 0; } }

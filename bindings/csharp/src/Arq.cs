@@ -107,6 +107,81 @@ namespace HPSocket
             get { return NativeMethods.HP_UdpArqServer_GetHandShakeTimeout(Handle); }
             set { NativeMethods.HP_UdpArqServer_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
         }
+
+        // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
+
+        private const int CbMessageDropped = 512;
+
+        /// <summary>Extension: offers partial reliability in the handshake (default false: the
+        /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
+        /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
+        /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
+        public bool PartialReliability
+        {
+            get { return NativeMethods.HPX_UdpArqServer_IsPartialReliability(Handle) != 0; }
+            set { NativeMethods.HPX_UdpArqServer_SetPartialReliability(Handle, B(value)); Check(value, PartialReliability, "PartialReliability"); }
+        }
+
+        /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
+        /// call (0: never) or when one of its segments would be retransmitted more than
+        /// <paramref name="maxRetransmits"/> times (negative: no limit). <paramref name="messageId"/>
+        /// gets its id, 1, 2, ... per connection (0 for a message with neither limit: a plain Send).
+        /// A message given up is reported once by <see cref="OnMessageDropped"/> with that id; the
+        /// peer skips it whole and delivers the following messages in order. A limit on a
+        /// connection without partial reliability on both sides returns false
+        /// (<see cref="SocketError.IllegalState"/>, <see cref="HP.SysLastError"/> EOPNOTSUPP).</summary>
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            return SendEx(connId, data, 0, data.Length, deadlineMs, maxRetransmits, out messageId);
+        }
+
+        /// <summary>SendEx of <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
+        public unsafe bool SendEx(IntPtr connId, byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId)
+        {
+            CheckRange(data, offset, count);
+            IntPtr h = Handle;
+            messageId = 0;
+            fixed (byte* p = data)
+                return NativeMethods.HPX_UdpArqServer_SendEx(h, connId, count == 0 ? null : p + offset, count, deadlineMs, maxRetransmits, out messageId) != 0;
+        }
+
+        /// <summary>SendEx without the message id.</summary>
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits)
+        {
+            uint id;
+            return SendEx(connId, data, deadlineMs, maxRetransmits, out id);
+        }
+
+        private MessageDroppedEventHandler<UdpArqServer> _onMessageDropped;
+
+        /// <summary>Extension: a message sent by SendEx with a limit was given up (see
+        /// <see cref="MessageDroppedEventHandler{TSender}"/>).</summary>
+        public event MessageDroppedEventHandler<UdpArqServer> OnMessageDropped
+        {
+            add { lock (EventLock) _onMessageDropped += value; Hook(CbMessageDropped, l => NativeMethods.HPX_Set_FN_Server_OnMessageDropped(l, s_messageDropped)); }
+            remove { lock (EventLock) _onMessageDropped -= value; }
+        }
+
+        private static readonly NativeMethods.HPX_FN_Server_OnMessageDropped s_messageDropped = MessageDroppedCb;
+
+        private static int MessageDroppedCb(IntPtr sender, IntPtr connId, uint messageId, int length)
+        {
+            UdpArqServer s = null;
+            try
+            {
+                s = FromSender<UdpArqServer>(sender);
+                if (s == null) return NativeMethods.HR_IGNORE;
+                Enter(s);
+                try
+                {
+                    MessageDroppedEventHandler<UdpArqServer> h = s._onMessageDropped;
+                    return h == null ? NativeMethods.HR_IGNORE : (int)h(s, connId, messageId, length);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnMessageDropped", e); return NativeMethods.HR_ERROR; }
+        }
     }
 
     /// <summary>
@@ -212,6 +287,81 @@ namespace HPSocket
         {
             get { return NativeMethods.HP_UdpArqClient_GetHandShakeTimeout(Handle); }
             set { NativeMethods.HP_UdpArqClient_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+
+        // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
+
+        private const int CbMessageDropped = 512;
+
+        /// <summary>Extension: offers partial reliability in the handshake (default false: the
+        /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
+        /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
+        /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
+        public bool PartialReliability
+        {
+            get { return NativeMethods.HPX_UdpArqClient_IsPartialReliability(Handle) != 0; }
+            set { NativeMethods.HPX_UdpArqClient_SetPartialReliability(Handle, B(value)); Check(value, PartialReliability, "PartialReliability"); }
+        }
+
+        /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
+        /// call (0: never) or when one of its segments would be retransmitted more than
+        /// <paramref name="maxRetransmits"/> times (negative: no limit). <paramref name="messageId"/>
+        /// gets its id, 1, 2, ... per connection (0 for a message with neither limit: a plain Send).
+        /// A message given up is reported once by <see cref="OnMessageDropped"/> with that id; the
+        /// peer skips it whole and delivers the following messages in order. A limit on a
+        /// connection without partial reliability on both sides returns false
+        /// (<see cref="SocketError.IllegalState"/>, <see cref="HP.SysLastError"/> EOPNOTSUPP).</summary>
+        public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            return SendEx(data, 0, data.Length, deadlineMs, maxRetransmits, out messageId);
+        }
+
+        /// <summary>SendEx of <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
+        public unsafe bool SendEx(byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId)
+        {
+            CheckRange(data, offset, count);
+            IntPtr h = Handle;
+            messageId = 0;
+            fixed (byte* p = data)
+                return NativeMethods.HPX_UdpArqClient_SendEx(h, count == 0 ? null : p + offset, count, deadlineMs, maxRetransmits, out messageId) != 0;
+        }
+
+        /// <summary>SendEx without the message id.</summary>
+        public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits)
+        {
+            uint id;
+            return SendEx(data, deadlineMs, maxRetransmits, out id);
+        }
+
+        private MessageDroppedEventHandler<UdpArqClient> _onMessageDropped;
+
+        /// <summary>Extension: a message sent by SendEx with a limit was given up (see
+        /// <see cref="MessageDroppedEventHandler{TSender}"/>).</summary>
+        public event MessageDroppedEventHandler<UdpArqClient> OnMessageDropped
+        {
+            add { lock (EventLock) _onMessageDropped += value; Hook(CbMessageDropped, l => NativeMethods.HPX_Set_FN_Client_OnMessageDropped(l, s_messageDropped)); }
+            remove { lock (EventLock) _onMessageDropped -= value; }
+        }
+
+        private static readonly NativeMethods.HPX_FN_Client_OnMessageDropped s_messageDropped = MessageDroppedCb;
+
+        private static int MessageDroppedCb(IntPtr sender, IntPtr connId, uint messageId, int length)
+        {
+            UdpArqClient s = null;
+            try
+            {
+                s = FromSender<UdpArqClient>(sender);
+                if (s == null) return NativeMethods.HR_IGNORE;
+                Enter(s);
+                try
+                {
+                    MessageDroppedEventHandler<UdpArqClient> h = s._onMessageDropped;
+                    return h == null ? NativeMethods.HR_IGNORE : (int)h(s, connId, messageId, length);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnMessageDropped", e); return NativeMethods.HR_ERROR; }
         }
     }
 
@@ -325,6 +475,100 @@ namespace HPSocket
         {
             get { return NativeMethods.HPX_UdpArqAgent_GetHandShakeTimeout(Handle); }
             set { NativeMethods.HPX_UdpArqAgent_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
+        }
+
+        // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
+
+        private const int CbMessageDropped = 512;
+
+        /// <summary>Extension: offers partial reliability in the handshake (default false: the
+        /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
+        /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
+        /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
+        public bool PartialReliability
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_IsPartialReliability(Handle) != 0; }
+            set { NativeMethods.HPX_UdpArqAgent_SetPartialReliability(Handle, B(value)); Check(value, PartialReliability, "PartialReliability"); }
+        }
+
+        /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
+        /// call (0: never) or when one of its segments would be retransmitted more than
+        /// <paramref name="maxRetransmits"/> times (negative: no limit). <paramref name="messageId"/>
+        /// gets its id, 1, 2, ... per connection (0 for a message with neither limit: a plain Send).
+        /// A message given up is reported once by <see cref="OnMessageDropped"/> with that id; the
+        /// peer skips it whole and delivers the following messages in order. A limit on a
+        /// connection without partial reliability on both sides returns false
+        /// (<see cref="SocketError.IllegalState"/>, <see cref="HP.SysLastError"/> EOPNOTSUPP).</summary>
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            return SendEx(connId, data, 0, data.Length, deadlineMs, maxRetransmits, out messageId);
+        }
+
+        /// <summary>SendEx of <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
+        public unsafe bool SendEx(IntPtr connId, byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId)
+        {
+            CheckRange(data, offset, count);
+            IntPtr h = Handle;
+            messageId = 0;
+            fixed (byte* p = data)
+                return NativeMethods.HPX_UdpArqAgent_SendEx(h, connId, count == 0 ? null : p + offset, count, deadlineMs, maxRetransmits, out messageId) != 0;
+        }
+
+        /// <summary>SendEx without the message id.</summary>
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits)
+        {
+            uint id;
+            return SendEx(connId, data, deadlineMs, maxRetransmits, out id);
+        }
+
+        private MessageDroppedEventHandler<UdpArqAgent> _onMessageDropped;
+
+        /// <summary>Extension: a message sent by SendEx with a limit was given up (see
+        /// <see cref="MessageDroppedEventHandler{TSender}"/>).</summary>
+        public event MessageDroppedEventHandler<UdpArqAgent> OnMessageDropped
+        {
+            add { lock (EventLock) _onMessageDropped += value; Hook(CbMessageDropped, l => NativeMethods.HPX_Set_FN_Agent_OnMessageDropped(l, s_messageDropped)); }
+            remove { lock (EventLock) _onMessageDropped -= value; }
+        }
+
+        private static readonly NativeMethods.HPX_FN_Agent_OnMessageDropped s_messageDropped = MessageDroppedCb;
+
+        private static int MessageDroppedCb(IntPtr sender, IntPtr connId, uint messageId, int length)
+        {
+            UdpArqAgent s = null;
+            try
+            {
+                s = FromSender<UdpArqAgent>(sender);
+                if (s == null) return NativeMethods.HR_IGNORE;
+                Enter(s);
+                try
+                {
+                    MessageDroppedEventHandler<UdpArqAgent> h = s._onMessageDropped;
+                    return h == null ? NativeMethods.HR_IGNORE : (int)h(s, connId, messageId, length);
+                }
+                finally { Leave(s); }
+            }
+            catch (Exception e) { Report(s, "OnMessageDropped", e); return NativeMethods.HR_ERROR; }
+        }
+
+        /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of each connection's UDP socket, applied by Connect before OnPrepareConnect
+        /// (default 0: the system's; else 1024..1073741824, checked by Start:
+        /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
+        /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
+        /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
+        public uint SocketRecvBufferSize
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetSocketRecvBufferSize(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetSocketRecvBufferSize(Handle, value); Check(value, SocketRecvBufferSize, "SocketRecvBufferSize"); }
+        }
+
+        /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
+        /// (capped at <c>net.core.wmem_max</c>).</summary>
+        public uint SocketSendBufferSize
+        {
+            get { return NativeMethods.HPX_UdpArqAgent_GetSocketSendBufferSize(Handle); }
+            set { NativeMethods.HPX_UdpArqAgent_SetSocketSendBufferSize(Handle, value); Check(value, SocketSendBufferSize, "SocketSendBufferSize"); }
         }
     }
 }

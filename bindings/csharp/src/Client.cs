@@ -369,8 +369,9 @@ namespace HPSocket
         }
 
         /// <summary>Stops the client (its OnClose follows). Allowed in the client's own callbacks:
-        /// the stop then finishes after the callback returns.</summary>
-        public bool Stop() { return NativeMethods.HP_Client_Stop(Handle) != 0; }
+        /// the stop then finishes after the callback returns. Stopping a stopped client (it stops
+        /// by itself when the peer hangs up) succeeds and does nothing.</summary>
+        public bool Stop() { return NativeMethods.HP_Client_Stop(Handle) != 0 || State == ServiceState.Stopped; }
 
         /// <summary>Waits until stopped, at most <paramref name="milliseconds"/> (-1: for ever).</summary>
         public bool Wait(int milliseconds = Timeout.Infinite) { return NativeMethods.HP_Client_Wait(Handle, unchecked((uint)milliseconds)) != 0; }

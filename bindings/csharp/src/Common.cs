@@ -194,6 +194,11 @@ namespace HPSocket
     public delegate HandleResult ShutdownEventHandler<TSender>(TSender sender);
     /// <summary>OnSendDrained (extension): a full send queue drained to its low watermark.</summary>
     public delegate HandleResult SendDrainedEventHandler<TSender>(TSender sender, IntPtr connId, int pending);
+    /// <summary>OnMessageDropped (extension, ARQ partial reliability): the message that SendEx gave
+    /// <paramref name="messageId"/> was given up (its deadline passed or a segment reached its
+    /// retransmit limit); <paramref name="length"/> is its size. The peer skips it whole. Once per
+    /// message, on the connection's worker; the result is ignored.</summary>
+    public delegate HandleResult MessageDroppedEventHandler<TSender>(TSender sender, IntPtr connId, uint messageId, int length);
     /// <summary>A callback handler threw; the library closed the connection (HR_ERROR) and goes on.</summary>
     public delegate void CallbackExceptionEventHandler(object sender, string callback, Exception exception);
     /// <summary>SNI: the index of the certificate (0: the default one, &lt; 0: abort the handshake).</summary>

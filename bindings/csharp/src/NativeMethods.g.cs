@@ -265,9 +265,17 @@ namespace HPSocket
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate void HPX_FN_Log(int iLevel, IntPtr lpszSource, IntPtr lpszMessage, IntPtr pContext);
 
+        /// <summary>Extension: the agent form of [`HPX_FN_Server_OnMessageDropped`].</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HPX_FN_Agent_OnMessageDropped(IntPtr pSender, IntPtr dwConnID, uint dwMessageID, int iLength);
+
         /// <summary>Extension: the agent form of [`HPX_FN_Server_OnSendDrained`].</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HPX_FN_Agent_OnSendDrained(IntPtr pSender, IntPtr dwConnID, int iPending);
+
+        /// <summary>Extension: the client form of [`HPX_FN_Server_OnMessageDropped`].</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HPX_FN_Client_OnMessageDropped(IntPtr pSender, IntPtr dwConnID, uint dwMessageID, int iLength);
 
         /// <summary>Extension: the client form of [`HPX_FN_Server_OnSendDrained`].</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -276,6 +284,10 @@ namespace HPSocket
         /// <summary>Extension, WebSocket mode: a whole message, or a control frame's payload (see `HPX_Set_FN_HttpServer_OnWSMessage`); `HR_ERROR` closes.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int HPX_FN_Http_OnWSMessage(IntPtr pSender, IntPtr dwConnID, byte iOperationCode, IntPtr pData, int iLength);
+
+        /// <summary>Extension, ARQ: a message sent by `HPX_UdpArq*_SendEx` with a deadline or a retransmit limit was given up: `dwMessageID` is the id `SendEx` returned, `iLength` its size. The peer skips it and delivers the following messages. Once per message, on the connection's worker; the result is ignored.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate int HPX_FN_Server_OnMessageDropped(IntPtr pSender, IntPtr dwConnID, uint dwMessageID, int iLength);
 
         /// <summary>Extension: a send was refused because the connection's send queue was full (`HPX_Server_SetMaxSendQueueBytes`), and the queue is now down to the low watermark; `iPending` bytes remain queued. Once per refusal; the result is ignored.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -1281,9 +1293,17 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_SetLogHandler(int iLogLevel, HPX_FN_Log fnLog, IntPtr pContext);
 
+        /// <summary>The agent form of `HPX_Set_FN_Server_OnMessageDropped`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_Agent_OnMessageDropped(IntPtr pListener, HPX_FN_Agent_OnMessageDropped fn_);
+
         /// <summary>The agent form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Set_FN_Agent_OnSendDrained(IntPtr pListener, HPX_FN_Agent_OnSendDrained fn_);
+
+        /// <summary>The client form of `HPX_Set_FN_Server_OnMessageDropped`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_Client_OnMessageDropped(IntPtr pListener, HPX_FN_Client_OnMessageDropped fn_);
 
         /// <summary>The client form of `HPX_Set_FN_Server_OnSendDrained`.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1300,6 +1320,10 @@ namespace HPSocket
         /// <summary>Sets the HTTP server listener's `OnWSMessage` callback (NULL clears it), used in the WebSocket mode: a whole message (opcode 0x1 text, 0x2 binary), a ping's payload (0x9, already answered), a pong's (0xA), or the peer's close (0x8: 2-byte code and reason; the close is answered and the connection closes). `pData` is valid during the call. `HR_ERROR` closes the connection. Allowed at any time.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_Set_FN_HttpServer_OnWSMessage(IntPtr pListener, HPX_FN_Http_OnWSMessage fn_);
+
+        /// <summary>Extension: sets the server listener's `OnMessageDropped` callback (NULL clears it): a message sent by `HPX_UdpArqServer_SendEx` with a limit was given up. Runs on the connection's worker; the result is ignored.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_Set_FN_Server_OnMessageDropped(IntPtr pListener, HPX_FN_Server_OnMessageDropped fn_);
 
         /// <summary>Sets the server listener's `OnSendDrained` callback (NULL clears it): a send was refused for a full queue and the queue is now down to the low watermark. Runs on the connection's worker; the result is ignored.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1341,6 +1365,14 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern uint HPX_UdpArqAgent_GetSendWndSize(IntPtr pAgent);
 
+        /// <summary>Extension: returns the `SO_RCVBUF` setting (0: the system's default).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetSocketRecvBufferSize(IntPtr pAgent);
+
+        /// <summary>Extension: returns the `SO_SNDBUF` setting (0: the system's default).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpArqAgent_GetSocketSendBufferSize(IntPtr pAgent);
+
         /// <summary>Puts in `*piCount` how many KCP segments of the connection are queued or in flight (not yet acknowledged).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_UdpArqAgent_GetWaitingSendMessageCount(IntPtr pAgent, IntPtr dwConnID, ref int piCount);
@@ -1349,9 +1381,17 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_UdpArqAgent_IsNoDelay(IntPtr pAgent);
 
+        /// <summary>Extension: returns whether partial reliability is offered (default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqAgent_IsPartialReliability(IntPtr pAgent);
+
         /// <summary>Returns whether congestion control is off (KCP's `nc`; default FALSE).</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern int HPX_UdpArqAgent_IsTurnoffCongestCtrl(IntPtr pAgent);
+
+        /// <summary>Extension: the agent form of `HPX_UdpArqServer_SendEx`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqAgent_SendEx(IntPtr pAgent, IntPtr dwConnID, byte* pBuffer, int iLength, uint dwDeadline, int iMaxRetransmits, out uint pdwMessageID);
 
         /// <summary>Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1381,6 +1421,10 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_UdpArqAgent_SetNoDelay(IntPtr pAgent, int bNoDelay);
 
+        /// <summary>Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetPartialReliability(IntPtr pAgent, int bPartial);
+
         /// <summary>Sets the receive window in segments (default 512; &gt; 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_UdpArqAgent_SetRecvWndSize(IntPtr pAgent, uint dwRecvWndSize);
@@ -1393,9 +1437,73 @@ namespace HPSocket
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_UdpArqAgent_SetSendWndSize(IntPtr pAgent, uint dwSendWndSize);
 
+        /// <summary>Extension: sets `SO_RCVBUF` of each connection's UDP socket in bytes, applied before `OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by `Start`; the kernel doubles it and caps it at `net.core.rmem_max`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetSocketRecvBufferSize(IntPtr pAgent, uint dwSize);
+
+        /// <summary>Extension: sets `SO_SNDBUF` of each connection's UDP socket, as `SetSocketRecvBufferSize` (capped at `net.core.wmem_max`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqAgent_SetSocketSendBufferSize(IntPtr pAgent, uint dwSize);
+
         /// <summary>Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         public static extern void HPX_UdpArqAgent_SetTurnoffCongestCtrl(IntPtr pAgent, int bTurnOff);
+
+        /// <summary>Extension: returns whether partial reliability is offered (default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqClient_IsPartialReliability(IntPtr pClient);
+
+        /// <summary>Extension: the client form of `HPX_UdpArqServer_SendEx`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqClient_SendEx(IntPtr pClient, byte* pBuffer, int iLength, uint dwDeadline, int iMaxRetransmits, out uint pdwMessageID);
+
+        /// <summary>Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqClient_SetPartialReliability(IntPtr pClient, int bPartial);
+
+        /// <summary>Extension: returns whether partial reliability is offered (default FALSE).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqServer_IsPartialReliability(IntPtr pServer);
+
+        /// <summary>Extension: sends one message (as `HP_Server_Send`) that is given up `dwDeadline` ms after this call (0: never) or once one of its segments would be retransmitted more than `iMaxRetransmits` times (negative: no limit). A message given up is reported once by `OnMessageDropped` (`HPX_Set_FN_Server_OnMessageDropped`) with the id put in `*pdwMessageID` (when not NULL; 0 for a message with neither limit, sent as `Send` does); the peer skips it whole and delivers the following messages in order. A limit needs partial reliability offered by both sides (`SetPartialReliability`): else FALSE with `SE_ILLEGAL_STATE` and `EOPNOTSUPP`.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern int HPX_UdpArqServer_SendEx(IntPtr pServer, IntPtr dwConnID, byte* pBuffer, int iLength, uint dwDeadline, int iMaxRetransmits, out uint pdwMessageID);
+
+        /// <summary>Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpArqServer_SetPartialReliability(IntPtr pServer, int bPartial);
+
+        /// <summary>Extension: returns the `SO_RCVBUF` setting (0: the system's default).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpClient_GetSocketRecvBufferSize(IntPtr pClient);
+
+        /// <summary>Extension: returns the `SO_SNDBUF` setting (0: the system's default).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpClient_GetSocketSendBufferSize(IntPtr pClient);
+
+        /// <summary>Extension: sets `SO_RCVBUF` of the component's UDP sockets in bytes, applied by `Start` before `OnPrepareListen`/`OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by `Start`). The kernel doubles the value and caps it at `net.core.rmem_max`. A bigger buffer absorbs bursts (an ARQ window) that would otherwise be dropped by the kernel. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpClient_SetSocketRecvBufferSize(IntPtr pClient, uint dwSize);
+
+        /// <summary>Extension: sets `SO_SNDBUF` of the component's UDP sockets in bytes, as `SetSocketRecvBufferSize` (capped at `net.core.wmem_max`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpClient_SetSocketSendBufferSize(IntPtr pClient, uint dwSize);
+
+        /// <summary>Extension: returns the `SO_RCVBUF` setting (0: the system's default).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpServer_GetSocketRecvBufferSize(IntPtr pServer);
+
+        /// <summary>Extension: returns the `SO_SNDBUF` setting (0: the system's default).</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern uint HPX_UdpServer_GetSocketSendBufferSize(IntPtr pServer);
+
+        /// <summary>Extension: sets `SO_RCVBUF` of the component's UDP sockets in bytes, applied by `Start` before `OnPrepareListen`/`OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by `Start`). The kernel doubles the value and caps it at `net.core.rmem_max`. A bigger buffer absorbs bursts (an ARQ window) that would otherwise be dropped by the kernel. Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpServer_SetSocketRecvBufferSize(IntPtr pServer, uint dwSize);
+
+        /// <summary>Extension: sets `SO_SNDBUF` of the component's UDP sockets in bytes, as `SetSocketRecvBufferSize` (capped at `net.core.wmem_max`). Ignored while not stopped.</summary>
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        public static extern void HPX_UdpServer_SetSocketSendBufferSize(IntPtr pServer, uint dwSize);
 
         /// <summary>Connects to `lpszRemoteAddress` (an IP, a host name, or `"address^hostname"`) and `usPort`; the new connection ID goes to `*pdwConnID` (may be NULL). A synchronous agent blocks until connected or `SyncConnectTimeout`; an asynchronous one returns at once.</summary>
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -343,9 +343,10 @@ namespace HPSocket
         /// <paramref name="port"/> (0: any free port, see <see cref="GetListenAddress"/>).</summary>
         public bool Start(string bindAddress, ushort port) { return NativeMethods.HP_Server_Start(Handle, Utf8.Encode(bindAddress), port) != 0; }
 
-        /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. False from the
-        /// server's own callbacks or when not started.</summary>
-        public bool Stop() { return NativeMethods.HP_Server_Stop(Handle) != 0; }
+        /// <summary>Stops: every connection closes (OnClose each), then OnShutdown. Stopping a
+        /// stopped server succeeds and does nothing; false (with <c>ErrorCode</c>) from the
+        /// server's own callbacks or while another Stop is under way.</summary>
+        public bool Stop() { return NativeMethods.HP_Server_Stop(Handle) != 0 || State == ServiceState.Stopped; }
 
         /// <summary>Start as a Task (a server's start is synchronous: it listens when Start returns, so
         /// the Task is already complete, or faulted with an <see cref="HPSocketException"/>).</summary>

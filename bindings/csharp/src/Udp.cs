@@ -59,6 +59,25 @@ namespace HPSocket
             set { NativeMethods.HP_UdpServer_SetDetectInterval(Handle, value); Check(value, DetectInterval, "DetectInterval"); }
         }
 
+        /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of every UDP socket the server opens (UDP and ARQ servers alike: one per worker), applied by Start before OnPrepareListen
+        /// (default 0: the system's; else 1024..1073741824, checked by Start:
+        /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
+        /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
+        /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
+        public uint SocketRecvBufferSize
+        {
+            get { return NativeMethods.HPX_UdpServer_GetSocketRecvBufferSize(Handle); }
+            set { NativeMethods.HPX_UdpServer_SetSocketRecvBufferSize(Handle, value); Check(value, SocketRecvBufferSize, "SocketRecvBufferSize"); }
+        }
+
+        /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
+        /// (capped at <c>net.core.wmem_max</c>).</summary>
+        public uint SocketSendBufferSize
+        {
+            get { return NativeMethods.HPX_UdpServer_GetSocketSendBufferSize(Handle); }
+            set { NativeMethods.HPX_UdpServer_SetSocketSendBufferSize(Handle, value); Check(value, SocketSendBufferSize, "SocketSendBufferSize"); }
+        }
+
         /// <summary>Reads the peer's sockaddr that a UDP server's OnAccept gets as <paramref name="client"/>
         /// (valid during that call): null for anything but IPv4/IPv6.</summary>
         public static IPEndPoint PeerAddress(IntPtr client)
@@ -125,6 +144,25 @@ namespace HPSocket
         {
             get { return NativeMethods.HP_UdpClient_GetDetectInterval(Handle); }
             set { NativeMethods.HP_UdpClient_SetDetectInterval(Handle, value); Check(value, DetectInterval, "DetectInterval"); }
+        }
+
+        /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of the client's socket (UDP and ARQ clients alike), applied by Start before OnPrepareConnect
+        /// (default 0: the system's; else 1024..1073741824, checked by Start:
+        /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
+        /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
+        /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
+        public uint SocketRecvBufferSize
+        {
+            get { return NativeMethods.HPX_UdpClient_GetSocketRecvBufferSize(Handle); }
+            set { NativeMethods.HPX_UdpClient_SetSocketRecvBufferSize(Handle, value); Check(value, SocketRecvBufferSize, "SocketRecvBufferSize"); }
+        }
+
+        /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
+        /// (capped at <c>net.core.wmem_max</c>).</summary>
+        public uint SocketSendBufferSize
+        {
+            get { return NativeMethods.HPX_UdpClient_GetSocketSendBufferSize(Handle); }
+            set { NativeMethods.HPX_UdpClient_SetSocketSendBufferSize(Handle, value); Check(value, SocketSendBufferSize, "SocketSendBufferSize"); }
         }
     }
 }

@@ -235,6 +235,7 @@ namespace HPSocket.Tests
                 Assert.True(stopped, "Stop from the client's own callback");
                 Assert.True(client.Wait(10000), "Wait");
                 Assert.Equal(ServiceState.Stopped, client.State, "stopped");
+                Assert.True(client.Stop(), "Stop of the client that stopped itself: cleanup code may call it");
             }
         }
     }

@@ -42,6 +42,9 @@ pub(crate) const EV_HTTP_PARSE_ERROR: i32 = 20;
 // The WebSocket mode's whole message: the opcode rides in the upper half of `arg` because
 // the lower half carries the payload's length (see `jvm::dispatch_or`).
 pub(crate) const EV_HTTP_WS_MESSAGE: i32 = 21;
+// ARQ partial reliability: `arg` is the message id in the high 32 bits and its size in the
+// low 32 (a message is at most 127 × 65512 bytes).
+pub(crate) const EV_MESSAGE_DROPPED: i32 = 22;
 
 /// The Java component's side of the core listener traits.
 pub(crate) struct Bridge {
@@ -232,6 +235,15 @@ impl EventHandler for JavaEvents {
             Event::PullReceive { conn, total } => b.call(EV_PULL_RECEIVE, conn, total as i64, None),
             Event::SendDrained { conn, pending } => {
                 b.call(EV_SEND_DRAINED, conn, pending as i64, None)
+            }
+            Event::MessageDropped {
+                conn,
+                message,
+                size,
+            } => {
+                let arg = (i64::from(message) << 32) | (size as u32 as i64);
+                b.call(EV_MESSAGE_DROPPED, conn, arg, None);
+                HandleResult::Ignore
             }
             Event::Close {
                 conn,

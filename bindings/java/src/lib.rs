@@ -899,6 +899,39 @@ pub extern "system" fn Java_org_hpsocket_Native_pendingDataLength(
     })
 }
 
+/// ARQ partial reliability: one message with a deadline (0: none) and a retransmit limit
+/// (negative: none, as the C API's `iMaxRetransmits`); returns its id.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_org_hpsocket_Native_sendEx(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+    data: JByteArray,
+    off: jint,
+    len: jint,
+    deadline: jint,
+    max_retransmits: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let sh = shell(h)?;
+        let len = usize::try_from(len).map_err(|_| Fail::Arg("negative length".into()))?;
+        let deadline =
+            u32::try_from(deadline).map_err(|_| Fail::Arg("negative deadlineMs".into()))?;
+        let limit = u32::try_from(max_retransmits).ok();
+        with_stage(len, |buf| {
+            env.get_byte_array_region(&data, off, as_i8(buf))?;
+            let id = match &sh.core {
+                Core::Server(s) => s.send_ex(conn as u64, buf, deadline, limit)?,
+                Core::Client(c) => c.send_ex(buf, deadline, limit)?,
+                Core::Agent(a) => a.send_ex(conn as u64, buf, deadline, limit)?,
+            };
+            Ok(jlong::from(id))
+        })
+    })
+}
+
 #[no_mangle]
 pub extern "system" fn Java_org_hpsocket_Native_waitingSendMessageCount(
     mut env: JNIEnv,

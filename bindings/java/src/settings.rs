@@ -4,6 +4,7 @@
 //! is allowed only while stopped (the core refuses otherwise); values are checked by `start`,
 //! as in HP-Socket.
 
+use hpsocket_core::config::UdpConfig;
 use hpsocket_core::settings::{self as registry, ComponentRole, Setting};
 use hpsocket_core::{ArqConfig, Error, ReceiveModel};
 
@@ -46,7 +47,7 @@ const KEYS: &[(i32, &str)] = &[
     (53, "detect_interval"),
 ];
 
-/// The ARQ settings (`Component.S_ARQ_*`), which the registry does not list: keys 60..=70,
+/// The ARQ settings (`Component.S_ARQ_*`), which the registry does not list: keys 60..=71,
 /// on ARQ components only (`config.udp.arq`).
 type ArqField = (fn(&ArqConfig) -> u32, fn(&mut ArqConfig, u32));
 
@@ -71,7 +72,35 @@ const ARQ_KEYS: &[(i32, ArqField)] = &[
         70,
         (|a| a.handshake_timeout, |a, v| a.handshake_timeout = v),
     ),
+    (
+        71,
+        (
+            |a| a.partial_reliability.into(),
+            |a, v| a.partial_reliability = v != 0,
+        ),
+    ),
 ];
+
+/// The UDP socket buffer sizes (`Component.S_SOCKET_{RECV,SEND}_BUFFER_SIZE`): the registry
+/// lists them for UDP servers and clients, not for the ARQ agent, whose sessions open UDP
+/// sockets too; kept here for every UDP component (`config.udp`).
+type UdpField = (fn(&UdpConfig) -> u32, fn(&mut UdpConfig, u32));
+
+const UDP_KEYS: &[(i32, UdpField)] = &[
+    (54, (|u| u.recv_buffer_size, |u, v| u.recv_buffer_size = v)),
+    (55, (|u| u.send_buffer_size, |u, v| u.send_buffer_size = v)),
+];
+
+/// The UDP setting of `key`: `None` when `key` is not one; an error when `core` is no UDP
+/// component.
+fn udp_field(core: &Core, key: i32) -> Option<Result<&'static UdpField, Error>> {
+    let (_, field) = UDP_KEYS.iter().find(|(k, _)| *k == key)?;
+    Some(if core.is_udp() {
+        Ok(field)
+    } else {
+        Err(unknown(key))
+    })
+}
 
 /// The ARQ setting of `key`: `None` when `key` is not one; an error when `core` is no ARQ
 /// component.
@@ -132,6 +161,15 @@ fn setting(key: i32, client: bool) -> Result<&'static Setting, Error> {
 }
 
 pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
+    if let Some(field) = udp_field(core, key) {
+        let (get, _) = field?;
+        let udp = match core {
+            Core::Server(x) => x.config().udp,
+            Core::Agent(x) => x.config().udp,
+            Core::Client(x) => x.config().udp,
+        };
+        return Ok(get(&udp).into());
+    }
     if let Some(field) = arq_field(core, key) {
         let (get, _) = field?;
         let arq = match core {
@@ -151,6 +189,17 @@ pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
 }
 
 pub(crate) fn set(core: &Core, key: i32, value: i64) -> Result<(), Error> {
+    if let Some(field) = udp_field(core, key) {
+        let (_, set) = *field?;
+        let v = u32::try_from(value).map_err(|_| {
+            Error::invalid_param(format!("UDP setting {key}: {value} is out of range"))
+        })?;
+        return match core {
+            Core::Server(x) => x.update_config(|c| set(&mut c.udp, v)),
+            Core::Agent(x) => x.update_config(|c| set(&mut c.udp, v)),
+            Core::Client(x) => x.update_config(|c| set(&mut c.udp, v)),
+        };
+    }
     if let Some(field) = arq_field(core, key) {
         let (_, set) = *field?;
         let v = u32::try_from(value).map_err(|_| {

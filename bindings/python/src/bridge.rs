@@ -45,6 +45,8 @@ pub(crate) enum Ev {
     Send,
     Receive,
     SendDrained,
+    // ARQ components only (partial reliability).
+    MessageDropped,
     Close,
     Shutdown,
     // HTTP components only.
@@ -62,7 +64,7 @@ pub(crate) enum Ev {
     WsMessage,
 }
 
-const EVENTS: [Ev; 22] = [
+const EVENTS: [Ev; 23] = [
     Ev::PrepareListen,
     Ev::PrepareConnect,
     Ev::Accept,
@@ -71,6 +73,7 @@ const EVENTS: [Ev; 22] = [
     Ev::Send,
     Ev::Receive,
     Ev::SendDrained,
+    Ev::MessageDropped,
     Ev::Close,
     Ev::Shutdown,
     Ev::MessageBegin,
@@ -99,6 +102,7 @@ impl Ev {
             Ev::Send => "on_send",
             Ev::Receive => "on_receive",
             Ev::SendDrained => "on_send_drained",
+            Ev::MessageDropped => "on_message_dropped",
             Ev::Close => "on_close",
             Ev::Shutdown => "on_shutdown",
             Ev::MessageBegin => "on_message_begin",

@@ -62,6 +62,14 @@ impl EventHandler for PyEvents {
                 b.notify(Ev::SendDrained, |h, s| h.call1((s, conn, pending)));
                 HandleResult::Ignore
             }
+            Event::MessageDropped {
+                conn,
+                message,
+                size,
+            } => {
+                b.notify(Ev::MessageDropped, |h, s| h.call1((s, conn, message, size)));
+                HandleResult::Ignore
+            }
             Event::Close {
                 conn,
                 operation,

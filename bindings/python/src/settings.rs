@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
 
-use hpsocket_core::config::ArqConfig;
+use hpsocket_core::config::UdpConfig;
 
 use crate::args::int_arg;
 use crate::bridge::{Bridge, Role};
@@ -25,9 +25,17 @@ pub(crate) fn setting_of(bridge: &Bridge, name: &str) -> Option<&'static Setting
         Role::Agent => ComponentRole::Agent,
         Role::Client => ComponentRole::Client,
     };
+    if RENAMED.contains(&name) {
+        return None;
+    }
     registry::find(name)
         .filter(|s| s.applies_to_component(role, bridge.model, bridge.secure, bridge.udp))
 }
+
+/// Registry settings Python knows by another name (see [`ARQ_SETTINGS`]): the registry's
+/// `recv_buffer_size` would read as KCP's receive window next to `recv_wnd_size`, and it
+/// leaves out the ARQ agent, whose sockets take it too.
+const RENAMED: &[&str] = &["recv_buffer_size", "send_buffer_size"];
 
 /// A setting's value as Python sees it: an int, a bool, or a member of its IntEnum.
 pub(crate) fn to_py(py: Python<'_>, v: SettingValue) -> Bound<'_, PyAny> {
@@ -68,24 +76,29 @@ pub(crate) fn from_py(py: Python<'_>, s: &Setting, v: &Bound<'_, PyAny>) -> PyRe
     })
 }
 
-/// One ARQ setting (`UdpArqServer`/`UdpArqClient`, in `config().udp.arq`). The core's
-/// registry does not list them, so the binding keeps its own table; a value is a bool or a
-/// u32, read and written as the registry's are.
+/// One setting the binding keeps in its own table, in `config().udp`: the ARQ ones
+/// (`UdpArqServer`/`UdpArqClient`/`UdpArqAgent`, in `udp.arq`), which the core's registry
+/// does not list, and the UDP socket buffer sizes, which it lists for UDP servers and clients
+/// only (the ARQ agent's sessions open UDP sockets too). A value is a bool or a u32, read and
+/// written as the registry's are.
 pub(crate) struct ArqSetting {
     pub(crate) name: &'static str,
-    get: fn(&ArqConfig) -> SettingValue,
-    set: fn(&mut ArqConfig, SettingValue),
+    /// Only ARQ components have it (else every UDP one).
+    arq_only: bool,
+    get: fn(&UdpConfig) -> SettingValue,
+    set: fn(&mut UdpConfig, SettingValue),
 }
 
 macro_rules! arq_table {
-    ($( $name:ident: $variant:ident ),* $(,)?) => {
+    ($( $name:ident: $variant:ident = $arq:literal, $($path:ident).+ ),* $(,)?) => {
         &[$(
             ArqSetting {
                 name: stringify!($name),
-                get: |c| SettingValue::$variant(c.$name),
+                arq_only: $arq,
+                get: |c| SettingValue::$variant(c.$($path).+),
                 set: |c, v| {
                     if let SettingValue::$variant(x) = v {
-                        c.$name = x;
+                        c.$($path).+ = x;
                     }
                 },
             },
@@ -93,38 +106,43 @@ macro_rules! arq_table {
     };
 }
 
-/// The ARQ settings, in `ArqConfig`'s order.
+/// The ARQ settings, in `ArqConfig`'s order, then the UDP socket buffers.
 pub(crate) static ARQ_SETTINGS: &[ArqSetting] = arq_table!(
-    no_delay: Bool,
-    turnoff_congest_ctrl: Bool,
-    flush_interval: U32,
-    resend_by_acks: U32,
-    send_wnd_size: U32,
-    recv_wnd_size: U32,
-    min_rto: U32,
-    fast_limit: U32,
-    max_trans_unit: U32,
-    max_message_size: U32,
-    handshake_timeout: U32,
+    no_delay: Bool = true, arq.no_delay,
+    turnoff_congest_ctrl: Bool = true, arq.turnoff_congest_ctrl,
+    flush_interval: U32 = true, arq.flush_interval,
+    resend_by_acks: U32 = true, arq.resend_by_acks,
+    send_wnd_size: U32 = true, arq.send_wnd_size,
+    recv_wnd_size: U32 = true, arq.recv_wnd_size,
+    min_rto: U32 = true, arq.min_rto,
+    fast_limit: U32 = true, arq.fast_limit,
+    max_trans_unit: U32 = true, arq.max_trans_unit,
+    max_message_size: U32 = true, arq.max_message_size,
+    handshake_timeout: U32 = true, arq.handshake_timeout,
+    partial_reliability: Bool = true, arq.partial_reliability,
+    socket_recv_buffer_size: U32 = false, recv_buffer_size,
+    socket_send_buffer_size: U32 = false, send_buffer_size,
 );
 
-/// The ARQ setting `name`, if the component of `bridge` is an ARQ one.
+/// The binding's own setting `name`, if the component of `bridge` has it (a UDP component;
+/// an ARQ one for the ARQ settings).
 pub(crate) fn arq_setting_of(bridge: &Bridge, name: &str) -> Option<&'static ArqSetting> {
-    if bridge.model != hpsocket_core::ReceiveModel::Arq {
-        return None;
-    }
-    ARQ_SETTINGS.iter().find(|s| s.name == name)
+    let arq = bridge.model == hpsocket_core::ReceiveModel::Arq;
+    ARQ_SETTINGS
+        .iter()
+        .find(|s| s.name == name)
+        .filter(|s| bridge.udp && (arq || !s.arq_only))
 }
 
 impl ArqSetting {
-    pub(crate) fn read<'py>(&self, py: Python<'py>, c: &ArqConfig) -> Bound<'py, PyAny> {
+    pub(crate) fn read<'py>(&self, py: Python<'py>, c: &UdpConfig) -> Bound<'py, PyAny> {
         to_py(py, (self.get)(c))
     }
 
     /// The Python value `v` for this setting: a bool for a bool, an int in 0..=2**32-1 else.
     pub(crate) fn value(&self, v: &Bound<'_, PyAny>) -> PyResult<SettingValue> {
         let name = self.name;
-        Ok(match (self.get)(&ArqConfig::default()) {
+        Ok(match (self.get)(&UdpConfig::default()) {
             SettingValue::Bool(_) => {
                 if !v.is_instance_of::<PyBool>() {
                     return Err(PyTypeError::new_err(format!(
@@ -138,7 +156,7 @@ impl ArqSetting {
         })
     }
 
-    pub(crate) fn write(&self, c: &mut ArqConfig, v: SettingValue) {
+    pub(crate) fn write(&self, c: &mut UdpConfig, v: SettingValue) {
         (self.set)(c, v)
     }
 }
@@ -171,7 +189,7 @@ macro_rules! impl_configurable {
             }
             fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
                 if let Some(a) = $crate::settings::arq_setting_of(&self.bridge, name) {
-                    return Ok(a.read(py, &self.core.config().udp.arq));
+                    return Ok(a.read(py, &self.core.config().udp));
                 }
                 let s = $crate::settings::lookup(self, name)?;
                 let v = s
@@ -185,7 +203,7 @@ macro_rules! impl_configurable {
                     let v = a.value(value)?;
                     return self
                         .core
-                        .update_config(|c| a.write(&mut c.udp.arq, v))
+                        .update_config(|c| a.write(&mut c.udp, v))
                         .or_raise(py);
                 }
                 let s = $crate::settings::lookup(self, name)?;
@@ -306,9 +324,31 @@ macro_rules! udp_properties {
                 "Heartbeat interval, in ms (a client sends an empty datagram this often). \
                  Default 60000; 0: no heartbeats.",
         );
+        $crate::settings::udp_buffer_properties!($cls);
     };
 }
 pub(crate) use udp_properties;
+
+/// Extension: ``SO_RCVBUF``/``SO_SNDBUF`` of a UDP component's sockets (UDP and ARQ servers,
+/// clients and the ARQ agent).
+macro_rules! udp_buffer_properties {
+    ($cls:ty) => {
+        $crate::settings::settings_properties!($cls:
+            socket_recv_buffer_size / set_socket_recv_buffer_size =
+                "Extension: ``SO_RCVBUF`` of every UDP socket the component opens (a server's \
+                 per-worker sockets, a client's or an agent session's socket), in bytes, set \
+                 at ``start``/``connect`` before ``on_prepare_listen``/``on_prepare_connect`` \
+                 (which may still change it). Default 0: the system's default; else \
+                 1024..=1073741824, checked by ``start``. The kernel doubles the value and \
+                 caps it at ``net.core.rmem_max``: ``getsockopt`` tells what it took.",
+            socket_send_buffer_size / set_socket_send_buffer_size =
+                "Extension: ``SO_SNDBUF`` of every UDP socket the component opens, as \
+                 ``socket_recv_buffer_size`` (capped at ``net.core.wmem_max``). Default 0: \
+                 the system's default; else 1024..=1073741824, checked by ``start``.",
+        );
+    };
+}
+pub(crate) use udp_buffer_properties;
 
 /// The ARQ (KCP) settings of ``UdpArqServer`` and ``UdpArqClient``.
 macro_rules! arq_properties {
@@ -344,6 +384,11 @@ macro_rules! arq_properties {
             handshake_timeout / set_handshake_timeout =
                 "ms the 12-byte ARQ handshake may take before ``on_close(CLOSE, ETIMEDOUT)`` \
                  (``HandShakeTimeout``). Default 5000; above 2 * ``min_rto``.",
+            partial_reliability / set_partial_reliability =
+                "Extension: offer partial reliability in the ARQ handshake (its flag bit \
+                 0x02). A connection has it when both sides offer it; then ``send_ex`` may \
+                 give messages up. Default False: the handshake is HP-Socket's, bit for bit \
+                 (turn it on only towards hpsocket peers).",
         );
     };
 }

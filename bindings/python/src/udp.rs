@@ -206,6 +206,37 @@ impl PyUdpArqServer {
     fn waiting_send_message_count(&self, py: Python<'_>, conn_id: Cid) -> PyResult<usize> {
         self.core.waiting_send_message_count(conn_id.0).or_raise(py)
     }
+
+    /// Extension (partial reliability): sends one message as ``send`` does, given up
+    /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would be
+    /// retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent once).
+    /// ``deadline_ms`` None is 0.
+    /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit, which
+    /// is a plain ``send``). A message given up is reported once by ``on_message_dropped``
+    /// (with this id and its size); the peer skips it whole and goes on delivering the
+    /// following messages in order. A limit needs ``partial_reliability`` on both sides:
+    /// else ``HPSocketError(ILLEGAL_STATE)``, ``errno`` EOPNOTSUPP (without one it sends).
+    #[pyo3(signature = (conn_id, data, deadline_ms=None, max_retransmits=None))]
+    fn send_ex(
+        &self,
+        py: Python<'_>,
+        conn_id: Cid,
+        data: &Bound<'_, PyAny>,
+        deadline_ms: Option<&Bound<'_, PyAny>>,
+        max_retransmits: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u32> {
+        let data = crate::args::data(data)?;
+        let deadline = deadline_ms
+            .filter(|d| !d.is_none())
+            .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
+        let limit = max_retransmits
+            .filter(|m| !m.is_none())
+            .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
+            .transpose()?;
+        self.core
+            .send_ex(conn_id.0, data.as_bytes(), deadline, limit)
+            .or_raise(py)
+    }
 }
 
 /// A reliable UDP client (HP-Socket's ``IUdpArqClient``): a ``UdpClient`` that runs
@@ -271,6 +302,36 @@ impl PyUdpArqClient {
     fn waiting_send_message_count(&self, py: Python<'_>) -> PyResult<usize> {
         self.core.waiting_send_message_count().or_raise(py)
     }
+
+    /// Extension (partial reliability): sends one message as ``send`` does, given up
+    /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would be
+    /// retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent once).
+    /// ``deadline_ms`` None is 0.
+    /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit, which
+    /// is a plain ``send``). A message given up is reported once by ``on_message_dropped``
+    /// (with this id and its size); the peer skips it whole and goes on delivering the
+    /// following messages in order. A limit needs ``partial_reliability`` on both sides:
+    /// else ``HPSocketError(ILLEGAL_STATE)``, ``errno`` EOPNOTSUPP (without one it sends).
+    #[pyo3(signature = (data, deadline_ms=None, max_retransmits=None))]
+    fn send_ex(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        deadline_ms: Option<&Bound<'_, PyAny>>,
+        max_retransmits: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u32> {
+        let data = crate::args::data(data)?;
+        let deadline = deadline_ms
+            .filter(|d| !d.is_none())
+            .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
+        let limit = max_retransmits
+            .filter(|m| !m.is_none())
+            .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
+            .transpose()?;
+        self.core
+            .send_ex(data.as_bytes(), deadline, limit)
+            .or_raise(py)
+    }
 }
 
 /// Extension: a reliable UDP agent, many outgoing ARQ sessions in one object, each with its
@@ -304,6 +365,7 @@ engine_methods!(PyUdpArqAgent);
 engine_properties!(PyUdpArqAgent);
 shared_socket_properties!(PyUdpArqAgent);
 arq_properties!(PyUdpArqAgent);
+settings::udp_buffer_properties!(PyUdpArqAgent);
 
 #[pymethods]
 impl PyUdpArqAgent {
@@ -392,5 +454,36 @@ impl PyUdpArqAgent {
     /// was acknowledged.
     fn waiting_send_message_count(&self, py: Python<'_>, conn_id: Cid) -> PyResult<usize> {
         self.core.waiting_send_message_count(conn_id.0).or_raise(py)
+    }
+
+    /// Extension (partial reliability): sends one message as ``send`` does, given up
+    /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would be
+    /// retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent once).
+    /// ``deadline_ms`` None is 0.
+    /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit, which
+    /// is a plain ``send``). A message given up is reported once by ``on_message_dropped``
+    /// (with this id and its size); the peer skips it whole and goes on delivering the
+    /// following messages in order. A limit needs ``partial_reliability`` on both sides:
+    /// else ``HPSocketError(ILLEGAL_STATE)``, ``errno`` EOPNOTSUPP (without one it sends).
+    #[pyo3(signature = (conn_id, data, deadline_ms=None, max_retransmits=None))]
+    fn send_ex(
+        &self,
+        py: Python<'_>,
+        conn_id: Cid,
+        data: &Bound<'_, PyAny>,
+        deadline_ms: Option<&Bound<'_, PyAny>>,
+        max_retransmits: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u32> {
+        let data = crate::args::data(data)?;
+        let deadline = deadline_ms
+            .filter(|d| !d.is_none())
+            .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
+        let limit = max_retransmits
+            .filter(|m| !m.is_none())
+            .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
+            .transpose()?;
+        self.core
+            .send_ex(conn_id.0, data.as_bytes(), deadline, limit)
+            .or_raise(py)
     }
 }

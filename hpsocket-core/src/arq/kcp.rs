@@ -5,8 +5,15 @@
 //! wnd, ts, sn, una, len) and every rule (RTO, fast resend, congestion window, window probes,
 //! dead link) follow ikcp.c byte for byte, so a peer running stock ikcp interoperates; only
 //! the memory is Rust's (queues instead of intrusive lists).
+//!
+//! Extension (partial reliability, off unless [`Kcp::set_skips`]): a message sent with
+//! [`Kcp::send_limited`] may be given up once its deadline passes or a segment of it would be
+//! sent more often than allowed. Its segments then stay in the send buffer as tombstones:
+//! header-only segments of command `CMD_SKIP` with the same `sn` and `frg`, retransmitted
+//! and acknowledged like data, so the receiver's `rcv_nxt` passes them and its `recv` drops
+//! the message they belong to whole. Only a peer that said it takes them sees them.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// The segment header's size.
 pub const OVERHEAD: usize = 24;
@@ -18,6 +25,8 @@ const CMD_PUSH: u8 = 81;
 const CMD_ACK: u8 = 82;
 const CMD_WASK: u8 = 83;
 const CMD_WINS: u8 = 84;
+/// Extension: a tombstone, the segment `sn` of a message its sender gave up.
+const CMD_SKIP: u8 = 85;
 const ASK_SEND: u32 = 1;
 const ASK_TELL: u32 = 2;
 const WND_SND: u32 = 32;
@@ -50,6 +59,10 @@ struct Segment {
     rto: u32,
     fastack: u32,
     xmit: u32,
+    /// Extension: the limited message this segment belongs to (0: none).
+    msg: u32,
+    /// Extension: a tombstone (`CMD_SKIP`): its message was given up.
+    skip: bool,
     data: Vec<u8>,
 }
 
@@ -75,6 +88,21 @@ pub enum InputError {
     Length,
     /// An unknown command (-3).
     Command,
+}
+
+/// Extension: when a message sent by [`Kcp::send_limited`] is given up.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    /// The clock (ms) at which it is given up.
+    deadline: Option<u32>,
+    /// The most retransmissions one of its segments may have.
+    max_retransmits: Option<u32>,
+    /// Its size in bytes.
+    size: usize,
+    /// Its fragments.
+    count: u32,
+    /// Its segments not yet acknowledged.
+    outstanding: u32,
 }
 
 /// Why [`Kcp::send`] refused a message.
@@ -126,6 +154,17 @@ pub struct Kcp {
     any_conv: bool,
     /// The datagram being assembled by a flush.
     buffer: Vec<u8>,
+    /// Extension: `CMD_SKIP` is sent and taken (both sides said so).
+    skips: bool,
+    /// Extension: the last id given to a limited message.
+    last_msg: u32,
+    /// Extension: the limited messages not yet acknowledged whole, by id.
+    limits: HashMap<u32, Limit>,
+    /// Extension: the limited messages given up and not yet taken by `take_dropped`: (id,
+    /// size).
+    dropped: Vec<(u32, usize)>,
+    /// Extension: messages the receiver skipped because their sender gave them up.
+    skipped: u64,
 }
 
 impl Kcp {
@@ -169,6 +208,11 @@ impl Kcp {
             nocwnd: false,
             any_conv: false,
             buffer: Vec::with_capacity((MTU_DEF as usize + OVERHEAD) * 3),
+            skips: false,
+            last_msg: 0,
+            limits: HashMap::new(),
+            dropped: Vec::new(),
+            skipped: 0,
         }
     }
 
@@ -278,24 +322,153 @@ impl Kcp {
         Some(len)
     }
 
-    /// Takes the next whole message into `out` (cleared first); false when none is ready.
+    /// Takes the next whole message into `out` (cleared first); false when none is ready. A
+    /// message with a tombstone among its segments is dropped whole (never delivered cut).
     pub fn recv(&mut self, out: &mut Vec<u8>) -> bool {
-        out.clear();
-        if self.peek_size().is_none() {
-            return false;
+        loop {
+            out.clear();
+            if self.peek_size().is_none() {
+                return false;
+            }
+            let recover = self.rcv_queue.len() as u32 >= self.rcv_wnd;
+            let mut given_up = false;
+            while let Some(seg) = self.rcv_queue.pop_front() {
+                given_up |= seg.skip;
+                if !given_up {
+                    out.extend_from_slice(&seg.data);
+                }
+                if seg.frg == 0 {
+                    break;
+                }
+            }
+            self.move_to_queue();
+            if (self.rcv_queue.len() as u32) < self.rcv_wnd && recover {
+                self.probe |= ASK_TELL;
+            }
+            if !given_up {
+                return true;
+            }
+            out.clear();
+            self.skipped += 1;
         }
-        let recover = self.rcv_queue.len() as u32 >= self.rcv_wnd;
-        while let Some(seg) = self.rcv_queue.pop_front() {
-            out.extend_from_slice(&seg.data);
-            if seg.frg == 0 {
-                break;
+    }
+
+    /// Extension: whether `CMD_SKIP` is sent and taken (only when the peer said it takes it:
+    /// a stock ikcp refuses the command).
+    pub fn set_skips(&mut self, on: bool) {
+        self.skips = on;
+    }
+
+    /// Extension: `CMD_SKIP` is on.
+    pub fn skips(&self) -> bool {
+        self.skips
+    }
+
+    /// Extension: messages received and skipped because their sender gave them up.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Extension: queues one message that is given up at the clock `deadline` (ms, in the
+    /// clock of `update`) or once one of its segments would be sent more than
+    /// `max_retransmits` times again; returns its id (never 0). Needs `set_skips(true)`.
+    pub fn send_limited(
+        &mut self,
+        data: &[u8],
+        deadline: Option<u32>,
+        max_retransmits: Option<u32>,
+    ) -> Result<u32, SendError> {
+        let first = self.snd_queue.len();
+        self.send(data)?;
+        self.last_msg = self.last_msg.wrapping_add(1).max(1);
+        let id = self.last_msg;
+        let count = (self.snd_queue.len() - first) as u32;
+        for seg in self.snd_queue.range_mut(first..) {
+            seg.msg = id;
+        }
+        self.limits.insert(
+            id,
+            Limit {
+                deadline,
+                max_retransmits,
+                size: data.len(),
+                count,
+                outstanding: count,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Extension: the messages given up since the last call: (id, size in bytes).
+    pub fn take_dropped(&mut self) -> Vec<(u32, usize)> {
+        std::mem::take(&mut self.dropped)
+    }
+
+    /// Extension: a segment of a limited message left the send buffer acknowledged.
+    fn retire(&mut self, msg: u32) {
+        if msg == 0 {
+            return;
+        }
+        if let Some(limit) = self.limits.get_mut(&msg) {
+            limit.outstanding -= 1;
+            if limit.outstanding == 0 {
+                self.limits.remove(&msg);
             }
         }
-        self.move_to_queue();
-        if (self.rcv_queue.len() as u32) < self.rcv_wnd && recover {
-            self.probe |= ASK_TELL;
+    }
+
+    /// Extension: gives up the limited messages whose deadline passed or whose next
+    /// retransmission would pass their limit (before `flush` sends anything).
+    fn expire(&mut self, resent: u32) {
+        let current = self.current;
+        let mut doomed: Vec<u32> = self
+            .limits
+            .iter()
+            .filter(|(_, l)| l.deadline.is_some_and(|d| timediff(current, d) >= 0))
+            .map(|(&id, _)| id)
+            .collect();
+        for seg in &self.snd_buf {
+            if seg.msg == 0 || seg.xmit == 0 {
+                continue;
+            }
+            let Some(max) = self.limits.get(&seg.msg).and_then(|l| l.max_retransmits) else {
+                continue;
+            };
+            let due = timediff(current, seg.resendts) >= 0 || seg.fastack >= resent;
+            if due && seg.xmit > max && !doomed.contains(&seg.msg) {
+                doomed.push(seg.msg);
+            }
         }
-        true
+        doomed.sort_unstable();
+        for id in doomed {
+            self.give_up(id);
+        }
+    }
+
+    /// Extension: message `id` is given up: its segments in flight become tombstones; its
+    /// queued ones go too if none of it was sent, else become tombstones as well (the
+    /// receiver counts a message's fragments).
+    fn give_up(&mut self, id: u32) {
+        let Some(limit) = self.limits.remove(&id) else {
+            return;
+        };
+        let queued = self.snd_queue.iter().filter(|s| s.msg == id).count() as u32;
+        if queued == limit.count {
+            self.snd_queue.retain(|s| s.msg != id);
+        } else {
+            for seg in self.snd_queue.iter_mut().filter(|s| s.msg == id) {
+                seg.msg = 0;
+                seg.skip = true;
+                seg.data = Vec::new();
+            }
+        }
+        for seg in self.snd_buf.iter_mut().filter(|s| s.msg == id) {
+            seg.msg = 0;
+            seg.skip = true;
+            seg.cmd = CMD_SKIP;
+            seg.data = Vec::new();
+        }
+        self.dropped.push((id, limit.size));
     }
 
     /// Moves in-order segments from the receive buffer to the receive queue.
@@ -367,7 +540,9 @@ impl Kcp {
         for i in 0..self.snd_buf.len() {
             let seg_sn = self.snd_buf[i].sn;
             if sn == seg_sn {
-                self.snd_buf.remove(i);
+                if let Some(seg) = self.snd_buf.remove(i) {
+                    self.retire(seg.msg);
+                }
                 break;
             }
             if timediff(sn, seg_sn) < 0 {
@@ -379,7 +554,9 @@ impl Kcp {
     fn parse_una(&mut self, una: u32) {
         while let Some(seg) = self.snd_buf.front() {
             if timediff(una, seg.sn) > 0 {
+                let msg = seg.msg;
                 self.snd_buf.pop_front();
+                self.retire(msg);
             } else {
                 break;
             }
@@ -453,7 +630,9 @@ impl Kcp {
             if data.len() < len || len > i32::MAX as usize {
                 return Err(InputError::Length);
             }
-            if !matches!(cmd, CMD_PUSH | CMD_ACK | CMD_WASK | CMD_WINS) {
+            let known = matches!(cmd, CMD_PUSH | CMD_ACK | CMD_WASK | CMD_WINS)
+                || (cmd == CMD_SKIP && self.skips);
+            if !known {
                 return Err(InputError::Command);
             }
             self.rmt_wnd = u32::from(wnd);
@@ -471,9 +650,12 @@ impl Kcp {
                         _ => sn,
                     });
                 }
-                CMD_PUSH if timediff(sn, self.rcv_nxt.wrapping_add(self.rcv_wnd)) < 0 => {
+                CMD_PUSH | CMD_SKIP
+                    if timediff(sn, self.rcv_nxt.wrapping_add(self.rcv_wnd)) < 0 =>
+                {
                     self.acklist.push((sn, ts));
                     if timediff(sn, self.rcv_nxt) >= 0 {
+                        let skip = cmd == CMD_SKIP;
                         self.parse_data(Segment {
                             conv,
                             cmd,
@@ -482,7 +664,12 @@ impl Kcp {
                             ts,
                             sn,
                             una,
-                            data: data[..len].to_vec(),
+                            skip,
+                            data: if skip {
+                                Vec::new()
+                            } else {
+                                data[..len].to_vec()
+                            },
                             ..Segment::default()
                         });
                     }
@@ -544,6 +731,14 @@ impl Kcp {
         let current = self.current;
         let mut lost = false;
         let mut change = 0;
+        if !self.limits.is_empty() {
+            let resent = if self.fastresend > 0 {
+                self.fastresend
+            } else {
+                u32::MAX
+            };
+            self.expire(resent);
+        }
         let mut seg = Segment {
             conv: self.conv,
             cmd: CMD_ACK,
@@ -604,7 +799,7 @@ impl Kcp {
                 break;
             };
             new.conv = self.conv;
-            new.cmd = CMD_PUSH;
+            new.cmd = if new.skip { CMD_SKIP } else { CMD_PUSH };
             new.wnd = seg.wnd;
             new.ts = current;
             new.sn = self.snd_nxt;

@@ -8,6 +8,11 @@
 //! learnt so far (0 until known) at `min(interval × n, 2000)` ms; a handshake naming our id
 //! as the peer's makes the session ready. KCP segments carry each side's own conversation id,
 //! and HP-Socket's KCP ignores the id of what it receives, as this one does.
+//!
+//! Extension: a side configured for partial reliability sets the flag bit `FLAG_PARTIAL`
+//! in every handshake it sends; when both sides set it, KCP's `CMD_SKIP` tombstones are on
+//! and messages may be sent with a deadline or a retransmit limit ([`ArqSession::send_ex`]).
+//! A side not configured for it sends HP-Socket's handshake unchanged.
 
 use super::kcp::{Kcp, OVERHEAD};
 use crate::config::ArqConfig;
@@ -18,6 +23,8 @@ pub const MAGIC: u16 = 0xBB4F;
 pub const CMD_HANDSHAKE: u8 = 0x01;
 /// The handshake flag "I am ready".
 pub const FLAG_COMPLETE: u8 = 0x01;
+/// Extension: the handshake flag "I take partial reliability (KCP's `CMD_SKIP`)".
+pub const FLAG_PARTIAL: u8 = 0x02;
 /// A handshake's size.
 pub const HANDSHAKE_LEN: usize = 12;
 /// The longest pause between two handshakes, ms.
@@ -26,7 +33,7 @@ const MAX_HANDSHAKE_INTERVAL: u32 = 2000;
 /// A parsed handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Handshake {
-    /// `FLAG_COMPLETE` or 0.
+    /// `FLAG_COMPLETE`, `FLAG_PARTIAL`, both or 0.
     pub flag: u8,
     /// The sender's conversation id.
     pub self_id: u32,
@@ -50,7 +57,7 @@ impl Handshake {
     pub fn parse(b: &[u8]) -> Option<Handshake> {
         let b: &[u8; HANDSHAKE_LEN] = b.try_into().ok()?;
         let magic = u16::from_le_bytes([b[0], b[1]]);
-        if magic != MAGIC || b[2] != CMD_HANDSHAKE || b[3] & 0xFE != 0 {
+        if magic != MAGIC || b[2] != CMD_HANDSHAKE || b[3] & !(FLAG_COMPLETE | FLAG_PARTIAL) != 0 {
             return None;
         }
         Some(Handshake {
@@ -111,6 +118,12 @@ pub struct ArqSession {
     max_message_size: usize,
     /// A message being taken from KCP (reused).
     message: Vec<u8>,
+    /// Extension: we offer partial reliability.
+    offer_partial: bool,
+    /// Extension: the peer offered it.
+    peer_partial: bool,
+    /// Segments arrived since the last flush: acks are owed.
+    owed: bool,
 }
 
 /// Milliseconds between two clock readings, as HP-Socket's `GetTimeGap32`.
@@ -147,6 +160,9 @@ impl ArqSession {
             interval: config.flush_interval.clamp(10, 5000),
             max_message_size: config.max_message_size as usize,
             message: Vec::new(),
+            owed: false,
+            offer_partial: config.partial_reliability,
+            peer_partial: false,
         }
     }
 
@@ -187,7 +203,8 @@ impl ArqSession {
             .min(MAX_HANDSHAKE_INTERVAL);
         self.next_handshake_ms = now_ms.wrapping_add(wait);
         let packet = Handshake {
-            flag: if self.ready { FLAG_COMPLETE } else { 0 },
+            flag: if self.ready { FLAG_COMPLETE } else { 0 }
+                | if self.offer_partial { FLAG_PARTIAL } else { 0 },
             self_id: self.self_id,
             peer_id: self.peer_id,
         };
@@ -203,7 +220,7 @@ impl ArqSession {
         output: &mut impl FnMut(&[u8]),
     ) -> Result<Inbound, Failure> {
         if data.len() >= OVERHEAD {
-            return self.receive_segments(data, now_ms, output);
+            return self.receive_segments(data, now_ms);
         }
         if data.len() != HANDSHAKE_LEN {
             return Err(Failure::BadData);
@@ -229,6 +246,9 @@ impl ArqSession {
             }
             if hs.peer_id == self.self_id {
                 self.ready = true;
+                // The peer's handshakes all carry its offer: this one decides.
+                self.peer_partial = hs.flag & FLAG_PARTIAL != 0;
+                self.kcp.set_skips(self.offer_partial && self.peer_partial);
                 // KCP's clock starts now, so a send right after the handshake flushes.
                 self.kcp.update(now_ms, output);
                 return Ok(Inbound::Ready);
@@ -237,7 +257,7 @@ impl ArqSession {
                 return Err(Failure::Reset);
             }
         }
-        if hs.flag == FLAG_COMPLETE {
+        if hs.flag & FLAG_COMPLETE != 0 {
             self.peer_ready = true;
         }
         if !self.peer_ready || !self.ready {
@@ -246,36 +266,88 @@ impl ArqSession {
         Ok(Inbound::Nothing)
     }
 
-    fn receive_segments(
-        &mut self,
-        data: &[u8],
-        now_ms: u32,
-        output: &mut impl FnMut(&[u8]),
-    ) -> Result<Inbound, Failure> {
+    fn receive_segments(&mut self, data: &[u8], now_ms: u32) -> Result<Inbound, Failure> {
         if !self.ready {
             // Segments before the handshake completed are ignored, as in HP-Socket.
             return Ok(Inbound::Nothing);
         }
         self.kcp.set_current(now_ms);
         self.kcp.input(data).map_err(|_| Failure::BadData)?;
+        // The acks wait for `flush`: the caller flushes once per read batch, so the acks of
+        // many datagrams share one datagram (ikcp's flush puts every pending ack in one), and
+        // an answer sent from `on_receive` before that carries them in its own.
+        self.owed = true;
         let mut messages = Vec::new();
         while self.kcp.recv(&mut self.message) {
             messages.push(std::mem::take(&mut self.message));
         }
         if messages.is_empty() {
-            // Nothing to deliver: the acks go out at once.
-            self.kcp.flush(output);
             return Ok(Inbound::Nothing);
         }
-        // The caller delivers the messages first, then calls `flush`: an answer sent from
-        // `on_receive` carries the acks in its datagram, as HP-Socket's `ReceiveArq` does.
         Ok(Inbound::Messages(messages))
+    }
+
+    /// Acks are owed since segments arrived: the caller is to `flush`.
+    pub fn owes_flush(&self) -> bool {
+        self.owed
     }
 
     /// Writes what is due now: acks, and segments the window lets out.
     pub fn flush(&mut self, now_ms: u32, output: &mut impl FnMut(&[u8])) {
+        self.owed = false;
         self.kcp.set_current(now_ms);
         self.kcp.flush(output);
+    }
+
+    /// Extension: both sides offered partial reliability (known once ready).
+    pub fn is_partial(&self) -> bool {
+        self.kcp.skips()
+    }
+
+    /// Extension: the messages given up since the last call: (id, size in bytes).
+    pub fn take_dropped(&mut self) -> Vec<(u32, usize)> {
+        self.kcp.take_dropped()
+    }
+
+    /// Extension: messages received and skipped because the peer gave them up.
+    pub fn skipped(&self) -> u64 {
+        self.kcp.skipped()
+    }
+
+    /// Extension: sends one message that is given up `deadline_ms` after now (0: never) or
+    /// once one of its segments would be retransmitted more than `max_retransmits` times
+    /// (`None`: no limit); returns its id (0 for a message with neither limit, sent as
+    /// `send` does). Refused as `send` is, and with `NotNegotiated` when a limit is asked
+    /// and the peer did not offer partial reliability.
+    pub fn send_ex(
+        &mut self,
+        message: &[u8],
+        now_ms: u32,
+        deadline_ms: u32,
+        max_retransmits: Option<u32>,
+        output: &mut impl FnMut(&[u8]),
+    ) -> Result<u32, SendRefused> {
+        if deadline_ms == 0 && max_retransmits.is_none() {
+            return self.send(message, now_ms, output).map(|()| 0);
+        }
+        if !self.ready {
+            return Err(SendRefused::NotReady);
+        }
+        if message.is_empty() || message.len() > self.max_message_size {
+            return Err(SendRefused::Size);
+        }
+        if !self.kcp.skips() {
+            return Err(SendRefused::NotNegotiated);
+        }
+        let deadline = (deadline_ms > 0).then(|| now_ms.wrapping_add(deadline_ms));
+        let id = self
+            .kcp
+            .send_limited(message, deadline, max_retransmits)
+            .map_err(|_| SendRefused::Size)?;
+        self.owed = false;
+        self.kcp.set_current(now_ms);
+        self.kcp.flush(output);
+        Ok(id)
     }
 
     /// Sends one message: refused when the session is not ready, or the message is empty or
@@ -293,6 +365,7 @@ impl ArqSession {
             return Err(SendRefused::Size);
         }
         self.kcp.send(message).map_err(|_| SendRefused::Size)?;
+        self.owed = false;
         self.kcp.set_current(now_ms);
         self.kcp.flush(output);
         Ok(())
@@ -306,6 +379,8 @@ pub enum SendRefused {
     NotReady,
     /// Empty, or larger than `max_message_size`.
     Size,
+    /// Extension: a deadline or a retransmit limit, and partial reliability was not agreed.
+    NotNegotiated,
 }
 
 #[cfg(test)]
@@ -355,6 +430,13 @@ mod tests {
                     i += 1;
                 }
             }
+            // The read batch ended: owed acks go out.
+            if a.owes_flush() {
+                a.flush(now, &mut |x: &[u8]| out_a.push(x.to_vec()));
+            }
+            if b.owes_flush() {
+                b.flush(now, &mut |x: &[u8]| out_b.push(x.to_vec()));
+            }
             for (to_b, out) in [(true, out_a), (false, out_b)] {
                 for d in out {
                     n += 1;
@@ -381,7 +463,7 @@ mod tests {
         assert_eq!(Handshake::parse(&h.encode()), Some(h));
         assert_eq!(Handshake::parse(&[0; 12]), None);
         let mut bad_flag = h.encode();
-        bad_flag[3] = 2;
+        bad_flag[3] = 4;
         assert_eq!(Handshake::parse(&bad_flag), None);
     }
 
@@ -463,6 +545,44 @@ mod tests {
     }
 
     #[test]
+    fn the_acks_of_one_read_batch_share_one_datagram() {
+        let config = ArqConfig {
+            no_delay: true,
+            turnoff_congest_ctrl: true,
+            ..ArqConfig::default()
+        };
+        let (mut a, mut b) = pair(&config);
+        run(
+            &mut a,
+            &mut b,
+            |_| false,
+            |ga, gb| ga.contains(&Inbound::Ready) && gb.contains(&Inbound::Ready),
+        );
+        // Three messages of one segment each, three datagrams (one flush each).
+        let mut wire = Vec::new();
+        for m in [&b"one"[..], b"two", b"three"] {
+            a.send(m, 300, &mut |d: &[u8]| wire.push(d.to_vec()))
+                .unwrap();
+        }
+        assert_eq!(wire.len(), 3);
+        let mut out = Vec::new();
+        for d in &wire {
+            b.receive(d, 301, &mut |x: &[u8]| out.push(x.to_vec()))
+                .unwrap();
+        }
+        assert!(out.is_empty(), "no ack before the batch ends");
+        assert!(b.owes_flush());
+        b.flush(301, &mut |x: &[u8]| out.push(x.to_vec()));
+        assert!(!b.owes_flush());
+        assert_eq!(out.len(), 1, "one datagram for the batch");
+        assert_eq!(out[0].len(), 3 * OVERHEAD, "three acks in it");
+        // Stock ikcp's rules take them: all three segments leave a's send buffer.
+        assert_eq!(a.waiting(), 3);
+        a.receive(&out[0], 302, &mut |_: &[u8]| {}).unwrap();
+        assert_eq!(a.waiting(), 0);
+    }
+
+    #[test]
     fn the_handshake_survives_lost_packets_and_times_out_alone() {
         let config = ArqConfig::default();
         let (mut a, mut b) = pair(&config);
@@ -512,5 +632,184 @@ mod tests {
         }
         .encode();
         assert_eq!(s.receive(&wrong_peer, 0, &mut out), Err(Failure::Reset));
+    }
+
+    /// One side's events in `lossy`: messages delivered and messages given up.
+    #[derive(Default)]
+    struct Side {
+        got: Vec<Vec<u8>>,
+        ready: bool,
+    }
+
+    /// Runs both sessions from `from` ms to `until` ms in 5 ms steps; datagrams take 5 ms;
+    /// `drop(now, to_b, n)` drops the n-th datagram sent; `at(now, a, b)` may send.
+    #[allow(clippy::too_many_arguments)]
+    fn lossy(
+        a: &mut ArqSession,
+        b: &mut ArqSession,
+        from: u32,
+        until: u32,
+        sa: &mut Side,
+        sb: &mut Side,
+        mut drop: impl FnMut(u32, bool, usize) -> bool,
+        mut at: impl FnMut(u32, &mut ArqSession, &mut ArqSession),
+    ) {
+        let mut wire: Vec<(u32, bool, Vec<u8>)> = Vec::new();
+        let mut n = 0;
+        for now in (from..until).step_by(5) {
+            let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
+            at(now, a, b);
+            a.tick(now, &mut |d: &[u8]| out_a.push(d.to_vec())).unwrap();
+            b.tick(now, &mut |d: &[u8]| out_b.push(d.to_vec())).unwrap();
+            let (due, later): (Vec<_>, Vec<_>) = wire.into_iter().partition(|w| w.0 <= now);
+            wire = later;
+            for (_, to_b, d) in due {
+                let (s, out, side) = if to_b {
+                    (&mut *b, &mut out_b, &mut *sb)
+                } else {
+                    (&mut *a, &mut out_a, &mut *sa)
+                };
+                match s.receive(&d, now, &mut |x: &[u8]| out.push(x.to_vec())) {
+                    Ok(Inbound::Ready) => side.ready = true,
+                    Ok(Inbound::Messages(m)) => side.got.extend(m),
+                    Ok(Inbound::Nothing) => {}
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+            if a.owes_flush() {
+                a.flush(now, &mut |x: &[u8]| out_a.push(x.to_vec()));
+            }
+            if b.owes_flush() {
+                b.flush(now, &mut |x: &[u8]| out_b.push(x.to_vec()));
+            }
+            for (to_b, out) in [(true, out_a), (false, out_b)] {
+                for d in out {
+                    n += 1;
+                    if !drop(now, to_b, n) {
+                        wire.push((now + 5, to_b, d));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A fixed pseudo-random 30% of the datagrams.
+    fn thirty_percent(n: usize) -> bool {
+        (n as u32).wrapping_mul(2_654_435_761) >> 22 & 1023 < 307
+    }
+
+    fn partial_config() -> ArqConfig {
+        ArqConfig {
+            no_delay: true,
+            flush_interval: 10,
+            resend_by_acks: 2,
+            turnoff_congest_ctrl: true,
+            partial_reliability: true,
+            ..ArqConfig::default()
+        }
+    }
+
+    #[test]
+    fn partial_reliability_is_offered_by_a_flag_bit_and_needs_both_sides() {
+        let on = partial_config();
+        let off = ArqConfig {
+            partial_reliability: false,
+            ..on
+        };
+        for (ca, cb, agreed) in [(&on, &on, true), (&on, &off, false), (&off, &on, false)] {
+            let mut a = ArqSession::new(0x1111, ca, 1432, 0);
+            let mut b = ArqSession::new(0x2222, cb, 1432, 0);
+            let mut first = Vec::new();
+            b.tick(0, &mut |d: &[u8]| first.push(d.to_vec())).unwrap();
+            // Without the setting, the handshake is HP-Socket's: flag 0 until ready.
+            let expect = if cb.partial_reliability {
+                FLAG_PARTIAL
+            } else {
+                0
+            };
+            assert_eq!(first[0][3], expect);
+            let (mut sa, mut sb) = (Side::default(), Side::default());
+            lossy(
+                &mut a,
+                &mut b,
+                0,
+                500,
+                &mut sa,
+                &mut sb,
+                |_, _, _| false,
+                |_, _, _| {},
+            );
+            assert!(sa.ready && sb.ready);
+            assert_eq!((a.is_partial(), b.is_partial()), (agreed, agreed));
+            let sent = a.send_ex(b"x", 500, 100, None, &mut |_: &[u8]| {});
+            if agreed {
+                assert_eq!(sent, Ok(1));
+            } else {
+                assert_eq!(sent, Err(SendRefused::NotNegotiated));
+                // Without limits it is a plain send.
+                assert_eq!(a.send_ex(b"x", 500, 0, None, &mut |_: &[u8]| {}), Ok(0));
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_past_its_deadline_is_reported_once_and_skipped_under_30_percent_loss() {
+        let config = partial_config();
+        let (mut a, mut b) = pair(&config);
+        let (mut sa, mut sb) = (Side::default(), Side::default());
+        lossy(
+            &mut a,
+            &mut b,
+            0,
+            500,
+            &mut sa,
+            &mut sb,
+            |_, _, n| thirty_percent(n),
+            |_, _, _| {},
+        );
+        assert!(sa.ready && sb.ready);
+        let msg = |tag: u8, len: usize| -> Vec<u8> { (0..len).map(|i| tag ^ i as u8).collect() };
+        let mut ids = Vec::new();
+        let mut dropped = Vec::new();
+        // From 500 to 700 ms nothing reaches b: the deadline (100 ms) of the second message
+        // and the retransmit limit (0) of the fourth pass while they are in flight; both are
+        // 3 segments long. Then 30% loss each way.
+        lossy(
+            &mut a,
+            &mut b,
+            500,
+            8000,
+            &mut sa,
+            &mut sb,
+            |now, to_b, n| (to_b && now < 700) || thirty_percent(n),
+            |now, a, _| {
+                let out = &mut |_: &[u8]| {};
+                if now == 500 {
+                    ids.push(a.send_ex(&msg(1, 3000), now, 0, None, out).unwrap());
+                    ids.push(a.send_ex(&msg(2, 3000), now, 100, None, out).unwrap());
+                    ids.push(a.send_ex(&msg(3, 3000), now, 0, None, out).unwrap());
+                    ids.push(a.send_ex(&msg(4, 3000), now, 0, Some(0), out).unwrap());
+                    ids.push(a.send_ex(&msg(5, 10), now, 5000, Some(50), out).unwrap());
+                }
+                if now == 1000 {
+                    ids.push(a.send_ex(&msg(6, 4000), now, 0, None, out).unwrap());
+                }
+                dropped.extend(a.take_dropped());
+            },
+        );
+        dropped.extend(a.take_dropped());
+        assert_eq!(ids, [0, 1, 0, 2, 3, 0]);
+        assert_eq!(
+            dropped,
+            [(1, 3000), (2, 3000)],
+            "each given-up message reported once"
+        );
+        assert_eq!(
+            sb.got,
+            [msg(1, 3000), msg(3, 3000), msg(5, 10), msg(6, 4000)],
+            "the others whole and in order"
+        );
+        assert_eq!(b.skipped(), 2);
+        assert_eq!(a.waiting(), 0, "tombstones acknowledged too");
     }
 }

@@ -88,6 +88,16 @@ impl Running {
             sock::new_socket(target, cfg.reuse_address_policy)
         }
         .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+        if udp {
+            // Before `OnPrepareConnect`, which may still change them.
+            sock::set_datagram_buffers(&socket, &self.config.udp).map_err(|e| {
+                Error::os(
+                    ErrorKind::SocketCreate,
+                    &e,
+                    format!("{name}: SO_RCVBUF/SO_SNDBUF"),
+                )
+            })?;
+        }
         let local_ip =
             sock::local_address(name, "local address", options.local_address.as_deref())?
                 .or(self.bind_addr);

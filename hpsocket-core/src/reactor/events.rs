@@ -31,6 +31,8 @@ pub(crate) trait Events: Send + Sync {
     fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult;
     fn pull_receive(&self, id: ConnId, total: usize) -> HandleResult;
     fn send_drained(&self, _id: ConnId, _pending: usize) {}
+    /// ARQ extension: a message sent with limits was given up.
+    fn message_dropped(&self, _id: ConnId, _message: u32, _size: usize) {}
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32);
     fn shutdown(&self) {}
     /// UDP node: a datagram arrived from `from`.

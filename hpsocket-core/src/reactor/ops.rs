@@ -102,7 +102,7 @@ impl Running {
         }
         let id = conn.id;
         if let Some(session) = conn.arq() {
-            return self.send_arq(conn, session, bufs, body);
+            return self.send_arq(conn, session, bufs, body, None).map(|_| ());
         }
         if conn.transport.is_datagram() {
             return self.send_datagram(conn, bufs, body, me);
@@ -235,24 +235,40 @@ impl Running {
 
     /// ARQ: one message through the connection's session (KCP queues it and writes what its
     /// window allows at once; the worker's tick writes the rest).
+    /// `limits`: the extension's deadline (ms, 0: none) and retransmit limit; returns the
+    /// message id (0 without limits).
     fn send_arq(
         &self,
         conn: &Conn,
         session: &std::sync::Mutex<crate::arq::ArqSession>,
         bufs: &[&[u8]],
         body: usize,
-    ) -> Result<()> {
+        limits: Option<(u32, Option<u32>)>,
+    ) -> Result<u32> {
         use crate::arq::session::SendRefused;
         let message = bufs.concat();
         let now = self.now_ms() as u32;
-        let sent = lock(session).send(&message, now, &mut super::worker::arq_output(conn));
+        let mut out = super::worker::arq_output(conn);
+        let sent = match limits {
+            None => lock(session).send(&message, now, &mut out).map(|()| 0),
+            Some((deadline, max)) => lock(session).send_ex(&message, now, deadline, max, &mut out),
+        };
         match sent {
-            Ok(()) => {
+            Ok(msg) => {
                 if self.events.wants_send() {
                     self.report_sent(conn.id, bufs.iter().copied(), body);
                 }
-                Ok(())
+                Ok(msg)
             }
+            Err(SendRefused::NotNegotiated) => Err(Error::new(
+                ErrorKind::IllegalState,
+                libc::EOPNOTSUPP,
+                format!(
+                    "SendEx: connection {}: the peer did not offer partial reliability (a \
+                     deadline or a retransmit limit needs it on both sides)",
+                    conn.id
+                ),
+            )),
             Err(SendRefused::NotReady) => Err(Error::new(
                 ErrorKind::IllegalState,
                 libc::ENOTCONN,
@@ -270,6 +286,25 @@ impl Running {
                 ),
             )),
         }
+    }
+
+    /// ARQ extension: one message with a deadline (ms, 0: none) and a retransmit limit.
+    pub(super) fn send_arq_ex(
+        &self,
+        id: ConnId,
+        data: &[u8],
+        deadline_ms: u32,
+        max_retransmits: Option<u32>,
+    ) -> Result<u32> {
+        let conn = self.live_conn("SendEx", id)?;
+        let Some(session) = conn.arq() else {
+            return Err(Error::invalid_param(format!(
+                "SendEx: {}: not an ARQ component",
+                self.shared.name()
+            )));
+        };
+        let limits = Some((deadline_ms, max_retransmits));
+        self.send_arq(&conn, session, &[data], data.len(), limits)
     }
 
     /// Extension: refuses a send of `total` bytes onto `pending` queued ones that would pass
@@ -396,6 +431,17 @@ impl Running {
         }
         let parts = || bufs.iter().copied();
         let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        if owner && conn.pending.load(Ordering::Acquire) == 0 {
+            if let Transport::Peer { socket, peer } = &conn.transport {
+                // The owner inside a read batch: written with the batch's other answers. An
+                // empty queue passes the cap; `pending` only grows under the queue lock, and a
+                // send queued by another thread meanwhile is flushed after the batch.
+                let fd = std::os::fd::AsRawFd::as_raw_fd(&**socket);
+                if super::worker::outbox_collect(self, conn, fd, *peer, bufs, len) {
+                    return Ok(());
+                }
+            }
+        }
         let mut queue = conn.queue();
         self.check_queue_cap(conn, queue.len(), len)?;
         if owner && queue.is_empty() {
@@ -690,6 +736,19 @@ impl Engine {
                 .as_deref()
                 .cloned()
                 .unwrap_or_else(|| (c.remote_addr.ip().to_string(), c.remote_addr.port())))
+        })
+    }
+
+    /// ARQ extension: one message that may be given up (see `ArqSession::send_ex`).
+    pub(crate) fn arq_send_ex(
+        &self,
+        id: ConnId,
+        data: &[u8],
+        deadline_ms: u32,
+        max_retransmits: Option<u32>,
+    ) -> Result<u32> {
+        self.with_run("SendEx", |run, _| {
+            run.send_arq_ex(id, data, deadline_ms, max_retransmits)
         })
     }
 

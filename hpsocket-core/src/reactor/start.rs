@@ -386,6 +386,14 @@ fn bind_datagram(
     for i in 0..count {
         let socket = sock::new_datagram_socket(addr, config.socket.reuse_address_policy, count > 1)
             .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
+        // Before `OnPrepareListen`, which may still change them.
+        sock::set_datagram_buffers(&socket, &config.udp).map_err(|e| {
+            Error::os(
+                ErrorKind::SocketCreate,
+                &e,
+                format!("{name}: SO_RCVBUF/SO_SNDBUF"),
+            )
+        })?;
         socket
             .bind(&addr.into())
             .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;

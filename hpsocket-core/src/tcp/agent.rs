@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::EngineConfig;
 use crate::error::Result;
 use crate::http::{HttpEvent, HttpParseResult};
-use crate::listener::AgentListener;
+use crate::listener::{AgentListener, OnSendProbe};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{self, Engine, Role, StartParams, TransportKind};
@@ -104,6 +104,7 @@ impl TcpAgent {
         let events = Arc::new(AgentEvents {
             listener: self.listener.clone(),
             sender: self.clone(),
+            on_send: OnSendProbe::default(),
         });
         self.engine.start(StartParams {
             events,
@@ -145,6 +146,7 @@ super::connection_ops!(TcpAgent);
 struct AgentEvents {
     listener: Arc<dyn AgentListener>,
     sender: TcpAgent,
+    on_send: OnSendProbe,
 }
 
 impl Events for AgentEvents {
@@ -158,10 +160,13 @@ impl Events for AgentEvents {
         self.listener.on_handshake(&self.sender, id)
     }
     fn send(&self, id: ConnId, data: &[u8]) {
-        self.listener.on_send(&self.sender, id, data);
+        let listener = &self.listener;
+        self.on_send.call(listener.__listener_type(), || {
+            listener.on_send(&self.sender, id, data);
+        });
     }
     fn wants_send(&self) -> bool {
-        self.listener.wants_on_send()
+        !self.on_send.skips() && self.listener.wants_on_send()
     }
     fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult {
         self.listener.on_receive(&self.sender, id, data)
@@ -171,6 +176,10 @@ impl Events for AgentEvents {
     }
     fn send_drained(&self, id: ConnId, pending: usize) {
         self.listener.on_send_drained(&self.sender, id, pending);
+    }
+    fn message_dropped(&self, id: ConnId, message: u32, size: usize) {
+        self.listener
+            .on_message_dropped(&self.sender, id, message, size);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
         self.listener

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::sync_client::SyncState;
 use crate::http::{HttpEvent, HttpParseResult};
 use crate::http::{HttpMessage, ParseFailure};
-use crate::listener::ClientListener;
+use crate::listener::{ClientListener, OnSendProbe};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{ConnectOptions, Engine, Role, StartParams, TransportKind};
@@ -159,6 +159,7 @@ impl TcpClient {
         *lock(&self.inner.http_last) = None;
         let events = Arc::new(ClientEvents {
             sender: self.clone(),
+            on_send: OnSendProbe::default(),
         });
         engine.start(StartParams {
             events,
@@ -410,6 +411,7 @@ impl TcpClient {
 /// Adapts the client listener; every engine connection is reported with the client's ID.
 struct ClientEvents {
     sender: TcpClient,
+    on_send: OnSendProbe,
 }
 
 impl ClientEvents {
@@ -433,10 +435,13 @@ impl Events for ClientEvents {
         self.listener().on_handshake(&self.sender, self.id())
     }
     fn send(&self, _id: ConnId, data: &[u8]) {
-        self.listener().on_send(&self.sender, self.id(), data);
+        let listener = self.listener();
+        self.on_send.call(listener.__listener_type(), || {
+            listener.on_send(&self.sender, self.id(), data);
+        });
     }
     fn wants_send(&self) -> bool {
-        self.listener().wants_on_send()
+        !self.on_send.skips() && self.listener().wants_on_send()
     }
     fn receive(&self, _id: ConnId, data: &[u8]) -> HandleResult {
         self.listener().on_receive(&self.sender, self.id(), data)
@@ -457,6 +462,10 @@ impl Events for ClientEvents {
     fn send_drained(&self, _id: ConnId, pending: usize) {
         self.listener()
             .on_send_drained(&self.sender, self.id(), pending);
+    }
+    fn message_dropped(&self, _id: ConnId, message: u32, size: usize) {
+        self.listener()
+            .on_message_dropped(&self.sender, self.id(), message, size);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
         if self.sender.model() == ReceiveModel::Http {

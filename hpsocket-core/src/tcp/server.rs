@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::EngineConfig;
 use crate::error::Result;
 use crate::http::{HttpEvent, HttpParseResult};
-use crate::listener::ServerListener;
+use crate::listener::{OnSendProbe, ServerListener};
 use crate::model::{FetchResult, ReceiveModel};
 use crate::reactor::events::Events;
 use crate::reactor::{Engine, Role, StartParams, TransportKind};
@@ -127,6 +127,7 @@ impl TcpServer {
         let events = Arc::new(ServerEvents {
             listener: self.listener.clone(),
             sender: self.clone(),
+            on_send: OnSendProbe::default(),
         });
         self.engine.start(StartParams {
             events,
@@ -148,6 +149,7 @@ super::connection_ops!(TcpServer);
 struct ServerEvents {
     listener: Arc<dyn ServerListener>,
     sender: TcpServer,
+    on_send: OnSendProbe,
 }
 
 impl Events for ServerEvents {
@@ -161,10 +163,13 @@ impl Events for ServerEvents {
         self.listener.on_handshake(&self.sender, id)
     }
     fn send(&self, id: ConnId, data: &[u8]) {
-        self.listener.on_send(&self.sender, id, data);
+        let listener = &self.listener;
+        self.on_send.call(listener.__listener_type(), || {
+            listener.on_send(&self.sender, id, data);
+        });
     }
     fn wants_send(&self) -> bool {
-        self.listener.wants_on_send()
+        !self.on_send.skips() && self.listener.wants_on_send()
     }
     fn receive(&self, id: ConnId, data: &[u8]) -> HandleResult {
         self.listener.on_receive(&self.sender, id, data)
@@ -174,6 +179,10 @@ impl Events for ServerEvents {
     }
     fn send_drained(&self, id: ConnId, pending: usize) {
         self.listener.on_send_drained(&self.sender, id, pending);
+    }
+    fn message_dropped(&self, id: ConnId, message: u32, size: usize) {
+        self.listener
+            .on_message_dropped(&self.sender, id, message, size);
     }
     fn close(&self, id: ConnId, operation: SocketOperation, error_code: i32) {
         self.listener

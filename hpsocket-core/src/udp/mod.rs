@@ -108,6 +108,23 @@ impl TcpServer {
     pub fn waiting_send_message_count(&self, conn_id: crate::ConnId) -> Result<usize> {
         self.engine().arq_waiting(conn_id)
     }
+
+    /// ARQ extension (partial reliability): sends one message that is given up when
+    /// `deadline_ms` (0: none) passed or one of its segments would be retransmitted more than
+    /// `max_retransmits` times (`None`: no limit), reported by `on_message_dropped`; the peer
+    /// skips it and delivers the following messages in order. Needs
+    /// `ArqConfig::partial_reliability` on both sides when a limit is given (else
+    /// `EOPNOTSUPP`). Returns the message id (0 when no limit was given).
+    pub fn send_ex(
+        &self,
+        conn_id: crate::ConnId,
+        data: &[u8],
+        deadline_ms: u32,
+        max_retransmits: Option<u32>,
+    ) -> Result<u32> {
+        self.engine()
+            .arq_send_ex(conn_id, data, deadline_ms, max_retransmits)
+    }
 }
 
 impl crate::TcpAgent {
@@ -115,12 +132,40 @@ impl crate::TcpAgent {
     pub fn waiting_send_message_count(&self, conn_id: crate::ConnId) -> Result<usize> {
         self.engine().arq_waiting(conn_id)
     }
+
+    /// ARQ extension (partial reliability): sends one message that is given up when
+    /// `deadline_ms` (0: none) passed or one of its segments would be retransmitted more than
+    /// `max_retransmits` times (`None`: no limit), reported by `on_message_dropped`; the peer
+    /// skips it and delivers the following messages in order. Needs
+    /// `ArqConfig::partial_reliability` on both sides when a limit is given (else
+    /// `EOPNOTSUPP`). Returns the message id (0 when no limit was given).
+    pub fn send_ex(
+        &self,
+        conn_id: crate::ConnId,
+        data: &[u8],
+        deadline_ms: u32,
+        max_retransmits: Option<u32>,
+    ) -> Result<u32> {
+        self.engine()
+            .arq_send_ex(conn_id, data, deadline_ms, max_retransmits)
+    }
 }
 
 impl TcpClient {
     /// ARQ: messages queued or in flight (`GetWaitingSendMessageCount`).
     pub fn waiting_send_message_count(&self) -> Result<usize> {
         self.engine().arq_waiting(self.engine_conn()?)
+    }
+
+    /// ARQ extension (partial reliability): see [`TcpServer::send_ex`].
+    pub fn send_ex(
+        &self,
+        data: &[u8],
+        deadline_ms: u32,
+        max_retransmits: Option<u32>,
+    ) -> Result<u32> {
+        self.engine()
+            .arq_send_ex(self.engine_conn()?, data, deadline_ms, max_retransmits)
     }
 }
 

@@ -638,6 +638,42 @@ pub extern "C" fn HPX_UdpArqAgent_GetHandShakeTimeout(pAgent: HPX_UdpArqAgent) -
     })
 }
 
+/// Extension: sets `SO_RCVBUF` of each connection's UDP socket in bytes, applied before
+/// `OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by
+/// `Start`; the kernel doubles it and caps it at `net.core.rmem_max`). Ignored while not
+/// stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetSocketRecvBufferSize(pAgent: HPX_UdpArqAgent, dwSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetSocketRecvBufferSize", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.recv_buffer_size = dwSize)
+    })
+}
+
+/// Extension: returns the `SO_RCVBUF` setting (0: the system's default).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetSocketRecvBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetSocketRecvBufferSize", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.recv_buffer_size)
+    })
+}
+
+/// Extension: sets `SO_SNDBUF` of each connection's UDP socket, as `SetSocketRecvBufferSize`
+/// (capped at `net.core.wmem_max`). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetSocketSendBufferSize(pAgent: HPX_UdpArqAgent, dwSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetSocketSendBufferSize", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.send_buffer_size = dwSize)
+    })
+}
+
+/// Extension: returns the `SO_SNDBUF` setting (0: the system's default).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetSocketSendBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetSocketSendBufferSize", 0, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.send_buffer_size)
+    })
+}
+
 /// Puts in `*piCount` how many messages of the connection are queued or in flight (not yet
 /// acknowledged).
 #[no_mangle]
@@ -694,5 +730,157 @@ pub extern "C" fn Create_HPX_UdpArqAgent(pListener: HP_TcpAgentListener) -> HPX_
 pub extern "C" fn Destroy_HPX_UdpArqAgent(pAgent: HPX_UdpArqAgent) {
     boundary::call("Destroy_HPX_UdpArqAgent", (), || {
         object::destroy(pAgent, Kind::UdpArqAgent)
+    })
+}
+
+/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqServer_SetPartialReliability(pServer: HP_UdpArqServer, bPartial: BOOL) {
+    boundary::call("HPX_UdpArqServer_SetPartialReliability", (), || {
+        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.partial_reliability = args::flag(bPartial))
+    })
+}
+
+/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqClient_SetPartialReliability(pClient: HP_UdpArqClient, bPartial: BOOL) {
+    boundary::call("HPX_UdpArqClient_SetPartialReliability", (), || {
+        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.partial_reliability = args::flag(bPartial))
+    })
+}
+
+/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetPartialReliability(pAgent: HPX_UdpArqAgent, bPartial: BOOL) {
+    boundary::call("HPX_UdpArqAgent_SetPartialReliability", (), || {
+        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.partial_reliability = args::flag(bPartial))
+    })
+}
+
+/// Extension: returns whether partial reliability is offered (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqServer_IsPartialReliability(pServer: HP_UdpArqServer) -> BOOL {
+    boundary::call("HPX_UdpArqServer_IsPartialReliability", FALSE, || {
+        engine::get(Shape::UdpArqServer, pServer, |c| to_bool(c.udp.arq.partial_reliability))
+    })
+}
+
+/// Extension: returns whether partial reliability is offered (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqClient_IsPartialReliability(pClient: HP_UdpArqClient) -> BOOL {
+    boundary::call("HPX_UdpArqClient_IsPartialReliability", FALSE, || {
+        client::get(Shape::UdpArqClient, pClient, |c| to_bool(c.udp.arq.partial_reliability))
+    })
+}
+
+/// Extension: returns whether partial reliability is offered (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_IsPartialReliability(pAgent: HPX_UdpArqAgent) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_IsPartialReliability", FALSE, || {
+        engine::get(Shape::UdpArqAgent, pAgent, |c| to_bool(c.udp.arq.partial_reliability))
+    })
+}
+
+/// Extension: sends one message (as `HP_Server_Send`) that is given up `dwDeadline` ms after
+/// this call (0: never) or once one of its segments would be retransmitted more than
+/// `iMaxRetransmits` times (negative: no limit). A message given up is reported once by
+/// `OnMessageDropped` (`HPX_Set_FN_Server_OnMessageDropped`) with the id put in
+/// `*pdwMessageID` (when not NULL; 0 for a message with neither limit, sent as `Send` does);
+/// the peer skips it whole and delivers the following messages in order. A limit needs partial
+/// reliability offered by both sides (`SetPartialReliability`): else FALSE with
+/// `SE_ILLEGAL_STATE` and `EOPNOTSUPP`.
+#[no_mangle]
+pub unsafe extern "C" fn HPX_UdpArqServer_SendEx(
+    pServer: HP_UdpArqServer,
+    dwConnID: HP_CONNID,
+    pBuffer: *const BYTE,
+    iLength: c_int,
+    dwDeadline: DWORD,
+    iMaxRetransmits: c_int,
+    pdwMessageID: *mut DWORD,
+) -> BOOL {
+    boundary::call("HPX_UdpArqServer_SendEx", FALSE, || {
+        // SAFETY: the caller passes a readable buffer and a writable (or NULL) id.
+        unsafe { server::arq_send_ex(pServer, dwConnID, pBuffer, iLength, dwDeadline, iMaxRetransmits, pdwMessageID) }
+    })
+}
+
+/// Extension: the agent form of `HPX_UdpArqServer_SendEx`.
+#[no_mangle]
+pub unsafe extern "C" fn HPX_UdpArqAgent_SendEx(
+    pAgent: HPX_UdpArqAgent,
+    dwConnID: HP_CONNID,
+    pBuffer: *const BYTE,
+    iLength: c_int,
+    dwDeadline: DWORD,
+    iMaxRetransmits: c_int,
+    pdwMessageID: *mut DWORD,
+) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_SendEx", FALSE, || {
+        // SAFETY: the caller passes a readable buffer and a writable (or NULL) id.
+        unsafe { agent::arq_send_ex(pAgent, dwConnID, pBuffer, iLength, dwDeadline, iMaxRetransmits, pdwMessageID) }
+    })
+}
+
+/// Extension: the client form of `HPX_UdpArqServer_SendEx`.
+#[no_mangle]
+pub unsafe extern "C" fn HPX_UdpArqClient_SendEx(
+    pClient: HP_UdpArqClient,
+    pBuffer: *const BYTE,
+    iLength: c_int,
+    dwDeadline: DWORD,
+    iMaxRetransmits: c_int,
+    pdwMessageID: *mut DWORD,
+) -> BOOL {
+    boundary::call("HPX_UdpArqClient_SendEx", FALSE, || {
+        // SAFETY: the caller passes a readable buffer and a writable (or NULL) id.
+        unsafe { client::arq_send_ex(pClient, pBuffer, iLength, dwDeadline, iMaxRetransmits, pdwMessageID) }
+    })
+}
+
+/// Extension: sets the server listener's `OnMessageDropped` callback (NULL clears it): a
+/// message sent by `HPX_UdpArqServer_SendEx` with a limit was given up. Runs on the
+/// connection's worker; the result is ignored.
+#[no_mangle]
+pub extern "C" fn HPX_Set_FN_Server_OnMessageDropped(
+    pListener: HP_ServerListener,
+    fn_: HPX_FN_Server_OnMessageDropped,
+) {
+    boundary::call("HPX_Set_FN_Server_OnMessageDropped", (), || {
+        listener::server_callbacks(pListener)?.set_message_dropped(fn_);
+        Ok(())
+    })
+}
+
+/// The agent form of `HPX_Set_FN_Server_OnMessageDropped`.
+#[no_mangle]
+pub extern "C" fn HPX_Set_FN_Agent_OnMessageDropped(
+    pListener: HP_AgentListener,
+    fn_: HPX_FN_Agent_OnMessageDropped,
+) {
+    boundary::call("HPX_Set_FN_Agent_OnMessageDropped", (), || {
+        listener::agent_callbacks(pListener)?.set_message_dropped(fn_);
+        Ok(())
+    })
+}
+
+/// The client form of `HPX_Set_FN_Server_OnMessageDropped`.
+#[no_mangle]
+pub extern "C" fn HPX_Set_FN_Client_OnMessageDropped(
+    pListener: HP_ClientListener,
+    fn_: HPX_FN_Client_OnMessageDropped,
+) {
+    boundary::call("HPX_Set_FN_Client_OnMessageDropped", (), || {
+        listener::client_callbacks(pListener)?.set_message_dropped(fn_);
+        Ok(())
     })
 }

@@ -38,6 +38,8 @@ mod threadpool;
 #[rustfmt::skip]
 mod udp;
 #[rustfmt::skip]
+mod udp_ext;
+#[rustfmt::skip]
 mod ws;
 #[rustfmt::skip]
 mod ws_mode;
@@ -60,5 +62,6 @@ pub use sys_util::*;
 pub use tcp::*;
 pub use threadpool::*;
 pub use udp::*;
+pub use udp_ext::*;
 pub use ws::*;
 pub use ws_mode::*;

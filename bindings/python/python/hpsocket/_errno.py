@@ -7,6 +7,10 @@ import os
 
 __all__ = ["Errno"]
 
+# Numbers Linux gives two names, where Python's errno.errorcode keeps the one the C API and
+# the other bindings do not use: 95 is EOPNOTSUPP in docs/abi.md (SendEx), Java and C#.
+_PREFERRED = {_errno.EOPNOTSUPP: "EOPNOTSUPP"} if hasattr(_errno, "EOPNOTSUPP") else {}
+
 
 class Errno(int):
     """An operating-system error number, as ``on_close`` gets it (``error_code``) and as
@@ -30,8 +34,11 @@ class Errno(int):
     @property
     def name(self) -> str | None:
         """The symbolic name (``errno.errorcode``), e.g. ``"ECONNRESET"``; None for 0 and for
-        numbers the platform does not name."""
-        return _errno.errorcode.get(int(self)) if self else None
+        numbers the platform does not name. 95 is ``"EOPNOTSUPP"`` (``errno.errorcode`` says
+        ``ENOTSUP``, the same number on Linux), the name the C API documents."""
+        if not self:
+            return None
+        return _PREFERRED.get(int(self)) or _errno.errorcode.get(int(self))
 
     @property
     def strerror(self) -> str:

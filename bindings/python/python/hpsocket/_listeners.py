@@ -282,6 +282,15 @@ class UdpArqServerListener(UdpServerListener):
         """One whole message arrived (1 to ``max_message_size`` bytes), in order. ``ERROR``
         closes the connection."""
 
+    @_unset
+    def on_message_dropped(
+        self, sender: UdpArqServer, conn_id: int, message_id: int, size: int
+    ) -> Result:
+        """Extension (partial reliability): the message that ``send_ex`` returned
+        ``message_id`` for (``size`` bytes) was given up, its deadline passed or its
+        retransmit limit reached; the peer skips it and goes on with the following messages.
+        Once per message, on the connection's worker; the result is ignored."""
+
 
 class UdpArqClientListener(UdpClientListener):
     """Events of a :class:`UdpArqClient` (HP-Socket's ``IUdpArqClientListener``); ``sender``
@@ -296,6 +305,12 @@ class UdpArqClientListener(UdpClientListener):
     @_unset
     def on_receive(self, sender: UdpArqClient, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
         """One whole message arrived, in order. ``ERROR`` closes the connection."""
+
+    @_unset
+    def on_message_dropped(
+        self, sender: UdpArqClient, conn_id: int, message_id: int, size: int
+    ) -> Result:
+        """See :meth:`UdpArqServerListener.on_message_dropped`."""
 
 
 class UdpArqAgentListener(TcpAgentListener):
@@ -315,6 +330,12 @@ class UdpArqAgentListener(TcpAgentListener):
     def on_receive(self, sender: UdpArqAgent, conn_id: int, data: bytes) -> Result:  # type: ignore[override]
         """One whole message arrived (1 to ``max_message_size`` bytes), in order. ``ERROR``
         closes the session."""
+
+    @_unset
+    def on_message_dropped(
+        self, sender: UdpArqAgent, conn_id: int, message_id: int, size: int
+    ) -> Result:
+        """See :meth:`UdpArqServerListener.on_message_dropped`."""
 
 
 class _HttpEvents:

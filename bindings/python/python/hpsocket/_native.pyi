@@ -178,6 +178,8 @@ class _UdpSettings:
     max_datagram_size: int
     detect_attempts: int
     detect_interval: int
+    socket_recv_buffer_size: int
+    socket_send_buffer_size: int
 
 class _Engine(_Component):
     """What servers and agents share (not a runtime class)."""
@@ -338,6 +340,7 @@ class _ArqSettings:
     max_trans_unit: int
     max_message_size: int
     handshake_timeout: int
+    partial_reliability: bool
 
 class UdpArqServer(_Server, _UdpSettings, _ArqSettings):
     """A reliable UDP server: HP-Socket's ARQ handshake, then KCP; one send is one message
@@ -345,11 +348,21 @@ class UdpArqServer(_Server, _UdpSettings, _ArqSettings):
 
     post_receive_count: int
     def waiting_send_message_count(self, conn_id: int) -> int: ...
+    def send_ex(
+        self,
+        conn_id: int,
+        data: _Buffer,
+        deadline_ms: int = 0,
+        max_retransmits: Optional[int] = None,
+    ) -> int: ...
 
 class UdpArqClient(_Client, _UdpSettings, _ArqSettings):
     """A reliable UDP client (see :class:`UdpArqServer`)."""
 
     def waiting_send_message_count(self) -> int: ...
+    def send_ex(
+        self, data: _Buffer, deadline_ms: int = 0, max_retransmits: Optional[int] = None
+    ) -> int: ...
 
 class UdpArqAgent(_Engine, _ArqSettings):
     """Extension: many outgoing ARQ sessions (see :class:`UdpArqServer`), each with its
@@ -368,6 +381,15 @@ class UdpArqAgent(_Engine, _ArqSettings):
     ) -> int: ...
     def remote_host(self, conn_id: int) -> _Address: ...
     def waiting_send_message_count(self, conn_id: int) -> int: ...
+    def send_ex(
+        self,
+        conn_id: int,
+        data: _Buffer,
+        deadline_ms: int = 0,
+        max_retransmits: Optional[int] = None,
+    ) -> int: ...
+    socket_recv_buffer_size: int
+    socket_send_buffer_size: int
 
 # -- SSL ----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ use super::{Deadline, Worker};
 use crate::arq::session::{Failure, Inbound};
 use crate::conn::{Conn, ConnState};
 use crate::model::ReceiveModel;
-use crate::reactor::events::guarded;
+use crate::reactor::events::{guarded, guarded_unit};
 use crate::sync::lock;
 use crate::types::SocketOperation;
 
@@ -37,11 +37,21 @@ impl Worker {
             return;
         }
         let now = self.run.now_ms() as u32;
-        let inbound = lock(session).receive(&self.read_buf[..n], now, &mut output(&conn));
+        let (inbound, owes) = {
+            let mut s = lock(session);
+            let before = s.owes_flush();
+            let inbound = s.receive(&self.read_buf[..n], now, &mut output(&conn));
+            (inbound, !before && s.owes_flush())
+        };
+        if owes {
+            self.arq_owed.push((key, conn.id));
+        }
         match inbound {
             Ok(Inbound::Nothing) => {}
             Ok(Inbound::Ready) => self.handshake_done(key),
             Ok(Inbound::Messages(messages)) => {
+                // The acks wait for the end of the read batch (`arq_flush_owed`), unless an
+                // answer sent from `on_receive` carries them first.
                 let id = conn.id;
                 for m in messages {
                     let (result, code) = guarded(|| self.run.events.receive(id, &m));
@@ -52,12 +62,41 @@ impl Worker {
                         return;
                     }
                 }
-                // Acks not already carried by an answer sent from `on_receive`.
-                let now = self.run.now_ms() as u32;
-                lock(session).flush(now, &mut output(&conn));
             }
             Err(failure) => self.close(key, SocketOperation::Receive, failure.errno()),
         }
+    }
+
+    /// The read batch ended: every session that took segments during it writes its acks (all
+    /// of them in as few datagrams as the MTU allows, as one `ikcp_flush` does) and what its
+    /// window lets out.
+    pub(super) fn arq_flush_owed(&mut self) {
+        if self.arq_owed.is_empty() {
+            return;
+        }
+        let mut owed = std::mem::take(&mut self.arq_owed);
+        let now = self.run.now_ms() as u32;
+        for &(key, id) in &owed {
+            let Some(local) = self.locals.get(key) else {
+                continue;
+            };
+            let conn = &local.conn;
+            if conn.id != id || conn.state() != ConnState::Connected {
+                continue;
+            }
+            if let Some(session) = conn.arq() {
+                let dropped = {
+                    let mut s = lock(session);
+                    if s.owes_flush() {
+                        s.flush(now, &mut output(conn));
+                    }
+                    s.take_dropped()
+                };
+                self.report_dropped(id, dropped);
+            }
+        }
+        owed.clear();
+        self.arq_owed = owed;
     }
 
     /// Ticks one session; a handshake that timed out closes the connection.
@@ -66,9 +105,22 @@ impl Worker {
             return;
         };
         let now = self.run.now_ms() as u32;
-        let ticked = lock(session).tick(now, &mut output(conn));
+        let (ticked, dropped) = {
+            let mut s = lock(session);
+            (s.tick(now, &mut output(conn)), s.take_dropped())
+        };
+        self.report_dropped(conn.id, dropped);
         if let Err(Failure::Timeout) = ticked {
             self.close(key, SocketOperation::Close, libc::ETIMEDOUT);
+        }
+    }
+
+    /// Extension: `on_message_dropped` for each message the session gave up (a send from
+    /// another thread may have given them up: they are reported here, on the owner).
+    fn report_dropped(&self, id: crate::types::ConnId, dropped: Vec<(u32, usize)>) {
+        for (message, size) in dropped {
+            let events = &self.run.events;
+            guarded_unit(|| events.message_dropped(id, message, size));
         }
     }
 

@@ -180,6 +180,14 @@ impl Worker {
 
     /// Closes the connection at `key` and fires `OnClose` if it is owed.
     pub(super) fn close(&mut self, key: usize, operation: SocketOperation, code: i32) {
+        if matches!(
+            self.locals.get(key).map(|l| &l.conn.transport),
+            Some(Transport::Peer { .. })
+        ) {
+            // Datagrams collected for the batch's single write go first (and their OnSend
+            // before OnClose).
+            super::outbox::flush(&self.run);
+        }
         let Some(local) = self.locals.try_remove(key) else {
             return;
         };
@@ -212,8 +220,9 @@ impl Worker {
             }
         }
         if let Transport::Peer { peer, .. } = &conn.transport {
-            if self.peers.get(peer) == Some(&key) {
-                self.peers.remove(peer);
+            let peer = super::peers::PeerKey(*peer);
+            if self.peers.get(&peer) == Some(&key) {
+                self.peers.remove(&peer);
             }
         }
         if conn.transport.is_datagram() {

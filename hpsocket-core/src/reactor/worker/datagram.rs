@@ -8,19 +8,22 @@
 //! datagram closes the connection; a datagram over `max_datagram_size` is dropped, counted
 //! and reported, never delivered cut.
 
+use std::cell::RefCell;
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::peers::PeerKey;
 use super::{Deadline, Source, Worker};
 use crate::conn::transport::is_close_notify;
 use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::reactor::{Adoption, Role, TransportKind};
-use crate::sock;
+use crate::sock::{self, Received, RecvBatch};
 use crate::types::SocketOperation;
 
 /// What one received datagram is.
@@ -31,8 +34,14 @@ enum Datagram {
     Data,
 }
 
+thread_local! {
+    /// The worker's `recvmmsg` headers (made on its first read of a UDP server socket; kept
+    /// here because they hold raw pointers, which a `Worker` moving to its thread cannot).
+    static RECV_BATCH: RefCell<Option<RecvBatch>> = const { RefCell::new(None) };
+}
+
 impl Worker {
-    fn classify(&self, n: usize) -> Datagram {
+    fn classify(&self, at: usize, n: usize) -> Datagram {
         let cast = self.run.shared.transport == TransportKind::UdpCast;
         if n == 0 {
             // Also on a cast socket, where nothing answers it: an empty datagram has nothing to
@@ -40,42 +49,88 @@ impl Worker {
             Datagram::Heartbeat
         } else if n > self.run.config.udp.max_datagram_size as usize {
             Datagram::Oversize
-        } else if !cast && is_close_notify(&self.read_buf[..n]) {
+        } else if !cast && is_close_notify(&self.read_buf[at..at + n]) {
             Datagram::CloseNotify
         } else {
             Datagram::Data
         }
     }
 
-    /// Reads the UDP server socket `source`, at most `post_receive_count` datagrams per turn.
+    /// Reads the UDP server socket `source`, at most `post_receive_count` datagrams per turn,
+    /// a batch (`recvmmsg`) per system call, each delivered in arrival order; the ARQ acks
+    /// owed for the turn's datagrams go out after it.
     pub(super) fn receive_datagrams(&mut self, source: usize) {
+        self.receive_datagram_batch(source);
+        self.arq_flush_owed();
+    }
+
+    fn receive_datagram_batch(&mut self, source: usize) {
         let Some(Source::Datagram(socket)) = self.sources.get(source) else {
             return;
         };
         let socket = socket.clone();
-        for _ in 0..self.run.config.udp.post_receive_count {
-            match socket.recv_from(&mut self.read_buf) {
-                Ok((n, peer)) => self.server_datagram(&socket, n, peer),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+        let mut batch = RECV_BATCH.take().unwrap_or_else(|| {
+            let udp = &self.run.config.udp;
+            RecvBatch::new(
+                udp.max_datagram_size as usize,
+                udp.post_receive_count as usize,
+            )
+        });
+        if self.read_buf.len() < batch.buffer_len() {
+            self.read_buf = vec![0; batch.buffer_len()].into_boxed_slice();
+        }
+        super::outbox::open(&socket);
+        let more = self.receive_batches(&socket, &mut batch);
+        super::outbox::close(&self.run);
+        RECV_BATCH.set(Some(batch));
+        if more && !self.ready_sources.contains(&source) {
+            self.ready_sources.push(source);
+        }
+    }
+
+    /// The batches of one turn; true when the turn ran out before the socket did.
+    fn receive_batches(
+        &mut self,
+        socket: &Arc<mio::net::UdpSocket>,
+        batch: &mut RecvBatch,
+    ) -> bool {
+        let fd = socket.as_raw_fd();
+        let mut budget = (self.run.config.udp.post_receive_count as usize).max(1);
+        while budget > 0 {
+            let count = match batch.receive(fd, &mut self.read_buf, budget) {
+                Ok(count) => count,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     // An unconnected socket reports no peer's errors; whatever this is, it is
                     // not one connection's, and the socket stays usable.
                     self.run.report(
                         ErrorKind::Network,
                         sock::errno(&e),
-                        format!("{}: recvfrom: {e}", self.run.shared.name()),
+                        format!("{}: recvmmsg: {e}", self.run.shared.name()),
                     );
-                    return;
+                    return false;
+                }
+            };
+            for i in 0..count {
+                let got = batch.received()[i];
+                if let Some(peer) = got.from {
+                    self.server_datagram(socket, got, peer);
+                }
+                if self.stopping {
+                    return false;
                 }
             }
-            if self.stopping {
-                return;
+            // The batch's answers, with one system call.
+            super::outbox::flush(&self.run);
+            budget = budget.saturating_sub(count);
+            if count < batch.capacity().min(budget + count) {
+                // Fewer than asked: the queue was empty when the call looked (with edge
+                // triggering, a datagram that comes later raises a new event).
+                return false;
             }
         }
-        if !self.ready_sources.contains(&source) {
-            self.ready_sources.push(source);
-        }
+        true
     }
 
     /// Sources whose turn ran out: read on.
@@ -141,10 +196,20 @@ impl Worker {
         }
     }
 
-    /// One datagram of `n` bytes (in the read buffer) from `peer` to the server.
-    fn server_datagram(&mut self, socket: &Arc<mio::net::UdpSocket>, n: usize, peer: SocketAddr) {
-        let kind = self.classify(n);
-        let key = match self.peers.get(&peer) {
+    /// One datagram (in its slot of the read buffer) from `peer` to the server.
+    fn server_datagram(
+        &mut self,
+        socket: &Arc<mio::net::UdpSocket>,
+        got: Received,
+        peer: SocketAddr,
+    ) {
+        let (at, n) = (got.at, got.len);
+        let kind = if got.truncated {
+            Datagram::Oversize
+        } else {
+            self.classify(at, n)
+        };
+        let key = match self.peers.get(&PeerKey(peer)) {
             Some(&key) => key,
             None => match kind {
                 Datagram::Oversize => return self.dropped(n, peer),
@@ -164,7 +229,7 @@ impl Worker {
             }
             Datagram::Oversize => self.dropped(n, peer),
             Datagram::CloseNotify => self.closed_by_peer(key),
-            Datagram::Data => self.deliver_datagram(key, n),
+            Datagram::Data => self.deliver_datagram(key, at, n),
         }
     }
 
@@ -209,7 +274,7 @@ impl Worker {
         self.run.table.fill(conn.clone());
         self.adopt(conn.clone(), Adoption::Accepted);
         let key = self.key_of(&conn)?;
-        self.peers.insert(peer, key);
+        self.peers.insert(PeerKey(peer), key);
         Some(key)
     }
 
@@ -244,9 +309,12 @@ impl Worker {
         );
     }
 
-    /// Hands the datagram in the read buffer to the connection at `key`.
-    fn deliver_datagram(&mut self, key: usize, n: usize) {
+    /// Hands the datagram at `at` in the read buffer to the connection at `key`.
+    fn deliver_datagram(&mut self, key: usize, at: usize, n: usize) {
         if self.locals[key].conn.arq().is_some() {
+            // The ARQ session reads the front of the buffer; the slots before this one were
+            // delivered already.
+            self.read_buf.copy_within(at..at + n, 0);
             return self.arq_datagram(key, n);
         }
         let conn = &self.locals[key].conn;
@@ -255,13 +323,19 @@ impl Worker {
             // for one peer (documented).
             return;
         }
-        if let Err((operation, code)) = self.deliver(key, n) {
+        if let Err((operation, code)) = self.deliver_at(key, at, n) {
             self.close(key, operation, code);
         }
     }
 
-    /// Reads a UDP client's connected socket.
+    /// Reads a UDP client's connected socket; the ARQ acks owed for the datagrams read go out
+    /// after them.
     pub(super) fn read_datagrams(&mut self, key: usize) {
+        self.read_datagram_batch(key);
+        self.arq_flush_owed();
+    }
+
+    fn read_datagram_batch(&mut self, key: usize) {
         let conn = self.locals[key].conn.clone();
         for _ in 0..self.run.config.udp.post_receive_count {
             if conn.state() != ConnState::Connected {
@@ -275,7 +349,7 @@ impl Worker {
             match conn.transport.read(&mut self.read_buf) {
                 Ok(n) => {
                     self.heard(key);
-                    match self.classify(n) {
+                    match self.classify(0, n) {
                         Datagram::Heartbeat => {}
                         Datagram::Oversize => {
                             let peer = conn.transport.cast_source().unwrap_or(conn.remote_addr);

@@ -4,16 +4,18 @@
 mod arq;
 mod close;
 pub(super) use arq::output as arq_output;
+pub(super) use outbox::collect as outbox_collect;
 mod datagram;
 mod file;
 mod http;
+mod outbox;
+mod peers;
 mod receive;
 mod tls;
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, IoSlice};
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -157,8 +159,12 @@ pub(super) struct Worker {
     sources: Vec<Source>,
     /// Sources whose turn ran out with more to read.
     ready_sources: Vec<usize>,
-    /// UDP server: the connection of each peer of this worker's socket.
-    peers: HashMap<SocketAddr, usize>,
+    /// ARQ sessions that took segments during the current read batch and owe acks: written
+    /// together once the batch ends (`arq_flush_owed`).
+    arq_owed: Vec<(usize, crate::types::ConnId)>,
+    /// UDP server: the connection of each peer of this worker's socket (at most
+    /// MaxConnectionCount entries: see `peers.rs` on its hash).
+    peers: peers::Peers,
     /// A copy of the datagram being reported by `OnSend` (reused).
     scratch: Vec<u8>,
     locals: Slab<Local>,
@@ -198,7 +204,8 @@ impl Worker {
             commands,
             sources,
             ready_sources: Vec::new(),
-            peers: HashMap::new(),
+            arq_owed: Vec::new(),
+            peers: peers::new_peers(),
             scratch: Vec::new(),
             locals: Slab::new(),
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),

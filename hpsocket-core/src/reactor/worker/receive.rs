@@ -76,6 +76,17 @@ impl Worker {
 
     /// Hands the `n` bytes just read into the read buffer to the receive model.
     pub(super) fn deliver(&mut self, key: usize, n: usize) -> Result<(), (SocketOperation, i32)> {
+        self.deliver_at(key, 0, n)
+    }
+
+    /// [`Worker::deliver`] of the `n` bytes at `at` in the read buffer (a batch of datagrams
+    /// fills it slot by slot).
+    pub(super) fn deliver_at(
+        &mut self,
+        key: usize,
+        at: usize,
+        n: usize,
+    ) -> Result<(), (SocketOperation, i32)> {
         let Worker {
             locals,
             read_buf,
@@ -84,7 +95,7 @@ impl Worker {
         } = self;
         let local = &mut locals[key];
         let id = local.conn.id;
-        let data = &read_buf[..n];
+        let data = &read_buf[at..at + n];
         let events = &run.events;
         let _delivering = Delivering::start(&local.conn);
         let (result, code) = match run.shared.model {

@@ -38,6 +38,8 @@ public abstract class Client extends Component {
                         || overrides(l, i, "onReceive", s, long.class, byte[].class), EV_RECEIVE)
                 | bit(overrides(l, i, "onPullReceive", s, long.class, int.class), EV_PULL_RECEIVE)
                 | bit(overrides(l, i, "onSendDrained", s, long.class, long.class), EV_SEND_DRAINED)
+                | bit(overrides(l, i, "onMessageDropped", s, long.class, long.class, int.class),
+                        EV_MESSAGE_DROPPED)
                 | 1 << EV_CLOSE;
     }
 
@@ -60,6 +62,8 @@ public abstract class Client extends Component {
                 return l.onPullReceive(this, id, (int) Math.min(arg, Integer.MAX_VALUE));
             case EV_SEND_DRAINED:
                 return l.onSendDrained(this, id, arg);
+            case EV_MESSAGE_DROPPED:
+                return l.onMessageDropped(this, id, arg >>> 32, (int) arg);
             case EV_CLOSE:
                 return l.onClose(this, id, SocketOperation.of((int) (arg >> 32)), (int) arg);
             default:

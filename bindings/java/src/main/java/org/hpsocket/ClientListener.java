@@ -131,6 +131,23 @@ public interface ClientListener<C extends Client> {
     }
 
     /**
+     * Extension (ARQ partial reliability): the message that {@code sendEx} returned
+     * {@code messageId} for ({@code size} bytes) was given up, its deadline passed or its
+     * retransmit limit reached; the peer skips it and goes on delivering the following
+     * messages in order. Fired once per message, on the connection's worker; ARQ components
+     * only. The result is ignored.
+     *
+     * @param client    the sender
+     * @param connId    the connection
+     * @param messageId the id {@code sendEx} returned
+     * @param size      the message's size in bytes
+     * @return ignored
+     */
+    default HandleResult onMessageDropped(C client, long connId, long messageId, int size) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
      * The connection closed: {@code (CLOSE, 0)} for a normal close, else the failing operation
      * and an {@code errno}. Fired once per connection (a failed asynchronous connect reports
      * {@link SocketOperation#CONNECT}); its attachment is still

@@ -96,6 +96,8 @@ public abstract class Component implements AutoCloseable {
     static final int EV_HTTP_UPGRADE = 19;
     static final int EV_HTTP_PARSE_ERROR = 20;
     static final int EV_HTTP_WS_MESSAGE = 21;
+    /** ARQ partial reliability: {@code arg} is the message id (high 32 bits) and size. */
+    static final int EV_MESSAGE_DROPPED = 22;
 
     // Setting keys (settings.rs).
     static final int S_WORKER_THREAD_COUNT = 0;
@@ -128,6 +130,8 @@ public abstract class Component implements AutoCloseable {
     static final int S_POST_RECEIVE_COUNT = 51;
     static final int S_DETECT_ATTEMPTS = 52;
     static final int S_DETECT_INTERVAL = 53;
+    static final int S_SOCKET_RECV_BUFFER_SIZE = 54;
+    static final int S_SOCKET_SEND_BUFFER_SIZE = 55;
     static final int S_ARQ_NO_DELAY = 60;
     static final int S_ARQ_TURNOFF_CONGEST_CTRL = 61;
     static final int S_ARQ_FLUSH_INTERVAL = 62;
@@ -139,6 +143,7 @@ public abstract class Component implements AutoCloseable {
     static final int S_ARQ_MAX_TRANS_UNIT = 68;
     static final int S_ARQ_MAX_MESSAGE_SIZE = 69;
     static final int S_ARQ_HANDSHAKE_TIMEOUT = 70;
+    static final int S_ARQ_PARTIAL_RELIABILITY = 71;
 
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -181,7 +186,7 @@ public abstract class Component implements AutoCloseable {
      * reported and counts as {@code HR_ERROR}.
      */
     final int dispatch(int event, long connId, long arg, ByteBuffer data) {
-        if (event >= EV_HTTP_MESSAGE_BEGIN) {
+        if (event >= EV_HTTP_MESSAGE_BEGIN && event <= EV_HTTP_WS_MESSAGE) {
             try {
                 if (data != null) {
                     data.clear().limit((int) arg);
@@ -929,6 +934,18 @@ public abstract class Component implements AutoCloseable {
     long pendingDataLength0(long connId) {
         try {
             return Native.pendingDataLength(queryHandle(), connId);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    long sendEx0(long connId, byte[] data, int offset, int length, int deadlineMs,
+            int maxRetransmits) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        nonNegative("deadlineMs", deadlineMs);
+        try {
+            return Native.sendEx(handle(), connId, data, offset, length, deadlineMs,
+                    maxRetransmits);
         } finally {
             Reference.reachabilityFence(this);
         }

@@ -146,6 +146,8 @@ final class Native {
     static native long pendingDataLength(long h, long conn);
     /** ARQ: messages queued or in flight (conn ignored by a client). */
     static native long waitingSendMessageCount(long h, long conn);
+    static native long sendEx(long h, long conn, byte[] data, int off, int len, int deadline,
+            int maxRetransmits);
 
     // ---- SSL ----
     static native void setupSsl(long h, int verify, String cert, String key, String password,

@@ -133,6 +133,23 @@ public interface ServerListener<S extends Server> {
     }
 
     /**
+     * Extension (ARQ partial reliability): the message that {@code sendEx} returned
+     * {@code messageId} for ({@code size} bytes) was given up, its deadline passed or its
+     * retransmit limit reached; the peer skips it and goes on delivering the following
+     * messages in order. Fired once per message, on the connection's worker; ARQ components
+     * only. The result is ignored.
+     *
+     * @param server    the sender
+     * @param connId    the connection
+     * @param messageId the id {@code sendEx} returned
+     * @param size      the message's size in bytes
+     * @return ignored
+     */
+    default HandleResult onMessageDropped(S server, long connId, long messageId, int size) {
+        return HandleResult.IGNORE;
+    }
+
+    /**
      * The connection closed: {@code (CLOSE, 0)} for a normal close, else the failing operation
      * and an {@code errno}. Fired once per accepted connection; its attachment is still
      * readable here. The result is ignored.

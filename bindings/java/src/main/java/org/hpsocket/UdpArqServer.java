@@ -245,4 +245,49 @@ public class UdpArqServer extends UdpServer {
     public void setHandShakeTimeout(int millis) {
         setSetting(S_ARQ_HANDSHAKE_TIMEOUT, nonNegative("handShakeTimeout", millis));
     }
+
+    /**
+     * Extension: whether this component offers partial reliability in the ARQ handshake (its
+     * flag bit 0x02). Default false.
+     *
+     * @return the flag
+     */
+    public boolean isPartialReliability() {
+        return getSetting(S_ARQ_PARTIAL_RELIABILITY) != 0;
+    }
+
+    /**
+     * Offers partial reliability in the ARQ handshake, or not. A connection has it when both
+     * sides offer it; then {@code sendEx} with a limit may give messages up. Off (the
+     * default), the handshake is HP-Socket's, bit for bit: turn it on only towards hpsocket
+     * peers (HP-Socket may refuse the bit).
+     *
+     * @param on the flag
+     */
+    public void setPartialReliability(boolean on) {
+        setSetting(S_ARQ_PARTIAL_RELIABILITY, on ? 1 : 0);
+    }
+
+    /**
+     * Extension (partial reliability): sends one message as {@code send} does, given up
+     * {@code deadlineMs} ms after the call (0: never) or when one of its segments would be
+     * retransmitted more than {@code maxRetransmits} times (negative: no limit, as the C
+     * API's {@code -1}; 0: sent once). A message given up is reported once by
+     * {@code onMessageDropped} with the returned id and its size; the peer skips it whole and
+     * goes on delivering the following messages in order.
+     *
+     * @param connId         the connection
+     * @param data           the message, 1 to {@link #getMaxMessageSize()} bytes
+     * @param deadlineMs     ms until it is given up; 0: never
+     * @param maxRetransmits retransmissions allowed per segment; negative: no limit
+     * @return its id, 1, 2, 3... per connection; 0 for a message with neither limit (a plain
+     *         send)
+     * @throws HPSocketException {@link SocketError#ILLEGAL_STATE} with {@code EOPNOTSUPP}
+     *         for a limit on a connection where either side did not offer partial
+     *         reliability ({@link #setPartialReliability}); as {@code send} otherwise
+     * @throws IllegalArgumentException for a negative {@code deadlineMs}
+     */
+    public long sendEx(long connId, byte[] data, int deadlineMs, int maxRetransmits) {
+        return sendEx0(connId, data, 0, data.length, deadlineMs, maxRetransmits);
+    }
 }
