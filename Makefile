@@ -78,21 +78,7 @@ all: build
 # ---- dependencies --------------------------------------------------------------------------
 
 deps:
-	@missing=""; \
-	if command -v dpkg-query >/dev/null; then \
-	  for p in $(DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
-	      || missing="$$missing $$p"; \
-	  done; \
-	fi; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "deps: missing Debian packages:$$missing (install them, or run make as root)"; exit 1; \
-	  fi; \
-	  echo "deps: installing$$missing"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	@tools/apt-need.sh deps $(DEB_PACKAGES)
 	@if ! command -v $(CARGO) >/dev/null; then \
 	  if command -v rustup >/dev/null; then \
 	    echo "deps: cargo missing, installing the stable toolchain with rustup"; \

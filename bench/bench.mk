@@ -44,16 +44,7 @@ bench-smoke: bench-build
 BENCH_DEB := libuv1-dev libevent-dev pkg-config nginx wrk
 
 bench-deps:
-	@missing=""; for p in $(BENCH_DEB); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
-	    || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "bench: installing$$missing"; \
-	  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq \
-	    && apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
-	    || echo "bench: could not install$$missing: those peers are left out"; \
-	fi
+	@tools/apt-need.sh bench $(BENCH_DEB) || echo "bench: those peers are left out"
 
 bench-build: bench-rust bench-hp522
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-cpeers

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that are missing, and only those: `tools/apt-need.sh LABEL PKG...`.
-# Not root and something missing: says what to install and fails. The make targets' deps-*
-# steps call it (LABEL names the step in its messages).
+# Not root and something missing: says what to install and fails. Every deps step of the make
+# files calls it (LABEL names the step in its messages).
 set -euo pipefail
 label=$1
 shift

@@ -28,16 +28,7 @@ CPP_DEB_PACKAGES := g++ cmake libgtest-dev openssl libssl-dev
 .PHONY: deps-cpp test-cpp cpp-header-check
 
 deps-cpp:
-	@missing=""; \
-	for p in $(CPP_DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then echo "deps-cpp: missing Debian packages:$$missing (install them, or run make as root)"; exit 1; fi; \
-	  echo "deps-cpp: installing$$missing"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	@$(CPP_ROOT)/tools/apt-need.sh deps-cpp $(CPP_DEB_PACKAGES)
 
 # The header alone, then with <openssl/ssl.h> before and after it (include/hpsocket.h declares
 # OpenSSL functions with other types; hpsocket.hpp hides them).

@@ -53,16 +53,7 @@ deps-csharp-consumer:
 	@$(CS_ROOT)/tools/apt-need.sh deps-csharp-consumer $(CS_CONSUMER_DEB_PACKAGES)
 
 deps-csharp:
-	@missing=""; \
-	for p in $(CS_DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then echo "deps-csharp: missing Debian packages:$$missing (install them, or run make as root)"; exit 1; fi; \
-	  echo "deps-csharp: installing$$missing"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	@$(CS_ROOT)/tools/apt-need.sh deps-csharp $(CS_DEB_PACKAGES)
 
 csharp: $(CS_OUT)/HPSocket.dll
 

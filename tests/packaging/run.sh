@@ -291,10 +291,13 @@ test_java_maven() {
              "hpsocket-$version-javadoc.jar"; do
         [ -f "$art/$f" ] || fail "maven-install did not install $f"
     done
-    unzip -l "$art/hpsocket-$version-sources.jar" | grep -q 'org/hpsocket/TcpServer.java' \
-        || fail "the sources jar has no TcpServer.java"
-    unzip -l "$art/hpsocket-$version-javadoc.jar" | grep -q 'org/hpsocket/TcpServer.html' \
-        || fail "the Javadoc jar has no TcpServer.html"
+    # The listings are read whole before grep looks: `unzip -l | grep -q` fails under pipefail
+    # whenever grep stops early and unzip dies of SIGPIPE.
+    local listing
+    listing=$(unzip -l "$art/hpsocket-$version-sources.jar")
+    grep -q 'org/hpsocket/TcpServer.java' <<<"$listing" || fail "the sources jar has no TcpServer.java"
+    listing=$(unzip -l "$art/hpsocket-$version-javadoc.jar")
+    grep -q 'org/hpsocket/TcpServer.html' <<<"$listing" || fail "the Javadoc jar has no TcpServer.html"
     rm -rf "$dir" && cp -r "$root/tests/packaging/java-consumer" "$dir"
     cd "$dir"
     # An empty local repository: the dependency can only come from the installed one (Maven

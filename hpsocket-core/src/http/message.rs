@@ -187,7 +187,7 @@ impl HttpMessage {
                 .header_values("Cookie")
                 .flat_map(|v| super::cookie::parse_cookie_header(&v.to_string_lossy()))
                 .collect();
-            message.set_response_cookies(cookies);
+            message.set_cookies(cookies);
         }
         if head.upgrade {
             message.upgrade = message.detect_upgrade(is_request);
@@ -197,7 +197,7 @@ impl HttpMessage {
 
     /// Records the cookies (name and value each): a request's `Cookie` pairs, a response's
     /// `Set-Cookie` headers.
-    pub(crate) fn set_response_cookies(&mut self, cookies: Vec<(String, String)>) {
+    pub(crate) fn set_cookies(&mut self, cookies: Vec<(String, String)>) {
         let texts = &mut self.texts;
         self.cookies = cookies
             .iter()

@@ -599,7 +599,7 @@ impl Sink for EventSink<'_> {
         if !self.is_request {
             let path = asked.as_ref().map_or("/", |a| a.path.as_str());
             let cookies = self.events.response_cookies(self.id, path, &message);
-            message.set_response_cookies(cookies);
+            message.set_cookies(cookies);
             // An interim answer (100 Continue…) leaves the request waiting for its final one.
             if head.status >= 200 || head.status == 101 {
                 self.shared.answered();
