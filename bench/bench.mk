@@ -163,15 +163,19 @@ bench-charts:
 	else echo "bench: no matplotlib or no summary: charts skipped"; fi
 
 # L1 peers (the bindings' echo servers), each language left out with a note when its package
-# (from `make wheel` / `make jar` in dist/) or toolchain is missing. Python: a venv in
-# .peers/l1venv with the hpsocket wheel and uvloop from PyPI; Java: bench/java/*.java compiled
-# against the jar into .peers/java. The dist/ packages are used as they are: rebuild them
-# (`make wheel jar`) after changing a binding.
+# (from `make wheel` / `make jar` / `make nupkg` in dist/) or toolchain is missing. Python: a
+# venv in .peers/l1venv with the hpsocket wheel and uvloop from PyPI; Java: bench/java/*.java
+# compiled against the jar into .peers/java; C#: the nupkg's HPSocket.dll and libhpsocket.so
+# taken into .peers/csharp and bench/csharp/*.cs compiled there with Debian's mcs (each file
+# its own program). The dist/ packages are used as they are: rebuild them (`make wheel jar
+# nupkg`) after changing a binding.
 BENCH_L1_VENV := $(BENCH_PEERS)/l1venv
 BENCH_L1_JAVA := $(BENCH_PEERS)/java
+BENCH_L1_CS := $(BENCH_PEERS)/csharp
+BENCH_MCS ?= $(or $(MCS),mcs)
 
 bench-l1:
-	@whl=$$(ls dist/hpsocket-*.whl 2>/dev/null | tail -1); \
+	@whl=$$(ls dist/hpsocket_rs-*.whl 2>/dev/null | tail -1); \
 	if [ -n "$$whl" ]; then \
 	  { [ -x $(BENCH_L1_VENV)/bin/python ] || $(BENCH_PYTHON) -m venv $(BENCH_L1_VENV); } \
 	  && $(BENCH_L1_VENV)/bin/pip install --quiet --disable-pip-version-check \
@@ -179,7 +183,7 @@ bench-l1:
 	  && $(BENCH_L1_VENV)/bin/pip install --quiet --disable-pip-version-check uvloop \
 	  || { echo "bench: L1 Python venv failed: the Python row is left out"; \
 	       rm -rf $(BENCH_L1_VENV); }; \
-	else echo "bench: no dist/hpsocket-*.whl (make wheel): the L1 Python row is left out"; fi
+	else echo "bench: no dist/hpsocket_rs-*.whl (make wheel): the L1 Python row is left out"; fi
 	@jar=$$(ls dist/hpsocket-*.jar 2>/dev/null | tail -1); \
 	if [ -n "$$jar" ] && command -v javac >/dev/null; then \
 	  mkdir -p $(BENCH_L1_JAVA)/classes && cp "$$jar" $(BENCH_L1_JAVA)/hpsocket.jar \
@@ -188,3 +192,14 @@ bench-l1:
 	  || { echo "bench: L1 Java build failed: the Java row is left out"; \
 	       rm -rf $(BENCH_L1_JAVA)/classes; }; \
 	else echo "bench: no dist/hpsocket-*.jar (make jar) or no javac: the L1 Java row is left out"; fi
+	@pkg=$$(ls dist/HPSocket.*.nupkg 2>/dev/null | tail -1); \
+	if [ -n "$$pkg" ] && command -v $(BENCH_MCS) >/dev/null && command -v mono >/dev/null; then \
+	  rm -rf $(BENCH_L1_CS) && mkdir -p $(BENCH_L1_CS) \
+	  && unzip -q -j -o "$$pkg" lib/net45/HPSocket.dll runtimes/linux-x64/native/libhpsocket.so \
+	       -d $(BENCH_L1_CS) \
+	  && $(BENCH_MCS) -langversion:7.2 -optimize+ -warnaserror+ -out:$(BENCH_L1_CS)/HpsEcho.exe \
+	       -r:$(BENCH_L1_CS)/HPSocket.dll $(BENCH_DIR)/csharp/HpsEcho.cs \
+	  && $(BENCH_MCS) -langversion:7.2 -optimize+ -warnaserror+ \
+	       -out:$(BENCH_L1_CS)/SocketsEcho.exe $(BENCH_DIR)/csharp/SocketsEcho.cs \
+	  || { echo "bench: L1 C# build failed: the C# row is left out"; rm -rf $(BENCH_L1_CS); }; \
+	else echo "bench: no dist/HPSocket.*.nupkg (make nupkg) or no mcs/mono: the L1 C# row is left out"; fi

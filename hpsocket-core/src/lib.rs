@@ -39,6 +39,7 @@ pub mod log;
 mod model;
 pub mod ops;
 pub mod pool;
+mod protocol;
 mod reactor;
 pub mod settings;
 mod sock;

@@ -208,6 +208,9 @@ const UDP_SERVER: Who = Who {
     client: false,
     ..UDP
 };
+/// The UDP sockets' own settings: every UDP component, the ARQ agent too (its connections
+/// are outgoing UDP sockets; the C API has them as `HPX_UdpArqAgent_*`).
+const UDP_SOCKET: Who = Who { agent: true, ..UDP };
 const SSL_AGENT_CLIENT: Who = Who {
     server: false,
     ..SSL
@@ -266,6 +269,16 @@ impl Setting {
             && by_transport
             && (!who.pack || model == ReceiveModel::Pack)
             && (!who.ssl || secure)
+    }
+
+    /// Whether some component of this role has the setting (of any receive model, security
+    /// or transport): `tools/ffi-gen` checks each C family it writes the setting for.
+    pub fn applies_to_role(&self, role: ComponentRole) -> bool {
+        match role {
+            ComponentRole::Server => self.who.server,
+            ComponentRole::Agent => self.who.agent,
+            ComponentRole::Client => self.who.client,
+        }
     }
 
     /// Its value in a server's or agent's configuration; `None` if they do not have it.
@@ -444,11 +457,11 @@ settings! {
         engine: udp.detect_interval, client: udp.detect_interval,
         "Heartbeat interval, ms (a client sends an empty datagram this often). Default \
          60000; 0: no heartbeats.";
-    recv_buffer_size, "SocketRecvBufferSize", hpx, U32, UDP,
+    recv_buffer_size, "SocketRecvBufferSize", hpx, U32, UDP_SOCKET,
         engine: udp.recv_buffer_size, client: udp.recv_buffer_size,
         "SO_RCVBUF of the UDP sockets, bytes, set at Start (the kernel doubles it and caps it \
          at net.core.rmem_max). Default 0: the system's; else 1024..=1073741824.";
-    send_buffer_size, "SocketSendBufferSize", hpx, U32, UDP,
+    send_buffer_size, "SocketSendBufferSize", hpx, U32, UDP_SOCKET,
         engine: udp.send_buffer_size, client: udp.send_buffer_size,
         "SO_SNDBUF of the UDP sockets, bytes, set at Start (capped at net.core.wmem_max). \
          Default 0: the system's; else 1024..=1073741824.";
@@ -534,6 +547,20 @@ mod tests {
         assert!(udp("detect_interval", ComponentRole::Client));
         assert!(!udp("post_receive_count", ComponentRole::Client));
         assert!(!udp("max_datagram_size", ComponentRole::Agent));
+        // The ARQ agent's connections are UDP sockets: the C API sets their buffers too.
+        assert!(udp("recv_buffer_size", ComponentRole::Agent));
+        assert!(udp("send_buffer_size", ComponentRole::Agent));
+        assert!(!find("recv_buffer_size").unwrap().applies_to(
+            ComponentRole::Agent,
+            ReceiveModel::Push,
+            false
+        ));
+        assert!(find("free_buffer_pool_size")
+            .unwrap()
+            .applies_to_role(ComponentRole::Client));
+        assert!(!find("max_connection_count")
+            .unwrap()
+            .applies_to_role(ComponentRole::Client));
         assert!(!udp("keep_alive_time", ComponentRole::Server));
         assert!(!udp("sync_connect_timeout", ComponentRole::Client));
         assert!(udp("worker_thread_count", ComponentRole::Server));

@@ -297,25 +297,6 @@ pub(crate) fn set(shape: Shape, p: HP_Object, f: impl FnOnce(&mut EngineConfig))
     })
 }
 
-/// Changes a setting to a value parsed from C (an enum): a parse error leaves it unchanged and
-/// is recorded on the object like any other failure.
-pub(crate) fn set_parsed<V>(
-    shape: Shape,
-    p: HP_Object,
-    parsed: Result<V>,
-    f: impl FnOnce(&mut EngineConfig, V),
-) -> Result<()> {
-    with(shape, p, |_, e| {
-        let mut pending = Some((parsed?, f));
-        e.update_config(&mut |c| {
-            if let Some((v, f)) = pending.take() {
-                f(c, v)
-            }
-        })?;
-        Ok(())
-    })
-}
-
 /// Reads a setting.
 pub(crate) fn get<T>(shape: Shape, p: HP_Object, f: impl FnOnce(&EngineConfig) -> T) -> Result<T> {
     with(shape, p, |_, e| Ok(f(&e.config())))

@@ -39,6 +39,7 @@ mod node;
 mod object;
 mod pull;
 mod server;
+mod setting;
 mod ssl;
 mod sys;
 mod sys_codec;

@@ -45,8 +45,6 @@ pub(crate) trait Secure {
         -> hpsocket_core::Result<()>;
     fn cleanup(&self);
     fn handshake(&self, id: ConnId) -> hpsocket_core::Result<()>;
-    fn auto_handshake(&self) -> bool;
-    fn set_auto_handshake(&self, on: bool) -> hpsocket_core::Result<()>;
     /// Runs `f` on the session of connection `id` (a client's own connection: `id` unused).
     fn session(&self, id: ConnId, f: &mut dyn FnMut(&SslRef)) -> hpsocket_core::Result<()>;
     fn context(&self, f: &mut dyn FnMut(&SslContextRef)) -> hpsocket_core::Result<()>;
@@ -66,13 +64,6 @@ impl Secure for Component<TcpServer> {
     }
     fn handshake(&self, id: ConnId) -> hpsocket_core::Result<()> {
         self.inner.start_ssl_handshake(id)
-    }
-    fn auto_handshake(&self) -> bool {
-        self.inner.config().socket.ssl_auto_handshake
-    }
-    fn set_auto_handshake(&self, on: bool) -> hpsocket_core::Result<()> {
-        self.inner
-            .update_config(|c| c.socket.ssl_auto_handshake = on)
     }
     fn session(&self, id: ConnId, f: &mut dyn FnMut(&SslRef)) -> hpsocket_core::Result<()> {
         self.inner.with_ssl_session(id, |s| f(s))
@@ -95,13 +86,6 @@ impl Secure for Component<TcpAgent> {
     fn handshake(&self, id: ConnId) -> hpsocket_core::Result<()> {
         self.inner.start_ssl_handshake(id)
     }
-    fn auto_handshake(&self) -> bool {
-        self.inner.config().socket.ssl_auto_handshake
-    }
-    fn set_auto_handshake(&self, on: bool) -> hpsocket_core::Result<()> {
-        self.inner
-            .update_config(|c| c.socket.ssl_auto_handshake = on)
-    }
     fn session(&self, id: ConnId, f: &mut dyn FnMut(&SslRef)) -> hpsocket_core::Result<()> {
         self.inner.with_ssl_session(id, |s| f(s))
     }
@@ -122,13 +106,6 @@ impl Secure for Component<TcpClient> {
     }
     fn handshake(&self, _: ConnId) -> hpsocket_core::Result<()> {
         self.inner.start_ssl_handshake()
-    }
-    fn auto_handshake(&self) -> bool {
-        self.inner.config().socket.ssl_auto_handshake
-    }
-    fn set_auto_handshake(&self, on: bool) -> hpsocket_core::Result<()> {
-        self.inner
-            .update_config(|c| c.socket.ssl_auto_handshake = on)
     }
     fn session(&self, _: ConnId, f: &mut dyn FnMut(&SslRef)) -> hpsocket_core::Result<()> {
         self.inner.with_ssl_session(|s| f(s))
@@ -296,14 +273,6 @@ pub(crate) fn start_handshake(family: Family, p: HP_Object, id: HP_CONNID) -> Re
         c.handshake(conn_id(id))?;
         Ok(TRUE)
     })
-}
-
-pub(crate) fn set_auto_handshake(family: Family, p: HP_Object, on: BOOL) -> Result<()> {
-    with_ssl(family, p, |_, c| Ok(c.set_auto_handshake(args::flag(on))?))
-}
-
-pub(crate) fn is_auto_handshake(family: Family, p: HP_Object) -> Result<BOOL> {
-    with_ssl(family, p, |_, c| Ok(to_bool(c.auto_handshake())))
 }
 
 /// # Safety

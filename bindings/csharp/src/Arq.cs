@@ -24,103 +24,49 @@ namespace HPSocket
 
         /// <summary>Messages of a connection queued or in flight (sent and not yet acknowledged);
         /// false for an unknown connection.</summary>
-        public bool GetWaitingSendMessageCount(IntPtr connId, out int count)
-        {
-            count = 0;
-            return NativeMethods.HP_UdpArqServer_GetWaitingSendMessageCount(Handle, connId, ref count) != 0;
-        }
+        public bool GetWaitingSendMessageCount(IntPtr connId, out int count) { return Arq.GetWaitingSendMessageCount(this, connId, out count); }
 
         /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
         /// component it is the ARQ setting, as in HP-Socket.</summary>
-        public new bool NoDelay
-        {
-            get { return NativeMethods.HP_UdpArqServer_IsNoDelay(Handle) != 0; }
-            set { NativeMethods.HP_UdpArqServer_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
-        }
+        public new bool NoDelay { get { return Arq.Is(this, ArqCore.Flag.NoDelay); } set { Arq.Set(this, ArqCore.Flag.NoDelay, value); } }
 
         /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
-        public bool TurnoffCongestCtrl
-        {
-            get { return NativeMethods.HP_UdpArqServer_IsTurnoffCongestCtrl(Handle) != 0; }
-            set { NativeMethods.HP_UdpArqServer_SetTurnoffCongestCtrl(Handle, B(value)); Check(value, TurnoffCongestCtrl, "TurnoffCongestCtrl"); }
-        }
+        public bool TurnoffCongestCtrl { get { return Arq.Is(this, ArqCore.Flag.TurnoffCongestCtrl); } set { Arq.Set(this, ArqCore.Flag.TurnoffCongestCtrl, value); } }
 
         /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
-        public uint FlushInterval
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetFlushInterval(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetFlushInterval(Handle, value); Check(value, FlushInterval, "FlushInterval"); }
-        }
+        public uint FlushInterval { get { return Arq.Get(this, ArqCore.U.FlushInterval); } set { Arq.Set(this, ArqCore.U.FlushInterval, value); } }
 
         /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
-        public uint ResendByAcks
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetResendByAcks(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetResendByAcks(Handle, value); Check(value, ResendByAcks, "ResendByAcks"); }
-        }
+        public uint ResendByAcks { get { return Arq.Get(this, ArqCore.U.ResendByAcks); } set { Arq.Set(this, ArqCore.U.ResendByAcks, value); } }
 
         /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
-        public uint SendWndSize
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetSendWndSize(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetSendWndSize(Handle, value); Check(value, SendWndSize, "SendWndSize"); }
-        }
+        public uint SendWndSize { get { return Arq.Get(this, ArqCore.U.SendWndSize); } set { Arq.Set(this, ArqCore.U.SendWndSize, value); } }
 
         /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
-        public uint RecvWndSize
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetRecvWndSize(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetRecvWndSize(Handle, value); Check(value, RecvWndSize, "RecvWndSize"); }
-        }
+        public uint RecvWndSize { get { return Arq.Get(this, ArqCore.U.RecvWndSize); } set { Arq.Set(this, ArqCore.U.RecvWndSize, value); } }
 
         /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
-        public uint MinRto
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetMinRto(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetMinRto(Handle, value); Check(value, MinRto, "MinRto"); }
-        }
+        public uint MinRto { get { return Arq.Get(this, ArqCore.U.MinRto); } set { Arq.Set(this, ArqCore.U.MinRto, value); } }
 
         /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
-        public uint FastLimit
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetFastLimit(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetFastLimit(Handle, value); Check(value, FastLimit, "FastLimit"); }
-        }
+        public uint FastLimit { get { return Arq.Get(this, ArqCore.U.FastLimit); } set { Arq.Set(this, ArqCore.U.FastLimit, value); } }
 
         /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
-        public uint MaxTransUnit
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetMaxTransUnit(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetMaxTransUnit(Handle, value); Check(value, MaxTransUnit, "MaxTransUnit"); }
-        }
+        public uint MaxTransUnit { get { return Arq.Get(this, ArqCore.U.MaxTransUnit); } set { Arq.Set(this, ArqCore.U.MaxTransUnit, value); } }
 
         /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
-        public uint MaxMessageSize
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetMaxMessageSize(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetMaxMessageSize(Handle, value); Check(value, MaxMessageSize, "MaxMessageSize"); }
-        }
+        public uint MaxMessageSize { get { return Arq.Get(this, ArqCore.U.MaxMessageSize); } set { Arq.Set(this, ArqCore.U.MaxMessageSize, value); } }
 
         /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
-        public uint HandShakeTimeout
-        {
-            get { return NativeMethods.HP_UdpArqServer_GetHandShakeTimeout(Handle); }
-            set { NativeMethods.HP_UdpArqServer_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
-        }
+        public uint HandShakeTimeout { get { return Arq.Get(this, ArqCore.U.HandShakeTimeout); } set { Arq.Set(this, ArqCore.U.HandShakeTimeout, value); } }
 
         // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
-
-        private const int CbMessageDropped = 512;
 
         /// <summary>Extension: offers partial reliability in the handshake (default false: the
         /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
         /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
         /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
-        public bool PartialReliability
-        {
-            get { return NativeMethods.HPX_UdpArqServer_IsPartialReliability(Handle) != 0; }
-            set { NativeMethods.HPX_UdpArqServer_SetPartialReliability(Handle, B(value)); Check(value, PartialReliability, "PartialReliability"); }
-        }
+        public bool PartialReliability { get { return Arq.Is(this, ArqCore.Flag.PartialReliability); } set { Arq.Set(this, ArqCore.Flag.PartialReliability, value); } }
 
         /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
         /// call (0: never) or when one of its segments would be retransmitted more than
@@ -130,28 +76,13 @@ namespace HPSocket
         /// peer skips it whole and delivers the following messages in order. A limit on a
         /// connection without partial reliability on both sides returns false
         /// (<see cref="SocketError.IllegalState"/>, <see cref="HP.SysLastError"/> EOPNOTSUPP).</summary>
-        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId)
-        {
-            if (data == null) throw new ArgumentNullException("data");
-            return SendEx(connId, data, 0, data.Length, deadlineMs, maxRetransmits, out messageId);
-        }
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, connId, data, deadlineMs, maxRetransmits, out messageId); }
 
         /// <summary>SendEx of <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
-        public unsafe bool SendEx(IntPtr connId, byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId)
-        {
-            CheckRange(data, offset, count);
-            IntPtr h = Handle;
-            messageId = 0;
-            fixed (byte* p = data)
-                return NativeMethods.HPX_UdpArqServer_SendEx(h, connId, count == 0 ? null : p + offset, count, deadlineMs, maxRetransmits, out messageId) != 0;
-        }
+        public bool SendEx(IntPtr connId, byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, connId, data, offset, count, deadlineMs, maxRetransmits, out messageId); }
 
         /// <summary>SendEx without the message id.</summary>
-        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits)
-        {
-            uint id;
-            return SendEx(connId, data, deadlineMs, maxRetransmits, out id);
-        }
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits) { uint id; return Arq.SendEx(this, connId, data, deadlineMs, maxRetransmits, out id); }
 
         private MessageDroppedEventHandler<UdpArqServer> _onMessageDropped;
 
@@ -159,29 +90,14 @@ namespace HPSocket
         /// <see cref="MessageDroppedEventHandler{TSender}"/>).</summary>
         public event MessageDroppedEventHandler<UdpArqServer> OnMessageDropped
         {
-            add { lock (EventLock) _onMessageDropped += value; Hook(CbMessageDropped, l => NativeMethods.HPX_Set_FN_Server_OnMessageDropped(l, s_messageDropped)); }
+            add { lock (EventLock) _onMessageDropped += value; Hook(ArqCore.CbMessageDropped, l => NativeMethods.HPX_Set_FN_Server_OnMessageDropped(l, s_messageDropped)); }
             remove { lock (EventLock) _onMessageDropped -= value; }
         }
 
-        private static readonly NativeMethods.HPX_FN_Server_OnMessageDropped s_messageDropped = MessageDroppedCb;
+        private static readonly NativeMethods.HPX_FN_Server_OnMessageDropped s_messageDropped =
+            (sender, connId, messageId, length) => ArqCore.Dropped<UdpArqServer>(sender, connId, messageId, length, s => s._onMessageDropped);
 
-        private static int MessageDroppedCb(IntPtr sender, IntPtr connId, uint messageId, int length)
-        {
-            UdpArqServer s = null;
-            try
-            {
-                s = FromSender<UdpArqServer>(sender);
-                if (s == null) return NativeMethods.HR_IGNORE;
-                Enter(s);
-                try
-                {
-                    MessageDroppedEventHandler<UdpArqServer> h = s._onMessageDropped;
-                    return h == null ? NativeMethods.HR_IGNORE : (int)h(s, connId, messageId, length);
-                }
-                finally { Leave(s); }
-            }
-            catch (Exception e) { Report(s, "OnMessageDropped", e); return NativeMethods.HR_ERROR; }
-        }
+        private static ArqCore Arq { get { return ArqCore.Server; } }
     }
 
     /// <summary>
@@ -205,134 +121,54 @@ namespace HPSocket
 
         /// <summary>Messages queued or in flight (sent and not yet acknowledged); false when not
         /// connected.</summary>
-        public bool GetWaitingSendMessageCount(out int count)
-        {
-            count = 0;
-            return NativeMethods.HP_UdpArqClient_GetWaitingSendMessageCount(Handle, ref count) != 0;
-        }
+        public bool GetWaitingSendMessageCount(out int count) { return Arq.GetWaitingSendMessageCount(this, IntPtr.Zero, out count); }
 
-        /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
-        /// component it is the ARQ setting, as in HP-Socket.</summary>
-        public new bool NoDelay
-        {
-            get { return NativeMethods.HP_UdpArqClient_IsNoDelay(Handle) != 0; }
-            set { NativeMethods.HP_UdpArqClient_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.NoDelay"/>.</summary>
+        public new bool NoDelay { get { return Arq.Is(this, ArqCore.Flag.NoDelay); } set { Arq.Set(this, ArqCore.Flag.NoDelay, value); } }
 
-        /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
-        public bool TurnoffCongestCtrl
-        {
-            get { return NativeMethods.HP_UdpArqClient_IsTurnoffCongestCtrl(Handle) != 0; }
-            set { NativeMethods.HP_UdpArqClient_SetTurnoffCongestCtrl(Handle, B(value)); Check(value, TurnoffCongestCtrl, "TurnoffCongestCtrl"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.TurnoffCongestCtrl"/>.</summary>
+        public bool TurnoffCongestCtrl { get { return Arq.Is(this, ArqCore.Flag.TurnoffCongestCtrl); } set { Arq.Set(this, ArqCore.Flag.TurnoffCongestCtrl, value); } }
 
-        /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
-        public uint FlushInterval
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetFlushInterval(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetFlushInterval(Handle, value); Check(value, FlushInterval, "FlushInterval"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.FlushInterval"/>.</summary>
+        public uint FlushInterval { get { return Arq.Get(this, ArqCore.U.FlushInterval); } set { Arq.Set(this, ArqCore.U.FlushInterval, value); } }
 
-        /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
-        public uint ResendByAcks
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetResendByAcks(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetResendByAcks(Handle, value); Check(value, ResendByAcks, "ResendByAcks"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.ResendByAcks"/>.</summary>
+        public uint ResendByAcks { get { return Arq.Get(this, ArqCore.U.ResendByAcks); } set { Arq.Set(this, ArqCore.U.ResendByAcks, value); } }
 
-        /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
-        public uint SendWndSize
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetSendWndSize(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetSendWndSize(Handle, value); Check(value, SendWndSize, "SendWndSize"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.SendWndSize"/>.</summary>
+        public uint SendWndSize { get { return Arq.Get(this, ArqCore.U.SendWndSize); } set { Arq.Set(this, ArqCore.U.SendWndSize, value); } }
 
-        /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
-        public uint RecvWndSize
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetRecvWndSize(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetRecvWndSize(Handle, value); Check(value, RecvWndSize, "RecvWndSize"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.RecvWndSize"/>.</summary>
+        public uint RecvWndSize { get { return Arq.Get(this, ArqCore.U.RecvWndSize); } set { Arq.Set(this, ArqCore.U.RecvWndSize, value); } }
 
-        /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
-        public uint MinRto
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetMinRto(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetMinRto(Handle, value); Check(value, MinRto, "MinRto"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.MinRto"/>.</summary>
+        public uint MinRto { get { return Arq.Get(this, ArqCore.U.MinRto); } set { Arq.Set(this, ArqCore.U.MinRto, value); } }
 
-        /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
-        public uint FastLimit
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetFastLimit(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetFastLimit(Handle, value); Check(value, FastLimit, "FastLimit"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.FastLimit"/>.</summary>
+        public uint FastLimit { get { return Arq.Get(this, ArqCore.U.FastLimit); } set { Arq.Set(this, ArqCore.U.FastLimit, value); } }
 
-        /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
-        public uint MaxTransUnit
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetMaxTransUnit(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetMaxTransUnit(Handle, value); Check(value, MaxTransUnit, "MaxTransUnit"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.MaxTransUnit"/>.</summary>
+        public uint MaxTransUnit { get { return Arq.Get(this, ArqCore.U.MaxTransUnit); } set { Arq.Set(this, ArqCore.U.MaxTransUnit, value); } }
 
-        /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
-        public uint MaxMessageSize
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetMaxMessageSize(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetMaxMessageSize(Handle, value); Check(value, MaxMessageSize, "MaxMessageSize"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.MaxMessageSize"/>.</summary>
+        public uint MaxMessageSize { get { return Arq.Get(this, ArqCore.U.MaxMessageSize); } set { Arq.Set(this, ArqCore.U.MaxMessageSize, value); } }
 
-        /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
-        public uint HandShakeTimeout
-        {
-            get { return NativeMethods.HP_UdpArqClient_GetHandShakeTimeout(Handle); }
-            set { NativeMethods.HP_UdpArqClient_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.HandShakeTimeout"/>.</summary>
+        public uint HandShakeTimeout { get { return Arq.Get(this, ArqCore.U.HandShakeTimeout); } set { Arq.Set(this, ArqCore.U.HandShakeTimeout, value); } }
 
         // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
 
-        private const int CbMessageDropped = 512;
+        /// <summary>As <see cref="UdpArqServer.PartialReliability"/>.</summary>
+        public bool PartialReliability { get { return Arq.Is(this, ArqCore.Flag.PartialReliability); } set { Arq.Set(this, ArqCore.Flag.PartialReliability, value); } }
 
-        /// <summary>Extension: offers partial reliability in the handshake (default false: the
-        /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
-        /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
-        /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
-        public bool PartialReliability
-        {
-            get { return NativeMethods.HPX_UdpArqClient_IsPartialReliability(Handle) != 0; }
-            set { NativeMethods.HPX_UdpArqClient_SetPartialReliability(Handle, B(value)); Check(value, PartialReliability, "PartialReliability"); }
-        }
-
-        /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
-        /// call (0: never) or when one of its segments would be retransmitted more than
-        /// <paramref name="maxRetransmits"/> times (negative: no limit). <paramref name="messageId"/>
-        /// gets its id, 1, 2, ... per connection (0 for a message with neither limit: a plain Send).
-        /// A message given up is reported once by <see cref="OnMessageDropped"/> with that id; the
-        /// peer skips it whole and delivers the following messages in order. A limit on a
-        /// connection without partial reliability on both sides returns false
-        /// (<see cref="SocketError.IllegalState"/>, <see cref="HP.SysLastError"/> EOPNOTSUPP).</summary>
-        public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId)
-        {
-            if (data == null) throw new ArgumentNullException("data");
-            return SendEx(data, 0, data.Length, deadlineMs, maxRetransmits, out messageId);
-        }
+        /// <summary>As <see cref="UdpArqServer.SendEx(IntPtr, byte[], uint, int, out uint)"/>.</summary>
+        public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, IntPtr.Zero, data, deadlineMs, maxRetransmits, out messageId); }
 
         /// <summary>SendEx of <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
-        public unsafe bool SendEx(byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId)
-        {
-            CheckRange(data, offset, count);
-            IntPtr h = Handle;
-            messageId = 0;
-            fixed (byte* p = data)
-                return NativeMethods.HPX_UdpArqClient_SendEx(h, count == 0 ? null : p + offset, count, deadlineMs, maxRetransmits, out messageId) != 0;
-        }
+        public bool SendEx(byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, IntPtr.Zero, data, offset, count, deadlineMs, maxRetransmits, out messageId); }
 
         /// <summary>SendEx without the message id.</summary>
-        public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits)
-        {
-            uint id;
-            return SendEx(data, deadlineMs, maxRetransmits, out id);
-        }
+        public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits) { uint id; return Arq.SendEx(this, IntPtr.Zero, data, deadlineMs, maxRetransmits, out id); }
 
         private MessageDroppedEventHandler<UdpArqClient> _onMessageDropped;
 
@@ -340,29 +176,14 @@ namespace HPSocket
         /// <see cref="MessageDroppedEventHandler{TSender}"/>).</summary>
         public event MessageDroppedEventHandler<UdpArqClient> OnMessageDropped
         {
-            add { lock (EventLock) _onMessageDropped += value; Hook(CbMessageDropped, l => NativeMethods.HPX_Set_FN_Client_OnMessageDropped(l, s_messageDropped)); }
+            add { lock (EventLock) _onMessageDropped += value; Hook(ArqCore.CbMessageDropped, l => NativeMethods.HPX_Set_FN_Client_OnMessageDropped(l, s_messageDropped)); }
             remove { lock (EventLock) _onMessageDropped -= value; }
         }
 
-        private static readonly NativeMethods.HPX_FN_Client_OnMessageDropped s_messageDropped = MessageDroppedCb;
+        private static readonly NativeMethods.HPX_FN_Client_OnMessageDropped s_messageDropped =
+            (sender, connId, messageId, length) => ArqCore.Dropped<UdpArqClient>(sender, connId, messageId, length, s => s._onMessageDropped);
 
-        private static int MessageDroppedCb(IntPtr sender, IntPtr connId, uint messageId, int length)
-        {
-            UdpArqClient s = null;
-            try
-            {
-                s = FromSender<UdpArqClient>(sender);
-                if (s == null) return NativeMethods.HR_IGNORE;
-                Enter(s);
-                try
-                {
-                    MessageDroppedEventHandler<UdpArqClient> h = s._onMessageDropped;
-                    return h == null ? NativeMethods.HR_IGNORE : (int)h(s, connId, messageId, length);
-                }
-                finally { Leave(s); }
-            }
-            catch (Exception e) { Report(s, "OnMessageDropped", e); return NativeMethods.HR_ERROR; }
-        }
+        private static ArqCore Arq { get { return ArqCore.Client; } }
     }
 
     /// <summary>
@@ -393,134 +214,54 @@ namespace HPSocket
 
         /// <summary>KCP segments of a connection queued or in flight (sent and not yet
         /// acknowledged); false for an unknown connection.</summary>
-        public bool GetWaitingSendMessageCount(IntPtr connId, out int count)
-        {
-            count = 0;
-            return NativeMethods.HPX_UdpArqAgent_GetWaitingSendMessageCount(Handle, connId, ref count) != 0;
-        }
+        public bool GetWaitingSendMessageCount(IntPtr connId, out int count) { return Arq.GetWaitingSendMessageCount(this, connId, out count); }
 
-        /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
-        /// component it is the ARQ setting, as in HP-Socket.</summary>
-        public new bool NoDelay
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_IsNoDelay(Handle) != 0; }
-            set { NativeMethods.HPX_UdpArqAgent_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.NoDelay"/>.</summary>
+        public new bool NoDelay { get { return Arq.Is(this, ArqCore.Flag.NoDelay); } set { Arq.Set(this, ArqCore.Flag.NoDelay, value); } }
 
-        /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
-        public bool TurnoffCongestCtrl
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_IsTurnoffCongestCtrl(Handle) != 0; }
-            set { NativeMethods.HPX_UdpArqAgent_SetTurnoffCongestCtrl(Handle, B(value)); Check(value, TurnoffCongestCtrl, "TurnoffCongestCtrl"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.TurnoffCongestCtrl"/>.</summary>
+        public bool TurnoffCongestCtrl { get { return Arq.Is(this, ArqCore.Flag.TurnoffCongestCtrl); } set { Arq.Set(this, ArqCore.Flag.TurnoffCongestCtrl, value); } }
 
-        /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
-        public uint FlushInterval
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetFlushInterval(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetFlushInterval(Handle, value); Check(value, FlushInterval, "FlushInterval"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.FlushInterval"/>.</summary>
+        public uint FlushInterval { get { return Arq.Get(this, ArqCore.U.FlushInterval); } set { Arq.Set(this, ArqCore.U.FlushInterval, value); } }
 
-        /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
-        public uint ResendByAcks
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetResendByAcks(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetResendByAcks(Handle, value); Check(value, ResendByAcks, "ResendByAcks"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.ResendByAcks"/>.</summary>
+        public uint ResendByAcks { get { return Arq.Get(this, ArqCore.U.ResendByAcks); } set { Arq.Set(this, ArqCore.U.ResendByAcks, value); } }
 
-        /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
-        public uint SendWndSize
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetSendWndSize(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetSendWndSize(Handle, value); Check(value, SendWndSize, "SendWndSize"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.SendWndSize"/>.</summary>
+        public uint SendWndSize { get { return Arq.Get(this, ArqCore.U.SendWndSize); } set { Arq.Set(this, ArqCore.U.SendWndSize, value); } }
 
-        /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
-        public uint RecvWndSize
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetRecvWndSize(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetRecvWndSize(Handle, value); Check(value, RecvWndSize, "RecvWndSize"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.RecvWndSize"/>.</summary>
+        public uint RecvWndSize { get { return Arq.Get(this, ArqCore.U.RecvWndSize); } set { Arq.Set(this, ArqCore.U.RecvWndSize, value); } }
 
-        /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
-        public uint MinRto
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetMinRto(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetMinRto(Handle, value); Check(value, MinRto, "MinRto"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.MinRto"/>.</summary>
+        public uint MinRto { get { return Arq.Get(this, ArqCore.U.MinRto); } set { Arq.Set(this, ArqCore.U.MinRto, value); } }
 
-        /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
-        public uint FastLimit
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetFastLimit(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetFastLimit(Handle, value); Check(value, FastLimit, "FastLimit"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.FastLimit"/>.</summary>
+        public uint FastLimit { get { return Arq.Get(this, ArqCore.U.FastLimit); } set { Arq.Set(this, ArqCore.U.FastLimit, value); } }
 
-        /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
-        public uint MaxTransUnit
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetMaxTransUnit(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetMaxTransUnit(Handle, value); Check(value, MaxTransUnit, "MaxTransUnit"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.MaxTransUnit"/>.</summary>
+        public uint MaxTransUnit { get { return Arq.Get(this, ArqCore.U.MaxTransUnit); } set { Arq.Set(this, ArqCore.U.MaxTransUnit, value); } }
 
-        /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
-        public uint MaxMessageSize
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetMaxMessageSize(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetMaxMessageSize(Handle, value); Check(value, MaxMessageSize, "MaxMessageSize"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.MaxMessageSize"/>.</summary>
+        public uint MaxMessageSize { get { return Arq.Get(this, ArqCore.U.MaxMessageSize); } set { Arq.Set(this, ArqCore.U.MaxMessageSize, value); } }
 
-        /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
-        public uint HandShakeTimeout
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetHandShakeTimeout(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetHandShakeTimeout(Handle, value); Check(value, HandShakeTimeout, "HandShakeTimeout"); }
-        }
+        /// <summary>As <see cref="UdpArqServer.HandShakeTimeout"/>.</summary>
+        public uint HandShakeTimeout { get { return Arq.Get(this, ArqCore.U.HandShakeTimeout); } set { Arq.Set(this, ArqCore.U.HandShakeTimeout, value); } }
 
         // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
 
-        private const int CbMessageDropped = 512;
+        /// <summary>As <see cref="UdpArqServer.PartialReliability"/>.</summary>
+        public bool PartialReliability { get { return Arq.Is(this, ArqCore.Flag.PartialReliability); } set { Arq.Set(this, ArqCore.Flag.PartialReliability, value); } }
 
-        /// <summary>Extension: offers partial reliability in the handshake (default false: the
-        /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
-        /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
-        /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
-        public bool PartialReliability
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_IsPartialReliability(Handle) != 0; }
-            set { NativeMethods.HPX_UdpArqAgent_SetPartialReliability(Handle, B(value)); Check(value, PartialReliability, "PartialReliability"); }
-        }
-
-        /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
-        /// call (0: never) or when one of its segments would be retransmitted more than
-        /// <paramref name="maxRetransmits"/> times (negative: no limit). <paramref name="messageId"/>
-        /// gets its id, 1, 2, ... per connection (0 for a message with neither limit: a plain Send).
-        /// A message given up is reported once by <see cref="OnMessageDropped"/> with that id; the
-        /// peer skips it whole and delivers the following messages in order. A limit on a
-        /// connection without partial reliability on both sides returns false
-        /// (<see cref="SocketError.IllegalState"/>, <see cref="HP.SysLastError"/> EOPNOTSUPP).</summary>
-        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId)
-        {
-            if (data == null) throw new ArgumentNullException("data");
-            return SendEx(connId, data, 0, data.Length, deadlineMs, maxRetransmits, out messageId);
-        }
+        /// <summary>As <see cref="UdpArqServer.SendEx(IntPtr, byte[], uint, int, out uint)"/>.</summary>
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, connId, data, deadlineMs, maxRetransmits, out messageId); }
 
         /// <summary>SendEx of <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="offset"/>.</summary>
-        public unsafe bool SendEx(IntPtr connId, byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId)
-        {
-            CheckRange(data, offset, count);
-            IntPtr h = Handle;
-            messageId = 0;
-            fixed (byte* p = data)
-                return NativeMethods.HPX_UdpArqAgent_SendEx(h, connId, count == 0 ? null : p + offset, count, deadlineMs, maxRetransmits, out messageId) != 0;
-        }
+        public bool SendEx(IntPtr connId, byte[] data, int offset, int count, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, connId, data, offset, count, deadlineMs, maxRetransmits, out messageId); }
 
         /// <summary>SendEx without the message id.</summary>
-        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits)
-        {
-            uint id;
-            return SendEx(connId, data, deadlineMs, maxRetransmits, out id);
-        }
+        public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits) { uint id; return Arq.SendEx(this, connId, data, deadlineMs, maxRetransmits, out id); }
 
         private MessageDroppedEventHandler<UdpArqAgent> _onMessageDropped;
 
@@ -528,47 +269,24 @@ namespace HPSocket
         /// <see cref="MessageDroppedEventHandler{TSender}"/>).</summary>
         public event MessageDroppedEventHandler<UdpArqAgent> OnMessageDropped
         {
-            add { lock (EventLock) _onMessageDropped += value; Hook(CbMessageDropped, l => NativeMethods.HPX_Set_FN_Agent_OnMessageDropped(l, s_messageDropped)); }
+            add { lock (EventLock) _onMessageDropped += value; Hook(ArqCore.CbMessageDropped, l => NativeMethods.HPX_Set_FN_Agent_OnMessageDropped(l, s_messageDropped)); }
             remove { lock (EventLock) _onMessageDropped -= value; }
         }
 
-        private static readonly NativeMethods.HPX_FN_Agent_OnMessageDropped s_messageDropped = MessageDroppedCb;
-
-        private static int MessageDroppedCb(IntPtr sender, IntPtr connId, uint messageId, int length)
-        {
-            UdpArqAgent s = null;
-            try
-            {
-                s = FromSender<UdpArqAgent>(sender);
-                if (s == null) return NativeMethods.HR_IGNORE;
-                Enter(s);
-                try
-                {
-                    MessageDroppedEventHandler<UdpArqAgent> h = s._onMessageDropped;
-                    return h == null ? NativeMethods.HR_IGNORE : (int)h(s, connId, messageId, length);
-                }
-                finally { Leave(s); }
-            }
-            catch (Exception e) { Report(s, "OnMessageDropped", e); return NativeMethods.HR_ERROR; }
-        }
+        private static readonly NativeMethods.HPX_FN_Agent_OnMessageDropped s_messageDropped =
+            (sender, connId, messageId, length) => ArqCore.Dropped<UdpArqAgent>(sender, connId, messageId, length, s => s._onMessageDropped);
 
         /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of each connection's UDP socket, applied by Connect before OnPrepareConnect
         /// (default 0: the system's; else 1024..1073741824, checked by Start:
         /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
         /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
         /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
-        public uint SocketRecvBufferSize
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetSocketRecvBufferSize(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetSocketRecvBufferSize(Handle, value); Check(value, SocketRecvBufferSize, "SocketRecvBufferSize"); }
-        }
+        public uint SocketRecvBufferSize { get { return Arq.Get(this, ArqCore.U.SocketRecvBufferSize); } set { Arq.Set(this, ArqCore.U.SocketRecvBufferSize, value); } }
 
         /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
         /// (capped at <c>net.core.wmem_max</c>).</summary>
-        public uint SocketSendBufferSize
-        {
-            get { return NativeMethods.HPX_UdpArqAgent_GetSocketSendBufferSize(Handle); }
-            set { NativeMethods.HPX_UdpArqAgent_SetSocketSendBufferSize(Handle, value); Check(value, SocketSendBufferSize, "SocketSendBufferSize"); }
-        }
+        public uint SocketSendBufferSize { get { return Arq.Get(this, ArqCore.U.SocketSendBufferSize); } set { Arq.Set(this, ArqCore.U.SocketSendBufferSize, value); } }
+
+        private static ArqCore Arq { get { return ArqCore.Agent; } }
     }
 }

@@ -66,16 +66,16 @@ namespace HPSocket
         /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
         public uint SocketRecvBufferSize
         {
-            get { return NativeMethods.HPX_UdpServer_GetSocketRecvBufferSize(Handle); }
-            set { NativeMethods.HPX_UdpServer_SetSocketRecvBufferSize(Handle, value); Check(value, SocketRecvBufferSize, "SocketRecvBufferSize"); }
+            get { return ArqCore.Server.Get(this, ArqCore.U.SocketRecvBufferSize); }
+            set { ArqCore.Server.Set(this, ArqCore.U.SocketRecvBufferSize, value); }
         }
 
         /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
         /// (capped at <c>net.core.wmem_max</c>).</summary>
         public uint SocketSendBufferSize
         {
-            get { return NativeMethods.HPX_UdpServer_GetSocketSendBufferSize(Handle); }
-            set { NativeMethods.HPX_UdpServer_SetSocketSendBufferSize(Handle, value); Check(value, SocketSendBufferSize, "SocketSendBufferSize"); }
+            get { return ArqCore.Server.Get(this, ArqCore.U.SocketSendBufferSize); }
+            set { ArqCore.Server.Set(this, ArqCore.U.SocketSendBufferSize, value); }
         }
 
         /// <summary>Reads the peer's sockaddr that a UDP server's OnAccept gets as <paramref name="client"/>
@@ -153,16 +153,16 @@ namespace HPSocket
         /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
         public uint SocketRecvBufferSize
         {
-            get { return NativeMethods.HPX_UdpClient_GetSocketRecvBufferSize(Handle); }
-            set { NativeMethods.HPX_UdpClient_SetSocketRecvBufferSize(Handle, value); Check(value, SocketRecvBufferSize, "SocketRecvBufferSize"); }
+            get { return ArqCore.Client.Get(this, ArqCore.U.SocketRecvBufferSize); }
+            set { ArqCore.Client.Set(this, ArqCore.U.SocketRecvBufferSize, value); }
         }
 
         /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
         /// (capped at <c>net.core.wmem_max</c>).</summary>
         public uint SocketSendBufferSize
         {
-            get { return NativeMethods.HPX_UdpClient_GetSocketSendBufferSize(Handle); }
-            set { NativeMethods.HPX_UdpClient_SetSocketSendBufferSize(Handle, value); Check(value, SocketSendBufferSize, "SocketSendBufferSize"); }
+            get { return ArqCore.Client.Get(this, ArqCore.U.SocketSendBufferSize); }
+            set { ArqCore.Client.Set(this, ArqCore.U.SocketSendBufferSize, value); }
         }
     }
 }

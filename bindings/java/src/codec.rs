@@ -14,7 +14,9 @@ use jni::objects::{JByteArray, JClass};
 use jni::sys::{jboolean, jbyteArray, jint, jlong};
 use jni::JNIEnv;
 
-use crate::{as_i8, bool_of, run, with_stage, Fail, R};
+use crate::args::bool_of;
+use crate::buffers::{as_i8, with_stage};
+use crate::entry::{run, Fail, R};
 
 /// The output buffer of the streaming objects (the core's one-shot helpers use 64 KiB too).
 const BUF: usize = 64 << 10;

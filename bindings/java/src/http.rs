@@ -1,17 +1,18 @@
 //! The HTTP entry points of `org.hpsocket.Native`: messages, sending, settings and the sync
-//! client. The components are the TCP ones of model 3 ([`ReceiveModel::Http`]); the sync
+//! client (the WebSocket mode's are in [`crate::websocket`]). The components are the TCP ones of model 3 ([`ReceiveModel::Http`]); the sync
 //! client is role 5 (see [`crate::shell::Shell::new`]).
 //!
 //! [`ReceiveModel::Http`]: hpsocket_core::ReceiveModel::Http
 
 use hpsocket_core::http::{HttpConfig, HttpMessage, RELEASE_DELAY_RANGE};
 use hpsocket_core::Error;
-use jni::objects::{JByteArray, JByteBuffer, JClass, JObjectArray, JString};
+use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::sys::{jboolean, jbyteArray, jint, jlong, jobjectArray, JNI_TRUE};
 use jni::JNIEnv;
 
-use crate::shell::Core;
-use crate::{as_i8, direct_slice, jstr, run, shell, with_stage, Fail, R};
+use crate::args::{jstr, shell};
+use crate::entry::{run, Fail, R};
+use crate::shell::{multi, Core};
 
 /// `HUF_PATH`, `HUF_QUERY`: the URL fields the Java view shows.
 const HUF_PATH: usize = 3;
@@ -33,7 +34,7 @@ fn string_array(env: &mut JNIEnv, items: &[String]) -> R<jobjectArray> {
 }
 
 /// Flat `name, value, name, value, ...` headers from Java (null: none).
-fn headers(env: &mut JNIEnv, arr: &JObjectArray) -> R<Vec<(String, String)>> {
+pub(crate) fn headers(env: &mut JNIEnv, arr: &JObjectArray) -> R<Vec<(String, String)>> {
     if arr.is_null() {
         return Ok(Vec::new());
     }
@@ -100,11 +101,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpMessage(
 ) -> jobjectArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
-        let m = match &sh.core {
-            Core::Server(s) => s.http_message(conn as u64)?,
-            Core::Agent(a) => a.http_message(conn as u64)?,
-            Core::Client(c) => c.http_message()?,
-        };
+        let m = multi!(sh, s => s.http_message(conn as u64)?, c => c.http_message()?);
         string_array(env, &message_strings(&m))
     })
 }
@@ -119,11 +116,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpParseError(
 ) -> jobjectArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
-        let e = match &sh.core {
-            Core::Server(s) => s.http_parse_error(conn as u64)?,
-            Core::Agent(a) => a.http_parse_error(conn as u64)?,
-            Core::Client(c) => c.http_parse_error()?,
-        };
+        let e = multi!(sh, s => s.http_parse_error(conn as u64)?, c => c.http_parse_error()?);
         match e {
             Some(e) => string_array(
                 env,
@@ -146,11 +139,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpStart(
 ) {
     run(&mut env, |_| {
         let sh = shell(h)?;
-        Ok(match &sh.core {
-            Core::Server(s) => s.start_http(conn as u64),
-            Core::Agent(a) => a.start_http(conn as u64),
-            Core::Client(c) => c.start_http(),
-        }?)
+        Ok(multi!(sh, s => s.start_http(conn as u64), c => c.start_http())?)
     })
 }
 
@@ -168,11 +157,9 @@ pub extern "system" fn Java_org_hpsocket_Native_httpSendChunk(
         let data = bytes(env, &data)?;
         let ext = jstr(env, &extensions)?;
         let ext = ext.as_deref();
-        Ok(match &sh.core {
-            Core::Server(s) => s.send_chunk_data(conn as u64, &data, ext),
-            Core::Agent(a) => a.send_chunk_data(conn as u64, &data, ext),
-            Core::Client(c) => c.send_chunk_data(&data, ext),
-        }?)
+        Ok(multi!(sh,
+            s => s.send_chunk_data(conn as u64, &data, ext),
+            c => c.send_chunk_data(&data, ext))?)
     })
 }
 
@@ -243,116 +230,6 @@ pub extern "system" fn Java_org_hpsocket_Native_httpRelease(
             return Err(Fail::Arg("not a server".into()));
         };
         Ok(s.release(conn as u64)?)
-    })
-}
-
-// ---- the WebSocket mode (and the frame send it answers with) ------------------------------
-
-/// An opcode or RSV value from Java, refused as the core refuses out-of-range ones.
-fn small(what: &str, v: jint) -> R<u8> {
-    u8::try_from(v).map_err(|_| Error::invalid_param(format!("{what} {v} is out of range")).into())
-}
-
-fn send_ws(core: &Core, conn: u64, fin: bool, rsv: u8, opcode: u8, data: &[u8]) -> R<()> {
-    Ok(match core {
-        Core::Server(s) => s.send_ws_message(conn, fin, rsv, opcode, data, 0),
-        Core::Agent(a) => a.send_ws_message(conn, fin, rsv, opcode, None, data, 0),
-        Core::Client(c) => c.send_ws_message(fin, rsv, opcode, None, data, 0),
-    }?)
-}
-
-/// One WebSocket frame from `data[off..off + len]` (agents and clients mask it with a fresh
-/// key; the caller's bytes are never changed).
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_org_hpsocket_Native_httpSendWs(
-    mut env: JNIEnv,
-    _: JClass,
-    h: jlong,
-    conn: jlong,
-    fin: jboolean,
-    rsv: jint,
-    opcode: jint,
-    data: JByteArray,
-    off: jint,
-    len: jint,
-) {
-    run(&mut env, |env| {
-        let sh = shell(h)?;
-        let (rsv, opcode) = (small("reserved", rsv)?, small("opcode", opcode)?);
-        let len = usize::try_from(len).map_err(|_| Fail::Arg("negative length".into()))?;
-        with_stage(len, |buf| {
-            if !data.is_null() {
-                env.get_byte_array_region(&data, off, as_i8(buf))?;
-            }
-            send_ws(&sh.core, conn as u64, fin == JNI_TRUE, rsv, opcode, buf)
-        })
-    })
-}
-
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_org_hpsocket_Native_httpSendWsDirect(
-    mut env: JNIEnv,
-    _: JClass,
-    h: jlong,
-    conn: jlong,
-    fin: jboolean,
-    rsv: jint,
-    opcode: jint,
-    data: JByteBuffer,
-    off: jint,
-    len: jint,
-) {
-    run(&mut env, |env| {
-        let sh = shell(h)?;
-        let (rsv, opcode) = (small("reserved", rsv)?, small("opcode", opcode)?);
-        let bytes = direct_slice(env, &data, off, len)?;
-        send_ws(&sh.core, conn as u64, fin == JNI_TRUE, rsv, opcode, bytes)
-    })
-}
-
-#[no_mangle]
-pub extern "system" fn Java_org_hpsocket_Native_httpWsUpgrade(
-    mut env: JNIEnv,
-    _: JClass,
-    h: jlong,
-    conn: jlong,
-    path: JString,
-    hdrs: JObjectArray,
-) {
-    run(&mut env, |env| {
-        let sh = shell(h)?;
-        let path = jstr(env, &path)?.unwrap_or_else(|| "/".into());
-        let hdrs = headers(env, &hdrs)?;
-        let list: Vec<(&str, &str)> = hdrs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        Ok(match &sh.core {
-            Core::Agent(a) => a.send_ws_upgrade(conn as u64, &path, &list),
-            Core::Client(c) => c.send_ws_upgrade(&path, &list),
-            Core::Server(_) => return Err(Fail::Arg("not an agent or client".into())),
-        }?)
-    })
-}
-
-#[no_mangle]
-pub extern "system" fn Java_org_hpsocket_Native_httpWsClose(
-    mut env: JNIEnv,
-    _: JClass,
-    h: jlong,
-    conn: jlong,
-    code: jint,
-    reason: JString,
-) {
-    run(&mut env, |env| {
-        let sh = shell(h)?;
-        // Out of u16 is out of the core's code ranges too: refused the same way.
-        let code = u16::try_from(code).unwrap_or(0);
-        let reason = jstr(env, &reason)?.unwrap_or_default();
-        Ok(match &sh.core {
-            Core::Server(s) => s.ws_close(conn as u64, code, &reason),
-            Core::Agent(a) => a.ws_close(conn as u64, code, &reason),
-            Core::Client(c) => c.ws_close(code, &reason),
-        }?)
     })
 }
 

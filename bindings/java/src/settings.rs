@@ -8,6 +8,12 @@ use hpsocket_core::config::UdpConfig;
 use hpsocket_core::settings::{self as registry, ComponentRole, Setting};
 use hpsocket_core::{ArqConfig, Error, ReceiveModel};
 
+use jni::objects::JClass;
+use jni::sys::{jint, jlong};
+use jni::JNIEnv;
+
+use crate::args::shell;
+use crate::entry::run;
 use crate::shell::Core;
 
 /// The keys of `org.hpsocket.Component` and the registry's names for them. A client's
@@ -228,4 +234,25 @@ pub(crate) fn set(core: &Core, key: i32, value: i64) -> Result<(), Error> {
     } else {
         Err(unknown(key))
     }
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_getSetting(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    key: jint,
+) -> jlong {
+    run(&mut env, |_| Ok(get(&shell(h)?.core, key)?))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_setSetting(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    key: jint,
+    value: jlong,
+) {
+    run(&mut env, |_| Ok(set(&shell(h)?.core, key, value)?))
 }

@@ -28,6 +28,19 @@ pub(crate) enum Core {
     Client(TcpClient),
 }
 
+/// Matches a [`Core`] whose server and agent share one expression (`$s` is either) and
+/// whose client has its own (`$c`): the shape of most connection calls.
+macro_rules! multi {
+    ($sh:expr, $s:ident => $e:expr, $c:ident => $ce:expr) => {
+        match &$sh.core {
+            $crate::shell::Core::Server($s) => $e,
+            $crate::shell::Core::Agent($s) => $e,
+            $crate::shell::Core::Client($c) => $ce,
+        }
+    };
+}
+pub(crate) use multi;
+
 pub(crate) struct Shell {
     pub(crate) core: Core,
     pub(crate) bridge: Arc<Bridge>,

@@ -10,8 +10,9 @@ use jni::sys::jboolean;
 use jni::sys::{jbyteArray, jint, jlong, jobjectArray, JNI_TRUE};
 use jni::JNIEnv;
 
+use crate::args::{jstr, shell};
+use crate::entry::{run, Fail, R};
 use crate::shell::Core;
-use crate::{jstr, run, shell, Fail, R};
 
 /// Bits of `memory`: which of certificate, key and CA are PEM text rather than paths.
 const MEM_CERT: jint = 1;

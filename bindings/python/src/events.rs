@@ -85,7 +85,14 @@ impl EventHandler for PyEvents {
                 b.shutdown();
                 HandleResult::Ignore
             }
-            Event::WorkerStart { .. } | Event::WorkerExit { .. } => HandleResult::Ignore,
+            Event::WorkerStart { .. } => {
+                crate::tstate::keep();
+                HandleResult::Ignore
+            }
+            Event::WorkerExit { .. } => {
+                crate::tstate::release();
+                HandleResult::Ignore
+            }
             // UDP node events: no Python node yet.
             _ => HandleResult::Ignore,
         }

@@ -22,6 +22,7 @@ mod runtime;
 mod server;
 mod settings;
 mod ssl;
+mod tstate;
 mod udp;
 
 use pyo3::prelude::*;

@@ -22,6 +22,67 @@ use crate::settings::{
     udp_properties,
 };
 
+/// `send_ex`'s limits: the deadline in ms (None: 0, never) and the retransmit limit (None:
+/// none).
+fn message_limits(
+    deadline_ms: Option<&Bound<'_, PyAny>>,
+    max_retransmits: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(u32, Option<u32>)> {
+    let deadline = deadline_ms
+        .filter(|d| !d.is_none())
+        .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
+    let limit = max_retransmits
+        .filter(|m| !m.is_none())
+        .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
+        .transpose()?;
+    Ok((deadline, limit))
+}
+
+/// The ARQ members of every reliable UDP component: `waiting_send_message_count` (documented
+/// by `$waiting`) and `send_ex`, each taking first the arguments that name a connection
+/// (`conn_id` for `UdpArqServer` and `UdpArqAgent`, none for `UdpArqClient`).
+macro_rules! arq_methods {
+    ($cls:ty, $waiting:literal, ($($id:ident: $id_ty:ty),*)) => {
+        #[pymethods]
+        impl $cls {
+            #[doc = $waiting]
+            fn waiting_send_message_count(
+                &self,
+                py: Python<'_>,
+                $($id: $id_ty),*
+            ) -> PyResult<usize> {
+                self.core.waiting_send_message_count($($id.0),*).or_raise(py)
+            }
+
+            /// Extension (partial reliability): sends one message as ``send`` does, given up
+            /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would
+            /// be retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent
+            /// once). ``deadline_ms`` None is 0.
+            /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit,
+            /// which is a plain ``send``). A message given up is reported once by
+            /// ``on_message_dropped`` (with this id and its size); the peer skips it whole and
+            /// goes on delivering the following messages in order. A limit needs
+            /// ``partial_reliability`` on both sides: else ``HPSocketError(ILLEGAL_STATE)``,
+            /// ``errno`` EOPNOTSUPP (without one it sends).
+            #[pyo3(signature = ($($id,)* data, deadline_ms=None, max_retransmits=None))]
+            fn send_ex(
+                &self,
+                py: Python<'_>,
+                $($id: $id_ty,)*
+                data: &Bound<'_, PyAny>,
+                deadline_ms: Option<&Bound<'_, PyAny>>,
+                max_retransmits: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<u32> {
+                let data = crate::args::data(data)?;
+                let (deadline, limit) = message_limits(deadline_ms, max_retransmits)?;
+                self.core
+                    .send_ex($($id.0,)* data.as_bytes(), deadline, limit)
+                    .or_raise(py)
+            }
+        }
+    };
+}
+
 /// A UDP server (HP-Socket's ``IUdpServer``): one socket per worker; each peer address is a
 /// connection with its own ID, made by the peer's first datagram (``on_accept(sender,
 /// conn_id, (host, port))``, then ``on_handshake``). One ``send`` is one datagram of 1 to
@@ -169,6 +230,13 @@ engine_properties!(PyUdpArqServer);
 shared_socket_properties!(PyUdpArqServer);
 udp_properties!(PyUdpArqServer);
 arq_properties!(PyUdpArqServer);
+arq_methods!(
+    PyUdpArqServer,
+    "What connection ``conn_id`` has queued or in flight, not yet acknowledged, counted in \
+     KCP segments as HP-Socket's ``GetWaitingSendMessageCount`` counts (``ikcp_waitsnd``; a \
+     message bigger than one segment counts several). 0 once everything was acknowledged.",
+    (conn_id: Cid)
+);
 settings::settings_properties!(PyUdpArqServer:
     post_receive_count / set_post_receive_count =
         "Datagrams a worker reads per turn before other work. Default 64; greater than 0.",
@@ -199,44 +267,6 @@ impl PyUdpArqServer {
         settings::apply_kwargs(&this, py, settings, "UdpArqServer")?;
         Ok(this)
     }
-
-    /// What connection ``conn_id`` has queued or in flight, not yet acknowledged, counted
-    /// in KCP segments as HP-Socket's ``GetWaitingSendMessageCount`` counts (``ikcp_waitsnd``;
-    /// a message bigger than one segment counts several). 0 once everything was acknowledged.
-    fn waiting_send_message_count(&self, py: Python<'_>, conn_id: Cid) -> PyResult<usize> {
-        self.core.waiting_send_message_count(conn_id.0).or_raise(py)
-    }
-
-    /// Extension (partial reliability): sends one message as ``send`` does, given up
-    /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would be
-    /// retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent once).
-    /// ``deadline_ms`` None is 0.
-    /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit, which
-    /// is a plain ``send``). A message given up is reported once by ``on_message_dropped``
-    /// (with this id and its size); the peer skips it whole and goes on delivering the
-    /// following messages in order. A limit needs ``partial_reliability`` on both sides:
-    /// else ``HPSocketError(ILLEGAL_STATE)``, ``errno`` EOPNOTSUPP (without one it sends).
-    #[pyo3(signature = (conn_id, data, deadline_ms=None, max_retransmits=None))]
-    fn send_ex(
-        &self,
-        py: Python<'_>,
-        conn_id: Cid,
-        data: &Bound<'_, PyAny>,
-        deadline_ms: Option<&Bound<'_, PyAny>>,
-        max_retransmits: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<u32> {
-        let data = crate::args::data(data)?;
-        let deadline = deadline_ms
-            .filter(|d| !d.is_none())
-            .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
-        let limit = max_retransmits
-            .filter(|m| !m.is_none())
-            .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
-            .transpose()?;
-        self.core
-            .send_ex(conn_id.0, data.as_bytes(), deadline, limit)
-            .or_raise(py)
-    }
 }
 
 /// A reliable UDP client (HP-Socket's ``IUdpArqClient``): a ``UdpClient`` that runs
@@ -265,6 +295,13 @@ client_methods!(PyUdpArqClient);
 shared_socket_properties!(PyUdpArqClient);
 udp_properties!(PyUdpArqClient);
 arq_properties!(PyUdpArqClient);
+arq_methods!(
+    PyUdpArqClient,
+    "What is queued or in flight, not yet acknowledged, counted in KCP segments as \
+     HP-Socket's ``GetWaitingSendMessageCount`` counts (``ikcp_waitsnd``; a message bigger \
+     than one segment counts several). 0 once everything was acknowledged.",
+    ()
+);
 settings::settings_properties!(PyUdpArqClient:
     free_buffer_pool_size / set_free_buffer_pool_size = "Cached send buffers. Default 60.",
     free_buffer_pool_hold / set_free_buffer_pool_hold = "Send-buffer cache threshold. Default 60.",
@@ -294,43 +331,6 @@ impl PyUdpArqClient {
         let this = PyUdpArqClient { core, bridge };
         settings::apply_kwargs(&this, py, settings, "UdpArqClient")?;
         Ok(this)
-    }
-
-    /// What is queued or in flight, not yet acknowledged, counted in KCP segments as
-    /// HP-Socket's ``GetWaitingSendMessageCount`` counts (``ikcp_waitsnd``; a message bigger
-    /// than one segment counts several). 0 once everything was acknowledged.
-    fn waiting_send_message_count(&self, py: Python<'_>) -> PyResult<usize> {
-        self.core.waiting_send_message_count().or_raise(py)
-    }
-
-    /// Extension (partial reliability): sends one message as ``send`` does, given up
-    /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would be
-    /// retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent once).
-    /// ``deadline_ms`` None is 0.
-    /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit, which
-    /// is a plain ``send``). A message given up is reported once by ``on_message_dropped``
-    /// (with this id and its size); the peer skips it whole and goes on delivering the
-    /// following messages in order. A limit needs ``partial_reliability`` on both sides:
-    /// else ``HPSocketError(ILLEGAL_STATE)``, ``errno`` EOPNOTSUPP (without one it sends).
-    #[pyo3(signature = (data, deadline_ms=None, max_retransmits=None))]
-    fn send_ex(
-        &self,
-        py: Python<'_>,
-        data: &Bound<'_, PyAny>,
-        deadline_ms: Option<&Bound<'_, PyAny>>,
-        max_retransmits: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<u32> {
-        let data = crate::args::data(data)?;
-        let deadline = deadline_ms
-            .filter(|d| !d.is_none())
-            .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
-        let limit = max_retransmits
-            .filter(|m| !m.is_none())
-            .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
-            .transpose()?;
-        self.core
-            .send_ex(data.as_bytes(), deadline, limit)
-            .or_raise(py)
     }
 }
 
@@ -365,6 +365,13 @@ engine_methods!(PyUdpArqAgent);
 engine_properties!(PyUdpArqAgent);
 shared_socket_properties!(PyUdpArqAgent);
 arq_properties!(PyUdpArqAgent);
+arq_methods!(
+    PyUdpArqAgent,
+    "What session ``conn_id`` has queued or in flight, not yet acknowledged, counted in KCP \
+     segments as ``UdpArqServer.waiting_send_message_count`` counts. 0 once everything was \
+     acknowledged.",
+    (conn_id: Cid)
+);
 settings::udp_buffer_properties!(PyUdpArqAgent);
 
 #[pymethods]
@@ -447,43 +454,5 @@ impl PyUdpArqAgent {
     /// The host and port given to ``connect`` for the session.
     fn remote_host(&self, py: Python<'_>, conn_id: Cid) -> PyResult<(String, u16)> {
         self.core.remote_host(conn_id.0).or_raise(py)
-    }
-
-    /// What session ``conn_id`` has queued or in flight, not yet acknowledged, counted in
-    /// KCP segments as ``UdpArqServer.waiting_send_message_count`` counts. 0 once everything
-    /// was acknowledged.
-    fn waiting_send_message_count(&self, py: Python<'_>, conn_id: Cid) -> PyResult<usize> {
-        self.core.waiting_send_message_count(conn_id.0).or_raise(py)
-    }
-
-    /// Extension (partial reliability): sends one message as ``send`` does, given up
-    /// ``deadline_ms`` ms after the call (0: never) or when one of its segments would be
-    /// retransmitted more than ``max_retransmits`` times (None: no limit; 0: sent once).
-    /// ``deadline_ms`` None is 0.
-    /// Returns its id, 1, 2, 3... per connection (0 for a message with neither limit, which
-    /// is a plain ``send``). A message given up is reported once by ``on_message_dropped``
-    /// (with this id and its size); the peer skips it whole and goes on delivering the
-    /// following messages in order. A limit needs ``partial_reliability`` on both sides:
-    /// else ``HPSocketError(ILLEGAL_STATE)``, ``errno`` EOPNOTSUPP (without one it sends).
-    #[pyo3(signature = (conn_id, data, deadline_ms=None, max_retransmits=None))]
-    fn send_ex(
-        &self,
-        py: Python<'_>,
-        conn_id: Cid,
-        data: &Bound<'_, PyAny>,
-        deadline_ms: Option<&Bound<'_, PyAny>>,
-        max_retransmits: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<u32> {
-        let data = crate::args::data(data)?;
-        let deadline = deadline_ms
-            .filter(|d| !d.is_none())
-            .map_or(Ok(0), |d| crate::args::millis(d, "deadline_ms"))?;
-        let limit = max_retransmits
-            .filter(|m| !m.is_none())
-            .map(|m| crate::args::int_arg(m, "max_retransmits", "None or 0..=4294967295"))
-            .transpose()?;
-        self.core
-            .send_ex(conn_id.0, data.as_bytes(), deadline, limit)
-            .or_raise(py)
     }
 }

@@ -208,3 +208,43 @@ def test_concurrent_senders_on_one_connection():
     # every send arrives whole (sends are not interleaved inside one call)
     for pos in range(0, len(got), 1000):
         assert len(set(got[pos : pos + 1000])) == 1
+
+
+class LocalCounter(hpsocket.TcpServerListener):
+    """Answers each receive with how many receives its worker thread has seen, counted in a
+    ``threading.local``: the count survives between events only if the worker keeps one
+    Python thread state for its whole life."""
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def on_receive(self, sender, conn_id, data):
+        self.local.count = getattr(self.local, "count", 0) + 1
+        sender.send(conn_id, b"%d\n" % self.local.count)
+
+
+def _counts(port: int, messages: int) -> list:
+    with socket.create_connection((HOST, port), timeout=10) as s:
+        out = []
+        for _ in range(messages):
+            s.sendall(b"x")
+            line = b""
+            while not line.endswith(b"\n"):
+                chunk = s.recv(64)
+                assert chunk, "server closed"
+                line += chunk
+            out.append(int(line))
+        return out
+
+
+def test_a_worker_keeps_its_thread_state_between_events():
+    server = hpsocket.TcpServer(LocalCounter(), worker_thread_count=1)
+    for run in range(2):
+        server.start(HOST, 0)
+        port = server.listen_address()[1]
+        try:
+            # One worker: its receives count 1, 2, 3, ... across connections; a new run's
+            # worker is a new thread, with a new thread state, counting from 1 again.
+            assert _counts(port, 5) + _counts(port, 3) == [1, 2, 3, 4, 5, 6, 7, 8], run
+        finally:
+            server.stop()

@@ -383,6 +383,17 @@ pub enum SendRefused {
     NotNegotiated,
 }
 
+impl SendRefused {
+    /// The errno a refused send reports.
+    pub fn errno(self) -> i32 {
+        match self {
+            SendRefused::NotReady => libc::ENOTCONN,
+            SendRefused::Size => libc::EMSGSIZE,
+            SendRefused::NotNegotiated => libc::EOPNOTSUPP,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

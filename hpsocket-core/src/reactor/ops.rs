@@ -262,7 +262,7 @@ impl Running {
             }
             Err(SendRefused::NotNegotiated) => Err(Error::new(
                 ErrorKind::IllegalState,
-                libc::EOPNOTSUPP,
+                SendRefused::NotNegotiated.errno(),
                 format!(
                     "SendEx: connection {}: the peer did not offer partial reliability (a \
                      deadline or a retransmit limit needs it on both sides)",
@@ -271,7 +271,7 @@ impl Running {
             )),
             Err(SendRefused::NotReady) => Err(Error::new(
                 ErrorKind::IllegalState,
-                libc::ENOTCONN,
+                SendRefused::NotReady.errno(),
                 format!(
                     "Send: connection {}: the ARQ handshake has not completed",
                     conn.id
@@ -279,7 +279,7 @@ impl Running {
             )),
             Err(SendRefused::Size) => Err(Error::new(
                 ErrorKind::InvalidParam,
-                libc::EMSGSIZE,
+                SendRefused::Size.errno(),
                 format!(
                     "Send: an ARQ message must be 1..={} bytes (MaxMessageSize), not {body}",
                     self.config.udp.arq.max_message_size

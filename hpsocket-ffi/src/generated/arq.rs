@@ -14,6 +14,7 @@ use crate::listener;
 use crate::object::{self, Body, Shape};
 use crate::server;
 use crate::types::*;
+use crate::setting;
 
 /// Creates a UDP ARQ server (KCP) reporting to `pListener`, a server listener. Each peer is a
 /// connection: `OnAccept` on its first datagram, `OnHandShake` once HP-Socket's 12-byte
@@ -638,42 +639,6 @@ pub extern "C" fn HPX_UdpArqAgent_GetHandShakeTimeout(pAgent: HPX_UdpArqAgent) -
     })
 }
 
-/// Extension: sets `SO_RCVBUF` of each connection's UDP socket in bytes, applied before
-/// `OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by
-/// `Start`; the kernel doubles it and caps it at `net.core.rmem_max`). Ignored while not
-/// stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetSocketRecvBufferSize(pAgent: HPX_UdpArqAgent, dwSize: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetSocketRecvBufferSize", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.recv_buffer_size = dwSize)
-    })
-}
-
-/// Extension: returns the `SO_RCVBUF` setting (0: the system's default).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetSocketRecvBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetSocketRecvBufferSize", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.recv_buffer_size)
-    })
-}
-
-/// Extension: sets `SO_SNDBUF` of each connection's UDP socket, as `SetSocketRecvBufferSize`
-/// (capped at `net.core.wmem_max`). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetSocketSendBufferSize(pAgent: HPX_UdpArqAgent, dwSize: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetSocketSendBufferSize", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.send_buffer_size = dwSize)
-    })
-}
-
-/// Extension: returns the `SO_SNDBUF` setting (0: the system's default).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetSocketSendBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetSocketSendBufferSize", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.send_buffer_size)
-    })
-}
-
 /// Puts in `*piCount` how many messages of the connection are queued or in flight (not yet
 /// acknowledged).
 #[no_mangle]
@@ -882,5 +847,41 @@ pub extern "C" fn HPX_Set_FN_Client_OnMessageDropped(
     boundary::call("HPX_Set_FN_Client_OnMessageDropped", (), || {
         listener::client_callbacks(pListener)?.set_message_dropped(fn_);
         Ok(())
+    })
+}
+
+/// Extension: sets `SO_RCVBUF` of each connection's UDP socket in bytes, applied before
+/// `OnPrepareConnect` (default 0: the system's default; else 1024..=1073741824, checked by
+/// `Start`; the kernel doubles it and caps it at `net.core.rmem_max`). Ignored while not
+/// stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetSocketRecvBufferSize(pAgent: HPX_UdpArqAgent, dwSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetSocketRecvBufferSize", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "recv_buffer_size", i64::from(dwSize))
+    })
+}
+
+/// Extension: returns the `SO_RCVBUF` setting (0: the system's default).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetSocketRecvBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetSocketRecvBufferSize", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "recv_buffer_size")
+    })
+}
+
+/// Extension: sets `SO_SNDBUF` of each connection's UDP socket, as `SetSocketRecvBufferSize`
+/// (capped at `net.core.wmem_max`). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetSocketSendBufferSize(pAgent: HPX_UdpArqAgent, dwSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetSocketSendBufferSize", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "send_buffer_size", i64::from(dwSize))
+    })
+}
+
+/// Extension: returns the `SO_SNDBUF` setting (0: the system's default).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetSocketSendBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetSocketSendBufferSize", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "send_buffer_size")
     })
 }

@@ -14,6 +14,7 @@ use crate::handle::Kind;
 use crate::object::{self, Shape};
 use crate::types::*;
 use crate::{agent, server};
+use crate::setting;
 
 /// Creates a TCP server (PUSH model) reporting to `pListener`, a TCP server listener. NULL on
 /// failure (an invalid listener); the reason is in `HPX_GetLastError`.
@@ -845,474 +846,6 @@ pub unsafe extern "C" fn HP_Agent_GetRemoteAddress(
     })
 }
 
-/// Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
-/// Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetReuseAddressPolicy(
-    pServer: HP_Server,
-    enReusePolicy: En_HP_ReuseAddressPolicy,
-) {
-    boundary::call("HP_Server_SetReuseAddressPolicy", (), || {
-        engine::set_parsed(
-            Shape::Server,
-            pServer,
-            engine::reuse_policy(enReusePolicy),
-            |c, v| c.socket.reuse_address_policy = v,
-        )
-    })
-}
-
-/// Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
-/// Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetReuseAddressPolicy(
-    pAgent: HP_Agent,
-    enReusePolicy: En_HP_ReuseAddressPolicy,
-) {
-    boundary::call("HP_Agent_SetReuseAddressPolicy", (), || {
-        engine::set_parsed(
-            Shape::Agent,
-            pAgent,
-            engine::reuse_policy(enReusePolicy),
-            |c, v| c.socket.reuse_address_policy = v,
-        )
-    })
-}
-
-/// Sets the address reuse policy (`RAP_*`). Ignored while not stopped; an unknown value is
-/// refused. Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Client_SetReuseAddressPolicy(
-    pClient: HP_Client,
-    enReusePolicy: En_HP_ReuseAddressPolicy,
-) {
-    boundary::call("HP_Client_SetReuseAddressPolicy", (), || {
-        object::with_client(Shape::Client, pClient, |_, c| {
-            let policy = engine::reuse_policy(enReusePolicy)?;
-            Ok(c.inner
-                .update_config(|k| k.socket.reuse_address_policy = policy)?)
-        })
-    })
-}
-
-/// Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
-/// Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetSendPolicy(pServer: HP_Server, enSendPolicy: En_HP_SendPolicy) {
-    boundary::call("HP_Server_SetSendPolicy", (), || {
-        engine::set_parsed(
-            Shape::Server,
-            pServer,
-            engine::send_policy(enSendPolicy),
-            |c, v| c.send_policy = v,
-        )
-    })
-}
-
-/// Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
-/// Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetSendPolicy(pAgent: HP_Agent, enSendPolicy: En_HP_SendPolicy) {
-    boundary::call("HP_Agent_SetSendPolicy", (), || {
-        engine::set_parsed(Shape::Agent, pAgent, engine::send_policy(enSendPolicy), |c, v| {
-            c.send_policy = v
-        })
-    })
-}
-
-/// Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
-/// Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetOnSendSyncPolicy(
-    pServer: HP_Server,
-    enSyncPolicy: En_HP_OnSendSyncPolicy,
-) {
-    boundary::call("HP_Server_SetOnSendSyncPolicy", (), || {
-        engine::set_parsed(
-            Shape::Server,
-            pServer,
-            engine::sync_policy(enSyncPolicy),
-            |c, v| c.on_send_sync_policy = v,
-        )
-    })
-}
-
-/// Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
-/// Both leave the setting unchanged and set the last error.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetOnSendSyncPolicy(
-    pAgent: HP_Agent,
-    enSyncPolicy: En_HP_OnSendSyncPolicy,
-) {
-    boundary::call("HP_Agent_SetOnSendSyncPolicy", (), || {
-        engine::set_parsed(Shape::Agent, pAgent, engine::sync_policy(enSyncPolicy), |c, v| {
-            c.on_send_sync_policy = v
-        })
-    })
-}
-
-/// Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetFreeSocketObjLockTime(
-    pServer: HP_Server,
-    dwFreeSocketObjLockTime: DWORD,
-) {
-    boundary::call("HP_Server_SetFreeSocketObjLockTime", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.free_socket_obj_lock_time = dwFreeSocketObjLockTime
-        })
-    })
-}
-
-/// Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetFreeSocketObjLockTime(
-    pAgent: HP_Agent,
-    dwFreeSocketObjLockTime: DWORD,
-) {
-    boundary::call("HP_Agent_SetFreeSocketObjLockTime", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.free_socket_obj_lock_time = dwFreeSocketObjLockTime
-        })
-    })
-}
-
-/// Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetFreeSocketObjPool(pServer: HP_Server, dwFreeSocketObjPool: DWORD) {
-    boundary::call("HP_Server_SetFreeSocketObjPool", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.free_socket_obj_pool = dwFreeSocketObjPool
-        })
-    })
-}
-
-/// Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetFreeSocketObjPool(pAgent: HP_Agent, dwFreeSocketObjPool: DWORD) {
-    boundary::call("HP_Agent_SetFreeSocketObjPool", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.free_socket_obj_pool = dwFreeSocketObjPool
-        })
-    })
-}
-
-/// Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetFreeBufferObjPool(pServer: HP_Server, dwFreeBufferObjPool: DWORD) {
-    boundary::call("HP_Server_SetFreeBufferObjPool", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.free_buffer_obj_pool = dwFreeBufferObjPool
-        })
-    })
-}
-
-/// Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetFreeBufferObjPool(pAgent: HP_Agent, dwFreeBufferObjPool: DWORD) {
-    boundary::call("HP_Agent_SetFreeBufferObjPool", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.free_buffer_obj_pool = dwFreeBufferObjPool
-        })
-    })
-}
-
-/// Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetFreeSocketObjHold(pServer: HP_Server, dwFreeSocketObjHold: DWORD) {
-    boundary::call("HP_Server_SetFreeSocketObjHold", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.free_socket_obj_hold = dwFreeSocketObjHold
-        })
-    })
-}
-
-/// Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetFreeSocketObjHold(pAgent: HP_Agent, dwFreeSocketObjHold: DWORD) {
-    boundary::call("HP_Agent_SetFreeSocketObjHold", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.free_socket_obj_hold = dwFreeSocketObjHold
-        })
-    })
-}
-
-/// Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetFreeBufferObjHold(pServer: HP_Server, dwFreeBufferObjHold: DWORD) {
-    boundary::call("HP_Server_SetFreeBufferObjHold", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.free_buffer_obj_hold = dwFreeBufferObjHold
-        })
-    })
-}
-
-/// Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetFreeBufferObjHold(pAgent: HP_Agent, dwFreeBufferObjHold: DWORD) {
-    boundary::call("HP_Agent_SetFreeBufferObjHold", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.free_buffer_obj_hold = dwFreeBufferObjHold
-        })
-    })
-}
-
-/// Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetMaxConnectionCount(pServer: HP_Server, dwMaxConnectionCount: DWORD) {
-    boundary::call("HP_Server_SetMaxConnectionCount", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.max_connection_count = dwMaxConnectionCount
-        })
-    })
-}
-
-/// Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetMaxConnectionCount(pAgent: HP_Agent, dwMaxConnectionCount: DWORD) {
-    boundary::call("HP_Agent_SetMaxConnectionCount", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.max_connection_count = dwMaxConnectionCount
-        })
-    })
-}
-
-/// Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetWorkerThreadCount(pServer: HP_Server, dwWorkerThreadCount: DWORD) {
-    boundary::call("HP_Server_SetWorkerThreadCount", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.worker_thread_count = dwWorkerThreadCount
-        })
-    })
-}
-
-/// Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetWorkerThreadCount(pAgent: HP_Agent, dwWorkerThreadCount: DWORD) {
-    boundary::call("HP_Agent_SetWorkerThreadCount", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.worker_thread_count = dwWorkerThreadCount
-        })
-    })
-}
-
-/// Sets whether the last receive time is recorded (default TRUE; needed by
-/// `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Server_SetMarkSilence(pServer: HP_Server, bMarkSilence: BOOL) {
-    boundary::call("HP_Server_SetMarkSilence", (), || {
-        engine::set(Shape::Server, pServer, |c| {
-            c.mark_silence = args::flag(bMarkSilence)
-        })
-    })
-}
-
-/// Sets whether the last receive time is recorded (default TRUE; needed by
-/// `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Agent_SetMarkSilence(pAgent: HP_Agent, bMarkSilence: BOOL) {
-    boundary::call("HP_Agent_SetMarkSilence", (), || {
-        engine::set(Shape::Agent, pAgent, |c| {
-            c.mark_silence = args::flag(bMarkSilence)
-        })
-    })
-}
-
-/// The address reuse policy.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetReuseAddressPolicy(pServer: HP_Server) -> En_HP_ReuseAddressPolicy {
-    boundary::call("HP_Server_GetReuseAddressPolicy", 0, || {
-        engine::get(Shape::Server, pServer, |c| {
-            c.socket.reuse_address_policy as En_HP_ReuseAddressPolicy
-        })
-    })
-}
-
-/// The address reuse policy.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetReuseAddressPolicy(pAgent: HP_Agent) -> En_HP_ReuseAddressPolicy {
-    boundary::call("HP_Agent_GetReuseAddressPolicy", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| {
-            c.socket.reuse_address_policy as En_HP_ReuseAddressPolicy
-        })
-    })
-}
-
-/// The address reuse policy.
-#[no_mangle]
-pub extern "C" fn HP_Client_GetReuseAddressPolicy(pClient: HP_Client) -> En_HP_ReuseAddressPolicy {
-    boundary::call("HP_Client_GetReuseAddressPolicy", 0, || {
-        client::get(Shape::Client, pClient, |k| {
-            k.socket.reuse_address_policy as En_HP_ReuseAddressPolicy
-        })
-    })
-}
-
-/// The send policy.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetSendPolicy(pServer: HP_Server) -> En_HP_SendPolicy {
-    boundary::call("HP_Server_GetSendPolicy", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.send_policy as En_HP_SendPolicy)
-    })
-}
-
-/// The send policy.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetSendPolicy(pAgent: HP_Agent) -> En_HP_SendPolicy {
-    boundary::call("HP_Agent_GetSendPolicy", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.send_policy as En_HP_SendPolicy)
-    })
-}
-
-/// The `OnSend` sync policy.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetOnSendSyncPolicy(pServer: HP_Server) -> En_HP_OnSendSyncPolicy {
-    boundary::call("HP_Server_GetOnSendSyncPolicy", 0, || {
-        engine::get(Shape::Server, pServer, |c| {
-            c.on_send_sync_policy as En_HP_OnSendSyncPolicy
-        })
-    })
-}
-
-/// The `OnSend` sync policy.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetOnSendSyncPolicy(pAgent: HP_Agent) -> En_HP_OnSendSyncPolicy {
-    boundary::call("HP_Agent_GetOnSendSyncPolicy", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| {
-            c.on_send_sync_policy as En_HP_OnSendSyncPolicy
-        })
-    })
-}
-
-/// The ms a closed connection's object stays unused.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetFreeSocketObjLockTime(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetFreeSocketObjLockTime", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.free_socket_obj_lock_time)
-    })
-}
-
-/// The ms a closed connection's object stays unused.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetFreeSocketObjLockTime(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetFreeSocketObjLockTime", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.free_socket_obj_lock_time)
-    })
-}
-
-/// The cached connection objects.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetFreeSocketObjPool(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetFreeSocketObjPool", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.free_socket_obj_pool)
-    })
-}
-
-/// The cached connection objects.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetFreeSocketObjPool(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetFreeSocketObjPool", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.free_socket_obj_pool)
-    })
-}
-
-/// The cached buffers.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetFreeBufferObjPool(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetFreeBufferObjPool", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.free_buffer_obj_pool)
-    })
-}
-
-/// The cached buffers.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetFreeBufferObjPool(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetFreeBufferObjPool", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.free_buffer_obj_pool)
-    })
-}
-
-/// The connection-object cache threshold.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetFreeSocketObjHold(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetFreeSocketObjHold", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.free_socket_obj_hold)
-    })
-}
-
-/// The connection-object cache threshold.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetFreeSocketObjHold(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetFreeSocketObjHold", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.free_socket_obj_hold)
-    })
-}
-
-/// The buffer cache threshold.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetFreeBufferObjHold(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetFreeBufferObjHold", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.free_buffer_obj_hold)
-    })
-}
-
-/// The buffer cache threshold.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetFreeBufferObjHold(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetFreeBufferObjHold", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.free_buffer_obj_hold)
-    })
-}
-
-/// The most connections.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetMaxConnectionCount(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetMaxConnectionCount", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.max_connection_count)
-    })
-}
-
-/// The most connections.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetMaxConnectionCount(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetMaxConnectionCount", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.max_connection_count)
-    })
-}
-
-/// The I/O worker threads.
-#[no_mangle]
-pub extern "C" fn HP_Server_GetWorkerThreadCount(pServer: HP_Server) -> DWORD {
-    boundary::call("HP_Server_GetWorkerThreadCount", 0, || {
-        engine::get(Shape::Server, pServer, |c| c.worker_thread_count)
-    })
-}
-
-/// The I/O worker threads.
-#[no_mangle]
-pub extern "C" fn HP_Agent_GetWorkerThreadCount(pAgent: HP_Agent) -> DWORD {
-    boundary::call("HP_Agent_GetWorkerThreadCount", 0, || {
-        engine::get(Shape::Agent, pAgent, |c| c.worker_thread_count)
-    })
-}
-
-/// Whether the last receive time is recorded.
-#[no_mangle]
-pub extern "C" fn HP_Server_IsMarkSilence(pServer: HP_Server) -> BOOL {
-    boundary::call("HP_Server_IsMarkSilence", FALSE, || {
-        engine::get(Shape::Server, pServer, |c| to_bool(c.mark_silence))
-    })
-}
-
-/// Whether the last receive time is recorded.
-#[no_mangle]
-pub extern "C" fn HP_Agent_IsMarkSilence(pAgent: HP_Agent) -> BOOL {
-    boundary::call("HP_Agent_IsMarkSilence", FALSE, || {
-        engine::get(Shape::Agent, pAgent, |c| to_bool(c.mark_silence))
-    })
-}
-
 /// Creates a TCP agent (PUSH model) reporting to `pListener`, a TCP agent listener. NULL on
 /// failure (an invalid listener); the reason is in `HPX_GetLastError`.
 #[no_mangle]
@@ -1680,23 +1213,409 @@ pub extern "C" fn HP_Client_GetConnectionID(pClient: HP_Client) -> HP_CONNID {
     })
 }
 
+/// Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
+/// Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetReuseAddressPolicy(
+    pServer: HP_Server,
+    enReusePolicy: En_HP_ReuseAddressPolicy,
+) {
+    boundary::call("HP_Server_SetReuseAddressPolicy", (), || {
+        setting::set(Shape::Server, pServer, "reuse_address_policy", i64::from(enReusePolicy))
+    })
+}
+
+/// Sets the address reuse policy (`RAP_*`; default `RAP_ADDR_ONLY`). Ignored while not stopped; an unknown value is refused.
+/// Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetReuseAddressPolicy(
+    pAgent: HP_Agent,
+    enReusePolicy: En_HP_ReuseAddressPolicy,
+) {
+    boundary::call("HP_Agent_SetReuseAddressPolicy", (), || {
+        setting::set(Shape::Agent, pAgent, "reuse_address_policy", i64::from(enReusePolicy))
+    })
+}
+
+/// Sets the address reuse policy (`RAP_*`). Ignored while not stopped; an unknown value is
+/// refused. Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Client_SetReuseAddressPolicy(
+    pClient: HP_Client,
+    enReusePolicy: En_HP_ReuseAddressPolicy,
+) {
+    boundary::call("HP_Client_SetReuseAddressPolicy", (), || {
+        setting::set(Shape::Client, pClient, "reuse_address_policy", i64::from(enReusePolicy))
+    })
+}
+
+/// The address reuse policy.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetReuseAddressPolicy(pServer: HP_Server) -> En_HP_ReuseAddressPolicy {
+    boundary::call("HP_Server_GetReuseAddressPolicy", 0, || {
+        setting::get(Shape::Server, pServer, "reuse_address_policy")
+    })
+}
+
+/// The address reuse policy.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetReuseAddressPolicy(pAgent: HP_Agent) -> En_HP_ReuseAddressPolicy {
+    boundary::call("HP_Agent_GetReuseAddressPolicy", 0, || {
+        setting::get(Shape::Agent, pAgent, "reuse_address_policy")
+    })
+}
+
+/// The address reuse policy.
+#[no_mangle]
+pub extern "C" fn HP_Client_GetReuseAddressPolicy(pClient: HP_Client) -> En_HP_ReuseAddressPolicy {
+    boundary::call("HP_Client_GetReuseAddressPolicy", 0, || {
+        setting::get(Shape::Client, pClient, "reuse_address_policy")
+    })
+}
+
+/// Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+/// Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetSendPolicy(pServer: HP_Server, enSendPolicy: En_HP_SendPolicy) {
+    boundary::call("HP_Server_SetSendPolicy", (), || {
+        setting::set(Shape::Server, pServer, "send_policy", i64::from(enSendPolicy))
+    })
+}
+
+/// Sets the send policy (`SP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+/// Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetSendPolicy(pAgent: HP_Agent, enSendPolicy: En_HP_SendPolicy) {
+    boundary::call("HP_Agent_SetSendPolicy", (), || {
+        setting::set(Shape::Agent, pAgent, "send_policy", i64::from(enSendPolicy))
+    })
+}
+
+/// The send policy.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetSendPolicy(pServer: HP_Server) -> En_HP_SendPolicy {
+    boundary::call("HP_Server_GetSendPolicy", 0, || {
+        setting::get(Shape::Server, pServer, "send_policy")
+    })
+}
+
+/// The send policy.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetSendPolicy(pAgent: HP_Agent) -> En_HP_SendPolicy {
+    boundary::call("HP_Agent_GetSendPolicy", 0, || {
+        setting::get(Shape::Agent, pAgent, "send_policy")
+    })
+}
+
+/// Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+/// Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetOnSendSyncPolicy(
+    pServer: HP_Server,
+    enSyncPolicy: En_HP_OnSendSyncPolicy,
+) {
+    boundary::call("HP_Server_SetOnSendSyncPolicy", (), || {
+        setting::set(Shape::Server, pServer, "on_send_sync_policy", i64::from(enSyncPolicy))
+    })
+}
+
+/// Sets the `OnSend` sync policy (`OSSP_*`; kept and reported, no effect on Linux). Ignored while not stopped; an unknown value is refused.
+/// Both leave the setting unchanged and set the last error.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetOnSendSyncPolicy(
+    pAgent: HP_Agent,
+    enSyncPolicy: En_HP_OnSendSyncPolicy,
+) {
+    boundary::call("HP_Agent_SetOnSendSyncPolicy", (), || {
+        setting::set(Shape::Agent, pAgent, "on_send_sync_policy", i64::from(enSyncPolicy))
+    })
+}
+
+/// The `OnSend` sync policy.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetOnSendSyncPolicy(pServer: HP_Server) -> En_HP_OnSendSyncPolicy {
+    boundary::call("HP_Server_GetOnSendSyncPolicy", 0, || {
+        setting::get(Shape::Server, pServer, "on_send_sync_policy")
+    })
+}
+
+/// The `OnSend` sync policy.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetOnSendSyncPolicy(pAgent: HP_Agent) -> En_HP_OnSendSyncPolicy {
+    boundary::call("HP_Agent_GetOnSendSyncPolicy", 0, || {
+        setting::get(Shape::Agent, pAgent, "on_send_sync_policy")
+    })
+}
+
+/// Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetFreeSocketObjLockTime(
+    pServer: HP_Server,
+    dwFreeSocketObjLockTime: DWORD,
+) {
+    boundary::call("HP_Server_SetFreeSocketObjLockTime", (), || {
+        setting::set(Shape::Server, pServer, "free_socket_obj_lock_time", i64::from(dwFreeSocketObjLockTime))
+    })
+}
+
+/// Sets the ms a closed connection's object stays unused (default 20000). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetFreeSocketObjLockTime(
+    pAgent: HP_Agent,
+    dwFreeSocketObjLockTime: DWORD,
+) {
+    boundary::call("HP_Agent_SetFreeSocketObjLockTime", (), || {
+        setting::set(Shape::Agent, pAgent, "free_socket_obj_lock_time", i64::from(dwFreeSocketObjLockTime))
+    })
+}
+
+/// The ms a closed connection's object stays unused.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetFreeSocketObjLockTime(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetFreeSocketObjLockTime", 0, || {
+        setting::get(Shape::Server, pServer, "free_socket_obj_lock_time")
+    })
+}
+
+/// The ms a closed connection's object stays unused.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetFreeSocketObjLockTime(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetFreeSocketObjLockTime", 0, || {
+        setting::get(Shape::Agent, pAgent, "free_socket_obj_lock_time")
+    })
+}
+
+/// Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetFreeSocketObjPool(pServer: HP_Server, dwFreeSocketObjPool: DWORD) {
+    boundary::call("HP_Server_SetFreeSocketObjPool", (), || {
+        setting::set(Shape::Server, pServer, "free_socket_obj_pool", i64::from(dwFreeSocketObjPool))
+    })
+}
+
+/// Sets the cached connection objects (default 600). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetFreeSocketObjPool(pAgent: HP_Agent, dwFreeSocketObjPool: DWORD) {
+    boundary::call("HP_Agent_SetFreeSocketObjPool", (), || {
+        setting::set(Shape::Agent, pAgent, "free_socket_obj_pool", i64::from(dwFreeSocketObjPool))
+    })
+}
+
+/// The cached connection objects.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetFreeSocketObjPool(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetFreeSocketObjPool", 0, || {
+        setting::get(Shape::Server, pServer, "free_socket_obj_pool")
+    })
+}
+
+/// The cached connection objects.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetFreeSocketObjPool(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetFreeSocketObjPool", 0, || {
+        setting::get(Shape::Agent, pAgent, "free_socket_obj_pool")
+    })
+}
+
+/// Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetFreeBufferObjPool(pServer: HP_Server, dwFreeBufferObjPool: DWORD) {
+    boundary::call("HP_Server_SetFreeBufferObjPool", (), || {
+        setting::set(Shape::Server, pServer, "free_buffer_obj_pool", i64::from(dwFreeBufferObjPool))
+    })
+}
+
+/// Sets the cached buffers (default 1024). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetFreeBufferObjPool(pAgent: HP_Agent, dwFreeBufferObjPool: DWORD) {
+    boundary::call("HP_Agent_SetFreeBufferObjPool", (), || {
+        setting::set(Shape::Agent, pAgent, "free_buffer_obj_pool", i64::from(dwFreeBufferObjPool))
+    })
+}
+
+/// The cached buffers.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetFreeBufferObjPool(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetFreeBufferObjPool", 0, || {
+        setting::get(Shape::Server, pServer, "free_buffer_obj_pool")
+    })
+}
+
+/// The cached buffers.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetFreeBufferObjPool(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetFreeBufferObjPool", 0, || {
+        setting::get(Shape::Agent, pAgent, "free_buffer_obj_pool")
+    })
+}
+
+/// Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetFreeSocketObjHold(pServer: HP_Server, dwFreeSocketObjHold: DWORD) {
+    boundary::call("HP_Server_SetFreeSocketObjHold", (), || {
+        setting::set(Shape::Server, pServer, "free_socket_obj_hold", i64::from(dwFreeSocketObjHold))
+    })
+}
+
+/// Sets the connection-object cache threshold (default 600). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetFreeSocketObjHold(pAgent: HP_Agent, dwFreeSocketObjHold: DWORD) {
+    boundary::call("HP_Agent_SetFreeSocketObjHold", (), || {
+        setting::set(Shape::Agent, pAgent, "free_socket_obj_hold", i64::from(dwFreeSocketObjHold))
+    })
+}
+
+/// The connection-object cache threshold.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetFreeSocketObjHold(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetFreeSocketObjHold", 0, || {
+        setting::get(Shape::Server, pServer, "free_socket_obj_hold")
+    })
+}
+
+/// The connection-object cache threshold.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetFreeSocketObjHold(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetFreeSocketObjHold", 0, || {
+        setting::get(Shape::Agent, pAgent, "free_socket_obj_hold")
+    })
+}
+
+/// Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetFreeBufferObjHold(pServer: HP_Server, dwFreeBufferObjHold: DWORD) {
+    boundary::call("HP_Server_SetFreeBufferObjHold", (), || {
+        setting::set(Shape::Server, pServer, "free_buffer_obj_hold", i64::from(dwFreeBufferObjHold))
+    })
+}
+
+/// Sets the buffer cache threshold (default 1024). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetFreeBufferObjHold(pAgent: HP_Agent, dwFreeBufferObjHold: DWORD) {
+    boundary::call("HP_Agent_SetFreeBufferObjHold", (), || {
+        setting::set(Shape::Agent, pAgent, "free_buffer_obj_hold", i64::from(dwFreeBufferObjHold))
+    })
+}
+
+/// The buffer cache threshold.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetFreeBufferObjHold(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetFreeBufferObjHold", 0, || {
+        setting::get(Shape::Server, pServer, "free_buffer_obj_hold")
+    })
+}
+
+/// The buffer cache threshold.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetFreeBufferObjHold(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetFreeBufferObjHold", 0, || {
+        setting::get(Shape::Agent, pAgent, "free_buffer_obj_hold")
+    })
+}
+
+/// Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetMaxConnectionCount(pServer: HP_Server, dwMaxConnectionCount: DWORD) {
+    boundary::call("HP_Server_SetMaxConnectionCount", (), || {
+        setting::set(Shape::Server, pServer, "max_connection_count", i64::from(dwMaxConnectionCount))
+    })
+}
+
+/// Sets the most connections (default 10000; checked by Start). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetMaxConnectionCount(pAgent: HP_Agent, dwMaxConnectionCount: DWORD) {
+    boundary::call("HP_Agent_SetMaxConnectionCount", (), || {
+        setting::set(Shape::Agent, pAgent, "max_connection_count", i64::from(dwMaxConnectionCount))
+    })
+}
+
+/// The most connections.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetMaxConnectionCount(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetMaxConnectionCount", 0, || {
+        setting::get(Shape::Server, pServer, "max_connection_count")
+    })
+}
+
+/// The most connections.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetMaxConnectionCount(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetMaxConnectionCount", 0, || {
+        setting::get(Shape::Agent, pAgent, "max_connection_count")
+    })
+}
+
+/// Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetWorkerThreadCount(pServer: HP_Server, dwWorkerThreadCount: DWORD) {
+    boundary::call("HP_Server_SetWorkerThreadCount", (), || {
+        setting::set(Shape::Server, pServer, "worker_thread_count", i64::from(dwWorkerThreadCount))
+    })
+}
+
+/// Sets the I/O worker threads (default 2 x CPUs + 2, at most 512; checked by Start). Ignored (last error set) while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetWorkerThreadCount(pAgent: HP_Agent, dwWorkerThreadCount: DWORD) {
+    boundary::call("HP_Agent_SetWorkerThreadCount", (), || {
+        setting::set(Shape::Agent, pAgent, "worker_thread_count", i64::from(dwWorkerThreadCount))
+    })
+}
+
+/// The I/O worker threads.
+#[no_mangle]
+pub extern "C" fn HP_Server_GetWorkerThreadCount(pServer: HP_Server) -> DWORD {
+    boundary::call("HP_Server_GetWorkerThreadCount", 0, || {
+        setting::get(Shape::Server, pServer, "worker_thread_count")
+    })
+}
+
+/// The I/O worker threads.
+#[no_mangle]
+pub extern "C" fn HP_Agent_GetWorkerThreadCount(pAgent: HP_Agent) -> DWORD {
+    boundary::call("HP_Agent_GetWorkerThreadCount", 0, || {
+        setting::get(Shape::Agent, pAgent, "worker_thread_count")
+    })
+}
+
+/// Sets whether the last receive time is recorded (default TRUE; needed by
+/// `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Server_SetMarkSilence(pServer: HP_Server, bMarkSilence: BOOL) {
+    boundary::call("HP_Server_SetMarkSilence", (), || {
+        setting::set(Shape::Server, pServer, "mark_silence", i64::from(bMarkSilence))
+    })
+}
+
+/// Sets whether the last receive time is recorded (default TRUE; needed by
+/// `GetSilencePeriod` and `DisconnectSilenceConnections`). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Agent_SetMarkSilence(pAgent: HP_Agent, bMarkSilence: BOOL) {
+    boundary::call("HP_Agent_SetMarkSilence", (), || {
+        setting::set(Shape::Agent, pAgent, "mark_silence", i64::from(bMarkSilence))
+    })
+}
+
+/// Whether the last receive time is recorded.
+#[no_mangle]
+pub extern "C" fn HP_Server_IsMarkSilence(pServer: HP_Server) -> BOOL {
+    boundary::call("HP_Server_IsMarkSilence", FALSE, || {
+        setting::get(Shape::Server, pServer, "mark_silence")
+    })
+}
+
+/// Whether the last receive time is recorded.
+#[no_mangle]
+pub extern "C" fn HP_Agent_IsMarkSilence(pAgent: HP_Agent) -> BOOL {
+    boundary::call("HP_Agent_IsMarkSilence", FALSE, || {
+        setting::get(Shape::Agent, pAgent, "mark_silence")
+    })
+}
+
 /// Sets the number of cached buffers (default 60). Ignored while not stopped.
 #[no_mangle]
 pub extern "C" fn HP_Client_SetFreeBufferPoolSize(pClient: HP_Client, dwFreeBufferPoolSize: DWORD) {
     boundary::call("HP_Client_SetFreeBufferPoolSize", (), || {
-        client::set(Shape::Client, pClient, |k| {
-            k.free_buffer_pool_size = dwFreeBufferPoolSize
-        })
-    })
-}
-
-/// Sets the buffer cache threshold (default 60). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_Client_SetFreeBufferPoolHold(pClient: HP_Client, dwFreeBufferPoolHold: DWORD) {
-    boundary::call("HP_Client_SetFreeBufferPoolHold", (), || {
-        client::set(Shape::Client, pClient, |k| {
-            k.free_buffer_pool_hold = dwFreeBufferPoolHold
-        })
+        setting::set(Shape::Client, pClient, "free_buffer_pool_size", i64::from(dwFreeBufferPoolSize))
     })
 }
 
@@ -1704,7 +1623,15 @@ pub extern "C" fn HP_Client_SetFreeBufferPoolHold(pClient: HP_Client, dwFreeBuff
 #[no_mangle]
 pub extern "C" fn HP_Client_GetFreeBufferPoolSize(pClient: HP_Client) -> DWORD {
     boundary::call("HP_Client_GetFreeBufferPoolSize", 0, || {
-        client::get(Shape::Client, pClient, |k| k.free_buffer_pool_size)
+        setting::get(Shape::Client, pClient, "free_buffer_pool_size")
+    })
+}
+
+/// Sets the buffer cache threshold (default 60). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_Client_SetFreeBufferPoolHold(pClient: HP_Client, dwFreeBufferPoolHold: DWORD) {
+    boundary::call("HP_Client_SetFreeBufferPoolHold", (), || {
+        setting::set(Shape::Client, pClient, "free_buffer_pool_hold", i64::from(dwFreeBufferPoolHold))
     })
 }
 
@@ -1712,6 +1639,6 @@ pub extern "C" fn HP_Client_GetFreeBufferPoolSize(pClient: HP_Client) -> DWORD {
 #[no_mangle]
 pub extern "C" fn HP_Client_GetFreeBufferPoolHold(pClient: HP_Client) -> DWORD {
     boundary::call("HP_Client_GetFreeBufferPoolHold", 0, || {
-        client::get(Shape::Client, pClient, |k| k.free_buffer_pool_hold)
+        setting::get(Shape::Client, pClient, "free_buffer_pool_hold")
     })
 }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use hpsocket_core::ReceiveModel;
 use crate::boundary;
 use crate::client;
-use crate::engine;
 use crate::handle::Kind;
 use crate::listener;
 use crate::object::{self, Body, Shape};
 use crate::types::*;
 use crate::{agent, server};
+use crate::setting;
 
 /// Creates a TCP PACK server reporting to `pListener`, a server listener. NULL on failure;
 /// the reason is in `HPX_GetLastError`.
@@ -133,9 +133,7 @@ pub extern "C" fn Destroy_HP_TcpPackClientListener(pListener: HP_TcpPackClientLi
 #[no_mangle]
 pub extern "C" fn HP_TcpPackServer_SetMaxPackSize(pServer: HP_TcpPackServer, dwMaxPackSize: DWORD) {
     boundary::call("HP_TcpPackServer_SetMaxPackSize", (), || {
-        engine::set(Shape::PackServer, pServer, |c| {
-            c.pack.max_pack_size = dwMaxPackSize
-        })
+        setting::set(Shape::PackServer, pServer, "max_pack_size", i64::from(dwMaxPackSize))
     })
 }
 
@@ -143,9 +141,7 @@ pub extern "C" fn HP_TcpPackServer_SetMaxPackSize(pServer: HP_TcpPackServer, dwM
 #[no_mangle]
 pub extern "C" fn HP_TcpPackAgent_SetMaxPackSize(pAgent: HP_TcpPackAgent, dwMaxPackSize: DWORD) {
     boundary::call("HP_TcpPackAgent_SetMaxPackSize", (), || {
-        engine::set(Shape::PackAgent, pAgent, |c| {
-            c.pack.max_pack_size = dwMaxPackSize
-        })
+        setting::set(Shape::PackAgent, pAgent, "max_pack_size", i64::from(dwMaxPackSize))
     })
 }
 
@@ -153,9 +149,31 @@ pub extern "C" fn HP_TcpPackAgent_SetMaxPackSize(pAgent: HP_TcpPackAgent, dwMaxP
 #[no_mangle]
 pub extern "C" fn HP_TcpPackClient_SetMaxPackSize(pClient: HP_TcpPackClient, dwMaxPackSize: DWORD) {
     boundary::call("HP_TcpPackClient_SetMaxPackSize", (), || {
-        client::set(Shape::PackClient, pClient, |c| {
-            c.pack.max_pack_size = dwMaxPackSize
-        })
+        setting::set(Shape::PackClient, pClient, "max_pack_size", i64::from(dwMaxPackSize))
+    })
+}
+
+/// The largest message body (0 for an invalid handle).
+#[no_mangle]
+pub extern "C" fn HP_TcpPackServer_GetMaxPackSize(pServer: HP_TcpPackServer) -> DWORD {
+    boundary::call("HP_TcpPackServer_GetMaxPackSize", 0, || {
+        setting::get(Shape::PackServer, pServer, "max_pack_size")
+    })
+}
+
+/// The largest message body.
+#[no_mangle]
+pub extern "C" fn HP_TcpPackAgent_GetMaxPackSize(pAgent: HP_TcpPackAgent) -> DWORD {
+    boundary::call("HP_TcpPackAgent_GetMaxPackSize", 0, || {
+        setting::get(Shape::PackAgent, pAgent, "max_pack_size")
+    })
+}
+
+/// The largest message body.
+#[no_mangle]
+pub extern "C" fn HP_TcpPackClient_GetMaxPackSize(pClient: HP_TcpPackClient) -> DWORD {
+    boundary::call("HP_TcpPackClient_GetMaxPackSize", 0, || {
+        setting::get(Shape::PackClient, pClient, "max_pack_size")
     })
 }
 
@@ -167,9 +185,7 @@ pub extern "C" fn HP_TcpPackServer_SetPackHeaderFlag(
     usPackHeaderFlag: USHORT,
 ) {
     boundary::call("HP_TcpPackServer_SetPackHeaderFlag", (), || {
-        engine::set(Shape::PackServer, pServer, |c| {
-            c.pack.pack_header_flag = usPackHeaderFlag
-        })
+        setting::set(Shape::PackServer, pServer, "pack_header_flag", i64::from(usPackHeaderFlag))
     })
 }
 
@@ -180,9 +196,7 @@ pub extern "C" fn HP_TcpPackAgent_SetPackHeaderFlag(
     usPackHeaderFlag: USHORT,
 ) {
     boundary::call("HP_TcpPackAgent_SetPackHeaderFlag", (), || {
-        engine::set(Shape::PackAgent, pAgent, |c| {
-            c.pack.pack_header_flag = usPackHeaderFlag
-        })
+        setting::set(Shape::PackAgent, pAgent, "pack_header_flag", i64::from(usPackHeaderFlag))
     })
 }
 
@@ -193,33 +207,7 @@ pub extern "C" fn HP_TcpPackClient_SetPackHeaderFlag(
     usPackHeaderFlag: USHORT,
 ) {
     boundary::call("HP_TcpPackClient_SetPackHeaderFlag", (), || {
-        client::set(Shape::PackClient, pClient, |c| {
-            c.pack.pack_header_flag = usPackHeaderFlag
-        })
-    })
-}
-
-/// The largest message body (0 for an invalid handle).
-#[no_mangle]
-pub extern "C" fn HP_TcpPackServer_GetMaxPackSize(pServer: HP_TcpPackServer) -> DWORD {
-    boundary::call("HP_TcpPackServer_GetMaxPackSize", 0, || {
-        engine::get(Shape::PackServer, pServer, |c| c.pack.max_pack_size)
-    })
-}
-
-/// The largest message body.
-#[no_mangle]
-pub extern "C" fn HP_TcpPackAgent_GetMaxPackSize(pAgent: HP_TcpPackAgent) -> DWORD {
-    boundary::call("HP_TcpPackAgent_GetMaxPackSize", 0, || {
-        engine::get(Shape::PackAgent, pAgent, |c| c.pack.max_pack_size)
-    })
-}
-
-/// The largest message body.
-#[no_mangle]
-pub extern "C" fn HP_TcpPackClient_GetMaxPackSize(pClient: HP_TcpPackClient) -> DWORD {
-    boundary::call("HP_TcpPackClient_GetMaxPackSize", 0, || {
-        client::get(Shape::PackClient, pClient, |c| c.pack.max_pack_size)
+        setting::set(Shape::PackClient, pClient, "pack_header_flag", i64::from(usPackHeaderFlag))
     })
 }
 
@@ -227,7 +215,7 @@ pub extern "C" fn HP_TcpPackClient_GetMaxPackSize(pClient: HP_TcpPackClient) -> 
 #[no_mangle]
 pub extern "C" fn HP_TcpPackServer_GetPackHeaderFlag(pServer: HP_TcpPackServer) -> USHORT {
     boundary::call("HP_TcpPackServer_GetPackHeaderFlag", 0, || {
-        engine::get(Shape::PackServer, pServer, |c| c.pack.pack_header_flag)
+        setting::get(Shape::PackServer, pServer, "pack_header_flag")
     })
 }
 
@@ -235,7 +223,7 @@ pub extern "C" fn HP_TcpPackServer_GetPackHeaderFlag(pServer: HP_TcpPackServer) 
 #[no_mangle]
 pub extern "C" fn HP_TcpPackAgent_GetPackHeaderFlag(pAgent: HP_TcpPackAgent) -> USHORT {
     boundary::call("HP_TcpPackAgent_GetPackHeaderFlag", 0, || {
-        engine::get(Shape::PackAgent, pAgent, |c| c.pack.pack_header_flag)
+        setting::get(Shape::PackAgent, pAgent, "pack_header_flag")
     })
 }
 
@@ -243,6 +231,6 @@ pub extern "C" fn HP_TcpPackAgent_GetPackHeaderFlag(pAgent: HP_TcpPackAgent) -> 
 #[no_mangle]
 pub extern "C" fn HP_TcpPackClient_GetPackHeaderFlag(pClient: HP_TcpPackClient) -> USHORT {
     boundary::call("HP_TcpPackClient_GetPackHeaderFlag", 0, || {
-        client::get(Shape::PackClient, pClient, |c| c.pack.pack_header_flag)
+        setting::get(Shape::PackClient, pClient, "pack_header_flag")
     })
 }

@@ -12,6 +12,7 @@ use crate::object::{self, Family, Shape};
 use crate::ssl::*;
 use crate::types::*;
 use crate::{agent, client, server};
+use crate::setting;
 
 /// Creates an SSL server (PUSH model) reporting to `pListener`, a server listener. Call
 /// `HP_SSLServer_SetupSSLContext` before starting it. NULL on failure; the reason is in
@@ -415,56 +416,6 @@ pub extern "C" fn HP_SSLClient_StartSSLHandShake(pClient: HP_SSLClient) -> BOOL 
     })
 }
 
-/// Whether TLS starts by itself on every connection (default TRUE). FALSE lets the
-/// application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set)
-/// while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_SSLServer_SetSSLAutoHandShake(pServer: HP_SSLServer, bAutoHandShake: BOOL) {
-    boundary::call("HP_SSLServer_SetSSLAutoHandShake", (), || {
-        set_auto_handshake(Family::Server, pServer, bAutoHandShake)
-    })
-}
-
-/// See `HP_SSLServer_SetSSLAutoHandShake`.
-#[no_mangle]
-pub extern "C" fn HP_SSLAgent_SetSSLAutoHandShake(pAgent: HP_SSLAgent, bAutoHandShake: BOOL) {
-    boundary::call("HP_SSLAgent_SetSSLAutoHandShake", (), || {
-        set_auto_handshake(Family::Agent, pAgent, bAutoHandShake)
-    })
-}
-
-/// See `HP_SSLServer_SetSSLAutoHandShake`.
-#[no_mangle]
-pub extern "C" fn HP_SSLClient_SetSSLAutoHandShake(pClient: HP_SSLClient, bAutoHandShake: BOOL) {
-    boundary::call("HP_SSLClient_SetSSLAutoHandShake", (), || {
-        set_auto_handshake(Family::Client, pClient, bAutoHandShake)
-    })
-}
-
-/// Whether TLS starts by itself.
-#[no_mangle]
-pub extern "C" fn HP_SSLServer_IsSSLAutoHandShake(pServer: HP_SSLServer) -> BOOL {
-    boundary::call("HP_SSLServer_IsSSLAutoHandShake", FALSE, || {
-        is_auto_handshake(Family::Server, pServer)
-    })
-}
-
-/// Whether TLS starts by itself.
-#[no_mangle]
-pub extern "C" fn HP_SSLAgent_IsSSLAutoHandShake(pAgent: HP_SSLAgent) -> BOOL {
-    boundary::call("HP_SSLAgent_IsSSLAutoHandShake", FALSE, || {
-        is_auto_handshake(Family::Agent, pAgent)
-    })
-}
-
-/// Whether TLS starts by itself.
-#[no_mangle]
-pub extern "C" fn HP_SSLClient_IsSSLAutoHandShake(pClient: HP_SSLClient) -> BOOL {
-    boundary::call("HP_SSLClient_IsSSLAutoHandShake", FALSE, || {
-        is_auto_handshake(Family::Client, pClient)
-    })
-}
-
 /// Sets the OpenSSL cipher list (TLS 1.2 and older; NULL or empty: OpenSSL's default) used
 /// by the next `SetupSSLContext`/`AddSSLContext`. An invalid list makes that setup fail.
 #[no_mangle]
@@ -667,5 +618,55 @@ pub unsafe extern "C" fn HP_SSLClient_SetupSSLContextByMemory(
         };
         // SAFETY: the caller passes NULL or NUL-terminated strings (docs/abi.md).
         unsafe { setup(Family::Client, pClient, args, None) }
+    })
+}
+
+/// Whether TLS starts by itself on every connection (default TRUE). FALSE lets the
+/// application speak plaintext first, then call `StartSSLHandShake`. Ignored (last error set)
+/// while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_SSLServer_SetSSLAutoHandShake(pServer: HP_SSLServer, bAutoHandShake: BOOL) {
+    boundary::call("HP_SSLServer_SetSSLAutoHandShake", (), || {
+        setting::set(Shape::SslServer, pServer, "ssl_auto_handshake", i64::from(bAutoHandShake))
+    })
+}
+
+/// See `HP_SSLServer_SetSSLAutoHandShake`.
+#[no_mangle]
+pub extern "C" fn HP_SSLAgent_SetSSLAutoHandShake(pAgent: HP_SSLAgent, bAutoHandShake: BOOL) {
+    boundary::call("HP_SSLAgent_SetSSLAutoHandShake", (), || {
+        setting::set(Shape::SslAgent, pAgent, "ssl_auto_handshake", i64::from(bAutoHandShake))
+    })
+}
+
+/// See `HP_SSLServer_SetSSLAutoHandShake`.
+#[no_mangle]
+pub extern "C" fn HP_SSLClient_SetSSLAutoHandShake(pClient: HP_SSLClient, bAutoHandShake: BOOL) {
+    boundary::call("HP_SSLClient_SetSSLAutoHandShake", (), || {
+        setting::set(Shape::SslClient, pClient, "ssl_auto_handshake", i64::from(bAutoHandShake))
+    })
+}
+
+/// Whether TLS starts by itself.
+#[no_mangle]
+pub extern "C" fn HP_SSLServer_IsSSLAutoHandShake(pServer: HP_SSLServer) -> BOOL {
+    boundary::call("HP_SSLServer_IsSSLAutoHandShake", FALSE, || {
+        setting::get(Shape::SslServer, pServer, "ssl_auto_handshake")
+    })
+}
+
+/// Whether TLS starts by itself.
+#[no_mangle]
+pub extern "C" fn HP_SSLAgent_IsSSLAutoHandShake(pAgent: HP_SSLAgent) -> BOOL {
+    boundary::call("HP_SSLAgent_IsSSLAutoHandShake", FALSE, || {
+        setting::get(Shape::SslAgent, pAgent, "ssl_auto_handshake")
+    })
+}
+
+/// Whether TLS starts by itself.
+#[no_mangle]
+pub extern "C" fn HP_SSLClient_IsSSLAutoHandShake(pClient: HP_SSLClient) -> BOOL {
+    boundary::call("HP_SSLClient_IsSSLAutoHandShake", FALSE, || {
+        setting::get(Shape::SslClient, pClient, "ssl_auto_handshake")
     })
 }

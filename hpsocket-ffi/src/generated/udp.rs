@@ -9,12 +9,12 @@ use crate::args;
 use crate::last_error::FfiError;
 use crate::boundary;
 use crate::client;
-use crate::engine;
 use crate::handle::Kind;
 use crate::listener;
 use crate::object::{self, Body, Shape};
 use crate::server;
 use crate::types::*;
+use crate::setting;
 
 /// Creates a UDP server reporting to `pListener`, a server listener. Each peer address is a
 /// connection with its own ID, made by the peer's first datagram (`OnAccept` receives a
@@ -84,144 +84,6 @@ pub extern "C" fn Destroy_HP_UdpClientListener(pListener: HP_UdpClientListener) 
     })
 }
 
-/// Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
-/// A bigger send is refused and sends nothing; a bigger datagram received is dropped.
-/// Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_SetMaxDatagramSize(pServer: HP_UdpServer, dwMaxDatagramSize: DWORD) {
-    boundary::call("HP_UdpServer_SetMaxDatagramSize", (), || {
-        engine::set(Shape::UdpServer, pServer, |c| {
-            c.udp.max_datagram_size = dwMaxDatagramSize
-        })
-    })
-}
-
-/// Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
-/// A bigger send is refused and sends nothing; a bigger datagram received is dropped.
-/// Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpClient_SetMaxDatagramSize(pClient: HP_UdpClient, dwMaxDatagramSize: DWORD) {
-    boundary::call("HP_UdpClient_SetMaxDatagramSize", (), || {
-        client::set(Shape::UdpClient, pClient, |c| {
-            c.udp.max_datagram_size = dwMaxDatagramSize
-        })
-    })
-}
-
-/// Returns the largest datagram sent or received.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_GetMaxDatagramSize(pServer: HP_UdpServer) -> DWORD {
-    boundary::call("HP_UdpServer_GetMaxDatagramSize", 0, || {
-        engine::get(Shape::UdpServer, pServer, |c| c.udp.max_datagram_size)
-    })
-}
-
-/// Returns the largest datagram sent or received.
-#[no_mangle]
-pub extern "C" fn HP_UdpClient_GetMaxDatagramSize(pClient: HP_UdpClient) -> DWORD {
-    boundary::call("HP_UdpClient_GetMaxDatagramSize", 0, || {
-        client::get(Shape::UdpClient, pClient, |c| c.udp.max_datagram_size)
-    })
-}
-
-/// Sets how many datagrams a worker reads per turn before other work (default 64, > 0).
-/// Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_SetPostReceiveCount(
-    pServer: HP_UdpServer,
-    dwPostReceiveCount: DWORD,
-) {
-    boundary::call("HP_UdpServer_SetPostReceiveCount", (), || {
-        engine::set(Shape::UdpServer, pServer, |c| {
-            c.udp.post_receive_count = dwPostReceiveCount
-        })
-    })
-}
-
-/// Returns how many datagrams a worker reads per turn.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_GetPostReceiveCount(pServer: HP_UdpServer) -> DWORD {
-    boundary::call("HP_UdpServer_GetPostReceiveCount", 0, || {
-        engine::get(Shape::UdpServer, pServer, |c| c.udp.post_receive_count)
-    })
-}
-
-/// Sets the heartbeat rounds without news from the peer after which a connection closes
-/// (default 3; 0: no heartbeats). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_SetDetectAttempts(pServer: HP_UdpServer, dwDetectAttempts: DWORD) {
-    boundary::call("HP_UdpServer_SetDetectAttempts", (), || {
-        engine::set(Shape::UdpServer, pServer, |c| {
-            c.udp.detect_attempts = dwDetectAttempts
-        })
-    })
-}
-
-/// Sets the heartbeat rounds without news from the peer after which a connection closes
-/// (default 3; 0: no heartbeats). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpClient_SetDetectAttempts(pClient: HP_UdpClient, dwDetectAttempts: DWORD) {
-    boundary::call("HP_UdpClient_SetDetectAttempts", (), || {
-        client::set(Shape::UdpClient, pClient, |c| {
-            c.udp.detect_attempts = dwDetectAttempts
-        })
-    })
-}
-
-/// Returns the heartbeat rounds after which a silent connection closes.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_GetDetectAttempts(pServer: HP_UdpServer) -> DWORD {
-    boundary::call("HP_UdpServer_GetDetectAttempts", 0, || {
-        engine::get(Shape::UdpServer, pServer, |c| c.udp.detect_attempts)
-    })
-}
-
-/// Returns the heartbeat rounds after which a silent connection closes.
-#[no_mangle]
-pub extern "C" fn HP_UdpClient_GetDetectAttempts(pClient: HP_UdpClient) -> DWORD {
-    boundary::call("HP_UdpClient_GetDetectAttempts", 0, || {
-        client::get(Shape::UdpClient, pClient, |c| c.udp.detect_attempts)
-    })
-}
-
-/// Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted
-/// seconds). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_SetDetectInterval(pServer: HP_UdpServer, dwDetectInterval: DWORD) {
-    boundary::call("HP_UdpServer_SetDetectInterval", (), || {
-        engine::set(Shape::UdpServer, pServer, |c| {
-            c.udp.detect_interval = dwDetectInterval
-        })
-    })
-}
-
-/// Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted
-/// seconds). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpClient_SetDetectInterval(pClient: HP_UdpClient, dwDetectInterval: DWORD) {
-    boundary::call("HP_UdpClient_SetDetectInterval", (), || {
-        client::set(Shape::UdpClient, pClient, |c| {
-            c.udp.detect_interval = dwDetectInterval
-        })
-    })
-}
-
-/// Returns the heartbeat interval in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpServer_GetDetectInterval(pServer: HP_UdpServer) -> DWORD {
-    boundary::call("HP_UdpServer_GetDetectInterval", 0, || {
-        engine::get(Shape::UdpServer, pServer, |c| c.udp.detect_interval)
-    })
-}
-
-/// Returns the heartbeat interval in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpClient_GetDetectInterval(pClient: HP_UdpClient) -> DWORD {
-    boundary::call("HP_UdpClient_GetDetectInterval", 0, || {
-        client::get(Shape::UdpClient, pClient, |c| c.udp.detect_interval)
-    })
-}
-
 /// Creates a UDP cast client (multicast or broadcast) reporting to `pListener`, a client
 /// listener. `HP_Client_Start*` takes the group (or broadcast address) and port: the socket
 /// binds that port on any address (the bind address names the interface to join on), and
@@ -254,25 +116,6 @@ pub extern "C" fn Create_HP_UdpCastListener() -> HP_UdpCastListener {
 pub extern "C" fn Destroy_HP_UdpCastListener(pListener: HP_UdpCastListener) {
     boundary::call("Destroy_HP_UdpCastListener", (), || {
         object::destroy(pListener, Kind::TcpClientListener)
-    })
-}
-
-/// Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
-/// Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_SetMaxDatagramSize(pCast: HP_UdpCast, dwMaxDatagramSize: DWORD) {
-    boundary::call("HP_UdpCast_SetMaxDatagramSize", (), || {
-        client::set(Shape::UdpCast, pCast, |c| {
-            c.udp.max_datagram_size = dwMaxDatagramSize
-        })
-    })
-}
-
-/// Returns the largest datagram sent or received.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_GetMaxDatagramSize(pCast: HP_UdpCast) -> DWORD {
-    boundary::call("HP_UdpCast_GetMaxDatagramSize", 0, || {
-        client::get(Shape::UdpCast, pCast, |c| c.udp.max_datagram_size)
     })
 }
 
@@ -361,5 +204,146 @@ pub unsafe extern "C" fn HP_UdpCast_GetRemoteAddress(
             }?;
             Ok(TRUE)
         })
+    })
+}
+
+/// Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
+/// A bigger send is refused and sends nothing; a bigger datagram received is dropped.
+/// Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_SetMaxDatagramSize(pServer: HP_UdpServer, dwMaxDatagramSize: DWORD) {
+    boundary::call("HP_UdpServer_SetMaxDatagramSize", (), || {
+        setting::set(Shape::UdpServer, pServer, "max_datagram_size", i64::from(dwMaxDatagramSize))
+    })
+}
+
+/// Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
+/// A bigger send is refused and sends nothing; a bigger datagram received is dropped.
+/// Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpClient_SetMaxDatagramSize(pClient: HP_UdpClient, dwMaxDatagramSize: DWORD) {
+    boundary::call("HP_UdpClient_SetMaxDatagramSize", (), || {
+        setting::set(Shape::UdpClient, pClient, "max_datagram_size", i64::from(dwMaxDatagramSize))
+    })
+}
+
+/// Sets the largest datagram sent or received (default 1432, 1..=65536; checked by `Start`).
+/// Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_SetMaxDatagramSize(pCast: HP_UdpCast, dwMaxDatagramSize: DWORD) {
+    boundary::call("HP_UdpCast_SetMaxDatagramSize", (), || {
+        setting::set(Shape::UdpCast, pCast, "max_datagram_size", i64::from(dwMaxDatagramSize))
+    })
+}
+
+/// Returns the largest datagram sent or received.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_GetMaxDatagramSize(pServer: HP_UdpServer) -> DWORD {
+    boundary::call("HP_UdpServer_GetMaxDatagramSize", 0, || {
+        setting::get(Shape::UdpServer, pServer, "max_datagram_size")
+    })
+}
+
+/// Returns the largest datagram sent or received.
+#[no_mangle]
+pub extern "C" fn HP_UdpClient_GetMaxDatagramSize(pClient: HP_UdpClient) -> DWORD {
+    boundary::call("HP_UdpClient_GetMaxDatagramSize", 0, || {
+        setting::get(Shape::UdpClient, pClient, "max_datagram_size")
+    })
+}
+
+/// Returns the largest datagram sent or received.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_GetMaxDatagramSize(pCast: HP_UdpCast) -> DWORD {
+    boundary::call("HP_UdpCast_GetMaxDatagramSize", 0, || {
+        setting::get(Shape::UdpCast, pCast, "max_datagram_size")
+    })
+}
+
+/// Sets how many datagrams a worker reads per turn before other work (default 64, > 0).
+/// Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_SetPostReceiveCount(
+    pServer: HP_UdpServer,
+    dwPostReceiveCount: DWORD,
+) {
+    boundary::call("HP_UdpServer_SetPostReceiveCount", (), || {
+        setting::set(Shape::UdpServer, pServer, "post_receive_count", i64::from(dwPostReceiveCount))
+    })
+}
+
+/// Returns how many datagrams a worker reads per turn.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_GetPostReceiveCount(pServer: HP_UdpServer) -> DWORD {
+    boundary::call("HP_UdpServer_GetPostReceiveCount", 0, || {
+        setting::get(Shape::UdpServer, pServer, "post_receive_count")
+    })
+}
+
+/// Sets the heartbeat rounds without news from the peer after which a connection closes
+/// (default 3; 0: no heartbeats). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_SetDetectAttempts(pServer: HP_UdpServer, dwDetectAttempts: DWORD) {
+    boundary::call("HP_UdpServer_SetDetectAttempts", (), || {
+        setting::set(Shape::UdpServer, pServer, "detect_attempts", i64::from(dwDetectAttempts))
+    })
+}
+
+/// Sets the heartbeat rounds without news from the peer after which a connection closes
+/// (default 3; 0: no heartbeats). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpClient_SetDetectAttempts(pClient: HP_UdpClient, dwDetectAttempts: DWORD) {
+    boundary::call("HP_UdpClient_SetDetectAttempts", (), || {
+        setting::set(Shape::UdpClient, pClient, "detect_attempts", i64::from(dwDetectAttempts))
+    })
+}
+
+/// Returns the heartbeat rounds after which a silent connection closes.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_GetDetectAttempts(pServer: HP_UdpServer) -> DWORD {
+    boundary::call("HP_UdpServer_GetDetectAttempts", 0, || {
+        setting::get(Shape::UdpServer, pServer, "detect_attempts")
+    })
+}
+
+/// Returns the heartbeat rounds after which a silent connection closes.
+#[no_mangle]
+pub extern "C" fn HP_UdpClient_GetDetectAttempts(pClient: HP_UdpClient) -> DWORD {
+    boundary::call("HP_UdpClient_GetDetectAttempts", 0, || {
+        setting::get(Shape::UdpClient, pClient, "detect_attempts")
+    })
+}
+
+/// Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted
+/// seconds). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_SetDetectInterval(pServer: HP_UdpServer, dwDetectInterval: DWORD) {
+    boundary::call("HP_UdpServer_SetDetectInterval", (), || {
+        setting::set(Shape::UdpServer, pServer, "detect_interval", i64::from(dwDetectInterval))
+    })
+}
+
+/// Sets the heartbeat interval in ms (default 60000; 0: no heartbeats; HP-Socket 5.x counted
+/// seconds). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpClient_SetDetectInterval(pClient: HP_UdpClient, dwDetectInterval: DWORD) {
+    boundary::call("HP_UdpClient_SetDetectInterval", (), || {
+        setting::set(Shape::UdpClient, pClient, "detect_interval", i64::from(dwDetectInterval))
+    })
+}
+
+/// Returns the heartbeat interval in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpServer_GetDetectInterval(pServer: HP_UdpServer) -> DWORD {
+    boundary::call("HP_UdpServer_GetDetectInterval", 0, || {
+        setting::get(Shape::UdpServer, pServer, "detect_interval")
+    })
+}
+
+/// Returns the heartbeat interval in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpClient_GetDetectInterval(pClient: HP_UdpClient) -> DWORD {
+    boundary::call("HP_UdpClient_GetDetectInterval", 0, || {
+        setting::get(Shape::UdpClient, pClient, "detect_interval")
     })
 }

@@ -9,6 +9,8 @@
 //! `cargo run -p ffi-gen` rewrites the files; `cargo run -p ffi-gen -- --check` (and this
 //! crate's test) fails when a committed file differs from what the tables give.
 
+pub mod coverage;
+pub mod setting;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -30,10 +32,9 @@ pub struct Output {
     pub text: String,
 }
 
-/// Every generated file for the workspace at `root`, from its tables.
-pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
+/// The tables of the workspace at `root`, by file stem (`component`, ...), in name order.
+pub fn tables(root: &Path) -> Result<Vec<(String, Table)>, String> {
     let api = root.join("hpsocket-ffi/api");
-    let out_dir = root.join("hpsocket-ffi/src/generated");
     let mut names = Vec::new();
     let entries = std::fs::read_dir(&api).map_err(|e| format!("{}: {e}", api.display()))?;
     for entry in entries {
@@ -43,8 +44,7 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         }
     }
     names.sort();
-    let mut outputs = Vec::new();
-    let mut modules = Vec::new();
+    let mut tables = Vec::new();
     for path in names {
         let stem = path
             .file_stem()
@@ -54,18 +54,52 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let table: Table = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        tables.push((stem, table));
+    }
+    Ok(tables)
+}
+
+/// Every generated file for the workspace at `root`, from its tables.
+pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
+    let out_dir = root.join("hpsocket-ffi/src/generated");
+    let tables = tables(root)?;
+    let mut outputs = Vec::new();
+    for (stem, table) in &tables {
         let source = format!("hpsocket-ffi/api/{stem}.toml");
         outputs.push(Output {
             path: out_dir.join(format!("{stem}.rs")),
-            text: module(&source, &table).map_err(|e| format!("{source}: {e}"))?,
+            text: module(&source, table).map_err(|e| format!("{source}: {e}"))?,
         });
-        modules.push(stem);
     }
+    let missing = setting::missing(tables.iter().map(|(_, t)| t));
+    if !missing.is_empty() {
+        return Err(format!(
+            "settings of hpsocket_core::settings with no `[[setting]]` row in hpsocket-ffi/api: \
+             {missing:?}"
+        ));
+    }
+    let modules: Vec<String> = tables.into_iter().map(|(stem, _)| stem).collect();
     outputs.push(Output {
         path: out_dir.join("mod.rs"),
         text: module_index(&modules),
     });
     Ok(outputs)
+}
+
+/// The C name of every export of `table`, in the order they are written (each row expanded
+/// over its families; the `[[setting]]` rows' setters and getters after the others).
+pub fn export_names(table: &Table) -> Result<Vec<String>, String> {
+    let settings = setting::functions(table)?;
+    let mut names = Vec::new();
+    for f in table.fns.iter().chain(&settings) {
+        if f.families.is_empty() {
+            names.push(f.name.clone());
+        }
+        for fam in &f.families {
+            names.push(format!("{}{}", family(table, fam)?.prefix, f.name));
+        }
+    }
+    Ok(names)
 }
 
 fn header(source: &str) -> String {
@@ -100,7 +134,11 @@ fn module(source: &str, table: &Table) -> Result<String, String> {
     for u in &table.uses {
         let _ = writeln!(s, "use {u};");
     }
-    for f in &table.fns {
+    if !table.settings.is_empty() && !table.uses.iter().any(|u| u == setting::RUNTIME) {
+        let _ = writeln!(s, "use {};", setting::RUNTIME);
+    }
+    let settings = setting::functions(table)?;
+    for f in table.fns.iter().chain(&settings) {
         if f.families.is_empty() {
             s.push('\n');
             let params: Vec<&str> = f.params.iter().map(String::as_str).collect();

@@ -21,6 +21,9 @@ pub struct Table {
     /// The functions, in the order they are written.
     #[serde(default, rename = "fn")]
     pub fns: Vec<Function>,
+    /// The registry's settings, written after the functions.
+    #[serde(default, rename = "setting")]
+    pub settings: Vec<SettingRow>,
 }
 
 /// A family of C functions: `HP_Server_*` over server handles, `HP_TcpPackClient_*` over
@@ -40,6 +43,9 @@ pub struct Family {
     /// drop the `dwConnID` parameter the rows list.
     #[serde(default = "yes")]
     pub conn: bool,
+    /// Whether its components are servers, agents or clients; needed by `[[setting]]` rows.
+    #[serde(default)]
+    pub role: Option<Role>,
 }
 
 fn yes() -> bool {
@@ -60,7 +66,7 @@ pub enum Wrap {
 }
 
 /// One row: a C function, or one per family it lists.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Function {
     /// The C name: the part after the family prefix, or the whole name without families.
@@ -95,4 +101,46 @@ pub struct Function {
     /// A body for one family in place of the others.
     #[serde(default)]
     pub body_for: BTreeMap<String, String>,
+}
+
+/// The role of a family's components, which a `[[setting]]` row checks against the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Server,
+    Agent,
+    Client,
+}
+
+/// One setting of the core's registry (`hpsocket_core::settings`): its setter and its getter
+/// (`Get*`, `Is*` for a flag) in each family, their names, parameter, types and bodies taken
+/// from the registry. Only what C alone decides is written here.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingRow {
+    /// The registry's name, e.g. `max_connection_count`.
+    pub key: String,
+    /// The families, in the order they are written; none: every family of the table whose
+    /// role has the setting.
+    #[serde(default)]
+    pub families: Vec<String>,
+    /// The setter's parameter name; none: HP-Socket's convention, the type's prefix (`dw`,
+    /// `us`, `b`, `en`) and the C name.
+    #[serde(default)]
+    pub param: Option<String>,
+    /// The setter's doc; none: the registry's doc.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Setters after the first family's say "See `<its name>`." instead of `doc`.
+    #[serde(default)]
+    pub see_first: bool,
+    /// A setter doc for one family in place of the others.
+    #[serde(default)]
+    pub doc_for: BTreeMap<String, String>,
+    /// The getter's doc; none: one naming the setter.
+    #[serde(default)]
+    pub get_doc: Option<String>,
+    /// A getter doc for one family in place of the others.
+    #[serde(default)]
+    pub get_doc_for: BTreeMap<String, String>,
 }

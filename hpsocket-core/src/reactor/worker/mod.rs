@@ -31,7 +31,7 @@ use crate::buffer::Front;
 use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::http::session::HttpSession;
-use crate::model::pack::PackDecoder;
+use crate::protocol::Pack;
 use crate::sock::{self, MAX_IOV};
 use crate::ssl::session::TlsState;
 use crate::types::ConnId;
@@ -124,8 +124,8 @@ pub(super) struct Local {
     read_closed: bool,
     /// Data may be waiting while receiving is paused.
     read_blocked: bool,
-    /// PACK model: bytes of frames not yet delivered (created on first use).
-    pack: Option<Box<PackDecoder>>,
+    /// PACK model: the layer holding frames not yet delivered (created on first use).
+    pack: Option<Box<Pack>>,
     /// HTTP model: the parser and what it holds (created on first use).
     http: Option<Box<HttpSession>>,
     /// The peer closed its side and the queue still holds the answer: the connection is

@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToIntFunction;
 
 /**
  * What every component has: its life cycle ({@code start}, {@link #stop()}, {@link #await},
@@ -154,6 +155,8 @@ public abstract class Component implements AutoCloseable {
     private final int role;
     /** The pending futures of the {@code *Async} methods. */
     final Async async;
+    /** An SSL server's SNI callback, from {@code setupSslContext}; null: the bound names. */
+    private volatile ToIntFunction<String> serverNameCallback;
 
     /** Frees the native side; must not reference the component. */
     private static final class Destroy implements Runnable {
@@ -225,9 +228,21 @@ public abstract class Component implements AutoCloseable {
         }
     }
 
-    /** The SNI decision of an SSL server (see {@code SslServer}); called by native code. */
+    /**
+     * The SNI decision of an SSL server (see {@link SslServerComponent}); called by native
+     * code. Without a callback: 0, the default certificate.
+     */
     int dispatchServerName(String name) {
-        return 0;
+        ToIntFunction<String> f = serverNameCallback;
+        if (f == null) {
+            return 0;
+        }
+        try {
+            return f.applyAsInt(name);
+        } catch (Throwable t) {
+            Native.reportException(t);
+            return -1;
+        }
     }
 
     /** Hands one event to the listener. */
@@ -961,11 +976,16 @@ public abstract class Component implements AutoCloseable {
 
     // ---- SSL (public in the Ssl* classes) ----
 
-    void setupSsl0(SslConfig c, boolean sniCallback) {
+    /**
+     * Builds the TLS context; a server's SNI asks {@code serverNames} (null: the names bound
+     * with {@code bindSslServerName}).
+     */
+    void setupSsl0(SslConfig c, ToIntFunction<String> serverNames) {
+        this.serverNameCallback = serverNames;
         Objects.requireNonNull(c, "config");
         try {
             Native.setupSsl(handle(), c.verifyMode(), c.certificate(), c.privateKey(),
-                    c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask(), sniCallback);
+                    c.keyPassword(), c.ca(), c.cipherList(), c.memoryMask(), serverNames != null);
         } finally {
             Reference.reachabilityFence(this);
         }

@@ -5,7 +5,7 @@ package org.hpsocket;
  * 1.2 and later). Call {@link #setupSslContext} before {@code start}; the rest is as
  * {@link TcpAgent}. {@code onHandshake} fires once the TLS handshake is done.
  */
-public class SslAgent extends TcpAgent {
+public non-sealed class SslAgent extends TcpAgent implements SslAgentComponent {
     /**
      * A stopped SSL agent reporting to {@code listener}.
      *
@@ -13,44 +13,5 @@ public class SslAgent extends TcpAgent {
      */
     public SslAgent(AgentListener<? super SslAgent> listener) {
         super(listener, MODEL_PUSH, true);
-    }
-
-    /**
-     * Builds the TLS context: verify mode and CAs (to check the server), and an optional
-     * client certificate and key. Allowed while running (an extension).
-     *
-     * @param config the settings
-     * @throws HPSocketException {@link SocketError#SSL_ENV_NOT_READY} when a file or PEM text
-     *                           cannot be used
-     */
-    public void setupSslContext(SslConfig config) {
-        setupSsl0(config, false);
-    }
-
-    /** Forgets the TLS context (connections keep their sessions). */
-    public void cleanupSslContext() {
-        cleanupSsl0();
-    }
-
-    /**
-     * With {@link #setSslAutoHandshake} off: starts TLS after a plaintext phase;
-     * {@code onHandshake} follows when it completes.
-     *
-     * @param connId the connection
-     * @throws HPSocketException when not connected
-     */
-    public void startSslHandshake(long connId) {
-        startSslHandshake0(connId);
-    }
-
-    /**
-     * The connection's TLS session: protocol, cipher and the peer's certificate.
-     *
-     * @param connId the connection
-     * @return the session facts
-     * @throws HPSocketException when not connected or before the handshake
-     */
-    public SslSession getSslSession(long connId) {
-        return sslSession0(connId);
     }
 }

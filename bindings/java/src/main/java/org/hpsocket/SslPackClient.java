@@ -5,7 +5,7 @@ package org.hpsocket;
  * 1.2 and later). Call {@link #setupSslContext} before {@code start}; the rest is as
  * {@link TcpPackClient}. {@code onHandshake} fires once the TLS handshake is done.
  */
-public class SslPackClient extends TcpPackClient {
+public non-sealed class SslPackClient extends TcpPackClient implements SslClientComponent {
     /**
      * A stopped SSL client reporting to {@code listener}.
      *
@@ -13,42 +13,5 @@ public class SslPackClient extends TcpPackClient {
      */
     public SslPackClient(ClientListener<? super SslPackClient> listener) {
         super(listener, true);
-    }
-
-    /**
-     * Builds the TLS context: verify mode and CAs (to check the server), and an optional
-     * client certificate and key. Allowed while running (an extension).
-     *
-     * @param config the settings
-     * @throws HPSocketException {@link SocketError#SSL_ENV_NOT_READY} when a file or PEM text
-     *                           cannot be used
-     */
-    public void setupSslContext(SslConfig config) {
-        setupSsl0(config, false);
-    }
-
-    /** Forgets the TLS context (connections keep their sessions). */
-    public void cleanupSslContext() {
-        cleanupSsl0();
-    }
-
-    /**
-     * With {@link #setSslAutoHandshake} off: starts TLS after a plaintext phase;
-     * {@code onHandshake} follows when it completes.
-     *
-     * @throws HPSocketException when not connected
-     */
-    public void startSslHandshake() {
-        startSslHandshake0(0);
-    }
-
-    /**
-     * The connection's TLS session: protocol, cipher and the peer's certificate.
-     *
-     * @return the session facts
-     * @throws HPSocketException when not connected or before the handshake
-     */
-    public SslSession getSslSession() {
-        return sslSession0(0);
     }
 }

@@ -25,7 +25,7 @@ package org.hpsocket;
  * }
  * }</pre>
  */
-public class UdpServer extends Server {
+public non-sealed class UdpServer extends Server implements UdpSocketBuffers {
     /**
      * A stopped UDP server reporting to {@code listener}, with HP-Socket's default settings.
      *
@@ -110,50 +110,5 @@ public class UdpServer extends Server {
      */
     public void setDetectInterval(int millis) {
         setSetting(S_DETECT_INTERVAL, nonNegative("detectInterval", millis));
-    }
-
-    /**
-     * Extension: {@code SO_RCVBUF} of every UDP socket the component opens (a server's
-     * per-worker sockets, a client's or an agent session's socket), in bytes. Default 0: the
-     * system's default.
-     *
-     * @return the value
-     */
-    public int getSocketRecvBufferSize() {
-        return (int) getSetting(S_SOCKET_RECV_BUFFER_SIZE);
-    }
-
-    /**
-     * Sets {@code SO_RCVBUF} of the component's UDP sockets, applied at {@code start} (an
-     * agent: at each {@code connect}) before {@code onPrepareListen}/{@code onPrepareConnect},
-     * which may still change it. 0: the system's default; else 1024 to 1073741824, checked
-     * by {@code start}. The kernel doubles the value and caps it at
-     * {@code net.core.rmem_max}: {@code getsockopt} tells what it took.
-     *
-     * @param bytes the value
-     */
-    public void setSocketRecvBufferSize(int bytes) {
-        setSetting(S_SOCKET_RECV_BUFFER_SIZE, nonNegative("socketRecvBufferSize", bytes));
-    }
-
-    /**
-     * Extension: {@code SO_SNDBUF} of every UDP socket the component opens, in bytes.
-     * Default 0: the system's default.
-     *
-     * @return the value
-     */
-    public int getSocketSendBufferSize() {
-        return (int) getSetting(S_SOCKET_SEND_BUFFER_SIZE);
-    }
-
-    /**
-     * Sets {@code SO_SNDBUF} of the component's UDP sockets, as
-     * {@link #setSocketRecvBufferSize} (capped at {@code net.core.wmem_max}). 0: the system's
-     * default; else 1024 to 1073741824, checked by {@code start}.
-     *
-     * @param bytes the value
-     */
-    public void setSocketSendBufferSize(int bytes) {
-        setSetting(S_SOCKET_SEND_BUFFER_SIZE, nonNegative("socketSendBufferSize", bytes));
     }
 }
