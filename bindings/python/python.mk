@@ -7,7 +7,8 @@
 #                      libcrypto into the wheel (hpsocket_rs.libs/) and sets the manylinux tag
 #   make sdist         dist/hpsocket_rs-<version>.tar.gz (maturin sdist: the Python package, this
 #                      crate, hpsocket-core and the workspace's Cargo.toml and Cargo.lock)
-#   make test-python   builds the wheel, installs it into a fresh venv, runs bindings/python/tests
+#   make test-python   builds the wheel, installs it into a fresh venv, checks the package's
+#                      stubs against the installed module (mypy.stubtest), runs bindings/python/tests
 #
 # The distribution is hpsocket-rs (PyPI's hpsocket is another project); the import name is
 # hpsocket. Its version is the workspace's (Cargo.toml [workspace.package]), through maturin.
@@ -20,7 +21,8 @@
 # The test venv is made anew for every run, with pytest, requests, kcp==0.1.6 (stock ikcp, the
 # ARQ interop peer of tests/test_arq.py), websockets==15.0.1 (the WebSocket peer of
 # tests/test_ws.py; it still supports Python 3.9), brotli==1.2.0 (Google's C brotli, the interop peer of tests/test_codec.py)
-# and uvloop==0.23.0 (the second event loop of tests/test_aio.py).
+# and uvloop==0.23.0 (the second event loop of tests/test_aio.py), and mypy==1.19.1 (its stubtest
+# checks the stubs; the newest mypy that still installs on Python 3.9, the package's floor).
 
 PYTHON ?= python3
 PY_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -32,6 +34,11 @@ PY_DIST := $(PY_ROOT)/dist
 PY_DIST_NAME := hpsocket_rs
 PY_RAW_WHEEL_DIR := $(PY_TARGET_DIR)/python/wheel-linux
 PYTEST_ARGS ?=
+# The modules whose .pyi stubs ship in the wheel. stubtest reads the installed stubs and imports
+# the installed module, from a directory where no source tree shadows them; it prints its own
+# summary ("Success: no issues found in 3 modules" or "Found N errors") and fails the target
+# on an error. The settings part of _native.pyi is generated (tools/ffi-gen/src/pyi.rs).
+PY_STUBTEST_MODULES := hpsocket._native hpsocket.codec hpsocket.aio
 # Fixed timestamps in the wheel (zip entries): the same sources give the same wheel.
 PY_SOURCE_DATE_EPOCH := 315532800
 
@@ -75,9 +82,10 @@ test-python: wheel
 	rm -rf $(PY_TEST_VENV)
 	$(PYTHON) -m venv $(PY_TEST_VENV)
 	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check pytest requests \
-	  kcp==0.1.6 websockets==15.0.1 brotli==1.2.0 uvloop==0.23.0
+	  kcp==0.1.6 websockets==15.0.1 brotli==1.2.0 uvloop==0.23.0 mypy==1.19.1
 	$(PY_TEST_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-index \
 	  $(PY_DIST)/$(PY_DIST_NAME)-*.whl
+	cd $(PY_TEST_VENV) && $(PY_TEST_VENV)/bin/python -m mypy.stubtest $(PY_STUBTEST_MODULES)
 	cd $(PY_DIR) && HPSOCKET_WHEEL="$$(ls $(PY_DIST)/$(PY_DIST_NAME)-*.whl)" \
 	  HPSOCKET_EXAMPLES=$(PY_ROOT)/examples/python \
 	  $(PY_TEST_VENV)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests

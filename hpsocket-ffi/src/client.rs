@@ -4,7 +4,7 @@
 
 use std::ffi::c_int;
 
-use hpsocket_core::{CastMode, ClientConfig, ReceiveModel, TcpClient, UdpCast, UdpClient};
+use hpsocket_core::{CastMode, ReceiveModel, TcpClient, UdpCast, UdpClient};
 
 use crate::args;
 use crate::boundary;
@@ -15,16 +15,6 @@ use crate::object::{self, Body, Component, Object, Shape};
 use crate::types::*;
 
 const CLIENT: Shape = Shape::Client;
-
-/// Changes a client setting; refused (unchanged, last error set) while not stopped.
-pub(crate) fn set(shape: Shape, p: HP_Client, f: impl FnOnce(&mut ClientConfig)) -> Result<()> {
-    object::with_client(shape, p, |_, c| Ok(c.inner.update_config(f)?))
-}
-
-/// Reads a client setting.
-pub(crate) fn get<T>(shape: Shape, p: HP_Client, f: impl FnOnce(&ClientConfig) -> T) -> Result<T> {
-    object::with_client(shape, p, |_, c| Ok(f(&c.inner.config())))
-}
 
 /// Creates a client of `kind` (receive model and TLS) reporting to `listener`, a client
 /// listener: the body of every `Create_HP_*Client`.

@@ -283,25 +283,6 @@ pub(crate) unsafe fn silence_period(
     })
 }
 
-/// Changes a setting. Refused (the value stays) while the component is not stopped, as in
-/// HP-Socket; the reason goes to the last error.
-pub(crate) fn set(shape: Shape, p: HP_Object, f: impl FnOnce(&mut EngineConfig)) -> Result<()> {
-    with(shape, p, |_, e| {
-        let mut f = Some(f);
-        e.update_config(&mut |c| {
-            if let Some(f) = f.take() {
-                f(c)
-            }
-        })?;
-        Ok(())
-    })
-}
-
-/// Reads a setting.
-pub(crate) fn get<T>(shape: Shape, p: HP_Object, f: impl FnOnce(&EngineConfig) -> T) -> Result<T> {
-    with(shape, p, |_, e| Ok(f(&e.config())))
-}
-
 /// Parses an `En_HP_ReuseAddressPolicy` from C.
 pub(crate) fn reuse_policy(v: En_HP_ReuseAddressPolicy) -> Result<ReuseAddressPolicy> {
     ReuseAddressPolicy::try_from(v).map_err(|v| {

@@ -6,11 +6,12 @@
 use std::ffi::c_int;
 
 use hpsocket_core::settings::{self, Setting, SettingType, SettingValue};
+use hpsocket_core::CastMode;
 
-use crate::engine;
 use crate::last_error::{FfiError, Result};
 use crate::object::{self, Family, Shape};
 use crate::types::*;
+use crate::{client, engine, http};
 
 fn find(name: &str) -> Result<&'static Setting> {
     settings::find(name)
@@ -29,6 +30,15 @@ fn value(s: &Setting, raw: i64) -> Result<SettingValue> {
         SettingType::OnSendSyncPolicy => {
             SettingValue::OnSendSyncPolicy(engine::sync_policy(code())?)
         }
+        // Only a cast has the setting (a node's cast mode comes with `StartWithCast`).
+        SettingType::CastMode => match client::cast_mode(code())? {
+            CastMode::Unicast => {
+                return Err(FfiError::invalid(
+                    "a UDP cast multicasts or broadcasts: CM_UNICAST is for nodes",
+                ))
+            }
+            mode => SettingValue::CastMode(mode),
+        },
         ty => ty.value_from_i64(raw).ok_or_else(|| {
             FfiError::invalid(format!("{raw} is out of the range of {}", s.c_name))
         })?,
@@ -38,18 +48,26 @@ fn value(s: &Setting, raw: i64) -> Result<SettingValue> {
 /// Sets the setting `name` of the component `p` (a handle of `shape`) to `raw`, C's value.
 /// Refused (the value stays) while the component is not stopped, as in HP-Socket, and for a
 /// value its type does not have; the reason goes to the last error.
+/// An HTTP setting goes to the component's HTTP configuration, which may change while it runs.
 pub(crate) fn set(shape: Shape, p: HP_Object, name: &str, raw: i64) -> Result<()> {
-    let stored = |stored: bool| stored.then_some(()).ok_or_else(|| not_here(name));
+    let stored = |done: bool| stored(name, done);
+    let s = find(name)?;
+    if s.is_http() {
+        // C's value of an HTTP setting (a DWORD or a BOOL) always fits: nothing to refuse
+        // before the component is found.
+        let v = value(s, raw)?;
+        let mut done = false;
+        http::set(shape, p, |c| done = s.set_http(c, v))?;
+        return stored(done);
+    }
     match shape.family() {
         Family::Client => object::with_client(shape, p, |_, c| {
-            let s = find(name)?;
             let v = value(s, raw)?;
             let mut done = false;
             c.inner.update_config(|k| done = s.set_client(k, v))?;
             stored(done)
         }),
         Family::Server | Family::Agent => engine::with(shape, p, |_, e| {
-            let s = find(name)?;
             let v = value(s, raw)?;
             let mut done = false;
             e.update_config(&mut |c| done = s.set_engine(c, v))?;
@@ -64,14 +82,44 @@ pub(crate) fn get<T: TryFrom<i64>>(shape: Shape, p: HP_Object, name: &str) -> Re
         v.and_then(|v| T::try_from(v.as_i64()).ok())
             .ok_or_else(|| not_here(name))
     };
-    match shape.family() {
-        Family::Client => object::with_client(shape, p, |_, c| {
-            c_value(find(name)?.get_client(&c.inner.config()))
-        }),
-        Family::Server | Family::Agent => engine::with(shape, p, |_, e| {
-            c_value(find(name)?.get_engine(&e.config()))
-        }),
+    let s = find(name)?;
+    if s.is_http() {
+        return c_value(http::get(shape, p, |c| s.get_http(c))?);
     }
+    match shape.family() {
+        Family::Client => {
+            object::with_client(shape, p, |_, c| c_value(s.get_client(&c.inner.config())))
+        }
+        Family::Server | Family::Agent => {
+            engine::with(shape, p, |_, e| c_value(s.get_engine(&e.config())))
+        }
+    }
+}
+
+/// Sets the setting `name` of the UDP node `p` to `raw`, as [`set`] does for the others.
+pub(crate) fn set_node(p: HP_UdpNode, name: &str, raw: i64) -> Result<()> {
+    object::with_node(p, |_, c| {
+        let s = find(name)?;
+        let v = value(s, raw)?;
+        let mut done = false;
+        c.inner.update_config(|k| done = s.set_node(k, v))?;
+        stored(name, done)
+    })
+}
+
+/// The setting `name` of the UDP node `p`, as C's type `T`.
+pub(crate) fn get_node<T: TryFrom<i64>>(p: HP_UdpNode, name: &str) -> Result<T> {
+    object::with_node(p, |_, c| {
+        find(name)?
+            .get_node(&c.inner.config())
+            .and_then(|v| T::try_from(v.as_i64()).ok())
+            .ok_or_else(|| not_here(name))
+    })
+}
+
+/// Whether a setter found the setting where it went (see [`not_here`]).
+fn stored(name: &str, done: bool) -> Result<()> {
+    done.then_some(()).ok_or_else(|| not_here(name))
 }
 
 /// A generated function for a component the registry says lacks the setting: `ffi-gen`

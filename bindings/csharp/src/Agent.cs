@@ -11,7 +11,7 @@ namespace HPSocket
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
     /// </summary>
-    public class TcpAgent : MultiConnectionComponent
+    public partial class TcpAgent : MultiConnectionComponent
     {
         internal const int CbPrepareConnect = 1, CbConnect = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
             CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
@@ -467,21 +467,8 @@ namespace HPSocket
         /// <summary>True for the SSL agents.</summary>
         public bool IsSecure { get { return NativeMethods.HP_Agent_IsSecure(Handle) != 0; } }
 
-        // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
-
-        /// <summary>Timeout of a synchronous connect in ms (default 10000).</summary>
-        public uint SyncConnectTimeout
-        {
-            get { return NativeMethods.HP_TcpAgent_GetSyncConnectTimeout(Handle); }
-            set { NativeMethods.HP_TcpAgent_SetSyncConnectTimeout(Handle, value); Check(value, SyncConnectTimeout, "SyncConnectTimeout"); }
-        }
-
-        /// <summary>Extension: the timeout of an asynchronous connect in ms.</summary>
-        public uint ConnectTimeout
-        {
-            get { return NativeMethods.HPX_Agent_GetConnectTimeout(Handle); }
-            set { NativeMethods.HPX_Agent_SetConnectTimeout(Handle, value); Check(value, ConnectTimeout, "ConnectTimeout"); }
-        }
+        // ---- settings: the properties of the tables' [[setting]] rows are in Families.g.cs
+        // (written by tools/ffi-gen/src/csharp.rs).
     }
 
     /// <summary>A TCP agent of the PULL model: <see cref="OnPullReceive"/> tells how many bytes
@@ -526,41 +513,12 @@ namespace HPSocket
 
     /// <summary>A TCP agent of the PACK model: every send is framed (a 4-byte header with the
     /// length and <see cref="PackHeaderFlag"/>) and OnReceive gets whole messages.</summary>
-    public class TcpPackAgent : TcpAgent
+    public partial class TcpPackAgent : TcpAgent
     {
         /// <summary>Creates a stopped TCP PACK agent.</summary>
         public TcpPackAgent() : this(false) { }
 
         internal TcpPackAgent(bool ssl) : base(Model.Pack, ssl) { }
-
-        /// <summary>The largest message: 1..0x3FFFFF (default 0x40000).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">outside 1..0x3FFFFF (nothing changes).</exception>
-        /// <exception cref="HPSocketException">the component runs.</exception>
-        public uint MaxPackSize
-        {
-            get { return NativeMethods.HP_TcpPackAgent_GetMaxPackSize(Handle); }
-            set
-            {
-                PackLimits.CheckMaxPackSize(value);
-                NativeMethods.HP_TcpPackAgent_SetMaxPackSize(Handle, value);
-                Check(value, MaxPackSize, "MaxPackSize");
-            }
-        }
-
-        /// <summary>The header flag both sides must agree on: 0..0x3FF (default 0: incoming flags
-        /// not checked).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">above 0x3FF (nothing changes).</exception>
-        /// <exception cref="HPSocketException">the component runs.</exception>
-        public ushort PackHeaderFlag
-        {
-            get { return NativeMethods.HP_TcpPackAgent_GetPackHeaderFlag(Handle); }
-            set
-            {
-                PackLimits.CheckPackHeaderFlag(value);
-                NativeMethods.HP_TcpPackAgent_SetPackHeaderFlag(Handle, value);
-                Check(value, PackHeaderFlag, "PackHeaderFlag");
-            }
-        }
     }
 
     /// <summary>A TLS agent (PUSH model); set it up with <see cref="Ssl"/> before Start.</summary>
@@ -594,7 +552,7 @@ namespace HPSocket
     }
 
     /// <summary>The TLS settings of an SSL agent (<c>HP_SSLAgent_*</c>).</summary>
-    public sealed class SslAgentContext
+    public sealed partial class SslAgentContext
     {
         private readonly TcpAgent _s;
 
@@ -621,13 +579,6 @@ namespace HPSocket
         /// <summary>With automatic handshakes off: starts TLS on a connection.</summary>
         public bool StartHandShake(IntPtr connId) { return NativeMethods.HP_SSLAgent_StartSSLHandShake(_s.Handle, connId) != 0; }
 
-        /// <summary>Whether TLS starts by itself on every connection (default true).</summary>
-        public bool AutoHandShake
-        {
-            get { return NativeMethods.HP_SSLAgent_IsSSLAutoHandShake(_s.Handle) != 0; }
-            set { NativeMethods.HP_SSLAgent_SetSSLAutoHandShake(_s.Handle, Component.B(value)); _s.Check(value, AutoHandShake, "AutoHandShake"); }
-        }
-
         /// <summary>The OpenSSL cipher list used by the next Setup.</summary>
         public string CipherList
         {
@@ -646,13 +597,6 @@ namespace HPSocket
         {
             IntPtr v;
             return GetSessionInfo(connId, SslSessionInfo.Version, out v) ? Utf8.Decode(v) : null;
-        }
-
-        /// <summary>Extension: the handshake timeout in ms.</summary>
-        public uint HandShakeTimeout
-        {
-            get { return NativeMethods.HPX_Agent_GetSSLHandShakeTimeout(_s.Handle); }
-            set { NativeMethods.HPX_Agent_SetSSLHandShakeTimeout(_s.Handle, value); _s.Check(value, HandShakeTimeout, "HandShakeTimeout"); }
         }
     }
 }

@@ -13,7 +13,7 @@ namespace HPSocket
     /// before the handshake returns false (<see cref="SocketError.IllegalState"/>, ENOTCONN). The ARQ
     /// settings have HP-Socket's defaults, change only while stopped and are checked by Start.
     /// </summary>
-    public class UdpArqServer : UdpServer
+    public partial class UdpArqServer : UdpServer
     {
         /// <summary>Creates a stopped ARQ server.</summary>
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
@@ -26,47 +26,7 @@ namespace HPSocket
         /// false for an unknown connection.</summary>
         public bool GetWaitingSendMessageCount(IntPtr connId, out int count) { return Arq.GetWaitingSendMessageCount(this, connId, out count); }
 
-        /// <summary>KCP's nodelay mode (default false). Hides the TCP-only NoDelay: on an ARQ
-        /// component it is the ARQ setting, as in HP-Socket.</summary>
-        public new bool NoDelay { get { return Arq.Is(this, ArqCore.Flag.NoDelay); } set { Arq.Set(this, ArqCore.Flag.NoDelay, value); } }
-
-        /// <summary>Whether congestion control is off (KCP's <c>nc</c>; default false).</summary>
-        public bool TurnoffCongestCtrl { get { return Arq.Is(this, ArqCore.Flag.TurnoffCongestCtrl); } set { Arq.Set(this, ArqCore.Flag.TurnoffCongestCtrl, value); } }
-
-        /// <summary>KCP's update interval in ms (default 60; greater than 0, checked by Start).</summary>
-        public uint FlushInterval { get { return Arq.Get(this, ArqCore.U.FlushInterval); } set { Arq.Set(this, ArqCore.U.FlushInterval, value); } }
-
-        /// <summary>Fast resend: a segment is resent after this many later acks (default 0: off).</summary>
-        public uint ResendByAcks { get { return Arq.Get(this, ArqCore.U.ResendByAcks); } set { Arq.Set(this, ArqCore.U.ResendByAcks, value); } }
-
-        /// <summary>The send window in segments (default 128; greater than 0, checked by Start).</summary>
-        public uint SendWndSize { get { return Arq.Get(this, ArqCore.U.SendWndSize); } set { Arq.Set(this, ArqCore.U.SendWndSize, value); } }
-
-        /// <summary>The receive window in segments (default 512; greater than 0, checked by Start; KCP uses at least 128).</summary>
-        public uint RecvWndSize { get { return Arq.Get(this, ArqCore.U.RecvWndSize); } set { Arq.Set(this, ArqCore.U.RecvWndSize, value); } }
-
-        /// <summary>The minimum retransmission timeout in ms (default 30; greater than 0, checked by Start).</summary>
-        public uint MinRto { get { return Arq.Get(this, ArqCore.U.MinRto); } set { Arq.Set(this, ArqCore.U.MinRto, value); } }
-
-        /// <summary>Fast resends of one segment before it waits for its timeout (default 5; 0: no limit).</summary>
-        public uint FastLimit { get { return Arq.Get(this, ArqCore.U.FastLimit); } set { Arq.Set(this, ArqCore.U.FastLimit, value); } }
-
-        /// <summary>KCP's MTU in bytes (default 0: MaxDatagramSize; else 72..65536, checked by Start).</summary>
-        public uint MaxTransUnit { get { return Arq.Get(this, ArqCore.U.MaxTransUnit); } set { Arq.Set(this, ArqCore.U.MaxTransUnit, value); } }
-
-        /// <summary>The largest message in bytes (default 4096; greater than 0 and below 127 x (MTU - 24), checked by Start).</summary>
-        public uint MaxMessageSize { get { return Arq.Get(this, ArqCore.U.MaxMessageSize); } set { Arq.Set(this, ArqCore.U.MaxMessageSize, value); } }
-
-        /// <summary>How long the 12-byte handshake may take in ms (default 5000; more than twice MinRto, checked by Start).</summary>
-        public uint HandShakeTimeout { get { return Arq.Get(this, ArqCore.U.HandShakeTimeout); } set { Arq.Set(this, ArqCore.U.HandShakeTimeout, value); } }
-
         // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
-
-        /// <summary>Extension: offers partial reliability in the handshake (default false: the
-        /// handshake is HP-Socket's, bit for bit). A connection has it when both sides offered it;
-        /// then <c>SendEx</c> may give a message a deadline or a retransmit limit. Turn it on only
-        /// towards hpsocket peers: a stock HP-Socket peer may refuse a handshake with the bit.</summary>
-        public bool PartialReliability { get { return Arq.Is(this, ArqCore.Flag.PartialReliability); } set { Arq.Set(this, ArqCore.Flag.PartialReliability, value); } }
 
         /// <summary>Extension: sends one message, given up <paramref name="deadlineMs"/> ms after the
         /// call (0: never) or when one of its segments would be retransmitted more than
@@ -107,7 +67,7 @@ namespace HPSocket
     /// <see cref="MaxMessageSize"/> bytes, delivered whole and in order (see
     /// <see cref="UdpArqServer"/> for the rules).
     /// </summary>
-    public class UdpArqClient : UdpClient
+    public partial class UdpArqClient : UdpClient
     {
         /// <summary>Creates a stopped ARQ client.</summary>
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
@@ -123,43 +83,7 @@ namespace HPSocket
         /// connected.</summary>
         public bool GetWaitingSendMessageCount(out int count) { return Arq.GetWaitingSendMessageCount(this, IntPtr.Zero, out count); }
 
-        /// <summary>As <see cref="UdpArqServer.NoDelay"/>.</summary>
-        public new bool NoDelay { get { return Arq.Is(this, ArqCore.Flag.NoDelay); } set { Arq.Set(this, ArqCore.Flag.NoDelay, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.TurnoffCongestCtrl"/>.</summary>
-        public bool TurnoffCongestCtrl { get { return Arq.Is(this, ArqCore.Flag.TurnoffCongestCtrl); } set { Arq.Set(this, ArqCore.Flag.TurnoffCongestCtrl, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.FlushInterval"/>.</summary>
-        public uint FlushInterval { get { return Arq.Get(this, ArqCore.U.FlushInterval); } set { Arq.Set(this, ArqCore.U.FlushInterval, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.ResendByAcks"/>.</summary>
-        public uint ResendByAcks { get { return Arq.Get(this, ArqCore.U.ResendByAcks); } set { Arq.Set(this, ArqCore.U.ResendByAcks, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.SendWndSize"/>.</summary>
-        public uint SendWndSize { get { return Arq.Get(this, ArqCore.U.SendWndSize); } set { Arq.Set(this, ArqCore.U.SendWndSize, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.RecvWndSize"/>.</summary>
-        public uint RecvWndSize { get { return Arq.Get(this, ArqCore.U.RecvWndSize); } set { Arq.Set(this, ArqCore.U.RecvWndSize, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.MinRto"/>.</summary>
-        public uint MinRto { get { return Arq.Get(this, ArqCore.U.MinRto); } set { Arq.Set(this, ArqCore.U.MinRto, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.FastLimit"/>.</summary>
-        public uint FastLimit { get { return Arq.Get(this, ArqCore.U.FastLimit); } set { Arq.Set(this, ArqCore.U.FastLimit, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.MaxTransUnit"/>.</summary>
-        public uint MaxTransUnit { get { return Arq.Get(this, ArqCore.U.MaxTransUnit); } set { Arq.Set(this, ArqCore.U.MaxTransUnit, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.MaxMessageSize"/>.</summary>
-        public uint MaxMessageSize { get { return Arq.Get(this, ArqCore.U.MaxMessageSize); } set { Arq.Set(this, ArqCore.U.MaxMessageSize, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.HandShakeTimeout"/>.</summary>
-        public uint HandShakeTimeout { get { return Arq.Get(this, ArqCore.U.HandShakeTimeout); } set { Arq.Set(this, ArqCore.U.HandShakeTimeout, value); } }
-
         // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
-
-        /// <summary>As <see cref="UdpArqServer.PartialReliability"/>.</summary>
-        public bool PartialReliability { get { return Arq.Is(this, ArqCore.Flag.PartialReliability); } set { Arq.Set(this, ArqCore.Flag.PartialReliability, value); } }
 
         /// <summary>As <see cref="UdpArqServer.SendEx(IntPtr, byte[], uint, int, out uint)"/>.</summary>
         public bool SendEx(byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, IntPtr.Zero, data, deadlineMs, maxRetransmits, out messageId); }
@@ -200,7 +124,7 @@ namespace HPSocket
     /// settings (SocketBufferSize, KeepAlive*, SyncConnectTimeout) throw
     /// <see cref="HPSocketException"/> on it; <see cref="NoDelay"/> is KCP's.
     /// </summary>
-    public class UdpArqAgent : TcpAgent
+    public partial class UdpArqAgent : TcpAgent
     {
         /// <summary>Creates a stopped ARQ agent.</summary>
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
@@ -216,43 +140,7 @@ namespace HPSocket
         /// acknowledged); false for an unknown connection.</summary>
         public bool GetWaitingSendMessageCount(IntPtr connId, out int count) { return Arq.GetWaitingSendMessageCount(this, connId, out count); }
 
-        /// <summary>As <see cref="UdpArqServer.NoDelay"/>.</summary>
-        public new bool NoDelay { get { return Arq.Is(this, ArqCore.Flag.NoDelay); } set { Arq.Set(this, ArqCore.Flag.NoDelay, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.TurnoffCongestCtrl"/>.</summary>
-        public bool TurnoffCongestCtrl { get { return Arq.Is(this, ArqCore.Flag.TurnoffCongestCtrl); } set { Arq.Set(this, ArqCore.Flag.TurnoffCongestCtrl, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.FlushInterval"/>.</summary>
-        public uint FlushInterval { get { return Arq.Get(this, ArqCore.U.FlushInterval); } set { Arq.Set(this, ArqCore.U.FlushInterval, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.ResendByAcks"/>.</summary>
-        public uint ResendByAcks { get { return Arq.Get(this, ArqCore.U.ResendByAcks); } set { Arq.Set(this, ArqCore.U.ResendByAcks, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.SendWndSize"/>.</summary>
-        public uint SendWndSize { get { return Arq.Get(this, ArqCore.U.SendWndSize); } set { Arq.Set(this, ArqCore.U.SendWndSize, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.RecvWndSize"/>.</summary>
-        public uint RecvWndSize { get { return Arq.Get(this, ArqCore.U.RecvWndSize); } set { Arq.Set(this, ArqCore.U.RecvWndSize, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.MinRto"/>.</summary>
-        public uint MinRto { get { return Arq.Get(this, ArqCore.U.MinRto); } set { Arq.Set(this, ArqCore.U.MinRto, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.FastLimit"/>.</summary>
-        public uint FastLimit { get { return Arq.Get(this, ArqCore.U.FastLimit); } set { Arq.Set(this, ArqCore.U.FastLimit, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.MaxTransUnit"/>.</summary>
-        public uint MaxTransUnit { get { return Arq.Get(this, ArqCore.U.MaxTransUnit); } set { Arq.Set(this, ArqCore.U.MaxTransUnit, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.MaxMessageSize"/>.</summary>
-        public uint MaxMessageSize { get { return Arq.Get(this, ArqCore.U.MaxMessageSize); } set { Arq.Set(this, ArqCore.U.MaxMessageSize, value); } }
-
-        /// <summary>As <see cref="UdpArqServer.HandShakeTimeout"/>.</summary>
-        public uint HandShakeTimeout { get { return Arq.Get(this, ArqCore.U.HandShakeTimeout); } set { Arq.Set(this, ArqCore.U.HandShakeTimeout, value); } }
-
         // ---- partial reliability (extension, docs/abi.md section 23) ----------------------
-
-        /// <summary>As <see cref="UdpArqServer.PartialReliability"/>.</summary>
-        public bool PartialReliability { get { return Arq.Is(this, ArqCore.Flag.PartialReliability); } set { Arq.Set(this, ArqCore.Flag.PartialReliability, value); } }
 
         /// <summary>As <see cref="UdpArqServer.SendEx(IntPtr, byte[], uint, int, out uint)"/>.</summary>
         public bool SendEx(IntPtr connId, byte[] data, uint deadlineMs, int maxRetransmits, out uint messageId) { return Arq.SendEx(this, connId, data, deadlineMs, maxRetransmits, out messageId); }
@@ -275,17 +163,6 @@ namespace HPSocket
 
         private static readonly NativeMethods.HPX_FN_Agent_OnMessageDropped s_messageDropped =
             (sender, connId, messageId, length) => ArqCore.Dropped<UdpArqAgent>(sender, connId, messageId, length, s => s._onMessageDropped);
-
-        /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of each connection's UDP socket, applied by Connect before OnPrepareConnect
-        /// (default 0: the system's; else 1024..1073741824, checked by Start:
-        /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
-        /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
-        /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
-        public uint SocketRecvBufferSize { get { return Arq.Get(this, ArqCore.U.SocketRecvBufferSize); } set { Arq.Set(this, ArqCore.U.SocketRecvBufferSize, value); } }
-
-        /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
-        /// (capped at <c>net.core.wmem_max</c>).</summary>
-        public uint SocketSendBufferSize { get { return Arq.Get(this, ArqCore.U.SocketSendBufferSize); } set { Arq.Set(this, ArqCore.U.SocketSendBufferSize, value); } }
 
         private static ArqCore Arq { get { return ArqCore.Agent; } }
     }

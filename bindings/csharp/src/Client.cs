@@ -14,7 +14,7 @@ namespace HPSocket
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
     /// </summary>
-    public unsafe class TcpClient : Component
+    public unsafe partial class TcpClient : Component
     {
         internal const int CbPrepareConnect = 1, CbConnect = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
             CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
@@ -478,91 +478,8 @@ namespace HPSocket
             return WithHeadTail(head, tail, (ph, pt) => NativeMethods.HP_TcpClient_SendSmallFile(h, name, (WSABUF*)ph, (WSABUF*)pt));
         }
 
-        // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
-
-        /// <summary>The address reuse policy (default AddrOnly).</summary>
-        public ReuseAddressPolicy ReuseAddressPolicy
-        {
-            get { return (ReuseAddressPolicy)NativeMethods.HP_Client_GetReuseAddressPolicy(Handle); }
-            set { NativeMethods.HP_Client_SetReuseAddressPolicy(Handle, (int)value); Check(value, ReuseAddressPolicy, "ReuseAddressPolicy"); }
-        }
-
-        /// <summary>Cached buffers.</summary>
-        public uint FreeBufferPoolSize
-        {
-            get { return NativeMethods.HP_Client_GetFreeBufferPoolSize(Handle); }
-            set { NativeMethods.HP_Client_SetFreeBufferPoolSize(Handle, value); Check(value, FreeBufferPoolSize, "FreeBufferPoolSize"); }
-        }
-
-        /// <summary>Buffer cache threshold.</summary>
-        public uint FreeBufferPoolHold
-        {
-            get { return NativeMethods.HP_Client_GetFreeBufferPoolHold(Handle); }
-            set { NativeMethods.HP_Client_SetFreeBufferPoolHold(Handle, value); Check(value, FreeBufferPoolHold, "FreeBufferPoolHold"); }
-        }
-
-        /// <summary>Timeout of a synchronous connect in ms (default 10000).</summary>
-        public uint SyncConnectTimeout
-        {
-            get { return NativeMethods.HP_TcpClient_GetSyncConnectTimeout(Handle); }
-            set { NativeMethods.HP_TcpClient_SetSyncConnectTimeout(Handle, value); Check(value, SyncConnectTimeout, "SyncConnectTimeout"); }
-        }
-
-        /// <summary>Extension: the timeout of an asynchronous connect in ms.</summary>
-        public uint ConnectTimeout
-        {
-            get { return NativeMethods.HPX_Client_GetConnectTimeout(Handle); }
-            set { NativeMethods.HPX_Client_SetConnectTimeout(Handle, value); Check(value, ConnectTimeout, "ConnectTimeout"); }
-        }
-
-        /// <summary>The receive block size (default 4096).</summary>
-        public uint SocketBufferSize
-        {
-            get { return NativeMethods.HP_TcpClient_GetSocketBufferSize(Handle); }
-            set { NativeMethods.HP_TcpClient_SetSocketBufferSize(Handle, value); Check(value, SocketBufferSize, "SocketBufferSize"); }
-        }
-
-        /// <summary>TCP keep-alive idle time in ms (0: off).</summary>
-        public uint KeepAliveTime
-        {
-            get { return NativeMethods.HP_TcpClient_GetKeepAliveTime(Handle); }
-            set { NativeMethods.HP_TcpClient_SetKeepAliveTime(Handle, value); Check(value, KeepAliveTime, "KeepAliveTime"); }
-        }
-
-        /// <summary>TCP keep-alive probe interval in ms (0: off).</summary>
-        public uint KeepAliveInterval
-        {
-            get { return NativeMethods.HP_TcpClient_GetKeepAliveInterval(Handle); }
-            set { NativeMethods.HP_TcpClient_SetKeepAliveInterval(Handle, value); Check(value, KeepAliveInterval, "KeepAliveInterval"); }
-        }
-
-        /// <summary>TCP_NODELAY (default false).</summary>
-        public bool NoDelay
-        {
-            get { return NativeMethods.HP_TcpClient_IsNoDelay(Handle) != 0; }
-            set { NativeMethods.HP_TcpClient_SetNoDelay(Handle, B(value)); Check(value, NoDelay, "NoDelay"); }
-        }
-
-        /// <summary>Extension: the most bytes queued per connection before Send fails (0: no limit).</summary>
-        public uint MaxSendQueueBytes
-        {
-            get { return NativeMethods.HPX_Client_GetMaxSendQueueBytes(Handle); }
-            set { NativeMethods.HPX_Client_SetMaxSendQueueBytes(Handle, value); Check(value, MaxSendQueueBytes, "MaxSendQueueBytes"); }
-        }
-
-        /// <summary>Extension: ms the answer to a peer that closed its side may go without progress before OnClose(Send, ETIMEDOUT) (default 30000).</summary>
-        public uint HalfCloseDrainTimeout
-        {
-            get { return NativeMethods.HPX_Client_GetHalfCloseDrainTimeout(Handle); }
-            set { NativeMethods.HPX_Client_SetHalfCloseDrainTimeout(Handle, value); Check(value, HalfCloseDrainTimeout, "HalfCloseDrainTimeout"); }
-        }
-
-        /// <summary>Extension: the queue level at which OnSendDrained fires.</summary>
-        public uint SendQueueLowWatermark
-        {
-            get { return NativeMethods.HPX_Client_GetSendQueueLowWatermark(Handle); }
-            set { NativeMethods.HPX_Client_SetSendQueueLowWatermark(Handle, value); Check(value, SendQueueLowWatermark, "SendQueueLowWatermark"); }
-        }
+        // ---- settings: the properties of the tables' [[setting]] rows are in Families.g.cs
+        // (written by tools/ffi-gen/src/csharp.rs).
     }
 
     /// <summary>A TCP client of the PULL model: <see cref="OnPullReceive"/> tells how many bytes
@@ -607,41 +524,12 @@ namespace HPSocket
 
     /// <summary>A TCP client of the PACK model: every send is framed (a 4-byte header with the
     /// length and <see cref="PackHeaderFlag"/>) and OnReceive gets whole messages.</summary>
-    public class TcpPackClient : TcpClient
+    public partial class TcpPackClient : TcpClient
     {
         /// <summary>Creates a stopped TCP PACK client.</summary>
         public TcpPackClient() : this(false) { }
 
         internal TcpPackClient(bool ssl) : base(Model.Pack, ssl) { }
-
-        /// <summary>The largest message: 1..0x3FFFFF (default 0x40000).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">outside 1..0x3FFFFF (nothing changes).</exception>
-        /// <exception cref="HPSocketException">the component runs.</exception>
-        public uint MaxPackSize
-        {
-            get { return NativeMethods.HP_TcpPackClient_GetMaxPackSize(Handle); }
-            set
-            {
-                PackLimits.CheckMaxPackSize(value);
-                NativeMethods.HP_TcpPackClient_SetMaxPackSize(Handle, value);
-                Check(value, MaxPackSize, "MaxPackSize");
-            }
-        }
-
-        /// <summary>The header flag both sides must agree on: 0..0x3FF (default 0: incoming flags
-        /// not checked).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">above 0x3FF (nothing changes).</exception>
-        /// <exception cref="HPSocketException">the component runs.</exception>
-        public ushort PackHeaderFlag
-        {
-            get { return NativeMethods.HP_TcpPackClient_GetPackHeaderFlag(Handle); }
-            set
-            {
-                PackLimits.CheckPackHeaderFlag(value);
-                NativeMethods.HP_TcpPackClient_SetPackHeaderFlag(Handle, value);
-                Check(value, PackHeaderFlag, "PackHeaderFlag");
-            }
-        }
     }
 
     /// <summary>A TLS client (PUSH model); set it up with <see cref="Ssl"/> before Start.</summary>
@@ -675,7 +563,7 @@ namespace HPSocket
     }
 
     /// <summary>The TLS settings of an SSL client (<c>HP_SSLClient_*</c>).</summary>
-    public sealed class SslClientContext
+    public sealed partial class SslClientContext
     {
         private readonly TcpClient _s;
 
@@ -702,13 +590,6 @@ namespace HPSocket
         /// <summary>With automatic handshakes off: starts TLS after the plaintext phase.</summary>
         public bool StartHandShake() { return NativeMethods.HP_SSLClient_StartSSLHandShake(_s.Handle) != 0; }
 
-        /// <summary>Whether TLS starts by itself on every connection (default true).</summary>
-        public bool AutoHandShake
-        {
-            get { return NativeMethods.HP_SSLClient_IsSSLAutoHandShake(_s.Handle) != 0; }
-            set { NativeMethods.HP_SSLClient_SetSSLAutoHandShake(_s.Handle, Component.B(value)); _s.Check(value, AutoHandShake, "AutoHandShake"); }
-        }
-
         /// <summary>The OpenSSL cipher list used by the next Setup.</summary>
         public string CipherList
         {
@@ -727,13 +608,6 @@ namespace HPSocket
         {
             IntPtr v;
             return GetSessionInfo(SslSessionInfo.Version, out v) ? Utf8.Decode(v) : null;
-        }
-
-        /// <summary>Extension: the handshake timeout in ms.</summary>
-        public uint HandShakeTimeout
-        {
-            get { return NativeMethods.HPX_Client_GetSSLHandShakeTimeout(_s.Handle); }
-            set { NativeMethods.HPX_Client_SetSSLHandShakeTimeout(_s.Handle, value); _s.Check(value, HandShakeTimeout, "HandShakeTimeout"); }
         }
     }
 }

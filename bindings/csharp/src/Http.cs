@@ -578,28 +578,8 @@ namespace HPSocket
         /// <summary>Starts HTTP on a connection when <see cref="HttpAutoStart"/> is off; false when it already runs.</summary>
         public bool StartHttp(IntPtr connId) { return NativeMethods.HP_HttpServer_StartHttp(Handle, connId) != 0; }
 
-        // ---- settings (allowed while running) ----------------------------------------------
-
-        /// <summary>The version written in responses (default HTTP/1.1).</summary>
-        public HttpVersion LocalVersion
-        {
-            get { return (HttpVersion)NativeMethods.HP_HttpServer_GetLocalVersion(Handle); }
-            set { NativeMethods.HP_HttpServer_SetLocalVersion(Handle, (int)value); Check(value, LocalVersion, "LocalVersion"); }
-        }
-
-        /// <summary>The delay of <see cref="Release"/> in ms (default 3000, kept within 100..60000).</summary>
-        public uint ReleaseDelay
-        {
-            get { return NativeMethods.HP_HttpServer_GetReleaseDelay(Handle); }
-            set { NativeMethods.HP_HttpServer_SetReleaseDelay(Handle, value); }
-        }
-
-        /// <summary>Whether new connections parse HTTP from their first byte (default true).</summary>
-        public bool HttpAutoStart
-        {
-            get { return NativeMethods.HP_HttpServer_IsHttpAutoStart(Handle) != 0; }
-            set { NativeMethods.HP_HttpServer_SetHttpAutoStart(Handle, B(value)); Check(value, HttpAutoStart, "HttpAutoStart"); }
-        }
+        // ---- settings (allowed while running): generated in Families.g.cs from the tables'
+        // accessor rows (tools/ffi-gen/src/csharp.rs).
     }
 
     /// <summary>An HTTPS server; set it up with <see cref="Ssl"/> before Start.</summary>
@@ -781,27 +761,6 @@ namespace HPSocket
 
         /// <summary>Starts HTTP on a connection when <see cref="HttpAutoStart"/> is off.</summary>
         public bool StartHttp(IntPtr connId) { return NativeMethods.HP_HttpAgent_StartHttp(Handle, connId) != 0; }
-
-        /// <summary>The version written in requests (default HTTP/1.1).</summary>
-        public HttpVersion LocalVersion
-        {
-            get { return (HttpVersion)NativeMethods.HP_HttpAgent_GetLocalVersion(Handle); }
-            set { NativeMethods.HP_HttpAgent_SetLocalVersion(Handle, (int)value); Check(value, LocalVersion, "LocalVersion"); }
-        }
-
-        /// <summary>Whether connections parse HTTP from their first byte (default true).</summary>
-        public bool HttpAutoStart
-        {
-            get { return NativeMethods.HP_HttpAgent_IsHttpAutoStart(Handle) != 0; }
-            set { NativeMethods.HP_HttpAgent_SetHttpAutoStart(Handle, B(value)); Check(value, HttpAutoStart, "HttpAutoStart"); }
-        }
-
-        /// <summary>Whether requests carry, and responses store, the cookie manager's cookies (default true).</summary>
-        public bool UseCookie
-        {
-            get { return NativeMethods.HP_HttpAgent_IsUseCookie(Handle) != 0; }
-            set { NativeMethods.HP_HttpAgent_SetUseCookie(Handle, B(value)); Check(value, UseCookie, "UseCookie"); }
-        }
     }
 
     /// <summary>An HTTPS agent; set it up with <see cref="Ssl"/> before Start.</summary>
@@ -986,27 +945,6 @@ namespace HPSocket
 
         /// <summary>Starts HTTP when <see cref="HttpAutoStart"/> is off.</summary>
         public bool StartHttp() { return NativeMethods.HP_HttpClient_StartHttp(Handle) != 0; }
-
-        /// <summary>The version written in requests (default HTTP/1.1).</summary>
-        public HttpVersion LocalVersion
-        {
-            get { return (HttpVersion)NativeMethods.HP_HttpClient_GetLocalVersion(Handle); }
-            set { NativeMethods.HP_HttpClient_SetLocalVersion(Handle, (int)value); Check(value, LocalVersion, "LocalVersion"); }
-        }
-
-        /// <summary>Whether the connection parses HTTP from its first byte (default true).</summary>
-        public bool HttpAutoStart
-        {
-            get { return NativeMethods.HP_HttpClient_IsHttpAutoStart(Handle) != 0; }
-            set { NativeMethods.HP_HttpClient_SetHttpAutoStart(Handle, B(value)); Check(value, HttpAutoStart, "HttpAutoStart"); }
-        }
-
-        /// <summary>Whether requests carry, and responses store, the cookie manager's cookies (default true).</summary>
-        public bool UseCookie
-        {
-            get { return NativeMethods.HP_HttpClient_IsUseCookie(Handle) != 0; }
-            set { NativeMethods.HP_HttpClient_SetUseCookie(Handle, B(value)); Check(value, UseCookie, "UseCookie"); }
-        }
     }
 
     /// <summary>An HTTPS client; set it up with <see cref="Ssl"/> before Start.</summary>
@@ -1026,7 +964,7 @@ namespace HPSocket
     /// passed. The HTTP events fire too. There is no Task variant (the binding has no async
     /// pattern): run OpenUrl on a worker for one.
     /// </summary>
-    public class HttpSyncClient : HttpClient
+    public partial class HttpSyncClient : HttpClient
     {
         /// <summary>Creates an HTTP sync client (no Start needed).</summary>
         public HttpSyncClient() : this(false) { }
@@ -1071,20 +1009,6 @@ namespace HPSocket
 
         /// <summary>Forgets the last response (done before each request anyway).</summary>
         public bool CleanupRequestResult() { _last = null; return NativeMethods.HP_HttpSyncClient_CleanupRequestResult(Handle) != 0; }
-
-        /// <summary>The connect timeout of OpenUrl in ms (default 5000; 0: the system's); HP-Socket's name, it hides the TCP setting of the same name.</summary>
-        public new uint ConnectTimeout
-        {
-            get { return NativeMethods.HP_HttpSyncClient_GetConnectTimeout(Handle); }
-            set { NativeMethods.HP_HttpSyncClient_SetConnectTimeout(Handle, value); }
-        }
-
-        /// <summary>How long OpenUrl waits for the response in ms (default 10000; 0: for ever).</summary>
-        public uint RequestTimeout
-        {
-            get { return NativeMethods.HP_HttpSyncClient_GetRequestTimeout(Handle); }
-            set { NativeMethods.HP_HttpSyncClient_SetRequestTimeout(Handle, value); }
-        }
     }
 
     /// <summary>A blocking HTTPS client; set it up with <see cref="Ssl"/> before the first OpenUrl.</summary>

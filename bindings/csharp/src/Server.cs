@@ -14,7 +14,7 @@ namespace HPSocket
     /// exception a handler throws is caught, reported through <see cref="Component.OnCallbackException"/>
     /// and turned into <see cref="HandleResult.Error"/>.
     /// </summary>
-    public class TcpServer : MultiConnectionComponent
+    public partial class TcpServer : MultiConnectionComponent
     {
         internal const int CbPrepareListen = 1, CbAccept = 2, CbHandShake = 4, CbSend = 8, CbReceive = 16,
             CbPullReceive = 32, CbClose = 64, CbShutdown = 128, CbDrained = 256;
@@ -385,21 +385,8 @@ namespace HPSocket
             return GetAddress((byte[] b, ref int l, out ushort p) => NativeMethods.HP_Server_GetListenAddress(h, b, ref l, out p), out address, out port);
         }
 
-        // ---- settings (changed only while stopped; a refused change throws HPSocketException) --
-
-        /// <summary>The listen() backlog (default SOMAXCONN).</summary>
-        public uint SocketListenQueue
-        {
-            get { return NativeMethods.HP_TcpServer_GetSocketListenQueue(Handle); }
-            set { NativeMethods.HP_TcpServer_SetSocketListenQueue(Handle, value); Check(value, SocketListenQueue, "SocketListenQueue"); }
-        }
-
-        /// <summary>Readiness events taken per poll (default 64).</summary>
-        public uint AcceptSocketCount
-        {
-            get { return NativeMethods.HP_TcpServer_GetAcceptSocketCount(Handle); }
-            set { NativeMethods.HP_TcpServer_SetAcceptSocketCount(Handle, value); Check(value, AcceptSocketCount, "AcceptSocketCount"); }
-        }
+        // ---- settings: the properties of the tables' [[setting]] rows are in Families.g.cs
+        // (written by tools/ffi-gen/src/csharp.rs).
     }
 
     /// <summary>A TCP server of the PULL model: <see cref="OnPullReceive"/> tells how many bytes
@@ -444,41 +431,12 @@ namespace HPSocket
 
     /// <summary>A TCP server of the PACK model: every send is framed (a 4-byte header with the
     /// length and <see cref="PackHeaderFlag"/>) and OnReceive gets whole messages.</summary>
-    public class TcpPackServer : TcpServer
+    public partial class TcpPackServer : TcpServer
     {
         /// <summary>Creates a stopped TCP PACK server.</summary>
         public TcpPackServer() : this(false) { }
 
         internal TcpPackServer(bool ssl) : base(Model.Pack, ssl) { }
-
-        /// <summary>The largest message: 1..0x3FFFFF (default 0x40000).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">outside 1..0x3FFFFF (nothing changes).</exception>
-        /// <exception cref="HPSocketException">the component runs.</exception>
-        public uint MaxPackSize
-        {
-            get { return NativeMethods.HP_TcpPackServer_GetMaxPackSize(Handle); }
-            set
-            {
-                PackLimits.CheckMaxPackSize(value);
-                NativeMethods.HP_TcpPackServer_SetMaxPackSize(Handle, value);
-                Check(value, MaxPackSize, "MaxPackSize");
-            }
-        }
-
-        /// <summary>The header flag both sides must agree on: 0..0x3FF (default 0: incoming flags
-        /// not checked).</summary>
-        /// <exception cref="ArgumentOutOfRangeException">above 0x3FF (nothing changes).</exception>
-        /// <exception cref="HPSocketException">the component runs.</exception>
-        public ushort PackHeaderFlag
-        {
-            get { return NativeMethods.HP_TcpPackServer_GetPackHeaderFlag(Handle); }
-            set
-            {
-                PackLimits.CheckPackHeaderFlag(value);
-                NativeMethods.HP_TcpPackServer_SetPackHeaderFlag(Handle, value);
-                Check(value, PackHeaderFlag, "PackHeaderFlag");
-            }
-        }
     }
 
     /// <summary>A TLS server (PUSH model); set it up with <see cref="Ssl"/> before Start.</summary>
@@ -512,7 +470,7 @@ namespace HPSocket
     }
 
     /// <summary>The TLS settings of an SSL server (<c>HP_SSLServer_*</c>).</summary>
-    public sealed class SslServerContext
+    public sealed partial class SslServerContext
     {
         private readonly TcpServer _s;
 
@@ -570,13 +528,6 @@ namespace HPSocket
         /// <summary>With automatic handshakes off: starts TLS on a connection.</summary>
         public bool StartHandShake(IntPtr connId) { return NativeMethods.HP_SSLServer_StartSSLHandShake(_s.Handle, connId) != 0; }
 
-        /// <summary>Whether TLS starts by itself on every connection (default true).</summary>
-        public bool AutoHandShake
-        {
-            get { return NativeMethods.HP_SSLServer_IsSSLAutoHandShake(_s.Handle) != 0; }
-            set { NativeMethods.HP_SSLServer_SetSSLAutoHandShake(_s.Handle, Component.B(value)); _s.Check(value, AutoHandShake, "AutoHandShake"); }
-        }
-
         /// <summary>The OpenSSL cipher list used by the next Setup/AddContext.</summary>
         public string CipherList
         {
@@ -595,13 +546,6 @@ namespace HPSocket
         {
             IntPtr v;
             return GetSessionInfo(connId, SslSessionInfo.Version, out v) ? Utf8.Decode(v) : null;
-        }
-
-        /// <summary>Extension: the handshake timeout in ms.</summary>
-        public uint HandShakeTimeout
-        {
-            get { return NativeMethods.HPX_Server_GetSSLHandShakeTimeout(_s.Handle); }
-            set { NativeMethods.HPX_Server_SetSSLHandShakeTimeout(_s.Handle, value); _s.Check(value, HandShakeTimeout, "HandShakeTimeout"); }
         }
     }
 }

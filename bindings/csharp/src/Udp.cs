@@ -17,7 +17,7 @@ namespace HPSocket
     /// (SocketListenQueue, AcceptSocketCount, SocketBufferSize, KeepAlive*, NoDelay) throw
     /// <see cref="HPSocketException"/> on it.
     /// </summary>
-    public class UdpServer : TcpServer
+    public partial class UdpServer : TcpServer
     {
         /// <summary>Creates a stopped UDP server.</summary>
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
@@ -29,53 +29,6 @@ namespace HPSocket
         internal UdpServer(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
             : base(listener, create, what)
         {
-        }
-
-        /// <summary>The largest datagram sent or received, in bytes (default 1432; 1..65536, checked by Start).</summary>
-        public uint MaxDatagramSize
-        {
-            get { return NativeMethods.HP_UdpServer_GetMaxDatagramSize(Handle); }
-            set { NativeMethods.HP_UdpServer_SetMaxDatagramSize(Handle, value); Check(value, MaxDatagramSize, "MaxDatagramSize"); }
-        }
-
-        /// <summary>Datagrams a worker reads per turn before other work (default 64; greater than 0).</summary>
-        public uint PostReceiveCount
-        {
-            get { return NativeMethods.HP_UdpServer_GetPostReceiveCount(Handle); }
-            set { NativeMethods.HP_UdpServer_SetPostReceiveCount(Handle, value); Check(value, PostReceiveCount, "PostReceiveCount"); }
-        }
-
-        /// <summary>Heartbeat rounds without news from a peer after which it is closed (default 3; 0: none).</summary>
-        public uint DetectAttempts
-        {
-            get { return NativeMethods.HP_UdpServer_GetDetectAttempts(Handle); }
-            set { NativeMethods.HP_UdpServer_SetDetectAttempts(Handle, value); Check(value, DetectAttempts, "DetectAttempts"); }
-        }
-
-        /// <summary>The heartbeat interval in ms (default 60000; 0: none).</summary>
-        public uint DetectInterval
-        {
-            get { return NativeMethods.HP_UdpServer_GetDetectInterval(Handle); }
-            set { NativeMethods.HP_UdpServer_SetDetectInterval(Handle, value); Check(value, DetectInterval, "DetectInterval"); }
-        }
-
-        /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of every UDP socket the server opens (UDP and ARQ servers alike: one per worker), applied by Start before OnPrepareListen
-        /// (default 0: the system's; else 1024..1073741824, checked by Start:
-        /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
-        /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
-        /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
-        public uint SocketRecvBufferSize
-        {
-            get { return ArqCore.Server.Get(this, ArqCore.U.SocketRecvBufferSize); }
-            set { ArqCore.Server.Set(this, ArqCore.U.SocketRecvBufferSize, value); }
-        }
-
-        /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
-        /// (capped at <c>net.core.wmem_max</c>).</summary>
-        public uint SocketSendBufferSize
-        {
-            get { return ArqCore.Server.Get(this, ArqCore.U.SocketSendBufferSize); }
-            set { ArqCore.Server.Set(this, ArqCore.U.SocketSendBufferSize, value); }
         }
 
         /// <summary>Reads the peer's sockaddr that a UDP server's OnAccept gets as <paramref name="client"/>
@@ -111,7 +64,7 @@ namespace HPSocket
     /// of this binding; the TCP-only settings (SyncConnectTimeout, SocketBufferSize, KeepAlive*,
     /// NoDelay) throw <see cref="HPSocketException"/> on it.
     /// </summary>
-    public class UdpClient : TcpClient
+    public partial class UdpClient : TcpClient
     {
         /// <summary>Creates a stopped UDP client.</summary>
         /// <exception cref="HPSocketException">the library refused to create it.</exception>
@@ -123,46 +76,6 @@ namespace HPSocket
         internal UdpClient(SafeHandle listener, Func<IntPtr, SafeHandle> create, string what)
             : base(listener, create, what)
         {
-        }
-
-        /// <summary>The largest datagram sent or received, in bytes (default 1432; 1..65536, checked by Start).</summary>
-        public uint MaxDatagramSize
-        {
-            get { return NativeMethods.HP_UdpClient_GetMaxDatagramSize(Handle); }
-            set { NativeMethods.HP_UdpClient_SetMaxDatagramSize(Handle, value); Check(value, MaxDatagramSize, "MaxDatagramSize"); }
-        }
-
-        /// <summary>Heartbeat rounds without news from the server after which the client closes (default 3; 0: none).</summary>
-        public uint DetectAttempts
-        {
-            get { return NativeMethods.HP_UdpClient_GetDetectAttempts(Handle); }
-            set { NativeMethods.HP_UdpClient_SetDetectAttempts(Handle, value); Check(value, DetectAttempts, "DetectAttempts"); }
-        }
-
-        /// <summary>The heartbeat interval in ms (default 60000; 0: none).</summary>
-        public uint DetectInterval
-        {
-            get { return NativeMethods.HP_UdpClient_GetDetectInterval(Handle); }
-            set { NativeMethods.HP_UdpClient_SetDetectInterval(Handle, value); Check(value, DetectInterval, "DetectInterval"); }
-        }
-
-        /// <summary>Extension: <c>SO_RCVBUF</c> in bytes of the client's socket (UDP and ARQ clients alike), applied by Start before OnPrepareConnect
-        /// (default 0: the system's; else 1024..1073741824, checked by Start:
-        /// <see cref="SocketError.InvalidParam"/>). The kernel doubles the value and caps it at
-        /// <c>net.core.rmem_max</c> without an error (getsockopt tells what it took). A bigger buffer
-        /// absorbs bursts (an ARQ window) the kernel would otherwise drop.</summary>
-        public uint SocketRecvBufferSize
-        {
-            get { return ArqCore.Client.Get(this, ArqCore.U.SocketRecvBufferSize); }
-            set { ArqCore.Client.Set(this, ArqCore.U.SocketRecvBufferSize, value); }
-        }
-
-        /// <summary>Extension: <c>SO_SNDBUF</c> in bytes, as <see cref="SocketRecvBufferSize"/>
-        /// (capped at <c>net.core.wmem_max</c>).</summary>
-        public uint SocketSendBufferSize
-        {
-            get { return ArqCore.Client.Get(this, ArqCore.U.SocketSendBufferSize); }
-            set { ArqCore.Client.Set(this, ArqCore.U.SocketSendBufferSize, value); }
         }
     }
 }

@@ -209,17 +209,6 @@ namespace HPSocket
             remove { lock (EventLock) _onWSMessage -= value; }
         }
 
-        /// <summary>The WebSocket mode (extension; default off; may change while running, for later
-        /// upgrades): the library does RFC 6455's work: the opening handshake (a server answers
-        /// 101 or 400 itself; agents and clients send it with <c>SendWSUpgrade</c>), reassembly,
-        /// pongs, the closing handshake and the protocol checks (a violation sends its close code
-        /// and closes the connection).</summary>
-        public bool WebSocketMode
-        {
-            get { return NativeMethods.HPX_HttpServer_IsWebSocketMode(Handle) != 0; }
-            set { NativeMethods.HPX_HttpServer_SetWebSocketMode(Handle, B(value)); Check(value, WebSocketMode, "WebSocketMode"); }
-        }
-
         /// <summary>WebSocket mode: the largest message reassembled, in bytes (default 16 MiB,
         /// 1..2^31-1); a bigger one closes the connection with code 1009. May change while running.</summary>
         /// <exception cref="HPSocketException">a value out of range.</exception>
@@ -334,17 +323,6 @@ namespace HPSocket
         {
             add { lock (EventLock) _onWSMessage += value; Hook(WSCallbacks.BitWSMessage, l => NativeMethods.HPX_Set_FN_HttpAgent_OnWSMessage(l, WSCallbacks.s_message)); }
             remove { lock (EventLock) _onWSMessage -= value; }
-        }
-
-        /// <summary>The WebSocket mode (extension; default off; may change while running, for later
-        /// upgrades): the library does RFC 6455's work: the opening handshake (a server answers
-        /// 101 or 400 itself; agents and clients send it with <c>SendWSUpgrade</c>), reassembly,
-        /// pongs, the closing handshake and the protocol checks (a violation sends its close code
-        /// and closes the connection).</summary>
-        public bool WebSocketMode
-        {
-            get { return NativeMethods.HPX_HttpAgent_IsWebSocketMode(Handle) != 0; }
-            set { NativeMethods.HPX_HttpAgent_SetWebSocketMode(Handle, B(value)); Check(value, WebSocketMode, "WebSocketMode"); }
         }
 
         /// <summary>WebSocket mode: the largest message reassembled, in bytes (default 16 MiB,
@@ -471,17 +449,6 @@ namespace HPSocket
         {
             add { lock (EventLock) _onWSMessage += value; Hook(WSCallbacks.BitWSMessage, l => NativeMethods.HPX_Set_FN_HttpClient_OnWSMessage(l, WSCallbacks.s_message)); }
             remove { lock (EventLock) _onWSMessage -= value; }
-        }
-
-        /// <summary>The WebSocket mode (extension; default off; may change while running, for later
-        /// upgrades): the library does RFC 6455's work: the opening handshake (a server answers
-        /// 101 or 400 itself; agents and clients send it with <c>SendWSUpgrade</c>), reassembly,
-        /// pongs, the closing handshake and the protocol checks (a violation sends its close code
-        /// and closes the connection).</summary>
-        public bool WebSocketMode
-        {
-            get { return NativeMethods.HPX_HttpClient_IsWebSocketMode(Handle) != 0; }
-            set { NativeMethods.HPX_HttpClient_SetWebSocketMode(Handle, B(value)); Check(value, WebSocketMode, "WebSocketMode"); }
         }
 
         /// <summary>WebSocket mode: the largest message reassembled, in bytes (default 16 MiB,

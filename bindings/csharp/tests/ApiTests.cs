@@ -323,5 +323,50 @@ namespace HPSocket.Tests
             }
             Assert.Equal(0, errors.Count, string.Join("; ", errors));
         }
+
+        /// <summary>VerifyHostName (generated from the settings registry): a client verifying its
+        /// peer refuses a certificate that is not for the SNI name it asked for, unless the check is
+        /// off; an agent's switch round-trips while stopped and a change while started throws.</summary>
+        [Test(Timeout = 120)]
+        public static void Ssl_verify_host_name_switch()
+        {
+            Util.Pki pki = Util.MakePki();
+            using (SslServer server = new SslServer())
+            {
+                Assert.True(server.Ssl.Setup(SslVerifyMode.None, pki.ServerCert, pki.ServerKey), "server Setup: " + server.ErrorMessage);
+                ushort port = Util.Start(server);
+                foreach (bool check in new[] { true, false })
+                {
+                    using (SslClient client = new SslClient())
+                    {
+                        Assert.True(client.Ssl.VerifyHostName, "checked by default");
+                        client.Ssl.VerifyHostName = check;
+                        Assert.Equal(check, client.Ssl.VerifyHostName, "client round trip");
+                        Assert.True(client.Ssl.Setup(SslVerifyMode.Peer, null, null, null, pki.CaCert), "client Setup: " + client.ErrorMessage);
+                        var done = new ManualResetEventSlim(false);
+                        bool shaken = false;
+                        int closeErr = 0;
+                        client.OnHandShake += (c, id) => { shaken = true; done.Set(); return HandleResult.Ok; };
+                        client.OnClose += (c, id, op, err) => { closeErr = err; done.Set(); return HandleResult.Ok; };
+                        // The certificate is for localhost and 127.0.0.1, not for the name asked for.
+                        Assert.True(client.Start("127.0.0.1^evil.example", port, true), "client Start: " + client.ErrorMessage);
+                        Assert.Wait(done, "handshake or close");
+                        Assert.Equal(!check, shaken, "handshake with the check " + (check ? "on" : "off"));
+                        if (check) Assert.Equal("EKEYREJECTED", SysError.Name(closeErr), "close reason");
+                    }
+                }
+            }
+            using (SslAgent agent = new SslAgent())
+            {
+                Assert.True(agent.Ssl.VerifyHostName, "agent: checked by default");
+                agent.Ssl.VerifyHostName = false;
+                Assert.False(agent.Ssl.VerifyHostName, "agent round trip");
+                agent.Ssl.VerifyHostName = true;
+                Assert.True(agent.Ssl.Setup(SslVerifyMode.Peer, null, null, null, pki.CaCert), "agent Setup: " + agent.ErrorMessage);
+                Assert.True(agent.Start(), "agent Start: " + agent.ErrorMessage);
+                Assert.Throws<HPSocketException>(() => agent.Ssl.VerifyHostName = false, "a change while started is refused");
+                Assert.True(agent.Ssl.VerifyHostName, "unchanged while started");
+            }
+        }
     }
 }

@@ -194,6 +194,37 @@ namespace HPSocket.Tests
             }
         }
 
+        /// <summary>CompressMinSize (generated from the http_ext table): 0 by default; a body of at
+        /// least that many bytes goes gzip-compressed to a client accepting gzip, a shorter one as
+        /// it is.</summary>
+        [Test]
+        public static void Http_server_compresses_bodies_from_CompressMinSize()
+        {
+            using (var server = new HttpServer())
+            {
+                byte[] big = Encoding.ASCII.GetBytes(new string('a', 1000));
+                byte[] small = Encoding.ASCII.GetBytes(new string('b', 50));
+                server.OnMessageComplete += (s, id) =>
+                    s.SendResponse(id, 200, null, null, s.GetMessage(id).Path == "/big" ? big : small) ? HttpParseResult.Ok : HttpParseResult.Error;
+                Assert.Equal(0u, server.CompressMinSize, "off by default");
+                server.CompressMinSize = 100;
+                Assert.Equal(100u, server.CompressMinSize, "set");
+                ushort port = Util.Start(server);
+                using (var client = new HttpSyncClient())
+                {
+                    var gzip = new[] { H("Accept-Encoding", "gzip") };
+                    Assert.True(client.OpenUrl("GET", "http://127.0.0.1:" + port + "/big", gzip), "OpenUrl big: " + client.ErrorMessage);
+                    Assert.Equal("gzip", client.GetMessage().GetHeader("Content-Encoding"), "a big body goes compressed");
+                    byte[] body = client.GetResponseBody();
+                    Assert.True(body.Length < big.Length, "compressed: " + body.Length + " bytes");
+                    Assert.Equal(Encoding.ASCII.GetString(big), Encoding.ASCII.GetString(HPSocket.Codecs.GZipUncompress(body)), "the body inflates back");
+                    Assert.True(client.OpenUrl("GET", "http://127.0.0.1:" + port + "/small", gzip), "OpenUrl small: " + client.ErrorMessage);
+                    Assert.Equal(null, client.GetMessage().GetHeader("Content-Encoding"), "a small body goes as it is");
+                    Assert.Equal(Encoding.ASCII.GetString(small), Encoding.ASCII.GetString(client.GetResponseBody()), "the small body");
+                }
+            }
+        }
+
         // ---- System.Net.HttpListener as the peer ---------------------------------------------
 
         private static int FreePort()

@@ -92,13 +92,16 @@ namespace HPSocket.Tests
             public readonly BlockingCollection<Closed> Closes = new BlockingCollection<Closed>();
             public readonly ManualResetEventSlim Upgraded = new ManualResetEventSlim();
             public int Status;
+            public string Extensions;
 
-            public ModeClient(ushort port)
+            public ModeClient(ushort port, Action<HttpClient> setup = null)
             {
                 Client.WebSocketMode = true;
+                if (setup != null) setup(Client);
                 Client.OnUpgrade += (c, id, t) =>
                 {
                     Status = c.GetMessage().StatusCode;
+                    Extensions = c.GetMessage().GetHeader("Sec-WebSocket-Extensions");
                     if (t == HttpUpgradeType.WebSocket) Upgraded.Set();
                     return HttpParseResult.Ok;
                 };
@@ -352,6 +355,56 @@ namespace HPSocket.Tests
                 Assert.Throws<ArgumentException>(() => client.SendWSMessage(true, 0, WSOpCode.Text, new byte[3], new byte[1], 0, 1), "a 3-byte mask");
                 Assert.Throws<ArgumentOutOfRangeException>(() => server.SendWSMessage(IntPtr.Zero, true, 0, WSOpCode.Text, new byte[4], 2, 3), "a range outside the data");
                 Assert.False(server.SendWSMessage(new IntPtr(12345), WSOpCode.Text, new byte[1]), "a frame to an unknown connection");
+            }
+        }
+
+        /// <summary>WSDeflate and WSPingInterval (generated from the ws_mode table): off by default
+        /// and round-tripping on every role; with deflate on both sides the upgrade agrees
+        /// permessage-deflate and messages still echo whole; with a ping interval on the server, an
+        /// idle client gets the server's ping and its library answers with a pong.</summary>
+        [Test(Timeout = 120)]
+        public static void Mode_deflate_and_keep_alive_settings()
+        {
+            using (var server = new HttpServer())
+            using (var agent = new HttpAgent())
+            using (var client = new HttpClient())
+            {
+                Assert.False(server.WSDeflate || agent.WSDeflate || client.WSDeflate, "deflate is off by default");
+                Assert.Equal(0u, server.WSPingInterval + agent.WSPingInterval + client.WSPingInterval, "no keep-alive by default");
+                server.WSDeflate = true; agent.WSDeflate = true; client.WSDeflate = true;
+                Assert.True(server.WSDeflate && agent.WSDeflate && client.WSDeflate, "deflate on");
+                server.WSPingInterval = 1500; agent.WSPingInterval = 2500; client.WSPingInterval = 3500;
+                Assert.Equal(1500u, server.WSPingInterval, "server interval");
+                Assert.Equal(2500u, agent.WSPingInterval, "agent interval");
+                Assert.Equal(3500u, client.WSPingInterval, "client interval");
+            }
+
+            using (var srv = new EchoServer())
+            {
+                srv.Server.WSDeflate = true;
+                using (var cli = new ModeClient(srv.Port, c => c.WSDeflate = true))
+                {
+                    Assert.True(cli.Extensions != null && cli.Extensions.StartsWith("permessage-deflate"),
+                        "the server agreed permessage-deflate: " + cli.Extensions);
+                    byte[] text = Encoding.UTF8.GetBytes(new string('z', 5000) + "end");
+                    Assert.True(cli.Client.SendWSMessage(WSOpCode.Text, text), "a compressible message");
+                    Same(text, Take(srv.Got, "the server's inflated message").Data, "the server's message");
+                    Same(text, Take(cli.Got, "the echoed message").Data, "the echo");
+                }
+            }
+
+            using (var srv = new EchoServer())
+            {
+                srv.Server.WSPingInterval = 100;
+                using (var cli = new ModeClient(srv.Port))
+                {
+                    Take(srv.Upgrades, "the server's OnUpgrade");
+                    Msg m = Take(cli.Got, "the server's keep-alive ping");
+                    Assert.Equal(WSOpCode.Ping, m.Op, "the client got a ping");
+                    Assert.Equal(0, m.Data.Length, "an empty ping");
+                    Msg s = Take(srv.Got, "the client library's pong");
+                    Assert.Equal(WSOpCode.Pong, s.Op, "the server got the pong");
+                }
             }
         }
 

@@ -2,7 +2,7 @@
 //! addresses and pending data, and the bulk disconnects by age or silence.
 
 use jni::objects::JClass;
-use jni::sys::{jboolean, jbyteArray, jint, jlong, jlongArray, jobject, JNI_TRUE};
+use jni::sys::{jboolean, jbyteArray, jint, jlong, jlongArray, jstring, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::args::{bool_of, millis, shell};
@@ -159,6 +159,7 @@ pub extern "system" fn Java_org_hpsocket_Native_disconnectOlder(
     })
 }
 
+/// `which`: 0 local, 1 remote, 2 listen; the IP bytes then the port (big-endian).
 #[no_mangle]
 pub extern "system" fn Java_org_hpsocket_Native_address(
     mut env: JNIEnv,
@@ -183,13 +184,14 @@ pub extern "system" fn Java_org_hpsocket_Native_address(
     })
 }
 
+/// `"port:host"` as given to connect.
 #[no_mangle]
 pub extern "system" fn Java_org_hpsocket_Native_remoteHost(
     mut env: JNIEnv,
     _: JClass,
     h: jlong,
     conn: jlong,
-) -> jobject {
+) -> jstring {
     run(&mut env, |env| {
         let sh = shell(h)?;
         let (host, port) = match &sh.core {

@@ -1,13 +1,14 @@
 //! Bytes in and out of a connection: sends from `byte[]`, direct buffers, several ranges or
 //! a small file, ARQ's partial-reliability send and its queue, and the PULL model's fetches.
 
-use jni::objects::{JByteArray, JByteBuffer, JClass, JIntArray, JObjectArray, JString};
+use jni::objects::{JByteArray, JByteBuffer, JClass, JIntArray, JString};
 use jni::sys::{jboolean, jint, jlong, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::args::{jstr, length, shell};
 use crate::buffers::{as_i8, direct_slice, with_stage};
 use crate::entry::{run, Fail};
+use crate::jtypes::JByteArrayArray;
 use crate::shell::multi;
 
 #[no_mangle]
@@ -54,7 +55,7 @@ pub extern "system" fn Java_org_hpsocket_Native_sendPackets(
     _: JClass,
     h: jlong,
     conn: jlong,
-    arrays: JObjectArray,
+    arrays: JByteArrayArray,
     offs: JIntArray,
     lens: JIntArray,
 ) {
@@ -184,6 +185,7 @@ pub extern "system" fn Java_org_hpsocket_Native_sendEx(
     })
 }
 
+/// ARQ: messages queued or in flight (`conn` ignored by a client).
 #[no_mangle]
 pub extern "system" fn Java_org_hpsocket_Native_waitingSendMessageCount(
     mut env: JNIEnv,

@@ -2,7 +2,7 @@
 //! error code) and the errno texts the tests compare `org.hpsocket.Errno` with.
 
 use jni::objects::JClass;
-use jni::sys::{jint, jobject};
+use jni::sys::{jint, jstring};
 use jni::JNIEnv;
 
 use crate::entry::run;
@@ -15,7 +15,7 @@ pub extern "system" fn Java_org_hpsocket_Native_errnoText(
     mut env: JNIEnv,
     _: JClass,
     code: jint,
-) -> jobject {
+) -> jstring {
     run(&mut env, |env| {
         let text = std::io::Error::from_raw_os_error(code).to_string();
         let suffix = format!(" (os error {code})");

@@ -12,6 +12,7 @@ use jni::JNIEnv;
 
 use crate::args::{jstr, shell};
 use crate::entry::{run, Fail, R};
+use crate::jtypes::{jstringArray, JStringArray};
 use crate::shell::{multi, Core};
 
 /// `HUF_PATH`, `HUF_QUERY`: the URL fields the Java view shows.
@@ -98,7 +99,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpMessage(
     _: JClass,
     h: jlong,
     conn: jlong,
-) -> jobjectArray {
+) -> jstringArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
         let m = multi!(sh, s => s.http_message(conn as u64)?, c => c.http_message()?);
@@ -113,7 +114,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpParseError(
     _: JClass,
     h: jlong,
     conn: jlong,
-) -> jobjectArray {
+) -> jstringArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
         let e = multi!(sh, s => s.http_parse_error(conn as u64)?, c => c.http_parse_error()?);
@@ -172,7 +173,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpSendResponse(
     conn: jlong,
     status: jint,
     reason: JString,
-    hdrs: JObjectArray,
+    hdrs: JStringArray,
     body: JByteArray,
 ) {
     run(&mut env, |env| {
@@ -199,7 +200,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpSendRequest(
     conn: jlong,
     method: JString,
     path: JString,
-    hdrs: JObjectArray,
+    hdrs: JStringArray,
     body: JByteArray,
 ) {
     run(&mut env, |env| {
@@ -347,7 +348,7 @@ pub extern "system" fn Java_org_hpsocket_Native_syncOpenUrl(
     h: jlong,
     method: JString,
     url: JString,
-    hdrs: JObjectArray,
+    hdrs: JStringArray,
     body: JByteArray,
     force_reconnect: jboolean,
 ) {
@@ -374,7 +375,7 @@ pub extern "system" fn Java_org_hpsocket_Native_syncMessage(
     mut env: JNIEnv,
     _: JClass,
     h: jlong,
-) -> jobjectArray {
+) -> jstringArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
         let kept = sh

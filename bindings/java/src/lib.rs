@@ -21,6 +21,7 @@ mod data;
 mod entry;
 mod global;
 mod http;
+mod jtypes;
 mod jvm;
 mod lifecycle;
 mod log;

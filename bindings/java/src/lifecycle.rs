@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use hpsocket_core::{Error, ErrorKind, ServiceState};
-use jni::objects::{JClass, JObject, JString};
-use jni::sys::{jboolean, jint, jlong, jobject, JNI_TRUE};
+use jni::objects::{JClass, JString};
+use jni::sys::{jboolean, jint, jlong, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::args::{bool_of, jstr, millis, port, shell};
 use crate::bridge::Bridge;
 use crate::entry::{new_exception, run, Fail, R};
+use crate::jtypes::{jHPSocketException, JComponent};
 use crate::jvm;
 use crate::shell::{self, Core, Shell};
 
@@ -26,7 +27,7 @@ pub extern "system" fn Java_org_hpsocket_Native_create(
     role: jint,
     model: jint,
     ssl: jboolean,
-    component: JObject,
+    component: JComponent,
     mask: jint,
 ) -> jlong {
     run(&mut env, |env| {
@@ -243,7 +244,7 @@ pub extern "system" fn Java_org_hpsocket_Native_lastError(
     mut env: JNIEnv,
     _: JClass,
     h: jlong,
-) -> jobject {
+) -> jHPSocketException {
     run(&mut env, |env| {
         let sh = shell(h)?;
         match sh.core.last_error() {
@@ -253,6 +254,7 @@ pub extern "system" fn Java_org_hpsocket_Native_lastError(
     })
 }
 
+/// Whether one of the component's own callbacks runs on the calling thread.
 /// `Component.handle()` asks it only once closed: the callbacks a close still delivers may
 /// go on using the component.
 #[no_mangle]

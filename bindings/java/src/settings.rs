@@ -4,9 +4,8 @@
 //! is allowed only while stopped (the core refuses otherwise); values are checked by `start`,
 //! as in HP-Socket.
 
-use hpsocket_core::config::UdpConfig;
 use hpsocket_core::settings::{self as registry, ComponentRole, Setting};
-use hpsocket_core::{ArqConfig, Error, ReceiveModel};
+use hpsocket_core::{Error, ReceiveModel};
 
 use jni::objects::JClass;
 use jni::sys::{jint, jlong};
@@ -51,73 +50,21 @@ const KEYS: &[(i32, &str)] = &[
     (51, "post_receive_count"),
     (52, "detect_attempts"),
     (53, "detect_interval"),
+    (54, "recv_buffer_size"),
+    (55, "send_buffer_size"),
+    (60, "arq_no_delay"),
+    (61, "turnoff_congest_ctrl"),
+    (62, "flush_interval"),
+    (63, "resend_by_acks"),
+    (64, "send_wnd_size"),
+    (65, "recv_wnd_size"),
+    (66, "min_rto"),
+    (67, "fast_limit"),
+    (68, "max_trans_unit"),
+    (69, "max_message_size"),
+    (70, "handshake_timeout"),
+    (71, "partial_reliability"),
 ];
-
-/// The ARQ settings (`Component.S_ARQ_*`), which the registry does not list: keys 60..=71,
-/// on ARQ components only (`config.udp.arq`).
-type ArqField = (fn(&ArqConfig) -> u32, fn(&mut ArqConfig, u32));
-
-const ARQ_KEYS: &[(i32, ArqField)] = &[
-    (60, (|a| a.no_delay.into(), |a, v| a.no_delay = v != 0)),
-    (
-        61,
-        (
-            |a| a.turnoff_congest_ctrl.into(),
-            |a, v| a.turnoff_congest_ctrl = v != 0,
-        ),
-    ),
-    (62, (|a| a.flush_interval, |a, v| a.flush_interval = v)),
-    (63, (|a| a.resend_by_acks, |a, v| a.resend_by_acks = v)),
-    (64, (|a| a.send_wnd_size, |a, v| a.send_wnd_size = v)),
-    (65, (|a| a.recv_wnd_size, |a, v| a.recv_wnd_size = v)),
-    (66, (|a| a.min_rto, |a, v| a.min_rto = v)),
-    (67, (|a| a.fast_limit, |a, v| a.fast_limit = v)),
-    (68, (|a| a.max_trans_unit, |a, v| a.max_trans_unit = v)),
-    (69, (|a| a.max_message_size, |a, v| a.max_message_size = v)),
-    (
-        70,
-        (|a| a.handshake_timeout, |a, v| a.handshake_timeout = v),
-    ),
-    (
-        71,
-        (
-            |a| a.partial_reliability.into(),
-            |a, v| a.partial_reliability = v != 0,
-        ),
-    ),
-];
-
-/// The UDP socket buffer sizes (`Component.S_SOCKET_{RECV,SEND}_BUFFER_SIZE`): the registry
-/// lists them for UDP servers and clients, not for the ARQ agent, whose sessions open UDP
-/// sockets too; kept here for every UDP component (`config.udp`).
-type UdpField = (fn(&UdpConfig) -> u32, fn(&mut UdpConfig, u32));
-
-const UDP_KEYS: &[(i32, UdpField)] = &[
-    (54, (|u| u.recv_buffer_size, |u, v| u.recv_buffer_size = v)),
-    (55, (|u| u.send_buffer_size, |u, v| u.send_buffer_size = v)),
-];
-
-/// The UDP setting of `key`: `None` when `key` is not one; an error when `core` is no UDP
-/// component.
-fn udp_field(core: &Core, key: i32) -> Option<Result<&'static UdpField, Error>> {
-    let (_, field) = UDP_KEYS.iter().find(|(k, _)| *k == key)?;
-    Some(if core.is_udp() {
-        Ok(field)
-    } else {
-        Err(unknown(key))
-    })
-}
-
-/// The ARQ setting of `key`: `None` when `key` is not one; an error when `core` is no ARQ
-/// component.
-fn arq_field(core: &Core, key: i32) -> Option<Result<&'static ArqField, Error>> {
-    let (_, field) = ARQ_KEYS.iter().find(|(k, _)| *k == key)?;
-    Some(if core.is_arq() {
-        Ok(field)
-    } else {
-        Err(unknown(key))
-    })
-}
 
 fn unknown(key: i32) -> Error {
     Error::invalid_param(format!("setting {key} does not apply to this component"))
@@ -133,9 +80,14 @@ fn setting_of(core: &Core, key: i32) -> Result<&'static Setting, Error> {
     };
     let s = setting(key, client)?;
     // Role, model and security are left to the Java classes, which offer only their settings;
-    // the transport is checked here.
+    // the transport is checked here, and ARQ for the ARQ settings (`S_ARQ_*`).
     let has = if core.is_udp() {
-        s.applies_to_component(role, ReceiveModel::Push, false, true)
+        let model = if core.is_arq() {
+            ReceiveModel::Arq
+        } else {
+            ReceiveModel::Push
+        };
+        s.applies_to_component(role, model, false, true)
     } else {
         [
             ComponentRole::Server,
@@ -167,24 +119,6 @@ fn setting(key: i32, client: bool) -> Result<&'static Setting, Error> {
 }
 
 pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
-    if let Some(field) = udp_field(core, key) {
-        let (get, _) = field?;
-        let udp = match core {
-            Core::Server(x) => x.config().udp,
-            Core::Agent(x) => x.config().udp,
-            Core::Client(x) => x.config().udp,
-        };
-        return Ok(get(&udp).into());
-    }
-    if let Some(field) = arq_field(core, key) {
-        let (get, _) = field?;
-        let arq = match core {
-            Core::Server(x) => x.config().udp.arq,
-            Core::Agent(x) => x.config().udp.arq,
-            Core::Client(x) => x.config().udp.arq,
-        };
-        return Ok(get(&arq).into());
-    }
     let s = setting_of(core, key)?;
     let v = match core {
         Core::Server(x) => s.get_engine(&x.config()),
@@ -195,28 +129,6 @@ pub(crate) fn get(core: &Core, key: i32) -> Result<i64, Error> {
 }
 
 pub(crate) fn set(core: &Core, key: i32, value: i64) -> Result<(), Error> {
-    if let Some(field) = udp_field(core, key) {
-        let (_, set) = *field?;
-        let v = u32::try_from(value).map_err(|_| {
-            Error::invalid_param(format!("UDP setting {key}: {value} is out of range"))
-        })?;
-        return match core {
-            Core::Server(x) => x.update_config(|c| set(&mut c.udp, v)),
-            Core::Agent(x) => x.update_config(|c| set(&mut c.udp, v)),
-            Core::Client(x) => x.update_config(|c| set(&mut c.udp, v)),
-        };
-    }
-    if let Some(field) = arq_field(core, key) {
-        let (_, set) = *field?;
-        let v = u32::try_from(value).map_err(|_| {
-            Error::invalid_param(format!("ARQ setting {key}: {value} is out of range"))
-        })?;
-        return match core {
-            Core::Server(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
-            Core::Agent(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
-            Core::Client(x) => x.update_config(|c| set(&mut c.udp.arq, v)),
-        };
-    }
     let s = setting_of(core, key)?;
     let v = s
         .ty

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use hpsocket_core::{Pem, SslSetup};
 use jni::objects::{JClass, JString};
 use jni::sys::jboolean;
-use jni::sys::{jbyteArray, jint, jlong, jobjectArray, JNI_TRUE};
+use jni::sys::{jbyteArray, jint, jlong, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::args::{jstr, shell};
 use crate::entry::{run, Fail, R};
+use crate::jtypes::jstringArray;
 use crate::shell::Core;
 
 /// Bits of `memory`: which of certificate, key and CA are PEM text rather than paths.
@@ -167,7 +168,7 @@ pub extern "system" fn Java_org_hpsocket_Native_sslInfo(
     _: JClass,
     h: jlong,
     conn: jlong,
-) -> jobjectArray {
+) -> jstringArray {
     run(&mut env, |env| {
         let sh = shell(h)?;
         let info = |s: &openssl::ssl::SslRef| {

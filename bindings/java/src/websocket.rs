@@ -3,7 +3,7 @@
 //! the closing handshake. The HTTP components they act on are those of [`crate::http`].
 
 use hpsocket_core::Error;
-use jni::objects::{JByteArray, JByteBuffer, JClass, JObjectArray, JString};
+use jni::objects::{JByteArray, JByteBuffer, JClass, JString};
 use jni::sys::{jboolean, jint, jlong, JNI_TRUE};
 use jni::JNIEnv;
 
@@ -11,6 +11,7 @@ use crate::args::{jstr, length, shell};
 use crate::buffers::{as_i8, direct_slice, with_stage};
 use crate::entry::{run, Fail, R};
 use crate::http::headers;
+use crate::jtypes::JStringArray;
 use crate::shell::{multi, Core};
 
 /// An opcode or RSV value from Java, refused as the core refuses out-of-range ones.
@@ -84,7 +85,7 @@ pub extern "system" fn Java_org_hpsocket_Native_httpWsUpgrade(
     h: jlong,
     conn: jlong,
     path: JString,
-    hdrs: JObjectArray,
+    hdrs: JStringArray,
 ) {
     run(&mut env, |env| {
         let sh = shell(h)?;

@@ -9,43 +9,37 @@ use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
 
-use hpsocket_core::config::UdpConfig;
-
 use crate::args::int_arg;
 use crate::bridge::{Bridge, Role};
 use crate::enums::{self, E};
 use crate::errors::invalid_param;
 
 /// The setting `name` if the component of `bridge` (its role, model, security and
-/// transport) has it. The settings and who has them are the core's registry
-/// (`hpsocket_core::settings`).
+/// transport) has it. The settings, the names Python knows them by (`no_delay` is KCP's on
+/// an ARQ component, `socket_recv_buffer_size` the UDP socket's buffer) and who has them are
+/// the core's registry (`hpsocket_core::settings`). The HTTP settings are the HTTP classes'
+/// own (`http.rs`), in the component's HTTP configuration.
 pub(crate) fn setting_of(bridge: &Bridge, name: &str) -> Option<&'static Setting> {
     let role = match bridge.role {
         Role::Server => ComponentRole::Server,
         Role::Agent => ComponentRole::Agent,
         Role::Client => ComponentRole::Client,
     };
-    if RENAMED.contains(&name) {
-        return None;
-    }
-    registry::find(name)
-        .filter(|s| s.applies_to_component(role, bridge.model, bridge.secure, bridge.udp))
+    registry::find_on(name, role, bridge.model, bridge.secure, bridge.udp).filter(|s| !s.is_http())
 }
-
-/// Registry settings Python knows by another name (see [`ARQ_SETTINGS`]): the registry's
-/// `recv_buffer_size` would read as KCP's receive window next to `recv_wnd_size`, and it
-/// leaves out the ARQ agent, whose sockets take it too.
-const RENAMED: &[&str] = &["recv_buffer_size", "send_buffer_size"];
 
 /// A setting's value as Python sees it: an int, a bool, or a member of its IntEnum.
 pub(crate) fn to_py(py: Python<'_>, v: SettingValue) -> Bound<'_, PyAny> {
     match v {
         SettingValue::U32(v) => PyInt::new(py, v).into_any(),
         SettingValue::U16(v) => PyInt::new(py, v).into_any(),
+        SettingValue::I32(v) => PyInt::new(py, v).into_any(),
         SettingValue::Bool(v) => PyBool::new(py, v).to_owned().into_any(),
         SettingValue::ReuseAddressPolicy(v) => enums::member(py, E::ReuseAddressPolicy, v as i32),
         SettingValue::SendPolicy(v) => enums::member(py, E::SendPolicy, v as i32),
         SettingValue::OnSendSyncPolicy(v) => enums::member(py, E::OnSendSyncPolicy, v as i32),
+        // Only casts have it, which Python does not make.
+        SettingValue::CastMode(v) => PyInt::new(py, v as i32).into_any(),
     }
 }
 
@@ -61,6 +55,7 @@ pub(crate) fn from_py(py: Python<'_>, s: &Setting, v: &Bound<'_, PyAny>) -> PyRe
     Ok(match s.ty {
         SettingType::U32 => SettingValue::U32(int_arg(v, name, "0..=4294967295")?),
         SettingType::U16 => SettingValue::U16(int_arg(v, name, "0..=65535")?),
+        SettingType::I32 => SettingValue::I32(int_arg(v, name, "-2147483648..=2147483647")?),
         SettingType::Bool => {
             if !v.is_instance_of::<PyBool>() {
                 return Err(PyTypeError::new_err(format!(
@@ -73,92 +68,8 @@ pub(crate) fn from_py(py: Python<'_>, s: &Setting, v: &Bound<'_, PyAny>) -> PyRe
         SettingType::ReuseAddressPolicy => policy("ReuseAddressPolicy")?,
         SettingType::SendPolicy => policy("SendPolicy")?,
         SettingType::OnSendSyncPolicy => policy("OnSendSyncPolicy")?,
+        SettingType::CastMode => policy("CastMode")?,
     })
-}
-
-/// One setting the binding keeps in its own table, in `config().udp`: the ARQ ones
-/// (`UdpArqServer`/`UdpArqClient`/`UdpArqAgent`, in `udp.arq`), which the core's registry
-/// does not list, and the UDP socket buffer sizes, which it lists for UDP servers and clients
-/// only (the ARQ agent's sessions open UDP sockets too). A value is a bool or a u32, read and
-/// written as the registry's are.
-pub(crate) struct ArqSetting {
-    pub(crate) name: &'static str,
-    /// Only ARQ components have it (else every UDP one).
-    arq_only: bool,
-    get: fn(&UdpConfig) -> SettingValue,
-    set: fn(&mut UdpConfig, SettingValue),
-}
-
-macro_rules! arq_table {
-    ($( $name:ident: $variant:ident = $arq:literal, $($path:ident).+ ),* $(,)?) => {
-        &[$(
-            ArqSetting {
-                name: stringify!($name),
-                arq_only: $arq,
-                get: |c| SettingValue::$variant(c.$($path).+),
-                set: |c, v| {
-                    if let SettingValue::$variant(x) = v {
-                        c.$($path).+ = x;
-                    }
-                },
-            },
-        )*]
-    };
-}
-
-/// The ARQ settings, in `ArqConfig`'s order, then the UDP socket buffers.
-pub(crate) static ARQ_SETTINGS: &[ArqSetting] = arq_table!(
-    no_delay: Bool = true, arq.no_delay,
-    turnoff_congest_ctrl: Bool = true, arq.turnoff_congest_ctrl,
-    flush_interval: U32 = true, arq.flush_interval,
-    resend_by_acks: U32 = true, arq.resend_by_acks,
-    send_wnd_size: U32 = true, arq.send_wnd_size,
-    recv_wnd_size: U32 = true, arq.recv_wnd_size,
-    min_rto: U32 = true, arq.min_rto,
-    fast_limit: U32 = true, arq.fast_limit,
-    max_trans_unit: U32 = true, arq.max_trans_unit,
-    max_message_size: U32 = true, arq.max_message_size,
-    handshake_timeout: U32 = true, arq.handshake_timeout,
-    partial_reliability: Bool = true, arq.partial_reliability,
-    socket_recv_buffer_size: U32 = false, recv_buffer_size,
-    socket_send_buffer_size: U32 = false, send_buffer_size,
-);
-
-/// The binding's own setting `name`, if the component of `bridge` has it (a UDP component;
-/// an ARQ one for the ARQ settings).
-pub(crate) fn arq_setting_of(bridge: &Bridge, name: &str) -> Option<&'static ArqSetting> {
-    let arq = bridge.model == hpsocket_core::ReceiveModel::Arq;
-    ARQ_SETTINGS
-        .iter()
-        .find(|s| s.name == name)
-        .filter(|s| bridge.udp && (arq || !s.arq_only))
-}
-
-impl ArqSetting {
-    pub(crate) fn read<'py>(&self, py: Python<'py>, c: &UdpConfig) -> Bound<'py, PyAny> {
-        to_py(py, (self.get)(c))
-    }
-
-    /// The Python value `v` for this setting: a bool for a bool, an int in 0..=2**32-1 else.
-    pub(crate) fn value(&self, v: &Bound<'_, PyAny>) -> PyResult<SettingValue> {
-        let name = self.name;
-        Ok(match (self.get)(&UdpConfig::default()) {
-            SettingValue::Bool(_) => {
-                if !v.is_instance_of::<PyBool>() {
-                    return Err(PyTypeError::new_err(format!(
-                        "{name} must be a bool, not {}",
-                        v.get_type().name()?
-                    )));
-                }
-                SettingValue::Bool(v.is_truthy()?)
-            }
-            _ => SettingValue::U32(int_arg(v, name, "0..=4294967295")?),
-        })
-    }
-
-    pub(crate) fn write(&self, c: &mut UdpConfig, v: SettingValue) {
-        (self.set)(c, v)
-    }
 }
 
 pub(crate) fn no_such_setting(name: &str) -> PyErr {
@@ -188,9 +99,6 @@ macro_rules! impl_configurable {
                 &self.bridge
             }
             fn read<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-                if let Some(a) = $crate::settings::arq_setting_of(&self.bridge, name) {
-                    return Ok(a.read(py, &self.core.config().udp));
-                }
                 let s = $crate::settings::lookup(self, name)?;
                 let v = s
                     .$get(&self.core.config())
@@ -199,13 +107,6 @@ macro_rules! impl_configurable {
             }
             fn write(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
                 use $crate::errors::OrRaise;
-                if let Some(a) = $crate::settings::arq_setting_of(&self.bridge, name) {
-                    let v = a.value(value)?;
-                    return self
-                        .core
-                        .update_config(|c| a.write(&mut c.udp, v))
-                        .or_raise(py);
-                }
                 let s = $crate::settings::lookup(self, name)?;
                 let v = $crate::settings::from_py(py, s, value)?;
                 self.core
@@ -232,7 +133,7 @@ pub(crate) fn apply_kwargs(
     for (key, value) in kwargs.iter() {
         let name: String = key.extract()?;
         let bridge = target.bridge();
-        if setting_of(bridge, &name).is_none() && arq_setting_of(bridge, &name).is_none() {
+        if setting_of(bridge, &name).is_none() {
             return Err(PyTypeError::new_err(format!(
                 "{class}() got an unexpected keyword argument '{name}'"
             )));

@@ -9,7 +9,7 @@
 use std::ffi::{CStr, CString};
 
 use super::parse::Head;
-use super::url::parse_url;
+use super::url::parse_url_borrowed;
 use super::UpgradeType;
 
 /// Where one text sits in a message's buffer (its NUL at `end`).
@@ -20,7 +20,7 @@ struct Text {
 }
 
 /// The texts of one message, each followed by a NUL.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Texts {
     bytes: Vec<u8>,
 }
@@ -104,7 +104,7 @@ impl<'m> Iterator for PairsIter<'m> {
 impl ExactSizeIterator for PairsIter<'_> {}
 
 /// A request's or response's head, as parsed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct HttpMessage {
     texts: Texts,
     method: Text,
@@ -141,8 +141,10 @@ pub(crate) fn c_text(bytes: &[u8]) -> CString {
 }
 
 impl HttpMessage {
-    /// The message `head` describes; a request's URL fields and cookies are read too.
-    pub(crate) fn from_head(head: &Head<'_>, is_request: bool) -> HttpMessage {
+    /// Makes this message the one `head` describes (a request's URL fields and cookies are
+    /// read too), in place: its buffers keep their allocations (a connection's messages are
+    /// recycled: see `HttpShared::publish`).
+    pub(crate) fn refill(&mut self, head: &Head<'_>, is_request: bool) {
         let size = head.method.len()
             + head.target.len() * 2
             + head.reason.len()
@@ -152,57 +154,56 @@ impl HttpMessage {
                 .map(|h| h.name.len() + h.value.len() + 2)
                 .sum::<usize>()
             + 16;
-        let mut texts = Texts {
-            bytes: Vec::with_capacity(size),
+        let texts = &mut self.texts;
+        texts.bytes.clear();
+        texts.bytes.reserve(size);
+        self.headers.clear();
+        self.headers.extend(
+            head.headers
+                .iter()
+                .map(|h| (texts.add(h.name.as_bytes()), texts.add(h.value))),
+        );
+        self.method = texts.add(head.method.as_bytes());
+        self.url = texts.add(head.target.as_bytes());
+        self.reason = texts.add(head.reason.as_bytes());
+        self.status = head.status;
+        self.version = u16::from(head.version.0) | (u16::from(head.version.1) << 8);
+        self.keep_alive = head.keep_alive;
+        self.content_length = match head.framing {
+            super::parse::Framing::Length(n) => n,
+            _ => 0,
         };
-        let headers: Vec<(Text, Text)> = head
-            .headers
-            .iter()
-            .map(|h| (texts.add(h.name.as_bytes()), texts.add(h.value)))
-            .collect();
-        let mut message = HttpMessage {
-            method: texts.add(head.method.as_bytes()),
-            url: texts.add(head.target.as_bytes()),
-            status: head.status,
-            reason: texts.add(head.reason.as_bytes()),
-            version: u16::from(head.version.0) | (u16::from(head.version.1) << 8),
-            keep_alive: head.keep_alive,
-            content_length: match head.framing {
-                super::parse::Framing::Length(n) => n,
-                _ => 0,
-            },
-            headers,
-            texts,
-            ..HttpMessage::default()
-        };
+        self.url_fields = [None; URL_FIELDS];
+        self.cookies.clear();
+        self.upgrade = UpgradeType::default();
         if is_request {
             let connect = head.method.eq_ignore_ascii_case("CONNECT");
-            if let Some(fields) = parse_url(head.target, connect) {
+            if let Some(fields) = parse_url_borrowed(head.target, connect) {
                 for i in 0..URL_FIELDS {
-                    message.url_fields[i] =
-                        fields.field(i).map(|f| message.texts.add(f.as_bytes()));
+                    self.url_fields[i] = fields.field(i).map(|f| self.texts.add(f.as_bytes()));
                 }
             }
-            let cookies: Vec<(String, String)> = message
+            let cookies: Vec<(String, String)> = self
                 .header_values("Cookie")
                 .flat_map(|v| super::cookie::parse_cookie_header(&v.to_string_lossy()))
                 .collect();
-            message.set_cookies(cookies);
+            self.set_cookies(cookies);
         }
         if head.upgrade {
-            message.upgrade = message.detect_upgrade(is_request);
+            self.upgrade = self.detect_upgrade(is_request);
         }
-        message
     }
 
     /// Records the cookies (name and value each): a request's `Cookie` pairs, a response's
     /// `Set-Cookie` headers.
     pub(crate) fn set_cookies(&mut self, cookies: Vec<(String, String)>) {
         let texts = &mut self.texts;
-        self.cookies = cookies
-            .iter()
-            .map(|(n, v)| (texts.add(n.as_bytes()), texts.add(v.as_bytes())))
-            .collect();
+        self.cookies.clear();
+        self.cookies.extend(
+            cookies
+                .iter()
+                .map(|(n, v)| (texts.add(n.as_bytes()), texts.add(v.as_bytes()))),
+        );
     }
 
     /// The upgrade a head asks for: WebSocket by its header, a tunnel by `CONNECT` (or a

@@ -10,7 +10,7 @@ use super::message::{c_text, HttpMessage, ParseFailure};
 use super::parse::{
     Fed, Flow, Head, HeadVerdict, Limits, MessageKind, ParseError, Parser, Sink, HPE_INVALID_URL,
 };
-use super::url::parse_url;
+use super::url::parse_url_borrowed;
 use super::ws::{Fed as WsFed, FrameDecoder, FrameHead, FrameSink, Step};
 use super::ws_deflate::{self, Agreed, Deflater};
 use super::ws_mode::{self, Assembler, Policy, WsOut};
@@ -35,6 +35,9 @@ struct Slot {
     current: Option<Arc<HttpMessage>>,
     /// The message before: a pointer C took into it stays valid one message longer.
     previous: Option<Arc<HttpMessage>>,
+    /// The message before that, once nobody else holds it: the next message is written
+    /// into it, so a keep-alive connection's messages allocate nothing in steady state.
+    spare: Option<Arc<HttpMessage>>,
     error: Option<Arc<ParseFailure>>,
 }
 
@@ -108,7 +111,15 @@ impl HttpShared {
     fn publish(&self, message: Arc<HttpMessage>) {
         self.answered.store(0, Ordering::Release);
         let mut slot = lock(&self.slot);
-        slot.previous = slot.current.replace(message);
+        let older = slot.current.replace(message);
+        let retired = std::mem::replace(&mut slot.previous, older);
+        // A message a caller still holds (an `Arc` clone) is left to it.
+        slot.spare = retired.filter(|m| Arc::strong_count(m) == 1 && Arc::weak_count(m) == 0);
+    }
+
+    /// A message to write the next head into (see [`Slot::spare`]), or a new one.
+    fn recycled(&self) -> Arc<HttpMessage> {
+        lock(&self.slot).spare.take().unwrap_or_default()
     }
 
     fn fail(&self, failure: ParseFailure) {
@@ -576,7 +587,8 @@ impl Sink for EventSink<'_> {
     fn head(&mut self, head: &Head<'_>) -> HeadVerdict {
         if self.is_request
             && head.target != "*"
-            && parse_url(head.target, head.method.eq_ignore_ascii_case("CONNECT")).is_none()
+            && parse_url_borrowed(head.target, head.method.eq_ignore_ascii_case("CONNECT"))
+                .is_none()
         {
             // llhttp refuses such a target while it reads the request line.
             self.failure = Some(ParseError {
@@ -585,7 +597,10 @@ impl Sink for EventSink<'_> {
             });
             return HeadVerdict::Error;
         }
-        let mut message = HttpMessage::from_head(head, self.is_request);
+        let mut message = self.shared.recycled();
+        // `recycled` gives an `Arc` nobody else can reach: written in place, never cloned.
+        let m = Arc::make_mut(&mut message);
+        m.refill(head, self.is_request);
         let asked = (!self.is_request)
             .then(|| self.shared.oldest_asked())
             .flatten();
@@ -593,19 +608,18 @@ impl Sink for EventSink<'_> {
         if let Some(asked) = &asked {
             tunnel = asked.connect && (200..300).contains(&head.status);
             if tunnel {
-                message.set_upgrade(UpgradeType::HttpTunnel);
+                m.set_upgrade(UpgradeType::HttpTunnel);
             }
         }
         if !self.is_request {
             let path = asked.as_ref().map_or("/", |a| a.path.as_str());
-            let cookies = self.events.response_cookies(self.id, path, &message);
-            message.set_cookies(cookies);
+            let cookies = self.events.response_cookies(self.id, path, m);
+            m.set_cookies(cookies);
             // An interim answer (100 Continue…) leaves the request waiting for its final one.
             if head.status >= 200 || head.status == 101 {
                 self.shared.answered();
             }
         }
-        let message = Arc::new(message);
         self.shared.publish(message.clone());
         self.upgrade = message.upgrade_type();
         let Some(result) = self.head_events(&message) else {

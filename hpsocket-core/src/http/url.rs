@@ -24,19 +24,20 @@ pub const UF_USERINFO: usize = 6;
 /// `HUF_MAX`: the number of fields.
 pub const UF_MAX: usize = 7;
 
-/// A request-target split into fields; owns its text so the fields outlive the parser's bytes
-/// (HP-Socket keeps them until the next message).
+/// A request-target split into fields; by default owns its text so the fields outlive the
+/// parser's bytes (HP-Socket keeps them until the next message). The parser's own checks
+/// borrow it instead (`parse_url_borrowed`): no allocation per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlFields {
-    text: String,
+pub struct UrlFields<T = String> {
+    text: T,
     ranges: [Option<(usize, usize)>; UF_MAX],
 }
 
-impl UrlFields {
+impl<T: AsRef<str>> UrlFields<T> {
     /// Field `i` (`UF_*`), `None` when absent or out of range.
     pub fn field(&self, i: usize) -> Option<&str> {
         let (start, end) = (*self.ranges.get(i)?)?;
-        self.text.get(start..end)
+        self.text.as_ref().get(start..end)
     }
 
     /// Bit `i` set when field `i` is present (http_parser's `field_set`).
@@ -55,7 +56,7 @@ impl UrlFields {
 
     /// The whole target.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.text.as_ref()
     }
 }
 
@@ -79,6 +80,14 @@ enum St {
 /// Splits `target` as http_parser does; `None` when it is not a valid request-target
 /// (HPE_INVALID_URL for the caller). `is_connect`: the target of a CONNECT request.
 pub fn parse_url(target: &str, is_connect: bool) -> Option<UrlFields> {
+    parse_url_borrowed(target, is_connect).map(|f| UrlFields {
+        text: target.to_owned(),
+        ranges: f.ranges,
+    })
+}
+
+/// [`parse_url`] over the caller's `target`, without copying it.
+pub(crate) fn parse_url_borrowed(target: &str, is_connect: bool) -> Option<UrlFields<&str>> {
     let bytes = target.as_bytes();
     if bytes.is_empty() {
         return None;
@@ -132,7 +141,7 @@ pub fn parse_url(target: &str, is_connect: bool) -> Option<UrlFields> {
         }
     }
     Some(UrlFields {
-        text: target.to_owned(),
+        text: target,
         ranges,
     })
 }

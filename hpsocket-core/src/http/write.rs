@@ -155,20 +155,32 @@ pub fn response_head(
     body_len: u64,
 ) -> String {
     let mut out = String::with_capacity(64 + headers.len() * 32);
+    write_response_head(&mut out, version, status, reason, headers, body_len);
+    out
+}
+
+/// [`response_head`] appended to `out` (a buffer the caller reuses).
+pub(crate) fn write_response_head(
+    out: &mut String,
+    version: u16,
+    status: u16,
+    reason: Option<&str>,
+    headers: &[Header<'_>],
+    body_len: u64,
+) {
     let reason = reason.unwrap_or_else(|| reason_phrase(status));
     out.push_str(version_text(version));
     out.push(' ');
-    push_decimal(&mut out, status.into());
+    push_decimal(out, status.into());
     out.push(' ');
     out.push_str(reason);
     out.push_str("\r\n");
-    push_headers(&mut out, headers);
+    push_headers(out, headers);
     let bodiless = (100..200).contains(&status) || status == 204 || status == 304;
     if !bodiless && !frames_body(headers) {
-        push_content_length(&mut out, body_len);
+        push_content_length(out, body_len);
     }
     out.push_str("\r\n");
-    out
 }
 
 /// What a request head needs besides the caller's headers.

@@ -57,6 +57,14 @@ impl PackConfig {
         Ok((((self.pack_header_flag as u32) << PACK_LENGTH_BITS) | len as u32).to_le_bytes())
     }
 
+    /// Why a send of `len` bytes was refused by [`PackConfig::header`].
+    pub(crate) fn refusal(&self, len: usize) -> String {
+        format!(
+            "a PACK send must be 1..={} bytes, not {len}",
+            self.max_pack_size
+        )
+    }
+
     /// Checks a received header; returns the body length or the errno that closes the
     /// connection (`EBADMSG` for a wrong flag, `EMSGSIZE` for a bad length).
     fn check(&self, header: [u8; PACK_HEADER_LEN]) -> Result<usize, i32> {

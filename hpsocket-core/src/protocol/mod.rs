@@ -14,11 +14,11 @@
 //! parser (`http/session.rs`) and the WebSocket assembler (`http/ws_mode.rs`) are sans-IO
 //! with their own richer event sinks.
 
-// The worker writes PUSH and PULL out in place (the hot path: see `deliver_at`) and drives TLS
-// and ARQ sessions itself (it releases a session's lock around every
-// callback, since other threads encrypt and send under it, and flushes ARQ acks once per read
-// batch); these layers put the same sessions in the harness's hands, and PACK over TLS on
-// one stack, so these are built for tests only until a worker path runs through them.
+// The worker runs PACK and TLS through their layers (TLS a step at a time: see
+// `reactor/worker/tls.rs`), writes PUSH and PULL out in place (the hot path: see
+// `deliver_at`), and drives ARQ sessions itself (it flushes acks once per read batch and
+// ticks all its sessions from one timer); `Arq`, `Raw` and `Stack` put the same sessions in
+// the harness's hands, and PACK over TLS on one stack, so they are built for tests only.
 #[cfg(test)]
 mod arq;
 mod pack;
@@ -26,7 +26,6 @@ mod pack;
 mod raw;
 #[cfg(test)]
 mod stack;
-#[cfg(test)]
 mod tls;
 
 #[cfg(test)]
@@ -41,7 +40,6 @@ pub(crate) use pack::Pack;
 pub(crate) use raw::Raw;
 #[cfg(test)]
 pub(crate) use stack::Stack;
-#[cfg(test)]
 pub(crate) use tls::Tls;
 
 use std::ops::ControlFlow;
@@ -64,7 +62,6 @@ impl Fault {
 }
 
 /// What the peer's input left the layer in.
-#[cfg_attr(not(test), allow(dead_code))] // `Closed`: TLS, which the worker drives itself
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
     /// More may come.
@@ -75,9 +72,6 @@ pub(crate) enum Status {
 
 /// A layer's two neighbours: the layer or application above, which takes whole units, and
 /// the transport below, which takes bytes (a stream) or datagrams (one call, one datagram).
-// The send and timer halves run in the worker's stream path only through the harness for
-// now: the worker frames PACK sends and ticks ARQ itself (see the note on the modules above).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) trait Io {
     /// Whether the layer above takes units now. A layer that can keep what it has not
     /// delivered (PACK's frames, TLS's plaintext inside the session) asks before each unit

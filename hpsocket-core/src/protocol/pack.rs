@@ -45,15 +45,10 @@ impl Protocol for Pack {
 
     fn send(&mut self, parts: &[&[u8]], _now_ms: u32, io: &mut impl Io) -> Result<(), Fault> {
         let len = parts.iter().map(|p| p.len()).sum();
-        let header = self.config.header(len).map_err(|code| {
-            Fault::new(
-                code,
-                format!(
-                    "a PACK send must be 1..={} bytes, not {len}",
-                    self.config.max_pack_size
-                ),
-            )
-        })?;
+        let header = self
+            .config
+            .header(len)
+            .map_err(|code| Fault::new(code, self.config.refusal(len)))?;
         io.transmit(&header);
         for part in parts.iter().filter(|p| !p.is_empty()) {
             io.transmit(part);

@@ -12,12 +12,16 @@ use openssl::x509::{X509NameBuilder, X509};
 
 use super::pair::{Link, Pair, Rng};
 use super::{Arq, Fault, Io, Pack, Protocol, Raw, Stack, Tls};
+
 use crate::arq::session::ArqSession;
 use crate::config::ArqConfig;
 use crate::model::pack::PackConfig;
 use crate::ssl::context::{Side, SslContexts};
 use crate::ssl::session::TlsSession;
 use crate::ssl::{Pem, SslSetup};
+
+/// A TLS layer owning its session and plaintext buffer, as each harness endpoint has one.
+type OwnedTls = Tls<TlsSession, Box<[u8]>>;
 
 /// `count` messages of 1..=`max` pseudo-random bytes.
 fn messages(rng: &mut Rng, count: usize, max: usize) -> Vec<Vec<u8>> {
@@ -127,7 +131,7 @@ impl Io for Collect {
 
 /// A server's and a client's TLS layer (a self-signed P-256 certificate made now; the
 /// client does not verify it).
-fn tls_pair() -> (Tls, Tls) {
+fn tls_pair() -> (OwnedTls, OwnedTls) {
     let key = PKey::from_ec_key(
         EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap(),
     )

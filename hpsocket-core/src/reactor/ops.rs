@@ -112,10 +112,7 @@ impl Running {
                 Error::new(
                     ErrorKind::InvalidParam,
                     code,
-                    format!(
-                        "Send: a PACK send must be 1..={} bytes, not {body}",
-                        self.config.pack.max_pack_size
-                    ),
+                    format!("Send: {}", self.config.pack.refusal(body)),
                 )
             })?),
             _ if body == 0 => return Ok(()),

@@ -5,10 +5,8 @@
 use std::sync::Arc;
 use std::ffi::c_int;
 use crate::agent;
-use crate::args;
 use crate::boundary;
 use crate::client;
-use crate::engine;
 use crate::handle::Kind;
 use crate::listener;
 use crate::object::{self, Body, Shape};
@@ -84,561 +82,6 @@ pub extern "C" fn Destroy_HP_UdpArqClientListener(pListener: HP_UdpArqClientList
     })
 }
 
-/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetNoDelay(pServer: HP_UdpArqServer, bNoDelay: BOOL) {
-    boundary::call("HP_UdpArqServer_SetNoDelay", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.no_delay = args::flag(bNoDelay))
-    })
-}
-
-/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetNoDelay(pClient: HP_UdpArqClient, bNoDelay: BOOL) {
-    boundary::call("HP_UdpArqClient_SetNoDelay", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.no_delay = args::flag(bNoDelay))
-    })
-}
-
-/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetNoDelay(pAgent: HPX_UdpArqAgent, bNoDelay: BOOL) {
-    boundary::call("HPX_UdpArqAgent_SetNoDelay", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.no_delay = args::flag(bNoDelay))
-    })
-}
-
-/// Returns KCP's nodelay mode (default FALSE).
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_IsNoDelay(pServer: HP_UdpArqServer) -> BOOL {
-    boundary::call("HP_UdpArqServer_IsNoDelay", FALSE, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| to_bool(c.udp.arq.no_delay))
-    })
-}
-
-/// Returns KCP's nodelay mode (default FALSE).
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_IsNoDelay(pClient: HP_UdpArqClient) -> BOOL {
-    boundary::call("HP_UdpArqClient_IsNoDelay", FALSE, || {
-        client::get(Shape::UdpArqClient, pClient, |c| to_bool(c.udp.arq.no_delay))
-    })
-}
-
-/// Returns KCP's nodelay mode (default FALSE).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_IsNoDelay(pAgent: HPX_UdpArqAgent) -> BOOL {
-    boundary::call("HPX_UdpArqAgent_IsNoDelay", FALSE, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| to_bool(c.udp.arq.no_delay))
-    })
-}
-
-/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetTurnoffCongestCtrl(pServer: HP_UdpArqServer, bTurnOff: BOOL) {
-    boundary::call("HP_UdpArqServer_SetTurnoffCongestCtrl", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.turnoff_congest_ctrl = args::flag(bTurnOff))
-    })
-}
-
-/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetTurnoffCongestCtrl(pClient: HP_UdpArqClient, bTurnOff: BOOL) {
-    boundary::call("HP_UdpArqClient_SetTurnoffCongestCtrl", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.turnoff_congest_ctrl = args::flag(bTurnOff))
-    })
-}
-
-/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetTurnoffCongestCtrl(pAgent: HPX_UdpArqAgent, bTurnOff: BOOL) {
-    boundary::call("HPX_UdpArqAgent_SetTurnoffCongestCtrl", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.turnoff_congest_ctrl = args::flag(bTurnOff))
-    })
-}
-
-/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_IsTurnoffCongestCtrl(pServer: HP_UdpArqServer) -> BOOL {
-    boundary::call("HP_UdpArqServer_IsTurnoffCongestCtrl", FALSE, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| to_bool(c.udp.arq.turnoff_congest_ctrl))
-    })
-}
-
-/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_IsTurnoffCongestCtrl(pClient: HP_UdpArqClient) -> BOOL {
-    boundary::call("HP_UdpArqClient_IsTurnoffCongestCtrl", FALSE, || {
-        client::get(Shape::UdpArqClient, pClient, |c| to_bool(c.udp.arq.turnoff_congest_ctrl))
-    })
-}
-
-/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_IsTurnoffCongestCtrl(pAgent: HPX_UdpArqAgent) -> BOOL {
-    boundary::call("HPX_UdpArqAgent_IsTurnoffCongestCtrl", FALSE, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| to_bool(c.udp.arq.turnoff_congest_ctrl))
-    })
-}
-
-/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetFlushInterval(
-    pServer: HP_UdpArqServer,
-    dwFlushInterval: DWORD,
-) {
-    boundary::call("HP_UdpArqServer_SetFlushInterval", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.flush_interval = dwFlushInterval)
-    })
-}
-
-/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetFlushInterval(
-    pClient: HP_UdpArqClient,
-    dwFlushInterval: DWORD,
-) {
-    boundary::call("HP_UdpArqClient_SetFlushInterval", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.flush_interval = dwFlushInterval)
-    })
-}
-
-/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetFlushInterval(
-    pAgent: HPX_UdpArqAgent,
-    dwFlushInterval: DWORD,
-) {
-    boundary::call("HPX_UdpArqAgent_SetFlushInterval", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.flush_interval = dwFlushInterval)
-    })
-}
-
-/// Returns KCP's update interval in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetFlushInterval(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetFlushInterval", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.flush_interval)
-    })
-}
-
-/// Returns KCP's update interval in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetFlushInterval(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetFlushInterval", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.flush_interval)
-    })
-}
-
-/// Returns KCP's update interval in ms.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetFlushInterval(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetFlushInterval", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.flush_interval)
-    })
-}
-
-/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetResendByAcks(pServer: HP_UdpArqServer, dwResendByAcks: DWORD) {
-    boundary::call("HP_UdpArqServer_SetResendByAcks", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.resend_by_acks = dwResendByAcks)
-    })
-}
-
-/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetResendByAcks(pClient: HP_UdpArqClient, dwResendByAcks: DWORD) {
-    boundary::call("HP_UdpArqClient_SetResendByAcks", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.resend_by_acks = dwResendByAcks)
-    })
-}
-
-/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetResendByAcks(pAgent: HPX_UdpArqAgent, dwResendByAcks: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetResendByAcks", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.resend_by_acks = dwResendByAcks)
-    })
-}
-
-/// Returns the fast resend: after this many later acks.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetResendByAcks(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetResendByAcks", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.resend_by_acks)
-    })
-}
-
-/// Returns the fast resend: after this many later acks.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetResendByAcks(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetResendByAcks", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.resend_by_acks)
-    })
-}
-
-/// Returns the fast resend: after this many later acks.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetResendByAcks(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetResendByAcks", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.resend_by_acks)
-    })
-}
-
-/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetSendWndSize(pServer: HP_UdpArqServer, dwSendWndSize: DWORD) {
-    boundary::call("HP_UdpArqServer_SetSendWndSize", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.send_wnd_size = dwSendWndSize)
-    })
-}
-
-/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetSendWndSize(pClient: HP_UdpArqClient, dwSendWndSize: DWORD) {
-    boundary::call("HP_UdpArqClient_SetSendWndSize", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.send_wnd_size = dwSendWndSize)
-    })
-}
-
-/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetSendWndSize(pAgent: HPX_UdpArqAgent, dwSendWndSize: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetSendWndSize", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.send_wnd_size = dwSendWndSize)
-    })
-}
-
-/// Returns the send window in segments.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetSendWndSize(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetSendWndSize", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.send_wnd_size)
-    })
-}
-
-/// Returns the send window in segments.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetSendWndSize(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetSendWndSize", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.send_wnd_size)
-    })
-}
-
-/// Returns the send window in segments.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetSendWndSize(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetSendWndSize", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.send_wnd_size)
-    })
-}
-
-/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetRecvWndSize(pServer: HP_UdpArqServer, dwRecvWndSize: DWORD) {
-    boundary::call("HP_UdpArqServer_SetRecvWndSize", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.recv_wnd_size = dwRecvWndSize)
-    })
-}
-
-/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetRecvWndSize(pClient: HP_UdpArqClient, dwRecvWndSize: DWORD) {
-    boundary::call("HP_UdpArqClient_SetRecvWndSize", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.recv_wnd_size = dwRecvWndSize)
-    })
-}
-
-/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetRecvWndSize(pAgent: HPX_UdpArqAgent, dwRecvWndSize: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetRecvWndSize", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.recv_wnd_size = dwRecvWndSize)
-    })
-}
-
-/// Returns the receive window in segments.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetRecvWndSize(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetRecvWndSize", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.recv_wnd_size)
-    })
-}
-
-/// Returns the receive window in segments.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetRecvWndSize(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetRecvWndSize", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.recv_wnd_size)
-    })
-}
-
-/// Returns the receive window in segments.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetRecvWndSize(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetRecvWndSize", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.recv_wnd_size)
-    })
-}
-
-/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetMinRto(pServer: HP_UdpArqServer, dwMinRto: DWORD) {
-    boundary::call("HP_UdpArqServer_SetMinRto", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.min_rto = dwMinRto)
-    })
-}
-
-/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetMinRto(pClient: HP_UdpArqClient, dwMinRto: DWORD) {
-    boundary::call("HP_UdpArqClient_SetMinRto", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.min_rto = dwMinRto)
-    })
-}
-
-/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetMinRto(pAgent: HPX_UdpArqAgent, dwMinRto: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetMinRto", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.min_rto = dwMinRto)
-    })
-}
-
-/// Returns the minimum retransmission timeout in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetMinRto(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetMinRto", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.min_rto)
-    })
-}
-
-/// Returns the minimum retransmission timeout in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetMinRto(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetMinRto", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.min_rto)
-    })
-}
-
-/// Returns the minimum retransmission timeout in ms.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetMinRto(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetMinRto", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.min_rto)
-    })
-}
-
-/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetFastLimit(pServer: HP_UdpArqServer, dwFastLimit: DWORD) {
-    boundary::call("HP_UdpArqServer_SetFastLimit", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.fast_limit = dwFastLimit)
-    })
-}
-
-/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetFastLimit(pClient: HP_UdpArqClient, dwFastLimit: DWORD) {
-    boundary::call("HP_UdpArqClient_SetFastLimit", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.fast_limit = dwFastLimit)
-    })
-}
-
-/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetFastLimit(pAgent: HPX_UdpArqAgent, dwFastLimit: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetFastLimit", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.fast_limit = dwFastLimit)
-    })
-}
-
-/// Returns how many fast resends a segment gets before it waits for its timeout.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetFastLimit(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetFastLimit", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.fast_limit)
-    })
-}
-
-/// Returns how many fast resends a segment gets before it waits for its timeout.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetFastLimit(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetFastLimit", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.fast_limit)
-    })
-}
-
-/// Returns how many fast resends a segment gets before it waits for its timeout.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetFastLimit(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetFastLimit", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.fast_limit)
-    })
-}
-
-/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetMaxTransUnit(pServer: HP_UdpArqServer, dwMaxTransUnit: DWORD) {
-    boundary::call("HP_UdpArqServer_SetMaxTransUnit", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.max_trans_unit = dwMaxTransUnit)
-    })
-}
-
-/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetMaxTransUnit(pClient: HP_UdpArqClient, dwMaxTransUnit: DWORD) {
-    boundary::call("HP_UdpArqClient_SetMaxTransUnit", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.max_trans_unit = dwMaxTransUnit)
-    })
-}
-
-/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetMaxTransUnit(pAgent: HPX_UdpArqAgent, dwMaxTransUnit: DWORD) {
-    boundary::call("HPX_UdpArqAgent_SetMaxTransUnit", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_trans_unit = dwMaxTransUnit)
-    })
-}
-
-/// Returns KCP's MTU.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetMaxTransUnit(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetMaxTransUnit", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.max_trans_unit)
-    })
-}
-
-/// Returns KCP's MTU.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetMaxTransUnit(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetMaxTransUnit", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.max_trans_unit)
-    })
-}
-
-/// Returns KCP's MTU.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetMaxTransUnit(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetMaxTransUnit", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_trans_unit)
-    })
-}
-
-/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetMaxMessageSize(
-    pServer: HP_UdpArqServer,
-    dwMaxMessageSize: DWORD,
-) {
-    boundary::call("HP_UdpArqServer_SetMaxMessageSize", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.max_message_size = dwMaxMessageSize)
-    })
-}
-
-/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetMaxMessageSize(
-    pClient: HP_UdpArqClient,
-    dwMaxMessageSize: DWORD,
-) {
-    boundary::call("HP_UdpArqClient_SetMaxMessageSize", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.max_message_size = dwMaxMessageSize)
-    })
-}
-
-/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetMaxMessageSize(
-    pAgent: HPX_UdpArqAgent,
-    dwMaxMessageSize: DWORD,
-) {
-    boundary::call("HPX_UdpArqAgent_SetMaxMessageSize", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_message_size = dwMaxMessageSize)
-    })
-}
-
-/// Returns the largest message in bytes.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetMaxMessageSize(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetMaxMessageSize", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.max_message_size)
-    })
-}
-
-/// Returns the largest message in bytes.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetMaxMessageSize(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetMaxMessageSize", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.max_message_size)
-    })
-}
-
-/// Returns the largest message in bytes.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetMaxMessageSize(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetMaxMessageSize", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.max_message_size)
-    })
-}
-
-/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_SetHandShakeTimeout(
-    pServer: HP_UdpArqServer,
-    dwHandShakeTimeout: DWORD,
-) {
-    boundary::call("HP_UdpArqServer_SetHandShakeTimeout", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.handshake_timeout = dwHandShakeTimeout)
-    })
-}
-
-/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_SetHandShakeTimeout(
-    pClient: HP_UdpArqClient,
-    dwHandShakeTimeout: DWORD,
-) {
-    boundary::call("HP_UdpArqClient_SetHandShakeTimeout", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.handshake_timeout = dwHandShakeTimeout)
-    })
-}
-
-/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetHandShakeTimeout(
-    pAgent: HPX_UdpArqAgent,
-    dwHandShakeTimeout: DWORD,
-) {
-    boundary::call("HPX_UdpArqAgent_SetHandShakeTimeout", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.handshake_timeout = dwHandShakeTimeout)
-    })
-}
-
-/// Returns how long the handshake may take in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqServer_GetHandShakeTimeout(pServer: HP_UdpArqServer) -> DWORD {
-    boundary::call("HP_UdpArqServer_GetHandShakeTimeout", 0, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| c.udp.arq.handshake_timeout)
-    })
-}
-
-/// Returns how long the handshake may take in ms.
-#[no_mangle]
-pub extern "C" fn HP_UdpArqClient_GetHandShakeTimeout(pClient: HP_UdpArqClient) -> DWORD {
-    boundary::call("HP_UdpArqClient_GetHandShakeTimeout", 0, || {
-        client::get(Shape::UdpArqClient, pClient, |c| c.udp.arq.handshake_timeout)
-    })
-}
-
-/// Returns how long the handshake may take in ms.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_GetHandShakeTimeout(pAgent: HPX_UdpArqAgent) -> DWORD {
-    boundary::call("HPX_UdpArqAgent_GetHandShakeTimeout", 0, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.handshake_timeout)
-    })
-}
-
 /// Puts in `*piCount` how many messages of the connection are queued or in flight (not yet
 /// acknowledged).
 #[no_mangle]
@@ -695,63 +138,6 @@ pub extern "C" fn Create_HPX_UdpArqAgent(pListener: HP_TcpAgentListener) -> HPX_
 pub extern "C" fn Destroy_HPX_UdpArqAgent(pAgent: HPX_UdpArqAgent) {
     boundary::call("Destroy_HPX_UdpArqAgent", (), || {
         object::destroy(pAgent, Kind::UdpArqAgent)
-    })
-}
-
-/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
-/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
-/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
-/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqServer_SetPartialReliability(pServer: HP_UdpArqServer, bPartial: BOOL) {
-    boundary::call("HPX_UdpArqServer_SetPartialReliability", (), || {
-        engine::set(Shape::UdpArqServer, pServer, |c| c.udp.arq.partial_reliability = args::flag(bPartial))
-    })
-}
-
-/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
-/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
-/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
-/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqClient_SetPartialReliability(pClient: HP_UdpArqClient, bPartial: BOOL) {
-    boundary::call("HPX_UdpArqClient_SetPartialReliability", (), || {
-        client::set(Shape::UdpArqClient, pClient, |c| c.udp.arq.partial_reliability = args::flag(bPartial))
-    })
-}
-
-/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
-/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
-/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
-/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_SetPartialReliability(pAgent: HPX_UdpArqAgent, bPartial: BOOL) {
-    boundary::call("HPX_UdpArqAgent_SetPartialReliability", (), || {
-        engine::set(Shape::UdpArqAgent, pAgent, |c| c.udp.arq.partial_reliability = args::flag(bPartial))
-    })
-}
-
-/// Extension: returns whether partial reliability is offered (default FALSE).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqServer_IsPartialReliability(pServer: HP_UdpArqServer) -> BOOL {
-    boundary::call("HPX_UdpArqServer_IsPartialReliability", FALSE, || {
-        engine::get(Shape::UdpArqServer, pServer, |c| to_bool(c.udp.arq.partial_reliability))
-    })
-}
-
-/// Extension: returns whether partial reliability is offered (default FALSE).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqClient_IsPartialReliability(pClient: HP_UdpArqClient) -> BOOL {
-    boundary::call("HPX_UdpArqClient_IsPartialReliability", FALSE, || {
-        client::get(Shape::UdpArqClient, pClient, |c| to_bool(c.udp.arq.partial_reliability))
-    })
-}
-
-/// Extension: returns whether partial reliability is offered (default FALSE).
-#[no_mangle]
-pub extern "C" fn HPX_UdpArqAgent_IsPartialReliability(pAgent: HPX_UdpArqAgent) -> BOOL {
-    boundary::call("HPX_UdpArqAgent_IsPartialReliability", FALSE, || {
-        engine::get(Shape::UdpArqAgent, pAgent, |c| to_bool(c.udp.arq.partial_reliability))
     })
 }
 
@@ -883,5 +269,617 @@ pub extern "C" fn HPX_UdpArqAgent_SetSocketSendBufferSize(pAgent: HPX_UdpArqAgen
 pub extern "C" fn HPX_UdpArqAgent_GetSocketSendBufferSize(pAgent: HPX_UdpArqAgent) -> DWORD {
     boundary::call("HPX_UdpArqAgent_GetSocketSendBufferSize", 0, || {
         setting::get(Shape::UdpArqAgent, pAgent, "send_buffer_size")
+    })
+}
+
+/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetNoDelay(pServer: HP_UdpArqServer, bNoDelay: BOOL) {
+    boundary::call("HP_UdpArqServer_SetNoDelay", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "arq_no_delay", i64::from(bNoDelay))
+    })
+}
+
+/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetNoDelay(pAgent: HPX_UdpArqAgent, bNoDelay: BOOL) {
+    boundary::call("HPX_UdpArqAgent_SetNoDelay", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "arq_no_delay", i64::from(bNoDelay))
+    })
+}
+
+/// Sets KCP's nodelay mode (default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetNoDelay(pClient: HP_UdpArqClient, bNoDelay: BOOL) {
+    boundary::call("HP_UdpArqClient_SetNoDelay", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "arq_no_delay", i64::from(bNoDelay))
+    })
+}
+
+/// Returns KCP's nodelay mode (default FALSE).
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_IsNoDelay(pServer: HP_UdpArqServer) -> BOOL {
+    boundary::call("HP_UdpArqServer_IsNoDelay", FALSE, || {
+        setting::get(Shape::UdpArqServer, pServer, "arq_no_delay")
+    })
+}
+
+/// Returns KCP's nodelay mode (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_IsNoDelay(pAgent: HPX_UdpArqAgent) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_IsNoDelay", FALSE, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "arq_no_delay")
+    })
+}
+
+/// Returns KCP's nodelay mode (default FALSE).
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_IsNoDelay(pClient: HP_UdpArqClient) -> BOOL {
+    boundary::call("HP_UdpArqClient_IsNoDelay", FALSE, || {
+        setting::get(Shape::UdpArqClient, pClient, "arq_no_delay")
+    })
+}
+
+/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetTurnoffCongestCtrl(pServer: HP_UdpArqServer, bTurnOff: BOOL) {
+    boundary::call("HP_UdpArqServer_SetTurnoffCongestCtrl", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "turnoff_congest_ctrl", i64::from(bTurnOff))
+    })
+}
+
+/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetTurnoffCongestCtrl(pAgent: HPX_UdpArqAgent, bTurnOff: BOOL) {
+    boundary::call("HPX_UdpArqAgent_SetTurnoffCongestCtrl", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "turnoff_congest_ctrl", i64::from(bTurnOff))
+    })
+}
+
+/// Sets whether congestion control is off (KCP's `nc`; default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetTurnoffCongestCtrl(pClient: HP_UdpArqClient, bTurnOff: BOOL) {
+    boundary::call("HP_UdpArqClient_SetTurnoffCongestCtrl", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "turnoff_congest_ctrl", i64::from(bTurnOff))
+    })
+}
+
+/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_IsTurnoffCongestCtrl(pServer: HP_UdpArqServer) -> BOOL {
+    boundary::call("HP_UdpArqServer_IsTurnoffCongestCtrl", FALSE, || {
+        setting::get(Shape::UdpArqServer, pServer, "turnoff_congest_ctrl")
+    })
+}
+
+/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_IsTurnoffCongestCtrl(pAgent: HPX_UdpArqAgent) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_IsTurnoffCongestCtrl", FALSE, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "turnoff_congest_ctrl")
+    })
+}
+
+/// Returns whether congestion control is off (KCP's `nc`; default FALSE).
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_IsTurnoffCongestCtrl(pClient: HP_UdpArqClient) -> BOOL {
+    boundary::call("HP_UdpArqClient_IsTurnoffCongestCtrl", FALSE, || {
+        setting::get(Shape::UdpArqClient, pClient, "turnoff_congest_ctrl")
+    })
+}
+
+/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetFlushInterval(
+    pServer: HP_UdpArqServer,
+    dwFlushInterval: DWORD,
+) {
+    boundary::call("HP_UdpArqServer_SetFlushInterval", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "flush_interval", i64::from(dwFlushInterval))
+    })
+}
+
+/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetFlushInterval(
+    pAgent: HPX_UdpArqAgent,
+    dwFlushInterval: DWORD,
+) {
+    boundary::call("HPX_UdpArqAgent_SetFlushInterval", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "flush_interval", i64::from(dwFlushInterval))
+    })
+}
+
+/// Sets KCP's update interval in ms (default 60; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetFlushInterval(
+    pClient: HP_UdpArqClient,
+    dwFlushInterval: DWORD,
+) {
+    boundary::call("HP_UdpArqClient_SetFlushInterval", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "flush_interval", i64::from(dwFlushInterval))
+    })
+}
+
+/// Returns KCP's update interval in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetFlushInterval(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetFlushInterval", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "flush_interval")
+    })
+}
+
+/// Returns KCP's update interval in ms.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetFlushInterval(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetFlushInterval", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "flush_interval")
+    })
+}
+
+/// Returns KCP's update interval in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetFlushInterval(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetFlushInterval", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "flush_interval")
+    })
+}
+
+/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetResendByAcks(pServer: HP_UdpArqServer, dwResendByAcks: DWORD) {
+    boundary::call("HP_UdpArqServer_SetResendByAcks", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "resend_by_acks", i64::from(dwResendByAcks))
+    })
+}
+
+/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetResendByAcks(pAgent: HPX_UdpArqAgent, dwResendByAcks: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetResendByAcks", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "resend_by_acks", i64::from(dwResendByAcks))
+    })
+}
+
+/// Sets the fast resend: after this many later acks (default 0: off); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetResendByAcks(pClient: HP_UdpArqClient, dwResendByAcks: DWORD) {
+    boundary::call("HP_UdpArqClient_SetResendByAcks", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "resend_by_acks", i64::from(dwResendByAcks))
+    })
+}
+
+/// Returns the fast resend: after this many later acks.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetResendByAcks(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetResendByAcks", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "resend_by_acks")
+    })
+}
+
+/// Returns the fast resend: after this many later acks.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetResendByAcks(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetResendByAcks", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "resend_by_acks")
+    })
+}
+
+/// Returns the fast resend: after this many later acks.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetResendByAcks(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetResendByAcks", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "resend_by_acks")
+    })
+}
+
+/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetSendWndSize(pServer: HP_UdpArqServer, dwSendWndSize: DWORD) {
+    boundary::call("HP_UdpArqServer_SetSendWndSize", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "send_wnd_size", i64::from(dwSendWndSize))
+    })
+}
+
+/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetSendWndSize(pAgent: HPX_UdpArqAgent, dwSendWndSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetSendWndSize", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "send_wnd_size", i64::from(dwSendWndSize))
+    })
+}
+
+/// Sets the send window in segments (default 128; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetSendWndSize(pClient: HP_UdpArqClient, dwSendWndSize: DWORD) {
+    boundary::call("HP_UdpArqClient_SetSendWndSize", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "send_wnd_size", i64::from(dwSendWndSize))
+    })
+}
+
+/// Returns the send window in segments.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetSendWndSize(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetSendWndSize", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "send_wnd_size")
+    })
+}
+
+/// Returns the send window in segments.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetSendWndSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetSendWndSize", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "send_wnd_size")
+    })
+}
+
+/// Returns the send window in segments.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetSendWndSize(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetSendWndSize", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "send_wnd_size")
+    })
+}
+
+/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetRecvWndSize(pServer: HP_UdpArqServer, dwRecvWndSize: DWORD) {
+    boundary::call("HP_UdpArqServer_SetRecvWndSize", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "recv_wnd_size", i64::from(dwRecvWndSize))
+    })
+}
+
+/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetRecvWndSize(pAgent: HPX_UdpArqAgent, dwRecvWndSize: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetRecvWndSize", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "recv_wnd_size", i64::from(dwRecvWndSize))
+    })
+}
+
+/// Sets the receive window in segments (default 512; > 0; KCP uses at least 128); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetRecvWndSize(pClient: HP_UdpArqClient, dwRecvWndSize: DWORD) {
+    boundary::call("HP_UdpArqClient_SetRecvWndSize", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "recv_wnd_size", i64::from(dwRecvWndSize))
+    })
+}
+
+/// Returns the receive window in segments.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetRecvWndSize(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetRecvWndSize", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "recv_wnd_size")
+    })
+}
+
+/// Returns the receive window in segments.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetRecvWndSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetRecvWndSize", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "recv_wnd_size")
+    })
+}
+
+/// Returns the receive window in segments.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetRecvWndSize(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetRecvWndSize", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "recv_wnd_size")
+    })
+}
+
+/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetMinRto(pServer: HP_UdpArqServer, dwMinRto: DWORD) {
+    boundary::call("HP_UdpArqServer_SetMinRto", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "min_rto", i64::from(dwMinRto))
+    })
+}
+
+/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetMinRto(pAgent: HPX_UdpArqAgent, dwMinRto: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetMinRto", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "min_rto", i64::from(dwMinRto))
+    })
+}
+
+/// Sets the minimum retransmission timeout in ms (default 30; > 0); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetMinRto(pClient: HP_UdpArqClient, dwMinRto: DWORD) {
+    boundary::call("HP_UdpArqClient_SetMinRto", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "min_rto", i64::from(dwMinRto))
+    })
+}
+
+/// Returns the minimum retransmission timeout in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetMinRto(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetMinRto", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "min_rto")
+    })
+}
+
+/// Returns the minimum retransmission timeout in ms.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetMinRto(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetMinRto", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "min_rto")
+    })
+}
+
+/// Returns the minimum retransmission timeout in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetMinRto(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetMinRto", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "min_rto")
+    })
+}
+
+/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetFastLimit(pServer: HP_UdpArqServer, dwFastLimit: DWORD) {
+    boundary::call("HP_UdpArqServer_SetFastLimit", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "fast_limit", i64::from(dwFastLimit))
+    })
+}
+
+/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetFastLimit(pAgent: HPX_UdpArqAgent, dwFastLimit: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetFastLimit", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "fast_limit", i64::from(dwFastLimit))
+    })
+}
+
+/// Sets how many fast resends a segment gets before it waits for its timeout (default 5; 0: no limit); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetFastLimit(pClient: HP_UdpArqClient, dwFastLimit: DWORD) {
+    boundary::call("HP_UdpArqClient_SetFastLimit", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "fast_limit", i64::from(dwFastLimit))
+    })
+}
+
+/// Returns how many fast resends a segment gets before it waits for its timeout.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetFastLimit(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetFastLimit", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "fast_limit")
+    })
+}
+
+/// Returns how many fast resends a segment gets before it waits for its timeout.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetFastLimit(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetFastLimit", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "fast_limit")
+    })
+}
+
+/// Returns how many fast resends a segment gets before it waits for its timeout.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetFastLimit(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetFastLimit", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "fast_limit")
+    })
+}
+
+/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetMaxTransUnit(pServer: HP_UdpArqServer, dwMaxTransUnit: DWORD) {
+    boundary::call("HP_UdpArqServer_SetMaxTransUnit", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "max_trans_unit", i64::from(dwMaxTransUnit))
+    })
+}
+
+/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetMaxTransUnit(pAgent: HPX_UdpArqAgent, dwMaxTransUnit: DWORD) {
+    boundary::call("HPX_UdpArqAgent_SetMaxTransUnit", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "max_trans_unit", i64::from(dwMaxTransUnit))
+    })
+}
+
+/// Sets KCP's MTU (default 0: MaxDatagramSize; else 72..=65536); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetMaxTransUnit(pClient: HP_UdpArqClient, dwMaxTransUnit: DWORD) {
+    boundary::call("HP_UdpArqClient_SetMaxTransUnit", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "max_trans_unit", i64::from(dwMaxTransUnit))
+    })
+}
+
+/// Returns KCP's MTU.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetMaxTransUnit(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetMaxTransUnit", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "max_trans_unit")
+    })
+}
+
+/// Returns KCP's MTU.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetMaxTransUnit(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetMaxTransUnit", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "max_trans_unit")
+    })
+}
+
+/// Returns KCP's MTU.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetMaxTransUnit(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetMaxTransUnit", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "max_trans_unit")
+    })
+}
+
+/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetMaxMessageSize(
+    pServer: HP_UdpArqServer,
+    dwMaxMessageSize: DWORD,
+) {
+    boundary::call("HP_UdpArqServer_SetMaxMessageSize", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "max_message_size", i64::from(dwMaxMessageSize))
+    })
+}
+
+/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetMaxMessageSize(
+    pAgent: HPX_UdpArqAgent,
+    dwMaxMessageSize: DWORD,
+) {
+    boundary::call("HPX_UdpArqAgent_SetMaxMessageSize", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "max_message_size", i64::from(dwMaxMessageSize))
+    })
+}
+
+/// Sets the largest message in bytes (default 4096; > 0 and below 127 x (MTU - 24)); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetMaxMessageSize(
+    pClient: HP_UdpArqClient,
+    dwMaxMessageSize: DWORD,
+) {
+    boundary::call("HP_UdpArqClient_SetMaxMessageSize", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "max_message_size", i64::from(dwMaxMessageSize))
+    })
+}
+
+/// Returns the largest message in bytes.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetMaxMessageSize(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetMaxMessageSize", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "max_message_size")
+    })
+}
+
+/// Returns the largest message in bytes.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetMaxMessageSize(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetMaxMessageSize", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "max_message_size")
+    })
+}
+
+/// Returns the largest message in bytes.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetMaxMessageSize(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetMaxMessageSize", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "max_message_size")
+    })
+}
+
+/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_SetHandShakeTimeout(
+    pServer: HP_UdpArqServer,
+    dwHandShakeTimeout: DWORD,
+) {
+    boundary::call("HP_UdpArqServer_SetHandShakeTimeout", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "handshake_timeout", i64::from(dwHandShakeTimeout))
+    })
+}
+
+/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetHandShakeTimeout(
+    pAgent: HPX_UdpArqAgent,
+    dwHandShakeTimeout: DWORD,
+) {
+    boundary::call("HPX_UdpArqAgent_SetHandShakeTimeout", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "handshake_timeout", i64::from(dwHandShakeTimeout))
+    })
+}
+
+/// Sets how long the handshake may take in ms (default 5000; more than twice MinRto); checked by `Start`. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_SetHandShakeTimeout(
+    pClient: HP_UdpArqClient,
+    dwHandShakeTimeout: DWORD,
+) {
+    boundary::call("HP_UdpArqClient_SetHandShakeTimeout", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "handshake_timeout", i64::from(dwHandShakeTimeout))
+    })
+}
+
+/// Returns how long the handshake may take in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqServer_GetHandShakeTimeout(pServer: HP_UdpArqServer) -> DWORD {
+    boundary::call("HP_UdpArqServer_GetHandShakeTimeout", 0, || {
+        setting::get(Shape::UdpArqServer, pServer, "handshake_timeout")
+    })
+}
+
+/// Returns how long the handshake may take in ms.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_GetHandShakeTimeout(pAgent: HPX_UdpArqAgent) -> DWORD {
+    boundary::call("HPX_UdpArqAgent_GetHandShakeTimeout", 0, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "handshake_timeout")
+    })
+}
+
+/// Returns how long the handshake may take in ms.
+#[no_mangle]
+pub extern "C" fn HP_UdpArqClient_GetHandShakeTimeout(pClient: HP_UdpArqClient) -> DWORD {
+    boundary::call("HP_UdpArqClient_GetHandShakeTimeout", 0, || {
+        setting::get(Shape::UdpArqClient, pClient, "handshake_timeout")
+    })
+}
+
+/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqServer_SetPartialReliability(pServer: HP_UdpArqServer, bPartial: BOOL) {
+    boundary::call("HPX_UdpArqServer_SetPartialReliability", (), || {
+        setting::set(Shape::UdpArqServer, pServer, "partial_reliability", i64::from(bPartial))
+    })
+}
+
+/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_SetPartialReliability(pAgent: HPX_UdpArqAgent, bPartial: BOOL) {
+    boundary::call("HPX_UdpArqAgent_SetPartialReliability", (), || {
+        setting::set(Shape::UdpArqAgent, pAgent, "partial_reliability", i64::from(bPartial))
+    })
+}
+
+/// Extension: offers partial reliability in the handshake (flag bit 0x02; default FALSE: the
+/// handshake is HP-Socket's, bit for bit). When both sides offer it, `SendEx` may give a
+/// message a deadline or a retransmit limit. Turn it on only towards hpsocket peers: a stock
+/// HP-Socket peer may refuse a handshake with the bit. Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqClient_SetPartialReliability(pClient: HP_UdpArqClient, bPartial: BOOL) {
+    boundary::call("HPX_UdpArqClient_SetPartialReliability", (), || {
+        setting::set(Shape::UdpArqClient, pClient, "partial_reliability", i64::from(bPartial))
+    })
+}
+
+/// Extension: returns whether partial reliability is offered (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqServer_IsPartialReliability(pServer: HP_UdpArqServer) -> BOOL {
+    boundary::call("HPX_UdpArqServer_IsPartialReliability", FALSE, || {
+        setting::get(Shape::UdpArqServer, pServer, "partial_reliability")
+    })
+}
+
+/// Extension: returns whether partial reliability is offered (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqAgent_IsPartialReliability(pAgent: HPX_UdpArqAgent) -> BOOL {
+    boundary::call("HPX_UdpArqAgent_IsPartialReliability", FALSE, || {
+        setting::get(Shape::UdpArqAgent, pAgent, "partial_reliability")
+    })
+}
+
+/// Extension: returns whether partial reliability is offered (default FALSE).
+#[no_mangle]
+pub extern "C" fn HPX_UdpArqClient_IsPartialReliability(pClient: HP_UdpArqClient) -> BOOL {
+    boundary::call("HPX_UdpArqClient_IsPartialReliability", FALSE, || {
+        setting::get(Shape::UdpArqClient, pClient, "partial_reliability")
     })
 }

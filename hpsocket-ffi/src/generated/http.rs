@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 use std::ffi::c_int;
-use crate::args;
 use crate::agent;
 use crate::boundary;
 use crate::client;
@@ -14,6 +13,7 @@ use crate::listener::{self, agent_callbacks, client_callbacks, server_callbacks}
 use crate::object::{self, Body, Shape};
 use crate::server;
 use crate::types::*;
+use crate::setting;
 
 /// Creates an HTTP server reporting to `pListener`, an HTTP server listener. NULL on failure; the reason is in `HPX_GetLastError`.
 #[no_mangle]
@@ -970,22 +970,6 @@ pub extern "C" fn HP_HttpClient_StartHttp(pClient: HP_HttpClient) -> BOOL {
     })
 }
 
-/// Sets the delay of `Release` in ms (default 3000; kept within 100..=60000 when used).
-#[no_mangle]
-pub extern "C" fn HP_HttpServer_SetReleaseDelay(pServer: HP_HttpServer, dwReleaseDelay: DWORD) {
-    boundary::call("HP_HttpServer_SetReleaseDelay", (), || {
-        http::set(Shape::HttpServer, pServer, |c| c.release_delay = dwReleaseDelay)
-    })
-}
-
-/// Returns the delay of `Release` in ms.
-#[no_mangle]
-pub extern "C" fn HP_HttpServer_GetReleaseDelay(pServer: HP_HttpServer) -> DWORD {
-    boundary::call("HP_HttpServer_GetReleaseDelay", 0, || {
-        http::get(Shape::HttpServer, pServer, |c| c.release_delay)
-    })
-}
-
 /// Sends a request: `METHOD lpszPath HTTP/x.y` (method upper-cased, the local version), the
 /// headers, `Host` from the connect host and port when missing, `Content-Length` when there is
 /// a body (or the method is POST, PUT or PATCH) and the headers do not frame it, the cookie
@@ -1653,86 +1637,6 @@ pub extern "C" fn HP_HttpAgent_GetLocalVersion(pAgent: HP_HttpAgent) -> En_HP_Ht
 pub extern "C" fn HP_HttpClient_GetLocalVersion(pClient: HP_HttpClient) -> En_HP_HttpVersion {
     boundary::call("HP_HttpClient_GetLocalVersion", 0, || {
         http::get(Shape::HttpClient, pClient, |c| En_HP_HttpVersion::from(c.local_version))
-    })
-}
-
-/// Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
-#[no_mangle]
-pub extern "C" fn HP_HttpServer_SetHttpAutoStart(pServer: HP_HttpServer, bAutoStart: BOOL) {
-    boundary::call("HP_HttpServer_SetHttpAutoStart", (), || {
-        http::set(Shape::HttpServer, pServer, |c| c.auto_start = args::flag(bAutoStart))
-    })
-}
-
-/// Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
-#[no_mangle]
-pub extern "C" fn HP_HttpAgent_SetHttpAutoStart(pAgent: HP_HttpAgent, bAutoStart: BOOL) {
-    boundary::call("HP_HttpAgent_SetHttpAutoStart", (), || {
-        http::set(Shape::HttpAgent, pAgent, |c| c.auto_start = args::flag(bAutoStart))
-    })
-}
-
-/// Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
-#[no_mangle]
-pub extern "C" fn HP_HttpClient_SetHttpAutoStart(pClient: HP_HttpClient, bAutoStart: BOOL) {
-    boundary::call("HP_HttpClient_SetHttpAutoStart", (), || {
-        http::set(Shape::HttpClient, pClient, |c| c.auto_start = args::flag(bAutoStart))
-    })
-}
-
-/// Returns whether HTTP runs from the first byte of each new connection.
-#[no_mangle]
-pub extern "C" fn HP_HttpServer_IsHttpAutoStart(pServer: HP_HttpServer) -> BOOL {
-    boundary::call("HP_HttpServer_IsHttpAutoStart", FALSE, || {
-        http::get(Shape::HttpServer, pServer, |c| to_bool(c.auto_start))
-    })
-}
-
-/// Returns whether HTTP runs from the first byte of each new connection.
-#[no_mangle]
-pub extern "C" fn HP_HttpAgent_IsHttpAutoStart(pAgent: HP_HttpAgent) -> BOOL {
-    boundary::call("HP_HttpAgent_IsHttpAutoStart", FALSE, || {
-        http::get(Shape::HttpAgent, pAgent, |c| to_bool(c.auto_start))
-    })
-}
-
-/// Returns whether HTTP runs from the first byte of each new connection.
-#[no_mangle]
-pub extern "C" fn HP_HttpClient_IsHttpAutoStart(pClient: HP_HttpClient) -> BOOL {
-    boundary::call("HP_HttpClient_IsHttpAutoStart", FALSE, || {
-        http::get(Shape::HttpClient, pClient, |c| to_bool(c.auto_start))
-    })
-}
-
-/// Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).
-#[no_mangle]
-pub extern "C" fn HP_HttpAgent_SetUseCookie(pAgent: HP_HttpAgent, bUseCookie: BOOL) {
-    boundary::call("HP_HttpAgent_SetUseCookie", (), || {
-        http::set(Shape::HttpAgent, pAgent, |c| c.use_cookie = args::flag(bUseCookie))
-    })
-}
-
-/// Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).
-#[no_mangle]
-pub extern "C" fn HP_HttpClient_SetUseCookie(pClient: HP_HttpClient, bUseCookie: BOOL) {
-    boundary::call("HP_HttpClient_SetUseCookie", (), || {
-        http::set(Shape::HttpClient, pClient, |c| c.use_cookie = args::flag(bUseCookie))
-    })
-}
-
-/// Returns whether the cookie manager is used.
-#[no_mangle]
-pub extern "C" fn HP_HttpAgent_IsUseCookie(pAgent: HP_HttpAgent) -> BOOL {
-    boundary::call("HP_HttpAgent_IsUseCookie", FALSE, || {
-        http::get(Shape::HttpAgent, pAgent, |c| to_bool(c.use_cookie))
-    })
-}
-
-/// Returns whether the cookie manager is used.
-#[no_mangle]
-pub extern "C" fn HP_HttpClient_IsUseCookie(pClient: HP_HttpClient) -> BOOL {
-    boundary::call("HP_HttpClient_IsUseCookie", FALSE, || {
-        http::get(Shape::HttpClient, pClient, |c| to_bool(c.use_cookie))
     })
 }
 
@@ -2436,5 +2340,101 @@ pub unsafe extern "C" fn HP_HttpSyncClient_GetResponseBody(
     boundary::call("HP_HttpSyncClient_GetResponseBody", FALSE, || {
         // SAFETY: the caller passes writable `lpszBody` and `piLength`.
         unsafe { http::response_body(pClient, lpszBody, piLength) }
+    })
+}
+
+/// Sets the delay of `Release` in ms (default 3000; kept within 100..=60000 when used).
+#[no_mangle]
+pub extern "C" fn HP_HttpServer_SetReleaseDelay(pServer: HP_HttpServer, dwReleaseDelay: DWORD) {
+    boundary::call("HP_HttpServer_SetReleaseDelay", (), || {
+        setting::set(Shape::HttpServer, pServer, "release_delay", i64::from(dwReleaseDelay))
+    })
+}
+
+/// Returns the delay of `Release` in ms.
+#[no_mangle]
+pub extern "C" fn HP_HttpServer_GetReleaseDelay(pServer: HP_HttpServer) -> DWORD {
+    boundary::call("HP_HttpServer_GetReleaseDelay", 0, || {
+        setting::get(Shape::HttpServer, pServer, "release_delay")
+    })
+}
+
+/// Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
+#[no_mangle]
+pub extern "C" fn HP_HttpServer_SetHttpAutoStart(pServer: HP_HttpServer, bAutoStart: BOOL) {
+    boundary::call("HP_HttpServer_SetHttpAutoStart", (), || {
+        setting::set(Shape::HttpServer, pServer, "auto_start", i64::from(bAutoStart))
+    })
+}
+
+/// Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
+#[no_mangle]
+pub extern "C" fn HP_HttpAgent_SetHttpAutoStart(pAgent: HP_HttpAgent, bAutoStart: BOOL) {
+    boundary::call("HP_HttpAgent_SetHttpAutoStart", (), || {
+        setting::set(Shape::HttpAgent, pAgent, "auto_start", i64::from(bAutoStart))
+    })
+}
+
+/// Sets whether HTTP runs from the first byte of each new connection (default TRUE); FALSE waits for `StartHttp`.
+#[no_mangle]
+pub extern "C" fn HP_HttpClient_SetHttpAutoStart(pClient: HP_HttpClient, bAutoStart: BOOL) {
+    boundary::call("HP_HttpClient_SetHttpAutoStart", (), || {
+        setting::set(Shape::HttpClient, pClient, "auto_start", i64::from(bAutoStart))
+    })
+}
+
+/// Returns whether HTTP runs from the first byte of each new connection.
+#[no_mangle]
+pub extern "C" fn HP_HttpServer_IsHttpAutoStart(pServer: HP_HttpServer) -> BOOL {
+    boundary::call("HP_HttpServer_IsHttpAutoStart", FALSE, || {
+        setting::get(Shape::HttpServer, pServer, "auto_start")
+    })
+}
+
+/// Returns whether HTTP runs from the first byte of each new connection.
+#[no_mangle]
+pub extern "C" fn HP_HttpAgent_IsHttpAutoStart(pAgent: HP_HttpAgent) -> BOOL {
+    boundary::call("HP_HttpAgent_IsHttpAutoStart", FALSE, || {
+        setting::get(Shape::HttpAgent, pAgent, "auto_start")
+    })
+}
+
+/// Returns whether HTTP runs from the first byte of each new connection.
+#[no_mangle]
+pub extern "C" fn HP_HttpClient_IsHttpAutoStart(pClient: HP_HttpClient) -> BOOL {
+    boundary::call("HP_HttpClient_IsHttpAutoStart", FALSE, || {
+        setting::get(Shape::HttpClient, pClient, "auto_start")
+    })
+}
+
+/// Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).
+#[no_mangle]
+pub extern "C" fn HP_HttpAgent_SetUseCookie(pAgent: HP_HttpAgent, bUseCookie: BOOL) {
+    boundary::call("HP_HttpAgent_SetUseCookie", (), || {
+        setting::set(Shape::HttpAgent, pAgent, "use_cookie", i64::from(bUseCookie))
+    })
+}
+
+/// Sets whether requests carry, and responses store, cookies of the process-wide cookie manager (default TRUE).
+#[no_mangle]
+pub extern "C" fn HP_HttpClient_SetUseCookie(pClient: HP_HttpClient, bUseCookie: BOOL) {
+    boundary::call("HP_HttpClient_SetUseCookie", (), || {
+        setting::set(Shape::HttpClient, pClient, "use_cookie", i64::from(bUseCookie))
+    })
+}
+
+/// Returns whether the cookie manager is used.
+#[no_mangle]
+pub extern "C" fn HP_HttpAgent_IsUseCookie(pAgent: HP_HttpAgent) -> BOOL {
+    boundary::call("HP_HttpAgent_IsUseCookie", FALSE, || {
+        setting::get(Shape::HttpAgent, pAgent, "use_cookie")
+    })
+}
+
+/// Returns whether the cookie manager is used.
+#[no_mangle]
+pub extern "C" fn HP_HttpClient_IsUseCookie(pClient: HP_HttpClient) -> BOOL {
+    boundary::call("HP_HttpClient_IsUseCookie", FALSE, || {
+        setting::get(Shape::HttpClient, pClient, "use_cookie")
     })
 }

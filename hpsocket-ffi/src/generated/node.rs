@@ -13,6 +13,7 @@ use crate::listener;
 use crate::node;
 use crate::object::{self, Body};
 use crate::types::*;
+use crate::setting;
 
 /// Creates a UDP node reporting to `pListener`, a node listener. NULL on failure; the reason is in
 /// `HPX_GetLastError`.
@@ -379,9 +380,7 @@ pub unsafe extern "C" fn HP_UdpNode_GetPendingDataLength(
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetMaxDatagramSize(pNode: HP_UdpNode, dwMaxDatagramSize: DWORD) {
     boundary::call("HP_UdpNode_SetMaxDatagramSize", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.udp.max_datagram_size = dwMaxDatagramSize)?)
-        })
+        setting::set_node(pNode, "max_datagram_size", i64::from(dwMaxDatagramSize))
     })
 }
 
@@ -389,10 +388,7 @@ pub extern "C" fn HP_UdpNode_SetMaxDatagramSize(pNode: HP_UdpNode, dwMaxDatagram
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetMaxDatagramSize(pNode: HP_UdpNode) -> DWORD {
     boundary::call("HP_UdpNode_GetMaxDatagramSize", 0, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(c.udp.max_datagram_size)
-        })
+        setting::get_node(pNode, "max_datagram_size")
     })
 }
 
@@ -400,9 +396,7 @@ pub extern "C" fn HP_UdpNode_GetMaxDatagramSize(pNode: HP_UdpNode) -> DWORD {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetMultiCastTtl(pNode: HP_UdpNode, iMCTtl: c_int) {
     boundary::call("HP_UdpNode_SetMultiCastTtl", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.udp.multicast_ttl = iMCTtl)?)
-        })
+        setting::set_node(pNode, "multicast_ttl", i64::from(iMCTtl))
     })
 }
 
@@ -410,10 +404,7 @@ pub extern "C" fn HP_UdpNode_SetMultiCastTtl(pNode: HP_UdpNode, iMCTtl: c_int) {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetMultiCastTtl(pNode: HP_UdpNode) -> c_int {
     boundary::call("HP_UdpNode_GetMultiCastTtl", 0, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(c.udp.multicast_ttl)
-        })
+        setting::get_node(pNode, "multicast_ttl")
     })
 }
 
@@ -421,9 +412,7 @@ pub extern "C" fn HP_UdpNode_GetMultiCastTtl(pNode: HP_UdpNode) -> c_int {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetMultiCastLoop(pNode: HP_UdpNode, bMCLoop: BOOL) {
     boundary::call("HP_UdpNode_SetMultiCastLoop", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.udp.multicast_loop = args::flag(bMCLoop))?)
-        })
+        setting::set_node(pNode, "multicast_loop", i64::from(bMCLoop))
     })
 }
 
@@ -431,10 +420,7 @@ pub extern "C" fn HP_UdpNode_SetMultiCastLoop(pNode: HP_UdpNode, bMCLoop: BOOL) 
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_IsMultiCastLoop(pNode: HP_UdpNode) -> BOOL {
     boundary::call("HP_UdpNode_IsMultiCastLoop", FALSE, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(to_bool(c.udp.multicast_loop))
-        })
+        setting::get_node(pNode, "multicast_loop")
     })
 }
 
@@ -442,9 +428,7 @@ pub extern "C" fn HP_UdpNode_IsMultiCastLoop(pNode: HP_UdpNode) -> BOOL {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetWorkerThreadCount(pNode: HP_UdpNode, dwWorkerThreadCount: DWORD) {
     boundary::call("HP_UdpNode_SetWorkerThreadCount", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.worker_thread_count = dwWorkerThreadCount)?)
-        })
+        setting::set_node(pNode, "worker_thread_count", i64::from(dwWorkerThreadCount))
     })
 }
 
@@ -452,10 +436,7 @@ pub extern "C" fn HP_UdpNode_SetWorkerThreadCount(pNode: HP_UdpNode, dwWorkerThr
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetWorkerThreadCount(pNode: HP_UdpNode) -> DWORD {
     boundary::call("HP_UdpNode_GetWorkerThreadCount", 0, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(c.worker_thread_count)
-        })
+        setting::get_node(pNode, "worker_thread_count")
     })
 }
 
@@ -463,9 +444,7 @@ pub extern "C" fn HP_UdpNode_GetWorkerThreadCount(pNode: HP_UdpNode) -> DWORD {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetPostReceiveCount(pNode: HP_UdpNode, dwPostReceiveCount: DWORD) {
     boundary::call("HP_UdpNode_SetPostReceiveCount", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.udp.post_receive_count = dwPostReceiveCount)?)
-        })
+        setting::set_node(pNode, "post_receive_count", i64::from(dwPostReceiveCount))
     })
 }
 
@@ -473,10 +452,7 @@ pub extern "C" fn HP_UdpNode_SetPostReceiveCount(pNode: HP_UdpNode, dwPostReceiv
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetPostReceiveCount(pNode: HP_UdpNode) -> DWORD {
     boundary::call("HP_UdpNode_GetPostReceiveCount", 0, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(c.udp.post_receive_count)
-        })
+        setting::get_node(pNode, "post_receive_count")
     })
 }
 
@@ -484,9 +460,7 @@ pub extern "C" fn HP_UdpNode_GetPostReceiveCount(pNode: HP_UdpNode) -> DWORD {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetFreeBufferPoolSize(pNode: HP_UdpNode, dwFreeBufferPoolSize: DWORD) {
     boundary::call("HP_UdpNode_SetFreeBufferPoolSize", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.free_buffer_obj_pool = dwFreeBufferPoolSize)?)
-        })
+        setting::set_node(pNode, "free_buffer_pool_size", i64::from(dwFreeBufferPoolSize))
     })
 }
 
@@ -494,10 +468,7 @@ pub extern "C" fn HP_UdpNode_SetFreeBufferPoolSize(pNode: HP_UdpNode, dwFreeBuff
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetFreeBufferPoolSize(pNode: HP_UdpNode) -> DWORD {
     boundary::call("HP_UdpNode_GetFreeBufferPoolSize", 0, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(c.free_buffer_obj_pool)
-        })
+        setting::get_node(pNode, "free_buffer_pool_size")
     })
 }
 
@@ -505,9 +476,7 @@ pub extern "C" fn HP_UdpNode_GetFreeBufferPoolSize(pNode: HP_UdpNode) -> DWORD {
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_SetFreeBufferPoolHold(pNode: HP_UdpNode, dwFreeBufferPoolHold: DWORD) {
     boundary::call("HP_UdpNode_SetFreeBufferPoolHold", (), || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.update_config(|k| k.free_buffer_obj_hold = dwFreeBufferPoolHold)?)
-        })
+        setting::set_node(pNode, "free_buffer_pool_hold", i64::from(dwFreeBufferPoolHold))
     })
 }
 
@@ -515,10 +484,7 @@ pub extern "C" fn HP_UdpNode_SetFreeBufferPoolHold(pNode: HP_UdpNode, dwFreeBuff
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetFreeBufferPoolHold(pNode: HP_UdpNode) -> DWORD {
     boundary::call("HP_UdpNode_GetFreeBufferPoolHold", 0, || {
-        object::with_node(pNode, |_, c| {
-            let c = c.inner.config();
-            Ok(c.free_buffer_obj_hold)
-        })
+        setting::get_node(pNode, "free_buffer_pool_hold")
     })
 }
 
@@ -530,11 +496,7 @@ pub extern "C" fn HP_UdpNode_SetReuseAddressPolicy(
     enReusePolicy: En_HP_ReuseAddressPolicy,
 ) {
     boundary::call("HP_UdpNode_SetReuseAddressPolicy", (), || {
-        object::with_node(pNode, |_, c| {
-            let policy = engine::reuse_policy(enReusePolicy)?;
-            Ok(c.inner
-                .update_config(|k| k.socket.reuse_address_policy = policy)?)
-        })
+        setting::set_node(pNode, "reuse_address_policy", i64::from(enReusePolicy))
     })
 }
 
@@ -542,8 +504,6 @@ pub extern "C" fn HP_UdpNode_SetReuseAddressPolicy(
 #[no_mangle]
 pub extern "C" fn HP_UdpNode_GetReuseAddressPolicy(pNode: HP_UdpNode) -> En_HP_ReuseAddressPolicy {
     boundary::call("HP_UdpNode_GetReuseAddressPolicy", 0, || {
-        object::with_node(pNode, |_, c| {
-            Ok(c.inner.config().socket.reuse_address_policy as En_HP_ReuseAddressPolicy)
-        })
+        setting::get_node(pNode, "reuse_address_policy")
     })
 }

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 use std::ffi::c_int;
-use hpsocket_core::CastMode;
 use crate::args;
 use crate::last_error::FfiError;
 use crate::boundary;
@@ -116,62 +115,6 @@ pub extern "C" fn Create_HP_UdpCastListener() -> HP_UdpCastListener {
 pub extern "C" fn Destroy_HP_UdpCastListener(pListener: HP_UdpCastListener) {
     boundary::call("Destroy_HP_UdpCastListener", (), || {
         object::destroy(pListener, Kind::TcpClientListener)
-    })
-}
-
-/// Sets multicast (`CM_MULTICAST`, the default) or broadcast (`CM_BROADCAST`). Ignored while
-/// not stopped; other values are refused. Both leave the setting unchanged and set the last
-/// error.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_SetCastMode(pCast: HP_UdpCast, enCastMode: En_HP_CastMode) {
-    boundary::call("HP_UdpCast_SetCastMode", (), || {
-        object::with_client(Shape::UdpCast, pCast, |_, c| {
-            let mode = client::cast_mode(enCastMode)?;
-            if mode == CastMode::Unicast {
-                return Err(FfiError::invalid("a UDP cast multicasts or broadcasts: CM_UNICAST is for nodes"));
-            }
-            Ok(c.inner.update_config(|k| k.udp.cast_mode = mode)?)
-        })
-    })
-}
-
-/// Returns the cast mode.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_GetCastMode(pCast: HP_UdpCast) -> En_HP_CastMode {
-    boundary::call("HP_UdpCast_GetCastMode", 0, || {
-        client::get(Shape::UdpCast, pCast, |c| c.udp.cast_mode as En_HP_CastMode)
-    })
-}
-
-/// Sets the TTL of multicast datagrams (default 1, 0..=255; checked by `Start`). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_SetMultiCastTtl(pCast: HP_UdpCast, iMCTtl: c_int) {
-    boundary::call("HP_UdpCast_SetMultiCastTtl", (), || {
-        client::set(Shape::UdpCast, pCast, |c| c.udp.multicast_ttl = iMCTtl)
-    })
-}
-
-/// Returns the TTL of multicast datagrams.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_GetMultiCastTtl(pCast: HP_UdpCast) -> c_int {
-    boundary::call("HP_UdpCast_GetMultiCastTtl", 0, || {
-        client::get(Shape::UdpCast, pCast, |c| c.udp.multicast_ttl)
-    })
-}
-
-/// Sets whether this host receives its own multicast datagrams (default FALSE). Ignored while not stopped.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_SetMultiCastLoop(pCast: HP_UdpCast, bMCLoop: BOOL) {
-    boundary::call("HP_UdpCast_SetMultiCastLoop", (), || {
-        client::set(Shape::UdpCast, pCast, |c| c.udp.multicast_loop = args::flag(bMCLoop))
-    })
-}
-
-/// Whether this host receives its own multicast datagrams.
-#[no_mangle]
-pub extern "C" fn HP_UdpCast_IsMultiCastLoop(pCast: HP_UdpCast) -> BOOL {
-    boundary::call("HP_UdpCast_IsMultiCastLoop", FALSE, || {
-        client::get(Shape::UdpCast, pCast, |c| to_bool(c.udp.multicast_loop))
     })
 }
 
@@ -345,5 +288,55 @@ pub extern "C" fn HP_UdpServer_GetDetectInterval(pServer: HP_UdpServer) -> DWORD
 pub extern "C" fn HP_UdpClient_GetDetectInterval(pClient: HP_UdpClient) -> DWORD {
     boundary::call("HP_UdpClient_GetDetectInterval", 0, || {
         setting::get(Shape::UdpClient, pClient, "detect_interval")
+    })
+}
+
+/// Sets multicast (`CM_MULTICAST`, the default) or broadcast (`CM_BROADCAST`). Ignored while
+/// not stopped; other values are refused. Both leave the setting unchanged and set the last
+/// error.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_SetCastMode(pCast: HP_UdpCast, enCastMode: En_HP_CastMode) {
+    boundary::call("HP_UdpCast_SetCastMode", (), || {
+        setting::set(Shape::UdpCast, pCast, "cast_mode", i64::from(enCastMode))
+    })
+}
+
+/// Returns the cast mode.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_GetCastMode(pCast: HP_UdpCast) -> En_HP_CastMode {
+    boundary::call("HP_UdpCast_GetCastMode", 0, || {
+        setting::get(Shape::UdpCast, pCast, "cast_mode")
+    })
+}
+
+/// Sets the TTL of multicast datagrams (default 1, 0..=255; checked by `Start`). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_SetMultiCastTtl(pCast: HP_UdpCast, iMCTtl: c_int) {
+    boundary::call("HP_UdpCast_SetMultiCastTtl", (), || {
+        setting::set(Shape::UdpCast, pCast, "multicast_ttl", i64::from(iMCTtl))
+    })
+}
+
+/// Returns the TTL of multicast datagrams.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_GetMultiCastTtl(pCast: HP_UdpCast) -> c_int {
+    boundary::call("HP_UdpCast_GetMultiCastTtl", 0, || {
+        setting::get(Shape::UdpCast, pCast, "multicast_ttl")
+    })
+}
+
+/// Sets whether this host receives its own multicast datagrams (default FALSE). Ignored while not stopped.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_SetMultiCastLoop(pCast: HP_UdpCast, bMCLoop: BOOL) {
+    boundary::call("HP_UdpCast_SetMultiCastLoop", (), || {
+        setting::set(Shape::UdpCast, pCast, "multicast_loop", i64::from(bMCLoop))
+    })
+}
+
+/// Whether this host receives its own multicast datagrams.
+#[no_mangle]
+pub extern "C" fn HP_UdpCast_IsMultiCastLoop(pCast: HP_UdpCast) -> BOOL {
+    boundary::call("HP_UdpCast_IsMultiCastLoop", FALSE, || {
+        setting::get(Shape::UdpCast, pCast, "multicast_loop")
     })
 }

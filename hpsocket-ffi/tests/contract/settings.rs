@@ -179,3 +179,110 @@ fn settings_are_ignored_while_running() {
         "allowed again once stopped"
     );
 }
+
+/// The settings of the ARQ, cast, node, HTTP and WebSocket-mode families, written from the
+/// registry since issue #12: HP-Socket's defaults, round trips, and what they refuse.
+#[test]
+fn component_specific_settings_round_trip_through_the_registry() {
+    let arq_listener = Create_HP_UdpArqServerListener();
+    let arq = Create_HP_UdpArqServer(arq_listener);
+    assert_eq!(
+        (
+            HP_UdpArqServer_IsNoDelay(arq),
+            HP_UdpArqServer_GetFlushInterval(arq),
+            HP_UdpArqServer_GetSendWndSize(arq),
+            HP_UdpArqServer_GetRecvWndSize(arq),
+            HP_UdpArqServer_GetMinRto(arq),
+            HP_UdpArqServer_GetFastLimit(arq),
+            HP_UdpArqServer_GetMaxMessageSize(arq),
+            HP_UdpArqServer_GetHandShakeTimeout(arq),
+            HPX_UdpArqServer_IsPartialReliability(arq),
+        ),
+        (FALSE, 60, 128, 512, 30, 5, 4096, 5000, FALSE)
+    );
+    HP_UdpArqServer_SetNoDelay(arq, 7);
+    HP_UdpArqServer_SetFlushInterval(arq, 20);
+    HPX_UdpArqServer_SetPartialReliability(arq, TRUE);
+    assert_eq!(HP_UdpArqServer_IsNoDelay(arq), TRUE);
+    assert_eq!(HP_UdpArqServer_GetFlushInterval(arq), 20);
+    assert_eq!(HPX_UdpArqServer_IsPartialReliability(arq), TRUE);
+    let agent_listener = Create_HP_TcpAgentListener();
+    let agent = Create_HPX_UdpArqAgent(agent_listener);
+    HPX_UdpArqAgent_SetNoDelay(agent, TRUE);
+    HPX_UdpArqAgent_SetMaxTransUnit(agent, 1400);
+    assert_eq!(HPX_UdpArqAgent_IsNoDelay(agent), TRUE);
+    assert_eq!(HPX_UdpArqAgent_GetMaxTransUnit(agent), 1400);
+
+    let cast_listener = Create_HP_UdpCastListener();
+    let cast = Create_HP_UdpCast(cast_listener);
+    assert_eq!(HP_UdpCast_GetCastMode(cast), CM_MULTICAST);
+    HP_UdpCast_SetCastMode(cast, CM_BROADCAST);
+    assert_eq!(HP_UdpCast_GetCastMode(cast), CM_BROADCAST);
+    HP_UdpCast_SetCastMode(cast, CM_UNICAST);
+    assert_last(SE_INVALID_PARAM, &["HP_UdpCast_SetCastMode", "CM_UNICAST"]);
+    HP_UdpCast_SetCastMode(cast, 5);
+    assert_last(SE_INVALID_PARAM, &["HP_UdpCast_SetCastMode", "5"]);
+    assert_eq!(HP_UdpCast_GetCastMode(cast), CM_BROADCAST);
+    HP_UdpCast_SetMultiCastTtl(cast, 9);
+    HP_UdpCast_SetMultiCastLoop(cast, TRUE);
+    assert_eq!(HP_UdpCast_GetMultiCastTtl(cast), 9);
+    assert_eq!(HP_UdpCast_IsMultiCastLoop(cast), TRUE);
+
+    let node_listener = Create_HP_UdpNodeListener();
+    let node = Create_HP_UdpNode(node_listener);
+    assert_eq!(
+        (
+            HP_UdpNode_GetMaxDatagramSize(node),
+            HP_UdpNode_GetPostReceiveCount(node),
+            HP_UdpNode_GetFreeBufferPoolHold(node),
+        ),
+        (1432, 64, 1024)
+    );
+    HP_UdpNode_SetFreeBufferPoolSize(node, 33);
+    HP_UdpNode_SetMultiCastTtl(node, 4);
+    HP_UdpNode_SetReuseAddressPolicy(node, RAP_NONE);
+    assert_eq!(HP_UdpNode_GetFreeBufferPoolSize(node), 33);
+    assert_eq!(HP_UdpNode_GetMultiCastTtl(node), 4);
+    assert_eq!(HP_UdpNode_GetReuseAddressPolicy(node), RAP_NONE);
+    HP_UdpNode_SetReuseAddressPolicy(node, 99);
+    assert_last(
+        SE_INVALID_PARAM,
+        &["HP_UdpNode_SetReuseAddressPolicy", "99"],
+    );
+    assert_eq!(HP_UdpNode_GetReuseAddressPolicy(node), RAP_NONE);
+
+    let http_listener = Create_HP_HttpServerListener();
+    let http = Create_HP_HttpServer(http_listener);
+    assert_eq!(HP_HttpServer_GetReleaseDelay(http), 3000);
+    assert_eq!(HP_HttpServer_IsHttpAutoStart(http), TRUE);
+    assert_eq!(HPX_HttpServer_IsWebSocketMode(http), FALSE);
+    assert_eq!(HPX_HttpServer_GetCompressMinSize(http), 0);
+    HP_HttpServer_SetReleaseDelay(http, 500);
+    HP_HttpServer_SetHttpAutoStart(http, FALSE);
+    HPX_HttpServer_SetWSDeflate(http, TRUE);
+    HPX_HttpServer_SetWSPingInterval(http, 250);
+    HPX_HttpServer_SetCompressMinSize(http, 1024);
+    assert_eq!(HP_HttpServer_GetReleaseDelay(http), 500);
+    assert_eq!(HP_HttpServer_IsHttpAutoStart(http), FALSE);
+    assert_eq!(HPX_HttpServer_IsWSDeflate(http), TRUE);
+    assert_eq!(HPX_HttpServer_GetWSPingInterval(http), 250);
+    assert_eq!(HPX_HttpServer_GetCompressMinSize(http), 1024);
+    let client_listener = Create_HP_HttpClientListener();
+    let client = Create_HP_HttpClient(client_listener);
+    assert_eq!(HP_HttpClient_IsUseCookie(client), TRUE);
+    HP_HttpClient_SetUseCookie(client, FALSE);
+    assert_eq!(HP_HttpClient_IsUseCookie(client), FALSE);
+
+    Destroy_HP_HttpClient(client);
+    Destroy_HP_HttpClientListener(client_listener);
+    Destroy_HP_HttpServer(http);
+    Destroy_HP_HttpServerListener(http_listener);
+    Destroy_HP_UdpNode(node);
+    Destroy_HP_UdpNodeListener(node_listener);
+    Destroy_HP_UdpCast(cast);
+    Destroy_HP_UdpCastListener(cast_listener);
+    Destroy_HPX_UdpArqAgent(agent);
+    Destroy_HP_TcpAgentListener(agent_listener);
+    Destroy_HP_UdpArqServer(arq);
+    Destroy_HP_UdpArqServerListener(arq_listener);
+}

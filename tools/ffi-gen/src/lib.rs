@@ -10,6 +10,9 @@
 //! crate's test) fails when a committed file differs from what the tables give.
 
 pub mod coverage;
+pub mod csharp;
+pub mod java;
+pub mod pyi;
 pub mod setting;
 pub mod table;
 
@@ -78,11 +81,16 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
              {missing:?}"
         ));
     }
+    outputs.push(csharp::output(root, &tables)?);
     let modules: Vec<String> = tables.into_iter().map(|(stem, _)| stem).collect();
     outputs.push(Output {
         path: out_dir.join("mod.rs"),
         text: module_index(&modules),
     });
+    // The Java binding's `native` declarations, from its JNI shims.
+    outputs.extend(java::outputs(root)?);
+    // The settings region of the Python binding's `_native.pyi`.
+    outputs.push(pyi::output(root)?);
     Ok(outputs)
 }
 

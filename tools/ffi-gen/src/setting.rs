@@ -4,11 +4,11 @@
 //! `crate::setting` in `hpsocket-ffi`, which reads and writes the value through the registry
 //! too, so a setting lives in one place: its registry row.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hpsocket_core::settings::{self, ComponentRole, Setting, SettingType};
 
-use crate::table::{Function, Role, SettingRow, Table, Wrap};
+use crate::table::{Family, Function, Role, SettingRow, Table, Wrap};
 
 /// The module the generated bodies call.
 pub const RUNTIME: &str = "crate::setting";
@@ -19,10 +19,12 @@ fn c_type(ty: SettingType) -> (&'static str, &'static str, &'static str) {
     match ty {
         SettingType::U32 => ("DWORD", "0", "dw"),
         SettingType::U16 => ("USHORT", "0", "us"),
+        SettingType::I32 => ("c_int", "0", "i"),
         SettingType::Bool => ("BOOL", "FALSE", "b"),
         SettingType::ReuseAddressPolicy => ("En_HP_ReuseAddressPolicy", "0", "en"),
         SettingType::SendPolicy => ("En_HP_SendPolicy", "0", "en"),
         SettingType::OnSendSyncPolicy => ("En_HP_OnSendSyncPolicy", "0", "en"),
+        SettingType::CastMode => ("En_HP_CastMode", "0", "en"),
     }
 }
 
@@ -31,6 +33,7 @@ fn core_role(role: Role) -> ComponentRole {
         Role::Server => ComponentRole::Server,
         Role::Agent => ComponentRole::Agent,
         Role::Client => ComponentRole::Client,
+        Role::Node => ComponentRole::Node,
     }
 }
 
@@ -45,15 +48,18 @@ pub fn functions(table: &Table) -> Result<Vec<Function>, String> {
     Ok(out)
 }
 
-/// The C name and registry name of every export of `table`'s `[[setting]]` rows.
+/// The C name of every export of `table`'s `[[setting]]` rows with each name its setting goes
+/// by in the bindings (the registry's name, and its alias): one pair per name.
 pub fn exports(table: &Table) -> Result<Vec<(String, &'static str)>, String> {
     let mut out = Vec::new();
     for row in &table.settings {
         let (set, get) = expand(table, row).map_err(|e| format!("setting {:?}: {e}", row.key))?;
-        let key = settings::find(&row.key).map(|s| s.name).unwrap_or_default();
+        let s = settings::find(&row.key).ok_or("not in hpsocket_core::settings::SETTINGS")?;
         for f in [set, get] {
             for fam in &f.families {
-                out.push((format!("{}{}", table.family[fam].prefix, f.name), key));
+                for key in s.names() {
+                    out.push((format!("{}{}", table.family[fam].prefix, f.name), key));
+                }
             }
         }
     }
@@ -89,6 +95,15 @@ fn expand(table: &Table, row: &SettingRow) -> Result<(Function, Function), Strin
         format!("Get{}", s.c_name)
     };
     let key = s.name;
+    // A node is no server, agent or client: its settings are reached apart, without a shape.
+    let nodes: Vec<String> = families
+        .iter()
+        .filter(|f| table.family[*f].role == Some(Role::Node))
+        .cloned()
+        .collect();
+    let node_body = |call: String| -> BTreeMap<String, String> {
+        nodes.iter().map(|f| (f.clone(), call.clone())).collect()
+    };
     let set = Function {
         name: setter.clone(),
         families: families.clone(),
@@ -106,7 +121,9 @@ fn expand(table: &Table, row: &SettingRow) -> Result<(Function, Function), Strin
         wrap: Wrap::Call,
         is_unsafe: false,
         body: format!("setting::set($shape, $handle, \"{key}\", i64::from({param}))"),
-        body_for: Default::default(),
+        body_for: node_body(format!(
+            "setting::set_node($handle, \"{key}\", i64::from({param}))"
+        )),
     };
     let get = Function {
         name: getter,
@@ -123,7 +140,7 @@ fn expand(table: &Table, row: &SettingRow) -> Result<(Function, Function), Strin
         wrap: Wrap::Call,
         is_unsafe: false,
         body: format!("setting::get($shape, $handle, \"{key}\")"),
-        body_for: Default::default(),
+        body_for: node_body(format!("setting::get_node($handle, \"{key}\")")),
     };
     Ok((set, get))
 }
@@ -142,9 +159,10 @@ fn families(table: &Table, row: &SettingRow, s: &Setting) -> Result<Vec<String>,
     };
     let families: Vec<String> = if row.families.is_empty() {
         let mut all = Vec::new();
-        for name in table.family.keys() {
-            let role = role_of(name)?;
-            if s.applies_to_role(core_role(role)) {
+        // A family without a role (callback setters, the HTTP sync client) has no settings.
+        for (name, f) in &table.family {
+            let Some(role) = f.role else { continue };
+            if s.applies_to_role(core_role(role)) && prefix_fits(f, s) {
                 all.push((role, name.clone()));
             }
         }
@@ -164,8 +182,7 @@ fn families(table: &Table, row: &SettingRow, s: &Setting) -> Result<Vec<String>,
                 "family {name:?} is a {role:?}, which the registry says does not have it"
             ));
         }
-        let hpx = table.family[name].prefix.starts_with("HPX_");
-        if hpx != s.extension {
+        if !prefix_fits(&table.family[name], s) {
             return Err(format!(
                 "family {name:?}: an {} belongs in {} families",
                 if s.extension {
@@ -178,4 +195,11 @@ fn families(table: &Table, row: &SettingRow, s: &Setting) -> Result<Vec<String>,
         }
     }
     Ok(families)
+}
+
+/// Whether the family's prefix suits the setting: `HPX_` for an extension; `HP_` for one of
+/// HP-Socket's, or `HPX_` when the component itself is an extension (the ARQ agent).
+fn prefix_fits(family: &Family, s: &Setting) -> bool {
+    let hpx = family.prefix.starts_with("HPX_");
+    hpx == s.extension || hpx && family.extension
 }

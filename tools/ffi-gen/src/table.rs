@@ -43,9 +43,14 @@ pub struct Family {
     /// drop the `dwConnID` parameter the rows list.
     #[serde(default = "yes")]
     pub conn: bool,
-    /// Whether its components are servers, agents or clients; needed by `[[setting]]` rows.
+    /// Whether its components are servers, agents, clients or nodes; needed by `[[setting]]`
+    /// rows.
     #[serde(default)]
     pub role: Option<Role>,
+    /// Its component is itself an extension (the ARQ agent, `HPX_UdpArqAgent_*`): HP-Socket's
+    /// settings have `HPX_` names there too.
+    #[serde(default)]
+    pub extension: bool,
 }
 
 fn yes() -> bool {
@@ -110,6 +115,8 @@ pub enum Role {
     Server,
     Agent,
     Client,
+    /// The UDP node (`HP_UdpNode_*`), whose settings the registry reaches apart.
+    Node,
 }
 
 /// One setting of the core's registry (`hpsocket_core::settings`): its setter and its getter

@@ -96,3 +96,97 @@ fn every_registry_setting_needs_a_row() {
     let one = table("[[setting]]\nkey = \"max_connection_count\"\n");
     assert!(!setting::missing([&one]).contains(&"max_connection_count"));
 }
+
+const ARQ_FAMILIES: &str = r#"
+about = "test"
+
+[family.ArqServer]
+prefix = "HP_UdpArqServer_"
+handle = "pServer: HP_UdpArqServer"
+role = "server"
+vars = { shape = "Shape::UdpArqServer" }
+
+[family.XArqServer]
+prefix = "HPX_UdpArqServer_"
+handle = "pServer: HP_UdpArqServer"
+role = "server"
+vars = { shape = "Shape::UdpArqServer" }
+
+[family.XArqAgent]
+prefix = "HPX_UdpArqAgent_"
+handle = "pAgent: HPX_UdpArqAgent"
+role = "agent"
+extension = true
+vars = { shape = "Shape::UdpArqAgent" }
+
+[family.FnServer]
+prefix = "HP_Set_FN_Server_"
+handle = "pListener: HP_ServerListener"
+
+[family.Node]
+prefix = "HP_UdpNode_"
+handle = "pNode: HP_UdpNode"
+role = "node"
+conn = false
+"#;
+
+fn arq_table(rows: &str) -> Table {
+    toml::from_str(&format!("{ARQ_FAMILIES}\n{rows}")).expect("the test table parses")
+}
+
+#[test]
+fn an_extension_component_has_hp_sockets_settings_under_hpx() {
+    // KCP's NoDelay: HP_ on the server, HPX_ on the agent (an extension itself), not on the
+    // server's HPX_ family; the family without a role (callbacks) is passed over.
+    let fns = setting::functions(&arq_table("[[setting]]\nkey = \"arq_no_delay\"\n"))
+        .expect("a valid row");
+    assert_eq!(fns[0].name, "SetNoDelay");
+    assert_eq!(fns[1].name, "IsNoDelay");
+    assert_eq!(fns[0].families, ["ArqServer", "XArqAgent"]);
+    assert!(fns[0].body.contains("\"arq_no_delay\""));
+    // An extension goes to every HPX_ family.
+    let fns = setting::functions(&arq_table("[[setting]]\nkey = \"partial_reliability\"\n"))
+        .expect("a valid row");
+    assert_eq!(fns[0].families, ["XArqServer", "XArqAgent"]);
+    // HP-Socket's setting stays out of an HPX_ family of an HP-Socket component.
+    let e = setting::functions(&arq_table(
+        "[[setting]]\nkey = \"arq_no_delay\"\nfamilies = [\"XArqServer\"]\n",
+    ))
+    .expect_err("refused");
+    assert!(e.contains("HP_ families"), "{e}");
+}
+
+#[test]
+fn a_node_setting_is_reached_apart_and_exports_carry_every_name() {
+    let t = arq_table(
+        "[[setting]]\nkey = \"free_buffer_pool_size\"\nfamilies = [\"Node\"]\n\
+         [[setting]]\nkey = \"recv_buffer_size\"\nfamilies = [\"XArqAgent\"]\n",
+    );
+    let fns = setting::functions(&t).expect("valid rows");
+    assert_eq!(fns[0].name, "SetFreeBufferPoolSize");
+    assert_eq!(
+        fns[0].body_for.get("Node").map(String::as_str),
+        Some("setting::set_node($handle, \"free_buffer_pool_size\", i64::from(dwFreeBufferPoolSize))")
+    );
+    assert_eq!(
+        fns[1].body_for.get("Node").map(String::as_str),
+        Some("setting::get_node($handle, \"free_buffer_pool_size\")")
+    );
+    // The bindings reach an export by the registry's name or by its alias.
+    let exports = setting::exports(&t).expect("valid rows");
+    let names_of = |export: &str| -> Vec<&str> {
+        exports
+            .iter()
+            .filter(|(e, _)| e == export)
+            .map(|(_, k)| *k)
+            .collect()
+    };
+    assert_eq!(
+        names_of("HPX_UdpArqAgent_SetSocketRecvBufferSize"),
+        ["recv_buffer_size", "socket_recv_buffer_size"]
+    );
+    assert_eq!(
+        names_of("HP_UdpNode_GetFreeBufferPoolSize"),
+        ["free_buffer_pool_size"]
+    );
+}

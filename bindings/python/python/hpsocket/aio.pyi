@@ -21,6 +21,9 @@ class _Endpoint:
     async def stop(self) -> None: ...
 
 class Server(_Endpoint):
+    def __init__(
+        self, protocol_factory: Callable[[], asyncio.BaseProtocol], **settings: Any
+    ) -> None: ...
     @property
     def component(self) -> TcpServer: ...
     @property
@@ -88,3 +91,15 @@ async def open_connection(
     agent: Optional[Agent] = None,
     local_addr: Optional[Tuple[str, int]] = None,
 ) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]: ...
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_MAX_SEND_QUEUE_BYTES",
+    "DEFAULT_SEND_QUEUE_LOW_WATERMARK",
+    "Agent",
+    "Server",
+    "create_connection",
+    "create_server",
+    "open_connection",
+    "start_server",
+]

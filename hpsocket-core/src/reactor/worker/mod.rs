@@ -169,6 +169,9 @@ pub(super) struct Worker {
     scratch: Vec<u8>,
     locals: Slab<Local>,
     read_buf: Box<[u8]>,
+    /// Plaintext of the TLS unit being delivered (allocated on first use; swapped with
+    /// `read_buf` while the receive model reads it).
+    plain_buf: Box<[u8]>,
     /// Connections with more to read after their turn ran out, or un-paused.
     ready: VecDeque<(usize, u64)>,
     /// Blocks written by the flush in progress, on their way back to the pool.
@@ -209,6 +212,7 @@ impl Worker {
             scratch: Vec::new(),
             locals: Slab::new(),
             read_buf: vec![0; READ_BUFFER].into_boxed_slice(),
+            plain_buf: Box::default(),
             ready: VecDeque::new(),
             written_blocks: Vec::new(),
             file_buf: Vec::new(),

@@ -1,7 +1,6 @@
 package org.hpsocket;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -9,7 +8,7 @@ import java.util.Map;
  * requests ({@link #sendRequest}, {@link #sendGet}, ...) and parse responses, reported to the
  * {@link HttpAgentListener}'s HTTP events.
  */
-public class HttpAgent extends TcpAgent {
+public non-sealed class HttpAgent extends TcpAgent implements HttpConnections {
     private final HttpListener<?> httpListener;
 
     /**
@@ -29,27 +28,6 @@ public class HttpAgent extends TcpAgent {
     @Override
     final int deliverHttp(int event, long connId, long arg, ByteBuffer data) {
         return Http.deliver(httpListener, this, event, connId, arg, data);
-    }
-
-    /**
-     * The response the connection parses now or parsed last; from any thread.
-     *
-     * @param connId the connection
-     * @return a snapshot of the response
-     * @throws HPSocketException before the first response
-     */
-    public HttpMessage getMessage(long connId) {
-        return Http.message(this, connId);
-    }
-
-    /**
-     * The parse error that ended the connection's HTTP.
-     *
-     * @param connId the connection
-     * @return the error, or null when there was none
-     */
-    public HttpParseError getParseError(long connId) {
-        return Http.parseError(this, connId);
     }
 
     /**
@@ -149,63 +127,6 @@ public class HttpAgent extends TcpAgent {
     }
 
     /**
-     * Sends one chunk of a chunked request body; an empty one is the last.
-     *
-     * @param connId the connection
-     * @param data       the chunk
-     * @param extensions chunk extensions, or null
-     */
-    public void sendChunk(long connId, byte[] data, String extensions) {
-        Http.sendChunk(this, connId, data, extensions);
-    }
-
-    /**
-     * Starts HTTP on a connection when auto start is off.
-     *
-     * @param connId the connection
-     */
-    public void startHttp(long connId) {
-        Http.startHttp(this, connId);
-    }
-
-    /**
-     * The version written in requests.
-     *
-     * @return the local version (default HTTP/1.1)
-     */
-    public HttpVersion getLocalVersion() {
-        return HttpVersion.of(Http.get(this, Http.H_LOCAL_VERSION));
-    }
-
-    /**
-     * Sets the version written in requests; allowed while running.
-     *
-     * @param version the version
-     */
-    public void setLocalVersion(HttpVersion version) {
-        Http.set(this, Http.H_LOCAL_VERSION, version.code());
-    }
-
-    /**
-     * Whether connections parse HTTP from their first byte.
-     *
-     * @return auto start (default true)
-     */
-    public boolean isAutoStart() {
-        return Http.get(this, Http.H_AUTO_START) != 0;
-    }
-
-    /**
-     * False makes connections deliver bytes through {@code onReceive} until
-     * {@code startHttp}; allowed while running.
-     *
-     * @param autoStart auto start
-     */
-    public void setAutoStart(boolean autoStart) {
-        Http.set(this, Http.H_AUTO_START, autoStart ? 1 : 0);
-    }
-
-    /**
      * Whether requests carry, and responses store, cookies of the process-wide cookie manager.
      *
      * @return use cookie (default true)
@@ -226,46 +147,6 @@ public class HttpAgent extends TcpAgent {
     // ---- WebSocket ----
 
     /**
-     * Whether the WebSocket mode is on: the library does RFC 6455's work (the {@code 101}'s accept checked,
-     * fragments reassembled into whole messages for {@code onWsMessage}, pings answered,
-     * the closing handshake, protocol violations closed with 1002/1007/1009).
-     *
-     * @return the mode (default false: after an upgrade the bytes go to {@code onReceive})
-     */
-    public boolean isWebSocketMode() {
-        return Http.get(this, Http.H_WS_MODE) != 0;
-    }
-
-    /**
-     * Turns the WebSocket mode on or off; allowed while running, applies to later upgrades.
-     *
-     * @param on the mode
-     */
-    public void setWebSocketMode(boolean on) {
-        Http.set(this, Http.H_WS_MODE, on ? 1 : 0);
-    }
-
-    /**
-     * The largest message the WebSocket mode reassembles; a bigger one closes the connection
-     * with code 1009.
-     *
-     * @return bytes (default 16 MiB)
-     */
-    public int getWsMaxMessageSize() {
-        return (int) Http.get(this, Http.H_WS_MAX_MESSAGE);
-    }
-
-    /**
-     * Sets the largest message the WebSocket mode reassembles; allowed while running.
-     *
-     * @param bytes 1 to {@link Integer#MAX_VALUE}
-     * @throws HPSocketException {@link SocketError#INVALID_PARAM} for 0 or a negative size
-     */
-    public void setWsMaxMessageSize(int bytes) {
-        Http.set(this, Http.H_WS_MAX_MESSAGE, bytes);
-    }
-
-    /**
      * WebSocket mode: asks for the upgrade: {@code GET path} with {@code Upgrade: websocket},
      * a fresh {@code Sec-WebSocket-Key} and {@code Sec-WebSocket-Version: 13} (plus
      * {@code Host} and cookies as {@code sendRequest}). A {@code 101} whose
@@ -283,70 +164,4 @@ public class HttpAgent extends TcpAgent {
         Http.wsUpgrade(this, connId, path, headers);
     }
 
-    /**
-     * Sends one WebSocket frame, masked with a fresh random key (RFC 6455 asks it of clients).
-     *
-     * @param connId the connection
-     * @param fin      whether this frame ends its message (false: more fragments follow,
-     *                 with opcode {@link WsFrame#CONTINUATION})
-     * @param reserved the RSV1-3 bits (0..7; RSV1 = 4)
-     * @param opcode   the opcode ({@link WsFrame#TEXT}, ...; 0..15)
-     * @param data     the payload
-     * @throws HPSocketException when the connection is gone, or for a reserved or opcode out
-     *                           of range ({@link SocketError#INVALID_PARAM})
-     */
-    public void sendWsMessage(long connId, boolean fin, int reserved, int opcode, byte[] data) {
-        Http.sendWs(this, connId, fin, reserved, opcode, data, 0, data.length);
-    }
-
-    /**
-     * Sends one whole message as a single frame.
-     *
-     * @param connId the connection
-     * @param opcode the opcode ({@link WsFrame#TEXT}, {@link WsFrame#BINARY},
-     *               {@link WsFrame#PING}, ...)
-     * @param data   the payload
-     */
-    public void sendWsMessage(long connId, int opcode, byte[] data) {
-        Http.sendWs(this, connId, true, 0, opcode, data, 0, data.length);
-    }
-
-    /**
-     * Sends one whole message as a single frame from a buffer's remaining bytes (direct
-     * buffers are read in place), which it consumes; the bytes are copied when this returns,
-     * so the {@code onWsMessage} buffer itself may be echoed.
-     *
-     * @param connId the connection
-     * @param opcode the opcode
-     * @param data   the payload
-     */
-    public void sendWsMessage(long connId, int opcode, ByteBuffer data) {
-        Http.sendWs(this, connId, true, 0, opcode, data);
-    }
-
-    /**
-     * Sends a text message (UTF-8) as a single frame.
-     *
-     * @param connId the connection
-     * @param text the text
-     */
-    public void sendWsMessage(long connId, String text) {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        Http.sendWs(this, connId, true, 0, WsFrame.TEXT, b, 0, b.length);
-    }
-
-    /**
-     * WebSocket mode: starts the closing handshake. The peer's answering close arrives
-     * through {@code onWsMessage(CLOSE)}, then the connection closes ({@code onClose(CLOSE,
-     * 0)}); without an answer it closes 3 s later (the release delay, at least 1 s).
-     *
-     * @param connId the connection
-     * @param code   1000..1003, 1007..1011 or 3000..4999
-     * @param reason a UTF-8 reason of at most 123 bytes; may be null
-     * @throws HPSocketException {@link SocketError#INVALID_PARAM} for another code or a longer
-     *                           reason
-     */
-    public void wsClose(long connId, int code, String reason) {
-        Http.wsClose(this, connId, code, reason);
-    }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
  * {@link HttpClientListener}'s HTTP events. For a blocking request/response see
  * {@link HttpSyncClient}.
  */
-public class HttpClient extends TcpClient {
+public non-sealed class HttpClient extends TcpClient implements HttpComponent {
     private final HttpListener<?> httpListener;
 
     /**
@@ -158,43 +158,6 @@ public class HttpClient extends TcpClient {
     }
 
     /**
-     * The version written in requests.
-     *
-     * @return the local version (default HTTP/1.1)
-     */
-    public HttpVersion getLocalVersion() {
-        return HttpVersion.of(Http.get(this, Http.H_LOCAL_VERSION));
-    }
-
-    /**
-     * Sets the version written in requests; allowed while running.
-     *
-     * @param version the version
-     */
-    public void setLocalVersion(HttpVersion version) {
-        Http.set(this, Http.H_LOCAL_VERSION, version.code());
-    }
-
-    /**
-     * Whether connections parse HTTP from their first byte.
-     *
-     * @return auto start (default true)
-     */
-    public boolean isAutoStart() {
-        return Http.get(this, Http.H_AUTO_START) != 0;
-    }
-
-    /**
-     * False makes connections deliver bytes through {@code onReceive} until
-     * {@code startHttp}; allowed while running.
-     *
-     * @param autoStart auto start
-     */
-    public void setAutoStart(boolean autoStart) {
-        Http.set(this, Http.H_AUTO_START, autoStart ? 1 : 0);
-    }
-
-    /**
      * Whether requests carry, and responses store, cookies of the process-wide cookie manager.
      *
      * @return use cookie (default true)
@@ -213,46 +176,6 @@ public class HttpClient extends TcpClient {
     }
 
     // ---- WebSocket ----
-
-    /**
-     * Whether the WebSocket mode is on: the library does RFC 6455's work (the {@code 101}'s accept checked,
-     * fragments reassembled into whole messages for {@code onWsMessage}, pings answered,
-     * the closing handshake, protocol violations closed with 1002/1007/1009).
-     *
-     * @return the mode (default false: after an upgrade the bytes go to {@code onReceive})
-     */
-    public boolean isWebSocketMode() {
-        return Http.get(this, Http.H_WS_MODE) != 0;
-    }
-
-    /**
-     * Turns the WebSocket mode on or off; allowed while running, applies to later upgrades.
-     *
-     * @param on the mode
-     */
-    public void setWebSocketMode(boolean on) {
-        Http.set(this, Http.H_WS_MODE, on ? 1 : 0);
-    }
-
-    /**
-     * The largest message the WebSocket mode reassembles; a bigger one closes the connection
-     * with code 1009.
-     *
-     * @return bytes (default 16 MiB)
-     */
-    public int getWsMaxMessageSize() {
-        return (int) Http.get(this, Http.H_WS_MAX_MESSAGE);
-    }
-
-    /**
-     * Sets the largest message the WebSocket mode reassembles; allowed while running.
-     *
-     * @param bytes 1 to {@link Integer#MAX_VALUE}
-     * @throws HPSocketException {@link SocketError#INVALID_PARAM} for 0 or a negative size
-     */
-    public void setWsMaxMessageSize(int bytes) {
-        Http.set(this, Http.H_WS_MAX_MESSAGE, bytes);
-    }
 
     /**
      * WebSocket mode: asks for the upgrade: {@code GET path} with {@code Upgrade: websocket},
