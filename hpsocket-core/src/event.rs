@@ -148,6 +148,9 @@ impl EventMask {
     pub const NONE: EventMask = EventMask(0);
     /// [`Event::Send`], whose dispatch the reactor skips on every send when it is not wanted.
     pub const SEND: EventMask = EventMask(1);
+    /// The head events of an HTTP message ([`HttpEvent::MessageBegin`] to
+    /// [`HttpEvent::HeadersComplete`]), whose dispatch the HTTP parse skips when not wanted.
+    pub const HTTP_HEAD: EventMask = EventMask(2);
     /// Every event.
     pub const ALL: EventMask = EventMask(u32::MAX);
 
@@ -196,6 +199,9 @@ macro_rules! connection_events {
         }
         fn wants_on_send(&self) -> bool {
             self.0.wanted().contains(EventMask::SEND)
+        }
+        fn wants_http_head(&self) -> bool {
+            self.0.wanted().contains(EventMask::HTTP_HEAD)
         }
         fn on_receive(&self, _: &$sender, conn: ConnId, data: &[u8]) -> HandleResult {
             self.0.on_event(Event::Receive { conn, data })

@@ -102,6 +102,14 @@ pub trait ServerListener: Send + Sync + 'static {
     fn on_shutdown(&self, sender: &TcpServer) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Whether `on_http` should get the head events (`MessageBegin`, `RequestLine` or
+    /// `StatusLine`, each `Header`, `HeadersComplete`). Returning false skips them (their
+    /// result counts as `HPR_OK`): a listener that answers at `MessageComplete` saves their
+    /// dispatch on every message (bindings answer false while none of those handlers is set).
+    /// The message's getters still see the whole head. Default true.
+    fn wants_http_head(&self) -> bool {
+        true
+    }
     /// HTTP components: one step of a parse (see [`HttpEvent`]); `HPR_ERROR` ends the
     /// connection after `OnParseError`.
     fn on_http(
@@ -193,6 +201,14 @@ pub trait AgentListener: Send + Sync + 'static {
     fn on_shutdown(&self, sender: &TcpAgent) -> HandleResult {
         HandleResult::Ignore
     }
+    /// Whether `on_http` should get the head events (`MessageBegin`, `RequestLine` or
+    /// `StatusLine`, each `Header`, `HeadersComplete`). Returning false skips them (their
+    /// result counts as `HPR_OK`): a listener that answers at `MessageComplete` saves their
+    /// dispatch on every message (bindings answer false while none of those handlers is set).
+    /// The message's getters still see the whole head. Default true.
+    fn wants_http_head(&self) -> bool {
+        true
+    }
     /// HTTP components: one step of a parse (see [`HttpEvent`]); `HPR_ERROR` ends the
     /// connection after `OnParseError`.
     fn on_http(&self, sender: &TcpAgent, conn_id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
@@ -274,6 +290,14 @@ pub trait ClientListener: Send + Sync + 'static {
         error_code: i32,
     ) -> HandleResult {
         HandleResult::Ignore
+    }
+    /// Whether `on_http` should get the head events (`MessageBegin`, `RequestLine` or
+    /// `StatusLine`, each `Header`, `HeadersComplete`). Returning false skips them (their
+    /// result counts as `HPR_OK`): a listener that answers at `MessageComplete` saves their
+    /// dispatch on every message (bindings answer false while none of those handlers is set).
+    /// The message's getters still see the whole head. Default true.
+    fn wants_http_head(&self) -> bool {
+        true
     }
     /// HTTP components: one step of a parse (see [`HttpEvent`]); `HPR_ERROR` ends the
     /// connection after `OnParseError`.

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +18,8 @@ use hpsocket_core::{
 #[derive(Default)]
 struct Responder {
     log: Mutex<Vec<String>>,
+    /// Answers `wants_http_head` with false.
+    skip_head: AtomicBool,
     body: Mutex<Vec<u8>>,
 }
 
@@ -30,6 +33,9 @@ impl Responder {
 }
 
 impl ServerListener for Responder {
+    fn wants_http_head(&self) -> bool {
+        !self.skip_head.load(Ordering::Relaxed)
+    }
     fn on_receive(&self, _: &TcpServer, _: ConnId, data: &[u8]) -> HandleResult {
         self.push(format!("raw {}", String::from_utf8_lossy(data)));
         HandleResult::Ok
@@ -166,6 +172,40 @@ fn a_request_fires_hp_sockets_events_in_order_and_gets_its_answer() {
             "header Host=h",
             "header Cookie=sid=42; t=1",
             "header Content-Length=5",
+            "headers",
+            "complete"
+        ]
+    );
+    s.stop().unwrap();
+}
+
+#[test]
+fn a_listener_that_wants_no_head_events_still_gets_the_body_and_the_whole_message() {
+    let r = Arc::new(Responder::default());
+    r.skip_head.store(true, Ordering::Relaxed);
+    let (s, port) = server(r.clone());
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.write_all(
+        b"POST /a/b?x=1 HTTP/1.1\r\nHost: h\r\nCookie: sid=42\r\nContent-Length: 5\r\n\r\nhello",
+    )
+    .unwrap();
+    let text = read_until(&mut c, responses(1));
+    assert!(
+        text.ends_with("POST /a/b q=Some(\"x=1\") c=Some(\"42\") ka=true body=hello"),
+        "{text}"
+    );
+    // No begin, request line, headers or headers-complete; the answer used the message.
+    assert_eq!(r.take(), ["complete"]);
+    // Wanted again: the next request on the connection fires them.
+    r.skip_head.store(false, Ordering::Relaxed);
+    c.write_all(b"GET /c HTTP/1.1\r\nHost: h\r\n\r\n").unwrap();
+    read_until(&mut c, responses(1));
+    assert_eq!(
+        r.take(),
+        [
+            "begin",
+            "line GET /c",
+            "header Host=h",
             "headers",
             "complete"
         ]

@@ -190,13 +190,40 @@ pub(crate) fn create_sync(
 /// The model of every HTTP component.
 pub(crate) const MODEL: ReceiveModel = ReceiveModel::Http;
 
+/// A header as the core takes it.
+type Header<'a> = (&'a str, &'a str);
+
+/// How many headers a list holds without allocating: a response or request rarely has more.
+const INLINE_HEADERS: usize = 8;
+
+/// The headers of one call, borrowed from C: up to [`INLINE_HEADERS`] on the stack (the
+/// allocation and free of a `Vec` were a tenth of a small response's C-layer cost), more in
+/// a `Vec`. Derefs to the slice the core takes.
+#[allow(clippy::large_enum_variant)] // on the stack on purpose: that is the point of it
+enum Headers<'a> {
+    Inline([Header<'a>; INLINE_HEADERS], usize),
+    Heap(Vec<Header<'a>>),
+}
+
+impl<'a> std::ops::Deref for Headers<'a> {
+    type Target = [Header<'a>];
+
+    fn deref(&self) -> &[Header<'a>] {
+        match self {
+            Headers::Inline(list, len) => &list[..*len],
+            Headers::Heap(list) => list,
+        }
+    }
+}
+
 /// The headers C passes (`const HP_THeader lpHeaders[], int iHeaderCount`), as texts borrowed
 /// for the call: no copy, and an argument name is only worded for an error.
 ///
 /// # Safety
 /// `p` is NULL or points to `count` readable `HP_THeader`s whose texts are NULL or
 /// NUL-terminated, all readable and unchanged for `'a` (the call).
-unsafe fn headers<'a>(p: *const HP_THeader, count: c_int) -> Result<Vec<(&'a str, &'a str)>> {
+#[inline(always)] // built in the caller's frame: the list is not copied out
+unsafe fn headers<'a>(p: *const HP_THeader, count: c_int) -> Result<Headers<'a>> {
     if count < 0 {
         return Err(FfiError::invalid(format!(
             "iHeaderCount is {count}, below 0"
@@ -207,18 +234,29 @@ unsafe fn headers<'a>(p: *const HP_THeader, count: c_int) -> Result<Vec<(&'a str
             "lpHeaders is NULL with iHeaderCount {count}"
         )));
     }
-    (0..count as usize)
-        .map(|i| {
-            // SAFETY: `i < count`, readable per this function's contract.
-            let h = unsafe { std::ptr::read_unaligned(p.add(i)) };
-            // SAFETY: per this function's contract.
-            let name = unsafe { args::opt_str_ref(h.name, || format!("lpHeaders[{i}].name")) }?
-                .ok_or_else(|| FfiError::invalid(format!("lpHeaders[{i}].name is NULL")))?;
-            // SAFETY: per this function's contract.
-            let value = unsafe { args::opt_str_ref(h.value, || format!("lpHeaders[{i}].value")) }?;
-            Ok((name, value.unwrap_or_default()))
-        })
-        .collect()
+    let header = |i: usize| -> Result<Header<'a>> {
+        // SAFETY: `i < count`, readable per this function's contract.
+        let h = unsafe { std::ptr::read_unaligned(p.add(i)) };
+        // SAFETY: per this function's contract.
+        let name = unsafe { args::opt_str_ref(h.name, || format!("lpHeaders[{i}].name")) }?
+            .ok_or_else(|| FfiError::invalid(format!("lpHeaders[{i}].name is NULL")))?;
+        // SAFETY: per this function's contract.
+        let value = unsafe { args::opt_str_ref(h.value, || format!("lpHeaders[{i}].value")) }?;
+        Ok((name, value.unwrap_or_default()))
+    };
+    let count = count as usize;
+    if count <= INLINE_HEADERS {
+        let mut list = [("", ""); INLINE_HEADERS];
+        for (i, slot) in list[..count].iter_mut().enumerate() {
+            *slot = header(i)?;
+        }
+        Ok(Headers::Inline(list, count))
+    } else {
+        (0..count)
+            .map(header)
+            .collect::<Result<_>>()
+            .map(Headers::Heap)
+    }
 }
 
 /// `HP_HttpServer_SendResponse`.

@@ -206,12 +206,22 @@ impl Adapter {
 
 impl EventHandler for Adapter {
     fn wanted(&self) -> EventMask {
-        // Without an OnSend callback the core skips the dispatch on every send.
-        if self.callbacks.send().is_some() || self.callbacks.node_send().is_some() {
-            EventMask::ALL
-        } else {
-            EventMask::NONE
+        // Without an OnSend callback the core skips the dispatch on every send; without a
+        // callback for the head of an HTTP message, the parse skips those events.
+        let c = &self.callbacks;
+        let mut wanted = EventMask::NONE;
+        if c.send().is_some() || c.node_send().is_some() {
+            wanted = wanted | EventMask::SEND;
         }
+        if c.message_begin().is_some()
+            || c.request_line().is_some()
+            || c.status_line().is_some()
+            || c.header().is_some()
+            || c.headers_complete().is_some()
+        {
+            wanted = wanted | EventMask::HTTP_HEAD;
+        }
+        wanted
     }
 
     fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {

@@ -269,6 +269,23 @@ int main(void)
     HP_THeader null_value[] = {{"X-Empty", NULL}};
     CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, null_value, 1, NULL, 0));
     CHECK(strstr(HPX_GetLastErrorDesc(), "999999") != NULL); /* the value was fine: the id is not */
+    /* Non-ASCII UTF-8 is fine; more headers than the C layer keeps on its stack are read and
+     * named the same way. */
+    HP_THeader utf8_value[] = {{"X-Name", "caf\xc3\xa9"}};
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, utf8_value, 1, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "999999") != NULL);
+    HP_THeader many[20];
+    for (int i = 0; i < 20; i++)
+        many[i] = (HP_THeader){"X-Many", "1"};
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, many, 20, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "999999") != NULL);
+    many[14].value = "\xff";
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, many, 20, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "lpHeaders[14].value is not valid UTF-8") != NULL);
+    many[14].value = "1";
+    many[5].name = NULL;
+    CHECK(!HP_HttpServer_SendResponse(server, 999999, 200, NULL, many, 8, NULL, 0));
+    CHECK(strstr(HPX_GetLastErrorDesc(), "lpHeaders[5].name is NULL") != NULL);
     Destroy_HP_HttpSyncClient(sync);
 
     /* The async client: SendGet and the response's events. */

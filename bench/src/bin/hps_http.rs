@@ -17,6 +17,10 @@ const BODY: &[u8] = b"Hello, World!";
 struct Hello;
 
 impl ServerListener for Hello {
+    // It answers at MessageComplete only: the head events need not be dispatched.
+    fn wants_http_head(&self) -> bool {
+        false
+    }
     fn on_http(&self, s: &TcpServer, id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
         if event != HttpEvent::MessageComplete {
             return HttpParseResult::Ok;

@@ -160,10 +160,11 @@ pub(crate) struct JavaEvents(pub(crate) Arc<Bridge>);
 
 impl EventHandler for JavaEvents {
     fn wanted(&self) -> EventMask {
+        // The HTTP head events always: the Java listeners decide what to do with them.
         if self.0.wants(EV_SEND) {
             EventMask::ALL
         } else {
-            EventMask::NONE
+            EventMask::HTTP_HEAD
         }
     }
 

@@ -24,10 +24,11 @@ pub(crate) struct PyEvents {
 
 impl EventHandler for PyEvents {
     fn wanted(&self) -> EventMask {
+        // The HTTP head events always: the Python handlers decide what to do with them.
         if self.bridge.wants(Ev::Send) {
             EventMask::ALL
         } else {
-            EventMask::NONE
+            EventMask::HTTP_HEAD
         }
     }
 

@@ -147,6 +147,10 @@ impl HttpShared {
 /// Where the events of a parse go, and what the component adds to a response (cookies).
 pub(crate) trait HttpEvents {
     fn http(&self, id: ConnId, event: HttpEvent<'_>) -> (HttpParseResult, i32);
+    /// Whether the head events (`MessageBegin` to `HeadersComplete`) are worth firing.
+    fn wants_head(&self) -> bool {
+        true
+    }
     /// Agent, client: a response head arrived; stores its `Set-Cookie` headers when the
     /// component uses cookies, returning the cookies it named.
     fn response_cookies(
@@ -564,6 +568,10 @@ impl EventSink<'_> {
     }
 
     fn head_events(&mut self, message: &HttpMessage) -> Option<HttpParseResult> {
+        if !self.events.wants_head() {
+            // Nobody listens: as if each had answered `HPR_OK`.
+            return Some(HttpParseResult::Ok);
+        }
         self.fire(HttpEvent::MessageBegin)?;
         if self.is_request {
             self.fire(HttpEvent::RequestLine {

@@ -48,6 +48,10 @@ pub(crate) trait Events: Send + Sync {
         _data: &[u8],
     ) {
     }
+    /// HTTP components: false when the head events would do nothing, so the parse skips them.
+    fn wants_http_head(&self) -> bool {
+        true
+    }
     /// HTTP components: one step of a parse.
     fn http(&self, _id: ConnId, _event: HttpEvent<'_>) -> HttpParseResult {
         HttpParseResult::Ok

@@ -194,6 +194,9 @@ impl Events for ServerEvents {
     fn worker_started(&self, index: usize) {
         self.listener.on_worker_start(&self.sender, index);
     }
+    fn wants_http_head(&self) -> bool {
+        self.listener.wants_http_head()
+    }
     fn http(&self, id: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
         self.listener.on_http(&self.sender, id, event)
     }

@@ -41,6 +41,10 @@ impl HttpEvents for ConnEvents<'_> {
         guarded(|| self.run.events.http(id, event))
     }
 
+    fn wants_head(&self) -> bool {
+        self.run.events.wants_http_head()
+    }
+
     fn ws_config(&self) -> Option<HttpConfig> {
         Some(self.run.http_settings()).filter(|c| c.ws_mode)
     }
