@@ -7,7 +7,8 @@ no listen overflows; A1 hpsocket's agent >= 0.95x the project's load generator; 
 hpsocket server in the WebSocket mode >= 1.0x tokio-tungstenite in messages per server-CPU-second;
 K1 hpsocket's ARQ server >= 1.0x kcp-go in messages per server-CPU-second with a p99 round trip
 no worse than kcp-go's; U1 each hpsocket UDP server >= 1.5x HP-Socket 5.2.2's UdpServer and
->= 0.9x the bare recvmmsg/sendmmsg loop in datagrams per server-CPU-second.
+>= 0.9x the bare recvmmsg/sendmmsg loop in datagrams per server-CPU-second; S1 hpsocket's
+TLS echo >= 0.9x the bare OpenSSL echo (`ossl_echo`) per server-CPU-second.
 """
 
 ORDER = ["hps", "hps-c", "mio", "tokio", "hp522", "libuv", "libevent"]
@@ -255,23 +256,90 @@ def p1_family(summary):
     return text
 
 
-def s1_family(summary):
+S1_ORDER = ["plain", "tls", "ossl"]
+S1_LABEL = {"plain": "hpsocket, plain TCP", "tls": "hpsocket, TLS",
+            "ossl": "bare OpenSSL (mio)"}
+# The bar (the issue): hpsocket's TLS echo at least this share of the bare OpenSSL echo, per
+# server-CPU-second.
+S1_BAR = 0.9
+
+
+def s1_bar(summary, load, below):
+    """S1's bar on one load: hpsocket's TLS echo >= 0.9x the bare OpenSSL echo per
+    server-CPU-second; a shortfall within the two figures' relative half-ranges is noise."""
+    metric = "mib_cpu" if load.startswith("16KiB") else "msgs_cpu"
+    r = ratio(summary, "S1", load, "tls", "ossl", metric)
+    if r is None:
+        return "–"
+    if r >= S1_BAR:
+        return "met"
+    noise = rel_noise(summary, "S1", load, "tls", metric) + rel_noise(
+        summary, "S1", load, "ossl", metric)
+    text = f"S1 {load} (per CPU-s): hpsocket TLS {r:.2f}x the bare OpenSSL echo (bar {S1_BAR}x)"
+    if r * (1 + noise) >= S1_BAR:
+        below.append(text + f", short but within the noise (±{noise * 100:.0f}%)")
+        return "within noise"
+    below.append(text)
+    return "**below**"
+
+
+def s1_family(summary, below):
+    """S1: hpsocket's echo plain and over TLS, and the bare OpenSSL echo, on the same loads."""
     loads = loads_of(summary, "S1")
     if not loads:
         return ""
-    rows = []
+    whos = whos_of(summary, "S1", S1_ORDER)
+    rows, cpu_rows = [], []
     for load in loads:
         metric = "mib_s" if load.startswith("16KiB") else "msgs_s"
         cpu = "mib_cpu" if metric == "mib_s" else "msgs_cpu"
-        rows.append([f"{load} ({'MiB/s' if metric == 'mib_s' else 'msg/s'})",
-                     cell_text(summary.get(("S1", load, "plain")), metric),
-                     cell_text(summary.get(("S1", load, "tls")), metric),
-                     fmt(ratio(summary, "S1", load, "tls", "plain", metric), 2),
-                     fmt(ratio(summary, "S1", load, "tls", "plain", cpu), 2)])
-    return ("hpsocket's echo server (`hps_echo`, `--tls` for TLS with a self-signed RSA-2048 "
-            "certificate, OpenSSL's default TLS 1.3 suite) driven by hpsocket's TcpAgent (plain, "
-            "or TLS), the same load both ways.\n\n" + table(
-                ["load", "plain TCP", "TLS", "TLS/plain", "TLS/plain per server-CPU-s"], rows))
+        unit = "MiB" if metric == "mib_s" else "msg"
+        rows.append([f"{load} ({unit}/s)"]
+                    + [cell_text(summary.get(("S1", load, w)), metric) for w in whos]
+                    + [fmt(ratio(summary, "S1", load, "tls", "plain", metric), 2),
+                       fmt(ratio(summary, "S1", load, "tls", "ossl", metric), 2)])
+        per_msg = []
+        for w in whos:
+            m = summary.get(("S1", load, w), {}).get("msgs_cpu", (None,))[0]
+            per_msg.append(fmt(1e6 / m, 2) if m else "–")
+        cpu_rows.append([f"{load} ({unit} per server-CPU-s)"]
+                        + [cell_text(summary.get(("S1", load, w)), cpu) for w in whos]
+                        + per_msg
+                        + [fmt(ratio(summary, "S1", load, "tls", "plain", cpu), 2),
+                           fmt(ratio(summary, "S1", load, "tls", "ossl", cpu), 2),
+                           s1_bar(summary, load, below)])
+    labels = [S1_LABEL.get(w, w) for w in whos]
+    return ("Three echo servers on CPU 0, each driven by hpsocket's TcpAgent (`hps_agent`, "
+            "`--tls` against the two TLS servers) on CPU 1, the same load for all: hpsocket "
+            "plain = `hps_echo` (PUSH, one worker); hpsocket TLS = `hps_echo --tls` (a "
+            "self-signed RSA-2048 certificate made at start-up, OpenSSL's default TLS 1.3 "
+            "suite, TLS 1.2 at least, renegotiation refused); bare OpenSSL (mio) = "
+            "`bench/src/bin/ossl_echo.rs`, the `openssl` crate's `SslStream` straight over "
+            "each socket in a one-thread edge-triggered mio loop (the shape of the bare mio "
+            "echo), with the same certificate and TLS settings, OpenSSL's read-ahead on, one "
+            "16 KiB read buffer, every record echoed as it is read: the ceiling OpenSSL "
+            "reaches on one core. Median ± half-range.\n\n"
+            + table(["load"] + labels + ["TLS/plain", "TLS/bare OpenSSL"], rows)
+            + "\n\nPer server-CPU-second (from /proc/PID/task/*/schedstat), server µs per "
+            "message, and the bar (the issue): hpsocket's TLS echo at least "
+            f"{S1_BAR}x the bare OpenSSL echo per server-CPU-second.\n\n"
+            + table(["load"] + labels + [f"{l}: µs per message" for l in labels]
+                    + ["TLS/plain", "TLS/bare OpenSSL", "bar"], cpu_rows))
+
+
+def s1_section(head, summary):
+    """The S1 section alone, headed by the run's date and loadavg (for an S1-only run)."""
+    body = s1_family(summary, [])
+    if not body:
+        return ""
+    a = head["args"]
+    return (f"## S1: TLS echo against plain TCP and bare OpenSSL\n\nRun {head['date']}, "
+            f"loadavg before `{head['loadavg_before']}`, after "
+            f"`{head.get('loadavg_after', '?')}`, {a['reps']} repetition(s), {a['warmup']} s "
+            f"warm-up + {a['secs']} s measured per run; versions: " + "; ".join(
+                f"{k} {head['versions'][k]}" for k in ["OpenSSL", "rustc", "hpsocket commit"]
+                if head["versions"].get(k)) + ".\n\n" + body
+            + loadavg_note(summary, ["S1"]) + "\n")
 
 
 def ir_family(summary):
@@ -767,7 +835,8 @@ def l1_section(head, summary):
 
 
 # Sections a run of only these cells rewrites in place (run.py), leaving the rest as it was.
-SPLICED = {"L1": lambda head, summary: l1_section(head, summary),
+SPLICED = {"S1": lambda head, summary: s1_section(head, summary),
+           "L1": lambda head, summary: l1_section(head, summary),
            "H1": lambda head, summary: h1_section(head, summary),
            "W1": lambda head, summary: w1_section(head, summary),
            "K1": lambda head, summary: k1_section(head, summary),
@@ -840,7 +909,7 @@ def render(head, summary, smoke=False):
         ("C1, C2, C3: connections", conn_family(summary, below)),
         ("A1: hpsocket's TcpAgent as the client", a1_family(summary, below)),
         ("P1: receive models (PUSH, PULL, PACK)", p1_family(summary)),
-        ("S1: TLS echo against plain TCP", s1_family(summary)),
+        ("S1: TLS echo against plain TCP and bare OpenSSL", s1_family(summary, below)),
         ("Instruction counts (callgrind)", ir_family(summary)),
         ("L1: the bindings' echo servers", l1_family(summary)),
         ("H1: HTTP/1.1 keep-alive", h1_family(summary)),

@@ -8,7 +8,8 @@ reports median and half-range, with ratios against the peers measured in the sam
     run.py [--smoke] [--reps 3] [--secs 2.5]
            [--cells T1,T2,C1,C2,C3,A1,P1,S1,IR,L1,H1,W1,K1,U1]
 
-A run of `--cells` among L1, H1, W1, K1 and U1 only rewrites just those sections of RESULTS.md.
+A run of `--cells` among S1, L1, H1, W1, K1 and U1 only rewrites just those sections of
+RESULTS.md.
 `--smoke` with `--cells U1` runs one short repetition of U1 alone (printing figures only).
 
 Writes bench/out/raw.jsonl and bench/out/summary.json (ignored), and, for a full run,
@@ -445,6 +446,10 @@ def versions():
     if WRK:
         w = subprocess.run([WRK, "-v"], capture_output=True, text=True)
         v["wrk"] = (w.stdout + w.stderr).split("Copyright")[0].replace("wrk ", "").strip()
+    # S1's TLS servers link the system's libssl (the library's version, not the tool's).
+    ossl = re.search(r"Library: OpenSSL ([^)]+)", run(["openssl", "version"]))
+    if ossl:
+        v["OpenSSL"] = ossl.group(1)
     v["rustc"] = run(["rustc", "--version"])
     v["gcc"] = run(["gcc", "-dumpfullversion"])
     v["hpsocket commit"] = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
@@ -600,17 +605,26 @@ class Bench:
                     self.say("A1", load, name, r, ["mib_s", "msgs_s", "client_cpu_s", "errors"])
 
     def s1(self):
-        """TLS echo as a ratio to plain TCP on the same load: hps_echo with and without
-        `--tls`, driven by hpsocket's own TcpAgent (the one project client that speaks TLS)."""
+        """TLS echo as a ratio to plain TCP and to a bare OpenSSL echo on the same load:
+        hps_echo with and without `--tls`, and ossl_echo (the `openssl` crate's SslStream
+        over a one-thread mio loop, the same certificate and TLS settings), all driven by
+        hpsocket's own TcpAgent (the one project client that speaks TLS; `--tls` against both
+        TLS servers)."""
         a = self.args
-        who = ["plain", "tls"]
+        hps = self.servers["hps"][1]()
+        servers = {"plain": hps, "tls": hps + ["--tls"]}
+        if have(f"{BIN}/ossl_echo"):
+            servers["ossl"] = [f"{BIN}/ossl_echo"]
+        else:
+            self.notes.append("S1: ossl_echo not built: the bare OpenSSL row is left out")
+        who = list(servers)
         for size, conns in [(16384, 100), (64, 1000)]:
             load = f"{'16KiB' if size > 64 else '64B'} x {conns}"
             for rep in range(a.reps):
-                order = who[rep % 2:] + who[:rep % 2]
+                order = who[rep % len(who):] + who[:rep % len(who)]  # interleave, rotate
                 for name in order:
-                    tls = ["--tls"] if name == "tls" else []
-                    srv = Server(name, self.servers["hps"][1]() + tls)
+                    tls = [] if name == "plain" else ["--tls"]
+                    srv = Server(name, servers[name])
                     try:
                         r = run_client([f"{BIN}/hps_agent", "--addr", srv.addr, "--conns",
                                         str(conns), "--size", str(size), "--warmup",
@@ -1102,7 +1116,7 @@ def publish(head, results, a):
     print(text)
     cells = set(a.cells.split(","))
     if not a.smoke and cells <= set(report.SPLICED) and os.path.isfile(a.results):
-        # a run of L1, H1, W1, K1 and/or U1 only replaces those sections of the report
+        # a run of S1, L1, H1, W1, K1 and/or U1 only replaces those sections of the report
         with open(a.results) as f:
             text = f.read()
         for key in sorted(cells):

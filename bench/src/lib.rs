@@ -4,6 +4,8 @@
 //! Every binary prints one JSON object per run on stdout (the orchestrator `bench/run.py`
 //! parses it) or, for servers, a `listening <addr>` line once the socket is bound.
 
+pub mod edge;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};

@@ -66,10 +66,18 @@ pub(crate) struct SendQueue {
     head_offset: usize,
     /// Bytes in `blocks` not yet written.
     len: usize,
-    /// Message mode: the lengths of the queued messages, front first.
-    messages: VecDeque<usize>,
     /// Bytes of `blocks` written since the queue was made: the stream position of the front.
     written: u64,
+    /// Message boundaries, file bodies and the SSL backlog, made on first use: most
+    /// connections never need them, and every connection carries a queue.
+    more: Option<Box<QueueExtras>>,
+}
+
+/// The parts of a [`SendQueue`] that only some connections use.
+#[derive(Default)]
+struct QueueExtras {
+    /// Message mode: the lengths of the queued messages, front first.
+    messages: VecDeque<usize>,
     /// File bodies, front first, each at its stream position.
     files: VecDeque<FileBody>,
     /// Bytes of `files` not yet written.
@@ -103,23 +111,45 @@ pub(crate) enum Front {
 }
 
 impl SendQueue {
+    /// A queue with nothing in it (what `default` makes, as a constant).
+    pub(crate) const EMPTY: SendQueue = SendQueue {
+        blocks: VecDeque::new(),
+        head_offset: 0,
+        len: 0,
+        written: 0,
+        more: None,
+    };
+
+    /// The parts only some connections use, made if there are none yet.
+    fn extras(&mut self) -> &mut QueueExtras {
+        self.more.get_or_insert_with(Box::default)
+    }
+
     /// Bytes not yet written: in blocks, in file bodies and in the backlog.
     pub(crate) fn len(&self) -> usize {
-        let files = usize::try_from(self.file_len).unwrap_or(usize::MAX);
-        let backlog = self.backlog.as_ref().map_or(0, |b| b.len());
+        let Some(more) = self.more.as_deref() else {
+            return self.len;
+        };
+        let files = usize::try_from(more.file_len).unwrap_or(usize::MAX);
+        let backlog = more.backlog.as_ref().map_or(0, |b| b.len());
         self.len.saturating_add(files).saturating_add(backlog)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0 && self.files.is_empty() && self.backlog.is_none()
+        self.len == 0
+            && self
+                .more
+                .as_deref()
+                .is_none_or(|m| m.files.is_empty() && m.backlog.is_none())
     }
 
     /// What a stream's queue writes next.
     pub(crate) fn front(&self) -> Front {
-        match self.files.front() {
+        let more = self.more.as_deref();
+        match more.and_then(|m| m.files.front()) {
             Some(f) if f.at == self.written => Front::File,
             _ if self.len > 0 => Front::Bytes,
-            _ if self.backlog.is_some() => Front::Backlog,
+            _ if more.is_some_and(|m| m.backlog.is_some()) => Front::Backlog,
             _ => Front::Empty,
         }
     }
@@ -129,49 +159,61 @@ impl SendQueue {
         if len == 0 {
             return;
         }
-        self.files.push_back(FileBody {
+        let at = self.written + self.len as u64;
+        let more = self.extras();
+        more.files.push_back(FileBody {
             file,
             offset,
             left: len,
-            at: self.written + self.len as u64,
+            at,
         });
-        self.file_len += len;
+        more.file_len += len;
     }
 
     /// The file body at the front, if the bytes before it are written.
     pub(crate) fn front_file(&mut self) -> Option<&mut FileBody> {
         let written = self.written;
-        self.files.front_mut().filter(|f| f.at == written)
+        self.more
+            .as_deref_mut()?
+            .files
+            .front_mut()
+            .filter(|f| f.at == written)
     }
 
     /// Marks `n` bytes of the front file body written; a finished body is closed.
     pub(crate) fn advance_file(&mut self, n: u64) {
-        let Some(front) = self.files.front_mut() else {
+        let Some(more) = self.more.as_deref_mut() else {
+            return;
+        };
+        let Some(front) = more.files.front_mut() else {
             return;
         };
         let n = n.min(front.left);
         front.left -= n;
         front.offset += n;
-        self.file_len -= n;
+        more.file_len -= n;
         if front.left == 0 {
-            self.files.pop_front();
+            more.files.pop_front();
         }
     }
 
     /// SSL: the backlog, if a file body or what follows one waits in it.
     pub(crate) fn backlog(&mut self) -> Option<&mut SendQueue> {
-        self.backlog.as_deref_mut()
+        self.more.as_deref_mut()?.backlog.as_deref_mut()
     }
 
     /// SSL: the backlog, made if there is none.
     pub(crate) fn backlog_or_new(&mut self) -> &mut SendQueue {
-        self.backlog.get_or_insert_with(Box::default)
+        self.extras().backlog.get_or_insert_with(Box::default)
     }
 
     /// SSL: drops the backlog once it is empty, so sends are encrypted at once again.
     pub(crate) fn trim_backlog(&mut self, pool: &BufferPool) {
-        if self.backlog.as_ref().is_some_and(|b| b.is_empty()) {
-            if let Some(mut b) = self.backlog.take() {
+        let Some(more) = self.more.as_deref_mut() else {
+            return;
+        };
+        if more.backlog.as_ref().is_some_and(|b| b.is_empty()) {
+            if let Some(mut b) = more.backlog.take() {
                 b.clear(pool);
             }
         }
@@ -238,6 +280,42 @@ impl SendQueue {
         self.len += data.len();
     }
 
+    /// Puts the bytes of `parts` after their first `skip` in front of everything queued, in
+    /// one block: the rest of a send whose first bytes the owner has just written, ahead of
+    /// sends other threads queued meanwhile (whole ones: only the owner writes, so nothing
+    /// of the front block is written yet). File bodies move back by as many bytes.
+    pub(crate) fn push_front_parts<'a>(
+        &mut self,
+        parts: impl Iterator<Item = &'a [u8]>,
+        mut skip: usize,
+        pool: &BufferPool,
+    ) {
+        debug_assert_eq!(self.head_offset, 0, "only the owner writes the queue");
+        let mut block: Option<Vec<u8>> = None;
+        for part in parts {
+            if skip >= part.len() {
+                skip -= part.len();
+                continue;
+            }
+            let rest = &part[skip..];
+            skip = 0;
+            block
+                .get_or_insert_with(|| pool.get(rest.len()))
+                .extend_from_slice(rest);
+        }
+        let Some(block) = block else {
+            return;
+        };
+        let len = block.len();
+        self.blocks.push_front(block);
+        self.len += len;
+        if let Some(more) = self.more.as_deref_mut() {
+            for file in &mut more.files {
+                file.at += len as u64;
+            }
+        }
+    }
+
     /// Message mode: appends the `len` bytes of `parts` as one message.
     pub(crate) fn push_message<'a>(
         &mut self,
@@ -254,7 +332,7 @@ impl SendQueue {
                 back.extend_from_slice(part);
             }
         }
-        self.messages.push_back(len);
+        self.extras().messages.push_back(len);
         self.len += len;
     }
 
@@ -271,13 +349,13 @@ impl SendQueue {
         let mut block = pool.get(data.len());
         block.extend_from_slice(data);
         self.blocks.push_front(block);
-        self.messages.push_front(data.len());
+        self.extras().messages.push_front(data.len());
         self.len += data.len();
     }
 
     /// Message mode: the first unwritten message.
     pub(crate) fn front_message(&self) -> Option<&[u8]> {
-        let len = *self.messages.front()?;
+        let len = *self.more.as_deref()?.messages.front()?;
         let block = self.blocks.front()?;
         block.get(self.head_offset..self.head_offset + len)
     }
@@ -285,7 +363,11 @@ impl SendQueue {
     /// Message mode: marks the first message written; a block written to the end moves to
     /// `done`.
     pub(crate) fn pop_message(&mut self, done: &mut Vec<Vec<u8>>) {
-        if let Some(len) = self.messages.pop_front() {
+        if let Some(len) = self
+            .more
+            .as_deref_mut()
+            .and_then(|m| m.messages.pop_front())
+        {
             self.advance(len, done);
         }
     }
@@ -293,7 +375,7 @@ impl SendQueue {
     /// Fills `out` with slices of unwritten bytes, front first, up to the next file body;
     /// returns how many.
     pub(crate) fn fill_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
-        let mut room = match self.files.front() {
+        let mut room = match self.more.as_deref().and_then(|m| m.files.front()) {
             Some(f) => (f.at - self.written) as usize,
             None => usize::MAX,
         };
@@ -340,12 +422,9 @@ impl SendQueue {
         }
         self.head_offset = 0;
         self.len = 0;
-        self.messages.clear();
         // Closes the files of bodies not sent.
-        self.files.clear();
-        self.file_len = 0;
-        if let Some(mut b) = self.backlog.take() {
-            b.clear(pool);
+        if let Some(mut backlog) = self.more.take().and_then(|m| m.backlog) {
+            backlog.clear(pool);
         }
     }
 }
@@ -419,6 +498,38 @@ mod tests {
             .unwrap();
         q.trim_backlog(&pool);
         assert!(q.is_empty() && q.backlog().is_none());
+    }
+
+    #[test]
+    fn the_rest_of_a_started_send_goes_first() {
+        use std::io::Write;
+        let pool = BufferPool::new(4, 8);
+        let path = std::env::temp_dir().join(format!("hpsocket-front-{}", std::process::id()));
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(b"FILE")
+            .unwrap();
+        let mut q = SendQueue::default();
+        // Another thread queued a send and a file body while the owner was writing.
+        q.push(b"other", &pool);
+        q.push_file(std::fs::File::open(&path).unwrap(), 0, 4);
+        std::fs::remove_file(&path).unwrap();
+        // The owner wrote 3 bytes of "abc" + "defg": the rest goes ahead of "other".
+        q.push_front_parts([&b"abc"[..], b"defg"].into_iter(), 3, &pool);
+        assert_eq!(q.len(), 4 + 5 + 4);
+        let mut out = Vec::new();
+        let mut chunk = Vec::new();
+        while !q.is_empty() {
+            q.take_chunk(&mut chunk, 64, &pool).unwrap();
+            out.extend_from_slice(&chunk);
+        }
+        assert_eq!(
+            out, b"defgotherFILE",
+            "the file body still follows what it followed"
+        );
+        // Nothing left over: nothing is queued.
+        q.push_front_parts([&b"xy"[..]].into_iter(), 2, &pool);
+        assert!(q.is_empty());
     }
 
     #[test]

@@ -105,7 +105,8 @@ pub trait ServerListener: Send + Sync + 'static {
     /// Whether `on_http` should get the head events (`MessageBegin`, `RequestLine` or
     /// `StatusLine`, each `Header`, `HeadersComplete`). Returning false skips them (their
     /// result counts as `HPR_OK`): a listener that answers at `MessageComplete` saves their
-    /// dispatch on every message (bindings answer false while none of those handlers is set).
+    /// dispatch on every message (the C layer answers false while none of those callbacks is
+    /// set).
     /// The message's getters still see the whole head. Default true.
     fn wants_http_head(&self) -> bool {
         true
@@ -204,7 +205,8 @@ pub trait AgentListener: Send + Sync + 'static {
     /// Whether `on_http` should get the head events (`MessageBegin`, `RequestLine` or
     /// `StatusLine`, each `Header`, `HeadersComplete`). Returning false skips them (their
     /// result counts as `HPR_OK`): a listener that answers at `MessageComplete` saves their
-    /// dispatch on every message (bindings answer false while none of those handlers is set).
+    /// dispatch on every message (the C layer answers false while none of those callbacks is
+    /// set).
     /// The message's getters still see the whole head. Default true.
     fn wants_http_head(&self) -> bool {
         true
@@ -294,7 +296,8 @@ pub trait ClientListener: Send + Sync + 'static {
     /// Whether `on_http` should get the head events (`MessageBegin`, `RequestLine` or
     /// `StatusLine`, each `Header`, `HeadersComplete`). Returning false skips them (their
     /// result counts as `HPR_OK`): a listener that answers at `MessageComplete` saves their
-    /// dispatch on every message (bindings answer false while none of those handlers is set).
+    /// dispatch on every message (the C layer answers false while none of those callbacks is
+    /// set).
     /// The message's getters still see the whole head. Default true.
     fn wants_http_head(&self) -> bool {
         true

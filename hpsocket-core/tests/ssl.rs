@@ -160,15 +160,7 @@ fn echo_through_tls_with_verification() {
 
 #[test]
 fn openssl_s_client_against_our_server() {
-    let pki = certs::pki();
-    let dir = tempdir("s_client");
-    std::fs::write(dir.join("ca.pem"), &pki.ca.cert_pem).unwrap();
-    let rec = Arc::new(Rec::default());
-    let (server, port) = tls_server(
-        &server_setup(&pki, &pki.server, 0),
-        ReceiveModel::Push,
-        rec.clone(),
-    );
+    let (dir, server, port) = echo_server_and_ca_file("s_client");
     let mut child = Command::new("openssl")
         .args([
             "s_client",
@@ -250,6 +242,19 @@ fn our_client_against_openssl_s_server() {
     client.stop().unwrap();
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A PUSH echo server over TLS and, in a fresh directory, the CA file its peers verify it with.
+fn echo_server_and_ca_file(tag: &str) -> (std::path::PathBuf, TcpServer, u16) {
+    let pki = certs::pki();
+    let dir = tempdir(tag);
+    std::fs::write(dir.join("ca.pem"), &pki.ca.cert_pem).unwrap();
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        Arc::new(Rec::default()),
+    );
+    (dir, server, port)
 }
 
 fn tempdir(tag: &str) -> std::path::PathBuf {
@@ -617,14 +622,7 @@ fn five_hundred_tls_connections_echo() {
 /// Python's `ssl` module as the client of our SSL server, verifying our certificate.
 #[test]
 fn python_ssl_client_against_our_server() {
-    let pki = certs::pki();
-    let dir = tempdir("py_client");
-    std::fs::write(dir.join("ca.pem"), &pki.ca.cert_pem).unwrap();
-    let (server, port) = tls_server(
-        &server_setup(&pki, &pki.server, 0),
-        ReceiveModel::Push,
-        Arc::new(Rec::default()),
-    );
+    let (dir, server, port) = echo_server_and_ca_file("py_client");
     let script = format!(
         r#"
 import socket, ssl
@@ -961,4 +959,224 @@ fn agent_checks_the_name_against_openssl_s_server() {
     agent.stop().unwrap();
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A socket under a hand-driven OpenSSL client: every byte read is kept (to count the
+/// records the server sent) and, once `held` is set, writes collect in `out` instead of
+/// going out, so a test decides how ciphertext is cut into TCP writes.
+#[derive(Debug)]
+struct Tap {
+    sock: std::net::TcpStream,
+    seen: Vec<u8>,
+    held: bool,
+    out: Vec<u8>,
+}
+
+impl std::io::Read for Tap {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::io::Read::read(&mut self.sock, buf)?;
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl Write for Tap {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.held {
+            self.out.extend_from_slice(buf);
+            Ok(buf.len())
+        } else {
+            self.sock.write(buf)
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sock.flush()
+    }
+}
+
+/// A TLS 1.2 client (its application records are all of type 23, unlike TLS 1.3's
+/// session tickets) connected to `port`, handshake done. Reads time out after the tests'
+/// deadline, so a stalled server fails the test instead of hanging it.
+fn tapped_client(ca: &certs::Issued, port: u16) -> openssl::ssl::SslStream<Tap> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVersion};
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
+    let x509 = openssl::x509::X509::from_pem(ca.cert_pem.as_bytes()).unwrap();
+    b.cert_store_mut().add_cert(x509).unwrap();
+    let sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    sock.set_nodelay(true).unwrap();
+    sock.set_read_timeout(Some(util::DEADLINE)).unwrap();
+    let tap = Tap {
+        sock,
+        seen: Vec::new(),
+        held: false,
+        out: Vec::new(),
+    };
+    b.build().connect("localhost", tap).unwrap()
+}
+
+/// Reads exactly `len` bytes of plaintext.
+fn read_plain(tls: &mut openssl::ssl::SslStream<Tap>, len: usize) -> Vec<u8> {
+    let mut got = vec![0u8; len];
+    std::io::Read::read_exact(tls, &mut got).expect("the echo (a stalled server times out)");
+    got
+}
+
+/// The lengths of the application-data records in `wire` (whole records only).
+fn application_records(wire: &[u8]) -> Vec<usize> {
+    let mut lens = Vec::new();
+    let mut at = 0;
+    while at + 5 <= wire.len() {
+        let len = u16::from_be_bytes([wire[at + 3], wire[at + 4]]) as usize;
+        if wire[at] == 23 {
+            lens.push(len);
+        }
+        at += 5 + len;
+    }
+    lens
+}
+
+#[test]
+fn a_pack_frame_over_tls_goes_out_in_as_few_records_as_fit() {
+    let pki = certs::pki();
+    // The server's echo is a send of two parts: the PACK header and the body.
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Pack,
+        Arc::new(Rec::default()),
+    );
+    let mut tls = tapped_client(&pki.ca, port);
+    // Body sizes, and how many records the 4-byte header plus body takes: one while it fits
+    // in a record (16 KiB of plaintext), else one per started 16 KiB.
+    let cases = [
+        (1, 1),
+        (64, 1),
+        (16 * 1024 - 4, 1),
+        (16 * 1024, 2),
+        (20_000, 2),
+    ];
+    for (i, &(len, records)) in cases.iter().enumerate() {
+        let body = util::pattern(i as u64, len);
+        let mut frame = (len as u32).to_le_bytes().to_vec();
+        frame.extend_from_slice(&body);
+        let before = tls.get_ref().seen.len();
+        tls.write_all(&frame).unwrap();
+        assert_eq!(read_plain(&mut tls, frame.len()), frame, "body of {len} B");
+        let lens = application_records(&tls.get_ref().seen[before..]);
+        assert_eq!(
+            lens.len(),
+            records,
+            "body of {len} B came in records {lens:?}"
+        );
+    }
+    server.stop().unwrap();
+}
+
+#[test]
+fn records_cut_or_stacked_across_reads_are_delivered_whole() {
+    let pki = certs::pki();
+    let rec = Arc::new(Rec::default());
+    let (server, port) = tls_server(
+        &server_setup(&pki, &pki.server, 0),
+        ReceiveModel::Push,
+        rec.clone(),
+    );
+    let mut tls = tapped_client(&pki.ca, port);
+    tls.get_mut().held = true;
+    let send_raw = |tls: &mut openssl::ssl::SslStream<Tap>, cuts: &[usize]| {
+        // Sends the collected ciphertext cut at `cuts` (offsets), one TCP write per piece.
+        let out = std::mem::take(&mut tls.get_mut().out);
+        let mut from = 0;
+        for &to in cuts.iter().chain([out.len()].iter()) {
+            tls.get_mut().sock.write_all(&out[from..to]).unwrap();
+            from = to;
+        }
+    };
+
+    // Fifty records in one write: the server decrypts them one after the other from one read.
+    let stacked: Vec<Vec<u8>> = (0..50)
+        .map(|i| util::pattern(i, 1 + i as usize * 7))
+        .collect();
+    for m in &stacked {
+        tls.write_all(m).unwrap();
+    }
+    send_raw(&mut tls, &[]);
+    assert_eq!(
+        read_plain(&mut tls, stacked.concat().len()),
+        stacked.concat()
+    );
+
+    // Records cut inside their header, inside their body and across the boundary between two.
+    let (a, b) = (util::pattern(100, 1000), util::pattern(101, 3000));
+    tls.write_all(&a).unwrap();
+    tls.write_all(&b).unwrap();
+    let first = 5 + application_records(&tls.get_ref().out)[0];
+    send_raw(&mut tls, &[3, 400, first - 1, first + 2, first + 700]);
+    assert_eq!(read_plain(&mut tls, 4000), [a, b].concat());
+
+    // A whole 16 KiB record and the start of the next in one write, the rest after the
+    // echo of the first: the server must not wait with a whole record inside the session.
+    let (c, d) = (util::pattern(102, 16 * 1024), util::pattern(103, 16 * 1024));
+    tls.write_all(&c).unwrap();
+    tls.write_all(&d).unwrap();
+    let out = std::mem::take(&mut tls.get_mut().out);
+    let first = 5 + application_records(&out)[0];
+    tls.get_mut().sock.write_all(&out[..first + 10]).unwrap();
+    assert_eq!(read_plain(&mut tls, c.len()), c);
+    tls.get_mut().sock.write_all(&out[first + 10..]).unwrap();
+    assert_eq!(read_plain(&mut tls, d.len()), d);
+
+    // Data and close_notify in one write: the data is echoed, then the connection closes.
+    let last = util::pattern(104, 500);
+    tls.write_all(&last).unwrap();
+    let _ = tls.shutdown();
+    send_raw(&mut tls, &[]);
+    assert_eq!(read_plain(&mut tls, last.len()), last);
+    rec.log.wait_for("close", |e| e.iter().any(util::is_close));
+    server.stop().unwrap();
+}
+
+#[test]
+fn key_update_from_openssl_s_client_keeps_the_echo_going() {
+    // TLS 1.3 KeyUpdate asking for ours in return ("K" on s_client's input): the server
+    // reads a record that carries no plaintext, answers with its own KeyUpdate and keeps
+    // echoing under the new keys.
+    let (dir, server, port) = echo_server_and_ca_file("s_client_key_update");
+    // Not -quiet: that turns s_client's one-letter commands off. Its stderr joins its
+    // stdout: it says KEYUPDATE there once the KeyUpdate is sent, and the next line may only
+    // be written then (s_client takes a whole read of its input as the command).
+    let s_client = format!(
+        "exec openssl s_client -connect 127.0.0.1:{port} -tls1_3 -verify_return_error \
+         -servername localhost -CAfile {} 2>&1",
+        dir.join("ca.pem").to_str().unwrap()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &s_client])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("openssl s_client");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut until = |want: &str| {
+        for line in lines.by_ref() {
+            if line.unwrap() == want {
+                return;
+            }
+        }
+        panic!("s_client ended before printing {want:?}");
+    };
+    stdin.write_all(b"before the key update\n").unwrap();
+    until("before the key update");
+    for round in 0..3 {
+        stdin.write_all(b"K\n").unwrap();
+        until("KEYUPDATE");
+        let after = format!("after key update {round}");
+        stdin.write_all(format!("{after}\n").as_bytes()).unwrap();
+        until(&after);
+    }
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    server.stop().unwrap();
 }

@@ -13,15 +13,9 @@ use crate::types::{BOOL, BYTE, DWORD, LPCTSTR, TCHAR, USHORT, WSABUF};
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated string readable for the call.
 pub(crate) unsafe fn opt_str(p: LPCTSTR, name: &str) -> Result<Option<String>> {
-    if p.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: non-NULL and NUL-terminated per this function's contract.
-    let c = unsafe { CStr::from_ptr(p) };
-    match c.to_str() {
-        Ok(s) => Ok(Some(s.to_owned())),
-        Err(_) => Err(FfiError::invalid(format!("{name} is not valid UTF-8"))),
-    }
+    // SAFETY: same contract as ours, for the length of this call.
+    let text = unsafe { opt_str_ref(p, || name.to_string()) }?;
+    Ok(text.map(str::to_owned))
 }
 
 /// A string argument borrowed for the call (no copy); NULL gives `None`. `name` is only

@@ -6,11 +6,9 @@
 
 use std::io::{self, Read, Write};
 
-use hpsocket_bench::{announce, die, raise_nofile, Args};
-use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token};
-
-const LISTENER: Token = Token(usize::MAX);
+use hpsocket_bench::edge::{serve_forever, Peer};
+use hpsocket_bench::{raise_nofile, Args};
+use mio::net::TcpStream;
 
 struct Conn {
     stream: TcpStream,
@@ -19,83 +17,27 @@ struct Conn {
     readable: bool,
 }
 
-fn main() {
-    let args = Args::parse("mio_echo [--port 0]");
-    raise_nofile();
-    let mut listener = TcpListener::from_std(listen(args.num("port", 0)));
-    let mut poll = Poll::new().unwrap_or_else(|e| die(&format!("epoll: {e}")));
-    poll.registry()
-        .register(&mut listener, LISTENER, Interest::READABLE)
-        .unwrap_or_else(|e| die(&format!("register: {e}")));
-    announce(
-        listener
-            .local_addr()
-            .unwrap_or_else(|e| die(&format!("{e}"))),
-    );
-    let mut conns: Vec<Option<Conn>> = Vec::new();
-    let mut free: Vec<usize> = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut events = Events::with_capacity(1024);
-    loop {
-        if let Err(e) = poll.poll(&mut events, None) {
-            if e.kind() != io::ErrorKind::Interrupted {
-                die(&format!("epoll_wait: {e}"));
-            }
-        }
-        for ev in events.iter() {
-            if ev.token() == LISTENER {
-                while let Ok((mut stream, _)) = listener.accept() {
-                    let _ = stream.set_nodelay(true);
-                    let key = free.pop().unwrap_or_else(|| {
-                        conns.push(None);
-                        conns.len() - 1
-                    });
-                    let interest = Interest::READABLE | Interest::WRITABLE;
-                    if poll
-                        .registry()
-                        .register(&mut stream, Token(key), interest)
-                        .is_ok()
-                    {
-                        conns[key] = Some(Conn {
-                            stream,
-                            out: Vec::new(),
-                            readable: false,
-                        });
-                    } else {
-                        free.push(key);
-                    }
-                }
-                continue;
-            }
-            let key = ev.token().0;
-            let Some(c) = conns.get_mut(key).and_then(Option::as_mut) else {
-                continue;
-            };
-            c.readable |= ev.is_readable() || ev.is_read_closed();
-            if serve(c, &mut buf).is_err() {
-                let mut c = conns[key].take().expect("checked above");
-                let _ = poll.registry().deregister(&mut c.stream);
-                free.push(key);
-            }
-        }
+impl Peer for Conn {
+    fn stream(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
+    fn serve(&mut self, readable: bool, buf: &mut [u8]) -> bool {
+        self.readable |= readable;
+        serve(self, buf).is_ok()
     }
 }
 
-/// A non-blocking listener on 127.0.0.1 with the protocol's backlog, SOMAXCONN (mio's own
-/// `bind` uses 1024, and the libc crate's `SOMAXCONN` is the old 128).
-fn listen(port: u16) -> std::net::TcpListener {
-    use socket2::{Domain, Socket, Type};
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let s = Socket::new(Domain::IPV4, Type::STREAM, None)
-        .unwrap_or_else(|e| die(&format!("socket: {e}")));
-    let _ = s.set_reuse_address(true);
-    s.bind(&addr.into())
-        .unwrap_or_else(|e| die(&format!("bind: {e}")));
-    s.listen(hpsocket_bench::LISTEN_BACKLOG)
-        .unwrap_or_else(|e| die(&format!("listen: {e}")));
-    s.set_nonblocking(true)
-        .unwrap_or_else(|e| die(&format!("nonblocking: {e}")));
-    s.into()
+fn main() {
+    let args = Args::parse("mio_echo [--port 0]");
+    raise_nofile();
+    serve_forever(args.num("port", 0), 64 * 1024, |stream| {
+        Some(Conn {
+            stream,
+            out: Vec::new(),
+            readable: false,
+        })
+    })
 }
 
 /// Flushes what is owed, then (when readable) echoes until the socket has nothing more or

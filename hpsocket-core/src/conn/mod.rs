@@ -1,21 +1,24 @@
 //! One connection as every thread sees it. The socket is written only by the owning
 //! worker; other threads append to the send queue and ask the owner to flush.
 
+pub(crate) mod marks;
 pub(crate) mod table;
 pub(crate) mod transport;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::arq::ArqSession;
-use crate::buffer::SendQueue;
+use crate::buffer::{BufferPool, SendQueue};
 use crate::http::session::HttpShared;
 use crate::model::pull::PullBuffer;
 use crate::ssl::session::TlsSession;
 use crate::sync::lock;
 use crate::types::ConnId;
-pub(crate) use transport::Transport;
+use marks::{AtomicMark, RemoteAddr};
+pub(crate) use transport::{CastSocket, Transport};
 
 /// Where a connection is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +40,9 @@ pub(crate) struct Conn {
     pub(crate) worker: usize,
     pub(crate) transport: Transport,
     state: AtomicU8,
-    pub(crate) send_queue: Mutex<SendQueue>,
+    /// Made the first time something is queued (most sends go straight to the socket), then
+    /// kept: an idle connection that never queued carries a pointer, not a queue.
+    send_queue: Mutex<Option<Box<SendQueue>>>,
     /// Mirror of the queue length readable without the lock.
     pub(crate) pending: AtomicUsize,
     /// SSL: plaintext sent during the handshake, held in the session until it completes
@@ -49,23 +54,20 @@ pub(crate) struct Conn {
     pub(crate) paused: AtomicBool,
     pub(crate) extra: AtomicUsize,
     /// Milliseconds since the engine epoch when the connection was accepted or its connect
-    /// started.
-    pub(crate) created_ms: u64,
+    /// started, in 32 bits (see `marks::period`).
+    created_ms: u32,
     /// Milliseconds since the engine epoch at the last receive.
-    pub(crate) last_active_ms: AtomicU64,
-    pub(crate) remote_addr: SocketAddr,
+    pub(crate) last_active_ms: AtomicMark,
+    /// Half the size of a `SocketAddr` (see `RemoteAddr`): read by queries, never by I/O.
+    remote_addr: RemoteAddr,
     /// The host and port given to `connect` (agent/client), for `GetRemoteHost`; boxed so a
     /// server's connections do not pay for it.
     pub(crate) remote_host: Option<Box<(String, u16)>>,
     /// Key of the owner's local record, set when the owner adopts the connection.
     pub(crate) local_key: AtomicUsize,
-    /// PULL model: received bytes waiting for `fetch` (absent in other models).
-    pull: Option<Box<Mutex<PullBuffer>>>,
-    /// HTTP components: the message state every thread reads.
-    http: Option<Box<HttpShared>>,
-    /// ARQ components: the handshake and KCP state (the worker reads and ticks it, any
-    /// thread sends through it).
-    arq: Option<Box<Mutex<ArqSession>>>,
+    /// The receive model's state shared between threads (PULL, HTTP, ARQ); none for PUSH and
+    /// PACK. One box for the three, since a connection has at most one of them.
+    shared: Option<Box<SharedModel>>,
     /// A send was refused for a full queue; `on_send_drained` is owed.
     pub(crate) send_refused: AtomicBool,
     /// SSL components: the connection's TLS session.
@@ -76,6 +78,17 @@ pub(crate) struct Conn {
 }
 
 pub(crate) const NO_KEY: usize = usize::MAX;
+
+/// A receive model's state that other threads read too.
+enum SharedModel {
+    /// PULL: received bytes waiting for `fetch`.
+    Pull(Mutex<PullBuffer>),
+    /// HTTP: the message state every thread reads.
+    Http(HttpShared),
+    /// ARQ: the handshake and KCP state (the worker reads and ticks it, any thread sends
+    /// through it).
+    Arq(Mutex<ArqSession>),
+}
 
 /// The receive model's per-connection state to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,30 +132,31 @@ impl Conn {
             worker,
             transport,
             state: AtomicU8::new(state as u8),
-            send_queue: Mutex::new(SendQueue::default()),
+            send_queue: Mutex::new(None),
             pending: AtomicUsize::new(0),
             held: AtomicUsize::new(0),
             flush_requested: AtomicBool::new(false),
             paused: AtomicBool::new(false),
             extra: AtomicUsize::new(extra),
-            created_ms: now_ms,
-            last_active_ms: AtomicU64::new(now_ms),
-            remote_addr,
+            created_ms: now_ms as u32,
+            last_active_ms: AtomicMark::new(now_ms),
+            remote_addr: RemoteAddr::new(remote_addr),
             remote_host: remote_host.map(Box::new),
             local_key: AtomicUsize::new(NO_KEY),
-            pull: (model == ConnModel::Pull).then(Box::default),
-            http: match model {
-                ConnModel::Http { started } => Some(Box::new(HttpShared::new(started))),
-                _ => None,
-            },
-            arq: match model {
-                ConnModel::Arq(init) => Some(Box::new(Mutex::new(ArqSession::new(
-                    crate::arq::conversation_id(),
-                    &init.config,
-                    init.max_datagram_size,
-                    now_ms as u32,
-                )))),
-                _ => None,
+            shared: match model {
+                ConnModel::Plain => None,
+                ConnModel::Pull => Some(Box::new(SharedModel::Pull(Mutex::default()))),
+                ConnModel::Http { started } => {
+                    Some(Box::new(SharedModel::Http(HttpShared::new(started))))
+                }
+                ConnModel::Arq(init) => {
+                    Some(Box::new(SharedModel::Arq(Mutex::new(ArqSession::new(
+                        crate::arq::conversation_id(),
+                        &init.config,
+                        init.max_datagram_size,
+                        now_ms as u32,
+                    )))))
+                }
             },
             send_refused: AtomicBool::new(false),
             plain_stream,
@@ -173,17 +187,35 @@ impl Conn {
     /// The PULL buffer; `None` outside the PULL model.
     pub(crate) fn pull_buffer(&self) -> Option<MutexGuard<'_, PullBuffer>> {
         // Buffer updates are single calls that cannot leave it half-changed.
-        self.pull.as_ref().map(|m| lock(m))
+        match self.shared.as_deref() {
+            Some(SharedModel::Pull(m)) => Some(lock(m)),
+            _ => None,
+        }
     }
 
     /// ARQ components: the connection's session.
     pub(crate) fn arq(&self) -> Option<&Mutex<ArqSession>> {
-        self.arq.as_deref()
+        match self.shared.as_deref() {
+            Some(SharedModel::Arq(m)) => Some(m),
+            _ => None,
+        }
     }
 
     /// HTTP components: the connection's message state.
     pub(crate) fn http(&self) -> Option<&HttpShared> {
-        self.http.as_deref()
+        match self.shared.as_deref() {
+            Some(SharedModel::Http(h)) => Some(h),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn remote_addr(&self) -> SocketAddr {
+        self.remote_addr.get()
+    }
+
+    /// Milliseconds from the accept or connect to `now_ms`.
+    pub(crate) fn connected_for(&self, now_ms: u64) -> u64 {
+        marks::period(self.created_ms, now_ms)
     }
 
     /// Bytes accepted by `send` and not yet written: the queue and any held plaintext.
@@ -191,8 +223,37 @@ impl Conn {
         self.pending.load(Ordering::Acquire) + self.held.load(Ordering::Acquire)
     }
 
-    pub(crate) fn queue(&self) -> MutexGuard<'_, SendQueue> {
+    pub(crate) fn queue(&self) -> QueueGuard<'_> {
         // Every queue update leaves it consistent before anything that can panic runs.
-        lock(&self.send_queue)
+        QueueGuard(lock(&self.send_queue))
+    }
+}
+
+/// A connection's send queue, locked: reads see an empty queue until one is made, and the
+/// first change makes it.
+pub(crate) struct QueueGuard<'a>(MutexGuard<'a, Option<Box<SendQueue>>>);
+
+/// What a connection that never queued reads.
+static NO_QUEUE: SendQueue = SendQueue::EMPTY;
+
+impl QueueGuard<'_> {
+    /// Empties the queue into `pool` (without making one to empty).
+    pub(crate) fn clear(&mut self, pool: &BufferPool) {
+        if let Some(queue) = self.0.as_deref_mut() {
+            queue.clear(pool);
+        }
+    }
+}
+
+impl Deref for QueueGuard<'_> {
+    type Target = SendQueue;
+    fn deref(&self) -> &SendQueue {
+        self.0.as_deref().unwrap_or(&NO_QUEUE)
+    }
+}
+
+impl DerefMut for QueueGuard<'_> {
+    fn deref_mut(&mut self) -> &mut SendQueue {
+        self.0.get_or_insert_with(Box::default)
     }
 }

@@ -6,7 +6,9 @@
 //! Memory and walks scale with the connections that exist, not with the capacity: slots are
 //! allocated in chunks the first time they are needed, and the live connections are kept in
 //! a dense set of their own, which `count` and `ids` read under one lock so the two always
-//! agree (HP-Socket's `GetConnectionCount` and `GetAllConnectionIDs`).
+//! agree (HP-Socket's `GetConnectionCount` and `GetAllConnectionIDs`). The set holds IDs
+//! only: the slot holds the connection, and with it each live connection costs the table 24
+//! bytes (its slot) and 16 (its set entry).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -20,18 +22,17 @@ use crate::types::ConnId;
 /// Slots allocated at a time: a table of 1,000,000 costs a few KiB until it fills.
 const CHUNK: usize = 1024;
 
-struct Slot {
-    generation: u64,
-    conn: Option<Arc<Conn>>,
-    /// Reserved by a connection that exists (or whose connect is starting); its key in the
-    /// live set while reserved.
-    live_key: Option<usize>,
-}
+/// `Slot::live_key` of a slot no connection holds.
+const NOT_LIVE: u32 = u32::MAX;
 
-/// A connection in the live set: listed from the moment its ID is reserved until its slot
-/// is released after `OnClose`, as HP-Socket lists a closing connection inside `OnClose`.
-struct Live {
-    id: ConnId,
+struct Slot {
+    /// Counts the slot's connections, wrapping after 2^32 of them: an ID comes back only
+    /// after four billion connections have used its slot.
+    generation: u32,
+    /// Reserved by a connection that exists (or whose connect is starting): its key in the
+    /// live set, else `NOT_LIVE` (a `u32`, as slot numbers are: the live set never holds
+    /// more entries than the table has slots).
+    live_key: u32,
     conn: Option<Arc<Conn>>,
 }
 
@@ -49,7 +50,10 @@ pub(crate) struct ConnTable {
     capacity: usize,
     chunks: Box<[Chunk]>,
     free: Mutex<FreeSlots>,
-    live: Mutex<Slab<Live>>,
+    /// The ID of every listed connection: from the moment its ID is reserved until its
+    /// slot is released after `OnClose`, as HP-Socket lists a closing connection inside
+    /// `OnClose`.
+    live: Mutex<Slab<ConnId>>,
 }
 
 impl ConnTable {
@@ -72,16 +76,18 @@ impl ConnTable {
         self.capacity
     }
 
-    fn decode(&self, id: ConnId) -> Option<(usize, u64)> {
+    fn decode(&self, id: ConnId) -> Option<(usize, u32)> {
         let cap = self.capacity as u64;
         if id == 0 || cap == 0 {
             return None;
         }
-        Some((((id - 1) % cap) as usize, (id - 1) / cap))
+        // An ID past the last generation matches no slot.
+        let generation = u32::try_from((id - 1) / cap).ok()?;
+        Some((((id - 1) % cap) as usize, generation))
     }
 
-    fn encode(&self, slot: usize, generation: u64) -> ConnId {
-        generation * self.capacity as u64 + slot as u64 + 1
+    fn encode(&self, slot: usize, generation: u32) -> ConnId {
+        u64::from(generation) * self.capacity as u64 + slot as u64 + 1
     }
 
     /// The slot, if its chunk was ever allocated.
@@ -101,8 +107,8 @@ impl ConnTable {
                 .map(|_| {
                     Mutex::new(Slot {
                         generation: 0,
+                        live_key: NOT_LIVE,
                         conn: None,
-                        live_key: None,
                     })
                 })
                 .collect()
@@ -125,7 +131,7 @@ impl ConnTable {
         // Lock order everywhere: slot, then live set.
         let mut s = lock(self.slot_or_alloc(slot));
         let id = self.encode(slot, s.generation);
-        s.live_key = Some(lock(&self.live).insert(Live { id, conn: None }));
+        s.live_key = lock(&self.live).insert(id) as u32;
         Some(id)
     }
 
@@ -138,13 +144,9 @@ impl ConnTable {
             return;
         };
         let mut s = lock(slot);
-        let Some(key) = s.live_key.filter(|_| s.generation == generation) else {
-            return;
-        };
-        if let Some(live) = lock(&self.live).get_mut(key) {
-            live.conn = Some(conn.clone());
+        if s.generation == generation && s.live_key != NOT_LIVE {
+            s.conn = Some(conn);
         }
-        s.conn = Some(conn);
     }
 
     /// Frees the slot of `id` (reserved or filled); the next connection in it gets a new ID.
@@ -160,12 +162,13 @@ impl ConnTable {
             if s.generation != generation {
                 return;
             }
-            let Some(key) = s.live_key.take() else {
+            if s.live_key == NOT_LIVE {
                 return;
-            };
-            lock(&self.live).remove(key);
+            }
+            lock(&self.live).remove(s.live_key as usize);
+            s.live_key = NOT_LIVE;
             s.conn = None;
-            s.generation += 1;
+            s.generation = s.generation.wrapping_add(1);
         }
         lock(&self.free).freed.push_back(index as u32);
     }
@@ -187,18 +190,18 @@ impl ConnTable {
 
     /// The IDs of every listed connection, in slot order as HP-Socket lists them.
     pub(crate) fn ids(&self) -> Vec<ConnId> {
-        let mut ids: Vec<ConnId> = lock(&self.live).iter().map(|(_, l)| l.id).collect();
+        let mut ids: Vec<ConnId> = lock(&self.live).iter().map(|(_, id)| *id).collect();
         let cap = self.capacity as u64;
         ids.sort_unstable_by_key(|id| (id - 1) % cap);
         ids
     }
 
-    /// Every connection object in the table.
+    /// Every connection object in the table (those released while this runs excepted).
     pub(crate) fn all(&self) -> Vec<Arc<Conn>> {
-        lock(&self.live)
-            .iter()
-            .filter_map(|(_, l)| l.conn.clone())
-            .collect()
+        // The IDs first, then each slot: the live set's lock is never held while taking a
+        // slot's (the lock order is slot, then live set).
+        let ids: Vec<ConnId> = lock(&self.live).iter().map(|(_, id)| *id).collect();
+        ids.into_iter().filter_map(|id| self.get(id)).collect()
     }
 }
 
@@ -225,6 +228,17 @@ mod tests {
         assert_eq!(t.ids(), vec![4, 2, 3], "slot order");
         assert!(t.get(a).is_none());
         assert!(t.get(0).is_none());
+    }
+
+    #[test]
+    fn an_id_past_the_last_generation_matches_no_slot() {
+        let t = ConnTable::new(2);
+        let a = t.reserve().unwrap();
+        let past = a + 2 * (u64::from(u32::MAX) + 1);
+        assert_eq!(t.decode(past), None);
+        assert!(t.get(past).is_none());
+        t.release(past);
+        assert_eq!(t.count(), 1, "a release of a foreign ID changes nothing");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (a UDP client), or one peer of a UDP socket shared by many (a UDP server's connections).
 //! Streams take any part of a send; datagram transports send each send whole or not at all.
 
-use std::io::{self, IoSlice, Read};
+use std::io::{self, IoSlice};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::{Arc, Mutex};
@@ -31,17 +31,26 @@ pub(crate) enum Transport {
     Datagram(mio::net::UdpSocket),
     /// One peer of a UDP server's socket. The socket is a source of the owning worker, which
     /// reads it and hands each datagram to its peer's connection.
-    Peer {
-        socket: Arc<mio::net::UdpSocket>,
-        peer: SocketAddr,
-    },
+    /// Boxed, as `Cast` is: inline, the address would make every connection's transport (TCP
+    /// ones included) 40 bytes instead of 16.
+    Peer(Box<PeerSocket>),
     /// A UDP cast socket: sends go to the group or broadcast address `target`; datagrams
     /// come from anyone, and `source` is where the last one came from.
-    Cast {
-        socket: mio::net::UdpSocket,
-        target: SocketAddr,
-        source: Mutex<Option<SocketAddr>>,
-    },
+    /// Boxed: the two addresses would double the size of every connection's transport.
+    Cast(Box<CastSocket>),
+}
+
+/// A UDP server's socket and the one peer a connection talks to (see [`Transport::Peer`]).
+pub(crate) struct PeerSocket {
+    pub(crate) socket: Arc<mio::net::UdpSocket>,
+    pub(crate) peer: SocketAddr,
+}
+
+/// A UDP cast socket and its addresses (see [`Transport::Cast`]).
+pub(crate) struct CastSocket {
+    pub(crate) socket: mio::net::UdpSocket,
+    pub(crate) target: SocketAddr,
+    pub(crate) source: Mutex<Option<SocketAddr>>,
 }
 
 impl Transport {
@@ -49,21 +58,21 @@ impl Transport {
         match self {
             Transport::Stream(s) => s.as_raw_fd(),
             Transport::Datagram(s) => s.as_raw_fd(),
-            Transport::Peer { socket, .. } => socket.as_raw_fd(),
-            Transport::Cast { socket, .. } => socket.as_raw_fd(),
+            Transport::Peer(p) => p.socket.as_raw_fd(),
+            Transport::Cast(c) => c.socket.as_raw_fd(),
         }
     }
 
     /// Whether closing this connection tells the peer (HP-Socket's close-notify): UDP
     /// client and server connections do, a cast socket has no peer to tell.
     pub(crate) fn says_goodbye(&self) -> bool {
-        matches!(self, Transport::Datagram(_) | Transport::Peer { .. })
+        matches!(self, Transport::Datagram(_) | Transport::Peer(_))
     }
 
     /// Where the last datagram of a cast socket came from.
     pub(crate) fn cast_source(&self) -> Option<SocketAddr> {
         match self {
-            Transport::Cast { source, .. } => *lock(source),
+            Transport::Cast(c) => *lock(&c.source),
             _ => None,
         }
     }
@@ -77,7 +86,7 @@ impl Transport {
     /// shares its owner's socket.
     pub(crate) fn own_fd(&self) -> Option<RawFd> {
         match self {
-            Transport::Peer { .. } => None,
+            Transport::Peer(_) => None,
             _ => Some(self.fd()),
         }
     }
@@ -91,11 +100,11 @@ impl Transport {
         match self {
             Transport::Stream(s) => sock::send_parts(s, parts),
             Transport::Datagram(s) => sock::send_datagram(SockRef::from(s), None, parts),
-            Transport::Peer { socket, peer } => {
-                sock::send_datagram(SockRef::from(&**socket), Some(*peer), parts)
+            Transport::Peer(p) => {
+                sock::send_datagram(SockRef::from(&*p.socket), Some(p.peer), parts)
             }
-            Transport::Cast { socket, target, .. } => {
-                sock::send_datagram(SockRef::from(socket), Some(*target), parts)
+            Transport::Cast(c) => {
+                sock::send_datagram(SockRef::from(&c.socket), Some(c.target), parts)
             }
         }
     }
@@ -111,15 +120,12 @@ impl Transport {
     /// Reads what the stream has, or one datagram (a `Peer` has nothing of its own to read).
     pub(crate) fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Transport::Stream(s) => {
-                let mut s: &mio::net::TcpStream = s;
-                s.read(buf)
-            }
-            Transport::Datagram(s) => s.recv(buf),
-            Transport::Peer { .. } => Err(io::ErrorKind::WouldBlock.into()),
-            Transport::Cast { socket, source, .. } => {
-                let (n, from) = socket.recv_from(buf)?;
-                *lock(source) = Some(from);
+            Transport::Stream(s) => sock::recv(s, buf),
+            Transport::Datagram(s) => sock::recv(s, buf),
+            Transport::Peer(_) => Err(io::ErrorKind::WouldBlock.into()),
+            Transport::Cast(c) => {
+                let (n, from) = c.socket.recv_from(buf)?;
+                *lock(&c.source) = Some(from);
                 Ok(n)
             }
         }
@@ -129,8 +135,8 @@ impl Transport {
         match self {
             Transport::Stream(s) => s.take_error(),
             Transport::Datagram(s) => s.take_error(),
-            Transport::Cast { socket, .. } => socket.take_error(),
-            Transport::Peer { .. } => Ok(None),
+            Transport::Cast(c) => c.socket.take_error(),
+            Transport::Peer(_) => Ok(None),
         }
     }
 
@@ -138,8 +144,8 @@ impl Transport {
         match self {
             Transport::Stream(s) => s.local_addr(),
             Transport::Datagram(s) => s.local_addr(),
-            Transport::Peer { socket, .. } => socket.local_addr(),
-            Transport::Cast { socket, .. } => socket.local_addr(),
+            Transport::Peer(p) => p.socket.local_addr(),
+            Transport::Cast(c) => c.socket.local_addr(),
         }
     }
 
@@ -148,8 +154,8 @@ impl Transport {
         match self {
             Transport::Stream(s) => s.peer_addr(),
             Transport::Datagram(s) => s.peer_addr(),
-            Transport::Peer { peer, .. } => Ok(*peer),
-            Transport::Cast { target, .. } => Ok(*target),
+            Transport::Peer(p) => Ok(p.peer),
+            Transport::Cast(c) => Ok(c.target),
         }
     }
 

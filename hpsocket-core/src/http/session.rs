@@ -679,7 +679,7 @@ pub(crate) fn request_host(conn: &Conn) -> String {
             Some((address, _)) => address.to_string(),
             None => host.clone(),
         },
-        None => conn.remote_addr.ip().to_string(),
+        None => conn.remote_addr().ip().to_string(),
     }
 }
 

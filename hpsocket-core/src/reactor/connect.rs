@@ -11,7 +11,7 @@ use socket2::SockRef;
 
 use super::events::guarded;
 use super::{Adoption, Command, Engine, Running, TransportKind};
-use crate::conn::{Conn, ConnState, Transport};
+use crate::conn::{CastSocket, Conn, ConnState, Transport};
 use crate::error::{Error, ErrorKind, Result};
 use crate::sock;
 use crate::types::{ConnId, ServiceState};
@@ -185,11 +185,11 @@ impl Running {
             )
         })?;
         let transport = if cast {
-            Transport::Cast {
+            Transport::Cast(Box::new(CastSocket {
                 socket: mio::net::UdpSocket::from_std(socket.into()),
                 target,
                 source: std::sync::Mutex::new(None),
-            }
+            }))
         } else if udp {
             Transport::Datagram(mio::net::UdpSocket::from_std(socket.into()))
         } else {

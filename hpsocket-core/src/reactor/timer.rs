@@ -8,6 +8,7 @@
 //! come round (its tick is kept, so it fires neither early nor late). Expiring walks the
 //! slots between the last tick seen and now, at most one whole turn.
 
+use std::num::NonZeroU64;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
@@ -20,7 +21,9 @@ const SLOTS: usize = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TimerKey {
     entry: usize,
-    serial: u64,
+    /// Never zero (serials start at 1), so an `Option<TimerKey>`, which every connection's
+    /// worker record holds, takes no more room than the key.
+    serial: NonZeroU64,
 }
 
 struct Entry<T> {
@@ -42,7 +45,7 @@ pub(crate) struct TimerWheel<T> {
     /// No deadline is due before this tick (a lower bound: cancelled deadlines may leave it
     /// early, which only costs a spurious wake-up).
     earliest: u64,
-    next_serial: u64,
+    next_serial: NonZeroU64,
 }
 
 impl<T> TimerWheel<T> {
@@ -53,7 +56,7 @@ impl<T> TimerWheel<T> {
             entries: Slab::new(),
             done: 0,
             earliest: u64::MAX,
-            next_serial: 0,
+            next_serial: NonZeroU64::MIN,
         }
     }
 
@@ -93,11 +96,11 @@ impl<T> TimerWheel<T> {
             self.slots = (0..SLOTS).map(|_| Vec::new()).collect();
         }
         let serial = self.next_serial;
-        self.next_serial += 1;
+        self.next_serial = serial.saturating_add(1);
         let entry = self.entries.insert(Entry {
             tick,
             pos: self.slots[slot].len(),
-            serial,
+            serial: serial.get(),
             value,
         });
         self.slots[slot].push(entry);
@@ -109,7 +112,7 @@ impl<T> TimerWheel<T> {
     /// cancelled.
     pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<T> {
         match self.entries.get(key.entry) {
-            Some(e) if e.serial == key.serial => Some(self.remove(key.entry)),
+            Some(e) if e.serial == key.serial.get() => Some(self.remove(key.entry)),
             _ => None,
         }
     }

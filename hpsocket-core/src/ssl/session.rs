@@ -12,6 +12,16 @@ use openssl::x509::X509VerifyResult;
 
 use super::context::{Side, SslContexts};
 
+/// The most plaintext one TLS record carries.
+const RECORD: usize = 16 * 1024;
+
+thread_local! {
+    /// Where `encrypt` joins the parts of one send, per thread: every thread that sends
+    /// encrypts (under the session's lock), and one buffer a thread reuses costs no
+    /// allocation per message and no memory per connection.
+    static JOIN: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Memory "socket" under OpenSSL: bytes received and not yet read, and records produced and
 /// not yet sent.
 #[derive(Default)]
@@ -205,18 +215,86 @@ impl TlsSession {
         }
     }
 
-    /// Encrypts `parts` in order into records in the output.
+    /// Whether another `read_plain` could only say `NeedInput`: every byte fed was taken by
+    /// OpenSSL and no decrypted plaintext waits inside it. Exact because read-ahead is off
+    /// (the default, never changed in `context.rs`): OpenSSL then takes from the input only
+    /// the record it is working on, so a record not yet processed (application data, a
+    /// close_notify, a post-handshake message such as a session ticket or KeyUpdate) or the
+    /// start of one is still in `input`, and the rest of a record read in part shows in
+    /// `SSL_pending`. A record OpenSSL holds incomplete needs more ciphertext, which a
+    /// readable event announces.
+    pub(crate) fn drained(&self) -> bool {
+        let io = self.stream.get_ref();
+        io.read_pos == io.input.len() && self.stream.ssl().pending() == 0
+    }
+
+    /// Encrypts `parts` in order into records in the output, as few as cheaply possible: a
+    /// record costs its own MAC, padding and header (and `SSL_write` call), so the parts of
+    /// one send (a PACK header and its body, an HTTP head and its body) share records.
+    /// Bytes are copied only to join parts: a part's whole records are written from the
+    /// part itself, so at most one record's worth of each part is copied.
     pub(crate) fn encrypt<'a>(
         &mut self,
         parts: impl Iterator<Item = &'a [u8]>,
     ) -> Result<(), TlsFailure> {
-        for part in parts.filter(|p| !p.is_empty()) {
-            let mut done = 0;
-            while done < part.len() {
-                match self.stream.ssl_write(&part[done..]) {
-                    Ok(n) => done += n,
-                    Err(e) => return Err(self.failure("TLS write failed", &e)),
+        let mut parts = parts.filter(|p| !p.is_empty());
+        let Some(first) = parts.next() else {
+            return Ok(());
+        };
+        let Some(second) = parts.next() else {
+            // One part: nothing to join.
+            return self.write_all(first);
+        };
+        JOIN.with(|join| {
+            // Taken rather than borrowed: nothing here runs application code, but a panic
+            // must not leave the buffer borrowed for the thread's later sends.
+            let mut join = join.take();
+            join.clear();
+            let mut result = Ok(());
+            for part in [first, second].into_iter().chain(parts) {
+                result = self.join_part(&mut join, part);
+                if result.is_err() {
+                    break;
                 }
+            }
+            if result.is_ok() && !join.is_empty() {
+                result = self.write_all(&join);
+            }
+            JOIN.set(join);
+            result
+        })
+    }
+
+    /// Adds `part` to the bytes `join` holds for the next record (always fewer than
+    /// `RECORD`), writing the records that fill up.
+    fn join_part(&mut self, join: &mut Vec<u8>, part: &[u8]) -> Result<(), TlsFailure> {
+        if join.len() + part.len() <= RECORD {
+            join.extend_from_slice(part);
+            return Ok(());
+        }
+        // The part's bytes beyond whole records: its head if they fit with what is held (the
+        // rest then goes out as whole records), else its tail (kept for the parts after it).
+        let odd = part.len() % RECORD;
+        if join.len() + odd <= RECORD {
+            join.extend_from_slice(&part[..odd]);
+            self.write_all(join)?;
+            join.clear();
+            self.write_all(&part[odd..])
+        } else {
+            self.write_all(join)?;
+            join.clear();
+            let whole = part.len() - odd;
+            self.write_all(&part[..whole])?;
+            join.extend_from_slice(&part[whole..]);
+            Ok(())
+        }
+    }
+
+    fn write_all(&mut self, mut data: &[u8]) -> Result<(), TlsFailure> {
+        while !data.is_empty() {
+            match self.stream.ssl_write(data) {
+                Ok(n) => data = &data[n..],
+                Err(e) => return Err(self.failure("TLS write failed", &e)),
             }
         }
         Ok(())

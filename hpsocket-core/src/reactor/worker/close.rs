@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::tls::tls_state;
-use super::{Deadline, Worker};
+use super::{Deadline, Layer, Worker};
 use crate::conn::transport::UDP_CLOSE_NOTIFY;
 use crate::conn::{ConnState, Transport, NO_KEY};
 use crate::error::ErrorKind;
@@ -75,7 +75,7 @@ impl Worker {
             let failing = self
                 .locals
                 .get(key)
-                .and_then(|l| l.http.as_deref()?.failing_code());
+                .and_then(|l| Layer::http(&l.layer)?.failing_code());
             if let Some(code) = failing {
                 // The WebSocket mode failed the connection and the peer hung up before the
                 // delayed close: the failure is why it ended.
@@ -120,28 +120,34 @@ impl Worker {
             self.close(key, reason.0, reason.1);
             return;
         }
-        local.draining = Some(Drain {
+        let drain = Drain {
             last_progress: Instant::now(),
             reason,
-        });
-        self.drains += 1;
+        };
+        self.drains.push((key, drain));
         let id = conn.id;
         let timeout = self.run.config.socket.half_close_drain_timeout;
         self.arm(key, id, Deadline::Drain, timeout);
     }
 
+    /// The drain of the connection at `key`, if it is draining.
+    pub(super) fn drain_of(&mut self, key: usize) -> Option<&mut Drain> {
+        self.drains
+            .iter_mut()
+            .find_map(|(k, d)| (*k == key).then_some(d))
+    }
+
     /// After a flush of a draining connection: note progress, and close once all is written.
     pub(super) fn drain_progress(&mut self, key: usize, wrote: bool) {
-        let Some(local) = self.locals.get_mut(key) else {
+        let Some(local) = self.locals.get(key) else {
             return;
         };
         if local.conn.pending.load(Ordering::Acquire) == 0 {
-            let (operation, code) = local
-                .draining
-                .as_ref()
+            let (operation, code) = self
+                .drain_of(key)
                 .map_or((SocketOperation::Close, 0), |d| d.reason);
             self.close(key, operation, code);
-        } else if let (true, Some(drain)) = (wrote, local.draining.as_mut()) {
+        } else if let (true, Some(drain)) = (wrote, self.drain_of(key)) {
             drain.last_progress = Instant::now();
         }
     }
@@ -149,14 +155,13 @@ impl Worker {
     /// The drain deadline passed: fail the connection if nothing was written since, or wait
     /// for the rest of the timeout counted from the last write.
     pub(super) fn drain_deadline(&mut self, key: usize) {
+        let timeout = Duration::from_millis(self.run.config.socket.half_close_drain_timeout.into());
+        let Some(idle) = self.drain_of(key).map(|d| d.last_progress.elapsed()) else {
+            return;
+        };
         let Some(local) = self.locals.get(key) else {
             return;
         };
-        let Some(drain) = &local.draining else {
-            return;
-        };
-        let timeout = Duration::from_millis(self.run.config.socket.half_close_drain_timeout.into());
-        let idle = drain.last_progress.elapsed();
         if idle < timeout {
             let id = local.conn.id;
             let rest = (timeout - idle).as_millis().max(1) as u32;
@@ -182,7 +187,7 @@ impl Worker {
     pub(super) fn close(&mut self, key: usize, operation: SocketOperation, code: i32) {
         if matches!(
             self.locals.get(key).map(|l| &l.conn.transport),
-            Some(Transport::Peer { .. })
+            Some(Transport::Peer(_))
         ) {
             // Datagrams collected for the batch's single write go first (and their OnSend
             // before OnClose).
@@ -194,16 +199,14 @@ impl Worker {
         if let Some(deadline) = local.deadline {
             self.timers.cancel(deadline);
         }
-        if local.draining.is_some() {
-            self.drains -= 1;
-        }
+        self.drains.retain(|(k, _)| *k != key);
         let conn = local.conn;
         crate::log!(
             crate::log::Level::Info,
             ("{}#{}", self.run.shared.name(), self.run.shared.uid),
             "connection {} ({}) closed: {operation:?}, {}",
             conn.id,
-            conn.remote_addr,
+            conn.remote_addr(),
             match code {
                 0 => "no error".to_string(),
                 c => std::io::Error::from_raw_os_error(c).to_string(),
@@ -219,8 +222,8 @@ impl Worker {
                     .deregister(&mut mio::unix::SourceFd(&fd));
             }
         }
-        if let Transport::Peer { peer, .. } = &conn.transport {
-            let peer = super::peers::PeerKey(*peer);
+        if let Transport::Peer(p) = &conn.transport {
+            let peer = super::peers::PeerKey(p.peer);
             if self.peers.get(&peer) == Some(&key) {
                 self.peers.remove(&peer);
             }

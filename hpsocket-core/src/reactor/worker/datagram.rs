@@ -1,7 +1,7 @@
 //! The UDP side of a worker: reading a server's socket and handing each datagram to its
 //! peer's connection (made on the first datagram from a new peer), reading a client's
-//! connected socket, writing queued datagrams, and the heartbeat rounds that find silent
-//! peers.
+//! connected socket, and writing queued datagrams. A node's socket is read in `node.rs`; the
+//! heartbeat rounds that find silent peers are in `heartbeat.rs`.
 //!
 //! As in HP-Socket: an empty datagram is a heartbeat (a server answers it with one; a
 //! client sends one on connect and every `detect_interval`); the 16-byte close-notify
@@ -14,15 +14,14 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use super::peers::PeerKey;
-use super::{Deadline, Source, Worker};
-use crate::conn::transport::is_close_notify;
+use super::{Source, Worker};
+use crate::conn::transport::{is_close_notify, PeerSocket};
 use crate::conn::{Conn, ConnState, Transport};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
-use crate::reactor::{Adoption, Role, TransportKind};
+use crate::reactor::{Adoption, TransportKind};
 use crate::sock::{self, Received, RecvBatch};
 use crate::types::SocketOperation;
 
@@ -141,61 +140,6 @@ impl Worker {
         }
     }
 
-    /// Reads a UDP node's socket: every datagram goes to `on_receive` with its sender.
-    pub(super) fn receive_node(&mut self, source: usize) {
-        let Some(Source::Node(node)) = self.sources.get(source) else {
-            return;
-        };
-        let node = node.clone();
-        let max = self.run.config.udp.max_datagram_size as usize;
-        for _ in 0..self.run.config.udp.post_receive_count {
-            match node.socket.recv_from(&mut self.read_buf) {
-                // An empty datagram carries nothing to deliver.
-                Ok((0, _)) => {}
-                Ok((n, from)) if n > max => {
-                    self.run.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
-                    let events = &self.run.events;
-                    guarded_unit(|| {
-                        events.node_error(SocketOperation::Receive, libc::EMSGSIZE, Some(from), &[])
-                    });
-                }
-                Ok((n, from)) => {
-                    let data = &self.read_buf[..n];
-                    let events = &self.run.events;
-                    guarded_unit(|| events.node_receive(from, data));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let code = sock::errno(&e);
-                    let events = &self.run.events;
-                    guarded_unit(|| events.node_error(SocketOperation::Receive, code, None, &[]));
-                    return;
-                }
-            }
-            if self.stopping {
-                return;
-            }
-        }
-        if !self.ready_sources.contains(&source) {
-            self.ready_sources.push(source);
-        }
-    }
-
-    /// Writes a UDP node's queue (worker 0).
-    pub(super) fn flush_node(&mut self) {
-        let node = self.sources.iter().find_map(|s| match s {
-            Source::Node(n) => Some(n.clone()),
-            _ => None,
-        });
-        if let Some(node) = node {
-            let mut done = std::mem::take(&mut self.written_blocks);
-            node.flush(&self.run, &mut self.scratch, &mut done);
-            done.clear();
-            self.written_blocks = done;
-        }
-    }
-
     /// One datagram (in its slot of the read buffer) from `peer` to the server.
     fn server_datagram(
         &mut self,
@@ -255,10 +199,10 @@ impl Worker {
             );
             return None;
         };
-        let transport = Transport::Peer {
+        let transport = Transport::Peer(Box::new(PeerSocket {
             socket: socket.clone(),
             peer,
-        };
+        }));
         let conn = Arc::new(Conn::new(
             id,
             self.index,
@@ -352,7 +296,10 @@ impl Worker {
                     match self.classify(0, n) {
                         Datagram::Heartbeat => {}
                         Datagram::Oversize => {
-                            let peer = conn.transport.cast_source().unwrap_or(conn.remote_addr);
+                            let peer = conn
+                                .transport
+                                .cast_source()
+                                .unwrap_or_else(|| conn.remote_addr());
                             self.dropped(n, peer);
                         }
                         Datagram::CloseNotify => return self.closed_by_peer(key),
@@ -431,47 +378,5 @@ impl Worker {
                 }
             }
         }
-    }
-
-    /// Starts the heartbeat rounds of a UDP engine, if they are on.
-    pub(super) fn arm_detect(&mut self) {
-        let udp = &self.run.config.udp;
-        if self.run.shared.transport == TransportKind::Udp && udp.detects() {
-            let at = Instant::now() + Duration::from_millis(udp.detect_interval.into());
-            self.timers.arm(at, (usize::MAX, 0, Deadline::Detect));
-        }
-    }
-
-    /// One heartbeat round over the worker's UDP connections: a server closes those it has
-    /// not heard from for `detect_attempts` rounds; a client closes after `detect_attempts`
-    /// unanswered heartbeats, else sends the next one.
-    pub(super) fn detect_round(&mut self) {
-        let attempts = self.run.config.udp.detect_attempts;
-        // Clients and agents send the heartbeats; a server only counts what it hears.
-        let client = self.run.shared.role != Role::Server;
-        let keys: Vec<usize> = self
-            .locals
-            .iter()
-            .filter(|(_, l)| !l.connecting && l.conn.transport.is_datagram())
-            .map(|(k, _)| k)
-            .collect();
-        for key in keys {
-            let Some(local) = self.locals.get_mut(key) else {
-                continue;
-            };
-            if local.conn.state() != ConnState::Connected {
-                continue;
-            }
-            if local.detect_fails >= attempts {
-                let code = if client { libc::ECONNRESET } else { 0 };
-                self.close(key, SocketOperation::Close, code);
-                continue;
-            }
-            local.detect_fails += 1;
-            if client {
-                let _ = local.conn.transport.send_parts(std::iter::empty());
-            }
-        }
-        self.arm_detect();
     }
 }

@@ -5,13 +5,13 @@
 
 use std::io::IoSlice;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 
 use rustix::io::Errno;
 
 use super::Worker;
 use crate::buffer::SendQueue;
-use crate::conn::{Conn, Transport};
+use crate::conn::{Conn, QueueGuard, Transport};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::ssl::session::TlsState;
@@ -40,7 +40,7 @@ impl Worker {
         &mut self,
         key: usize,
         conn: &Arc<Conn>,
-        mut queue: MutexGuard<'_, SendQueue>,
+        mut queue: QueueGuard<'_>,
     ) -> Step {
         let Transport::Stream(stream) = &conn.transport else {
             return Step::Blocked; // only HTTP streams queue files

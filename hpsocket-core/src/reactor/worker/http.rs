@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::receive::Delivering;
-use super::{Deadline, Local, Worker};
+use super::{Deadline, Layer, Local, Worker};
 use crate::conn::{Conn, ConnState};
 use crate::http::cookie::{cookie_manager, Cookie};
 use crate::http::session::{parsing, request_host, Delivered, HttpEvents, HttpSession};
@@ -97,12 +97,12 @@ pub(super) fn deliver_http(
     };
     let id = conn.id;
     let _delivering = Delivering::start(&conn);
-    if !parsing(shared, local.http.as_deref()) {
+    if !parsing(shared, Layer::http(&local.layer)) {
         return receive_raw(run, id, data);
     }
-    let session = local
-        .http
-        .get_or_insert_with(|| Box::new(HttpSession::new(run.shared.role == Role::Server)));
+    let session = Layer::http_or_insert_with(&mut local.layer, || {
+        HttpSession::new(run.shared.role == Role::Server)
+    });
     let events = ConnEvents::new(run, &conn);
     let paused = || conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected;
     match session.feed(data, id, shared, &events, &paused) {
@@ -150,7 +150,7 @@ impl Worker {
         let mut any = false;
         let mut dead = Vec::new();
         for (key, local) in self.locals.iter_mut() {
-            let Some(session) = local.http.as_deref_mut() else {
+            let Some(session) = Layer::http_mut(&mut local.layer) else {
                 continue;
             };
             if !session.in_ws_mode() || local.conn.state() != ConnState::Connected {
@@ -180,7 +180,7 @@ impl Worker {
             return;
         };
         let conn = local.conn.clone();
-        let (Some(shared), Some(session)) = (conn.http(), local.http.as_deref_mut()) else {
+        let (Some(shared), Some(session)) = (conn.http(), Layer::http_mut(&mut local.layer)) else {
             return;
         };
         let events = ConnEvents::new(&self.run, &conn);

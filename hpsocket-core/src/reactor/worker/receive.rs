@@ -1,14 +1,14 @@
 //! The receive path of a worker: reading the socket, handing bytes to the receive model
 //! (PUSH, PULL, PACK), and taking turns between busy connections.
 
-use std::io::{self, Read};
+use std::io;
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::close::read_error_operation;
 use super::tls::tls_state;
-use super::{Local, Worker, READS_PER_TURN};
+use super::{Layer, Local, Worker, READS_PER_TURN};
 use crate::conn::{Conn, ConnState, Transport};
 use crate::model::ReceiveModel;
 use crate::protocol::{Fault, Io, Pack, Protocol};
@@ -35,7 +35,7 @@ impl Worker {
             }
             // The stream read inline: this is the hot path of every TCP message.
             let read = match &conn.transport {
-                Transport::Stream(s) => (&mut &*s).read(&mut self.read_buf),
+                Transport::Stream(s) => sock::recv(s, &mut self.read_buf),
                 other => other.read(&mut self.read_buf),
             };
             match read {
@@ -106,7 +106,7 @@ impl Worker {
             ReceiveModel::Pack => return pack_input(local, data, run, *now_ms),
             ReceiveModel::Http => {
                 let delivered = super::http::deliver_http(local, data, run);
-                if local.http.as_mut().is_some_and(|s| s.take_ws_entered()) {
+                if Layer::http_mut(&mut local.layer).is_some_and(|s| s.take_ws_entered()) {
                     self.arm_ws_ping();
                 }
                 return delivered;
@@ -213,10 +213,11 @@ fn pack_input(
         failed: None,
     };
     // The protocol clock is HP-Socket's 32-bit millisecond count.
-    let input = local
-        .pack
-        .get_or_insert_with(|| Box::new(Pack::new(run.config.pack)))
-        .input(data, now_ms as u32, &mut io);
+    let input = Layer::pack_or_insert_with(&mut local.layer, || Pack::new(run.config.pack)).input(
+        data,
+        now_ms as u32,
+        &mut io,
+    );
     match (input, io.failed) {
         (Err(Fault { code, .. }), _) | (Ok(_), Some(code)) => Err((SocketOperation::Receive, code)),
         (Ok(_), None) => {

@@ -66,7 +66,10 @@ impl Worker {
                     // Held plaintext was encrypted into the output once the handshake completed.
                     conn.held.store(session.held_len(), Ordering::Release);
                 }
-                (status, io)
+                // Checked under the same lock: after the unit was handed over, a step with
+                // nothing left to decrypt would only cost an `SSL_read` that says WANT_READ.
+                let drained = io.plain.is_some() && session.drained();
+                (status, io, drained)
             };
             let (
                 status,
@@ -76,6 +79,7 @@ impl Worker {
                     plain,
                     ..
                 },
+                drained,
             ) = step;
             if queued {
                 self.flush(key);
@@ -114,7 +118,7 @@ impl Worker {
                 self.locals[key].read_blocked = true;
                 return Ok(());
             }
-            if !progressed {
+            if !progressed || drained {
                 // The session needs more ciphertext.
                 return Ok(());
             }

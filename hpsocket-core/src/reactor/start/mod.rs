@@ -1,22 +1,23 @@
 //! Starting and stopping an engine: the `SS_*` state machine, worker threads, and the order
-//! of the final events (every `OnClose`, then `OnShutdown`).
+//! of the final events (every `OnClose`, then `OnShutdown`). The sockets a run receives on
+//! are opened in `bind.rs`.
 
-use std::net::{IpAddr, SocketAddr};
-use std::os::fd::AsRawFd;
+mod bind;
+
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::events::{guarded, guarded_unit, Events};
+use super::events::{guarded_unit, Events};
 use super::worker::{source_token, Source, Worker, WAKER_TOKEN};
 use super::{Command, Engine, Running, Shared, TransportKind, WorkerHandle};
 use crate::buffer::BufferPool;
-use crate::config::EngineConfig;
 use crate::conn::table::ConnTable;
 use crate::error::{Error, ErrorKind, Result};
-use crate::sock;
 use crate::sync::lock;
 use crate::types::{CastMode, ServiceState};
+use bind::{bind_datagram, bind_node, listen};
 
 /// What `start` needs beyond the settings.
 pub(crate) struct StartParams {
@@ -313,181 +314,4 @@ impl Running {
         super::marked(self.shared.uid, || guarded_unit(|| events.shutdown()));
         self.shared.set_state(ServiceState::Stopped);
     }
-}
-
-/// Creates, binds, prepares (`OnPrepareListen`) and listens on the server socket.
-fn listen(
-    name: &str,
-    address: &str,
-    port: u16,
-    config: &EngineConfig,
-    events: &dyn Events,
-) -> Result<mio::net::TcpListener> {
-    let ip = sock::parse_bind_address(address).map_err(|e| {
-        Error::new(
-            ErrorKind::SocketCreate,
-            libc::EINVAL,
-            format!("{name}::start: {e}"),
-        )
-    })?;
-    let addr = SocketAddr::new(ip, port);
-    let socket = sock::new_socket(addr, config.socket.reuse_address_policy)
-        .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
-    socket
-        .bind(&addr.into())
-        .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
-    // Set on the listener once, inherited by every accepted socket (saves five system calls
-    // per accept).
-    sock::configure_stream(socket2::SockRef::from(&socket), &config.socket).map_err(|e| {
-        Error::os(
-            ErrorKind::SocketCreate,
-            &e,
-            format!("{name}: socket options"),
-        )
-    })?;
-    prepare_listen(name, &socket, events)?;
-    let backlog = config.socket_listen_queue.min(i32::MAX as u32) as i32;
-    socket.listen(backlog).map_err(|e| {
-        Error::os(
-            ErrorKind::SocketListen,
-            &e,
-            format!("{name}: listen on {addr}"),
-        )
-    })?;
-    socket.set_nonblocking(true).map_err(|e| {
-        Error::os(
-            ErrorKind::SocketListen,
-            &e,
-            format!("{name}: listen on {addr}"),
-        )
-    })?;
-    Ok(mio::net::TcpListener::from_std(socket.into()))
-}
-
-/// Creates and binds a UDP server's sockets, one per worker on the same address and port
-/// (`SO_REUSEPORT` when there are several), firing `OnPrepareListen` for the first.
-fn bind_datagram(
-    name: &str,
-    address: &str,
-    port: u16,
-    config: &EngineConfig,
-    events: &dyn Events,
-    count: usize,
-) -> Result<Vec<mio::net::UdpSocket>> {
-    let ip = sock::parse_bind_address(address).map_err(|e| {
-        Error::new(
-            ErrorKind::SocketCreate,
-            libc::EINVAL,
-            format!("{name}::start: {e}"),
-        )
-    })?;
-    let mut addr = SocketAddr::new(ip, port);
-    let mut sockets = Vec::with_capacity(count);
-    for i in 0..count {
-        let socket = sock::new_datagram_socket(addr, config.socket.reuse_address_policy, count > 1)
-            .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
-        // Before `OnPrepareListen`, which may still change them.
-        sock::set_datagram_buffers(&socket, &config.udp).map_err(|e| {
-            Error::os(
-                ErrorKind::SocketCreate,
-                &e,
-                format!("{name}: SO_RCVBUF/SO_SNDBUF"),
-            )
-        })?;
-        socket
-            .bind(&addr.into())
-            .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
-        if i == 0 {
-            // Port 0 picked a free port: the other workers' sockets share it.
-            if let Some(bound) = socket.local_addr().ok().and_then(|a| a.as_socket()) {
-                addr = bound;
-            }
-            prepare_listen(name, &socket, events)?;
-        }
-        socket.set_nonblocking(true).map_err(|e| {
-            Error::os(
-                ErrorKind::SocketCreate,
-                &e,
-                format!("{name}: socket options"),
-            )
-        })?;
-        sockets.push(mio::net::UdpSocket::from_std(socket.into()));
-    }
-    Ok(sockets)
-}
-
-/// Creates and binds a UDP node's socket, fires `OnPrepareListen`, and with a cast mode joins
-/// the multicast group (or allows broadcast). A casting node binds the port on any address,
-/// so group and broadcast datagrams reach it; the bind address names the interface.
-fn bind_node(
-    name: &str,
-    address: &str,
-    port: u16,
-    cast: Option<&(CastMode, String)>,
-    config: &EngineConfig,
-    events: &dyn Events,
-) -> Result<super::node::NodeSocket> {
-    let invalid = |e: std::io::Error| {
-        Error::new(
-            ErrorKind::InvalidParam,
-            libc::EINVAL,
-            format!("{name}::start: {e}"),
-        )
-    };
-    let ip = sock::parse_bind_address(address).map_err(invalid)?;
-    let interface = (!address.trim().is_empty()).then_some(ip);
-    let cast = match cast {
-        Some((mode, to)) if *mode != CastMode::Unicast => {
-            Some((*mode, sock::resolve(to, port).map_err(invalid)?))
-        }
-        _ => None,
-    };
-    let bind_ip = match (cast, ip) {
-        (Some(_), IpAddr::V4(_)) => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-        (Some(_), IpAddr::V6(_)) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
-        (None, ip) => ip,
-    };
-    let addr = SocketAddr::new(bind_ip, port);
-    let socket = sock::new_datagram_socket(addr, config.socket.reuse_address_policy, false)
-        .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
-    socket
-        .bind(&addr.into())
-        .map_err(|e| Error::os(ErrorKind::SocketBind, &e, format!("{name}: bind {addr}")))?;
-    prepare_listen(name, &socket, events)?;
-    if let Some((mode, target)) = cast {
-        let udp = crate::config::UdpConfig {
-            cast_mode: mode,
-            ..config.udp
-        };
-        sock::join_cast(name, &socket, &udp, target, interface)?;
-    }
-    socket.set_nonblocking(true).map_err(|e| {
-        Error::os(
-            ErrorKind::SocketCreate,
-            &e,
-            format!("{name}: socket options"),
-        )
-    })?;
-    let (mode, target) = match cast {
-        Some((mode, target)) => (mode, Some(target)),
-        None => (CastMode::Unicast, None),
-    };
-    Ok(super::node::NodeSocket::new(
-        mio::net::UdpSocket::from_std(socket.into()),
-        mode,
-        target,
-    ))
-}
-
-/// `OnPrepareListen` for a bound server or node socket; `HR_ERROR` fails the start.
-fn prepare_listen(name: &str, socket: &socket2::Socket, events: &dyn Events) -> Result<()> {
-    let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
-    if result.is_error() {
-        return Err(Error::new(
-            ErrorKind::SocketPrepare,
-            libc::ECANCELED,
-            format!("{name}: OnPrepareListen returned HR_ERROR"),
-        ));
-    }
-    Ok(())
 }
