@@ -183,16 +183,21 @@ pub fn parse_list(text: &str) -> Result<BTreeMap<String, String>, String> {
 
 /// Every identifier a binding's sources name, with C's token-pasting macros expanded.
 pub fn reached(root: &Path, b: &Binding) -> Result<BTreeSet<String>, String> {
-    let dir = root.join(b.dir);
+    // The whole tree under the binding's directory: a module may be a directory of files.
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if path.extension().is_some_and(|e| e == b.ext) && !b.generated.contains(&name) {
-            files.push(path);
+    let mut dirs = vec![root.join(b.dir)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == b.ext) && !b.generated.contains(&name) {
+                files.push(path);
+            }
         }
     }
     let mut names = BTreeSet::new();

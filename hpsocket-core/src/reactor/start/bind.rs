@@ -20,13 +20,7 @@ pub(super) fn listen(
     config: &EngineConfig,
     events: &dyn Events,
 ) -> Result<mio::net::TcpListener> {
-    let ip = sock::parse_bind_address(address).map_err(|e| {
-        Error::new(
-            ErrorKind::SocketCreate,
-            libc::EINVAL,
-            format!("{name}::start: {e}"),
-        )
-    })?;
+    let ip = bind_ip(name, address)?;
     let addr = SocketAddr::new(ip, port);
     let socket = sock::new_socket(addr, config.socket.reuse_address_policy)
         .map_err(|e| Error::os(ErrorKind::SocketCreate, &e, format!("{name}: socket")))?;
@@ -71,13 +65,7 @@ pub(super) fn bind_datagram(
     events: &dyn Events,
     count: usize,
 ) -> Result<Vec<mio::net::UdpSocket>> {
-    let ip = sock::parse_bind_address(address).map_err(|e| {
-        Error::new(
-            ErrorKind::SocketCreate,
-            libc::EINVAL,
-            format!("{name}::start: {e}"),
-        )
-    })?;
+    let ip = bind_ip(name, address)?;
     let mut addr = SocketAddr::new(ip, port);
     let mut sockets = Vec::with_capacity(count);
     for i in 0..count {
@@ -177,6 +165,17 @@ pub(super) fn bind_node(
 }
 
 /// `OnPrepareListen` for a bound server or node socket; `HR_ERROR` fails the start.
+/// The address a server's socket binds, or the error `start` reports for it.
+fn bind_ip(name: &str, address: &str) -> Result<IpAddr> {
+    sock::parse_bind_address(address).map_err(|e| {
+        Error::new(
+            ErrorKind::SocketCreate,
+            libc::EINVAL,
+            format!("{name}::start: {e}"),
+        )
+    })
+}
+
 fn prepare_listen(name: &str, socket: &socket2::Socket, events: &dyn Events) -> Result<()> {
     let (result, _) = guarded(|| events.prepare_listen(socket.as_raw_fd()));
     if result.is_error() {
