@@ -658,8 +658,14 @@ class Bench:
                 counts.append((callgrind_total(cg), r.get("msgs", 0), r.get("errors", 0)))
             (i0, m0, e0), (i1, m1, e1) = counts
             per = (i1 - i0) / (m1 - m0) if i0 and i1 and m1 > m0 else None
-            r = self.record("IR", "64B x 1000", name, 0, {
-                "ir_per_msg": per, "ir_msgs": m1 - m0, "errors": e0 + e1})
+            rec = {"ir_per_msg": per, "ir_msgs": m1 - m0, "errors": e0 + e1}
+            if name in IR_PROFILED and per:
+                # Where hpsocket's instructions go, for the report: the difference of the
+                # two profiles, function by function, per message.
+                rec["ir_top"] = callgrind_top(
+                    *(os.path.join(out, f"{name}.{rounds}.out") for rounds in IR_ROUNDS),
+                    m1 - m0)
+            r = self.record("IR", "64B x 1000", name, 0, rec)
             self.say("IR", "64B x 1000", name, r, ["ir_per_msg", "ir_msgs", "errors"])
 
     def p1(self):
@@ -931,6 +937,50 @@ def callgrind_total(path):
     return None
 
 
+# The servers whose IR profile the report breaks down by function, and how many rows.
+IR_PROFILED = ("hps", "hps-c")
+IR_TOP = 14
+
+
+def callgrind_functions(path):
+    """function -> self instructions in a callgrind profile (inlined code counted in the
+    function it was inlined into, as the machine runs it)."""
+    try:
+        text = subprocess.run(["callgrind_annotate", "--auto=no", "--show-percs=no",
+                               "--threshold=100", path], capture_output=True, text=True,
+                              timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    out = {}
+    for line in text.splitlines():
+        parts = line.split(None, 1)
+        if len(parts) != 2 or not parts[0].replace(",", "").isdigit() or ":" not in parts[1]:
+            continue
+        where = parts[1].split(" [", 1)[0]
+        if where.startswith("PROGRAM TOTALS"):
+            continue
+        # "file:function": Rust paths hold "::", file names do not.
+        file_end = where.find(":")
+        while where[file_end:file_end + 2] == "::":
+            file_end = where.find(":", file_end + 2)
+        function = where[file_end + 1:] if file_end >= 0 else where
+        out[function] = out.get(function, 0) + int(parts[0].replace(",", ""))
+    return out
+
+
+def callgrind_top(short_profile, long_profile, messages):
+    """The functions that cost most per message between two profiles: [[instructions,
+    function], ...], the rest summed as one row."""
+    a, b = callgrind_functions(short_profile), callgrind_functions(long_profile)
+    per = {f: (b.get(f, 0) - a.get(f, 0)) / messages for f in set(a) | set(b)}
+    ranked = sorted(((v, f) for f, v in per.items() if v > 0.5), reverse=True)
+    top = [[round(v, 1), f] for v, f in ranked[:IR_TOP]]
+    rest = sum(v for v, _ in ranked[IR_TOP:])
+    if rest:
+        top.append([round(rest, 1), "(all other functions)"])
+    return top
+
+
 def have_valgrind():
     return any(os.access(os.path.join(d, "valgrind"), os.X_OK)
                for d in os.environ.get("PATH", "").split(os.pathsep))
@@ -997,6 +1047,8 @@ def summarize(results):
             m["client_busy"] = med_hr([r["client_cpu_s"] / r["secs"]
                                        if r.get("secs") and "client_cpu_s" in r else None
                                        for r in rs])
+        if "ir_top" in rs[0]:
+            m["ir_top"] = rs[0]["ir_top"]  # one run: callgrind does not vary
         m["loadavg"] = med_hr([float(r["loadavg"]) for r in rs])
         m["reps"] = (len(rs), 0)
         out[key] = m
@@ -1115,14 +1167,18 @@ def publish(head, results, a):
     print()
     print(text)
     cells = set(a.cells.split(","))
-    if not a.smoke and cells <= set(report.SPLICED) and os.path.isfile(a.results):
-        # a run of S1, L1, H1, W1, K1 and/or U1 only replaces those sections of the report
+    keys = report.splice_keys(cells)
+    if not a.smoke and keys and os.path.isfile(a.results):
+        # a run of only spliceable cells (T2, C1-C3 together, S1, IR, L1, H1, W1, K1, U1)
+        # replaces those sections of the report and their lines under "Below the bar"
+        fresh_below = report.below_of(text)
         with open(a.results) as f:
             text = f.read()
-        for key in sorted(cells):
+        for key in keys:
             section = report.SPLICED[key](head, summary)
             if section:
                 text = report.splice_section(text, section, key)
+        text = report.splice_below(text, fresh_below, cells)
         if cells & {"L1", "H1", "W1", "K1", "U1"}:  # an older report lists them as not yet there
             text = "\n".join(report.NOT_YET if l.startswith(report.STALE_NOT_YET) else l
                              for l in text.split("\n"))

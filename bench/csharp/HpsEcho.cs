@@ -15,6 +15,9 @@ public static class HpsEcho
         server.OnReceive += (s, id, data) => s.Send(id, data) ? HandleResult.Ok : HandleResult.Error;
         server.OnShutdown += s => { stopped.Set(); return HandleResult.Ok; };
         server.WorkerThreadCount = 1;
+        // TCP_NODELAY, as SocketsEcho and every L1/T2 server: the core then writes a send made
+        // in OnReceive at once instead of queueing it and flushing after the callback.
+        server.NoDelay = true;
         server.SocketListenQueue = 4096;
         if (!server.Start("127.0.0.1", port))
         {

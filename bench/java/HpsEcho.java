@@ -6,7 +6,8 @@ import org.hpsocket.ServerListener;
 import org.hpsocket.TcpServer;
 
 /**
- * L1: echo server on the hpsocket jar (as examples/java/EchoServer.java), one worker thread.
+ * L1: echo server on the hpsocket jar (as examples/java/EchoServer.java), one worker thread,
+ * TCP_NODELAY.
  * {@code java -cp hpsocket.jar:classes HpsEcho [port]} prints {@code listening <addr>}.
  */
 public final class HpsEcho {
@@ -27,6 +28,10 @@ public final class HpsEcho {
             }
         });
         server.setWorkerThreadCount(1);
+        // TCP_NODELAY, as every L1/T2 server (NioEcho sets it on each accepted channel,
+        // hps_echo.rs through its config): the core then writes a send made in onReceive
+        // straight to the socket instead of queueing it and flushing after the callback.
+        server.setNoDelay(true);
         server.setSocketListenQueue(4096);
         server.start("127.0.0.1", port);
         java.net.InetSocketAddress a = server.getListenAddress();

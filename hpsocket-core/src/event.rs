@@ -174,9 +174,20 @@ pub trait EventHandler: Send + Sync + 'static {
     fn wanted(&self) -> EventMask {
         EventMask::ALL
     }
+    /// Whether every event of `events` is wanted: asked on every send (for `Send`), so a
+    /// handler whose `wanted` is costly can answer one question cheaply. Default: from
+    /// `wanted`.
+    fn wants(&self, events: EventMask) -> bool {
+        self.wanted().contains(events)
+    }
     /// One event. The result matters where the listener traits say so (`HR_ERROR` rejects an
     /// accept, fails a prepare, closes a connection); elsewhere it is ignored.
     fn on_event(&self, event: Event<'_>) -> HandleResult;
+    /// [`Event::Receive`], the event of every message: a handler may answer it without the
+    /// dispatch through `on_event`. Default: `on_event`.
+    fn on_receive(&self, conn: ConnId, data: &[u8]) -> HandleResult {
+        self.on_event(Event::Receive { conn, data })
+    }
     /// HTTP components: one step of a parse of connection `conn`. Default: `HPR_OK`.
     fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {
         let _ = (conn, event);
@@ -198,13 +209,13 @@ macro_rules! connection_events {
             self.0.on_event(Event::Send { conn, data })
         }
         fn wants_on_send(&self) -> bool {
-            self.0.wanted().contains(EventMask::SEND)
+            self.0.wants(EventMask::SEND)
         }
         fn wants_http_head(&self) -> bool {
-            self.0.wanted().contains(EventMask::HTTP_HEAD)
+            self.0.wants(EventMask::HTTP_HEAD)
         }
         fn on_receive(&self, _: &$sender, conn: ConnId, data: &[u8]) -> HandleResult {
-            self.0.on_event(Event::Receive { conn, data })
+            self.0.on_receive(conn, data)
         }
         fn on_send_drained(&self, _: &$sender, conn: ConnId, pending: usize) -> HandleResult {
             self.0.on_event(Event::SendDrained { conn, pending })
@@ -324,7 +335,7 @@ impl<H: EventHandler> NodeListener for EventAdapter<H> {
         self.0.on_event(Event::NodeSend { remote, data })
     }
     fn wants_on_send(&self) -> bool {
-        self.0.wanted().contains(EventMask::SEND)
+        self.0.wants(EventMask::SEND)
     }
     fn on_receive(&self, _: &UdpNode, remote: SocketAddr, data: &[u8]) -> HandleResult {
         self.0.on_event(Event::NodeReceive { remote, data })

@@ -110,7 +110,9 @@ impl Bridge {
             return HandleResult::Ignore;
         }
         let key = self as *const Bridge as usize;
-        let code = jvm::calling(key, || jvm::dispatch(&self.target, event, conn, arg, data));
+        let code = jvm::calling(key, || {
+            jvm::dispatch(&self.target, key, event, conn, arg, data)
+        });
         HandleResult::from_code(code)
     }
 
@@ -122,7 +124,7 @@ impl Bridge {
         }
         let key = self as *const Bridge as usize;
         let code = jvm::calling(key, || {
-            jvm::dispatch_or(&self.target, event, conn, arg, data, 0, -1)
+            jvm::dispatch_or(&self.target, key, event, conn, arg, data, 0, -1)
         });
         HttpParseResult::from_code(code)
     }
@@ -132,10 +134,11 @@ impl Bridge {
         // Always dispatched: the Java side drops the connection's attachment there.
         let key = self as *const Bridge as usize;
         jvm::calling(key, || {
-            jvm::dispatch(&self.target, EV_CLOSE, conn, arg, None);
+            jvm::dispatch(&self.target, key, EV_CLOSE, conn, arg, None);
         });
         if self.is_client {
             // A client's close is its last event: it stops by itself after it.
+            jvm::release_target(key);
             self.unpin();
         }
     }
@@ -143,8 +146,9 @@ impl Bridge {
     fn shutdown(&self) {
         let key = self as *const Bridge as usize;
         jvm::calling(key, || {
-            jvm::dispatch(&self.target, EV_SHUTDOWN, 0, 0, None);
+            jvm::dispatch(&self.target, key, EV_SHUTDOWN, 0, 0, None);
         });
+        jvm::release_target(key);
         self.unpin();
     }
 
@@ -166,6 +170,11 @@ impl EventHandler for JavaEvents {
         } else {
             EventMask::HTTP_HEAD
         }
+    }
+
+    // The event of every message, straight to the upcall: no `Event` built and matched.
+    fn on_receive(&self, conn: ConnId, data: &[u8]) -> HandleResult {
+        self.0.call(EV_RECEIVE, conn, 0, Some(data))
     }
 
     fn on_http(&self, conn: ConnId, event: HttpEvent<'_>) -> HttpParseResult {

@@ -48,6 +48,32 @@ pub extern "system" fn Java_org_hpsocket_Native_sendDirect(
     })
 }
 
+/// `len` bytes at `address`: the worker's own receive buffer (`ReceiveBuffer`), whose address
+/// the Java side already knows, so no per-send JVM lookup of a buffer's address and capacity.
+#[no_mangle]
+pub extern "system" fn Java_org_hpsocket_Native_sendAddress(
+    mut env: JNIEnv,
+    _: JClass,
+    h: jlong,
+    conn: jlong,
+    address: jlong,
+    len: jint,
+) {
+    run(&mut env, |_| {
+        let sh = shell(h)?;
+        let len = length(len)?;
+        if address == 0 {
+            return Err(Fail::Arg("null address".into()));
+        }
+        // SAFETY: only `ComponentCalls.send0` calls this, with the address of the position of
+        // the thread's registered receive buffer and at most its remaining bytes (within its
+        // capacity); it keeps that buffer reachable until this returns, and the core copies
+        // the bytes (or writes them out) before `send` returns.
+        let bytes = unsafe { std::slice::from_raw_parts(address as usize as *const u8, len) };
+        Ok(sh.core.send(conn as u64, &[bytes])?)
+    })
+}
+
 /// Several `byte[]` ranges as one send (one frame for PACK).
 #[no_mangle]
 pub extern "system" fn Java_org_hpsocket_Native_sendPackets(

@@ -16,6 +16,9 @@ use jni::{JNIEnv, JavaVM};
 pub(crate) const HR_IGNORE: i32 = 1;
 pub(crate) const HR_ERROR: i32 = 2;
 
+/// `Component.DISPATCHED`: what `Component.dispatch` adds to the code it returns.
+const DISPATCHED: i32 = 1 << 16;
+
 /// Smallest per-thread receive buffer; it grows to the next power of two on demand.
 const SCRATCH_MIN: usize = 64 * 1024;
 
@@ -32,6 +35,9 @@ pub(crate) struct Ids {
     byte_buffer_class: GlobalRef,
     /// `static ByteBuffer ByteBuffer.allocateDirect(int)`
     allocate_direct: JStaticMethodID,
+    receive_buffer_class: GlobalRef,
+    /// `static void ReceiveBuffer.register(ByteBuffer buffer, long address, int capacity)`
+    register: JStaticMethodID,
     pub(crate) exception_class: GlobalRef,
     /// `HPSocketException(int code, int errno, String message)`
     pub(crate) exception_ctor: JMethodID,
@@ -54,6 +60,9 @@ pub(crate) fn init(env: &mut JNIEnv) -> jni::errors::Result<()> {
     let byte_buffer = env.find_class("java/nio/ByteBuffer")?;
     let allocate_direct =
         env.get_static_method_id(&byte_buffer, "allocateDirect", "(I)Ljava/nio/ByteBuffer;")?;
+    let receive_buffer = env.find_class("org/hpsocket/ReceiveBuffer")?;
+    let register =
+        env.get_static_method_id(&receive_buffer, "register", "(Ljava/nio/ByteBuffer;JI)V")?;
     let exception = env.find_class("org/hpsocket/HPSocketException")?;
     let exception_ctor = env.get_method_id(&exception, "<init>", "(IILjava/lang/String;)V")?;
     let ids = Ids {
@@ -64,6 +73,8 @@ pub(crate) fn init(env: &mut JNIEnv) -> jni::errors::Result<()> {
         report,
         byte_buffer_class: env.new_global_ref(&byte_buffer)?,
         allocate_direct,
+        receive_buffer_class: env.new_global_ref(&receive_buffer)?,
+        register,
         exception_class: env.new_global_ref(&exception)?,
         exception_ctor,
     };
@@ -85,11 +96,23 @@ struct Scratch {
     capacity: usize,
 }
 
-/// What a thread attached by this library keeps: the `JNIEnv` and its receive buffer. Dropped
-/// when the thread exits: the buffer's global ref goes, then the thread detaches.
+/// What a thread attached by this library keeps: the `JNIEnv`, its receive buffer and the
+/// component it dispatches to. Dropped when the thread exits: the global refs go, then the
+/// thread detaches.
 struct Attached {
     env: *mut sys::JNIEnv,
     scratch: Cell<Option<Scratch>>,
+    /// The Java component this thread's upcalls go to, as (bridge key, strong global ref):
+    /// taken at the first event, so that an event costs no weak-ref upgrade (a
+    /// `NewLocalRef` and a `DeleteLocalRef`, each a JVM state transition); given back at the
+    /// component's last event (see [`release_target`]) or when the thread exits. A worker
+    /// serves one component and exits when that component stops (the stop joins it), so this
+    /// never keeps a stopped component from being collected. While it is held the component
+    /// is reachable, so its bridge (freed only by the component's Cleaner) is too: the key
+    /// cannot name another bridge.
+    target: Cell<Option<(usize, sys::jobject)>>,
+    /// The address of the receive buffer last registered with `ReceiveBuffer` (0: none).
+    registered: Cell<usize>,
 }
 
 impl Drop for Attached {
@@ -98,6 +121,10 @@ impl Drop for Attached {
             // SAFETY: `env` belongs to this thread, which is still attached (it detaches below),
             // and `s.buffer` is a global ref this thread created and nobody else deletes.
             unsafe { delete_global(self.env, s.buffer) };
+        }
+        if let Some((_, obj)) = self.target.take() {
+            // SAFETY: as above; the target is a global ref only this thread holds.
+            unsafe { delete_global(self.env, obj) };
         }
         if let Some(ids) = IDS.get() {
             let vm = ids.vm.get_java_vm_pointer();
@@ -167,6 +194,8 @@ fn current_env() -> Option<*mut sys::JNIEnv> {
         *a = Some(Attached {
             env,
             scratch: Cell::new(None),
+            target: Cell::new(None),
+            registered: Cell::new(0),
         })
     });
     Some(env)
@@ -185,11 +214,13 @@ pub(crate) fn with_env<R>(f: impl FnOnce(&mut JNIEnv) -> R) -> Option<R> {
 /// library did not attach. Give it back with [`put_scratch`]; a nested upcall meanwhile gets
 /// its own buffer.
 fn take_scratch(env: &mut JNIEnv, len: usize) -> Option<Scratch> {
-    let ours = ATTACHED.with_borrow(|a| a.is_some());
-    if !ours {
-        return None;
-    }
-    let current = ATTACHED.with_borrow(|a| a.as_ref().and_then(|a| a.scratch.take()));
+    let current = ATTACHED.with_borrow(|a| a.as_ref().map(|a| a.scratch.take()))?;
+    grow_scratch(env, current, len)
+}
+
+/// `current` (a buffer taken from the thread) if it holds `len` bytes, else a new, larger one
+/// (registered with `ReceiveBuffer`, see [`register`]) in its place.
+fn grow_scratch(env: &mut JNIEnv, current: Option<Scratch>, len: usize) -> Option<Scratch> {
     if let Some(s) = current {
         if s.capacity >= len {
             return Some(s);
@@ -217,31 +248,89 @@ fn take_scratch(env: &mut JNIEnv, len: usize) -> Option<Scratch> {
     if global.is_null() {
         return None;
     }
-    Some(Scratch {
+    let s = Scratch {
         buffer: global,
         address: address?,
         capacity,
-    })
+    };
+    register(env, &s);
+    Some(s)
+}
+
+/// Tells `ReceiveBuffer` (a Java thread-local) that `s` is this thread's receive buffer and
+/// where its bytes are, so that sending that very buffer from a callback passes its address
+/// down (`Native.sendAddress`) instead of asking the JVM for it. Only when it changed: the
+/// thread-local holds the registered buffer strongly, so no other live buffer can have the
+/// address remembered here.
+fn register(env: &mut JNIEnv, s: &Scratch) {
+    let changed = ATTACHED.with_borrow(|a| {
+        a.as_ref()
+            .is_some_and(|a| a.registered.replace(s.address as usize) != s.address as usize)
+    });
+    if !changed {
+        return;
+    }
+    let ids = ids();
+    let class: &JClass = ids.receive_buffer_class.as_obj().into();
+    // SAFETY: the static method belongs to `class` and takes (ByteBuffer, long, int).
+    let r = unsafe {
+        env.call_static_method_unchecked(
+            class,
+            ids.register,
+            ReturnType::Primitive(Primitive::Void),
+            &[
+                jvalue { l: s.buffer },
+                jvalue {
+                    j: s.address as i64,
+                },
+                jvalue {
+                    i: s.capacity as jint,
+                },
+            ],
+        )
+    };
+    if r.is_err() {
+        // Not registered: sends of this buffer take the checked path; try again next time.
+        ATTACHED.with_borrow(|a| {
+            if let Some(a) = a {
+                a.registered.set(0);
+            }
+        });
+        report_pending(env);
+    }
 }
 
 fn put_scratch(env: &mut JNIEnv, s: Scratch) {
-    let spare = ATTACHED.with_borrow(|a| match a {
+    let (kept, spare) = ATTACHED.with_borrow(|a| match a {
         Some(a) => match a.scratch.take() {
             // A nested upcall left its own; keep the larger one.
             Some(other) if other.capacity > s.capacity => {
+                let kept = (other.buffer, other.address, other.capacity);
                 a.scratch.set(Some(other));
-                Some(s)
+                (Some(kept), Some(s))
             }
             other => {
+                let kept = (s.buffer, s.address, s.capacity);
                 a.scratch.set(Some(s));
-                other
+                (Some(kept), other)
             }
         },
-        None => Some(s),
+        None => (None, Some(s)),
     });
     if let Some(spare) = spare {
         // SAFETY: this thread is attached and owns the spare global ref.
         unsafe { delete_global(env.get_raw(), spare.buffer) };
+        if let Some((buffer, address, capacity)) = kept {
+            // After a nested upcall the kept buffer may not be the one registered last.
+            register(
+                env,
+                &Scratch {
+                    buffer,
+                    address,
+                    capacity,
+                },
+            );
+        }
     }
 }
 
@@ -319,24 +408,88 @@ pub(crate) fn in_callback(bridge: usize) -> bool {
     CALLING.with_borrow(|c| c.contains(&bridge))
 }
 
-/// Calls `target.dispatch(event, conn, arg, buffer)`; `data`, when given, is copied into a
-/// direct buffer (the thread's own on workers) and the lower 32 bits of `arg` become its
-/// length (the upper ones pass through: the WebSocket message's opcode). Returns the handle
-/// result code; a Java exception counts as `HR_ERROR` and is reported.
+/// The Java component of bridge `key` for an upcall on this thread, and whether it is a
+/// local ref to delete after the call: on a thread this library attached, the thread's
+/// strong ref to it (taken now if the thread holds none; see `Attached::target`); elsewhere,
+/// or while the thread holds another component's, a local ref from the weak one. `None`
+/// once the component was collected.
+fn component(
+    env: &mut JNIEnv,
+    target: &jni::objects::WeakRef,
+    key: usize,
+) -> Option<(sys::jobject, bool)> {
+    let cached = ATTACHED.with_borrow(|a| a.as_ref().map(|a| a.target.get()));
+    if let Some(Some((k, obj))) = cached {
+        if k == key {
+            return Some((obj, false));
+        }
+    }
+    let local = target.upgrade_local(env).ok().flatten()?;
+    if cached == Some(None) {
+        // SAFETY: `local` is a live local ref on this thread's env.
+        let global = unsafe {
+            match (**env.get_raw()).NewGlobalRef {
+                Some(f) => f(env.get_raw(), local.as_raw()),
+                None => ptr::null_mut(),
+            }
+        };
+        if !global.is_null() {
+            let _ = env.delete_local_ref(local);
+            ATTACHED.with_borrow(|a| {
+                if let Some(a) = a {
+                    a.target.set(Some((key, global)));
+                }
+            });
+            return Some((global, false));
+        }
+    }
+    Some((local.into_raw(), true))
+}
+
+/// Gives back this thread's strong ref to the component of bridge `key`, if it holds one:
+/// called after the component's last event (a server's or agent's shutdown, a client's
+/// close), so that the thread does not keep a stopped component reachable.
+pub(crate) fn release_target(key: usize) {
+    let Some((env, obj)) = ATTACHED.with_borrow(|a| {
+        let a = a.as_ref()?;
+        match a.target.get() {
+            Some((k, obj)) if k == key => {
+                a.target.set(None);
+                Some((a.env, obj))
+            }
+            _ => None,
+        }
+    }) else {
+        return;
+    };
+    // SAFETY: `env` is this attached thread's env, `obj` the global ref it just gave up. An
+    // outer upcall of the same component on this thread (when this ran nested in one of its
+    // callbacks) no longer uses the ref: the JVM holds the receiver in its own frame.
+    unsafe { delete_global(env, obj) };
+}
+
+/// Calls `target.dispatch(event, conn, arg, buffer)` on the component of bridge `key`;
+/// `data`, when given, is copied into a direct buffer (the thread's own on workers) and the
+/// lower 32 bits of `arg` become its length (the upper ones pass through: the WebSocket
+/// message's opcode). Returns the handle result code; a Java exception counts as `HR_ERROR`
+/// and is reported.
 pub(crate) fn dispatch(
     target: &jni::objects::WeakRef,
+    key: usize,
     event: i32,
     conn: u64,
     arg: i64,
     data: Option<&[u8]>,
 ) -> i32 {
-    dispatch_or(target, event, conn, arg, data, HR_IGNORE, HR_ERROR)
+    dispatch_or(target, key, event, conn, arg, data, HR_IGNORE, HR_ERROR)
 }
 
 /// [`dispatch`] with the codes for "no Java object (collected, or no JVM)" and "failed"
 /// (HTTP events answer `HPR_OK` and `HPR_ERROR` there, not handle results).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn dispatch_or(
     target: &jni::objects::WeakRef,
+    key: usize,
     event: i32,
     conn: u64,
     arg: i64,
@@ -344,10 +497,56 @@ pub(crate) fn dispatch_or(
     missing: i32,
     failed: i32,
 ) -> i32 {
+    // A worker's usual event: its cached component and a receive buffer that fits, from one
+    // thread-local access (each is a `__tls_get_addr` call in a shared library).
+    let fast = ATTACHED.with_borrow(|a| {
+        let a = a.as_ref()?;
+        match a.target.get() {
+            Some((k, obj)) if k == key => {
+                let scratch = match data {
+                    None => None,
+                    Some(d) => match a.scratch.take() {
+                        Some(s) if s.capacity >= d.len() => Some(s),
+                        other => {
+                            a.scratch.set(other);
+                            return None;
+                        }
+                    },
+                };
+                Some((a.env, obj, scratch))
+            }
+            _ => None,
+        }
+    });
+    if let Some((raw, obj, scratch)) = fast {
+        // SAFETY: `raw` is this attached thread's env; `current_env` never stores a null one,
+        // the one thing `from_raw` refuses.
+        match unsafe { JNIEnv::from_raw(raw) } {
+            Ok(mut env) => {
+                let env = &mut env;
+                return match (data, scratch) {
+                    (Some(data), Some(s)) => {
+                        // SAFETY: the buffer holds `capacity >= data.len()` bytes at `address`,
+                        // kept alive by our global ref; nothing else writes it on this thread.
+                        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), s.address, data.len()) };
+                        let arg = (arg & !0xFFFF_FFFF) | (data.len() as u32 as i64);
+                        let code = upcall(env, obj, event, conn, arg, s.buffer, failed);
+                        put_scratch(env, s);
+                        code
+                    }
+                    _ => upcall(env, obj, event, conn, arg, ptr::null_mut(), failed),
+                };
+            }
+            Err(_) => ATTACHED.with_borrow(|a| {
+                if let (Some(a), Some(s)) = (a, scratch) {
+                    a.scratch.set(Some(s));
+                }
+            }),
+        }
+    }
     with_env(|env| {
-        let obj = match target.upgrade_local(env) {
-            Ok(Some(o)) => o,
-            _ => return missing,
+        let Some((obj, local)) = component(env, target, key) else {
+            return missing;
         };
         let mut scratch = None;
         let mut temp = None;
@@ -375,44 +574,67 @@ pub(crate) fn dispatch_or(
                 }
             }
             if buffer.is_null() {
-                let _ = env.delete_local_ref(obj);
+                drop_component(env, obj, local);
                 return failed;
             }
         }
-        let ids = ids();
-        // SAFETY: `dispatch` is `Component.dispatch(IJJLjava/nio/ByteBuffer;)I` and `obj` is
-        // a Component; the arguments match that signature.
-        let result = unsafe {
-            env.call_method_unchecked(
-                &obj,
-                ids.dispatch,
-                ReturnType::Primitive(Primitive::Int),
-                &[
-                    jvalue { i: event },
-                    jvalue { j: conn as i64 },
-                    jvalue { j: arg },
-                    jvalue { l: buffer },
-                ],
-            )
-        };
-        let code = match result {
-            Ok(JValueOwned::Int(code)) => code,
-            Ok(_) => missing,
-            Err(_) => {
-                report_pending(env);
-                failed
-            }
-        };
+        let code = upcall(env, obj, event, conn, arg, buffer, failed);
         if let Some(s) = scratch {
             put_scratch(env, s);
         }
         if let Some(t) = temp {
             let _ = env.delete_local_ref(t);
         }
-        let _ = env.delete_local_ref(obj);
+        drop_component(env, obj, local);
         code
     })
     .unwrap_or(missing)
+}
+
+/// `obj.dispatch(event, conn, arg, buffer)`: the handle result code, or `failed` when it threw
+/// (the exception is reported).
+fn upcall(
+    env: &mut JNIEnv,
+    obj: sys::jobject,
+    event: i32,
+    conn: u64,
+    arg: i64,
+    buffer: sys::jobject,
+    failed: i32,
+) -> i32 {
+    let args = [
+        jvalue { i: event },
+        jvalue { j: conn as i64 },
+        jvalue { j: arg },
+        jvalue { l: buffer },
+    ];
+    let raw = env.get_raw();
+    // SAFETY: `dispatch` is `Component.dispatch(IJJLjava/nio/ByteBuffer;)I`, `obj` a live ref
+    // to a Component and `args` match that signature. Called through the function table
+    // directly: the jni crate's wrapper adds a null check, an argument copy, a result
+    // conversion and an ExceptionCheck per event.
+    let code = unsafe {
+        match (**raw).CallIntMethodA {
+            Some(call) => call(raw, obj, ids().dispatch.into_raw(), args.as_ptr()),
+            None => return failed,
+        }
+    };
+    // `Component.dispatch` adds DISPATCHED to its code; 0 is what a call that threw returns,
+    // the one case that needs the JVM asked (ExceptionCheck) and the exception reported.
+    if code != 0 {
+        code - DISPATCHED
+    } else {
+        report_pending(env);
+        failed
+    }
+}
+
+/// Deletes `obj` after an upcall when [`component`] made it a local ref.
+fn drop_component(env: &mut JNIEnv, obj: sys::jobject, local: bool) {
+    if local {
+        // SAFETY: `obj` is a local ref [`component`] made on this thread's env, used no more.
+        let _ = env.delete_local_ref(unsafe { JObject::from_raw(obj) });
+    }
 }
 
 /// Calls `target.dispatchServerName(name)`: the SNI decision (0 default, > 0 an index, < 0

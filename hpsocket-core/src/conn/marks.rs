@@ -2,29 +2,23 @@
 //! the millisecond marks (connected at, last active). Each connection object is allocated
 //! whole, so bytes saved here are saved once per idle connection (the C1 cell).
 
-use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A remote address in 16 bytes instead of `SocketAddr`'s 32: IPv4 inline, IPv6 (with its
-/// flow and scope) boxed.
-pub(crate) enum RemoteAddr {
-    V4(SocketAddrV4),
-    V6(Box<SocketAddrV6>),
+/// A remote address split for `Conn`: IPv4 kept inline (6 bytes, where a `SocketAddr` takes
+/// 32), IPv6 (with its flow and scope) returned apart, for the connection's rare fields.
+pub(crate) fn split_addr(addr: SocketAddr) -> (SocketAddrV4, Option<SocketAddrV6>) {
+    match addr {
+        SocketAddr::V4(a) => (a, None),
+        SocketAddr::V6(a) => (SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), Some(a)),
+    }
 }
 
-impl RemoteAddr {
-    pub(crate) fn new(addr: SocketAddr) -> RemoteAddr {
-        match addr {
-            SocketAddr::V4(a) => RemoteAddr::V4(a),
-            SocketAddr::V6(a) => RemoteAddr::V6(Box::new(a)),
-        }
-    }
-
-    pub(crate) fn get(&self) -> SocketAddr {
-        match self {
-            RemoteAddr::V4(a) => SocketAddr::V4(*a),
-            RemoteAddr::V6(a) => SocketAddr::V6(**a),
-        }
+/// The address `split_addr` split.
+pub(crate) fn join_addr(v4: SocketAddrV4, v6: Option<SocketAddrV6>) -> SocketAddr {
+    match v6 {
+        Some(a) => SocketAddr::V6(a),
+        None => SocketAddr::V4(v4),
     }
 }
 
@@ -83,10 +77,13 @@ mod tests {
     fn addresses_come_back_whole() {
         for text in ["127.0.0.1:5555", "[fe80::1%3]:80", "[::1]:65535"] {
             let addr: SocketAddr = text.parse().unwrap();
-            assert_eq!(RemoteAddr::new(addr).get(), addr);
+            let (v4, v6) = split_addr(addr);
+            assert_eq!(join_addr(v4, v6), addr);
+            assert_eq!(v6.is_some(), addr.is_ipv6(), "IPv6 goes apart");
         }
         let v6 = SocketAddr::V6(SocketAddrV6::new("fe80::2".parse().unwrap(), 9, 7, 3));
-        assert_eq!(RemoteAddr::new(v6).get(), v6, "flow and scope kept");
-        assert_eq!(std::mem::size_of::<RemoteAddr>(), 16);
+        let (v4, rare) = split_addr(v6);
+        assert_eq!(join_addr(v4, rare), v6, "flow and scope kept");
+        assert_eq!(std::mem::size_of::<SocketAddrV4>(), 6);
     }
 }

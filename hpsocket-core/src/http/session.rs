@@ -673,7 +673,7 @@ pub(crate) fn parsing(shared: &HttpShared, session: Option<&HttpSession>) -> boo
 /// The host an agent's or client's connection asked for: the name after `^` in
 /// `address^hostname`, else the host given to connect, else the peer's address.
 pub(crate) fn request_host(conn: &Conn) -> String {
-    match conn.remote_host.as_deref() {
+    match conn.remote_host() {
         Some((host, _)) => match host.split_once('^') {
             Some((_, name)) if !name.is_empty() => name.to_string(),
             Some((address, _)) => address.to_string(),

@@ -1,12 +1,12 @@
 //! The one event interface the reactor calls, whatever the component. Each component adapts
 //! its own listener trait to it (see `tcp::{server, agent, client}`).
 
-use std::cell::Cell;
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::http::{HttpEvent, HttpParseResult};
+use crate::reactor::{CallbackThread, THREAD};
 use crate::types::{ConnId, HandleResult, SocketOperation};
 
 pub(crate) trait Events: Send + Sync {
@@ -62,14 +62,10 @@ pub(crate) trait Events: Send + Sync {
     fn worker_exiting(&self, _index: usize) {}
 }
 
-thread_local! {
-    static CLOSE_CODE: Cell<i32> = const { Cell::new(0) };
-}
-
 /// Sets the error code reported by `OnClose` when the callback now running returns
 /// `HR_ERROR` (HP-Socket reads `errno` there; the default is `ECANCELED`).
 pub fn set_close_error_code(code: i32) {
-    CLOSE_CODE.with(|c| c.set(code));
+    THREAD.with(|t| t.close_code.set(code));
 }
 
 /// What a callback returns: a panic inside it counts as `FAILED`.
@@ -88,10 +84,18 @@ impl Verdict for HttpParseResult {
 /// Runs one listener callback: resets the close code, turns a panic into an error result,
 /// and returns the result with the code `OnClose` should report if it is an error.
 pub(crate) fn guarded<R: Verdict>(f: impl FnOnce() -> R) -> (R, i32) {
-    CLOSE_CODE.with(|c| c.set(0));
-    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or(R::FAILED);
-    let code = CLOSE_CODE.with(|c| c.replace(0));
-    (result, if code != 0 { code } else { libc::ECANCELED })
+    THREAD.with(|t| t.guarded(f))
+}
+
+impl CallbackThread {
+    /// [`guarded`] with this thread's state at hand: one thread-local access around the
+    /// callback, not one before and one after.
+    pub(crate) fn guarded<R: Verdict>(&self, f: impl FnOnce() -> R) -> (R, i32) {
+        self.close_code.set(0);
+        let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or(R::FAILED);
+        let code = self.close_code.replace(0);
+        (result, if code != 0 { code } else { libc::ECANCELED })
+    }
 }
 
 /// Runs a callback whose result does not matter, keeping a panic inside it.

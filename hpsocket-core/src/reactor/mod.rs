@@ -14,7 +14,7 @@ mod worker;
 
 pub(crate) use start::StartParams;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -203,9 +203,23 @@ pub(crate) struct WorkerThread {
     delivering: Option<Arc<Conn>>,
 }
 
-thread_local! {
+/// What a thread knows while it runs callbacks, in one thread-local: in a shared library each
+/// access to a thread-local is a `__tls_get_addr` call, and a delivery needs both fields.
+pub(crate) struct CallbackThread {
     /// Set on worker threads.
-    static WORKER: RefCell<Option<WorkerThread>> = const { RefCell::new(None) };
+    pub(crate) worker: RefCell<Option<WorkerThread>>,
+    /// The code `OnClose` reports if the callback now running returns `HR_ERROR` (see
+    /// `events::set_close_error_code`); 0 outside callbacks.
+    pub(crate) close_code: Cell<i32>,
+}
+
+thread_local! {
+    pub(crate) static THREAD: CallbackThread = const {
+        CallbackThread {
+            worker: RefCell::new(None),
+            close_code: Cell::new(0),
+        }
+    };
     /// Engines whose callbacks run on this (non-worker) thread right now: `OnPrepareListen`
     /// inside `start`, `OnPrepareConnect`/synchronous `OnConnect` inside `connect`,
     /// `OnShutdown` inside `stop`.
@@ -318,7 +332,7 @@ impl Engine {
     /// that runs one of its callbacks right now.
     pub(crate) fn in_own_callback(&self) -> bool {
         let uid = self.shared.uid;
-        WORKER.with_borrow(|w| matches!(w, Some(t) if t.run.shared.uid == uid))
+        THREAD.with(|t| matches!(&*t.worker.borrow(), Some(w) if w.run.shared.uid == uid))
             || CALLING.with_borrow(|c| c.contains(&uid))
     }
 
@@ -340,7 +354,7 @@ impl Engine {
         f: impl FnOnce(&Running, Option<usize>, Option<&Arc<Conn>>) -> Result<R>,
     ) -> Result<R> {
         let mut f = Some(f);
-        let fast = WORKER.with_borrow(|w| match (w, f.take()) {
+        let fast = THREAD.with(|t| match (&*t.worker.borrow(), f.take()) {
             (Some(t), Some(f)) if t.run.shared.uid == self.shared.uid => {
                 Ok(f(&t.run, Some(t.index), t.delivering.as_ref()))
             }
@@ -348,17 +362,27 @@ impl Engine {
         });
         match fast {
             Ok(result) => result,
-            Err(Some(f)) => {
-                let run = lock(&self.shared.run).clone();
-                match run {
-                    Some(run) => f(&run, None, None),
-                    None => Err(Error::illegal_state(format!(
-                        "{}::{what}: the component is not started",
-                        self.name()
-                    ))),
-                }
-            }
+            Err(Some(f)) => self.with_shared_run(what, f),
             Err(None) => unreachable!("the closure is only taken by the fast path"),
+        }
+    }
+
+    /// [`Engine::with_run_delivering`] off this engine's workers, through the shared
+    /// reference. Out of line: a worker's send (every echo) then keeps a small frame.
+    #[cold]
+    #[inline(never)]
+    fn with_shared_run<R>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Running, Option<usize>, Option<&Arc<Conn>>) -> Result<R>,
+    ) -> Result<R> {
+        let run = lock(&self.shared.run).clone();
+        match run {
+            Some(run) => f(&run, None, None),
+            None => Err(Error::illegal_state(format!(
+                "{}::{what}: the component is not started",
+                self.name()
+            ))),
         }
     }
 

@@ -8,7 +8,7 @@
 //! come round (its tick is kept, so it fires neither early nor late). Expiring walks the
 //! slots between the last tick seen and now, at most one whole turn.
 
-use std::num::NonZeroU64;
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
@@ -20,17 +20,20 @@ const SLOTS: usize = 4096;
 /// cancelled, even if its storage was reused since) are recognised and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TimerKey {
-    entry: usize,
-    /// Never zero (serials start at 1), so an `Option<TimerKey>`, which every connection's
-    /// worker record holds, takes no more room than the key.
-    serial: NonZeroU64,
+    /// 32 bits, as the serial: the key (in every connection's worker record) is 8 bytes.
+    /// Fewer than 2^32 deadlines are ever armed at once.
+    entry: u32,
+    /// Never zero (serials start at 1), so an `Option<TimerKey>` takes no more room than the
+    /// key. Serials wrap after 2^32 arms: a stale key is mistaken for a live one only if its
+    /// storage was reused by the deadline armed exactly 2^32 arms later.
+    serial: NonZeroU32,
 }
 
 struct Entry<T> {
     tick: u64,
     /// Position in its slot's list, kept up to date for O(1) removal.
     pos: usize,
-    serial: u64,
+    serial: u32,
     value: T,
 }
 
@@ -45,7 +48,7 @@ pub(crate) struct TimerWheel<T> {
     /// No deadline is due before this tick (a lower bound: cancelled deadlines may leave it
     /// early, which only costs a spurious wake-up).
     earliest: u64,
-    next_serial: NonZeroU64,
+    next_serial: NonZeroU32,
 }
 
 impl<T> TimerWheel<T> {
@@ -56,7 +59,7 @@ impl<T> TimerWheel<T> {
             entries: Slab::new(),
             done: 0,
             earliest: u64::MAX,
-            next_serial: NonZeroU64::MIN,
+            next_serial: NonZeroU32::MIN,
         }
     }
 
@@ -96,7 +99,7 @@ impl<T> TimerWheel<T> {
             self.slots = (0..SLOTS).map(|_| Vec::new()).collect();
         }
         let serial = self.next_serial;
-        self.next_serial = serial.saturating_add(1);
+        self.next_serial = serial.checked_add(1).unwrap_or(NonZeroU32::MIN);
         let entry = self.entries.insert(Entry {
             tick,
             pos: self.slots[slot].len(),
@@ -105,14 +108,18 @@ impl<T> TimerWheel<T> {
         });
         self.slots[slot].push(entry);
         self.earliest = self.earliest.min(tick);
-        TimerKey { entry, serial }
+        TimerKey {
+            entry: u32::try_from(entry).expect("fewer than 2^32 deadlines armed"),
+            serial,
+        }
     }
 
     /// Cancels an armed deadline and returns its value; `None` if it already fired or was
     /// cancelled.
     pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<T> {
-        match self.entries.get(key.entry) {
-            Some(e) if e.serial == key.serial.get() => Some(self.remove(key.entry)),
+        let entry = key.entry as usize;
+        match self.entries.get(entry) {
+            Some(e) if e.serial == key.serial.get() => Some(self.remove(entry)),
             _ => None,
         }
     }
@@ -204,6 +211,22 @@ mod tests {
         let mut out = Vec::new();
         w.expire(at, |v| out.push(v));
         out
+    }
+
+    #[test]
+    fn serials_wrap_past_zero_and_stale_keys_stay_stale() {
+        let t0 = Instant::now();
+        let mut w = TimerWheel::new(t0);
+        w.next_serial = NonZeroU32::MAX;
+        let last = w.arm(t0 + ms(10), 1);
+        assert_eq!(w.cancel(last), Some(1));
+        let first = w.arm(t0 + ms(10), 2);
+        assert_eq!(first.serial, NonZeroU32::MIN, "zero is skipped");
+        assert_eq!(first.entry, last.entry, "same storage, new serial");
+        assert_eq!(w.cancel(last), None, "the old key no longer matches");
+        assert_eq!(w.cancel(first), Some(2));
+        // Every connection's worker record holds one.
+        assert_eq!(std::mem::size_of::<Option<TimerKey>>(), 8);
     }
 
     #[test]

@@ -98,8 +98,7 @@ impl Engine {
                 .get(id)
                 .ok_or_else(|| Error::not_found("StartSSLHandShake", id))?;
             let tls = conn
-                .tls
-                .as_deref()
+                .tls()
                 .ok_or_else(|| Error::not_found("StartSSLHandShake", id))?;
             let mut session = lock(tls);
             if session.state() != TlsState::Plain {
@@ -109,7 +108,7 @@ impl Engine {
             }
             session.start();
             drop(session);
-            run.post(conn.worker, Command::StartTls(conn.clone()), me);
+            run.post(conn.worker(), Command::StartTls(conn.clone()), me);
             Ok(())
         })
     }
@@ -129,13 +128,12 @@ impl Engine {
                 .get(id)
                 .ok_or_else(|| Error::not_found("GetSSLSessionInfo", id))?;
             let tls = conn
-                .tls
-                .as_deref()
+                .tls()
                 .ok_or_else(|| Error::not_found("GetSSLSessionInfo", id))?;
             let session = match tls.try_lock() {
                 Ok(session) => session,
                 Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) if me == Some(conn.worker) => {
+                Err(std::sync::TryLockError::WouldBlock) if me == Some(conn.worker()) => {
                     return Err(Error::illegal_state(format!(
                         "GetSSLSessionInfo: connection {id} is in its own TLS handshake \
                          (called from the SNI callback?)"
@@ -201,8 +199,7 @@ impl Running {
         conn.pending
             .store(queue.len(), std::sync::atomic::Ordering::Release);
         // Held plaintext was encrypted into the output once the handshake completed.
-        conn.held
-            .store(session.held_len(), std::sync::atomic::Ordering::Release);
+        conn.set_held(session.held_len());
         session.clear_output();
         true
     }

@@ -102,7 +102,7 @@ impl Engine {
         let delay = delay.clamp(*RELEASE_DELAY_RANGE.start(), *RELEASE_DELAY_RANGE.end());
         self.with_run("release", |run, me| {
             let conn = run.live_conn("Release", id)?;
-            run.post(conn.worker, Command::Release(conn.clone(), delay, 0), me);
+            run.post(conn.worker(), Command::Release(conn.clone(), delay, 0), me);
             Ok(())
         })
     }

@@ -167,8 +167,7 @@ impl Engine {
         let (host, cookie_host) = self.with_http("send_request", id, |conn, shared| {
             let name = request_host(conn);
             let port = conn
-                .remote_host
-                .as_deref()
+                .remote_host()
                 .map_or(conn.remote_addr().port(), |(_, p)| *p);
             shared.asked(method, path);
             Ok((write::host_value(&name, port, secure), name))

@@ -185,7 +185,11 @@ impl Engine {
                 .ws_closing
                 .store(true, std::sync::atomic::Ordering::Release);
             run.send_to(&conn, &[&frame], me)?;
-            run.post(conn.worker, Command::Release(conn.clone(), timeout, 0), me);
+            run.post(
+                conn.worker(),
+                Command::Release(conn.clone(), timeout, 0),
+                me,
+            );
             Ok(())
         })
     }

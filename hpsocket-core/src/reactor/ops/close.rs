@@ -24,7 +24,7 @@ impl Running {
             || conn.transition(ConnState::Connecting, ConnState::Closing);
         if claimed {
             self.post(
-                conn.worker,
+                conn.worker(),
                 Command::Close(conn.clone(), operation, code),
                 me,
             );

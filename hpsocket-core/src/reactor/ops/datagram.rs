@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::conn::{Conn, Transport, NO_KEY};
+use crate::conn::{Conn, Transport, FLUSH_REQUESTED, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::reactor::{Command, Running};
 use crate::sock;
@@ -38,7 +38,7 @@ impl Running {
             conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
         }
         let parts = || bufs.iter().copied();
-        let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        let owner = me == Some(conn.worker()) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         if owner && conn.pending.load(Ordering::Acquire) == 0 {
             if let Transport::Peer(p) = &conn.transport {
                 // The owner inside a read batch: written with the batch's other answers. An
@@ -77,11 +77,11 @@ impl Running {
         queue.push_message(parts(), len, &self.pool);
         conn.pending.store(queue.len(), Ordering::Release);
         drop(queue);
-        if !conn.flush_requested.swap(true, Ordering::AcqRel) {
+        if !conn.swap_flag(FLUSH_REQUESTED, true) {
             if owner {
                 crate::reactor::worker::defer_flush(conn.clone());
             } else {
-                self.post(conn.worker, Command::Flush(conn.clone()), me);
+                self.post(conn.worker(), Command::Flush(conn.clone()), me);
             }
         }
         Ok(())

@@ -37,7 +37,7 @@ impl Running {
         if self.config.socket.silence_counts_send {
             conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
         }
-        let session = conn.tls.as_deref().map(lock);
+        let session = conn.tls().map(lock);
         let encrypted = session
             .as_ref()
             .is_some_and(|s| s.state() != TlsState::Plain);

@@ -29,7 +29,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::{Command, Engine, Running};
-use crate::conn::{Conn, ConnState};
+use crate::conn::{Conn, ConnState, SEND_REFUSED};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ReceiveModel;
 use crate::types::ConnId;
@@ -101,7 +101,7 @@ impl Running {
         if cap == 0 || pending == 0 || pending + total <= cap {
             return Ok(());
         }
-        conn.send_refused.store(true, Ordering::Release);
+        conn.swap_flag(SEND_REFUSED, true);
         crate::log!(
             crate::log::Level::Warn,
             ("{}#{}", self.shared.name(), self.shared.uid),

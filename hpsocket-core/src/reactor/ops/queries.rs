@@ -86,7 +86,7 @@ impl Engine {
 
     pub(crate) fn remote_host(&self, id: ConnId) -> Result<(String, u16)> {
         self.with_conn("remote_host", id, |c| {
-            Ok(c.remote_host.as_deref().cloned().unwrap_or_else(|| {
+            Ok(c.remote_host().cloned().unwrap_or_else(|| {
                 let addr = c.remote_addr();
                 (addr.ip().to_string(), addr.port())
             }))

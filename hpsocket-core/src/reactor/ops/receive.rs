@@ -14,7 +14,7 @@ impl Engine {
         self.with_run("pause_receive", |run, me| {
             let conn = run.live_conn("PauseReceive", id)?;
             if conn.paused.swap(pause, Ordering::AcqRel) && !pause {
-                run.post(conn.worker, Command::Resume(conn.clone()), me);
+                run.post(conn.worker(), Command::Resume(conn.clone()), me);
             }
             Ok(())
         })

@@ -9,7 +9,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::conn::{Conn, Transport, NO_KEY};
+use crate::conn::{Conn, Transport, FLUSH_REQUESTED, NO_KEY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ReceiveModel;
 use crate::reactor::{Command, Engine, Running};
@@ -37,7 +37,7 @@ impl Running {
         me: Option<usize>,
     ) -> Result<()> {
         let body: usize = bufs.iter().map(|b| b.len()).sum();
-        if conn.plain_stream && self.shared.model != ReceiveModel::Pack {
+        if conn.plain_stream() && self.shared.model != ReceiveModel::Pack {
             // The hot path (plain TCP, no frame header): one flag, no iterator adapters.
             if body == 0 {
                 return Ok(());
@@ -70,7 +70,7 @@ impl Running {
         if self.config.socket.silence_counts_send {
             conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
         }
-        let Some(tls) = conn.tls.as_deref() else {
+        let Some(tls) = conn.tls() else {
             return self.send_parts(conn, parts, me, Some(total));
         };
         let mut session = lock(tls);
@@ -96,7 +96,7 @@ impl Running {
             TlsState::Handshaking => {
                 // Held as plaintext and encrypted, in order, once the handshake completes.
                 session.hold(parts());
-                conn.held.fetch_add(total, Ordering::AcqRel);
+                conn.add_held(total);
                 Ok(())
             }
             TlsState::Established => {
@@ -118,14 +118,14 @@ impl Running {
 
     /// Asks the owner to write `conn`'s queue, unless a request is already on its way.
     pub(super) fn request_flush(&self, conn: &Arc<Conn>, me: Option<usize>) {
-        if conn.flush_requested.swap(true, Ordering::AcqRel) {
+        if conn.swap_flag(FLUSH_REQUESTED, true) {
             return;
         }
-        let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        let owner = me == Some(conn.worker()) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         if owner {
             crate::reactor::worker::defer_flush(conn.clone());
         } else {
-            self.post(conn.worker, Command::Flush(conn.clone()), me);
+            self.post(conn.worker(), Command::Flush(conn.clone()), me);
         }
     }
 
@@ -140,7 +140,7 @@ impl Running {
         me: Option<usize>,
         plain: Option<usize>,
     ) -> Result<()> {
-        let owner = me == Some(conn.worker) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
+        let owner = me == Some(conn.worker()) && conn.local_key.load(Ordering::Acquire) != NO_KEY;
         // With Nagle on (HP-Socket's default), sends made inside a callback are coalesced and
         // written once it returns: written one by one, a reply sent as several small pieces
         // would wait on the peer's delayed ACK. With TCP_NODELAY they go straight out.
@@ -185,7 +185,9 @@ impl Running {
     /// can start between the empty queue seen here and this one. Other threads may append
     /// whole sends to the queue meanwhile (their order against this send is undefined, as
     /// for any two threads' sends); what the socket does not take goes to the front of the
-    /// queue, ahead of them, since its first bytes are already on the wire.
+    /// queue, ahead of them, since its first bytes are already on the wire. Always inlined,
+    /// with `write_now`: about 30 instructions of frames per echoed message (bench IR).
+    #[inline(always)]
     fn send_unlocked<'a, I: Iterator<Item = &'a [u8]>>(
         &self,
         conn: &Arc<Conn>,
@@ -198,11 +200,8 @@ impl Running {
             queue.push_front_parts(parts(), written, &self.pool);
             conn.pending.store(queue.len(), Ordering::Release);
             drop(queue);
-            // The flush request comes from the owner itself: deferred until the callback
-            // returns, as for any send queued inside one.
-            if !conn.flush_requested.swap(true, Ordering::AcqRel) {
-                crate::reactor::worker::defer_flush(conn.clone());
-            }
+            // From the owner itself: deferred until the callback returns.
+            self.request_flush(conn, Some(conn.worker()));
         }
         if written > 0 && self.events.wants_send() {
             self.report_sent(conn.id, parts(), written);
@@ -212,7 +211,7 @@ impl Running {
 
     /// One write of `parts` to the socket by its owner: the bytes written (0 when the
     /// socket is full); an error closes the connection.
-    #[inline]
+    #[inline(always)]
     fn write_now<'a, I: Iterator<Item = &'a [u8]>>(
         &self,
         conn: &Arc<Conn>,
@@ -228,7 +227,7 @@ impl Running {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
             Err(e) => {
                 let code = sock::errno(&e);
-                self.request_close(conn, SocketOperation::Send, code, Some(conn.worker));
+                self.request_close(conn, SocketOperation::Send, code, Some(conn.worker()));
                 Err(Error::new(
                     ErrorKind::DataSend,
                     code,

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use mio::{Interest, Token};
 
-use super::{Deadline, Local, Worker};
-use crate::conn::{Conn, ConnState};
+use super::{Deadline, Local, Worker, CLOSE_OWED, CONNECTING, REGISTERED};
+use crate::conn::{Conn, ConnState, NO_KEY};
 use crate::reactor::events::guarded;
 use crate::reactor::Adoption;
 use crate::sock;
@@ -24,17 +24,11 @@ impl Worker {
         }
         let key = self.locals.insert(Local {
             conn: conn.clone(),
-            registered: false,
-            close_owed: false,
-            connecting: how == Adoption::Connecting,
-            read_closed: false,
-            read_blocked: false,
             layer: None,
-            deadline: None,
-            detect_fails: 0,
-            notified: false,
         });
-        conn.local_key.store(key, Ordering::Release);
+        self.locals[key].set(CONNECTING, how == Adoption::Connecting);
+        conn.local_key
+            .store(u32::try_from(key).unwrap_or(NO_KEY), Ordering::Release);
         crate::log!(
             crate::log::Level::Info,
             ("{}#{}", self.run.shared.name(), self.run.shared.uid),
@@ -56,7 +50,7 @@ impl Worker {
                 return;
             }
         }
-        self.locals[key].close_owed = true;
+        self.locals[key].set(CLOSE_OWED, true);
         let registered = match conn.transport.own_fd() {
             Some(fd) => self.poll.registry().register(
                 &mut mio::unix::SourceFd(&fd),
@@ -74,7 +68,7 @@ impl Worker {
             self.close(key, op, sock::errno(&e));
             return;
         }
-        self.locals[key].registered = conn.transport.own_fd().is_some();
+        self.locals[key].set(REGISTERED, conn.transport.own_fd().is_some());
         if conn.state() == ConnState::Closing {
             // Disconnected before this worker got it.
             self.close(key, SocketOperation::Close, 0);

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Deadline, Worker};
+use super::{Deadline, Worker, CONNECTING};
 use crate::arq::session::{Failure, Inbound};
 use crate::conn::{Conn, ConnState};
 use crate::model::ReceiveModel;
@@ -138,7 +138,7 @@ impl Worker {
         let live: Vec<(usize, Arc<Conn>)> = self
             .locals
             .iter()
-            .filter(|(_, l)| !l.connecting && l.conn.arq().is_some())
+            .filter(|(_, l)| !l.is(CONNECTING) && l.conn.arq().is_some())
             .map(|(k, l)| (k, l.conn.clone()))
             .collect();
         for (key, conn) in live {

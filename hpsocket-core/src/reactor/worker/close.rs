@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::tls::tls_state;
-use super::{Deadline, Layer, Worker};
+use super::{owned, Deadline, Layer, Worker, CLOSE_OWED, CONNECTING, REGISTERED};
 use crate::conn::transport::UDP_CLOSE_NOTIFY;
 use crate::conn::{ConnState, Transport, NO_KEY};
 use crate::error::ErrorKind;
@@ -196,7 +196,7 @@ impl Worker {
         let Some(local) = self.locals.try_remove(key) else {
             return;
         };
-        if let Some(deadline) = local.deadline {
+        if let Some(deadline) = Layer::deadline(&local.layer) {
             self.timers.cancel(deadline);
         }
         self.drains.retain(|(k, _)| *k != key);
@@ -214,7 +214,7 @@ impl Worker {
         );
         conn.set_state(ConnState::Closed);
         conn.local_key.store(NO_KEY, Ordering::Release);
-        if local.registered {
+        if owned(&conn, REGISTERED) {
             if let Some(fd) = conn.transport.own_fd() {
                 let _ = self
                     .poll
@@ -229,7 +229,7 @@ impl Worker {
             }
         }
         if conn.transport.is_datagram() {
-            if operation == SocketOperation::Close && !local.connecting {
+            if operation == SocketOperation::Close && !owned(&conn, CONNECTING) {
                 // What was accepted still goes, as far as the socket takes it now; then the
                 // peer hears the close, unless it is the one that said goodbye.
                 let mut queue = conn.queue();
@@ -245,7 +245,7 @@ impl Worker {
                 for block in done {
                     self.run.pool.put(block);
                 }
-                if !local.notified && conn.transport.says_goodbye() {
+                if !Layer::udp(&local.layer).notified && conn.transport.says_goodbye() {
                     let _ = conn
                         .transport
                         .send_parts(std::iter::once(&UDP_CLOSE_NOTIFY[..]));
@@ -253,10 +253,10 @@ impl Worker {
             } else {
                 conn.queue().clear(&self.run.pool);
             }
-        } else if operation == SocketOperation::Close && !local.connecting {
+        } else if operation == SocketOperation::Close && !owned(&conn, CONNECTING) {
             // A requested close still sends what was accepted, if the socket takes it now,
             // and a TLS session says goodbye with close_notify.
-            if let Some(tls) = conn.tls.as_deref() {
+            if let Some(tls) = conn.tls() {
                 let mut session = lock(tls);
                 session.close_notify();
                 self.run.queue_tls_output(&conn, &mut session);
@@ -272,8 +272,8 @@ impl Worker {
             conn.queue().clear(&self.run.pool);
         }
         conn.pending.store(0, Ordering::Release);
-        conn.held.store(0, Ordering::Release);
-        if local.close_owed {
+        conn.set_held(0);
+        if owned(&conn, CLOSE_OWED) {
             let events = &self.run.events;
             guarded_unit(|| events.close(conn.id, operation, code));
         }
@@ -308,7 +308,7 @@ impl Worker {
         self.drain_commands();
         let keys: Vec<usize> = self.locals.iter().map(|(k, _)| k).collect();
         for key in keys {
-            let op = if self.locals[key].connecting {
+            let op = if self.locals[key].is(CONNECTING) {
                 SocketOperation::Connect
             } else {
                 SocketOperation::Close

@@ -16,9 +16,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::peers::PeerKey;
-use super::{Source, Worker};
+use super::{Layer, Source, Worker, READ_BLOCKED};
 use crate::conn::transport::{is_close_notify, PeerSocket};
-use crate::conn::{Conn, ConnState, Transport};
+use crate::conn::{Conn, ConnState, Transport, FLUSH_REQUESTED, SEND_REFUSED};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::reactor::{Adoption, TransportKind};
@@ -225,7 +225,10 @@ impl Worker {
     /// Anything from the peer resets its heartbeat count and marks it active.
     fn heard(&mut self, key: usize) {
         let local = &mut self.locals[key];
-        local.detect_fails = 0;
+        // Nothing to reset on a connection never silent for a round (no layer made).
+        if let Some(u) = Layer::udp_made(&mut local.layer) {
+            u.detect_fails = 0;
+        }
         if self.run.config.mark_silence {
             local
                 .conn
@@ -235,7 +238,7 @@ impl Worker {
     }
 
     fn closed_by_peer(&mut self, key: usize) {
-        self.locals[key].notified = true;
+        Layer::udp_mut(&mut self.locals[key].layer).notified = true;
         self.close(key, SocketOperation::Close, 0);
     }
 
@@ -287,7 +290,7 @@ impl Worker {
             }
             if conn.paused.load(Ordering::Acquire) {
                 // Datagrams wait in the socket until receiving resumes.
-                self.locals[key].read_blocked = true;
+                self.locals[key].set(READ_BLOCKED, true);
                 return;
             }
             match conn.transport.read(&mut self.read_buf) {
@@ -338,7 +341,7 @@ impl Worker {
         conn: &Arc<Conn>,
         done: &mut Vec<Vec<u8>>,
     ) -> bool {
-        conn.flush_requested.store(false, Ordering::Release);
+        conn.swap_flag(FLUSH_REQUESTED, false);
         let report = self.run.events.wants_send();
         let mut wrote = false;
         loop {
@@ -365,7 +368,7 @@ impl Worker {
                         self.run.pool.put(block);
                     }
                     if pending <= self.run.config.socket.send_queue_low_watermark as usize
-                        && conn.send_refused.swap(false, Ordering::AcqRel)
+                        && conn.swap_flag(SEND_REFUSED, false)
                     {
                         guarded_unit(|| self.run.events.send_drained(conn.id, pending));
                     }

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use super::tls::tls_state;
-use super::{Deadline, Worker};
+use super::{Deadline, Layer, Worker, CONNECTING};
 use crate::error::ErrorKind;
 use crate::ssl::session::TlsState;
 use crate::types::{ConnId, SocketOperation};
@@ -18,12 +18,13 @@ impl Worker {
     /// connection waits for one thing at a time (its connect, then its TLS handshake, then
     /// the drain of its last answer).
     pub(super) fn arm(&mut self, key: usize, id: ConnId, what: Deadline, ms: u32) {
-        if let Some(old) = self.locals[key].deadline.take() {
+        if let Some(old) = Layer::take_deadline(&mut self.locals[key].layer) {
             self.timers.cancel(old);
         }
         if ms > 0 {
             let at = Instant::now() + Duration::from_millis(ms.into());
-            self.locals[key].deadline = Some(self.timers.arm(at, (key, id, what)));
+            let timer = self.timers.arm(at, (key, id, what));
+            Layer::set_deadline(&mut self.locals[key].layer, timer);
         }
     }
 
@@ -69,9 +70,9 @@ impl Worker {
             let Some(local) = self.locals.get_mut(key).filter(|l| l.conn.id == id) else {
                 continue;
             };
-            local.deadline = None;
+            Layer::take_deadline(&mut local.layer);
             match what {
-                Deadline::Connect if local.connecting => {
+                Deadline::Connect if local.is(CONNECTING) => {
                     self.close(key, SocketOperation::Connect, libc::ETIMEDOUT);
                 }
                 Deadline::Drain => self.drain_deadline(key),

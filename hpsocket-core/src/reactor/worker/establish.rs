@@ -5,7 +5,7 @@
 use std::io;
 
 use super::tls::tls_state;
-use super::Worker;
+use super::{Worker, CONNECTING};
 use crate::conn::{ConnState, Transport};
 use crate::reactor::events::guarded;
 use crate::sock;
@@ -34,7 +34,7 @@ impl Worker {
                 return;
             }
         }
-        self.locals[key].connecting = false;
+        self.locals[key].set(CONNECTING, false);
         if !conn.transition(ConnState::Connecting, ConnState::Connected) {
             return; // a close request is queued and will report it
         }

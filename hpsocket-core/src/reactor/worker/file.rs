@@ -11,7 +11,7 @@ use rustix::io::Errno;
 
 use super::Worker;
 use crate::buffer::SendQueue;
-use crate::conn::{Conn, QueueGuard, Transport};
+use crate::conn::{Conn, QueueGuard, Transport, SEND_REFUSED};
 use crate::error::ErrorKind;
 use crate::reactor::events::guarded_unit;
 use crate::ssl::session::TlsState;
@@ -115,7 +115,7 @@ impl Worker {
     /// SSL: encrypts the next chunk of the backlog (a file body's bytes read from the file,
     /// or plaintext sent after one) into the queue.
     pub(super) fn pump_backlog(&mut self, key: usize, conn: &Arc<Conn>) -> Step {
-        let Some(tls) = conn.tls.as_deref() else {
+        let Some(tls) = conn.tls() else {
             return Step::Blocked;
         };
         let mut session = lock(tls);
@@ -168,7 +168,7 @@ impl Worker {
     /// `on_send_drained` when the queue is down to the low watermark after a refusal.
     pub(super) fn sent_to_watermark(&self, conn: &Conn, pending: usize) {
         if pending <= self.run.config.socket.send_queue_low_watermark as usize
-            && conn.send_refused.swap(false, Ordering::AcqRel)
+            && conn.swap_flag(SEND_REFUSED, false)
         {
             guarded_unit(|| self.run.events.send_drained(conn.id, pending));
         }

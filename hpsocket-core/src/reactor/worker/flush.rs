@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{file, Worker};
 use crate::buffer::Front;
-use crate::conn::Conn;
+use crate::conn::{Conn, FLUSH_REQUESTED};
 use crate::reactor::events::guarded_unit;
 use crate::sock::{self, MAX_IOV};
 use crate::types::SocketOperation;
@@ -37,7 +37,7 @@ impl Worker {
             if let Some(key) = self.key_of(&conn) {
                 self.flush(key);
             } else {
-                conn.flush_requested.store(false, Ordering::Release);
+                conn.swap_flag(FLUSH_REQUESTED, false);
             }
         }
     }
@@ -60,7 +60,7 @@ impl Worker {
         if conn.transport.is_datagram() {
             return self.flush_messages(key, &conn, done);
         }
-        conn.flush_requested.store(false, Ordering::Release);
+        conn.swap_flag(FLUSH_REQUESTED, false);
         let mut wrote = false;
         loop {
             let mut queue = conn.queue();
@@ -93,7 +93,7 @@ impl Worker {
                     conn.pending.store(pending, Ordering::Release);
                     drop(queue);
                     // SSL components reported the plaintext when it was sent.
-                    let report = conn.tls.is_none() && self.run.events.wants_send();
+                    let report = conn.tls().is_none() && self.run.events.wants_send();
                     for block in done.drain(..) {
                         if report {
                             guarded_unit(|| self.run.events.send(conn.id, &block));

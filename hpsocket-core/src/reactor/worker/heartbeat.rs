@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Deadline, Worker};
+use super::{Deadline, Layer, Worker, CONNECTING};
 use crate::conn::ConnState;
 use crate::reactor::{Role, TransportKind};
 use crate::types::SocketOperation;
@@ -31,7 +31,7 @@ impl Worker {
         let keys: Vec<usize> = self
             .locals
             .iter()
-            .filter(|(_, l)| !l.connecting && l.conn.transport.is_datagram())
+            .filter(|(_, l)| !l.is(CONNECTING) && l.conn.transport.is_datagram())
             .map(|(k, _)| k)
             .collect();
         for key in keys {
@@ -41,12 +41,12 @@ impl Worker {
             if local.conn.state() != ConnState::Connected {
                 continue;
             }
-            if local.detect_fails >= attempts {
+            if Layer::udp(&local.layer).detect_fails >= attempts {
                 let code = if client { libc::ECONNRESET } else { 0 };
                 self.close(key, SocketOperation::Close, code);
                 continue;
             }
-            local.detect_fails += 1;
+            Layer::udp_mut(&mut local.layer).detect_fails += 1;
             if client {
                 let _ = local.conn.transport.send_parts(std::iter::empty());
             }

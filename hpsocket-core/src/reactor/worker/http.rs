@@ -5,8 +5,8 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::receive::Delivering;
-use super::{Deadline, Layer, Local, Worker};
+use super::receive::delivering;
+use super::{Deadline, Layer, Local, Worker, READ_BLOCKED};
 use crate::conn::{Conn, ConnState};
 use crate::http::cookie::{cookie_manager, Cookie};
 use crate::http::session::{parsing, request_host, Delivered, HttpEvents, HttpSession};
@@ -54,14 +54,14 @@ impl HttpEvents for ConnEvents<'_> {
         // the turn ends.
         let _ = self
             .run
-            .send_to(self.conn, &[bytes], Some(self.conn.worker));
+            .send_to(self.conn, &[bytes], Some(self.conn.worker()));
     }
 
     fn close_soon(&self, _id: ConnId, code: i32) {
         self.run.post(
-            self.conn.worker,
+            self.conn.worker(),
             Command::Release(self.conn.clone(), WS_CLOSE_DELAY_MS, code),
-            Some(self.conn.worker),
+            Some(self.conn.worker()),
         );
     }
 
@@ -96,25 +96,26 @@ pub(super) fn deliver_http(
         return Ok(());
     };
     let id = conn.id;
-    let _delivering = Delivering::start(&conn);
-    if !parsing(shared, Layer::http(&local.layer)) {
-        return receive_raw(run, id, data);
-    }
-    let session = Layer::http_or_insert_with(&mut local.layer, || {
-        HttpSession::new(run.shared.role == Role::Server)
-    });
-    let events = ConnEvents::new(run, &conn);
-    let paused = || conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected;
-    match session.feed(data, id, shared, &events, &paused) {
-        Delivered::Done => Ok(()),
-        Delivered::Paused => {
-            local.read_blocked = true;
-            Ok(())
+    delivering(&conn, |_| {
+        if !parsing(shared, Layer::http(&local.layer)) {
+            return receive_raw(run, id, data);
         }
-        Delivered::Raw(rest) if rest.is_empty() => Ok(()),
-        Delivered::Raw(rest) => receive_raw(run, id, &rest),
-        Delivered::Failed(code) => Err((SocketOperation::Receive, code)),
-    }
+        let session = Layer::http_or_insert_with(&mut local.layer, || {
+            HttpSession::new(run.shared.role == Role::Server)
+        });
+        let events = ConnEvents::new(run, &conn);
+        let paused = || conn.paused.load(Ordering::Acquire) || conn.state() != ConnState::Connected;
+        match session.feed(data, id, shared, &events, &paused) {
+            Delivered::Done => Ok(()),
+            Delivered::Paused => {
+                local.set(READ_BLOCKED, true);
+                Ok(())
+            }
+            Delivered::Raw(rest) if rest.is_empty() => Ok(()),
+            Delivered::Raw(rest) => receive_raw(run, id, &rest),
+            Delivered::Failed(code) => Err((SocketOperation::Receive, code)),
+        }
+    })
 }
 
 fn receive_raw(run: &Running, id: ConnId, data: &[u8]) -> Result<(), (SocketOperation, i32)> {
@@ -184,7 +185,6 @@ impl Worker {
             return;
         };
         let events = ConnEvents::new(&self.run, &conn);
-        let _delivering = Delivering::start(&conn);
-        let _ = session.finish(conn.id, shared, &events);
+        delivering(&conn, |_| session.finish(conn.id, shared, &events));
     }
 }

@@ -53,7 +53,7 @@ use slab::Slab;
 
 use super::events::guarded_unit;
 use super::timer::{TimerKey, TimerWheel};
-use super::{Command, Running, WorkerThread, WORKER};
+use super::{Command, Running, WorkerThread, THREAD};
 use crate::conn::{Conn, ConnState};
 use crate::http::session::HttpSession;
 use crate::protocol::Pack;
@@ -100,51 +100,109 @@ pub(super) enum Deadline {
     WsPing,
 }
 
-/// What the worker alone knows about a connection it owns.
+/// What the worker alone knows about a connection it owns: 16 bytes, a pointer to the
+/// connection (whose `owner` byte holds this record's flags: `REGISTERED` ... `READ_BLOCKED`)
+/// and one to what only some connections need.
 pub(super) struct Local {
     conn: Arc<Conn>,
-    registered: bool,
-    /// `OnClose` is owed: the connection was accepted or its connect started.
-    close_owed: bool,
-    connecting: bool,
-    /// The peer closed its side: read until end of stream even after short reads.
-    read_closed: bool,
-    /// Data may be waiting while receiving is paused.
-    read_blocked: bool,
-    /// The receive model's worker-side state, created on first use (see `Layer`).
+    /// The protocol state and the deadline, made on first use (see `Layer`).
     layer: Option<Box<Layer>>,
-    /// The deadline the connection waits on, if any (see `Worker::arm`).
-    deadline: Option<TimerKey>,
-    /// UDP: heartbeat rounds since the peer was last heard from.
-    detect_fails: u32,
-    /// UDP: the peer said goodbye (close-notify), so ours is not sent back.
-    notified: bool,
 }
 
-/// The receive model's state the worker alone keeps for a connection. One box for both,
-/// since a connection has at most one model: a PUSH or PULL connection carries a pointer.
-enum Layer {
+/// `Local` flag: the connection's socket is registered with the poll.
+const REGISTERED: u8 = 1;
+/// `Local` flag: `OnClose` is owed: the connection was accepted or its connect started.
+const CLOSE_OWED: u8 = 2;
+const CONNECTING: u8 = 4;
+/// `Local` flag: the peer closed its side: read until end of stream even after short reads.
+const READ_CLOSED: u8 = 8;
+/// `Local` flag: data may be waiting while receiving is paused.
+const READ_BLOCKED: u8 = 16;
+
+impl Local {
+    /// Whether the record's `flag` is set.
+    fn is(&self, flag: u8) -> bool {
+        owned(&self.conn, flag)
+    }
+
+    /// Sets or clears the record's `flag`.
+    fn set(&self, flag: u8, on: bool) {
+        // Only the owning worker writes these: a load and a store, no atomic update.
+        let flags = self.conn.owner.load(Ordering::Relaxed);
+        let flags = if on { flags | flag } else { flags & !flag };
+        self.conn.owner.store(flags, Ordering::Relaxed);
+    }
+}
+
+/// Whether a record's `flag` is set, read from its connection (once the record is gone).
+fn owned(conn: &Conn, flag: u8) -> bool {
+    conn.owner.load(Ordering::Relaxed) & flag != 0
+}
+
+/// What the worker keeps for some of its connections only, in one box made on first use:
+/// a plain TCP connection (PUSH or PULL, no TLS, no deadline) carries a pointer, and every
+/// connection's record stays at 16 bytes (the C1 cell).
+struct Layer {
+    model: Model,
+    /// The deadline the connection waits on, if any (see `Worker::arm`): connects, TLS
+    /// handshakes, drains. The box is dropped again when this goes and `model` is `None`.
+    deadline: Option<TimerKey>,
+}
+
+/// The protocol state the worker alone keeps for a connection: a connection has at most one.
+enum Model {
+    None,
     /// PACK: the layer holding frames not yet delivered.
     Pack(Pack),
     /// HTTP: the parser and what it holds; boxed again, so that a PACK connection's box is
     /// PACK's size and not the parser's (264 bytes).
     Http(Box<HttpSession>),
+    /// UDP (PUSH or ARQ): the heartbeat state, made by the first round the peer is silent
+    /// in, or by its close-notify.
+    Udp(UdpLayer),
+}
+
+/// A UDP connection's heartbeat state (see `heartbeat.rs`); all zero until made.
+#[derive(Debug, Clone, Copy, Default)]
+struct UdpLayer {
+    /// Heartbeat rounds since the peer was last heard from.
+    detect_fails: u32,
+    /// The peer said goodbye (close-notify), so ours is not sent back.
+    notified: bool,
 }
 
 /// The accessors take the `Local::layer` field rather than the record, so that the rest of
 /// the record (its `conn`) stays borrowable beside the layer.
 impl Layer {
+    /// The box, made empty the first time.
+    fn made(layer: &mut Option<Box<Layer>>) -> &mut Layer {
+        layer.get_or_insert_with(|| {
+            Box::new(Layer {
+                model: Model::None,
+                deadline: None,
+            })
+        })
+    }
+
+    fn model(layer: &Option<Box<Layer>>) -> Option<&Model> {
+        layer.as_deref().map(|l| &l.model)
+    }
+
+    fn model_mut(layer: &mut Option<Box<Layer>>) -> Option<&mut Model> {
+        layer.as_deref_mut().map(|l| &mut l.model)
+    }
+
     /// HTTP model: the parser, once made.
     fn http(layer: &Option<Box<Layer>>) -> Option<&HttpSession> {
-        match layer.as_deref() {
-            Some(Layer::Http(h)) => Some(h),
+        match Layer::model(layer) {
+            Some(Model::Http(h)) => Some(h),
             _ => None,
         }
     }
 
     fn http_mut(layer: &mut Option<Box<Layer>>) -> Option<&mut HttpSession> {
-        match layer.as_deref_mut() {
-            Some(Layer::Http(h)) => Some(h),
+        match Layer::model_mut(layer) {
+            Some(Model::Http(h)) => Some(h),
             _ => None,
         }
     }
@@ -155,12 +213,13 @@ impl Layer {
         layer: &mut Option<Box<Layer>>,
         make: impl FnOnce() -> HttpSession,
     ) -> &mut HttpSession {
-        match layer
-            .get_or_insert_with(|| Box::new(Layer::Http(Box::new(make()))))
-            .as_mut()
-        {
-            Layer::Http(h) => h,
-            Layer::Pack(_) => unreachable!("an HTTP connection has no PACK layer"),
+        let model = &mut Layer::made(layer).model;
+        if let Model::None = model {
+            *model = Model::Http(Box::new(make()));
+        }
+        match model {
+            Model::Http(h) => h,
+            _ => unreachable!("an HTTP connection has no other layer"),
         }
     }
 
@@ -169,13 +228,62 @@ impl Layer {
         layer: &mut Option<Box<Layer>>,
         make: impl FnOnce() -> Pack,
     ) -> &mut Pack {
-        match layer
-            .get_or_insert_with(|| Box::new(Layer::Pack(make())))
-            .as_mut()
-        {
-            Layer::Pack(p) => p,
-            Layer::Http(_) => unreachable!("a PACK connection has no HTTP layer"),
+        let model = &mut Layer::made(layer).model;
+        if let Model::None = model {
+            *model = Model::Pack(make());
         }
+        match model {
+            Model::Pack(p) => p,
+            _ => unreachable!("a PACK connection has no other layer"),
+        }
+    }
+
+    /// UDP: the heartbeat state (all zero until made).
+    fn udp(layer: &Option<Box<Layer>>) -> UdpLayer {
+        match Layer::model(layer) {
+            Some(Model::Udp(u)) => *u,
+            _ => UdpLayer::default(),
+        }
+    }
+
+    /// UDP: the heartbeat state, if made.
+    fn udp_made(layer: &mut Option<Box<Layer>>) -> Option<&mut UdpLayer> {
+        match Layer::model_mut(layer) {
+            Some(Model::Udp(u)) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// UDP: the heartbeat state, made the first time.
+    fn udp_mut(layer: &mut Option<Box<Layer>>) -> &mut UdpLayer {
+        let model = &mut Layer::made(layer).model;
+        if let Model::None = model {
+            *model = Model::Udp(UdpLayer::default());
+        }
+        match model {
+            Model::Udp(u) => u,
+            _ => unreachable!("a UDP connection has no PACK or HTTP layer"),
+        }
+    }
+
+    /// The deadline the connection waits on.
+    fn deadline(layer: &Option<Box<Layer>>) -> Option<TimerKey> {
+        layer.as_deref()?.deadline
+    }
+
+    /// Forgets the deadline (fired or to cancel) and returns it; the box goes with it when
+    /// it holds nothing else.
+    fn take_deadline(layer: &mut Option<Box<Layer>>) -> Option<TimerKey> {
+        let l = layer.as_deref_mut()?;
+        let key = l.deadline.take();
+        if let Model::None = l.model {
+            *layer = None;
+        }
+        key
+    }
+
+    fn set_deadline(layer: &mut Option<Box<Layer>>, key: TimerKey) {
+        Layer::made(layer).deadline = Some(key);
     }
 }
 
@@ -257,8 +365,8 @@ impl Worker {
     }
 
     pub(super) fn run(mut self) {
-        WORKER.with_borrow_mut(|w| {
-            *w = Some(WorkerThread {
+        THREAD.with(|t| {
+            *t.worker.borrow_mut() = Some(WorkerThread {
                 run: self.run.clone(),
                 index: self.index,
                 delivering: None,
@@ -312,7 +420,7 @@ impl Worker {
         }
         self.shut_down();
         guarded_unit(|| self.run.events.worker_exiting(index));
-        WORKER.with_borrow_mut(|w| *w = None);
+        THREAD.with(|t| *t.worker.borrow_mut() = None);
         let run = self.run.clone();
         drop(self);
         run.worker_exited();
@@ -320,7 +428,7 @@ impl Worker {
 
     /// The local key of `conn`, if this worker still owns it.
     fn key_of(&self, conn: &Arc<Conn>) -> Option<usize> {
-        let key = conn.local_key.load(Ordering::Acquire);
+        let key = conn.local_key.load(Ordering::Acquire) as usize;
         match self.locals.get(key) {
             Some(local) if Arc::ptr_eq(&local.conn, conn) => Some(key),
             _ => None,
@@ -332,16 +440,16 @@ impl Worker {
             return;
         };
         if event.is_read_closed() {
-            local.read_closed = true;
+            local.set(READ_CLOSED, true);
         }
-        if local.connecting {
+        if local.is(CONNECTING) {
             if event.is_writable() || event.is_error() || event.is_write_closed() {
                 self.finish_connect(key);
             }
             // The same edge may also carry data or the peer's FIN (a server that closes at
             // once): with edge triggering it will not be reported again, so read it now.
             match self.locals.get(key) {
-                Some(l) if !l.connecting && l.conn.state() == ConnState::Connected => {}
+                Some(l) if !l.is(CONNECTING) && l.conn.state() == ConnState::Connected => {}
                 _ => return,
             }
         }
@@ -367,5 +475,26 @@ impl Worker {
         {
             self.flush(key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_record_is_16_bytes() {
+        // One per connection in the worker's slab (the C1 cell): the deadline, the UDP
+        // heartbeat state and the protocol layers live behind `layer`.
+        assert_eq!(std::mem::size_of::<Local>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Box<Layer>>>(), 8);
+        // The slab's entry is this enum: a null `conn` tells a free entry apart, so a
+        // record costs the slab nothing more.
+        #[allow(dead_code)]
+        enum SlabEntry {
+            Vacant(usize),
+            Occupied(Local),
+        }
+        assert_eq!(std::mem::size_of::<SlabEntry>(), 16);
     }
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use rustix::io::Errno;
 use rustix::net::{sendmmsg, MMsgHdr, SendAncillaryBuffer, SendFlags, SocketAddrAny};
 
-use crate::conn::Conn;
+use crate::conn::{Conn, FLUSH_REQUESTED};
 use crate::reactor::events::guarded_unit;
 use crate::reactor::Running;
 use crate::sock::MMSG_BATCH;
@@ -157,7 +157,7 @@ pub(crate) fn flush(run: &Running) {
             Outcome::Sent | Outcome::Requeued => {}
             Outcome::Failed(code) => {
                 if let Some(conn) = run.table.get(item.id) {
-                    run.request_close(&conn, SocketOperation::Send, code, Some(conn.worker));
+                    run.request_close(&conn, SocketOperation::Send, code, Some(conn.worker()));
                 }
             }
         }
@@ -228,7 +228,7 @@ fn requeue(run: &Running, data: &[u8], rest: &mut [Item]) {
         queue.push_front_message(&data[item.start..item.start + item.len], &run.pool);
         conn.pending.store(queue.len(), Ordering::Release);
         drop(queue);
-        if !conn.flush_requested.swap(true, Ordering::AcqRel) {
+        if !conn.swap_flag(FLUSH_REQUESTED, true) {
             super::defer_flush(conn.clone());
         }
     }

@@ -1,6 +1,7 @@
 //! The receive path of a worker: reading the socket, handing bytes to the receive model
 //! (PUSH, PULL, PACK), and taking turns between busy connections.
 
+use std::cell::RefCell;
 use std::io;
 use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
@@ -8,12 +9,12 @@ use std::sync::Arc;
 
 use super::close::read_error_operation;
 use super::tls::tls_state;
-use super::{Layer, Local, Worker, READS_PER_TURN};
+use super::{Layer, Local, Worker, CONNECTING, READS_PER_TURN, READ_BLOCKED, READ_CLOSED};
 use crate::conn::{Conn, ConnState, Transport};
 use crate::model::ReceiveModel;
 use crate::protocol::{Fault, Io, Pack, Protocol};
 use crate::reactor::events::guarded;
-use crate::reactor::{Running, WORKER};
+use crate::reactor::{CallbackThread, Running, WorkerThread, THREAD};
 use crate::sock;
 use crate::ssl::session::TlsState;
 use crate::types::SocketOperation;
@@ -30,7 +31,7 @@ impl Worker {
                 return;
             }
             if conn.paused.load(Ordering::Acquire) {
-                self.locals[key].read_blocked = true;
+                self.locals[key].set(READ_BLOCKED, true);
                 return;
             }
             // The stream read inline: this is the hot path of every TCP message.
@@ -59,7 +60,7 @@ impl Worker {
                         return;
                     }
                     // A short read took everything there was; new data brings a new event.
-                    if n < self.read_buf.len() && !self.locals[key].read_closed {
+                    if n < self.read_buf.len() && !self.locals[key].is(READ_CLOSED) {
                         return;
                     }
                 }
@@ -113,13 +114,13 @@ impl Worker {
             }
             // ARQ datagrams go through their session (`arq.rs`), never here.
             ReceiveModel::Push | ReceiveModel::Arq => {
-                let _delivering = Delivering::start(&local.conn);
-                guarded(|| events.receive(id, data))
+                delivering(&local.conn, |t| t.guarded(|| events.receive(id, data)))
             }
             ReceiveModel::Pull => {
                 let total = local.conn.pull_buffer().map_or(0, |mut b| b.append(data));
-                let _delivering = Delivering::start(&local.conn);
-                guarded(|| events.pull_receive(id, total))
+                delivering(&local.conn, |t| {
+                    t.guarded(|| events.pull_receive(id, total))
+                })
             }
         };
         if result.is_error() {
@@ -138,10 +139,10 @@ impl Worker {
             let Some(local) = self.locals.get_mut(key) else {
                 continue;
             };
-            if local.conn.id != id || local.connecting {
+            if local.conn.id != id || local.is(CONNECTING) {
                 continue;
             }
-            local.read_blocked = false;
+            local.set(READ_BLOCKED, false);
             if matches!(tls_state(&local.conn), Some(TlsState::Established)) {
                 // Plaintext may wait inside the session since the pause.
                 if let Err(ended) = self.tls_receive(key, None) {
@@ -169,32 +170,33 @@ impl Worker {
     }
 }
 
-/// Publishes the connection whose data the worker hands to the application, until dropped:
-/// a send to it from the callback then needs no table lookup (see `Engine::send`).
-pub(super) struct Delivering;
-
-impl Delivering {
-    pub(super) fn start(conn: &Arc<Conn>) -> Delivering {
-        publish(Some(conn.clone()));
-        Delivering
-    }
-}
-
-impl Drop for Delivering {
-    fn drop(&mut self) {
-        publish(None);
-    }
-}
-
-/// Sets this worker thread's delivering connection.
-fn publish(conn: Option<Arc<Conn>>) {
-    WORKER.with(|w| {
-        if let Ok(mut w) = w.try_borrow_mut() {
-            if let Some(t) = w.as_mut() {
-                t.delivering = conn;
+/// Runs `deliver` with `conn` published as the connection whose data the worker hands to the
+/// application: a send to it from the callback then needs no table lookup (see
+/// `Engine::send`). One thread-local access for the publishing, the withdrawal and, through
+/// the state handed to `deliver`, a callback's guard (see [`CallbackThread::guarded`]).
+pub(super) fn delivering<R>(conn: &Arc<Conn>, deliver: impl FnOnce(&CallbackThread) -> R) -> R {
+    THREAD.with(|t| {
+        /// Withdraws the connection however `deliver` ends.
+        struct Withdraw<'a>(&'a RefCell<Option<WorkerThread>>);
+        impl Drop for Withdraw<'_> {
+            fn drop(&mut self) {
+                set_delivering(self.0, None);
             }
         }
-    });
+        set_delivering(&t.worker, Some(conn.clone()));
+        let _withdraw = Withdraw(&t.worker);
+        deliver(t)
+    })
+}
+
+/// Sets this worker thread's delivering connection (none on other threads; left alone if
+/// a caller up the stack holds the record).
+fn set_delivering(w: &RefCell<Option<WorkerThread>>, conn: Option<Arc<Conn>>) {
+    if let Ok(mut w) = w.try_borrow_mut() {
+        if let Some(t) = w.as_mut() {
+            t.delivering = conn;
+        }
+    }
 }
 
 /// PACK: hands bytes read from the stream (after TLS; empty: the frames held, after a
@@ -206,23 +208,19 @@ fn pack_input(
     run: &Running,
     now_ms: u64,
 ) -> Result<(), (SocketOperation, i32)> {
-    let _delivering = Delivering::start(&local.conn);
     let mut io = ConnIo {
         run,
         conn: &local.conn,
         failed: None,
     };
+    let layer = Layer::pack_or_insert_with(&mut local.layer, || Pack::new(run.config.pack));
     // The protocol clock is HP-Socket's 32-bit millisecond count.
-    let input = Layer::pack_or_insert_with(&mut local.layer, || Pack::new(run.config.pack)).input(
-        data,
-        now_ms as u32,
-        &mut io,
-    );
+    let input = delivering(io.conn, |_| layer.input(data, now_ms as u32, &mut io));
     match (input, io.failed) {
         (Err(Fault { code, .. }), _) | (Ok(_), Some(code)) => Err((SocketOperation::Receive, code)),
         (Ok(_), None) => {
             if local.conn.paused.load(Ordering::Acquire) {
-                local.read_blocked = true;
+                local.set(READ_BLOCKED, true);
             }
             Ok(())
         }
@@ -255,6 +253,8 @@ impl Io for ConnIo<'_> {
 
     fn transmit(&mut self, data: &[u8]) {
         // On the owner's thread: queued behind what the application sent.
-        let _ = self.run.send_to(self.conn, &[data], Some(self.conn.worker));
+        let _ = self
+            .run
+            .send_to(self.conn, &[data], Some(self.conn.worker()));
     }
 }

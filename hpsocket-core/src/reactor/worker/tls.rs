@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::{Deadline, Worker, READ_BUFFER};
+use super::{Deadline, Worker, READ_BLOCKED, READ_BUFFER};
 use crate::conn::{Conn, ConnState};
 use crate::error::ErrorKind;
 use crate::protocol::{Fault, Io, Protocol, Status, Tls};
@@ -42,7 +42,7 @@ impl Worker {
         mut fresh: Option<usize>,
     ) -> Result<(), (SocketOperation, i32)> {
         let conn = self.locals[key].conn.clone();
-        let Some(tls) = conn.tls.as_deref() else {
+        let Some(tls) = conn.tls() else {
             return Ok(());
         };
         if self.plain_buf.is_empty() {
@@ -64,7 +64,7 @@ impl Worker {
                     Tls::borrowed(&mut session, plain_buf).input(data, *now_ms as u32, &mut io);
                 if io.queued {
                     // Held plaintext was encrypted into the output once the handshake completed.
-                    conn.held.store(session.held_len(), Ordering::Release);
+                    conn.set_held(session.held_len());
                 }
                 // Checked under the same lock: after the unit was handed over, a step with
                 // nothing left to decrypt would only cost an `SSL_read` that says WANT_READ.
@@ -115,7 +115,7 @@ impl Worker {
             }
             if conn.paused.load(Ordering::Acquire) {
                 // Plaintext waits inside the session until the receive resumes.
-                self.locals[key].read_blocked = true;
+                self.locals[key].set(READ_BLOCKED, true);
                 return Ok(());
             }
             if !progressed || drained {
@@ -189,5 +189,5 @@ impl Io for StepIo<'_> {
 
 /// The TLS state of a connection of an SSL component.
 pub(super) fn tls_state(conn: &Conn) -> Option<TlsState> {
-    conn.tls.as_deref().map(|t| lock(t).state())
+    conn.tls().map(|t| lock(t).state())
 }

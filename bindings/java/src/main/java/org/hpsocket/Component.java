@@ -180,11 +180,36 @@ public abstract non-sealed class Component extends ComponentCalls
     // ---- dispatch (called by native code on worker threads) ----
 
     /**
+     * What {@link #dispatch} adds to its code. A JNI upcall that ends in an exception returns
+     * 0, so a nonzero result tells native code that no exception is pending without asking
+     * the JVM ({@code ExceptionCheck} is a JVM state transition on every event).
+     */
+    static final int DISPATCHED = 1 << 16;
+
+    /**
      * Called by native code for each event the listener overrides (and every close and
-     * shutdown); returns the {@link HandleResult} code. Never throws: a listener exception is
+     * shutdown); returns the {@link HandleResult} code (an {@link HttpParseResult} code for
+     * the HTTP events) plus {@link #DISPATCHED}. Never throws: a listener exception is
      * reported and counts as {@code HR_ERROR}.
      */
     final int dispatch(int event, long connId, long arg, ByteBuffer data) {
+        if (event == EV_RECEIVE && data != null) {
+            // The per-message event: nothing for the futures or the attachments to do.
+            HandleResult r;
+            try {
+                data.clear().limit((int) arg);
+                data.order(ByteOrder.BIG_ENDIAN);
+                r = deliver(event, connId, arg, data);
+            } catch (Throwable t) {
+                Native.reportException(t);
+                r = HandleResult.ERROR;
+            }
+            return (r == null ? 0 : r.code()) + DISPATCHED;
+        }
+        return deliverEvent(event, connId, arg, data) + DISPATCHED;
+    }
+
+    private int deliverEvent(int event, long connId, long arg, ByteBuffer data) {
         if (event >= EV_HTTP_MESSAGE_BEGIN && event <= EV_HTTP_WS_MESSAGE) {
             try {
                 if (data != null) {

@@ -72,7 +72,12 @@ abstract class ComponentCalls {
         int pos = data.position();
         int len = data.remaining();
         try {
-            if (data.isDirect()) {
+            long address;
+            if (data.isDirect() && (address = ReceiveBuffer.addressOf(data)) != 0) {
+                // The buffer this thread's callback got: its bytes lie within its capacity
+                // (position + remaining <= limit <= capacity), so no JVM lookup is needed.
+                Native.sendAddress(handle(), connId, address, len);
+            } else if (data.isDirect()) {
                 Native.sendDirect(handle(), connId, data, pos, len);
             } else if (data.hasArray()) {
                 Native.send(handle(), connId, data.array(), data.arrayOffset() + pos, len);
@@ -83,6 +88,7 @@ abstract class ComponentCalls {
             }
         } finally {
             Reference.reachabilityFence(this);
+            Reference.reachabilityFence(data);
         }
         data.position(pos + len);
     }

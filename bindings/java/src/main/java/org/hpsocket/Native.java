@@ -115,6 +115,12 @@ final class Native {
     // ---- data.rs ----
     static native void send(long h, long conn, byte[] data, int off, int len);
     static native void sendDirect(long h, long conn, ByteBuffer data, int off, int len);
+    /**
+     * {@code len} bytes at {@code address}: the worker's own receive buffer ({@code
+     * ReceiveBuffer}), whose address the Java side already knows, so no per-send JVM lookup of a
+     * buffer's address and capacity.
+     */
+    static native void sendAddress(long h, long conn, long address, int len);
     /** Several {@code byte[]} ranges as one send (one frame for PACK). */
     static native void sendPackets(long h, long conn, byte[][] arrays, int[] offs, int[] lens);
     static native void sendSmallFile(long h, long conn, String path, byte[] head, byte[] tail);
